@@ -1,0 +1,75 @@
+"""Orchestrate fleetopt's steps for scripts, the CLI and the app (the one orchestrator).
+
+Each function resolves defaults once, calls the layer that does the work and returns
+plain results. Nothing here parses command lines or renders output.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["demo", "run_scenario", "run_sweep", "simulate_file", "site", "targets", "validate"]
+
+
+def run_scenario(scenario: Any, *, network: Any = None, progress: Any = None) -> Any:  # noqa: ANN401
+    """Simulate one scenario (a :class:`~fleetopt.inputs.scenario.Scenario` or a TOML path).
+
+    Returns
+    -------
+    fleetopt.simulation.result.SimulationResult
+    """
+    from fleetopt.inputs.scenario import Scenario, read_scenario
+    from fleetopt.simulation.engine import simulate
+
+    if not isinstance(scenario, Scenario):
+        scenario = read_scenario(Path(scenario))
+    return simulate(scenario, network=network, progress=progress)
+
+
+def simulate_file(path: Path, *, out_dir: Path | None = None, progress: Any = None) -> dict[str, Any]:  # noqa: ANN401
+    """Run ``fleetopt simulate``: read, simulate, write tables under ``out_dir``; return the summary."""
+    result = run_scenario(path, progress=progress)
+    if out_dir is not None:
+        result.write(out_dir)
+    summary: dict[str, Any] = result.summary()
+    return summary
+
+
+def site(**kwargs: Any) -> dict[str, Any]:  # noqa: ANN401
+    """Run ``fleetopt site``; keyword arguments mirror the CLI options."""
+    from fleetopt.siting.solve import site_command
+
+    out: dict[str, Any] = site_command(**kwargs)
+    return out
+
+
+def targets(scenario_path: Path | None = None) -> list[dict[str, Any]]:
+    """Return the plan's targets with the scenario's projected values (``targets --json`` rows)."""
+    from fleetopt.results.targets import targets_for_path
+
+    return targets_for_path(scenario_path)
+
+
+def validate(path: Path, *, kind: str | None = None) -> dict[str, Any]:
+    """Validate an upload; return ``{"valid", "errors", "warnings"}`` (CONTRACT §2)."""
+    from fleetopt.inputs.validate import validate_file
+
+    return validate_file(path, kind=kind)
+
+
+def run_sweep(path: Path, **kwargs: Any) -> Any:  # noqa: ANN401
+    """Run a sweep file; returns the result table (one row per variant)."""
+    from fleetopt.sweeps import run_sweep as _run_sweep
+
+    return _run_sweep(path, **kwargs)
+
+
+def demo(*, out_dir: Path | None = None, scale: float | None = None, progress: Any = None) -> dict[str, Any]:  # noqa: ANN401
+    """Run the whole chain on the embedded default: graph, fleets, simulate, site, targets."""
+    from fleetopt.demo import run_demo
+
+    return run_demo(out_dir=out_dir, scale=scale, progress=progress)
