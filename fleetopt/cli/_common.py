@@ -6,19 +6,16 @@ Exit 0 on success, 2 on bad input (located message on stderr, never a traceback)
 
 from __future__ import annotations
 
-import json
 import logging
-import math
 import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, is_dataclass
-from pathlib import Path
 from typing import Any
 
 import typer
 
+from fleetopt._json import dumps, to_jsonable
 from fleetopt.errors import FleetoptError, InputError
 
 logger = logging.getLogger("fleetopt.cli")
@@ -27,35 +24,7 @@ EXIT_OK = 0
 EXIT_INTERNAL = 1
 EXIT_INPUT = 2
 
-
-def to_jsonable(obj: Any) -> Any:  # noqa: ANN401
-    """Convert numpy/pandas scalars, paths, dataclasses and NaN to plain JSON values."""
-    if obj is None or isinstance(obj, (bool, str)):
-        return obj
-    if isinstance(obj, int):
-        return obj
-    if isinstance(obj, float):
-        return obj if math.isfinite(obj) else None
-    if isinstance(obj, dict):
-        return {str(k): to_jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple, set)):
-        return [to_jsonable(v) for v in obj]
-    if isinstance(obj, Path):
-        return str(obj)
-    if is_dataclass(obj) and not isinstance(obj, type):
-        return to_jsonable(asdict(obj))
-    item = getattr(obj, "item", None)  # numpy scalars
-    if callable(item):
-        return to_jsonable(item())
-    tolist = getattr(obj, "tolist", None)  # numpy arrays
-    if callable(tolist):
-        return to_jsonable(tolist())
-    return str(obj)
-
-
-def dumps(obj: Any) -> str:  # noqa: ANN401
-    """Serialise to strict JSON (no NaN), keeping Chinese text readable."""
-    return json.dumps(to_jsonable(obj), ensure_ascii=False, allow_nan=False, indent=2)
+__all__ = ["EXIT_INPUT", "EXIT_INTERNAL", "EXIT_OK", "JsonOpt", "dumps", "err", "guarded", "print_json", "run", "to_jsonable"]
 
 
 def print_json(obj: Any) -> None:  # noqa: ANN401

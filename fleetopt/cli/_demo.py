@@ -1,0 +1,75 @@
+"""Register ``fleetopt demo``: the whole chain on the embedded Beijing default."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from fleetopt.cli import app
+from fleetopt.cli._common import JsonOpt, run
+
+
+def _render(result: dict[str, Any]) -> None:
+    console = Console()
+    net = result["network"]
+    console.print(
+        f"[bold]fleetopt demo[/bold] on road network [cyan]{net['name']}[/cyan] "
+        f"({net['nodes']:,} nodes, {net['edges']:,} edges; © OpenStreetMap contributors, ODbL)"
+    )
+    sim = result["simulation"]
+    table = Table(title="Simulation (one service day)")
+    for col in ("type", "vehicles", "trips", "served", "missed", "distance km", "grid kWh",
+                "diesel L", "gasoline L", "H2 kg", "CO2 kg", "peak kW", "mean wait min"):
+        table.add_column(col, justify="right")
+    rows = [*sorted(sim.get("by_type", {}).items()), ("all", sim)]
+    for name, s in rows:
+        table.add_row(
+            name, f"{s['vehicles']:,}", f"{s['trips_total']:,}", f"{s['trips_served']:,}",
+            f"{s['trips_missed']:,}", f"{s['distance_km']:,.0f}", f"{s['grid_energy_kwh']:,.0f}",
+            f"{s['diesel_l']:,.0f}", f"{s['gasoline_l']:,.0f}", f"{s['hydrogen_kg']:,.1f}",
+            f"{s['co2_kg']:,.0f}", f"{s['peak_grid_kw']:,.0f}",
+            f"{s['charge_wait_mean_min']:.1f}",
+        )
+    console.print(table)
+    site = result["siting"]
+    gap = site.get("gap")
+    console.print(
+        f"[bold]Siting[/bold] ({site['model']}): status {site['status']}, "
+        f"objective {site.get('objective')}, bound {site.get('bound')}, "
+        f"gap {'n/a' if gap is None else f'{100 * gap:.2f} %'}, "
+        f"{len(site.get('open_sites', []))} sites open, {site['wall_s']:.1f} s"
+    )
+    ttable = Table(title="Carbon Peak Plan targets, section (16)")
+    for col in ("target", "goal", "year", "value", "status"):
+        ttable.add_column(col)
+    colours = {"met": "green", "on_track": "green", "at_risk": "yellow", "off_track": "red"}
+    for row in result["targets"]:
+        status = row["status"]
+        value = row["value"]
+        shown = "—" if value is None else (f"{value:,.1f}" if isinstance(value, float) else str(value))
+        ttable.add_row(
+            row["description"], f"{row['target']} {row['unit']}", str(row["year"] or ""), shown,
+            f"[{colours.get(status, 'white')}]{status}[/]",
+        )
+    console.print(ttable)
+    if result.get("out_dir"):
+        console.print(f"results written to [cyan]{result['out_dir']}[/cyan]")
+
+
+@app.command()
+def demo(
+    out: Path | None = typer.Option(None, "--out", help="Folder for the results (default: a new run under runs/)."),
+    scale: float | None = typer.Option(
+        None, "--scale", help="Fleet scale factor over the embedded sample; 1.0 = the full city."
+    ),
+    as_json: bool = JsonOpt,
+) -> None:
+    """Run the whole chain on the embedded Beijing default: graph, fleets, simulate, site, targets."""
+    from fleetopt import api
+
+    run(lambda: api.demo(out_dir=out, scale=scale, progress=not as_json), as_json=as_json,
+        render=_render)
