@@ -27,12 +27,11 @@ def to_jsonable(obj: Any) -> Any:  # noqa: ANN401
         return str(obj)
     if is_dataclass(obj) and not isinstance(obj, type):
         return to_jsonable(asdict(obj))
+    if getattr(obj, "ndim", 0):  # numpy arrays, pandas series
+        return to_jsonable(obj.tolist())
     item = getattr(obj, "item", None)  # numpy scalars
     if callable(item):
         return to_jsonable(item())
-    tolist = getattr(obj, "tolist", None)  # numpy arrays
-    if callable(tolist):
-        return to_jsonable(tolist())
     return str(obj)
 
 
