@@ -1,0 +1,34 @@
+"""Lay out the targets dashboard: every section (16) target with value, status and trajectory."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from apps import services
+from apps.components.language import t
+from apps.components.target_view import STATUS_COLOURS, target_card
+
+st.title(t("targets_title"))
+st.caption(t("targets_intro"))
+
+reason = services.missing("targets")
+if reason is not None:
+    st.warning(t("not_available", what="fleetopt.results.targets", detail=reason))
+    st.stop()
+
+try:
+    rows = services.targets(None)
+    trajectories = services.target_trajectories()
+except Exception as exc:  # the page reports and the app keeps working
+    st.error(t("error_internal", what=t("targets_title"), detail=f"{type(exc).__name__}: {exc}"))
+    st.stop()
+
+counts = {s: sum(1 for r in rows if r.get("status") == s) for s in STATUS_COLOURS}
+for col, (status, n) in zip(st.columns(len(counts)), counts.items(), strict=True):
+    col.metric(t(f"status_{status}"), n)
+
+for row in rows:
+    points = None
+    if trajectories is not None and not trajectories.empty:
+        points = trajectories[trajectories["id"] == row.get("id")]
+    target_card(row, points)
