@@ -1,0 +1,260 @@
+"""Check string columns of a raw table, vectorised, and collect located problems.
+
+Each ``parse_*``/``check_*`` function takes a column of strings (as read at the border)
+and returns the interpreted values; bad cells become located :class:`Problem` records
+in a :class:`Report`. Used by the trips, requests and GTFS readers.
+"""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from fleetopt import defaults
+from fleetopt.errors import Problem
+
+logger = logging.getLogger(__name__)
+
+CLOCK_HELP = "expected HH:MM or HH:MM:SS (hours may pass 24 for after-midnight service, up to 47)"
+
+
+def _short(value: object) -> str:
+    text = str(value)
+    if len(text) > 40:
+        text = text[:37] + "..."
+    return repr(text)
+
+
+class Report:
+    """Collect errors and warnings, each located by file, row and column.
+
+    Parameters
+    ----------
+    label : str or None
+        File name written into every problem.
+    columns : mapping of str to str, optional
+        Canonical column name -> header as written in the file (shown in problems).
+    """
+
+    def __init__(self, label: str | None, columns: Mapping[str, str] | None = None) -> None:
+        self.label = label
+        self.columns = dict(columns or {})
+        self.errors: list[Problem] = []
+        self.warnings: list[Problem] = []
+        self.max_listed = int(defaults.value("input_checks", "max_listed_per_problem"))
+
+    def column_name(self, column: str | None) -> str | None:
+        """Return the header as the file writes it for a canonical column."""
+        if column is None:
+            return None
+        return self.columns.get(column, column)
+
+    def add(self, message: str, *, row: int | None = None, column: str | None = None,
+            warning: bool = False) -> None:
+        """Add one problem."""
+        p = Problem(message, row=row, column=self.column_name(column), file=self.label)
+        (self.warnings if warning else self.errors).append(p)
+
+    def rows(
+        self,
+        mask: np.ndarray | pd.Series,
+        rows: np.ndarray,
+        column: str | None,
+        message: str | Callable[[int], str],
+        *,
+        warning: bool = False,
+    ) -> int:
+        """Add one problem per flagged row (listing at most ``max_listed``, then a count).
+
+        Parameters
+        ----------
+        mask : array of bool
+            True where the row has the problem (positions in ``rows``).
+        rows : array of int
+            Spreadsheet line numbers of the rows.
+        column : str or None
+            Canonical column name.
+        message : str or callable
+            Message, or a function of the row position returning it.
+        warning : bool
+            File as a warning instead of an error.
+
+        Returns
+        -------
+        int
+            Number of flagged rows.
+        """
+        idx = np.flatnonzero(np.asarray(mask, dtype=bool))
+        if idx.size == 0:
+            return 0
+        for i in idx[: self.max_listed]:
+            text = message(int(i)) if callable(message) else message
+            self.add(text, row=int(rows[i]), column=column, warning=warning)
+        if idx.size > self.max_listed:
+            more = idx.size - self.max_listed
+            first = message(int(idx[0])) if callable(message) else message
+            self.add(f"{more:,} more rows have the same kind of problem as row {int(rows[idx[0]])} "
+                     f"({first})", column=column, warning=warning)
+        return int(idx.size)
+
+
+def normalise_value(series: pd.Series) -> pd.Series:
+    """Fold text for lookups: NFKC (full-width to ASCII), trimmed, lower case."""
+    uniq = pd.unique(series)
+    folded = {u: unicodedata.normalize("NFKC", str(u)).strip().lower() for u in uniq}
+    return series.map(folded)
+
+
+def parse_text(series: pd.Series, rows: np.ndarray, column: str, report: Report, *,
+               required: bool) -> pd.Series:
+    """Trim an identifier/text column; flag empty cells when ``required``."""
+    out = series.str.strip()
+    if required:
+        report.rows((out == "").to_numpy(), rows, column, f"{column} is empty")
+    return out
+
+
+def parse_choice(
+    series: pd.Series,
+    rows: np.ndarray,
+    column: str,
+    report: Report,
+    *,
+    valid: Sequence[str],
+    aliases: Mapping[str, str],
+) -> pd.Series:
+    """Map a categorical column onto ``valid`` values (aliases accepted); flag the rest."""
+    folded = normalise_value(series)
+    mapping = {v: v for v in valid}
+    mapping.update({unicodedata.normalize("NFKC", k).strip().lower(): v for k, v in aliases.items()})
+    out = folded.map(mapping)
+    bad = out.isna().to_numpy()
+    raw = series.to_numpy()
+    listing = ", ".join(valid)
+
+    def msg(i: int) -> str:
+        if str(raw[i]).strip() == "":
+            return f"{column} is empty; valid values: {listing}"
+        return f"unknown {column} {_short(raw[i])}; valid values: {listing}"
+
+    report.rows(bad, rows, column, msg)
+    return out.fillna("").astype(str)
+
+
+_CLOCK_RE = r"^\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*$"
+
+
+def clock_seconds(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Parse ``HH:MM[:SS]`` strings (hours 0-47) to seconds; return (seconds, ok mask)."""
+    parts = series.str.extract(_CLOCK_RE)
+    h = pd.to_numeric(parts[0], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    m = pd.to_numeric(parts[1], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    s = pd.to_numeric(parts[2], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    s = np.where(np.isnan(s), 0.0, s)
+    ok = ~np.isnan(h) & ~np.isnan(m) & (h < 48) & (m < 60) & (s < 60)
+    secs = np.where(ok, h * 3600.0 + m * 60.0 + s, np.nan)
+    return secs, ok
+
+
+def parse_clock(series: pd.Series, rows: np.ndarray, column: str, report: Report) -> np.ndarray:
+    """Parse a required clock-time column to seconds after the service-day start [s]."""
+    secs, ok = clock_seconds(series)
+    raw = series.to_numpy()
+
+    def msg(i: int) -> str:
+        if str(raw[i]).strip() == "":
+            return f"{column} is empty; {CLOCK_HELP}"
+        return f"{_short(raw[i])} is not a time; {CLOCK_HELP}"
+
+    report.rows(~ok, rows, column, msg)
+    return secs
+
+
+def parse_number(
+    series: pd.Series,
+    rows: np.ndarray,
+    column: str,
+    report: Report,
+    *,
+    required: bool,
+    minimum: float | None = None,
+    unit: str = "",
+) -> np.ndarray:
+    """Parse a numeric column; empty -> NaN (an error when ``required``); flag values below ``minimum``."""
+    text = series.str.strip()
+    empty = (text == "").to_numpy()
+    values = pd.to_numeric(text.where(~empty), errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    bad = ~empty & ~np.isfinite(values)
+    raw = series.to_numpy()
+    report.rows(bad, rows, column, lambda i: f"{_short(raw[i])} is not a number")
+    if required:
+        report.rows(empty, rows, column, f"{column} is empty; a number is required")
+    values = np.where(bad, np.nan, values)
+    if minimum is not None:
+        low = np.isfinite(values) & (values < minimum)
+        u = f" {unit}" if unit else ""
+        report.rows(low, rows, column, lambda i: f"{column} is {values[i]:g}{u}; it must be >= {minimum:g}{u}")
+    return values
+
+
+_TRUE = {"1", "true", "t", "yes", "y", "是", "真", "x", "✓"}
+_FALSE = {"0", "false", "f", "no", "n", "否", "假", ""}
+
+
+def parse_bool(series: pd.Series, rows: np.ndarray, column: str, report: Report) -> np.ndarray:
+    """Parse a yes/no column (true/false, 1/0, yes/no, 是/否; empty = False)."""
+    folded = normalise_value(series)
+    is_true = folded.isin(_TRUE).to_numpy()
+    is_false = folded.isin(_FALSE).to_numpy()
+    raw = series.to_numpy()
+    report.rows(~is_true & ~is_false, rows, column,
+                lambda i: f"{_short(raw[i])} is not yes/no; use true/false, 1/0, yes/no or 是/否")
+    return is_true
+
+
+def beijing_box() -> tuple[float, float, float, float]:
+    """Return the Beijing municipality's (lon_min, lat_min, lon_max, lat_max) [deg] from the table."""
+    v = defaults.value
+    return (
+        v("input_checks", "beijing_lon_min_deg"),
+        v("input_checks", "beijing_lat_min_deg"),
+        v("input_checks", "beijing_lon_max_deg"),
+        v("input_checks", "beijing_lat_max_deg"),
+    )
+
+
+def check_coordinates(
+    lon: np.ndarray, lat: np.ndarray, rows: np.ndarray, lon_col: str, lat_col: str, report: Report,
+) -> None:
+    """Flag coordinates off the globe (error) and outside Beijing (warning, with a swap hint)."""
+    fin = np.isfinite(lon) & np.isfinite(lat)
+    bad_lon = np.isfinite(lon) & ((lon < -180) | (lon > 180))
+    bad_lat = np.isfinite(lat) & ((lat < -90) | (lat > 90))
+    report.rows(bad_lon, rows, lon_col, lambda i: f"longitude {lon[i]:g} is off the globe (valid: -180 to 180)")
+    report.rows(bad_lat, rows, lat_col, lambda i: f"latitude {lat[i]:g} is off the globe (valid: -90 to 90)")
+    x0, y0, x1, y1 = beijing_box()
+    inside = (lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1)
+    outside = fin & ~bad_lon & ~bad_lat & ~inside
+    swapped = (lat >= x0) & (lat <= x1) & (lon >= y0) & (lon <= y1)
+
+    def msg(i: int) -> str:
+        hint = "; longitude and latitude look swapped" if swapped[i] else ""
+        return (f"({lon[i]:g}, {lat[i]:g}) is outside Beijing "
+                f"({x0:g}-{x1:g} E, {y0:g}-{y1:g} N){hint}")
+
+    report.rows(outside, rows, lon_col, msg, warning=True)
+
+
+def check_unique(ids: pd.Series, rows: np.ndarray, column: str, report: Report) -> None:
+    """Flag every repeat of an id (the first occurrence is kept), naming the first row."""
+    dup = ids.duplicated(keep="first").to_numpy() & (ids != "").to_numpy()
+    if not dup.any():
+        return
+    first_pos = pd.Series(np.arange(len(ids))).groupby(ids.to_numpy()).transform("min").to_numpy()
+    vals = ids.to_numpy()
+    report.rows(dup, rows, column,
+                lambda i: f"duplicate {column} {_short(vals[i])}; first on row {int(rows[first_pos[i]])}")

@@ -1,0 +1,336 @@
+"""Turn the bytes of a CSV or Excel table into string columns with spreadsheet row numbers.
+
+This is the shared border of every tabular reader (trips, requests, stations): it
+recognises the content, decodes it, splits it into records, renames headers through a
+``COLUMN_MAP`` and numbers each record as a spreadsheet shows it (header = line 1).
+It never interprets values; the format readers do that.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import logging
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from fleetopt import settings
+from fleetopt.errors import InputError, Problem
+from fleetopt.inputs import _encoding
+
+logger = logging.getLogger(__name__)
+
+ROW = "row"
+
+
+@dataclass
+class RawTable:
+    """A table read at the border, before any value is interpreted.
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        One string column per header (canonical name when mapped; "" for empty cells)
+        plus ``row``, the spreadsheet line number of each record.
+    original : dict
+        Canonical column name -> header text as written in the file.
+    label : str or None
+        File name used in messages.
+    encoding : str
+        Text encoding found (``"xlsx"`` for workbooks).
+    warnings : list of Problem
+        Problems that do not stop reading (ignored columns, skipped sheets).
+    """
+
+    frame: pd.DataFrame
+    original: dict[str, str]
+    label: str | None
+    encoding: str
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def normalise_header(text: str) -> str:
+    """Normalise a header for lookup: NFKC (full-width to ASCII), trim, lower case, ``_`` for spaces.
+
+    Parameters
+    ----------
+    text : str
+        Header cell as written.
+
+    Returns
+    -------
+    str
+        Lookup key.
+    """
+    t = unicodedata.normalize("NFKC", str(text)).strip().lower()
+    t = t.replace("\ufeff", "")
+    return "_".join(t.split())
+
+
+def _sep_of(first_line: str) -> str:
+    if first_line.count(",") == 0:
+        if first_line.count("\t") > 0:
+            return "\t"
+        if first_line.count(";") > 0:
+            return ";"
+    return ","
+
+
+def _too_many_rows(label: str | None) -> InputError:
+    limit = settings.MAX_INPUT_ROWS
+    msg = (
+        f"the table has more than {limit:,} data rows; the limit is {limit:,} "
+        "(settings.MAX_INPUT_ROWS, environment variable FLEETOPT_MAX_INPUT_ROWS)"
+    )
+    return InputError(msg, [Problem(msg, file=label)])
+
+
+def _records_csv(text: str, label: str | None) -> pd.DataFrame:
+    """Split CSV text into string records (no header handling), numbered from 1."""
+    nul = text.find("\x00")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        msg = "the text contains a NUL character (binary data?)"
+        raise InputError(msg, [Problem(msg, row=line, file=label)])
+    first_line = text.split("\n", 1)[0]
+    sep = _sep_of(first_line)
+    max_rows = settings.MAX_INPUT_ROWS + 2  # header + limit + one to detect overflow
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            header=None,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=False,
+            sep=sep,
+            engine="c",
+            nrows=max_rows,
+        )
+        frame = frame.fillna("")
+        frame.columns = range(frame.shape[1])
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame()
+    except (pd.errors.ParserError, ValueError, csv.Error):
+        frame = _records_csv_slow(text, sep, label, max_rows)
+    frame.index = pd.RangeIndex(1, len(frame) + 1)
+    return frame
+
+
+def _records_csv_slow(text: str, sep: str, label: str | None, max_rows: int) -> pd.DataFrame:
+    """Split CSV text with the standard library, locating rows with too many fields."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True)
+    records: list[list[str]] = []
+    problems: list[Problem] = []
+    width: int | None = None
+    header_row = 0
+    try:
+        for rec in reader:
+            records.append(rec)
+            n = len(records)
+            if n > max_rows:
+                break
+            if width is None:
+                if any(c.strip() for c in rec):
+                    width, header_row = len(rec), n
+                continue
+            extra = [c for c in rec[width:] if c.strip()]
+            if extra:
+                msg = (
+                    f"the row has {len(rec)} fields but the header (line {header_row}) has {width}; "
+                    "a comma inside a value must be quoted"
+                )
+                problems.append(Problem(msg, row=n, file=label))
+                if len(problems) >= 100:
+                    problems.append(Problem("more rows have too many fields (listing stopped at 100)", file=label))
+                    break
+    except csv.Error as exc:
+        msg = f"the CSV cannot be split into fields near line {reader.line_num}: {exc}"
+        problems.append(Problem(msg, row=len(records) + 1, file=label))
+    if problems:
+        msg = "the CSV table has malformed rows"
+        raise InputError(msg, problems)
+    w = width or 0
+    padded = [(r + [""] * w)[:w] if len(r) != w else r for r in records]
+    return pd.DataFrame(padded, dtype=str) if padded else pd.DataFrame()
+
+
+def _cell_text(value: object) -> str:
+    """Render one Excel cell as the text a CSV export would contain."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, dt.datetime):
+        if value.date() in (dt.date(1899, 12, 30), dt.date(1899, 12, 31), dt.date(1900, 1, 1)):
+            # a time-of-day cell stored on Excel's epoch day
+            base = 0 if value.date() != dt.date(1900, 1, 1) else 86400
+            secs = base + value.hour * 3600 + value.minute * 60 + value.second
+            return f"{secs // 3600:02d}:{secs % 3600 // 60:02d}:{secs % 60:02d}"
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}"
+    if isinstance(value, dt.timedelta):
+        secs = int(round(value.total_seconds()))
+        sign = "-" if secs < 0 else ""
+        secs = abs(secs)
+        return f"{sign}{secs // 3600:02d}:{secs % 3600 // 60:02d}:{secs % 60:02d}"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _records_xlsx(
+    data: bytes, label: str | None, column_map: Mapping[str, str], required: tuple[str, ...],
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Read the sheet that holds the table (the first whose header has the required columns)."""
+    import openpyxl  # local: only Excel uploads need it
+
+    _encoding.check_zip(data, label).close()
+    notes: list[Problem] = []
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - any failure of a third-party parser on user bytes
+        msg = f"cannot read the Excel workbook ({type(exc).__name__}: {exc})"
+        raise InputError(msg, [Problem(msg, file=label)]) from None
+    try:
+        chosen: list[list[str]] | None = None
+        first: list[list[str]] | None = None
+        limit = settings.MAX_INPUT_ROWS + 2
+        for ws in wb.worksheets:
+            rows: list[list[str]] = []
+            for values in ws.iter_rows(min_row=1, values_only=True):
+                rows.append([_cell_text(v) for v in values])
+                if len(rows) > limit + 50:
+                    break
+            if first is None:
+                first = rows
+            header = next((r for r in rows if any(c.strip() for c in r)), None)
+            if header is None:
+                continue
+            names = {column_map.get(normalise_header(h), normalise_header(h)) for h in header}
+            if all(c in names for c in required):
+                chosen = rows
+                if ws is not wb.worksheets[0]:
+                    notes.append(Problem(f"read sheet {ws.title!r} (the first sheet with the required columns)",
+                                         file=label))
+                break
+    except InputError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - malformed sheets raise many kinds of errors
+        msg = f"cannot read the Excel workbook ({type(exc).__name__}: {exc})"
+        raise InputError(msg, [Problem(msg, file=label)]) from None
+    finally:
+        wb.close()
+    rows = chosen if chosen is not None else (first or [])
+    width = max((len(r) for r in rows), default=0)
+    padded = [r + [""] * (width - len(r)) for r in rows]
+    frame = pd.DataFrame(padded, dtype=str) if padded else pd.DataFrame()
+    frame.index = pd.RangeIndex(1, len(frame) + 1)
+    return frame, notes
+
+
+def read_table(
+    data: bytes,
+    *,
+    label: str | None,
+    column_map: Mapping[str, str],
+    required: tuple[str, ...],
+    expected: str,
+) -> RawTable:
+    """Read a CSV or xlsx table into string columns named by ``column_map``.
+
+    Parameters
+    ----------
+    data : bytes
+        File content.
+    label : str or None
+        File name for messages.
+    column_map : mapping of str to str
+        Normalised source header (see :func:`normalise_header`) -> canonical name.
+    required : tuple of str
+        Canonical columns the table must have (used to choose the Excel sheet).
+    expected : str
+        Description of the expected content for messages, e.g. ``"a trips table"``.
+
+    Returns
+    -------
+    RawTable
+
+    Raises
+    ------
+    InputError
+        Empty, binary, HTML or otherwise unreadable content; too many rows;
+        duplicate or empty headers; no data rows.
+    """
+    _encoding.check_size(len(data), label)
+    kind = _encoding.sniff(data)
+    notes: list[Problem] = []
+    if kind == "xlsx":
+        records, notes = _records_xlsx(data, label, column_map, required)
+        encoding = "xlsx"
+    elif kind == "text":
+        text, encoding = _encoding.decode_text(data, label)
+        records = _records_csv(text, label)
+    else:
+        p = _encoding.kind_problem(kind, label, expected)
+        raise InputError(p.message, [p])
+
+    if records.shape[1] == 0 or records.shape[0] == 0:
+        msg = "the file has no table (no header line)"
+        raise InputError(msg, [Problem(msg, file=label)])
+    nonempty = (records != "").to_numpy().any(axis=1) if records.shape[0] else []
+    if not nonempty.any():
+        msg = "the file is empty (only blank lines)"
+        raise InputError(msg, [Problem(msg, file=label)])
+    header_pos = int(nonempty.argmax())
+    header_row = header_pos + 1
+    header_cells = [str(c) for c in records.iloc[header_pos].tolist()]
+    body = records.iloc[header_pos + 1 :]
+    body = body[nonempty[header_pos + 1 :]]
+    if len(body) > settings.MAX_INPUT_ROWS:
+        raise _too_many_rows(label)
+
+    problems: list[Problem] = []
+    keep: list[int] = []
+    names: list[str] = []
+    original: dict[str, str] = {}
+    for pos, cell in enumerate(header_cells):
+        raw = cell.strip().lstrip("\ufeff")
+        if not raw:
+            col_has_data = bool((body[pos] != "").any()) if pos in body.columns else False
+            if col_has_data:
+                msg = f"column {pos + 1} has values but no header"
+                problems.append(Problem(msg, row=header_row, column=f"#{pos + 1}", file=label))
+            continue
+        key = normalise_header(raw)
+        name = column_map.get(key, key)
+        if name in original:
+            msg = f"two columns mean {name!r}: {original[name]!r} and {raw!r}; keep one"
+            problems.append(Problem(msg, row=header_row, column=raw, file=label))
+            continue
+        if name == ROW:
+            continue  # a 'row' column of the user's own would clash with ours
+        original[name] = raw
+        keep.append(pos)
+        names.append(name)
+    if problems:
+        msg = "the header line has problems"
+        raise InputError(msg, problems)
+    frame = body[keep].copy()
+    frame.columns = names
+    frame[ROW] = body.index.to_numpy(dtype="int64")
+    frame = frame.reset_index(drop=True)
+    return RawTable(frame=frame, original=original, label=label, encoding=encoding, warnings=notes)
