@@ -1,0 +1,650 @@
+"""Read, check and build scenario files (TOML, CONTRACT §4) into a frozen :class:`Scenario`.
+
+A scenario names the road network, the fleets (trips files, GTFS feeds, ride requests
+or an embedded generator), overrides of vehicle specs, the stations and options such
+as the charging strategy. ``base = "other.toml"`` inherits another file (deep merge,
+relative to the file). :func:`check_scenario_dict` reports every problem at once, each
+located by its dotted key path (``vehicle_types.bus.bev.battery_kwh``, ``fleets.0.trips``).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from fleetopt import defaults, settings
+from fleetopt.errors import InputError, Problem
+from fleetopt.inputs.stations import empty_stations, read_stations, stations_from_records
+from fleetopt.inputs.vehicles import POWERTRAINS, VEHICLE_TYPES, check_overrides
+
+logger = logging.getLogger(__name__)
+
+#: Top-level keys of a scenario file.
+TOP_KEYS = (
+    "base", "name", "description", "seed", "ambient_temperature_c", "network",
+    "emission_factors", "fleets", "vehicle_types", "stations", "horizon", "options",
+    "transition", "mode_share",
+)
+
+#: Keys of ``[emission_factors]``.
+EMISSION_KEYS = ("grid_kg_per_kwh", "diesel_kg_per_l", "gasoline_kg_per_l", "cng_kg_per_kg",
+                 "hydrogen_kg_per_kg")
+
+#: Keys of a ``[[fleets]]`` table.
+FLEET_KEYS = ("name", "trips", "gtfs", "requests", "generator", "type", "size", "scale",
+              "powertrain", "start", "max_wait_min", "date", "exempt_share")
+
+#: Source keys of a fleet; exactly one is required.
+FLEET_SOURCES = ("trips", "gtfs", "requests", "generator")
+
+#: Embedded demand generators (``fleetopt.inputs.default_demand``).
+GENERATORS = ("beijing-bus", "beijing-taxi", "beijing-sanitation", "beijing-delivery")
+
+#: Charging strategies.
+CHARGING_STRATEGIES = ("immediate", "smart")
+
+#: Keys of ``[options]`` with their kind and default (the defaults' provenance is in
+#: ``fleetopt/data/simulation_options.csv``).
+OPTION_KEYS: dict[str, str] = {
+    "charging": "str",
+    "grid_limit_kw": "float",
+    "tariff": "str",
+    "pv_kwp": "float",
+    "station_radius_m": "float",
+    "passenger_km_factor": "float",
+    "taxi_charge_soc": "float",
+    "taxi_target_soc": "float",
+    "max_wait_min": "float",
+    "deadhead": "bool",
+    "fcev_refuel_frac": "float",
+}
+
+#: Keys of ``[horizon]``.
+HORIZON_KEYS = ("start", "end")
+
+
+@dataclass(frozen=True)
+class Fleet:
+    """One ``[[fleets]]`` entry.
+
+    Attributes
+    ----------
+    index : int
+        Position in the scenario's fleet list (for located messages).
+    source : str
+        ``trips``, ``gtfs``, ``requests`` or ``generator``.
+    path : Path or None
+        Input file (resolved against the scenario folder), None for a generator.
+    generator : str or None
+        Generator name for embedded default demand.
+    vehicle_type : str or None
+        Fleet type (required for requests; optional filter otherwise).
+    size : int or None
+        Number of vehicles (requests, generators).
+    scale : float or None
+        Scale factor of a generator's default size [-].
+    powertrain : str or dict or None
+        One powertrain or a mix ``{powertrain: share}``; for trips files it re-assigns
+        every non-exempt vehicle (electrification scenario).
+    start : tuple of (lon, lat) or None
+        Start positions of taxis [deg], cycled when fewer than ``size``.
+    max_wait_min : float or None
+        Longest pickup wait of ride requests [min].
+    name : str
+        Label used in results.
+    """
+
+    index: int
+    source: str
+    path: Path | None = None
+    generator: str | None = None
+    vehicle_type: str | None = None
+    size: int | None = None
+    scale: float | None = None
+    powertrain: str | dict[str, float] | None = None
+    start: tuple[tuple[float, float], ...] | None = None
+    max_wait_min: float | None = None
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Options:
+    """Simulation options (``[options]`` and ``[horizon]``).
+
+    Attributes
+    ----------
+    charging : str
+        ``immediate`` (CONTRACT §4 default) or ``smart`` (shift to cheap hours).
+    grid_limit_kw : float
+        Per-site grid connection limit [kW]; inf = none.
+    tariff : str
+        Tariff name in ``tariffs.csv``.
+    pv_kwp : float
+        Rooftop PV at each depot [kWp]; 0 = none.
+    station_radius_m : float
+        A trip ending within this distance of a station ends at it [m].
+    passenger_km_factor : float
+        Converted-turnover factor of passenger-km [t-km per passenger-km].
+    taxi_charge_soc : float
+        Taxis go to charge below this state of charge [-].
+    taxi_target_soc : float
+        Taxis charge up to this state of charge [-].
+    max_wait_min : float
+        Default longest wait of a ride request [min].
+    deadhead : bool
+        Drive empty between trips (and to depots) on the road graph.
+    fcev_refuel_frac : float
+        FCEVs at a hydrogen station refuel when the tank is below this fill [-].
+    horizon_start_s, horizon_end_s : float
+        Horizon [s after service-day start]; ``end`` NaN = the last activity, at least 24 h.
+    """
+
+    charging: str = "immediate"
+    grid_limit_kw: float = math.inf
+    tariff: str = "beijing-general-commercial-1-10kv"
+    pv_kwp: float = 0.0
+    station_radius_m: float = 100.0
+    passenger_km_factor: float = 0.1
+    taxi_charge_soc: float = 0.2
+    taxi_target_soc: float = 0.9
+    max_wait_min: float = 10.0
+    deadhead: bool = True
+    fcev_refuel_frac: float = 1.0
+    horizon_start_s: float = 0.0
+    horizon_end_s: float = math.nan
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A checked scenario.
+
+    Attributes
+    ----------
+    name : str
+        Scenario name.
+    seed : int
+        Seed of every random choice.
+    ambient_temperature_c : float
+        Outdoor temperature of the day [°C].
+    network : str
+        Built-in network name or graph path.
+    emission_factors : dict
+        ``grid_kg_per_kwh`` [kg/kWh], ``diesel_kg_per_l`` [kg/L], ``gasoline_kg_per_l``
+        [kg/L], ``cng_kg_per_kg`` [kg/kg], ``hydrogen_kg_per_kg`` [kg/kg].
+    fleets : tuple of Fleet
+        The fleets.
+    vehicle_types : dict
+        Overrides ``{type: {powertrain: {key: value}}}``.
+    stations : pandas.DataFrame
+        Canonical stations table (see :mod:`fleetopt.inputs.stations`).
+    options : Options
+        Simulation options.
+    transition, mode_share : dict
+        Tables of the targets part, passed through.
+    base_dir : Path
+        Folder relative paths are resolved against.
+    file : str or None
+        Scenario file.
+    raw : dict
+        The merged scenario dictionary (for sweeps).
+    """
+
+    name: str
+    seed: int
+    ambient_temperature_c: float
+    network: str
+    emission_factors: dict[str, float]
+    fleets: tuple[Fleet, ...]
+    vehicle_types: dict[str, dict[str, dict[str, Any]]]
+    stations: pd.DataFrame = field(repr=False)
+    options: Options
+    transition: dict[str, Any]
+    mode_share: dict[str, Any]
+    base_dir: Path
+    file: str | None
+    raw: dict[str, Any] = field(repr=False)
+
+
+def _deep_merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for k, v in over.items():
+        if isinstance(v, Mapping) and isinstance(out.get(k), Mapping):
+            out[k] = _deep_merge(dict(out[k]), v)
+        else:
+            out[k] = v
+    return out
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        msg = f"scenario file not found: {path}"
+        raise InputError(msg, [Problem("file not found", None, None, str(path))])
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        msg = f"{path}: not valid TOML ({exc})"
+        raise InputError(msg, [Problem(f"not valid TOML: {exc}", line, None, str(path))]) from None
+    except UnicodeDecodeError as exc:
+        msg = f"{path}: not UTF-8 text"
+        raise InputError(msg, [Problem(f"not UTF-8 text: {exc}", None, None, str(path))]) from None
+
+
+def _rebase_paths(d: dict[str, Any], from_dir: Path, to_dir: Path) -> dict[str, Any]:
+    """Make relative file paths of an inherited file relative to the inheriting file."""
+    if from_dir == to_dir:
+        return d
+    out = dict(d)
+
+    def fix(p: Any) -> Any:  # noqa: ANN401
+        if isinstance(p, str) and not Path(p).is_absolute() and (from_dir / p).exists():
+            return str((from_dir / p).resolve())
+        return p
+
+    if "fleets" in out and isinstance(out["fleets"], list):
+        out["fleets"] = [
+            {k: (fix(v) if k in ("trips", "gtfs", "requests") else v) for k, v in f.items()}
+            if isinstance(f, Mapping) else f for f in out["fleets"]
+        ]
+    if isinstance(out.get("stations"), str):
+        out["stations"] = fix(out["stations"])
+    if isinstance(out.get("network"), str):
+        out["network"] = fix(out["network"])
+    return out
+
+
+def load_scenario_dict(path: str | Path, *, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """Read a scenario TOML file, following ``base = "other.toml"`` (deep merge).
+
+    Values of the file override those of its base; tables merge key by key, lists
+    (fleets, stations) are replaced whole. Relative paths in a base file are made
+    absolute so they keep pointing at the same files.
+
+    Parameters
+    ----------
+    path : str or Path
+        The scenario file.
+
+    Returns
+    -------
+    dict
+        The merged dictionary (without ``base``).
+
+    Raises
+    ------
+    InputError
+        When a file is missing, not TOML, or the ``base`` chain loops.
+    """
+    p = Path(path).resolve()
+    if p in _seen:
+        msg = f"{p}: base files form a loop"
+        raise InputError(msg, [Problem("base files form a loop", None, "base", str(p))])
+    d = _read_toml(p)
+    base = d.pop("base", None)
+    if base is None:
+        return d
+    if not isinstance(base, str):
+        msg = f"{p}: base must be a file path"
+        raise InputError(msg, [Problem(f"base must be a file path string, got {base!r}", None, "base", str(p))])
+    bp = (p.parent / base).resolve()
+    parent = load_scenario_dict(bp, _seen=(*_seen, p))
+    parent = _rebase_paths(parent, bp.parent, p.parent)
+    return _deep_merge(parent, d)
+
+
+def _is_num(v: Any) -> bool:  # noqa: ANN401
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _check_powertrain(v: Any, col: str, file: str | None) -> list[Problem]:  # noqa: ANN401
+    if isinstance(v, str):
+        if v not in POWERTRAINS:
+            return [Problem(f"unknown powertrain {v!r}; allowed: {', '.join(POWERTRAINS)}", None, col, file)]
+        return []
+    if isinstance(v, Mapping):
+        out: list[Problem] = []
+        total = 0.0
+        for k, share in v.items():
+            if k not in POWERTRAINS:
+                out.append(Problem(f"unknown powertrain {k!r}; allowed: {', '.join(POWERTRAINS)}",
+                                   None, f"{col}.{k}", file))
+            elif not _is_num(share) or share < 0:
+                out.append(Problem(f"share must be a number >= 0, got {share!r}", None, f"{col}.{k}", file))
+            else:
+                total += float(share)
+        if not out and abs(total - 1.0) > 1e-6:
+            out.append(Problem(f"powertrain shares must add up to 1, got {total:g}", None, col, file))
+        return out
+    return [Problem(f"powertrain must be a name or a table of shares, got {v!r}", None, col, file)]
+
+
+def _check_fleet(i: int, f: Any, file: str | None) -> list[Problem]:  # noqa: ANN401, C901, PLR0912
+    pre = f"fleets.{i}"
+    if not isinstance(f, Mapping):
+        return [Problem("each [[fleets]] entry must be a table", None, pre, file)]
+    out: list[Problem] = []
+    for k in f:
+        if k not in FLEET_KEYS:
+            out.append(Problem(f"unknown fleet key {k!r}; allowed: {', '.join(FLEET_KEYS)}", None, f"{pre}.{k}", file))
+    sources = [s for s in FLEET_SOURCES if s in f]
+    if len(sources) != 1:
+        out.append(Problem(f"a fleet needs exactly one of {', '.join(FLEET_SOURCES)}; found {sources or 'none'}",
+                           None, pre, file))
+    for s in ("trips", "gtfs", "requests", "generator", "name"):
+        if s in f and not (isinstance(f[s], str) and f[s].strip()):
+            out.append(Problem(f"{s} must be a non-empty string, got {f[s]!r}", None, f"{pre}.{s}", file))
+    if isinstance(f.get("generator"), str) and f["generator"] not in GENERATORS:
+        out.append(Problem(f"unknown generator {f['generator']!r}; allowed: {', '.join(GENERATORS)}",
+                           None, f"{pre}.generator", file))
+    if "type" in f and f["type"] not in VEHICLE_TYPES:
+        out.append(Problem(f"unknown vehicle type {f['type']!r}; allowed: {', '.join(VEHICLE_TYPES)}",
+                           None, f"{pre}.type", file))
+    if "size" in f and (not isinstance(f["size"], int) or isinstance(f["size"], bool) or f["size"] < 1):
+        out.append(Problem(f"size must be a whole number >= 1, got {f['size']!r}", None, f"{pre}.size", file))
+    if "scale" in f and (not _is_num(f["scale"]) or f["scale"] <= 0):
+        out.append(Problem(f"scale must be a number > 0, got {f['scale']!r}", None, f"{pre}.scale", file))
+    if "size" in f and "scale" in f:
+        out.append(Problem("give size or scale, not both", None, f"{pre}.scale", file))
+    if "max_wait_min" in f and (not _is_num(f["max_wait_min"]) or f["max_wait_min"] <= 0):
+        out.append(Problem(f"max_wait_min must be a number > 0, got {f['max_wait_min']!r}",
+                           None, f"{pre}.max_wait_min", file))
+    if "powertrain" in f:
+        out.extend(_check_powertrain(f["powertrain"], f"{pre}.powertrain", file))
+    if "requests" in f:
+        if f.get("type", "taxi") != "taxi":
+            out.append(Problem("a requests fleet must have type = \"taxi\"", None, f"{pre}.type", file))
+        if "size" not in f:
+            out.append(Problem("a requests fleet needs size (number of taxis)", None, f"{pre}.size", file))
+    if "start" in f:
+        st = f["start"]
+        ok = isinstance(st, list) and st and all(
+            isinstance(p, list) and len(p) == 2 and all(_is_num(x) for x in p) for p in st)
+        if not ok:
+            out.append(Problem("start must be a list of [lon, lat] pairs", None, f"{pre}.start", file))
+    return out
+
+
+def _check_table_keys(t: Any, allowed: tuple[str, ...] | Mapping[str, Any], pre: str, file: str | None,  # noqa: ANN401
+                      what: str) -> list[Problem]:
+    if not isinstance(t, Mapping):
+        return [Problem(f"[{pre}] must be a table", None, pre, file)]
+    return [Problem(f"unknown {what} key {k!r}; allowed: {', '.join(allowed)}", None, f"{pre}.{k}", file)
+            for k in t if k not in allowed]
+
+
+def check_scenario_dict(d: Mapping[str, Any], *, file: str | None = None) -> list[Problem]:  # noqa: C901, PLR0912, PLR0915
+    """Check a (merged) scenario dictionary and return every problem at once.
+
+    Parameters
+    ----------
+    d : mapping
+        The scenario as read by :func:`load_scenario_dict`.
+    file : str, optional
+        Scenario file name, copied into every problem.
+
+    Returns
+    -------
+    list of Problem
+        Empty when the scenario is valid; ``column`` is the dotted key path.
+    """
+    out: list[Problem] = []
+    for k in d:
+        if k not in TOP_KEYS:
+            out.append(Problem(f"unknown scenario key {k!r}; allowed: {', '.join(TOP_KEYS)}", None, str(k), file))
+    if "name" in d and not isinstance(d["name"], str):
+        out.append(Problem(f"name must be a string, got {d['name']!r}", None, "name", file))
+    if "seed" in d and (not isinstance(d["seed"], int) or isinstance(d["seed"], bool) or d["seed"] < 0):
+        out.append(Problem(f"seed must be a whole number >= 0, got {d['seed']!r}", None, "seed", file))
+    if "ambient_temperature_c" in d:
+        t = d["ambient_temperature_c"]
+        if not _is_num(t) or not -50 <= t <= 50:
+            out.append(Problem(f"ambient_temperature_c must be a number within -50..50 °C, got {t!r}",
+                               None, "ambient_temperature_c", file))
+    if "network" in d and not (isinstance(d["network"], str) and d["network"].strip()):
+        out.append(Problem(f"network must be a name or a path, got {d['network']!r}", None, "network", file))
+    if "emission_factors" in d:
+        ef = d["emission_factors"]
+        out.extend(_check_table_keys(ef, EMISSION_KEYS, "emission_factors", file, "emission factor"))
+        if isinstance(ef, Mapping):
+            for k, v in ef.items():
+                if k in EMISSION_KEYS and (not _is_num(v) or v < 0):
+                    out.append(Problem(f"{k} must be a number >= 0, got {v!r}", None, f"emission_factors.{k}", file))
+    fleets = d.get("fleets", [])
+    if not isinstance(fleets, list):
+        out.append(Problem("fleets must be a list of [[fleets]] tables", None, "fleets", file))
+    else:
+        for i, f in enumerate(fleets):
+            out.extend(_check_fleet(i, f, file))
+    vt = d.get("vehicle_types", {})
+    if not isinstance(vt, Mapping):
+        out.append(Problem("[vehicle_types] must be a table", None, "vehicle_types", file))
+    else:
+        for t, per in vt.items():
+            if t not in VEHICLE_TYPES:
+                out.append(Problem(f"unknown vehicle type {t!r}; allowed: {', '.join(VEHICLE_TYPES)}",
+                                   None, f"vehicle_types.{t}", file))
+                continue
+            if not isinstance(per, Mapping):
+                out.append(Problem("must be a table of powertrains", None, f"vehicle_types.{t}", file))
+                continue
+            for pt, table in per.items():
+                if pt not in POWERTRAINS:
+                    out.append(Problem(f"unknown powertrain {pt!r}; allowed: {', '.join(POWERTRAINS)}",
+                                       None, f"vehicle_types.{t}.{pt}", file))
+                elif not isinstance(table, Mapping):
+                    out.append(Problem("must be a table", None, f"vehicle_types.{t}.{pt}", file))
+                else:
+                    out.extend(check_overrides(table, prefix=f"vehicle_types.{t}.{pt}", file=file))
+    st = d.get("stations")
+    if st is not None and not isinstance(st, (str, list)):
+        out.append(Problem("stations must be a list of [[stations]] tables or a file path", None, "stations", file))
+    if isinstance(st, list):
+        bad = [i for i, s in enumerate(st) if not isinstance(s, Mapping)]
+        for i in bad:
+            out.append(Problem("each [[stations]] entry must be a table", None, f"stations.{i}", file))
+        if not bad:
+            try:
+                stations_from_records(st, file=file, column_prefix="stations")
+            except InputError as exc:
+                out.extend(exc.problems)
+    if "horizon" in d:
+        h = d["horizon"]
+        out.extend(_check_table_keys(h, HORIZON_KEYS, "horizon", file, "horizon"))
+        if isinstance(h, Mapping):
+            from fleetopt.units import parse_clock_s
+
+            for k in HORIZON_KEYS:
+                if k in h:
+                    try:
+                        parse_clock_s(str(h[k]))
+                    except ValueError as exc:
+                        out.append(Problem(str(exc), None, f"horizon.{k}", file))
+    if "options" in d:
+        o = d["options"]
+        out.extend(_check_table_keys(o, tuple(OPTION_KEYS), "options", file, "option"))
+        if isinstance(o, Mapping):
+            out.extend(_check_options(o, file))
+    for table, module, fn in (("transition", "fleetopt.domain.transition", "check_transition_dict"),
+                              ("mode_share", "fleetopt.domain.mode_share", "check_mode_share_dict")):
+        if table not in d:
+            continue
+        if not isinstance(d[table], Mapping):
+            out.append(Problem(f"[{table}] must be a table", None, table, file))
+            continue
+        try:
+            import importlib
+
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+            logger.debug("%s not available; [%s] not checked", module, table)
+            continue
+        found = getattr(mod, fn)(d[table], table)
+        out.extend(Problem(p.message, p.row, p.column, p.file or file) for p in found)
+    return out
+
+
+def _check_options(o: Mapping[str, Any], file: str | None) -> list[Problem]:
+    out: list[Problem] = []
+    for k, v in o.items():
+        kind = OPTION_KEYS.get(k)
+        col = f"options.{k}"
+        if kind is None:
+            continue
+        if kind == "bool" and not isinstance(v, bool):
+            out.append(Problem(f"{k} must be true or false, got {v!r}", None, col, file))
+        elif kind == "float" and (not _is_num(v) or v < 0):
+            out.append(Problem(f"{k} must be a number >= 0, got {v!r}", None, col, file))
+        elif kind == "str" and not isinstance(v, str):
+            out.append(Problem(f"{k} must be a string, got {v!r}", None, col, file))
+    if "charging" in o and o["charging"] not in CHARGING_STRATEGIES:
+        out.append(Problem(f"charging must be one of {', '.join(CHARGING_STRATEGIES)}, got {o['charging']!r}",
+                           None, "options.charging", file))
+    if isinstance(o.get("tariff"), str):
+        known = sorted(set(defaults.load_table("tariffs")["tariff"]))
+        if o["tariff"] not in known:
+            out.append(Problem(f"unknown tariff {o['tariff']!r}; allowed: {', '.join(known)}",
+                               None, "options.tariff", file))
+    for k in ("taxi_charge_soc", "taxi_target_soc", "fcev_refuel_frac"):
+        if _is_num(o.get(k)) and o[k] > 1:
+            out.append(Problem(f"{k} must be within 0..1, got {o[k]!r}", None, f"options.{k}", file))
+    if _is_num(o.get("grid_limit_kw")) and o["grid_limit_kw"] == 0:
+        out.append(Problem("grid_limit_kw must be > 0 (leave it out for no limit)", None,
+                           "options.grid_limit_kw", file))
+    return out
+
+
+def _default_options() -> dict[str, Any]:
+    """Return option defaults from ``simulation_options.csv`` (cited)."""
+    table = defaults.params("simulation_options")
+    out: dict[str, Any] = {}
+    for k, kind in OPTION_KEYS.items():
+        if k in table:
+            v = table[k].value
+            out[k] = bool(float(v)) if kind == "bool" else (str(v) if kind == "str" else float(v))
+    return out
+
+
+def default_emission_factors() -> dict[str, float]:
+    """Return the cited default emission factors from ``emission_factors.csv``."""
+    return {k: defaults.value("emission_factors", k) for k in EMISSION_KEYS}
+
+
+def scenario_from_dict(d: Mapping[str, Any], *, base_dir: str | Path, file: str | None = None) -> Scenario:
+    """Check a scenario dictionary and build a :class:`Scenario`.
+
+    Parameters
+    ----------
+    d : mapping
+        The (merged) scenario dictionary.
+    base_dir : str or Path
+        Folder relative file paths are resolved against.
+    file : str, optional
+        Scenario file name for located messages.
+
+    Returns
+    -------
+    Scenario
+
+    Raises
+    ------
+    InputError
+        Listing every problem of the dictionary.
+    """
+    problems = check_scenario_dict(d, file=file)
+    if problems:
+        msg = f"{len(problems)} problem(s) in scenario" + (f" {file}" if file else "")
+        raise InputError(msg, problems)
+    bdir = Path(base_dir)
+    ef = default_emission_factors()
+    ef.update({k: float(v) for k, v in d.get("emission_factors", {}).items()})
+    fleets = []
+    for i, f in enumerate(d.get("fleets", [])):
+        source = next(s for s in FLEET_SOURCES if s in f)
+        path = None if source == "generator" else (bdir / f[source])
+        gen = f.get("generator")
+        vtype = f.get("type") or ("taxi" if source == "requests" else None)
+        if gen and not vtype:
+            vtype = gen.split("-", 1)[1]
+        pt = f.get("powertrain")
+        fleets.append(Fleet(
+            index=i, source=source, path=path, generator=gen, vehicle_type=vtype,
+            size=f.get("size"), scale=(float(f["scale"]) if "scale" in f else None),
+            powertrain=(dict(pt) if isinstance(pt, Mapping) else pt),
+            start=(tuple((float(a), float(b)) for a, b in f["start"]) if "start" in f else None),
+            max_wait_min=(float(f["max_wait_min"]) if "max_wait_min" in f else None),
+            name=str(f.get("name") or f"fleet{i}"),
+        ))
+    missing = [Problem(f"file not found: {fl.path}", None, f"fleets.{fl.index}.{fl.source}", file)
+               for fl in fleets if fl.path is not None and not fl.path.is_file()]
+    st = d.get("stations")
+    stations = empty_stations()
+    if isinstance(st, str):
+        sp = bdir / st
+        if not sp.is_file():
+            missing.append(Problem(f"file not found: {sp}", None, "stations", file))
+        else:
+            stations = read_stations(sp)
+    elif isinstance(st, list) and st:
+        stations = stations_from_records(st, file=file, column_prefix="stations")
+    if missing:
+        msg = f"{len(missing)} problem(s) in scenario" + (f" {file}" if file else "")
+        raise InputError(msg, missing)
+    from fleetopt.units import parse_clock_s
+
+    opts = _default_options()
+    opts.update(d.get("options", {}))
+    h = d.get("horizon", {})
+    options = Options(
+        **{k: (float(v) if OPTION_KEYS[k] == "float" else v) for k, v in opts.items()},
+        horizon_start_s=parse_clock_s(str(h["start"])) if "start" in h else 0.0,
+        horizon_end_s=parse_clock_s(str(h["end"])) if "end" in h else math.nan,
+    )
+    vt = {t: {pt: dict(tab) for pt, tab in per.items()} for t, per in d.get("vehicle_types", {}).items()}
+    return Scenario(
+        name=str(d.get("name") or (Path(file).stem if file else "scenario")),
+        seed=int(d.get("seed", 0)),
+        ambient_temperature_c=float(d.get("ambient_temperature_c", 20.0)),
+        network=str(d.get("network", settings.DEFAULT_NETWORK)),
+        emission_factors=ef,
+        fleets=tuple(fleets),
+        vehicle_types=vt,
+        stations=stations,
+        options=options,
+        transition=dict(d.get("transition", {})),
+        mode_share=dict(d.get("mode_share", {})),
+        base_dir=bdir,
+        file=file,
+        raw=dict(d),
+    )
+
+
+def read_scenario(path: str | Path) -> Scenario:
+    """Read, merge (``base``), check and build a scenario file.
+
+    Parameters
+    ----------
+    path : str or Path
+        TOML scenario file.
+
+    Returns
+    -------
+    Scenario
+
+    Raises
+    ------
+    InputError
+        Listing every problem with its dotted key path.
+    """
+    p = Path(path)
+    d = load_scenario_dict(p)
+    return scenario_from_dict(d, base_dir=p.resolve().parent, file=str(p))
