@@ -1,0 +1,206 @@
+"""Write result tables as CSV and Excel that are safe to open in a spreadsheet.
+
+Text cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``,
+``@``, or a tab/carriage return before one of them — OWASP "CSV injection") are escaped
+with a leading apostrophe. Plain numbers such as ``-3.5`` are left alone. Files are
+written to a temporary name in the same folder and renamed, so a reader never sees half
+a file. Excel output never contains formulas: every text cell is stored as text.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import math
+import os
+import re
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["escape_cell", "escape_frame", "to_csv_bytes", "to_excel_bytes", "write_csv", "write_excel"]
+
+_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+_NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_EXCEL_MAX_ROWS = 1_048_576
+_EXCEL_BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def escape_cell(value: Any) -> Any:  # noqa: ANN401
+    """Return ``value`` with a leading apostrophe if a spreadsheet would read it as a formula.
+
+    Parameters
+    ----------
+    value : object
+        A cell value; only ``str`` values can be changed.
+
+    Returns
+    -------
+    object
+        The value, escaped when it is text starting with ``=``, ``+``, ``-``, ``@``, tab
+        or carriage return and is not a plain number.
+    """
+    if not isinstance(value, str) or not value:
+        return value
+    if value.startswith(_TRIGGERS) and not _NUMBER_RE.match(value):
+        return "'" + value
+    return value
+
+
+def escape_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy of ``frame`` with every text cell and column name escaped.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Table to export.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Same shape; numeric columns untouched.
+    """
+    out = frame.copy()
+    for col in out.columns:
+        s = out[col]
+        if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
+            out[col] = s.map(escape_cell)
+    out.columns = [escape_cell(str(c)) for c in out.columns]
+    return out
+
+
+def _atomic_write(path: Path, data: bytes) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def to_csv_bytes(frame: pd.DataFrame, *, bom: bool = True) -> bytes:
+    """Render a table as escaped CSV bytes (UTF-8; with a BOM so Excel shows Chinese text).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Table to export.
+    bom : bool
+        Start with the UTF-8 byte-order mark (Excel needs it to read UTF-8).
+
+    Returns
+    -------
+    bytes
+    """
+    text = escape_frame(frame).to_csv(index=False, lineterminator="\n")
+    return ("\ufeff" if bom else "").encode("utf-8") + text.encode("utf-8")
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path, *, bom: bool = True) -> Path:
+    """Write a table as escaped CSV, atomically.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Table to export.
+    path : str or pathlib.Path
+        Destination file.
+    bom : bool
+        Start with the UTF-8 byte-order mark.
+
+    Returns
+    -------
+    pathlib.Path
+        The written file.
+    """
+    return _atomic_write(Path(path), to_csv_bytes(frame, bom=bom))
+
+
+def _excel_value(value: Any) -> Any:  # noqa: ANN401
+    if value is None:
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    item = getattr(value, "item", None)
+    if callable(item):
+        value = item()
+    if isinstance(value, str):
+        return _EXCEL_BAD_CHARS.sub("", escape_cell(value))
+    if isinstance(value, (bool, int, float)):
+        return value
+    return _EXCEL_BAD_CHARS.sub("", escape_cell(str(value)))
+
+
+def to_excel_bytes(sheets: pd.DataFrame | Mapping[str, pd.DataFrame]) -> bytes:
+    """Render one table or named tables as an .xlsx workbook with escaped text cells.
+
+    Parameters
+    ----------
+    sheets : pandas.DataFrame or mapping of str to pandas.DataFrame
+        One table (sheet "results") or sheet name -> table.
+
+    Returns
+    -------
+    bytes
+        The workbook.
+
+    Raises
+    ------
+    ValueError
+        When a table has more rows than an Excel sheet holds (1,048,576 with the header).
+    """
+    from openpyxl import Workbook
+
+    named = {"results": sheets} if isinstance(sheets, pd.DataFrame) else dict(sheets)
+    wb = Workbook(write_only=True)
+    used: set[str] = set()
+    for i, (name, frame) in enumerate(named.items()):
+        if len(frame) + 1 > _EXCEL_MAX_ROWS:
+            msg = f"table {name!r} has {len(frame):,} rows; an Excel sheet holds {_EXCEL_MAX_ROWS - 1:,}"
+            raise ValueError(msg)
+        title = re.sub(r"[\[\]:*?/\\]", "_", str(name))[:31] or f"sheet{i + 1}"
+        while title in used:
+            title = f"{title[:28]}_{i}"
+        used.add(title)
+        ws = wb.create_sheet(title=title)
+        ws.append([_excel_value(str(c)) for c in frame.columns])
+        for rec in frame.itertuples(index=False, name=None):
+            ws.append([_excel_value(v) for v in rec])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def write_excel(sheets: pd.DataFrame | Mapping[str, pd.DataFrame], path: str | Path) -> Path:
+    """Write one table or named tables as an .xlsx workbook, atomically.
+
+    Parameters
+    ----------
+    sheets : pandas.DataFrame or mapping of str to pandas.DataFrame
+        One table or sheet name -> table.
+    path : str or pathlib.Path
+        Destination ``.xlsx`` file.
+
+    Returns
+    -------
+    pathlib.Path
+        The written file.
+    """
+    return _atomic_write(Path(path), to_excel_bytes(sheets))
