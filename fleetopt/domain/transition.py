@@ -15,7 +15,6 @@ stock of 1.0 and report shares only; they stay inside ``other`` for absolute cou
 
 Scenario table ``[transition]`` (checked by :func:`check_transition_dict`)::
 
-    scenario_year = 2030                       # year the simulated fleet stands for
     [transition.new_nev_share_pct.bus]         # NEV share of new vehicles [%] by year
     2025 = 100
     [transition.stock_vehicles.taxi]           # stock anchors [vehicles] by year
@@ -59,7 +58,7 @@ MAX_AGE_YEARS = 60
 #: Years a scenario may name.
 YEAR_RANGE = (2000, 2060)
 
-_KEYS = ("scenario_year", "new_nev_share_pct", "stock_vehicles", "exempt_pct", "survival")
+_KEYS = ("new_nev_share_pct", "stock_vehicles", "exempt_pct", "survival")
 _SURVIVAL_KEYS = {"mean_life_years": (0.5, 60.0), "weibull_shape": (0.5, 30.0)}
 
 
@@ -134,10 +133,6 @@ def check_transition_dict(table: object, prefix: str = "transition") -> list[Pro
         where = f"{prefix}.{key}"
         if key not in _KEYS:
             problems.append(Problem(f"unknown key {key!r}; known: {', '.join(_KEYS)}", column=where))
-        elif key == "scenario_year":
-            if not isinstance(val, int) or isinstance(val, bool) or not (2020 <= val <= 2035):
-                problems.append(Problem(f"{val!r}: expected a whole year from 2020 to 2035",
-                                        column=where))
         elif key == "exempt_pct":
             segs, probs = _check_segment_table(val, where)
             problems += probs

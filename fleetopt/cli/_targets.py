@@ -1,0 +1,46 @@
+"""Register ``fleetopt targets [SCENARIO.toml]``: the plan's targets with projected values.
+
+Without a scenario the calibrated defaults are projected; with one, its ``[transition]``
+and ``[mode_share]`` levers. ``--json`` prints the rows (CONTRACT §2) and nothing else.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from fleetopt import api
+from fleetopt.cli import app
+from fleetopt.cli._common import JsonOpt, run
+
+
+def _fmt(v: Any) -> str:  # noqa: ANN401
+    if v is None:
+        return "–"
+    if isinstance(v, float):
+        return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:,.1f}"
+    return str(v)
+
+
+def render(rows: list[dict[str, Any]]) -> None:
+    """Print the targets as a table for a person to read."""
+    table = Table(title="Beijing Carbon Peak Plan targets")
+    for col in ("id", "target", "unit", "year", "value", "status"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(r["id"], _fmt(r["target"]), str(r["unit"]), _fmt(r["year"]), _fmt(r["value"]),
+                      r["status"])
+    Console().print(table)
+
+
+@app.command("targets")
+def targets_cmd(
+    scenario: Path | None = typer.Argument(None, help="Scenario TOML (optional)."),
+    as_json: bool = JsonOpt,
+) -> None:
+    """Show the plan's targets with the scenario's projected values and statuses."""
+    run(lambda: api.targets(scenario), as_json=as_json, render=render)

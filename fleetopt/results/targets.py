@@ -1,0 +1,282 @@
+"""Compare a scenario's projections with the Carbon Peak Plan's targets (``plan_targets.csv``).
+
+Each row of ``fleetopt/data/plan_targets.csv`` becomes one ``targets --json`` object
+``{id, description, target, unit, year, value, status, source}``. Values come from the
+multi-year fleet transition (:mod:`fleetopt.domain.transition`), the green-travel model
+(:mod:`fleetopt.domain.mode_share`) and, for the operating-vehicle CO2 intensity, the
+vehicle specs and emission factors of the scenario (weighted by the simulation's
+converted turnover when a simulation is given).
+
+Status rule (:func:`target_status`), for a target ``T`` that a value ``V`` must reach
+(``ge``: V >= T, ``le``: V <= T), with an optional band [low, high] around V:
+
+- ``no_data``: no value (text targets, or no data and no scenario path).
+- ``met``: V is an *observed* figure for the target year and reaches T.
+- ``on_track``: the projection reaches T and so does the whole band.
+- ``at_risk``: the projection reaches T but the band's unfavourable end does not; or it
+  misses T but the favourable end of the band reaches it, or it misses T by at most
+  ``at_risk_margin_frac`` (``target_rules.csv``, 5 %) of |T|.
+- ``off_track``: otherwise (an observed figure that misses T is off track).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from fleetopt import defaults
+
+logger = logging.getLogger(__name__)
+
+#: Statuses, best first.
+STATUSES = ("met", "on_track", "at_risk", "off_track", "no_data")
+
+#: Keys of each ``targets --json`` row, in order.
+ROW_KEYS = ("id", "description", "target", "unit", "year", "value", "status", "source")
+
+
+def target_status(
+    value: float | None,
+    target: float,
+    comparison: str,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    observed: bool = False,
+    margin_frac: float | None = None,
+) -> str:
+    """Classify a value against a target (rule in the module docstring).
+
+    Parameters
+    ----------
+    value : float or None
+        Projected or observed value [target unit]; None or NaN = no data.
+    target : float
+        Target value [target unit].
+    comparison : str
+        ``ge`` (value must reach at least the target) or ``le`` (at most).
+    low, high : float, optional
+        Uncertainty band around ``value`` [target unit].
+    observed : bool
+        True when ``value`` is a published figure for the target year.
+    margin_frac : float, optional
+        Relative at-risk margin [-]; default ``at_risk_margin_frac`` of ``target_rules.csv``.
+
+    Returns
+    -------
+    str
+        One of :data:`STATUSES`.
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "no_data"
+    if comparison not in ("ge", "le"):
+        return "no_data"
+    if margin_frac is None:
+        margin_frac = defaults.value("target_rules", "at_risk_margin_frac")
+
+    def reaches(v: float) -> bool:
+        return v >= target if comparison == "ge" else v <= target
+
+    # favourable / unfavourable ends of the band
+    worst = low if comparison == "ge" else high
+    best = high if comparison == "ge" else low
+    if observed:
+        return "met" if reaches(value) else "off_track"
+    if reaches(value):
+        return "at_risk" if worst is not None and not reaches(worst) else "on_track"
+    shortfall = (target - value) if comparison == "ge" else (value - target)
+    scale = abs(target) if target != 0 else 1.0
+    if (best is not None and reaches(best)) or shortfall <= margin_frac * scale:
+        return "at_risk"
+    return "off_track"
+
+
+def _summary(simulation: Any) -> dict[str, Any] | None:  # noqa: ANN401
+    if simulation is None:
+        return None
+    if isinstance(simulation, dict):
+        return simulation
+    summary = getattr(simulation, "summary", None)
+    return summary() if callable(summary) else None
+
+
+def operating_co2_intensity_change_pct(
+    transition: Any,  # noqa: ANN401
+    year: int,
+    *,
+    reference_year: int,
+    vehicle_types: dict[str, Any] | None = None,
+    emission_factors: dict[str, float] | None = None,
+    turnover_weights: dict[str, float] | None = None,
+) -> float:
+    """Return the change of operating vehicles' CO2 per converted turnover vs a reference year [%].
+
+    Per segment, CO2 per vehicle-km mixes the fossil and battery-electric specs in the
+    segment's NEV share of the stock; dividing by the converted load (passengers x
+    conversion factor + payload) gives kg CO2 per converted t-km. Segments are weighted by
+    their converted turnover (held constant between the two years).
+
+    Parameters
+    ----------
+    transition : fleetopt.domain.transition.TransitionResult
+        The fleet projection.
+    year : int
+        Year evaluated [year].
+    reference_year : int
+        Year compared with [year].
+    vehicle_types : dict, optional
+        Scenario spec overrides.
+    emission_factors : dict, optional
+        ``grid_kg_per_kwh``, ``diesel_kg_per_l``, ``gasoline_kg_per_l`` [kg/kWh, kg/L].
+    turnover_weights : dict, optional
+        Converted turnover per segment [t-km]; default bus only.
+
+    Returns
+    -------
+    float
+        ``100 * (I(year) / I(reference_year) - 1)`` [%]; NaN when no segment has data.
+    """
+    from fleetopt.inputs.scenario import default_emission_factors
+    from fleetopt.inputs.vehicles import resolve_spec
+
+    ef = dict(default_emission_factors())
+    ef.update(emission_factors or {})
+    factor = defaults.value("transition_params", "passenger_km_conversion_factor")
+    weights = turnover_weights or {"bus": 1.0}
+    segs = defaults.load_table("operating_segments")
+
+    def seg_param(seg: str, name: str) -> str:
+        return str(segs[(segs.segment == seg) & (segs.name == name)].value.iloc[0])
+
+    def intensity(y: int) -> float:
+        num = den = 0.0
+        for seg, w in weights.items():
+            if w <= 0 or seg not in transition.segments or not transition.segments[seg].has_path:
+                continue
+            vtype, fossil = seg_param(seg, "vehicle_type"), seg_param(seg, "fossil_powertrain")
+            ice = resolve_spec(vtype, fossil, vehicle_types)
+            bev = resolve_spec(vtype, "bev", vehicle_types)
+            ice_kg_per_km = ice.l_per_100km / 100.0 * ef[f"{fossil}_kg_per_l"]
+            bev_kg_per_km = bev.kwh_per_km / bev.charge_efficiency * ef["grid_kg_per_kwh"]
+            load_t = ice.passengers * factor + ice.payload_t
+            if load_t <= 0:
+                continue
+            i = int(list(transition.years).index(y))
+            s = transition.segments[seg]
+            frac = s.nev_stock[i] / s.stock[i]
+            num += w * (frac * bev_kg_per_km + (1 - frac) * ice_kg_per_km) / load_t
+            den += w
+        return num / den if den > 0 else math.nan
+
+    ref = intensity(reference_year)
+    return 100.0 * (intensity(year) / ref - 1.0) if ref and not math.isnan(ref) else math.nan
+
+
+def _turnover_weights(summary: dict[str, Any] | None, vehicle_types: dict[str, Any] | None) -> dict[str, float] | None:
+    """Converted turnover per segment from a simulation's ``by_type`` distances [t-km]."""
+    if not summary or not isinstance(summary.get("by_type"), dict):
+        return None
+    from fleetopt.inputs.vehicles import resolve_spec
+
+    factor = defaults.value("transition_params", "passenger_km_conversion_factor")
+    segs = defaults.load_table("operating_segments")
+    out: dict[str, float] = {}
+    for seg in segs.segment.unique():
+        vtype = str(segs[(segs.segment == seg) & (segs.name == "vehicle_type")].value.iloc[0])
+        fossil = str(segs[(segs.segment == seg) & (segs.name == "fossil_powertrain")].value.iloc[0])
+        km = float((summary["by_type"].get(vtype) or {}).get("distance_km") or 0.0)
+        spec = resolve_spec(vtype, fossil, vehicle_types)
+        out[str(seg)] = km * (spec.passengers * factor + spec.payload_t)
+    return out if any(v > 0 for v in out.values()) else None
+
+
+def evaluate_targets(scenario: Any = None, simulation: Any = None) -> list[dict[str, Any]]:  # noqa: ANN401
+    """Return the plan's targets with projected values and statuses (``targets --json`` rows).
+
+    Parameters
+    ----------
+    scenario : fleetopt.inputs.scenario.Scenario, optional
+        Supplies the ``[transition]`` and ``[mode_share]`` levers, spec overrides, emission
+        factors and the seed of the uncertainty band. None = the calibrated defaults.
+    simulation : SimulationResult or dict, optional
+        A simulation (or its summary); its per-type distances weight the CO2 intensity.
+
+    Returns
+    -------
+    list of dict
+        One row per ``plan_targets.csv`` row, keys :data:`ROW_KEYS`.
+    """
+    from fleetopt.domain.mode_share import project_mode_share
+    from fleetopt.domain.transition import project_transition
+
+    transition_table = getattr(scenario, "transition", None) or {}
+    mode_table = getattr(scenario, "mode_share", None) or {}
+    vehicle_types = getattr(scenario, "vehicle_types", None) or {}
+    emission_factors = getattr(scenario, "emission_factors", None) or {}
+    seed = getattr(scenario, "seed", None)
+    fleet = project_transition(transition_table)
+    modes = project_mode_share(mode_table, seed=seed)
+    ref_year = int(defaults.value("target_rules", "reference_year"))
+    weights = _turnover_weights(_summary(simulation), vehicle_types)
+    if weights is None:
+        logger.info("operating CO2 intensity: bus only (no simulated turnover to weight segments)")
+
+    def green(year: int) -> tuple[float, float, float]:
+        return (float(modes.green_pct.loc[year]), float(modes.green_low_pct.loc[year]),
+                float(modes.green_high_pct.loc[year]))
+
+    computed: dict[str, tuple[float, float | None, float | None]] = {
+        "green_travel_share_2025": green(2025),
+        "green_travel_share_2030": green(2030),
+        "nev_stock_2025": (fleet.nev_stock_total(2025), None, None),
+        "bus_nev_share_2025": (fleet.nev_share_of_eligible_pct("bus", 2025), None, None),
+        "taxi_nev_share_2025": (fleet.nev_share_of_eligible_pct("taxi", 2025), None, None),
+        "sanitation_new_nev_share_2025": (fleet.new_nev_share_pct("sanitation", 2021, 2025), None, None),
+        "light_logistics_nev_share_2025": (fleet.nev_share_of_eligible_pct("light_logistics", 2025), None, None),
+        "public_sector_electrified_2025": (fleet.public_sector_share_pct(2025), None, None),
+        "new_vehicle_nev_share_2030": (fleet.new_vehicle_nev_share_pct(2030), None, None),
+        "operating_co2_intensity_2030": (operating_co2_intensity_change_pct(
+            fleet, 2030, reference_year=ref_year, vehicle_types=vehicle_types,
+            emission_factors=emission_factors, turnover_weights=weights), None, None),
+    }
+    rows: list[dict[str, Any]] = []
+    for r in defaults.load_table("plan_targets").itertuples(index=False):
+        is_text = r.comparison == "text"
+        value, low, high = computed.get(r.name, (math.nan, None, None))
+        value_out = None if value is None or math.isnan(value) else round(float(value), 4)
+        status = "no_data" if is_text else target_status(value_out, float(r.value), str(r.comparison),
+                                                         low=low, high=high)
+        rows.append({
+            "id": r.name,
+            "description": r.description,
+            "target": r.description.split(":")[-1].strip() if is_text else float(r.value),
+            "unit": r.unit,
+            "year": None if pd.isna(r.year) else int(r.year),
+            "value": value_out,
+            "status": status,
+            "source": r.source,
+        })
+    return rows
+
+
+def targets_for_path(path: str | Path | None = None) -> list[dict[str, Any]]:
+    """Return the targets rows for a scenario file (or the calibrated defaults when None).
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        Scenario TOML file; its ``[transition]`` and ``[mode_share]`` tables are used.
+
+    Returns
+    -------
+    list of dict
+    """
+    if path is None:
+        return evaluate_targets()
+    from fleetopt.inputs.scenario import read_scenario
+
+    return evaluate_targets(scenario=read_scenario(Path(path)))
