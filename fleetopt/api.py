@@ -31,10 +31,21 @@ def run_scenario(scenario: Any, *, network: Any = None, progress: Any = None) ->
 
 
 def simulate_file(path: Path, *, out_dir: Path | None = None, progress: Any = None) -> dict[str, Any]:  # noqa: ANN401
-    """Run ``fleetopt simulate``: read, simulate, write tables under ``out_dir``; return the summary."""
+    """Run ``fleetopt simulate``: read, simulate, write tables; return the summary.
+
+    Tables go to ``out_dir`` when given, else into a new run under ``runs/`` (atomic store).
+    """
+    from fleetopt.inputs.scenario import load_scenario_dict
+
     result = run_scenario(path, progress=progress)
     if out_dir is not None:
         result.write(out_dir)
+    else:
+        from fleetopt.results.store import new_run
+
+        with new_run("simulate", scenario_path=path, scenario=load_scenario_dict(path), inputs=[path],
+                     meta={"seed": result.seed}) as tmp:
+            result.write(tmp)
     summary: dict[str, Any] = result.summary()
     return summary
 

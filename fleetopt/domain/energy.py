@@ -1,0 +1,105 @@
+"""Compute trip energy and fuel from distance, rates and the ambient temperature (vectorised).
+
+The battery energy model is ``rate x distance x temperature factor``; the factor is
+interpolated from the cited curve in ``fleetopt/data/temperature_factors.csv`` and is
+exactly 1.0 at 20 °C. ``energy_model = "constant"`` skips the factor (exactly distance x
+rate). Liquid and gas fuels are distance x consumption per 100 km.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import cache
+
+import numpy as np
+import numpy.typing as npt
+
+from fleetopt import defaults
+
+logger = logging.getLogger(__name__)
+
+ArrayLike = npt.ArrayLike
+
+
+@cache
+def _curve() -> tuple[np.ndarray, np.ndarray]:
+    df = defaults.load_table("temperature_factors")
+    df = df[df["name"] == "energy_factor"].sort_values("temperature_c")
+    return df["temperature_c"].to_numpy(float), df["value"].to_numpy(float)
+
+
+def temperature_factor(temperature_c: ArrayLike) -> np.ndarray:
+    """Return the battery energy factor at an ambient temperature (1.0 at 20 °C).
+
+    Linear interpolation between the table's points, held constant beyond its ends.
+
+    Parameters
+    ----------
+    temperature_c : array_like
+        Ambient temperature [°C].
+
+    Returns
+    -------
+    numpy.ndarray
+        Energy per km relative to 20 °C [-].
+    """
+    t, f = _curve()
+    return np.interp(np.asarray(temperature_c, dtype=float), t, f)
+
+
+def trip_energy_kwh(distance_km: ArrayLike, kwh_per_km: ArrayLike, factor: ArrayLike = 1.0) -> np.ndarray:
+    """Return battery energy of trips: distance x rate x factor.
+
+    Parameters
+    ----------
+    distance_km : array_like
+        Driven distance [km].
+    kwh_per_km : array_like
+        Energy rate at 20 °C [kWh/km].
+    factor : array_like
+        Temperature (and other) multiplier [-]; 1.0 for the constant model.
+
+    Returns
+    -------
+    numpy.ndarray
+        Energy drawn from the battery [kWh].
+    """
+    return np.asarray(distance_km, float) * np.asarray(kwh_per_km, float) * np.asarray(factor, float)
+
+
+def fuel_per_100km(distance_km: ArrayLike, per_100km: ArrayLike) -> np.ndarray:
+    """Return fuel used over a distance at a rate per 100 km (L or kg alike).
+
+    Parameters
+    ----------
+    distance_km : array_like
+        Driven distance [km].
+    per_100km : array_like
+        Consumption [L/100km] or [kg/100km].
+
+    Returns
+    -------
+    numpy.ndarray
+        Fuel used [L] or [kg].
+    """
+    return np.asarray(distance_km, float) * np.asarray(per_100km, float) / 100.0
+
+
+def soc_after(soc: ArrayLike, energy_kwh: ArrayLike, battery_kwh: ArrayLike) -> np.ndarray:
+    """Return the state of charge after drawing ``energy_kwh`` from a battery.
+
+    Parameters
+    ----------
+    soc : array_like
+        State of charge before [-].
+    energy_kwh : array_like
+        Energy drawn (negative = charged) [kWh].
+    battery_kwh : array_like
+        Usable capacity [kWh].
+
+    Returns
+    -------
+    numpy.ndarray
+        State of charge after [-] (not clipped: a negative value means infeasible).
+    """
+    return np.asarray(soc, float) - np.asarray(energy_kwh, float) / np.asarray(battery_kwh, float)

@@ -1,0 +1,367 @@
+"""Simulate one scenario: prepare inputs, run the SimPy day, and assemble a SimulationResult.
+
+``simulate(scenario, network=None)`` is the one entry point (used by
+:func:`fleetopt.api.run_scenario`). Battery and fuel-cell vehicles run on the clock
+(:mod:`fleetopt.simulation.kernel`), taxis serving ride requests are dispatched by
+:mod:`fleetopt.simulation.taxi`, and fuel vehicles that never queue are computed in
+closed form. All totals are over the horizon.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from fleetopt.domain.costs import energy_cost_cny
+from fleetopt.domain.emissions import co2_kg, converted_turnover_tkm, intensity_kg_per_tkm
+from fleetopt.inputs.road_graph import RoadNetwork, load_network
+from fleetopt.inputs.scenario import Scenario
+from fleetopt.simulation.kernel import Log, Model
+from fleetopt.simulation.prepare import Prepared, Router, prepare
+from fleetopt.simulation.result import TYPE_KEYS, SimulationResult, load_profile_kw, peak_kw
+
+logger = logging.getLogger(__name__)
+
+_TRIP_LOG_COLS = ["row_idx", "served", "reason", "start_s", "end_s", "delay_s", "soc_start", "soc_end",
+                  "battery_kwh", "hydrogen_kg", "deadhead_km_run"]
+_SESSION_COLS = ["vehicle_id", "vehicle_type", "station_index", "action", "arrive_s", "plug_s", "end_s",
+                 "battery_kwh", "grid_kwh", "hydrogen_kg", "soc_in", "soc_out"]
+
+
+def _horizon(scenario: Scenario, prep: Prepared) -> tuple[float, float]:
+    start = scenario.options.horizon_start_s
+    end = scenario.options.horizon_end_s
+    if math.isnan(end):
+        end = start + 86400.0
+        if len(prep.trips):
+            end = max(end, float(prep.trips["arrival_s"].max()) + float(prep.vehicles["pullin_s"].max()))
+        for _, req in prep.requests:
+            if len(req):
+                end = max(end, float(req["departure_s"].max()) + 3600.0)
+    return float(start), float(end)
+
+
+def simulate(scenario: Scenario, *, network: RoadNetwork | None = None, progress: Any = None) -> SimulationResult:  # noqa: ANN401
+    """Simulate a scenario.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The checked scenario.
+    network : RoadNetwork, optional
+        The road network; loaded from ``scenario.network`` when not given.
+    progress : Any, optional
+        Unused placeholder for a progress callback (kept for the API signature).
+
+    Returns
+    -------
+    SimulationResult
+
+    Raises
+    ------
+    InputError
+        For bad inputs found while preparing (unknown types, stations off the graph, ...).
+    """
+    del progress
+    t_wall = time.perf_counter()
+    if network is None:
+        network = load_network(scenario.network, base_dir=scenario.base_dir)
+    prep = prepare(scenario, network)
+    router = Router(network)
+    horizon = _horizon(scenario, prep)
+    model = Model(scenario, prep, router, horizon)
+    taxis = None
+    if prep.requests:
+        from fleetopt.simulation.taxi import TaxiDispatch
+
+        taxis = TaxiDispatch(model, prep.requests)
+        model.extra_processes = taxis.processes()  # type: ignore[attr-defined]
+    log = model.run()
+    t_sim = time.perf_counter() - t_wall
+    result = assemble(scenario, prep, model, log, taxis)
+    result.wall_s = time.perf_counter() - t_wall
+    logger.info("simulated %s in %.2f s (clock %.2f s)", scenario.name, result.wall_s, t_sim)
+    return result
+
+
+def _spec_column(trips: pd.DataFrame, specs: dict[tuple[str, str], Any], name: str) -> np.ndarray:
+    keys = list(zip(trips["vehicle_type"], trips["powertrain"], strict=True))
+    lut = {k: float(getattr(s, name)) for k, s in specs.items()}
+    return np.array([lut[k] for k in keys], dtype=float) if keys else np.zeros(0)
+
+
+def assemble(scenario: Scenario, prep: Prepared, model: Model, log: Log,  # noqa: C901, PLR0915
+             taxis: Any = None) -> SimulationResult:  # noqa: ANN401
+    """Turn the kernel's log into the result tables and CONTRACT totals.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario.
+    prep : Prepared
+        Prepared inputs.
+    model : Model
+        The model after running.
+    log : Log
+        Its log.
+    taxis : TaxiDispatch, optional
+        The taxi dispatcher, when there were ride requests.
+
+    Returns
+    -------
+    SimulationResult
+    """
+    t0, t1 = model.t0, model.t_end
+    ef = scenario.emission_factors
+    specs = prep.specs
+    trips = prep.trips
+    n = len(trips)
+    # -- trips ---------------------------------------------------------------------------------
+    out = pd.DataFrame({
+        "trip_id": trips["trip_id"].astype(str).to_numpy(),
+        "vehicle_id": trips["vehicle_id"].astype(str).to_numpy(),
+        "vehicle_type": trips["vehicle_type"].to_numpy(),
+        "powertrain": trips["powertrain"].to_numpy(),
+        "fleet": trips["fleet"].to_numpy(),
+        "departure_s": trips["departure_s"].to_numpy(float),
+        "arrival_s": trips["arrival_s"].to_numpy(float),
+        "origin_lon": trips["origin_lon"].to_numpy(float),
+        "origin_lat": trips["origin_lat"].to_numpy(float),
+    })
+    is_clock = np.zeros(n, dtype=bool)
+    if n:
+        clock_lut = {k: (s.is_battery or s.is_hydrogen) for k, s in specs.items()}
+        is_clock = np.array([clock_lut[k] for k in zip(trips["vehicle_type"], trips["powertrain"], strict=True)])
+    served = ~is_clock
+    reason = np.where(is_clock, "outside the horizon", "").astype(object)
+    start_s = np.where(is_clock, np.nan, out["departure_s"].to_numpy())
+    end_s = np.where(is_clock, np.nan, out["arrival_s"].to_numpy())
+    delay_s = np.zeros(n)
+    soc_start = np.full(n, np.nan)
+    soc_end = np.full(n, np.nan)
+    batt = np.zeros(n)
+    h2 = np.zeros(n)
+    dh_km = trips["deadhead_km"].to_numpy(float).copy() if n else np.zeros(0)
+    if log.trips:
+        lt = pd.DataFrame(log.trips, columns=_TRIP_LOG_COLS)
+        ix = lt["row_idx"].to_numpy(int)
+        served[ix] = lt["served"].to_numpy(bool)
+        reason[ix] = lt["reason"].to_numpy(object)
+        start_s[ix] = lt["start_s"].to_numpy(float)
+        end_s[ix] = lt["end_s"].to_numpy(float)
+        delay_s[ix] = lt["delay_s"].to_numpy(float)
+        soc_start[ix] = lt["soc_start"].to_numpy(float)
+        soc_end[ix] = lt["soc_end"].to_numpy(float)
+        batt[ix] = lt["battery_kwh"].to_numpy(float)
+        h2[ix] = lt["hydrogen_kg"].to_numpy(float)
+        dh_km[ix] = lt["deadhead_km_run"].to_numpy(float)
+    # fuel vehicles: closed form; trips outside the horizon are not run
+    if n:
+        outside = (~is_clock) & ((out["departure_s"].to_numpy() < t0) | (out["arrival_s"].to_numpy() > t1))
+        served[outside] = False
+        reason[outside] = "outside the horizon"
+    km = trips["distance_km"].to_numpy(float) if n else np.zeros(0)
+    dh_km = np.where(served, dh_km, 0.0)
+    run_km = np.where(served, km + dh_km, 0.0)
+    fuel_l = run_km * _spec_column(trips, specs, "l_per_100km") / 100.0 if n else np.zeros(0)
+    gas_kg = run_km * _spec_column(trips, specs, "kg_per_100km") / 100.0 if n else np.zeros(0)
+    pt = out["powertrain"].to_numpy()
+    out["served"] = served
+    out["reason"] = reason
+    out["start_s"] = start_s
+    out["end_s"] = end_s
+    out["delay_s"] = delay_s
+    out["distance_km"] = np.where(served, km, 0.0)
+    out["deadhead_km"] = dh_km
+    out["battery_kwh"] = batt
+    out["hydrogen_kg"] = h2
+    out["diesel_l"] = np.where(pt == "diesel", fuel_l, 0.0)
+    out["gasoline_l"] = np.where(pt == "gasoline", fuel_l, 0.0)
+    out["cng_kg"] = np.where(pt == "cng", gas_kg, 0.0)
+    out["soc_start"] = soc_start
+    out["soc_end"] = soc_end
+    if n:
+        pax = trips["passengers"].to_numpy(float)
+        pax = np.where(np.isnan(pax), _spec_column(trips, specs, "passengers"), pax)
+        pay = trips["payload_t"].to_numpy(float)
+        pay = np.where(np.isnan(pay), _spec_column(trips, specs, "payload_t"), pay)
+        out["passenger_km"] = np.where(served, km * pax, 0.0)
+        out["tonne_km"] = np.where(served, km * pay, 0.0)
+        need = km * np.where(pt == "bev", _spec_column(trips, specs, "kwh_per_km"), 0.0)
+        out["need_kwh"] = need
+    else:
+        out["passenger_km"] = out["tonne_km"] = out["need_kwh"] = np.zeros(0)
+    if taxis is not None:
+        out = pd.concat([out, taxis.trips_table()], ignore_index=True)
+
+    # -- sessions and grid segments ------------------------------------------------------------
+    st_ids = prep.stations["id"].to_numpy() if len(prep.stations) else np.array([], dtype=object)
+    ses = pd.DataFrame(log.sessions, columns=_SESSION_COLS)
+    ses.insert(2, "station_id", st_ids[ses["station_index"].to_numpy(int)] if len(ses) else [])
+    ses["wait_s"] = ses["plug_s"] - ses["arrive_s"]
+    seg = pd.DataFrame(log.segments, columns=["station_index", "vehicle_type", "start_s", "end_s", "grid_kw"])
+    seg["start_s"] = seg["start_s"].clip(t0, t1)
+    seg["end_s"] = seg["end_s"].clip(t0, t1)
+    seg = seg[seg["end_s"] > seg["start_s"]].reset_index(drop=True)
+    seg.insert(0, "station_id", st_ids[seg["station_index"].to_numpy(int)] if len(seg) else [])
+    seg["grid_kwh"] = (seg["end_s"] - seg["start_s"]) * seg["grid_kw"] / 3600.0
+    seg["cost_cny"] = energy_cost_cny(seg["start_s"], seg["end_s"], seg["grid_kw"], scenario.options.tariff) \
+        if len(seg) else []
+
+    # -- vehicles --------------------------------------------------------------------------------
+    veh = prep.vehicles[["vehicle_id", "vehicle_type", "powertrain", "exempt", "fleet"]].copy()
+    veh["vehicle_id"] = veh["vehicle_id"].astype(str)
+    if taxis is not None:
+        veh = pd.concat([veh, taxis.vehicles_table()[veh.columns]], ignore_index=True)
+    extra = pd.DataFrame.from_dict(log.vehicles, orient="index")
+    g = out.groupby("vehicle_id")
+    agg = pd.DataFrame({
+        "trips_served": g["served"].sum(),
+        "trips_missed": g["served"].size() - g["served"].sum(),
+        "distance_km": g["distance_km"].sum() + g["deadhead_km"].sum(),
+        "trip_battery_kwh": g["battery_kwh"].sum(),
+        "hydrogen_kg": g["hydrogen_kg"].sum(),
+        "diesel_l": g["diesel_l"].sum(),
+        "gasoline_l": g["gasoline_l"].sum(),
+        "cng_kg": g["cng_kg"].sum(),
+    })
+    veh = veh.join(agg, on="vehicle_id")
+    # pull-ins of fuel vehicles (battery and fcev pull-ins are in the kernel's log)
+    pin = prep.vehicles.set_index(prep.vehicles["vehicle_id"].astype(str))
+    veh["pullin_km"] = 0.0
+    fuel_mask = ~veh["vehicle_id"].isin(extra.index) & veh["vehicle_id"].isin(pin.index) \
+        & ~veh["powertrain"].isin(["bev", "fcev"])
+    if fuel_mask.any():
+        ids = veh.loc[fuel_mask, "vehicle_id"]
+        has_depot = pin.loc[ids, "depot_station"].to_numpy() >= 0
+        pkm = np.where(has_depot, pin.loc[ids, "pullin_km"].to_numpy(float), 0.0)
+        veh.loc[fuel_mask, "pullin_km"] = pkm
+        vt = veh.loc[fuel_mask, "vehicle_type"].to_numpy()
+        pw = veh.loc[fuel_mask, "powertrain"].to_numpy()
+        lper = np.array([specs[(a, b)].l_per_100km for a, b in zip(vt, pw, strict=True)])
+        kper = np.array([specs[(a, b)].kg_per_100km for a, b in zip(vt, pw, strict=True)])
+        veh.loc[fuel_mask, "diesel_l"] += np.where(pw == "diesel", pkm * lper / 100.0, 0.0)
+        veh.loc[fuel_mask, "gasoline_l"] += np.where(pw == "gasoline", pkm * lper / 100.0, 0.0)
+        veh.loc[fuel_mask, "cng_kg"] += np.where(pw == "cng", pkm * kper / 100.0, 0.0)
+    if len(extra):
+        e = extra.reindex(veh["vehicle_id"])
+        clock = e["extra_km"].notna().to_numpy()
+        veh.loc[clock, "pullin_km"] = e["extra_km"].to_numpy(float)[clock]
+        is_h2 = (veh["powertrain"] == "fcev").to_numpy()
+        veh["battery_kwh"] = np.where(clock & ~is_h2, e["drawn_kwh"].to_numpy(float), 0.0)
+        veh.loc[clock & is_h2, "hydrogen_kg"] += e["extra_energy"].to_numpy(float)[clock & is_h2]
+        veh["idle_kwh"] = np.where(clock, e["idle_kwh"].fillna(0).to_numpy(float), 0.0)
+        veh["soc_start"] = e["soc_start"].to_numpy(float)
+        veh["soc_end"] = e["soc_end"].to_numpy(float)
+    else:
+        veh["battery_kwh"] = 0.0
+        veh["idle_kwh"] = 0.0
+        veh["soc_start"] = np.nan
+        veh["soc_end"] = np.nan
+    veh["distance_km"] = veh["distance_km"].fillna(0.0) + veh["pullin_km"]
+    for c in ("trips_served", "trips_missed", "hydrogen_kg", "diesel_l", "gasoline_l", "cng_kg"):
+        veh[c] = veh[c].fillna(0)
+    ses_grid = ses.groupby("vehicle_id")["grid_kwh"].sum() if len(ses) else pd.Series(dtype=float)
+    veh["grid_kwh"] = veh["vehicle_id"].map(ses_grid).fillna(0.0).to_numpy(float)
+    veh["co2_kg"] = co2_kg(grid_kwh=veh["grid_kwh"], diesel_l=veh["diesel_l"], gasoline_l=veh["gasoline_l"],
+                           cng_kg=veh["cng_kg"], hydrogen_kg=veh["hydrogen_kg"], factors=ef)
+    veh = veh.drop(columns=["trip_battery_kwh"])
+
+    # -- totals ----------------------------------------------------------------------------------
+    def block(vmask: np.ndarray, tmask: np.ndarray, smask: np.ndarray, segmask: np.ndarray) -> dict[str, Any]:
+        v = veh[vmask]
+        s = ses[smask & (ses["action"] != "gave_up")] if len(ses) else ses
+        sg = seg[segmask] if len(seg) else seg
+        grid = float(sg["grid_kwh"].sum()) if len(sg) else 0.0
+        waits = s["wait_s"].to_numpy(float) / 60.0 if len(s) else np.zeros(0)
+        t = out[tmask]
+        return {
+            "vehicles": int(len(v)),
+            "trips_total": int(len(t)),
+            "trips_served": int(t["served"].sum()),
+            "trips_missed": int((~t["served"]).sum()),
+            "distance_km": float(v["distance_km"].sum()),
+            "battery_energy_kwh": float(v["battery_kwh"].sum()),
+            "grid_energy_kwh": grid,
+            "hydrogen_kg": float(v["hydrogen_kg"].sum()),
+            "diesel_l": float(v["diesel_l"].sum()),
+            "gasoline_l": float(v["gasoline_l"].sum()),
+            "co2_kg": float(co2_kg(grid_kwh=grid, diesel_l=v["diesel_l"].sum(), gasoline_l=v["gasoline_l"].sum(),
+                                   cng_kg=v["cng_kg"].sum(), hydrogen_kg=v["hydrogen_kg"].sum(), factors=ef)),
+            "peak_grid_kw": peak_kw(sg["start_s"].to_numpy(float), sg["end_s"].to_numpy(float),
+                                    sg["grid_kw"].to_numpy(float)) if len(sg) else 0.0,
+            "charge_wait_mean_min": float(waits.mean()) if waits.size else 0.0,
+            "charge_wait_max_min": float(waits.max()) if waits.size else 0.0,
+        }
+
+    all_v = np.ones(len(veh), dtype=bool)
+    totals: dict[str, Any] = {"scenario": scenario.name, "seed": scenario.seed}
+    totals.update(block(all_v, np.ones(len(out), dtype=bool), np.ones(len(ses), dtype=bool),
+                        np.ones(len(seg), dtype=bool)))
+    by_type: dict[str, Any] = {}
+    for vt in sorted(set(veh["vehicle_type"])):
+        b = block((veh["vehicle_type"] == vt).to_numpy(), (out["vehicle_type"] == vt).to_numpy(),
+                  (ses["vehicle_type"] == vt).to_numpy() if len(ses) else np.zeros(0, bool),
+                  (seg["vehicle_type"] == vt).to_numpy() if len(seg) else np.zeros(0, bool))
+        by_type[vt] = {k: b[k] for k in TYPE_KEYS}
+    totals["by_type"] = by_type
+
+    # -- stations and load --------------------------------------------------------------------
+    stt = prep.stations.drop(columns=["node"]).copy()
+    if len(stt):
+        sg = seg.groupby("station_id")
+        sv = ses[ses["action"] != "gave_up"].groupby("station_id")
+        stt["sessions"] = stt["id"].map(sv.size()).fillna(0).astype(int)
+        stt["gave_up"] = stt["id"].map(ses[ses["action"] == "gave_up"].groupby("station_id").size()).fillna(0) \
+            .astype(int)
+        stt["battery_kwh"] = stt["id"].map(sv["battery_kwh"].sum()).fillna(0.0)
+        stt["grid_kwh"] = stt["id"].map(sg["grid_kwh"].sum()).fillna(0.0)
+        stt["hydrogen_kg"] = stt["id"].map(sv["hydrogen_kg"].sum()).fillna(0.0)
+        stt["wait_mean_min"] = stt["id"].map(sv["wait_s"].mean() / 60.0).fillna(0.0)
+        stt["wait_max_min"] = stt["id"].map(sv["wait_s"].max() / 60.0).fillna(0.0)
+        stt["cost_cny"] = stt["id"].map(sg["cost_cny"].sum()).fillna(0.0)
+        peaks = {sid: peak_kw(d["start_s"].to_numpy(float), d["end_s"].to_numpy(float), d["grid_kw"].to_numpy(float))
+                 for sid, d in sg}
+        stt["peak_kw"] = stt["id"].map(peaks).fillna(0.0)
+    loads: dict[str, np.ndarray] = {}
+    grid_s = None
+    for sid, d in (seg.groupby("station_id") if len(seg) else []):
+        grid_s, kw = load_profile_kw(d["start_s"].to_numpy(float), d["end_s"].to_numpy(float),
+                                     d["grid_kw"].to_numpy(float), t0, t1)
+        loads[str(sid)] = kw
+    if grid_s is None:
+        grid_s, _ = load_profile_kw(np.zeros(0), np.zeros(0), np.zeros(0), t0, t1)
+    load = pd.DataFrame(loads, index=pd.Index(grid_s, name="minute_start_s"))
+
+    # -- extras: cost, turnover, intensity, shares ---------------------------------------------
+    pkm = float(out["passenger_km"].sum())
+    tkm = float(out["tonne_km"].sum())
+    turnover = float(converted_turnover_tkm(pkm, tkm, scenario.options.passenger_km_factor))
+    elig = veh[~veh["exempt"].astype(bool)]
+    extras = {
+        "cost_cny": float(seg["cost_cny"].sum()) if len(seg) else 0.0,
+        "cng_kg": float(veh["cng_kg"].sum()),
+        "passenger_km": pkm,
+        "tonne_km": tkm,
+        "converted_turnover_tkm": turnover,
+        "co2_kg_per_tkm": float(intensity_kg_per_tkm(totals["co2_kg"], turnover)),
+        "vehicles_eligible": int(len(elig)),
+        "vehicles_exempt": int(len(veh) - len(elig)),
+        "nev_share_of_eligible": float(elig["powertrain"].isin(["bev", "fcev"]).mean()) if len(elig) else float("nan"),
+        "nev_share_by_type": {vt: float(d["powertrain"].isin(["bev", "fcev"]).mean())
+                              for vt, d in elig.groupby("vehicle_type")},
+        "delay_mean_s": float(out.loc[out["served"], "delay_s"].mean()) if out["served"].any() else 0.0,
+        "horizon_s": [t0, t1],
+        "temperature_factor": model.temp_factor,
+    }
+    ev = pd.DataFrame(log.events, columns=["t_s", "vehicle_id", "event", "soc", "station_id"])
+    return SimulationResult(
+        scenario_name=scenario.name, seed=scenario.seed, horizon_s=(t0, t1), trips=out, vehicles=veh,
+        sessions=ses.drop(columns=["station_index"]), stations=stt,
+        segments=seg.drop(columns=["station_index"]), events=ev, load_kw=load, totals=totals, extras=extras,
+    )

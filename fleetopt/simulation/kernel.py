@@ -1,0 +1,392 @@
+"""Run the SimPy day: one process per battery or fuel-cell vehicle, stations as FCFS resources.
+
+Default behaviour is CONTRACT §4: a battery vehicle that ends a trip at a station (within
+the station radius) queues for a plug at once, first come first served, and charges
+toward full until full or until it must leave for its next trip (departure minus the
+deadhead time). Waiting time is arrival to plug-in; a vehicle that must leave before a
+plug frees gives up. A trip that would end below ``min_soc`` is not run (missed, with
+its reason) and the vehicle stays where it is. Late vehicles start late (delay recorded).
+Diesel, gasoline and CNG vehicles never queue, so they are computed without the clock.
+
+``charging = "smart"`` keeps the plug for the whole stay and charges in the cheapest
+tariff hours of it (same energy, shifted). Power is piecewise constant in time.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Generator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import simpy
+
+from fleetopt import defaults
+from fleetopt.domain import charging as chg
+from fleetopt.domain.costs import cheapest_windows
+from fleetopt.domain.energy import temperature_factor
+from fleetopt.inputs.road_graph import haversine_m
+from fleetopt.inputs.scenario import Scenario
+from fleetopt.inputs.vehicles import VehicleSpec
+from fleetopt.simulation.prepare import Prepared, Router
+from fleetopt.simulation.resources import Station, make_station, refill_daily
+
+logger = logging.getLogger(__name__)
+
+_EPS = 1e-9
+
+
+@dataclass
+class Log:
+    """Everything the kernel records (plain lists of tuples, turned into tables at the end).
+
+    Attributes
+    ----------
+    trips : list
+        ``(trip_row, served, reason, start_s, end_s, delay_s, soc_start, soc_end,
+        battery_kwh, hydrogen_kg, deadhead_km)`` per trip the clock handled.
+    sessions : list
+        ``(vehicle_id, vehicle_type, station_index, action, arrive_s, plug_s, end_s,
+        battery_kwh, grid_kwh, hydrogen_kg, soc_in, soc_out)``; action is charge | swap |
+        hydrogen | gave_up.
+    segments : list
+        ``(station_index, vehicle_type, start_s, end_s, grid_kw)`` constant grid power.
+    events : list
+        ``(t_s, vehicle_id, event, soc, station_id)``.
+    vehicles : dict
+        Per vehicle id: final ``soc``, ``idle_kwh``, ``extra_km`` (pull-in), ``extra_kwh``.
+    """
+
+    trips: list[tuple[Any, ...]] = field(default_factory=list)
+    sessions: list[tuple[Any, ...]] = field(default_factory=list)
+    segments: list[tuple[Any, ...]] = field(default_factory=list)
+    events: list[tuple[Any, ...]] = field(default_factory=list)
+    vehicles: dict[str, dict[str, float]] = field(default_factory=dict)
+
+
+class Model:
+    """The running simulation: environment, stations, prepared inputs and the log.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario (options, temperature, seed).
+    prep : Prepared
+        Prepared inputs.
+    router : Router or None
+        Road routing for on-the-fly deadheads (after a missed trip) and taxis.
+    horizon : tuple of float
+        Start and end of the horizon [s].
+    """
+
+    def __init__(self, scenario: Scenario, prep: Prepared, router: Router | None,
+                 horizon: tuple[float, float]) -> None:
+        self.sc = scenario
+        self.prep = prep
+        self.router = router
+        self.t0, self.t_end = horizon
+        self.env = simpy.Environment(initial_time=self.t0)
+        self.log = Log()
+        self.opts = scenario.options
+        self.temp_factor = float(temperature_factor(scenario.ambient_temperature_c))
+        swap_default = defaults.value("chargers", "swap_min", kind="swap")
+        self.rack_kw = defaults.value("chargers", "rack_kw", kind="swap")
+        self.stations: list[Station] = []
+        for i, row in enumerate(prep.stations.to_dict(orient="records")):
+            st = make_station(self.env, i, row, grid_limit_kw=self.opts.grid_limit_kw,
+                              default_swap_min=swap_default)
+            self.stations.append(st)
+            if st.kind == "hydrogen" and st.h2_left is not None and math.isfinite(float(row["kg_per_day"])):
+                self.env.process(refill_daily(self.env, st, float(row["kg_per_day"]), self.t0))
+        t = prep.trips
+        self.c_dep = t["departure_s"].to_numpy(float)
+        self.c_arr = t["arrival_s"].to_numpy(float)
+        self.c_km = t["distance_km"].to_numpy(float)
+        self.c_dh_km = t["deadhead_km"].to_numpy(float)
+        self.c_dh_s = t["deadhead_s"].to_numpy(float)
+        self.c_start_st = t["start_station"].to_numpy()
+        self.c_end_st = t["end_station"].to_numpy()
+        self.c_olon = t["origin_lon"].to_numpy(float)
+        self.c_olat = t["origin_lat"].to_numpy(float)
+        self.c_dlon = t["destination_lon"].to_numpy(float)
+        self.c_dlat = t["destination_lat"].to_numpy(float)
+
+    # -- physics helpers ---------------------------------------------------------------------
+    def factor(self, spec: VehicleSpec) -> float:
+        """Temperature factor of a spec (1.0 for the constant model)."""
+        return 1.0 if spec.energy_model == "constant" else self.temp_factor
+
+    def idle_kw(self, spec: VehicleSpec) -> float:
+        """Auxiliary power off-plug (0 for the constant model) [kW]."""
+        return 0.0 if spec.energy_model == "constant" else spec.idle_kw * self.temp_factor
+
+    def drive_energy(self, spec: VehicleSpec, km: float) -> float:
+        """Energy [kWh] (battery) or hydrogen [kg] (fcev) to drive ``km``."""
+        if spec.is_hydrogen:
+            return km * spec.kg_per_100km / 100.0
+        return km * spec.kwh_per_km * self.factor(spec)
+
+    # -- station actions -----------------------------------------------------------------------
+    def charge(self, vid: str, vtype: str, spec: VehicleSpec, st: Station, state: dict[str, float],
+               deadline: float, target: float = 1.0) -> Generator[simpy.Event, Any, None]:
+        """Queue for a plug and charge toward ``target`` until ``deadline`` (CONTRACT §4)."""
+        env = self.env
+        if st.plugs is None or state["soc"] >= target - _EPS or deadline <= env.now + _EPS:
+            return
+        arrive = env.now
+        req = st.plugs.request()
+        got = yield req | env.timeout(deadline - env.now)
+        if req not in got:
+            req.cancel()
+            self.log.sessions.append((vid, vtype, st.index, "gave_up", arrive, math.nan, env.now,
+                                      0.0, 0.0, 0.0, state["soc"], state["soc"]))
+            self.log.events.append((env.now, vid, "gave_up", state["soc"], st.id))
+            return
+        plug = env.now
+        eff = spec.charge_efficiency
+        kw = min(st.plug_kw, spec.max_charge_kw, st.grid_cap_kw * eff)
+        crv = chg.curve(spec.charging_curve)
+        soc_in = state["soc"]
+        self.log.events.append((plug, vid, "plug_in", soc_in, st.id))
+        if self.opts.charging == "smart":
+            soc_out, steps = chg.charge_steps(soc_in, target, math.inf, kw, spec.battery_kwh, crv)
+            need = sum(d for d, _ in steps)
+            wins = cheapest_windows(plug, deadline, need, self.opts.tariff)
+            segs = chg.lay_out(wins, steps)
+            done = sum(b - a for a, b, _ in segs)
+            if done < need - 1e-6:  # not enough time: charge what fits
+                soc_out, steps = chg.charge_steps(soc_in, target, done, kw, spec.battery_kwh, crv)
+                segs = chg.lay_out(wins, steps)
+            end = segs[-1][1] if segs else plug
+        else:
+            soc_out, steps = chg.charge_steps(soc_in, target, deadline - plug, kw, spec.battery_kwh, crv)
+            segs, t = [], plug
+            for d, p in steps:
+                segs.append((t, t + d, p))
+                t += d
+            end = t
+        e_batt = sum((b - a) * p for a, b, p in segs) / 3600.0
+        for a, b, p in segs:
+            self.log.segments.append((st.index, vtype, a, b, p / eff))
+        if end > env.now:
+            yield env.timeout(end - env.now)
+        st.plugs.release(req)
+        state["soc"] = soc_in + e_batt / spec.battery_kwh
+        if abs(state["soc"] - soc_out) < 1e-9:
+            state["soc"] = soc_out
+        state["charged_kwh"] += e_batt
+        self.log.sessions.append((vid, vtype, st.index, "charge", arrive, plug, end, e_batt, e_batt / eff,
+                                  0.0, soc_in, state["soc"]))
+        self.log.events.append((end, vid, "unplug", state["soc"], st.id))
+
+    def swap(self, vid: str, vtype: str, spec: VehicleSpec, st: Station, state: dict[str, float],
+             deadline: float) -> Generator[simpy.Event, Any, None]:
+        """Queue for a swap bay and a full battery, then swap (battery recharged in the back)."""
+        env = self.env
+        if st.plugs is None or st.stock is None or deadline - env.now < st.swap_s:
+            return
+        arrive = env.now
+        req = st.plugs.request()
+        got = yield req | env.timeout(deadline - st.swap_s - env.now)
+        if req not in got:
+            req.cancel()
+            self.log.sessions.append((vid, vtype, st.index, "gave_up", arrive, math.nan, env.now,
+                                      0.0, 0.0, 0.0, state["soc"], state["soc"]))
+            return
+        get = st.stock.get(1)
+        left = deadline - st.swap_s - env.now
+        got = yield get | env.timeout(max(left, 0.0))
+        if get not in got:
+            get.cancel()
+            st.plugs.release(req)
+            self.log.sessions.append((vid, vtype, st.index, "gave_up", arrive, math.nan, env.now,
+                                      0.0, 0.0, 0.0, state["soc"], state["soc"]))
+            return
+        plug = env.now
+        yield env.timeout(st.swap_s)
+        st.plugs.release(req)
+        soc_in = state["soc"]
+        e_batt = (1.0 - soc_in) * spec.battery_kwh
+        state["soc"] = 1.0
+        state["charged_kwh"] += e_batt
+        eff = spec.charge_efficiency
+        rack_kw = st.plug_kw if st.plug_kw > 0 else self.rack_kw
+        env.process(self._recharge_rack(st, vtype, e_batt, rack_kw, eff))
+        self.log.sessions.append((vid, vtype, st.index, "swap", arrive, plug, env.now, e_batt, e_batt / eff,
+                                  0.0, soc_in, 1.0))
+        self.log.events.append((env.now, vid, "swap", 1.0, st.id))
+
+    def _recharge_rack(self, st: Station, vtype: str, e_batt: float, kw: float,
+                       eff: float) -> Generator[simpy.Event, Any, None]:
+        start = self.env.now
+        dur = e_batt / kw * 3600.0 if kw > 0 else 0.0
+        if dur > 0:
+            self.log.segments.append((st.index, vtype, start, start + dur, kw / eff))
+            yield self.env.timeout(dur)
+        assert st.stock is not None
+        yield st.stock.put(1)
+
+    def refuel(self, vid: str, vtype: str, spec: VehicleSpec, st: Station, state: dict[str, float],
+               deadline: float) -> Generator[simpy.Event, Any, None]:
+        """Queue for a dispenser and fill the tank (limited by the day's kg and the deadline)."""
+        env = self.env
+        if st.plugs is None or st.h2_left is None or spec.tank_kg <= 0:
+            return
+        if state["h2"] >= self.opts.fcev_refuel_frac * spec.tank_kg - _EPS or deadline <= env.now:
+            return
+        arrive = env.now
+        req = st.plugs.request()
+        got = yield req | env.timeout(deadline - env.now)
+        if req not in got:
+            req.cancel()
+            self.log.sessions.append((vid, vtype, st.index, "gave_up", arrive, math.nan, env.now,
+                                      0.0, 0.0, 0.0, state["h2"] / spec.tank_kg, state["h2"] / spec.tank_kg))
+            return
+        plug = env.now
+        want = min(spec.tank_kg - state["h2"], (deadline - plug) / 60.0 * st.kg_per_min, st.h2_left.level)
+        if want > _EPS:
+            yield st.h2_left.get(want)
+            yield env.timeout(want / st.kg_per_min * 60.0)
+        else:
+            want = 0.0
+            self.log.events.append((env.now, vid, "h2_unavailable", state["h2"] / spec.tank_kg, st.id))
+        st.plugs.release(req)
+        f_in = state["h2"] / spec.tank_kg
+        state["h2"] += want
+        state["refuel_kg"] += want
+        self.log.sessions.append((vid, vtype, st.index, "hydrogen", arrive, plug, env.now, 0.0, 0.0, want,
+                                  f_in, state["h2"] / spec.tank_kg))
+
+    def at_station(self, vid: str, vtype: str, spec: VehicleSpec, st_idx: int, state: dict[str, float],
+                   deadline: float) -> Generator[simpy.Event, Any, None]:
+        """Do what the vehicle does at a station before ``deadline`` (charge, swap or refuel)."""
+        if st_idx < 0:
+            return
+        st = self.stations[st_idx]
+        if spec.is_battery:
+            if st.kind in ("depot", "public"):
+                yield from self.charge(vid, vtype, spec, st, state, deadline)
+            elif st.kind == "swap" and spec.swappable and state["soc"] < 1.0 - _EPS:
+                yield from self.swap(vid, vtype, spec, st, state, deadline)
+        elif spec.is_hydrogen and st.kind == "hydrogen":
+            yield from self.refuel(vid, vtype, spec, st, state, deadline)
+
+    # -- vehicles on trips ----------------------------------------------------------------------
+    def vehicle(self, v: dict[str, Any], spec: VehicleSpec) -> Generator[simpy.Event, Any, None]:  # noqa: C901, PLR0912, PLR0915
+        """Process of one battery or fuel-cell vehicle running its trips in time order."""
+        env = self.env
+        vid, vtype = str(v["vehicle_id"]), str(v["vehicle_type"])
+        h2 = spec.is_hydrogen
+        cap = spec.tank_kg if h2 else spec.battery_kwh
+        state = {"soc": spec.initial_soc, "h2": spec.initial_soc * spec.tank_kg, "charged_kwh": 0.0,
+                 "refuel_kg": 0.0, "idle_kwh": 0.0, "drawn": 0.0}
+        first, last = int(v["first"]), int(v["last"])
+        depot = int(v["depot_station"])
+        loc = depot if depot >= 0 else int(self.c_start_st[first])
+        if depot >= 0:
+            pos = (float(self.prep.stations["lon"].iat[depot]), float(self.prep.stations["lat"].iat[depot]))
+        else:
+            pos = (self.c_olon[first], self.c_olat[first])
+        displaced = False
+        min_level = spec.min_soc
+        idle_kw = 0.0 if h2 else self.idle_kw(spec)
+        self.log.events.append((env.now, vid, "start", state["soc"] if not h2 else state["h2"] / max(cap, _EPS),
+                                self.stations[loc].id if loc >= 0 else ""))
+
+        def level() -> float:
+            return state["h2"] / cap if h2 else state["soc"]
+
+        for k in range(first, last):
+            dh_km, dh_s = self.c_dh_km[k], self.c_dh_s[k]
+            if displaced:
+                dh_km, dh_s = self._route(pos, (self.c_olon[k], self.c_olat[k]))
+            leave = self.c_dep[k] - dh_s
+            arrived = env.now
+            plugged0 = state["charged_kwh"]
+            t_before = env.now
+            if loc >= 0 and leave > env.now:
+                yield from self.at_station(vid, vtype, spec, loc, state, leave)
+            del plugged0
+            station_s = env.now - t_before
+            # idle draw while waiting off-plug (temperature model only)
+            if idle_kw > 0:
+                off = max(leave - arrived - station_s, 0.0) if k > first or depot >= 0 else 0.0
+                e_idle = min(idle_kw * off / 3600.0, max((state["soc"] - min_level) * spec.battery_kwh, 0.0))
+                state["soc"] -= e_idle / spec.battery_kwh
+                state["idle_kwh"] += e_idle
+                state["drawn"] += e_idle
+            need = self.drive_energy(spec, dh_km + self.c_km[k])
+            after = level() - need / cap if cap > 0 else -math.inf
+            if after < min_level - 1e-12:
+                reason = (f"energy: would end at {100 * after:.1f}% < min_soc {100 * min_level:.1f}%")
+                self.log.trips.append((k, False, reason, math.nan, math.nan, 0.0, level(), level(), 0.0, 0.0, 0.0))
+                self.log.events.append((env.now, vid, "missed", level(), ""))
+                displaced = True
+                continue
+            start_drive = max(env.now, leave)
+            delay = max(start_drive - leave, 0.0)
+            t_start = start_drive + dh_s
+            t_end = t_start + (self.c_arr[k] - self.c_dep[k])
+            soc0 = level()
+            if h2:
+                state["h2"] -= need
+            else:
+                state["soc"] -= need / cap
+                state["drawn"] += need
+            yield env.timeout(t_end - env.now)
+            self.log.trips.append((k, True, "", t_start, t_end, delay, soc0, level(),
+                                   0.0 if h2 else need, need if h2 else 0.0, dh_km))
+            loc = int(self.c_end_st[k])
+            pos = (self.c_dlon[k], self.c_dlat[k])
+            displaced = False
+        # pull in to the depot, then stay there until the horizon ends
+        extra_km = 0.0
+        if depot >= 0 and loc != depot:
+            km, sec = (float(v["pullin_km"]), float(v["pullin_s"]))
+            if displaced or (km == 0.0 and sec == 0.0):
+                dpos = (float(self.prep.stations["lon"].iat[depot]), float(self.prep.stations["lat"].iat[depot]))
+                km, sec = self._route(pos, dpos)
+            need = self.drive_energy(spec, km)
+            if level() - need / cap >= min_level - 1e-12:
+                if h2:
+                    state["h2"] -= need
+                else:
+                    state["soc"] -= need / cap
+                    state["drawn"] += need
+                if sec > 0:
+                    yield env.timeout(sec)
+                extra_km = km
+                loc = depot
+            else:
+                self.log.events.append((env.now, vid, "pullin_short_of_energy", level(), ""))
+        if loc >= 0 and self.t_end > env.now:
+            yield from self.at_station(vid, vtype, spec, loc, state, self.t_end)
+        self.log.vehicles[vid] = {"soc_end": level(), "idle_kwh": state["idle_kwh"], "extra_km": extra_km,
+                                  "extra_energy": self.drive_energy(spec, extra_km), "drawn_kwh": state["drawn"],
+                                  "charged_kwh": state["charged_kwh"], "refuel_kg": state["refuel_kg"],
+                                  "soc_start": spec.initial_soc}
+        self.log.events.append((env.now, vid, "end", level(), self.stations[loc].id if loc >= 0 else ""))
+
+    def _route(self, a: tuple[float, float], b: tuple[float, float]) -> tuple[float, float]:
+        """Road (km, s) between two points (0 within the station radius)."""
+        if haversine_m(a[0], a[1], b[0], b[1]) <= self.opts.station_radius_m or not self.opts.deadhead:
+            return 0.0, 0.0
+        if self.router is None:
+            return float(haversine_m(a[0], a[1], b[0], b[1])) / 1000.0, 0.0
+        (na, nb), _ = self.router.snap(np.array([a[0], b[0]]), np.array([a[1], b[1]]))
+        dl, dt = self.router.row(int(na))
+        return float(dl[nb]) / 1000.0, float(dt[nb])
+
+    def run(self) -> Log:
+        """Start every vehicle process and run the clock to the horizon end."""
+        specs = self.prep.specs
+        for v in self.prep.vehicles.to_dict(orient="records"):
+            spec = specs[(v["vehicle_type"], v["powertrain"])]
+            if spec.is_battery or spec.is_hydrogen:
+                self.env.process(self.vehicle(v, spec))
+        for extra in getattr(self, "extra_processes", []):
+            self.env.process(extra)
+        self.env.run(until=self.t_end)
+        return self.log

@@ -1,0 +1,443 @@
+"""Turn a scenario's fleets into vectorised simulation inputs: trips, specs, distances, stations.
+
+Everything that does not depend on the order of events is computed here once, with numpy
+and scipy, so the SimPy kernel only does what needs a clock: queues and state of charge.
+Road distances of trips without ``distance_km`` and deadheads between trips that do not
+connect come from shortest paths on the road network (length for distance, time for
+duration; each its own shortest path).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.sparse import csgraph
+from scipy.spatial import cKDTree
+
+from fleetopt import defaults
+from fleetopt.errors import InputError, Problem
+from fleetopt.inputs.road_graph import RoadNetwork, haversine_m
+from fleetopt.inputs.scenario import Fleet, Scenario
+from fleetopt.inputs.vehicles import POWERTRAINS, VEHICLE_TYPES, VehicleSpec, resolve_spec
+
+logger = logging.getLogger(__name__)
+
+#: Chunk of shortest-path sources computed at once (memory: chunk x nodes x 8 bytes).
+_CHUNK = 256
+
+#: Largest distance between a station (or a point needing a road route) and the road graph [m].
+MAX_SNAP_M = 1000.0
+
+
+@dataclass
+class Prepared:
+    """Inputs of one simulation run in array-friendly form.
+
+    Attributes
+    ----------
+    trips : pandas.DataFrame
+        Canonical trips of all trip fleets with extra columns ``fleet``, ``spec_key``,
+        ``start_station``, ``end_station`` (station index or -1), ``deadhead_km``,
+        ``deadhead_s`` (empty drive before the trip [km], [s]).
+    vehicles : pandas.DataFrame
+        One row per vehicle: ``vehicle_id, vehicle_type, powertrain, exempt, fleet, depot_station,
+        first, last`` (trip row range), ``pullin_km, pullin_s`` (last trip to depot [km], [s]).
+    specs : dict
+        ``(type, powertrain) -> VehicleSpec``.
+    stations : pandas.DataFrame
+        Canonical stations with ``node`` (snapped node index, -1 without network).
+    requests : list of (Fleet, DataFrame)
+        Taxi fleets served by dispatch and their requests.
+    """
+
+    trips: pd.DataFrame
+    vehicles: pd.DataFrame
+    specs: dict[tuple[str, str], VehicleSpec]
+    stations: pd.DataFrame
+    requests: list[tuple[Fleet, pd.DataFrame]] = field(default_factory=list)
+
+
+class Router:
+    """Shortest road distances and times between points, computed in chunks and cached by source.
+
+    Parameters
+    ----------
+    network : RoadNetwork
+        The scenario's road network.
+    """
+
+    def __init__(self, network: RoadNetwork) -> None:
+        self.net = network
+        self._rows: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def snap(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return (node index, snapping distance [m]) of points."""
+        return self.net.nearest_nodes(np.asarray(lon, float), np.asarray(lat, float))
+
+    def pairs(self, src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return (length [m], time [s]) of node pairs (vectorised by unique sources)."""
+        src = np.asarray(src, np.int64)
+        dst = np.asarray(dst, np.int64)
+        length = np.full(src.size, np.inf)
+        ttime = np.full(src.size, np.inf)
+        if src.size == 0:
+            return length, ttime
+        uniq, inv = np.unique(src, return_inverse=True)
+        for a in range(0, uniq.size, _CHUNK):
+            part = uniq[a:a + _CHUNK]
+            mask = (inv >= a) & (inv < a + part.size)
+            rows = inv[mask] - a
+            dl = csgraph.dijkstra(self.net.csr_length, directed=True, indices=part)
+            dt = csgraph.dijkstra(self.net.csr_time, directed=True, indices=part)
+            length[mask] = dl[rows, dst[mask]]
+            ttime[mask] = dt[rows, dst[mask]]
+        same = src == dst
+        length[same] = 0.0
+        ttime[same] = 0.0
+        return length, ttime
+
+    def row(self, src: int) -> tuple[np.ndarray, np.ndarray]:
+        """Return (lengths [m], times [s]) from one node to all nodes (cached)."""
+        if src not in self._rows:
+            if len(self._rows) > 4096:
+                self._rows.clear()
+            dl = csgraph.dijkstra(self.net.csr_length, directed=True, indices=[src])[0]
+            dt = csgraph.dijkstra(self.net.csr_time, directed=True, indices=[src])[0]
+            self._rows[src] = (dl, dt)
+        return self._rows[src]
+
+
+def _spec_problems(trips: pd.DataFrame, label: str) -> list[Problem]:
+    out: list[Problem] = []
+    for col, allowed in (("vehicle_type", VEHICLE_TYPES), ("powertrain", POWERTRAINS)):
+        bad = ~trips[col].isin(allowed)
+        for r, v in zip(trips.loc[bad, "row"], trips.loc[bad, col], strict=True):
+            out.append(Problem(f"unknown {col} {v!r}; allowed: {', '.join(allowed)}", int(r), col, label))
+    return out
+
+
+def _assign_powertrains(trips: pd.DataFrame, fleet: Fleet, seed: int) -> pd.DataFrame:
+    """Re-assign non-exempt vehicles to the fleet's powertrain (or mix, exact shares)."""
+    if fleet.powertrain is None or trips.empty:
+        return trips
+    veh = trips.groupby("vehicle_id", sort=True)["exempt"].any()
+    eligible = veh.index[~veh.to_numpy()].to_numpy()
+    if isinstance(fleet.powertrain, str):
+        new = dict.fromkeys(eligible, fleet.powertrain)
+    else:
+        names = sorted(fleet.powertrain)
+        shares = np.array([fleet.powertrain[n] for n in names], float)
+        raw = shares * eligible.size
+        counts = np.floor(raw).astype(int)
+        rest = eligible.size - counts.sum()
+        order = np.argsort(-(raw - counts), kind="stable")
+        counts[order[:rest]] += 1
+        labels = np.repeat(names, counts)
+        rng = np.random.default_rng([seed, fleet.index])
+        rng.shuffle(labels)
+        new = dict(zip(eligible, labels, strict=True))
+    trips = trips.copy()
+    mapped = trips["vehicle_id"].map(new)
+    trips["powertrain"] = mapped.fillna(trips["powertrain"]).astype(str)
+    return trips
+
+
+def _load_fleet(fleet: Fleet, scenario: Scenario, network: RoadNetwork | None) -> tuple[str, pd.DataFrame]:
+    """Return ("trips" | "requests", table) of one fleet."""
+    if fleet.source == "trips":
+        from fleetopt.inputs.schedules import read_trips
+
+        return "trips", read_trips(fleet.path)
+    if fleet.source == "requests":
+        from fleetopt.inputs.schedules import read_requests
+
+        return "requests", read_requests(fleet.path)
+    if fleet.source == "gtfs":
+        try:
+            from fleetopt.inputs.gtfs import read_gtfs_trips
+        except ModuleNotFoundError as exc:
+            msg = "GTFS feeds need fleetopt.inputs.gtfs, which is not installed in this build"
+            raise InputError(msg, [Problem(msg, None, f"fleets.{fleet.index}.gtfs", scenario.file)]) from exc
+        df = read_gtfs_trips(fleet.path)
+        return "trips", df
+    from fleetopt.inputs import default_demand
+
+    kw: dict[str, Any] = {"seed": scenario.seed}
+    if fleet.size is not None:
+        kw["size"] = fleet.size
+    if fleet.scale is not None:
+        kw["scale"] = fleet.scale
+    if fleet.powertrain is not None:
+        kw["powertrain"] = fleet.powertrain
+    df = default_demand.generate(fleet.generator, network, **kw)
+    kind = "requests" if "request_id" in df.columns else "trips"
+    return kind, df
+
+
+def _snap_stations(stations: pd.DataFrame, router: Router | None, scenario: Scenario) -> pd.DataFrame:
+    st = stations.copy()
+    st["node"] = -1
+    if router is None or st.empty:
+        return st
+    node, dist = router.snap(st["lon"].to_numpy(), st["lat"].to_numpy())
+    far = dist > MAX_SNAP_M
+    if far.any():
+        problems = []
+        from_file = isinstance(scenario.raw.get("stations"), str)
+        for i in np.flatnonzero(far):
+            msg = (f"station {st['id'].iat[i]!r} is {dist[i]:.0f} m from the nearest road of network "
+                   f"{scenario.network!r} (limit {MAX_SNAP_M:.0f} m): off the graph")
+            if from_file:
+                problems.append(Problem(msg, int(i) + 2, "lon", str(scenario.base_dir / scenario.raw["stations"])))
+            else:
+                problems.append(Problem(msg, None, f"stations.{i}.lon", scenario.file))
+        msg = f"{int(far.sum())} station(s) off the road graph"
+        raise InputError(msg, problems)
+    st["node"] = node
+    return st
+
+
+def _nearest_station(stations: pd.DataFrame, lon: np.ndarray, lat: np.ndarray, radius_m: float,
+                     kinds: tuple[str, ...] | None = None) -> np.ndarray:
+    """Index of the nearest station within ``radius_m`` of each point, else -1."""
+    out = np.full(len(lon), -1, dtype=np.int64)
+    if stations.empty or len(lon) == 0:
+        return out
+    idx = np.arange(len(stations))
+    if kinds is not None:
+        idx = idx[stations["kind"].isin(kinds).to_numpy()]
+        if idx.size == 0:
+            return out
+    lat0 = np.deg2rad(float(stations["lat"].mean()))
+    r = 6_371_008.8
+
+    def xy(lo: np.ndarray, la: np.ndarray) -> np.ndarray:
+        return np.column_stack([np.deg2rad(lo) * r * math.cos(lat0), np.deg2rad(la) * r])
+
+    tree = cKDTree(xy(stations["lon"].to_numpy()[idx], stations["lat"].to_numpy()[idx]))
+    d, pos = tree.query(xy(np.asarray(lon, float), np.asarray(lat, float)))
+    cand = idx[pos]
+    # confirm with the great-circle distance (the projection is local)
+    hd = haversine_m(lon, lat, stations["lon"].to_numpy()[cand], stations["lat"].to_numpy()[cand])
+    ok = (hd <= radius_m + 1e-9) & np.isfinite(d)
+    out[ok] = cand[ok]
+    return out
+
+
+def prepare(scenario: Scenario, network: RoadNetwork | None) -> Prepared:  # noqa: C901, PLR0912, PLR0915
+    """Read the fleets and compute everything the kernel needs before the clock starts.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The checked scenario.
+    network : RoadNetwork or None
+        Road network (needed for road distances, deadheads, taxis and station snapping).
+
+    Returns
+    -------
+    Prepared
+
+    Raises
+    ------
+    InputError
+        Unknown type/powertrain combinations, stations off the graph, points off the graph
+        that need a road route.
+    """
+    router = Router(network) if network is not None else None
+    stations = _snap_stations(scenario.stations, router, scenario)
+    opts = scenario.options
+    parts: list[pd.DataFrame] = []
+    requests: list[tuple[Fleet, pd.DataFrame]] = []
+    problems: list[Problem] = []
+    n_trip_fleets = sum(1 for f in scenario.fleets if f.source != "requests" and f.generator != "beijing-taxi")
+    for fleet in scenario.fleets:
+        kind, df = _load_fleet(fleet, scenario, network)
+        label = str(fleet.path) if fleet.path is not None else f"generator {fleet.generator}"
+        if kind == "requests":
+            requests.append((fleet, df))
+            continue
+        df = df.copy()
+        if "exempt" not in df.columns:
+            df["exempt"] = False
+        if "row" not in df.columns:
+            df["row"] = np.arange(len(df)) + 2
+        if fleet.vehicle_type is not None and fleet.source != "generator":
+            df = df[df["vehicle_type"] == fleet.vehicle_type]
+        problems.extend(_spec_problems(df, label))
+        df = _assign_powertrains(df, fleet, scenario.seed)
+        df["fleet"] = fleet.name
+        df["source_file"] = label
+        if n_trip_fleets > 1:
+            df["vehicle_id"] = fleet.name + ":" + df["vehicle_id"].astype(str)
+            df["trip_id"] = fleet.name + ":" + df["trip_id"].astype(str)
+        parts.append(df)
+    if problems:
+        msg = f"{len(problems)} problem(s) in the trips"
+        raise InputError(msg, problems)
+    trips = pd.concat(parts, ignore_index=True) if parts else _empty_trips()
+    trips = trips.sort_values(["vehicle_id", "departure_s", "trip_id"], kind="stable").reset_index(drop=True)
+
+    # specs per combination, located errors for combinations the table lacks
+    specs: dict[tuple[str, str], VehicleSpec] = {}
+    combos = trips[["vehicle_type", "powertrain"]].drop_duplicates()
+    combos = list(combos.itertuples(index=False, name=None))
+    for fleet, _ in requests:
+        pt = fleet.powertrain or "bev"
+        names = [pt] if isinstance(pt, str) else [k for k, v in pt.items() if v > 0]
+        combos.extend(("taxi", n) for n in names)
+    for vt, pt in combos:
+        if (vt, pt) in specs:
+            continue
+        try:
+            specs[(vt, pt)] = resolve_spec(vt, pt, scenario.vehicle_types)
+        except InputError as exc:
+            bad = trips[(trips["vehicle_type"] == vt) & (trips["powertrain"] == pt)]
+            if len(bad):
+                problems.append(Problem(f"{exc.message}; (type, powertrain) pairs with defaults: "
+                                        + ", ".join(f"{a}/{b}" for a, b in _pairs()),
+                                        int(bad["row"].iat[0]), "powertrain", str(bad["source_file"].iat[0])))
+            else:
+                problems.append(Problem(exc.message, None, "fleets", scenario.file))
+    if problems:
+        msg = f"{len(problems)} problem(s): vehicle types without a spec"
+        raise InputError(msg, problems)
+
+    # road distances where missing, deadheads where trips do not connect
+    radius = opts.station_radius_m
+    n = len(trips)
+    trips["distance_km"] = trips["distance_km"].astype(float)
+    need_road = trips["distance_km"].isna().to_numpy()
+    olon, olat = trips["origin_lon"].to_numpy(float), trips["origin_lat"].to_numpy(float)
+    dlon, dlat = trips["destination_lon"].to_numpy(float), trips["destination_lat"].to_numpy(float)
+    vid = trips["vehicle_id"].to_numpy()
+    first = np.ones(n, dtype=bool)
+    if n:
+        first[1:] = vid[1:] != vid[:-1]
+    gap_m = np.zeros(n)
+    if n:
+        gap_m[1:] = haversine_m(dlon[:-1], dlat[:-1], olon[1:], olat[1:])
+    gap_m[first] = 0.0
+    need_dh = (gap_m > radius) & opts.deadhead
+    dh_km = np.zeros(n)
+    dh_s = np.zeros(n)
+    onode = dnode = None
+    if (need_road.any() or need_dh.any()) and router is None:
+        msg = "road distances are needed but the scenario has no road network"
+        raise InputError(msg, [Problem(msg, None, "network", scenario.file)])
+    if router is not None and (need_road.any() or need_dh.any()):
+        onode, odist = router.snap(olon, olat)
+        dnode, ddist = router.snap(dlon, dlat)
+        far_o = (odist > MAX_SNAP_M) & (need_road | need_dh)
+        far_d = (ddist > MAX_SNAP_M) & (need_road | np.r_[need_dh[1:], False])
+        for mask, col in ((far_o, "origin_lon"), (far_d, "destination_lon")):
+            for i in np.flatnonzero(mask)[:50]:
+                problems.append(Problem(
+                    f"point is {max(odist[i], ddist[i]):.0f} m from the road network {scenario.network!r} "
+                    f"(limit {MAX_SNAP_M:.0f} m); give distance_km or use a network that covers it",
+                    int(trips["row"].iat[i]), col, str(trips["source_file"].iat[i])))
+        if problems:
+            msg = f"{len(problems)} trip point(s) off the road graph"
+            raise InputError(msg, problems)
+        if need_road.any():
+            L, _ = router.pairs(onode[need_road], dnode[need_road])
+            trips.loc[need_road, "distance_km"] = L / 1000.0
+        if need_dh.any():
+            idx = np.flatnonzero(need_dh)
+            L, T = router.pairs(dnode[idx - 1], onode[idx])
+            dh_km[idx] = L / 1000.0
+            dh_s[idx] = T
+    trips["deadhead_km"] = dh_km
+    trips["deadhead_s"] = dh_s
+    trips["start_station"] = _nearest_station(stations, olon, olat, radius)
+    trips["end_station"] = _nearest_station(stations, dlon, dlat, radius)
+    trips["passengers"] = trips["passengers"].astype(float)
+    trips["payload_t"] = trips["payload_t"].astype(float)
+
+    # vehicles and depots
+    st_index = {s: i for i, s in enumerate(stations["id"])} if not stations.empty else {}
+    if n:
+        grp = trips.groupby("vehicle_id", sort=False)
+        vehicles = pd.DataFrame({
+            "vehicle_id": grp["vehicle_id"].first().to_numpy(),
+            "vehicle_type": grp["vehicle_type"].first().to_numpy(),
+            "powertrain": grp["powertrain"].first().to_numpy(),
+            "exempt": grp["exempt"].any().to_numpy(),
+            "fleet": grp["fleet"].first().to_numpy(),
+            "depot": grp["depot"].first().astype(str).to_numpy() if "depot" in trips else "",
+        })
+        starts = np.flatnonzero(first)
+        vehicles["first"] = starts
+        vehicles["last"] = np.r_[starts[1:], n]
+    else:
+        vehicles = pd.DataFrame(columns=["vehicle_id", "vehicle_type", "powertrain", "exempt", "fleet",
+                                         "depot", "first", "last"])
+    mixed = trips.groupby("vehicle_id")["powertrain"].nunique() if n else pd.Series(dtype=int)
+    if (mixed > 1).any():
+        bad = mixed[mixed > 1].index[0]
+        r = int(trips.loc[trips["vehicle_id"] == bad, "row"].iat[0])
+        msg = f"vehicle {bad!r} has more than one powertrain"
+        raise InputError(msg, [Problem(msg, r, "powertrain", str(trips["source_file"].iat[0]))])
+    depot_station = np.array([st_index.get(d, -1) for d in vehicles["depot"]], dtype=np.int64)
+    unknown = sorted({d for d, s in zip(vehicles["depot"], depot_station, strict=True) if d and d != "nan" and s < 0})
+    if unknown:
+        logger.warning("depots %s are not station ids; those vehicles start at their first trip", unknown[:5])
+    vehicles["depot_station"] = depot_station
+    # pull-out (depot -> first trip) and pull-in (last trip -> depot)
+    pull_out_km = np.zeros(len(vehicles))
+    pull_out_s = np.zeros(len(vehicles))
+    pull_in_km = np.zeros(len(vehicles))
+    pull_in_s = np.zeros(len(vehicles))
+    has = depot_station >= 0
+    if has.any() and n:
+        f_idx = vehicles["first"].to_numpy()[has]
+        l_idx = vehicles["last"].to_numpy()[has] - 1
+        ds = depot_station[has]
+        slon, slat = stations["lon"].to_numpy()[ds], stations["lat"].to_numpy()[ds]
+        out_gap = haversine_m(slon, slat, olon[f_idx], olat[f_idx]) > radius
+        in_gap = haversine_m(dlon[l_idx], dlat[l_idx], slon, slat) > radius
+        if (out_gap.any() or in_gap.any()) and opts.deadhead and router is not None:
+            snode = stations["node"].to_numpy()[ds]
+            if onode is None:
+                onode, _ = router.snap(olon, olat)
+                dnode, _ = router.snap(dlon, dlat)
+            L, T = router.pairs(snode[out_gap], onode[f_idx[out_gap]])
+            tmp_km, tmp_s = np.zeros(has.sum()), np.zeros(has.sum())
+            tmp_km[out_gap], tmp_s[out_gap] = L / 1000.0, T
+            pull_out_km[has], pull_out_s[has] = tmp_km, tmp_s
+            L, T = router.pairs(dnode[l_idx[in_gap]], snode[in_gap])
+            tmp_km, tmp_s = np.zeros(has.sum()), np.zeros(has.sum())
+            tmp_km[in_gap], tmp_s[in_gap] = L / 1000.0, T
+            pull_in_km[has], pull_in_s[has] = tmp_km, tmp_s
+    vehicles["pullout_km"] = pull_out_km
+    vehicles["pullout_s"] = pull_out_s
+    vehicles["pullin_km"] = pull_in_km
+    vehicles["pullin_s"] = pull_in_s
+    if n:
+        f_idx = vehicles["first"].to_numpy()
+        trips.loc[f_idx, "deadhead_km"] = pull_out_km
+        trips.loc[f_idx, "deadhead_s"] = pull_out_s
+    return Prepared(trips=trips, vehicles=vehicles.reset_index(drop=True), specs=specs, stations=stations,
+                    requests=requests)
+
+
+def _pairs() -> list[tuple[str, str]]:
+    df = defaults.load_table("vehicle_specs")
+    return list(df[["vehicle_type", "powertrain"]].drop_duplicates().itertuples(index=False, name=None))
+
+
+def _empty_trips() -> pd.DataFrame:
+    from fleetopt.inputs.schedules import TRIP_COLUMNS
+
+    df = pd.DataFrame({c: pd.Series(dtype=float if c.endswith(("_s", "_lon", "_lat", "_km", "_t")) or c == "passengers"
+                                    else object) for c in TRIP_COLUMNS})
+    df["row"] = pd.Series(dtype=int)
+    df["fleet"] = pd.Series(dtype=object)
+    df["source_file"] = pd.Series(dtype=object)
+    df["exempt"] = df["exempt"].astype(bool)
+    return df
