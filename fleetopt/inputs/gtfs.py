@@ -1,0 +1,701 @@
+"""Read a GTFS feed (zip) into fleetopt trips, with vehicle blocks from ``block_id`` or chaining.
+
+The feed's ``stops``, ``trips``, ``stop_times``, ``calendar``/``calendar_dates``,
+``frequencies`` and ``shapes`` are read straight from the archive (nothing is extracted
+to disk). Trips of one service day become rows of the canonical trips table (CONTRACT
+§3). A trip with a ``block_id`` runs on the vehicle of that block; the others are
+chained into the fewest vehicles that can run them — a minimum-cost flow solved with
+OR-Tools, vehicles first, then the least deadhead time (on the road graph when a network
+is given, with pull-out and pull-in from the nearest depot when depots are given).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import posixpath
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from fleetopt import defaults
+from fleetopt.errors import InputError, Problem
+from fleetopt.inputs import _checks, _encoding, _tabular
+from fleetopt.inputs._checks import Report
+from fleetopt.units import EARTH_RADIUS_M, KPH_TO_MPS
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["REQUIRED_MEMBERS", "check_gtfs", "chain_vehicles", "parse_gtfs_trips", "read_gtfs_trips"]
+
+#: GTFS files a feed must contain for fleetopt (calendar or calendar_dates is also needed).
+REQUIRED_MEMBERS: tuple[str, ...] = ("stops.txt", "trips.txt", "stop_times.txt")
+
+_COLUMNS: dict[str, tuple[str, ...]] = {
+    "stops.txt": ("stop_id", "stop_lat", "stop_lon"),
+    "trips.txt": ("route_id", "service_id", "trip_id"),
+    "stop_times.txt": ("trip_id", "arrival_time", "departure_time", "stop_id", "stop_sequence"),
+    "calendar.txt": ("service_id", "monday", "tuesday", "wednesday", "thursday", "friday",
+                     "saturday", "sunday", "start_date", "end_date"),
+    "calendar_dates.txt": ("service_id", "date", "exception_type"),
+    "frequencies.txt": ("trip_id", "start_time", "end_time", "headway_secs"),
+    "shapes.txt": ("shape_id", "shape_pt_lat", "shape_pt_lon", "shape_pt_sequence"),
+}
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+@dataclass
+class _Feed:
+    label: str
+    tables: dict[str, pd.DataFrame]
+    originals: dict[str, dict[str, str]]
+    errors: list[Problem]
+    warnings: list[Problem]
+
+    def report(self, member: str) -> Report:
+        return Report(f"{self.label}/{member}", self.originals.get(member, {}))
+
+    def absorb(self, report: Report) -> None:
+        self.errors.extend(report.errors)
+        self.warnings.extend(report.warnings)
+
+
+def _members(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Map GTFS file names to archive members (top level, or one folder deep)."""
+    found: dict[str, str] = {}
+    for info in zf.infolist():
+        if info.is_dir():
+            continue
+        parts = posixpath.normpath(info.filename).split("/")
+        if len(parts) > 2 or ".." in parts:
+            continue
+        base = parts[-1].lower()
+        if base.endswith(".txt") and (base not in found or len(parts) == 1):
+            found[base] = info.filename
+    return found
+
+
+def _load_feed(data: bytes, label: str) -> _Feed:
+    kind = _encoding.sniff(data)
+    if kind != "zip":
+        p = _encoding.kind_problem(kind, label, "a GTFS feed (zip archive)")
+        raise InputError(p.message, [p])
+    feed = _Feed(label, {}, {}, [], [])
+    with _encoding.check_zip(data, label) as zf:
+        members = _members(zf)
+        missing = [m for m in REQUIRED_MEMBERS if m not in members]
+        if "calendar.txt" not in members and "calendar_dates.txt" not in members:
+            missing.append("calendar.txt or calendar_dates.txt")
+        for m in missing:
+            feed.errors.append(Problem(f"the feed has no {m}", file=label))
+        for name, cols in _COLUMNS.items():
+            if name not in members:
+                continue
+            mlabel = f"{label}/{name}"
+            try:
+                raw_bytes = zf.read(members[name])
+            except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
+                feed.errors.append(Problem(f"cannot read {name} from the archive ({exc})", file=label))
+                continue
+            if not raw_bytes.strip():
+                if name in REQUIRED_MEMBERS:
+                    feed.errors.append(Problem("the file is empty", file=mlabel))
+                continue
+            try:
+                raw = _tabular.read_table(raw_bytes, label=mlabel, column_map={}, required=cols,
+                                          expected=f"GTFS {name}")
+            except InputError as exc:
+                feed.errors.extend(exc.problems or [Problem(exc.message, file=mlabel)])
+                continue
+            feed.originals[name] = raw.original
+            absent = [c for c in cols if c not in raw.frame.columns]
+            for c in absent:
+                feed.errors.append(Problem(f"missing required column {c!r}", row=1, column=c, file=mlabel))
+            if absent:
+                continue
+            feed.tables[name] = raw.frame
+    return feed
+
+
+def _service_ids(feed: _Feed, service_date: dt.date | None) -> tuple[set[str] | None, dt.date | None]:
+    """Return the service ids active on ``service_date`` (or on the busiest of the first 7 days)."""
+    cal = feed.tables.get("calendar.txt")
+    cdates = feed.tables.get("calendar_dates.txt")
+    active_by_day: dict[dt.date, set[str]] = {}
+
+    def parse_dates(series: pd.Series, member: str, column: str) -> np.ndarray:
+        rep = feed.report(member)
+        txt = series.str.strip()
+        parsed = pd.to_datetime(txt, format="%Y%m%d", errors="coerce")
+        bad = parsed.isna().to_numpy()
+        rows = feed.tables[member][_tabular.ROW].to_numpy()
+        vals = txt.to_numpy()
+        rep.rows(bad, rows, column, lambda i: f"{vals[i]!r} is not a date; GTFS dates are YYYYMMDD")
+        feed.absorb(rep)
+        return parsed.dt.date.to_numpy()
+
+    cal_rows: list[tuple[str, tuple[bool, ...], dt.date, dt.date]] = []
+    if cal is not None:
+        start = parse_dates(cal["start_date"], "calendar.txt", "start_date")
+        end = parse_dates(cal["end_date"], "calendar.txt", "end_date")
+        flags = np.column_stack([cal[d].str.strip().eq("1").to_numpy() for d in _WEEKDAYS])
+        for sid, f, s, e in zip(cal["service_id"].str.strip(), flags, start, end, strict=True):
+            if isinstance(s, dt.date) and isinstance(e, dt.date):
+                cal_rows.append((sid, tuple(bool(x) for x in f), s, e))
+    extra: list[tuple[str, dt.date, str]] = []
+    if cdates is not None:
+        dates = parse_dates(cdates["date"], "calendar_dates.txt", "date")
+        for sid, d, t in zip(cdates["service_id"].str.strip(), dates, cdates["exception_type"].str.strip(),
+                             strict=True):
+            if isinstance(d, dt.date):
+                extra.append((sid, d, t))
+
+    def active(day: dt.date) -> set[str]:
+        if day not in active_by_day:
+            ids = {sid for sid, f, s, e in cal_rows if s <= day <= e and f[day.weekday()]}
+            for sid, d, t in extra:
+                if d == day:
+                    if t == "1":
+                        ids.add(sid)
+                    elif t == "2":
+                        ids.discard(sid)
+            active_by_day[day] = ids
+        return active_by_day[day]
+
+    if service_date is not None:
+        return active(service_date), service_date
+    firsts = [s for _, _, s, _ in cal_rows] + [d for _, d, _ in extra]
+    if not firsts:
+        return None, None
+    trips = feed.tables.get("trips.txt")
+    counts = trips["service_id"].str.strip().value_counts().to_dict() if trips is not None else {}
+    d0 = min(firsts)
+    best = max((d0 + dt.timedelta(days=k) for k in range(7)),
+               key=lambda day: (sum(counts.get(s, 0) for s in active(day)), -day.toordinal()))
+    return active(best), best
+
+
+def _haversine_m(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray) -> np.ndarray:
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dlat = p2 - p1
+    dlon = np.radians(lon2) - np.radians(lon1)
+    a = np.sin(dlat / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlon / 2) ** 2
+    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+def _shape_lengths_km(feed: _Feed) -> dict[str, float]:
+    shapes = feed.tables.get("shapes.txt")
+    if shapes is None or shapes.empty:
+        return {}
+    rep = feed.report("shapes.txt")
+    rows = shapes[_tabular.ROW].to_numpy()
+    lat = _checks.parse_number(shapes["shape_pt_lat"], rows, "shape_pt_lat", rep, required=True)
+    lon = _checks.parse_number(shapes["shape_pt_lon"], rows, "shape_pt_lon", rep, required=True)
+    seq = _checks.parse_number(shapes["shape_pt_sequence"], rows, "shape_pt_sequence", rep, required=True)
+    feed.absorb(rep)
+    df = pd.DataFrame({"id": shapes["shape_id"].str.strip().to_numpy(), "seq": seq, "lon": lon, "lat": lat})
+    df = df[np.isfinite(df["seq"]) & np.isfinite(df["lon"]) & np.isfinite(df["lat"])]
+    df = df.sort_values(["id", "seq"], kind="stable")
+    same = df["id"].to_numpy()[1:] == df["id"].to_numpy()[:-1]
+    seg = _haversine_m(df["lon"].to_numpy()[:-1], df["lat"].to_numpy()[:-1],
+                       df["lon"].to_numpy()[1:], df["lat"].to_numpy()[1:])
+    seg = np.where(same, seg, 0.0)
+    ids = df["id"].to_numpy()[1:]
+    if ids.size == 0:
+        return {}
+    total = pd.Series(seg).groupby(ids).sum()
+    return {str(k): float(v) / 1000.0 for k, v in total.items()}
+
+
+def _trip_times(feed: _Feed, stop_pos: dict[str, int]) -> pd.DataFrame:
+    """Return per trip: first departure, last arrival [s], first and last stop index."""
+    st = feed.tables["stop_times.txt"]
+    rep = feed.report("stop_times.txt")
+    rows = st[_tabular.ROW].to_numpy()
+    seq = _checks.parse_number(st["stop_sequence"], rows, "stop_sequence", rep, required=True, minimum=0)
+    arr_txt = st["arrival_time"].str.strip()
+    dep_txt = st["departure_time"].str.strip()
+    arr, arr_ok = _checks.clock_seconds(arr_txt)
+    dep, dep_ok = _checks.clock_seconds(dep_txt)
+    arr_raw, dep_raw = arr_txt.to_numpy(), dep_txt.to_numpy()
+    bad_arr = ~arr_ok & (arr_txt != "").to_numpy()
+    bad_dep = ~dep_ok & (dep_txt != "").to_numpy()
+    rep.rows(bad_arr, rows, "arrival_time",
+             lambda i: f"{arr_raw[i]!r} is not a time; GTFS times are H:MM:SS (may pass 24:00:00)")
+    rep.rows(bad_dep, rows, "departure_time",
+             lambda i: f"{dep_raw[i]!r} is not a time; GTFS times are H:MM:SS (may pass 24:00:00)")
+    stop_ids = st["stop_id"].str.strip().to_numpy()
+    spos = np.array([stop_pos.get(s, -1) for s in stop_ids], dtype=np.int64)
+    rep.rows(spos < 0, rows, "stop_id", lambda i: f"stop_id {stop_ids[i]!r} is not in stops.txt")
+    df = pd.DataFrame({
+        "trip_id": st["trip_id"].str.strip().to_numpy(), "seq": seq,
+        "arr": np.where(arr_ok, arr, np.nan), "dep": np.where(dep_ok, dep, np.nan),
+        "stop": spos, "row": rows,
+    })
+    df = df[np.isfinite(df["seq"])]
+    dup = df.duplicated(["trip_id", "seq"], keep="first").to_numpy()
+    dup_rows = df["row"].to_numpy()
+    rep.rows(dup, dup_rows, "stop_sequence", "stop_sequence repeats within the trip")
+    df = df.sort_values(["trip_id", "seq"], kind="stable")
+    # times must not decrease along a trip
+    t = df["dep"].fillna(df["arr"]).to_numpy()
+    tid = df["trip_id"].to_numpy()
+    same = np.zeros(len(df), dtype=bool)
+    same[1:] = tid[1:] == tid[:-1]
+    prev_t = np.concatenate([[np.nan], t[:-1]])
+    a = df["arr"].fillna(df["dep"]).to_numpy()
+    with np.errstate(invalid="ignore"):
+        back = same & np.isfinite(a) & np.isfinite(prev_t) & (a < prev_t)
+    rep.rows(back, df["row"].to_numpy(), "arrival_time", "the time is earlier than at the previous stop of the trip")
+    feed.absorb(rep)
+    g = df.groupby("trip_id", sort=False)
+    first = g.head(1).set_index("trip_id")
+    last = g.tail(1).set_index("trip_id")
+    out = pd.DataFrame({
+        "departure_s": first["dep"].fillna(first["arr"]),
+        "arrival_s": last["arr"].fillna(last["dep"]),
+        "first_stop": first["stop"],
+        "last_stop": last["stop"],
+        "first_row": first["row"],
+        "last_row": last["row"],
+        "n_stops": g.size(),
+    })
+    return out
+
+
+def _expand_frequencies(feed: _Feed, trips: pd.DataFrame) -> pd.DataFrame:
+    """Replace each frequency-based trip by its timed instances (GTFS frequencies.txt)."""
+    fr = feed.tables.get("frequencies.txt")
+    if fr is None or fr.empty:
+        return trips
+    rep = feed.report("frequencies.txt")
+    rows = fr[_tabular.ROW].to_numpy()
+    start = _checks.parse_clock(fr["start_time"], rows, "start_time", rep)
+    end = _checks.parse_clock(fr["end_time"], rows, "end_time", rep)
+    head = _checks.parse_number(fr["headway_secs"], rows, "headway_secs", rep, required=True, minimum=1)
+    feed.absorb(rep)
+    fr_trip = fr["trip_id"].str.strip().to_numpy()
+    keep = ~np.isin(trips["trip_id"].to_numpy(), fr_trip)
+    parts = [trips[keep]]
+    by_id = trips.set_index("trip_id", drop=False)
+    for tid, s, e, h in zip(fr_trip, start, end, head, strict=True):
+        if tid not in by_id.index or not (np.isfinite(s) and np.isfinite(e) and np.isfinite(h)):
+            continue
+        base = by_id.loc[[tid]].iloc[0]
+        dur = base["arrival_s"] - base["departure_s"]
+        starts = np.arange(s, e, h)  # GTFS: trips start from start_time while < end_time
+        if starts.size == 0:
+            continue
+        inst = pd.DataFrame([base] * starts.size).reset_index(drop=True)
+        inst["departure_s"] = starts
+        inst["arrival_s"] = starts + dur
+        inst["trip_id"] = [f"{tid}@{int(x) // 3600:02d}:{int(x) % 3600 // 60:02d}:{int(x) % 60:02d}"
+                           for x in starts]
+        parts.append(inst)
+    return pd.concat(parts, ignore_index=True)
+
+
+def chain_vehicles(
+    departure_s: np.ndarray,
+    arrival_s: np.ndarray,
+    deadhead_s: np.ndarray,
+    *,
+    pull_out_s: np.ndarray | None = None,
+    pull_in_s: np.ndarray | None = None,
+    min_layover_s: float = 0.0,
+    max_layover_s: float = np.inf,
+) -> tuple[np.ndarray, dict[str, Any]]:
+    """Chain trips into the fewest vehicles, then the least deadhead (OR-Tools min-cost flow).
+
+    Trip ``j`` may follow trip ``i`` on one vehicle when
+    ``arrival_s[i] + deadhead_s[i, j] + min_layover_s <= departure_s[j]`` and the wait is at
+    most ``max_layover_s``. Each vehicle costs more than any total of deadheads, so the
+    flow minimises the number of vehicles first (a minimum path cover), then the total
+    deadhead, pull-out and pull-in time.
+
+    Parameters
+    ----------
+    departure_s, arrival_s : numpy.ndarray
+        Trip departure and arrival times [s].
+    deadhead_s : numpy.ndarray
+        ``n x n`` travel time from the end of trip ``i`` to the start of trip ``j`` [s]
+        (inf where impossible).
+    pull_out_s, pull_in_s : numpy.ndarray, optional
+        Time from the depot to each trip's start and from its end back [s]; zeros if omitted.
+    min_layover_s : float
+        Least slack between arrival (plus deadhead) and the next departure [s].
+    max_layover_s : float
+        Longest wait between two chained trips considered [s].
+
+    Returns
+    -------
+    vehicle : numpy.ndarray
+        Vehicle number (0, 1, ...) of each trip, numbered by first departure.
+    info : dict
+        ``vehicles``, ``deadhead_s`` (total between trips), ``pull_s`` (total pull-out and
+        pull-in), ``arcs`` (links considered).
+
+    Raises
+    ------
+    SolverError
+        When OR-Tools does not return an optimal flow.
+    """
+    from ortools.graph.python import min_cost_flow
+
+    from fleetopt.errors import SolverError
+
+    n = int(departure_s.size)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), {"vehicles": 0, "deadhead_s": 0.0, "pull_s": 0.0, "arcs": 0}
+    dep = np.asarray(departure_s, dtype=float)
+    arr = np.asarray(arrival_s, dtype=float)
+    pout = np.zeros(n) if pull_out_s is None else np.asarray(pull_out_s, dtype=float)
+    pin = np.zeros(n) if pull_in_s is None else np.asarray(pull_in_s, dtype=float)
+    pout = np.where(np.isfinite(pout), pout, 0.0)
+    pin = np.where(np.isfinite(pin), pin, 0.0)
+    dh = np.asarray(deadhead_s, dtype=float)
+    wait = dep[None, :] - arr[:, None]
+    ok = np.isfinite(dh) & (wait - dh >= min_layover_s) & (wait <= max_layover_s)
+    np.fill_diagonal(ok, False)
+    ii, jj = np.nonzero(ok)
+    arc_cost = np.rint(dh[ii, jj]).astype(np.int64)
+    pout_c = np.rint(pout).astype(np.int64)
+    pin_c = np.rint(pin).astype(np.int64)
+    max_arc = int(arc_cost.max()) if arc_cost.size else 0
+    big = n * (max_arc + int(pout_c.max()) + int(pin_c.max())) + 1  # one vehicle outweighs any deadhead
+
+    src, sink = 2 * n, 2 * n + 1
+    idx = np.arange(n, dtype=np.int64)
+    tails = np.concatenate([ii, idx, np.full(n, src), [src]])
+    heads = np.concatenate([n + jj, np.full(n, sink), n + idx, [sink]])
+    caps = np.concatenate([np.ones(ii.size + 2 * n, dtype=np.int64), [n]])
+    costs = np.concatenate([arc_cost, pin_c, big + pout_c, [0]])
+    smcf = min_cost_flow.SimpleMinCostFlow()
+    smcf.add_arcs_with_capacity_and_unit_cost(tails.astype(np.int32), heads.astype(np.int32),
+                                              caps, costs)
+    supplies = np.concatenate([np.ones(n, dtype=np.int64), -np.ones(n, dtype=np.int64), [n, -n]])
+    smcf.set_nodes_supplies(np.arange(2 * n + 2, dtype=np.int32), supplies)
+    status = smcf.solve()
+    if status != smcf.OPTIMAL:
+        msg = f"OR-Tools min-cost flow did not find an optimal chaining (status {status})"
+        raise SolverError(msg)
+    flows = smcf.flows(np.arange(ii.size, dtype=np.int32)) if ii.size else np.zeros(0, dtype=np.int64)
+    nxt = np.full(n, -1, dtype=np.int64)
+    used = flows > 0
+    nxt[ii[used]] = jj[used]
+    has_prev = np.zeros(n, dtype=bool)
+    has_prev[jj[used]] = True
+    starts = np.flatnonzero(~has_prev)
+    starts = starts[np.lexsort((starts, dep[starts]))]
+    vehicle = np.full(n, -1, dtype=np.int64)
+    for v, s in enumerate(starts):
+        k = int(s)
+        while k >= 0:
+            vehicle[k] = v
+            k = int(nxt[k])
+    info = {
+        "vehicles": int(starts.size),
+        "deadhead_s": float(dh[ii[used], jj[used]].sum()) if used.any() else 0.0,
+        "pull_s": float(pout[starts].sum() + pin[np.flatnonzero(nxt < 0)].sum()),
+        "arcs": int(ii.size),
+    }
+    return vehicle, info
+
+
+def _deadhead_matrix(
+    lon: np.ndarray, lat: np.ndarray, ends: np.ndarray, starts: np.ndarray, network: Any,  # noqa: ANN401
+) -> np.ndarray:
+    """Travel time [s] from each trip end stop to each trip start stop (road graph or estimate)."""
+    u_end, inv_end = np.unique(ends, return_inverse=True)
+    u_start, inv_start = np.unique(starts, return_inverse=True)
+    if network is not None:
+        node_end, _ = network.nearest_nodes(lon[u_end], lat[u_end])
+        node_start, _ = network.nearest_nodes(lon[u_start], lat[u_start])
+        small = network.shortest(node_end, node_start, weight="time")
+    else:
+        detour = defaults.value("gtfs_blocking", "detour_factor")
+        speed_mps = defaults.value("road_speeds", "fallback") * KPH_TO_MPS
+        dist = _haversine_m(lon[u_end][:, None], lat[u_end][:, None], lon[u_start][None, :],
+                            lat[u_start][None, :])
+        small = dist * detour / speed_mps
+    small = np.where(u_end[:, None] == u_start[None, :], 0.0, small)
+    return small[inv_end][:, inv_start]
+
+
+def _depot_times(
+    lon: np.ndarray, lat: np.ndarray, first: np.ndarray, last: np.ndarray, depots: pd.DataFrame,
+    network: Any,  # noqa: ANN401
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pull-out/pull-in times to the nearest depot [s] and that depot's position per trip."""
+    dlon = depots["lon"].to_numpy(dtype=float)
+    dlat = depots["lat"].to_numpy(dtype=float)
+    if network is not None:
+        dn, _ = network.nearest_nodes(dlon, dlat)
+        sn, _ = network.nearest_nodes(lon[first], lat[first])
+        en, _ = network.nearest_nodes(lon[last], lat[last])
+        out_m = network.shortest(dn, sn, weight="time").T  # trips x depots
+        in_m = network.shortest(en, dn, weight="time")
+    else:
+        detour = defaults.value("gtfs_blocking", "detour_factor")
+        speed_mps = defaults.value("road_speeds", "fallback") * KPH_TO_MPS
+        out_m = _haversine_m(lon[first][:, None], lat[first][:, None], dlon[None, :], dlat[None, :])
+        in_m = _haversine_m(lon[last][:, None], lat[last][:, None], dlon[None, :], dlat[None, :])
+        out_m, in_m = out_m * detour / speed_mps, in_m * detour / speed_mps
+    best = np.argmin(out_m, axis=1)
+    return out_m.min(axis=1), in_m.min(axis=1), best
+
+
+def _parse_date(value: dt.date | str | None) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    for fmt in ("%Y%m%d", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a calendar date
+        except ValueError:
+            continue
+    msg = f"service_date {value!r} is not a date; use YYYY-MM-DD or YYYYMMDD"
+    raise InputError(msg, [Problem(msg, column="service_date")])
+
+
+def _gtfs(  # noqa: C901, PLR0915
+    data: bytes,
+    label: str,
+    *,
+    network: Any = None,  # noqa: ANN401
+    service_date: dt.date | str | None = None,
+    vehicle_type: str = "bus",
+    powertrain: str = "diesel",
+    depots: pd.DataFrame | None = None,
+    chain: bool = True,
+) -> tuple[pd.DataFrame, _Feed, dict[str, Any]]:
+    from fleetopt.inputs.schedules import POWERTRAINS, TRIP_COLUMNS, VEHICLE_TYPES
+
+    if vehicle_type not in VEHICLE_TYPES:
+        msg = f"unknown vehicle_type {vehicle_type!r}; valid values: {', '.join(VEHICLE_TYPES)}"
+        raise InputError(msg, [Problem(msg, column="vehicle_type")])
+    if powertrain not in POWERTRAINS:
+        msg = f"unknown powertrain {powertrain!r}; valid values: {', '.join(POWERTRAINS)}"
+        raise InputError(msg, [Problem(msg, column="powertrain")])
+    day = _parse_date(service_date)
+    feed = _load_feed(data, label)
+    empty = pd.DataFrame(columns=[*TRIP_COLUMNS, "row"])
+    info: dict[str, Any] = {"service_date": None, "vehicles": 0, "blocks_from_block_id": 0, "chained_vehicles": 0}
+    if any(m not in feed.tables for m in REQUIRED_MEMBERS):
+        return empty, feed, info
+
+    stops = feed.tables["stops.txt"]
+    rep = feed.report("stops.txt")
+    srows = stops[_tabular.ROW].to_numpy()
+    slat = _checks.parse_number(stops["stop_lat"], srows, "stop_lat", rep, required=False)
+    slon = _checks.parse_number(stops["stop_lon"], srows, "stop_lon", rep, required=False)
+    _checks.check_coordinates(slon, slat, srows, "stop_lon", "stop_lat", rep)
+    sids = stops["stop_id"].str.strip()
+    _checks.check_unique(sids, srows, "stop_id", rep)
+    feed.absorb(rep)
+    stop_pos = {s: i for i, s in enumerate(sids.to_numpy()) if s not in ("",)}
+
+    trips_raw = feed.tables["trips.txt"]
+    rep = feed.report("trips.txt")
+    trows = trips_raw[_tabular.ROW].to_numpy()
+    tids = _checks.parse_text(trips_raw["trip_id"], trows, "trip_id", rep, required=True)
+    _checks.check_unique(tids, trows, "trip_id", rep)
+    feed.absorb(rep)
+    times = _trip_times(feed, stop_pos)
+
+    trips = pd.DataFrame({
+        "trip_id": tids.to_numpy(),
+        "service_id": trips_raw["service_id"].str.strip().to_numpy(),
+        "block_id": (trips_raw["block_id"].str.strip().to_numpy() if "block_id" in trips_raw.columns
+                     else np.full(len(trips_raw), "", dtype=object)),
+        "shape_id": (trips_raw["shape_id"].str.strip().to_numpy() if "shape_id" in trips_raw.columns
+                     else np.full(len(trips_raw), "", dtype=object)),
+        "row": trows,
+    }).drop_duplicates("trip_id", keep="first")
+    no_times = ~trips["trip_id"].isin(times.index).to_numpy()
+    rep = feed.report("trips.txt")
+    rep.rows(no_times, trips["row"].to_numpy(), "trip_id", "the trip has no stop_times; it is skipped",
+             warning=True)
+    feed.absorb(rep)
+    trips = trips[~no_times].join(times, on="trip_id")
+    incomplete = ~(np.isfinite(trips["departure_s"].to_numpy()) & np.isfinite(trips["arrival_s"].to_numpy()))
+    rep = feed.report("stop_times.txt")
+    rep.rows(incomplete, trips["first_row"].to_numpy(), "departure_time",
+             "the first stop needs a departure time and the last stop an arrival time")
+    feed.absorb(rep)
+    trips = trips[~incomplete]
+
+    active, used_day = _service_ids(feed, day)
+    info["service_date"] = used_day.isoformat() if used_day else None
+    if active is not None:
+        trips = trips[trips["service_id"].isin(active)]
+        if trips.empty and not feed.errors:
+            feed.warnings.append(Problem(f"no trip runs on {used_day}", file=f"{label}/calendar.txt"))
+    trips = _expand_frequencies(feed, trips.reset_index(drop=True))
+    if feed.errors or trips.empty:
+        return empty, feed, info
+
+    lon = np.where(np.isfinite(slon), slon, np.nan)
+    lat = np.where(np.isfinite(slat), slat, np.nan)
+    first = trips["first_stop"].to_numpy(dtype=np.int64)
+    last = trips["last_stop"].to_numpy(dtype=np.int64)
+    lengths = _shape_lengths_km(feed)
+    dist = np.array([lengths.get(s, np.nan) for s in trips["shape_id"]], dtype=float)
+
+    vehicle = trips["block_id"].astype(str).to_numpy(dtype=object)
+    free = vehicle == ""
+    info["blocks_from_block_id"] = int(len(set(vehicle[~free])))
+    depot_name = np.full(len(trips), "", dtype=object)
+    pull_out = pull_in = None
+    if depots is not None and len(depots):
+        pull_out, pull_in, best = _depot_times(lon, lat, first, last, depots, network)
+        depot_name = depots["id"].astype(str).to_numpy()[best]
+    if free.any() and chain:
+        sub = np.flatnonzero(free)
+        dh = _deadhead_matrix(lon, lat, last[sub], first[sub], network)
+        veh, cinfo = chain_vehicles(
+            trips["departure_s"].to_numpy()[sub], trips["arrival_s"].to_numpy()[sub], dh,
+            pull_out_s=None if pull_out is None else pull_out[sub],
+            pull_in_s=None if pull_in is None else pull_in[sub],
+            min_layover_s=defaults.value("gtfs_blocking", "min_layover_min") * 60.0,
+            max_layover_s=defaults.value("gtfs_blocking", "max_layover_min") * 60.0,
+        )
+        taken = set(vehicle[~free])
+        width = max(3, len(str(int(veh.max()) + 1)))
+        names = []
+        for v in veh:
+            name = f"chain-{int(v) + 1:0{width}d}"
+            while name in taken:
+                name = "g" + name
+            names.append(name)
+        vehicle[sub] = names
+        info["chained_vehicles"] = cinfo["vehicles"]
+        info["chain"] = cinfo
+        if pull_out is not None:  # a chain starts at the depot nearest its first trip
+            chain_first = pd.Series(sub).groupby(veh).first()
+            depot_of_chain = {int(v): depot_name[int(t)] for v, t in chain_first.items()}
+            depot_name[sub] = [depot_of_chain[int(v)] for v in veh]
+    elif free.any():
+        vehicle[free] = [f"trip-{t}" for t in trips["trip_id"].to_numpy()[free]]
+    out = pd.DataFrame({
+        "vehicle_id": vehicle.astype(str),
+        "vehicle_type": vehicle_type,
+        "powertrain": powertrain,
+        "trip_id": trips["trip_id"].astype(str).to_numpy(),
+        "departure_s": trips["departure_s"].to_numpy(dtype=float),
+        "arrival_s": trips["arrival_s"].to_numpy(dtype=float),
+        "origin_lon": lon[first], "origin_lat": lat[first],
+        "destination_lon": lon[last], "destination_lat": lat[last],
+        "distance_km": dist,
+        "depot": depot_name.astype(str),
+        "passengers": np.nan, "payload_t": np.nan, "exempt": False,
+        "row": trips["row"].to_numpy(dtype=np.int64),
+    })
+    out = out.sort_values(["vehicle_id", "departure_s", "trip_id"], kind="stable").reset_index(drop=True)
+    # a block (given or built) must not run two trips at once
+    v = out["vehicle_id"].to_numpy()
+    d = out["departure_s"].to_numpy()
+    a = out["arrival_s"].to_numpy()
+    clash = np.zeros(len(out), dtype=bool)
+    clash[1:] = (v[1:] == v[:-1]) & (d[1:] < a[:-1])
+    rep = feed.report("trips.txt")
+    tid = out["trip_id"].to_numpy()
+    rep.rows(clash, out["row"].to_numpy(), "block_id",
+             lambda i: f"trip {tid[i]!r} starts before trip {tid[i - 1]!r} of the same block {v[i]!r} ends")
+    feed.absorb(rep)
+    info["vehicles"] = int(out["vehicle_id"].nunique())
+    return out[[*TRIP_COLUMNS, "row"]], feed, info
+
+
+def parse_gtfs_trips(data: bytes, *, name: str | None = None, **kwargs: Any) -> pd.DataFrame:  # noqa: ANN401
+    """Parse the bytes of a GTFS zip; see :func:`read_gtfs_trips` for the keywords."""
+    label = name or "feed.zip"
+    frame, feed, info = _gtfs(data, label, **kwargs)
+    for w in feed.warnings:
+        logger.warning("%s", w)
+    if feed.errors:
+        n = len(feed.errors)
+        msg = f"the GTFS feed has {n} problem{'s' if n != 1 else ''}"
+        raise InputError(msg, feed.errors)
+    frame.attrs["gtfs"] = info
+    logger.info("GTFS %s: %d trips on %s, %d vehicles (%d blocks from block_id, %d chained)",
+                label, len(frame), info["service_date"], info["vehicles"], info["blocks_from_block_id"],
+                info["chained_vehicles"])
+    return frame
+
+
+def read_gtfs_trips(
+    path: str | Path,
+    *,
+    network: Any = None,  # noqa: ANN401
+    service_date: dt.date | str | None = None,
+    vehicle_type: str = "bus",
+    powertrain: str = "diesel",
+    depots: pd.DataFrame | None = None,
+    name: str | None = None,
+) -> pd.DataFrame:
+    """Read a GTFS feed into canonical trips (CONTRACT §3), one service day, with vehicle blocks.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        GTFS zip archive.
+    network : fleetopt.inputs.road_graph.RoadNetwork, optional
+        Road network for deadhead times between trips (and to depots); without it
+        deadheads are straight-line distance x ``detour_factor`` at the fallback road speed.
+    service_date : datetime.date or str, optional
+        Day to read (``YYYY-MM-DD`` or ``YYYYMMDD``); default: the day with the most trips
+        among the first seven days of the feed's calendar.
+    vehicle_type : str
+        Vehicle type of every trip (``bus`` by default).
+    powertrain : str
+        Powertrain of every trip (``diesel`` by default: today's fleet before conversion).
+    depots : pandas.DataFrame, optional
+        Depots (columns ``id``, ``lon``, ``lat``); each chained vehicle starts at the depot
+        nearest its first trip, and pull-out/pull-in times enter the chaining cost.
+    name : str, optional
+        Name shown in messages instead of ``path``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Canonical trips; ``vehicle_id`` is the ``block_id`` where the feed has one, else
+        ``chain-NNN`` from the minimum-vehicle chaining. ``distance_km`` is the length of
+        the trip's shape when ``shapes.txt`` has it (else NaN: the road distance is used).
+        ``attrs["gtfs"]`` holds the service date and the vehicle counts.
+
+    Raises
+    ------
+    InputError
+        Listing every problem found, each with file (``feed.zip/member.txt``), row and column.
+    """
+    label = name or str(path)
+    data = _encoding.read_limited(path, name=label)
+    return parse_gtfs_trips(data, name=label, network=network, service_date=service_date,
+                            vehicle_type=vehicle_type, powertrain=powertrain, depots=depots)
+
+
+def check_gtfs(data: bytes, *, name: str | None = None) -> tuple[list[Problem], list[Problem]]:
+    """Check a GTFS feed's bytes; return (errors, warnings) without building vehicle blocks.
+
+    Parameters
+    ----------
+    data : bytes
+        Archive content.
+    name : str, optional
+        Name shown in messages.
+
+    Returns
+    -------
+    tuple of (list of Problem, list of Problem)
+    """
+    label = name or "feed.zip"
+    try:
+        _, feed, _ = _gtfs(data, label, chain=False)
+    except InputError as exc:
+        return exc.problems or [Problem(exc.message, file=label)], []
+    return feed.errors, feed.warnings

@@ -1,0 +1,173 @@
+"""GTFS reader: Google's example feed, service days, frequencies, blocks, minimum-vehicle chaining."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.optimize import linear_sum_assignment
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import maximum_bipartite_matching
+
+from fleetopt.errors import InputError
+from fleetopt.inputs.gtfs import chain_vehicles, check_gtfs, parse_gtfs_trips, read_gtfs_trips
+from fleetopt.inputs.schedules import TRIP_COLUMNS
+
+SAMPLE = Path(__file__).resolve().parents[2] / "data" / "inputs" / "gtfs_google_sample"
+
+
+def feed_bytes(folder: Path = SAMPLE, replace: dict[str, str | None] | None = None, prefix: str = "") -> bytes:
+    files = {p.name: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.txt"))}
+    for k, v in (replace or {}).items():
+        if v is None:
+            files.pop(k, None)
+        else:
+            files[k] = v
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for k, v in files.items():
+            zf.writestr(prefix + k, v)
+    return buf.getvalue()
+
+
+def test_google_sample_feed_busiest_day_with_frequencies_and_blocks() -> None:
+    """GIVEN Google's example feed WHEN read without a date THEN the busiest of the first
+    seven days (Saturday 2007-01-06: FULLW + WE) is taken, frequency trips are expanded and
+    block_id trips share a vehicle."""
+    df = parse_gtfs_trips(feed_bytes(), name="sample.zip")
+    assert list(df.columns) == [*TRIP_COLUMNS, "row"]
+    assert df.attrs["gtfs"]["service_date"] == "2007-01-06"
+    # 8 timed trips + STBA 6:00-22:00 every 30 min (32) + CITY1/CITY2 (4 + 12 + 12 + 18 + 6 = 52 each)
+    assert len(df) == 8 + 32 + 2 * 52
+    assert set(df.loc[df["vehicle_id"] == "1", "trip_id"]) == {"AB1", "BFC1"}
+    assert set(df.loc[df["vehicle_id"] == "2", "trip_id"]) == {"AB2", "BFC2"}
+    ab1 = df.set_index("trip_id").loc["AB1"]
+    assert (ab1["departure_s"], ab1["arrival_s"]) == (8 * 3600, 8 * 3600 + 10 * 60)
+    assert (ab1["origin_lon"], ab1["origin_lat"]) == (-116.784582, 36.868446)  # BEATTY_AIRPORT
+    assert (ab1["destination_lon"], ab1["destination_lat"]) == (-116.81797, 36.88108)  # BULLFROG
+    assert ab1["row"] == 2
+    city = df[df["trip_id"].str.startswith("CITY1@")].sort_values("departure_s")
+    assert city["departure_s"].iloc[:5].tolist() == [6 * 3600 + k * 1800 for k in range(4)] + [8 * 3600]
+    assert (city["arrival_s"] - city["departure_s"]).unique().tolist() == [26 * 60]  # 6:00 STAGECOACH -> 6:26 EMSI
+    # no vehicle runs two trips at once
+    for _, g in df.groupby("vehicle_id"):
+        g = g.sort_values("departure_s")
+        assert (g["departure_s"].to_numpy()[1:] >= g["arrival_s"].to_numpy()[:-1]).all()
+
+
+def test_calendar_dates_remove_a_service() -> None:
+    """GIVEN 2007-06-04, a Monday on which FULLW is removed WHEN read THEN no trip runs."""
+    df = parse_gtfs_trips(feed_bytes(), name="s.zip", service_date="2007-06-04")
+    assert len(df) == 0
+
+
+def test_weekday_has_no_weekend_trips() -> None:
+    df = parse_gtfs_trips(feed_bytes(), name="s.zip", service_date="20070102")
+    assert not df["trip_id"].str.startswith("AAMV").any()
+    assert len(df) == 4 + 32 + 2 * 52
+
+
+def test_feed_inside_one_folder_is_read() -> None:
+    df = parse_gtfs_trips(feed_bytes(prefix="google_transit/"), name="s.zip", service_date="20070102")
+    assert len(df) == 140
+
+
+def test_missing_member_and_bad_rows_are_located() -> None:
+    bad_times = (SAMPLE / "stop_times.txt").read_text(encoding="utf-8").replace(
+        "AB1,8:10:00,8:15:00,BULLFROG", "AB1,8:61:00,8:15:00,NOWHERE")
+    data = feed_bytes(replace={"stops.txt": None, "stop_times.txt": bad_times})
+    errors, _ = check_gtfs(data, name="f.zip")
+    assert [str(p) for p in errors] == ["f.zip: the feed has no stops.txt"]
+    errors, _ = check_gtfs(feed_bytes(replace={"stop_times.txt": bad_times}), name="f.zip")
+    located = {(p.file, p.row, p.column) for p in errors}
+    assert ("f.zip/stop_times.txt", 15, "arrival_time") in located
+    assert ("f.zip/stop_times.txt", 15, "stop_id") in located
+    with pytest.raises(InputError):
+        parse_gtfs_trips(feed_bytes(replace={"stop_times.txt": bad_times}), name="f.zip")
+
+
+def test_not_a_zip_is_an_input_error(tmp_path: Path) -> None:
+    p = tmp_path / "feed.zip"
+    p.write_text("<html><body>Not found</body></html>")
+    with pytest.raises(InputError, match="HTML"):
+        read_gtfs_trips(p)
+
+
+# -- chaining ------------------------------------------------------------------------------------
+
+def test_chain_hand_computed() -> None:
+    """GIVEN four trips A(0-10) B(5-15) C(12-20) D(16-30) between two stops, deadhead 0 at the
+    same stop and 3 between WHEN chained THEN 2 vehicles: A->C? A ends at stop 1, C starts at
+    stop 1 (wait 2) and B->D (B ends stop 0, D starts stop 0, wait 1)."""
+    dep = np.array([0, 5, 12, 16.0])
+    arr = np.array([10, 15, 20, 30.0])
+    start_stop = np.array([0, 1, 1, 0])
+    end_stop = np.array([1, 0, 0, 1])
+    dh = np.where(end_stop[:, None] == start_stop[None, :], 0.0, 3.0)
+    veh, info = chain_vehicles(dep, arr, dh)
+    assert info["vehicles"] == 2
+    assert veh[0] == veh[2] and veh[1] == veh[3] and veh[0] != veh[1]
+    assert info["deadhead_s"] == 0.0
+
+
+def test_chain_prefers_less_deadhead_at_equal_vehicle_count() -> None:
+    """GIVEN one trip that can be followed by either of two trips (deadhead 50 or 5) and a
+    third vehicle needed anyway WHEN chained THEN the 5 s link is used."""
+    dep = np.array([0, 100, 100.0])
+    arr = np.array([10, 200, 200.0])
+    dh = np.array([[np.inf, 50, 5], [np.inf, np.inf, np.inf], [np.inf, np.inf, np.inf]])
+    veh, info = chain_vehicles(dep, arr, dh)
+    assert info["vehicles"] == 2
+    assert veh[0] == veh[2]
+    assert info["deadhead_s"] == 5.0
+
+
+def test_chain_depot_pull_out_breaks_ties() -> None:
+    dep = np.array([0, 100.0])
+    arr = np.array([10, 200.0])
+    dh = np.array([[np.inf, 500.0], [np.inf, np.inf]])  # infeasible link (wait 90 < 500)
+    veh, info = chain_vehicles(dep, arr, dh, pull_out_s=np.array([60, 70.0]), pull_in_s=np.array([5, 6.0]))
+    assert info["vehicles"] == 2
+    assert info["pull_s"] == 60 + 70 + 5 + 6
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(min_value=1, max_value=18), st.integers(min_value=0, max_value=10_000))
+def test_chain_uses_the_minimum_number_of_vehicles(n: int, seed: int) -> None:
+    """GIVEN random trips WHEN chained THEN the vehicle count equals n minus a maximum
+    bipartite matching (minimum path cover, computed independently with scipy), and the
+    deadhead total equals the assignment optimum for that many links."""
+    rng = np.random.default_rng(seed)
+    dep = np.sort(rng.uniform(0, 3600 * 6, n)).round()
+    arr = dep + rng.uniform(600, 3600, n).round()
+    stops = rng.integers(0, 4, size=(n, 2))
+    pos = rng.uniform(0, 3000, size=(4,))
+    dh = np.abs(pos[stops[:, 1]][:, None] - pos[stops[:, 0]][None, :]).round()
+    veh, info = chain_vehicles(dep, arr, dh)
+    ok = (dep[None, :] - arr[:, None] >= dh)
+    np.fill_diagonal(ok, False)
+    match = maximum_bipartite_matching(csr_matrix(ok.astype(np.int8)), perm_type="column")
+    links = int((match >= 0).sum())
+    assert info["vehicles"] == n - links
+    # chains are consistent: each vehicle's trips are feasible in sequence
+    for v in np.unique(veh):
+        idx = np.flatnonzero(veh == v)
+        idx = idx[np.argsort(dep[idx])]
+        for a, b in zip(idx[:-1], idx[1:], strict=True):
+            assert ok[a, b]
+    # total deadhead is minimal among chainings with the minimum vehicle count
+    if links:
+        big = 1e9
+        cost = np.where(ok, dh, big)
+        # add n - links dummy "no successor" columns of cost 0: exactly `links` real links
+        pad = np.hstack([cost, np.full((n, n - links), 0.0)])
+        pad = np.vstack([pad, np.hstack([np.full((n - links, n), 0.0), np.full((n - links, n - links), big)])])
+        r, c = linear_sum_assignment(pad)
+        best = pad[r, c].sum()
+        assert best < big
+        assert info["deadhead_s"] == pytest.approx(best)
