@@ -31,3 +31,57 @@ with open("generated_trips_line10.csv", "w", newline="", encoding="utf-8") as fh
     w = csv.writer(fh, lineterminator="\n")
     w.writerow(header)
     w.writerows(rows)
+
+
+def write_gtfs() -> None:
+    """Write generated_gtfs_line10/: the same timetable as a GTFS feed without block_id.
+
+    The shape is the shortest road path between the two terminal nodes on the
+    beijing-central-2024 graph (needs fleetopt installed).
+    """
+    from pathlib import Path
+
+    import numpy as np
+    from scipy.sparse.csgraph import dijkstra
+
+    from fleetopt.inputs.road_graph import load_network
+
+    net = load_network("beijing-central-2024")
+    out = Path("generated_gtfs_line10")
+    out.mkdir(exist_ok=True)
+    a, b = 3012, 7517  # node indices of 南菜园 and 航天桥东 (see the module docstring)
+    shapes = []
+    for sid, (s, t) in (("s10-0", (a, b)), ("s10-1", (b, a))):
+        _, pred = dijkstra(net.csr_time, directed=True, indices=s, return_predecessors=True)
+        path = [t]
+        while path[-1] != s:
+            path.append(int(pred[path[-1]]))
+        path.reverse()
+        for k, n in enumerate(path):
+            shapes.append(f"{sid},{net.lat[n]:.7f},{net.lon[n]:.7f},{k + 1}")
+    (out / "shapes.txt").write_text("shape_id,shape_pt_lat,shape_pt_lon,shape_pt_sequence\n"
+                                    + "\n".join(shapes) + "\n", encoding="utf-8")
+    (out / "stops.txt").write_text(
+        "stop_id,stop_name,stop_lat,stop_lon\n"
+        f"NCY,{A[0]},{A[2]},{A[1]}\nHTQD,{B[0]},{B[2]},{B[1]}\n", encoding="utf-8")
+    (out / "routes.txt").write_text("route_id,route_short_name,route_long_name,route_type\n"
+                                    "10,10,南菜园-航天桥东,3\n", encoding="utf-8")
+    (out / "calendar.txt").write_text(
+        "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\n"
+        "WK,1,1,1,1,1,0,0,20240101,20241231\n", encoding="utf-8")
+    trips, times = [], []
+    for r in rows:
+        tid = r[3]
+        from_a = r[6] == A[1]
+        trips.append(f"10,WK,{tid},{'s10-0' if from_a else 's10-1'}")
+        times.append(f"{tid},{r[4]}:00,{r[4]}:00,{'NCY' if from_a else 'HTQD'},1")
+        times.append(f"{tid},{r[5]}:00,{r[5]}:00,{'HTQD' if from_a else 'NCY'},2")
+    (out / "trips.txt").write_text("route_id,service_id,trip_id,shape_id\n" + "\n".join(trips) + "\n",
+                                   encoding="utf-8")
+    (out / "stop_times.txt").write_text("trip_id,arrival_time,departure_time,stop_id,stop_sequence\n"
+                                        + "\n".join(times) + "\n", encoding="utf-8")
+    del np
+
+
+if __name__ == "__main__":
+    write_gtfs()

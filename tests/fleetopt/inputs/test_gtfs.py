@@ -171,3 +171,34 @@ def test_chain_uses_the_minimum_number_of_vehicles(n: int, seed: int) -> None:
         best = pad[r, c].sum()
         assert best < big
         assert info["deadhead_s"] == pytest.approx(best)
+
+
+def test_generated_line10_feed_chains_into_three_buses_on_the_road_graph() -> None:
+    """GIVEN line 10's timetable (3 buses, 45 min trips, 10 min layover, up to 3 trips under
+    way at once) as GTFS without block_id WHEN chained on the beijing-central-2024 graph with
+    a depot at 南菜园 THEN exactly 3 vehicles with zero deadhead between trips (each bus
+    continues from the terminal it reached), the chains start at the depot."""
+    import pandas as pd
+
+    from fleetopt.inputs.road_graph import haversine_m, load_network
+
+    net = load_network("beijing-central-2024")
+    depots = pd.DataFrame({"id": ["南菜园场站"], "lon": [116.3533634], "lat": [39.875288]})
+    data = feed_bytes(SAMPLE.parent / "generated_gtfs_line10")
+    df = parse_gtfs_trips(data, name="line10.zip", network=net, depots=depots, powertrain="bev")
+    info = df.attrs["gtfs"]
+    assert info["service_date"] == "2024-01-01"
+    assert len(df) == 62
+    assert info["vehicles"] == 3
+    assert info["chain"]["deadhead_s"] == 0.0
+    assert info["chain"]["pull_s"] > 0  # pull-in from 航天桥东 costs road time
+    assert set(df["depot"]) == {"南菜园场站"}
+    assert set(df["powertrain"]) == {"bev"}
+    straight_km = float(haversine_m(116.3533634, 39.875288, 116.3065202, 39.9312346)) / 1000
+    assert (df["distance_km"] > straight_km).all()
+    # the shape (shortest road path) is close to the line length Beijing Public Transport
+    # publishes for line 10: 11.0 km (bjbus_lines_2024.csv)
+    assert df["distance_km"].between(0.9 * 11.0, 1.1 * 11.0).all()
+    # trips in the published blocks share a vehicle (bus k ran trips 10-k-NN)
+    df["bus"] = df["trip_id"].str.split("-").str[1]
+    assert df.groupby("bus")["vehicle_id"].nunique().eq(1).all()
