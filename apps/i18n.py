@@ -47,10 +47,12 @@ LABELS: dict[str, dict[str, str]] = {
     "source": {"en": "Source", "zh": "来源"},
     "unit": {"en": "Unit", "zh": "单位"},
     "progress": {"en": "Progress", "zh": "进度"},
+    "qualitative": {"en": "Targets without a number in the plan", "zh": "方案中无量化指标的目标"},
     "details": {"en": "Details and sources", "zh": "详情与来源"},
     "trajectory": {"en": "Trajectory to 2025 and 2030", "zh": "至2025年和2030年的轨迹"},
     "observed": {"en": "observed", "zh": "实测"},
     "projected": {"en": "projected", "zh": "预测"},
+    "band": {"en": "uncertainty band", "zh": "不确定区间"},
     "no_value": {"en": "no value", "zh": "无数据"},
     "no_trajectory": {
         "en": "No yearly trajectory is available for this target in this build.",

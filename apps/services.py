@@ -126,31 +126,79 @@ def targets(scenario_path: str | None = None) -> list[dict[str, Any]]:
     return api.targets(Path(scenario_path) if scenario_path else None)
 
 
+#: Years of the trajectories drawn on the targets dashboard.
+TRAJECTORY_YEARS = range(2015, 2031)
+
+
 @st.cache_resource(show_spinner=False, max_entries=MAX_ENTRIES_SMALL)
 def target_trajectories() -> pd.DataFrame | None:
-    """Return yearly observed/projected values per target id, or None when the build has none.
+    """Return yearly observed and projected values per target id (the calibrated defaults).
+
+    Each series is the library's own function of the target evaluated for every year
+    (the same calls :func:`fleetopt.results.targets.evaluate_targets` makes for the
+    target year), plus the observed points the models were calibrated to.
 
     Returns
     -------
     pandas.DataFrame or None
-        Columns ``id, year, value, kind`` (``observed`` | ``projected``), or None.
+        Columns ``id, year, value, kind`` (``observed`` | ``projected``), ``low, high``
+        (uncertainty band where the model gives one); None when the build lacks the models.
     """
     try:
-        module = importlib.import_module("fleetopt.results.targets")
-    except ModuleNotFoundError:
+        from fleetopt import defaults
+        from fleetopt.domain.mode_share import project_mode_share
+        from fleetopt.domain.transition import project_transition
+        from fleetopt.results.targets import operating_co2_intensity_change_pct
+    except (ModuleNotFoundError, ImportError):
         return None
-    fn = getattr(module, "target_trajectories", None)
-    if fn is None:
-        return None
-    table = fn()
-    return table if isinstance(table, pd.DataFrame) else pd.DataFrame(table)
+    fleet = project_transition({})
+    modes = project_mode_share({}, seed=None)
+    ref_year = int(defaults.value("target_rules", "reference_year"))
+    rows: list[dict[str, Any]] = []
+
+    def add(target_id: str, years: range, fn: Callable[[int], float]) -> None:
+        for year in years:
+            rows.append({"id": target_id, "year": year, "value": fn(year), "kind": "projected"})
+
+    for target_id in ("green_travel_share_2025", "green_travel_share_2030"):
+        for year in TRAJECTORY_YEARS:
+            rows.append({"id": target_id, "year": year, "value": float(modes.green_pct.loc[year]),
+                         "kind": "projected", "low": float(modes.green_low_pct.loc[year]),
+                         "high": float(modes.green_high_pct.loc[year])})
+        obs = modes.calibration[modes.calibration["mode"] == "green"]
+        rows += [{"id": target_id, "year": float(r.year), "value": float(r.observed), "kind": "observed"}
+                 for r in obs.itertuples()]
+    add("nev_stock_2025", TRAJECTORY_YEARS, fleet.nev_stock_total)
+    for target_id, segment in (("bus_nev_share_2025", "bus"), ("taxi_nev_share_2025", "taxi"),
+                               ("light_logistics_nev_share_2025", "light_logistics")):
+        add(target_id, TRAJECTORY_YEARS, lambda y, seg=segment: fleet.nev_share_of_eligible_pct(seg, y))
+    add("sanitation_new_nev_share_2025", range(2021, 2031),
+        lambda y: fleet.new_nev_share_pct("sanitation", 2021, y))
+    add("public_sector_electrified_2025", TRAJECTORY_YEARS, fleet.public_sector_share_pct)
+    add("new_vehicle_nev_share_2030", TRAJECTORY_YEARS, fleet.new_vehicle_nev_share_pct)
+    add("operating_co2_intensity_2030", range(ref_year, 2031),
+        lambda y: operating_co2_intensity_change_pct(fleet, y, reference_year=ref_year))
+    calib = fleet.calibration
+    observed_ids = {("all", "nev_stock_vehicles"): "nev_stock_2025", ("bus", "nev_share_pct"): "bus_nev_share_2025",
+                    ("taxi", "nev_share_pct"): "taxi_nev_share_2025"}
+    for r in calib.itertuples():
+        target_id = observed_ids.get((r.segment, r.metric))
+        if target_id is not None:
+            rows.append({"id": target_id, "year": float(r.time_year), "value": float(r.observed), "kind": "observed"})
+    table = pd.DataFrame(rows, columns=["id", "year", "value", "kind", "low", "high"])
+    return table[table["value"].notna()].reset_index(drop=True)
 
 
-def evaluate_targets(scenario: Any, simulation: Any) -> list[dict[str, Any]]:  # noqa: ANN401
-    """Return the targets rows for an in-memory scenario and its simulation (not cached)."""
-    from fleetopt.results.targets import evaluate_targets as _evaluate
+@st.cache_resource(show_spinner=False, max_entries=MAX_ENTRIES_RUNS)
+def _run_targets(key: str, _scenario: Any, _simulation: Any) -> list[dict[str, Any]]:  # noqa: ANN401
+    from fleetopt.results.targets import evaluate_targets
 
-    return _evaluate(scenario=scenario, simulation=simulation)
+    return evaluate_targets(scenario=_scenario, simulation=_simulation)
+
+
+def run_targets(run: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return the targets rows of a run from :func:`run_scenario` (cached by its scenario key)."""
+    return _run_targets(run["key"], run["scenario"], run["result"])
 
 
 # --------------------------------------------------------------------------- uploads
@@ -251,3 +299,35 @@ def run_scenario(raw: dict[str, Any], progress: Callable[..., Any] | None = None
         :class:`SimulationResult` (shared; read-only).
     """
     return _run(_key(raw), copy.deepcopy(raw), progress)
+
+
+# --------------------------------------------------------------------------- siting
+def siting_models() -> list[str]:
+    """Return the siting models the library offers (its ``MODELS``), the default first."""
+    try:
+        module = importlib.import_module("fleetopt.siting.solve")
+    except ModuleNotFoundError:
+        return ["p-median"]
+    models = getattr(module, "MODELS", None)
+    return list(models) if models else ["p-median"]
+
+
+@st.cache_resource(show_spinner=False, max_entries=MAX_ENTRIES_SMALL)
+def existing_stations(network_name: str) -> pd.DataFrame | None:
+    """Return the real public DC stations inside the network's extent, or None in builds without them.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        Stations columns (``id, kind, lon, lat, plugs, …``) of the stations within the
+        bounding box of the network's nodes.
+    """
+    try:
+        from fleetopt.inputs.default_demand import public_dc_stations
+    except ModuleNotFoundError:
+        return None
+    stations = public_dc_stations()
+    net = network(network_name)
+    inside = (stations["lon"].between(net.lon.min(), net.lon.max())
+              & stations["lat"].between(net.lat.min(), net.lat.max()))
+    return stations.loc[inside].reset_index(drop=True)

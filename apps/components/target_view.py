@@ -114,13 +114,21 @@ def trajectory_figure(row: dict[str, Any], points: pd.DataFrame | None) -> go.Fi
     status = str(row.get("status", "no_data"))
     colour = STATUS_COLOURS.get(status, STATUS_COLOURS["no_data"])
     fig = go.Figure()
-    for kind, dash, mode in (("observed", "solid", "lines+markers"), ("projected", "dash", "lines")):
+    proj = points[points["kind"] == "projected"].sort_values("year")
+    if {"low", "high"} <= set(proj.columns) and proj["low"].notna().any():
+        band = proj[proj["low"].notna()]
+        fig.add_trace(go.Scatter(
+            x=pd.concat([band["year"], band["year"][::-1]]), y=pd.concat([band["high"], band["low"][::-1]]),
+            fill="toself", fillcolor=colour, opacity=0.15, line={"width": 0}, hoverinfo="skip",
+            name=t("band"),
+        ))
+    for kind, dash, mode in (("projected", "dash", "lines"), ("observed", "solid", "markers")):
         part = points[points["kind"] == kind].sort_values("year")
         if part.empty:
             continue
         fig.add_trace(go.Scatter(
             x=part["year"], y=part["value"], mode=mode, name=t(kind),
-            line={"color": colour, "dash": dash},
+            line={"color": colour, "dash": dash}, marker={"size": 8, "color": "#222222"},
         ))
     if _is_number(row.get("target")) and _is_number(row.get("year")):
         fig.add_trace(go.Scatter(
@@ -129,7 +137,7 @@ def trajectory_figure(row: dict[str, Any], points: pd.DataFrame | None) -> go.Fi
         ))
     fig.update_layout(
         height=220, margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        xaxis={"range": [2015, 2031], "dtick": 5}, legend={"orientation": "h", "y": -0.25},
+        xaxis={"range": [2014.5, 2030.8], "dtick": 5}, legend={"orientation": "h", "y": -0.25},
     )
     return fig
 

@@ -100,7 +100,7 @@ def detect_kind(data: bytes) -> str:
     Returns
     -------
     str
-        ``csv`` for text in UTF-8 (with or without BOM) or GB18030/GBK, ``xlsx`` for an
+        ``csv`` for text in UTF-8 (with or without BOM), UTF-16 (with BOM) or GB18030/GBK, ``xlsx`` for an
         Office Open XML workbook, ``gtfs`` for a zip holding the GTFS tables.
 
     Raises
@@ -117,6 +117,8 @@ def detect_kind(data: bytes) -> str:
         msg = "a legacy Excel .xls (or other OLE) file; save it as .xlsx"
         raise UploadRejectedError(msg)
     head = data[:SNIFF_BYTES]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "csv"  # UTF-16 text with a byte-order mark (the library decodes it)
     if b"\x00" in head:
         msg = "a binary file (it contains NUL bytes)"
         raise UploadRejectedError(msg)

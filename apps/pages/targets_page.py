@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from apps import services
 from apps.components.language import t
-from apps.components.target_view import STATUS_COLOURS, target_card
+from apps.components.target_view import STATUS_COLOURS, target_card, target_name
 
 st.title(t("targets_title"))
 st.caption(t("targets_intro"))
@@ -27,8 +28,19 @@ counts = {s: sum(1 for r in rows if r.get("status") == s) for s in STATUS_COLOUR
 for col, (status, n) in zip(st.columns(len(counts)), counts.items(), strict=True):
     col.metric(t(f"status_{status}"), n)
 
-for row in rows:
+numeric = [r for r in rows if isinstance(r.get("target"), (int, float))]
+qualitative = [r for r in rows if not isinstance(r.get("target"), (int, float))]
+for row in numeric:
     points = None
     if trajectories is not None and not trajectories.empty:
         points = trajectories[trajectories["id"] == row.get("id")]
     target_card(row, points)
+
+if qualitative:
+    with st.expander(f"{t('qualitative')} ({len(qualitative)})"):
+        st.dataframe(
+            pd.DataFrame({t("target"): [target_name(r) for r in qualitative],
+                          t("status"): [t(f"status_{r.get('status', 'no_data')}") for r in qualitative],
+                          t("source"): [r.get("source", "") for r in qualitative]}),
+            hide_index=True, key="targets.qualitative",
+        )

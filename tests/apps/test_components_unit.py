@@ -49,6 +49,7 @@ def _zip(names: dict[str, bytes]) -> bytes:
         (b"vehicle_id,vehicle_type\nb1,bus\n", "csv"),
         ("\ufeffvehicle_id,线路\nb1,公交\n".encode(), "csv"),
         ("车辆编号,类型\n京B1,公交\n".encode("gb18030"), "csv"),
+        ("车辆编号,类型\n京B1,公交\n".encode("utf-16"), "csv"),
         (_zip({"[Content_Types].xml": b"<x/>", "xl/workbook.xml": b"<x/>"}), "xlsx"),
         (_zip({"feed/stops.txt": b"a", "feed/trips.txt": b"b", "feed/stop_times.txt": b"c"}), "gtfs"),
     ],
@@ -67,7 +68,7 @@ def test_detect_kind_by_content(data: bytes, kind: str) -> None:
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, ".xls"),
         (_zip({"readme.txt": b"hello"}), "neither"),
         (b"PK\x03\x04broken", "damaged"),
-        (b"\xff\xfe\xfa\xfb" * 10, "encoding"),
+        (b"id,x\n" + b"\xff" * 40, "encoding"),
     ],
 )
 def test_detect_kind_rejects_with_a_reason(data: bytes, reason: str) -> None:

@@ -1,0 +1,94 @@
+"""End to end in headless Debian Chromium: the served app as a person uses it.
+
+One server and one browser for the module; every page is opened, files are uploaded,
+charts and the map are checked for having rendered, screenshots go to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from apps import harness, services
+
+pytestmark = pytest.mark.browser
+
+DATA = Path(__file__).resolve().parents[2] / "tests" / "data" / "apps"
+
+
+def _open(page: Any, server: harness.Server, path: str = "") -> list[str]:  # noqa: ANN401
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{server.url}/{path}")
+    page.wait_for_selector('[data-testid="stApp"]')
+    harness.wait_for_run(page, timeout_s=90)
+    return errors
+
+
+def _main_text(page: Any) -> str:  # noqa: ANN401
+    return str(page.inner_text('[data-testid="stMain"]'))
+
+
+def test_dashboard_renders(page: Any, app_server: harness.Server, artifacts: Path) -> None:  # noqa: ANN401
+    errors = _open(page, app_server)
+    text = _main_text(page)
+    assert "Carbon Peak Plan targets" in text
+    if services.missing("targets") is None:
+        assert page.locator('[data-testid="stMetric"]').count() >= 9 + 5
+        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
+        page.wait_for_selector('[data-testid="stProgress"]', timeout=30_000)
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(artifacts / "01-targets.png"), full_page=True)
+        assert page.locator(".js-plotly-plot").count() >= 7, "trajectory charts did not render"
+    else:
+        assert "Not available in this build" in text
+    assert errors == []
+
+
+def test_language_switch_to_chinese(page: Any, app_server: harness.Server, artifacts: Path) -> None:  # noqa: ANN401
+    _open(page, app_server)
+    page.get_by_text("中文", exact=True).click()
+    harness.wait_for_run(page)
+    page.wait_for_selector("h1:has-text('碳达峰方案目标')")
+    page.screenshot(path=str(artifacts / "02-targets-zh.png"), full_page=True)
+    assert "目标看板" in page.inner_text('[data-testid="stSidebar"]')
+
+
+def _upload(page: Any, path: Path) -> None:  # noqa: ANN401
+    page.get_by_text("Upload a file", exact=True).click()
+    harness.wait_for_run(page)
+    page.set_input_files('[data-testid="stFileUploaderDropzoneInput"]', str(path))
+    harness.wait_for_run(page, timeout_s=60, started_within_s=5)
+
+
+def test_bad_upload_shows_located_errors_and_app_keeps_working(
+    page: Any, app_server: harness.Server, artifacts: Path  # noqa: ANN401
+) -> None:
+    errors = _open(page, app_server, "fleet")
+    _upload(page, DATA / "generated_trips_line10_bad.csv")
+    page.wait_for_selector("text=The file has 3 problems")
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid.wait_for()
+    page.screenshot(path=str(artifacts / "03-fleet-bad-upload.png"), full_page=True)
+    # the app keeps working: another page opens normally
+    page.locator('[data-testid="stSidebarNav"] a').filter(has_text="Targets").click()
+    harness.wait_for_run(page)
+    page.wait_for_selector("h1:has-text('Carbon Peak Plan targets')")
+    assert errors == []
+
+
+def test_valid_upload_is_accepted(page: Any, app_server: harness.Server, artifacts: Path) -> None:  # noqa: ANN401
+    _open(page, app_server, "fleet")
+    _upload(page, DATA / "generated_trips_line10.csv")
+    page.wait_for_selector("text=The file is valid")
+    page.screenshot(path=str(artifacts / "04-fleet-valid-upload.png"), full_page=True)
+
+
+def test_siting_page_draws_the_road_graph_map(page: Any, app_server: harness.Server, artifacts: Path) -> None:  # noqa: ANN401
+    errors = _open(page, app_server, "siting")
+    page.wait_for_selector('[data-testid="stDeckGlJsonChart"] canvas', timeout=60_000)
+    page.wait_for_timeout(1500)  # let deck.gl draw its first frame
+    page.screenshot(path=str(artifacts / "05-siting-map.png"), full_page=True)
+    assert errors == []
