@@ -269,7 +269,7 @@ class RoadNetwork:
     _csr_time: sparse.csr_matrix | None = field(default=None, repr=False)
     _csr_length: sparse.csr_matrix | None = field(default=None, repr=False)
     _tree: Any = field(default=None, repr=False)
-    _tree_index: np.ndarray | None = field(default=None, repr=False)
+    _tree_index: Any = field(default=None, repr=False)
     _graph: nx.MultiDiGraph | None = field(default=None, repr=False)
 
     @property
@@ -339,15 +339,17 @@ class RoadNetwork:
         distance_m : numpy.ndarray
             Straight-line snapping distance [m].
         """
+        # one KD-tree per mode (routable core / all nodes), built on first use
         if self._tree is None:
+            self._tree, self._tree_index = {}, {}
+        if routable_only not in self._tree:
             idx = np.flatnonzero(self.routable) if routable_only else np.arange(self.n_nodes)
-            self._tree_index = idx
-            self._tree = cKDTree(self._xy_m(self.lon[idx], self.lat[idx]))
+            self._tree_index[routable_only] = idx
+            self._tree[routable_only] = cKDTree(self._xy_m(self.lon[idx], self.lat[idx]))
         lon_a = np.atleast_1d(np.asarray(lon, dtype=float))
         lat_a = np.atleast_1d(np.asarray(lat, dtype=float))
-        dist, pos = self._tree.query(self._xy_m(lon_a, lat_a))
-        assert self._tree_index is not None
-        return self._tree_index[pos].astype(np.int64), np.asarray(dist, dtype=float)
+        dist, pos = self._tree[routable_only].query(self._xy_m(lon_a, lat_a))
+        return self._tree_index[routable_only][pos].astype(np.int64), np.asarray(dist, dtype=float)
 
     def shortest(
         self,

@@ -1,0 +1,268 @@
+"""The road-graph loader: names and file types, speeds and times, bad input, CSR paths."""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from fleetopt import settings
+from fleetopt.defaults import load_table
+from fleetopt.errors import InputError
+from fleetopt.inputs import road_graph
+from fleetopt.inputs.road_graph import (
+    BUILTIN_NETWORKS,
+    haversine_m,
+    load_graph,
+    load_network,
+    resolve_network,
+)
+
+SMALL = "beijing-region7-2015"  # 137 nodes, shipped
+OSM_GZ = Path(__file__).resolve().parents[2] / "data" / "beijing_region7_2015.osm.gz"  # real OSM API export
+
+
+@pytest.fixture
+def fresh_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private, empty network-array cache (disk and per-process)."""
+    monkeypatch.setattr(settings, "CACHE_DIR", tmp_path / "cache")
+    road_graph._load_network_cached.cache_clear()
+    yield tmp_path / "cache"
+    road_graph._load_network_cached.cache_clear()
+
+
+def _check_attrs(g: nx.MultiDiGraph) -> None:
+    assert g.number_of_edges() > 0
+    for _, d in g.nodes(data=True):
+        assert -180 <= float(d["x"]) <= 180
+        assert -90 <= float(d["y"]) <= 90
+    for *_, d in g.edges(data=True):
+        assert d["length"] >= 0
+        assert d["speed_kph"] > 0
+        assert d["travel_time"] == pytest.approx(d["length"] / (d["speed_kph"] / 3.6), rel=1e-6)
+
+
+def test_every_builtin_name_resolves_to_a_shipped_file() -> None:
+    for name, (file, _) in BUILTIN_NETWORKS.items():
+        path = resolve_network(name)
+        assert path == settings.NETWORKS_DIR / file
+        assert path.is_file(), name
+
+
+def test_load_by_name_has_lengths_speeds_and_times() -> None:
+    g = load_graph(SMALL)
+    assert (g.number_of_nodes(), g.number_of_edges()) == (137, 247)  # PROVENANCE §8.3 (region7 drive)
+    _check_attrs(g)
+
+
+def test_untagged_speeds_come_from_the_cited_table() -> None:
+    """GIVEN edges without maxspeed WHEN loaded THEN speed_kph = road_speeds.csv row of their class."""
+    table = {r.name: float(r.value) for r in load_table("road_speeds").itertuples(index=False)}
+    g = load_graph(SMALL)
+    checked = 0
+    for *_, d in g.edges(data=True):
+        hw = d["highway"]
+        if isinstance(hw, str) and "maxspeed" not in d:
+            assert d["speed_kph"] == pytest.approx(table[hw])
+            checked += 1
+    assert checked > 200
+
+
+def test_tagged_maxspeed_wins_over_the_table() -> None:
+    g = load_graph("beijing-central-2024")
+    tagged = [d for *_, d in g.edges(data=True) if isinstance(d.get("maxspeed"), str)
+              and d["maxspeed"].isdigit()]
+    assert tagged, "central-2024 carries maxspeed tags"
+    for d in tagged[:200]:
+        assert d["speed_kph"] == pytest.approx(float(d["maxspeed"]))
+
+
+@pytest.mark.parametrize("suffix", [".graphml", ".graphml.gz"])
+def test_load_graphml_paths(tmp_path: Path, suffix: str) -> None:
+    src = resolve_network(SMALL)
+    dst = tmp_path / f"g{suffix}"
+    if suffix == ".graphml":
+        with gzip.open(src, "rb") as fin, dst.open("wb") as fout:
+            shutil.copyfileobj(fin, fout)
+    else:
+        shutil.copy(src, dst)
+    g = load_graph(dst)
+    assert g.number_of_nodes() == 137
+    _check_attrs(g)
+
+
+@pytest.mark.parametrize("suffix", [".osm", ".osm.gz"])
+def test_load_osm_xml_paths(tmp_path: Path, suffix: str) -> None:
+    """GIVEN the real OSM API export of region 7 WHEN loaded THEN a drive graph with times."""
+    dst = tmp_path / f"region7{suffix}"
+    if suffix == ".osm":
+        with gzip.open(OSM_GZ, "rb") as fin, dst.open("wb") as fout:
+            shutil.copyfileobj(fin, fout)
+    else:
+        shutil.copy(OSM_GZ, dst)
+    g = load_graph(dst)
+    _check_attrs(g)
+    # drive filter: only the kept highway classes remain
+    for *_, d in g.edges(data=True):
+        values = d["highway"] if isinstance(d["highway"], list) else [d["highway"]]
+        assert any(h in road_graph.DRIVE_HIGHWAYS for h in values)
+    assert nx.is_weakly_connected(g)
+    assert 100 < g.number_of_nodes() < 200  # same area as the shipped 137-node graph
+
+
+def test_relative_path_resolves_against_base_dir(tmp_path: Path) -> None:
+    shutil.copy(resolve_network(SMALL), tmp_path / "mine.graphml.gz")
+    assert load_graph("mine.graphml.gz", base_dir=tmp_path).number_of_nodes() == 137
+
+
+def test_unknown_name_lists_what_is_accepted() -> None:
+    with pytest.raises(InputError) as exc:
+        load_graph("beijing-everything")
+    text = str(exc.value)
+    assert "beijing-everything" in text
+    assert "beijing-central-2024" in text
+    assert ".graphml" in text
+
+
+def test_missing_file_is_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="does not exist"):
+        load_graph(tmp_path / "nothere.graphml")
+
+
+@pytest.mark.parametrize(("name", "content"), [
+    ("bad.graphml", b"<graphml><graph><node id='1'"),          # truncated XML
+    ("bad.graphml.gz", b"this is not gzip"),                    # not gzip
+    ("bad.osm", b"not xml at all"),
+    ("bad.osm.gz", gzip.compress(b"<osm><node id='1' lat='x'")),
+])
+def test_corrupt_file_is_input_error(tmp_path: Path, name: str, content: bytes) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(InputError) as exc:
+        load_graph(path)
+    assert name in str(exc.value)
+
+
+def test_graph_without_coordinates_is_input_error(tmp_path: Path) -> None:
+    """GIVEN an osmnx GraphML whose nodes lost x/y WHEN loaded THEN a located coordinates problem."""
+    import osmnx as ox
+
+    g = ox.load_graphml(resolve_network(SMALL))
+    for _, d in g.nodes(data=True):
+        d.pop("x")
+        d.pop("y")
+    for *_, d in g.edges(data=True):
+        d.pop("geometry", None)
+    path = tmp_path / "nocoords.graphml"
+    ox.save_graphml(g, path)
+    with pytest.raises(InputError) as exc:
+        load_graph(path)
+    (problem,) = exc.value.problems
+    assert "137 nodes have no coordinates" in problem.message
+    assert problem.file == str(path)
+
+
+def test_plain_networkx_graphml_without_coordinates_is_input_error(tmp_path: Path) -> None:
+    g = nx.MultiDiGraph(crs="epsg:4326")
+    g.add_edge(1, 2, length=100.0)
+    g.add_edge(2, 1, length=100.0)
+    path = tmp_path / "nocoords.graphml"
+    nx.write_graphml(g, path)
+    with pytest.raises(InputError, match="nocoords.graphml"):
+        load_graph(path)
+
+
+def test_projected_coordinates_are_rejected(tmp_path: Path) -> None:
+    """GIVEN node x/y in metres (a projected graph) WHEN loaded THEN rejected, WGS84 asked for."""
+    import osmnx as ox
+
+    g = ox.load_graphml(resolve_network(SMALL))
+    for _, d in g.nodes(data=True):
+        d["x"], d["y"] = d["x"] * 1e4, d["y"] * 1e4  # metre-sized numbers
+    for *_, d in g.edges(data=True):
+        d.pop("geometry", None)
+    path = tmp_path / "projected.graphml"
+    ox.save_graphml(g, path)
+    with pytest.raises(InputError) as exc:
+        load_graph(path)
+    assert any("WGS84" in p.message for p in exc.value.problems)
+
+
+def test_haversine_one_degree_of_latitude() -> None:
+    """Hand value: 2*pi*6371008.8 m / 360 = 111,195.08 m."""
+    assert float(haversine_m(116.4, 39.0, 116.4, 40.0)) == pytest.approx(111_195.08, abs=0.05)
+    assert float(haversine_m(116.4, 39.9, 116.4, 39.9)) == 0.0
+
+
+def test_csr_shortest_paths_agree_with_networkx(fresh_cache: Path) -> None:
+    """GIVEN region 7 WHEN CSR Dijkstra THEN equal to networkx on the MultiDiGraph (min over parallels)."""
+    net = load_network(SMALL)
+    g = net.graph
+    index = {int(n): i for i, n in enumerate(net.node_ids)}
+    rng = np.random.default_rng(3)
+    sources = rng.choice(np.flatnonzero(net.routable), size=5, replace=False)
+    for weight, key in (("time", "travel_time"), ("length", "length")):
+        got = net.shortest(sources, weight=weight)
+        for row, s in enumerate(sources):
+            ref = nx.single_source_dijkstra_path_length(g, int(net.node_ids[s]), weight=key)
+            for node, cost in ref.items():
+                assert got[row, index[int(node)]] == pytest.approx(max(cost, 0.0), abs=1e-2)
+            unreachable = set(index) - set(int(n) for n in ref)
+            for node in unreachable:
+                assert np.isinf(got[row, index[node]])
+
+
+def test_shortest_with_targets_and_duplicates(fresh_cache: Path) -> None:
+    net = load_network(SMALL)
+    r = np.flatnonzero(net.routable)
+    full = net.shortest([r[0], r[1], r[0]])
+    sub = net.shortest([r[0], r[1], r[0]], r[:4])
+    np.testing.assert_array_equal(sub, full[:, r[:4]])
+    np.testing.assert_array_equal(full[0], full[2])
+    assert sub[0, 0] == 0.0
+
+
+def test_nearest_nodes_snaps_onto_the_routable_core(fresh_cache: Path) -> None:
+    net = load_network(SMALL)
+    idx, dist = net.nearest_nodes(net.lon, net.lat)
+    assert np.all(net.routable[idx])
+    assert np.all(dist[net.routable] < 1e-6)  # routable nodes snap onto themselves
+    assert np.all(dist[~net.routable] > 0)
+    all_idx, all_dist = net.nearest_nodes(net.lon, net.lat, routable_only=False)
+    np.testing.assert_array_equal(all_idx, np.arange(net.n_nodes))
+
+
+def test_routable_is_the_largest_strongly_connected_component(fresh_cache: Path) -> None:
+    net = load_network(SMALL)
+    largest = max(nx.strongly_connected_components(net.graph), key=len)
+    assert net.routable.sum() == len(largest) == 106  # PROVENANCE §8.3: SCC 106
+
+
+def test_array_cache_cold_and_warm_agree(fresh_cache: Path) -> None:
+    """GIVEN an empty cache WHEN loaded twice (disk cache in between) THEN identical arrays."""
+    cold = load_network(SMALL)
+    files = list(fresh_cache.glob("networks/*.npz"))
+    assert len(files) == 1
+    road_graph._load_network_cached.cache_clear()
+    warm = load_network(SMALL)
+    assert warm is not cold
+    assert warm._graph is None  # came from the .npz, not from GraphML
+    for key in ("node_ids", "lon", "lat", "edge_u", "edge_v", "edge_length_m", "edge_time_s",
+                "routable"):
+        np.testing.assert_array_equal(getattr(cold, key), getattr(warm, key))
+    assert (warm.csr_time != cold.csr_time).nnz == 0
+    assert warm.n_nodes == 137
+    assert warm.name == SMALL
+
+
+def test_corrupt_cache_file_is_rebuilt(fresh_cache: Path) -> None:
+    load_network(SMALL)
+    (npz,) = fresh_cache.glob("networks/*.npz")
+    npz.write_bytes(b"garbage")
+    road_graph._load_network_cached.cache_clear()
+    net = load_network(SMALL)
+    assert net.n_nodes == 137
