@@ -89,6 +89,7 @@ class Model:
         self.t0, self.t_end = horizon
         self.env = simpy.Environment(initial_time=self.t0)
         self.log = Log()
+        self.live: dict[str, tuple[VehicleSpec, dict[str, float]]] = {}
         self.opts = scenario.options
         self.temp_factor = float(temperature_factor(scenario.ambient_temperature_c))
         swap_default = defaults.value("chargers", "swap_min", kind="swap")
@@ -294,6 +295,7 @@ class Model:
         idle_kw = 0.0 if h2 else self.idle_kw(spec)
         self.log.events.append((env.now, vid, "start", state["soc"] if not h2 else state["h2"] / max(cap, _EPS),
                                 self.stations[loc].id if loc >= 0 else ""))
+        self.live[vid] = (spec, state)
 
         def level() -> float:
             return state["h2"] / cap if h2 else state["soc"]
@@ -388,5 +390,13 @@ class Model:
                 self.env.process(self.vehicle(v, spec))
         for extra in getattr(self, "extra_processes", []):
             self.env.process(extra)
-        self.env.run(until=self.t_end)
+        # events at exactly the horizon end (charging that stops there) still complete
+        self.env.run(until=self.t_end + 1e-6)
+        for vid, (spec, state) in self.live.items():
+            if vid not in self.log.vehicles:  # still busy at the horizon end
+                lvl = state["h2"] / spec.tank_kg if spec.is_hydrogen else state["soc"]
+                self.log.vehicles[vid] = {"soc_end": lvl, "idle_kwh": state["idle_kwh"], "extra_km": 0.0,
+                                          "extra_energy": 0.0, "drawn_kwh": state["drawn"],
+                                          "charged_kwh": state["charged_kwh"], "refuel_kg": state["refuel_kg"],
+                                          "soc_start": spec.initial_soc}
         return self.log

@@ -1,0 +1,442 @@
+"""Dispatch taxis to ride requests, send them to chargers, and record what they served.
+
+Dispatch rule (documented, deterministic):
+
+1. A request arriving at time t goes to the idle taxi with the shortest road travel time
+   to its origin (ties: lowest taxi id) among those that reach it within the request's
+   ``max_wait_min`` and can drive pickup + trip without ending below ``min_soc`` (tank
+   level for fuel-cell taxis; fuel taxis always can).
+2. If no taxi qualifies, the request waits (first in, first out). A taxi that becomes idle
+   takes the oldest waiting request it can still reach in time with enough energy.
+   Requests not picked up by their deadline are missed ("no taxi within max_wait").
+3. After a drop-off, a battery taxi below ``taxi_charge_soc`` drives to the station that
+   minimises travel time plus expected queue wait (queue length / plugs x the time to charge
+   to ``taxi_target_soc`` there; swap stations for swappable taxis, hydrogen stations for
+   fuel-cell taxis), queues first come first served and charges to ``taxi_target_soc``.
+4. Idle taxis wait where they are (no repositioning); they draw no idle power.
+
+Travel times are shortest paths on the road network; distances are the lengths of those
+same (time-shortest) paths. Routes are computed once between the nodes that matter
+(request ends, start positions and stations).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections import deque
+from collections.abc import Generator
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import simpy
+from scipy.sparse import csgraph
+
+from fleetopt.inputs.road_graph import RoadNetwork
+from fleetopt.inputs.scenario import Fleet
+from fleetopt.simulation.kernel import Model
+
+logger = logging.getLogger(__name__)
+
+_CHUNK = 128
+_NO_PRED = -9999
+
+
+def route_matrices(net: RoadNetwork, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return time [s] and length [m] of time-shortest paths between all pairs of ``nodes``.
+
+    Parameters
+    ----------
+    net : RoadNetwork
+        Road network.
+    nodes : numpy.ndarray
+        Node indices (unique).
+
+    Returns
+    -------
+    time_s : numpy.ndarray
+        ``len(nodes) x len(nodes)`` travel times [s] (inf if unreachable).
+    length_m : numpy.ndarray
+        Lengths of the same paths [m].
+    """
+    n = net.n_nodes
+    mt = net.csr_time.tocsr()
+    # length of the min-time parallel edge, aligned with the time matrix entries
+    w = np.maximum(net.edge_time_s, 1e-3)
+    order = np.lexsort((w, net.edge_v, net.edge_u))
+    u, v, ln = net.edge_u[order], net.edge_v[order], net.edge_length_m[order]
+    first = np.ones(u.size, dtype=bool)
+    first[1:] = (u[1:] != u[:-1]) | (v[1:] != v[:-1])
+    keys = u[first] * n + v[first]
+    lens = ln[first]
+    k_order = np.argsort(keys)
+    keys, lens = keys[k_order], lens[k_order]
+    m = nodes.size
+    time_s = np.empty((m, m))
+    length_m = np.empty((m, m))
+    for a in range(0, m, _CHUNK):
+        src = nodes[a:a + _CHUNK]
+        dist, pred = csgraph.dijkstra(mt, directed=True, indices=src, return_predecessors=True)
+        c = src.size
+        flat_pred = pred.ravel()
+        valid = flat_pred >= 0
+        idx = np.flatnonzero(valid)
+        node_of = idx % n
+        row_of = idx // n
+        key = flat_pred[idx].astype(np.int64) * n + node_of
+        pos = np.clip(np.searchsorted(keys, key), 0, keys.size - 1)
+        acc = np.zeros(c * n)
+        acc[idx] = lens[pos]
+        anc = np.full(c * n, -1, dtype=np.int64)
+        anc[idx] = row_of * n + flat_pred[idx]
+        # pointer jumping on the live entries only: acc becomes the path length to the root
+        live = idx[anc[idx] >= 0]
+        while live.size:
+            a_ = anc[live]
+            acc_a = acc[a_]
+            anc_a = anc[a_]
+            acc[live] += acc_a
+            anc[live] = anc_a
+            live = live[anc_a >= 0]
+        acc = acc.reshape(c, n)
+        time_s[a:a + src.size] = dist[:, nodes]
+        length_m[a:a + src.size] = np.where(np.isfinite(dist[:, nodes]), acc[:, nodes], np.inf)
+    return time_s, length_m
+
+
+class TaxiDispatch:
+    """Taxi fleets serving ride requests inside a :class:`~fleetopt.simulation.kernel.Model`.
+
+    Parameters
+    ----------
+    model : Model
+        The running model (environment, stations, log).
+    fleets : list of (Fleet, DataFrame)
+        Taxi fleets and their canonical requests.
+    """
+
+    def __init__(self, model: Model, fleets: list[tuple[Fleet, pd.DataFrame]]) -> None:  # noqa: PLR0915
+        self.m = model
+        sc = model.sc
+        opts = sc.options
+        net = model.router.net if model.router is not None else None
+        if net is None:  # pragma: no cover - engine always passes a router
+            msg = "taxi dispatch needs a road network"
+            raise ValueError(msg)
+        self.net = net
+        reqs, taxis = [], []
+        for fleet, df in fleets:
+            size = fleet.size or int(df.attrs.get("vehicles", 0)) or 1
+            d = df.sort_values(["departure_s", "request_id"], kind="stable").reset_index(drop=True).copy()
+            d["fleet"] = fleet.name
+            wait = d["max_wait_min"].to_numpy(float) if "max_wait_min" in d else np.full(len(d), np.nan)
+            default_wait = fleet.max_wait_min if fleet.max_wait_min is not None else opts.max_wait_min
+            d["max_wait_s"] = np.where(np.isnan(wait), default_wait, wait) * 60.0
+            reqs.append(d)
+            rng = np.random.default_rng([sc.seed, fleet.index, 1])
+            pts = self._powertrains(fleet, size, rng)
+            if fleet.start:
+                starts = [fleet.start[i % len(fleet.start)] for i in range(size)]
+            elif len(d):
+                pick = rng.integers(0, len(d), size=size)
+                starts = list(zip(d["origin_lon"].to_numpy()[pick], d["origin_lat"].to_numpy()[pick], strict=True))
+            else:
+                starts = [(float(net.lon[0]), float(net.lat[0]))] * size
+            multi = len(fleets) > 1
+            for i in range(size):
+                tid = f"{fleet.name}:taxi-{i + 1:05d}" if multi else f"taxi-{i + 1:05d}"
+                taxis.append({"vehicle_id": tid, "powertrain": pts[i], "fleet": fleet.name,
+                              "lon": float(starts[i][0]), "lat": float(starts[i][1])})
+        self.req = pd.concat(reqs, ignore_index=True).sort_values(["departure_s", "request_id"], kind="stable") \
+            .reset_index(drop=True) if reqs else pd.DataFrame()
+        self.taxis = taxis
+        r = self.req
+        onode, _ = net.nearest_nodes(r["origin_lon"].to_numpy(float), r["origin_lat"].to_numpy(float))
+        dnode, _ = net.nearest_nodes(r["destination_lon"].to_numpy(float), r["destination_lat"].to_numpy(float))
+        snode, _ = net.nearest_nodes(np.array([t["lon"] for t in taxis]), np.array([t["lat"] for t in taxis]))
+        st = model.prep.stations
+        stnode = st["node"].to_numpy(np.int64) if len(st) else np.zeros(0, np.int64)
+        allnodes = np.unique(np.concatenate([onode, dnode, snode, stnode[stnode >= 0]]))
+        self.T, self.L = route_matrices(net, allnodes)
+        self.r_o = np.searchsorted(allnodes, onode)
+        self.r_d = np.searchsorted(allnodes, dnode)
+        self.t_pos = np.searchsorted(allnodes, snode)
+        self.st_pos = np.where(stnode >= 0, np.searchsorted(allnodes, np.maximum(stnode, 0)), -1)
+        self.trip_s = self.T[self.r_o, self.r_d]
+        self.trip_km = self.L[self.r_o, self.r_d] / 1000.0
+        n = len(r)
+        self.served = np.zeros(n, dtype=bool)
+        self.taken = np.zeros(n, dtype=bool)
+        self.reason = np.full(n, "not dispatched before the horizon end", dtype=object)
+        self.vehicle = np.full(n, "", dtype=object)
+        self.pickup_s = np.full(n, np.nan)
+        self.drop_s = np.full(n, np.nan)
+        self.dh_km = np.zeros(n)
+        self.kwh = np.zeros(n)
+        self.h2 = np.zeros(n)
+        self.soc0 = np.full(n, np.nan)
+        self.soc1 = np.full(n, np.nan)
+        self.pending: deque[int] = deque()
+        k = len(taxis)
+        self.idle = np.ones(k, dtype=bool)
+        self.pos = self.t_pos.copy()
+        self.specs = [model.prep.specs[("taxi", t["powertrain"])] for t in taxis]
+        self.level = np.array([s.initial_soc for s in self.specs])  # soc or tank fill [-]
+        self.cap = np.array([s.tank_kg if s.is_hydrogen else (s.battery_kwh if s.is_battery else np.inf)
+                             for s in self.specs])
+        self.rate = np.array([self._rate(s) for s in self.specs])  # per km in cap units
+        self.min_level = np.array([s.min_soc if (s.is_battery or s.is_hydrogen) else -np.inf for s in self.specs])
+        self.km = np.zeros(k)
+        self.drawn = np.zeros(k)
+        self.states = [{"soc": float(self.level[i]), "h2": float(self.level[i] * s.tank_kg), "charged_kwh": 0.0,
+                        "refuel_kg": 0.0, "idle_kwh": 0.0, "drawn": 0.0} for i, s in enumerate(self.specs)]
+
+    def _powertrains(self, fleet: Fleet, size: int, rng: np.random.Generator) -> list[str]:
+        pt = fleet.powertrain or "bev"
+        if isinstance(pt, str):
+            return [pt] * size
+        names = sorted(pt)
+        raw = np.array([pt[x] for x in names], float) * size
+        counts = np.floor(raw).astype(int)
+        order = np.argsort(-(raw - counts), kind="stable")
+        counts[order[: size - counts.sum()]] += 1
+        labels = list(np.repeat(names, counts))
+        rng.shuffle(labels)
+        return [str(x) for x in labels]
+
+    def _rate(self, spec: Any) -> float:  # noqa: ANN401
+        if spec.is_hydrogen:
+            return spec.kg_per_100km / 100.0 / spec.tank_kg
+        if spec.is_battery:
+            return spec.kwh_per_km * self.m.factor(spec) / spec.battery_kwh
+        return 0.0
+
+    # -- processes ---------------------------------------------------------------------------------
+    def processes(self) -> list[Generator[simpy.Event, Any, None]]:
+        """Return the dispatcher process (to be started by the model)."""
+        return [self._dispatcher()]
+
+    def _dispatcher(self) -> Generator[simpy.Event, Any, None]:
+        env = self.m.env
+        dep = self.req["departure_s"].to_numpy(float)
+        wait = self.req["max_wait_s"].to_numpy(float)
+        for j in range(len(dep)):
+            if dep[j] > env.now:
+                yield env.timeout(dep[j] - env.now)
+            if dep[j] < self.m.t0:
+                self.reason[j] = "before the horizon"
+                continue
+            cand = np.flatnonzero(self.idle)
+            best = self._best_taxi(j, cand, wait[j], dep[j])
+            if best >= 0:
+                self._assign(best, j)
+            else:
+                self.pending.append(j)
+                self.reason[j] = "no taxi within max_wait"
+
+    def _best_taxi(self, j: int, cand: np.ndarray, wait_s: float, t_req: float) -> int:
+        if cand.size == 0:
+            return -1
+        pick = self.T[self.pos[cand], self.r_o[j]]
+        ok = self.m.env.now + pick <= t_req + wait_s + 1e-9
+        need_km = self.L[self.pos[cand], self.r_o[j]] / 1000.0 + self.trip_km[j]
+        ok &= self.level[cand] - need_km * self.rate[cand] >= self.min_level[cand] - 1e-12
+        ok &= np.isfinite(pick) & np.isfinite(self.trip_s[j])
+        if not ok.any():
+            return -1
+        c = cand[ok]
+        p = pick[ok]
+        return int(c[np.lexsort((c, p))[0]])
+
+    def _assign(self, i: int, j: int) -> None:
+        self.idle[i] = False
+        self.taken[j] = True
+        self.m.env.process(self._serve(i, j))
+
+    def _drive(self, i: int, km: float) -> float:
+        """Draw energy for ``km`` from taxi ``i``; return energy in cap units x cap."""
+        spec = self.specs[i]
+        self.km[i] += km
+        use = km * self.rate[i]
+        if spec.is_battery or spec.is_hydrogen:
+            self.level[i] -= use
+            amount = use * self.cap[i]
+            if spec.is_battery:
+                self.drawn[i] += amount
+            return amount
+        return 0.0
+
+    def _serve(self, i: int, j: int) -> Generator[simpy.Event, Any, None]:
+        env = self.m.env
+        spec = self.specs[i]
+        a, o = self.pos[i], self.r_o[j]
+        pick_s = self.T[a, o]
+        pick_km = self.L[a, o] / 1000.0
+        self.soc0[j] = self.level[i]
+        e1 = self._drive(i, pick_km)
+        self.pickup_s[j] = env.now + pick_s
+        e2 = self._drive(i, self.trip_km[j])
+        yield env.timeout(pick_s + self.trip_s[j])
+        self.drop_s[j] = env.now
+        self.served[j] = True
+        self.reason[j] = ""
+        self.vehicle[j] = self.taxis[i]["vehicle_id"]
+        self.dh_km[j] = pick_km
+        if spec.is_hydrogen:
+            self.h2[j] = e1 + e2
+        elif spec.is_battery:
+            self.kwh[j] = e1 + e2
+        self.soc1[j] = self.level[i]
+        self.pos[i] = self.r_d[j]
+        if (spec.is_battery or spec.is_hydrogen) and self.level[i] < self.m.opts.taxi_charge_soc:
+            yield from self._recharge(i)
+        self._become_idle(i)
+
+    def _recharge(self, i: int) -> Generator[simpy.Event, Any, None]:
+        env = self.m.env
+        spec = self.specs[i]
+        m = self.m
+        opts = m.opts
+        best, best_cost = -1, math.inf
+        for s, st in enumerate(m.stations):
+            if self.st_pos[s] < 0 or st.plugs is None:
+                continue
+            if spec.is_hydrogen:
+                fits = st.kind == "hydrogen"
+                service = (spec.tank_kg * (1 - self.level[i])) / max(st.kg_per_min, 1e-9) * 60.0
+            elif st.kind == "swap":
+                fits = spec.swappable and st.stock is not None
+                service = st.swap_s
+            else:
+                fits = st.kind in ("public", "depot")
+                kw = min(st.plug_kw, spec.max_charge_kw, st.grid_cap_kw * spec.charge_efficiency)
+                service = (opts.taxi_target_soc - self.level[i]) * spec.battery_kwh / max(kw, 1e-9) * 3600.0
+            if not fits:
+                continue
+            t_go = self.T[self.pos[i], self.st_pos[s]]
+            km_go = self.L[self.pos[i], self.st_pos[s]] / 1000.0
+            if not np.isfinite(t_go) or self.level[i] - km_go * self.rate[i] < self.min_level[i] - 1e-12:
+                continue
+            busy = len(st.plugs.queue) + max(st.plugs.count - st.plugs.capacity + 1, 0)
+            cost = t_go + busy / st.plugs.capacity * service
+            if cost < best_cost - 1e-9:
+                best, best_cost = s, cost
+        if best < 0:
+            m.log.events.append((env.now, self.taxis[i]["vehicle_id"], "no_reachable_station", self.level[i], ""))
+            return
+        st = m.stations[best]
+        km_go = self.L[self.pos[i], self.st_pos[best]] / 1000.0
+        t_go = self.T[self.pos[i], self.st_pos[best]]
+        self._drive(i, km_go)
+        if t_go > 0:
+            yield env.timeout(t_go)
+        self.pos[i] = self.st_pos[best]
+        state = self.states[i]
+        vid = self.taxis[i]["vehicle_id"]
+        if spec.is_hydrogen:
+            state["h2"] = self.level[i] * spec.tank_kg
+            yield from m.refuel(vid, "taxi", spec, st, state, m.t_end)
+            self.level[i] = state["h2"] / spec.tank_kg
+        elif st.kind == "swap":
+            state["soc"] = self.level[i]
+            yield from m.swap(vid, "taxi", spec, st, state, m.t_end)
+            self.level[i] = state["soc"]
+        else:
+            state["soc"] = self.level[i]
+            yield from m.charge(vid, "taxi", spec, st, state, m.t_end, target=opts.taxi_target_soc)
+            self.level[i] = state["soc"]
+
+    def _become_idle(self, i: int) -> None:
+        env = self.m.env
+        dep = self.req["departure_s"].to_numpy(float) if not hasattr(self, "_dep") else self._dep
+        self._dep = dep
+        wait = self.req["max_wait_s"].to_numpy(float) if not hasattr(self, "_wait") else self._wait
+        self._wait = wait
+        keep: deque[int] = deque()
+        chosen = -1
+        while self.pending:
+            j = self.pending.popleft()
+            if env.now > dep[j] + wait[j] + 1e-9:
+                continue  # expired: stays missed
+            if chosen < 0 and self._best_taxi(j, np.array([i]), wait[j], dep[j]) == i:
+                chosen = j
+                continue
+            keep.append(j)
+        self.pending = keep
+        self.idle[i] = True
+        if chosen >= 0:
+            self._assign(i, chosen)
+
+    # -- tables ------------------------------------------------------------------------------------
+    def trips_table(self) -> pd.DataFrame:
+        """Return the requests as rows of the result's trips table."""
+        r = self.req
+        pt = np.array([self.taxis_by_id.get(v, "") for v in self.vehicle], dtype=object) \
+            if hasattr(self, "taxis_by_id") else self._pt_of_vehicle()
+        l100 = np.array([self._spec_of(v).l_per_100km if v else 0.0 for v in self.vehicle])
+        k100 = np.array([self._spec_of(v).kg_per_100km if v else 0.0 for v in self.vehicle])
+        run = np.where(self.served, self.trip_km + self.dh_km, 0.0)
+        fuel = run * l100 / 100.0
+        gas = run * k100 / 100.0
+        pax = r["passengers"].to_numpy(float) if "passengers" in r else np.ones(len(r))
+        pax = np.where(np.isnan(pax), 1.0, pax)
+        return pd.DataFrame({
+            "trip_id": r["request_id"].astype(str).to_numpy(),
+            "vehicle_id": self.vehicle.astype(str),
+            "vehicle_type": "taxi",
+            "powertrain": pt,
+            "fleet": r["fleet"].to_numpy(),
+            "departure_s": r["departure_s"].to_numpy(float),
+            "arrival_s": np.where(self.served, self.drop_s, np.nan),
+            "origin_lon": r["origin_lon"].to_numpy(float),
+            "origin_lat": r["origin_lat"].to_numpy(float),
+            "served": self.served,
+            "reason": self.reason,
+            "start_s": self.pickup_s,
+            "end_s": self.drop_s,
+            "delay_s": np.where(self.served, self.pickup_s - r["departure_s"].to_numpy(float), 0.0),
+            "distance_km": np.where(self.served, self.trip_km, 0.0),
+            "deadhead_km": np.where(self.served, self.dh_km, 0.0),
+            "battery_kwh": self.kwh,
+            "hydrogen_kg": self.h2,
+            "diesel_l": np.where(pt == "diesel", fuel, 0.0),
+            "gasoline_l": np.where(pt == "gasoline", fuel, 0.0),
+            "cng_kg": np.where(pt == "cng", gas, 0.0),
+            "soc_start": self.soc0,
+            "soc_end": self.soc1,
+            "passenger_km": np.where(self.served, self.trip_km * pax, 0.0),
+            "tonne_km": 0.0,
+            "need_kwh": 0.0,
+        })
+
+    def _pt_of_vehicle(self) -> np.ndarray:
+        lut = {t["vehicle_id"]: t["powertrain"] for t in self.taxis}
+        return np.array([lut.get(v, "") for v in self.vehicle], dtype=object)
+
+    def _spec_of(self, vid: str) -> Any:  # noqa: ANN401
+        if not hasattr(self, "_spec_lut"):
+            self._spec_lut = {t["vehicle_id"]: self.specs[i] for i, t in enumerate(self.taxis)}
+        return self._spec_lut[vid]
+
+    def vehicles_table(self) -> pd.DataFrame:
+        """Return one row per taxi (identity columns) and record their totals in the log."""
+        rows = []
+        for i, t in enumerate(self.taxis):
+            spec = self.specs[i]
+            clock = spec.is_battery or spec.is_hydrogen
+            # driving to chargers adds distance not attached to a request
+            trip_km = 0.0
+            rows.append({"vehicle_id": t["vehicle_id"], "vehicle_type": "taxi", "powertrain": t["powertrain"],
+                         "exempt": False, "fleet": t["fleet"]})
+            del trip_km
+            served_km = float(np.sum(np.where((self.vehicle == t["vehicle_id"]) & self.served,
+                                              self.trip_km + self.dh_km, 0.0)))
+            extra_km = max(self.km[i] - served_km, 0.0)
+            if clock:
+                self.m.log.vehicles[t["vehicle_id"]] = {
+                    "soc_end": float(self.level[i]), "idle_kwh": 0.0, "extra_km": extra_km,
+                    "extra_energy": extra_km * self.rate[i] * self.cap[i] if spec.is_hydrogen else 0.0,
+                    "drawn_kwh": float(self.drawn[i]), "charged_kwh": self.states[i]["charged_kwh"],
+                    "refuel_kg": self.states[i]["refuel_kg"], "soc_start": spec.initial_soc}
+        return pd.DataFrame(rows)
