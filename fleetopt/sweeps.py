@@ -357,7 +357,7 @@ def _write_json_atomic(path: Path, doc: Mapping[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with tmp.open("w", encoding="utf-8") as fh:
-        json.dump(doc, fh, ensure_ascii=False, sort_keys=True, allow_nan=True)
+        json.dump(doc, fh, ensure_ascii=False, allow_nan=True)  # key order = column order
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
