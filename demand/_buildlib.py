@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 REPO = Path(__file__).resolve().parents[1]
-OUT_DIR = REPO / "fleetopt" / "data" / "demand"
+OUT_DIR = Path(os.environ.get("FLEETOPT_DEMAND_OUT", REPO / "fleetopt" / "data" / "demand"))
 SHARED = Path(os.environ.get("FLEETOPT_SHARED_DATA", REPO.parent / "shared" / "data"))
 BEIJING = SHARED / "beijing"
 
@@ -57,5 +57,5 @@ def write_csv(df: pd.DataFrame, name: str, meta: dict[str, Any], *, float_format
     meta = {"file": name, "rows": len(df), "columns": list(df.columns), **meta}
     (OUT_DIR / f"{name}.meta.json").write_text(
         json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=False) + "\n", encoding="utf-8")
-    print(f"wrote {path.relative_to(REPO)} ({path.stat().st_size:,} bytes, {len(df):,} rows)")
+    print(f"wrote {path} ({path.stat().st_size:,} bytes, {len(df):,} rows)")
     return path

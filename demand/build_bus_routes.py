@@ -144,20 +144,18 @@ def main() -> None:
         })
     plan = pd.DataFrame(out)
 
-    # headway calibration: N = sum over route-directions of (offpeak_s/h_off + peak_s/h_peak + 1)
+    # headway calibration: expected N = sum over route-directions of offpeak_s/h_off + peak_s/h_peak
     trips_per_day = demand_param("bus_trips_per_day_city")
     ratio = demand_param("bus_offpeak_to_peak_headway_ratio")
     peaks = peak_windows_s()
     off_s = peak_s = 0.0
-    n_windows = 0
     for col in ("_w_ab", "_w_ba"):
         for windows in plan[col]:
             for w in windows:
                 p = sum(_overlap(w, pk) + _overlap(w, (pk[0] + 86400, pk[1] + 86400)) for pk in peaks)
                 peak_s += p
                 off_s += (w[1] - w[0]) - p
-                n_windows += 1
-    h_off = (off_s + ratio * peak_s) / (trips_per_day - n_windows)
+    h_off = (off_s + ratio * peak_s) / trips_per_day
     h_peak = h_off / ratio
     plan["headway_offpeak_s"] = round(h_off, 1)
     plan["headway_peak_s"] = round(h_peak, 1)
@@ -192,8 +190,9 @@ def main() -> None:
             "peak_windows_s": peaks,
             "headway_offpeak_s": round(h_off, 1),
             "headway_peak_s": round(h_peak, 1),
-            "formula": "trips = sum over route-directions and windows of offpeak_s/h_off + "
-                       "peak_s/h_peak + 1; h_peak = h_off / ratio",
+            "formula": "expected trips = sum over route-directions and windows of offpeak_s/h_off + "
+                       "peak_s/h_peak (departures at phase + k of the cumulative frequency, "
+                       "default_demand._departures); h_peak = h_off / ratio",
         },
     }, float_format="%.3f")
 

@@ -246,20 +246,30 @@ def _parse_windows(text: Any) -> list[tuple[float, float]]:  # noqa: ANN401
     return out
 
 
-def _in_peak(t: float, peaks: list[tuple[int, int]]) -> bool:
-    tod = t % 86400.0
-    return any(s <= tod < e for s, e in peaks)
-
-
 def _departures(windows: list[tuple[float, float]], h_off: float, h_peak: float,
                 peaks: list[tuple[int, int]], rng: np.random.Generator) -> list[float]:
+    """Departure times in service windows, headway ``h_peak`` in peaks and ``h_off`` outside.
+
+    Departures sit where the cumulative service frequency ``F(t) = integral of 1/h`` over
+    the window reaches ``phase + k`` (k = 0, 1, ...), with one random ``phase`` in [0, 1)
+    per window; the expected number of departures is then exactly ``F(end)``, which is
+    what ``demand/build_bus_routes.py`` calibrates the headways with.
+    """
     deps: list[float] = []
     for s, e in windows:
-        t = s + float(rng.uniform(0.0, h_peak if _in_peak(s, peaks) else h_off))
-        t = min(t, e)
-        while t <= e:
-            deps.append(t)
-            t += h_peak if _in_peak(t, peaks) else h_off
+        cuts = {s, e}
+        for day in (0.0, 86400.0):
+            for a, b in peaks:
+                cuts.update(t for t in (a + day, b + day) if s < t < e)
+        edges = np.array(sorted(cuts))
+        mids = (edges[:-1] + edges[1:]) / 2 % 86400.0
+        peak = np.array([any(a <= m < b for a, b in peaks) for m in mids])
+        rate = np.where(peak, 1.0 / h_peak, 1.0 / h_off)
+        cum = np.concatenate([[0.0], np.cumsum(rate * np.diff(edges))])
+        targets = float(rng.uniform()) + np.arange(math.floor(cum[-1]) + 1)
+        targets = targets[targets < cum[-1]]
+        i = np.clip(np.searchsorted(cum, targets, side="right") - 1, 0, len(rate) - 1)
+        deps.extend((edges[i] + (targets - cum[i]) / rate[i]).tolist())
     return deps
 
 
