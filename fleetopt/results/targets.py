@@ -95,7 +95,7 @@ def target_status(
     return "off_track"
 
 
-def _summary(simulation: Any) -> dict[str, Any] | None:  # noqa: ANN401
+def _summary(simulation: Any) -> dict[str, Any] | None:
     if simulation is None:
         return None
     if isinstance(simulation, dict):
@@ -105,13 +105,14 @@ def _summary(simulation: Any) -> dict[str, Any] | None:  # noqa: ANN401
 
 
 def operating_co2_intensity_change_pct(
-    transition: Any,  # noqa: ANN401
+    transition: Any,
     year: int,
     *,
     reference_year: int,
     vehicle_types: dict[str, Any] | None = None,
     emission_factors: dict[str, float] | None = None,
     turnover_weights: dict[str, float] | None = None,
+    passenger_km_factor: float | None = None,
 ) -> float:
     """Return the change of operating vehicles' CO2 per converted turnover vs a reference year [%].
 
@@ -134,6 +135,9 @@ def operating_co2_intensity_change_pct(
         ``grid_kg_per_kwh``, ``diesel_kg_per_l``, ``gasoline_kg_per_l`` [kg/kWh, kg/L].
     turnover_weights : dict, optional
         Converted turnover per segment [t-km]; default bus only.
+    passenger_km_factor : float, optional
+        Converted turnover per passenger-km [t-km/p-km]; default ``passenger_km_factor`` of
+        ``simulation_options.csv`` (0.1).
 
     Returns
     -------
@@ -145,7 +149,7 @@ def operating_co2_intensity_change_pct(
 
     ef = dict(default_emission_factors())
     ef.update(emission_factors or {})
-    factor = defaults.value("transition_params", "passenger_km_conversion_factor")
+    factor = _factor(passenger_km_factor)
     weights = turnover_weights or {"bus": 1.0}
     segs = defaults.load_table("operating_segments")
 
@@ -176,13 +180,19 @@ def operating_co2_intensity_change_pct(
     return 100.0 * (intensity(year) / ref - 1.0) if ref and not math.isnan(ref) else math.nan
 
 
-def _turnover_weights(summary: dict[str, Any] | None, vehicle_types: dict[str, Any] | None) -> dict[str, float] | None:
-    """Converted turnover per segment from a simulation's ``by_type`` distances [t-km]."""
+def _factor(passenger_km_factor: float | None) -> float:
+    if passenger_km_factor is not None:
+        return float(passenger_km_factor)
+    return defaults.value("simulation_options", "passenger_km_factor")
+
+
+def _turnover_weights(summary: dict[str, Any] | None, vehicle_types: dict[str, Any] | None,
+                      factor: float) -> dict[str, float] | None:
+    """Return the converted turnover per segment from a simulation's ``by_type`` distances [t-km]."""
     if not summary or not isinstance(summary.get("by_type"), dict):
         return None
     from fleetopt.inputs.vehicles import resolve_spec
 
-    factor = defaults.value("transition_params", "passenger_km_conversion_factor")
     segs = defaults.load_table("operating_segments")
     out: dict[str, float] = {}
     for seg in segs.segment.unique():
@@ -194,7 +204,7 @@ def _turnover_weights(summary: dict[str, Any] | None, vehicle_types: dict[str, A
     return out if any(v > 0 for v in out.values()) else None
 
 
-def evaluate_targets(scenario: Any = None, simulation: Any = None) -> list[dict[str, Any]]:  # noqa: ANN401
+def evaluate_targets(scenario: Any = None, simulation: Any = None) -> list[dict[str, Any]]:
     """Return the plan's targets with projected values and statuses (``targets --json`` rows).
 
     Parameters
@@ -221,7 +231,9 @@ def evaluate_targets(scenario: Any = None, simulation: Any = None) -> list[dict[
     fleet = project_transition(transition_table)
     modes = project_mode_share(mode_table, seed=seed)
     ref_year = int(defaults.value("target_rules", "reference_year"))
-    weights = _turnover_weights(_summary(simulation), vehicle_types)
+    options = getattr(scenario, "options", None)
+    factor = _factor(getattr(options, "passenger_km_factor", None))
+    weights = _turnover_weights(_summary(simulation), vehicle_types, factor)
     if weights is None:
         logger.info("operating CO2 intensity: bus only (no simulated turnover to weight segments)")
 
@@ -241,7 +253,8 @@ def evaluate_targets(scenario: Any = None, simulation: Any = None) -> list[dict[
         "new_vehicle_nev_share_2030": (fleet.new_vehicle_nev_share_pct(2030), None, None),
         "operating_co2_intensity_2030": (operating_co2_intensity_change_pct(
             fleet, 2030, reference_year=ref_year, vehicle_types=vehicle_types,
-            emission_factors=emission_factors, turnover_weights=weights), None, None),
+            emission_factors=emission_factors, turnover_weights=weights,
+            passenger_km_factor=factor), None, None),
     }
     rows: list[dict[str, Any]] = []
     for r in defaults.load_table("plan_targets").itertuples(index=False):
