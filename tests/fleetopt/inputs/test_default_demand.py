@@ -333,3 +333,32 @@ def test_default_scenario_loads_and_its_depots_have_stations(net) -> None:  # no
         d = haversine_m(first["origin_lon"].to_numpy(), first["origin_lat"].to_numpy(),
                         at["lon"].to_numpy(), at["lat"].to_numpy())
         assert d.max() < 100  # CONTRACT §4: within 100 m the vehicle is *at* the station
+
+
+def test_full_city_blocks_need_about_the_published_fleet() -> None:
+    """Validation, not calibration: timetabling every route of the city and chaining FIFO needs
+    about the 20,000 buses Beijing runs per workday, and drives about its 3.5 million km/day."""
+    import heapq
+
+    plan = dd._bus_plan()
+    rng = np.random.default_rng(0)
+    peaks = dd.peak_windows_s()
+    speed = dd.demand_param("bus_operating_speed_kph")
+    layover = dd.demand_param("bus_min_layover_min") * 60
+    vehicles, km = 0, 0.0
+    for r in plan.itertuples(index=False):
+        run_s = r.shape_km / speed * 3600
+        trips = sorted([(t, 0) for t in dd._departures(dd._parse_windows(r.service_ab), r.headway_offpeak_s,
+                                                          r.headway_peak_s, peaks, rng)]
+                       + [(t, 1) for t in dd._departures(dd._parse_windows(r.service_ba), r.headway_offpeak_s,
+                                                            r.headway_peak_s, peaks, rng)])
+        free: dict[int, list[float]] = {0: [], 1: []}
+        for dep, d in trips:
+            if free[d] and free[d][0] <= dep:
+                heapq.heappop(free[d])
+            else:
+                vehicles += 1
+            heapq.heappush(free[1 - d], dep + run_s + layover)
+        km += len(trips) * r.shape_km
+    assert vehicles == pytest.approx(dd.demand_param("buses_in_service_city"), rel=0.10)
+    assert km == pytest.approx(3.5e6, rel=0.15)  # 2019: 3.5 million km/day (Beijing Daily 2021-06-09)
