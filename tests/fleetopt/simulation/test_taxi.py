@@ -1,0 +1,99 @@
+"""Taxi dispatch: nearest idle taxi by road time, max-wait misses, FIFO waiting, charging on low SoC."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import numpy as np
+import pytest
+from simkit import BASE, LAT, LON
+
+from fleetopt.inputs.scenario import scenario_from_dict
+from fleetopt.simulation.engine import simulate
+from fleetopt.simulation.taxi import route_matrices
+
+A = (116.3975, 39.9087)  # near Tiananmen
+B = (116.4342, 39.9320)  # Dongzhimen side
+C = (116.3600, 39.9400)  # Xicheng north-west
+
+
+def _req(rows: list[tuple[str, str, tuple[float, float], tuple[float, float]]]) -> str:
+    out = ["request_id,departure,origin_lon,origin_lat,destination_lon,destination_lat"]
+    out += [f"{rid},{dep},{o[0]},{o[1]},{d[0]},{d[1]}" for rid, dep, o, d in rows]
+    return "\n".join(out) + "\n"
+
+
+def _scenario(tmp_path: Path, requests: str, *, size: int, start: list[list[float]], **fleet) -> dict:  # noqa: ANN003
+    (tmp_path / "req.csv").write_text(requests, encoding="utf-8")
+    d = copy.deepcopy(BASE)
+    d["fleets"] = [{"requests": "req.csv", "type": "taxi", "size": size, "powertrain": "bev", "start": start,
+                    **fleet}]
+    d["vehicle_types"] = {"taxi": {"bev": {"energy_model": "constant", "charging_curve": "constant",
+                                           "kwh_per_km": 0.15, "battery_kwh": 50, "max_charge_kw": 60,
+                                           "charge_efficiency": 1.0}}}
+    d["stations"] = [{"id": "P", "kind": "public", "lon": LON, "lat": LAT, "plugs": 1, "plug_kw": 60}]
+    return d
+
+
+def test_nearest_idle_taxi_serves_and_times_are_road_times(tmp_path: Path, central) -> None:  # noqa: ANN001
+    """GIVEN taxis at B and C and one request at A->B THEN the taxi with the shorter road time to A
+    serves; pickup and drop-off times are the road times; distance is the time-shortest path's length."""
+    d = _scenario(tmp_path, _req([("r1", "08:00", A, B)]), size=2, start=[list(B), list(C)])
+    r = simulate(scenario_from_dict(d, base_dir=tmp_path), network=central)
+    nodes, _ = central.nearest_nodes([A[0], B[0], C[0]], [A[1], B[1], C[1]])
+    uniq = np.unique(nodes)
+    tt, ll = route_matrices(central, uniq)
+    pos = {n: i for i, n in enumerate(uniq)}
+    a, b, c = (pos[n] for n in nodes)
+    t_from_b, t_from_c = tt[b, a], tt[c, a]
+    winner = "taxi-00001" if t_from_b < t_from_c else "taxi-00002"
+    row = r.trips.iloc[0]
+    assert row["served"] and row["vehicle_id"] == winner
+    pick = min(t_from_b, t_from_c)
+    assert row["start_s"] == pytest.approx(8 * 3600 + pick)
+    assert row["end_s"] == pytest.approx(8 * 3600 + pick + tt[a, b])
+    assert row["distance_km"] == pytest.approx(ll[a, b] / 1000.0)
+    assert r.summary()["battery_energy_kwh"] == pytest.approx(
+        0.15 * (ll[a, b] + min((t_from_b, ll[b, a]), (t_from_c, ll[c, a]))[1]) / 1000.0)
+    assert r.summary()["by_type"]["taxi"]["trips_served"] == 1
+
+
+def test_request_beyond_max_wait_is_missed_and_waiting_is_fifo(tmp_path: Path, central) -> None:  # noqa: ANN001
+    """GIVEN one taxi at A and three requests at A at 08:00, 08:00:30 and 08:01 with max_wait 1 min
+    THEN the first is served at once; the others wait for the taxi, which is busy for longer than a
+    minute: both are missed with the reason."""
+    reqs = _req([("r1", "08:00:00", A, B), ("r2", "08:00:30", A, B), ("r3", "08:01:00", A, C)])
+    d = _scenario(tmp_path, reqs, size=1, start=[list(A)], max_wait_min=1.0)
+    r = simulate(scenario_from_dict(d, base_dir=tmp_path), network=central)
+    t = r.trips.set_index("trip_id")
+    assert bool(t.loc["r1", "served"]) and t.loc["r1", "delay_s"] == pytest.approx(0.0)
+    assert not t.loc["r2", "served"] and t.loc["r2", "reason"] == "no taxi within max_wait"
+    assert not t.loc["r3", "served"]
+    s = r.summary()
+    assert (s["trips_total"], s["trips_served"], s["trips_missed"]) == (3, 1, 2)
+
+
+def test_waiting_request_is_taken_by_the_next_idle_taxi(tmp_path: Path, central) -> None:  # noqa: ANN001
+    """GIVEN a taxi at A, a short ride A->A' then a second request at A' while it is busy, max wait 30 min
+    THEN the second request is served right after the first drop-off (FIFO), with a positive wait."""
+    a2 = (A[0] + 0.003, A[1])
+    reqs = _req([("r1", "08:00:00", A, a2), ("r2", "08:00:10", a2, A)])
+    d = _scenario(tmp_path, reqs, size=1, start=[list(A)], max_wait_min=30.0)
+    r = simulate(scenario_from_dict(d, base_dir=tmp_path), network=central)
+    t = r.trips.set_index("trip_id")
+    assert bool(t.loc["r1", "served"]) and bool(t.loc["r2", "served"])
+    assert t.loc["r2", "start_s"] == pytest.approx(t.loc["r1", "end_s"])  # pickup where r1 ended
+    assert t.loc["r2", "delay_s"] > 0
+
+
+def test_low_battery_taxi_goes_to_charge(tmp_path: Path, central) -> None:  # noqa: ANN001
+    """GIVEN a taxi starting at SoC 0.25 (threshold 0.2) and a ride that takes it below 0.2 THEN after the
+    drop-off it drives to the public charger and charges to 0.9."""
+    d = _scenario(tmp_path, _req([("r1", "08:00", A, B)]), size=1, start=[list(A)])
+    d["vehicle_types"]["taxi"]["bev"].update({"initial_soc": 0.25, "kwh_per_km": 1.0})
+    r = simulate(scenario_from_dict(d, base_dir=tmp_path), network=central)
+    ses = r.sessions
+    assert list(ses["action"]) == ["charge"] and ses["station_id"].iat[0] == "P"
+    assert ses["soc_out"].iat[0] == pytest.approx(0.9)
+    assert r.vehicles["distance_km"].iat[0] > r.trips["distance_km"].iat[0]  # drove on to the charger
