@@ -102,11 +102,30 @@ class Report:
         return int(idx.size)
 
 
+def _fold(text: object) -> str:
+    return unicodedata.normalize("NFKC", str(text)).strip().lower()
+
+
+def fold_codes(series: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Factorize a column and fold each distinct value (NFKC, trimmed, lower case) once.
+
+    Returns
+    -------
+    codes : numpy.ndarray
+        Index into ``folded`` per row (missing cells point at an extra ``""``).
+    folded : list of str
+        Folded distinct values, plus ``""`` last.
+    """
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    folded = [_fold(u) for u in uniques] + [""]
+    codes = np.where(codes < 0, len(folded) - 1, codes)
+    return codes, folded
+
+
 def normalise_value(series: pd.Series) -> pd.Series:
     """Fold text for lookups: NFKC (full-width to ASCII), trimmed, lower case."""
-    uniq = pd.unique(series)
-    folded = {u: unicodedata.normalize("NFKC", str(u)).strip().lower() for u in uniq}
-    return series.map(folded)
+    codes, folded = fold_codes(series)
+    return _strings_from_codes(codes, folded, series.index)
 
 
 def parse_text(series: pd.Series, rows: np.ndarray, column: str, report: Report, *,
@@ -128,12 +147,13 @@ def parse_choice(
     aliases: Mapping[str, str],
 ) -> pd.Series:
     """Map a categorical column onto ``valid`` values (aliases accepted); flag the rest."""
-    folded = normalise_value(series)
+    codes, folded = fold_codes(series)
     mapping = {v: v for v in valid}
-    mapping.update({unicodedata.normalize("NFKC", k).strip().lower(): v for k, v in aliases.items()})
-    out = folded.map(mapping)
-    bad = out.isna().to_numpy()
-    raw = series.to_numpy()
+    mapping.update({_fold(k): v for k, v in aliases.items()})
+    mapped = [mapping.get(f) for f in folded]
+    bad_u = np.array([m is None for m in mapped], dtype=bool)
+    bad = bad_u[codes]
+    raw = series.array  # indexed only for flagged rows
     listing = ", ".join(valid)
 
     def msg(i: int) -> str:
@@ -142,28 +162,45 @@ def parse_choice(
         return f"unknown {column} {_short(raw[i])}; valid values: {listing}"
 
     report.rows(bad, rows, column, msg)
-    return out.fillna("").astype(str)
+    return _strings_from_codes(codes, [m or "" for m in mapped], series.index)
+
+
+def _strings_from_codes(codes: np.ndarray, values: list[str], index: pd.Index) -> pd.Series:
+    """Build a string column ``values[codes]`` without creating a Python object per row."""
+    import pyarrow as pa
+
+    arr = pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int32)), pa.array(values, pa.string()))
+    return pd.Series(pd.array(arr.cast(pa.string()), dtype=pd.StringDtype("pyarrow", na_value=np.nan)),
+                     index=index)
 
 
 _CLOCK_RE = r"^\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*$"
 
 
 def clock_seconds(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Parse ``HH:MM[:SS]`` strings (hours 0-47) to seconds; return (seconds, ok mask)."""
-    parts = series.str.extract(_CLOCK_RE)
+    """Parse ``HH:MM[:SS]`` strings (hours 0-47) to seconds; return (seconds, ok mask).
+
+    Each distinct text is parsed once (a timetable repeats few clock times), then spread
+    back over the rows, so a million rows cost about as much as their distinct values.
+    """
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    uniq = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
+    parts = uniq.str.extract(_CLOCK_RE) if len(uniq) else pd.DataFrame({0: [], 1: [], 2: []})
     h = pd.to_numeric(parts[0], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
     m = pd.to_numeric(parts[1], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
     s = pd.to_numeric(parts[2], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
     s = np.where(np.isnan(s), 0.0, s)
-    ok = ~np.isnan(h) & ~np.isnan(m) & (h < 48) & (m < 60) & (s < 60)
-    secs = np.where(ok, h * 3600.0 + m * 60.0 + s, np.nan)
-    return secs, ok
+    ok_u = ~np.isnan(h) & ~np.isnan(m) & (h < 48) & (m < 60) & (s < 60)
+    secs_u = np.where(ok_u, h * 3600.0 + m * 60.0 + s, np.nan)
+    secs_u = np.append(secs_u, np.nan)  # code -1 (missing) -> NaN, not ok
+    ok_u = np.append(ok_u, False)
+    return secs_u[codes], ok_u[codes]
 
 
 def parse_clock(series: pd.Series, rows: np.ndarray, column: str, report: Report) -> np.ndarray:
     """Parse a required clock-time column to seconds after the service-day start [s]."""
     secs, ok = clock_seconds(series)
-    raw = series.to_numpy()
+    raw = series.array  # indexed only for flagged rows
 
     def msg(i: int) -> str:
         if str(raw[i]).strip() == "":
@@ -172,6 +209,65 @@ def parse_clock(series: pd.Series, rows: np.ndarray, column: str, report: Report
 
     report.rows(~ok, rows, column, msg)
     return secs
+
+
+def _arrow_strings(series: pd.Series) -> object:
+    """Return the column as an Arrow string array (zero-copy for Arrow-backed columns)."""
+    import pyarrow as pa
+
+    try:
+        arr = pa.array(series.array)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):
+        arr = pa.array(series.astype(object).tolist(), type=pa.string())
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        arr = arr.cast(pa.string())
+    return arr
+
+
+def adjacent_equal(series: pd.Series) -> np.ndarray:
+    """Return ``out[i] = series[i] == series[i - 1]`` (False for the first row), via Arrow."""
+    import pyarrow.compute as pc
+
+    n = len(series)
+    out = np.zeros(n, dtype=bool)
+    if n > 1:
+        arr = _arrow_strings(series)
+        eq = pc.equal(arr[1:], arr[:-1]).fill_null(False)
+        out[1:] = eq.to_numpy(zero_copy_only=False)
+    return out
+
+
+def sort_order(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    """Return the row order sorting ``frame`` by ``keys`` ascending (stable, Arrow's sort)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    cols = {}
+    for k in keys:
+        s = frame[k]
+        if pd.api.types.is_numeric_dtype(s.dtype):
+            cols[k] = pa.array(s.to_numpy(dtype="float64"), from_pandas=True)
+        else:
+            cols[k] = _arrow_strings(s)
+    cols["__pos"] = pa.array(np.arange(len(frame), dtype=np.int64))
+    idx = pc.sort_indices(pa.table(cols), sort_keys=[(k, "ascending", "at_end") for k in [*keys, "__pos"]])
+    return np.asarray(idx.to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
+def _to_float(text: pd.Series, empty: np.ndarray) -> np.ndarray:
+    """Convert trimmed strings to float64 (NaN where empty or not a number), fast path in Arrow."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        arr = _arrow_strings(text)
+        arr = pc.if_else(pa.array(empty), pa.scalar(None, pa.string()), arr)
+        return np.asarray(pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False), dtype="float64")
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, ValueError, TypeError):
+        pass  # some cell is not a number: let pandas find which
+    return pd.to_numeric(text.where(~empty), errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
 
 
 def parse_number(
@@ -187,9 +283,9 @@ def parse_number(
     """Parse a numeric column; empty -> NaN (an error when ``required``); flag values below ``minimum``."""
     text = series.str.strip()
     empty = (text == "").to_numpy()
-    values = pd.to_numeric(text.where(~empty), errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    values = _to_float(text, empty)
     bad = ~empty & ~np.isfinite(values)
-    raw = series.to_numpy()
+    raw = series.array  # indexed only for flagged rows
     report.rows(bad, rows, column, lambda i: f"{_short(raw[i])} is not a number")
     if required:
         report.rows(empty, rows, column, f"{column} is empty; a number is required")
@@ -207,10 +303,10 @@ _FALSE = {"0", "false", "f", "no", "n", "否", "假", ""}
 
 def parse_bool(series: pd.Series, rows: np.ndarray, column: str, report: Report) -> np.ndarray:
     """Parse a yes/no column (true/false, 1/0, yes/no, 是/否; empty = False)."""
-    folded = normalise_value(series)
-    is_true = folded.isin(_TRUE).to_numpy()
-    is_false = folded.isin(_FALSE).to_numpy()
-    raw = series.to_numpy()
+    codes, folded = fold_codes(series)
+    is_true = np.array([f in _TRUE for f in folded], dtype=bool)[codes]
+    is_false = np.array([f in _FALSE for f in folded], dtype=bool)[codes]
+    raw = series.array  # indexed only for flagged rows
     report.rows(~is_true & ~is_false, rows, column,
                 lambda i: f"{_short(raw[i])} is not yes/no; use true/false, 1/0, yes/no or 是/否")
     return is_true
@@ -251,10 +347,15 @@ def check_coordinates(
 
 def check_unique(ids: pd.Series, rows: np.ndarray, column: str, report: Report) -> None:
     """Flag every repeat of an id (the first occurrence is kept), naming the first row."""
+    import pyarrow.compute as pc
+
+    if len(pc.unique(_arrow_strings(ids))) == len(ids):
+        return
     dup = ids.duplicated(keep="first").to_numpy() & (ids != "").to_numpy()
     if not dup.any():
         return
-    first_pos = pd.Series(np.arange(len(ids))).groupby(ids.to_numpy()).transform("min").to_numpy()
-    vals = ids.to_numpy()
+    codes, _ = pd.factorize(ids)
+    first_pos = pd.Series(np.arange(len(ids))).groupby(codes).transform("min").to_numpy()
+    vals = ids.array
     report.rows(dup, rows, column,
                 lambda i: f"duplicate {column} {_short(vals[i])}; first on row {int(rows[first_pos[i]])}")

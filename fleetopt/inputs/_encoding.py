@@ -103,7 +103,7 @@ def sniff(data: bytes) -> str:
         (HTML or XML markup), ``"binary"`` or ``"text"``.
     """
     head = data[:4096]
-    if not data.strip():
+    if not head.strip() and not data.strip():  # the full strip (a copy) only for blank-looking heads
         return "empty"
     if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
         try:

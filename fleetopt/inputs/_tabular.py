@@ -16,6 +16,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from fleetopt import settings
@@ -89,35 +90,75 @@ def _too_many_rows(label: str | None) -> InputError:
     return InputError(msg, [Problem(msg, file=label)])
 
 
-def _records_csv(text: str, label: str | None) -> pd.DataFrame:
-    """Split CSV text into string records (no header handling), numbered from 1."""
-    nul = text.find("\x00")
+def _records_csv(text: str, utf8: bytes, label: str | None) -> pd.DataFrame:
+    """Split CSV text into string records (no header handling), numbered from 1.
+
+    The fast path is Arrow's multi-threaded CSV reader; files with ragged rows go through
+    pandas and, if that fails too, the standard library, which locates every bad row.
+    """
+    nul = utf8.find(b"\x00")
     if nul >= 0:
-        line = text.count("\n", 0, nul) + 1
+        line = utf8.count(b"\n", 0, nul) + 1
         msg = "the text contains a NUL character (binary data?)"
         raise InputError(msg, [Problem(msg, row=line, file=label)])
     first_line = text.split("\n", 1)[0]
     sep = _sep_of(first_line)
     max_rows = settings.MAX_INPUT_ROWS + 2  # header + limit + one to detect overflow
-    try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            header=None,
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            skip_blank_lines=False,
-            sep=sep,
-            engine="c",
-            nrows=max_rows,
-        )
-        frame = frame.fillna("")
-        frame.columns = range(frame.shape[1])
-    except pd.errors.EmptyDataError:
-        return pd.DataFrame()
-    except (pd.errors.ParserError, ValueError, csv.Error):
-        frame = _records_csv_slow(text, sep, label, max_rows)
+    frame = _records_arrow(utf8, sep)
+    if frame is None:
+        try:
+            frame = pd.read_csv(
+                io.BytesIO(utf8),
+                encoding="utf-8",
+                header=None,
+                dtype=str,
+                keep_default_na=False,
+                na_filter=False,
+                skip_blank_lines=False,
+                sep=sep,
+                engine="c",
+                nrows=max_rows,
+            )
+            frame = frame.fillna("")
+            frame.columns = range(frame.shape[1])
+        except pd.errors.EmptyDataError:
+            return pd.DataFrame()
+        except (pd.errors.ParserError, ValueError, csv.Error, UnicodeDecodeError):
+            frame = _records_csv_slow(text, sep, label, max_rows)
     frame.index = pd.RangeIndex(1, len(frame) + 1)
+    return frame
+
+
+def _records_arrow(utf8: bytes, sep: str) -> pd.DataFrame | None:
+    """Read with Arrow; None when a row has the wrong number of fields (the slow path locates it)."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    ragged: list[int] = []
+
+    def on_invalid(row: object) -> str:
+        ragged.append(1)
+        return "skip"
+
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(utf8),
+            read_options=pacsv.ReadOptions(autogenerate_column_names=True, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True, ignore_empty_lines=False,
+                                             invalid_row_handler=on_invalid),
+            convert_options=pacsv.ConvertOptions(column_types={}, strings_can_be_null=False,
+                                                 quoted_strings_can_be_null=False, null_values=[],
+                                                 auto_dict_encode=False),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, ValueError):
+        return None
+    if ragged:
+        return None
+    if any(not pa.types.is_string(t) and not pa.types.is_large_string(t) for t in table.schema.types):
+        table = table.cast(pa.schema([(f.name, pa.string()) for f in table.schema]))
+    dtype = pd.StringDtype(storage="pyarrow", na_value=np.nan)
+    frame = table.to_pandas(types_mapper=lambda t: dtype)
+    frame.columns = range(frame.shape[1])
     return frame
 
 
@@ -283,7 +324,13 @@ def read_table(
         encoding = "xlsx"
     elif kind == "text":
         text, encoding = _encoding.decode_text(data, label)
-        records = _records_csv(text, label)
+        if encoding == "utf-8":
+            utf8 = data
+        elif encoding == "utf-8-sig":
+            utf8 = data[3:]
+        else:
+            utf8 = text.encode("utf-8")
+        records = _records_csv(text, utf8, label)
     else:
         p = _encoding.kind_problem(kind, label, expected)
         raise InputError(p.message, [p])

@@ -207,7 +207,7 @@ def check_trips_frame(raw: _tabular.RawTable) -> tuple[pd.DataFrame, Report]:
                                             required=False, minimum=0.0, unit="t")
     out["exempt"] = _checks.parse_bool(_col(f, "exempt"), rows, "exempt", report)
     out["row"] = rows
-    out = out.sort_values(["vehicle_id", "departure_s", "trip_id"], kind="stable", na_position="last")
+    out = out.take(_checks.sort_order(out, ["vehicle_id", "departure_s", "trip_id"]))
     out = out.reset_index(drop=True)
     _check_overlaps(out, report)
     return out, report
@@ -217,13 +217,12 @@ def _check_overlaps(trips: pd.DataFrame, report: Report) -> None:
     """Flag a trip that departs before the previous trip of the same vehicle arrives."""
     if len(trips) < 2:
         return
-    veh = trips["vehicle_id"].to_numpy()
+    veh = trips["vehicle_id"].array
     dep = trips["departure_s"].to_numpy()
     arr = trips["arrival_s"].to_numpy()
     rows = trips["row"].to_numpy()
-    tid = trips["trip_id"].to_numpy()
-    same = np.zeros(len(trips), dtype=bool)
-    same[1:] = (veh[1:] == veh[:-1]) & (veh[1:] != "")
+    tid = trips["trip_id"].array
+    same = _checks.adjacent_equal(trips["vehicle_id"]) & (trips["vehicle_id"] != "").to_numpy()
     prev_arr = np.empty_like(arr)
     prev_arr[0] = np.nan
     prev_arr[1:] = arr[:-1]
