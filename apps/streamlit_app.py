@@ -21,15 +21,17 @@ from fleetopt import settings  # noqa: E402
 
 logging.basicConfig(level=getattr(logging, settings.LOG_LEVEL.upper(), logging.WARNING))
 
-st.set_page_config(page_title="fleetopt", page_icon=":material/bolt:", layout="wide")
+# Page icons are emoji: Streamlit turns them into data: favicons, while ":material/...:"
+# icons are fetched from fonts.gstatic.com (the app must not reach the internet).
+st.set_page_config(page_title="fleetopt", page_icon="⚡", layout="wide")
 language_switch()
 st.sidebar.caption(t("app_caption"))
 
 PAGES = Path(__file__).resolve().parent / "pages"
 navigation = st.navigation([
-    st.Page(PAGES / "targets_page.py", title=t("page_targets"), icon=":material/flag:", url_path="targets", default=True),
-    st.Page(PAGES / "fleet_page.py", title=t("page_fleet"), icon=":material/directions_bus:", url_path="fleet"),
-    st.Page(PAGES / "siting_page.py", title=t("page_siting"), icon=":material/ev_station:", url_path="siting"),
-    st.Page(PAGES / "compare_page.py", title=t("page_compare"), icon=":material/compare_arrows:", url_path="compare"),
+    st.Page(PAGES / "targets_page.py", title=t("page_targets"), icon="🎯", url_path="targets", default=True),
+    st.Page(PAGES / "fleet_page.py", title=t("page_fleet"), icon="🚌", url_path="fleet"),
+    st.Page(PAGES / "siting_page.py", title=t("page_siting"), icon="🔌", url_path="siting"),
+    st.Page(PAGES / "compare_page.py", title=t("page_compare"), icon="⚖️", url_path="compare"),
 ])
 navigation.run()

@@ -1,12 +1,14 @@
 """Build the offline pydeck map: the road graph itself as base layer, stations and demand on top.
 
-No web tiles are used (``map_style=None``), so the map works with no internet. This
+No web tiles are used (a background-only map style), so the map works with no internet. This
 component keeps no state; :func:`station_deck` is pure and tested without a page.
 """
 
 from __future__ import annotations
 
+import json
 import math
+import urllib.parse
 from typing import Any
 
 import numpy as np
@@ -19,6 +21,16 @@ MAJOR_ROAD_COLOUR = [90, 90, 90, 200]
 CHOSEN_COLOUR = [215, 48, 39, 220]
 EXISTING_COLOUR = [69, 117, 180, 200]
 DEMAND_COLOUR = [253, 174, 97, 150]
+
+#: A map style with nothing but a background colour (no tiles, glyphs or sprites), as a
+#: ``data:`` URL so nothing is fetched. ``map_style=None`` makes Streamlit fill in a Carto
+#: basemap loaded from the web, and a dict style breaks Streamlit's frontend; the browser
+#: test checks that no request leaves the app server.
+OFFLINE_MAP_STYLE: str = "data:application/json;charset=utf-8," + urllib.parse.quote(json.dumps({
+    "version": 8,
+    "sources": {},
+    "layers": [{"id": "background", "type": "background", "paint": {"background-color": "#f7f7f5"}}],
+}))
 
 #: OSM highway classes drawn thicker.
 MAJOR_ROADS = frozenset({"motorway", "trunk", "primary", "motorway_link", "trunk_link", "primary_link"})
@@ -58,7 +70,7 @@ def view_of(lon: np.ndarray, lat: np.ndarray) -> pdk.ViewState:
     lon_span = float(np.nanmax(lon) - np.nanmin(lon)) if len(lon) else 0.1
     lat_span = float(np.nanmax(lat) - np.nanmin(lat)) if len(lat) else 0.1
     span = max(lon_span, lat_span * 1.3, 1e-3)
-    zoom = max(3.0, min(16.0, math.log2(360.0 / span) - 0.6))
+    zoom = max(3.0, min(16.0, math.log2(360.0 / span) + 0.9))  # the extent fills ~500 px
     return pdk.ViewState(
         longitude=float(np.nanmean(lon)) if len(lon) else 116.4,
         latitude=float(np.nanmean(lat)) if len(lat) else 39.9,
@@ -90,7 +102,7 @@ def station_deck(
     Returns
     -------
     pydeck.Deck
-        With ``map_style=None`` (no web tiles).
+        With :data:`OFFLINE_MAP_STYLE` (no web tiles).
     """
     roads = roads.assign(
         width=np.where(roads["highway"].isin(MAJOR_ROADS), 3.0, 1.0),
@@ -99,13 +111,13 @@ def station_deck(
     layers: list[pdk.Layer] = [pdk.Layer(
         "LineLayer", data=roads, id="roads",
         get_source_position=["lon0", "lat0"], get_target_position=["lon1", "lat1"],
-        get_color="colour", get_width="width", width_units="pixels", pickable=False,
+        get_color="colour", get_width="width", pickable=False,  # widths in pixels (the layer default)
     )]
     if demand is not None and not demand.empty:
         dem = demand.assign(radius=radius_m(demand["weight"], DEMAND_RADIUS_M))
         layers.append(pdk.Layer(
             "ScatterplotLayer", data=dem, id="demand", get_position=["lon", "lat"],
-            get_radius="radius", get_fill_color=DEMAND_COLOUR, pickable=True,
+            get_radius="radius", get_fill_color=DEMAND_COLOUR, radius_min_pixels=2, pickable=True,
         ))
     for frame, colour, layer_id in ((existing, EXISTING_COLOUR, "existing"), (chosen, CHOSEN_COLOUR, "chosen")):
         if frame is None or frame.empty:
@@ -115,9 +127,10 @@ def station_deck(
         layers.append(pdk.Layer(
             "ScatterplotLayer", data=sites, id=layer_id, get_position=["lon", "lat"],
             get_radius="radius", get_fill_color=colour, get_line_color=[255, 255, 255],
-            line_width_min_pixels=1, stroked=True, pickable=True,
+            line_width_min_pixels=1, radius_min_pixels=4, stroked=True, pickable=True,
         ))
     lon = np.concatenate([roads["lon0"].to_numpy(), roads["lon1"].to_numpy()])
     lat = np.concatenate([roads["lat0"].to_numpy(), roads["lat1"].to_numpy()])
     tooltip: Any = {"text": "{layer} {id}\n" + size_column + ": {" + size_column + "}"}
-    return pdk.Deck(layers=layers, initial_view_state=view_of(lon, lat), map_style=None, tooltip=tooltip)
+    return pdk.Deck(layers=layers, initial_view_state=view_of(lon, lat), map_style=OFFLINE_MAP_STYLE,
+                    tooltip=tooltip)

@@ -32,12 +32,18 @@ def artifacts() -> Path:
 
 
 @pytest.fixture(scope="session")
-def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[harness.Server]:
+def app_server(tmp_path_factory: pytest.TempPathFactory, browser_context: Any) -> Iterator[harness.Server]:
     """The app served on a free loopback port for the whole session; always stopped."""
     if harness.chromium_path() is None:
         pytest.skip("Chromium is not installed: apt-get install chromium (the Makefile's test target does)")
     logs = tmp_path_factory.mktemp("app-server")
     with harness.serve(log_dir=logs) as server:
+        # Streamlit learns the st.navigation pages in the first session; a first visit
+        # straight to /fleet would show a spurious "page not found" dialog (Streamlit quirk).
+        warm = browser_context.new_page()
+        warm.goto(server.url)
+        harness.wait_for_run(warm, timeout_s=90)
+        warm.close()
         yield server
 
 

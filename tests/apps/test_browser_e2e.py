@@ -19,10 +19,19 @@ DATA = Path(__file__).resolve().parents[2] / "tests" / "data" / "apps"
 
 
 def _open(page: Any, server: harness.Server, path: str = "") -> list[str]:  # noqa: ANN401
+    """Open a page; return a live list of page errors and requests that left the app server."""
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+
+    def check_request(request: Any) -> None:  # noqa: ANN401
+        url = str(request.url)
+        local = url.startswith((server.url, "data:", "blob:", "ws://127.0.0.1", "about:"))
+        if not local:
+            errors.append(f"request outside the app server: {url}")
+
+    page.on("request", check_request)
     page.goto(f"{server.url}/{path}")
-    page.wait_for_selector('[data-testid="stApp"]')
+    page.wait_for_selector('[data-testid="stMain"] h1', timeout=90_000)  # every page has a title
     harness.wait_for_run(page, timeout_s=90)
     return errors
 
@@ -89,6 +98,6 @@ def test_valid_upload_is_accepted(page: Any, app_server: harness.Server, artifac
 def test_siting_page_draws_the_road_graph_map(page: Any, app_server: harness.Server, artifacts: Path) -> None:  # noqa: ANN401
     errors = _open(page, app_server, "siting")
     page.wait_for_selector('[data-testid="stDeckGlJsonChart"] canvas', timeout=60_000)
-    page.wait_for_timeout(1500)  # let deck.gl draw its first frame
+    page.wait_for_timeout(2500)  # let deck.gl draw its first frame
     page.screenshot(path=str(artifacts / "05-siting-map.png"), full_page=True)
-    assert errors == []
+    assert errors == [], "the map must not load web tiles or anything else from outside"
