@@ -46,8 +46,14 @@ print(json.dumps({{"total_s": time.perf_counter() - t0, "nodes": g.number_of_nod
 
 
 def _run(code: str, env: dict[str, str]) -> dict[str, float]:
-    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                          check=False, timeout=600)
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
     if proc.returncode != 0:
         msg = f"benchmark subprocess failed: {proc.stderr[-2000:]}"
         raise RuntimeError(msg)

@@ -38,11 +38,16 @@ def sha256_16(path: Path) -> str:
 
 def source_entry(path: Path) -> dict[str, Any]:
     """Describe a source file: path relative to shared/data, bytes, sha256 prefix."""
-    return {"file": str(path.relative_to(SHARED)), "bytes": path.stat().st_size,
-            "sha256_16": sha256_16(path)}
+    return {
+        "file": str(path.relative_to(SHARED)),
+        "bytes": path.stat().st_size,
+        "sha256_16": sha256_16(path),
+    }
 
 
-def write_csv(df: pd.DataFrame, name: str, meta: dict[str, Any], *, float_format: str = "%.6f") -> Path:
+def write_csv(
+    df: pd.DataFrame, name: str, meta: dict[str, Any], *, float_format: str = "%.6f"
+) -> Path:
     """Write ``df`` as CSV (gzip when ``name`` ends in .gz, mtime 0) plus its meta sidecar."""
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     path = OUT_DIR / name
@@ -56,6 +61,7 @@ def write_csv(df: pd.DataFrame, name: str, meta: dict[str, Any], *, float_format
     path.write_bytes(data)
     meta = {"file": name, "rows": len(df), "columns": list(df.columns), **meta}
     (OUT_DIR / f"{name}.meta.json").write_text(
-        json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+        json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=False) + "\n", encoding="utf-8"
+    )
     print(f"wrote {path} ({path.stat().st_size:,} bytes, {len(df):,} rows)")
     return path

@@ -27,6 +27,8 @@ with a ``.meta.json`` sidecar. Deterministic: no randomness here at all.
 Run: ``.venv/bin/python demand/build_bus_routes.py``
 """
 
+# ruff: noqa: E501  (metadata sentences and the TOML template are kept on one line each)
+
 from __future__ import annotations
 
 import json
@@ -45,14 +47,15 @@ LINES = BEIJING / "bus" / "bjbus_lines_2024.csv"
 STOPS = BEIJING / "bus" / "bjbus_line_stops_2024.csv"
 MIN_SHAPE_KM = 1.0
 
-_WINDOW = re.compile(r"(\d{1,2})[:：](\d{2})\s*[-－—~～]\s*(\d{1,2})[:：](\d{2})")
+# full-width colon/dash/tilde are used in the Chinese service-time cells on purpose
+_WINDOW = re.compile(r"(\d{1,2})[:：](\d{2})\s*[-－—~～]\s*(\d{1,2})[:：](\d{2})")  # noqa: RUF001
 
 
 def parse_service_windows(text: str) -> list[tuple[int, int]]:
     """Parse a ``serviceTime`` cell into weekday windows [(start_s, end_s)].
 
     ``"5:00-24:00"`` -> [(18000, 86400)]; a window ending before it starts runs past
-    midnight (end + 24 h); text like ``"平日6:00-9:30、16:00-19:30，节假日停驶"`` keeps the
+    midnight (end + 24 h); text like ``"平日6:00-9:30、16:00-19:30,节假日停驶"`` keeps the
     weekday (平日) part. Cells listing single departures return [].
     """
     t = str(text)
@@ -88,6 +91,7 @@ def decode_shapes() -> list[np.ndarray]:
 def _fmt_windows(windows: list[tuple[int, int]]) -> str:
     def clock(s: int) -> str:
         return f"{s // 3600:02d}:{(s % 3600) // 60:02d}"
+
     return ";".join(f"{clock(s)}-{clock(e)}" for s, e in windows)
 
 
@@ -107,8 +111,16 @@ def main() -> None:
             continue
         rid = f"echarts-{i:04d}"
         rows.append({"route_id": rid, "n_points": len(pts), "shape_km": round(length_km, 3)})
-        shape_rows.append(pd.DataFrame({"route_id": rid, "seq": np.arange(len(pts)),
-                                        "lon": np.round(lon, 6), "lat": np.round(lat, 6)}))
+        shape_rows.append(
+            pd.DataFrame(
+                {
+                    "route_id": rid,
+                    "seq": np.arange(len(pts)),
+                    "lon": np.round(lon, 6),
+                    "lat": np.round(lat, 6),
+                }
+            )
+        )
     routes = pd.DataFrame(rows)
     shapes = pd.concat(shape_rows, ignore_index=True)
 
@@ -119,11 +131,14 @@ def main() -> None:
     stops = pd.read_csv(STOPS, dtype=str)
     n_stops = stops.groupby("lineId").size()
     lines["n_stops"] = lines["lineId"].map(n_stops).fillna(0).astype(int)
-    regular = lines[(lines["isNight"] == "0") & (lines["length_km"] > 0)
-                    & (lines["span_s"] >= 4 * 3600)].copy()
+    regular = lines[
+        (lines["isNight"] == "0") & (lines["length_km"] > 0) & (lines["span_s"] >= 4 * 3600)
+    ].copy()
     first = regular.sort_values(["lineName", "direction", "lineId"]).groupby("lineName").head(1)
     first = first.sort_values(["length_km", "lineName"]).reset_index(drop=True)
-    by_name = {name: g.sort_values(["direction", "lineId"]) for name, g in regular.groupby("lineName")}
+    by_name = {
+        name: g.sort_values(["direction", "lineId"]) for name, g in regular.groupby("lineName")
+    }
 
     cand = first["length_km"].to_numpy()
     out = []
@@ -133,15 +148,25 @@ def main() -> None:
         dirs = by_name[line["lineName"]]
         d0 = dirs.iloc[0]
         d1 = dirs.iloc[1] if len(dirs) > 1 else d0
-        out.append({
-            "route_id": r.route_id, "n_points": r.n_points, "shape_km": r.shape_km,
-            "line_name": line["lineName"], "line_km": float(line["length_km"]),
-            "line_id_ab": d0["lineId"], "line_id_ba": d1["lineId"],
-            "terminal_a": d0["firstStationName"], "terminal_b": d0["lastStationName"],
-            "service_ab": _fmt_windows(d0["windows"]), "service_ba": _fmt_windows(d1["windows"]),
-            "n_stops_ab": int(d0["n_stops"]), "n_stops_ba": int(d1["n_stops"]),
-            "_w_ab": d0["windows"], "_w_ba": d1["windows"],
-        })
+        out.append(
+            {
+                "route_id": r.route_id,
+                "n_points": r.n_points,
+                "shape_km": r.shape_km,
+                "line_name": line["lineName"],
+                "line_km": float(line["length_km"]),
+                "line_id_ab": d0["lineId"],
+                "line_id_ba": d1["lineId"],
+                "terminal_a": d0["firstStationName"],
+                "terminal_b": d0["lastStationName"],
+                "service_ab": _fmt_windows(d0["windows"]),
+                "service_ba": _fmt_windows(d1["windows"]),
+                "n_stops_ab": int(d0["n_stops"]),
+                "n_stops_ba": int(d1["n_stops"]),
+                "_w_ab": d0["windows"],
+                "_w_ba": d1["windows"],
+            }
+        )
     plan = pd.DataFrame(out)
 
     # headway calibration: expected N = sum over route-directions of offpeak_s/h_off + peak_s/h_peak
@@ -152,7 +177,9 @@ def main() -> None:
     for col in ("_w_ab", "_w_ba"):
         for windows in plan[col]:
             for w in windows:
-                p = sum(_overlap(w, pk) + _overlap(w, (pk[0] + 86400, pk[1] + 86400)) for pk in peaks)
+                p = sum(
+                    _overlap(w, pk) + _overlap(w, (pk[0] + 86400, pk[1] + 86400)) for pk in peaks
+                )
                 peak_s += p
                 off_s += (w[1] - w[0]) - p
     h_off = (off_s + ratio * peak_s) / trips_per_day
@@ -160,41 +187,52 @@ def main() -> None:
     plan["headway_offpeak_s"] = round(h_off, 1)
     plan["headway_peak_s"] = round(h_peak, 1)
     plan = plan.drop(columns=["_w_ab", "_w_ba"]).sort_values("route_id").reset_index(drop=True)
-    print(f"{len(plan)} routes; calibrated headways: off-peak {h_off / 60:.1f} min, "
-          f"peak {h_peak / 60:.1f} min for {trips_per_day:,.0f} trips/day")
+    print(
+        f"{len(plan)} routes; calibrated headways: off-peak {h_off / 60:.1f} min, "
+        f"peak {h_peak / 60:.1f} min for {trips_per_day:,.0f} trips/day"
+    )
 
     common = {
         "generated_by": "demand/build_bus_routes.py",
         "sources": [source_entry(SHAPES), source_entry(LINES), source_entry(STOPS)],
     }
-    write_csv(shapes, "bus_route_shapes_wgs84.csv.gz", {
-        **common,
-        "what": "real Beijing bus route shapes (ECharts example data), decoded and converted "
-                "GCJ-02 -> WGS84 (fleetopt.inputs.coords.gcj02_to_wgs84); consecutive duplicate "
-                f"vertices removed; shapes shorter than {MIN_SHAPE_KM} km dropped",
-        "crs": "WGS84 (EPSG:4326)",
-        "crs_evidence": "see demand/PROVENANCE.md: the file is named bd09 but its shapes fit the "
-                        "OSM road graph only when read as GCJ-02",
-        "licence": "ECharts example data (Apache-2.0 project); original map-data origin undocumented",
-    })
-    write_csv(plan, "generated_bus_lines.csv", {
-        **common,
-        "what": "GENERATED service plan per real route shape: the shape is ASSIGNED the regular "
-                "daytime bjbus line (isNight=0, weekday windows >= 4 h) of nearest published "
-                "lineLength - an assignment, not an identification (the shapes carry no names); "
-                "that line's weekday service windows (both directions) and stop counts; headways "
-                "calibrated to the city's trips per day",
-        "headway_calibration": {
-            "trips_per_day_city": trips_per_day,
-            "offpeak_to_peak_ratio": ratio,
-            "peak_windows_s": peaks,
-            "headway_offpeak_s": round(h_off, 1),
-            "headway_peak_s": round(h_peak, 1),
-            "formula": "expected trips = sum over route-directions and windows of offpeak_s/h_off + "
-                       "peak_s/h_peak (departures at phase + k of the cumulative frequency, "
-                       "default_demand._departures); h_peak = h_off / ratio",
+    write_csv(
+        shapes,
+        "bus_route_shapes_wgs84.csv.gz",
+        {
+            **common,
+            "what": "real Beijing bus route shapes (ECharts example data), decoded and converted "
+            "GCJ-02 -> WGS84 (fleetopt.inputs.coords.gcj02_to_wgs84); consecutive duplicate "
+            f"vertices removed; shapes shorter than {MIN_SHAPE_KM} km dropped",
+            "crs": "WGS84 (EPSG:4326)",
+            "crs_evidence": "see demand/PROVENANCE.md: the file is named bd09 but its shapes fit the "
+            "OSM road graph only when read as GCJ-02",
+            "licence": "ECharts example data (Apache-2.0 project); original map-data origin undocumented",
         },
-    }, float_format="%.3f")
+    )
+    write_csv(
+        plan,
+        "generated_bus_lines.csv",
+        {
+            **common,
+            "what": "GENERATED service plan per real route shape: the shape is ASSIGNED the regular "
+            "daytime bjbus line (isNight=0, weekday windows >= 4 h) of nearest published "
+            "lineLength - an assignment, not an identification (the shapes carry no names); "
+            "that line's weekday service windows (both directions) and stop counts; headways "
+            "calibrated to the city's trips per day",
+            "headway_calibration": {
+                "trips_per_day_city": trips_per_day,
+                "offpeak_to_peak_ratio": ratio,
+                "peak_windows_s": peaks,
+                "headway_offpeak_s": round(h_off, 1),
+                "headway_peak_s": round(h_peak, 1),
+                "formula": "expected trips = sum over route-directions and windows of offpeak_s/h_off + "
+                "peak_s/h_peak (departures at phase + k of the cumulative frequency, "
+                "default_demand._departures); h_peak = h_off / ratio",
+            },
+        },
+        float_format="%.3f",
+    )
 
 
 if __name__ == "__main__":

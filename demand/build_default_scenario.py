@@ -17,6 +17,8 @@ changes (a test checks every depot of the sample has its station).
 Run: ``.venv/bin/python demand/build_default_scenario.py``
 """
 
+# ruff: noqa: E501  (metadata sentences and the TOML template are kept on one line each)
+
 from __future__ import annotations
 
 import json
@@ -25,7 +27,12 @@ import numpy as np
 import pandas as pd
 from _buildlib import REPO
 
-from fleetopt.inputs.default_demand import demand_param, depot_stations, generate, public_dc_stations
+from fleetopt.inputs.default_demand import (
+    demand_param,
+    depot_stations,
+    generate,
+    public_dc_stations,
+)
 from fleetopt.inputs.road_graph import load_network
 
 OUT = REPO / "fleetopt" / "data" / "scenarios"
@@ -39,7 +46,7 @@ FLEETS = (  # (generator, size): a sample that simulates in seconds
 )
 STATION_COLUMNS = ["id", "kind", "lon", "lat", "plugs", "plug_kw", "existing", "name"]
 
-TOML_HEAD = '''# fleetopt's embedded Beijing default scenario (what `fleetopt demo` runs).
+TOML_HEAD = """# fleetopt's embedded Beijing default scenario (what `fleetopt demo` runs).
 # Built by demand/build_default_scenario.py - edit that script, not this file.
 # Fleets come from the embedded generators (fleetopt.inputs.default_demand): real bus route
 # shapes with generated timetables, taxi requests from T-Drive activity, generated
@@ -51,15 +58,15 @@ seed = {seed}
 ambient_temperature_c = 20
 network = "{network}"
 stations = "generated_beijing_default_stations.csv"
-'''
+"""
 
-FLEET_TMPL = '''
+FLEET_TMPL = """
 [[fleets]]
 name = "{name}"
 generator = "{generator}"
 size = {size}
 powertrain = "bev"
-'''
+"""
 
 
 def main() -> None:
@@ -85,21 +92,34 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     csv = OUT / "generated_beijing_default_stations.csv"
     stations.to_csv(csv, index=False, lineterminator="\n", float_format="%.7f")
-    (OUT / "generated_beijing_default_stations.csv.meta.json").write_text(json.dumps({
-        "file": csv.name, "rows": len(stations),
-        "generated_by": "demand/build_default_scenario.py",
-        "what": f"{len(public)} real public DC stations (public_dc_stations_wgs84.csv) within "
+    (OUT / "generated_beijing_default_stations.csv.meta.json").write_text(
+        json.dumps(
+            {
+                "file": csv.name,
+                "rows": len(stations),
+                "generated_by": "demand/build_default_scenario.py",
+                "what": f"{len(public)} real public DC stations (public_dc_stations_wgs84.csv) within "
                 f"{demand_param('snap_max_m'):g} m of {NETWORK}'s routable nodes, plus "
                 f"{len(stations) - len(public)} GENERATED depot stations (kind=depot, "
                 "existing=false) where the default sample's vehicles start",
-        "network": NETWORK, "seed": SEED, "fleets": dict(FLEETS),
-    }, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+                "network": NETWORK,
+                "seed": SEED,
+                "fleets": dict(FLEETS),
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     text = TOML_HEAD.format(seed=SEED, network=NETWORK)
     for generator, size in FLEETS:
         text += FLEET_TMPL.format(name=generator.split("-", 1)[1], generator=generator, size=size)
     (OUT / "beijing-default.toml").write_text(text, encoding="utf-8")
-    print(f"wrote {OUT / 'beijing-default.toml'} and {csv.name}: {len(public)} public + "
-          f"{len(stations) - len(public)} depot stations")
+    print(
+        f"wrote {OUT / 'beijing-default.toml'} and {csv.name}: {len(public)} public + "
+        f"{len(stations) - len(public)} depot stations"
+    )
 
 
 if __name__ == "__main__":

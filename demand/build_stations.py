@@ -19,6 +19,8 @@ Writes ``fleetopt/data/demand/public_dc_stations_wgs84.csv`` (+ ``.meta.json``).
 Run: ``.venv/bin/python demand/build_stations.py``
 """
 
+# ruff: noqa: E501  (metadata sentences and the TOML template are kept on one line each)
+
 from __future__ import annotations
 
 import numpy as np
@@ -38,29 +40,40 @@ def main() -> None:
     lon, lat = gcj02_to_wgs84(src["lon"].to_numpy(), src["lat"].to_numpy())
     plugs = int(demand_param("public_dc_plugs_per_station"))
     plug_kw = float(value("chargers", "plug_kw", kind="public"))
-    out = pd.DataFrame({
-        "id": src["station_id"].astype(str),
-        "kind": "public",
-        "lon": np.round(lon, 7),
-        "lat": np.round(lat, 7),
-        "plugs": plugs,
-        "plug_kw": plug_kw,
-        "existing": True,
-        "name": [f"{OPERATORS.get(o, o)} DC station, {a}" for o, a in
-                 zip(src["operator_prefix"], src["area_name"], strict=True)],
-    })
+    out = pd.DataFrame(
+        {
+            "id": src["station_id"].astype(str),
+            "kind": "public",
+            "lon": np.round(lon, 7),
+            "lat": np.round(lat, 7),
+            "plugs": plugs,
+            "plug_kw": plug_kw,
+            "existing": True,
+            "name": [
+                f"{OPERATORS.get(o, o)} DC station, {a}"
+                for o, a in zip(src["operator_prefix"], src["area_name"], strict=True)
+            ],
+        }
+    )
     out = out.sort_values("id").reset_index(drop=True)
-    write_csv(out, "public_dc_stations_wgs84.csv", {
-        "generated_by": "demand/build_stations.py",
-        "sources": [source_entry(STATIONS)],
-        "what": "711 real public DC fast-charging stations of Beijing; positions converted "
-                "GCJ-02 -> WGS84; plugs and plug_kw are ASSUMPTIONS (not in the data)",
-        "crs": "WGS84 (EPSG:4326); source treated as GCJ-02 (see demand/PROVENANCE.md)",
-        "assumptions": {"plugs": f"{plugs} (demand_params.csv public_dc_plugs_per_station)",
-                        "plug_kw": f"{plug_kw:g} (chargers.csv public plug_kw)"},
-        "licence": "liu-kx-ev/ev-charging-policy-map has no licence file: cite the repository and "
-                   "its paper",
-    }, float_format="%.7f")
+    write_csv(
+        out,
+        "public_dc_stations_wgs84.csv",
+        {
+            "generated_by": "demand/build_stations.py",
+            "sources": [source_entry(STATIONS)],
+            "what": "711 real public DC fast-charging stations of Beijing; positions converted "
+            "GCJ-02 -> WGS84; plugs and plug_kw are ASSUMPTIONS (not in the data)",
+            "crs": "WGS84 (EPSG:4326); source treated as GCJ-02 (see demand/PROVENANCE.md)",
+            "assumptions": {
+                "plugs": f"{plugs} (demand_params.csv public_dc_plugs_per_station)",
+                "plug_kw": f"{plug_kw:g} (chargers.csv public plug_kw)",
+            },
+            "licence": "liu-kx-ev/ev-charging-policy-map has no licence file: cite the repository and "
+            "its paper",
+        },
+        float_format="%.7f",
+    )
 
 
 if __name__ == "__main__":

@@ -18,6 +18,8 @@ Writes ``fleetopt/data/demand/taxi_link_activity_wgs84.csv.gz`` (+ ``.meta.json`
 Run: ``.venv/bin/python demand/build_taxi_activity.py``
 """
 
+# ruff: noqa: E501  (metadata sentences and the TOML template are kept on one line each)
+
 from __future__ import annotations
 
 import numpy as np
@@ -54,32 +56,46 @@ def main() -> None:
         msg = f"expected 24 weekday hour columns, found {len(weekday)}"
         raise ValueError(msg)
     hours = counts[["link_id", *weekday]].rename(
-        columns={c: f"h{i:02d}" for i, c in enumerate(weekday)})
+        columns={c: f"h{i:02d}" for i, c in enumerate(weekday)}
+    )
     df = links.merge(hours, on="link_id", how="inner", validate="one_to_one")
     hcols = [f"h{i:02d}" for i in range(24)]
     df = df[df[hcols].sum(axis=1) > 0].copy()
     mids = np.array([midpoint(g) for g in df["geometry_gcj02"]])
     lon, lat = gcj02_to_wgs84(mids[:, 0], mids[:, 1])
-    out = pd.DataFrame({"link_id": df["link_id"].to_numpy(), "road_class": df["road_class"].to_numpy(),
-                        "lon": np.round(lon, 6), "lat": np.round(lat, 6)})
+    out = pd.DataFrame(
+        {
+            "link_id": df["link_id"].to_numpy(),
+            "road_class": df["road_class"].to_numpy(),
+            "lon": np.round(lon, 6),
+            "lat": np.round(lat, 6),
+        }
+    )
     for c in hcols:
         out[c] = df[c].to_numpy().astype(np.int64)
     out = out.sort_values("link_id").reset_index(drop=True)
-    print(f"{len(out)} of {len(links)} links have weekday activity; "
-          f"hourly totals {out[hcols].sum().min():,}-{out[hcols].sum().max():,} points")
-    write_csv(out, "taxi_link_activity_wgs84.csv.gz", {
-        "generated_by": "demand/build_taxi_activity.py",
-        "sources": [source_entry(COUNTS), source_entry(LINKS)],
-        "what": "Microsoft Research T-Drive taxi GPS point counts per road link and weekday hour "
-                "(Feb 4-8 2008, summed over the 5 days; Feb 6-8 = Spring Festival), as a relative "
-                "activity index; one point per link = the middle of its polyline, converted "
-                "GCJ-02 -> WGS84; links without weekday activity dropped",
-        "crs": "WGS84 (EPSG:4326)",
-        "extent_note": "the links cover north-west Beijing only (about 116.15-116.41 E, "
-                       "39.885-40.04 N): Haidian, Xicheng, Shijingshan, western Dongcheng",
-        "licence": "derived from T-Drive (Microsoft Research terms; cite Yuan et al. KDD'11 and "
-                   "GIS'10) via AN-Xiang-yu/Beijing_traffic_analysis_ver2 (no licence stated)",
-    }, float_format="%.6f")
+    print(
+        f"{len(out)} of {len(links)} links have weekday activity; "
+        f"hourly totals {out[hcols].sum().min():,}-{out[hcols].sum().max():,} points"
+    )
+    write_csv(
+        out,
+        "taxi_link_activity_wgs84.csv.gz",
+        {
+            "generated_by": "demand/build_taxi_activity.py",
+            "sources": [source_entry(COUNTS), source_entry(LINKS)],
+            "what": "Microsoft Research T-Drive taxi GPS point counts per road link and weekday hour "
+            "(Feb 4-8 2008, summed over the 5 days; Feb 6-8 = Spring Festival), as a relative "
+            "activity index; one point per link = the middle of its polyline, converted "
+            "GCJ-02 -> WGS84; links without weekday activity dropped",
+            "crs": "WGS84 (EPSG:4326)",
+            "extent_note": "the links cover north-west Beijing only (about 116.15-116.41 E, "
+            "39.885-40.04 N): Haidian, Xicheng, Shijingshan, western Dongcheng",
+            "licence": "derived from T-Drive (Microsoft Research terms; cite Yuan et al. KDD'11 and "
+            "GIS'10) via AN-Xiang-yu/Beijing_traffic_analysis_ver2 (no licence stated)",
+        },
+        float_format="%.6f",
+    )
 
 
 if __name__ == "__main__":

@@ -10,7 +10,8 @@ The result is OpenStreetMap data: ODbL 1.0, "(c) OpenStreetMap contributors".
 Examples::
 
     python networks/build_beijing_graph.py --bbox 116.30 39.84 116.46 39.97 --out central.graphml.gz
-    python networks/build_beijing_graph.py --place "Xicheng District, Beijing, China" --out xicheng.graphml.gz
+    python networks/build_beijing_graph.py --place "Xicheng District, Beijing, China" \
+        --out xicheng.graphml.gz
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pathlib import Path
 logger = logging.getLogger("build_beijing_graph")
 
 
-def download(*, bbox: tuple[float, float, float, float] | None, place: str | None):  # noqa: ANN201
+def download(*, bbox: tuple[float, float, float, float] | None, place: str | None):
     """Fetch the drive network from Overpass, filtered like the shipped graphs."""
     import networkx as nx
     import osmnx as ox
@@ -34,23 +35,33 @@ def download(*, bbox: tuple[float, float, float, float] | None, place: str | Non
     custom = '["highway"~"^(' + "|".join(sorted(DRIVE_HIGHWAYS)) + ')$"]["access"!~"private|no"]'
     if bbox is not None:
         west, south, east, north = bbox
-        graph = ox.graph_from_bbox((west, south, east, north), custom_filter=custom,
-                                   simplify=True, retain_all=True)
+        graph = ox.graph_from_bbox(
+            (west, south, east, north), custom_filter=custom, simplify=True, retain_all=True
+        )
     else:
         graph = ox.graph_from_place(place, custom_filter=custom, simplify=True, retain_all=True)
     largest = max(nx.weakly_connected_components(graph), key=len)
     graph = graph.subgraph(largest).copy()
     source = f"bbox {bbox}" if bbox is not None else f"place {place!r}"
-    graph.graph["note"] = f"OpenStreetMap (ODbL 1.0, (c) OpenStreetMap contributors) via Overpass, {source}"
+    graph.graph["note"] = (
+        f"OpenStreetMap (ODbL 1.0, (c) OpenStreetMap contributors) via Overpass, {source}"
+    )
     check_road_graph(graph, source=source)
     return add_speeds_and_times(graph)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     where = parser.add_mutually_exclusive_group(required=True)
-    where.add_argument("--bbox", nargs=4, type=float, metavar=("WEST", "SOUTH", "EAST", "NORTH"),
-                       help="bounding box in WGS84 degrees")
+    where.add_argument(
+        "--bbox",
+        nargs=4,
+        type=float,
+        metavar=("WEST", "SOUTH", "EAST", "NORTH"),
+        help="bounding box in WGS84 degrees",
+    )
     where.add_argument("--place", help="place name Nominatim can resolve")
     parser.add_argument("--out", type=Path, required=True, help=".graphml or .graphml.gz")
     args = parser.parse_args(argv)
@@ -59,7 +70,9 @@ def main(argv: list[str] | None = None) -> int:
 
     graph = download(bbox=tuple(args.bbox) if args.bbox else None, place=args.place)
     save_graph(graph, args.out)
-    logger.info("wrote %s: %d nodes, %d edges", args.out, graph.number_of_nodes(), graph.number_of_edges())
+    logger.info(
+        "wrote %s: %d nodes, %d edges", args.out, graph.number_of_nodes(), graph.number_of_edges()
+    )
     return 0
 
 

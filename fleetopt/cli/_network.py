@@ -57,7 +57,9 @@ def build_network_file(*, osm: Path | None, place: str | None, out: Path) -> dic
         raise InputError(msg)
     graph = build_graph(osm=osm, place=place)
     save_graph(graph, out)
-    scc = max(nx.strongly_connected_components(graph), key=len) if graph.number_of_nodes() else set()
+    scc = (
+        max(nx.strongly_connected_components(graph), key=len) if graph.number_of_nodes() else set()
+    )
     road_m = sum(float(d.get("length", 0.0)) for *_, d in graph.edges(data=True))
     return {
         "out": str(out),
@@ -72,17 +74,23 @@ def build_network_file(*, osm: Path | None, place: str | None, out: Path) -> dic
 def render(summary: dict[str, Any]) -> None:
     """Print one line a person can read."""
     Console().print(
-        f"wrote [bold]{summary['out']}[/bold]: {summary['nodes']:,} nodes, {summary['edges']:,} edges, "
+        f"wrote [bold]{summary['out']}[/bold]: {summary['nodes']:,} nodes, "
+        f"{summary['edges']:,} edges, "
         f"{summary['road_km']:,.1f} road-km (largest strongly connected part "
         f"{summary['largest_scc_nodes']:,} nodes) from {summary['source']}"
     )
 
 
+OsmOpt = typer.Option(None, "--osm", help="OSM XML file (.osm or .osm.gz), offline.")
+PlaceOpt = typer.Option(None, "--place", help="Place name for Overpass (needs the internet).")
+OutOpt = typer.Option(..., "--out", help="Output .graphml or .graphml.gz file.")
+
+
 @network_app.command("build")
 def build_cmd(
-    osm: Path | None = typer.Option(None, "--osm", help="OSM XML file (.osm or .osm.gz), offline."),
-    place: str | None = typer.Option(None, "--place", help="Place name for Overpass (needs the internet)."),
-    out: Path = typer.Option(..., "--out", help="Output .graphml or .graphml.gz file."),
+    osm: Path | None = OsmOpt,
+    place: str | None = PlaceOpt,
+    out: Path = OutOpt,
     as_json: bool = JsonOpt,
 ) -> None:
     """Build a drive graph with speeds and travel times and save it as GraphML."""

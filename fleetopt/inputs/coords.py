@@ -67,9 +67,7 @@ def out_of_china(lon: ArrayLike, lat: ArrayLike) -> NDArray[np.bool_]:
         implementation uses).
     """
     lon_a, lat_a = _arrays(lon, lat)
-    return np.asarray(
-        (lon_a < 72.004) | (lon_a > 137.8347) | (lat_a < 0.8293) | (lat_a > 55.8271)
-    )
+    return np.asarray((lon_a < 72.004) | (lon_a > 137.8347) | (lat_a < 0.8293) | (lat_a > 55.8271))
 
 
 def _delta_deg(lon: Floats, lat: Floats) -> tuple[Floats, Floats]:
@@ -77,14 +75,28 @@ def _delta_deg(lon: Floats, lat: Floats) -> tuple[Floats, Floats]:
     x = lon - 105.0
     y = lat - 35.0
     common = (20.0 * np.sin(6.0 * x * np.pi) + 20.0 * np.sin(2.0 * x * np.pi)) * 2.0 / 3.0
-    dlat = (-100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * np.sqrt(np.abs(x))
-            + common
-            + (20.0 * np.sin(y * np.pi) + 40.0 * np.sin(y / 3.0 * np.pi)) * 2.0 / 3.0
-            + (160.0 * np.sin(y / 12.0 * np.pi) + 320.0 * np.sin(y * np.pi / 30.0)) * 2.0 / 3.0)
-    dlon = (300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * np.sqrt(np.abs(x))
-            + common
-            + (20.0 * np.sin(x * np.pi) + 40.0 * np.sin(x / 3.0 * np.pi)) * 2.0 / 3.0
-            + (150.0 * np.sin(x / 12.0 * np.pi) + 300.0 * np.sin(x / 30.0 * np.pi)) * 2.0 / 3.0)
+    dlat = (
+        -100.0
+        + 2.0 * x
+        + 3.0 * y
+        + 0.2 * y * y
+        + 0.1 * x * y
+        + 0.2 * np.sqrt(np.abs(x))
+        + common
+        + (20.0 * np.sin(y * np.pi) + 40.0 * np.sin(y / 3.0 * np.pi)) * 2.0 / 3.0
+        + (160.0 * np.sin(y / 12.0 * np.pi) + 320.0 * np.sin(y * np.pi / 30.0)) * 2.0 / 3.0
+    )
+    dlon = (
+        300.0
+        + x
+        + 2.0 * y
+        + 0.1 * x * x
+        + 0.1 * x * y
+        + 0.1 * np.sqrt(np.abs(x))
+        + common
+        + (20.0 * np.sin(x * np.pi) + 40.0 * np.sin(x / 3.0 * np.pi)) * 2.0 / 3.0
+        + (150.0 * np.sin(x / 12.0 * np.pi) + 300.0 * np.sin(x / 30.0 * np.pi)) * 2.0 / 3.0
+    )
     radlat = lat / 180.0 * np.pi
     magic = 1.0 - _EE * np.sin(radlat) ** 2
     sqrtmagic = np.sqrt(magic)
@@ -134,7 +146,9 @@ def gcj02_to_wgs84(lon: ArrayLike, lat: ArrayLike) -> tuple[Floats | float, Floa
         err_lat = wlat + dlat - lat_a
         wlon = wlon - err_lon
         wlat = wlat - err_lat
-        if not (np.any(np.abs(err_lon) > _INVERSE_TOL_DEG) or np.any(np.abs(err_lat) > _INVERSE_TOL_DEG)):
+        if not (
+            np.any(np.abs(err_lon) > _INVERSE_TOL_DEG) or np.any(np.abs(err_lat) > _INVERSE_TOL_DEG)
+        ):
             break
     return _out(wlon), _out(wlat)
 

@@ -46,8 +46,8 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "KINDS",
     "POWERTRAINS",
-    "TRIP_COLUMNS",
     "REQUEST_COLUMNS",
+    "TRIP_COLUMNS",
     "default_scenario_path",
     "demand_param",
     "depot_stations",
@@ -63,15 +63,35 @@ POWERTRAINS = ("diesel", "gasoline", "cng", "bev", "fcev")
 
 #: Canonical trips columns (docs/INTERFACES.md, ``schedules.read_trips``).
 TRIP_COLUMNS = (
-    "vehicle_id", "vehicle_type", "powertrain", "trip_id", "departure_s", "arrival_s",
-    "origin_lon", "origin_lat", "destination_lon", "destination_lat", "distance_km",
-    "depot", "passengers", "payload_t", "exempt", "row",
+    "vehicle_id",
+    "vehicle_type",
+    "powertrain",
+    "trip_id",
+    "departure_s",
+    "arrival_s",
+    "origin_lon",
+    "origin_lat",
+    "destination_lon",
+    "destination_lat",
+    "distance_km",
+    "depot",
+    "passengers",
+    "payload_t",
+    "exempt",
+    "row",
 )
 
 #: Canonical requests columns (docs/INTERFACES.md, ``schedules.read_requests``).
 REQUEST_COLUMNS = (
-    "request_id", "departure_s", "origin_lon", "origin_lat", "destination_lon",
-    "destination_lat", "passengers", "max_wait_min", "row",
+    "request_id",
+    "departure_s",
+    "origin_lon",
+    "origin_lat",
+    "destination_lon",
+    "destination_lat",
+    "passengers",
+    "max_wait_min",
+    "row",
 )
 
 #: Parameter-table name of the demand defaults (``fleetopt/data/demand/demand_params.csv``).
@@ -121,15 +141,19 @@ def default_scenario_path() -> Path:
 def _demand_file(name: str) -> Path:
     path = settings.DEMAND_DIR / name
     if not path.is_file():
-        msg = (f"packaged demand file {path} is missing; rebuild it with the scripts in demand/ "
-               "(see demand/README.md)")
+        msg = (
+            f"packaged demand file {path} is missing; rebuild it with the scripts in demand/ "
+            "(see demand/README.md)"
+        )
         raise InputError(msg)
     return path
 
 
 @cache
 def _bus_plan() -> pd.DataFrame:
-    return pd.read_csv(_demand_file("generated_bus_lines.csv"), dtype={"line_id_ab": str, "line_id_ba": str})
+    return pd.read_csv(
+        _demand_file("generated_bus_lines.csv"), dtype={"line_id_ab": str, "line_id_ba": str}
+    )
 
 
 @cache
@@ -179,7 +203,12 @@ def _resolve_size(kind: str, size: int | None, scale: float | None) -> int:
         return int(size)
     if scale is None:
         scale = 1.0
-    if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not math.isfinite(scale) or scale <= 0:
+    if (
+        isinstance(scale, bool)
+        or not isinstance(scale, (int, float))
+        or not math.isfinite(scale)
+        or scale <= 0
+    ):
         msg = f"scale must be a number > 0, got {scale!r}"
         raise InputError(msg)
     return max(1, round(float(scale) * demand_param(CITY_SIZE_PARAM[kind])))
@@ -221,18 +250,29 @@ def _empty_trips() -> pd.DataFrame:
 
 
 def _finish_trips(df: pd.DataFrame) -> pd.DataFrame:
-    df = df.sort_values(["vehicle_id", "departure_s", "trip_id"], kind="mergesort").reset_index(drop=True)
+    df = df.sort_values(["vehicle_id", "departure_s", "trip_id"], kind="mergesort").reset_index(
+        drop=True
+    )
     df["row"] = np.arange(2, len(df) + 2, dtype=np.int64)
     for c in ("vehicle_id", "vehicle_type", "powertrain", "trip_id", "depot"):
         df[c] = df[c].astype(object)
-    for c in ("departure_s", "arrival_s", "origin_lon", "origin_lat", "destination_lon",
-              "destination_lat", "distance_km", "passengers", "payload_t"):
+    for c in (
+        "departure_s",
+        "arrival_s",
+        "origin_lon",
+        "origin_lat",
+        "destination_lon",
+        "destination_lat",
+        "distance_km",
+        "passengers",
+        "payload_t",
+    ):
         df[c] = df[c].astype(float)
     df["exempt"] = df["exempt"].astype(bool)
     return df[list(TRIP_COLUMNS)]
 
 
-def _parse_windows(text: Any) -> list[tuple[float, float]]:  # noqa: ANN401
+def _parse_windows(text: Any) -> list[tuple[float, float]]:
     out = []
     if not isinstance(text, str):
         return out
@@ -246,8 +286,13 @@ def _parse_windows(text: Any) -> list[tuple[float, float]]:  # noqa: ANN401
     return out
 
 
-def _departures(windows: list[tuple[float, float]], h_off: float, h_peak: float,
-                peaks: list[tuple[int, int]], rng: np.random.Generator) -> list[float]:
+def _departures(
+    windows: list[tuple[float, float]],
+    h_off: float,
+    h_peak: float,
+    peaks: list[tuple[int, int]],
+    rng: np.random.Generator,
+) -> list[float]:
     """Departure times in service windows, headway ``h_peak`` in peaks and ``h_off`` outside.
 
     Departures sit where the cumulative service frequency ``F(t) = integral of 1/h`` over
@@ -296,23 +341,38 @@ def _bus_routes_on(net: RoadNetwork) -> pd.DataFrame:
     inside = df[df["ok"] & df["route_id"].isin(keep)]
     first = inside.groupby("route_id").head(1).set_index("route_id")
     last = inside.groupby("route_id").tail(1).set_index("route_id")
-    out = pd.DataFrame({
-        "node_a": first["node"], "node_b": last["node"],
-        "length_km": (last["cum_m"] - first["cum_m"]) / 1000.0,
-    })
+    out = pd.DataFrame(
+        {
+            "node_a": first["node"],
+            "node_b": last["node"],
+            "length_km": (last["cum_m"] - first["cum_m"]) / 1000.0,
+        }
+    )
     out = out[(out["node_a"] != out["node_b"]) & (out["length_km"] >= 1.0)]
     out = out.join(plan.set_index("route_id"), how="inner")
     return out.sort_index()
 
 
-def _bus_blocks(route_id: str, r: Any, net: RoadNetwork, rng: np.random.Generator,  # noqa: ANN401
-                peaks: list[tuple[int, int]], speed_kph: float, layover_s: float) -> list[list[dict[str, Any]]]:
+def _bus_blocks(
+    route_id: str,
+    r: Any,
+    net: RoadNetwork,
+    rng: np.random.Generator,
+    peaks: list[tuple[int, int]],
+    speed_kph: float,
+    layover_s: float,
+) -> list[list[dict[str, Any]]]:
     """Timetable of one route (both directions) chained FIFO into vehicle blocks."""
     run_s = r.length_km / speed_kph * 3600.0
     trips = []
     for direction, col in ((0, "service_ab"), (1, "service_ba")):
-        for dep in _departures(_parse_windows(getattr(r, col)), float(r.headway_offpeak_s),
-                               float(r.headway_peak_s), peaks, rng):
+        for dep in _departures(
+            _parse_windows(getattr(r, col)),
+            float(r.headway_offpeak_s),
+            float(r.headway_peak_s),
+            peaks,
+            rng,
+        ):
             trips.append((dep, direction))
     trips.sort()
     terminals = {0: int(r.node_a), 1: int(r.node_b)}
@@ -330,17 +390,25 @@ def _bus_blocks(route_id: str, r: Any, net: RoadNetwork, rng: np.random.Generato
             depots.append(f"bus-terminal-{route_id}-{names[direction]}")
         o, d = terminals[direction], terminals[1 - direction]
         arr = dep + run_s
-        blocks[v].append({
-            "departure_s": dep, "arrival_s": arr,
-            "origin_lon": net.lon[o], "origin_lat": net.lat[o],
-            "destination_lon": net.lon[d], "destination_lat": net.lat[d],
-            "distance_km": r.length_km, "depot": depots[v],
-        })
+        blocks[v].append(
+            {
+                "departure_s": dep,
+                "arrival_s": arr,
+                "origin_lon": net.lon[o],
+                "origin_lat": net.lat[o],
+                "destination_lon": net.lon[d],
+                "destination_lat": net.lat[d],
+                "distance_km": r.length_km,
+                "depot": depots[v],
+            }
+        )
         heapq.heappush(queues[1 - direction], (arr + layover_s, v))
     return blocks
 
 
-def _generate_bus(net: RoadNetwork, n: int, rng: np.random.Generator) -> tuple[list[dict[str, Any]], int]:
+def _generate_bus(
+    net: RoadNetwork, n: int, rng: np.random.Generator
+) -> tuple[list[dict[str, Any]], int]:
     routes = _bus_routes_on(net)
     if routes.empty:
         return [], 0
@@ -359,8 +427,12 @@ def _generate_bus(net: RoadNetwork, n: int, rng: np.random.Generator) -> tuple[l
                 break
             vid = f"bus-{route_id}-{k + 1:03d}"
             for j, trip in enumerate(block):
-                trip.update(vehicle_id=vid, trip_id=f"{vid}-{j + 1:03d}", passengers=passengers,
-                            payload_t=np.nan)
+                trip.update(
+                    vehicle_id=vid,
+                    trip_id=f"{vid}-{j + 1:03d}",
+                    passengers=passengers,
+                    payload_t=np.nan,
+                )
                 rows.append(trip)
             n_veh += 1
         if n_veh >= n:
@@ -414,15 +486,19 @@ def _generate_taxi(net: RoadNetwork, n_taxis: int, rng: np.random.Generator) -> 
         o_idx[sel], d_idx[sel] = o, pick
     order = np.lexsort((np.arange(n_req), dep))
     o_n, d_n = node[o_idx[order]], node[d_idx[order]]
-    return pd.DataFrame({
-        "request_id": [f"taxi-req-{i + 1:06d}" for i in range(n_req)],
-        "departure_s": dep[order],
-        "origin_lon": net.lon[o_n], "origin_lat": net.lat[o_n],
-        "destination_lon": net.lon[d_n], "destination_lat": net.lat[d_n],
-        "passengers": np.ones(n_req),
-        "max_wait_min": np.full(n_req, np.nan),
-        "row": np.arange(2, n_req + 2, dtype=np.int64),
-    })
+    return pd.DataFrame(
+        {
+            "request_id": [f"taxi-req-{i + 1:06d}" for i in range(n_req)],
+            "departure_s": dep[order],
+            "origin_lon": net.lon[o_n],
+            "origin_lat": net.lat[o_n],
+            "destination_lon": net.lon[d_n],
+            "destination_lat": net.lat[d_n],
+            "passengers": np.ones(n_req),
+            "max_wait_min": np.full(n_req, np.nan),
+            "row": np.arange(2, n_req + 2, dtype=np.int64),
+        }
+    )
 
 
 # --------------------------------------------------------------------------- graph tours
@@ -463,8 +539,10 @@ class _Graph:
         l_in = csgraph.dijkstra(self._rev_length, indices=depot)
         return t_out, l_out, t_in, l_in
 
-    def walk(self, start: int, target_m: float, rng: np.random.Generator) -> tuple[int, float, float]:
-        """Random walk along the streets for about ``target_m``; (end node, length [m], time [s])."""
+    def walk(
+        self, start: int, target_m: float, rng: np.random.Generator
+    ) -> tuple[int, float, float]:
+        """Walk the streets at random for about ``target_m``; (end node, length [m], time [s])."""
         node, prev = start, -1
         length = time_s = 0.0
         while length < target_m:
@@ -473,7 +551,9 @@ class _Graph:
                 break
             choices = np.arange(a, b)
             if choices.size > 1 and prev >= 0:
-                choices = choices[self.v[choices] != prev] if np.any(self.v[choices] != prev) else choices
+                choices = (
+                    choices[self.v[choices] != prev] if np.any(self.v[choices] != prev) else choices
+                )
             e = int(choices[rng.integers(choices.size)])
             length += float(self.length_m[e])
             time_s += float(self.time_s[e])
@@ -481,8 +561,9 @@ class _Graph:
         return node, length, time_s
 
 
-def _area_node(g: _Graph, depot: int, radius_km: float, reach: np.ndarray,
-               rng: np.random.Generator) -> int:
+def _area_node(
+    g: _Graph, depot: int, radius_km: float, reach: np.ndarray, rng: np.random.Generator
+) -> int:
     lon, lat = g.net.lon[g.nodes], g.net.lat[g.nodes]
     d = haversine_m(lon, lat, g.net.lon[depot], g.net.lat[depot])
     cand = g.nodes[(d <= radius_km * 1000.0) & np.isfinite(reach[g.nodes]) & (g.nodes != depot)]
@@ -491,20 +572,31 @@ def _area_node(g: _Graph, depot: int, radius_km: float, reach: np.ndarray,
     return int(cand[rng.integers(cand.size)])
 
 
-def _trip(net: RoadNetwork, o: int, d: int, dep: float, arr: float, dist_m: float,
-          depot: str) -> dict[str, Any]:
-    return {"departure_s": dep, "arrival_s": arr,
-            "origin_lon": net.lon[o], "origin_lat": net.lat[o],
-            "destination_lon": net.lon[d], "destination_lat": net.lat[d],
-            "distance_km": dist_m / 1000.0, "depot": depot}
+def _trip(
+    net: RoadNetwork, o: int, d: int, dep: float, arr: float, dist_m: float, depot: str
+) -> dict[str, Any]:
+    return {
+        "departure_s": dep,
+        "arrival_s": arr,
+        "origin_lon": net.lon[o],
+        "origin_lat": net.lat[o],
+        "destination_lon": net.lon[d],
+        "destination_lat": net.lat[d],
+        "distance_km": dist_m / 1000.0,
+        "depot": depot,
+    }
 
 
-def _generate_sanitation(net: RoadNetwork, n: int, rng: np.random.Generator) -> list[dict[str, Any]]:
+def _generate_sanitation(
+    net: RoadNetwork, n: int, rng: np.random.Generator
+) -> list[dict[str, Any]]:
     g = _Graph(net)
     per_depot = int(demand_param("sanitation_vehicles_per_depot"))
     depots = g.depots(max(1, math.ceil(n / per_depot)), rng)
-    shifts = [demand_param("sanitation_shift1_start_h") * 3600.0,
-              demand_param("sanitation_shift2_start_h") * 3600.0]
+    shifts = [
+        demand_param("sanitation_shift1_start_h") * 3600.0,
+        demand_param("sanitation_shift2_start_h") * 3600.0,
+    ]
     work_s = demand_param("sanitation_shift_work_h") * 3600.0
     speed_mps = demand_param("sanitation_work_speed_kph") / 3.6
     leg_m = demand_param("sanitation_leg_km") * 1000.0
@@ -523,7 +615,10 @@ def _generate_sanitation(net: RoadNetwork, n: int, rng: np.random.Generator) -> 
         for start_s in shifts:
             w = _area_node(g, depot, radius_km, t_out + t_in, rng)
             t = start_s
-            rows.append(_trip(net, depot, w, t, t + t_out[w], l_out[w], name) | {"_v": vid, "_j": (j := j + 1)})
+            rows.append(
+                _trip(net, depot, w, t, t + t_out[w], l_out[w], name)
+                | {"_v": vid, "_j": (j := j + 1)}
+            )
             t += t_out[w]
             node = w
             end_work = t + work_s
@@ -533,10 +628,15 @@ def _generate_sanitation(net: RoadNetwork, n: int, rng: np.random.Generator) -> 
                 if length <= 0:
                     break
                 dt = length / speed_mps
-                rows.append(_trip(net, node, end, t, t + dt, length, name) | {"_v": vid, "_j": (j := j + 1)})
+                rows.append(
+                    _trip(net, node, end, t, t + dt, length, name) | {"_v": vid, "_j": (j := j + 1)}
+                )
                 t += dt
                 node = end
-            rows.append(_trip(net, node, depot, t, t + t_in[node], l_in[node], name) | {"_v": vid, "_j": (j := j + 1)})
+            rows.append(
+                _trip(net, node, depot, t, t + t_in[node], l_in[node], name)
+                | {"_v": vid, "_j": (j := j + 1)}
+            )
     for r in rows:
         r["vehicle_id"] = r.pop("_v")
         r["trip_id"] = f"{r['vehicle_id']}-{r.pop('_j'):03d}"
@@ -579,7 +679,9 @@ def _generate_delivery(net: RoadNetwork, n: int, rng: np.random.Generator) -> li
             stop = end
         legs.append(_trip(net, stop, depot, t, t + t_in[stop], l_in[stop], name))
         for j, leg in enumerate(legs):
-            leg.update(vehicle_id=vid, trip_id=f"{vid}-{j + 1:03d}", passengers=np.nan, payload_t=payload)
+            leg.update(
+                vehicle_id=vid, trip_id=f"{vid}-{j + 1:03d}", passengers=np.nan, payload_t=payload
+            )
         rows.extend(legs)
     return rows
 
@@ -647,8 +749,9 @@ def generate(
     if kind == "beijing-bus":
         rows, n_made = _generate_bus(net, n, rng)
         if n_made < n:
-            logger.warning("network %s carries only %d bus blocks of the %d asked for",
-                           net.name, n_made, n)
+            logger.warning(
+                "network %s carries only %d bus blocks of the %d asked for", net.name, n_made, n
+            )
     elif kind == "beijing-sanitation":
         rows, n_made = _generate_sanitation(net, n, rng), n
     else:
@@ -664,8 +767,12 @@ def generate(
         df["exempt"] = False
         df["row"] = 0
         df = _finish_trips(df)
-    df.attrs.update(kind=kind, seed=seed, vehicles=int(df["vehicle_id"].nunique()) if len(df) else 0,
-                    requested_vehicles=n)
+    df.attrs.update(
+        kind=kind,
+        seed=seed,
+        vehicles=int(df["vehicle_id"].nunique()) if len(df) else 0,
+        requested_vehicles=n,
+    )
     return df
 
 
@@ -698,11 +805,14 @@ def depot_stations(
     firsts = firsts[firsts["depot"].astype(str) != ""]
     records = []
     for depot, grp in firsts.groupby("depot", sort=True):
-        records.append({
-            "id": str(depot), "kind": "depot",
-            "lon": round(float(grp["origin_lon"].iloc[0]), 7),
-            "lat": round(float(grp["origin_lat"].iloc[0]), 7),
-            "plugs": int(plugs) if plugs is not None else int(grp["vehicle_id"].nunique()),
-            "plug_kw": kw,
-        })
+        records.append(
+            {
+                "id": str(depot),
+                "kind": "depot",
+                "lon": round(float(grp["origin_lon"].iloc[0]), 7),
+                "lat": round(float(grp["origin_lat"].iloc[0]), 7),
+                "plugs": int(plugs) if plugs is not None else int(grp["vehicle_id"].nunique()),
+                "plug_kw": kw,
+            }
+        )
     return stations_from_records(records)

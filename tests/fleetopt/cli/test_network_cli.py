@@ -17,13 +17,13 @@ OSM_GZ = Path(__file__).resolve().parents[2] / "data" / "beijing_region7_2015.os
 runner = CliRunner()
 
 
-def _invoke(*args: str):  # noqa: ANN202
+def _invoke(*args: str):
     return runner.invoke(app, ["network", "build", *args])
 
 
 @pytest.mark.parametrize("out_name", ["r7.graphml", "r7.graphml.gz"])
 def test_build_from_osm_writes_a_loadable_graph(tmp_path: Path, out_name: str) -> None:
-    """GIVEN a real OSM export WHEN built with --json THEN a GraphML fleetopt loads, and the JSON agrees."""
+    """GIVEN a real OSM export WHEN built with --json THEN a loadable GraphML the JSON describes."""
     out = tmp_path / out_name
     res = _invoke("--osm", str(OSM_GZ), "--out", str(out), "--json")
     assert res.exit_code == 0, res.output
@@ -49,20 +49,25 @@ def test_human_output_names_the_file(tmp_path: Path) -> None:
     assert "nodes" in res.stdout
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--out", "X/g.graphml"], "give exactly one of --osm FILE or --place NAME"),
-    (["--osm", "OSM", "--place", "Beijing", "--out", "X/g.graphml"], "give exactly one"),
-    (["--osm", "X/missing.osm", "--out", "X/g.graphml"], "does not exist"),
-    (["--osm", "OSM", "--out", "X/g.txt"], "expected a file name ending in .graphml"),
-    (["--osm", "OSM", "--out", "X/nofolder/g.graphml"], "does not exist"),
-    (["--osm", "X/bad.osm", "--out", "X/g.graphml"], "not a readable graph file"),
-    (["--osm", "X/notosm.csv", "--out", "X/g.graphml"], "expected an OSM XML file"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--out", "X/g.graphml"], "give exactly one of --osm FILE or --place NAME"),
+        (["--osm", "OSM", "--place", "Beijing", "--out", "X/g.graphml"], "give exactly one"),
+        (["--osm", "X/missing.osm", "--out", "X/g.graphml"], "does not exist"),
+        (["--osm", "OSM", "--out", "X/g.txt"], "expected a file name ending in .graphml"),
+        (["--osm", "OSM", "--out", "X/nofolder/g.graphml"], "does not exist"),
+        (["--osm", "X/bad.osm", "--out", "X/g.graphml"], "not a readable graph file"),
+        (["--osm", "X/notosm.csv", "--out", "X/g.graphml"], "expected an OSM XML file"),
+    ],
+)
 def test_bad_input_exits_2_with_a_message(tmp_path: Path, args: list[str], message: str) -> None:
     (tmp_path / "bad.osm").write_text("this is not XML", encoding="utf-8")
     (tmp_path / "notosm.csv").write_text("a,b\n1,2\n", encoding="utf-8")
     shutil.copy(OSM_GZ, tmp_path / "r7.osm.gz")
-    real = [a.replace("X/", f"{tmp_path}/").replace("OSM", str(tmp_path / "r7.osm.gz")) for a in args]
+    real = [
+        a.replace("X/", f"{tmp_path}/").replace("OSM", str(tmp_path / "r7.osm.gz")) for a in args
+    ]
     res = _invoke(*real, "--json")
     assert res.exit_code == 2, res.output
     assert message in res.stderr

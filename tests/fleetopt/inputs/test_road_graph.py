@@ -23,7 +23,9 @@ from fleetopt.inputs.road_graph import (
 )
 
 SMALL = "beijing-region7-2015"  # 137 nodes, shipped
-OSM_GZ = Path(__file__).resolve().parents[2] / "data" / "beijing_region7_2015.osm.gz"  # real OSM API export
+OSM_GZ = (
+    Path(__file__).resolve().parents[2] / "data" / "beijing_region7_2015.osm.gz"
+)  # real OSM API export
 
 
 @pytest.fixture
@@ -55,12 +57,15 @@ def test_every_builtin_name_resolves_to_a_shipped_file() -> None:
 
 def test_load_by_name_has_lengths_speeds_and_times() -> None:
     g = load_graph(SMALL)
-    assert (g.number_of_nodes(), g.number_of_edges()) == (137, 247)  # PROVENANCE §8.3 (region7 drive)
+    assert (g.number_of_nodes(), g.number_of_edges()) == (
+        137,
+        247,
+    )  # PROVENANCE §8.3 (region7 drive)
     _check_attrs(g)
 
 
 def test_untagged_speeds_come_from_the_cited_table() -> None:
-    """GIVEN edges without maxspeed WHEN loaded THEN speed_kph = road_speeds.csv row of their class."""
+    """GIVEN edges without maxspeed WHEN loaded THEN speed_kph = their class in road_speeds.csv."""
     table = {r.name: float(r.value) for r in load_table("road_speeds").itertuples(index=False)}
     g = load_graph(SMALL)
     checked = 0
@@ -74,8 +79,11 @@ def test_untagged_speeds_come_from_the_cited_table() -> None:
 
 def test_tagged_maxspeed_wins_over_the_table() -> None:
     g = load_graph("beijing-central-2024")
-    tagged = [d for *_, d in g.edges(data=True) if isinstance(d.get("maxspeed"), str)
-              and d["maxspeed"].isdigit()]
+    tagged = [
+        d
+        for *_, d in g.edges(data=True)
+        if isinstance(d.get("maxspeed"), str) and d["maxspeed"].isdigit()
+    ]
     assert tagged, "central-2024 carries maxspeed tags"
     for d in tagged[:200]:
         assert d["speed_kph"] == pytest.approx(float(d["maxspeed"]))
@@ -133,12 +141,15 @@ def test_missing_file_is_input_error(tmp_path: Path) -> None:
         load_graph(tmp_path / "nothere.graphml")
 
 
-@pytest.mark.parametrize(("name", "content"), [
-    ("bad.graphml", b"<graphml><graph><node id='1'"),          # truncated XML
-    ("bad.graphml.gz", b"this is not gzip"),                    # not gzip
-    ("bad.osm", b"not xml at all"),
-    ("bad.osm.gz", gzip.compress(b"<osm><node id='1' lat='x'")),
-])
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("bad.graphml", b"<graphml><graph><node id='1'"),  # truncated XML
+        ("bad.graphml.gz", b"this is not gzip"),  # not gzip
+        ("bad.osm", b"not xml at all"),
+        ("bad.osm.gz", gzip.compress(b"<osm><node id='1' lat='x'")),
+    ],
+)
 def test_corrupt_file_is_input_error(tmp_path: Path, name: str, content: bytes) -> None:
     path = tmp_path / name
     path.write_bytes(content)
@@ -148,7 +159,7 @@ def test_corrupt_file_is_input_error(tmp_path: Path, name: str, content: bytes) 
 
 
 def test_graph_without_coordinates_is_input_error(tmp_path: Path) -> None:
-    """GIVEN an osmnx GraphML whose nodes lost x/y WHEN loaded THEN a located coordinates problem."""
+    """GIVEN an osmnx GraphML whose nodes lost x/y WHEN loaded THEN a coordinates problem."""
     import osmnx as ox
 
     g = ox.load_graphml(resolve_network(SMALL))
@@ -172,7 +183,7 @@ def test_plain_networkx_graphml_without_coordinates_is_input_error(tmp_path: Pat
     g.add_edge(2, 1, length=100.0)
     path = tmp_path / "nocoords.graphml"
     nx.write_graphml(g, path)
-    with pytest.raises(InputError, match="nocoords.graphml"):
+    with pytest.raises(InputError, match=r"nocoords\.graphml"):
         load_graph(path)
 
 
@@ -199,7 +210,7 @@ def test_haversine_one_degree_of_latitude() -> None:
 
 
 def test_csr_shortest_paths_agree_with_networkx(fresh_cache: Path) -> None:
-    """GIVEN region 7 WHEN CSR Dijkstra THEN equal to networkx on the MultiDiGraph (min over parallels)."""
+    """GIVEN region 7 WHEN CSR Dijkstra THEN equal to networkx on the MultiDiGraph."""
     net = load_network(SMALL)
     g = net.graph
     index = {int(n): i for i, n in enumerate(net.node_ids)}
@@ -211,7 +222,7 @@ def test_csr_shortest_paths_agree_with_networkx(fresh_cache: Path) -> None:
             ref = nx.single_source_dijkstra_path_length(g, int(net.node_ids[s]), weight=key)
             for node, cost in ref.items():
                 assert got[row, index[int(node)]] == pytest.approx(max(cost, 0.0), abs=1e-2)
-            unreachable = set(index) - set(int(n) for n in ref)
+            unreachable = set(index) - {int(n) for n in ref}
             for node in unreachable:
                 assert np.isinf(got[row, index[node]])
 
@@ -232,7 +243,7 @@ def test_nearest_nodes_snaps_onto_the_routable_core(fresh_cache: Path) -> None:
     assert np.all(net.routable[idx])
     assert np.all(dist[net.routable] < 1e-6)  # routable nodes snap onto themselves
     assert np.all(dist[~net.routable] > 0)
-    all_idx, all_dist = net.nearest_nodes(net.lon, net.lat, routable_only=False)
+    all_idx, _all_dist = net.nearest_nodes(net.lon, net.lat, routable_only=False)
     np.testing.assert_array_equal(all_idx, np.arange(net.n_nodes))
 
 
@@ -251,8 +262,16 @@ def test_array_cache_cold_and_warm_agree(fresh_cache: Path) -> None:
     warm = load_network(SMALL)
     assert warm is not cold
     assert warm._graph is None  # came from the .npz, not from GraphML
-    for key in ("node_ids", "lon", "lat", "edge_u", "edge_v", "edge_length_m", "edge_time_s",
-                "routable"):
+    for key in (
+        "node_ids",
+        "lon",
+        "lat",
+        "edge_u",
+        "edge_v",
+        "edge_length_m",
+        "edge_time_s",
+        "routable",
+    ):
         np.testing.assert_array_equal(getattr(cold, key), getattr(warm, key))
     assert (warm.csr_time != cold.csr_time).nnz == 0
     assert warm.n_nodes == 137
