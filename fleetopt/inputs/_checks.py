@@ -330,17 +330,22 @@ def check_coordinates(
     fin = np.isfinite(lon) & np.isfinite(lat)
     bad_lon = np.isfinite(lon) & ((lon < -180) | (lon > 180))
     bad_lat = np.isfinite(lat) & ((lat < -90) | (lat > 90))
-    report.rows(bad_lon, rows, lon_col, lambda i: f"longitude {lon[i]:g} is off the globe (valid: -180 to 180)")
-    report.rows(bad_lat, rows, lat_col, lambda i: f"latitude {lat[i]:g} is off the globe (valid: -90 to 90)")
     x0, y0, x1, y1 = beijing_box()
-    inside = (lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1)
-    outside = fin & ~bad_lon & ~bad_lat & ~inside
     swapped = (lat >= x0) & (lat <= x1) & (lon >= y0) & (lon <= y1)
 
+    def hint(i: int) -> str:
+        return "; longitude and latitude look swapped" if swapped[i] else ""
+
+    report.rows(bad_lon, rows, lon_col,
+                lambda i: f"longitude {lon[i]:g} is off the globe (valid: -180 to 180){hint(i)}")
+    report.rows(bad_lat, rows, lat_col,
+                lambda i: f"latitude {lat[i]:g} is off the globe (valid: -90 to 90){hint(i)}")
+    inside = (lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1)
+    outside = fin & ~bad_lon & ~bad_lat & ~inside
+
     def msg(i: int) -> str:
-        hint = "; longitude and latitude look swapped" if swapped[i] else ""
         return (f"({lon[i]:g}, {lat[i]:g}) is outside Beijing "
-                f"({x0:g}-{x1:g} E, {y0:g}-{y1:g} N){hint}")
+                f"({x0:g}-{x1:g} E, {y0:g}-{y1:g} N){hint(i)}")
 
     report.rows(outside, rows, lon_col, msg, warning=True)
 

@@ -9,6 +9,7 @@ spreadsheet row (header = line 1) and the column. Bad input never raises here.
 from __future__ import annotations
 
 import logging
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -114,11 +115,27 @@ def _validate_scenario(path: Path, data: bytes, label: str) -> tuple[list[Proble
         except UnicodeDecodeError as exc:
             return [Problem(f"not UTF-8 text ({exc.reason})", file=label)], []
         except tomllib.TOMLDecodeError as exc:
-            return [Problem(f"not valid TOML: {exc}", row=getattr(exc, "lineno", None), file=label)], []
+            return [_toml_located(Problem(f"not valid TOML: {exc}", file=label))], []
         return [], []
-    d = load_scenario_dict(path)
+    try:
+        d = load_scenario_dict(path)
+    except InputError as exc:
+        return [_toml_located(q) for q in _problems(exc)], []
     problems = check_scenario_dict(d, file=label)
     return list(problems), []
+
+
+_TOML_AT = re.compile(r"at line (\d+), column (\d+)")
+
+
+def _toml_located(problem: Problem) -> Problem:
+    """Take the line of a TOML syntax error from its message (Python 3.11 has no ``lineno``)."""
+    if problem.row is not None:
+        return problem
+    m = _TOML_AT.search(problem.message)
+    if not m:
+        return problem
+    return Problem(problem.message, row=int(m.group(1)), column=problem.column, file=problem.file)
 
 
 def _validate_gtfs(path: Path, data: bytes, label: str) -> tuple[list[Problem], list[Problem]]:
