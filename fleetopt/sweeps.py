@@ -187,13 +187,19 @@ def _check_values(table: Any, mode: str, file: Path) -> list[Problem]:
         return [_problem(f"[{mode}] must be a table of key = list of values", mode, file)]
     for key, vals in table.items():
         if not isinstance(vals, list) or not vals:
-            problems.append(_problem(f"expected a non-empty list of values, got {vals!r}",
-                                     f"{mode}.{key}", file))
+            problems.append(
+                _problem(
+                    f"expected a non-empty list of values, got {vals!r}", f"{mode}.{key}", file
+                )
+            )
     if mode == "list" and not problems:
         lengths = {k: len(v) for k, v in table.items()}
         if len(set(lengths.values())) > 1:
-            problems.append(_problem(f"[list] values must all have the same length; got {lengths}",
-                                     "list", file))
+            problems.append(
+                _problem(
+                    f"[list] values must all have the same length; got {lengths}", "list", file
+                )
+            )
     return problems
 
 
@@ -215,50 +221,94 @@ def _check_monte_carlo(mc: Any, file: Path) -> list[Problem]:
     problems: list[Problem] = []
     for k in mc:
         if k not in ("samples", "seed", "keys"):
-            problems.append(_problem(f"unknown key {k!r}; known: samples, seed, keys", f"monte_carlo.{k}", file))
+            problems.append(
+                _problem(f"unknown key {k!r}; known: samples, seed, keys", f"monte_carlo.{k}", file)
+            )
     n = mc.get("samples")
     if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= 100_000:
-        problems.append(_problem(f"samples: expected a whole number from 1 to 100000, got {n!r}",
-                                 "monte_carlo.samples", file))
+        problems.append(
+            _problem(
+                f"samples: expected a whole number from 1 to 100000, got {n!r}",
+                "monte_carlo.samples",
+                file,
+            )
+        )
     seed = mc.get("seed")
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-        problems.append(_problem(f"seed: expected a whole number >= 0 (the draws must be repeatable), got {seed!r}",
-                                 "monte_carlo.seed", file))
+        problems.append(
+            _problem(
+                f"seed: expected a whole number >= 0 (the draws must be repeatable), got {seed!r}",
+                "monte_carlo.seed",
+                file,
+            )
+        )
     keys = mc.get("keys")
     if not isinstance(keys, Mapping) or not keys:
-        problems.append(_problem("expected [monte_carlo.keys] with key = {distribution = ...}",
-                                 "monte_carlo.keys", file))
+        problems.append(
+            _problem(
+                "expected [monte_carlo.keys] with key = {distribution = ...}",
+                "monte_carlo.keys",
+                file,
+            )
+        )
         return problems
     for key, spec in keys.items():
         where = f"monte_carlo.keys.{key}"
         if not isinstance(spec, Mapping) or spec.get("distribution") not in DISTRIBUTIONS:
-            problems.append(_problem(f"expected {{distribution = ...}} with distribution one of "
-                                     f"{', '.join(DISTRIBUTIONS)}", where, file))
+            problems.append(
+                _problem(
+                    f"expected {{distribution = ...}} with distribution one of "
+                    f"{', '.join(DISTRIBUTIONS)}",
+                    where,
+                    file,
+                )
+            )
             continue
         need = DISTRIBUTIONS[spec["distribution"]]
         for p in need:
             if p not in spec:
-                problems.append(_problem(f"{spec['distribution']} needs {', '.join(need)}", f"{where}.{p}", file))
+                problems.append(
+                    _problem(
+                        f"{spec['distribution']} needs {', '.join(need)}", f"{where}.{p}", file
+                    )
+                )
         for p in spec:
             if p != "distribution" and p not in need:
-                problems.append(_problem(f"unknown parameter {p!r}; {spec['distribution']} takes "
-                                         f"{', '.join(need)}", f"{where}.{p}", file))
+                problems.append(
+                    _problem(
+                        f"unknown parameter {p!r}; {spec['distribution']} takes {', '.join(need)}",
+                        f"{where}.{p}",
+                        file,
+                    )
+                )
         if spec["distribution"] == "choice":
             if not isinstance(spec.get("values"), list) or not spec.get("values"):
-                problems.append(_problem("values must be a non-empty list", f"{where}.values", file))
+                problems.append(
+                    _problem("values must be a non-empty list", f"{where}.values", file)
+                )
         else:
             for p in need:
                 v = spec.get(p)
-                if p in spec and (not isinstance(v, (int, float)) or isinstance(v, bool) or not math.isfinite(v)):
-                    problems.append(_problem(f"{p} must be a number, got {v!r}", f"{where}.{p}", file))
-            if not problems and spec["distribution"] in ("uniform", "integers") and spec["low"] > spec["high"]:
+                if p in spec and (
+                    not isinstance(v, (int, float)) or isinstance(v, bool) or not math.isfinite(v)
+                ):
+                    problems.append(
+                        _problem(f"{p} must be a number, got {v!r}", f"{where}.{p}", file)
+                    )
+            if (
+                not problems
+                and spec["distribution"] in ("uniform", "integers")
+                and spec["low"] > spec["high"]
+            ):
                 problems.append(_problem("low must not exceed high", where, file))
             if not problems and spec["distribution"] == "normal" and spec["sd"] < 0:
                 problems.append(_problem("sd must be >= 0", f"{where}.sd", file))
     return problems
 
 
-def _override_sets(doc: Mapping[str, Any], mode: str) -> tuple[tuple[str, ...], list[dict[str, Any]]]:
+def _override_sets(
+    doc: Mapping[str, Any], mode: str
+) -> tuple[tuple[str, ...], list[dict[str, Any]]]:
     if mode == "grid":
         keys = tuple(doc["grid"])
         combos = itertools.product(*(doc["grid"][k] for k in keys))
@@ -302,20 +352,35 @@ def read_sweep(path: str | Path) -> SweepPlan:
             doc = tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         msg = f"{path}: not valid TOML ({exc})"
-        raise InputError(msg, [Problem(f"not valid TOML: {exc}", getattr(exc, "lineno", None), None, str(path))]) from None
-    problems = [_problem(f"unknown key {k!r}; known: {', '.join(_TOP_KEYS)}", k, path)
-                for k in doc if k not in _TOP_KEYS]
+        raise InputError(
+            msg, [Problem(f"not valid TOML: {exc}", getattr(exc, "lineno", None), None, str(path))]
+        ) from None
+    problems = [
+        _problem(f"unknown key {k!r}; known: {', '.join(_TOP_KEYS)}", k, path)
+        for k in doc
+        if k not in _TOP_KEYS
+    ]
     modes = [m for m in MODES if m in doc]
     if len(modes) != 1:
-        problems.append(_problem(f"give exactly one of [grid], [list], [monte_carlo]; found {modes or 'none'}",
-                                 None, path))
+        problems.append(
+            _problem(
+                f"give exactly one of [grid], [list], [monte_carlo]; found {modes or 'none'}",
+                None,
+                path,
+            )
+        )
     base = doc.get("base")
     if not isinstance(base, str):
-        problems.append(_problem(f"base must be the path of a scenario file, got {base!r}", "base", path))
+        problems.append(
+            _problem(f"base must be the path of a scenario file, got {base!r}", "base", path)
+        )
     if not problems:
         mode = modes[0]
-        problems += (_check_monte_carlo(doc[mode], path) if mode == "monte_carlo"
-                     else _check_values(doc[mode], mode, path))
+        problems += (
+            _check_monte_carlo(doc[mode], path)
+            if mode == "monte_carlo"
+            else _check_values(doc[mode], mode, path)
+        )
     if problems:
         msg = f"{len(problems)} problem(s) in sweep file {path}"
         raise InputError(msg, problems)
@@ -325,7 +390,7 @@ def read_sweep(path: str | Path) -> SweepPlan:
     keys, sets = _override_sets(doc, mode)
     variants: list[Variant] = []
     width = max(4, len(str(len(sets) - 1)))
-    seen: set[str] = set()
+    seen: set[object] = set()
     for i, over in enumerate(sets):
         d = copy.deepcopy(base_dict)
         for key, val in over.items():
@@ -339,13 +404,15 @@ def read_sweep(path: str | Path) -> SweepPlan:
             text = f"variant {i} ({_label(over)}): {p.message}"
             if (p.column, p.message) not in seen:
                 problems.append(Problem(text, None, p.column, str(path)))
-                seen.add((p.column, p.message))  # type: ignore[arg-type]
+                seen.add((p.column, p.message))
         variants.append(Variant(f"v{i:0{width}d}", over, d, _digest(d)))
     if problems:
         msg = f"{len(problems)} problem(s) in sweep file {path}"
         raise InputError(msg, problems)
     name = str(doc.get("name") or path.stem)
-    return SweepPlan(path=path, name=name, mode=mode, keys=keys, variants=tuple(variants), base_path=base_path)
+    return SweepPlan(
+        path=path, name=name, mode=mode, keys=keys, variants=tuple(variants), base_path=base_path
+    )
 
 
 def _label(over: Mapping[str, Any]) -> str:
@@ -383,8 +450,13 @@ def run_variant(task: Mapping[str, Any]) -> dict[str, Any]:
     scenario = scenario_from_dict(task["scenario"], base_dir=task["base_dir"], file=task["file"])
     result = run_scenario(scenario)
     summary = result.summary() if hasattr(result, "summary") else dict(result)
-    record = {"version": _RECORD_VERSION, "variant": task["variant"], "digest": task["digest"],
-              "overrides": to_jsonable(task["overrides"]), "summary": to_jsonable(summary)}
+    record = {
+        "version": _RECORD_VERSION,
+        "variant": task["variant"],
+        "digest": task["digest"],
+        "overrides": to_jsonable(task["overrides"]),
+        "summary": to_jsonable(summary),
+    }
     if task.get("store"):
         try:
             _write_json_atomic(Path(task["store"]) / f"{task['variant']}.json", record)
@@ -433,7 +505,9 @@ def results_table(plan: SweepPlan, records: Mapping[str, Mapping[str, Any]]) -> 
         rec = records[v.variant]
         row: dict[str, Any] = {"variant": v.variant}
         row.update({k: _cell(v.overrides[k]) for k in plan.keys})
-        row.update({k: _cell(x) for k, x in flatten_summary(rec["summary"]).items() if k not in row})
+        row.update(
+            {k: _cell(x) for k, x in flatten_summary(rec["summary"]).items() if k not in row}
+        )
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -453,9 +527,14 @@ class _Progress:
                 TimeElapsedColumn,
             )
 
-            self._bar = Progress(TextColumn("[bold]sweep {task.description}"), BarColumn(),
-                                 MofNCompleteColumn(), TimeElapsedColumn(),
-                                 console=Console(file=sys.stderr), transient=False)
+            self._bar = Progress(
+                TextColumn("[bold]sweep {task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=Console(file=sys.stderr),
+                transient=False,
+            )
             self._bar.start()
             self._task = self._bar.add_task(name, total=total, completed=done)
 
@@ -480,7 +559,9 @@ def _iter_local(tasks: list[dict[str, Any]], workers: int | None) -> Iterator[di
             yield fut.result()
 
 
-def _iter_dask(tasks: list[dict[str, Any]], scheduler: str | None, workers: int | None) -> Iterator[dict[str, Any]]:
+def _iter_dask(
+    tasks: list[dict[str, Any]], scheduler: str | None, workers: int | None
+) -> Iterator[dict[str, Any]]:
     try:
         from distributed import Client, LocalCluster
         from distributed import as_completed as dask_completed
@@ -491,12 +572,21 @@ def _iter_dask(tasks: list[dict[str, Any]], scheduler: str | None, workers: int 
     if scheduler:
         client = Client(scheduler)
     else:
-        cluster = LocalCluster(n_workers=workers or DASK_WORKERS, threads_per_worker=1, processes=True,
-                               host="127.0.0.1", dashboard_address=None)
+        cluster = LocalCluster(
+            n_workers=workers or DASK_WORKERS,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+        )
         client = Client(cluster)
     try:
-        futures = [client.submit(run_variant, t, key=f"fleetopt-{t['variant']}-{t['digest'][:12]}", pure=False)
-                   for t in tasks]
+        futures = [
+            client.submit(
+                run_variant, t, key=f"fleetopt-{t['variant']}-{t['digest'][:12]}", pure=False
+            )
+            for t in tasks
+        ]
         for fut in dask_completed(futures):
             yield fut.result()
     finally:
@@ -558,14 +648,33 @@ def run_sweep(
         if rec is not None:
             records[v.variant] = rec
     todo = [v for v in plan.variants if v.variant not in records]
-    logger.info("sweep %s: %d variants, %d stored, %d to run on %s", plan.name, len(plan.variants),
-                len(records), len(todo), executor)
-    tasks = [{"variant": v.variant, "overrides": v.overrides, "scenario": v.scenario, "digest": v.digest,
-              "base_dir": str(plan.base_path.parent), "file": str(plan.base_path), "store": str(store.resolve())}
-             for v in todo]
+    logger.info(
+        "sweep %s: %d variants, %d stored, %d to run on %s",
+        plan.name,
+        len(plan.variants),
+        len(records),
+        len(todo),
+        executor,
+    )
+    tasks = [
+        {
+            "variant": v.variant,
+            "overrides": v.overrides,
+            "scenario": v.scenario,
+            "digest": v.digest,
+            "base_dir": str(plan.base_path.parent),
+            "file": str(plan.base_path),
+            "store": str(store.resolve()),
+        }
+        for v in todo
+    ]
     bar = _Progress(progress, len(plan.variants), len(records), plan.name)
     try:
-        stream = _iter_local(tasks, workers) if executor == "local" else _iter_dask(tasks, scheduler, workers)
+        stream = (
+            _iter_local(tasks, workers)
+            if executor == "local"
+            else _iter_dask(tasks, scheduler, workers)
+        )
         for rec in stream:
             target = store / f"{rec['variant']}.json"
             if _load_record(target, rec["digest"]) is None:
@@ -581,8 +690,10 @@ def run_sweep(
 
 def _write_tables(table: pd.DataFrame, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    for name, writer in (("results.csv", lambda p: table.to_csv(p, index=False)),
-                         ("results.parquet", lambda p: table.to_parquet(p, index=False))):
+    for name, writer in (
+        ("results.csv", lambda p: table.to_csv(p, index=False)),
+        ("results.parquet", lambda p: table.to_parquet(p, index=False)),
+    ):
         final = out / name
         tmp = out / f".{name}.{os.getpid()}.tmp"
         writer(tmp)

@@ -21,19 +21,36 @@ from fleetopt.cli import app
 from fleetopt.cli._common import JsonOpt, run
 
 #: Summary columns shown in the human-readable table.
-SHOWN = ("trips_served", "trips_missed", "grid_energy_kwh", "co2_kg", "peak_grid_kw",
-         "charge_wait_mean_min")
+SHOWN = (
+    "trips_served",
+    "trips_missed",
+    "grid_energy_kwh",
+    "co2_kg",
+    "peak_grid_kw",
+    "charge_wait_mean_min",
+)
 
 
 def _rows(table: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{k: (None if pd.isna(v) else v) if not isinstance(v, (list, dict)) else v
-             for k, v in row.items()} for row in table.to_dict(orient="records")]
+    return [
+        {
+            k: (None if pd.isna(v) else v) if not isinstance(v, (list, dict)) else v
+            for k, v in row.items()
+        }
+        for row in table.to_dict(orient="records")
+    ]
 
 
 def render(table: pd.DataFrame) -> None:
     """Print the sweep's result table for a person to read."""
-    swept = [c for c in table.columns if c != "variant" and c not in SHOWN
-             and not c.startswith("by_type.") and c not in _SUMMARY_KEYS]
+    swept = [
+        c
+        for c in table.columns
+        if c != "variant"
+        and c not in SHOWN
+        and not c.startswith("by_type.")
+        and c not in _SUMMARY_KEYS
+    ]
     cols = ["variant", *swept, *[c for c in SHOWN if c in table.columns]]
     out = Table(title=f"sweep: {len(table)} variants")
     for c in cols:
@@ -43,26 +60,56 @@ def render(table: pd.DataFrame) -> None:
     Console().print(out)
 
 
-_SUMMARY_KEYS = {"scenario", "seed", "vehicles", "trips_total", "trips_served", "trips_missed",
-                 "distance_km", "battery_energy_kwh", "grid_energy_kwh", "hydrogen_kg", "diesel_l",
-                 "gasoline_l", "co2_kg", "peak_grid_kw", "charge_wait_mean_min", "charge_wait_max_min",
-                 "wall_s"}
+_SUMMARY_KEYS = {
+    "scenario",
+    "seed",
+    "vehicles",
+    "trips_total",
+    "trips_served",
+    "trips_missed",
+    "distance_km",
+    "battery_energy_kwh",
+    "grid_energy_kwh",
+    "hydrogen_kg",
+    "diesel_l",
+    "gasoline_l",
+    "co2_kg",
+    "peak_grid_kw",
+    "charge_wait_mean_min",
+    "charge_wait_max_min",
+    "wall_s",
+}
 
 
 @app.command("sweep")
 def sweep_cmd(
-    sweep_file: Path = typer.Argument(..., help="Sweep TOML (base scenario + grid, list or monte_carlo table)."),  # noqa: B008
+    sweep_file: Path = typer.Argument(  # noqa: B008
+        ..., help="Sweep TOML (base scenario + grid, list or monte_carlo table)."
+    ),
     executor: str = typer.Option("local", "--executor", help="local (process pool) or dask."),
-    scheduler: str | None = typer.Option(None, "--scheduler", help="Dask scheduler address (tcp://host:8786)."),
-    out: Path | None = typer.Option(None, "--out", help="Result folder (default runs/sweep-<name>)."),  # noqa: B008
-    workers: int | None = typer.Option(None, "--workers", help="Worker processes (default: local all cores, dask 2)."),
+    scheduler: str | None = typer.Option(
+        None, "--scheduler", help="Dask scheduler address (tcp://host:8786)."
+    ),
+    out: Path | None = typer.Option(  # noqa: B008
+        None, "--out", help="Result folder (default runs/sweep-<name>)."
+    ),
+    workers: int | None = typer.Option(
+        None, "--workers", help="Worker processes (default: local all cores, dask 2)."
+    ),
     no_progress: bool = typer.Option(False, "--no-progress", help="Hide the progress bar."),
     as_json: bool = JsonOpt,
 ) -> None:
     """Run every variant of a sweep file and write one result row per variant."""
-    def go() -> Any:  # noqa: ANN401
-        table = api.run_sweep(sweep_file, executor=executor, scheduler=scheduler, out_dir=out,
-                              progress=not no_progress, workers=workers)
+
+    def go() -> Any:
+        table = api.run_sweep(
+            sweep_file,
+            executor=executor,
+            scheduler=scheduler,
+            out_dir=out,
+            progress=not no_progress,
+            workers=workers,
+        )
         return _rows(table) if as_json else table
 
     run(go, as_json=as_json, render=render)

@@ -18,9 +18,9 @@ from fleetopt.cli import app
 from fleetopt.cli._common import JsonOpt, run
 
 
-def _fmt(v: Any) -> str:  # noqa: ANN401
+def _fmt(v: Any) -> str:
     if v is None:
-        return "–"
+        return "-"
     if isinstance(v, float):
         return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:,.1f}"
     return str(v)
@@ -32,14 +32,20 @@ def render(rows: list[dict[str, Any]]) -> None:
     for col in ("id", "target", "unit", "year", "value", "status"):
         table.add_column(col)
     for r in rows:
-        table.add_row(r["id"], _fmt(r["target"]), str(r["unit"]), _fmt(r["year"]), _fmt(r["value"]),
-                      r["status"])
+        table.add_row(
+            r["id"],
+            _fmt(r["target"]),
+            str(r["unit"]),
+            _fmt(r["year"]),
+            _fmt(r["value"]),
+            r["status"],
+        )
     Console().print(table)
 
 
 @app.command("targets")
 def targets_cmd(
-    scenario: Path | None = typer.Argument(None, help="Scenario TOML (optional)."),
+    scenario: Path | None = typer.Argument(None, help="Scenario TOML (optional)."),  # noqa: B008
     as_json: bool = JsonOpt,
 ) -> None:
     """Show the plan's targets with the scenario's projected values and statuses."""

@@ -64,7 +64,10 @@ LEVER_RANGES: dict[str, tuple[float, float]] = {
 #: Year a scalar lever value applies from.
 SCALAR_LEVER_YEAR = 2025
 
-_OTHER_KEYS: dict[str, tuple[float, float]] = {"trend_persistence": (0.0, 2.0), "band_samples": (10, 5000)}
+_OTHER_KEYS: dict[str, tuple[float, float]] = {
+    "trend_persistence": (0.0, 2.0),
+    "band_samples": (10, 5000),
+}
 YEAR_RANGE = (2015, 2035)
 
 
@@ -97,13 +100,19 @@ def check_mode_share_dict(table: object, prefix: str = "mode_share") -> list[Pro
         if key in _OTHER_KEYS:
             lo, hi = _OTHER_KEYS[key]
             integer = key == "band_samples"
-            ok = _is_number(val) and lo <= float(val) <= hi and (not integer or isinstance(val, int))
+            ok = (
+                _is_number(val) and lo <= float(val) <= hi and (not integer or isinstance(val, int))
+            )
             if not ok:
                 kind = "a whole number" if integer else "a number"
-                problems.append(Problem(f"{val!r}: expected {kind} from {lo:g} to {hi:g}", column=where))
+                problems.append(
+                    Problem(f"{val!r}: expected {kind} from {lo:g} to {hi:g}", column=where)
+                )
             continue
         if key not in LEVER_RANGES:
-            problems.append(Problem(f"unknown key {key!r}; known: {', '.join(known)}", column=where))
+            problems.append(
+                Problem(f"unknown key {key!r}; known: {', '.join(known)}", column=where)
+            )
             continue
         lo, hi = LEVER_RANGES[key]
         items = val.items() if isinstance(val, Mapping) else [(None, val)]
@@ -114,14 +123,23 @@ def check_mode_share_dict(table: object, prefix: str = "mode_share") -> list[Pro
             if year is not None:
                 text = str(year).strip()
                 if not text.isdigit() or not (YEAR_RANGE[0] <= int(text) <= YEAR_RANGE[1]):
-                    problems.append(Problem(
-                        f"{year!r} is not a year; use a year from {YEAR_RANGE[0]} to {YEAR_RANGE[1]}",
-                        column=vwhere))
+                    problems.append(
+                        Problem(
+                            f"{year!r} is not a year; use a year from "
+                            f"{YEAR_RANGE[0]} to {YEAR_RANGE[1]}",
+                            column=vwhere,
+                        )
+                    )
             if not _is_number(v):
-                problems.append(Problem(f"expected a number or a table of year = number, got {v!r}",
-                                        column=vwhere))
+                problems.append(
+                    Problem(
+                        f"expected a number or a table of year = number, got {v!r}", column=vwhere
+                    )
+                )
             elif not (lo <= float(v) <= hi):
-                problems.append(Problem(f"{v!r} is out of range; allowed {lo:g} to {hi:g}", column=vwhere))
+                problems.append(
+                    Problem(f"{v!r} is out of range; allowed {lo:g} to {hi:g}", column=vwhere)
+                )
     return problems
 
 
@@ -180,7 +198,9 @@ def lever_utility(
         if row.form == "log":
             u[:, m] += beta * np.log(x / base_values[row.lever])
         else:
-            u[:, m] += np.log(np.maximum(1.0 + float(row.value) * x / 100.0, 1e-6)) / (1.0 - base_share[m])
+            u[:, m] += np.log(np.maximum(1.0 + float(row.value) * x / 100.0, 1e-6)) / (
+                1.0 - base_share[m]
+            )
     return u
 
 
@@ -247,8 +267,11 @@ def lever_paths(years: np.ndarray, table: Mapping[str, Any] | None = None) -> di
         path = np.where(years > last, hy[hx.argmax()] + trend * (years - last), path)
         if lever in table:
             user = table[lever]
-            pts = ({int(k): float(v) for k, v in user.items()} if isinstance(user, Mapping)
-                   else {SCALAR_LEVER_YEAR: float(user)})
+            pts = (
+                {int(k): float(v) for k, v in user.items()}
+                if isinstance(user, Mapping)
+                else {SCALAR_LEVER_YEAR: float(user)}
+            )
             first = min(pts)
             join_year = min(last, first - 1)
             anchors = {join_year: float(np.interp(join_year, years, path)), **pts}
@@ -267,10 +290,14 @@ def _base_share() -> tuple[np.ndarray, int]:
     return s0, int(base.year.iloc[0])
 
 
-def _trend_utility(years: np.ndarray, tau: np.ndarray, base_year: int, last_obs: int,
-                   persistence: float) -> np.ndarray:
-    t = np.where(years <= last_obs, years - base_year,
-                 (last_obs - base_year) + persistence * (years - last_obs)).astype(float)
+def _trend_utility(
+    years: np.ndarray, tau: np.ndarray, base_year: int, last_obs: int, persistence: float
+) -> np.ndarray:
+    t = np.where(
+        years <= last_obs,
+        years - base_year,
+        (last_obs - base_year) + persistence * (years - last_obs),
+    ).astype(float)
     u = np.zeros((len(years), len(MODES)))
     for i, m in enumerate(TREND_MODES):
         u[:, MODES.index(m)] = tau[i] * t
@@ -296,8 +323,14 @@ def _points(sh: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
     return 100.0 * np.where(cols < 0, green, single)
 
 
-def _fit(years: np.ndarray, s0: np.ndarray, u_lever: np.ndarray, obs: pd.DataFrame,
-         base_year: int, last_obs: int) -> np.ndarray:
+def _fit(
+    years: np.ndarray,
+    s0: np.ndarray,
+    u_lever: np.ndarray,
+    obs: pd.DataFrame,
+    base_year: int,
+    last_obs: int,
+) -> np.ndarray:
     target = obs.value.astype(float).to_numpy()
     obs_years = np.unique(obs.year.astype(int).to_numpy())
     u_obs = u_lever[np.searchsorted(years, obs_years)]
@@ -311,8 +344,10 @@ def _fit(years: np.ndarray, s0: np.ndarray, u_lever: np.ndarray, obs: pd.DataFra
     return least_squares(resid, x0=np.zeros(len(TREND_MODES)), method="lm").x
 
 
-def project_mode_share(table: Mapping[str, Any] | None = None, *, seed: int | None = None) -> ModeShareResult:
-    """Calibrate the trends, then project mode shares 2015–2035 with an uncertainty band.
+def project_mode_share(
+    table: Mapping[str, Any] | None = None, *, seed: int | None = None
+) -> ModeShareResult:
+    """Calibrate the trends, then project mode shares 2015-2035 with an uncertainty band.
 
     Parameters
     ----------
@@ -350,8 +385,12 @@ def project_mode_share(table: Mapping[str, Any] | None = None, *, seed: int | No
     hist_paths = lever_paths(years, None)
 
     def one_run(elast: pd.DataFrame, persist: float) -> tuple[np.ndarray, np.ndarray]:
-        tau = _fit(years, s0, lever_utility(hist_paths, base_vals, elast, s0), obs, base_year, last_obs)
-        u = lever_utility(paths, base_vals, elast, s0) + _trend_utility(years, tau, base_year, last_obs, persist)
+        tau = _fit(
+            years, s0, lever_utility(hist_paths, base_vals, elast, s0), obs, base_year, last_obs
+        )
+        u = lever_utility(paths, base_vals, elast, s0) + _trend_utility(
+            years, tau, base_year, last_obs, persist
+        )
         return pivot_shares(s0, u), tau
 
     sh, tau = one_run(central, persistence)
@@ -373,12 +412,23 @@ def project_mode_share(table: Mapping[str, Any] | None = None, *, seed: int | No
     band_hi = np.percentile(greens, _p("band_high_pct"), axis=0)
 
     modelled = _modelled_points(sh, years, obs)
-    calibration = pd.DataFrame({
-        "mode": obs["mode"], "year": obs.year.astype(int), "observed": obs.value.astype(float),
-        "modelled": modelled, "error_points": modelled - obs.value.astype(float), "source": obs.source,
-    })
+    calibration = pd.DataFrame(
+        {
+            "mode": obs["mode"],
+            "year": obs.year.astype(int),
+            "observed": obs.value.astype(float),
+            "modelled": modelled,
+            "error_points": modelled - obs.value.astype(float),
+            "source": obs.source,
+        }
+    )
     base_green = 100 * _green(sh)[int(np.flatnonzero(years == base_year)[0])]
-    logger.info("mode share: base %d green %.2f %%, trends %s", base_year, base_green, dict(zip(TREND_MODES, tau, strict=True)))
+    logger.info(
+        "mode share: base %d green %.2f %%, trends %s",
+        base_year,
+        base_green,
+        dict(zip(TREND_MODES, tau, strict=True)),
+    )
     idx = pd.Index(years, name="year")
     return ModeShareResult(
         shares=pd.DataFrame(100.0 * sh, index=idx, columns=list(MODES)),

@@ -1,4 +1,4 @@
-"""Project Beijing's vehicle stock by segment and powertrain, 2000–2035, with survival curves.
+"""Project Beijing's vehicle stock by segment and powertrain, 2000-2035, with survival curves.
 
 A cohort (stock-flow) model: every year each segment's vehicles age one year and survive
 with a Weibull survival curve; new vehicles fill the gap to the segment's stock; a share
@@ -82,27 +82,34 @@ def _check_year_table(
         problems.append(Problem(f"expected a table of year = value [{unit}]", column=prefix))
         return problems
     if not table:
-        problems.append(Problem(f"empty table; give at least one year = value [{unit}]", column=prefix))
+        problems.append(
+            Problem(f"empty table; give at least one year = value [{unit}]", column=prefix)
+        )
     for key, val in table.items():
         where = f"{prefix}.{key}"
         year = _year_of(key)
         if year is None or not (YEAR_RANGE[0] <= year <= YEAR_RANGE[1]):
-            problems.append(Problem(
-                f"{key!r} is not a year; use a year from {YEAR_RANGE[0]} to {YEAR_RANGE[1]}",
-                column=where))
+            problems.append(
+                Problem(
+                    f"{key!r} is not a year; use a year from {YEAR_RANGE[0]} to {YEAR_RANGE[1]}",
+                    column=where,
+                )
+            )
         if not _is_number(val):
             problems.append(Problem(f"expected a number [{unit}], got {val!r}", column=where))
         elif float(val) < lo or (hi is not None and float(val) > hi):
             allowed = f"{lo:g} to {hi:g}" if hi is not None else f">= {lo:g}"
-            problems.append(Problem(f"{val!r} is out of range; allowed {allowed} [{unit}]",
-                                    column=where))
+            problems.append(
+                Problem(f"{val!r} is out of range; allowed {allowed} [{unit}]", column=where)
+            )
     return problems
 
 
 def _check_segment_table(table: object, prefix: str) -> tuple[dict[str, Any], list[Problem]]:
     if not isinstance(table, Mapping):
-        return {}, [Problem("expected a table keyed by segment "
-                            f"({', '.join(SEGMENTS)})", column=prefix)]
+        return {}, [
+            Problem(f"expected a table keyed by segment ({', '.join(SEGMENTS)})", column=prefix)
+        ]
     problems = [
         Problem(f"unknown segment {key!r}; known: {', '.join(SEGMENTS)}", column=f"{prefix}.{key}")
         for key in table
@@ -132,14 +139,20 @@ def check_transition_dict(table: object, prefix: str = "transition") -> list[Pro
     for key, val in table.items():
         where = f"{prefix}.{key}"
         if key not in _KEYS:
-            problems.append(Problem(f"unknown key {key!r}; known: {', '.join(_KEYS)}", column=where))
+            problems.append(
+                Problem(f"unknown key {key!r}; known: {', '.join(_KEYS)}", column=where)
+            )
         elif key == "exempt_pct":
             segs, probs = _check_segment_table(val, where)
             problems += probs
             for seg, pct in segs.items():
                 if not _is_number(pct) or not (0.0 <= float(pct) < 100.0):
-                    problems.append(Problem(
-                        f"{pct!r}: expected a share from 0 to below 100 [%]", column=f"{where}.{seg}"))
+                    problems.append(
+                        Problem(
+                            f"{pct!r}: expected a share from 0 to below 100 [%]",
+                            column=f"{where}.{seg}",
+                        )
+                    )
         elif key in ("new_nev_share_pct", "stock_vehicles"):
             segs, probs = _check_segment_table(val, where)
             problems += probs
@@ -149,28 +162,43 @@ def check_transition_dict(table: object, prefix: str = "transition") -> list[Pro
                 else:
                     problems += _check_year_table(years, f"{where}.{seg}", 0.0, None, "vehicles")
                     if seg in NORMALISED_SEGMENTS:
-                        problems.append(Problem(
-                            f"segment {seg!r} has a normalised stock (no published fleet size); "
-                            f"stock anchors are allowed for {', '.join(COUNTED_SEGMENTS)}",
-                            column=f"{where}.{seg}"))
+                        problems.append(
+                            Problem(
+                                f"segment {seg!r} has a normalised stock "
+                                "(no published fleet size); "
+                                f"stock anchors are allowed for {', '.join(COUNTED_SEGMENTS)}",
+                                column=f"{where}.{seg}",
+                            )
+                        )
         elif key == "survival":
             segs, probs = _check_segment_table(val, where)
             problems += probs
             for seg, params in segs.items():
                 if not isinstance(params, Mapping):
-                    problems.append(Problem("expected a table with mean_life_years, weibull_shape",
-                                            column=f"{where}.{seg}"))
+                    problems.append(
+                        Problem(
+                            "expected a table with mean_life_years, weibull_shape",
+                            column=f"{where}.{seg}",
+                        )
+                    )
                     continue
                 for pname, pval in params.items():
                     pwhere = f"{where}.{seg}.{pname}"
                     if pname not in _SURVIVAL_KEYS:
-                        problems.append(Problem(
-                            f"unknown key {pname!r}; known: {', '.join(_SURVIVAL_KEYS)}", column=pwhere))
+                        problems.append(
+                            Problem(
+                                f"unknown key {pname!r}; known: {', '.join(_SURVIVAL_KEYS)}",
+                                column=pwhere,
+                            )
+                        )
                         continue
                     lo, hi = _SURVIVAL_KEYS[pname]
                     if not _is_number(pval) or not (lo <= float(pval) <= hi):
-                        problems.append(Problem(f"{pval!r}: expected a number from {lo:g} to {hi:g}",
-                                                column=pwhere))
+                        problems.append(
+                            Problem(
+                                f"{pval!r}: expected a number from {lo:g} to {hi:g}", column=pwhere
+                            )
+                        )
     return problems
 
 
@@ -196,7 +224,9 @@ def weibull_survival(age_years: np.ndarray, mean_life_years: float, shape: float
     return np.exp(-np.power(np.asarray(age_years, dtype=float) / scale_years, shape))
 
 
-def logistic_share(years: np.ndarray, mid_year: float, width_years: float, max_frac: float) -> np.ndarray:
+def logistic_share(
+    years: np.ndarray, mid_year: float, width_years: float, max_frac: float
+) -> np.ndarray:
     """Return a logistic adoption curve, the NEV share of new vehicles by year.
 
     Parameters
@@ -248,8 +278,9 @@ def run_cohorts(
     """
     n_years = len(years)
     cond = np.ones(len(survival))
-    cond[1:] = np.divide(survival[1:], survival[:-1], out=np.zeros(len(survival) - 1),
-                         where=survival[:-1] > 0)
+    cond[1:] = np.divide(
+        survival[1:], survival[:-1], out=np.zeros(len(survival) - 1), where=survival[:-1] > 0
+    )
     cohorts = stock_vehicles[0] * survival / survival.sum()
     nev = np.zeros_like(cohorts)
     out = {k: np.zeros(n_years) for k in ("stock", "nev_stock", "new", "new_nev")}
@@ -327,7 +358,7 @@ class TransitionResult:
     def _index(self, year: int) -> int:
         idx = np.flatnonzero(self.years == year)
         if not len(idx):
-            msg = f"year {year} is outside the model years {self.years[0]}–{self.years[-1]}"
+            msg = f"year {year} is outside the model years {self.years[0]}-{self.years[-1]}"
             raise InputError(msg)
         return int(idx[0])
 
@@ -351,8 +382,8 @@ class TransitionResult:
         if not seg.has_path:
             return math.nan
         i0, i1 = self._index(first_year), self._index(last_year)
-        new = seg.new[i0:i1 + 1].sum() * (1.0 - seg.exempt_frac)
-        nev = seg.new_nev[i0:i1 + 1].sum()
+        new = seg.new[i0 : i1 + 1].sum() * (1.0 - seg.exempt_frac)
+        nev = seg.new_nev[i0 : i1 + 1].sum()
         return float(min(100.0, 100.0 * nev / new)) if new > 0 else math.nan
 
     def new_vehicle_nev_share_pct(self, year: int) -> float:
@@ -368,18 +399,28 @@ class TransitionResult:
         Sanitation has no published fleet size; it enters only through its own row.
         """
         i = self._index(year)
-        elig = sum(self.segments[s].stock[i] * (1 - self.segments[s].exempt_frac) for s in ("bus", "taxi"))
+        elig = sum(
+            self.segments[s].stock[i] * (1 - self.segments[s].exempt_frac) for s in ("bus", "taxi")
+        )
         nev = sum(self.segments[s].nev_stock[i] for s in ("bus", "taxi"))
         return float(min(100.0, 100.0 * nev / elig)) if elig > 0 else math.nan
 
     def table(self) -> pd.DataFrame:
-        """Return the yearly series as a long table (segment, year, stock, nev_stock, new, new_nev)."""
+        """Return the yearly series as a long table (segment, year, stock, nev_stock, new, …)."""
         rows = []
         for name, seg in self.segments.items():
             for i, year in enumerate(self.years):
-                rows.append({"segment": name, "year": int(year), "stock": seg.stock[i],
-                             "nev_stock": seg.nev_stock[i], "new": seg.new[i],
-                             "new_nev": seg.new_nev[i], "new_nev_frac": seg.new_nev_frac[i]})
+                rows.append(
+                    {
+                        "segment": name,
+                        "year": int(year),
+                        "stock": seg.stock[i],
+                        "nev_stock": seg.nev_stock[i],
+                        "new": seg.new[i],
+                        "new_nev": seg.new_nev[i],
+                        "new_nev_frac": seg.new_nev_frac[i],
+                    }
+                )
         return pd.DataFrame(rows)
 
 
@@ -393,11 +434,16 @@ def _anchor_path(years: np.ndarray, anchors: Mapping[int, float]) -> np.ndarray:
     return np.interp(years, xs, ys)
 
 
-def _stock_paths(years: np.ndarray, overrides: Mapping[str, Mapping[Any, float]]) -> dict[str, np.ndarray]:
+def _stock_paths(
+    years: np.ndarray, overrides: Mapping[str, Mapping[Any, float]]
+) -> dict[str, np.ndarray]:
     stats = defaults.load_table("fleet_stats")
     anchor = stats[(stats.segment == "all") & (stats.name == "stock_vehicles")].iloc[0]
-    growth = float(stats[(stats.segment == "all") & (stats.name == "stock_growth_vehicles_per_year")]
-                   .iloc[0].value)
+    growth = float(
+        stats[(stats.segment == "all") & (stats.name == "stock_growth_vehicles_per_year")]
+        .iloc[0]
+        .value
+    )
     anchor_year = float(anchor.time_year) - 1.0  # end of year
     all_stock = float(anchor.value) + growth * (years - anchor_year)
     paths: dict[str, np.ndarray] = {}
@@ -428,16 +474,23 @@ def _observations() -> pd.DataFrame:
 
 
 def _share_path(
-    years: np.ndarray, fitted: Mapping[str, float] | None, user: Mapping[Any, float] | None,
-    start_year: int, last_obs_year: float, max_frac: float,
+    years: np.ndarray,
+    fitted: Mapping[str, float] | None,
+    user: Mapping[Any, float] | None,
+    start_year: int,
+    last_obs_year: float,
+    max_frac: float,
 ) -> np.ndarray:
-    base = (logistic_share(years, fitted["mid_year"], fitted["width_years"], max_frac)
-            if fitted else None)
+    base = (
+        logistic_share(years, fitted["mid_year"], fitted["width_years"], max_frac)
+        if fitted
+        else None
+    )
     if not user:
         return base if base is not None else np.full(len(years), np.nan)
     pts = {int(k): float(v) / 100.0 for k, v in user.items()}
     if base is not None:
-        cut = int(math.floor(last_obs_year))
+        cut = math.floor(last_obs_year)
         pts = {k: v for k, v in pts.items() if k > cut}
         if not pts:
             return base
@@ -450,7 +503,11 @@ def _share_path(
 
 
 def _run_segment(
-    years: np.ndarray, stock: np.ndarray, life: tuple[float, float], share: np.ndarray, exempt: float,
+    years: np.ndarray,
+    stock: np.ndarray,
+    life: tuple[float, float],
+    share: np.ndarray,
+    exempt: float,
 ) -> SegmentResult:
     surv = weibull_survival(np.arange(MAX_AGE_YEARS + 1), *life)
     has = bool(np.all(np.isfinite(share)))
@@ -458,10 +515,14 @@ def _run_segment(
     if not has:
         res["nev_stock"][:] = np.nan
         res["new_nev"][:] = np.nan
-    return SegmentResult(res["stock"], res["nev_stock"], res["new"], res["new_nev"], share, exempt, has)
+    return SegmentResult(
+        res["stock"], res["nev_stock"], res["new"], res["new_nev"], share, exempt, has
+    )
 
 
-def _modelled(obs: pd.Series, years: np.ndarray, seg: SegmentResult, total_nev: np.ndarray | None) -> float:
+def _modelled(
+    obs: pd.Series, years: np.ndarray, seg: SegmentResult, total_nev: np.ndarray | None
+) -> float:
     t = float(obs.time_year)
     if obs["name"] == "nev_share_pct":
         return 100.0 * float(np.interp(t, years + 1.0, seg.nev_stock / seg.stock))
@@ -501,8 +562,16 @@ def project_transition(table: Mapping[str, Any] | None = None) -> TransitionResu
     life: dict[str, tuple[float, float]] = {}
     for seg in SEGMENTS:
         over = table.get("survival", {}).get(seg, {})
-        life[seg] = (float(over.get("mean_life_years", _param("survival_curves", "mean_life_years", segment=seg))),
-                     float(over.get("weibull_shape", _param("survival_curves", "weibull_shape", segment=seg))))
+        life[seg] = (
+            float(
+                over.get(
+                    "mean_life_years", _param("survival_curves", "mean_life_years", segment=seg)
+                )
+            ),
+            float(
+                over.get("weibull_shape", _param("survival_curves", "weibull_shape", segment=seg))
+            ),
+        )
     obs = _observations()
     last_obs = float(obs.time_year.max()) - 1.0  # last end-of-year covered by data
 
@@ -510,7 +579,11 @@ def project_transition(table: Mapping[str, Any] | None = None) -> TransitionResu
     results: dict[str, SegmentResult] = {}
 
     def segment_with(seg: str, params: np.ndarray | None) -> SegmentResult:
-        fit = {"mid_year": float(params[0]), "width_years": float(params[1])} if params is not None else None
+        fit = (
+            {"mid_year": float(params[0]), "width_years": float(params[1])}
+            if params is not None
+            else None
+        )
         share = _share_path(years, fit, user_shares.get(seg), start, last_obs, max_frac)
         return _run_segment(years, stocks[seg], life[seg], share, exempt[seg])
 
@@ -518,10 +591,13 @@ def project_transition(table: Mapping[str, Any] | None = None) -> TransitionResu
         def resid(p: np.ndarray) -> np.ndarray:
             res = segment_with(seg, p)
             total = res.nev_stock + others_nev if others_nev is not None else None
-            return np.array([(_modelled(r, years, res, total) - r.value) / r.value for _, r in rows.iterrows()])
+            return np.array(
+                [(_modelled(r, years, res, total) - r.value) / r.value for _, r in rows.iterrows()]
+            )
 
-        sol = least_squares(resid, x0=np.array([2025.0, 3.0]),
-                            bounds=([2005.0, 0.5], [2070.0, 25.0]), method="trf")
+        sol = least_squares(
+            resid, x0=np.array([2025.0, 3.0]), bounds=([2005.0, 0.5], [2070.0, 25.0]), method="trf"
+        )
         fitted[seg] = {"mid_year": float(sol.x[0]), "width_years": float(sol.x[1])}
         results[seg] = segment_with(seg, sol.x)
 
@@ -538,12 +614,26 @@ def project_transition(table: Mapping[str, Any] | None = None) -> TransitionResu
     for _, r in obs.iterrows():
         seg_name = "other" if r.segment == "all" else r.segment
         model = _modelled(r, years, results[seg_name], total_nev if r.segment == "all" else None)
-        cal_rows.append({"segment": r.segment, "metric": r["name"], "time_year": float(r.time_year),
-                         "observed": float(r.value), "modelled": model,
-                         "error_pct": 100.0 * (model - float(r.value)) / float(r.value),
-                         "source": r.source})
+        cal_rows.append(
+            {
+                "segment": r.segment,
+                "metric": r["name"],
+                "time_year": float(r.time_year),
+                "observed": float(r.value),
+                "modelled": model,
+                "error_pct": 100.0 * (model - float(r.value)) / float(r.value),
+                "source": r.source,
+            }
+        )
     calibration = pd.DataFrame(cal_rows)
     for r in cal_rows:
-        logger.info("calibration %s %s @%.2f: observed %.4g, modelled %.4g (%+.1f %%)",
-                    r["segment"], r["metric"], r["time_year"], r["observed"], r["modelled"], r["error_pct"])
+        logger.info(
+            "calibration %s %s @%.2f: observed %.4g, modelled %.4g (%+.1f %%)",
+            r["segment"],
+            r["metric"],
+            r["time_year"],
+            r["observed"],
+            r["modelled"],
+            r["error_pct"],
+        )
     return TransitionResult(years=years, segments=results, fitted=fitted, calibration=calibration)

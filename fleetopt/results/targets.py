@@ -186,9 +186,10 @@ def _factor(passenger_km_factor: float | None) -> float:
     return defaults.value("simulation_options", "passenger_km_factor")
 
 
-def _turnover_weights(summary: dict[str, Any] | None, vehicle_types: dict[str, Any] | None,
-                      factor: float) -> dict[str, float] | None:
-    """Return the converted turnover per segment from a simulation's ``by_type`` distances [t-km]."""
+def _turnover_weights(
+    summary: dict[str, Any] | None, vehicle_types: dict[str, Any] | None, factor: float
+) -> dict[str, float] | None:
+    """Return the converted turnover per segment from the simulated distances [t-km]."""
     if not summary or not isinstance(summary.get("by_type"), dict):
         return None
     from fleetopt.inputs.vehicles import resolve_spec
@@ -238,8 +239,11 @@ def evaluate_targets(scenario: Any = None, simulation: Any = None) -> list[dict[
         logger.info("operating CO2 intensity: bus only (no simulated turnover to weight segments)")
 
     def green(year: int) -> tuple[float, float, float]:
-        return (float(modes.green_pct.loc[year]), float(modes.green_low_pct.loc[year]),
-                float(modes.green_high_pct.loc[year]))
+        return (
+            float(modes.green_pct.loc[year]),
+            float(modes.green_low_pct.loc[year]),
+            float(modes.green_high_pct.loc[year]),
+        )
 
     computed: dict[str, tuple[float, float | None, float | None]] = {
         "green_travel_share_2025": green(2025),
@@ -247,32 +251,54 @@ def evaluate_targets(scenario: Any = None, simulation: Any = None) -> list[dict[
         "nev_stock_2025": (fleet.nev_stock_total(2025), None, None),
         "bus_nev_share_2025": (fleet.nev_share_of_eligible_pct("bus", 2025), None, None),
         "taxi_nev_share_2025": (fleet.nev_share_of_eligible_pct("taxi", 2025), None, None),
-        "sanitation_new_nev_share_2025": (fleet.new_nev_share_pct("sanitation", 2021, 2025), None, None),
-        "light_logistics_nev_share_2025": (fleet.nev_share_of_eligible_pct("light_logistics", 2025), None, None),
+        "sanitation_new_nev_share_2025": (
+            fleet.new_nev_share_pct("sanitation", 2021, 2025),
+            None,
+            None,
+        ),
+        "light_logistics_nev_share_2025": (
+            fleet.nev_share_of_eligible_pct("light_logistics", 2025),
+            None,
+            None,
+        ),
         "public_sector_electrified_2025": (fleet.public_sector_share_pct(2025), None, None),
         "new_vehicle_nev_share_2030": (fleet.new_vehicle_nev_share_pct(2030), None, None),
-        "operating_co2_intensity_2030": (operating_co2_intensity_change_pct(
-            fleet, 2030, reference_year=ref_year, vehicle_types=vehicle_types,
-            emission_factors=emission_factors, turnover_weights=weights,
-            passenger_km_factor=factor), None, None),
+        "operating_co2_intensity_2030": (
+            operating_co2_intensity_change_pct(
+                fleet,
+                2030,
+                reference_year=ref_year,
+                vehicle_types=vehicle_types,
+                emission_factors=emission_factors,
+                turnover_weights=weights,
+                passenger_km_factor=factor,
+            ),
+            None,
+            None,
+        ),
     }
     rows: list[dict[str, Any]] = []
     for r in defaults.load_table("plan_targets").itertuples(index=False):
         is_text = r.comparison == "text"
         value, low, high = computed.get(r.name, (math.nan, None, None))
         value_out = None if value is None or math.isnan(value) else round(float(value), 4)
-        status = "no_data" if is_text else target_status(value_out, float(r.value), str(r.comparison),
-                                                         low=low, high=high)
-        rows.append({
-            "id": r.name,
-            "description": r.description,
-            "target": r.description.split(":")[-1].strip() if is_text else float(r.value),
-            "unit": r.unit,
-            "year": None if pd.isna(r.year) else int(r.year),
-            "value": value_out,
-            "status": status,
-            "source": r.source,
-        })
+        status = (
+            "no_data"
+            if is_text
+            else target_status(value_out, float(r.value), str(r.comparison), low=low, high=high)
+        )
+        rows.append(
+            {
+                "id": r.name,
+                "description": r.description,
+                "target": r.description.split(":")[-1].strip() if is_text else float(r.value),
+                "unit": r.unit,
+                "year": None if pd.isna(r.year) else int(r.year),
+                "value": value_out,
+                "status": status,
+                "source": r.source,
+            }
+        )
     return rows
 
 
