@@ -36,6 +36,7 @@ import math
 import os
 import sys
 import tomllib
+import warnings
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -572,13 +573,19 @@ def _iter_dask(
     if scheduler:
         client = Client(scheduler)
     else:
-        cluster = LocalCluster(
-            n_workers=workers or DASK_WORKERS,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-        )
+        with warnings.catch_warnings():
+            # no dashboard; the scheduler's small HTTP server (health, metrics) moves to a free
+            # port when another cluster holds 8787, which distributed announces as a warning
+            warnings.filterwarnings(
+                "ignore", message="Port .* is already in use", category=UserWarning
+            )
+            cluster = LocalCluster(
+                n_workers=workers or DASK_WORKERS,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+            )
         client = Client(cluster)
     try:
         futures = [
