@@ -113,3 +113,24 @@ def test_requests_clock_times(tmp_path: Path) -> None:
     df = read_requests(write(tmp_path, text))
     assert df.loc[0, "departure_s"] == 7 * 3600
     assert df.loc[0, "passengers"] == 2.0
+
+
+def test_column_names_doc_lists_every_alias() -> None:
+    """GIVEN docs/column_names.md WHEN compared with COLUMN_MAP/VALUE_MAP THEN nothing is missing."""
+    from fleetopt.inputs.schedules import _SOURCE_NAMES, VALUE_MAP
+
+    doc = (Path(__file__).resolve().parents[3] / "docs" / "column_names.md").read_text(encoding="utf-8")
+    for canon, aliases in _SOURCE_NAMES.items():
+        assert f"`{canon}`" in doc
+        for a in aliases:
+            assert f"`{a}`" in doc, a
+    for values in VALUE_MAP.values():
+        for k, v in values.items():
+            assert f"| `{k}` | `{v}` |" in doc
+
+
+def test_full_width_and_spaced_headers(tmp_path: Path) -> None:
+    text = ("ＶＥＨＩＣＬＥ_ＩＤ, Vehicle Type ,动力类型,车次,发车时间,到达时间,起点经度,起点纬度,终点经度,终点纬度\n"
+            "b1,Bus,BEV,T1,07:00,07:30,116.3,39.9,116.4,39.95\n")
+    df = read_trips(write(tmp_path, text))
+    assert (df.loc[0, "vehicle_id"], df.loc[0, "vehicle_type"], df.loc[0, "powertrain"]) == ("b1", "bus", "bev")
