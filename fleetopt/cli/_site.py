@@ -1,0 +1,58 @@
+"""Register ``fleetopt site``: station siting on a scenario, an OR-Library file or a problem JSON."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+
+from fleetopt.cli import app
+from fleetopt.cli._common import JsonOpt, err, run
+
+
+def _render(s: dict[str, Any]) -> None:
+    console = Console()
+    gap = s.get("gap")
+    gap_txt = "-" if gap is None else f"{100 * gap:.4f} %"
+    console.print(f"[bold]{s['model']}[/bold]: {s['status']}, objective {s['objective']}, "
+                  f"bound {s['bound']}, gap {gap_txt}, {s['wall_s']:.2f} s")
+    if s.get("reason"):
+        console.print(f"reason: {s['reason']}")
+    sites = s.get("open_sites", [])
+    shown = ", ".join(str(x) for x in sites[:30])
+    more = f" … (+{len(sites) - 30})" if len(sites) > 30 else ""
+    console.print(f"open sites ({len(sites)}): {shown}{more}")
+
+
+@app.command("site")
+def site_cmd(
+    scenario: Path | None = typer.Argument(None, help="Scenario TOML file (CONTRACT §4)."),  # noqa: B008
+    orlib_pmed: Path | None = typer.Option(None, "--orlib-pmed", help="OR-Library p-median file (pmedN.txt)."),  # noqa: B008
+    p: int | None = typer.Option(None, "--p", help="Medians / new sites (default: the file's header)."),
+    orlib_cap: Path | None = typer.Option(None, "--orlib-cap", help="OR-Library warehouse file (capNN, capa/b/c)."),  # noqa: B008
+    uncapacitated: bool = typer.Option(False, "--uncapacitated", help="Ignore capacities (UFLP)."),
+    capacity: float | None = typer.Option(None, "--capacity", help="Value of the word 'capacity' in capa/capb/capc."),
+    problem: Path | None = typer.Option(None, "--problem", help="Siting problem JSON (docs/siting.md)."),  # noqa: B008
+    model: str | None = typer.Option(None, "--model", help="p-median, p-center, set-cover, max-coverage, uflp, cflp, service-level, flow-refuelling."),
+    time_limit: float | None = typer.Option(None, "--time-limit", help="Wall-clock limit [s] (default 60)."),
+    assignments: bool = typer.Option(False, "--assignments", help="Include assignments for OR-Library input."),
+    out: Path | None = typer.Option(None, "--out", help="Write sites.geojson, assignments.csv, summary.json here."),  # noqa: B008
+    solver: str = typer.Option("highs", "--solver", help="MIP back-end: highs or scip."),
+    as_json: bool = JsonOpt,
+) -> None:
+    """Site stations and prove how good the answer is (status, bound, gap)."""
+    from fleetopt import api
+
+    def go() -> dict[str, Any]:
+        out_doc = api.site(scenario=scenario, orlib_pmed=orlib_pmed, p=p, orlib_cap=orlib_cap,
+                           uncapacitated=uncapacitated, capacity=capacity, problem=problem,
+                           model=model, time_limit=time_limit, assignments=assignments,
+                           out_dir=out, solver=solver, with_size_line=True)
+        size = out_doc.pop("_model_size_line", None)
+        if size:
+            err(size)
+        return out_doc
+
+    run(go, as_json=as_json, render=_render)

@@ -1,0 +1,144 @@
+"""Pick candidate sites on the road graph and aggregate demand onto graph nodes.
+
+Candidates are routable graph nodes touching roads of the chosen OSM classes (primary
+to tertiary by default: a charging hub needs an access road), thinned to the requested
+number with a seeded, spatially even sample. Existing stations (e.g. the 711 public DC
+stations) inside the network's extent are added as fixed-open candidates. Demand points
+(trip ends, charge events) are snapped to their nearest routable node and summed.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from fleetopt.siting.problem import SitingProblem, problem_from_points
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["CANDIDATE_ROAD_CLASSES", "aggregate_demand", "build_problem",
+           "candidates_from_network"]
+
+#: OSM highway classes whose nodes may host a new station.
+CANDIDATE_ROAD_CLASSES = ("trunk", "primary", "secondary", "tertiary", "trunk_link",
+                          "primary_link", "secondary_link", "tertiary_link")
+
+#: Existing stations farther than this from the network's nearest node are outside it [m].
+MAX_SNAP_M = 500.0
+
+
+def candidates_from_network(network: Any, *, n: int | None = 2000,  # noqa: ANN401
+                            road_classes: tuple[str, ...] = CANDIDATE_ROAD_CLASSES,
+                            seed: int = 0) -> pd.DataFrame:
+    """Return candidate sites: routable nodes on the given road classes.
+
+    Parameters
+    ----------
+    network : RoadNetwork
+        The road network.
+    n : int, optional
+        Keep this many (seeded sample, spread evenly by a grid); None keeps all.
+    road_classes : tuple of str
+        OSM ``highway`` values that qualify.
+    seed : int
+        Seed of the sample.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``id`` (``n<osm id>``), ``lon``, ``lat`` [deg], ``node`` (index), ``existing`` False.
+    """
+    on_class = np.isin(network.edge_highway, np.asarray(road_classes))
+    nodes = np.unique(np.r_[network.edge_u[on_class], network.edge_v[on_class]])
+    nodes = nodes[network.routable[nodes]]
+    if nodes.size == 0:
+        nodes = np.flatnonzero(network.routable)
+    if n is not None and nodes.size > n:
+        rng = np.random.default_rng(seed)
+        # spatially even: shuffle, then take round-robin over ~n grid cells
+        lon, lat = network.lon[nodes], network.lat[nodes]
+        g = max(1, int(np.sqrt(n)))
+        cx = np.minimum(((lon - lon.min()) / max(np.ptp(lon), 1e-12) * g).astype(int), g - 1)
+        cy = np.minimum(((lat - lat.min()) / max(np.ptp(lat), 1e-12) * g).astype(int), g - 1)
+        cell = cx * g + cy
+        perm = rng.permutation(nodes.size)
+        rank = np.empty(nodes.size, np.int64)
+        order = perm[np.argsort(cell[perm], kind="stable")]
+        c_sorted = cell[order]
+        starts = np.r_[0, np.flatnonzero(np.diff(c_sorted)) + 1]
+        within = np.arange(order.size) - np.repeat(starts, np.diff(np.r_[starts, order.size]))
+        rank[order] = within
+        pick = np.lexsort((perm, rank))[:n]
+        nodes = np.sort(nodes[pick])
+    return pd.DataFrame({"id": [f"n{int(x)}" for x in network.node_ids[nodes]],
+                         "lon": network.lon[nodes], "lat": network.lat[nodes],
+                         "node": nodes.astype(np.int64), "existing": False})
+
+
+def aggregate_demand(network: Any, points: pd.DataFrame) -> pd.DataFrame:  # noqa: ANN401
+    """Snap demand points to routable nodes and sum their weights per node.
+
+    Parameters
+    ----------
+    network : RoadNetwork
+        The road network.
+    points : pandas.DataFrame
+        ``lon``, ``lat`` [deg] and one of ``weight``, ``energy_kwh`` [kWh],
+        ``hydrogen_kg`` [kg] (default weight 1 per point).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``id`` (``d<osm id>``), ``lon``, ``lat``, ``node``, ``weight``, sorted by node.
+    """
+    if len(points) == 0:
+        return pd.DataFrame({"id": [], "lon": [], "lat": [], "node": [], "weight": []})
+    for col in ("weight", "energy_kwh", "hydrogen_kg"):
+        if col in points.columns:
+            w = points[col].to_numpy(float)
+            break
+    else:
+        w = np.ones(len(points))
+    node, _ = network.nearest_nodes(points["lon"].to_numpy(float), points["lat"].to_numpy(float))
+    ok = np.isfinite(w) & (w > 0)
+    uniq, inv = np.unique(node[ok], return_inverse=True)
+    tot = np.bincount(inv, weights=w[ok], minlength=uniq.size)
+    return pd.DataFrame({"id": [f"d{int(x)}" for x in network.node_ids[uniq]],
+                         "lon": network.lon[uniq], "lat": network.lat[uniq],
+                         "node": uniq.astype(np.int64), "weight": tot})
+
+
+def build_problem(network: Any, candidates: pd.DataFrame, demand: pd.DataFrame, *,  # noqa: ANN401
+                  existing: pd.DataFrame | None = None, **limits: Any) -> SitingProblem:  # noqa: ANN401
+    """Combine new candidates, existing stations (fixed open) and demand into a problem.
+
+    Parameters
+    ----------
+    network : RoadNetwork
+        The road network.
+    candidates : pandas.DataFrame
+        New candidate sites (``id``, ``lon``, ``lat``, optional cost/size columns).
+    demand : pandas.DataFrame
+        Demand per node (:func:`aggregate_demand`).
+    existing : pandas.DataFrame, optional
+        Existing stations (``id``, ``lon``, ``lat``, optional ``plugs``); those farther
+        than :data:`MAX_SNAP_M` from the network are dropped.
+    **limits
+        ``p``, ``radius_s``, ``budget_cny`` … for :class:`SitingProblem`.
+    """
+    cand = candidates.copy()
+    cand["existing"] = cand.get("existing", False)
+    if existing is not None and len(existing):
+        ex = existing.copy()
+        node, dist_m = network.nearest_nodes(ex["lon"].to_numpy(float), ex["lat"].to_numpy(float))
+        keep = dist_m <= MAX_SNAP_M
+        ex = ex.loc[keep, ["id", "lon", "lat"]].copy()
+        ex["node"] = node[keep]
+        ex["existing"] = True
+        ex["id"] = ex["id"].astype(str)
+        logger.info("%d of %d existing stations lie on the network", int(keep.sum()), len(keep))
+        cand = pd.concat([ex, cand], ignore_index=True)
+    return problem_from_points(network, cand, demand, **limits)
