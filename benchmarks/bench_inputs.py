@@ -111,8 +111,13 @@ def run(quick: bool) -> dict[str, object]:
         n = generate(path, rows)
         gen_s = time.perf_counter() - t0
         size_mb = path.stat().st_size / 1e6
-        proc = subprocess.run([sys.executable, "-c", _CHILD, str(path)], capture_output=True, text=True,
-                              check=True, timeout=600)
+        proc = subprocess.run(
+            [sys.executable, "-c", _CHILD, str(path)],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=600,
+        )
         child = json.loads(proc.stdout.strip().splitlines()[-1])
         base = baseline(path)
     total_s = child["import_s"] + child["validate_s"]
@@ -130,10 +135,16 @@ def run(quick: bool) -> dict[str, object]:
         "import_s": round(child["import_s"], 2),
         "peak_rss_mb": round(child["peak_rss_mb"], 1),
         "goal": {"validate_s": 10.0, "peak_rss_mb": 2048.0, "rows": 1_000_000},
-        "meets_goal": bool(total_s <= 10.0 and child["peak_rss_mb"] <= 2048.0) if not quick else None,
-        "baseline": {"what": "row-by-row csv module + units.parse_clock_s (same file, same process load)",
-                     "seconds": round(base["baseline_s"], 2)},
-        "ratio": round(base["baseline_s"] / child["validate_s"], 2) if child["validate_s"] > 0 else None,
+        "meets_goal": bool(total_s <= 10.0 and child["peak_rss_mb"] <= 2048.0)
+        if not quick
+        else None,
+        "baseline": {
+            "what": "row-by-row csv module + units.parse_clock_s (same file, same process load)",
+            "seconds": round(base["baseline_s"], 2),
+        },
+        "ratio": round(base["baseline_s"] / child["validate_s"], 2)
+        if child["validate_s"] > 0
+        else None,
     }
 
 

@@ -10,7 +10,9 @@ import typer
 from fleetopt.cli import runs_app
 from fleetopt.cli._common import JsonOpt, run
 
-RootOpt = typer.Option(None, "--root", help="Runs folder (default: settings.RUNS_DIR, FLEETOPT_RUNS_DIR).")
+RootOpt = typer.Option(
+    None, "--root", help="Runs folder (default: settings.RUNS_DIR, FLEETOPT_RUNS_DIR)."
+)
 
 
 def _render_list(rows: list[dict[str, Any]]) -> None:
@@ -19,8 +21,10 @@ def _render_list(rows: list[dict[str, Any]]) -> None:
         return
     typer.echo(f"{'id':<44} {'command':<10} {'finished (UTC)':<26} files  scenario")
     for r in rows:
-        typer.echo(f"{r['id']:<44} {str(r['command']):<10} {str(r['finished_utc']):<26} "
-                   f"{r['files']:>5}  {r['scenario'] or ''}")
+        typer.echo(
+            f"{r['id']:<44} {r['command']!s:<10} {r['finished_utc']!s:<26} "
+            f"{r['files']:>5}  {r['scenario'] or ''}"
+        )
 
 
 @runs_app.command("list")
@@ -32,9 +36,13 @@ def runs_list(root: Path | None = RootOpt, as_json: bool = JsonOpt) -> None:
 
 
 def _render_show(meta: dict[str, Any]) -> None:
-    typer.echo(f"run {meta['id']}  ({meta.get('command')}, fleetopt {meta.get('fleetopt_version')})")
-    typer.echo(f"  started  {meta.get('started_utc')}   finished {meta.get('finished_utc')}   "
-               f"wall {meta.get('wall_s')} s")
+    typer.echo(
+        f"run {meta['id']}  ({meta.get('command')}, fleetopt {meta.get('fleetopt_version')})"
+    )
+    typer.echo(
+        f"  started  {meta.get('started_utc')}   finished {meta.get('finished_utc')}   "
+        f"wall {meta.get('wall_s')} s"
+    )
     scen = meta.get("scenario")
     if scen:
         typer.echo(f"  scenario {scen.get('name')}  sha256 {str(scen.get('sha256'))[:16]}")
@@ -48,7 +56,9 @@ def _render_show(meta: dict[str, Any]) -> None:
 def runs_show(
     run_id: str = typer.Argument(..., help="Run id as printed by 'fleetopt runs list'."),
     root: Path | None = RootOpt,
-    verify: bool = typer.Option(False, "--verify", help="Check every file against its stored SHA-256."),
+    verify: bool = typer.Option(
+        False, "--verify", help="Check every file against its stored SHA-256."
+    ),
     as_json: bool = JsonOpt,
 ) -> None:
     """Show one stored run: scenario, input hashes, version, result files."""

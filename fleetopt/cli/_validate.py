@@ -35,15 +35,22 @@ def render(file: str, doc: dict[str, Any]) -> None:
     if doc["valid"]:
         typer.echo(f"{file}: valid ({n_warn} warning{'s' if n_warn != 1 else ''})")
     else:
-        err(f"{file}: NOT valid: {n_err} error{'s' if n_err != 1 else ''}, "
-            f"{n_warn} warning{'s' if n_warn != 1 else ''}")
+        err(
+            f"{file}: NOT valid: {n_err} error{'s' if n_err != 1 else ''}, "
+            f"{n_warn} warning{'s' if n_warn != 1 else ''}"
+        )
 
 
 @app.command("validate")
 def validate_cmd(
-    file: Path = typer.Argument(..., help="The file to check (CSV, .xlsx, GTFS .zip, scenario .toml)."),
+    file: Path = typer.Argument(
+        ..., help="The file to check (CSV, .xlsx, GTFS .zip, scenario .toml)."
+    ),
     kind: str | None = typer.Option(
-        None, "--kind", help="trips | requests | stations | gtfs | scenario (default: from the content)."),
+        None,
+        "--kind",
+        help="trips | requests | stations | gtfs | scenario (default: from the content).",
+    ),
     as_json: bool = JsonOpt,
 ) -> None:
     """Check an input file; list every problem with its row and column."""

@@ -53,8 +53,14 @@ class Report:
             return None
         return self.columns.get(column, column)
 
-    def add(self, message: str, *, row: int | None = None, column: str | None = None,
-            warning: bool = False) -> None:
+    def add(
+        self,
+        message: str,
+        *,
+        row: int | None = None,
+        column: str | None = None,
+        warning: bool = False,
+    ) -> None:
         """Add one problem."""
         p = Problem(message, row=row, column=self.column_name(column), file=self.label)
         (self.warnings if warning else self.errors).append(p)
@@ -97,8 +103,12 @@ class Report:
         if idx.size > self.max_listed:
             more = idx.size - self.max_listed
             first = message(int(idx[0])) if callable(message) else message
-            self.add(f"{more:,} more rows have the same kind of problem as row {int(rows[idx[0]])} "
-                     f"({first})", column=column, warning=warning)
+            self.add(
+                f"{more:,} more rows have the same kind of problem as row {int(rows[idx[0]])} "
+                f"({first})",
+                column=column,
+                warning=warning,
+            )
         return int(idx.size)
 
 
@@ -128,8 +138,9 @@ def normalise_value(series: pd.Series) -> pd.Series:
     return _strings_from_codes(codes, folded, series.index)
 
 
-def parse_text(series: pd.Series, rows: np.ndarray, column: str, report: Report, *,
-               required: bool) -> pd.Series:
+def parse_text(
+    series: pd.Series, rows: np.ndarray, column: str, report: Report, *, required: bool
+) -> pd.Series:
     """Trim an identifier/text column; flag empty cells when ``required``."""
     out = series.str.strip()
     if required:
@@ -169,9 +180,13 @@ def _strings_from_codes(codes: np.ndarray, values: list[str], index: pd.Index) -
     """Build a string column ``values[codes]`` without creating a Python object per row."""
     import pyarrow as pa
 
-    arr = pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int32)), pa.array(values, pa.string()))
-    return pd.Series(pd.array(arr.cast(pa.string()), dtype=pd.StringDtype("pyarrow", na_value=np.nan)),
-                     index=index)
+    arr = pa.DictionaryArray.from_arrays(
+        pa.array(codes.astype(np.int32)), pa.array(values, pa.string())
+    )
+    return pd.Series(
+        pd.array(arr.cast(pa.string()), dtype=pd.StringDtype("pyarrow", na_value=np.nan)),
+        index=index,
+    )
 
 
 _CLOCK_RE = r"^\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*$"
@@ -252,7 +267,9 @@ def sort_order(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
         else:
             cols[k] = _arrow_strings(s)
     cols["__pos"] = pa.array(np.arange(len(frame), dtype=np.int64))
-    idx = pc.sort_indices(pa.table(cols), sort_keys=[(k, "ascending", "at_end") for k in [*keys, "__pos"]])
+    idx = pc.sort_indices(
+        pa.table(cols), sort_keys=[(k, "ascending", "at_end") for k in [*keys, "__pos"]]
+    )
     return np.asarray(idx.to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
@@ -264,10 +281,14 @@ def _to_float(text: pd.Series, empty: np.ndarray) -> np.ndarray:
     try:
         arr = _arrow_strings(text)
         arr = pc.if_else(pa.array(empty), pa.scalar(None, pa.string()), arr)
-        return np.asarray(pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False), dtype="float64")
+        return np.asarray(
+            pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False), dtype="float64"
+        )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, ValueError, TypeError):
         pass  # some cell is not a number: let pandas find which
-    return pd.to_numeric(text.where(~empty), errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    return pd.to_numeric(text.where(~empty), errors="coerce").to_numpy(
+        dtype="float64", na_value=np.nan
+    )
 
 
 def parse_number(
@@ -293,7 +314,12 @@ def parse_number(
     if minimum is not None:
         low = np.isfinite(values) & (values < minimum)
         u = f" {unit}" if unit else ""
-        report.rows(low, rows, column, lambda i: f"{column} is {values[i]:g}{u}; it must be >= {minimum:g}{u}")
+        report.rows(
+            low,
+            rows,
+            column,
+            lambda i: f"{column} is {values[i]:g}{u}; it must be >= {minimum:g}{u}",
+        )
     return values
 
 
@@ -307,8 +333,12 @@ def parse_bool(series: pd.Series, rows: np.ndarray, column: str, report: Report)
     is_true = np.array([f in _TRUE for f in folded], dtype=bool)[codes]
     is_false = np.array([f in _FALSE for f in folded], dtype=bool)[codes]
     raw = series.array  # indexed only for flagged rows
-    report.rows(~is_true & ~is_false, rows, column,
-                lambda i: f"{_short(raw[i])} is not yes/no; use true/false, 1/0, yes/no or 是/否")
+    report.rows(
+        ~is_true & ~is_false,
+        rows,
+        column,
+        lambda i: f"{_short(raw[i])} is not yes/no; use true/false, 1/0, yes/no or 是/否",
+    )
     return is_true
 
 
@@ -324,7 +354,12 @@ def beijing_box() -> tuple[float, float, float, float]:
 
 
 def check_coordinates(
-    lon: np.ndarray, lat: np.ndarray, rows: np.ndarray, lon_col: str, lat_col: str, report: Report,
+    lon: np.ndarray,
+    lat: np.ndarray,
+    rows: np.ndarray,
+    lon_col: str,
+    lat_col: str,
+    report: Report,
 ) -> None:
     """Flag coordinates off the globe (error) and outside Beijing (warning, with a swap hint)."""
     fin = np.isfinite(lon) & np.isfinite(lat)
@@ -336,16 +371,26 @@ def check_coordinates(
     def hint(i: int) -> str:
         return "; longitude and latitude look swapped" if swapped[i] else ""
 
-    report.rows(bad_lon, rows, lon_col,
-                lambda i: f"longitude {lon[i]:g} is off the globe (valid: -180 to 180){hint(i)}")
-    report.rows(bad_lat, rows, lat_col,
-                lambda i: f"latitude {lat[i]:g} is off the globe (valid: -90 to 90){hint(i)}")
+    report.rows(
+        bad_lon,
+        rows,
+        lon_col,
+        lambda i: f"longitude {lon[i]:g} is off the globe (valid: -180 to 180){hint(i)}",
+    )
+    report.rows(
+        bad_lat,
+        rows,
+        lat_col,
+        lambda i: f"latitude {lat[i]:g} is off the globe (valid: -90 to 90){hint(i)}",
+    )
     inside = (lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1)
     outside = fin & ~bad_lon & ~bad_lat & ~inside
 
     def msg(i: int) -> str:
-        return (f"({lon[i]:g}, {lat[i]:g}) is outside Beijing "
-                f"({x0:g}-{x1:g} E, {y0:g}-{y1:g} N){hint(i)}")
+        return (
+            f"({lon[i]:g}, {lat[i]:g}) is outside Beijing "
+            f"({x0:g}-{x1:g} E, {y0:g}-{y1:g} N){hint(i)}"
+        )
 
     report.rows(outside, rows, lon_col, msg, warning=True)
 
@@ -362,5 +407,9 @@ def check_unique(ids: pd.Series, rows: np.ndarray, column: str, report: Report) 
     codes, _ = pd.factorize(ids)
     first_pos = pd.Series(np.arange(len(ids))).groupby(codes).transform("min").to_numpy()
     vals = ids.array
-    report.rows(dup, rows, column,
-                lambda i: f"duplicate {column} {_short(vals[i])}; first on row {int(rows[first_pos[i]])}")
+    report.rows(
+        dup,
+        rows,
+        column,
+        lambda i: f"duplicate {column} {_short(vals[i])}; first on row {int(rows[first_pos[i]])}",
+    )

@@ -103,7 +103,9 @@ def sniff(data: bytes) -> str:
         (HTML or XML markup), ``"binary"`` or ``"text"``.
     """
     head = data[:4096]
-    if not head.strip() and not data.strip():  # the full strip (a copy) only for blank-looking heads
+    if (
+        not head.strip() and not data.strip()
+    ):  # the full strip (a copy) only for blank-looking heads
         return "empty"
     if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
         try:
@@ -232,7 +234,8 @@ def kind_problem(kind: str, label: str | None, expected: str) -> Problem:
     """
     what = {
         "empty": "the file is empty",
-        "html": "the file is an HTML/XML page (a download error page or a web page?), not " + expected,
+        "html": "the file is an HTML/XML page (a download error page or a web page?), not "
+        + expected,
         "binary": "the file is binary data, not " + expected,
         "xls": "the file is an old Excel .xls workbook; save it as .xlsx or CSV (UTF-8)",
         "zip": "the file is a zip archive (a GTFS feed? use --kind gtfs), not " + expected,

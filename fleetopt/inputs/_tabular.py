@@ -144,17 +144,27 @@ def _records_arrow(utf8: bytes, sep: str) -> pd.DataFrame | None:
         table = pacsv.read_csv(
             io.BytesIO(utf8),
             read_options=pacsv.ReadOptions(autogenerate_column_names=True, block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True, ignore_empty_lines=False,
-                                             invalid_row_handler=on_invalid),
-            convert_options=pacsv.ConvertOptions(column_types={}, strings_can_be_null=False,
-                                                 quoted_strings_can_be_null=False, null_values=[],
-                                                 auto_dict_encode=False),
+            parse_options=pacsv.ParseOptions(
+                delimiter=sep,
+                newlines_in_values=True,
+                ignore_empty_lines=False,
+                invalid_row_handler=on_invalid,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+                null_values=[],
+                auto_dict_encode=False,
+            ),
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, ValueError):
         return None
     if ragged:
         return None
-    if any(not pa.types.is_string(t) and not pa.types.is_large_string(t) for t in table.schema.types):
+    if any(
+        not pa.types.is_string(t) and not pa.types.is_large_string(t) for t in table.schema.types
+    ):
         table = table.cast(pa.schema([(f.name, pa.string()) for f in table.schema]))
     dtype = pd.StringDtype(storage="pyarrow", na_value=np.nan)
     frame = table.to_pandas(types_mapper=lambda t: dtype)
@@ -187,7 +197,11 @@ def _records_csv_slow(text: str, sep: str, label: str | None, max_rows: int) -> 
                 )
                 problems.append(Problem(msg, row=n, file=label))
                 if len(problems) >= 100:
-                    problems.append(Problem("more rows have too many fields (listing stopped at 100)", file=label))
+                    problems.append(
+                        Problem(
+                            "more rows have too many fields (listing stopped at 100)", file=label
+                        )
+                    )
                     break
     except csv.Error as exc:
         msg = f"the CSV cannot be split into fields near line {reader.line_num}: {exc}"
@@ -234,7 +248,10 @@ def _cell_text(value: object) -> str:
 
 
 def _records_xlsx(
-    data: bytes, label: str | None, column_map: Mapping[str, str], required: tuple[str, ...],
+    data: bytes,
+    label: str | None,
+    column_map: Mapping[str, str],
+    required: tuple[str, ...],
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Read the sheet that holds the table (the first whose header has the required columns)."""
     import openpyxl  # local: only Excel uploads need it
@@ -265,8 +282,12 @@ def _records_xlsx(
             if all(c in names for c in required):
                 chosen = rows
                 if ws is not wb.worksheets[0]:
-                    notes.append(Problem(f"read sheet {ws.title!r} (the first sheet with the required columns)",
-                                         file=label))
+                    notes.append(
+                        Problem(
+                            f"read sheet {ws.title!r} (the first sheet with the required columns)",
+                            file=label,
+                        )
+                    )
                 break
     except InputError:
         raise

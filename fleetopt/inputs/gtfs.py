@@ -30,7 +30,13 @@ from fleetopt.units import EARTH_RADIUS_M, KPH_TO_MPS
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["REQUIRED_MEMBERS", "check_gtfs", "chain_vehicles", "parse_gtfs_trips", "read_gtfs_trips"]
+__all__ = [
+    "REQUIRED_MEMBERS",
+    "chain_vehicles",
+    "check_gtfs",
+    "parse_gtfs_trips",
+    "read_gtfs_trips",
+]
 
 #: GTFS files a feed must contain for fleetopt (calendar or calendar_dates is also needed).
 REQUIRED_MEMBERS: tuple[str, ...] = ("stops.txt", "trips.txt", "stop_times.txt")
@@ -39,8 +45,18 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     "stops.txt": ("stop_id", "stop_lat", "stop_lon"),
     "trips.txt": ("route_id", "service_id", "trip_id"),
     "stop_times.txt": ("trip_id", "arrival_time", "departure_time", "stop_id", "stop_sequence"),
-    "calendar.txt": ("service_id", "monday", "tuesday", "wednesday", "thursday", "friday",
-                     "saturday", "sunday", "start_date", "end_date"),
+    "calendar.txt": (
+        "service_id",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "start_date",
+        "end_date",
+    ),
     "calendar_dates.txt": ("service_id", "date", "exception_type"),
     "frequencies.txt": ("trip_id", "start_time", "end_time", "headway_secs"),
     "shapes.txt": ("shape_id", "shape_pt_lat", "shape_pt_lon", "shape_pt_sequence"),
@@ -99,29 +115,36 @@ def _load_feed(data: bytes, label: str) -> _Feed:
             try:
                 raw_bytes = zf.read(members[name])
             except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
-                feed.errors.append(Problem(f"cannot read {name} from the archive ({exc})", file=label))
+                feed.errors.append(
+                    Problem(f"cannot read {name} from the archive ({exc})", file=label)
+                )
                 continue
             if not raw_bytes.strip():
                 if name in REQUIRED_MEMBERS:
                     feed.errors.append(Problem("the file is empty", file=mlabel))
                 continue
             try:
-                raw = _tabular.read_table(raw_bytes, label=mlabel, column_map={}, required=cols,
-                                          expected=f"GTFS {name}")
+                raw = _tabular.read_table(
+                    raw_bytes, label=mlabel, column_map={}, required=cols, expected=f"GTFS {name}"
+                )
             except InputError as exc:
                 feed.errors.extend(exc.problems or [Problem(exc.message, file=mlabel)])
                 continue
             feed.originals[name] = raw.original
             absent = [c for c in cols if c not in raw.frame.columns]
             for c in absent:
-                feed.errors.append(Problem(f"missing required column {c!r}", row=1, column=c, file=mlabel))
+                feed.errors.append(
+                    Problem(f"missing required column {c!r}", row=1, column=c, file=mlabel)
+                )
             if absent:
                 continue
             feed.tables[name] = raw.frame
     return feed
 
 
-def _service_ids(feed: _Feed, service_date: dt.date | None) -> tuple[set[str] | None, dt.date | None]:
+def _service_ids(
+    feed: _Feed, service_date: dt.date | None
+) -> tuple[set[str] | None, dt.date | None]:
     """Return the service ids active on ``service_date`` (or on the busiest of the first 7 days)."""
     cal = feed.tables.get("calendar.txt")
     cdates = feed.tables.get("calendar_dates.txt")
@@ -149,8 +172,12 @@ def _service_ids(feed: _Feed, service_date: dt.date | None) -> tuple[set[str] | 
     extra: list[tuple[str, dt.date, str]] = []
     if cdates is not None:
         dates = parse_dates(cdates["date"], "calendar_dates.txt", "date")
-        for sid, d, t in zip(cdates["service_id"].str.strip(), dates, cdates["exception_type"].str.strip(),
-                             strict=True):
+        for sid, d, t in zip(
+            cdates["service_id"].str.strip(),
+            dates,
+            cdates["exception_type"].str.strip(),
+            strict=True,
+        ):
             if isinstance(d, dt.date):
                 extra.append((sid, d, t))
 
@@ -174,12 +201,16 @@ def _service_ids(feed: _Feed, service_date: dt.date | None) -> tuple[set[str] | 
     trips = feed.tables.get("trips.txt")
     counts = trips["service_id"].str.strip().value_counts().to_dict() if trips is not None else {}
     d0 = min(firsts)
-    best = max((d0 + dt.timedelta(days=k) for k in range(7)),
-               key=lambda day: (sum(counts.get(s, 0) for s in active(day)), -day.toordinal()))
+    best = max(
+        (d0 + dt.timedelta(days=k) for k in range(7)),
+        key=lambda day: (sum(counts.get(s, 0) for s in active(day)), -day.toordinal()),
+    )
     return active(best), best
 
 
-def _haversine_m(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray) -> np.ndarray:
+def _haversine_m(
+    lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray
+) -> np.ndarray:
     p1, p2 = np.radians(lat1), np.radians(lat2)
     dlat = p2 - p1
     dlon = np.radians(lon2) - np.radians(lon1)
@@ -195,14 +226,22 @@ def _shape_lengths_km(feed: _Feed) -> dict[str, float]:
     rows = shapes[_tabular.ROW].to_numpy()
     lat = _checks.parse_number(shapes["shape_pt_lat"], rows, "shape_pt_lat", rep, required=True)
     lon = _checks.parse_number(shapes["shape_pt_lon"], rows, "shape_pt_lon", rep, required=True)
-    seq = _checks.parse_number(shapes["shape_pt_sequence"], rows, "shape_pt_sequence", rep, required=True)
+    seq = _checks.parse_number(
+        shapes["shape_pt_sequence"], rows, "shape_pt_sequence", rep, required=True
+    )
     feed.absorb(rep)
-    df = pd.DataFrame({"id": shapes["shape_id"].str.strip().to_numpy(), "seq": seq, "lon": lon, "lat": lat})
+    df = pd.DataFrame(
+        {"id": shapes["shape_id"].str.strip().to_numpy(), "seq": seq, "lon": lon, "lat": lat}
+    )
     df = df[np.isfinite(df["seq"]) & np.isfinite(df["lon"]) & np.isfinite(df["lat"])]
     df = df.sort_values(["id", "seq"], kind="stable")
     same = df["id"].to_numpy()[1:] == df["id"].to_numpy()[:-1]
-    seg = _haversine_m(df["lon"].to_numpy()[:-1], df["lat"].to_numpy()[:-1],
-                       df["lon"].to_numpy()[1:], df["lat"].to_numpy()[1:])
+    seg = _haversine_m(
+        df["lon"].to_numpy()[:-1],
+        df["lat"].to_numpy()[:-1],
+        df["lon"].to_numpy()[1:],
+        df["lat"].to_numpy()[1:],
+    )
     seg = np.where(same, seg, 0.0)
     ids = df["id"].to_numpy()[1:]
     if ids.size == 0:
@@ -216,7 +255,9 @@ def _trip_times(feed: _Feed, stop_pos: dict[str, int]) -> pd.DataFrame:
     st = feed.tables["stop_times.txt"]
     rep = feed.report("stop_times.txt")
     rows = st[_tabular.ROW].to_numpy()
-    seq = _checks.parse_number(st["stop_sequence"], rows, "stop_sequence", rep, required=True, minimum=0)
+    seq = _checks.parse_number(
+        st["stop_sequence"], rows, "stop_sequence", rep, required=True, minimum=0
+    )
     arr_txt = st["arrival_time"].str.strip()
     dep_txt = st["departure_time"].str.strip()
     arr, arr_ok = _checks.clock_seconds(arr_txt)
@@ -224,18 +265,31 @@ def _trip_times(feed: _Feed, stop_pos: dict[str, int]) -> pd.DataFrame:
     arr_raw, dep_raw = arr_txt.to_numpy(), dep_txt.to_numpy()
     bad_arr = ~arr_ok & (arr_txt != "").to_numpy()
     bad_dep = ~dep_ok & (dep_txt != "").to_numpy()
-    rep.rows(bad_arr, rows, "arrival_time",
-             lambda i: f"{arr_raw[i]!r} is not a time; GTFS times are H:MM:SS (may pass 24:00:00)")
-    rep.rows(bad_dep, rows, "departure_time",
-             lambda i: f"{dep_raw[i]!r} is not a time; GTFS times are H:MM:SS (may pass 24:00:00)")
+    rep.rows(
+        bad_arr,
+        rows,
+        "arrival_time",
+        lambda i: f"{arr_raw[i]!r} is not a time; GTFS times are H:MM:SS (may pass 24:00:00)",
+    )
+    rep.rows(
+        bad_dep,
+        rows,
+        "departure_time",
+        lambda i: f"{dep_raw[i]!r} is not a time; GTFS times are H:MM:SS (may pass 24:00:00)",
+    )
     stop_ids = st["stop_id"].str.strip().to_numpy()
     spos = np.array([stop_pos.get(s, -1) for s in stop_ids], dtype=np.int64)
     rep.rows(spos < 0, rows, "stop_id", lambda i: f"stop_id {stop_ids[i]!r} is not in stops.txt")
-    df = pd.DataFrame({
-        "trip_id": st["trip_id"].str.strip().to_numpy(), "seq": seq,
-        "arr": np.where(arr_ok, arr, np.nan), "dep": np.where(dep_ok, dep, np.nan),
-        "stop": spos, "row": rows,
-    })
+    df = pd.DataFrame(
+        {
+            "trip_id": st["trip_id"].str.strip().to_numpy(),
+            "seq": seq,
+            "arr": np.where(arr_ok, arr, np.nan),
+            "dep": np.where(dep_ok, dep, np.nan),
+            "stop": spos,
+            "row": rows,
+        }
+    )
     df = df[np.isfinite(df["seq"])]
     dup = df.duplicated(["trip_id", "seq"], keep="first").to_numpy()
     dup_rows = df["row"].to_numpy()
@@ -250,20 +304,27 @@ def _trip_times(feed: _Feed, stop_pos: dict[str, int]) -> pd.DataFrame:
     a = df["arr"].fillna(df["dep"]).to_numpy()
     with np.errstate(invalid="ignore"):
         back = same & np.isfinite(a) & np.isfinite(prev_t) & (a < prev_t)
-    rep.rows(back, df["row"].to_numpy(), "arrival_time", "the time is earlier than at the previous stop of the trip")
+    rep.rows(
+        back,
+        df["row"].to_numpy(),
+        "arrival_time",
+        "the time is earlier than at the previous stop of the trip",
+    )
     feed.absorb(rep)
     g = df.groupby("trip_id", sort=False)
     first = g.head(1).set_index("trip_id")
     last = g.tail(1).set_index("trip_id")
-    out = pd.DataFrame({
-        "departure_s": first["dep"].fillna(first["arr"]),
-        "arrival_s": last["arr"].fillna(last["dep"]),
-        "first_stop": first["stop"],
-        "last_stop": last["stop"],
-        "first_row": first["row"],
-        "last_row": last["row"],
-        "n_stops": g.size(),
-    })
+    out = pd.DataFrame(
+        {
+            "departure_s": first["dep"].fillna(first["arr"]),
+            "arrival_s": last["arr"].fillna(last["dep"]),
+            "first_stop": first["stop"],
+            "last_stop": last["stop"],
+            "first_row": first["row"],
+            "last_row": last["row"],
+            "n_stops": g.size(),
+        }
+    )
     return out
 
 
@@ -276,7 +337,9 @@ def _expand_frequencies(feed: _Feed, trips: pd.DataFrame) -> pd.DataFrame:
     rows = fr[_tabular.ROW].to_numpy()
     start = _checks.parse_clock(fr["start_time"], rows, "start_time", rep)
     end = _checks.parse_clock(fr["end_time"], rows, "end_time", rep)
-    head = _checks.parse_number(fr["headway_secs"], rows, "headway_secs", rep, required=True, minimum=1)
+    head = _checks.parse_number(
+        fr["headway_secs"], rows, "headway_secs", rep, required=True, minimum=1
+    )
     feed.absorb(rep)
     fr_trip = fr["trip_id"].str.strip().to_numpy()
     keep = ~np.isin(trips["trip_id"].to_numpy(), fr_trip)
@@ -293,8 +356,10 @@ def _expand_frequencies(feed: _Feed, trips: pd.DataFrame) -> pd.DataFrame:
         inst = pd.DataFrame([base] * starts.size).reset_index(drop=True)
         inst["departure_s"] = starts
         inst["arrival_s"] = starts + dur
-        inst["trip_id"] = [f"{tid}@{int(x) // 3600:02d}:{int(x) % 3600 // 60:02d}:{int(x) % 60:02d}"
-                           for x in starts]
+        inst["trip_id"] = [
+            f"{tid}@{int(x) // 3600:02d}:{int(x) % 3600 // 60:02d}:{int(x) % 60:02d}"
+            for x in starts
+        ]
         parts.append(inst)
     return pd.concat(parts, ignore_index=True)
 
@@ -350,7 +415,12 @@ def chain_vehicles(
 
     n = int(departure_s.size)
     if n == 0:
-        return np.zeros(0, dtype=np.int64), {"vehicles": 0, "deadhead_s": 0.0, "pull_s": 0.0, "arcs": 0}
+        return np.zeros(0, dtype=np.int64), {
+            "vehicles": 0,
+            "deadhead_s": 0.0,
+            "pull_s": 0.0,
+            "arcs": 0,
+        }
     dep = np.asarray(departure_s, dtype=float)
     arr = np.asarray(arrival_s, dtype=float)
     pout = np.zeros(n) if pull_out_s is None else np.asarray(pull_out_s, dtype=float)
@@ -366,7 +436,9 @@ def chain_vehicles(
     pout_c = np.rint(pout).astype(np.int64)
     pin_c = np.rint(pin).astype(np.int64)
     max_arc = int(arc_cost.max()) if arc_cost.size else 0
-    big = n * (max_arc + int(pout_c.max()) + int(pin_c.max())) + 1  # one vehicle outweighs any deadhead
+    big = (
+        n * (max_arc + int(pout_c.max()) + int(pin_c.max())) + 1
+    )  # one vehicle outweighs any deadhead
 
     src, sink = 2 * n, 2 * n + 1
     idx = np.arange(n, dtype=np.int64)
@@ -375,15 +447,18 @@ def chain_vehicles(
     caps = np.concatenate([np.ones(ii.size + 2 * n, dtype=np.int64), [n]])
     costs = np.concatenate([arc_cost, pin_c, big + pout_c, [0]])
     smcf = min_cost_flow.SimpleMinCostFlow()
-    smcf.add_arcs_with_capacity_and_unit_cost(tails.astype(np.int32), heads.astype(np.int32),
-                                              caps, costs)
+    smcf.add_arcs_with_capacity_and_unit_cost(
+        tails.astype(np.int32), heads.astype(np.int32), caps, costs
+    )
     supplies = np.concatenate([np.ones(n, dtype=np.int64), -np.ones(n, dtype=np.int64), [n, -n]])
     smcf.set_nodes_supplies(np.arange(2 * n + 2, dtype=np.int32), supplies)
     status = smcf.solve()
     if status != smcf.OPTIMAL:
         msg = f"OR-Tools min-cost flow did not find an optimal chaining (status {status})"
         raise SolverError(msg)
-    flows = smcf.flows(np.arange(ii.size, dtype=np.int32)) if ii.size else np.zeros(0, dtype=np.int64)
+    flows = (
+        smcf.flows(np.arange(ii.size, dtype=np.int32)) if ii.size else np.zeros(0, dtype=np.int64)
+    )
     nxt = np.full(n, -1, dtype=np.int64)
     used = flows > 0
     nxt[ii[used]] = jj[used]
@@ -407,7 +482,11 @@ def chain_vehicles(
 
 
 def _deadhead_matrix(
-    lon: np.ndarray, lat: np.ndarray, ends: np.ndarray, starts: np.ndarray, network: Any,  # noqa: ANN401
+    lon: np.ndarray,
+    lat: np.ndarray,
+    ends: np.ndarray,
+    starts: np.ndarray,
+    network: Any,
 ) -> np.ndarray:
     """Travel time [s] from each trip end stop to each trip start stop (road graph or estimate)."""
     u_end, inv_end = np.unique(ends, return_inverse=True)
@@ -419,16 +498,21 @@ def _deadhead_matrix(
     else:
         detour = defaults.value("gtfs_blocking", "detour_factor")
         speed_mps = defaults.value("road_speeds", "fallback") * KPH_TO_MPS
-        dist = _haversine_m(lon[u_end][:, None], lat[u_end][:, None], lon[u_start][None, :],
-                            lat[u_start][None, :])
+        dist = _haversine_m(
+            lon[u_end][:, None], lat[u_end][:, None], lon[u_start][None, :], lat[u_start][None, :]
+        )
         small = dist * detour / speed_mps
     small = np.where(u_end[:, None] == u_start[None, :], 0.0, small)
     return small[inv_end][:, inv_start]
 
 
 def _depot_times(
-    lon: np.ndarray, lat: np.ndarray, first: np.ndarray, last: np.ndarray, depots: pd.DataFrame,
-    network: Any,  # noqa: ANN401
+    lon: np.ndarray,
+    lat: np.ndarray,
+    first: np.ndarray,
+    last: np.ndarray,
+    depots: pd.DataFrame,
+    network: Any,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pull-out/pull-in times to the nearest depot [s] and that depot's position per trip."""
     dlon = depots["lon"].to_numpy(dtype=float)
@@ -455,18 +539,18 @@ def _parse_date(value: dt.date | str | None) -> dt.date | None:
     text = str(value).strip()
     for fmt in ("%Y%m%d", "%Y-%m-%d"):
         try:
-            return dt.datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a calendar date
+            return dt.datetime.strptime(text, fmt).date()
         except ValueError:
             continue
     msg = f"service_date {value!r} is not a date; use YYYY-MM-DD or YYYYMMDD"
     raise InputError(msg, [Problem(msg, column="service_date")])
 
 
-def _gtfs(  # noqa: C901, PLR0915
+def _gtfs(
     data: bytes,
     label: str,
     *,
-    network: Any = None,  # noqa: ANN401
+    network: Any = None,
     service_date: dt.date | str | None = None,
     vehicle_type: str = "bus",
     powertrain: str = "diesel",
@@ -484,7 +568,12 @@ def _gtfs(  # noqa: C901, PLR0915
     day = _parse_date(service_date)
     feed = _load_feed(data, label)
     empty = pd.DataFrame(columns=[*TRIP_COLUMNS, "row"])
-    info: dict[str, Any] = {"service_date": None, "vehicles": 0, "blocks_from_block_id": 0, "chained_vehicles": 0}
+    info: dict[str, Any] = {
+        "service_date": None,
+        "vehicles": 0,
+        "blocks_from_block_id": 0,
+        "chained_vehicles": 0,
+    }
     if any(m not in feed.tables for m in REQUIRED_MEMBERS):
         return empty, feed, info
 
@@ -507,25 +596,44 @@ def _gtfs(  # noqa: C901, PLR0915
     feed.absorb(rep)
     times = _trip_times(feed, stop_pos)
 
-    trips = pd.DataFrame({
-        "trip_id": tids.to_numpy(),
-        "service_id": trips_raw["service_id"].str.strip().to_numpy(),
-        "block_id": (trips_raw["block_id"].str.strip().to_numpy() if "block_id" in trips_raw.columns
-                     else np.full(len(trips_raw), "", dtype=object)),
-        "shape_id": (trips_raw["shape_id"].str.strip().to_numpy() if "shape_id" in trips_raw.columns
-                     else np.full(len(trips_raw), "", dtype=object)),
-        "row": trows,
-    }).drop_duplicates("trip_id", keep="first")
+    trips = pd.DataFrame(
+        {
+            "trip_id": tids.to_numpy(),
+            "service_id": trips_raw["service_id"].str.strip().to_numpy(),
+            "block_id": (
+                trips_raw["block_id"].str.strip().to_numpy()
+                if "block_id" in trips_raw.columns
+                else np.full(len(trips_raw), "", dtype=object)
+            ),
+            "shape_id": (
+                trips_raw["shape_id"].str.strip().to_numpy()
+                if "shape_id" in trips_raw.columns
+                else np.full(len(trips_raw), "", dtype=object)
+            ),
+            "row": trows,
+        }
+    ).drop_duplicates("trip_id", keep="first")
     no_times = ~trips["trip_id"].isin(times.index).to_numpy()
     rep = feed.report("trips.txt")
-    rep.rows(no_times, trips["row"].to_numpy(), "trip_id", "the trip has no stop_times; it is skipped",
-             warning=True)
+    rep.rows(
+        no_times,
+        trips["row"].to_numpy(),
+        "trip_id",
+        "the trip has no stop_times; it is skipped",
+        warning=True,
+    )
     feed.absorb(rep)
     trips = trips[~no_times].join(times, on="trip_id")
-    incomplete = ~(np.isfinite(trips["departure_s"].to_numpy()) & np.isfinite(trips["arrival_s"].to_numpy()))
+    incomplete = ~(
+        np.isfinite(trips["departure_s"].to_numpy()) & np.isfinite(trips["arrival_s"].to_numpy())
+    )
     rep = feed.report("stop_times.txt")
-    rep.rows(incomplete, trips["first_row"].to_numpy(), "departure_time",
-             "the first stop needs a departure time and the last stop an arrival time")
+    rep.rows(
+        incomplete,
+        trips["first_row"].to_numpy(),
+        "departure_time",
+        "the first stop needs a departure time and the last stop an arrival time",
+    )
     feed.absorb(rep)
     trips = trips[~incomplete]
 
@@ -534,7 +642,9 @@ def _gtfs(  # noqa: C901, PLR0915
     if active is not None:
         trips = trips[trips["service_id"].isin(active)]
         if trips.empty and not feed.errors:
-            feed.warnings.append(Problem(f"no trip runs on {used_day}", file=f"{label}/calendar.txt"))
+            feed.warnings.append(
+                Problem(f"no trip runs on {used_day}", file=f"{label}/calendar.txt")
+            )
     trips = _expand_frequencies(feed, trips.reset_index(drop=True))
     if feed.errors or trips.empty:
         return empty, feed, info
@@ -548,7 +658,7 @@ def _gtfs(  # noqa: C901, PLR0915
 
     vehicle = trips["block_id"].astype(str).to_numpy(dtype=object)
     free = vehicle == ""
-    info["blocks_from_block_id"] = int(len(set(vehicle[~free])))
+    info["blocks_from_block_id"] = len(set(vehicle[~free]))
     depot_name = np.full(len(trips), "", dtype=object)
     pull_out = pull_in = None
     if depots is not None and len(depots):
@@ -558,7 +668,9 @@ def _gtfs(  # noqa: C901, PLR0915
         sub = np.flatnonzero(free)
         dh = _deadhead_matrix(lon, lat, last[sub], first[sub], network)
         veh, cinfo = chain_vehicles(
-            trips["departure_s"].to_numpy()[sub], trips["arrival_s"].to_numpy()[sub], dh,
+            trips["departure_s"].to_numpy()[sub],
+            trips["arrival_s"].to_numpy()[sub],
+            dh,
             pull_out_s=None if pull_out is None else pull_out[sub],
             pull_in_s=None if pull_in is None else pull_in[sub],
             min_layover_s=defaults.value("gtfs_blocking", "min_layover_min") * 60.0,
@@ -581,21 +693,29 @@ def _gtfs(  # noqa: C901, PLR0915
             depot_name[sub] = [depot_of_chain[int(v)] for v in veh]
     elif free.any():
         vehicle[free] = [f"trip-{t}" for t in trips["trip_id"].to_numpy()[free]]
-    out = pd.DataFrame({
-        "vehicle_id": vehicle.astype(str),
-        "vehicle_type": vehicle_type,
-        "powertrain": powertrain,
-        "trip_id": trips["trip_id"].astype(str).to_numpy(),
-        "departure_s": trips["departure_s"].to_numpy(dtype=float),
-        "arrival_s": trips["arrival_s"].to_numpy(dtype=float),
-        "origin_lon": lon[first], "origin_lat": lat[first],
-        "destination_lon": lon[last], "destination_lat": lat[last],
-        "distance_km": dist,
-        "depot": depot_name.astype(str),
-        "passengers": np.nan, "payload_t": np.nan, "exempt": False,
-        "row": trips["row"].to_numpy(dtype=np.int64),
-    })
-    out = out.sort_values(["vehicle_id", "departure_s", "trip_id"], kind="stable").reset_index(drop=True)
+    out = pd.DataFrame(
+        {
+            "vehicle_id": vehicle.astype(str),
+            "vehicle_type": vehicle_type,
+            "powertrain": powertrain,
+            "trip_id": trips["trip_id"].astype(str).to_numpy(),
+            "departure_s": trips["departure_s"].to_numpy(dtype=float),
+            "arrival_s": trips["arrival_s"].to_numpy(dtype=float),
+            "origin_lon": lon[first],
+            "origin_lat": lat[first],
+            "destination_lon": lon[last],
+            "destination_lat": lat[last],
+            "distance_km": dist,
+            "depot": depot_name.astype(str),
+            "passengers": np.nan,
+            "payload_t": np.nan,
+            "exempt": False,
+            "row": trips["row"].to_numpy(dtype=np.int64),
+        }
+    )
+    out = out.sort_values(["vehicle_id", "departure_s", "trip_id"], kind="stable").reset_index(
+        drop=True
+    )
     # a block (given or built) must not run two trips at once
     v = out["vehicle_id"].to_numpy()
     d = out["departure_s"].to_numpy()
@@ -604,14 +724,20 @@ def _gtfs(  # noqa: C901, PLR0915
     clash[1:] = (v[1:] == v[:-1]) & (d[1:] < a[:-1])
     rep = feed.report("trips.txt")
     tid = out["trip_id"].to_numpy()
-    rep.rows(clash, out["row"].to_numpy(), "block_id",
-             lambda i: f"trip {tid[i]!r} starts before trip {tid[i - 1]!r} of the same block {v[i]!r} ends")
+    rep.rows(
+        clash,
+        out["row"].to_numpy(),
+        "block_id",
+        lambda i: (
+            f"trip {tid[i]!r} starts before trip {tid[i - 1]!r} of the same block {v[i]!r} ends"
+        ),
+    )
     feed.absorb(rep)
     info["vehicles"] = int(out["vehicle_id"].nunique())
     return out[[*TRIP_COLUMNS, "row"]], feed, info
 
 
-def parse_gtfs_trips(data: bytes, *, name: str | None = None, **kwargs: Any) -> pd.DataFrame:  # noqa: ANN401
+def parse_gtfs_trips(data: bytes, *, name: str | None = None, **kwargs: Any) -> pd.DataFrame:
     """Parse the bytes of a GTFS zip; see :func:`read_gtfs_trips` for the keywords."""
     label = name or "feed.zip"
     frame, feed, info = _gtfs(data, label, **kwargs)
@@ -622,16 +748,22 @@ def parse_gtfs_trips(data: bytes, *, name: str | None = None, **kwargs: Any) -> 
         msg = f"the GTFS feed has {n} problem{'s' if n != 1 else ''}"
         raise InputError(msg, feed.errors)
     frame.attrs["gtfs"] = info
-    logger.info("GTFS %s: %d trips on %s, %d vehicles (%d blocks from block_id, %d chained)",
-                label, len(frame), info["service_date"], info["vehicles"], info["blocks_from_block_id"],
-                info["chained_vehicles"])
+    logger.info(
+        "GTFS %s: %d trips on %s, %d vehicles (%d blocks from block_id, %d chained)",
+        label,
+        len(frame),
+        info["service_date"],
+        info["vehicles"],
+        info["blocks_from_block_id"],
+        info["chained_vehicles"],
+    )
     return frame
 
 
 def read_gtfs_trips(
     path: str | Path,
     *,
-    network: Any = None,  # noqa: ANN401
+    network: Any = None,
     service_date: dt.date | str | None = None,
     vehicle_type: str = "bus",
     powertrain: str = "diesel",
@@ -675,8 +807,15 @@ def read_gtfs_trips(
     """
     label = name or str(path)
     data = _encoding.read_limited(path, name=label)
-    return parse_gtfs_trips(data, name=label, network=network, service_date=service_date,
-                            vehicle_type=vehicle_type, powertrain=powertrain, depots=depots)
+    return parse_gtfs_trips(
+        data,
+        name=label,
+        network=network,
+        service_date=service_date,
+        vehicle_type=vehicle_type,
+        powertrain=powertrain,
+        depots=depots,
+    )
 
 
 def check_gtfs(data: bytes, *, name: str | None = None) -> tuple[list[Problem], list[Problem]]:

@@ -45,46 +45,175 @@ POWERTRAINS: tuple[str, ...] = ("diesel", "gasoline", "cng", "bev", "fcev")
 
 #: Canonical trips columns, in output order (``row`` follows).
 TRIP_COLUMNS: tuple[str, ...] = (
-    "vehicle_id", "vehicle_type", "powertrain", "trip_id", "departure_s", "arrival_s",
-    "origin_lon", "origin_lat", "destination_lon", "destination_lat", "distance_km", "depot",
-    "passengers", "payload_t", "exempt",
+    "vehicle_id",
+    "vehicle_type",
+    "powertrain",
+    "trip_id",
+    "departure_s",
+    "arrival_s",
+    "origin_lon",
+    "origin_lat",
+    "destination_lon",
+    "destination_lat",
+    "distance_km",
+    "depot",
+    "passengers",
+    "payload_t",
+    "exempt",
 )
 TRIP_REQUIRED: tuple[str, ...] = (
-    "vehicle_id", "vehicle_type", "powertrain", "trip_id", "departure", "arrival",
-    "origin_lon", "origin_lat", "destination_lon", "destination_lat",
+    "vehicle_id",
+    "vehicle_type",
+    "powertrain",
+    "trip_id",
+    "departure",
+    "arrival",
+    "origin_lon",
+    "origin_lat",
+    "destination_lon",
+    "destination_lat",
 )
 TRIP_OPTIONAL: tuple[str, ...] = ("distance_km", "depot", "passengers", "payload_t", "exempt")
 
 #: Canonical requests columns, in output order (``row`` follows).
 REQUEST_COLUMNS: tuple[str, ...] = (
-    "request_id", "departure_s", "origin_lon", "origin_lat", "destination_lon", "destination_lat",
-    "passengers", "max_wait_min",
+    "request_id",
+    "departure_s",
+    "origin_lon",
+    "origin_lat",
+    "destination_lon",
+    "destination_lat",
+    "passengers",
+    "max_wait_min",
 )
 REQUEST_REQUIRED: tuple[str, ...] = (
-    "request_id", "departure", "origin_lon", "origin_lat", "destination_lon", "destination_lat",
+    "request_id",
+    "departure",
+    "origin_lon",
+    "origin_lat",
+    "destination_lon",
+    "destination_lat",
 )
 REQUEST_OPTIONAL: tuple[str, ...] = ("passengers", "max_wait_min")
 
 _SOURCE_NAMES: dict[str, tuple[str, ...]] = {
-    "vehicle_id": ("vehicle", "vehicle_no", "block_id", "block", "车辆编号", "车辆号", "车号", "车辆id",
-                   "车辆ID", "车牌号", "车牌号码", "车牌", "自编号", "车辆自编号", "路牌", "路牌号"),
+    "vehicle_id": (
+        "vehicle",
+        "vehicle_no",
+        "block_id",
+        "block",
+        "车辆编号",
+        "车辆号",
+        "车号",
+        "车辆id",
+        "车辆ID",
+        "车牌号",
+        "车牌号码",
+        "车牌",
+        "自编号",
+        "车辆自编号",
+        "路牌",
+        "路牌号",
+    ),
     "vehicle_type": ("type", "车辆类型", "车型", "车辆类别", "车种"),
-    "powertrain": ("fuel", "fuel_type", "energy_type", "动力类型", "能源类型", "燃料类型", "燃料种类",
-                   "动力", "动力方式"),
-    "trip_id": ("trip", "trip_no", "行程编号", "行程id", "行程ID", "趟次编号", "趟次", "班次编号",
-                "班次号", "车次", "车次号", "运单号"),
-    "departure": ("departure_time", "start_time", "dep_time", "发车时间", "出发时间", "开始时间",
-                  "起始时间", "计划发车时间", "上车时间", "下单时间", "请求时间"),
-    "arrival": ("arrival_time", "end_time", "arr_time", "到达时间", "结束时间", "终到时间",
-                "计划到达时间"),
-    "origin_lon": ("start_lon", "o_lon", "from_lon", "起点经度", "出发地经度", "上车点经度", "上车经度"),
-    "origin_lat": ("start_lat", "o_lat", "from_lat", "起点纬度", "出发地纬度", "上车点纬度", "上车纬度"),
-    "destination_lon": ("end_lon", "d_lon", "to_lon", "dest_lon", "终点经度", "目的地经度",
-                        "下车点经度", "下车经度"),
-    "destination_lat": ("end_lat", "d_lat", "to_lat", "dest_lat", "终点纬度", "目的地纬度",
-                        "下车点纬度", "下车纬度"),
-    "distance_km": ("distance", "km", "里程", "里程(km)", "里程(公里)", "行驶里程", "行驶里程(km)",
-                    "行驶里程(公里)", "运营里程", "距离(km)", "距离(公里)"),
+    "powertrain": (
+        "fuel",
+        "fuel_type",
+        "energy_type",
+        "动力类型",
+        "能源类型",
+        "燃料类型",
+        "燃料种类",
+        "动力",
+        "动力方式",
+    ),
+    "trip_id": (
+        "trip",
+        "trip_no",
+        "行程编号",
+        "行程id",
+        "行程ID",
+        "趟次编号",
+        "趟次",
+        "班次编号",
+        "班次号",
+        "车次",
+        "车次号",
+        "运单号",
+    ),
+    "departure": (
+        "departure_time",
+        "start_time",
+        "dep_time",
+        "发车时间",
+        "出发时间",
+        "开始时间",
+        "起始时间",
+        "计划发车时间",
+        "上车时间",
+        "下单时间",
+        "请求时间",
+    ),
+    "arrival": (
+        "arrival_time",
+        "end_time",
+        "arr_time",
+        "到达时间",
+        "结束时间",
+        "终到时间",
+        "计划到达时间",
+    ),
+    "origin_lon": (
+        "start_lon",
+        "o_lon",
+        "from_lon",
+        "起点经度",
+        "出发地经度",
+        "上车点经度",
+        "上车经度",
+    ),
+    "origin_lat": (
+        "start_lat",
+        "o_lat",
+        "from_lat",
+        "起点纬度",
+        "出发地纬度",
+        "上车点纬度",
+        "上车纬度",
+    ),
+    "destination_lon": (
+        "end_lon",
+        "d_lon",
+        "to_lon",
+        "dest_lon",
+        "终点经度",
+        "目的地经度",
+        "下车点经度",
+        "下车经度",
+    ),
+    "destination_lat": (
+        "end_lat",
+        "d_lat",
+        "to_lat",
+        "dest_lat",
+        "终点纬度",
+        "目的地纬度",
+        "下车点纬度",
+        "下车纬度",
+    ),
+    "distance_km": (
+        "distance",
+        "km",
+        "里程",
+        "里程(km)",
+        "里程(公里)",
+        "行驶里程",
+        "行驶里程(km)",
+        "行驶里程(公里)",
+        "运营里程",
+        "距离(km)",
+        "距离(公里)",
+    ),
     "depot": ("depot_id", "场站", "车场", "停车场", "所属场站", "停保场", "首末站场站"),
     "passengers": ("pax", "load_pax", "乘客数", "乘客人数", "载客人数", "人数", "客流"),
     "payload_t": ("payload", "load_t", "载重", "载重(吨)", "载重(t)", "货重(吨)", "载货量(吨)"),
@@ -94,24 +223,56 @@ _SOURCE_NAMES: dict[str, tuple[str, ...]] = {
 }
 
 #: Normalised source header -> canonical column (canonical names map to themselves).
-COLUMN_MAP: dict[str, str] = {
-    _tabular.normalise_header(src): canon for canon, srcs in _SOURCE_NAMES.items() for src in srcs
-} | {c: c for c in _SOURCE_NAMES} | {"departure": "departure", "arrival": "arrival"}
+COLUMN_MAP: dict[str, str] = (
+    {_tabular.normalise_header(src): canon for canon, srcs in _SOURCE_NAMES.items() for src in srcs}
+    | {c: c for c in _SOURCE_NAMES}
+    | {"departure": "departure", "arrival": "arrival"}
+)
 
 #: Category values written in Chinese or as common abbreviations -> canonical value.
 VALUE_MAP: dict[str, dict[str, str]] = {
     "vehicle_type": {
-        "公交": "bus", "公交车": "bus", "公共汽车": "bus", "公共电汽车": "bus", "巴士": "bus",
-        "出租": "taxi", "出租车": "taxi", "巡游出租车": "taxi", "出租汽车": "taxi",
-        "环卫": "sanitation", "环卫车": "sanitation", "环卫车辆": "sanitation",
-        "物流": "delivery", "物流车": "delivery", "快递": "delivery", "快递车": "delivery",
-        "配送": "delivery", "配送车": "delivery", "轻型货车": "delivery", "城市配送": "delivery",
+        "公交": "bus",
+        "公交车": "bus",
+        "公共汽车": "bus",
+        "公共电汽车": "bus",
+        "巴士": "bus",
+        "出租": "taxi",
+        "出租车": "taxi",
+        "巡游出租车": "taxi",
+        "出租汽车": "taxi",
+        "环卫": "sanitation",
+        "环卫车": "sanitation",
+        "环卫车辆": "sanitation",
+        "物流": "delivery",
+        "物流车": "delivery",
+        "快递": "delivery",
+        "快递车": "delivery",
+        "配送": "delivery",
+        "配送车": "delivery",
+        "轻型货车": "delivery",
+        "城市配送": "delivery",
     },
     "powertrain": {
-        "柴油": "diesel", "汽油": "gasoline", "天然气": "cng", "压缩天然气": "cng", "燃气": "cng",
-        "纯电": "bev", "纯电动": "bev", "电动": "bev", "电": "bev", "ev": "bev", "electric": "bev",
-        "氢": "fcev", "氢能": "fcev", "氢燃料": "fcev", "燃料电池": "fcev", "氢燃料电池": "fcev",
-        "fcv": "fcev", "hydrogen": "fcev", "petrol": "gasoline",
+        "柴油": "diesel",
+        "汽油": "gasoline",
+        "天然气": "cng",
+        "压缩天然气": "cng",
+        "燃气": "cng",
+        "纯电": "bev",
+        "纯电动": "bev",
+        "电动": "bev",
+        "电": "bev",
+        "ev": "bev",
+        "electric": "bev",
+        "氢": "fcev",
+        "氢能": "fcev",
+        "氢燃料": "fcev",
+        "燃料电池": "fcev",
+        "氢燃料电池": "fcev",
+        "fcv": "fcev",
+        "hydrogen": "fcev",
+        "petrol": "gasoline",
     },
 }
 
@@ -124,15 +285,22 @@ def _missing_columns(raw: _tabular.RawTable, required: tuple[str, ...], report: 
     for col in required:
         if col not in raw.frame.columns:
             accepted = [col, *_SOURCE_NAMES.get(col, ())][:6]
-            report.add(f"missing required column {col!r} (accepted headers include: {', '.join(accepted)})",
-                       row=1, column=col)
+            report.add(
+                f"missing required column {col!r} (accepted headers include: {', '.join(accepted)})",
+                row=1,
+                column=col,
+            )
 
 
 def _unused_columns(raw: _tabular.RawTable, known: tuple[str, ...], report: Report) -> None:
     for col, original in raw.original.items():
         if col not in known:
-            report.add(f"column {original!r} is not a fleetopt column and is ignored", row=1,
-                       column=col, warning=True)
+            report.add(
+                f"column {original!r} is not a fleetopt column and is ignored",
+                row=1,
+                column=col,
+                warning=True,
+            )
 
 
 def _col(frame: pd.DataFrame, name: str) -> pd.Series:
@@ -163,20 +331,34 @@ def check_trips_frame(raw: _tabular.RawTable) -> tuple[pd.DataFrame, Report]:
     rows = f[_tabular.ROW].to_numpy(dtype="int64")
     has = set(f.columns)
     out = pd.DataFrame(index=f.index)
-    out["vehicle_id"] = _checks.parse_text(_col(f, "vehicle_id"), rows, "vehicle_id", report,
-                                          required="vehicle_id" in has)
+    out["vehicle_id"] = _checks.parse_text(
+        _col(f, "vehicle_id"), rows, "vehicle_id", report, required="vehicle_id" in has
+    )
     if "vehicle_type" in has:
-        out["vehicle_type"] = _checks.parse_choice(f["vehicle_type"], rows, "vehicle_type", report,
-                                                   valid=VEHICLE_TYPES, aliases=VALUE_MAP["vehicle_type"])
+        out["vehicle_type"] = _checks.parse_choice(
+            f["vehicle_type"],
+            rows,
+            "vehicle_type",
+            report,
+            valid=VEHICLE_TYPES,
+            aliases=VALUE_MAP["vehicle_type"],
+        )
     else:
         out["vehicle_type"] = ""
     if "powertrain" in has:
-        out["powertrain"] = _checks.parse_choice(f["powertrain"], rows, "powertrain", report,
-                                                 valid=POWERTRAINS, aliases=VALUE_MAP["powertrain"])
+        out["powertrain"] = _checks.parse_choice(
+            f["powertrain"],
+            rows,
+            "powertrain",
+            report,
+            valid=POWERTRAINS,
+            aliases=VALUE_MAP["powertrain"],
+        )
     else:
         out["powertrain"] = ""
-    out["trip_id"] = _checks.parse_text(_col(f, "trip_id"), rows, "trip_id", report,
-                                       required="trip_id" in has)
+    out["trip_id"] = _checks.parse_text(
+        _col(f, "trip_id"), rows, "trip_id", report, required="trip_id" in has
+    )
     if "trip_id" in has:
         _checks.check_unique(out["trip_id"], rows, "trip_id", report)
     for col, dest in (("departure", "departure_s"), ("arrival", "arrival_s")):
@@ -187,24 +369,39 @@ def check_trips_frame(raw: _tabular.RawTable) -> tuple[pd.DataFrame, Report]:
     dep = out["departure_s"].to_numpy()
     arr = out["arrival_s"].to_numpy()
     early = np.isfinite(dep) & np.isfinite(arr) & (arr < dep)
-    report.rows(early, rows, "arrival",
-                lambda i: f"arrival {format_clock(arr[i])} is before departure {format_clock(dep[i])}"
-                          " (times after midnight are written 24:00 and later)")
+    report.rows(
+        early,
+        rows,
+        "arrival",
+        lambda i: (
+            f"arrival {format_clock(arr[i])} is before departure {format_clock(dep[i])}"
+            " (times after midnight are written 24:00 and later)"
+        ),
+    )
     for col in ("origin_lon", "origin_lat", "destination_lon", "destination_lat"):
         if col in has:
             out[col] = _checks.parse_number(f[col], rows, col, report, required=True)
         else:
             out[col] = np.nan
     for end in ("origin", "destination"):
-        _checks.check_coordinates(out[f"{end}_lon"].to_numpy(), out[f"{end}_lat"].to_numpy(), rows,
-                                  f"{end}_lon", f"{end}_lat", report)
-    out["distance_km"] = _checks.parse_number(_col(f, "distance_km"), rows, "distance_km", report,
-                                              required=False, minimum=0.0, unit="km")
+        _checks.check_coordinates(
+            out[f"{end}_lon"].to_numpy(),
+            out[f"{end}_lat"].to_numpy(),
+            rows,
+            f"{end}_lon",
+            f"{end}_lat",
+            report,
+        )
+    out["distance_km"] = _checks.parse_number(
+        _col(f, "distance_km"), rows, "distance_km", report, required=False, minimum=0.0, unit="km"
+    )
     out["depot"] = _col(f, "depot").str.strip()
-    out["passengers"] = _checks.parse_number(_col(f, "passengers"), rows, "passengers", report,
-                                             required=False, minimum=0.0)
-    out["payload_t"] = _checks.parse_number(_col(f, "payload_t"), rows, "payload_t", report,
-                                            required=False, minimum=0.0, unit="t")
+    out["passengers"] = _checks.parse_number(
+        _col(f, "passengers"), rows, "passengers", report, required=False, minimum=0.0
+    )
+    out["payload_t"] = _checks.parse_number(
+        _col(f, "payload_t"), rows, "payload_t", report, required=False, minimum=0.0, unit="t"
+    )
     out["exempt"] = _checks.parse_bool(_col(f, "exempt"), rows, "exempt", report)
     out["row"] = rows
     out = out.take(_checks.sort_order(out, ["vehicle_id", "departure_s", "trip_id"]))
@@ -230,16 +427,23 @@ def _check_overlaps(trips: pd.DataFrame, report: Report) -> None:
         overlap = same & np.isfinite(dep) & np.isfinite(prev_arr) & (dep < prev_arr)
 
     def msg(i: int) -> str:
-        return (f"trip {tid[i]!r} of vehicle {veh[i]!r} departs at {format_clock(dep[i])}, before the "
-                f"vehicle's previous trip {tid[i - 1]!r} (row {int(rows[i - 1])}) arrives at "
-                f"{format_clock(prev_arr[i])}")
+        return (
+            f"trip {tid[i]!r} of vehicle {veh[i]!r} departs at {format_clock(dep[i])}, before the "
+            f"vehicle's previous trip {tid[i - 1]!r} (row {int(rows[i - 1])}) arrives at "
+            f"{format_clock(prev_arr[i])}"
+        )
 
     report.rows(overlap, rows, "departure", msg)
 
 
 def _trips_from_bytes(data: bytes, label: str | None) -> tuple[pd.DataFrame, Report]:
-    raw = _tabular.read_table(data, label=label, column_map=COLUMN_MAP, required=TRIP_REQUIRED,
-                              expected="a trips table (CSV or .xlsx)")
+    raw = _tabular.read_table(
+        data,
+        label=label,
+        column_map=COLUMN_MAP,
+        required=TRIP_REQUIRED,
+        expected="a trips table (CSV or .xlsx)",
+    )
     if raw.frame.empty:
         report = Report(label, raw.original)
         _missing_columns(raw, TRIP_REQUIRED, report)
@@ -248,7 +452,9 @@ def _trips_from_bytes(data: bytes, label: str | None) -> tuple[pd.DataFrame, Rep
     return check_trips_frame(raw)
 
 
-def _finish(frame: pd.DataFrame, report: Report, what: str, columns: tuple[str, ...]) -> pd.DataFrame:
+def _finish(
+    frame: pd.DataFrame, report: Report, what: str, columns: tuple[str, ...]
+) -> pd.DataFrame:
     for w in report.warnings:
         logger.warning("%s", w)
     if report.errors:
@@ -324,7 +530,11 @@ def _request_departures(series: pd.Series, rows: np.ndarray, report: Report) -> 
     """Parse ``HH:MM[:SS]`` or ISO datetimes; ISO times count from midnight of the earliest date."""
     text = series.str.strip()
     secs, ok = _checks.clock_seconds(text)
-    iso_mask = ~ok & (text != "").to_numpy() & text.str.contains(r"^\d{4}-\d{2}-\d{2}", regex=True).to_numpy()
+    iso_mask = (
+        ~ok
+        & (text != "").to_numpy()
+        & text.str.contains(r"^\d{4}-\d{2}-\d{2}", regex=True).to_numpy()
+    )
     if iso_mask.any():
         iso_text = text[iso_mask]
         try:
@@ -346,8 +556,10 @@ def _request_departures(series: pd.Series, rows: np.ndarray, report: Report) -> 
     def msg(i: int) -> str:
         if str(raw[i]).strip() == "":
             return f"departure is empty; {_checks.CLOCK_HELP}, or an ISO datetime"
-        return f"{_checks._short(raw[i])} is not a time; {_checks.CLOCK_HELP}, or an ISO datetime " \
-               "such as 2024-05-01T07:30:00"
+        return (
+            f"{_checks._short(raw[i])} is not a time; {_checks.CLOCK_HELP}, or an ISO datetime "
+            "such as 2024-05-01T07:30:00"
+        )
 
     report.rows(~ok, rows, "departure", msg)
     return secs
@@ -363,31 +575,55 @@ def check_requests_frame(raw: _tabular.RawTable) -> tuple[pd.DataFrame, Report]:
     rows = f[_tabular.ROW].to_numpy(dtype="int64")
     has = set(f.columns)
     out = pd.DataFrame(index=f.index)
-    out["request_id"] = _checks.parse_text(_col(f, "request_id"), rows, "request_id", report,
-                                          required="request_id" in has)
+    out["request_id"] = _checks.parse_text(
+        _col(f, "request_id"), rows, "request_id", report, required="request_id" in has
+    )
     if "request_id" in has:
         _checks.check_unique(out["request_id"], rows, "request_id", report)
-    out["departure_s"] = (_request_departures(f["departure"].astype(str), rows, report)
-                          if "departure" in has else np.nan)
+    out["departure_s"] = (
+        _request_departures(f["departure"].astype(str), rows, report)
+        if "departure" in has
+        else np.nan
+    )
     for col in ("origin_lon", "origin_lat", "destination_lon", "destination_lat"):
-        out[col] = (_checks.parse_number(f[col], rows, col, report, required=True) if col in has
-                    else np.nan)
+        out[col] = (
+            _checks.parse_number(f[col], rows, col, report, required=True) if col in has else np.nan
+        )
     for end in ("origin", "destination"):
-        _checks.check_coordinates(out[f"{end}_lon"].to_numpy(), out[f"{end}_lat"].to_numpy(), rows,
-                                  f"{end}_lon", f"{end}_lat", report)
-    pax = _checks.parse_number(_col(f, "passengers"), rows, "passengers", report, required=False,
-                               minimum=0.0)
+        _checks.check_coordinates(
+            out[f"{end}_lon"].to_numpy(),
+            out[f"{end}_lat"].to_numpy(),
+            rows,
+            f"{end}_lon",
+            f"{end}_lat",
+            report,
+        )
+    pax = _checks.parse_number(
+        _col(f, "passengers"), rows, "passengers", report, required=False, minimum=0.0
+    )
     out["passengers"] = np.where(np.isnan(pax), 1.0, pax)
-    out["max_wait_min"] = _checks.parse_number(_col(f, "max_wait_min"), rows, "max_wait_min", report,
-                                               required=False, minimum=0.0, unit="min")
+    out["max_wait_min"] = _checks.parse_number(
+        _col(f, "max_wait_min"),
+        rows,
+        "max_wait_min",
+        report,
+        required=False,
+        minimum=0.0,
+        unit="min",
+    )
     out["row"] = rows
     out = out.sort_values(["departure_s", "request_id"], kind="stable", na_position="last")
     return out.reset_index(drop=True), report
 
 
 def _requests_from_bytes(data: bytes, label: str | None) -> tuple[pd.DataFrame, Report]:
-    raw = _tabular.read_table(data, label=label, column_map=COLUMN_MAP, required=REQUEST_REQUIRED,
-                              expected="a ride-requests table (CSV or .xlsx)")
+    raw = _tabular.read_table(
+        data,
+        label=label,
+        column_map=COLUMN_MAP,
+        required=REQUEST_REQUIRED,
+        expected="a ride-requests table (CSV or .xlsx)",
+    )
     if raw.frame.empty:
         report = Report(label, raw.original)
         _missing_columns(raw, REQUEST_REQUIRED, report)

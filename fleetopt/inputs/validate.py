@@ -40,8 +40,10 @@ def _header_names(data: bytes) -> set[str]:
             return set()
     first = next((ln for ln in text.splitlines() if ln.strip()), "")
     sep = "\t" if first.count("\t") > first.count(",") else ","
-    return {COLUMN_MAP.get(_tabular.normalise_header(h), _tabular.normalise_header(h))
-            for h in first.split(sep)}
+    return {
+        COLUMN_MAP.get(_tabular.normalise_header(h), _tabular.normalise_header(h))
+        for h in first.split(sep)
+    }
 
 
 def detect_kind(data: bytes) -> str:
@@ -144,7 +146,9 @@ def _validate_gtfs(path: Path, data: bytes, label: str) -> tuple[list[Problem], 
     return check_gtfs(data, name=label)
 
 
-def validate_file(path: str | Path, kind: str | None = None, *, name: str | None = None) -> dict[str, Any]:
+def validate_file(
+    path: str | Path, kind: str | None = None, *, name: str | None = None
+) -> dict[str, Any]:
     """Check an input file and return every problem at once.
 
     Parameters
@@ -169,7 +173,9 @@ def validate_file(path: str | Path, kind: str | None = None, *, name: str | None
     warnings: list[Problem] = []
     found_kind = kind
     if kind is not None and kind not in KINDS:
-        errors.append(Problem(f"unknown kind {kind!r}; valid kinds: {', '.join(KINDS)}", file=label))
+        errors.append(
+            Problem(f"unknown kind {kind!r}; valid kinds: {', '.join(KINDS)}", file=label)
+        )
     else:
         try:
             data = _encoding.read_limited(p, name=label)

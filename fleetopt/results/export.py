@@ -23,7 +23,14 @@ import pandas as pd
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["escape_cell", "escape_frame", "to_csv_bytes", "to_excel_bytes", "write_csv", "write_excel"]
+__all__ = [
+    "escape_cell",
+    "escape_frame",
+    "to_csv_bytes",
+    "to_excel_bytes",
+    "write_csv",
+    "write_excel",
+]
 
 _TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 _NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
@@ -31,7 +38,7 @@ _EXCEL_MAX_ROWS = 1_048_576
 _EXCEL_BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
-def escape_cell(value: Any) -> Any:  # noqa: ANN401
+def escape_cell(value: Any) -> Any:
     """Return ``value`` with a leading apostrophe if a spreadsheet would read it as a formula.
 
     Parameters
@@ -128,7 +135,7 @@ def write_csv(frame: pd.DataFrame, path: str | Path, *, bom: bool = True) -> Pat
     return _atomic_write(Path(path), to_csv_bytes(frame, bom=bom))
 
 
-def _excel_value(value: Any) -> Any:  # noqa: ANN401
+def _excel_value(value: Any) -> Any:
     if value is None:
         return None
     if isinstance(value, float) and not math.isfinite(value):

@@ -213,12 +213,19 @@ def new_run(
         }
         if scenario_path is not None:
             sp = Path(scenario_path)
-            copy_name = "scenario" + (sp.suffix if re.fullmatch(r"\.[A-Za-z0-9]{1,8}", sp.suffix) else "")
+            copy_name = "scenario" + (
+                sp.suffix if re.fullmatch(r"\.[A-Za-z0-9]{1,8}", sp.suffix) else ""
+            )
             shutil.copyfile(sp, tmp / copy_name)
-            record["scenario"] = {"name": str(scenario_path), "file": copy_name, "sha256": _sha256_file(sp)}
+            record["scenario"] = {
+                "name": str(scenario_path),
+                "file": copy_name,
+                "sha256": _sha256_file(sp),
+            }
         if scenario is not None:
             (tmp / "scenario.json").write_text(
-                json.dumps(scenario, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+                json.dumps(scenario, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
+            )
             record["scenario_dict"] = "scenario.json"
         yield tmp
         _commit(tmp, base, record, started)
@@ -232,8 +239,13 @@ def _commit(tmp: Path, base: Path, record: dict[str, Any], started: dt.datetime)
     files = []
     for p in sorted(tmp.rglob("*")):
         if p.is_file() and p.name != MANIFEST:
-            files.append({"path": p.relative_to(tmp).as_posix(), "bytes": p.stat().st_size,
-                          "sha256": _sha256_file(p)})
+            files.append(
+                {
+                    "path": p.relative_to(tmp).as_posix(),
+                    "bytes": p.stat().st_size,
+                    "sha256": _sha256_file(p),
+                }
+            )
             _fsync_path(p)
     finished = _now()
     record["finished_utc"] = finished.isoformat(timespec="seconds")
@@ -299,15 +311,17 @@ def list_runs(root: str | Path | None = None) -> list[dict[str, Any]]:
             logger.warning("%s has no readable %s; not a fleetopt run", d, MANIFEST)
             continue
         scen = meta.get("scenario") or {}
-        out.append({
-            "id": d.name,
-            "command": meta.get("command"),
-            "started_utc": meta.get("started_utc"),
-            "finished_utc": meta.get("finished_utc"),
-            "fleetopt_version": meta.get("fleetopt_version"),
-            "scenario": scen.get("name") if isinstance(scen, dict) else None,
-            "files": len(meta.get("files", [])),
-        })
+        out.append(
+            {
+                "id": d.name,
+                "command": meta.get("command"),
+                "started_utc": meta.get("started_utc"),
+                "finished_utc": meta.get("finished_utc"),
+                "fleetopt_version": meta.get("fleetopt_version"),
+                "scenario": scen.get("name") if isinstance(scen, dict) else None,
+                "files": len(meta.get("files", [])),
+            }
+        )
     out.sort(key=lambda r: (str(r["started_utc"]), r["id"]), reverse=True)
     return out
 
@@ -340,7 +354,9 @@ def load_run(run_id: str, root: str | Path | None = None, *, verify: bool = Fals
         meta = json.loads((d / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         known = [r["id"] for r in list_runs(base)][:10]
-        msg = f"no run {run_id!r} under {base}" + (f"; recent runs: {', '.join(known)}" if known else "")
+        msg = f"no run {run_id!r} under {base}" + (
+            f"; recent runs: {', '.join(known)}" if known else ""
+        )
         raise InputError(msg, [Problem(msg, column="id")]) from None
     run = Run(id=run_id, path=d, meta=meta)
     if verify:
@@ -348,8 +364,13 @@ def load_run(run_id: str, root: str | Path | None = None, *, verify: bool = Fals
         for f in meta.get("files", []):
             p = run.file(f["path"])
             if not p.is_file() or _sha256_file(p) != f["sha256"]:
-                bad.append(Problem("file is missing or changed since the run was stored",
-                                   column=f["path"], file=str(d)))
+                bad.append(
+                    Problem(
+                        "file is missing or changed since the run was stored",
+                        column=f["path"],
+                        file=str(d),
+                    )
+                )
         if bad:
             msg = f"run {run_id} does not match its manifest"
             raise InputError(msg, bad)

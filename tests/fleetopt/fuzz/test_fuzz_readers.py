@@ -21,11 +21,11 @@ from collections import Counter
 from pathlib import Path
 
 import openpyxl
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from fleetopt.errors import InputError, Problem
 from fleetopt.inputs.gtfs import check_gtfs, parse_gtfs_trips
@@ -41,8 +41,13 @@ def n_examples(default: int) -> int:
 
 
 def fuzz_settings(default: int) -> settings:
-    return settings(max_examples=n_examples(default), deadline=None, database=None, derandomize=not BIG,
-                    suppress_health_check=list(HealthCheck))
+    return settings(
+        max_examples=n_examples(default),
+        deadline=None,
+        database=None,
+        derandomize=not BIG,
+        suppress_health_check=list(HealthCheck),
+    )
 
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "inputs"
@@ -58,20 +63,64 @@ GTFS_FILES = {p.name: p.read_text(encoding="utf-8") for p in sorted(GTFS_DIR.glo
 
 # whole-file problems legitimately have no row
 FILE_LEVEL = (
-    "the file is", "file is too large", "the table has more than", "the feed has no", "not a readable zip",
-    "the archive expands", "cannot read the Excel workbook", "the file has no table", "the CSV table",
-    "cannot decode", "the file starts with a UTF-16", "the file has", "no trip runs", "cannot read ",
-    "file not found", "the header line",
+    "the file is",
+    "file is too large",
+    "the table has more than",
+    "the feed has no",
+    "not a readable zip",
+    "the archive expands",
+    "cannot read the Excel workbook",
+    "the file has no table",
+    "the CSV table",
+    "cannot decode",
+    "the file starts with a UTF-16",
+    "the file has",
+    "no trip runs",
+    "cannot read ",
+    "file not found",
+    "the header line",
 )
 
 OUTCOMES: Counter[str] = Counter()
 
 CELLS = st.one_of(
     st.text(max_size=12),
-    st.sampled_from(["", " ", "NaN", "inf", "-1", "1e400", "24:00", "47:59:59", "48:00", "9:7", "05:30:60",
-                     "=1+1", '"', '""', ",", "\n", "\r\n", "\t", "公交", "纯电动", "京A·12345", "\x00", "\ufeff",
-                     "116.4", "39.9", "200", "-95", "2008-02-30T25:00", "1" * 400, "true", "是"]),
-    st.integers(-10**6, 10**6).map(str),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "NaN",
+            "inf",
+            "-1",
+            "1e400",
+            "24:00",
+            "47:59:59",
+            "48:00",
+            "9:7",
+            "05:30:60",
+            "=1+1",
+            '"',
+            '""',
+            ",",
+            "\n",
+            "\r\n",
+            "\t",
+            "公交",
+            "纯电动",
+            "京A·12345",
+            "\x00",
+            "\ufeff",
+            "116.4",
+            "39.9",
+            "200",
+            "-95",
+            "2008-02-30T25:00",
+            "1" * 400,
+            "true",
+            "是",
+        ]
+    ),
+    st.integers(-(10**6), 10**6).map(str),
     st.floats(allow_nan=True, allow_infinity=True).map(repr),
 )
 ENCODINGS = st.sampled_from(["utf-8", "utf-8-sig", "gb18030", "gbk", "utf-16", "latin-1", "cp1252"])
@@ -93,8 +142,22 @@ def check_problems(problems: list[Problem], label: str) -> None:
 def mutated_table(draw: st.DrawFn, template: list[str]) -> bytes:
     rows = [line.split(",") for line in template]
     for _ in range(draw(st.integers(0, 6))):
-        op = draw(st.sampled_from(["cell", "cell", "cell", "drop_row", "dup_row", "drop_col", "header",
-                                   "add_col", "ragged", "blank"]))
+        op = draw(
+            st.sampled_from(
+                [
+                    "cell",
+                    "cell",
+                    "cell",
+                    "drop_row",
+                    "dup_row",
+                    "drop_col",
+                    "header",
+                    "add_col",
+                    "ragged",
+                    "blank",
+                ]
+            )
+        )
         if op == "cell" and len(rows) > 1:
             r = draw(st.integers(1, len(rows) - 1))
             if rows[r]:
@@ -106,16 +169,30 @@ def mutated_table(draw: st.DrawFn, template: list[str]) -> bytes:
             rows.append(list(rows[draw(st.integers(1, len(rows) - 1))]))
         elif op == "drop_col" and rows and rows[0]:
             c = draw(st.integers(0, len(rows[0]) - 1))
-            rows = [r[:c] + r[c + 1:] for r in rows]
+            rows = [r[:c] + r[c + 1 :] for r in rows]
         elif op == "header" and rows and rows[0]:
             c = draw(st.integers(0, len(rows[0]) - 1))
-            rows[0][c] = draw(st.sampled_from(["", "车辆编号", "trip_id", "ＶＥＨＩＣＬＥ_ＩＤ", "row", "发车时间",
-                                               "vehicle_id", "x"]))
+            rows[0][c] = draw(
+                st.sampled_from(
+                    [
+                        "",
+                        "车辆编号",
+                        "trip_id",
+                        "ＶＥＨＩＣＬＥ_ＩＤ",
+                        "row",
+                        "发车时间",
+                        "vehicle_id",
+                        "x",
+                    ]
+                )
+            )
         elif op == "add_col":
             rows = [[*r, draw(CELLS)] for r in rows]
         elif op == "ragged" and len(rows) > 1:
             r = draw(st.integers(1, len(rows) - 1))
-            rows[r] = rows[r][: draw(st.integers(0, len(rows[r])))] + draw(st.lists(CELLS, max_size=3))
+            rows[r] = rows[r][: draw(st.integers(0, len(rows[r])))] + draw(
+                st.lists(CELLS, max_size=3)
+            )
         elif op == "blank":
             rows.insert(draw(st.integers(0, len(rows))), [])
     sep = draw(st.sampled_from([",", ",", ",", "\t", ";"]))
@@ -127,11 +204,11 @@ def mutated_table(draw: st.DrawFn, template: list[str]) -> bytes:
         data = data[: draw(st.integers(0, len(data)))]
     elif tail == "flip" and data:
         pos = draw(st.integers(0, len(data) - 1))
-        data = data[:pos] + bytes([draw(st.integers(0, 255))]) + data[pos + 1:]
+        data = data[:pos] + bytes([draw(st.integers(0, 255))]) + data[pos + 1 :]
     return data
 
 
-def run_reader(fn, data: bytes, label: str, columns: tuple[str, ...], kind: str) -> None:  # noqa: ANN001
+def run_reader(fn, data: bytes, label: str, columns: tuple[str, ...], kind: str) -> None:
     try:
         df = fn(data, name=label)
     except InputError as exc:
@@ -155,9 +232,21 @@ def test_fuzz_requests_csv(data: bytes) -> None:
 
 
 @fuzz_settings(50)
-@given(st.one_of(st.binary(max_size=2000),
-                 st.sampled_from([b"<!doctype html><p>x", b"PK\x03\x04garbage", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
-                                  b"\xff\xfe\x00", b"\xef\xbb\xbf", b" \n\t"])))
+@given(
+    st.one_of(
+        st.binary(max_size=2000),
+        st.sampled_from(
+            [
+                b"<!doctype html><p>x",
+                b"PK\x03\x04garbage",
+                b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+                b"\xff\xfe\x00",
+                b"\xef\xbb\xbf",
+                b" \n\t",
+            ]
+        ),
+    )
+)
 def test_fuzz_random_bytes(data: bytes) -> None:
     run_reader(parse_trips, data, "blob.csv", TRIP_COLUMNS, "random bytes")
 
@@ -171,8 +260,16 @@ def mutated_xlsx(draw: st.DrawFn) -> bytes:
     for _ in range(draw(st.integers(0, 4))):
         r = draw(st.integers(0, len(rows) - 1))
         c = draw(st.integers(0, len(rows[r]) - 1))
-        rows[r][c] = draw(st.one_of(CELLS, st.floats(allow_nan=False, allow_infinity=False), st.booleans(),
-                                    st.times(), st.datetimes(), st.timedeltas(max_value=pd.Timedelta(days=3))))
+        rows[r][c] = draw(
+            st.one_of(
+                CELLS,
+                st.floats(allow_nan=False, allow_infinity=False),
+                st.booleans(),
+                st.times(),
+                st.datetimes(),
+                st.timedeltas(max_value=pd.Timedelta(days=3)),
+            )
+        )
     wb = openpyxl.Workbook()
     ws = wb.active
     for _ in range(draw(st.integers(0, 2))):
@@ -184,7 +281,7 @@ def mutated_xlsx(draw: st.DrawFn) -> bytes:
     data = buf.getvalue()
     if draw(st.booleans()) and draw(st.booleans()):
         pos = draw(st.integers(0, len(data) - 1))
-        data = data[:pos] + bytes([draw(st.integers(0, 255))]) + data[pos + 1:]
+        data = data[:pos] + bytes([draw(st.integers(0, 255))]) + data[pos + 1 :]
     return data
 
 
@@ -203,8 +300,11 @@ def mutated_gtfs(draw: st.DrawFn) -> bytes:
         if op == "drop":
             files.pop(name, None)
             continue
-        text = files.get(name, "shape_id,shape_pt_lat,shape_pt_lon,shape_pt_sequence\ns1,36.9,-116.7,1\n"
-                                 "s1,36.8,-116.8,2\n")
+        text = files.get(
+            name,
+            "shape_id,shape_pt_lat,shape_pt_lon,shape_pt_sequence\ns1,36.9,-116.7,1\n"
+            "s1,36.8,-116.8,2\n",
+        )
         lines = [ln.split(",") for ln in text.splitlines()]
         if op == "cell" and len(lines) > 1:
             r = draw(st.integers(1, len(lines) - 1))
@@ -244,10 +344,19 @@ def test_fuzz_gtfs(data: bytes, day: str | None) -> None:
 
 
 @fuzz_settings(30)
-@given(st.one_of(mutated_table(TRIPS_TEMPLATE), mutated_table(REQUESTS_TEMPLATE), mutated_gtfs(),
-                 st.binary(max_size=300), st.text(max_size=200).map(lambda t: t.encode("utf-8"))),
-       st.sampled_from([None, "trips", "requests", "stations", "gtfs", "scenario"]))
-def test_fuzz_validate_never_raises(tmp_path_factory: pytest.TempPathFactory, data: bytes, kind: str | None) -> None:
+@given(
+    st.one_of(
+        mutated_table(TRIPS_TEMPLATE),
+        mutated_table(REQUESTS_TEMPLATE),
+        mutated_gtfs(),
+        st.binary(max_size=300),
+        st.text(max_size=200).map(lambda t: t.encode("utf-8")),
+    ),
+    st.sampled_from([None, "trips", "requests", "stations", "gtfs", "scenario"]),
+)
+def test_fuzz_validate_never_raises(
+    tmp_path_factory: pytest.TempPathFactory, data: bytes, kind: str | None
+) -> None:
     p = tmp_path_factory.mktemp("v") / "upload.bin"
     p.write_bytes(data)
     doc = validate_file(p, kind=kind)
@@ -264,8 +373,10 @@ def test_zz_report_fuzz_counts() -> None:
     total = sum(OUTCOMES.values())
     if total == 0:
         pytest.skip("run with the fuzz tests of this module")
-    line = json.dumps({"fuzz_files_checked": total, "tracebacks": 0, "outcomes": dict(sorted(OUTCOMES.items()))},
-                      ensure_ascii=False)
+    line = json.dumps(
+        {"fuzz_files_checked": total, "tracebacks": 0, "outcomes": dict(sorted(OUTCOMES.items()))},
+        ensure_ascii=False,
+    )
     print("\n" + line)
     out = os.environ.get("FLEETOPT_FUZZ_REPORT")
     if out:

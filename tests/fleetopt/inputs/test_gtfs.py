@@ -21,7 +21,9 @@ from fleetopt.inputs.schedules import TRIP_COLUMNS
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "inputs" / "gtfs_google_sample"
 
 
-def feed_bytes(folder: Path = SAMPLE, replace: dict[str, str | None] | None = None, prefix: str = "") -> bytes:
+def feed_bytes(
+    folder: Path = SAMPLE, replace: dict[str, str | None] | None = None, prefix: str = ""
+) -> bytes:
     files = {p.name: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.txt"))}
     for k, v in (replace or {}).items():
         if v is None:
@@ -52,8 +54,12 @@ def test_google_sample_feed_busiest_day_with_frequencies_and_blocks() -> None:
     assert (ab1["destination_lon"], ab1["destination_lat"]) == (-116.81797, 36.88108)  # BULLFROG
     assert ab1["row"] == 2
     city = df[df["trip_id"].str.startswith("CITY1@")].sort_values("departure_s")
-    assert city["departure_s"].iloc[:5].tolist() == [6 * 3600 + k * 1800 for k in range(4)] + [8 * 3600]
-    assert (city["arrival_s"] - city["departure_s"]).unique().tolist() == [26 * 60]  # 6:00 STAGECOACH -> 6:26 EMSI
+    assert city["departure_s"].iloc[:5].tolist() == [6 * 3600 + k * 1800 for k in range(4)] + [
+        8 * 3600
+    ]
+    assert (city["arrival_s"] - city["departure_s"]).unique().tolist() == [
+        26 * 60
+    ]  # 6:00 STAGECOACH -> 6:26 EMSI
     # no vehicle runs two trips at once
     for _, g in df.groupby("vehicle_id"):
         g = g.sort_values("departure_s")
@@ -73,13 +79,18 @@ def test_weekday_has_no_weekend_trips() -> None:
 
 
 def test_feed_inside_one_folder_is_read() -> None:
-    df = parse_gtfs_trips(feed_bytes(prefix="google_transit/"), name="s.zip", service_date="20070102")
+    df = parse_gtfs_trips(
+        feed_bytes(prefix="google_transit/"), name="s.zip", service_date="20070102"
+    )
     assert len(df) == 140
 
 
 def test_missing_member_and_bad_rows_are_located() -> None:
-    bad_times = (SAMPLE / "stop_times.txt").read_text(encoding="utf-8").replace(
-        "AB1,8:10:00,8:15:00,BULLFROG", "AB1,8:61:00,8:15:00,NOWHERE")
+    bad_times = (
+        (SAMPLE / "stop_times.txt")
+        .read_text(encoding="utf-8")
+        .replace("AB1,8:10:00,8:15:00,BULLFROG", "AB1,8:61:00,8:15:00,NOWHERE")
+    )
     data = feed_bytes(replace={"stops.txt": None, "stop_times.txt": bad_times})
     errors, _ = check_gtfs(data, name="f.zip")
     assert [str(p) for p in errors] == ["f.zip: the feed has no stops.txt"]
@@ -99,6 +110,7 @@ def test_not_a_zip_is_an_input_error(tmp_path: Path) -> None:
 
 
 # -- chaining ------------------------------------------------------------------------------------
+
 
 def test_chain_hand_computed() -> None:
     """GIVEN four trips A(0-10) B(5-15) C(12-20) D(16-30) between two stops, deadhead 0 at the
@@ -131,7 +143,9 @@ def test_chain_depot_pull_out_breaks_ties() -> None:
     dep = np.array([0, 100.0])
     arr = np.array([10, 200.0])
     dh = np.array([[np.inf, 500.0], [np.inf, np.inf]])  # infeasible link (wait 90 < 500)
-    veh, info = chain_vehicles(dep, arr, dh, pull_out_s=np.array([60, 70.0]), pull_in_s=np.array([5, 6.0]))
+    veh, info = chain_vehicles(
+        dep, arr, dh, pull_out_s=np.array([60, 70.0]), pull_in_s=np.array([5, 6.0])
+    )
     assert info["vehicles"] == 2
     assert info["pull_s"] == 60 + 70 + 5 + 6
 
@@ -149,7 +163,7 @@ def test_chain_uses_the_minimum_number_of_vehicles(n: int, seed: int) -> None:
     pos = rng.uniform(0, 3000, size=(4,))
     dh = np.abs(pos[stops[:, 1]][:, None] - pos[stops[:, 0]][None, :]).round()
     veh, info = chain_vehicles(dep, arr, dh)
-    ok = (dep[None, :] - arr[:, None] >= dh)
+    ok = dep[None, :] - arr[:, None] >= dh
     np.fill_diagonal(ok, False)
     match = maximum_bipartite_matching(csr_matrix(ok.astype(np.int8)), perm_type="column")
     links = int((match >= 0).sum())
@@ -166,7 +180,9 @@ def test_chain_uses_the_minimum_number_of_vehicles(n: int, seed: int) -> None:
         cost = np.where(ok, dh, big)
         # add n - links dummy "no successor" columns of cost 0: exactly `links` real links
         pad = np.hstack([cost, np.full((n, n - links), 0.0)])
-        pad = np.vstack([pad, np.hstack([np.full((n - links, n), 0.0), np.full((n - links, n - links), big)])])
+        pad = np.vstack(
+            [pad, np.hstack([np.full((n - links, n), 0.0), np.full((n - links, n - links), big)])]
+        )
         r, c = linear_sum_assignment(pad)
         best = pad[r, c].sum()
         assert best < big

@@ -10,8 +10,10 @@ import pytest
 from fleetopt.errors import InputError
 from fleetopt.inputs.schedules import TRIP_COLUMNS, read_requests, read_trips
 
-HEADER = ("vehicle_id,vehicle_type,powertrain,trip_id,departure,arrival,"
-          "origin_lon,origin_lat,destination_lon,destination_lat")
+HEADER = (
+    "vehicle_id,vehicle_type,powertrain,trip_id,departure,arrival,"
+    "origin_lon,origin_lat,destination_lon,destination_lat"
+)
 
 
 def write(tmp_path: Path, text: str, name: str = "t.csv", encoding: str = "utf-8") -> Path:
@@ -47,7 +49,9 @@ def test_chinese_ids_round_trip_in_every_encoding(tmp_path: Path, encoding: str)
     ids = ["京A·D12345", "环卫-朝阳-007", "顺丰快递车３号"]
     lines = [HEADER + ",depot"]
     for i, vid in enumerate(ids):
-        lines.append(f"{vid},公交,纯电动,行程{i},05:00,05:40,116.40,39.91,116.45,39.93,北京公交场站")
+        lines.append(
+            f"{vid},公交,纯电动,行程{i},05:00,05:40,116.40,39.91,116.45,39.93,北京公交场站"
+        )
     df = read_trips(write(tmp_path, "\n".join(lines) + "\n", encoding=encoding))
     assert sorted(df["vehicle_id"]) == sorted(ids)
     assert sorted(df["trip_id"]) == ["行程0", "行程1", "行程2"]
@@ -58,11 +62,17 @@ def test_chinese_ids_round_trip_in_every_encoding(tmp_path: Path, encoding: str)
 
 def test_chinese_headers_are_mapped(tmp_path: Path) -> None:
     """GIVEN a GBK file with Chinese headers WHEN read THEN canonical names come out."""
-    text = ("车辆编号,车辆类型,动力类型,车次,发车时间,到达时间,起点经度,起点纬度,终点经度,终点纬度,里程（公里）\n"
-            "京B0001,出租车,汽油,T1,7:05,7:35:30,116.3,39.9,116.4,39.95,8.2\n")
+    text = (
+        "车辆编号,车辆类型,动力类型,车次,发车时间,到达时间,起点经度,起点纬度,终点经度,终点纬度,里程（公里）\n"
+        "京B0001,出租车,汽油,T1,7:05,7:35:30,116.3,39.9,116.4,39.95,8.2\n"
+    )
     df = read_trips(write(tmp_path, text, encoding="gbk"))
     row = df.iloc[0]
-    assert (row["vehicle_id"], row["vehicle_type"], row["powertrain"]) == ("京B0001", "taxi", "gasoline")
+    assert (row["vehicle_id"], row["vehicle_type"], row["powertrain"]) == (
+        "京B0001",
+        "taxi",
+        "gasoline",
+    )
     assert row["departure_s"] == 7 * 3600 + 5 * 60
     assert row["arrival_s"] == 7 * 3600 + 35 * 60 + 30
     assert row["distance_km"] == pytest.approx(8.2)
@@ -70,16 +80,23 @@ def test_chinese_headers_are_mapped(tmp_path: Path) -> None:
 
 def test_every_problem_is_reported_at_once_with_row_and_column(tmp_path: Path) -> None:
     """GIVEN a file with six different mistakes WHEN read THEN one InputError lists all six."""
-    text = (HEADER + ",distance_km\n"
-            "b1,bus,bev,t1,05:30,06:10,116.40,39.91,116.45,39.93,12\n"
-            "b1,boat,bev,t2,06:00,05:00,116.4,39.9,116.4,39.9,-3\n"
-            "b2,bus,bev,t1,6:61,07:00,abc,39.91,116.40,39.91,\n")
+    text = (
+        HEADER + ",distance_km\n"
+        "b1,bus,bev,t1,05:30,06:10,116.40,39.91,116.45,39.93,12\n"
+        "b1,boat,bev,t2,06:00,05:00,116.4,39.9,116.4,39.9,-3\n"
+        "b2,bus,bev,t1,6:61,07:00,abc,39.91,116.40,39.91,\n"
+    )
     with pytest.raises(InputError) as info:
         read_trips(write(tmp_path, text))
     got = {(p.row, p.column) for p in info.value.problems}
     assert got == {
-        (3, "vehicle_type"), (3, "arrival"), (3, "distance_km"), (3, "departure"),  # overlap with t1
-        (4, "trip_id"), (4, "departure"), (4, "origin_lon"),
+        (3, "vehicle_type"),
+        (3, "arrival"),
+        (3, "distance_km"),
+        (3, "departure"),  # overlap with t1
+        (4, "trip_id"),
+        (4, "departure"),
+        (4, "origin_lon"),
     }
     assert all(p.file == str(tmp_path / "t.csv") for p in info.value.problems)
 
@@ -93,10 +110,12 @@ def test_upload_name_replaces_the_path_in_messages(tmp_path: Path) -> None:
 
 def test_requests_clock_and_iso_departures(tmp_path: Path) -> None:
     """GIVEN ISO datetimes over two days WHEN read THEN seconds count from the first midnight."""
-    text = ("request_id,departure,origin_lon,origin_lat,destination_lon,destination_lat,max_wait_min\n"
-            "r1,2008-02-02T23:50:00,116.40,39.91,116.45,39.93,5\n"
-            "r2,2008-02-03 00:10:00,116.40,39.91,116.45,39.93,\n"
-            "r3,2008-02-02T15:00:00Z,116.40,39.91,116.45,39.93,\n")
+    text = (
+        "request_id,departure,origin_lon,origin_lat,destination_lon,destination_lat,max_wait_min\n"
+        "r1,2008-02-02T23:50:00,116.40,39.91,116.45,39.93,5\n"
+        "r2,2008-02-03 00:10:00,116.40,39.91,116.45,39.93,\n"
+        "r3,2008-02-02T15:00:00Z,116.40,39.91,116.45,39.93,\n"
+    )
     df = read_requests(write(tmp_path, text)).set_index("request_id")
     assert df.loc["r1", "departure_s"] == 23 * 3600 + 50 * 60
     assert df.loc["r2", "departure_s"] == 24 * 3600 + 10 * 60
@@ -108,8 +127,10 @@ def test_requests_clock_and_iso_departures(tmp_path: Path) -> None:
 
 
 def test_requests_clock_times(tmp_path: Path) -> None:
-    text = ("request_id,departure,origin_lon,origin_lat,destination_lon,destination_lat,passengers\n"
-            "r1,07:00,116.40,39.91,116.45,39.93,2\n")
+    text = (
+        "request_id,departure,origin_lon,origin_lat,destination_lon,destination_lat,passengers\n"
+        "r1,07:00,116.40,39.91,116.45,39.93,2\n"
+    )
     df = read_requests(write(tmp_path, text))
     assert df.loc[0, "departure_s"] == 7 * 3600
     assert df.loc[0, "passengers"] == 2.0
@@ -119,7 +140,9 @@ def test_column_names_doc_lists_every_alias() -> None:
     """GIVEN docs/column_names.md WHEN compared with COLUMN_MAP/VALUE_MAP THEN nothing is missing."""
     from fleetopt.inputs.schedules import _SOURCE_NAMES, VALUE_MAP
 
-    doc = (Path(__file__).resolve().parents[3] / "docs" / "column_names.md").read_text(encoding="utf-8")
+    doc = (Path(__file__).resolve().parents[3] / "docs" / "column_names.md").read_text(
+        encoding="utf-8"
+    )
     for canon, aliases in _SOURCE_NAMES.items():
         assert f"`{canon}`" in doc
         for a in aliases:
@@ -130,7 +153,13 @@ def test_column_names_doc_lists_every_alias() -> None:
 
 
 def test_full_width_and_spaced_headers(tmp_path: Path) -> None:
-    text = ("ＶＥＨＩＣＬＥ_ＩＤ, Vehicle Type ,动力类型,车次,发车时间,到达时间,起点经度,起点纬度,终点经度,终点纬度\n"
-            "b1,Bus,BEV,T1,07:00,07:30,116.3,39.9,116.4,39.95\n")
+    text = (
+        "ＶＥＨＩＣＬＥ_ＩＤ, Vehicle Type ,动力类型,车次,发车时间,到达时间,起点经度,起点纬度,终点经度,终点纬度\n"
+        "b1,Bus,BEV,T1,07:00,07:30,116.3,39.9,116.4,39.95\n"
+    )
     df = read_trips(write(tmp_path, text))
-    assert (df.loc[0, "vehicle_id"], df.loc[0, "vehicle_type"], df.loc[0, "powertrain"]) == ("b1", "bus", "bev")
+    assert (df.loc[0, "vehicle_id"], df.loc[0, "vehicle_type"], df.loc[0, "powertrain"]) == (
+        "b1",
+        "bus",
+        "bev",
+    )

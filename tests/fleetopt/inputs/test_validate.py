@@ -16,81 +16,167 @@ from fleetopt.cli import app
 from fleetopt.inputs.schedules import read_trips
 from fleetopt.inputs.validate import detect_kind, validate_file
 
-H = ("vehicle_id,vehicle_type,powertrain,trip_id,departure,arrival,origin_lon,origin_lat,"
-     "destination_lon,destination_lat,distance_km\n")
+H = (
+    "vehicle_id,vehicle_type,powertrain,trip_id,departure,arrival,origin_lon,origin_lat,"
+    "destination_lon,destination_lat,distance_km\n"
+)
 OK = "b1,bus,bev,t1,05:30,06:10,116.40,39.91,116.45,39.93,12\n"
 CLOCK = "expected HH:MM or HH:MM:SS (hours may pass 24 for after-midnight service, up to 47)"
 BOX = "(115.4-117.52 E, 39.43-41.07 N)"
 
 # (file content, expected errors [(row, column, message)], expected warnings)
-GOLDEN: dict[str, tuple[str, list[tuple[int | None, str | None, str]], list[tuple[int | None, str | None, str]]]] = {
+GOLDEN: dict[
+    str,
+    tuple[str, list[tuple[int | None, str | None, str]], list[tuple[int | None, str | None, str]]],
+] = {
     "missing_columns": (
         "vehicle_id,trip_id,departure,arrival,origin_lon,origin_lat,destination_lon,destination_lat\n"
         "b1,t1,05:30,06:10,116.40,39.91,116.45,39.93\n",
-        [(1, "vehicle_type", "missing required column 'vehicle_type' (accepted headers include: "
-                             "vehicle_type, type, 车辆类型, 车型, 车辆类别, 车种)"),
-         (1, "powertrain", "missing required column 'powertrain' (accepted headers include: "
-                           "powertrain, fuel, fuel_type, energy_type, 动力类型, 能源类型)")],
-        []),
+        [
+            (
+                1,
+                "vehicle_type",
+                "missing required column 'vehicle_type' (accepted headers include: "
+                "vehicle_type, type, 车辆类型, 车型, 车辆类别, 车种)",
+            ),
+            (
+                1,
+                "powertrain",
+                "missing required column 'powertrain' (accepted headers include: "
+                "powertrain, fuel, fuel_type, energy_type, 动力类型, 能源类型)",
+            ),
+        ],
+        [],
+    ),
     "wrong_types": (
         H + "b1,bus,bev,t1,05:30,06:10,东经116,39.91,116.45,39.93,12km\n",
-        [(2, "origin_lon", "'东经116' is not a number"), (2, "distance_km", "'12km' is not a number")],
-        []),
+        [
+            (2, "origin_lon", "'东经116' is not a number"),
+            (2, "distance_km", "'12km' is not a number"),
+        ],
+        [],
+    ),
     "bad_times": (
         H + "b1,bus,bev,t1,5.30,48:00,116.40,39.91,116.45,39.93,\n",
-        [(2, "departure", f"'5.30' is not a time; {CLOCK}"), (2, "arrival", f"'48:00' is not a time; {CLOCK}")],
-        []),
+        [
+            (2, "departure", f"'5.30' is not a time; {CLOCK}"),
+            (2, "arrival", f"'48:00' is not a time; {CLOCK}"),
+        ],
+        [],
+    ),
     "arrival_before_departure": (
         H + "b1,bus,bev,t1,06:30,06:10,116.40,39.91,116.45,39.93,\n",
-        [(2, "arrival", "arrival 06:10:00 is before departure 06:30:00 (times after midnight are "
-                        "written 24:00 and later)")],
-        []),
-    "after_midnight_is_fine": (H + "b1,bus,bev,t1,23:50,24:20,116.40,39.91,116.45,39.93,\n", [], []),
+        [
+            (
+                2,
+                "arrival",
+                "arrival 06:10:00 is before departure 06:30:00 (times after midnight are "
+                "written 24:00 and later)",
+            )
+        ],
+        [],
+    ),
+    "after_midnight_is_fine": (
+        H + "b1,bus,bev,t1,23:50,24:20,116.40,39.91,116.45,39.93,\n",
+        [],
+        [],
+    ),
     "overlapping_trips": (
         H + OK + "b1,bus,bev,t2,06:00,06:40,116.45,39.93,116.40,39.91,\n",
-        [(3, "departure", "trip 't2' of vehicle 'b1' departs at 06:00:00, before the vehicle's previous "
-                          "trip 't1' (row 2) arrives at 06:10:00")],
-        []),
+        [
+            (
+                3,
+                "departure",
+                "trip 't2' of vehicle 'b1' departs at 06:00:00, before the vehicle's previous "
+                "trip 't1' (row 2) arrives at 06:10:00",
+            )
+        ],
+        [],
+    ),
     "duplicate_ids": (
         H + OK + "b2,bus,bev,t1,07:00,07:40,116.45,39.93,116.40,39.91,\n",
         [(3, "trip_id", "duplicate trip_id 't1'; first on row 2")],
-        []),
+        [],
+    ),
     "unknown_type_and_powertrain": (
         H + "b1,boat,steam,t1,05:30,06:10,116.40,39.91,116.45,39.93,\n",
-        [(2, "vehicle_type", "unknown vehicle_type 'boat'; valid values: bus, taxi, sanitation, delivery"),
-         (2, "powertrain", "unknown powertrain 'steam'; valid values: diesel, gasoline, cng, bev, fcev")],
-        []),
+        [
+            (
+                2,
+                "vehicle_type",
+                "unknown vehicle_type 'boat'; valid values: bus, taxi, sanitation, delivery",
+            ),
+            (
+                2,
+                "powertrain",
+                "unknown powertrain 'steam'; valid values: diesel, gasoline, cng, bev, fcev",
+            ),
+        ],
+        [],
+    ),
     "negative_distance": (
         H + "b1,bus,bev,t1,05:30,06:10,116.40,39.91,116.45,39.93,-1.5\n",
         [(2, "distance_km", "distance_km is -1.5 km; it must be >= 0 km")],
-        []),
+        [],
+    ),
     "coordinates": (
-        H + "b1,bus,bev,t1,05:30,06:10,121.47,31.23,116.45,95,\n"
-          + "b2,bus,bev,t2,05:30,06:10,39.91,116.40,116.45,39.93,\n"
-          + "b3,bus,bev,t3,05:30,06:10,39.91,116.40e0,116.45,39.93,\n".replace("116.40e0", "6.4"),
-        [(2, "destination_lat", "latitude 95 is off the globe (valid: -90 to 90)"),
-         (3, "origin_lat", "latitude 116.4 is off the globe (valid: -90 to 90); longitude and latitude "
-                           "look swapped")],
-        [(2, "origin_lon", f"(121.47, 31.23) is outside Beijing {BOX}"),
-         (4, "origin_lon", f"(39.91, 6.4) is outside Beijing {BOX}")]),
+        H
+        + "b1,bus,bev,t1,05:30,06:10,121.47,31.23,116.45,95,\n"
+        + "b2,bus,bev,t2,05:30,06:10,39.91,116.40,116.45,39.93,\n"
+        + "b3,bus,bev,t3,05:30,06:10,39.91,116.40e0,116.45,39.93,\n".replace("116.40e0", "6.4"),
+        [
+            (2, "destination_lat", "latitude 95 is off the globe (valid: -90 to 90)"),
+            (
+                3,
+                "origin_lat",
+                "latitude 116.4 is off the globe (valid: -90 to 90); longitude and latitude "
+                "look swapped",
+            ),
+        ],
+        [
+            (2, "origin_lon", f"(121.47, 31.23) is outside Beijing {BOX}"),
+            (4, "origin_lon", f"(39.91, 6.4) is outside Beijing {BOX}"),
+        ],
+    ),
     "unknown_column": (
         H.rstrip("\n") + ",remark\n" + OK.rstrip("\n") + ",ok\n",
         [],
-        [(1, "remark", "column 'remark' is not a fleetopt column and is ignored")]),
+        [(1, "remark", "column 'remark' is not a fleetopt column and is ignored")],
+    ),
     "header_only": (H, [(2, None, "the table has a header but no data rows")], []),
     "too_many_fields": (
-        H + OK + "b1,bus,bev,t2,07:00,07:40,116.45,39.93,116.40,39.91,12,extra,more\n" + "b1,bus,bev,t3\n",
-        [(3, None, "the row has 13 fields but the header (line 1) has 11; a comma inside a value must be quoted")],
-        []),
+        H
+        + OK
+        + "b1,bus,bev,t2,07:00,07:40,116.45,39.93,116.40,39.91,12,extra,more\n"
+        + "b1,bus,bev,t3\n",
+        [
+            (
+                3,
+                None,
+                "the row has 13 fields but the header (line 1) has 11; a comma inside a value must be quoted",
+            )
+        ],
+        [],
+    ),
     "empty": ("", [(None, None, "the file is empty")], []),
     "blank_lines_only": ("\n\n  \n", [(None, None, "the file is empty")], []),
-    "html": ("<!DOCTYPE html>\n<html><body>502 Bad Gateway</body></html>\n",
-             [(None, None, "the file is an HTML/XML page (a download error page or a web page?), not a "
-                           "trips table (CSV or .xlsx)")], []),
+    "html": (
+        "<!DOCTYPE html>\n<html><body>502 Bad Gateway</body></html>\n",
+        [
+            (
+                None,
+                None,
+                "the file is an HTML/XML page (a download error page or a web page?), not a "
+                "trips table (CSV or .xlsx)",
+            )
+        ],
+        [],
+    ),
     "bad_bool": (
         H.rstrip("\n") + ",exempt\n" + OK.rstrip("\n") + ",maybe\n",
         [(2, "exempt", "'maybe' is not yes/no; use true/false, 1/0, yes/no or 是/否")],
-        []),
+        [],
+    ),
 }
 
 
@@ -113,15 +199,23 @@ def test_golden_messages(tmp_path: Path, case: str) -> None:
 
 def test_blank_lines_keep_spreadsheet_row_numbers(tmp_path: Path) -> None:
     p = tmp_path / "t.csv"
-    p.write_text(H + OK + "\n\n" + "b2,bus,bev,t2,07:00,xx,116.45,39.93,116.40,39.91,\n", encoding="utf-8")
+    p.write_text(
+        H + OK + "\n\n" + "b2,bus,bev,t2,07:00,xx,116.45,39.93,116.40,39.91,\n", encoding="utf-8"
+    )
     doc = validate_file(p)
     assert as_tuples(doc["errors"]) == [(5, "arrival", f"'xx' is not a time; {CLOCK}")]
 
 
 def test_quoted_newline_is_one_spreadsheet_row(tmp_path: Path) -> None:
     p = tmp_path / "t.csv"
-    p.write_text(H.rstrip("\n") + ",depot\n" + OK.rstrip("\n") + ',"Depot\nNorth"\n'
-                 + "b2,bus,bev,t2,07:00,xx,116.45,39.93,116.40,39.91,,\n", encoding="utf-8")
+    p.write_text(
+        H.rstrip("\n")
+        + ",depot\n"
+        + OK.rstrip("\n")
+        + ',"Depot\nNorth"\n'
+        + "b2,bus,bev,t2,07:00,xx,116.45,39.93,116.40,39.91,,\n",
+        encoding="utf-8",
+    )
     doc = validate_file(p)
     assert as_tuples(doc["errors"]) == [(3, "arrival", f"'xx' is not a time; {CLOCK}")]
 
@@ -130,7 +224,9 @@ def test_binary_content_is_recognised_whatever_the_name(tmp_path: Path) -> None:
     p = tmp_path / "trips.csv"
     p.write_bytes(bytes(range(256)) * 8)
     doc = validate_file(p)
-    assert as_tuples(doc["errors"]) == [(None, None, "the file is binary data, not a trips table (CSV or .xlsx)")]
+    assert as_tuples(doc["errors"]) == [
+        (None, None, "the file is binary data, not a trips table (CSV or .xlsx)")
+    ]
 
 
 def test_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -139,22 +235,41 @@ def test_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     p.write_text(H + OK * 3, encoding="utf-8")
     doc = validate_file(p)
     size = p.stat().st_size
-    assert as_tuples(doc["errors"]) == [(None, None, f"file is too large: {size:,} bytes; the limit is 100 bytes "
-                                        "(settings.MAX_INPUT_BYTES, environment variable FLEETOPT_MAX_INPUT_BYTES)")]
+    assert as_tuples(doc["errors"]) == [
+        (
+            None,
+            None,
+            f"file is too large: {size:,} bytes; the limit is 100 bytes "
+            "(settings.MAX_INPUT_BYTES, environment variable FLEETOPT_MAX_INPUT_BYTES)",
+        )
+    ]
 
 
 def test_row_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(settings, "MAX_INPUT_ROWS", 2)
     p = tmp_path / "t.csv"
-    p.write_text(H + "".join(OK.replace("t1", f"t{k}").replace("b1", f"b{k}") for k in range(3)), encoding="utf-8")
+    p.write_text(
+        H + "".join(OK.replace("t1", f"t{k}").replace("b1", f"b{k}") for k in range(3)),
+        encoding="utf-8",
+    )
     doc = validate_file(p)
-    assert as_tuples(doc["errors"]) == [(None, None, "the table has more than 2 data rows; the limit is 2 "
-                                         "(settings.MAX_INPUT_ROWS, environment variable FLEETOPT_MAX_INPUT_ROWS)")]
+    assert as_tuples(doc["errors"]) == [
+        (
+            None,
+            None,
+            "the table has more than 2 data rows; the limit is 2 "
+            "(settings.MAX_INPUT_ROWS, environment variable FLEETOPT_MAX_INPUT_ROWS)",
+        )
+    ]
 
 
 def test_gb18030_is_detected_not_guessed(tmp_path: Path) -> None:
     """GIVEN GB18030 bytes that are invalid UTF-8 WHEN validated THEN the Chinese text is read."""
-    text = H + OK.replace("b1", "京B·环卫车") + "京B·环卫车,环卫,柴油,t2,07:00,xx,116.45,39.93,116.40,39.91,\n"
+    text = (
+        H
+        + OK.replace("b1", "京B·环卫车")
+        + "京B·环卫车,环卫,柴油,t2,07:00,xx,116.45,39.93,116.40,39.91,\n"
+    )
     p = tmp_path / "t.csv"
     p.write_bytes(text.encode("gb18030"))
     doc = validate_file(p)
@@ -163,7 +278,11 @@ def test_gb18030_is_detected_not_guessed(tmp_path: Path) -> None:
 
 def test_undecodable_text_is_located(tmp_path: Path) -> None:
     p = tmp_path / "t.csv"
-    p.write_bytes(b"\xef\xbb\xbf" + H.encode() + b"b1,bus,bev,t1,05:30,06:10,116.40,39.91,116.45,39.93,\xff\xfe\n")
+    p.write_bytes(
+        b"\xef\xbb\xbf"
+        + H.encode()
+        + b"b1,bus,bev,t1,05:30,06:10,116.40,39.91,116.45,39.93,\xff\xfe\n"
+    )
     doc = validate_file(p)
     assert [(e["row"], e["column"]) for e in doc["errors"]] == [(2, None)]
     assert "invalid UTF-8" in doc["errors"][0]["message"]
@@ -190,20 +309,70 @@ def test_excel_with_chinese_headers_and_time_cells(tmp_path: Path) -> None:
     THEN canonical trips and problems located at the Excel row numbers."""
     import datetime as dt
 
-    header = ["车辆编号", "车辆类型", "动力类型", "车次", "发车时间", "到达时间", "起点经度", "起点纬度", "终点经度",
-              "终点纬度", "里程(公里)"]
-    rows = [header,
-            ["京B·10路01", "公交", "纯电动", "10-1-01", dt.time(5, 0), dt.time(5, 45), 116.3533634, 39.875288,
-             116.3065202, 39.9312346, 11],
-            ["京B·10路01", "公交", "纯电动", "10-1-02", "05:55", "06:40", 116.3065202, 39.9312346, 116.3533634,
-             39.875288, 11.0]]
+    header = [
+        "车辆编号",
+        "车辆类型",
+        "动力类型",
+        "车次",
+        "发车时间",
+        "到达时间",
+        "起点经度",
+        "起点纬度",
+        "终点经度",
+        "终点纬度",
+        "里程(公里)",
+    ]
+    rows = [
+        header,
+        [
+            "京B·10路01",
+            "公交",
+            "纯电动",
+            "10-1-01",
+            dt.time(5, 0),
+            dt.time(5, 45),
+            116.3533634,
+            39.875288,
+            116.3065202,
+            39.9312346,
+            11,
+        ],
+        [
+            "京B·10路01",
+            "公交",
+            "纯电动",
+            "10-1-02",
+            "05:55",
+            "06:40",
+            116.3065202,
+            39.9312346,
+            116.3533634,
+            39.875288,
+            11.0,
+        ],
+    ]
     p = tmp_path / "排班.xlsx"
     p.write_bytes(xlsx_bytes(rows, sheets_before=1))
     df = read_trips(p)
     assert df["departure_s"].tolist() == [5 * 3600, 5 * 3600 + 55 * 60]
     assert df["vehicle_id"].tolist() == ["京B·10路01"] * 2
     assert df["row"].tolist() == [2, 3]
-    bad = [*rows, ["京B·10路01", "公交", "纯电动", "10-1-03", "06:50", "晚点", 116.35, 39.87, 116.30, 39.93, 11]]
+    bad = [
+        *rows,
+        [
+            "京B·10路01",
+            "公交",
+            "纯电动",
+            "10-1-03",
+            "06:50",
+            "晚点",
+            116.35,
+            39.87,
+            116.30,
+            39.93,
+            11,
+        ],
+    ]
     p.write_bytes(xlsx_bytes(bad, title_rows=2))
     doc = validate_file(p)
     assert as_tuples(doc["errors"]) == [(6, "到达时间", f"'晚点' is not a time; {CLOCK}")]
@@ -211,13 +380,20 @@ def test_excel_with_chinese_headers_and_time_cells(tmp_path: Path) -> None:
 
 def test_requests_golden(tmp_path: Path) -> None:
     p = tmp_path / "r.csv"
-    p.write_text("request_id,departure,origin_lon,origin_lat,destination_lon,destination_lat,max_wait_min\n"
-                 "r1,2008-02-02T08:00:00,116.40,39.91,116.45,39.93,5\n"
-                 "r1,soon,116.40,39.91,116.45,39.93,-2\n", encoding="utf-8")
+    p.write_text(
+        "request_id,departure,origin_lon,origin_lat,destination_lon,destination_lat,max_wait_min\n"
+        "r1,2008-02-02T08:00:00,116.40,39.91,116.45,39.93,5\n"
+        "r1,soon,116.40,39.91,116.45,39.93,-2\n",
+        encoding="utf-8",
+    )
     doc = validate_file(p)
     assert as_tuples(doc["errors"]) == [
         (3, "request_id", "duplicate request_id 'r1'; first on row 2"),
-        (3, "departure", f"'soon' is not a time; {CLOCK}, or an ISO datetime such as 2024-05-01T07:30:00"),
+        (
+            3,
+            "departure",
+            f"'soon' is not a time; {CLOCK}, or an ISO datetime such as 2024-05-01T07:30:00",
+        ),
         (3, "max_wait_min", "max_wait_min is -2 min; it must be >= 0 min"),
     ]
 
@@ -240,8 +416,10 @@ def test_scenario_and_stations_problems_are_located(tmp_path: Path) -> None:
     assert not doc["valid"]
     assert doc["errors"][0]["row"] == 2
     st = tmp_path / "st.csv"
-    st.write_text("id,kind,lon,lat,plugs,plug_kw\nd1,depot,116.4,39.9,2,60\nd2,garage,116.4,39.9,2,60\n",
-                  encoding="utf-8")
+    st.write_text(
+        "id,kind,lon,lat,plugs,plug_kw\nd1,depot,116.4,39.9,2,60\nd2,garage,116.4,39.9,2,60\n",
+        encoding="utf-8",
+    )
     doc = validate_file(st)
     assert not doc["valid"]
     assert [(e["row"], e["column"]) for e in doc["errors"]] == [(3, "kind")]

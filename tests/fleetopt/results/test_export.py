@@ -14,8 +14,15 @@ from hypothesis import strategies as st
 
 from fleetopt.results.export import escape_cell, to_csv_bytes, write_csv, write_excel
 
-ATTACKS = ["=1+1", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A2)", "=HYPERLINK(\"http://x\")",
-           "\t=1+1", "\r=1"]
+ATTACKS = [
+    "=1+1",
+    "+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(A1:A2)",
+    '=HYPERLINK("http://x")',
+    "\t=1+1",
+    "\r=1",
+]
 
 
 @pytest.mark.parametrize("text", ATTACKS)
@@ -29,12 +36,14 @@ def test_numbers_and_plain_text_are_kept(value: object) -> None:
 
 
 def frame() -> pd.DataFrame:
-    return pd.DataFrame({
-        "vehicle_id": ["京B·10路01", "=cmd|'/C calc'!A0", "@evil"],
-        "energy_kwh": [12.5, -3.0, np.nan],
-        "note": ["+1", "-x", "ok"],
-        "=col": [1, 2, 3],
-    })
+    return pd.DataFrame(
+        {
+            "vehicle_id": ["京B·10路01", "=cmd|'/C calc'!A0", "@evil"],
+            "energy_kwh": [12.5, -3.0, np.nan],
+            "note": ["+1", "-x", "ok"],
+            "=col": [1, 2, 3],
+        }
+    )
 
 
 def test_csv_export_escapes_and_keeps_chinese(tmp_path: Path) -> None:
@@ -66,8 +75,9 @@ def test_excel_export_has_no_formula_cells(tmp_path: Path) -> None:
 @given(st.lists(st.text(max_size=12), min_size=1, max_size=8))
 def test_no_exported_csv_cell_starts_a_formula(texts: list[str]) -> None:
     df = pd.DataFrame({"t": texts})
-    back = pd.read_csv(io.BytesIO(to_csv_bytes(df)), encoding="utf-8-sig", dtype=str,
-                       keep_default_na=False)
+    back = pd.read_csv(
+        io.BytesIO(to_csv_bytes(df)), encoding="utf-8-sig", dtype=str, keep_default_na=False
+    )
     for cell in back["t"]:
         if cell and cell[0] in "=+-@\t\r":
             assert escape_cell(cell) == cell  # only plain numbers may start with + or -

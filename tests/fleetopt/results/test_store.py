@@ -31,8 +31,13 @@ def test_a_clean_run_is_committed_with_hashes(tmp_path: Path) -> None:
     trips = tmp_path / "trips.csv"
     trips.write_bytes("vehicle_id\n京B1\n".encode())
     root = tmp_path / "runs"
-    with new_run("simulate", scenario_path=scen, inputs=[trips, ("upload ../../etc.csv", b"abc")],
-                 root=root, meta={"seed": 7}) as d:
+    with new_run(
+        "simulate",
+        scenario_path=scen,
+        inputs=[trips, ("upload ../../etc.csv", b"abc")],
+        root=root,
+        meta={"seed": 7},
+    ) as d:
         (d / "summary.json").write_text('{"co2_kg": 1.5}', encoding="utf-8")
         (d / "tables").mkdir()
         (d / "tables" / "trips.csv").write_text("a,b\n1,2\n", encoding="utf-8")
@@ -43,11 +48,20 @@ def test_a_clean_run_is_committed_with_hashes(tmp_path: Path) -> None:
     r = load_run(runs[0]["id"], root, verify=True)
     assert r.meta["command"] == "simulate"
     assert r.meta["scenario"]["sha256"] == sha(scen)
-    assert (r.path / "scenario.toml").read_text(encoding="utf-8") == scen.read_text(encoding="utf-8")
+    assert (r.path / "scenario.toml").read_text(encoding="utf-8") == scen.read_text(
+        encoding="utf-8"
+    )
     assert r.meta["inputs"][0]["sha256"] == sha(trips)
-    assert r.meta["inputs"][1] == {"name": "upload ../../etc.csv", "bytes": 3,
-                                   "sha256": hashlib.sha256(b"abc").hexdigest()}
-    assert {f["path"] for f in r.meta["files"]} == {"summary.json", "tables/trips.csv", "scenario.toml"}
+    assert r.meta["inputs"][1] == {
+        "name": "upload ../../etc.csv",
+        "bytes": 3,
+        "sha256": hashlib.sha256(b"abc").hexdigest(),
+    }
+    assert {f["path"] for f in r.meta["files"]} == {
+        "summary.json",
+        "tables/trips.csv",
+        "scenario.toml",
+    }
     assert r.meta["meta"] == {"seed": 7}
     assert r.meta["fleetopt_version"]
     assert not list((tmp_path / "runs").glob(".tmp-*"))
@@ -98,8 +112,12 @@ def test_runs_cli_list_and_show(tmp_path: Path) -> None:
 def test_stale_temporary_folders_of_dead_processes_are_removed(tmp_path: Path) -> None:
     root = tmp_path / "runs"
     root.mkdir()
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True, check=True)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     stale = root / f".tmp-20260101T000000Z-x-abc-{dead.stdout.strip()}"
     stale.mkdir()
     mine = root / f".tmp-20260101T000000Z-y-abc-{os.getpid()}"
@@ -130,8 +148,12 @@ def test_sigkill_at_random_moments_never_leaves_a_partial_run(tmp_path: Path) ->
     env = {**os.environ, "PYTHONHASHSEED": "0"}
     kills = inside = 0
     for _ in range(12):
-        proc = subprocess.Popen([sys.executable, "-c", WRITER, str(root)], env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(root)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(0.6 + rng.random() * 0.6)
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
@@ -145,7 +167,9 @@ def test_sigkill_at_random_moments_never_leaves_a_partial_run(tmp_path: Path) ->
         assert len(meta["files"]) == 6
         for f in meta["files"]:
             assert sha(d / f["path"]) == f["sha256"]
-        assert sorted(p.name for p in d.iterdir()) == sorted([MANIFEST, *(f"part{k}.csv" for k in range(6))])
+        assert sorted(p.name for p in d.iterdir()) == sorted(
+            [MANIFEST, *(f"part{k}.csv" for k in range(6))]
+        )
     assert len(list_runs(root)) == len(runs)
     print(f"{len(runs)} whole runs; {inside} of {kills} kills landed inside a run")
     assert inside >= 3, "too few kills landed inside a run; the test proves little"
