@@ -186,22 +186,76 @@ def _factor(passenger_km_factor: float | None) -> float:
     return defaults.value("simulation_options", "passenger_km_factor")
 
 
+#: Powertrains the plan counts as new energy.
+NEV_POWERTRAINS = ("bev", "fcev")
+
+
+def simulated_nev_share_pct(simulation: Any, vehicle_type: str) -> float:
+    """Return the NEV share of a simulation's non-exempt vehicles of one type [%].
+
+    Parameters
+    ----------
+    simulation : SimulationResult
+        Needs its ``vehicles`` table (``vehicle_type``, ``powertrain``, ``exempt``).
+    vehicle_type : str
+        bus, taxi, sanitation or delivery.
+
+    Returns
+    -------
+    float
+        Share of battery-electric and fuel-cell vehicles [%]; NaN without such vehicles.
+    """
+    vehicles = getattr(simulation, "vehicles", None)
+    if not isinstance(vehicles, pd.DataFrame) or vehicles.empty:
+        return math.nan
+    v = vehicles[vehicles["vehicle_type"] == vehicle_type]
+    if "exempt" in v.columns:
+        v = v[~v["exempt"].astype(bool)]
+    if v.empty:
+        return math.nan
+    return float(100.0 * v["powertrain"].isin(NEV_POWERTRAINS).mean())
+
+
+def _segment_types() -> dict[str, tuple[str, str]]:
+    segs = defaults.load_table("operating_segments")
+    out = {}
+    for seg in segs.segment.unique():
+        rows = segs[segs.segment == seg].set_index("name").value
+        out[str(seg)] = (str(rows["vehicle_type"]), str(rows["fossil_powertrain"]))
+    return out
+
+
 def _turnover_weights(
-    summary: dict[str, Any] | None, vehicle_types: dict[str, Any] | None, factor: float
+    simulation: Any,
+    vehicle_types: dict[str, Any] | None,
+    factor: float,
 ) -> dict[str, float] | None:
-    """Return the converted turnover per segment from the simulated distances [t-km]."""
+    """Return the converted turnover per segment of a simulation [t-km].
+
+    From the trips table (``passenger_km``, ``tonne_km``) when the simulation has one, else
+    from the summary's distances times the default loads of ``vehicle_specs.csv``.
+    """
+    if simulation is None:
+        return None
+    out: dict[str, float] = {}
+    trips = getattr(simulation, "trips", None)
+    needed = {"vehicle_type", "passenger_km", "tonne_km"}
+    if isinstance(trips, pd.DataFrame) and needed <= set(trips.columns):
+        for seg, (vtype, _) in _segment_types().items():
+            t = trips[trips["vehicle_type"] == vtype]
+            out[seg] = float(
+                t["tonne_km"].fillna(0).sum() + factor * t["passenger_km"].fillna(0).sum()
+            )
+        return out if any(v > 0 for v in out.values()) else None
+    summary = _summary(simulation)
     if not summary or not isinstance(summary.get("by_type"), dict):
         return None
     from fleetopt.inputs.vehicles import resolve_spec
 
-    segs = defaults.load_table("operating_segments")
-    out: dict[str, float] = {}
-    for seg in segs.segment.unique():
-        vtype = str(segs[(segs.segment == seg) & (segs.name == "vehicle_type")].value.iloc[0])
-        fossil = str(segs[(segs.segment == seg) & (segs.name == "fossil_powertrain")].value.iloc[0])
+    for seg, (vtype, fossil) in _segment_types().items():
         km = float((summary["by_type"].get(vtype) or {}).get("distance_km") or 0.0)
         spec = resolve_spec(vtype, fossil, vehicle_types)
-        out[str(seg)] = km * (spec.passengers * factor + spec.payload_t)
+        out[seg] = km * (spec.passengers * factor + spec.payload_t)
     return out if any(v > 0 for v in out.values()) else None
 
 
@@ -214,7 +268,9 @@ def evaluate_targets(scenario: Any = None, simulation: Any = None) -> list[dict[
         Supplies the ``[transition]`` and ``[mode_share]`` levers, spec overrides, emission
         factors and the seed of the uncertainty band. None = the calibrated defaults.
     simulation : SimulationResult or dict, optional
-        A simulation (or its summary); its per-type distances weight the CO2 intensity.
+        A simulation (or its summary). Its converted turnover per vehicle type weights the
+        CO2 intensity; its non-exempt sanitation and delivery vehicles give those two rows
+        when the transition has no path for them (no published fleet size).
 
     Returns
     -------
@@ -234,7 +290,7 @@ def evaluate_targets(scenario: Any = None, simulation: Any = None) -> list[dict[
     ref_year = int(defaults.value("target_rules", "reference_year"))
     options = getattr(scenario, "options", None)
     factor = _factor(getattr(options, "passenger_km_factor", None))
-    weights = _turnover_weights(_summary(simulation), vehicle_types, factor)
+    weights = _turnover_weights(simulation, vehicle_types, factor)
     if weights is None:
         logger.info("operating CO2 intensity: bus only (no simulated turnover to weight segments)")
 
@@ -252,12 +308,16 @@ def evaluate_targets(scenario: Any = None, simulation: Any = None) -> list[dict[
         "bus_nev_share_2025": (fleet.nev_share_of_eligible_pct("bus", 2025), None, None),
         "taxi_nev_share_2025": (fleet.nev_share_of_eligible_pct("taxi", 2025), None, None),
         "sanitation_new_nev_share_2025": (
-            fleet.new_nev_share_pct("sanitation", 2021, 2025),
+            fleet.new_nev_share_pct("sanitation", 2021, 2025)
+            if fleet.segments["sanitation"].has_path
+            else simulated_nev_share_pct(simulation, "sanitation"),
             None,
             None,
         ),
         "light_logistics_nev_share_2025": (
-            fleet.nev_share_of_eligible_pct("light_logistics", 2025),
+            fleet.nev_share_of_eligible_pct("light_logistics", 2025)
+            if fleet.segments["light_logistics"].has_path
+            else simulated_nev_share_pct(simulation, "delivery"),
             None,
             None,
         ),

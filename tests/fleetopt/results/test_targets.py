@@ -143,3 +143,18 @@ def test_cli_bad_scenario_exits_2_with_key_path(tmp_path: Path) -> None:
     assert "transition.new_nev_share_pct.bus.2025" in res.stderr
     assert "mode_share.rail_network_km" in res.stderr
     assert "Traceback" not in res.stderr
+
+
+def test_simulated_fleet_gives_sanitation_and_logistics_shares(data_dir: Path) -> None:
+    """GIVEN a simulated fleet of one battery and one diesel sanitation truck, one battery van and
+    one exempt diesel van THEN sanitation is 50 % new-energy and eligible delivery vans 100 %."""
+    from fleetopt.api import run_scenario
+
+    sim = run_scenario(data_dir / "targets" / "scenario.toml")
+    rows = {r["id"]: r for r in evaluate_targets(simulation=sim)}
+    assert rows["sanitation_new_nev_share_2025"]["value"] == pytest.approx(50.0)
+    assert rows["sanitation_new_nev_share_2025"]["status"] == "off_track"
+    assert rows["light_logistics_nev_share_2025"]["value"] == pytest.approx(100.0)
+    assert rows["light_logistics_nev_share_2025"]["status"] == "on_track"
+    # only delivery turnover was simulated and delivery has no transition path: no CO2 value
+    assert rows["operating_co2_intensity_2030"]["status"] == "no_data"
