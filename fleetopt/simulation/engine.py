@@ -90,9 +90,12 @@ def simulate(scenario: Scenario, *, network: RoadNetwork | None = None, progress
 
 
 def _spec_column(trips: pd.DataFrame, specs: dict[tuple[str, str], Any], name: str) -> np.ndarray:
-    keys = list(zip(trips["vehicle_type"], trips["powertrain"], strict=True))
-    lut = {k: float(getattr(s, name)) for k, s in specs.items()}
-    return np.array([lut[k] for k in keys], dtype=float) if keys else np.zeros(0)
+    out = np.zeros(len(trips))
+    vt = trips["vehicle_type"].to_numpy(dtype=object)
+    pt = trips["powertrain"].to_numpy(dtype=object)
+    for (a, b), s in specs.items():
+        out[(vt == a) & (pt == b)] = float(getattr(s, name))
+    return out
 
 
 def assemble(scenario: Scenario, prep: Prepared, model: Model, log: Log,  # noqa: C901, PLR0915
@@ -135,8 +138,12 @@ def assemble(scenario: Scenario, prep: Prepared, model: Model, log: Log,  # noqa
     })
     is_clock = np.zeros(n, dtype=bool)
     if n:
-        clock_lut = {k: (s.is_battery or s.is_hydrogen) for k, s in specs.items()}
-        is_clock = np.array([clock_lut[k] for k in zip(trips["vehicle_type"], trips["powertrain"], strict=True)])
+        clock_lut = {k: float(s.is_battery or s.is_hydrogen) for k, s in specs.items()}
+        vt_ = trips["vehicle_type"].to_numpy(dtype=object)
+        pt_ = trips["powertrain"].to_numpy(dtype=object)
+        is_clock = np.zeros(n, dtype=bool)
+        for (a, b), flag in clock_lut.items():
+            is_clock[(vt_ == a) & (pt_ == b)] = bool(flag)
     served = ~is_clock
     reason = np.where(is_clock, "outside the horizon", "").astype(object)
     start_s = np.where(is_clock, np.nan, out["departure_s"].to_numpy())

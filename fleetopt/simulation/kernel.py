@@ -101,6 +101,8 @@ class Model:
             self.stations.append(st)
             if st.kind == "hydrogen" and st.h2_left is not None and math.isfinite(float(row["kg_per_day"])):
                 self.env.process(refill_daily(self.env, st, float(row["kg_per_day"]), self.t0))
+        self.st_lon = prep.stations["lon"].to_numpy(float)
+        self.st_lat = prep.stations["lat"].to_numpy(float)
         t = prep.trips
         self.c_dep = t["departure_s"].to_numpy(float)
         self.c_arr = t["arrival_s"].to_numpy(float)
@@ -138,13 +140,16 @@ class Model:
             return
         arrive = env.now
         req = st.plugs.request()
-        got = yield req | env.timeout(deadline - env.now)
-        if req not in got:
-            req.cancel()
-            self.log.sessions.append((vid, vtype, st.index, "gave_up", arrive, math.nan, env.now,
-                                      0.0, 0.0, 0.0, state["soc"], state["soc"]))
-            self.log.events.append((env.now, vid, "gave_up", state["soc"], st.id))
-            return
+        if req.triggered:  # a free plug: no need to race a timeout
+            yield req
+        else:
+            got = yield req | env.timeout(deadline - env.now)
+            if req not in got:
+                req.cancel()
+                self.log.sessions.append((vid, vtype, st.index, "gave_up", arrive, math.nan, env.now,
+                                          0.0, 0.0, 0.0, state["soc"], state["soc"]))
+                self.log.events.append((env.now, vid, "gave_up", state["soc"], st.id))
+                return
         plug = env.now
         eff = spec.charge_efficiency
         kw = min(st.plug_kw, spec.max_charge_kw, st.grid_cap_kw * eff)
@@ -287,7 +292,7 @@ class Model:
         depot = int(v["depot_station"])
         loc = depot if depot >= 0 else int(self.c_start_st[first])
         if depot >= 0:
-            pos = (float(self.prep.stations["lon"].iat[depot]), float(self.prep.stations["lat"].iat[depot]))
+            pos = (float(self.st_lon[depot]), float(self.st_lat[depot]))
         else:
             pos = (self.c_olon[first], self.c_olat[first])
         displaced = False
@@ -348,7 +353,7 @@ class Model:
         if depot >= 0 and loc != depot:
             km, sec = (float(v["pullin_km"]), float(v["pullin_s"]))
             if displaced or (km == 0.0 and sec == 0.0):
-                dpos = (float(self.prep.stations["lon"].iat[depot]), float(self.prep.stations["lat"].iat[depot]))
+                dpos = (float(self.st_lon[depot]), float(self.st_lat[depot]))
                 km, sec = self._route(pos, dpos)
             need = self.drive_energy(spec, km)
             if level() - need / cap >= min_level - 1e-12:
@@ -384,7 +389,11 @@ class Model:
     def run(self) -> Log:
         """Start every vehicle process and run the clock to the horizon end."""
         specs = self.prep.specs
-        for v in self.prep.vehicles.to_dict(orient="records"):
+        vt = self.prep.vehicles
+        cols = ["vehicle_id", "vehicle_type", "powertrain", "first", "last", "depot_station", "pullin_km", "pullin_s"]
+        arrays = [vt[c].to_numpy(dtype=object) for c in cols]
+        for values in zip(*arrays, strict=True):
+            v = dict(zip(cols, values, strict=True))
             spec = specs[(v["vehicle_type"], v["powertrain"])]
             if spec.is_battery or spec.is_hydrogen:
                 self.env.process(self.vehicle(v, spec))

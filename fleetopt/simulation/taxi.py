@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import simpy
+from scipy import sparse
 from scipy.sparse import csgraph
 
 from fleetopt.inputs.road_graph import RoadNetwork
@@ -40,11 +41,17 @@ from fleetopt.simulation.kernel import Model
 logger = logging.getLogger(__name__)
 
 _CHUNK = 128
-_NO_PRED = -9999
+#: Multiplier separating milliseconds from metres in the combined weight (> any path length [m]).
+_SPLIT = 1e6
 
 
 def route_matrices(net: RoadNetwork, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Return time [s] and length [m] of time-shortest paths between all pairs of ``nodes``.
+
+    One Dijkstra per source on the combined edge weight ``time_ms x 1e6 + length_m``
+    (edge times rounded to whole milliseconds): its minimum is the fastest path (ties broken
+    by length), and the total splits back exactly into time and length because every path
+    is shorter than 1,000 km.
 
     Parameters
     ----------
@@ -61,47 +68,23 @@ def route_matrices(net: RoadNetwork, nodes: np.ndarray) -> tuple[np.ndarray, np.
         Lengths of the same paths [m].
     """
     n = net.n_nodes
-    mt = net.csr_time.tocsr()
-    # length of the min-time parallel edge, aligned with the time matrix entries
-    w = np.maximum(net.edge_time_s, 1e-3)
+    t_ms = np.maximum(np.round(net.edge_time_s * 1000.0), 1.0)
+    w = t_ms * _SPLIT + net.edge_length_m
     order = np.lexsort((w, net.edge_v, net.edge_u))
-    u, v, ln = net.edge_u[order], net.edge_v[order], net.edge_length_m[order]
+    u, v, w = net.edge_u[order], net.edge_v[order], w[order]
     first = np.ones(u.size, dtype=bool)
     first[1:] = (u[1:] != u[:-1]) | (v[1:] != v[:-1])
-    keys = u[first] * n + v[first]
-    lens = ln[first]
-    k_order = np.argsort(keys)
-    keys, lens = keys[k_order], lens[k_order]
+    mat = sparse.csr_matrix((w[first], (u[first], v[first])), shape=(n, n))
     m = nodes.size
     time_s = np.empty((m, m))
     length_m = np.empty((m, m))
     for a in range(0, m, _CHUNK):
         src = nodes[a:a + _CHUNK]
-        dist, pred = csgraph.dijkstra(mt, directed=True, indices=src, return_predecessors=True)
-        c = src.size
-        flat_pred = pred.ravel()
-        valid = flat_pred >= 0
-        idx = np.flatnonzero(valid)
-        node_of = idx % n
-        row_of = idx // n
-        key = flat_pred[idx].astype(np.int64) * n + node_of
-        pos = np.clip(np.searchsorted(keys, key), 0, keys.size - 1)
-        acc = np.zeros(c * n)
-        acc[idx] = lens[pos]
-        anc = np.full(c * n, -1, dtype=np.int64)
-        anc[idx] = row_of * n + flat_pred[idx]
-        # pointer jumping on the live entries only: acc becomes the path length to the root
-        live = idx[anc[idx] >= 0]
-        while live.size:
-            a_ = anc[live]
-            acc_a = acc[a_]
-            anc_a = anc[a_]
-            acc[live] += acc_a
-            anc[live] = anc_a
-            live = live[anc_a >= 0]
-        acc = acc.reshape(c, n)
-        time_s[a:a + src.size] = dist[:, nodes]
-        length_m[a:a + src.size] = np.where(np.isfinite(dist[:, nodes]), acc[:, nodes], np.inf)
+        dist = csgraph.dijkstra(mat, directed=True, indices=src)[:, nodes]
+        ok = np.isfinite(dist)
+        ms = np.where(ok, np.floor(np.where(ok, dist, 0.0) / _SPLIT), np.inf)
+        time_s[a:a + src.size] = ms / 1000.0
+        length_m[a:a + src.size] = np.where(ok, dist - np.where(ok, ms, 0.0) * _SPLIT, np.inf)
     return time_s, length_m
 
 
@@ -178,6 +161,8 @@ class TaxiDispatch:
         self.soc0 = np.full(n, np.nan)
         self.soc1 = np.full(n, np.nan)
         self.pending: deque[int] = deque()
+        self._dep = r["departure_s"].to_numpy(float) if n else np.zeros(0)
+        self._wait = r["max_wait_s"].to_numpy(float) if n else np.zeros(0)
         k = len(taxis)
         self.idle = np.ones(k, dtype=bool)
         self.pos = self.t_pos.copy()
@@ -219,8 +204,8 @@ class TaxiDispatch:
 
     def _dispatcher(self) -> Generator[simpy.Event, Any, None]:
         env = self.m.env
-        dep = self.req["departure_s"].to_numpy(float)
-        wait = self.req["max_wait_s"].to_numpy(float)
+        dep = self._dep
+        wait = self._wait
         for j in range(len(dep)):
             if dep[j] > env.now:
                 yield env.timeout(dep[j] - env.now)
@@ -348,25 +333,26 @@ class TaxiDispatch:
             self.level[i] = state["soc"]
 
     def _become_idle(self, i: int) -> None:
+        """Mark taxi ``i`` idle, dropping expired waiting requests; serve the oldest it can reach in time."""
         env = self.m.env
-        dep = self.req["departure_s"].to_numpy(float) if not hasattr(self, "_dep") else self._dep
-        self._dep = dep
-        wait = self.req["max_wait_s"].to_numpy(float) if not hasattr(self, "_wait") else self._wait
-        self._wait = wait
-        keep: deque[int] = deque()
-        chosen = -1
-        while self.pending:
-            j = self.pending.popleft()
-            if env.now > dep[j] + wait[j] + 1e-9:
-                continue  # expired: stays missed
-            if chosen < 0 and self._best_taxi(j, np.array([i]), wait[j], dep[j]) == i:
-                chosen = j
-                continue
-            keep.append(j)
-        self.pending = keep
+        if not self.pending:
+            self.idle[i] = True
+            return
+        pend = np.fromiter(self.pending, dtype=np.int64, count=len(self.pending))
+        alive = env.now <= self._dep[pend] + self._wait[pend] + 1e-9
+        pend = pend[alive]
+        pick = self.T[self.pos[i], self.r_o[pend]]
+        need_km = self.L[self.pos[i], self.r_o[pend]] / 1000.0 + self.trip_km[pend]
+        ok = (env.now + pick <= self._dep[pend] + self._wait[pend] + 1e-9) & np.isfinite(pick) \
+            & np.isfinite(self.trip_s[pend]) & (self.level[i] - need_km * self.rate[i] >= self.min_level[i] - 1e-12)
         self.idle[i] = True
-        if chosen >= 0:
+        if ok.any():
+            k = int(np.argmax(ok))
+            chosen = int(pend[k])
+            self.pending = deque(np.delete(pend, k).tolist())
             self._assign(i, chosen)
+        else:
+            self.pending = deque(pend.tolist())
 
     # -- tables ------------------------------------------------------------------------------------
     def trips_table(self) -> pd.DataFrame:
