@@ -29,7 +29,7 @@ def _render_list(rows: list[dict[str, Any]]) -> None:
 
 @runs_app.command("list")
 def runs_list(root: Path | None = RootOpt, as_json: bool = JsonOpt) -> None:
-    """List stored runs, newest first."""
+    """List stored runs in the order they started (the newest last)."""
     from fleetopt.results.store import list_runs
 
     run(lambda: list_runs(root), as_json=as_json, render=_render_list)

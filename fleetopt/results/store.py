@@ -115,6 +115,25 @@ def _describe_input(item: str | Path | tuple[str, bytes]) -> dict[str, Any]:
     return {"name": str(item), "bytes": None, "sha256": None, "note": "not a file (built-in name?)"}
 
 
+def _referenced_files(scenario: Mapping[str, Any], base_dir: Path) -> list[Path]:
+    """Return the input files a scenario dictionary names (fleets' trips/gtfs/requests, stations)."""
+    names: list[str] = []
+    fleets = scenario.get("fleets")
+    if isinstance(fleets, list):
+        for f in fleets:
+            if isinstance(f, Mapping):
+                names += [str(f[k]) for k in ("trips", "gtfs", "requests", "stations")
+                          if isinstance(f.get(k), str)]
+    for key in ("stations", "network"):
+        if isinstance(scenario.get(key), str):
+            names.append(str(scenario[key]))
+    out = []
+    for n in names:
+        p = Path(n)
+        out.append(p if p.is_absolute() else base_dir / p)
+    return out
+
+
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -204,13 +223,20 @@ def new_run(
         record: dict[str, Any] = {
             "id": run_id,
             "command": command,
-            "started_utc": started.isoformat(timespec="seconds"),
+            "started_utc": started.isoformat(timespec="milliseconds"),
             "fleetopt_version": _version(),
             "python": platform.python_version(),
             "scenario": None,
             "inputs": [_describe_input(i) for i in inputs],
             "meta": dict(meta or {}),
         }
+        if scenario is not None:
+            base_dir = Path(scenario_path).parent if scenario_path is not None else Path.cwd()
+            named = {str(i["name"]) for i in record["inputs"]}
+            for ref in _referenced_files(scenario, base_dir):
+                if str(ref) not in named and ref.is_file():
+                    record["inputs"].append(_describe_input(ref))
+                    named.add(str(ref))
         if scenario_path is not None:
             sp = Path(scenario_path)
             copy_name = "scenario" + (
@@ -248,7 +274,7 @@ def _commit(tmp: Path, base: Path, record: dict[str, Any], started: dt.datetime)
             )
             _fsync_path(p)
     finished = _now()
-    record["finished_utc"] = finished.isoformat(timespec="seconds")
+    record["finished_utc"] = finished.isoformat(timespec="milliseconds")
     record["wall_s"] = round((finished - started).total_seconds(), 3)
     record["files"] = files
     manifest = tmp / MANIFEST
@@ -285,7 +311,7 @@ def _check_id(run_id: str) -> None:
 
 
 def list_runs(root: str | Path | None = None) -> list[dict[str, Any]]:
-    """List stored runs, newest first.
+    """List stored runs in the order they started (the newest last).
 
     Parameters
     ----------
@@ -295,7 +321,7 @@ def list_runs(root: str | Path | None = None) -> list[dict[str, Any]]:
     Returns
     -------
     list of dict
-        One ``{"id", "command", "started_utc", "finished_utc", "fleetopt_version",
+        One ``{"id", "path", "command", "started_utc", "finished_utc", "fleetopt_version",
         "scenario", "files"}`` per run (``files`` = number of result files).
     """
     base = Path(root) if root is not None else settings.RUNS_DIR
@@ -314,6 +340,7 @@ def list_runs(root: str | Path | None = None) -> list[dict[str, Any]]:
         out.append(
             {
                 "id": d.name,
+                "path": str(d),
                 "command": meta.get("command"),
                 "started_utc": meta.get("started_utc"),
                 "finished_utc": meta.get("finished_utc"),
@@ -322,7 +349,7 @@ def list_runs(root: str | Path | None = None) -> list[dict[str, Any]]:
                 "files": len(meta.get("files", [])),
             }
         )
-    out.sort(key=lambda r: (str(r["started_utc"]), r["id"]), reverse=True)
+    out.sort(key=lambda r: (str(r["started_utc"]), str(r["finished_utc"]), r["id"]))
     return out
 
 
@@ -353,7 +380,7 @@ def load_run(run_id: str, root: str | Path | None = None, *, verify: bool = Fals
     try:
         meta = json.loads((d / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        known = [r["id"] for r in list_runs(base)][:10]
+        known = [r["id"] for r in list_runs(base)][-10:]
         msg = f"no run {run_id!r} under {base}" + (
             f"; recent runs: {', '.join(known)}" if known else ""
         )

@@ -175,3 +175,24 @@ def test_sigkill_at_random_moments_never_leaves_a_partial_run(tmp_path: Path) ->
     assert inside >= 3, "too few kills landed inside a run; the test proves little"
     clean_stale(root)
     assert not list(root.glob(".tmp-*"))
+
+
+def test_runs_are_listed_oldest_first_with_paths_and_referenced_inputs_hashed(tmp_path: Path) -> None:
+    """GIVEN two runs, the second with a scenario naming a trips file WHEN listed THEN the
+    newest is last, each entry has its path, and the trips file's hash is recorded."""
+    root = tmp_path / "runs"
+    scen = tmp_path / "s.toml"
+    scen.write_text('name = "x"\n[[fleets]]\ntrips = "trips.csv"\n', encoding="utf-8")
+    trips = tmp_path / "trips.csv"
+    trips.write_text("vehicle_id\nb1\n", encoding="utf-8")
+    with new_run("demo", root=root) as d:
+        (d / "a.txt").write_text("1")
+    scenario = {"name": "x", "fleets": [{"trips": "trips.csv"}, {"gtfs": "missing.zip"}]}
+    with new_run("simulate", scenario_path=scen, scenario=scenario, inputs=[scen], root=root) as d:
+        (d / "b.txt").write_text("2")
+    runs = list_runs(root)
+    assert [r["command"] for r in runs] == ["demo", "simulate"]
+    assert Path(runs[-1]["path"]) == root / runs[-1]["id"]
+    inputs = load_run(runs[-1]["id"], root).meta["inputs"]
+    assert [i["name"] for i in inputs] == [str(scen), str(tmp_path / "trips.csv")]
+    assert inputs[1]["sha256"] == sha(trips)
