@@ -15,6 +15,7 @@ import copy
 import hashlib
 import importlib
 import importlib.util
+import json
 import logging
 import tempfile
 import time
@@ -303,13 +304,75 @@ def run_scenario(raw: dict[str, Any], progress: Callable[..., Any] | None = None
 
 # --------------------------------------------------------------------------- siting
 def siting_models() -> list[str]:
-    """Return the siting models the library offers (its ``MODELS``), the default first."""
+    """Return the siting models the library offers (:data:`fleetopt.siting.problem.MODELS`)."""
     try:
-        module = importlib.import_module("fleetopt.siting.solve")
+        from fleetopt.siting.problem import MODELS
     except ModuleNotFoundError:
-        return ["p-median"]
-    models = getattr(module, "MODELS", None)
-    return list(models) if models else ["p-median"]
+        return []
+    return list(MODELS)
+
+
+#: Size of the embedded default fleets simulated for siting demand [% of the sample].
+SITING_DEFAULT_SIZE_PCT = 20.0
+
+
+def default_demand_run() -> dict[str, Any]:
+    """Return the cached run of the embedded default fleets used as siting demand."""
+    from apps.components.scenario_levers import Levers, apply_levers
+
+    raw = apply_levers(default_scenario_dict(), Levers(size_pct=SITING_DEFAULT_SIZE_PCT,
+                                                       seed=int(default_scenario_dict().get("seed", 0))))
+    return run_scenario(raw)
+
+
+@st.cache_resource(show_spinner=False, max_entries=MAX_ENTRIES_RUNS)
+def _solve_siting(key: str, _network_name: str, _demand_points: pd.DataFrame, form: dict[str, Any]) -> dict[str, Any]:
+    from fleetopt.siting.candidates import aggregate_demand
+    from fleetopt.siting.solve import site_for_demo
+
+    net = network(_network_name)
+    radius_s = None if form["radius_min"] is None else 60.0 * float(form["radius_min"])
+    result = site_for_demo(
+        net, _demand_points, model=form["model"], p_new=int(form["p"]), radius_s=radius_s,
+        existing_df="public", time_limit_s=float(form["time_limit_s"]), n_candidates=int(form["n_candidates"]),
+    )
+    sites = result.sites.copy() if not result.sites.empty else pd.DataFrame(columns=["id", "lon", "lat", "existing"])
+    is_existing = sites["existing"].astype(bool) if "existing" in sites else pd.Series(False, index=sites.index)
+    return {
+        "network": _network_name,
+        "summary": result.summary(assignments=False),
+        "model_size": result.model_size_line(),
+        "reason": result.reason,
+        "sites": sites.loc[~is_existing].reset_index(drop=True),
+        "existing": sites.loc[is_existing].reset_index(drop=True),
+        "demand": aggregate_demand(net, _demand_points),
+        "geojson": result.to_geojson(),
+        "size_column": "load" if "load" in sites else "size",
+    }
+
+
+def solve_siting(form: Any, run: dict[str, Any] | None = None) -> dict[str, Any]:  # noqa: ANN401
+    """Site stations where a run needed energy (cached by run and settings).
+
+    Parameters
+    ----------
+    form : apps.components.siting_form.SitingForm
+        Model and limits.
+    run : dict, optional
+        A run from :func:`run_scenario`; default :func:`default_demand_run`.
+
+    Returns
+    -------
+    dict
+        ``network`` (name), ``summary`` (``site --json`` keys), ``model_size``, ``reason``, ``sites`` (new open
+        sites), ``existing`` (existing stations the answer uses), ``demand`` (per node,
+        ``weight`` = energy [kWh]), ``geojson`` and ``size_column``.
+    """
+    run = run if run is not None else default_demand_run()
+    network_name = str(run["scenario"].network)
+    settings_doc = {**form.to_dict(), "network": network_name}
+    key = hashlib.sha256((run["key"] + json.dumps(settings_doc, sort_keys=True)).encode()).hexdigest()
+    return _solve_siting(key, network_name, run["result"].charge_demand(), settings_doc)
 
 
 @st.cache_resource(show_spinner=False, max_entries=MAX_ENTRIES_SMALL)

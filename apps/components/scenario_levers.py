@@ -33,9 +33,9 @@ GENERATOR_TYPE = {
 #: Charging strategies (``[options] charging``).
 CHARGING = ("immediate", "smart")
 
-#: Lever ranges: winter temperature [°C] and fleet scale [%].
+#: Lever ranges: winter temperature [°C] and fleet size relative to the embedded sample [%].
 TEMPERATURE_RANGE_C = (-20, 40)
-SCALE_RANGE_PCT = (1, 100)
+SIZE_RANGE_PCT = (5, 400)
 
 __all__ = ["Levers", "apply_levers", "scenario_levers", "type_name"]
 
@@ -54,18 +54,19 @@ class Levers:
         Battery-electric share per vehicle type [%]; a type left out keeps its powertrains.
     charging : str
         ``immediate`` or ``smart``.
-    scale_pct : float or None
-        Share of the embedded default fleets simulated [%]; None keeps the scenario's sizes.
-    seed : int
-        Seed of every random choice.
+    size_pct : float or None
+        Size of each generated fleet relative to the scenario's ``size`` [%] (100 = the
+        embedded sample); None keeps the sizes.
+    seed : int or None
+        Seed of every random choice; None keeps the scenario's.
     """
 
     network: str | None = None
     ambient_temperature_c: float = 20.0
     bev_share_pct: dict[str, float] = field(default_factory=dict)
     charging: str = "immediate"
-    scale_pct: float | None = None
-    seed: int = 7
+    size_pct: float | None = None
+    seed: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return the levers as a JSON-able dict."""
@@ -99,13 +100,15 @@ def apply_levers(raw: dict[str, Any], levers: Levers) -> dict[str, Any]:
         The new scenario dict. Each fleet whose type has a battery-electric share gets
         ``powertrain = {"bev": s, <conventional>: 1 - s}`` (the library re-assigns every
         non-exempt vehicle); a fleet of a trips file with several types gets the share of
-        the first type listed; generator fleets get ``scale`` when ``scale_pct`` is set.
+        the first type listed; generator fleets with a ``size`` get ``size x size_pct / 100``
+        vehicles (at least 1) when ``size_pct`` is set.
     """
     d = copy.deepcopy(raw)
     if levers.network:
         d["network"] = levers.network
     d["ambient_temperature_c"] = float(levers.ambient_temperature_c)
-    d["seed"] = int(levers.seed)
+    if levers.seed is not None:
+        d["seed"] = int(levers.seed)
     d.setdefault("options", {})["charging"] = levers.charging
     for fleet in d.get("fleets", []):
         vtype = _fleet_type(fleet)
@@ -119,9 +122,8 @@ def apply_levers(raw: dict[str, Any], levers: Levers) -> dict[str, Any]:
                 fleet["powertrain"] = CONVENTIONAL[vtype]
             else:
                 fleet["powertrain"] = {"bev": round(share, 4), CONVENTIONAL[vtype]: round(1.0 - share, 4)}
-        if levers.scale_pct is not None and "generator" in fleet:
-            fleet.pop("size", None)
-            fleet["scale"] = float(levers.scale_pct) / 100.0
+        if levers.size_pct is not None and "generator" in fleet and "size" in fleet:
+            fleet["size"] = max(1, round(int(fleet["size"]) * float(levers.size_pct) / 100.0))
     return d
 
 
@@ -145,7 +147,7 @@ def scenario_levers(
     types : tuple of str
         Vehicle types that get a battery-electric share slider.
     with_scale : bool
-        Offer the fleet-scale slider (embedded default fleets only).
+        Offer the fleet-size slider (embedded default fleets only).
     defaults : Levers, optional
         Initial values.
 
@@ -153,7 +155,7 @@ def scenario_levers(
     -------
     Levers
     """
-    d = defaults or Levers(bev_share_pct=dict.fromkeys(types, 100.0), scale_pct=5.0 if with_scale else None)
+    d = defaults or Levers(bev_share_pct=dict.fromkeys(types, 100.0), size_pct=20.0 if with_scale else None)
     key = f"levers.{prefix}"
     network = st.selectbox(t("network"), networks, index=networks.index(d.network) if d.network in networks else 0,
                            key=f"{key}.network")
@@ -169,9 +171,9 @@ def scenario_levers(
                             key=f"{key}.charging")
     scale = None
     if with_scale:
-        scale = float(st.slider(t("fleet_scale"), *SCALE_RANGE_PCT, value=int(d.scale_pct or 5), step=1,
-                                key=f"{key}.scale"))
-    seed = int(st.number_input(t("seed"), min_value=0, max_value=2**31 - 1, value=int(d.seed), step=1,
+        scale = float(st.slider(t("fleet_scale"), *SIZE_RANGE_PCT, value=int(d.size_pct or 20), step=5,
+                                key=f"{key}.size"))
+    seed = int(st.number_input(t("seed"), min_value=0, max_value=2**31 - 1, value=int(d.seed or 0), step=1,
                                key=f"{key}.seed"))
     return Levers(network=network, ambient_temperature_c=float(temp), bev_share_pct=shares,
-                  charging=str(charging), scale_pct=scale, seed=seed)
+                  charging=str(charging), size_pct=scale, seed=seed)

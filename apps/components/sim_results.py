@@ -63,7 +63,8 @@ def load_frame(result: Any) -> pd.DataFrame:  # noqa: ANN401
     ----------
     result : SimulationResult
         A run; its ``load_kw`` table is per station per minute, long
-        (``station_id``, ``minute`` or ``t_s``, ``kw``) or wide (one column per station).
+        (``station_id``, ``minute`` or ``t_s``, ``kw``) or wide (one column per station,
+        index ``minute_start_s`` [s] or minutes).
 
     Returns
     -------
@@ -84,8 +85,9 @@ def load_frame(result: Any) -> pd.DataFrame:  # noqa: ANN401
                              "kw": load["kw"].to_numpy(dtype=float)})
     wide = load.copy()
     index_name = wide.index.name or "minute"
+    per_hour = 3600.0 if index_name.endswith("_s") else 60.0  # index in seconds or in minutes
     long = wide.reset_index(names=index_name).melt(id_vars=index_name, var_name="station_id", value_name="kw")
-    return pd.DataFrame({"hour": long[index_name].to_numpy(dtype=float) / 60.0,
+    return pd.DataFrame({"hour": long[index_name].to_numpy(dtype=float) / per_hour,
                          "station_id": long["station_id"].astype(str), "kw": long["kw"].to_numpy(dtype=float)})
 
 
@@ -124,7 +126,7 @@ def sim_results(run: dict[str, Any]) -> None:
     result = run["result"]
     summary = result.summary()
     st.subheader(t("results"))
-    st.caption(t("done_in", s=float(summary.get("wall_s", run.get("app_wall_s", 0.0)))))
+    st.caption(f"{summary.get('scenario', '')} · {t('wall', s=float(summary.get('wall_s', 0.0)))}")
     kpis(summary)
     by_type = summary.get("by_type") or {}
     if by_type:

@@ -9,20 +9,21 @@ import streamlit as st
 
 from apps.components.language import t
 
-#: Settings each model uses (the others are hidden): p, budget, service level.
+#: Settings each model uses: p (new sites) and the coverage radius (service level).
 USES: dict[str, tuple[str, ...]] = {
-    "p-median": ("p",), "pmedian": ("p",), "p-center": ("p",), "pcenter": ("p",),
-    "max-coverage": ("p", "budget"), "maxcover": ("p", "budget"), "set-cover": ("service",),
-    "fixed-charge": ("budget",), "ufl": ("budget",), "cfl": ("budget", "service"),
-    "capacitated": ("budget", "service"), "service-level": ("service",),
+    "p-median": ("p",), "p-center": ("p",), "max-coverage": ("p", "radius"), "set-cover": ("radius",),
 }
 
-#: Ranges: p, time limit [s], service level [%].
-P_RANGE = (1, 200)
-TIME_LIMIT_RANGE_S = (1, 600)
-SERVICE_RANGE_PCT = (50, 100)
+#: Demand sources: the session's last fleet simulation, or the embedded default fleets.
+DEMAND_SOURCES = ("simulation", "default")
 
-__all__ = ["SitingForm", "siting_form"]
+#: Ranges: p, coverage radius [min], time limit [s], candidate count.
+P_RANGE = (1, 100)
+RADIUS_RANGE_MIN = (1, 30)
+TIME_LIMIT_RANGE_S = (1, 300)
+CANDIDATES_RANGE = (50, 2000)
+
+__all__ = ["DEMAND_SOURCES", "USES", "SitingForm", "siting_form"]
 
 
 @dataclass(frozen=True)
@@ -37,27 +38,30 @@ class SitingForm:
         Siting model name (as the library names it).
     p : int
         Number of new sites.
-    budget_cny : float or None
-        Budget [CNY]; None when the model has none.
-    service_level_pct : float or None
-        Share of demand to cover or serve within the wait target [%].
+    radius_min : float or None
+        Coverage radius, travel time on the road graph [min]; None when the model has none.
     time_limit_s : float
         Solver time limit [s].
+    n_candidates : int
+        Number of candidate sites drawn from the road graph.
+    demand : str
+        ``simulation`` (the last fleet run of this session) or ``default``.
     """
 
     network: str
     model: str
     p: int = 10
-    budget_cny: float | None = None
-    service_level_pct: float | None = None
+    radius_min: float | None = None
     time_limit_s: float = 20.0
+    n_candidates: int = 300
+    demand: str = "default"
 
     def to_dict(self) -> dict[str, Any]:
         """Return the settings as a JSON-able dict."""
         return asdict(self)
 
 
-def siting_form(prefix: str, *, networks: list[str], models: list[str]) -> SitingForm:
+def siting_form(prefix: str, *, networks: list[str], models: list[str], has_simulation: bool) -> SitingForm:
     """Draw the settings; return them.
 
     Parameters
@@ -67,24 +71,26 @@ def siting_form(prefix: str, *, networks: list[str], models: list[str]) -> Sitin
     networks : list of str
         Road networks offered (first = default).
     models : list of str
-        Models the library offers (first = default).
+        Models offered (first = default).
+    has_simulation : bool
+        Whether this session has a fleet run to take the demand from.
 
     Returns
     -------
     SitingForm
     """
     key = f"siting.{prefix}"
-    network = st.selectbox(t("network"), networks, key=f"{key}.network")
+    sources = DEMAND_SOURCES if has_simulation else DEMAND_SOURCES[1:]
+    demand = st.radio(t("demand"), sources, key=f"{key}.demand",
+                      format_func=lambda s: t("demand_simulation") if s == "simulation" else t("source_default"))
+    network = st.selectbox(t("network"), networks, key=f"{key}.network", disabled=demand == "simulation")
     model = st.selectbox(t("model"), models, key=f"{key}.model")
-    uses = USES.get(str(model), ("p", "budget", "service"))
+    uses = USES.get(str(model), ("p", "radius"))
     p = int(st.number_input(t("p_sites"), *P_RANGE, value=10, step=1, key=f"{key}.p")) if "p" in uses else 10
-    budget = None
-    if "budget" in uses:
-        budget = float(st.number_input(t("budget"), min_value=0.0, value=50_000_000.0, step=1_000_000.0,
-                                       format="%.0f", key=f"{key}.budget"))
-    service = None
-    if "service" in uses:
-        service = float(st.slider(t("service_level"), *SERVICE_RANGE_PCT, value=95, key=f"{key}.service"))
+    radius = None
+    if "radius" in uses:
+        radius = float(st.slider(t("radius"), *RADIUS_RANGE_MIN, value=5, key=f"{key}.radius"))
+    n_cand = int(st.slider(t("candidates"), *CANDIDATES_RANGE, value=300, step=50, key=f"{key}.candidates"))
     limit = float(st.slider(t("time_limit"), *TIME_LIMIT_RANGE_S, value=20, key=f"{key}.time_limit"))
-    return SitingForm(network=str(network), model=str(model), p=p, budget_cny=budget,
-                      service_level_pct=service, time_limit_s=limit)
+    return SitingForm(network=str(network), model=str(model), p=p, radius_min=radius, time_limit_s=limit,
+                      n_candidates=n_cand, demand=str(demand))

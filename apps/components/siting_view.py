@@ -42,15 +42,22 @@ def siting_view(answer: dict[str, Any] | None, *, roads: pd.DataFrame, existing:
     cols[1].metric(t("objective"), f"{summary.get('objective', float('nan')):,.1f}")
     cols[2].metric(t("bound"), f"{summary.get('bound', float('nan')):,.1f}")
     cols[3].metric(t("gap"), f"{100.0 * float(summary.get('gap', float('nan'))):.3f} %")
-    st.caption(f"{summary.get('model', '')} · {summary.get('wall_s', 0.0):.2f} s")
+    st.caption(f"{summary.get('model', '')} · {summary.get('wall_s', 0.0):.2f} s · {answer.get('model_size', '')}")
+    if answer.get("reason"):
+        st.warning(str(answer["reason"]))
     st.markdown(f"**{t('map')}**")
+    st.caption(t("map_legend"))
     st.pydeck_chart(station_deck(roads, chosen=answer.get("sites"), existing=answer.get("existing"),
                                  demand=answer.get("demand"), size_column=answer.get("size_column", "plugs")),
                     key="siting.map")
+    existing = answer.get("existing")
+    if existing is not None and len(existing):
+        st.caption(f"{t('open_existing')}: {len(existing):,}")
     sites = answer.get("sites")
     if sites is not None:
         st.markdown(f"**{t('chosen_sites')}** ({len(sites):,})")
         st.dataframe(sites, hide_index=True, key="siting.table")
-        st.download_button(t("geojson"), data=json.dumps(sites_geojson(sites), ensure_ascii=False).encode("utf-8"),
+        doc = answer.get("geojson") or sites_geojson(sites)
+        st.download_button(t("geojson"), data=json.dumps(doc, ensure_ascii=False).encode("utf-8"),
                            file_name="fleetopt-sites.geojson", mime="application/geo+json",
                            key="siting.geojson", on_click="ignore")

@@ -70,7 +70,7 @@ def view_of(lon: np.ndarray, lat: np.ndarray) -> pdk.ViewState:
     lon_span = float(np.nanmax(lon) - np.nanmin(lon)) if len(lon) else 0.1
     lat_span = float(np.nanmax(lat) - np.nanmin(lat)) if len(lat) else 0.1
     span = max(lon_span, lat_span * 1.3, 1e-3)
-    zoom = max(3.0, min(16.0, math.log2(360.0 / span) + 0.9))  # the extent fills ~500 px
+    zoom = max(3.0, min(16.0, math.log2(360.0 / span) + 0.5))  # the extent fills ~500 px
     return pdk.ViewState(
         longitude=float(np.nanmean(lon)) if len(lon) else 116.4,
         latitude=float(np.nanmean(lat)) if len(lat) else 39.9,

@@ -18,8 +18,9 @@ from apps import services
 from apps.components.language import t
 from fleetopt import settings
 
-#: session_state key of the uploader widget (owned here).
+#: session_state keys of the uploader widgets (owned here).
 KEY_FILE = "upload.file"
+KEY_STATIONS = "upload.stations"
 
 #: Bytes inspected to tell text from binary.
 SNIFF_BYTES = 65536
@@ -29,7 +30,10 @@ ZIP_EXPANSION_LIMIT = 20
 
 GTFS_TABLES = frozenset({"stops.txt", "trips.txt", "stop_times.txt"})
 
-__all__ = ["KEY_FILE", "Upload", "UploadRejectedError", "detect_kind", "limit_mb", "trips_uploader"]
+__all__ = [
+    "KEY_FILE", "KEY_STATIONS", "Upload", "UploadRejectedError", "detect_kind", "limit_mb", "stations_uploader",
+    "trips_uploader",
+]
 
 
 class UploadRejectedError(ValueError):
@@ -143,19 +147,9 @@ _SUFFIX = {"csv": ".csv", "xlsx": ".xlsx", "gtfs": ".zip"}
 _KIND = {"csv": "trips", "xlsx": "trips", "gtfs": "gtfs"}
 
 
-def trips_uploader() -> Upload | None:
-    """Draw the uploader; return the stored, type-checked upload or None.
-
-    A rejected file shows its reason and returns None; the app keeps working.
-    """
+def _uploader(label: str, key: str, types: list[str], accepted: tuple[str, ...]) -> Upload | None:
     mb = limit_mb()
-    uploaded = st.file_uploader(
-        t("upload_label"),
-        type=["csv", "txt", "xlsx", "zip"],
-        key=KEY_FILE,
-        help=t("upload_help", mb=mb),
-        max_upload_size=mb,
-    )
+    uploaded = st.file_uploader(label, type=types, key=key, help=t("upload_help", mb=mb), max_upload_size=mb)
     if uploaded is None:
         return None
     data = uploaded.getvalue()
@@ -164,9 +158,27 @@ def trips_uploader() -> Upload | None:
         return None
     try:
         fmt = detect_kind(data)
+        if fmt not in accepted:
+            msg = f"a {fmt.upper()} file; accepted here: {', '.join(a.upper() for a in accepted)}"
+            raise UploadRejectedError(msg)
     except UploadRejectedError as exc:
         st.error(t("upload_bad_type", reason=str(exc)))
         return None
     path = services.store_upload(data, _SUFFIX[fmt])
     st.caption(t("upload_kind", kind=fmt.upper()))
     return Upload(path=str(path), kind=_KIND[fmt], fmt=fmt, name=uploaded.name, size_bytes=len(data))
+
+
+def trips_uploader() -> Upload | None:
+    """Draw the trips uploader; return the stored, type-checked upload or None.
+
+    A rejected file shows its reason and returns None; the app keeps working.
+    """
+    return _uploader(t("upload_label"), KEY_FILE, ["csv", "txt", "xlsx", "zip"], ("csv", "xlsx", "gtfs"))
+
+
+def stations_uploader() -> Upload | None:
+    """Draw the optional stations uploader (CSV, CONTRACT §3); return the upload or None."""
+    up = _uploader(t("stations_upload"), KEY_STATIONS, ["csv", "txt"], ("csv",))
+    return None if up is None else Upload(path=up.path, kind="stations", fmt=up.fmt, name=up.name,
+                                          size_bytes=up.size_bytes)

@@ -31,8 +31,16 @@ def problems_frame(problems: list[dict[str, Any]]) -> pd.DataFrame:
     return frame.sort_values("row", kind="stable", na_position="first").reset_index(drop=True)
 
 
-def validation_table(doc: dict[str, Any]) -> bool:
-    """Draw the validation result; return whether the file is valid."""
+def validation_table(doc: dict[str, Any], *, key: str = "file") -> bool:
+    """Draw the validation result; return whether the file is valid.
+
+    Parameters
+    ----------
+    doc : dict
+        ``validate --json`` document.
+    key : str
+        Distinguishes several tables on one page (``validation.<key>.*`` element keys).
+    """
     errors = doc.get("errors", [])
     warnings = doc.get("warnings", [])
     labels = {"row": t("row"), "column": t("column"), "message": t("message")}
@@ -41,8 +49,8 @@ def validation_table(doc: dict[str, Any]) -> bool:
     else:
         st.error(t("valid_bad", errors=len(errors)))
         st.markdown(f"**{t('errors')}**")
-        st.dataframe(problems_frame(errors).rename(columns=labels), hide_index=True, key="validation.errors")
+        st.dataframe(problems_frame(errors).rename(columns=labels), hide_index=True, key=f"validation.{key}.errors")
     if warnings:
         with st.expander(f"{t('warnings')} ({len(warnings)})", expanded=not errors):
-            st.dataframe(problems_frame(warnings).rename(columns=labels), hide_index=True, key="validation.warnings")
+            st.dataframe(problems_frame(warnings).rename(columns=labels), hide_index=True, key=f"validation.{key}.warnings")
     return bool(doc.get("valid"))

@@ -16,10 +16,10 @@ KEY_SAVED = "compare.saved"
 
 #: Starting levers of the variants: today's mild day, then a Beijing winter day, then a mixed fleet.
 STARTS = (
-    Levers(ambient_temperature_c=20, bev_share_pct=dict.fromkeys(VEHICLE_TYPES, 100.0), scale_pct=2.0),
-    Levers(ambient_temperature_c=-10, bev_share_pct=dict.fromkeys(VEHICLE_TYPES, 100.0), scale_pct=2.0),
-    Levers(ambient_temperature_c=-10, bev_share_pct=dict.fromkeys(VEHICLE_TYPES, 50.0), scale_pct=2.0),
-    Levers(ambient_temperature_c=20, bev_share_pct=dict.fromkeys(VEHICLE_TYPES, 0.0), scale_pct=2.0),
+    Levers(ambient_temperature_c=20, bev_share_pct=dict.fromkeys(VEHICLE_TYPES, 100.0), size_pct=10.0),
+    Levers(ambient_temperature_c=-10, bev_share_pct=dict.fromkeys(VEHICLE_TYPES, 100.0), size_pct=10.0),
+    Levers(ambient_temperature_c=-10, bev_share_pct=dict.fromkeys(VEHICLE_TYPES, 50.0), size_pct=10.0),
+    Levers(ambient_temperature_c=20, bev_share_pct=dict.fromkeys(VEHICLE_TYPES, 0.0), size_pct=10.0),
 )
 
 st.title(t("compare_title"))

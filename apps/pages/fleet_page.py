@@ -10,9 +10,9 @@ from apps import services
 from apps.components.downloads import downloads
 from apps.components.language import t
 from apps.components.run_registry import add_run
-from apps.components.scenario_levers import VEHICLE_TYPES, apply_levers, scenario_levers
+from apps.components.scenario_levers import VEHICLE_TYPES, Levers, apply_levers, scenario_levers
 from apps.components.sim_results import sim_results
-from apps.components.upload import trips_uploader
+from apps.components.upload import Upload, stations_uploader, trips_uploader
 from apps.components.validation_table import validation_table
 
 KEY_SOURCE = "fleet.source"
@@ -23,57 +23,70 @@ st.title(t("fleet_title"))
 source = st.radio(t("input_source"), ["default", "upload"], horizontal=True, key=KEY_SOURCE,
                   format_func=lambda s: t("source_default") if s == "default" else t("source_upload"))
 
+
+
+def _checked(up: Upload | None) -> bool:
+    """Validate an upload and show its problems; True when there is nothing to fix."""
+    if up is None:
+        return True
+    reason = services.missing("validate")
+    if reason is not None:
+        st.warning(t("not_available", what="fleetopt.inputs.validate", detail=reason))
+        return False
+    st.markdown(f"**{t('validation')}** · {up.name}")
+    try:
+        doc = services.validate(up.path, up.kind)
+    except Exception as exc:  # a broken reader must not take the page down
+        doc = {"valid": False, "errors": [{"row": None, "column": None,
+                                           "message": f"{type(exc).__name__}: {exc}"}], "warnings": []}
+    return validation_table(doc, key=up.kind)
+
+
 upload = None
-valid = source == "default"
+stations = None
+valid = True
 if source == "upload":
     upload = trips_uploader()
-    if upload is not None:
-        reason = services.missing("validate")
-        if reason is not None:
-            st.warning(t("not_available", what="fleetopt.inputs.validate", detail=reason))
-        else:
-            st.markdown(f"**{t('validation')}**")
-            try:
-                doc = services.validate(upload.path, upload.kind)
-            except Exception as exc:  # a broken reader must not take the page down
-                doc = {"valid": False, "errors": [{"row": None, "column": None,
-                                                   "message": f"{type(exc).__name__}: {exc}"}], "warnings": []}
-            valid = validation_table(doc)
+    valid = _checked(upload)
+with st.expander(t("stations_choice")):
+    stations = stations_uploader()
+    valid = _checked(stations) and valid
 
 reason = services.missing("simulation")
 if reason is not None:
     st.warning(t("not_available", what="fleetopt.simulation", detail=reason))
     st.stop()
 
+base = services.default_scenario_dict()
 with st.sidebar, st.expander(t("levers"), expanded=True):
     levers = scenario_levers("fleet", networks=services.network_names(), types=VEHICLE_TYPES,
-                             with_scale=source == "default")
+                             with_scale=source == "default",
+                             defaults=Levers(bev_share_pct=dict.fromkeys(VEHICLE_TYPES, 100.0), size_pct=20.0,
+                                             seed=int(base.get("seed", 0))))
 
 run_clicked = st.button(t("run"), type="primary", disabled=not valid or (source == "upload" and upload is None),
                         key="fleet.run_button")
 if run_clicked:
-    raw = services.default_scenario_dict()
+    raw = base
     if upload is not None:
         raw["fleets"] = [{"name": upload.name, upload.kind if upload.kind == "gtfs" else "trips": upload.path}]
         raw["name"] = f"upload {upload.name}"
+    if stations is not None:
+        raw["stations"] = stations.path
     raw = apply_levers(raw, levers)
-    bar = st.progress(0.0, text=t("running"))
-
-    def _progress(done: float, total: float | None = None, *_: object) -> None:
-        frac = float(done) / float(total) if total else float(done)
-        bar.progress(min(1.0, max(0.0, frac)), text=t("running"))
-
     t0 = time.perf_counter()
+    # the engine reports no intermediate progress, so the indicator is a running status
+    status = st.status(t("running"), expanded=False)
     try:
-        run = services.run_scenario(raw, progress=_progress)
+        run = services.run_scenario(raw)
     except Exception as exc:  # bad input or a library failure: report, keep the app alive
-        bar.empty()
+        status.update(label=t("run"), state="error")
         problems = getattr(exc, "problems", None)
         st.error(t("error_internal", what=t("run"), detail=getattr(exc, "message", str(exc))))
         if problems:
             validation_table({"valid": False, "errors": [p.to_dict() for p in problems], "warnings": []})
     else:
-        bar.progress(1.0, text=t("done_in", s=time.perf_counter() - t0))
+        status.update(label=t("done_in", s=time.perf_counter() - t0), state="complete")
         label = raw.get("name", "scenario")
         st.session_state[KEY_RUN] = add_run(str(label), run, {"source": source, **levers.to_dict()})
 

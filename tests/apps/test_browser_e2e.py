@@ -101,3 +101,40 @@ def test_siting_page_draws_the_road_graph_map(page: Any, app_server: harness.Ser
     page.wait_for_timeout(2500)  # let deck.gl draw its first frame
     page.screenshot(path=str(artifacts / "05-siting-map.png"), full_page=True)
     assert errors == [], "the map must not load web tiles or anything else from outside"
+
+
+def test_run_simulation_then_solve_siting_on_its_demand(
+    page: Any, app_server: harness.Server, artifacts: Path  # noqa: ANN401
+) -> None:
+    """GIVEN the default fleets at 10 % WHEN simulated THEN KPIs and charts render; WHEN sited THEN the map shows sites."""
+    if services.missing("simulation") is not None or services.missing("siting") is not None:
+        pytest.skip("simulation or siting is not in this build")
+    errors = _open(page, app_server, "fleet")
+    slider = page.locator('[data-testid="stSlider"]').filter(has_text="Fleet size").get_by_role("slider")
+    slider.focus()
+    for _ in range(2):  # 20 % -> 10 % of the embedded sample, step 5
+        slider.press("ArrowLeft")
+    harness.wait_for_run(page)
+    page.get_by_role("button", name="Run simulation").click()
+    page.wait_for_selector("text=Trips served", timeout=240_000)
+    harness.wait_for_run(page, timeout_s=240)
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+    assert page.locator(".js-plotly-plot").count() == 2, "state-of-charge and station-load charts"
+    assert page.get_by_role("button", name="One-page report (HTML)").count() == 1
+    page.screenshot(path=str(artifacts / "06-fleet-results.png"), full_page=True)
+
+    page.locator('[data-testid="stSidebarNav"] a').filter(has_text="Station siting").click()
+    page.wait_for_selector("h1:has-text('Station siting')")
+    harness.wait_for_run(page)
+    page.get_by_text("Last fleet simulation of this session", exact=True).click()
+    harness.wait_for_run(page)
+    page.get_by_role("button", name="Solve").click()
+    page.wait_for_selector("text=Gap", timeout=240_000)
+    harness.wait_for_run(page, timeout_s=240)
+    page.wait_for_selector('[data-testid="stDeckGlJsonChart"] canvas', timeout=60_000)
+    page.wait_for_timeout(2500)
+    page.screenshot(path=str(artifacts / "07-siting-solved.png"), full_page=True)
+    text = _main_text(page)
+    assert "optimal" in text or "feasible" in text
+    assert "Chosen sites" in text
+    assert errors == []
