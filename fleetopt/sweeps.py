@@ -16,6 +16,11 @@ A sweep file (CONTRACT §5) names a base scenario and the keys to vary::
     ambient_temperature_c = {distribution = "uniform", low = -15, high = 5}
     "stations.0.plugs" = {distribution = "integers", low = 1, high = 4}
 
+Top-level ``targets = true`` adds the plan's targets of each variant as columns
+``targets.<id>.value`` and ``targets.<id>.status`` (after the simulate keys);
+``simulate = false`` (with ``targets = true``) skips the simulation, for sweeps of the
+``[transition]`` and ``[mode_share]`` levers.
+
 Every variant is checked before anything runs (an unknown key or a bad value is an
 ``InputError`` naming the sweep file and the key path). Each finished variant is stored
 atomically as ``<out>/variants/<variant>.json`` (with a digest of its scenario) and skipped
@@ -69,7 +74,7 @@ DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
 #: Workers of the default Dask LocalCluster.
 DASK_WORKERS = 2
 
-_TOP_KEYS = ("base", "name", *MODES)
+_TOP_KEYS = ("base", "name", "simulate", "targets", *MODES)
 _RECORD_VERSION = 1
 
 
@@ -113,6 +118,10 @@ class SweepPlan:
     variants : tuple of Variant
     base_path : Path
         The base scenario file.
+    simulate : bool
+        Simulate each variant (``simulate = false`` in the sweep file skips it).
+    targets : bool
+        Also evaluate the plan's targets for each variant (``targets = true``).
     """
 
     path: Path
@@ -121,6 +130,8 @@ class SweepPlan:
     keys: tuple[str, ...]
     variants: tuple[Variant, ...]
     base_path: Path
+    simulate: bool = True
+    targets: bool = False
 
 
 # --------------------------------------------------------------------------- reading
@@ -370,6 +381,15 @@ def read_sweep(path: str | Path) -> SweepPlan:
                 path,
             )
         )
+    for flag in ("simulate", "targets"):
+        if flag in doc and not isinstance(doc[flag], bool):
+            problems.append(
+                _problem(f"{flag} must be true or false, got {doc[flag]!r}", flag, path)
+            )
+    if doc.get("simulate") is False and doc.get("targets") is not True:
+        problems.append(
+            _problem("simulate = false needs targets = true (nothing to compute)", "simulate", path)
+        )
     base = doc.get("base")
     if not isinstance(base, str):
         problems.append(
@@ -406,13 +426,24 @@ def read_sweep(path: str | Path) -> SweepPlan:
             if (p.column, p.message) not in seen:
                 problems.append(Problem(text, None, p.column, str(path)))
                 seen.add((p.column, p.message))
-        variants.append(Variant(f"v{i:0{width}d}", over, d, _digest(d)))
+        flags = {
+            "simulate": bool(doc.get("simulate", True)),
+            "targets": bool(doc.get("targets", False)),
+        }
+        variants.append(Variant(f"v{i:0{width}d}", over, d, _digest({"scenario": d, **flags})))
     if problems:
         msg = f"{len(problems)} problem(s) in sweep file {path}"
         raise InputError(msg, problems)
     name = str(doc.get("name") or path.stem)
     return SweepPlan(
-        path=path, name=name, mode=mode, keys=keys, variants=tuple(variants), base_path=base_path
+        path=path,
+        name=name,
+        mode=mode,
+        keys=keys,
+        variants=tuple(variants),
+        base_path=base_path,
+        simulate=bool(doc.get("simulate", True)),
+        targets=bool(doc.get("targets", False)),
     )
 
 
@@ -437,26 +468,33 @@ def run_variant(task: Mapping[str, Any]) -> dict[str, Any]:
     Parameters
     ----------
     task : mapping
-        ``variant``, ``overrides``, ``scenario`` (dict), ``digest``, ``base_dir``, ``file``
-        and ``store`` (folder of the variant records, or None).
+        ``variant``, ``overrides``, ``scenario`` (dict), ``digest``, ``base_dir``, ``file``,
+        ``store`` (folder of the variant records, or None), ``simulate`` and ``targets``.
 
     Returns
     -------
     dict
-        The record: ``variant``, ``digest``, ``overrides``, ``summary`` (simulate --json keys).
+        The record: ``variant``, ``digest``, ``overrides``, ``summary`` (simulate --json keys,
+        empty when not simulated) and ``targets`` (``targets --json`` rows, or None).
     """
     from fleetopt.api import run_scenario
     from fleetopt.inputs.scenario import scenario_from_dict
 
     scenario = scenario_from_dict(task["scenario"], base_dir=task["base_dir"], file=task["file"])
-    result = run_scenario(scenario)
-    summary = result.summary() if hasattr(result, "summary") else dict(result)
+    result = run_scenario(scenario) if task.get("simulate", True) else None
+    summary = {} if result is None else result.summary()
+    targets = None
+    if task.get("targets"):
+        from fleetopt.results.targets import evaluate_targets
+
+        targets = evaluate_targets(scenario=scenario, simulation=result)
     record = {
         "version": _RECORD_VERSION,
         "variant": task["variant"],
         "digest": task["digest"],
         "overrides": to_jsonable(task["overrides"]),
         "summary": to_jsonable(summary),
+        "targets": to_jsonable(targets),
     }
     if task.get("store"):
         try:
@@ -509,6 +547,10 @@ def results_table(plan: SweepPlan, records: Mapping[str, Mapping[str, Any]]) -> 
         row.update(
             {k: _cell(x) for k, x in flatten_summary(rec["summary"]).items() if k not in row}
         )
+        for t in rec.get("targets") or []:
+            if t["unit"] != "text":
+                row[f"targets.{t['id']}.value"] = t["value"]
+                row[f"targets.{t['id']}.status"] = t["status"]
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -672,6 +714,8 @@ def run_sweep(
             "base_dir": str(plan.base_path.parent),
             "file": str(plan.base_path),
             "store": str(store.resolve()),
+            "simulate": plan.simulate,
+            "targets": plan.targets,
         }
         for v in todo
     ]

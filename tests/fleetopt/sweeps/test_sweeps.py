@@ -223,3 +223,18 @@ def test_cli_json_rows(sweep_dir: Path, tmp_path: Path) -> None:
     assert len(rows) == 4 and rows[0]["variant"] == "v0000"
     assert {"ambient_temperature_c", "stations.0.plugs", "co2_kg", "by_type.bus.distance_km"} <= set(rows[0])
     assert (tmp_path / "o" / "results.parquet").is_file()
+
+
+def test_targets_only_sweep(data_dir: Path, tmp_path: Path) -> None:
+    """GIVEN a sweep of plan levers with simulate = false THEN each row holds target values that
+    move the right way and no simulation columns."""
+    table = run_sweep(data_dir / "sweeps" / "targets_only.toml", out_dir=tmp_path, progress=False,
+                      workers=1)
+    assert len(table) == 4
+    assert "co2_kg" not in table.columns
+    key_ll = "transition.new_nev_share_pct.light_logistics.2025"
+    ll = table.set_index(key_ll)["targets.light_logistics_nev_share_2025.value"]
+    assert ll.loc[100].min() > ll.loc[50].max() > 0
+    green = table.set_index("mode_share.parking_price_index")["targets.green_travel_share_2030.value"]
+    assert green.loc[2.0].min() > green.loc[1.0].max()
+    assert set(table["targets.nev_stock_2025.status"]) <= {"met", "on_track", "at_risk", "off_track"}
