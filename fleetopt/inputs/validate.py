@@ -123,8 +123,39 @@ def _validate_scenario(path: Path, data: bytes, label: str) -> tuple[list[Proble
         d = load_scenario_dict(path)
     except InputError as exc:
         return [_toml_located(q) for q in _problems(exc)], []
-    problems = check_scenario_dict(d, file=label)
-    return list(problems), []
+    problems = list(check_scenario_dict(d, file=label))
+    warnings: list[Problem] = []
+    for key, ref, kind in _scenario_files(d):
+        ref_path = Path(ref) if Path(ref).is_absolute() else path.parent / ref
+        if not ref_path.is_file():
+            problems.append(Problem(f"{key} names {ref!r}, which does not exist (paths are relative "
+                                    "to the scenario file)", column=key, file=label))
+            continue
+        sub = validate_problems(ref_path, kind, name=ref)
+        problems += [_nested(q, ref) for q in sub[0]]
+        warnings += [_nested(q, ref) for q in sub[1]]
+    return problems, warnings
+
+
+def _scenario_files(d: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """Return (dotted key, path, kind) of the input files a scenario names."""
+    out: list[tuple[str, str, str]] = []
+    fleets = d.get("fleets")
+    if isinstance(fleets, list):
+        for i, f in enumerate(fleets):
+            if not isinstance(f, dict):
+                continue
+            for key, kind in (("trips", "trips"), ("gtfs", "gtfs"), ("requests", "requests")):
+                if isinstance(f.get(key), str) and f[key].strip():
+                    out.append((f"fleets.{i}.{key}", f[key], kind))
+    if isinstance(d.get("stations"), str) and d["stations"].strip():
+        out.append(("stations", d["stations"], "stations"))
+    return out
+
+
+def _nested(problem: Problem, ref: str) -> Problem:
+    """Keep a referenced file's row and column; name the file in the message."""
+    return Problem(f"in {ref}: {problem.message}", row=problem.row, column=problem.column, file=problem.file)
 
 
 _TOML_AT = re.compile(r"at line (\d+), column (\d+)")
@@ -146,9 +177,53 @@ def _validate_gtfs(path: Path, data: bytes, label: str) -> tuple[list[Problem], 
     return check_gtfs(data, name=label)
 
 
-def validate_file(
+def validate_problems(
     path: str | Path, kind: str | None = None, *, name: str | None = None
-) -> dict[str, Any]:
+) -> tuple[list[Problem], list[Problem]]:
+    """Check an input file; return its errors and warnings as located problems.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The file to check.
+    kind : str, optional
+        One of :data:`KINDS`; recognised from the content when omitted.
+    name : str, optional
+        Name used in messages instead of ``path`` (an upload's name).
+
+    Returns
+    -------
+    tuple of (list of Problem, list of Problem)
+        Errors and warnings, ordered by row.
+    """
+    label = name or str(path)
+    p = Path(path)
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+    if kind is not None and kind not in KINDS:
+        errors.append(Problem(f"unknown kind {kind!r}; valid kinds: {', '.join(KINDS)}", file=label))
+        return errors, warnings
+    try:
+        data = _encoding.read_limited(p, name=label)
+        found_kind = kind or detect_kind(data)
+        if found_kind == "trips":
+            errors, warnings = _validate_trips(data, label)
+        elif found_kind == "requests":
+            errors, warnings = _validate_requests(data, label)
+        elif found_kind == "stations":
+            errors, warnings = _validate_stations(p, data, label)
+        elif found_kind == "gtfs":
+            errors, warnings = _validate_gtfs(p, data, label)
+        else:
+            errors, warnings = _validate_scenario(p, data, label)
+    except InputError as exc:
+        errors = _problems(exc)
+    for prob in errors:
+        logger.debug("validate %s: %s", label, prob)
+    return sort_problems(errors), sort_problems(warnings)
+
+
+def validate_file(path: str | Path, kind: str | None = None, *, name: str | None = None) -> dict[str, Any]:
     """Check an input file and return every problem at once.
 
     Parameters
@@ -157,47 +232,22 @@ def validate_file(
         The file to check.
     kind : str, optional
         ``"trips"``, ``"requests"``, ``"stations"``, ``"gtfs"`` or ``"scenario"``;
-        recognised from the content when omitted.
+        recognised from the content when omitted. A scenario's check includes the
+        trips, requests, GTFS and stations files it names.
     name : str, optional
         Name used in messages instead of ``path`` (an upload's name).
 
     Returns
     -------
     dict
-        ``{"valid": bool, "errors": [...], "warnings": [...]}``; each problem
-        is ``{"row": int | None, "column": str | None, "message": str}`` (CONTRACT §2).
+        ``{"valid": bool, "errors": [...], "warnings": [...]}``; each problem is
+        ``{"row": int | None, "column": str | None, "message": str}`` (CONTRACT §2).
     """
-    label = name or str(path)
-    p = Path(path)
-    errors: list[Problem] = []
-    warnings: list[Problem] = []
-    found_kind = kind
-    if kind is not None and kind not in KINDS:
-        errors.append(
-            Problem(f"unknown kind {kind!r}; valid kinds: {', '.join(KINDS)}", file=label)
-        )
-    else:
-        try:
-            data = _encoding.read_limited(p, name=label)
-            found_kind = kind or detect_kind(data)
-            if found_kind == "trips":
-                errors, warnings = _validate_trips(data, label)
-            elif found_kind == "requests":
-                errors, warnings = _validate_requests(data, label)
-            elif found_kind == "stations":
-                errors, warnings = _validate_stations(p, data, label)
-            elif found_kind == "gtfs":
-                errors, warnings = _validate_gtfs(p, data, label)
-            else:
-                errors, warnings = _validate_scenario(p, data, label)
-        except InputError as exc:
-            errors = _problems(exc)
-    for prob in errors:
-        logger.debug("validate %s: %s", label, prob)
+    errors, warnings = validate_problems(path, kind, name=name)
     return {
         "valid": not errors,
-        "errors": [q.to_dict() for q in sort_problems(errors)],
-        "warnings": [q.to_dict() for q in sort_problems(warnings)],
+        "errors": [q.to_dict() for q in errors],
+        "warnings": [q.to_dict() for q in warnings],
     }
 
 

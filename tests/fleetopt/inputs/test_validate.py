@@ -444,3 +444,17 @@ def test_cli_exit_codes_and_json(tmp_path: Path) -> None:
     res = runner.invoke(app, ["validate", str(tmp_path / "missing.csv"), "--json"])
     assert res.exit_code == 2
     assert json.loads(res.stdout)["errors"][0]["message"] == "file not found"
+
+
+def test_scenario_check_includes_the_files_it_names(tmp_path: Path) -> None:
+    """GIVEN a scenario naming a bad trips file and a missing GTFS feed WHEN validated THEN the
+    trips file's located problems and the missing file appear in the scenario's report."""
+    (tmp_path / "trips.csv").write_text(H + OK.replace("06:10", "6h10"), encoding="utf-8")
+    s = tmp_path / "s.toml"
+    s.write_text('name = "x"\nseed = 1\n[[fleets]]\ntrips = "trips.csv"\n[[fleets]]\ngtfs = "feed.zip"\n',
+                 encoding="utf-8")
+    doc = validate_file(s)
+    got = as_tuples(doc["errors"])
+    assert (2, "arrival", f"in trips.csv: '6h10' is not a time; {CLOCK}") in got
+    assert (None, "fleets.1.gtfs", "fleets.1.gtfs names 'feed.zip', which does not exist (paths are "
+            "relative to the scenario file)") in got
