@@ -450,6 +450,33 @@ def _activity_on(net: RoadNetwork) -> tuple[np.ndarray, np.ndarray]:
     return node[keep], hours[keep]
 
 
+_CHUNK = 20_000  # requests drawn at once (bounds memory at full-city scale)
+
+
+def _taxi_pairs(
+    lon: np.ndarray,
+    lat: np.ndarray,
+    p: np.ndarray,
+    want_m: np.ndarray,
+    k: int,
+    min_km: float,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Origins by activity ``p``; destinations: of ``k`` candidates, the one nearest ``want_m``."""
+    n = want_m.size
+    o = rng.choice(p.size, size=n, p=p)
+    cand = rng.choice(p.size, size=(n, k), p=p)
+    d = haversine_m(lon[o][:, None], lat[o][:, None], lon[cand], lat[cand])
+    gap = np.abs(d - want_m[:, None])
+    gap[d < min_km * 1000.0] = np.inf
+    best = np.argmin(gap, axis=1)
+    pick = cand[np.arange(n), best]
+    none = ~np.isfinite(gap[np.arange(n), best])
+    if np.any(none):  # every candidate too close: take the farthest one
+        pick[none] = cand[none, np.argmax(d[none], axis=1)]
+    return o, pick
+
+
 def _generate_taxi(net: RoadNetwork, n_taxis: int, rng: np.random.Generator) -> pd.DataFrame:
     node, weights = _activity_on(net)
     n_req = round(n_taxis * demand_param("taxi_requests_per_taxi_day"))
@@ -473,17 +500,8 @@ def _generate_taxi(net: RoadNetwork, n_taxis: int, rng: np.random.Generator) -> 
             continue
         p = weights[:, h] if weights[:, h].sum() > 0 else weights.sum(axis=1)
         p = p / p.sum()
-        o = rng.choice(node.size, size=sel.size, p=p)
-        cand = rng.choice(node.size, size=(sel.size, k), p=p)
-        d = haversine_m(lon[o][:, None], lat[o][:, None], lon[cand], lat[cand])
-        gap = np.abs(d - want_m[sel][:, None])
-        gap[d < min_km * 1000.0] = np.inf
-        best = np.argmin(gap, axis=1)
-        pick = cand[np.arange(sel.size), best]
-        none = ~np.isfinite(gap[np.arange(sel.size), best])
-        if np.any(none):  # every candidate too close: take the farthest one
-            pick[none] = cand[none, np.argmax(d[none], axis=1)]
-        o_idx[sel], d_idx[sel] = o, pick
+        for chunk in np.array_split(sel, max(1, math.ceil(sel.size / _CHUNK))):
+            o_idx[chunk], d_idx[chunk] = _taxi_pairs(lon, lat, p, want_m[chunk], k, min_km, rng)
     order = np.lexsort((np.arange(n_req), dep))
     o_n, d_n = node[o_idx[order]], node[d_idx[order]]
     return pd.DataFrame(
@@ -516,6 +534,8 @@ class _Graph:
         self.length_m, self.time_s = length[order], time_s[order]
         self.start = np.searchsorted(self.u, np.arange(net.n_nodes + 1))
         self.nodes = np.flatnonzero(r)
+        self._adj: list[tuple[list[int], list[float], list[float]]] | None = None
+        self._area: dict[tuple[int, float], np.ndarray] = {}
         self._rev_time = net.csr_time.T.tocsr()
         self._rev_length = net.csr_length.T.tocsr()
 
@@ -542,33 +562,49 @@ class _Graph:
     def walk(
         self, start: int, target_m: float, rng: np.random.Generator
     ) -> tuple[int, float, float]:
-        """Walk the streets at random for about ``target_m``; (end node, length [m], time [s])."""
+        """Walk the streets at random for about ``target_m``; (end node, length [m], time [s]).
+
+        At each node one outgoing edge is drawn uniformly, avoiding an immediate U-turn
+        when the node has another way out.
+        """
+        if self._adj is None:
+            self._adj = [
+                (self.v[a:b].tolist(), self.length_m[a:b].tolist(), self.time_s[a:b].tolist())
+                for a, b in zip(self.start[:-1].tolist(), self.start[1:].tolist(), strict=True)
+            ]
+        adj = self._adj
         node, prev = start, -1
         length = time_s = 0.0
+        draws = rng.random(64).tolist()
         while length < target_m:
-            a, b = self.start[node], self.start[node + 1]
-            if a == b:
+            vs, ls, ts = adj[node]
+            if not vs:
                 break
-            choices = np.arange(a, b)
-            if choices.size > 1 and prev >= 0:
-                choices = (
-                    choices[self.v[choices] != prev] if np.any(self.v[choices] != prev) else choices
-                )
-            e = int(choices[rng.integers(choices.size)])
-            length += float(self.length_m[e])
-            time_s += float(self.time_s[e])
-            prev, node = node, int(self.v[e])
+            if not draws:
+                draws = rng.random(64).tolist()
+            u = draws.pop()
+            options = [i for i, v in enumerate(vs) if v != prev] if len(vs) > 1 else [0]
+            if not options:
+                options = list(range(len(vs)))
+            e = options[int(u * len(options))]
+            length += ls[e]
+            time_s += ts[e]
+            prev, node = node, vs[e]
         return node, length, time_s
 
 
 def _area_node(
     g: _Graph, depot: int, radius_km: float, reach: np.ndarray, rng: np.random.Generator
 ) -> int:
-    lon, lat = g.net.lon[g.nodes], g.net.lat[g.nodes]
-    d = haversine_m(lon, lat, g.net.lon[depot], g.net.lat[depot])
-    cand = g.nodes[(d <= radius_km * 1000.0) & np.isfinite(reach[g.nodes]) & (g.nodes != depot)]
-    if cand.size == 0:
-        cand = g.nodes[np.isfinite(reach[g.nodes])]
+    """Pick a node within ``radius_km`` of the depot, reachable to and from it, at random."""
+    key = (depot, radius_km)
+    if key not in g._area:
+        lon, lat = g.net.lon[g.nodes], g.net.lat[g.nodes]
+        d = haversine_m(lon, lat, g.net.lon[depot], g.net.lat[depot])
+        ok = np.isfinite(reach[g.nodes])
+        cand = g.nodes[(d <= radius_km * 1000.0) & ok & (g.nodes != depot)]
+        g._area[key] = cand if cand.size else g.nodes[ok]
+    cand = g._area[key]
     return int(cand[rng.integers(cand.size)])
 
 
