@@ -12,7 +12,9 @@ from typing import Any
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["demo", "run_scenario", "run_sweep", "simulate_file", "site", "targets", "validate"]
+__all__ = [
+    "calibration", "demo", "run_scenario", "run_sweep", "simulate_file", "site", "targets", "validate",
+]
 
 
 def run_scenario(scenario: Any, *, network: Any = None, progress: Any = None) -> Any:  # noqa: ANN401
@@ -63,6 +65,13 @@ def targets(scenario_path: Path | None = None) -> list[dict[str, Any]]:
     from fleetopt.results.targets import targets_for_path
 
     return targets_for_path(scenario_path)
+
+
+def calibration(scenario_path: Path | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Return the transition and mode-share models' error against the published figures."""
+    from fleetopt.results.targets import calibration_tables
+
+    return calibration_tables(scenario_path)
 
 
 def validate(path: Path, *, kind: str | None = None) -> dict[str, Any]:

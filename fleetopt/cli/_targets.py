@@ -43,10 +43,46 @@ def render(rows: list[dict[str, Any]]) -> None:
     Console().print(table)
 
 
+def render_calibration(doc: dict[str, list[dict[str, Any]]]) -> None:
+    """Print the calibration of both models against the published figures."""
+    console = Console()
+    t = Table(title="Fleet transition vs published figures")
+    for col in ("segment", "metric", "time", "observed", "modelled", "error %"):
+        t.add_column(col)
+    for r in doc["transition"]:
+        t.add_row(
+            r["segment"],
+            r["metric"],
+            f"{r['time_year']:.2f}",
+            _fmt(r["observed"]),
+            _fmt(r["modelled"]),
+            f"{r['error_pct']:+.1f}",
+        )
+    console.print(t)
+    m = Table(title="Mode shares vs published figures [%]")
+    for col in ("mode", "year", "observed", "modelled", "error (points)"):
+        m.add_column(col)
+    for r in doc["mode_share"]:
+        m.add_row(
+            r["mode"],
+            str(r["year"]),
+            f"{r['observed']:.1f}",
+            f"{r['modelled']:.2f}",
+            f"{r['error_points']:+.2f}",
+        )
+    console.print(m)
+
+
 @app.command("targets")
 def targets_cmd(
     scenario: Path | None = typer.Argument(None, help="Scenario TOML (optional)."),  # noqa: B008
+    calibration: bool = typer.Option(
+        False, "--calibration", help="Show the models' error against the published figures instead."
+    ),
     as_json: bool = JsonOpt,
 ) -> None:
     """Show the plan's targets with the scenario's projected values and statuses."""
+    if calibration:
+        run(lambda: api.calibration(scenario), as_json=as_json, render=render_calibration)
+        return
     run(lambda: api.targets(scenario), as_json=as_json, render=render)

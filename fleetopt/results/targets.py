@@ -379,3 +379,37 @@ def targets_for_path(path: str | Path | None = None) -> list[dict[str, Any]]:
     from fleetopt.inputs.scenario import read_scenario
 
     return evaluate_targets(scenario=read_scenario(Path(path)))
+
+
+def calibration_tables(path: str | Path | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Return the models' calibration against the observed points (model vs published figure).
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        Scenario TOML whose ``[transition]`` table changes survival curves or stocks (the
+        ``[mode_share]`` levers do not move the historic fit).
+
+    Returns
+    -------
+    dict
+        ``transition``: rows ``segment, metric, time_year, observed, modelled, error_pct,
+        source``; ``mode_share``: rows ``mode, year, observed, modelled, error_points, source``
+        (shares in %).
+    """
+    from fleetopt.domain.mode_share import project_mode_share
+    from fleetopt.domain.transition import project_transition
+
+    scenario = None
+    if path is not None:
+        from fleetopt.inputs.scenario import read_scenario
+
+        scenario = read_scenario(Path(path))
+    tr = project_transition(getattr(scenario, "transition", None) or {})
+    table = dict(getattr(scenario, "mode_share", None) or {})
+    table["band_samples"] = 10  # the band does not enter the calibration
+    ms = project_mode_share(table, seed=getattr(scenario, "seed", None))
+    return {
+        "transition": tr.calibration.to_dict(orient="records"),
+        "mode_share": ms.calibration.to_dict(orient="records"),
+    }

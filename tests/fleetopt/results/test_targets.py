@@ -158,3 +158,13 @@ def test_simulated_fleet_gives_sanitation_and_logistics_shares(data_dir: Path) -
     assert rows["light_logistics_nev_share_2025"]["status"] == "on_track"
     # only delivery turnover was simulated and delivery has no transition path: no CO2 value
     assert rows["operating_co2_intensity_2030"]["status"] == "no_data"
+
+
+def test_cli_calibration_json() -> None:
+    res = CliRunner().invoke(app, ["targets", "--calibration", "--json"])
+    assert res.exit_code == 0, res.stderr
+    doc = json.loads(res.stdout)
+    obs = {(r["segment"], r["time_year"]): r["observed"] for r in doc["transition"]}
+    assert obs[("all", 2022.0)] == 507000 and obs[("all", 2024.5)] == 870000
+    assert {r["mode"] for r in doc["mode_share"]} == {"green", "bike", "walk"}
+    assert all(abs(r["error_pct"]) <= 10 for r in doc["transition"])
