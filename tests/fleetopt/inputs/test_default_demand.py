@@ -433,3 +433,38 @@ def test_full_city_blocks_need_about_the_published_fleet() -> None:
     assert km == pytest.approx(
         3.5e6, rel=0.15
     )  # 2019: 3.5 million km/day (Beijing Daily 2021-06-09)
+
+
+def test_example_files_are_the_default_sample_and_pass_the_real_readers(tmp_path: Path) -> None:
+    """GIVEN the default sample written as CONTRACT files WHEN read back and validated THEN
+    same trips (to the second), no problems, identical to the files in demand/beijing/."""
+    sys.path.insert(0, str(REPO / "demand"))
+    try:
+        import build_example_files
+    finally:
+        sys.path.pop(0)
+    from fleetopt.inputs.schedules import read_requests, read_trips
+    from fleetopt.inputs.validate import validate_file
+
+    written = build_example_files.main(tmp_path)
+    assert len(written) == 4
+    for path in written:
+        assert path.read_bytes() == (REPO / "demand" / "beijing" / path.name).read_bytes()
+        report = validate_file(path)
+        assert report["valid"], report["errors"][:3]
+        assert not report["errors"]
+        if "requests" in path.name:
+            back = read_requests(path)
+            assert len(back) == 2890
+            continue
+        back = read_trips(path)
+        kind = path.name.split("_")[2]
+        gen = dd.generate(f"beijing-{kind}", "beijing-central-2024", seed=2024,
+                          size=int(back["vehicle_id"].nunique()))
+        assert len(back) == len(gen)
+        back = back.sort_values(["vehicle_id", "departure_s", "trip_id"]).reset_index(drop=True)
+        assert list(back["trip_id"]) == list(gen["trip_id"])
+        np.testing.assert_allclose(back["departure_s"], gen["departure_s"], atol=0.5)
+        np.testing.assert_allclose(back["origin_lon"], gen["origin_lon"], atol=1e-7)
+        np.testing.assert_allclose(back["distance_km"], gen["distance_km"], atol=1e-6)
+        assert list(back["depot"]) == list(gen["depot"])
