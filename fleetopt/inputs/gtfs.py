@@ -409,36 +409,91 @@ def chain_vehicles(
     SolverError
         When OR-Tools does not return an optimal flow.
     """
+    n = int(np.asarray(departure_s).size)
+    if n == 0:
+        return _solve_chain(np.zeros(0), np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), None, None)
+    dep = np.asarray(departure_s, dtype=float)
+    arr = np.asarray(arrival_s, dtype=float)
+    dh = np.asarray(deadhead_s, dtype=float)
+    wait = dep[None, :] - arr[:, None]
+    ok = np.isfinite(dh) & (wait - dh >= min_layover_s) & (wait <= max_layover_s)
+    ok &= _after(dep)
+    ii, jj = np.nonzero(ok)
+    return _solve_chain(dep, ii, jj, dh[ii, jj], pull_out_s, pull_in_s)
+
+
+def _after(dep: np.ndarray) -> np.ndarray:
+    """``m[i, j]``: trip ``j`` comes after trip ``i`` in (departure, index) order (no cycles)."""
+    idx = np.arange(dep.size)
+    return (dep[None, :] > dep[:, None]) | ((dep[None, :] == dep[:, None]) & (idx[None, :] > idx[:, None]))
+
+
+def chain_arcs(
+    departure_s: np.ndarray,
+    arrival_s: np.ndarray,
+    end_stop: np.ndarray,
+    start_stop: np.ndarray,
+    stop_deadhead_s: np.ndarray,
+    *,
+    min_layover_s: float = 0.0,
+    max_layover_s: float = np.inf,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return the feasible links (i, j, deadhead [s]) without an n x n matrix.
+
+    Candidates ``j`` of trip ``i`` are found by binary search on departure times within
+    ``[arrival_i + min_layover_s, arrival_i + max_layover_s]``, then kept when the deadhead
+    ``stop_deadhead_s[end_stop[i], start_stop[j]]`` fits. Memory grows with the number of
+    candidates, not with the square of the number of trips.
+    """
+    dep = np.asarray(departure_s, dtype=float)
+    arr = np.asarray(arrival_s, dtype=float)
+    n = dep.size
+    order = np.argsort(dep, kind="stable")
+    dep_sorted = dep[order]
+    lo = np.searchsorted(dep_sorted, arr + min_layover_s, side="left")
+    hi = np.searchsorted(dep_sorted, arr + max_layover_s, side="right")
+    counts = np.maximum(hi - lo, 0)
+    total = int(counts.sum())
+    limit = int(defaults.value("gtfs_blocking", "max_arcs"))
+    if total > limit:
+        msg = (f"chaining {n:,} trips would consider {total:,} links (limit {limit:,}); chain per "
+               "route, give a service_date, or lower max_layover_min in gtfs_blocking.csv")
+        raise InputError(msg, [Problem(msg)])
+    ii = np.repeat(np.arange(n, dtype=np.int64), counts)
+    offsets = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+    jj = order[np.repeat(lo, counts) + offsets]
+    dh = np.asarray(stop_deadhead_s, dtype=float)[end_stop[ii], start_stop[jj]]
+    with np.errstate(invalid="ignore"):
+        keep = np.isfinite(dh) & (dep[jj] - arr[ii] - dh >= min_layover_s)
+    keep &= (dep[jj] > dep[ii]) | ((dep[jj] == dep[ii]) & (jj > ii))
+    return ii[keep], jj[keep], dh[keep]
+
+
+def _solve_chain(
+    dep: np.ndarray,
+    ii: np.ndarray,
+    jj: np.ndarray,
+    arc_dh: np.ndarray,
+    pull_out_s: np.ndarray | None,
+    pull_in_s: np.ndarray | None,
+) -> tuple[np.ndarray, dict[str, Any]]:
+    """Solve the chaining min-cost flow on given links; see :func:`chain_vehicles`."""
     from ortools.graph.python import min_cost_flow
 
     from fleetopt.errors import SolverError
 
-    n = int(departure_s.size)
+    n = int(dep.size)
     if n == 0:
-        return np.zeros(0, dtype=np.int64), {
-            "vehicles": 0,
-            "deadhead_s": 0.0,
-            "pull_s": 0.0,
-            "arcs": 0,
-        }
-    dep = np.asarray(departure_s, dtype=float)
-    arr = np.asarray(arrival_s, dtype=float)
+        return np.zeros(0, dtype=np.int64), {"vehicles": 0, "deadhead_s": 0.0, "pull_s": 0.0, "arcs": 0}
     pout = np.zeros(n) if pull_out_s is None else np.asarray(pull_out_s, dtype=float)
     pin = np.zeros(n) if pull_in_s is None else np.asarray(pull_in_s, dtype=float)
     pout = np.where(np.isfinite(pout), pout, 0.0)
     pin = np.where(np.isfinite(pin), pin, 0.0)
-    dh = np.asarray(deadhead_s, dtype=float)
-    wait = dep[None, :] - arr[:, None]
-    ok = np.isfinite(dh) & (wait - dh >= min_layover_s) & (wait <= max_layover_s)
-    np.fill_diagonal(ok, False)
-    ii, jj = np.nonzero(ok)
-    arc_cost = np.rint(dh[ii, jj]).astype(np.int64)
+    arc_cost = np.rint(arc_dh).astype(np.int64)
     pout_c = np.rint(pout).astype(np.int64)
     pin_c = np.rint(pin).astype(np.int64)
     max_arc = int(arc_cost.max()) if arc_cost.size else 0
-    big = (
-        n * (max_arc + int(pout_c.max()) + int(pin_c.max())) + 1
-    )  # one vehicle outweighs any deadhead
+    big = n * (max_arc + int(pout_c.max()) + int(pin_c.max())) + 1  # one vehicle outweighs any deadhead
 
     src, sink = 2 * n, 2 * n + 1
     idx = np.arange(n, dtype=np.int64)
@@ -447,18 +502,14 @@ def chain_vehicles(
     caps = np.concatenate([np.ones(ii.size + 2 * n, dtype=np.int64), [n]])
     costs = np.concatenate([arc_cost, pin_c, big + pout_c, [0]])
     smcf = min_cost_flow.SimpleMinCostFlow()
-    smcf.add_arcs_with_capacity_and_unit_cost(
-        tails.astype(np.int32), heads.astype(np.int32), caps, costs
-    )
+    smcf.add_arcs_with_capacity_and_unit_cost(tails.astype(np.int32), heads.astype(np.int32), caps, costs)
     supplies = np.concatenate([np.ones(n, dtype=np.int64), -np.ones(n, dtype=np.int64), [n, -n]])
     smcf.set_nodes_supplies(np.arange(2 * n + 2, dtype=np.int32), supplies)
     status = smcf.solve()
     if status != smcf.OPTIMAL:
         msg = f"OR-Tools min-cost flow did not find an optimal chaining (status {status})"
         raise SolverError(msg)
-    flows = (
-        smcf.flows(np.arange(ii.size, dtype=np.int32)) if ii.size else np.zeros(0, dtype=np.int64)
-    )
+    flows = smcf.flows(np.arange(ii.size, dtype=np.int32)) if ii.size else np.zeros(0, dtype=np.int64)
     nxt = np.full(n, -1, dtype=np.int64)
     used = flows > 0
     nxt[ii[used]] = jj[used]
@@ -467,28 +518,34 @@ def chain_vehicles(
     starts = np.flatnonzero(~has_prev)
     starts = starts[np.lexsort((starts, dep[starts]))]
     vehicle = np.full(n, -1, dtype=np.int64)
-    for v, s in enumerate(starts):
-        k = int(s)
+    for v, s0 in enumerate(starts):
+        k = int(s0)
         while k >= 0:
             vehicle[k] = v
             k = int(nxt[k])
+    if (vehicle < 0).any():  # pragma: no cover - links only go forward in time, so no cycles
+        msg = "the chaining produced a cycle"
+        raise SolverError(msg)
     info = {
         "vehicles": int(starts.size),
-        "deadhead_s": float(dh[ii[used], jj[used]].sum()) if used.any() else 0.0,
+        "deadhead_s": float(arc_dh[used].sum()) if used.any() else 0.0,
         "pull_s": float(pout[starts].sum() + pin[np.flatnonzero(nxt < 0)].sum()),
         "arcs": int(ii.size),
     }
     return vehicle, info
 
 
-def _deadhead_matrix(
+def _stop_deadheads(
     lon: np.ndarray,
     lat: np.ndarray,
     ends: np.ndarray,
     starts: np.ndarray,
     network: Any,
-) -> np.ndarray:
-    """Travel time [s] from each trip end stop to each trip start stop (road graph or estimate)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Travel times [s] between distinct end and start stops (road graph or estimate).
+
+    Returns the matrix over distinct stops and, per trip, its row (end) and column (start).
+    """
     u_end, inv_end = np.unique(ends, return_inverse=True)
     u_start, inv_start = np.unique(starts, return_inverse=True)
     if network is not None:
@@ -503,7 +560,7 @@ def _deadhead_matrix(
         )
         small = dist * detour / speed_mps
     small = np.where(u_end[:, None] == u_start[None, :], 0.0, small)
-    return small[inv_end][:, inv_start]
+    return small, inv_end, inv_start
 
 
 def _depot_times(
@@ -556,6 +613,7 @@ def _gtfs(
     powertrain: str = "diesel",
     depots: pd.DataFrame | None = None,
     chain: bool = True,
+    chain_scope: str = "route",
 ) -> tuple[pd.DataFrame, _Feed, dict[str, Any]]:
     from fleetopt.inputs.schedules import POWERTRAINS, TRIP_COLUMNS, VEHICLE_TYPES
 
@@ -565,6 +623,9 @@ def _gtfs(
     if powertrain not in POWERTRAINS:
         msg = f"unknown powertrain {powertrain!r}; valid values: {', '.join(POWERTRAINS)}"
         raise InputError(msg, [Problem(msg, column="powertrain")])
+    if chain_scope not in ("route", "feed"):
+        msg = f"unknown chain_scope {chain_scope!r}; valid values: route, feed"
+        raise InputError(msg, [Problem(msg, column="chain_scope")])
     day = _parse_date(service_date)
     feed = _load_feed(data, label)
     empty = pd.DataFrame(columns=[*TRIP_COLUMNS, "row"])
@@ -600,6 +661,7 @@ def _gtfs(
         {
             "trip_id": tids.to_numpy(),
             "service_id": trips_raw["service_id"].str.strip().to_numpy(),
+            "route_id": trips_raw["route_id"].str.strip().to_numpy(),
             "block_id": (
                 trips_raw["block_id"].str.strip().to_numpy()
                 if "block_id" in trips_raw.columns
@@ -666,31 +728,40 @@ def _gtfs(
         depot_name = depots["id"].astype(str).to_numpy()[best]
     if free.any() and chain:
         sub = np.flatnonzero(free)
-        dh = _deadhead_matrix(lon, lat, last[sub], first[sub], network)
-        veh, cinfo = chain_vehicles(
-            trips["departure_s"].to_numpy()[sub],
-            trips["arrival_s"].to_numpy()[sub],
-            dh,
-            pull_out_s=None if pull_out is None else pull_out[sub],
-            pull_in_s=None if pull_in is None else pull_in[sub],
-            min_layover_s=defaults.value("gtfs_blocking", "min_layover_min") * 60.0,
-            max_layover_s=defaults.value("gtfs_blocking", "max_layover_min") * 60.0,
-        )
+        groups = (trips["route_id"].to_numpy()[sub] if chain_scope == "route"
+                  else np.full(sub.size, "", dtype=object))
+        min_lay = defaults.value("gtfs_blocking", "min_layover_min") * 60.0
+        max_lay = defaults.value("gtfs_blocking", "max_layover_min") * 60.0
         taken = set(vehicle[~free])
-        width = max(3, len(str(int(veh.max()) + 1)))
-        names = []
-        for v in veh:
-            name = f"chain-{int(v) + 1:0{width}d}"
-            while name in taken:
-                name = "g" + name
-            names.append(name)
-        vehicle[sub] = names
-        info["chained_vehicles"] = cinfo["vehicles"]
-        info["chain"] = cinfo
-        if pull_out is not None:  # a chain starts at the depot nearest its first trip
-            chain_first = pd.Series(sub).groupby(veh).first()
-            depot_of_chain = {int(v): depot_name[int(t)] for v, t in chain_first.items()}
-            depot_name[sub] = [depot_of_chain[int(v)] for v in veh]
+        totals = {"vehicles": 0, "deadhead_s": 0.0, "pull_s": 0.0, "arcs": 0, "groups": 0}
+        for g in pd.unique(groups):
+            part = sub[groups == g]
+            small, end_idx, start_idx = _stop_deadheads(lon, lat, last[part], first[part], network)
+            dep = trips["departure_s"].to_numpy()[part]
+            arr = trips["arrival_s"].to_numpy()[part]
+            ii, jj, dh = chain_arcs(dep, arr, end_idx, start_idx, small,
+                                    min_layover_s=min_lay, max_layover_s=max_lay)
+            veh, cinfo = _solve_chain(dep, ii, jj, dh,
+                                      None if pull_out is None else pull_out[part],
+                                      None if pull_in is None else pull_in[part])
+            for k in ("vehicles", "deadhead_s", "pull_s", "arcs"):
+                totals[k] += cinfo[k]
+            totals["groups"] += 1
+            width = max(3, len(str(int(veh.max()) + 1)))
+            prefix = f"chain-{g}-" if chain_scope == "route" else "chain-"
+            names = []
+            for v in veh:
+                name = f"{prefix}{int(v) + 1:0{width}d}"
+                while name in taken:
+                    name = "g" + name
+                names.append(name)
+            vehicle[part] = names
+            if pull_out is not None:  # a chain starts at the depot nearest its first trip
+                chain_first = pd.Series(part).groupby(veh).first()
+                depot_of_chain = {int(v): depot_name[int(t)] for v, t in chain_first.items()}
+                depot_name[part] = [depot_of_chain[int(v)] for v in veh]
+        info["chained_vehicles"] = totals["vehicles"]
+        info["chain"] = totals
     elif free.any():
         vehicle[free] = [f"trip-{t}" for t in trips["trip_id"].to_numpy()[free]]
     out = pd.DataFrame(
@@ -768,6 +839,7 @@ def read_gtfs_trips(
     vehicle_type: str = "bus",
     powertrain: str = "diesel",
     depots: pd.DataFrame | None = None,
+    chain_scope: str = "route",
     name: str | None = None,
 ) -> pd.DataFrame:
     """Read a GTFS feed into canonical trips (CONTRACT §3), one service day, with vehicle blocks.
@@ -789,6 +861,9 @@ def read_gtfs_trips(
     depots : pandas.DataFrame, optional
         Depots (columns ``id``, ``lon``, ``lat``); each chained vehicle starts at the depot
         nearest its first trip, and pull-out/pull-in times enter the chaining cost.
+    chain_scope : {"route", "feed"}
+        Chain trips without ``block_id`` within each ``route_id`` (default: a Beijing bus
+        belongs to one line) or across the whole feed (interlining allowed).
     name : str, optional
         Name shown in messages instead of ``path``.
 
@@ -796,7 +871,8 @@ def read_gtfs_trips(
     -------
     pandas.DataFrame
         Canonical trips; ``vehicle_id`` is the ``block_id`` where the feed has one, else
-        ``chain-NNN`` from the minimum-vehicle chaining. ``distance_km`` is the length of
+        ``chain-<route_id>-NNN`` (``chain-NNN`` with ``chain_scope="feed"``) from the
+        minimum-vehicle chaining. ``distance_km`` is the length of
         the trip's shape when ``shapes.txt`` has it (else NaN: the road distance is used).
         ``attrs["gtfs"]`` holds the service date and the vehicle counts.
 
@@ -815,6 +891,7 @@ def read_gtfs_trips(
         vehicle_type=vehicle_type,
         powertrain=powertrain,
         depots=depots,
+        chain_scope=chain_scope,
     )
 
 

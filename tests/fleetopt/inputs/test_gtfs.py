@@ -218,3 +218,35 @@ def test_generated_line10_feed_chains_into_three_buses_on_the_road_graph() -> No
     # trips in the published blocks share a vehicle (bus k ran trips 10-k-NN)
     df["bus"] = df["trip_id"].str.split("-").str[1]
     assert df.groupby("bus")["vehicle_id"].nunique().eq(1).all()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(min_value=1, max_value=25), st.integers(min_value=0, max_value=10_000))
+def test_windowed_links_give_the_same_chaining_as_the_full_matrix(n: int, seed: int) -> None:
+    """GIVEN random trips between 5 stops, some of zero duration at the same instant WHEN
+    links are built by binary search (chain_arcs) THEN the same vehicle count and deadhead
+    as the n x n matrix, and never a cycle."""
+    from fleetopt.inputs.gtfs import _solve_chain, chain_arcs
+
+    rng = np.random.default_rng(seed)
+    dep = np.sort(rng.integers(0, 8, n) * 900.0)
+    arr = dep + rng.integers(0, 3, n) * 900.0  # zero-duration trips included
+    start, end = rng.integers(0, 5, n), rng.integers(0, 5, n)
+    pos = rng.uniform(0, 4000, 5)
+    stop_dh = np.abs(pos[:, None] - pos[None, :]).round()
+    full, info_full = chain_vehicles(dep, arr, stop_dh[end][:, start], max_layover_s=3600)
+    ii, jj, dh = chain_arcs(dep, arr, end, start, stop_dh, max_layover_s=3600)
+    win, info_win = _solve_chain(dep, ii, jj, dh, None, None)
+    assert info_win["vehicles"] == info_full["vehicles"]
+    assert info_win["deadhead_s"] == pytest.approx(info_full["deadhead_s"])
+    assert (win >= 0).all() and (full >= 0).all()
+
+
+def test_chain_scope_route_keeps_lines_apart() -> None:
+    by_route = parse_gtfs_trips(feed_bytes(), name="s.zip", service_date="2007-01-06")
+    whole = parse_gtfs_trips(feed_bytes(), name="s.zip", service_date="2007-01-06", chain_scope="feed")
+    assert by_route.attrs["gtfs"]["chain"]["groups"] == 3  # STBA, CITY, AAMV have no block_id
+    for vid, g in by_route[by_route["vehicle_id"].str.startswith("chain-")].groupby("vehicle_id"):
+        assert g["trip_id"].str.extract(r"^([A-Z]+?)\d*(?:@|$)")[0].nunique() == 1, vid
+    # interlining can only save vehicles
+    assert whole.attrs["gtfs"]["chained_vehicles"] <= by_route.attrs["gtfs"]["chained_vehicles"]
