@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import unicodedata
+from typing import Any
 from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
@@ -226,7 +227,7 @@ def parse_clock(series: pd.Series, rows: np.ndarray, column: str, report: Report
     return secs
 
 
-def _arrow_strings(series: pd.Series) -> object:
+def _arrow_strings(series: pd.Series) -> Any:  # noqa: ANN401 - a pyarrow array
     """Return the column as an Arrow string array (zero-copy for Arrow-backed columns)."""
     import pyarrow as pa
 
@@ -286,7 +287,7 @@ def _to_float(text: pd.Series, empty: np.ndarray) -> np.ndarray:
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, ValueError, TypeError):
         pass  # some cell is not a number: let pandas find which
-    return pd.to_numeric(text.where(~empty), errors="coerce").to_numpy(
+    return pd.to_numeric(text.where(~empty), errors="coerce").to_numpy(  # type: ignore[no-any-return]
         dtype="float64", na_value=np.nan
     )
 
@@ -339,7 +340,7 @@ def parse_bool(series: pd.Series, rows: np.ndarray, column: str, report: Report)
         column,
         lambda i: f"{_short(raw[i])} is not yes/no; use true/false, 1/0, yes/no or 是/否",
     )
-    return is_true
+    return np.asarray(is_true, dtype=bool)
 
 
 def beijing_box() -> tuple[float, float, float, float]:

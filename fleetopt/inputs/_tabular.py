@@ -359,7 +359,7 @@ def read_table(
     if records.shape[1] == 0 or records.shape[0] == 0:
         msg = "the file has no table (no header line)"
         raise InputError(msg, [Problem(msg, file=label)])
-    nonempty = (records != "").to_numpy().any(axis=1) if records.shape[0] else []
+    nonempty = np.asarray((records != "").to_numpy().any(axis=1), dtype=bool)
     if not nonempty.any():
         msg = "the file is empty (only blank lines)"
         raise InputError(msg, [Problem(msg, file=label)])

@@ -159,7 +159,7 @@ def _service_ids(
         vals = txt.to_numpy()
         rep.rows(bad, rows, column, lambda i: f"{vals[i]!r} is not a date; GTFS dates are YYYYMMDD")
         feed.absorb(rep)
-        return parsed.dt.date.to_numpy()
+        return np.asarray(parsed.dt.date.to_numpy(), dtype=object)
 
     cal_rows: list[tuple[str, tuple[bool, ...], dt.date, dt.date]] = []
     if cal is not None:
@@ -215,7 +215,7 @@ def _haversine_m(
     dlat = p2 - p1
     dlon = np.radians(lon2) - np.radians(lon1)
     a = np.sin(dlat / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlon / 2) ** 2
-    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+    return np.asarray(2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))), dtype=float)
 
 
 def _shape_lengths_km(feed: _Feed) -> dict[str, float]:
@@ -425,7 +425,8 @@ def chain_vehicles(
 def _after(dep: np.ndarray) -> np.ndarray:
     """``m[i, j]``: trip ``j`` comes after trip ``i`` in (departure, index) order (no cycles)."""
     idx = np.arange(dep.size)
-    return (dep[None, :] > dep[:, None]) | ((dep[None, :] == dep[:, None]) & (idx[None, :] > idx[:, None]))
+    later = (dep[None, :] > dep[:, None]) | ((dep[None, :] == dep[:, None]) & (idx[None, :] > idx[:, None]))
+    return np.asarray(later, dtype=bool)
 
 
 def chain_arcs(

@@ -111,7 +111,7 @@ def to_csv_bytes(frame: pd.DataFrame, *, bom: bool = True) -> bytes:
     -------
     bytes
     """
-    text = escape_frame(frame).to_csv(index=False, lineterminator="\n")
+    text = str(escape_frame(frame).to_csv(index=False, lineterminator="\n"))
     return ("\ufeff" if bom else "").encode("utf-8") + text.encode("utf-8")
 
 
