@@ -131,3 +131,17 @@ def test_check_accepts_valid_table() -> None:
     assert check_transition_dict(table) == []
     tr = project_transition(table)
     assert tr.segments["taxi"].stock[list(tr.years).index(2030)] == pytest.approx(60000)
+
+
+def test_validate_scenario_reports_transition_keys(tmp_path: object) -> None:
+    """`fleetopt validate --kind scenario` lists the [transition] problems with their key paths."""
+    from pathlib import Path
+
+    from fleetopt.inputs.validate import validate_file
+
+    p = Path(str(tmp_path)) / "s.toml"
+    p.write_text('name = "x"\n[transition.exempt_pct]\ntram = 5\nbus = 120\n', encoding="utf-8")
+    doc = validate_file(p, kind="scenario")
+    assert not doc["valid"]
+    cols = {e["column"] for e in doc["errors"]}
+    assert {"transition.exempt_pct.tram", "transition.exempt_pct.bus"} <= cols

@@ -238,3 +238,32 @@ def test_targets_only_sweep(data_dir: Path, tmp_path: Path) -> None:
     green = table.set_index("mode_share.parking_price_index")["targets.green_travel_share_2030.value"]
     assert green.loc[2.0].min() > green.loc[1.0].max()
     assert set(table["targets.nev_stock_2025.status"]) <= {"met", "on_track", "at_risk", "off_track"}
+
+
+@pytest.mark.dask
+def test_dask_scheduler_address(data_dir: Path, tmp_path: Path) -> None:
+    """GIVEN a running scheduler (a LocalCluster on loopback) WHEN --scheduler names it
+    THEN the sweep runs there and matches the local executor."""
+    import warnings
+
+    from distributed import LocalCluster
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Port .* is already in use", category=UserWarning)
+        cluster = LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
+                               dashboard_address=None)
+    try:
+        remote = run_sweep(data_dir / "sweeps" / "targets_only.toml", executor="dask",
+                           scheduler=cluster.scheduler_address, out_dir=tmp_path / "d", progress=False)
+    finally:
+        cluster.close()
+    local = run_sweep(data_dir / "sweeps" / "targets_only.toml", out_dir=tmp_path / "l",
+                      progress=False, workers=1)
+    pd.testing.assert_frame_equal(remote, local)
+
+
+def test_scheduler_needs_dask(data_dir: Path, tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="--scheduler needs --executor dask"):
+        run_sweep(data_dir / "sweeps" / "grid.toml", scheduler="tcp://127.0.0.1:1", out_dir=tmp_path)
+    with pytest.raises(InputError, match="unknown executor"):
+        run_sweep(data_dir / "sweeps" / "grid.toml", executor="spark", out_dir=tmp_path)
