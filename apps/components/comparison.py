@@ -83,6 +83,14 @@ def targets_table(targets: dict[str, list[dict[str, Any]]]) -> pd.DataFrame:
     return out
 
 
+def _number(value: object) -> str:
+    if isinstance(value, bool) or value is None:
+        return "—"
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return "—" if np.isnan(float(value)) else f"{float(value):,.2f}"
+    return str(value)
+
+
 def _status_style(value: object) -> str:
     colour = STATUS_COLOURS.get(str(value))
     return f"color: {colour}; font-weight: 600" if colour else ""
@@ -99,5 +107,5 @@ def comparison(summaries: dict[str, dict[str, Any]], targets: dict[str, list[dic
         table.index = [names[i] for i in table.index]
         status_cols = [c for c in table.columns if str(c).endswith(" status")]
         styled = table.style.map(_status_style, subset=status_cols).format(
-            {c: "{:,.2f}" for c in table.columns if c not in status_cols and c != "unit"}, na_rep="—")
+            {c: _number for c in table.columns if c not in status_cols and c not in ("unit", "year")})
         st.dataframe(styled, key="comparison.targets")

@@ -119,3 +119,81 @@ def test_trajectories_meet_the_target_rows_in_the_target_year() -> None:
     # the published figures the models are calibrated to: 70.7 % green travel in 2015, 507,000 NEVs end-2021
     assert ((observed["id"] == "green_travel_share_2025") & (observed["value"] == 70.7)).any()
     assert ((observed["id"] == "nev_stock_2025") & (observed["value"] == 507000.0)).any()
+
+
+def test_compare_page_runs_two_variants_and_shows_differences() -> None:
+    """GIVEN a mild and a -10 °C winter day WHEN compared THEN the winter day needs more battery energy."""
+    if services.missing("simulation") is not None:
+        pytest.skip("simulation is not in this build")
+    at = _page("compare_page.py", timeout_s=300)
+    for i in (0, 1):
+        at.slider(key=f"levers.cmp{i}.size").set_value(5)
+    at.run()
+    at.button(key="compare.run_button").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    summary = at.dataframe[0].value
+    assert list(summary.columns[:3]) == ["Variant 1", "Variant 2", "Δ Variant 2"]
+    mild, winter = summary.loc["battery_energy_kwh", "Variant 1"], summary.loc["battery_energy_kwh", "Variant 2"]
+    assert winter > mild > 0
+    assert summary.loc["battery_energy_kwh", "Δ Variant 2"] == pytest.approx(winter - mild)
+    if services.missing("targets") is None:
+        targets = at.dataframe[1].value
+        assert "Variant 2 status" in targets.columns
+
+
+def test_siting_page_solves_p_median_on_default_demand() -> None:
+    if services.missing("siting") is not None or services.missing("simulation") is not None:
+        pytest.skip("siting or simulation is not in this build")
+    at = _page("siting_page.py", timeout_s=300)
+    at.number_input(key="siting.siting.p").set_value(5)
+    at.slider(key="siting.siting.candidates").set_value(100)
+    at.run()
+    at.button(key="siting.solve_button").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Status"] in ("optimal", "feasible")
+    sites = at.dataframe[0].value
+    assert len(sites) == 5
+    assert not sites["existing"].any()
+    assert at.get("download_button")[0].label == "GeoJSON of the chosen sites"
+
+
+def test_language_component_owns_its_key() -> None:
+    def app() -> None:
+        import streamlit as st
+
+        from apps.components.language import language_switch, t
+
+        code = language_switch()
+        st.write(code, t("page_siting"))
+
+    at = AppTest.from_function(app)
+    at.run()
+    assert at.markdown[0].value == "en Station siting"
+    at.sidebar.radio(key="ui.lang").set_value("zh").run()
+    assert at.markdown[0].value == "zh 场站选址"
+
+
+def test_levers_component_returns_plain_values() -> None:
+    def app() -> None:
+        import json
+
+        import streamlit as st
+
+        from apps.components.scenario_levers import scenario_levers
+
+        levers = scenario_levers("x", networks=["beijing-central-2024", "haidian-cau"], types=("bus", "taxi"))
+        st.write(json.dumps(levers.to_dict(), sort_keys=True))
+
+    at = AppTest.from_function(app)
+    at.run()
+    at.slider(key="levers.x.temperature").set_value(-12)
+    at.slider(key="levers.x.bev.taxi").set_value(35)
+    at.selectbox(key="levers.x.network").set_value("haidian-cau")
+    at.run()
+    import json
+
+    got = json.loads(at.markdown[0].value)
+    assert got == {"ambient_temperature_c": -12.0, "bev_share_pct": {"bus": 100.0, "taxi": 35.0},
+                   "charging": "immediate", "network": "haidian-cau", "seed": 0, "size_pct": 20.0}
