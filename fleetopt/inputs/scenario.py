@@ -57,6 +57,8 @@ OPTION_KEYS: dict[str, str] = {
     "grid_limit_kw": "float",
     "tariff": "str",
     "pv_kwp": "float",
+    "pv_date": "str",
+    "pv_yield_kwh_per_kwp_yr": "float",
     "station_radius_m": "float",
     "passenger_km_factor": "float",
     "taxi_charge_soc": "float",
@@ -128,6 +130,10 @@ class Options:
         Tariff name in ``tariffs.csv``.
     pv_kwp : float
         Rooftop PV at each depot [kWp]; 0 = none.
+    pv_date : str
+        Day of the PV profile, ``YYYY-MM-DD``.
+    pv_yield_kwh_per_kwp_yr : float
+        Annual PV yield the clear-sky profile is scaled to [kWh/kWp/yr].
     station_radius_m : float
         A trip ending within this distance of a station ends at it [m].
     passenger_km_factor : float
@@ -150,6 +156,8 @@ class Options:
     grid_limit_kw: float = math.inf
     tariff: str = "beijing-general-commercial-1-10kv"
     pv_kwp: float = 0.0
+    pv_date: str = "2024-03-20"
+    pv_yield_kwh_per_kwp_yr: float = 1200.0
     station_radius_m: float = 100.0
     passenger_km_factor: float = 0.1
     taxi_charge_soc: float = 0.2
@@ -514,6 +522,14 @@ def _check_options(o: Mapping[str, Any], file: str | None) -> list[Problem]:
         if o["tariff"] not in known:
             out.append(Problem(f"unknown tariff {o['tariff']!r}; allowed: {', '.join(known)}",
                                None, "options.tariff", file))
+    if isinstance(o.get("pv_date"), str):
+        import datetime as dt
+
+        try:
+            dt.date.fromisoformat(o["pv_date"])
+        except ValueError:
+            out.append(Problem(f"pv_date must be a date YYYY-MM-DD, got {o['pv_date']!r}", None,
+                               "options.pv_date", file))
     for k in ("taxi_charge_soc", "taxi_target_soc", "fcev_refuel_frac"):
         if _is_num(o.get(k)) and o[k] > 1:
             out.append(Problem(f"{k} must be within 0..1, got {o[k]!r}", None, f"options.{k}", file))

@@ -220,6 +220,8 @@ def assemble(scenario: Scenario, prep: Prepared, model: Model, log: Log,  # noqa
     seg["cost_cny"] = energy_cost_cny(seg["start_s"], seg["end_s"], seg["grid_kw"], scenario.options.tariff) \
         if len(seg) else []
 
+    pv = _pv_offset(scenario, prep, seg, t0, t1)
+
     # -- vehicles --------------------------------------------------------------------------------
     veh = prep.vehicles[["vehicle_id", "vehicle_type", "powertrain", "exempt", "fleet"]].copy()
     veh["vehicle_id"] = veh["vehicle_id"].astype(str)
@@ -280,11 +282,19 @@ def assemble(scenario: Scenario, prep: Prepared, model: Model, log: Log,  # noqa
     veh = veh.drop(columns=["trip_battery_kwh"])
 
     # -- totals ----------------------------------------------------------------------------------
-    def block(vmask: np.ndarray, tmask: np.ndarray, smask: np.ndarray, segmask: np.ndarray) -> dict[str, Any]:
+    def block(vmask: np.ndarray, tmask: np.ndarray, smask: np.ndarray, segmask: np.ndarray,
+              vtype: str | None = None) -> dict[str, Any]:
         v = veh[vmask]
         s = ses[smask & (ses["action"] != "gave_up")] if len(ses) else ses
         sg = seg[segmask] if len(seg) else seg
         grid = float(sg["grid_kwh"].sum()) if len(sg) else 0.0
+        if pv is not None:  # depot PV offsets grid draw (minute resolution)
+            key = vtype or "__all__"
+            grid -= pv["used_kwh"].get(key, 0.0)
+            peak = float(pv["net_kw"][key].max()) if key in pv["net_kw"] else 0.0
+        else:
+            peak = peak_kw(sg["start_s"].to_numpy(float), sg["end_s"].to_numpy(float),
+                           sg["grid_kw"].to_numpy(float)) if len(sg) else 0.0
         waits = s["wait_s"].to_numpy(float) / 60.0 if len(s) else np.zeros(0)
         t = out[tmask]
         return {
@@ -300,8 +310,7 @@ def assemble(scenario: Scenario, prep: Prepared, model: Model, log: Log,  # noqa
             "gasoline_l": float(v["gasoline_l"].sum()),
             "co2_kg": float(co2_kg(grid_kwh=grid, diesel_l=v["diesel_l"].sum(), gasoline_l=v["gasoline_l"].sum(),
                                    cng_kg=v["cng_kg"].sum(), hydrogen_kg=v["hydrogen_kg"].sum(), factors=ef)),
-            "peak_grid_kw": peak_kw(sg["start_s"].to_numpy(float), sg["end_s"].to_numpy(float),
-                                    sg["grid_kw"].to_numpy(float)) if len(sg) else 0.0,
+            "peak_grid_kw": peak,
             "charge_wait_mean_min": float(waits.mean()) if waits.size else 0.0,
             "charge_wait_max_min": float(waits.max()) if waits.size else 0.0,
         }
@@ -314,7 +323,7 @@ def assemble(scenario: Scenario, prep: Prepared, model: Model, log: Log,  # noqa
     for vt in sorted(set(veh["vehicle_type"])):
         b = block((veh["vehicle_type"] == vt).to_numpy(), (out["vehicle_type"] == vt).to_numpy(),
                   (ses["vehicle_type"] == vt).to_numpy() if len(ses) else np.zeros(0, bool),
-                  (seg["vehicle_type"] == vt).to_numpy() if len(seg) else np.zeros(0, bool))
+                  (seg["vehicle_type"] == vt).to_numpy() if len(seg) else np.zeros(0, bool), vt)
         by_type[vt] = {k: b[k] for k in TYPE_KEYS}
     totals["by_type"] = by_type
 
@@ -343,6 +352,8 @@ def assemble(scenario: Scenario, prep: Prepared, model: Model, log: Log,  # noqa
         loads[str(sid)] = kw
     if grid_s is None:
         grid_s, _ = load_profile_kw(np.zeros(0), np.zeros(0), np.zeros(0), t0, t1)
+    if pv is not None:
+        loads.update(pv["station_net_kw"])
     load = pd.DataFrame(loads, index=pd.Index(grid_s, name="minute_start_s"))
 
     # -- extras: cost, turnover, intensity, shares ---------------------------------------------
@@ -364,6 +375,8 @@ def assemble(scenario: Scenario, prep: Prepared, model: Model, log: Log,  # noqa
                               for vt, d in elig.groupby("vehicle_type")},
         "delay_mean_s": float(out.loc[out["served"], "delay_s"].mean()) if out["served"].any() else 0.0,
         "horizon_s": [t0, t1],
+        "pv_kwh_used": float(pv["used_kwh"].get("__all__", 0.0)) if pv is not None else 0.0,
+        "pv_kwh_generated": float(pv["generated_kwh"]) if pv is not None else 0.0,
         "temperature_factor": model.temp_factor,
     }
     ev = pd.DataFrame(log.events, columns=["t_s", "vehicle_id", "event", "soc", "station_id"])
@@ -372,3 +385,51 @@ def assemble(scenario: Scenario, prep: Prepared, model: Model, log: Log,  # noqa
         sessions=ses.drop(columns=["station_index"]), stations=stt,
         segments=seg.drop(columns=["station_index"]), events=ev, load_kw=load, totals=totals, extras=extras,
     )
+
+
+def _pv_offset(scenario: Scenario, prep: Prepared, seg: pd.DataFrame, t0: float, t1: float) -> dict[str, Any] | None:
+    """Offset depot charging by rooftop PV, per minute; return net profiles and energy used.
+
+    Each depot has ``options.pv_kwp`` of PV (see :mod:`fleetopt.domain.solar`). In every minute
+    the depot's grid draw is ``max(load - pv, 0)``; the PV used is shared between vehicle types
+    in proportion to their load. With PV, peaks are the largest minute means of the net load.
+    """
+    kwp = scenario.options.pv_kwp
+    if kwp <= 0:
+        return None
+    from fleetopt.domain.solar import pv_kw_per_kwp
+
+    st = prep.stations
+    grid_s, _ = load_profile_kw(np.zeros(0), np.zeros(0), np.zeros(0), t0, t1)
+    net: dict[str, np.ndarray] = {}
+    used: dict[str, float] = {}
+    station_net: dict[str, np.ndarray] = {}
+    generated = 0.0
+    step_h = np.diff(np.append(grid_s, t1)) / 3600.0
+    for sid in st["id"]:
+        row = st[st["id"] == sid].iloc[0]
+        d = seg[seg["station_id"] == sid] if len(seg) else seg
+        per_type: dict[str, np.ndarray] = {}
+        for vt, dd in (d.groupby("vehicle_type") if len(d) else []):
+            _, kw = load_profile_kw(dd["start_s"].to_numpy(float), dd["end_s"].to_numpy(float),
+                                    dd["grid_kw"].to_numpy(float), t0, t1)
+            per_type[str(vt)] = kw
+        total = sum(per_type.values()) if per_type else np.zeros(grid_s.size)
+        offset = np.zeros(grid_s.size)
+        if row["kind"] == "depot":
+            mid = grid_s + np.diff(np.append(grid_s, t1)) / 2.0
+            pv_kw = kwp * pv_kw_per_kwp(mid, float(row["lat"]), float(row["lon"]), scenario.options.pv_date,
+                                        scenario.options.pv_yield_kwh_per_kwp_yr)
+            generated += float(np.sum(pv_kw * step_h))
+            offset = np.minimum(total, pv_kw)
+            if per_type:
+                station_net[str(sid)] = total - offset
+        for vt, kw in per_type.items():
+            share = np.divide(kw, total, out=np.zeros_like(kw), where=total > 0)
+            off_t = offset * share
+            net[vt] = net.get(vt, np.zeros(grid_s.size)) + kw - off_t
+            used[vt] = used.get(vt, 0.0) + float(np.sum(off_t * step_h))
+        if per_type:
+            net["__all__"] = net.get("__all__", np.zeros(grid_s.size)) + total - offset
+            used["__all__"] = used.get("__all__", 0.0) + float(np.sum(offset * step_h))
+    return {"net_kw": net, "used_kwh": used, "station_net_kw": station_net, "generated_kwh": generated}

@@ -93,3 +93,16 @@ def test_cheapest_windows_prefer_valley_hours() -> None:
     w = cheapest_windows(20 * 3600, 32 * 3600, 2 * 3600, "beijing-general-commercial-1-10kv")
     assert w == [(23 * 3600.0, 24 * 3600.0), (24 * 3600.0, 25 * 3600.0)]
     assert cheapest_windows(0.0, 10.0, 0.0, "flat-rate") == []
+
+
+def test_pv_profile_is_scaled_to_the_annual_yield() -> None:
+    """GIVEN 1,200 kWh/kWp/yr THEN the clear-sky model summed over a year (hourly) gives 1,200 kWh/kWp;
+    output is zero at night and peaks near local solar noon (about 12:10 Beijing time at 116.4 E)."""
+    from fleetopt.domain.solar import pv_kw_per_kwp
+
+    hours = np.arange(365 * 24) * 3600.0  # the whole of 2023, hourly, as seconds after 1 January
+    total = float(pv_kw_per_kwp(hours, 39.91, 116.40, "2023-01-01", 1200.0).sum())
+    assert total == pytest.approx(1200.0, rel=1e-9)
+    p = pv_kw_per_kwp(np.arange(0, 86400, 600.0), 39.91, 116.40, "2024-06-21", 1200.0)
+    assert p[0] == 0.0 and p[-1] == 0.0
+    assert 11.5 * 3600 <= np.argmax(p) * 600.0 <= 12.9 * 3600

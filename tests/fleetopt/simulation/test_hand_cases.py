@@ -268,3 +268,25 @@ def test_charge_demand_lists_sessions_and_unserved_energy(run) -> None:  # noqa:
     ch = cd[cd["kind"] == "charge"].iloc[0]
     assert (ch["lon"], ch["lat"]) == (LON, LAT)
     assert math.isclose(ch["energy_kwh"], 100 * 10 / 60)
+
+
+def test_depot_pv_offsets_midday_charging(run) -> None:  # noqa: ANN001
+    """GIVEN 100 kWp PV at the depot and a bus charging 50 kWh at 100 kW from 12:00 THEN the grid energy
+    is the charge minus the PV produced in 12:00-12:30 (integrated per minute), and zero PV at night."""
+    import numpy as np
+
+    from fleetopt.domain.solar import pv_kw_per_kwp
+
+    d = copy.deepcopy(BASE)
+    d["options"] = {"pv_kwp": 100.0, "pv_date": "2024-06-21"}
+    r = run([trip_line("b1", "t1", "11:00", "12:00", 50)], scenario=d)
+    mid = 12 * 3600 + np.arange(30) * 60.0 + 30.0
+    pv = 100.0 * pv_kw_per_kwp(mid, LAT, LON, "2024-06-21", 1200.0)
+    assert 30.0 < pv.mean() < 100.0
+    expect_grid = 50.0 - float(np.sum(np.minimum(pv, 100.0)) / 60.0)
+    s = r.summary()
+    assert s["grid_energy_kwh"] == pytest.approx(expect_grid, rel=1e-9)
+    assert s["co2_kg"] == pytest.approx(expect_grid * 0.6361)
+    assert r.extras["pv_kwh_used"] == pytest.approx(50.0 - expect_grid)
+    night = run([trip_line("b1", "t1", "21:00", "22:00", 50)], scenario=d)
+    assert night.summary()["grid_energy_kwh"] == pytest.approx(50.0)
