@@ -174,7 +174,18 @@ def _toml_located(problem: Problem) -> Problem:
 def _validate_gtfs(path: Path, data: bytes, label: str) -> tuple[list[Problem], list[Problem]]:
     from fleetopt.inputs.gtfs import check_gtfs
 
-    return check_gtfs(data, name=label)
+    errors, warnings = check_gtfs(data, name=label)
+    return [_member_named(q, label) for q in errors], [_member_named(q, label) for q in warnings]
+
+
+def _member_named(problem: Problem, label: str) -> Problem:
+    """Name the feed member (``stops.txt``) in the message: the JSON form carries no file."""
+    prefix = f"{label}/"
+    if problem.file and problem.file.startswith(prefix):
+        member = problem.file[len(prefix):]
+        return Problem(f"in {member}: {problem.message}", row=problem.row, column=problem.column,
+                       file=problem.file)
+    return problem
 
 
 def validate_problems(

@@ -458,3 +458,19 @@ def test_scenario_check_includes_the_files_it_names(tmp_path: Path) -> None:
     assert (2, "arrival", f"in trips.csv: '6h10' is not a time; {CLOCK}") in got
     assert (None, "fleets.1.gtfs", "fleets.1.gtfs names 'feed.zip', which does not exist (paths are "
             "relative to the scenario file)") in got
+
+
+def test_gtfs_problems_name_the_member(tmp_path: Path) -> None:
+    folder = Path(__file__).resolve().parents[2] / "data" / "inputs" / "gtfs_google_sample"
+    p = tmp_path / "feed.zip"
+    with zipfile.ZipFile(p, "w") as zf:
+        for f in sorted(folder.glob("*.txt")):
+            text = f.read_text(encoding="utf-8")
+            if f.name == "stop_times.txt":
+                text = text.replace("AB2,12:05:00,12:05:00", "AB2,12:05:00,12h05")
+            zf.writestr(f.name, text)
+    doc = validate_file(p)
+    assert as_tuples(doc["errors"]) == [
+        (16, "departure_time", "in stop_times.txt: '12h05' is not a time; GTFS times are H:MM:SS (may pass "
+                               "24:00:00)")]
+    assert doc["warnings"][0]["message"].startswith("in stops.txt: (-117.133, 36.4253) is outside Beijing")
