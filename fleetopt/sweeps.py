@@ -613,7 +613,7 @@ def _iter_dask(
         raise InputError(msg) from exc
     cluster = None
     if scheduler:
-        client = Client(scheduler)
+        client = Client(scheduler)  # type: ignore[no-untyped-call]
     else:
         with warnings.catch_warnings():
             # no dashboard; the scheduler's small HTTP server (health, metrics) moves to a free
@@ -621,14 +621,14 @@ def _iter_dask(
             warnings.filterwarnings(
                 "ignore", message="Port .* is already in use", category=UserWarning
             )
-            cluster = LocalCluster(
+            cluster = LocalCluster(  # type: ignore[no-untyped-call]
                 n_workers=workers or DASK_WORKERS,
                 threads_per_worker=1,
                 processes=True,
                 host="127.0.0.1",
                 dashboard_address=None,
             )
-        client = Client(cluster)
+        client = Client(cluster)  # type: ignore[no-untyped-call]
     try:
         futures = [
             client.submit(
@@ -636,10 +636,10 @@ def _iter_dask(
             )
             for t in tasks
         ]
-        for fut in dask_completed(futures):
+        for fut in dask_completed(futures):  # type: ignore[no-untyped-call]
             yield fut.result()
     finally:
-        client.close()
+        client.close()  # type: ignore[no-untyped-call]
         if cluster is not None:
             cluster.close()
 
@@ -741,11 +741,10 @@ def run_sweep(
 
 def _write_tables(table: pd.DataFrame, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    for name, writer in (
-        ("results.csv", lambda p: table.to_csv(p, index=False)),
-        ("results.parquet", lambda p: table.to_parquet(p, index=False)),
-    ):
-        final = out / name
+    for name in ("results.csv", "results.parquet"):
         tmp = out / f".{name}.{os.getpid()}.tmp"
-        writer(tmp)
-        os.replace(tmp, final)
+        if name.endswith(".csv"):
+            table.to_csv(tmp, index=False)
+        else:
+            table.to_parquet(tmp, index=False)
+        os.replace(tmp, out / name)

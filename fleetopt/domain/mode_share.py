@@ -160,7 +160,7 @@ def pivot_shares(base_share: np.ndarray, utility: np.ndarray) -> np.ndarray:
         Shares per year and mode, each row summing to 1 [-].
     """
     w = base_share[None, :] * np.exp(utility - utility.max(axis=1, keepdims=True))
-    return w / w.sum(axis=1, keepdims=True)
+    return np.asarray(w / w.sum(axis=1, keepdims=True), dtype=float)
 
 
 def lever_utility(
@@ -305,7 +305,7 @@ def _trend_utility(
 
 
 def _green(sh: np.ndarray) -> np.ndarray:
-    return sh[:, [MODES.index(m) for m in GREEN_MODES]].sum(axis=1)
+    return np.asarray(sh[:, [MODES.index(m) for m in GREEN_MODES]].sum(axis=1), dtype=float)
 
 
 def _modelled_points(sh: np.ndarray, years: np.ndarray, obs: pd.DataFrame) -> np.ndarray:
@@ -320,7 +320,7 @@ def _mode_columns(obs: pd.DataFrame) -> np.ndarray:
 def _points(sh: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
     green = _green(sh)[rows]
     single = sh[rows, np.maximum(cols, 0)]
-    return 100.0 * np.where(cols < 0, green, single)
+    return np.asarray(100.0 * np.where(cols < 0, green, single), dtype=float)
 
 
 def _fit(
@@ -339,9 +339,10 @@ def _fit(
 
     def resid(tau: np.ndarray) -> np.ndarray:
         sh = pivot_shares(s0, u_obs + _trend_utility(obs_years, tau, base_year, last_obs, 1.0))
-        return _points(sh, rows, cols) - target
+        return np.asarray(_points(sh, rows, cols) - target, dtype=float)
 
-    return least_squares(resid, x0=np.zeros(len(TREND_MODES)), method="lm").x
+    fit = least_squares(resid, x0=np.zeros(len(TREND_MODES)), method="lm")
+    return np.asarray(fit.x, dtype=float)
 
 
 def project_mode_share(

@@ -431,7 +431,7 @@ def _param(table: str, name: str, **keys: str) -> float:
 def _anchor_path(years: np.ndarray, anchors: Mapping[int, float]) -> np.ndarray:
     xs = np.array(sorted(anchors), dtype=float)
     ys = np.array([anchors[int(x)] for x in xs], dtype=float)
-    return np.interp(years, xs, ys)
+    return np.asarray(np.interp(years, xs, ys), dtype=float)
 
 
 def _stock_paths(
