@@ -71,6 +71,8 @@ def detect_kind(data: bytes) -> str:
         return "stations"
     if "vehicle_id" in names or "trip_id" in names:
         return "trips"
+    if {"lon", "lat"} <= names:
+        return "stations"
     try:
         tomllib.loads(data.decode("utf-8-sig"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError):

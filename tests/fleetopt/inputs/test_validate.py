@@ -474,3 +474,26 @@ def test_gtfs_problems_name_the_member(tmp_path: Path) -> None:
         (16, "departure_time", "in stop_times.txt: '12h05' is not a time; GTFS times are H:MM:SS (may pass "
                                "24:00:00)")]
     assert doc["warnings"][0]["message"].startswith("in stops.txt: (-117.133, 36.4253) is outside Beijing")
+
+
+def test_real_files_of_other_kinds_get_located_messages(shared_data: Path) -> None:
+    """GIVEN real Beijing files that are not trips tables WHEN validated as trips THEN every
+    missing column is named at row 1 and their own (Chinese) headers are reported as unused."""
+    mot = shared_data / "beijing" / "bus" / "mot_bus_route_stops_2020.csv"  # UTF-8 BOM, Chinese header
+    doc = validate_file(mot, kind="trips")
+    assert [(e["row"], e["column"]) for e in doc["errors"]] == [
+        (1, c) for c in ("vehicle_id", "vehicle_type", "powertrain", "trip_id", "departure", "arrival",
+                         "origin_lon", "origin_lat", "destination_lon", "destination_lat")]
+    assert [w["column"] for w in doc["warnings"]] == ["线路名称", "方向", "站点序号", "站点名称"]
+    tdrive = shared_data / "beijing" / "taxi" / "tdrive_format_sample_taxi1-2.txt"  # raw GPS, no header
+    doc = validate_file(tdrive, kind="requests")
+    assert not doc["valid"]
+    assert all(e["row"] == 1 for e in doc["errors"])
+
+
+def test_real_trips_fixture_passes_as_gb18030_excel_and_csv(tmp_path: Path, data_dir: Path) -> None:
+    src = data_dir / "inputs" / "generated_trips_line10.csv"
+    gb = tmp_path / "line10_gb.csv"
+    gb.write_bytes(src.read_text(encoding="utf-8").encode("gb18030"))
+    assert validate_file(gb) == {"valid": True, "errors": [], "warnings": []}
+    assert read_trips(gb).equals(read_trips(src))
