@@ -48,15 +48,32 @@ def render(table: pd.DataFrame) -> None:
         for c in table.columns
         if c != "variant"
         and c not in SHOWN
-        and not c.startswith("by_type.")
+        and not c.startswith(("by_type.", "targets."))
         and c not in _SUMMARY_KEYS
     ]
-    cols = ["variant", *swept, *[c for c in SHOWN if c in table.columns]]
-    out = Table(title=f"sweep: {len(table)} variants")
-    for c in cols:
-        out.add_column(c)
-    for _, r in table[cols].iterrows():
-        out.add_row(*(f"{v:.4g}" if isinstance(v, float) else str(v) for v in r))
+    shown = [c for c in SHOWN if c in table.columns]
+    if not shown:  # a targets-only sweep: show the statuses
+        shown = [c for c in table.columns if c.startswith("targets.") and c.endswith(".status")]
+    cols = ["variant", *swept, *shown]
+
+    def fmt(v: Any) -> str:
+        return f"{v:.4g}" if isinstance(v, float) else str(v)
+
+    out = Table(title=f"sweep: {len(table)} variants (all columns in results.csv)")
+    if len(cols) <= 8:
+        for c in cols:
+            out.add_column(c)
+        for _, r in table[cols].iterrows():
+            out.add_row(*(fmt(v) for v in r))
+    else:  # many columns: one row per column, one column per variant (first 8)
+        head = table.head(8)
+        out.add_column("column")
+        for v in head.variant:
+            out.add_column(str(v))
+        for c in cols[1:]:
+            out.add_row(
+                c.removeprefix("targets.").removesuffix(".status"), *(fmt(v) for v in head[c])
+            )
     Console().print(out)
 
 
