@@ -129,8 +129,13 @@ def run(quick: bool) -> dict[str, object]:
         base = baseline(path)
         bad_path = Path(tmp) / f"generated_trips_{rows}_gb18030_with_errors.csv"
         generate(bad_path, rows, bad_every=100, encoding="gb18030")
-        proc = subprocess.run([sys.executable, "-c", _CHILD, str(bad_path)], capture_output=True,
-                              text=True, check=True, timeout=600)
+        proc = subprocess.run(
+            [sys.executable, "-c", _CHILD, str(bad_path)],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=600,
+        )
         bad = json.loads(proc.stdout.strip().splitlines()[-1])
     total_s = child["import_s"] + child["validate_s"]
     return {

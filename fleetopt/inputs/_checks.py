@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import logging
 import unicodedata
-from typing import Any
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -227,7 +227,7 @@ def parse_clock(series: pd.Series, rows: np.ndarray, column: str, report: Report
     return secs
 
 
-def _arrow_strings(series: pd.Series) -> Any:  # noqa: ANN401 - a pyarrow array
+def _arrow_strings(series: pd.Series) -> Any:
     """Return the column as an Arrow string array (zero-copy for Arrow-backed columns)."""
     import pyarrow as pa
 

@@ -411,7 +411,9 @@ def chain_vehicles(
     """
     n = int(np.asarray(departure_s).size)
     if n == 0:
-        return _solve_chain(np.zeros(0), np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), None, None)
+        return _solve_chain(
+            np.zeros(0), np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), None, None
+        )
     dep = np.asarray(departure_s, dtype=float)
     arr = np.asarray(arrival_s, dtype=float)
     dh = np.asarray(deadhead_s, dtype=float)
@@ -425,7 +427,9 @@ def chain_vehicles(
 def _after(dep: np.ndarray) -> np.ndarray:
     """``m[i, j]``: trip ``j`` comes after trip ``i`` in (departure, index) order (no cycles)."""
     idx = np.arange(dep.size)
-    later = (dep[None, :] > dep[:, None]) | ((dep[None, :] == dep[:, None]) & (idx[None, :] > idx[:, None]))
+    later = (dep[None, :] > dep[:, None]) | (
+        (dep[None, :] == dep[:, None]) & (idx[None, :] > idx[:, None])
+    )
     return np.asarray(later, dtype=bool)
 
 
@@ -457,8 +461,10 @@ def chain_arcs(
     total = int(counts.sum())
     limit = int(defaults.value("gtfs_blocking", "max_arcs"))
     if total > limit:
-        msg = (f"chaining {n:,} trips would consider {total:,} links (limit {limit:,}); chain per "
-               "route, give a service_date, or lower max_layover_min in gtfs_blocking.csv")
+        msg = (
+            f"chaining {n:,} trips would consider {total:,} links (limit {limit:,}); chain per "
+            "route, give a service_date, or lower max_layover_min in gtfs_blocking.csv"
+        )
         raise InputError(msg, [Problem(msg)])
     ii = np.repeat(np.arange(n, dtype=np.int64), counts)
     offsets = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
@@ -485,7 +491,12 @@ def _solve_chain(
 
     n = int(dep.size)
     if n == 0:
-        return np.zeros(0, dtype=np.int64), {"vehicles": 0, "deadhead_s": 0.0, "pull_s": 0.0, "arcs": 0}
+        return np.zeros(0, dtype=np.int64), {
+            "vehicles": 0,
+            "deadhead_s": 0.0,
+            "pull_s": 0.0,
+            "arcs": 0,
+        }
     pout = np.zeros(n) if pull_out_s is None else np.asarray(pull_out_s, dtype=float)
     pin = np.zeros(n) if pull_in_s is None else np.asarray(pull_in_s, dtype=float)
     pout = np.where(np.isfinite(pout), pout, 0.0)
@@ -494,7 +505,9 @@ def _solve_chain(
     pout_c = np.rint(pout).astype(np.int64)
     pin_c = np.rint(pin).astype(np.int64)
     max_arc = int(arc_cost.max()) if arc_cost.size else 0
-    big = n * (max_arc + int(pout_c.max()) + int(pin_c.max())) + 1  # one vehicle outweighs any deadhead
+    big = (
+        n * (max_arc + int(pout_c.max()) + int(pin_c.max())) + 1
+    )  # one vehicle outweighs any deadhead
 
     src, sink = 2 * n, 2 * n + 1
     idx = np.arange(n, dtype=np.int64)
@@ -503,14 +516,18 @@ def _solve_chain(
     caps = np.concatenate([np.ones(ii.size + 2 * n, dtype=np.int64), [n]])
     costs = np.concatenate([arc_cost, pin_c, big + pout_c, [0]])
     smcf = min_cost_flow.SimpleMinCostFlow()
-    smcf.add_arcs_with_capacity_and_unit_cost(tails.astype(np.int32), heads.astype(np.int32), caps, costs)
+    smcf.add_arcs_with_capacity_and_unit_cost(
+        tails.astype(np.int32), heads.astype(np.int32), caps, costs
+    )
     supplies = np.concatenate([np.ones(n, dtype=np.int64), -np.ones(n, dtype=np.int64), [n, -n]])
     smcf.set_nodes_supplies(np.arange(2 * n + 2, dtype=np.int32), supplies)
     status = smcf.solve()
     if status != smcf.OPTIMAL:
         msg = f"OR-Tools min-cost flow did not find an optimal chaining (status {status})"
         raise SolverError(msg)
-    flows = smcf.flows(np.arange(ii.size, dtype=np.int32)) if ii.size else np.zeros(0, dtype=np.int64)
+    flows = (
+        smcf.flows(np.arange(ii.size, dtype=np.int32)) if ii.size else np.zeros(0, dtype=np.int64)
+    )
     nxt = np.full(n, -1, dtype=np.int64)
     used = flows > 0
     nxt[ii[used]] = jj[used]
@@ -729,8 +746,11 @@ def _gtfs(
         depot_name = depots["id"].astype(str).to_numpy()[best]
     if free.any() and chain:
         sub = np.flatnonzero(free)
-        groups = (trips["route_id"].to_numpy()[sub] if chain_scope == "route"
-                  else np.full(sub.size, "", dtype=object))
+        groups = (
+            trips["route_id"].to_numpy()[sub]
+            if chain_scope == "route"
+            else np.full(sub.size, "", dtype=object)
+        )
         min_lay = defaults.value("gtfs_blocking", "min_layover_min") * 60.0
         max_lay = defaults.value("gtfs_blocking", "max_layover_min") * 60.0
         taken = set(vehicle[~free])
@@ -740,11 +760,17 @@ def _gtfs(
             small, end_idx, start_idx = _stop_deadheads(lon, lat, last[part], first[part], network)
             dep = trips["departure_s"].to_numpy()[part]
             arr = trips["arrival_s"].to_numpy()[part]
-            ii, jj, dh = chain_arcs(dep, arr, end_idx, start_idx, small,
-                                    min_layover_s=min_lay, max_layover_s=max_lay)
-            veh, cinfo = _solve_chain(dep, ii, jj, dh,
-                                      None if pull_out is None else pull_out[part],
-                                      None if pull_in is None else pull_in[part])
+            ii, jj, dh = chain_arcs(
+                dep, arr, end_idx, start_idx, small, min_layover_s=min_lay, max_layover_s=max_lay
+            )
+            veh, cinfo = _solve_chain(
+                dep,
+                ii,
+                jj,
+                dh,
+                None if pull_out is None else pull_out[part],
+                None if pull_in is None else pull_in[part],
+            )
             for k in ("vehicles", "deadhead_s", "pull_s", "arcs"):
                 totals[k] += cinfo[k]
             totals["groups"] += 1

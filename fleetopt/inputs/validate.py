@@ -130,8 +130,14 @@ def _validate_scenario(path: Path, data: bytes, label: str) -> tuple[list[Proble
     for key, ref, kind in _scenario_files(d):
         ref_path = Path(ref) if Path(ref).is_absolute() else path.parent / ref
         if not ref_path.is_file():
-            problems.append(Problem(f"{key} names {ref!r}, which does not exist (paths are relative "
-                                    "to the scenario file)", column=key, file=label))
+            problems.append(
+                Problem(
+                    f"{key} names {ref!r}, which does not exist (paths are relative "
+                    "to the scenario file)",
+                    column=key,
+                    file=label,
+                )
+            )
             continue
         sub = validate_problems(ref_path, kind, name=ref)
         problems += [_nested(q, ref) for q in sub[0]]
@@ -157,7 +163,9 @@ def _scenario_files(d: dict[str, Any]) -> list[tuple[str, str, str]]:
 
 def _nested(problem: Problem, ref: str) -> Problem:
     """Keep a referenced file's row and column; name the file in the message."""
-    return Problem(f"in {ref}: {problem.message}", row=problem.row, column=problem.column, file=problem.file)
+    return Problem(
+        f"in {ref}: {problem.message}", row=problem.row, column=problem.column, file=problem.file
+    )
 
 
 _TOML_AT = re.compile(r"at line (\d+), column (\d+)")
@@ -184,9 +192,13 @@ def _member_named(problem: Problem, label: str) -> Problem:
     """Name the feed member (``stops.txt``) in the message: the JSON form carries no file."""
     prefix = f"{label}/"
     if problem.file and problem.file.startswith(prefix):
-        member = problem.file[len(prefix):]
-        return Problem(f"in {member}: {problem.message}", row=problem.row, column=problem.column,
-                       file=problem.file)
+        member = problem.file[len(prefix) :]
+        return Problem(
+            f"in {member}: {problem.message}",
+            row=problem.row,
+            column=problem.column,
+            file=problem.file,
+        )
     return problem
 
 
@@ -214,7 +226,9 @@ def validate_problems(
     errors: list[Problem] = []
     warnings: list[Problem] = []
     if kind is not None and kind not in KINDS:
-        errors.append(Problem(f"unknown kind {kind!r}; valid kinds: {', '.join(KINDS)}", file=label))
+        errors.append(
+            Problem(f"unknown kind {kind!r}; valid kinds: {', '.join(KINDS)}", file=label)
+        )
         return errors, warnings
     try:
         data = _encoding.read_limited(p, name=label)
@@ -236,7 +250,9 @@ def validate_problems(
     return sort_problems(errors), sort_problems(warnings)
 
 
-def validate_file(path: str | Path, kind: str | None = None, *, name: str | None = None) -> dict[str, Any]:
+def validate_file(
+    path: str | Path, kind: str | None = None, *, name: str | None = None
+) -> dict[str, Any]:
     """Check an input file and return every problem at once.
 
     Parameters

@@ -122,8 +122,11 @@ def _referenced_files(scenario: Mapping[str, Any], base_dir: Path) -> list[Path]
     if isinstance(fleets, list):
         for f in fleets:
             if isinstance(f, Mapping):
-                names += [str(f[k]) for k in ("trips", "gtfs", "requests", "stations")
-                          if isinstance(f.get(k), str)]
+                names += [
+                    str(f[k])
+                    for k in ("trips", "gtfs", "requests", "stations")
+                    if isinstance(f.get(k), str)
+                ]
     for key in ("stations", "network"):
         if isinstance(scenario.get(key), str):
             names.append(str(scenario[key]))

@@ -244,7 +244,9 @@ def test_windowed_links_give_the_same_chaining_as_the_full_matrix(n: int, seed: 
 
 def test_chain_scope_route_keeps_lines_apart() -> None:
     by_route = parse_gtfs_trips(feed_bytes(), name="s.zip", service_date="2007-01-06")
-    whole = parse_gtfs_trips(feed_bytes(), name="s.zip", service_date="2007-01-06", chain_scope="feed")
+    whole = parse_gtfs_trips(
+        feed_bytes(), name="s.zip", service_date="2007-01-06", chain_scope="feed"
+    )
     assert by_route.attrs["gtfs"]["chain"]["groups"] == 3  # STBA, CITY, AAMV have no block_id
     for vid, g in by_route[by_route["vehicle_id"].str.startswith("chain-")].groupby("vehicle_id"):
         assert g["trip_id"].str.extract(r"^([A-Z]+?)\d*(?:@|$)")[0].nunique() == 1, vid

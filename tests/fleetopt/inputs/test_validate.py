@@ -451,13 +451,19 @@ def test_scenario_check_includes_the_files_it_names(tmp_path: Path) -> None:
     trips file's located problems and the missing file appear in the scenario's report."""
     (tmp_path / "trips.csv").write_text(H + OK.replace("06:10", "6h10"), encoding="utf-8")
     s = tmp_path / "s.toml"
-    s.write_text('name = "x"\nseed = 1\n[[fleets]]\ntrips = "trips.csv"\n[[fleets]]\ngtfs = "feed.zip"\n',
-                 encoding="utf-8")
+    s.write_text(
+        'name = "x"\nseed = 1\n[[fleets]]\ntrips = "trips.csv"\n[[fleets]]\ngtfs = "feed.zip"\n',
+        encoding="utf-8",
+    )
     doc = validate_file(s)
     got = as_tuples(doc["errors"])
     assert (2, "arrival", f"in trips.csv: '6h10' is not a time; {CLOCK}") in got
-    assert (None, "fleets.1.gtfs", "fleets.1.gtfs names 'feed.zip', which does not exist (paths are "
-            "relative to the scenario file)") in got
+    assert (
+        None,
+        "fleets.1.gtfs",
+        "fleets.1.gtfs names 'feed.zip', which does not exist (paths are "
+        "relative to the scenario file)",
+    ) in got
 
 
 def test_gtfs_problems_name_the_member(tmp_path: Path) -> None:
@@ -471,21 +477,43 @@ def test_gtfs_problems_name_the_member(tmp_path: Path) -> None:
             zf.writestr(f.name, text)
     doc = validate_file(p)
     assert as_tuples(doc["errors"]) == [
-        (16, "departure_time", "in stop_times.txt: '12h05' is not a time; GTFS times are H:MM:SS (may pass "
-                               "24:00:00)")]
-    assert doc["warnings"][0]["message"].startswith("in stops.txt: (-117.133, 36.4253) is outside Beijing")
+        (
+            16,
+            "departure_time",
+            "in stop_times.txt: '12h05' is not a time; GTFS times are H:MM:SS (may pass 24:00:00)",
+        )
+    ]
+    assert doc["warnings"][0]["message"].startswith(
+        "in stops.txt: (-117.133, 36.4253) is outside Beijing"
+    )
 
 
 def test_real_files_of_other_kinds_get_located_messages(shared_data: Path) -> None:
     """GIVEN real Beijing files that are not trips tables WHEN validated as trips THEN every
     missing column is named at row 1 and their own (Chinese) headers are reported as unused."""
-    mot = shared_data / "beijing" / "bus" / "mot_bus_route_stops_2020.csv"  # UTF-8 BOM, Chinese header
+    mot = (
+        shared_data / "beijing" / "bus" / "mot_bus_route_stops_2020.csv"
+    )  # UTF-8 BOM, Chinese header
     doc = validate_file(mot, kind="trips")
     assert [(e["row"], e["column"]) for e in doc["errors"]] == [
-        (1, c) for c in ("vehicle_id", "vehicle_type", "powertrain", "trip_id", "departure", "arrival",
-                         "origin_lon", "origin_lat", "destination_lon", "destination_lat")]
+        (1, c)
+        for c in (
+            "vehicle_id",
+            "vehicle_type",
+            "powertrain",
+            "trip_id",
+            "departure",
+            "arrival",
+            "origin_lon",
+            "origin_lat",
+            "destination_lon",
+            "destination_lat",
+        )
+    ]
     assert [w["column"] for w in doc["warnings"]] == ["线路名称", "方向", "站点序号", "站点名称"]
-    tdrive = shared_data / "beijing" / "taxi" / "tdrive_format_sample_taxi1-2.txt"  # raw GPS, no header
+    tdrive = (
+        shared_data / "beijing" / "taxi" / "tdrive_format_sample_taxi1-2.txt"
+    )  # raw GPS, no header
     doc = validate_file(tdrive, kind="requests")
     assert not doc["valid"]
     assert all(e["row"] == 1 for e in doc["errors"])

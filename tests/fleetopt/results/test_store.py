@@ -177,7 +177,9 @@ def test_sigkill_at_random_moments_never_leaves_a_partial_run(tmp_path: Path) ->
     assert not list(root.glob(".tmp-*"))
 
 
-def test_runs_are_listed_oldest_first_with_paths_and_referenced_inputs_hashed(tmp_path: Path) -> None:
+def test_runs_are_listed_oldest_first_with_paths_and_referenced_inputs_hashed(
+    tmp_path: Path,
+) -> None:
     """GIVEN two runs, the second with a scenario naming a trips file WHEN listed THEN the
     newest is last, each entry has its path, and the trips file's hash is recorded."""
     root = tmp_path / "runs"
