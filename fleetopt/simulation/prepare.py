@@ -304,8 +304,18 @@ def prepare(scenario: Scenario, network: RoadNetwork | None) -> Prepared:  # noq
                                         int(bad["row"].iat[0]), "powertrain", str(bad["source_file"].iat[0])))
             else:
                 problems.append(Problem(exc.message, None, "fleets", scenario.file))
+    for (vt, pt), spec in specs.items():
+        if spec.is_battery and spec.battery_kwh <= 0:
+            problems.append(Problem("a battery vehicle needs battery_kwh > 0", None,
+                                    f"vehicle_types.{vt}.{pt}.battery_kwh", scenario.file))
+        if spec.is_hydrogen and spec.tank_kg <= 0:
+            problems.append(Problem("a fuel-cell vehicle needs tank_kg > 0", None,
+                                    f"vehicle_types.{vt}.{pt}.tank_kg", scenario.file))
+        if spec.is_battery and spec.charge_efficiency <= 0:
+            problems.append(Problem("charge_efficiency must be > 0", None,
+                                    f"vehicle_types.{vt}.{pt}.charge_efficiency", scenario.file))
     if problems:
-        msg = f"{len(problems)} problem(s): vehicle types without a spec"
+        msg = f"{len(problems)} problem(s) in the vehicle specs"
         raise InputError(msg, problems)
 
     # road distances where missing, deadheads where trips do not connect

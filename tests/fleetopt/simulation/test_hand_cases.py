@@ -290,3 +290,12 @@ def test_depot_pv_offsets_midday_charging(run) -> None:  # noqa: ANN001
     assert r.extras["pv_kwh_used"] == pytest.approx(50.0 - expect_grid)
     night = run([trip_line("b1", "t1", "21:00", "22:00", 50)], scenario=d)
     assert night.summary()["grid_energy_kwh"] == pytest.approx(50.0)
+
+
+def test_zero_battery_is_a_located_input_error(run) -> None:  # noqa: ANN001
+    """A BEV spec overridden to battery_kwh = 0 is rejected at its key path (no division by zero)."""
+    d = copy.deepcopy(BASE)
+    d["vehicle_types"]["bus"]["bev"]["battery_kwh"] = 0
+    with pytest.raises(InputError) as e:
+        run([trip_line("b1", "t1", "06:00", "07:00", 5)], scenario=d)
+    assert e.value.problems[0].column == "vehicle_types.bus.bev.battery_kwh"
