@@ -285,3 +285,68 @@ def test_corrupt_cache_file_is_rebuilt(fresh_cache: Path) -> None:
     road_graph._load_network_cached.cache_clear()
     net = load_network(SMALL)
     assert net.n_nodes == 137
+
+
+# ---------------------------------------------------------------- fast GraphML reader
+@pytest.mark.parametrize("name", list(BUILTIN_NETWORKS))
+def test_fast_graphml_reader_gives_the_osmnx_arrays_bit_for_bit(name: str) -> None:
+    """GIVEN a shipped network WHEN read by the regex scanner THEN exactly the osmnx-path arrays."""
+    from fleetopt.inputs._graphml_arrays import arrays_from_graphml
+
+    path = resolve_network(name)
+    fast = arrays_from_graphml(path, road_graph._speed_table())
+    assert fast is not None, "the fast reader declined a shipped network"
+    slow = road_graph._arrays_from_graph(road_graph._load_graph_file(path))
+    assert fast.keys() == slow.keys()
+    for key, ref in slow.items():
+        assert fast[key].dtype == ref.dtype, key
+        np.testing.assert_array_equal(fast[key], ref, err_msg=key)
+
+
+def _rewrite(tmp_path: Path, name: str, old: str, new: str) -> Path:
+    text = gzip.decompress(resolve_network(SMALL).read_bytes()).decode()
+    assert old in text
+    path = tmp_path / name
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+def test_fast_reader_declines_what_it_does_not_model(tmp_path: Path) -> None:
+    from fleetopt.inputs._graphml_arrays import arrays_from_graphml
+
+    table = road_graph._speed_table()
+    typed = _rewrite(
+        tmp_path,
+        "typed.graphml",
+        'attr.name="length" attr.type="string"',
+        'attr.name="length" attr.type="double"',
+    )
+    assert arrays_from_graphml(typed, table) is None
+    swapped = _rewrite(tmp_path, "swapped.graphml", "<edge source=", "<edge  source=")
+    assert arrays_from_graphml(swapped, table) is None  # an element the scanner did not match
+    assert arrays_from_graphml(tmp_path / "missing.graphml", table) is None
+
+
+def test_fast_reader_imputes_speeds_like_osmnx(tmp_path: Path) -> None:
+    """GIVEN a maxspeed tag, an mph tag and an unknown class WHEN read THEN same as osmnx."""
+    from fleetopt.inputs._graphml_arrays import arrays_from_graphml
+
+    text = gzip.decompress(resolve_network(SMALL).read_bytes()).decode()
+    key = '<key id="d99" for="edge" attr.name="maxspeed" attr.type="string" />\n'
+    text = text.replace("<graph ", key + "  <graph ", 1)
+    from fleetopt.inputs._graphml_arrays import _keys
+
+    hw_key = next(k for k, (f, n, _) in _keys(text).items() if f == "edge" and n == "highway")
+    edges = text.split("<edge ")
+    edges[1] = edges[1].replace("</edge>", '  <data key="d99">60</data>\n    </edge>', 1)
+    edges[2] = edges[2].replace("</edge>", '  <data key="d99">30 mph</data>\n    </edge>', 1)
+    edges[3] = edges[3].replace(f'<data key="{hw_key}">', f'<data key="{hw_key}">busway', 1)
+    path = tmp_path / "speeds.graphml"
+    path.write_text("<edge ".join(edges), encoding="utf-8")
+    fast = arrays_from_graphml(path, road_graph._speed_table())
+    assert fast is not None
+    slow = road_graph._arrays_from_graph(road_graph._load_graph_file(path))
+    for key_ in ("edge_speed_kph", "edge_time_s", "edge_highway"):
+        np.testing.assert_array_equal(fast[key_], slow[key_], err_msg=key_)
+    assert 60.0 in fast["edge_speed_kph"]
+    assert pytest.approx(30 * 1.60934) in list(fast["edge_speed_kph"])
