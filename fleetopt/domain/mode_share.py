@@ -255,6 +255,8 @@ def lever_paths(years: np.ndarray, table: Mapping[str, Any] | None = None) -> di
     """
     table = table or {}
     levers = defaults.load_table("mode_share_levers")
+    # scenario values start after the last published lever value of any lever (2024)
+    data_end = int(levers[levers.name == "value"].year.max())
     out: dict[str, np.ndarray] = {}
     for lever in LEVER_RANGES:
         rows = levers[levers.lever == lever]
@@ -273,7 +275,7 @@ def lever_paths(years: np.ndarray, table: Mapping[str, Any] | None = None) -> di
                 else {SCALAR_LEVER_YEAR: float(user)}
             )
             first = min(pts)
-            join_year = min(last, first - 1)
+            join_year = min(data_end, first - 1)
             anchors = {join_year: float(np.interp(join_year, years, path)), **pts}
             xs = np.array(sorted(anchors), dtype=float)
             new = np.interp(years, xs, [anchors[int(x)] for x in xs])

@@ -93,3 +93,17 @@ def test_check_locates_bad_values(table: dict, column: str) -> None:
     assert column in [p.column for p in check_mode_share_dict(table, "mode_share")]
     with pytest.raises(InputError):
         project_mode_share(table)
+
+
+def test_scenario_levers_start_after_the_data() -> None:
+    """A scalar lever applies from 2025 (ramping from 2024); a year table joins the data at 2024."""
+    from fleetopt.domain.mode_share import lever_paths
+
+    years = np.arange(2015, 2036)
+    paths = lever_paths(years, {"parking_price_index": 2.0, "rail_network_km": {"2030": 1400}})
+    at = {int(y): i for i, y in enumerate(years)}
+    assert paths["parking_price_index"][at[2024]] == pytest.approx(1.0)
+    assert paths["parking_price_index"][at[2025]] == pytest.approx(2.0)
+    assert paths["rail_network_km"][at[2024]] == pytest.approx(879)  # published end-2024 value
+    assert paths["rail_network_km"][at[2027]] == pytest.approx(879 + (1400 - 879) * 3 / 6)
+    assert paths["rail_network_km"][at[2016]] == pytest.approx(574)
