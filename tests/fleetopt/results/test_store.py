@@ -198,3 +198,14 @@ def test_runs_are_listed_oldest_first_with_paths_and_referenced_inputs_hashed(
     inputs = load_run(runs[-1]["id"], root).meta["inputs"]
     assert [i["name"] for i in inputs] == [str(scen), str(tmp_path / "trips.csv")]
     assert inputs[1]["sha256"] == sha(trips)
+
+
+def test_run_files_cannot_leave_the_run_folder(tmp_path: Path) -> None:
+    root = tmp_path / "runs"
+    with new_run("demo", root=root) as d:
+        (d / "a.txt").write_text("1")
+    r = load_run(list_runs(root)[0]["id"], root)
+    assert r.file("a.txt").read_text() == "1"
+    for bad in ("../../etc/passwd", "/etc/passwd", "../" + r.id + "/a.txt/../../x"):
+        with pytest.raises(InputError):
+            r.file(bad)
