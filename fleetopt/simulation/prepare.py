@@ -290,7 +290,11 @@ def prepare(scenario: Scenario, network: RoadNetwork | None) -> Prepared:  # noq
     for fleet, _ in requests:
         pt = fleet.powertrain or "bev"
         names = [pt] if isinstance(pt, str) else [k for k, v in pt.items() if v > 0]
-        combos.extend(("taxi", n) for n in names)
+        for name in names:
+            try:
+                specs[("taxi", name)] = resolve_spec("taxi", name, scenario.vehicle_types)
+            except InputError as exc:
+                problems.append(Problem(exc.message, None, f"fleets.{fleet.index}.powertrain", scenario.file))
     for vt, pt in combos:
         if (vt, pt) in specs:
             continue

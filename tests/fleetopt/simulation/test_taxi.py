@@ -97,3 +97,32 @@ def test_low_battery_taxi_goes_to_charge(tmp_path: Path, central) -> None:  # no
     assert list(ses["action"]) == ["charge"] and ses["station_id"].iat[0] == "P"
     assert ses["soc_out"].iat[0] == pytest.approx(0.9)
     assert r.vehicles["distance_km"].iat[0] > r.trips["distance_km"].iat[0]  # drove on to the charger
+
+
+def test_taxi_powertrain_without_spec_is_located(tmp_path: Path, central) -> None:  # noqa: ANN001
+    """A requests fleet asking for fuel-cell taxis (no default spec) is an InputError at fleets.0.powertrain."""
+    from fleetopt.errors import InputError
+
+    d = _scenario(tmp_path, _req([("r1", "08:00", A, B)]), size=1, start=[list(A)])
+    d["fleets"][0]["powertrain"] = {"bev": 0.5, "fcev": 0.5}
+    with pytest.raises(InputError) as e:
+        simulate(scenario_from_dict(d, base_dir=tmp_path), network=central)
+    assert e.value.problems[0].column == "fleets.0.powertrain"
+
+
+def test_mixed_taxi_fleet_is_deterministic_and_counts_fuel(tmp_path: Path, central) -> None:  # noqa: ANN001
+    """A 50/50 BEV/gasoline fleet: exact shares, gasoline only from gasoline taxis, same seed same result."""
+    reqs = _req([(f"r{i}", f"08:{i:02d}", A if i % 2 else B, C) for i in range(20)])
+    d = _scenario(tmp_path, reqs, size=4, start=[list(A), list(B)])
+    d["fleets"][0]["powertrain"] = {"bev": 0.5, "gasoline": 0.5}
+    r1 = simulate(scenario_from_dict(d, base_dir=tmp_path), network=central)
+    r2 = simulate(scenario_from_dict(d, base_dir=tmp_path), network=central)
+    assert sorted(r1.vehicles["powertrain"]) == ["bev", "bev", "gasoline", "gasoline"]
+    t = r1.trips
+    assert (t.loc[t["powertrain"] == "bev", "gasoline_l"] == 0).all()
+    gas = t[t["powertrain"] == "gasoline"]
+    assert gas["gasoline_l"].sum() == pytest.approx(((gas["distance_km"] + gas["deadhead_km"]) * 0.085).sum())
+    s1, s2 = r1.summary(), r2.summary()
+    s1.pop("wall_s")
+    s2.pop("wall_s")
+    assert s1 == s2
