@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import re
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -407,7 +408,29 @@ def check_trips_frame(raw: _tabular.RawTable) -> tuple[pd.DataFrame, Report]:
     out = out.take(_checks.sort_order(out, ["vehicle_id", "departure_s", "trip_id"]))
     out = out.reset_index(drop=True)
     _check_overlaps(out, report)
+    _check_one_kind_per_vehicle(out, report)
     return out, report
+
+
+def _check_one_kind_per_vehicle(trips: pd.DataFrame, report: Report) -> None:
+    """Flag a vehicle whose type or powertrain changes from one trip to the next."""
+    if len(trips) < 2:
+        return
+    same = _checks.adjacent_equal(trips["vehicle_id"]) & (trips["vehicle_id"] != "").to_numpy()
+    rows = trips["row"].to_numpy()
+    veh = trips["vehicle_id"].array
+    for col in ("vehicle_type", "powertrain"):
+        values = trips[col]
+        known = (values != "").to_numpy()
+        prev_known = np.concatenate([[False], known[:-1]])
+        changed = same & known & prev_known & ~_checks.adjacent_equal(values)
+        vals: Any = values.array
+
+        def msg(i: int, col: str = col, vals: Any = vals) -> str:  # noqa: ANN401
+            return (f"vehicle {veh[i]!r} is {vals[i - 1]!r} on row {int(rows[i - 1])} but {vals[i]!r} "
+                    f"here; one vehicle has one {col}")
+
+        report.rows(changed, rows, col, msg)
 
 
 def _check_overlaps(trips: pd.DataFrame, report: Report) -> None:

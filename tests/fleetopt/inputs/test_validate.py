@@ -93,6 +93,12 @@ GOLDEN: dict[
         ],
         [],
     ),
+    "one_type_per_vehicle": (
+        H + OK + "b1,taxi,bev,t2,07:00,07:40,116.45,39.93,116.40,39.91,\n",
+        [(3, "vehicle_type", "vehicle 'b1' is 'bus' on row 2 but 'taxi' here; one vehicle has one "
+                             "vehicle_type")],
+        [],
+    ),
     "duplicate_ids": (
         H + OK + "b2,bus,bev,t1,07:00,07:40,116.45,39.93,116.40,39.91,\n",
         [(3, "trip_id", "duplicate trip_id 't1'; first on row 2")],
@@ -268,7 +274,7 @@ def test_gb18030_is_detected_not_guessed(tmp_path: Path) -> None:
     text = (
         H
         + OK.replace("b1", "京B·环卫车")
-        + "京B·环卫车,环卫,柴油,t2,07:00,xx,116.45,39.93,116.40,39.91,\n"
+        + "京B·环卫车2号,环卫,柴油,t2,07:00,xx,116.45,39.93,116.40,39.91,\n"
     )
     p = tmp_path / "t.csv"
     p.write_bytes(text.encode("gb18030"))
