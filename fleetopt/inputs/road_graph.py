@@ -440,14 +440,15 @@ def _load_network_cached(path: Path, mtime_ns: int, name: str) -> RoadNetwork:
                 arrays = {k: npz[k] for k in npz.files}
         except (OSError, ValueError):
             arrays = None
-    if arrays is None and path.name.lower().endswith((".graphml", ".graphml.gz")):
-        # fast cold path: the same arrays without networkx/osmnx (None when unsure)
-        from fleetopt.inputs._graphml_arrays import arrays_from_graphml
-
-        arrays = arrays_from_graphml(path, _speed_table())
     if arrays is None:
-        graph = _load_graph_file(path)
-        arrays = _arrays_from_graph(graph)
+        if path.name.lower().endswith((".graphml", ".graphml.gz")):
+            # fast cold path: the same arrays without networkx/osmnx (None when unsure)
+            from fleetopt.inputs._graphml_arrays import arrays_from_graphml
+
+            arrays = arrays_from_graphml(path, _speed_table())
+        if arrays is None:
+            graph = _load_graph_file(path)
+            arrays = _arrays_from_graph(graph)
         try:
             cache_dir.mkdir(parents=True, exist_ok=True)
             tmp = cache_dir / f".{key}.{os.getpid()}.npz"
