@@ -17,15 +17,38 @@ def _render(s: dict[str, Any]) -> None:
     console = Console()
     console.print(f"[bold]scenario[/bold] {s['scenario']} (seed {s['seed']}), {s['wall_s']:.2f} s")
     table = Table(title="Simulation totals over the horizon")
-    for col in ("type", "vehicles", "trips", "served", "missed", "distance km", "battery kWh", "grid kWh",
-                "diesel L", "gasoline L", "H2 kg", "CO2 kg", "peak kW", "wait mean/max min"):
+    for col in (
+        "type",
+        "vehicles",
+        "trips",
+        "served",
+        "missed",
+        "distance km",
+        "battery kWh",
+        "grid kWh",
+        "diesel L",
+        "gasoline L",
+        "H2 kg",
+        "CO2 kg",
+        "peak kW",
+        "wait mean/max min",
+    ):
         table.add_column(col, justify="right")
     for name, r in [*sorted(s["by_type"].items()), ("all", s)]:
         table.add_row(
-            name, f"{r['vehicles']:,}", f"{r['trips_total']:,}", f"{r['trips_served']:,}",
-            f"{r['trips_missed']:,}", f"{r['distance_km']:,.1f}", f"{r['battery_energy_kwh']:,.1f}",
-            f"{r['grid_energy_kwh']:,.1f}", f"{r['diesel_l']:,.1f}", f"{r['gasoline_l']:,.1f}",
-            f"{r['hydrogen_kg']:,.2f}", f"{r['co2_kg']:,.1f}", f"{r['peak_grid_kw']:,.1f}",
+            name,
+            f"{r['vehicles']:,}",
+            f"{r['trips_total']:,}",
+            f"{r['trips_served']:,}",
+            f"{r['trips_missed']:,}",
+            f"{r['distance_km']:,.1f}",
+            f"{r['battery_energy_kwh']:,.1f}",
+            f"{r['grid_energy_kwh']:,.1f}",
+            f"{r['diesel_l']:,.1f}",
+            f"{r['gasoline_l']:,.1f}",
+            f"{r['hydrogen_kg']:,.2f}",
+            f"{r['co2_kg']:,.1f}",
+            f"{r['peak_grid_kw']:,.1f}",
             f"{r['charge_wait_mean_min']:.1f} / {r['charge_wait_max_min']:.1f}",
         )
     console.print(table)
@@ -34,8 +57,10 @@ def _render(s: dict[str, Any]) -> None:
 @app.command("simulate")
 def simulate_cmd(
     scenario: Path = typer.Argument(..., help="Scenario TOML file (CONTRACT §4)."),  # noqa: B008
-    out: Path | None = typer.Option(None, "--out", help="Folder for the result tables (default: a new run under runs/)."),  # noqa: B008
-    as_json: bool = JsonOpt,
+    out: Path | None = typer.Option(
+        None, "--out", help="Folder for the result tables (default: a new run under runs/)."
+    ),
+    as_json: bool = JsonOpt,  # noqa: B008
 ) -> None:
     """Simulate one scenario: trips, charging queues, energy, CO2 and grid peak."""
     from fleetopt import api

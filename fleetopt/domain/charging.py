@@ -52,7 +52,9 @@ def curve(name: str) -> Curve:
     if name == "constant":
         return Curve((1.0,), (1.0,))
     p = {k: float(v.value) for k, v in defaults.params("chargers", kind="curve").items()}
-    return Curve((p["taper_soc_1"], p["taper_soc_2"], 1.0), (1.0, p["taper_frac_1"], p["taper_frac_2"]))
+    return Curve(
+        (p["taper_soc_1"], p["taper_soc_2"], 1.0), (1.0, p["taper_frac_1"], p["taper_frac_2"])
+    )
 
 
 def charge_steps(
@@ -110,8 +112,9 @@ def charge_steps(
     return soc, steps
 
 
-def time_to_charge_s(soc_start: float, soc_target: float, power_kw: float, battery_kwh: float,
-                     crv: Curve) -> float:
+def time_to_charge_s(
+    soc_start: float, soc_target: float, power_kw: float, battery_kwh: float, crv: Curve
+) -> float:
     """Return the time to charge from ``soc_start`` to ``soc_target`` [s].
 
     Parameters
@@ -134,7 +137,9 @@ def time_to_charge_s(soc_start: float, soc_target: float, power_kw: float, batte
     return sum(d for d, _ in steps)
 
 
-def lay_out(windows: list[tuple[float, float]], steps: list[tuple[float, float]]) -> list[tuple[float, float, float]]:
+def lay_out(
+    windows: list[tuple[float, float]], steps: list[tuple[float, float]]
+) -> list[tuple[float, float, float]]:
     """Place consecutive constant-power steps into time windows in time order.
 
     Parameters

@@ -55,7 +55,9 @@ def _cum_price_h(t_s: np.ndarray, prices: np.ndarray) -> np.ndarray:
     return days * day + cum[hi] + (rem - hi) * prices[hi]
 
 
-def energy_cost_cny(start_s: npt.ArrayLike, end_s: npt.ArrayLike, kw: npt.ArrayLike, tariff: str) -> np.ndarray:
+def energy_cost_cny(
+    start_s: npt.ArrayLike, end_s: npt.ArrayLike, kw: npt.ArrayLike, tariff: str
+) -> np.ndarray:
     """Return the cost of drawing constant power over intervals.
 
     Parameters
@@ -73,11 +75,14 @@ def energy_cost_cny(start_s: npt.ArrayLike, end_s: npt.ArrayLike, kw: npt.ArrayL
         Cost [CNY].
     """
     p = hourly_prices(tariff)
-    return np.asarray(kw, float) * (_cum_price_h(np.asarray(end_s, float), p)
-                                    - _cum_price_h(np.asarray(start_s, float), p))
+    return np.asarray(kw, float) * (
+        _cum_price_h(np.asarray(end_s, float), p) - _cum_price_h(np.asarray(start_s, float), p)
+    )
 
 
-def cheapest_windows(start_s: float, end_s: float, need_s: float, tariff: str) -> list[tuple[float, float]]:
+def cheapest_windows(
+    start_s: float, end_s: float, need_s: float, tariff: str
+) -> list[tuple[float, float]]:
     """Choose the cheapest time inside ``[start_s, end_s]`` adding up to ``need_s``.
 
     Hour-aligned pieces are ranked by price, then by time (earliest first), and taken

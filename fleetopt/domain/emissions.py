@@ -1,4 +1,4 @@
-"""Compute tank-to-wheel and grid CO2 and the converted turnover (换算周转量) it is measured against.
+"""Compute tank-to-wheel and grid CO2 and the converted turnover (换算周转量) it is measured by.
 
 CO2 = diesel L x factor + gasoline L x factor + CNG kg x factor + hydrogen kg x factor +
 grid kWh x grid factor. Converted turnover = passenger-km x conversion factor + tonne-km;
@@ -53,8 +53,9 @@ def co2_kg(
     )
 
 
-def converted_turnover_tkm(passenger_km: npt.ArrayLike, tonne_km: npt.ArrayLike,
-                           passenger_km_factor: float) -> np.ndarray:
+def converted_turnover_tkm(
+    passenger_km: npt.ArrayLike, tonne_km: npt.ArrayLike, passenger_km_factor: float
+) -> np.ndarray:
     """Return converted turnover: passenger-km x factor + tonne-km.
 
     Parameters

@@ -47,7 +47,9 @@ def temperature_factor(temperature_c: ArrayLike) -> np.ndarray:
     return np.interp(np.asarray(temperature_c, dtype=float), t, f)
 
 
-def trip_energy_kwh(distance_km: ArrayLike, kwh_per_km: ArrayLike, factor: ArrayLike = 1.0) -> np.ndarray:
+def trip_energy_kwh(
+    distance_km: ArrayLike, kwh_per_km: ArrayLike, factor: ArrayLike = 1.0
+) -> np.ndarray:
     """Return battery energy of trips: distance x rate x factor.
 
     Parameters
@@ -64,7 +66,9 @@ def trip_energy_kwh(distance_km: ArrayLike, kwh_per_km: ArrayLike, factor: Array
     numpy.ndarray
         Energy drawn from the battery [kWh].
     """
-    return np.asarray(distance_km, float) * np.asarray(kwh_per_km, float) * np.asarray(factor, float)
+    return (
+        np.asarray(distance_km, float) * np.asarray(kwh_per_km, float) * np.asarray(factor, float)
+    )
 
 
 def fuel_per_100km(distance_km: ArrayLike, per_100km: ArrayLike) -> np.ndarray:

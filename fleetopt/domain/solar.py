@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import logging
 import warnings
+from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
-from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
@@ -41,7 +41,9 @@ def _annual_clearsky_kwh_per_m2(lat: float, lon: float, year: int) -> float:
         return float(loc.get_clearsky(t, model="haurwitz")["ghi"].sum()) / 1000.0
 
 
-def pv_kw_per_kwp(times_s: np.ndarray, lat: float, lon: float, date: str, yield_kwh_per_kwp_yr: float) -> np.ndarray:
+def pv_kw_per_kwp(
+    times_s: np.ndarray, lat: float, lon: float, date: str, yield_kwh_per_kwp_yr: float
+) -> np.ndarray:
     """Return PV power per installed kWp at clock times of a service day.
 
     Parameters
@@ -65,6 +67,10 @@ def pv_kw_per_kwp(times_s: np.ndarray, lat: float, lon: float, date: str, yield_
     day = pd.Timestamp(date, tz=_TZ)
     t = day + pd.to_timedelta(np.asarray(times_s, float), unit="s")
     with _quiet_pvlib():
-        ghi = pvlib.location.Location(lat, lon, tz=_TZ).get_clearsky(pd.DatetimeIndex(t), model="haurwitz")["ghi"]
-    scale = yield_kwh_per_kwp_yr / _annual_clearsky_kwh_per_m2(round(lat, 2), round(lon, 2), day.year)
+        ghi = pvlib.location.Location(lat, lon, tz=_TZ).get_clearsky(
+            pd.DatetimeIndex(t), model="haurwitz"
+        )["ghi"]
+    scale = yield_kwh_per_kwp_yr / _annual_clearsky_kwh_per_m2(
+        round(lat, 2), round(lon, 2), day.year
+    )
     return np.asarray(ghi, float) / 1000.0 * scale

@@ -28,18 +28,47 @@ logger = logging.getLogger(__name__)
 
 #: Top-level keys of a scenario file.
 TOP_KEYS = (
-    "base", "name", "description", "seed", "ambient_temperature_c", "network",
-    "emission_factors", "fleets", "vehicle_types", "stations", "horizon", "options",
-    "transition", "mode_share",
+    "base",
+    "name",
+    "description",
+    "seed",
+    "ambient_temperature_c",
+    "network",
+    "emission_factors",
+    "fleets",
+    "vehicle_types",
+    "stations",
+    "horizon",
+    "options",
+    "transition",
+    "mode_share",
 )
 
 #: Keys of ``[emission_factors]``.
-EMISSION_KEYS = ("grid_kg_per_kwh", "diesel_kg_per_l", "gasoline_kg_per_l", "cng_kg_per_kg",
-                 "hydrogen_kg_per_kg")
+EMISSION_KEYS = (
+    "grid_kg_per_kwh",
+    "diesel_kg_per_l",
+    "gasoline_kg_per_l",
+    "cng_kg_per_kg",
+    "hydrogen_kg_per_kg",
+)
 
 #: Keys of a ``[[fleets]]`` table.
-FLEET_KEYS = ("name", "trips", "gtfs", "requests", "generator", "type", "size", "scale",
-              "powertrain", "start", "max_wait_min", "date", "exempt_share")
+FLEET_KEYS = (
+    "name",
+    "trips",
+    "gtfs",
+    "requests",
+    "generator",
+    "type",
+    "size",
+    "scale",
+    "powertrain",
+    "start",
+    "max_wait_min",
+    "date",
+    "exempt_share",
+)
 
 #: Source keys of a fleet; exactly one is required.
 FLEET_SOURCES = ("trips", "gtfs", "requests", "generator")
@@ -252,7 +281,7 @@ def _rebase_paths(d: dict[str, Any], from_dir: Path, to_dir: Path) -> dict[str, 
         return d
     out = dict(d)
 
-    def fix(p: Any) -> Any:  # noqa: ANN401
+    def fix(p: Any) -> Any:
         if isinstance(p, str) and not Path(p).is_absolute() and (from_dir / p).exists():
             return str((from_dir / p).resolve())
         return p
@@ -260,7 +289,9 @@ def _rebase_paths(d: dict[str, Any], from_dir: Path, to_dir: Path) -> dict[str, 
     if "fleets" in out and isinstance(out["fleets"], list):
         out["fleets"] = [
             {k: (fix(v) if k in ("trips", "gtfs", "requests") else v) for k, v in f.items()}
-            if isinstance(f, Mapping) else f for f in out["fleets"]
+            if isinstance(f, Mapping)
+            else f
+            for f in out["fleets"]
         ]
     if isinstance(out.get("stations"), str):
         out["stations"] = fix(out["stations"])
@@ -301,94 +332,170 @@ def load_scenario_dict(path: str | Path, *, _seen: tuple[Path, ...] = ()) -> dic
         return d
     if not isinstance(base, str):
         msg = f"{p}: base must be a file path"
-        raise InputError(msg, [Problem(f"base must be a file path string, got {base!r}", None, "base", str(p))])
+        raise InputError(
+            msg, [Problem(f"base must be a file path string, got {base!r}", None, "base", str(p))]
+        )
     bp = (p.parent / base).resolve()
     parent = load_scenario_dict(bp, _seen=(*_seen, p))
     parent = _rebase_paths(parent, bp.parent, p.parent)
     return _deep_merge(parent, d)
 
 
-def _is_num(v: Any) -> bool:  # noqa: ANN401
+def _is_num(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
 
 
-def _check_powertrain(v: Any, col: str, file: str | None) -> list[Problem]:  # noqa: ANN401
+def _check_powertrain(v: Any, col: str, file: str | None) -> list[Problem]:
     if isinstance(v, str):
         if v not in POWERTRAINS:
-            return [Problem(f"unknown powertrain {v!r}; allowed: {', '.join(POWERTRAINS)}", None, col, file)]
+            return [
+                Problem(
+                    f"unknown powertrain {v!r}; allowed: {', '.join(POWERTRAINS)}", None, col, file
+                )
+            ]
         return []
     if isinstance(v, Mapping):
         out: list[Problem] = []
         total = 0.0
         for k, share in v.items():
             if k not in POWERTRAINS:
-                out.append(Problem(f"unknown powertrain {k!r}; allowed: {', '.join(POWERTRAINS)}",
-                                   None, f"{col}.{k}", file))
+                out.append(
+                    Problem(
+                        f"unknown powertrain {k!r}; allowed: {', '.join(POWERTRAINS)}",
+                        None,
+                        f"{col}.{k}",
+                        file,
+                    )
+                )
             elif not _is_num(share) or share < 0:
-                out.append(Problem(f"share must be a number >= 0, got {share!r}", None, f"{col}.{k}", file))
+                out.append(
+                    Problem(f"share must be a number >= 0, got {share!r}", None, f"{col}.{k}", file)
+                )
             else:
                 total += float(share)
         if not out and abs(total - 1.0) > 1e-6:
-            out.append(Problem(f"powertrain shares must add up to 1, got {total:g}", None, col, file))
+            out.append(
+                Problem(f"powertrain shares must add up to 1, got {total:g}", None, col, file)
+            )
         return out
     return [Problem(f"powertrain must be a name or a table of shares, got {v!r}", None, col, file)]
 
 
-def _check_fleet(i: int, f: Any, file: str | None) -> list[Problem]:  # noqa: ANN401, C901, PLR0912
+def _check_fleet(i: int, f: Any, file: str | None) -> list[Problem]:
     pre = f"fleets.{i}"
     if not isinstance(f, Mapping):
         return [Problem("each [[fleets]] entry must be a table", None, pre, file)]
     out: list[Problem] = []
     for k in f:
         if k not in FLEET_KEYS:
-            out.append(Problem(f"unknown fleet key {k!r}; allowed: {', '.join(FLEET_KEYS)}", None, f"{pre}.{k}", file))
+            out.append(
+                Problem(
+                    f"unknown fleet key {k!r}; allowed: {', '.join(FLEET_KEYS)}",
+                    None,
+                    f"{pre}.{k}",
+                    file,
+                )
+            )
     sources = [s for s in FLEET_SOURCES if s in f]
     if len(sources) != 1:
-        out.append(Problem(f"a fleet needs exactly one of {', '.join(FLEET_SOURCES)}; found {sources or 'none'}",
-                           None, pre, file))
+        out.append(
+            Problem(
+                f"a fleet needs exactly one of {', '.join(FLEET_SOURCES)}; found {sources or 'none'}",
+                None,
+                pre,
+                file,
+            )
+        )
     for s in ("trips", "gtfs", "requests", "generator", "name"):
         if s in f and not (isinstance(f[s], str) and f[s].strip()):
-            out.append(Problem(f"{s} must be a non-empty string, got {f[s]!r}", None, f"{pre}.{s}", file))
+            out.append(
+                Problem(f"{s} must be a non-empty string, got {f[s]!r}", None, f"{pre}.{s}", file)
+            )
     if isinstance(f.get("generator"), str) and f["generator"] not in GENERATORS:
-        out.append(Problem(f"unknown generator {f['generator']!r}; allowed: {', '.join(GENERATORS)}",
-                           None, f"{pre}.generator", file))
+        out.append(
+            Problem(
+                f"unknown generator {f['generator']!r}; allowed: {', '.join(GENERATORS)}",
+                None,
+                f"{pre}.generator",
+                file,
+            )
+        )
     if "type" in f and f["type"] not in VEHICLE_TYPES:
-        out.append(Problem(f"unknown vehicle type {f['type']!r}; allowed: {', '.join(VEHICLE_TYPES)}",
-                           None, f"{pre}.type", file))
-    if "size" in f and (not isinstance(f["size"], int) or isinstance(f["size"], bool) or f["size"] < 1):
-        out.append(Problem(f"size must be a whole number >= 1, got {f['size']!r}", None, f"{pre}.size", file))
+        out.append(
+            Problem(
+                f"unknown vehicle type {f['type']!r}; allowed: {', '.join(VEHICLE_TYPES)}",
+                None,
+                f"{pre}.type",
+                file,
+            )
+        )
+    if "size" in f and (
+        not isinstance(f["size"], int) or isinstance(f["size"], bool) or f["size"] < 1
+    ):
+        out.append(
+            Problem(
+                f"size must be a whole number >= 1, got {f['size']!r}", None, f"{pre}.size", file
+            )
+        )
     if "scale" in f and (not _is_num(f["scale"]) or f["scale"] <= 0):
-        out.append(Problem(f"scale must be a number > 0, got {f['scale']!r}", None, f"{pre}.scale", file))
+        out.append(
+            Problem(f"scale must be a number > 0, got {f['scale']!r}", None, f"{pre}.scale", file)
+        )
     if "size" in f and "scale" in f:
         out.append(Problem("give size or scale, not both", None, f"{pre}.scale", file))
     if "max_wait_min" in f and (not _is_num(f["max_wait_min"]) or f["max_wait_min"] <= 0):
-        out.append(Problem(f"max_wait_min must be a number > 0, got {f['max_wait_min']!r}",
-                           None, f"{pre}.max_wait_min", file))
+        out.append(
+            Problem(
+                f"max_wait_min must be a number > 0, got {f['max_wait_min']!r}",
+                None,
+                f"{pre}.max_wait_min",
+                file,
+            )
+        )
     if "powertrain" in f:
         out.extend(_check_powertrain(f["powertrain"], f"{pre}.powertrain", file))
     if "requests" in f:
         if f.get("type", "taxi") != "taxi":
-            out.append(Problem("a requests fleet must have type = \"taxi\"", None, f"{pre}.type", file))
+            out.append(
+                Problem('a requests fleet must have type = "taxi"', None, f"{pre}.type", file)
+            )
         if "size" not in f:
-            out.append(Problem("a requests fleet needs size (number of taxis)", None, f"{pre}.size", file))
+            out.append(
+                Problem("a requests fleet needs size (number of taxis)", None, f"{pre}.size", file)
+            )
     if "start" in f:
         st = f["start"]
-        ok = isinstance(st, list) and st and all(
-            isinstance(p, list) and len(p) == 2 and all(_is_num(x) for x in p) for p in st)
+        ok = (
+            isinstance(st, list)
+            and st
+            and all(isinstance(p, list) and len(p) == 2 and all(_is_num(x) for x in p) for p in st)
+        )
         if not ok:
-            out.append(Problem("start must be a list of [lon, lat] pairs", None, f"{pre}.start", file))
+            out.append(
+                Problem("start must be a list of [lon, lat] pairs", None, f"{pre}.start", file)
+            )
     return out
 
 
-def _check_table_keys(t: Any, allowed: tuple[str, ...] | Mapping[str, Any], pre: str, file: str | None,  # noqa: ANN401
-                      what: str) -> list[Problem]:
+def _check_table_keys(
+    t: Any,
+    allowed: tuple[str, ...] | Mapping[str, Any],
+    pre: str,
+    file: str | None,
+    what: str,
+) -> list[Problem]:
     if not isinstance(t, Mapping):
         return [Problem(f"[{pre}] must be a table", None, pre, file)]
-    return [Problem(f"unknown {what} key {k!r}; allowed: {', '.join(allowed)}", None, f"{pre}.{k}", file)
-            for k in t if k not in allowed]
+    return [
+        Problem(
+            f"unknown {what} key {k!r}; allowed: {', '.join(allowed)}", None, f"{pre}.{k}", file
+        )
+        for k in t
+        if k not in allowed
+    ]
 
 
-def check_scenario_dict(d: Mapping[str, Any], *, file: str | None = None) -> list[Problem]:  # noqa: C901, PLR0912, PLR0915
+def check_scenario_dict(d: Mapping[str, Any], *, file: str | None = None) -> list[Problem]:
     """Check a (merged) scenario dictionary and return every problem at once.
 
     Parameters
@@ -406,25 +513,55 @@ def check_scenario_dict(d: Mapping[str, Any], *, file: str | None = None) -> lis
     out: list[Problem] = []
     for k in d:
         if k not in TOP_KEYS:
-            out.append(Problem(f"unknown scenario key {k!r}; allowed: {', '.join(TOP_KEYS)}", None, str(k), file))
+            out.append(
+                Problem(
+                    f"unknown scenario key {k!r}; allowed: {', '.join(TOP_KEYS)}",
+                    None,
+                    str(k),
+                    file,
+                )
+            )
     if "name" in d and not isinstance(d["name"], str):
         out.append(Problem(f"name must be a string, got {d['name']!r}", None, "name", file))
-    if "seed" in d and (not isinstance(d["seed"], int) or isinstance(d["seed"], bool) or d["seed"] < 0):
-        out.append(Problem(f"seed must be a whole number >= 0, got {d['seed']!r}", None, "seed", file))
+    if "seed" in d and (
+        not isinstance(d["seed"], int) or isinstance(d["seed"], bool) or d["seed"] < 0
+    ):
+        out.append(
+            Problem(f"seed must be a whole number >= 0, got {d['seed']!r}", None, "seed", file)
+        )
     if "ambient_temperature_c" in d:
         t = d["ambient_temperature_c"]
         if not _is_num(t) or not -50 <= t <= 50:
-            out.append(Problem(f"ambient_temperature_c must be a number within -50..50 °C, got {t!r}",
-                               None, "ambient_temperature_c", file))
+            out.append(
+                Problem(
+                    f"ambient_temperature_c must be a number within -50..50 °C, got {t!r}",
+                    None,
+                    "ambient_temperature_c",
+                    file,
+                )
+            )
     if "network" in d and not (isinstance(d["network"], str) and d["network"].strip()):
-        out.append(Problem(f"network must be a name or a path, got {d['network']!r}", None, "network", file))
+        out.append(
+            Problem(
+                f"network must be a name or a path, got {d['network']!r}", None, "network", file
+            )
+        )
     if "emission_factors" in d:
         ef = d["emission_factors"]
-        out.extend(_check_table_keys(ef, EMISSION_KEYS, "emission_factors", file, "emission factor"))
+        out.extend(
+            _check_table_keys(ef, EMISSION_KEYS, "emission_factors", file, "emission factor")
+        )
         if isinstance(ef, Mapping):
             for k, v in ef.items():
                 if k in EMISSION_KEYS and (not _is_num(v) or v < 0):
-                    out.append(Problem(f"{k} must be a number >= 0, got {v!r}", None, f"emission_factors.{k}", file))
+                    out.append(
+                        Problem(
+                            f"{k} must be a number >= 0, got {v!r}",
+                            None,
+                            f"emission_factors.{k}",
+                            file,
+                        )
+                    )
     fleets = d.get("fleets", [])
     if not isinstance(fleets, list):
         out.append(Problem("fleets must be a list of [[fleets]] tables", None, "fleets", file))
@@ -437,27 +574,50 @@ def check_scenario_dict(d: Mapping[str, Any], *, file: str | None = None) -> lis
     else:
         for t, per in vt.items():
             if t not in VEHICLE_TYPES:
-                out.append(Problem(f"unknown vehicle type {t!r}; allowed: {', '.join(VEHICLE_TYPES)}",
-                                   None, f"vehicle_types.{t}", file))
+                out.append(
+                    Problem(
+                        f"unknown vehicle type {t!r}; allowed: {', '.join(VEHICLE_TYPES)}",
+                        None,
+                        f"vehicle_types.{t}",
+                        file,
+                    )
+                )
                 continue
             if not isinstance(per, Mapping):
-                out.append(Problem("must be a table of powertrains", None, f"vehicle_types.{t}", file))
+                out.append(
+                    Problem("must be a table of powertrains", None, f"vehicle_types.{t}", file)
+                )
                 continue
             for pt, table in per.items():
                 if pt not in POWERTRAINS:
-                    out.append(Problem(f"unknown powertrain {pt!r}; allowed: {', '.join(POWERTRAINS)}",
-                                       None, f"vehicle_types.{t}.{pt}", file))
+                    out.append(
+                        Problem(
+                            f"unknown powertrain {pt!r}; allowed: {', '.join(POWERTRAINS)}",
+                            None,
+                            f"vehicle_types.{t}.{pt}",
+                            file,
+                        )
+                    )
                 elif not isinstance(table, Mapping):
                     out.append(Problem("must be a table", None, f"vehicle_types.{t}.{pt}", file))
                 else:
                     out.extend(check_overrides(table, prefix=f"vehicle_types.{t}.{pt}", file=file))
     st = d.get("stations")
     if st is not None and not isinstance(st, (str, list)):
-        out.append(Problem("stations must be a list of [[stations]] tables or a file path", None, "stations", file))
+        out.append(
+            Problem(
+                "stations must be a list of [[stations]] tables or a file path",
+                None,
+                "stations",
+                file,
+            )
+        )
     if isinstance(st, list):
         bad = [i for i, s in enumerate(st) if not isinstance(s, Mapping)]
         for i in bad:
-            out.append(Problem("each [[stations]] entry must be a table", None, f"stations.{i}", file))
+            out.append(
+                Problem("each [[stations]] entry must be a table", None, f"stations.{i}", file)
+            )
         if not bad:
             try:
                 stations_from_records(st, file=file, column_prefix="stations")
@@ -480,8 +640,10 @@ def check_scenario_dict(d: Mapping[str, Any], *, file: str | None = None) -> lis
         out.extend(_check_table_keys(o, tuple(OPTION_KEYS), "options", file, "option"))
         if isinstance(o, Mapping):
             out.extend(_check_options(o, file))
-    for table, module, fn in (("transition", "fleetopt.domain.transition", "check_transition_dict"),
-                              ("mode_share", "fleetopt.domain.mode_share", "check_mode_share_dict")):
+    for table, module, fn in (
+        ("transition", "fleetopt.domain.transition", "check_transition_dict"),
+        ("mode_share", "fleetopt.domain.mode_share", "check_mode_share_dict"),
+    ):
         if table not in d:
             continue
         if not isinstance(d[table], Mapping):
@@ -515,27 +677,53 @@ def _check_options(o: Mapping[str, Any], file: str | None) -> list[Problem]:
         elif kind == "str" and not isinstance(v, str):
             out.append(Problem(f"{k} must be a string, got {v!r}", None, col, file))
     if "charging" in o and o["charging"] not in CHARGING_STRATEGIES:
-        out.append(Problem(f"charging must be one of {', '.join(CHARGING_STRATEGIES)}, got {o['charging']!r}",
-                           None, "options.charging", file))
+        out.append(
+            Problem(
+                f"charging must be one of {', '.join(CHARGING_STRATEGIES)}, got {o['charging']!r}",
+                None,
+                "options.charging",
+                file,
+            )
+        )
     if isinstance(o.get("tariff"), str):
         known = sorted(set(defaults.load_table("tariffs")["tariff"]))
         if o["tariff"] not in known:
-            out.append(Problem(f"unknown tariff {o['tariff']!r}; allowed: {', '.join(known)}",
-                               None, "options.tariff", file))
+            out.append(
+                Problem(
+                    f"unknown tariff {o['tariff']!r}; allowed: {', '.join(known)}",
+                    None,
+                    "options.tariff",
+                    file,
+                )
+            )
     if isinstance(o.get("pv_date"), str):
         import datetime as dt
 
         try:
             dt.date.fromisoformat(o["pv_date"])
         except ValueError:
-            out.append(Problem(f"pv_date must be a date YYYY-MM-DD, got {o['pv_date']!r}", None,
-                               "options.pv_date", file))
+            out.append(
+                Problem(
+                    f"pv_date must be a date YYYY-MM-DD, got {o['pv_date']!r}",
+                    None,
+                    "options.pv_date",
+                    file,
+                )
+            )
     for k in ("taxi_charge_soc", "taxi_target_soc", "fcev_refuel_frac"):
         if _is_num(o.get(k)) and o[k] > 1:
-            out.append(Problem(f"{k} must be within 0..1, got {o[k]!r}", None, f"options.{k}", file))
+            out.append(
+                Problem(f"{k} must be within 0..1, got {o[k]!r}", None, f"options.{k}", file)
+            )
     if _is_num(o.get("grid_limit_kw")) and o["grid_limit_kw"] == 0:
-        out.append(Problem("grid_limit_kw must be > 0 (leave it out for no limit)", None,
-                           "options.grid_limit_kw", file))
+        out.append(
+            Problem(
+                "grid_limit_kw must be > 0 (leave it out for no limit)",
+                None,
+                "options.grid_limit_kw",
+                file,
+            )
+        )
     return out
 
 
@@ -555,7 +743,9 @@ def default_emission_factors() -> dict[str, float]:
     return {k: defaults.value("emission_factors", k) for k in EMISSION_KEYS}
 
 
-def scenario_from_dict(d: Mapping[str, Any], *, base_dir: str | Path, file: str | None = None) -> Scenario:
+def scenario_from_dict(
+    d: Mapping[str, Any], *, base_dir: str | Path, file: str | None = None
+) -> Scenario:
     """Check a scenario dictionary and build a :class:`Scenario`.
 
     Parameters
@@ -592,16 +782,28 @@ def scenario_from_dict(d: Mapping[str, Any], *, base_dir: str | Path, file: str 
         if gen and not vtype:
             vtype = gen.split("-", 1)[1]
         pt = f.get("powertrain")
-        fleets.append(Fleet(
-            index=i, source=source, path=path, generator=gen, vehicle_type=vtype,
-            size=f.get("size"), scale=(float(f["scale"]) if "scale" in f else None),
-            powertrain=(dict(pt) if isinstance(pt, Mapping) else pt),
-            start=(tuple((float(a), float(b)) for a, b in f["start"]) if "start" in f else None),
-            max_wait_min=(float(f["max_wait_min"]) if "max_wait_min" in f else None),
-            name=str(f.get("name") or f"fleet{i}"),
-        ))
-    missing = [Problem(f"file not found: {fl.path}", None, f"fleets.{fl.index}.{fl.source}", file)
-               for fl in fleets if fl.path is not None and not fl.path.is_file()]
+        fleets.append(
+            Fleet(
+                index=i,
+                source=source,
+                path=path,
+                generator=gen,
+                vehicle_type=vtype,
+                size=f.get("size"),
+                scale=(float(f["scale"]) if "scale" in f else None),
+                powertrain=(dict(pt) if isinstance(pt, Mapping) else pt),
+                start=(
+                    tuple((float(a), float(b)) for a, b in f["start"]) if "start" in f else None
+                ),
+                max_wait_min=(float(f["max_wait_min"]) if "max_wait_min" in f else None),
+                name=str(f.get("name") or f"fleet{i}"),
+            )
+        )
+    missing = [
+        Problem(f"file not found: {fl.path}", None, f"fleets.{fl.index}.{fl.source}", file)
+        for fl in fleets
+        if fl.path is not None and not fl.path.is_file()
+    ]
     st = d.get("stations")
     stations = empty_stations()
     if isinstance(st, str):
@@ -625,7 +827,10 @@ def scenario_from_dict(d: Mapping[str, Any], *, base_dir: str | Path, file: str 
         horizon_start_s=parse_clock_s(str(h["start"])) if "start" in h else 0.0,
         horizon_end_s=parse_clock_s(str(h["end"])) if "end" in h else math.nan,
     )
-    vt = {t: {pt: dict(tab) for pt, tab in per.items()} for t, per in d.get("vehicle_types", {}).items()}
+    vt = {
+        t: {pt: dict(tab) for pt, tab in per.items()}
+        for t, per in d.get("vehicle_types", {}).items()
+    }
     return Scenario(
         name=str(d.get("name") or (Path(file).stem if file else "scenario")),
         seed=int(d.get("seed", 0)),

@@ -25,8 +25,18 @@ STATION_KINDS = ("depot", "public", "swap", "hydrogen")
 
 #: Canonical columns of the stations table, in order.
 STATION_COLUMNS = (
-    "id", "kind", "lon", "lat", "plugs", "plug_kw", "swap_min", "batteries",
-    "dispensers", "kg_per_min", "kg_per_day", "existing",
+    "id",
+    "kind",
+    "lon",
+    "lat",
+    "plugs",
+    "plug_kw",
+    "swap_min",
+    "batteries",
+    "dispensers",
+    "kg_per_min",
+    "kg_per_day",
+    "existing",
 )
 
 #: Keys a station record may carry, with (type, required, lower bound) [unit in the name].
@@ -47,16 +57,25 @@ _FIELDS: dict[str, tuple[str, bool, float | None]] = {
 }
 
 _DEFAULT_NUMBERS = {
-    "plugs": 0, "plug_kw": 0.0, "swap_min": 0.0, "batteries": 0, "dispensers": 0,
-    "kg_per_min": 0.0, "kg_per_day": math.inf,
+    "plugs": 0,
+    "plug_kw": 0.0,
+    "swap_min": 0.0,
+    "batteries": 0,
+    "dispensers": 0,
+    "kg_per_min": 0.0,
+    "kg_per_day": math.inf,
 }
 
 
-def _is_empty(v: Any) -> bool:  # noqa: ANN401
-    return v is None or (isinstance(v, float) and math.isnan(v)) or (isinstance(v, str) and not v.strip())
+def _is_empty(v: Any) -> bool:
+    return (
+        v is None
+        or (isinstance(v, float) and math.isnan(v))
+        or (isinstance(v, str) and not v.strip())
+    )
 
 
-def _coerce(key: str, raw: Any, kind: str) -> tuple[Any, str | None]:  # noqa: ANN401
+def _coerce(key: str, raw: Any, kind: str) -> tuple[Any, str | None]:
     """Convert one cell; return (value, error message or None)."""
     if kind == "str":
         return str(raw).strip(), None
@@ -131,8 +150,11 @@ def stations_from_records(
         for key, raw in rec.items():
             if key not in _FIELDS:
                 r, c = where(i, str(key))
-                problems.append(Problem(
-                    f"unknown station key {key!r}; allowed: {', '.join(_FIELDS)}", r, c, file))
+                problems.append(
+                    Problem(
+                        f"unknown station key {key!r}; allowed: {', '.join(_FIELDS)}", r, c, file
+                    )
+                )
                 continue
             if _is_empty(raw):
                 continue
@@ -154,8 +176,14 @@ def stations_from_records(
         kind = out.get("kind")
         if isinstance(kind, str) and kind not in STATION_KINDS:
             r, c = where(i, "kind")
-            problems.append(Problem(
-                f"unknown station kind {kind!r}; allowed: {', '.join(STATION_KINDS)}", r, c, file))
+            problems.append(
+                Problem(
+                    f"unknown station kind {kind!r}; allowed: {', '.join(STATION_KINDS)}",
+                    r,
+                    c,
+                    file,
+                )
+            )
         lon, lat = out.get("lon"), out.get("lat")
         if isinstance(lon, float) and not -180 <= lon <= 180:
             r, c = where(i, "lon")
@@ -183,7 +211,14 @@ def stations_from_records(
         if isinstance(sid, str) and sid:
             if sid in seen:
                 r, c = where(i, "id")
-                problems.append(Problem(f"duplicate station id {sid!r} (first at record {seen[sid] + 1})", r, c, file))
+                problems.append(
+                    Problem(
+                        f"duplicate station id {sid!r} (first at record {seen[sid] + 1})",
+                        r,
+                        c,
+                        file,
+                    )
+                )
             else:
                 seen[sid] = i
         rows.append(out)
@@ -193,23 +228,42 @@ def stations_from_records(
     df = pd.DataFrame(rows, columns=list(STATION_COLUMNS))
     if df.empty:
         return empty_stations()
-    return df.astype({
-        "id": str, "kind": str, "lon": float, "lat": float, "plugs": int, "plug_kw": float,
-        "swap_min": float, "batteries": int, "dispensers": int, "kg_per_min": float,
-        "kg_per_day": float, "existing": bool,
-    }).reset_index(drop=True)
+    return df.astype(
+        {
+            "id": str,
+            "kind": str,
+            "lon": float,
+            "lat": float,
+            "plugs": int,
+            "plug_kw": float,
+            "swap_min": float,
+            "batteries": int,
+            "dispensers": int,
+            "kg_per_min": float,
+            "kg_per_day": float,
+            "existing": bool,
+        }
+    ).reset_index(drop=True)
 
 
 def empty_stations() -> pd.DataFrame:
     """Return an empty stations table with the canonical columns and dtypes."""
-    return pd.DataFrame({
-        "id": pd.Series(dtype=str), "kind": pd.Series(dtype=str),
-        "lon": pd.Series(dtype=float), "lat": pd.Series(dtype=float),
-        "plugs": pd.Series(dtype=int), "plug_kw": pd.Series(dtype=float),
-        "swap_min": pd.Series(dtype=float), "batteries": pd.Series(dtype=int),
-        "dispensers": pd.Series(dtype=int), "kg_per_min": pd.Series(dtype=float),
-        "kg_per_day": pd.Series(dtype=float), "existing": pd.Series(dtype=bool),
-    })
+    return pd.DataFrame(
+        {
+            "id": pd.Series(dtype=str),
+            "kind": pd.Series(dtype=str),
+            "lon": pd.Series(dtype=float),
+            "lat": pd.Series(dtype=float),
+            "plugs": pd.Series(dtype=int),
+            "plug_kw": pd.Series(dtype=float),
+            "swap_min": pd.Series(dtype=float),
+            "batteries": pd.Series(dtype=int),
+            "dispensers": pd.Series(dtype=int),
+            "kg_per_min": pd.Series(dtype=float),
+            "kg_per_day": pd.Series(dtype=float),
+            "existing": pd.Series(dtype=bool),
+        }
+    )
 
 
 def read_stations(path: str | Path) -> pd.DataFrame:

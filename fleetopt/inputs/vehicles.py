@@ -117,7 +117,9 @@ _FRACTIONS = ("charge_efficiency", "initial_soc", "min_soc")
 _CHOICES = {"energy_model": ENERGY_MODELS, "charging_curve": CHARGING_CURVES}
 
 
-def check_overrides(table: Mapping[str, Any], *, prefix: str, file: str | None = None) -> list[Problem]:
+def check_overrides(
+    table: Mapping[str, Any], *, prefix: str, file: str | None = None
+) -> list[Problem]:
     """Check one ``[vehicle_types.<type>.<powertrain>]`` table; return every problem.
 
     Parameters
@@ -138,15 +140,29 @@ def check_overrides(table: Mapping[str, Any], *, prefix: str, file: str | None =
         col = f"{prefix}.{key}"
         kind = OVERRIDE_KEYS.get(key)
         if kind is None:
-            problems.append(Problem(f"unknown vehicle parameter {key!r}; allowed: {', '.join(OVERRIDE_KEYS)}",
-                                    None, col, file))
+            problems.append(
+                Problem(
+                    f"unknown vehicle parameter {key!r}; allowed: {', '.join(OVERRIDE_KEYS)}",
+                    None,
+                    col,
+                    file,
+                )
+            )
         elif kind == "str":
             if val not in _CHOICES[key]:
-                problems.append(Problem(f"{key} must be one of {', '.join(_CHOICES[key])}, got {val!r}",
-                                        None, col, file))
+                problems.append(
+                    Problem(
+                        f"{key} must be one of {', '.join(_CHOICES[key])}, got {val!r}",
+                        None,
+                        col,
+                        file,
+                    )
+                )
         elif kind == "bool":
             if not isinstance(val, bool):
-                problems.append(Problem(f"{key} must be true or false, got {val!r}", None, col, file))
+                problems.append(
+                    Problem(f"{key} must be true or false, got {val!r}", None, col, file)
+                )
         elif isinstance(val, bool) or not isinstance(val, (int, float)) or not math.isfinite(val):
             problems.append(Problem(f"{key} must be a number, got {val!r}", None, col, file))
         elif val < 0:
@@ -157,8 +173,14 @@ def check_overrides(table: Mapping[str, Any], *, prefix: str, file: str | None =
             problems.append(Problem("charge_efficiency must be > 0", None, col, file))
     mn, ini = table.get("min_soc"), table.get("initial_soc")
     if isinstance(mn, (int, float)) and isinstance(ini, (int, float)) and mn > ini:
-        problems.append(Problem(f"min_soc ({mn}) must not exceed initial_soc ({ini})", None,
-                                f"{prefix}.min_soc", file))
+        problems.append(
+            Problem(
+                f"min_soc ({mn}) must not exceed initial_soc ({ini})",
+                None,
+                f"{prefix}.min_soc",
+                file,
+            )
+        )
     return problems
 
 
@@ -205,8 +227,11 @@ def default_spec(vehicle_type: str, powertrain: str) -> VehicleSpec:
     return VehicleSpec(vehicle_type=vehicle_type, powertrain=powertrain, **kw)
 
 
-def resolve_spec(vehicle_type: str, powertrain: str,
-                 overrides: Mapping[str, Mapping[str, Mapping[str, Any]]] | None = None) -> VehicleSpec:
+def resolve_spec(
+    vehicle_type: str,
+    powertrain: str,
+    overrides: Mapping[str, Mapping[str, Mapping[str, Any]]] | None = None,
+) -> VehicleSpec:
     """Return the default spec with the scenario's overrides applied.
 
     Parameters

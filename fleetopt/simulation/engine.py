@@ -27,10 +27,33 @@ from fleetopt.simulation.result import TYPE_KEYS, SimulationResult, load_profile
 
 logger = logging.getLogger(__name__)
 
-_TRIP_LOG_COLS = ["row_idx", "served", "reason", "start_s", "end_s", "delay_s", "soc_start", "soc_end",
-                  "battery_kwh", "hydrogen_kg", "deadhead_km_run"]
-_SESSION_COLS = ["vehicle_id", "vehicle_type", "station_index", "action", "arrive_s", "plug_s", "end_s",
-                 "battery_kwh", "grid_kwh", "hydrogen_kg", "soc_in", "soc_out"]
+_TRIP_LOG_COLS = [
+    "row_idx",
+    "served",
+    "reason",
+    "start_s",
+    "end_s",
+    "delay_s",
+    "soc_start",
+    "soc_end",
+    "battery_kwh",
+    "hydrogen_kg",
+    "deadhead_km_run",
+]
+_SESSION_COLS = [
+    "vehicle_id",
+    "vehicle_type",
+    "station_index",
+    "action",
+    "arrive_s",
+    "plug_s",
+    "end_s",
+    "battery_kwh",
+    "grid_kwh",
+    "hydrogen_kg",
+    "soc_in",
+    "soc_out",
+]
 
 
 def _horizon(scenario: Scenario, prep: Prepared) -> tuple[float, float]:
@@ -39,14 +62,18 @@ def _horizon(scenario: Scenario, prep: Prepared) -> tuple[float, float]:
     if math.isnan(end):
         end = start + 86400.0
         if len(prep.trips):
-            end = max(end, float(prep.trips["arrival_s"].max()) + float(prep.vehicles["pullin_s"].max()))
+            end = max(
+                end, float(prep.trips["arrival_s"].max()) + float(prep.vehicles["pullin_s"].max())
+            )
         for _, req in prep.requests:
             if len(req):
                 end = max(end, float(req["departure_s"].max()) + 3600.0)
     return float(start), float(end)
 
 
-def simulate(scenario: Scenario, *, network: RoadNetwork | None = None, progress: Any = None) -> SimulationResult:  # noqa: ANN401
+def simulate(
+    scenario: Scenario, *, network: RoadNetwork | None = None, progress: Any = None
+) -> SimulationResult:
     """Simulate a scenario.
 
     Parameters
@@ -98,8 +125,13 @@ def _spec_column(trips: pd.DataFrame, specs: dict[tuple[str, str], Any], name: s
     return out
 
 
-def assemble(scenario: Scenario, prep: Prepared, model: Model, log: Log,  # noqa: C901, PLR0915
-             taxis: Any = None) -> SimulationResult:  # noqa: ANN401
+def assemble(
+    scenario: Scenario,
+    prep: Prepared,
+    model: Model,
+    log: Log,
+    taxis: Any = None,
+) -> SimulationResult:
     """Turn the kernel's log into the result tables and CONTRACT totals.
 
     Parameters
@@ -125,17 +157,19 @@ def assemble(scenario: Scenario, prep: Prepared, model: Model, log: Log,  # noqa
     trips = prep.trips
     n = len(trips)
     # -- trips ---------------------------------------------------------------------------------
-    out = pd.DataFrame({
-        "trip_id": trips["trip_id"].astype(str).to_numpy(),
-        "vehicle_id": trips["vehicle_id"].astype(str).to_numpy(),
-        "vehicle_type": trips["vehicle_type"].to_numpy(),
-        "powertrain": trips["powertrain"].to_numpy(),
-        "fleet": trips["fleet"].to_numpy(),
-        "departure_s": trips["departure_s"].to_numpy(float),
-        "arrival_s": trips["arrival_s"].to_numpy(float),
-        "origin_lon": trips["origin_lon"].to_numpy(float),
-        "origin_lat": trips["origin_lat"].to_numpy(float),
-    })
+    out = pd.DataFrame(
+        {
+            "trip_id": trips["trip_id"].astype(str).to_numpy(),
+            "vehicle_id": trips["vehicle_id"].astype(str).to_numpy(),
+            "vehicle_type": trips["vehicle_type"].to_numpy(),
+            "powertrain": trips["powertrain"].to_numpy(),
+            "fleet": trips["fleet"].to_numpy(),
+            "departure_s": trips["departure_s"].to_numpy(float),
+            "arrival_s": trips["arrival_s"].to_numpy(float),
+            "origin_lon": trips["origin_lon"].to_numpy(float),
+            "origin_lat": trips["origin_lat"].to_numpy(float),
+        }
+    )
     is_clock = np.zeros(n, dtype=bool)
     if n:
         clock_lut = {k: float(s.is_battery or s.is_hydrogen) for k, s in specs.items()}
@@ -169,7 +203,9 @@ def assemble(scenario: Scenario, prep: Prepared, model: Model, log: Log,  # noqa
         dh_km[ix] = lt["deadhead_km_run"].to_numpy(float)
     # fuel vehicles: closed form; trips outside the horizon are not run
     if n:
-        outside = (~is_clock) & ((out["departure_s"].to_numpy() < t0) | (out["arrival_s"].to_numpy() > t1))
+        outside = (~is_clock) & (
+            (out["departure_s"].to_numpy() < t0) | (out["arrival_s"].to_numpy() > t1)
+        )
         served[outside] = False
         reason[outside] = "outside the horizon"
     km = trips["distance_km"].to_numpy(float) if n else np.zeros(0)
@@ -211,14 +247,19 @@ def assemble(scenario: Scenario, prep: Prepared, model: Model, log: Log,  # noqa
     ses = pd.DataFrame(log.sessions, columns=_SESSION_COLS)
     ses.insert(2, "station_id", st_ids[ses["station_index"].to_numpy(int)] if len(ses) else [])
     ses["wait_s"] = ses["plug_s"] - ses["arrive_s"]
-    seg = pd.DataFrame(log.segments, columns=["station_index", "vehicle_type", "start_s", "end_s", "grid_kw"])
+    seg = pd.DataFrame(
+        log.segments, columns=["station_index", "vehicle_type", "start_s", "end_s", "grid_kw"]
+    )
     seg["start_s"] = seg["start_s"].clip(t0, t1)
     seg["end_s"] = seg["end_s"].clip(t0, t1)
     seg = seg[seg["end_s"] > seg["start_s"]].reset_index(drop=True)
     seg.insert(0, "station_id", st_ids[seg["station_index"].to_numpy(int)] if len(seg) else [])
     seg["grid_kwh"] = (seg["end_s"] - seg["start_s"]) * seg["grid_kw"] / 3600.0
-    seg["cost_cny"] = energy_cost_cny(seg["start_s"], seg["end_s"], seg["grid_kw"], scenario.options.tariff) \
-        if len(seg) else []
+    seg["cost_cny"] = (
+        energy_cost_cny(seg["start_s"], seg["end_s"], seg["grid_kw"], scenario.options.tariff)
+        if len(seg)
+        else []
+    )
 
     pv = _pv_offset(scenario, prep, seg, t0, t1)
 
@@ -229,22 +270,27 @@ def assemble(scenario: Scenario, prep: Prepared, model: Model, log: Log,  # noqa
         veh = pd.concat([veh, taxis.vehicles_table()[veh.columns]], ignore_index=True)
     extra = pd.DataFrame.from_dict(log.vehicles, orient="index")
     g = out.groupby("vehicle_id")
-    agg = pd.DataFrame({
-        "trips_served": g["served"].sum(),
-        "trips_missed": g["served"].size() - g["served"].sum(),
-        "distance_km": g["distance_km"].sum() + g["deadhead_km"].sum(),
-        "trip_battery_kwh": g["battery_kwh"].sum(),
-        "hydrogen_kg": g["hydrogen_kg"].sum(),
-        "diesel_l": g["diesel_l"].sum(),
-        "gasoline_l": g["gasoline_l"].sum(),
-        "cng_kg": g["cng_kg"].sum(),
-    })
+    agg = pd.DataFrame(
+        {
+            "trips_served": g["served"].sum(),
+            "trips_missed": g["served"].size() - g["served"].sum(),
+            "distance_km": g["distance_km"].sum() + g["deadhead_km"].sum(),
+            "trip_battery_kwh": g["battery_kwh"].sum(),
+            "hydrogen_kg": g["hydrogen_kg"].sum(),
+            "diesel_l": g["diesel_l"].sum(),
+            "gasoline_l": g["gasoline_l"].sum(),
+            "cng_kg": g["cng_kg"].sum(),
+        }
+    )
     veh = veh.join(agg, on="vehicle_id")
     # pull-ins of fuel vehicles (battery and fcev pull-ins are in the kernel's log)
     pin = prep.vehicles.set_index(prep.vehicles["vehicle_id"].astype(str))
     veh["pullin_km"] = 0.0
-    fuel_mask = ~veh["vehicle_id"].isin(extra.index) & veh["vehicle_id"].isin(pin.index) \
+    fuel_mask = (
+        ~veh["vehicle_id"].isin(extra.index)
+        & veh["vehicle_id"].isin(pin.index)
         & ~veh["powertrain"].isin(["bev", "fcev"])
+    )
     if fuel_mask.any():
         ids = veh.loc[fuel_mask, "vehicle_id"]
         has_depot = pin.loc[ids, "depot_station"].to_numpy() >= 0
@@ -277,13 +323,24 @@ def assemble(scenario: Scenario, prep: Prepared, model: Model, log: Log,  # noqa
         veh[c] = veh[c].fillna(0)
     ses_grid = ses.groupby("vehicle_id")["grid_kwh"].sum() if len(ses) else pd.Series(dtype=float)
     veh["grid_kwh"] = veh["vehicle_id"].map(ses_grid).fillna(0.0).to_numpy(float)
-    veh["co2_kg"] = co2_kg(grid_kwh=veh["grid_kwh"], diesel_l=veh["diesel_l"], gasoline_l=veh["gasoline_l"],
-                           cng_kg=veh["cng_kg"], hydrogen_kg=veh["hydrogen_kg"], factors=ef)
+    veh["co2_kg"] = co2_kg(
+        grid_kwh=veh["grid_kwh"],
+        diesel_l=veh["diesel_l"],
+        gasoline_l=veh["gasoline_l"],
+        cng_kg=veh["cng_kg"],
+        hydrogen_kg=veh["hydrogen_kg"],
+        factors=ef,
+    )
     veh = veh.drop(columns=["trip_battery_kwh"])
 
     # -- totals ----------------------------------------------------------------------------------
-    def block(vmask: np.ndarray, tmask: np.ndarray, smask: np.ndarray, segmask: np.ndarray,
-              vtype: str | None = None) -> dict[str, Any]:
+    def block(
+        vmask: np.ndarray,
+        tmask: np.ndarray,
+        smask: np.ndarray,
+        segmask: np.ndarray,
+        vtype: str | None = None,
+    ) -> dict[str, Any]:
         v = veh[vmask]
         s = ses[smask & (ses["action"] != "gave_up")] if len(ses) else ses
         sg = seg[segmask] if len(seg) else seg
@@ -293,13 +350,20 @@ def assemble(scenario: Scenario, prep: Prepared, model: Model, log: Log,  # noqa
             grid -= pv["used_kwh"].get(key, 0.0)
             peak = float(pv["net_kw"][key].max()) if key in pv["net_kw"] else 0.0
         else:
-            peak = peak_kw(sg["start_s"].to_numpy(float), sg["end_s"].to_numpy(float),
-                           sg["grid_kw"].to_numpy(float)) if len(sg) else 0.0
+            peak = (
+                peak_kw(
+                    sg["start_s"].to_numpy(float),
+                    sg["end_s"].to_numpy(float),
+                    sg["grid_kw"].to_numpy(float),
+                )
+                if len(sg)
+                else 0.0
+            )
         waits = s["wait_s"].to_numpy(float) / 60.0 if len(s) else np.zeros(0)
         t = out[tmask]
         return {
-            "vehicles": int(len(v)),
-            "trips_total": int(len(t)),
+            "vehicles": len(v),
+            "trips_total": len(t),
             "trips_served": int(t["served"].sum()),
             "trips_missed": int((~t["served"]).sum()),
             "distance_km": float(v["distance_km"].sum()),
@@ -308,8 +372,16 @@ def assemble(scenario: Scenario, prep: Prepared, model: Model, log: Log,  # noqa
             "hydrogen_kg": float(v["hydrogen_kg"].sum()),
             "diesel_l": float(v["diesel_l"].sum()),
             "gasoline_l": float(v["gasoline_l"].sum()),
-            "co2_kg": float(co2_kg(grid_kwh=grid, diesel_l=v["diesel_l"].sum(), gasoline_l=v["gasoline_l"].sum(),
-                                   cng_kg=v["cng_kg"].sum(), hydrogen_kg=v["hydrogen_kg"].sum(), factors=ef)),
+            "co2_kg": float(
+                co2_kg(
+                    grid_kwh=grid,
+                    diesel_l=v["diesel_l"].sum(),
+                    gasoline_l=v["gasoline_l"].sum(),
+                    cng_kg=v["cng_kg"].sum(),
+                    hydrogen_kg=v["hydrogen_kg"].sum(),
+                    factors=ef,
+                )
+            ),
             "peak_grid_kw": peak,
             "charge_wait_mean_min": float(waits.mean()) if waits.size else 0.0,
             "charge_wait_max_min": float(waits.max()) if waits.size else 0.0,
@@ -317,13 +389,23 @@ def assemble(scenario: Scenario, prep: Prepared, model: Model, log: Log,  # noqa
 
     all_v = np.ones(len(veh), dtype=bool)
     totals: dict[str, Any] = {"scenario": scenario.name, "seed": scenario.seed}
-    totals.update(block(all_v, np.ones(len(out), dtype=bool), np.ones(len(ses), dtype=bool),
-                        np.ones(len(seg), dtype=bool)))
+    totals.update(
+        block(
+            all_v,
+            np.ones(len(out), dtype=bool),
+            np.ones(len(ses), dtype=bool),
+            np.ones(len(seg), dtype=bool),
+        )
+    )
     by_type: dict[str, Any] = {}
     for vt in sorted(set(veh["vehicle_type"])):
-        b = block((veh["vehicle_type"] == vt).to_numpy(), (out["vehicle_type"] == vt).to_numpy(),
-                  (ses["vehicle_type"] == vt).to_numpy() if len(ses) else np.zeros(0, bool),
-                  (seg["vehicle_type"] == vt).to_numpy() if len(seg) else np.zeros(0, bool), vt)
+        b = block(
+            (veh["vehicle_type"] == vt).to_numpy(),
+            (out["vehicle_type"] == vt).to_numpy(),
+            (ses["vehicle_type"] == vt).to_numpy() if len(ses) else np.zeros(0, bool),
+            (seg["vehicle_type"] == vt).to_numpy() if len(seg) else np.zeros(0, bool),
+            vt,
+        )
         by_type[vt] = {k: b[k] for k in TYPE_KEYS}
     totals["by_type"] = by_type
 
@@ -333,22 +415,37 @@ def assemble(scenario: Scenario, prep: Prepared, model: Model, log: Log,  # noqa
         sg = seg.groupby("station_id")
         sv = ses[ses["action"] != "gave_up"].groupby("station_id")
         stt["sessions"] = stt["id"].map(sv.size()).fillna(0).astype(int)
-        stt["gave_up"] = stt["id"].map(ses[ses["action"] == "gave_up"].groupby("station_id").size()).fillna(0) \
+        stt["gave_up"] = (
+            stt["id"]
+            .map(ses[ses["action"] == "gave_up"].groupby("station_id").size())
+            .fillna(0)
             .astype(int)
+        )
         stt["battery_kwh"] = stt["id"].map(sv["battery_kwh"].sum()).fillna(0.0)
         stt["grid_kwh"] = stt["id"].map(sg["grid_kwh"].sum()).fillna(0.0)
         stt["hydrogen_kg"] = stt["id"].map(sv["hydrogen_kg"].sum()).fillna(0.0)
         stt["wait_mean_min"] = stt["id"].map(sv["wait_s"].mean() / 60.0).fillna(0.0)
         stt["wait_max_min"] = stt["id"].map(sv["wait_s"].max() / 60.0).fillna(0.0)
         stt["cost_cny"] = stt["id"].map(sg["cost_cny"].sum()).fillna(0.0)
-        peaks = {sid: peak_kw(d["start_s"].to_numpy(float), d["end_s"].to_numpy(float), d["grid_kw"].to_numpy(float))
-                 for sid, d in sg}
+        peaks = {
+            sid: peak_kw(
+                d["start_s"].to_numpy(float),
+                d["end_s"].to_numpy(float),
+                d["grid_kw"].to_numpy(float),
+            )
+            for sid, d in sg
+        }
         stt["peak_kw"] = stt["id"].map(peaks).fillna(0.0)
     loads: dict[str, np.ndarray] = {}
     grid_s = None
-    for sid, d in (seg.groupby("station_id") if len(seg) else []):
-        grid_s, kw = load_profile_kw(d["start_s"].to_numpy(float), d["end_s"].to_numpy(float),
-                                     d["grid_kw"].to_numpy(float), t0, t1)
+    for sid, d in seg.groupby("station_id") if len(seg) else []:
+        grid_s, kw = load_profile_kw(
+            d["start_s"].to_numpy(float),
+            d["end_s"].to_numpy(float),
+            d["grid_kw"].to_numpy(float),
+            t0,
+            t1,
+        )
         loads[str(sid)] = kw
     if grid_s is None:
         grid_s, _ = load_profile_kw(np.zeros(0), np.zeros(0), np.zeros(0), t0, t1)
@@ -368,12 +465,18 @@ def assemble(scenario: Scenario, prep: Prepared, model: Model, log: Log,  # noqa
         "tonne_km": tkm,
         "converted_turnover_tkm": turnover,
         "co2_kg_per_tkm": float(intensity_kg_per_tkm(totals["co2_kg"], turnover)),
-        "vehicles_eligible": int(len(elig)),
+        "vehicles_eligible": len(elig),
         "vehicles_exempt": int(len(veh) - len(elig)),
-        "nev_share_of_eligible": float(elig["powertrain"].isin(["bev", "fcev"]).mean()) if len(elig) else float("nan"),
-        "nev_share_by_type": {vt: float(d["powertrain"].isin(["bev", "fcev"]).mean())
-                              for vt, d in elig.groupby("vehicle_type")},
-        "delay_mean_s": float(out.loc[out["served"], "delay_s"].mean()) if out["served"].any() else 0.0,
+        "nev_share_of_eligible": float(elig["powertrain"].isin(["bev", "fcev"]).mean())
+        if len(elig)
+        else float("nan"),
+        "nev_share_by_type": {
+            vt: float(d["powertrain"].isin(["bev", "fcev"]).mean())
+            for vt, d in elig.groupby("vehicle_type")
+        },
+        "delay_mean_s": float(out.loc[out["served"], "delay_s"].mean())
+        if out["served"].any()
+        else 0.0,
         "horizon_s": [t0, t1],
         "pv_kwh_used": float(pv["used_kwh"].get("__all__", 0.0)) if pv is not None else 0.0,
         "pv_kwh_generated": float(pv["generated_kwh"]) if pv is not None else 0.0,
@@ -381,13 +484,24 @@ def assemble(scenario: Scenario, prep: Prepared, model: Model, log: Log,  # noqa
     }
     ev = pd.DataFrame(log.events, columns=["t_s", "vehicle_id", "event", "soc", "station_id"])
     return SimulationResult(
-        scenario_name=scenario.name, seed=scenario.seed, horizon_s=(t0, t1), trips=out, vehicles=veh,
-        sessions=ses.drop(columns=["station_index"]), stations=stt,
-        segments=seg.drop(columns=["station_index"]), events=ev, load_kw=load, totals=totals, extras=extras,
+        scenario_name=scenario.name,
+        seed=scenario.seed,
+        horizon_s=(t0, t1),
+        trips=out,
+        vehicles=veh,
+        sessions=ses.drop(columns=["station_index"]),
+        stations=stt,
+        segments=seg.drop(columns=["station_index"]),
+        events=ev,
+        load_kw=load,
+        totals=totals,
+        extras=extras,
     )
 
 
-def _pv_offset(scenario: Scenario, prep: Prepared, seg: pd.DataFrame, t0: float, t1: float) -> dict[str, Any] | None:
+def _pv_offset(
+    scenario: Scenario, prep: Prepared, seg: pd.DataFrame, t0: float, t1: float
+) -> dict[str, Any] | None:
     """Offset depot charging by rooftop PV, per minute; return net profiles and energy used.
 
     Each depot has ``options.pv_kwp`` of PV (see :mod:`fleetopt.domain.solar`). In every minute
@@ -410,16 +524,26 @@ def _pv_offset(scenario: Scenario, prep: Prepared, seg: pd.DataFrame, t0: float,
         row = st[st["id"] == sid].iloc[0]
         d = seg[seg["station_id"] == sid] if len(seg) else seg
         per_type: dict[str, np.ndarray] = {}
-        for vt, dd in (d.groupby("vehicle_type") if len(d) else []):
-            _, kw = load_profile_kw(dd["start_s"].to_numpy(float), dd["end_s"].to_numpy(float),
-                                    dd["grid_kw"].to_numpy(float), t0, t1)
+        for vt, dd in d.groupby("vehicle_type") if len(d) else []:
+            _, kw = load_profile_kw(
+                dd["start_s"].to_numpy(float),
+                dd["end_s"].to_numpy(float),
+                dd["grid_kw"].to_numpy(float),
+                t0,
+                t1,
+            )
             per_type[str(vt)] = kw
         total = sum(per_type.values()) if per_type else np.zeros(grid_s.size)
         offset = np.zeros(grid_s.size)
         if row["kind"] == "depot":
             mid = grid_s + np.diff(np.append(grid_s, t1)) / 2.0
-            pv_kw = kwp * pv_kw_per_kwp(mid, float(row["lat"]), float(row["lon"]), scenario.options.pv_date,
-                                        scenario.options.pv_yield_kwh_per_kwp_yr)
+            pv_kw = kwp * pv_kw_per_kwp(
+                mid,
+                float(row["lat"]),
+                float(row["lon"]),
+                scenario.options.pv_date,
+                scenario.options.pv_yield_kwh_per_kwp_yr,
+            )
             generated += float(np.sum(pv_kw * step_h))
             offset = np.minimum(total, pv_kw)
             if per_type:
@@ -432,4 +556,9 @@ def _pv_offset(scenario: Scenario, prep: Prepared, seg: pd.DataFrame, t0: float,
         if per_type:
             net["__all__"] = net.get("__all__", np.zeros(grid_s.size)) + total - offset
             used["__all__"] = used.get("__all__", 0.0) + float(np.sum(offset * step_h))
-    return {"net_kw": net, "used_kwh": used, "station_net_kw": station_net, "generated_kwh": generated}
+    return {
+        "net_kw": net,
+        "used_kwh": used,
+        "station_net_kw": station_net,
+        "generated_kwh": generated,
+    }

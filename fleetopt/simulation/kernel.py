@@ -81,8 +81,13 @@ class Model:
         Start and end of the horizon [s].
     """
 
-    def __init__(self, scenario: Scenario, prep: Prepared, router: Router | None,
-                 horizon: tuple[float, float]) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        prep: Prepared,
+        router: Router | None,
+        horizon: tuple[float, float],
+    ) -> None:
         self.sc = scenario
         self.prep = prep
         self.router = router
@@ -96,10 +101,19 @@ class Model:
         self.rack_kw = defaults.value("chargers", "rack_kw", kind="swap")
         self.stations: list[Station] = []
         for i, row in enumerate(prep.stations.to_dict(orient="records")):
-            st = make_station(self.env, i, row, grid_limit_kw=self.opts.grid_limit_kw,
-                              default_swap_min=swap_default)
+            st = make_station(
+                self.env,
+                i,
+                row,
+                grid_limit_kw=self.opts.grid_limit_kw,
+                default_swap_min=swap_default,
+            )
             self.stations.append(st)
-            if st.kind == "hydrogen" and st.h2_left is not None and math.isfinite(float(row["kg_per_day"])):
+            if (
+                st.kind == "hydrogen"
+                and st.h2_left is not None
+                and math.isfinite(float(row["kg_per_day"]))
+            ):
                 self.env.process(refill_daily(self.env, st, float(row["kg_per_day"]), self.t0))
         self.st_lon = prep.stations["lon"].to_numpy(float)
         self.st_lat = prep.stations["lat"].to_numpy(float)
@@ -132,8 +146,16 @@ class Model:
         return km * spec.kwh_per_km * self.factor(spec)
 
     # -- station actions -----------------------------------------------------------------------
-    def charge(self, vid: str, vtype: str, spec: VehicleSpec, st: Station, state: dict[str, float],
-               deadline: float, target: float = 1.0) -> Generator[simpy.Event, Any, None]:
+    def charge(
+        self,
+        vid: str,
+        vtype: str,
+        spec: VehicleSpec,
+        st: Station,
+        state: dict[str, float],
+        deadline: float,
+        target: float = 1.0,
+    ) -> Generator[simpy.Event, Any, None]:
         """Queue for a plug and charge toward ``target`` until ``deadline`` (CONTRACT §4)."""
         env = self.env
         if st.plugs is None or state["soc"] >= target - _EPS or deadline <= env.now + _EPS:
@@ -146,8 +168,22 @@ class Model:
             got = yield req | env.timeout(deadline - env.now)
             if req not in got:
                 req.cancel()
-                self.log.sessions.append((vid, vtype, st.index, "gave_up", arrive, math.nan, env.now,
-                                          0.0, 0.0, 0.0, state["soc"], state["soc"]))
+                self.log.sessions.append(
+                    (
+                        vid,
+                        vtype,
+                        st.index,
+                        "gave_up",
+                        arrive,
+                        math.nan,
+                        env.now,
+                        0.0,
+                        0.0,
+                        0.0,
+                        state["soc"],
+                        state["soc"],
+                    )
+                )
                 self.log.events.append((env.now, vid, "gave_up", state["soc"], st.id))
                 return
         plug = env.now
@@ -167,7 +203,9 @@ class Model:
                 segs = chg.lay_out(wins, steps)
             end = segs[-1][1] if segs else plug
         else:
-            soc_out, steps = chg.charge_steps(soc_in, target, deadline - plug, kw, spec.battery_kwh, crv)
+            soc_out, steps = chg.charge_steps(
+                soc_in, target, deadline - plug, kw, spec.battery_kwh, crv
+            )
             segs, t = [], plug
             for d, p in steps:
                 segs.append((t, t + d, p))
@@ -183,12 +221,33 @@ class Model:
         if abs(state["soc"] - soc_out) < 1e-9:
             state["soc"] = soc_out
         state["charged_kwh"] += e_batt
-        self.log.sessions.append((vid, vtype, st.index, "charge", arrive, plug, end, e_batt, e_batt / eff,
-                                  0.0, soc_in, state["soc"]))
+        self.log.sessions.append(
+            (
+                vid,
+                vtype,
+                st.index,
+                "charge",
+                arrive,
+                plug,
+                end,
+                e_batt,
+                e_batt / eff,
+                0.0,
+                soc_in,
+                state["soc"],
+            )
+        )
         self.log.events.append((end, vid, "unplug", state["soc"], st.id))
 
-    def swap(self, vid: str, vtype: str, spec: VehicleSpec, st: Station, state: dict[str, float],
-             deadline: float) -> Generator[simpy.Event, Any, None]:
+    def swap(
+        self,
+        vid: str,
+        vtype: str,
+        spec: VehicleSpec,
+        st: Station,
+        state: dict[str, float],
+        deadline: float,
+    ) -> Generator[simpy.Event, Any, None]:
         """Queue for a swap bay and a full battery, then swap (battery recharged in the back)."""
         env = self.env
         if st.plugs is None or st.stock is None or deadline - env.now < st.swap_s:
@@ -198,8 +257,22 @@ class Model:
         got = yield req | env.timeout(deadline - st.swap_s - env.now)
         if req not in got:
             req.cancel()
-            self.log.sessions.append((vid, vtype, st.index, "gave_up", arrive, math.nan, env.now,
-                                      0.0, 0.0, 0.0, state["soc"], state["soc"]))
+            self.log.sessions.append(
+                (
+                    vid,
+                    vtype,
+                    st.index,
+                    "gave_up",
+                    arrive,
+                    math.nan,
+                    env.now,
+                    0.0,
+                    0.0,
+                    0.0,
+                    state["soc"],
+                    state["soc"],
+                )
+            )
             return
         get = st.stock.get(1)
         left = deadline - st.swap_s - env.now
@@ -207,8 +280,22 @@ class Model:
         if get not in got:
             get.cancel()
             st.plugs.release(req)
-            self.log.sessions.append((vid, vtype, st.index, "gave_up", arrive, math.nan, env.now,
-                                      0.0, 0.0, 0.0, state["soc"], state["soc"]))
+            self.log.sessions.append(
+                (
+                    vid,
+                    vtype,
+                    st.index,
+                    "gave_up",
+                    arrive,
+                    math.nan,
+                    env.now,
+                    0.0,
+                    0.0,
+                    0.0,
+                    state["soc"],
+                    state["soc"],
+                )
+            )
             return
         plug = env.now
         yield env.timeout(st.swap_s)
@@ -220,12 +307,27 @@ class Model:
         eff = spec.charge_efficiency
         rack_kw = st.plug_kw if st.plug_kw > 0 else self.rack_kw
         env.process(self._recharge_rack(st, vtype, e_batt, rack_kw, eff))
-        self.log.sessions.append((vid, vtype, st.index, "swap", arrive, plug, env.now, e_batt, e_batt / eff,
-                                  0.0, soc_in, 1.0))
+        self.log.sessions.append(
+            (
+                vid,
+                vtype,
+                st.index,
+                "swap",
+                arrive,
+                plug,
+                env.now,
+                e_batt,
+                e_batt / eff,
+                0.0,
+                soc_in,
+                1.0,
+            )
+        )
         self.log.events.append((env.now, vid, "swap", 1.0, st.id))
 
-    def _recharge_rack(self, st: Station, vtype: str, e_batt: float, kw: float,
-                       eff: float) -> Generator[simpy.Event, Any, None]:
+    def _recharge_rack(
+        self, st: Station, vtype: str, e_batt: float, kw: float, eff: float
+    ) -> Generator[simpy.Event, Any, None]:
         start = self.env.now
         dur = e_batt / kw * 3600.0 if kw > 0 else 0.0
         if dur > 0:
@@ -234,8 +336,15 @@ class Model:
         assert st.stock is not None
         yield st.stock.put(1)
 
-    def refuel(self, vid: str, vtype: str, spec: VehicleSpec, st: Station, state: dict[str, float],
-               deadline: float) -> Generator[simpy.Event, Any, None]:
+    def refuel(
+        self,
+        vid: str,
+        vtype: str,
+        spec: VehicleSpec,
+        st: Station,
+        state: dict[str, float],
+        deadline: float,
+    ) -> Generator[simpy.Event, Any, None]:
         """Queue for a dispenser and fill the tank (limited by the day's kg and the deadline)."""
         env = self.env
         if st.plugs is None or st.h2_left is None or spec.tank_kg <= 0:
@@ -247,26 +356,65 @@ class Model:
         got = yield req | env.timeout(deadline - env.now)
         if req not in got:
             req.cancel()
-            self.log.sessions.append((vid, vtype, st.index, "gave_up", arrive, math.nan, env.now,
-                                      0.0, 0.0, 0.0, state["h2"] / spec.tank_kg, state["h2"] / spec.tank_kg))
+            self.log.sessions.append(
+                (
+                    vid,
+                    vtype,
+                    st.index,
+                    "gave_up",
+                    arrive,
+                    math.nan,
+                    env.now,
+                    0.0,
+                    0.0,
+                    0.0,
+                    state["h2"] / spec.tank_kg,
+                    state["h2"] / spec.tank_kg,
+                )
+            )
             return
         plug = env.now
-        want = min(spec.tank_kg - state["h2"], (deadline - plug) / 60.0 * st.kg_per_min, st.h2_left.level)
+        want = min(
+            spec.tank_kg - state["h2"], (deadline - plug) / 60.0 * st.kg_per_min, st.h2_left.level
+        )
         if want > _EPS:
             yield st.h2_left.get(want)
             yield env.timeout(want / st.kg_per_min * 60.0)
         else:
             want = 0.0
-            self.log.events.append((env.now, vid, "h2_unavailable", state["h2"] / spec.tank_kg, st.id))
+            self.log.events.append(
+                (env.now, vid, "h2_unavailable", state["h2"] / spec.tank_kg, st.id)
+            )
         st.plugs.release(req)
         f_in = state["h2"] / spec.tank_kg
         state["h2"] += want
         state["refuel_kg"] += want
-        self.log.sessions.append((vid, vtype, st.index, "hydrogen", arrive, plug, env.now, 0.0, 0.0, want,
-                                  f_in, state["h2"] / spec.tank_kg))
+        self.log.sessions.append(
+            (
+                vid,
+                vtype,
+                st.index,
+                "hydrogen",
+                arrive,
+                plug,
+                env.now,
+                0.0,
+                0.0,
+                want,
+                f_in,
+                state["h2"] / spec.tank_kg,
+            )
+        )
 
-    def at_station(self, vid: str, vtype: str, spec: VehicleSpec, st_idx: int, state: dict[str, float],
-                   deadline: float) -> Generator[simpy.Event, Any, None]:
+    def at_station(
+        self,
+        vid: str,
+        vtype: str,
+        spec: VehicleSpec,
+        st_idx: int,
+        state: dict[str, float],
+        deadline: float,
+    ) -> Generator[simpy.Event, Any, None]:
         """Do what the vehicle does at a station before ``deadline`` (charge, swap or refuel)."""
         if st_idx < 0:
             return
@@ -280,14 +428,20 @@ class Model:
             yield from self.refuel(vid, vtype, spec, st, state, deadline)
 
     # -- vehicles on trips ----------------------------------------------------------------------
-    def vehicle(self, v: dict[str, Any], spec: VehicleSpec) -> Generator[simpy.Event, Any, None]:  # noqa: C901, PLR0912, PLR0915
+    def vehicle(self, v: dict[str, Any], spec: VehicleSpec) -> Generator[simpy.Event, Any, None]:
         """Process of one battery or fuel-cell vehicle running its trips in time order."""
         env = self.env
         vid, vtype = str(v["vehicle_id"]), str(v["vehicle_type"])
         h2 = spec.is_hydrogen
         cap = spec.tank_kg if h2 else spec.battery_kwh
-        state = {"soc": spec.initial_soc, "h2": spec.initial_soc * spec.tank_kg, "charged_kwh": 0.0,
-                 "refuel_kg": 0.0, "idle_kwh": 0.0, "drawn": 0.0}
+        state = {
+            "soc": spec.initial_soc,
+            "h2": spec.initial_soc * spec.tank_kg,
+            "charged_kwh": 0.0,
+            "refuel_kg": 0.0,
+            "idle_kwh": 0.0,
+            "drawn": 0.0,
+        }
         first, last = int(v["first"]), int(v["last"])
         depot = int(v["depot_station"])
         loc = depot if depot >= 0 else int(self.c_start_st[first])
@@ -298,8 +452,15 @@ class Model:
         displaced = False
         min_level = spec.min_soc
         idle_kw = 0.0 if h2 else self.idle_kw(spec)
-        self.log.events.append((env.now, vid, "start", state["soc"] if not h2 else state["h2"] / max(cap, _EPS),
-                                self.stations[loc].id if loc >= 0 else ""))
+        self.log.events.append(
+            (
+                env.now,
+                vid,
+                "start",
+                state["soc"] if not h2 else state["h2"] / max(cap, _EPS),
+                self.stations[loc].id if loc >= 0 else "",
+            )
+        )
         self.live[vid] = (spec, state)
 
         def level() -> float:
@@ -320,15 +481,19 @@ class Model:
             # idle draw while waiting off-plug (temperature model only)
             if idle_kw > 0:
                 off = max(leave - arrived - station_s, 0.0) if k > first or depot >= 0 else 0.0
-                e_idle = min(idle_kw * off / 3600.0, max((state["soc"] - min_level) * spec.battery_kwh, 0.0))
+                e_idle = min(
+                    idle_kw * off / 3600.0, max((state["soc"] - min_level) * spec.battery_kwh, 0.0)
+                )
                 state["soc"] -= e_idle / spec.battery_kwh
                 state["idle_kwh"] += e_idle
                 state["drawn"] += e_idle
             need = self.drive_energy(spec, dh_km + self.c_km[k])
             after = level() - need / cap if cap > 0 else -math.inf
             if after < min_level - 1e-12:
-                reason = (f"energy: would end at {100 * after:.1f}% < min_soc {100 * min_level:.1f}%")
-                self.log.trips.append((k, False, reason, math.nan, math.nan, 0.0, level(), level(), 0.0, 0.0, 0.0))
+                reason = f"energy: would end at {100 * after:.1f}% < min_soc {100 * min_level:.1f}%"
+                self.log.trips.append(
+                    (k, False, reason, math.nan, math.nan, 0.0, level(), level(), 0.0, 0.0, 0.0)
+                )
                 self.log.events.append((env.now, vid, "missed", level(), ""))
                 displaced = True
                 continue
@@ -343,8 +508,21 @@ class Model:
                 state["soc"] -= need / cap
                 state["drawn"] += need
             yield env.timeout(t_end - env.now)
-            self.log.trips.append((k, True, "", t_start, t_end, delay, soc0, level(),
-                                   0.0 if h2 else need, need if h2 else 0.0, dh_km))
+            self.log.trips.append(
+                (
+                    k,
+                    True,
+                    "",
+                    t_start,
+                    t_end,
+                    delay,
+                    soc0,
+                    level(),
+                    0.0 if h2 else need,
+                    need if h2 else 0.0,
+                    dh_km,
+                )
+            )
             loc = int(self.c_end_st[k])
             pos = (self.c_dlon[k], self.c_dlat[k])
             displaced = False
@@ -370,15 +548,26 @@ class Model:
                 self.log.events.append((env.now, vid, "pullin_short_of_energy", level(), ""))
         if loc >= 0 and self.t_end > env.now:
             yield from self.at_station(vid, vtype, spec, loc, state, self.t_end)
-        self.log.vehicles[vid] = {"soc_end": level(), "idle_kwh": state["idle_kwh"], "extra_km": extra_km,
-                                  "extra_energy": self.drive_energy(spec, extra_km), "drawn_kwh": state["drawn"],
-                                  "charged_kwh": state["charged_kwh"], "refuel_kg": state["refuel_kg"],
-                                  "soc_start": spec.initial_soc}
-        self.log.events.append((env.now, vid, "end", level(), self.stations[loc].id if loc >= 0 else ""))
+        self.log.vehicles[vid] = {
+            "soc_end": level(),
+            "idle_kwh": state["idle_kwh"],
+            "extra_km": extra_km,
+            "extra_energy": self.drive_energy(spec, extra_km),
+            "drawn_kwh": state["drawn"],
+            "charged_kwh": state["charged_kwh"],
+            "refuel_kg": state["refuel_kg"],
+            "soc_start": spec.initial_soc,
+        }
+        self.log.events.append(
+            (env.now, vid, "end", level(), self.stations[loc].id if loc >= 0 else "")
+        )
 
     def _route(self, a: tuple[float, float], b: tuple[float, float]) -> tuple[float, float]:
         """Road (km, s) between two points (0 within the station radius)."""
-        if haversine_m(a[0], a[1], b[0], b[1]) <= self.opts.station_radius_m or not self.opts.deadhead:
+        if (
+            haversine_m(a[0], a[1], b[0], b[1]) <= self.opts.station_radius_m
+            or not self.opts.deadhead
+        ):
             return 0.0, 0.0
         if self.router is None:
             return float(haversine_m(a[0], a[1], b[0], b[1])) / 1000.0, 0.0
@@ -390,7 +579,16 @@ class Model:
         """Start every vehicle process and run the clock to the horizon end."""
         specs = self.prep.specs
         vt = self.prep.vehicles
-        cols = ["vehicle_id", "vehicle_type", "powertrain", "first", "last", "depot_station", "pullin_km", "pullin_s"]
+        cols = [
+            "vehicle_id",
+            "vehicle_type",
+            "powertrain",
+            "first",
+            "last",
+            "depot_station",
+            "pullin_km",
+            "pullin_s",
+        ]
         arrays = [vt[c].to_numpy(dtype=object) for c in cols]
         for values in zip(*arrays, strict=True):
             v = dict(zip(cols, values, strict=True))
@@ -404,8 +602,14 @@ class Model:
         for vid, (spec, state) in self.live.items():
             if vid not in self.log.vehicles:  # still busy at the horizon end
                 lvl = state["h2"] / spec.tank_kg if spec.is_hydrogen else state["soc"]
-                self.log.vehicles[vid] = {"soc_end": lvl, "idle_kwh": state["idle_kwh"], "extra_km": 0.0,
-                                          "extra_energy": 0.0, "drawn_kwh": state["drawn"],
-                                          "charged_kwh": state["charged_kwh"], "refuel_kg": state["refuel_kg"],
-                                          "soc_start": spec.initial_soc}
+                self.log.vehicles[vid] = {
+                    "soc_end": lvl,
+                    "idle_kwh": state["idle_kwh"],
+                    "extra_km": 0.0,
+                    "extra_energy": 0.0,
+                    "drawn_kwh": state["drawn"],
+                    "charged_kwh": state["charged_kwh"],
+                    "refuel_kg": state["refuel_kg"],
+                    "soc_start": spec.initial_soc,
+                }
         return self.log

@@ -89,7 +89,7 @@ class Router:
             return length, ttime
         uniq, inv = np.unique(src, return_inverse=True)
         for a in range(0, uniq.size, _CHUNK):
-            part = uniq[a:a + _CHUNK]
+            part = uniq[a : a + _CHUNK]
             mask = (inv >= a) & (inv < a + part.size)
             rows = inv[mask] - a
             dl = csgraph.dijkstra(self.net.csr_length, directed=True, indices=part)
@@ -117,7 +117,9 @@ def _spec_problems(trips: pd.DataFrame, label: str) -> list[Problem]:
     for col, allowed in (("vehicle_type", VEHICLE_TYPES), ("powertrain", POWERTRAINS)):
         bad = ~trips[col].isin(allowed)
         for r, v in zip(trips.loc[bad, "row"], trips.loc[bad, col], strict=True):
-            out.append(Problem(f"unknown {col} {v!r}; allowed: {', '.join(allowed)}", int(r), col, label))
+            out.append(
+                Problem(f"unknown {col} {v!r}; allowed: {', '.join(allowed)}", int(r), col, label)
+            )
     return out
 
 
@@ -147,7 +149,9 @@ def _assign_powertrains(trips: pd.DataFrame, fleet: Fleet, seed: int) -> pd.Data
     return trips
 
 
-def _load_fleet(fleet: Fleet, scenario: Scenario, network: RoadNetwork | None) -> tuple[str, pd.DataFrame]:
+def _load_fleet(
+    fleet: Fleet, scenario: Scenario, network: RoadNetwork | None
+) -> tuple[str, pd.DataFrame]:
     """Return ("trips" | "requests", table) of one fleet."""
     if fleet.source == "trips":
         from fleetopt.inputs.schedules import read_trips
@@ -162,7 +166,9 @@ def _load_fleet(fleet: Fleet, scenario: Scenario, network: RoadNetwork | None) -
             from fleetopt.inputs.gtfs import read_gtfs_trips
         except ModuleNotFoundError as exc:
             msg = "GTFS feeds need fleetopt.inputs.gtfs, which is not installed in this build"
-            raise InputError(msg, [Problem(msg, None, f"fleets.{fleet.index}.gtfs", scenario.file)]) from exc
+            raise InputError(
+                msg, [Problem(msg, None, f"fleets.{fleet.index}.gtfs", scenario.file)]
+            ) from exc
         df = read_gtfs_trips(fleet.path)
         return "trips", df
     from fleetopt.inputs import default_demand
@@ -179,7 +185,9 @@ def _load_fleet(fleet: Fleet, scenario: Scenario, network: RoadNetwork | None) -
     return kind, df
 
 
-def _snap_stations(stations: pd.DataFrame, router: Router | None, scenario: Scenario) -> pd.DataFrame:
+def _snap_stations(
+    stations: pd.DataFrame, router: Router | None, scenario: Scenario
+) -> pd.DataFrame:
     st = stations.copy()
     st["node"] = -1
     if router is None or st.empty:
@@ -190,10 +198,16 @@ def _snap_stations(stations: pd.DataFrame, router: Router | None, scenario: Scen
         problems = []
         from_file = isinstance(scenario.raw.get("stations"), str)
         for i in np.flatnonzero(far):
-            msg = (f"station {st['id'].iat[i]!r} is {dist[i]:.0f} m from the nearest road of network "
-                   f"{scenario.network!r} (limit {MAX_SNAP_M:.0f} m): off the graph")
+            msg = (
+                f"station {st['id'].iat[i]!r} is {dist[i]:.0f} m from the nearest road of network "
+                f"{scenario.network!r} (limit {MAX_SNAP_M:.0f} m): off the graph"
+            )
             if from_file:
-                problems.append(Problem(msg, int(i) + 2, "lon", str(scenario.base_dir / scenario.raw["stations"])))
+                problems.append(
+                    Problem(
+                        msg, int(i) + 2, "lon", str(scenario.base_dir / scenario.raw["stations"])
+                    )
+                )
             else:
                 problems.append(Problem(msg, None, f"stations.{i}.lon", scenario.file))
         msg = f"{int(far.sum())} station(s) off the road graph"
@@ -202,8 +216,13 @@ def _snap_stations(stations: pd.DataFrame, router: Router | None, scenario: Scen
     return st
 
 
-def _nearest_station(stations: pd.DataFrame, lon: np.ndarray, lat: np.ndarray, radius_m: float,
-                     kinds: tuple[str, ...] | None = None) -> np.ndarray:
+def _nearest_station(
+    stations: pd.DataFrame,
+    lon: np.ndarray,
+    lat: np.ndarray,
+    radius_m: float,
+    kinds: tuple[str, ...] | None = None,
+) -> np.ndarray:
     """Index of the nearest station within ``radius_m`` of each point, else -1."""
     out = np.full(len(lon), -1, dtype=np.int64)
     if stations.empty or len(lon) == 0:
@@ -229,7 +248,7 @@ def _nearest_station(stations: pd.DataFrame, lon: np.ndarray, lat: np.ndarray, r
     return out
 
 
-def prepare(scenario: Scenario, network: RoadNetwork | None) -> Prepared:  # noqa: C901, PLR0912, PLR0915
+def prepare(scenario: Scenario, network: RoadNetwork | None) -> Prepared:
     """Read the fleets and compute everything the kernel needs before the clock starts.
 
     Parameters
@@ -255,7 +274,9 @@ def prepare(scenario: Scenario, network: RoadNetwork | None) -> Prepared:  # noq
     parts: list[pd.DataFrame] = []
     requests: list[tuple[Fleet, pd.DataFrame]] = []
     problems: list[Problem] = []
-    n_trip_fleets = sum(1 for f in scenario.fleets if f.source != "requests" and f.generator != "beijing-taxi")
+    n_trip_fleets = sum(
+        1 for f in scenario.fleets if f.source != "requests" and f.generator != "beijing-taxi"
+    )
     for fleet in scenario.fleets:
         kind, df = _load_fleet(fleet, scenario, network)
         label = str(fleet.path) if fleet.path is not None else f"generator {fleet.generator}"
@@ -281,7 +302,9 @@ def prepare(scenario: Scenario, network: RoadNetwork | None) -> Prepared:  # noq
         msg = f"{len(problems)} problem(s) in the trips"
         raise InputError(msg, problems)
     trips = pd.concat(parts, ignore_index=True) if parts else _empty_trips()
-    trips = trips.sort_values(["vehicle_id", "departure_s", "trip_id"], kind="stable").reset_index(drop=True)
+    trips = trips.sort_values(["vehicle_id", "departure_s", "trip_id"], kind="stable").reset_index(
+        drop=True
+    )
 
     # specs per combination, located errors for combinations the table lacks
     specs: dict[tuple[str, str], VehicleSpec] = {}
@@ -294,7 +317,9 @@ def prepare(scenario: Scenario, network: RoadNetwork | None) -> Prepared:  # noq
             try:
                 specs[("taxi", name)] = resolve_spec("taxi", name, scenario.vehicle_types)
             except InputError as exc:
-                problems.append(Problem(exc.message, None, f"fleets.{fleet.index}.powertrain", scenario.file))
+                problems.append(
+                    Problem(exc.message, None, f"fleets.{fleet.index}.powertrain", scenario.file)
+                )
     for vt, pt in combos:
         if (vt, pt) in specs:
             continue
@@ -303,21 +328,45 @@ def prepare(scenario: Scenario, network: RoadNetwork | None) -> Prepared:  # noq
         except InputError as exc:
             bad = trips[(trips["vehicle_type"] == vt) & (trips["powertrain"] == pt)]
             if len(bad):
-                problems.append(Problem(f"{exc.message}; (type, powertrain) pairs with defaults: "
-                                        + ", ".join(f"{a}/{b}" for a, b in _pairs()),
-                                        int(bad["row"].iat[0]), "powertrain", str(bad["source_file"].iat[0])))
+                problems.append(
+                    Problem(
+                        f"{exc.message}; (type, powertrain) pairs with defaults: "
+                        + ", ".join(f"{a}/{b}" for a, b in _pairs()),
+                        int(bad["row"].iat[0]),
+                        "powertrain",
+                        str(bad["source_file"].iat[0]),
+                    )
+                )
             else:
                 problems.append(Problem(exc.message, None, "fleets", scenario.file))
     for (vt, pt), spec in specs.items():
         if spec.is_battery and spec.battery_kwh <= 0:
-            problems.append(Problem("a battery vehicle needs battery_kwh > 0", None,
-                                    f"vehicle_types.{vt}.{pt}.battery_kwh", scenario.file))
+            problems.append(
+                Problem(
+                    "a battery vehicle needs battery_kwh > 0",
+                    None,
+                    f"vehicle_types.{vt}.{pt}.battery_kwh",
+                    scenario.file,
+                )
+            )
         if spec.is_hydrogen and spec.tank_kg <= 0:
-            problems.append(Problem("a fuel-cell vehicle needs tank_kg > 0", None,
-                                    f"vehicle_types.{vt}.{pt}.tank_kg", scenario.file))
+            problems.append(
+                Problem(
+                    "a fuel-cell vehicle needs tank_kg > 0",
+                    None,
+                    f"vehicle_types.{vt}.{pt}.tank_kg",
+                    scenario.file,
+                )
+            )
         if spec.is_battery and spec.charge_efficiency <= 0:
-            problems.append(Problem("charge_efficiency must be > 0", None,
-                                    f"vehicle_types.{vt}.{pt}.charge_efficiency", scenario.file))
+            problems.append(
+                Problem(
+                    "charge_efficiency must be > 0",
+                    None,
+                    f"vehicle_types.{vt}.{pt}.charge_efficiency",
+                    scenario.file,
+                )
+            )
     if problems:
         msg = f"{len(problems)} problem(s) in the vehicle specs"
         raise InputError(msg, problems)
@@ -351,21 +400,26 @@ def prepare(scenario: Scenario, network: RoadNetwork | None) -> Prepared:  # noq
         far_d = (ddist > MAX_SNAP_M) & (need_road | np.r_[need_dh[1:], False])
         for mask, col in ((far_o, "origin_lon"), (far_d, "destination_lon")):
             for i in np.flatnonzero(mask)[:50]:
-                problems.append(Problem(
-                    f"point is {max(odist[i], ddist[i]):.0f} m from the road network {scenario.network!r} "
-                    f"(limit {MAX_SNAP_M:.0f} m); give distance_km or use a network that covers it",
-                    int(trips["row"].iat[i]), col, str(trips["source_file"].iat[i])))
+                problems.append(
+                    Problem(
+                        f"point is {max(odist[i], ddist[i]):.0f} m from the road network {scenario.network!r} "
+                        f"(limit {MAX_SNAP_M:.0f} m); give distance_km or use a network that covers it",
+                        int(trips["row"].iat[i]),
+                        col,
+                        str(trips["source_file"].iat[i]),
+                    )
+                )
         if problems:
             msg = f"{len(problems)} trip point(s) off the road graph"
             raise InputError(msg, problems)
         if need_road.any():
-            L, _ = router.pairs(onode[need_road], dnode[need_road])
-            trips.loc[need_road, "distance_km"] = L / 1000.0
+            len_m, _ = router.pairs(onode[need_road], dnode[need_road])
+            trips.loc[need_road, "distance_km"] = len_m / 1000.0
         if need_dh.any():
             idx = np.flatnonzero(need_dh)
-            L, T = router.pairs(dnode[idx - 1], onode[idx])
-            dh_km[idx] = L / 1000.0
-            dh_s[idx] = T
+            len_m, time_s = router.pairs(dnode[idx - 1], onode[idx])
+            dh_km[idx] = len_m / 1000.0
+            dh_s[idx] = time_s
     trips["deadhead_km"] = dh_km
     trips["deadhead_s"] = dh_s
     trips["start_station"] = _nearest_station(stations, olon, olat, radius)
@@ -377,20 +431,32 @@ def prepare(scenario: Scenario, network: RoadNetwork | None) -> Prepared:  # noq
     st_index = {s: i for i, s in enumerate(stations["id"])} if not stations.empty else {}
     if n:
         grp = trips.groupby("vehicle_id", sort=False)
-        vehicles = pd.DataFrame({
-            "vehicle_id": grp["vehicle_id"].first().to_numpy(),
-            "vehicle_type": grp["vehicle_type"].first().to_numpy(),
-            "powertrain": grp["powertrain"].first().to_numpy(),
-            "exempt": grp["exempt"].any().to_numpy(),
-            "fleet": grp["fleet"].first().to_numpy(),
-            "depot": grp["depot"].first().astype(str).to_numpy() if "depot" in trips else "",
-        })
+        vehicles = pd.DataFrame(
+            {
+                "vehicle_id": grp["vehicle_id"].first().to_numpy(),
+                "vehicle_type": grp["vehicle_type"].first().to_numpy(),
+                "powertrain": grp["powertrain"].first().to_numpy(),
+                "exempt": grp["exempt"].any().to_numpy(),
+                "fleet": grp["fleet"].first().to_numpy(),
+                "depot": grp["depot"].first().astype(str).to_numpy() if "depot" in trips else "",
+            }
+        )
         starts = np.flatnonzero(first)
         vehicles["first"] = starts
         vehicles["last"] = np.r_[starts[1:], n]
     else:
-        vehicles = pd.DataFrame(columns=["vehicle_id", "vehicle_type", "powertrain", "exempt", "fleet",
-                                         "depot", "first", "last"])
+        vehicles = pd.DataFrame(
+            columns=[
+                "vehicle_id",
+                "vehicle_type",
+                "powertrain",
+                "exempt",
+                "fleet",
+                "depot",
+                "first",
+                "last",
+            ]
+        )
     mixed = trips.groupby("vehicle_id")["powertrain"].nunique() if n else pd.Series(dtype=int)
     if (mixed > 1).any():
         bad = mixed[mixed > 1].index[0]
@@ -398,9 +464,17 @@ def prepare(scenario: Scenario, network: RoadNetwork | None) -> Prepared:  # noq
         msg = f"vehicle {bad!r} has more than one powertrain"
         raise InputError(msg, [Problem(msg, r, "powertrain", str(trips["source_file"].iat[0]))])
     depot_station = np.array([st_index.get(d, -1) for d in vehicles["depot"]], dtype=np.int64)
-    unknown = sorted({d for d, s in zip(vehicles["depot"], depot_station, strict=True) if d and d != "nan" and s < 0})
+    unknown = sorted(
+        {
+            d
+            for d, s in zip(vehicles["depot"], depot_station, strict=True)
+            if d and d != "nan" and s < 0
+        }
+    )
     if unknown:
-        logger.warning("depots %s are not station ids; those vehicles start at their first trip", unknown[:5])
+        logger.warning(
+            "depots %s are not station ids; those vehicles start at their first trip", unknown[:5]
+        )
     vehicles["depot_station"] = depot_station
     # pull-out (depot -> first trip) and pull-in (last trip -> depot)
     pull_out_km = np.zeros(len(vehicles))
@@ -420,13 +494,13 @@ def prepare(scenario: Scenario, network: RoadNetwork | None) -> Prepared:  # noq
             if onode is None:
                 onode, _ = router.snap(olon, olat)
                 dnode, _ = router.snap(dlon, dlat)
-            L, T = router.pairs(snode[out_gap], onode[f_idx[out_gap]])
+            len_m, time_s = router.pairs(snode[out_gap], onode[f_idx[out_gap]])
             tmp_km, tmp_s = np.zeros(has.sum()), np.zeros(has.sum())
-            tmp_km[out_gap], tmp_s[out_gap] = L / 1000.0, T
+            tmp_km[out_gap], tmp_s[out_gap] = len_m / 1000.0, time_s
             pull_out_km[has], pull_out_s[has] = tmp_km, tmp_s
-            L, T = router.pairs(dnode[l_idx[in_gap]], snode[in_gap])
+            len_m, time_s = router.pairs(dnode[l_idx[in_gap]], snode[in_gap])
             tmp_km, tmp_s = np.zeros(has.sum()), np.zeros(has.sum())
-            tmp_km[in_gap], tmp_s[in_gap] = L / 1000.0, T
+            tmp_km[in_gap], tmp_s[in_gap] = len_m / 1000.0, time_s
             pull_in_km[has], pull_in_s[has] = tmp_km, tmp_s
     vehicles["pullout_km"] = pull_out_km
     vehicles["pullout_s"] = pull_out_s
@@ -436,20 +510,35 @@ def prepare(scenario: Scenario, network: RoadNetwork | None) -> Prepared:  # noq
         f_idx = vehicles["first"].to_numpy()
         trips.loc[f_idx, "deadhead_km"] = pull_out_km
         trips.loc[f_idx, "deadhead_s"] = pull_out_s
-    return Prepared(trips=trips, vehicles=vehicles.reset_index(drop=True), specs=specs, stations=stations,
-                    requests=requests)
+    return Prepared(
+        trips=trips,
+        vehicles=vehicles.reset_index(drop=True),
+        specs=specs,
+        stations=stations,
+        requests=requests,
+    )
 
 
 def _pairs() -> list[tuple[str, str]]:
     df = defaults.load_table("vehicle_specs")
-    return list(df[["vehicle_type", "powertrain"]].drop_duplicates().itertuples(index=False, name=None))
+    return list(
+        df[["vehicle_type", "powertrain"]].drop_duplicates().itertuples(index=False, name=None)
+    )
 
 
 def _empty_trips() -> pd.DataFrame:
     from fleetopt.inputs.schedules import TRIP_COLUMNS
 
-    df = pd.DataFrame({c: pd.Series(dtype=float if c.endswith(("_s", "_lon", "_lat", "_km", "_t")) or c == "passengers"
-                                    else object) for c in TRIP_COLUMNS})
+    df = pd.DataFrame(
+        {
+            c: pd.Series(
+                dtype=float
+                if c.endswith(("_s", "_lon", "_lat", "_km", "_t")) or c == "passengers"
+                else object
+            )
+            for c in TRIP_COLUMNS
+        }
+    )
     df["row"] = pd.Series(dtype=int)
     df["fleet"] = pd.Series(dtype=object)
     df["source_file"] = pd.Series(dtype=object)

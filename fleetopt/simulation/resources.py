@@ -58,8 +58,14 @@ class Station:
     queue_len: list[int] = field(default_factory=lambda: [0])
 
 
-def make_station(env: simpy.Environment, index: int, row: dict, *, grid_limit_kw: float,  # type: ignore[type-arg]
-                 default_swap_min: float) -> Station:
+def make_station(
+    env: simpy.Environment,
+    index: int,
+    row: dict,
+    *,
+    grid_limit_kw: float,  # type: ignore[type-arg]
+    default_swap_min: float,
+) -> Station:
     """Create the SimPy objects of one station row (canonical stations columns).
 
     Parameters
@@ -93,22 +99,41 @@ def make_station(env: simpy.Environment, index: int, row: dict, *, grid_limit_kw
     if kind in ("depot", "public"):
         res = simpy.Resource(env, capacity=plugs_n) if plugs_n > 0 else None
         cap = grid_limit_kw / plugs_n if plugs_n > 0 and math.isfinite(grid_limit_kw) else math.inf
-        return Station(index, str(row["id"]), kind, res, plug_kw=float(row["plug_kw"]), grid_cap_kw=cap)
+        return Station(
+            index, str(row["id"]), kind, res, plug_kw=float(row["plug_kw"]), grid_cap_kw=cap
+        )
     if kind == "swap":
         bays = max(plugs_n, 1)
         batteries = int(row.get("batteries", 0) or 0)
-        stock = simpy.Container(env, capacity=max(batteries, 1), init=batteries) if batteries > 0 else None
+        stock = (
+            simpy.Container(env, capacity=max(batteries, 1), init=batteries)
+            if batteries > 0
+            else None
+        )
         swap_min = float(row.get("swap_min", 0) or 0) or default_swap_min
-        return Station(index, str(row["id"]), kind, simpy.Resource(env, capacity=bays), swap_s=swap_min * 60.0,
-                       stock=stock, plug_kw=float(row.get("plug_kw", 0) or 0))
+        return Station(
+            index,
+            str(row["id"]),
+            kind,
+            simpy.Resource(env, capacity=bays),
+            swap_s=swap_min * 60.0,
+            stock=stock,
+            plug_kw=float(row.get("plug_kw", 0) or 0),
+        )
     disp = int(row.get("dispensers", 0) or 0)
     kg_day = float(row.get("kg_per_day", math.inf))
     left = simpy.Container(env, capacity=kg_day, init=kg_day) if disp > 0 else None
-    return Station(index, str(row["id"]), kind, simpy.Resource(env, capacity=disp) if disp > 0 else None,
-                   kg_per_min=float(row.get("kg_per_min", 0) or 0), h2_left=left)
+    return Station(
+        index,
+        str(row["id"]),
+        kind,
+        simpy.Resource(env, capacity=disp) if disp > 0 else None,
+        kg_per_min=float(row.get("kg_per_min", 0) or 0),
+        h2_left=left,
+    )
 
 
-def refill_daily(env: simpy.Environment, station: Station, kg_per_day: float, start_s: float):  # noqa: ANN201
+def refill_daily(env: simpy.Environment, station: Station, kg_per_day: float, start_s: float):
     """Process: top the station's hydrogen back up to ``kg_per_day`` every 24 h after ``start_s``.
 
     Parameters

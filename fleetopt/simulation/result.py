@@ -21,9 +21,24 @@ logger = logging.getLogger(__name__)
 
 #: Keys of ``simulate --json`` in CONTRACT order.
 SUMMARY_KEYS = (
-    "scenario", "seed", "vehicles", "trips_total", "trips_served", "trips_missed", "distance_km",
-    "battery_energy_kwh", "grid_energy_kwh", "hydrogen_kg", "diesel_l", "gasoline_l", "co2_kg",
-    "peak_grid_kw", "charge_wait_mean_min", "charge_wait_max_min", "by_type", "wall_s",
+    "scenario",
+    "seed",
+    "vehicles",
+    "trips_total",
+    "trips_served",
+    "trips_missed",
+    "distance_km",
+    "battery_energy_kwh",
+    "grid_energy_kwh",
+    "hydrogen_kg",
+    "diesel_l",
+    "gasoline_l",
+    "co2_kg",
+    "peak_grid_kw",
+    "charge_wait_mean_min",
+    "charge_wait_max_min",
+    "by_type",
+    "wall_s",
 )
 
 #: Keys repeated per vehicle type under ``by_type``.
@@ -57,8 +72,14 @@ def peak_kw(start_s: np.ndarray, end_s: np.ndarray, kw: np.ndarray) -> float:
     return float(max(np.cumsum(d[order]).max(), 0.0))
 
 
-def load_profile_kw(start_s: np.ndarray, end_s: np.ndarray, kw: np.ndarray, t0: float, t1: float,
-                    step_s: float = 60.0) -> tuple[np.ndarray, np.ndarray]:
+def load_profile_kw(
+    start_s: np.ndarray,
+    end_s: np.ndarray,
+    kw: np.ndarray,
+    t0: float,
+    t1: float,
+    step_s: float = 60.0,
+) -> tuple[np.ndarray, np.ndarray]:
     """Return mean power per time step of a sum of constant-power intervals.
 
     Parameters
@@ -167,23 +188,29 @@ class SimulationResult:
         """
         s = self.sessions
         st = self.stations.set_index("id")
-        rows = pd.DataFrame({
-            "lon": st.loc[s["station_id"], "lon"].to_numpy() if len(s) else np.array([]),
-            "lat": st.loc[s["station_id"], "lat"].to_numpy() if len(s) else np.array([]),
-            "energy_kwh": s["battery_kwh"].to_numpy(float),
-            "hydrogen_kg": s["hydrogen_kg"].to_numpy(float),
-            "kind": s["action"].to_numpy(),
-            "vehicle_type": s["vehicle_type"].to_numpy(),
-        })
+        rows = pd.DataFrame(
+            {
+                "lon": st.loc[s["station_id"], "lon"].to_numpy() if len(s) else np.array([]),
+                "lat": st.loc[s["station_id"], "lat"].to_numpy() if len(s) else np.array([]),
+                "energy_kwh": s["battery_kwh"].to_numpy(float),
+                "hydrogen_kg": s["hydrogen_kg"].to_numpy(float),
+                "kind": s["action"].to_numpy(),
+                "vehicle_type": s["vehicle_type"].to_numpy(),
+            }
+        )
         missed = self.trips[(~self.trips["served"]) & self.trips["reason"].str.startswith("energy")]
-        extra = pd.DataFrame({
-            "lon": missed.get("origin_lon", pd.Series(dtype=float)).to_numpy(float),
-            "lat": missed.get("origin_lat", pd.Series(dtype=float)).to_numpy(float),
-            "energy_kwh": missed["need_kwh"].to_numpy(float) if "need_kwh" in missed else np.zeros(len(missed)),
-            "hydrogen_kg": np.zeros(len(missed)),
-            "kind": "unserved",
-            "vehicle_type": missed["vehicle_type"].to_numpy(),
-        })
+        extra = pd.DataFrame(
+            {
+                "lon": missed.get("origin_lon", pd.Series(dtype=float)).to_numpy(float),
+                "lat": missed.get("origin_lat", pd.Series(dtype=float)).to_numpy(float),
+                "energy_kwh": missed["need_kwh"].to_numpy(float)
+                if "need_kwh" in missed
+                else np.zeros(len(missed)),
+                "hydrogen_kg": np.zeros(len(missed)),
+                "kind": "unserved",
+                "vehicle_type": missed["vehicle_type"].to_numpy(),
+            }
+        )
         parts = [p for p in (rows, extra) if len(p)]
         if not parts:
             return rows
@@ -206,8 +233,14 @@ class SimulationResult:
 
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        tables = {"trips": self.trips, "vehicles": self.vehicles, "sessions": self.sessions,
-                  "stations": self.stations, "events": self.events, "segments": self.segments}
+        tables = {
+            "trips": self.trips,
+            "vehicles": self.vehicles,
+            "sessions": self.sessions,
+            "stations": self.stations,
+            "events": self.events,
+            "segments": self.segments,
+        }
         for name, df in tables.items():
             df.to_csv(out / f"{name}.csv", index=False)
             df.to_parquet(out / f"{name}.parquet", index=False)
@@ -216,8 +249,10 @@ class SimulationResult:
         lk.to_csv(out / "load_kw.csv", index=False)
         lk.to_parquet(out / "load_kw.parquet", index=False)
         doc = {"summary": self.summary(), "extras": self.extras}
-        (out / "summary.json").write_text(json.dumps(to_jsonable(doc), indent=2, ensure_ascii=False,
-                                                     allow_nan=False) + "\n", encoding="utf-8")
+        (out / "summary.json").write_text(
+            json.dumps(to_jsonable(doc), indent=2, ensure_ascii=False, allow_nan=False) + "\n",
+            encoding="utf-8",
+        )
         return out
 
 

@@ -79,12 +79,12 @@ def route_matrices(net: RoadNetwork, nodes: np.ndarray) -> tuple[np.ndarray, np.
     time_s = np.empty((m, m))
     length_m = np.empty((m, m))
     for a in range(0, m, _CHUNK):
-        src = nodes[a:a + _CHUNK]
+        src = nodes[a : a + _CHUNK]
         dist = csgraph.dijkstra(mat, directed=True, indices=src)[:, nodes]
         ok = np.isfinite(dist)
         ms = np.where(ok, np.floor(np.where(ok, dist, 0.0) / _SPLIT), np.inf)
-        time_s[a:a + src.size] = ms / 1000.0
-        length_m[a:a + src.size] = np.where(ok, dist - np.where(ok, ms, 0.0) * _SPLIT, np.inf)
+        time_s[a : a + src.size] = ms / 1000.0
+        length_m[a : a + src.size] = np.where(ok, dist - np.where(ok, ms, 0.0) * _SPLIT, np.inf)
     return time_s, length_m
 
 
@@ -99,7 +99,7 @@ class TaxiDispatch:
         Taxi fleets and their canonical requests.
     """
 
-    def __init__(self, model: Model, fleets: list[tuple[Fleet, pd.DataFrame]]) -> None:  # noqa: PLR0915
+    def __init__(self, model: Model, fleets: list[tuple[Fleet, pd.DataFrame]]) -> None:
         self.m = model
         sc = model.sc
         opts = sc.options
@@ -111,10 +111,20 @@ class TaxiDispatch:
         reqs, taxis = [], []
         for fleet, df in fleets:
             size = fleet.size or int(df.attrs.get("vehicles", 0)) or 1
-            d = df.sort_values(["departure_s", "request_id"], kind="stable").reset_index(drop=True).copy()
+            d = (
+                df.sort_values(["departure_s", "request_id"], kind="stable")
+                .reset_index(drop=True)
+                .copy()
+            )
             d["fleet"] = fleet.name
-            wait = d["max_wait_min"].to_numpy(float) if "max_wait_min" in d else np.full(len(d), np.nan)
-            default_wait = fleet.max_wait_min if fleet.max_wait_min is not None else opts.max_wait_min
+            wait = (
+                d["max_wait_min"].to_numpy(float)
+                if "max_wait_min" in d
+                else np.full(len(d), np.nan)
+            )
+            default_wait = (
+                fleet.max_wait_min if fleet.max_wait_min is not None else opts.max_wait_min
+            )
             d["max_wait_s"] = np.where(np.isnan(wait), default_wait, wait) * 60.0
             reqs.append(d)
             rng = np.random.default_rng([sc.seed, fleet.index, 1])
@@ -123,21 +133,45 @@ class TaxiDispatch:
                 starts = [fleet.start[i % len(fleet.start)] for i in range(size)]
             elif len(d):
                 pick = rng.integers(0, len(d), size=size)
-                starts = list(zip(d["origin_lon"].to_numpy()[pick], d["origin_lat"].to_numpy()[pick], strict=True))
+                starts = list(
+                    zip(
+                        d["origin_lon"].to_numpy()[pick],
+                        d["origin_lat"].to_numpy()[pick],
+                        strict=True,
+                    )
+                )
             else:
                 starts = [(float(net.lon[0]), float(net.lat[0]))] * size
             multi = len(fleets) > 1
             for i in range(size):
                 tid = f"{fleet.name}:taxi-{i + 1:05d}" if multi else f"taxi-{i + 1:05d}"
-                taxis.append({"vehicle_id": tid, "powertrain": pts[i], "fleet": fleet.name,
-                              "lon": float(starts[i][0]), "lat": float(starts[i][1])})
-        self.req = pd.concat(reqs, ignore_index=True).sort_values(["departure_s", "request_id"], kind="stable") \
-            .reset_index(drop=True) if reqs else pd.DataFrame()
+                taxis.append(
+                    {
+                        "vehicle_id": tid,
+                        "powertrain": pts[i],
+                        "fleet": fleet.name,
+                        "lon": float(starts[i][0]),
+                        "lat": float(starts[i][1]),
+                    }
+                )
+        self.req = (
+            pd.concat(reqs, ignore_index=True)
+            .sort_values(["departure_s", "request_id"], kind="stable")
+            .reset_index(drop=True)
+            if reqs
+            else pd.DataFrame()
+        )
         self.taxis = taxis
         r = self.req
-        onode, _ = net.nearest_nodes(r["origin_lon"].to_numpy(float), r["origin_lat"].to_numpy(float))
-        dnode, _ = net.nearest_nodes(r["destination_lon"].to_numpy(float), r["destination_lat"].to_numpy(float))
-        snode, _ = net.nearest_nodes(np.array([t["lon"] for t in taxis]), np.array([t["lat"] for t in taxis]))
+        onode, _ = net.nearest_nodes(
+            r["origin_lon"].to_numpy(float), r["origin_lat"].to_numpy(float)
+        )
+        dnode, _ = net.nearest_nodes(
+            r["destination_lon"].to_numpy(float), r["destination_lat"].to_numpy(float)
+        )
+        snode, _ = net.nearest_nodes(
+            np.array([t["lon"] for t in taxis]), np.array([t["lat"] for t in taxis])
+        )
         st = model.prep.stations
         stnode = st["node"].to_numpy(np.int64) if len(st) else np.zeros(0, np.int64)
         allnodes = np.unique(np.concatenate([onode, dnode, snode, stnode[stnode >= 0]]))
@@ -168,14 +202,29 @@ class TaxiDispatch:
         self.pos = self.t_pos.copy()
         self.specs = [model.prep.specs[("taxi", t["powertrain"])] for t in taxis]
         self.level = np.array([s.initial_soc for s in self.specs])  # soc or tank fill [-]
-        self.cap = np.array([s.tank_kg if s.is_hydrogen else (s.battery_kwh if s.is_battery else np.inf)
-                             for s in self.specs])
+        self.cap = np.array(
+            [
+                s.tank_kg if s.is_hydrogen else (s.battery_kwh if s.is_battery else np.inf)
+                for s in self.specs
+            ]
+        )
         self.rate = np.array([self._rate(s) for s in self.specs])  # per km in cap units
-        self.min_level = np.array([s.min_soc if (s.is_battery or s.is_hydrogen) else -np.inf for s in self.specs])
+        self.min_level = np.array(
+            [s.min_soc if (s.is_battery or s.is_hydrogen) else -np.inf for s in self.specs]
+        )
         self.km = np.zeros(k)
         self.drawn = np.zeros(k)
-        self.states = [{"soc": float(self.level[i]), "h2": float(self.level[i] * s.tank_kg), "charged_kwh": 0.0,
-                        "refuel_kg": 0.0, "idle_kwh": 0.0, "drawn": 0.0} for i, s in enumerate(self.specs)]
+        self.states = [
+            {
+                "soc": float(self.level[i]),
+                "h2": float(self.level[i] * s.tank_kg),
+                "charged_kwh": 0.0,
+                "refuel_kg": 0.0,
+                "idle_kwh": 0.0,
+                "drawn": 0.0,
+            }
+            for i, s in enumerate(self.specs)
+        ]
 
     def _powertrains(self, fleet: Fleet, size: int, rng: np.random.Generator) -> list[str]:
         pt = fleet.powertrain or "bev"
@@ -190,7 +239,7 @@ class TaxiDispatch:
         rng.shuffle(labels)
         return [str(x) for x in labels]
 
-    def _rate(self, spec: Any) -> float:  # noqa: ANN401
+    def _rate(self, spec: Any) -> float:
         if spec.is_hydrogen:
             return spec.kg_per_100km / 100.0 / spec.tank_kg
         if spec.is_battery:
@@ -296,19 +345,29 @@ class TaxiDispatch:
             else:
                 fits = st.kind in ("public", "depot")
                 kw = min(st.plug_kw, spec.max_charge_kw, st.grid_cap_kw * spec.charge_efficiency)
-                service = (opts.taxi_target_soc - self.level[i]) * spec.battery_kwh / max(kw, 1e-9) * 3600.0
+                service = (
+                    (opts.taxi_target_soc - self.level[i])
+                    * spec.battery_kwh
+                    / max(kw, 1e-9)
+                    * 3600.0
+                )
             if not fits:
                 continue
             t_go = self.T[self.pos[i], self.st_pos[s]]
             km_go = self.L[self.pos[i], self.st_pos[s]] / 1000.0
-            if not np.isfinite(t_go) or self.level[i] - km_go * self.rate[i] < self.min_level[i] - 1e-12:
+            if (
+                not np.isfinite(t_go)
+                or self.level[i] - km_go * self.rate[i] < self.min_level[i] - 1e-12
+            ):
                 continue
             busy = len(st.plugs.queue) + max(st.plugs.count - st.plugs.capacity + 1, 0)
             cost = t_go + busy / st.plugs.capacity * service
             if cost < best_cost - 1e-9:
                 best, best_cost = s, cost
         if best < 0:
-            m.log.events.append((env.now, self.taxis[i]["vehicle_id"], "no_reachable_station", self.level[i], ""))
+            m.log.events.append(
+                (env.now, self.taxis[i]["vehicle_id"], "no_reachable_station", self.level[i], "")
+            )
             return
         st = m.stations[best]
         km_go = self.L[self.pos[i], self.st_pos[best]] / 1000.0
@@ -343,8 +402,12 @@ class TaxiDispatch:
         pend = pend[alive]
         pick = self.T[self.pos[i], self.r_o[pend]]
         need_km = self.L[self.pos[i], self.r_o[pend]] / 1000.0 + self.trip_km[pend]
-        ok = (env.now + pick <= self._dep[pend] + self._wait[pend] + 1e-9) & np.isfinite(pick) \
-            & np.isfinite(self.trip_s[pend]) & (self.level[i] - need_km * self.rate[i] >= self.min_level[i] - 1e-12)
+        ok = (
+            (env.now + pick <= self._dep[pend] + self._wait[pend] + 1e-9)
+            & np.isfinite(pick)
+            & np.isfinite(self.trip_s[pend])
+            & (self.level[i] - need_km * self.rate[i] >= self.min_level[i] - 1e-12)
+        )
         self.idle[i] = True
         if ok.any():
             k = int(np.argmax(ok))
@@ -358,8 +421,11 @@ class TaxiDispatch:
     def trips_table(self) -> pd.DataFrame:
         """Return the requests as rows of the result's trips table."""
         r = self.req
-        pt = np.array([self.taxis_by_id.get(v, "") for v in self.vehicle], dtype=object) \
-            if hasattr(self, "taxis_by_id") else self._pt_of_vehicle()
+        pt = (
+            np.array([self.taxis_by_id.get(v, "") for v in self.vehicle], dtype=object)
+            if hasattr(self, "taxis_by_id")
+            else self._pt_of_vehicle()
+        )
         l100 = np.array([self._spec_of(v).l_per_100km if v else 0.0 for v in self.vehicle])
         k100 = np.array([self._spec_of(v).kg_per_100km if v else 0.0 for v in self.vehicle])
         run = np.where(self.served, self.trip_km + self.dh_km, 0.0)
@@ -367,40 +433,44 @@ class TaxiDispatch:
         gas = run * k100 / 100.0
         pax = r["passengers"].to_numpy(float) if "passengers" in r else np.ones(len(r))
         pax = np.where(np.isnan(pax), 1.0, pax)
-        return pd.DataFrame({
-            "trip_id": r["request_id"].astype(str).to_numpy(),
-            "vehicle_id": self.vehicle.astype(str),
-            "vehicle_type": "taxi",
-            "powertrain": pt,
-            "fleet": r["fleet"].to_numpy(),
-            "departure_s": r["departure_s"].to_numpy(float),
-            "arrival_s": np.where(self.served, self.drop_s, np.nan),
-            "origin_lon": r["origin_lon"].to_numpy(float),
-            "origin_lat": r["origin_lat"].to_numpy(float),
-            "served": self.served,
-            "reason": self.reason,
-            "start_s": self.pickup_s,
-            "end_s": self.drop_s,
-            "delay_s": np.where(self.served, self.pickup_s - r["departure_s"].to_numpy(float), 0.0),
-            "distance_km": np.where(self.served, self.trip_km, 0.0),
-            "deadhead_km": np.where(self.served, self.dh_km, 0.0),
-            "battery_kwh": self.kwh,
-            "hydrogen_kg": self.h2,
-            "diesel_l": np.where(pt == "diesel", fuel, 0.0),
-            "gasoline_l": np.where(pt == "gasoline", fuel, 0.0),
-            "cng_kg": np.where(pt == "cng", gas, 0.0),
-            "soc_start": self.soc0,
-            "soc_end": self.soc1,
-            "passenger_km": np.where(self.served, self.trip_km * pax, 0.0),
-            "tonne_km": 0.0,
-            "need_kwh": 0.0,
-        })
+        return pd.DataFrame(
+            {
+                "trip_id": r["request_id"].astype(str).to_numpy(),
+                "vehicle_id": self.vehicle.astype(str),
+                "vehicle_type": "taxi",
+                "powertrain": pt,
+                "fleet": r["fleet"].to_numpy(),
+                "departure_s": r["departure_s"].to_numpy(float),
+                "arrival_s": np.where(self.served, self.drop_s, np.nan),
+                "origin_lon": r["origin_lon"].to_numpy(float),
+                "origin_lat": r["origin_lat"].to_numpy(float),
+                "served": self.served,
+                "reason": self.reason,
+                "start_s": self.pickup_s,
+                "end_s": self.drop_s,
+                "delay_s": np.where(
+                    self.served, self.pickup_s - r["departure_s"].to_numpy(float), 0.0
+                ),
+                "distance_km": np.where(self.served, self.trip_km, 0.0),
+                "deadhead_km": np.where(self.served, self.dh_km, 0.0),
+                "battery_kwh": self.kwh,
+                "hydrogen_kg": self.h2,
+                "diesel_l": np.where(pt == "diesel", fuel, 0.0),
+                "gasoline_l": np.where(pt == "gasoline", fuel, 0.0),
+                "cng_kg": np.where(pt == "cng", gas, 0.0),
+                "soc_start": self.soc0,
+                "soc_end": self.soc1,
+                "passenger_km": np.where(self.served, self.trip_km * pax, 0.0),
+                "tonne_km": 0.0,
+                "need_kwh": 0.0,
+            }
+        )
 
     def _pt_of_vehicle(self) -> np.ndarray:
         lut = {t["vehicle_id"]: t["powertrain"] for t in self.taxis}
         return np.array([lut.get(v, "") for v in self.vehicle], dtype=object)
 
-    def _spec_of(self, vid: str) -> Any:  # noqa: ANN401
+    def _spec_of(self, vid: str) -> Any:
         if not hasattr(self, "_spec_lut"):
             self._spec_lut = {t["vehicle_id"]: self.specs[i] for i, t in enumerate(self.taxis)}
         return self._spec_lut[vid]
@@ -413,16 +483,37 @@ class TaxiDispatch:
             clock = spec.is_battery or spec.is_hydrogen
             # driving to chargers adds distance not attached to a request
             trip_km = 0.0
-            rows.append({"vehicle_id": t["vehicle_id"], "vehicle_type": "taxi", "powertrain": t["powertrain"],
-                         "exempt": False, "fleet": t["fleet"]})
+            rows.append(
+                {
+                    "vehicle_id": t["vehicle_id"],
+                    "vehicle_type": "taxi",
+                    "powertrain": t["powertrain"],
+                    "exempt": False,
+                    "fleet": t["fleet"],
+                }
+            )
             del trip_km
-            served_km = float(np.sum(np.where((self.vehicle == t["vehicle_id"]) & self.served,
-                                              self.trip_km + self.dh_km, 0.0)))
+            served_km = float(
+                np.sum(
+                    np.where(
+                        (self.vehicle == t["vehicle_id"]) & self.served,
+                        self.trip_km + self.dh_km,
+                        0.0,
+                    )
+                )
+            )
             extra_km = max(self.km[i] - served_km, 0.0)
             if clock:
                 self.m.log.vehicles[t["vehicle_id"]] = {
-                    "soc_end": float(self.level[i]), "idle_kwh": 0.0, "extra_km": extra_km,
-                    "extra_energy": extra_km * self.rate[i] * self.cap[i] if spec.is_hydrogen else 0.0,
-                    "drawn_kwh": float(self.drawn[i]), "charged_kwh": self.states[i]["charged_kwh"],
-                    "refuel_kg": self.states[i]["refuel_kg"], "soc_start": spec.initial_soc}
+                    "soc_end": float(self.level[i]),
+                    "idle_kwh": 0.0,
+                    "extra_km": extra_km,
+                    "extra_energy": extra_km * self.rate[i] * self.cap[i]
+                    if spec.is_hydrogen
+                    else 0.0,
+                    "drawn_kwh": float(self.drawn[i]),
+                    "charged_kwh": self.states[i]["charged_kwh"],
+                    "refuel_kg": self.states[i]["refuel_kg"],
+                    "soc_start": spec.initial_soc,
+                }
         return pd.DataFrame(rows)
