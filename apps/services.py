@@ -119,12 +119,58 @@ def road_segments(name: str) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- targets
+#: Library files whose content decides the default targets (the disk cache key).
+TARGET_SOURCES = ("results/targets.py", "domain/transition.py", "domain/mode_share.py")
+
+
+def _library_key() -> str:
+    """Hash of fleetopt's version, parameter tables and target models (changes when any does)."""
+    import fleetopt
+
+    h = hashlib.sha256(str(getattr(fleetopt, "__version__", "")).encode())
+    root = Path(fleetopt.__file__).resolve().parent
+    for path in sorted(settings.DATA_DIR.glob("*.csv")) + [root / name for name in TARGET_SOURCES]:
+        if path.is_file():
+            h.update(path.name.encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()[:20]
+
+
+def _disk_json(name: str, compute: Callable[[], Any]) -> Any:  # noqa: ANN401
+    """Return ``compute()``, kept as JSON under ``settings.CACHE_DIR/app`` (never pickled).
+
+    The file name carries :func:`_library_key`, so a new version, table or model is
+    recomputed. An unreadable or unwritable cache is not an error.
+    """
+    from fleetopt._json import dumps
+
+    path = settings.CACHE_DIR / "app" / f"{name}-{_library_key()}.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        pass
+    value = compute()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{time.monotonic_ns()}")
+        tmp.write_text(dumps(value), encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        logger.info("app cache not written: %s", exc)
+    return value
+
+
 @st.cache_resource(show_spinner=False, max_entries=MAX_ENTRIES_SMALL)
 def targets(scenario_path: str | None = None) -> list[dict[str, Any]]:
-    """Return the plan's targets (``targets --json`` rows) for a scenario file or the default."""
+    """Return the plan's targets (``targets --json`` rows) for a scenario file or the default.
+
+    The default's rows are also kept on disk (JSON), so a restarted app renders at once.
+    """
     from fleetopt import api
 
-    return api.targets(Path(scenario_path) if scenario_path else None)
+    if scenario_path:
+        return api.targets(Path(scenario_path))
+    rows: list[dict[str, Any]] = _disk_json("targets", lambda: api.targets(None))
+    return rows
 
 
 #: Years of the trajectories drawn on the targets dashboard.
@@ -133,6 +179,19 @@ TRAJECTORY_YEARS = range(2015, 2031)
 
 @st.cache_resource(show_spinner=False, max_entries=MAX_ENTRIES_SMALL)
 def target_trajectories() -> pd.DataFrame | None:
+    """Return :func:`compute_target_trajectories`, kept on disk as JSON between app restarts."""
+    if missing("targets") is not None:
+        return None
+    records = _disk_json("trajectories", lambda: _trajectory_records())
+    return pd.DataFrame(records, columns=["id", "year", "value", "kind", "low", "high"]) if records is not None else None
+
+
+def _trajectory_records() -> list[dict[str, Any]] | None:
+    table = compute_target_trajectories()
+    return None if table is None else table.astype(object).where(table.notna(), None).to_dict(orient="records")
+
+
+def compute_target_trajectories() -> pd.DataFrame | None:
     """Return yearly observed and projected values per target id (the calibrated defaults).
 
     Each series is the library's own function of the target evaluated for every year

@@ -6,6 +6,7 @@ drawing function so they can be tested without a page. This component keeps no s
 
 from __future__ import annotations
 
+import html
 import math
 from typing import Any
 
@@ -48,7 +49,7 @@ TARGET_NAMES_ZH: dict[str, str] = {
 
 __all__ = [
     "STATUS_BADGE", "STATUS_COLOURS", "TARGET_NAMES_ZH", "format_number", "progress_fraction",
-    "target_card", "target_name", "trajectory_figure",
+    "target_card", "target_name", "trajectory_figure", "trajectory_svg",
 ]
 
 
@@ -142,6 +143,97 @@ def trajectory_figure(row: dict[str, Any], points: pd.DataFrame | None) -> go.Fi
     return fig
 
 
+#: Size of the trajectory sparkline [px] and its year range.
+SPARK_W, SPARK_H, SPARK_PAD, SPARK_LEFT = 460, 150, 30, 70
+SPARK_YEARS = (2015.0, 2030.0)
+
+
+def trajectory_svg(row: dict[str, Any], points: pd.DataFrame | None) -> str | None:
+    """Return a small static SVG of a target's trajectory (band, projection, observed, target).
+
+    Cheap for the browser (a dashboard of plotly charts takes seconds to draw); every
+    point carries a ``<title>`` so hovering shows year and value.
+
+    Parameters
+    ----------
+    row : dict
+        A ``targets --json`` row.
+    points : pandas.DataFrame or None
+        ``year, value, kind`` and optionally ``low, high``.
+
+    Returns
+    -------
+    str or None
+        The ``<svg>`` element, None without points.
+    """
+    if points is None or points.empty:
+        return None
+    colour = STATUS_COLOURS.get(str(row.get("status", "no_data")), STATUS_COLOURS["no_data"])
+    unit = str(row.get("unit", ""))
+    pts = points[points["year"].between(*SPARK_YEARS)]
+    values = [pts["value"].astype(float)]
+    for col in ("low", "high"):
+        if col in pts:
+            values.append(pd.to_numeric(pts[col], errors="coerce"))
+    if _is_number(row.get("target")):
+        values.append(pd.Series([float(row["target"])]))
+    allv = pd.concat(values).dropna()
+    if allv.empty:
+        return None
+    lo, hi = float(allv.min()), float(allv.max())
+    if hi == lo:
+        lo, hi = lo - 1.0, hi + 1.0
+    pad = 0.08 * (hi - lo)
+    lo, hi = lo - pad, hi + pad
+    w, h, p = SPARK_W, SPARK_H, SPARK_PAD
+
+    def x(year: float) -> float:
+        return SPARK_LEFT + (year - SPARK_YEARS[0]) / (SPARK_YEARS[1] - SPARK_YEARS[0]) * (w - SPARK_LEFT - p)
+
+    def y(v: float) -> float:
+        return h - p + (lo - v) / (hi - lo) * (h - 2 * p)
+
+    e = html.escape
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="100%" viewBox="0 0 {w} {h}" role="img" '
+             f'style="max-width:{w}px">']
+    for year in (2015, 2020, 2025, 2030):
+        parts.append(f'<line x1="{x(year):.1f}" y1="{p - 6}" x2="{x(year):.1f}" y2="{h - p}" stroke="#eee"/>'
+                     f'<text x="{x(year):.1f}" y="{h - p + 16}" font-size="11" text-anchor="middle" '
+                     f'fill="#777">{year}</text>')
+    top, bottom = hi - pad, lo + pad
+    parts.append(f'<text x="{SPARK_LEFT - 6}" y="{y(top) + 4:.1f}" font-size="11" fill="#777" text-anchor="end">'
+                 f"{e(format_number(top, unit))}</text>"
+                 f'<text x="{SPARK_LEFT - 6}" y="{y(bottom) + 4:.1f}" font-size="11" fill="#777" text-anchor="end">'
+                 f"{e(format_number(bottom, unit))}</text>")
+    proj = pts[pts["kind"] == "projected"].sort_values("year")
+    if {"low", "high"} <= set(proj.columns):
+        band = proj[pd.to_numeric(proj["low"], errors="coerce").notna()]
+        if len(band) > 1:
+            upper = " ".join(f"{x(a):.1f},{y(float(b)):.1f}" for a, b in zip(band["year"], band["high"], strict=True))
+            lower = " ".join(f"{x(a):.1f},{y(float(b)):.1f}"
+                             for a, b in zip(band["year"][::-1], band["low"][::-1], strict=True))
+            parts.append(f'<polygon points="{upper} {lower}" fill="{colour}" fill-opacity="0.15" stroke="none">'
+                         f"<title>{e(t('band'))}</title></polygon>")
+    if len(proj) > 1:
+        line = " ".join(f"{x(a):.1f},{y(float(b)):.1f}" for a, b in zip(proj["year"], proj["value"], strict=True))
+        parts.append(f'<polyline points="{line}" fill="none" stroke="{colour}" stroke-width="2" '
+                     f'stroke-dasharray="5,3"><title>{e(t("projected"))}</title></polyline>')
+        for a, b in zip(proj["year"], proj["value"], strict=True):
+            parts.append(f'<circle cx="{x(a):.1f}" cy="{y(float(b)):.1f}" r="5" fill-opacity="0">'
+                         f"<title>{e(t('projected'))} {int(a)}: {e(format_number(b, unit))}</title></circle>")
+    obs = pts[pts["kind"] == "observed"]
+    for a, b in zip(obs["year"], obs["value"], strict=True):
+        parts.append(f'<circle cx="{x(float(a)):.1f}" cy="{y(float(b)):.1f}" r="3.5" fill="#222">'
+                     f"<title>{e(t('observed'))} {float(a):g}: {e(format_number(b, unit))}</title></circle>")
+    if _is_number(row.get("target")) and _is_number(row.get("year")):
+        tx, ty = x(float(row["year"])), y(float(row["target"]))
+        parts.append(f'<path d="M{tx:.1f},{ty - 7:.1f} L{tx + 6:.1f},{ty + 5:.1f} L{tx - 6:.1f},{ty + 5:.1f} Z" '
+                     f'fill="#222"><title>{e(t("target"))} {row["year"]}: '
+                     f"{e(format_number(row['target'], unit))}</title></path>")
+    parts.append("</svg>")
+    return "".join(parts)
+
+
 def target_card(row: dict[str, Any], points: pd.DataFrame | None) -> None:
     """Draw one target: name, status badge, value vs target, progress, trajectory, source."""
     status = str(row.get("status", "no_data"))
@@ -164,11 +256,11 @@ def target_card(row: dict[str, Any], points: pd.DataFrame | None) -> None:
             else:
                 st.progress(frac, text=f"{t('progress')}: {frac:.0%}")
         with right:
-            fig = trajectory_figure(row, points)
-            if fig is None:
+            svg = trajectory_svg(row, points)
+            if svg is None:
                 st.caption(t("no_trajectory"))
             else:
-                st.plotly_chart(fig, config={"displayModeBar": False}, key=f"traj-{row.get('id')}")
+                st.markdown(svg, unsafe_allow_html=True)
         with st.expander(t("details")):
             st.write({k: row.get(k) for k in ("id", "target", "unit", "year", "value", "status")})
             st.markdown(f"**{t('source')}:** {row.get('source', '')}")

@@ -7,7 +7,7 @@ import streamlit as st
 
 from apps import services
 from apps.components.language import t
-from apps.components.target_view import STATUS_COLOURS, target_card, target_name
+from apps.components.target_view import STATUS_COLOURS, target_card, target_name, trajectory_figure
 
 st.title(t("targets_title"))
 st.caption(t("targets_intro"))
@@ -29,6 +29,19 @@ for col, (status, n) in zip(st.columns(len(counts)), counts.items(), strict=True
     col.metric(t(f"status_{status}"), n)
 
 numeric = [r for r in rows if isinstance(r.get("target"), (int, float))]
+
+# one interactive chart (plotly) for the chosen target; the cards carry light static sparklines
+with_points = [r for r in numeric if trajectories is not None and (trajectories["id"] == r["id"]).any()]
+if with_points:
+    st.subheader(t("trajectory"))
+    chosen = st.selectbox(t("target"), [r["id"] for r in with_points], key="targets.chart",
+                          format_func=lambda i: target_name(next(r for r in with_points if r["id"] == i)))
+    row = next(r for r in with_points if r["id"] == chosen)
+    fig = trajectory_figure(row, trajectories[trajectories["id"] == chosen])
+    if fig is not None:
+        fig.update_layout(height=320)
+        st.plotly_chart(fig, key="targets.figure")
+
 qualitative = [r for r in rows if not isinstance(r.get("target"), (int, float))]
 for row in numeric:
     points = None

@@ -50,7 +50,8 @@ def test_dashboard_renders(page: Any, app_server: harness.Server, artifacts: Pat
         page.wait_for_selector('[data-testid="stProgress"]', timeout=30_000)
         page.wait_for_timeout(500)
         page.screenshot(path=str(artifacts / "01-targets.png"), full_page=True)
-        assert page.locator(".js-plotly-plot").count() >= 7, "trajectory charts did not render"
+        assert page.locator(".js-plotly-plot").count() == 1, "the interactive trajectory chart"
+        assert page.locator('[data-testid="stMarkdown"] svg polyline').count() >= 7, "trajectory sparklines"
     else:
         assert "Not available in this build" in text
     assert errors == []

@@ -189,3 +189,22 @@ def test_sites_geojson() -> None:
     doc = sites_geojson(sites)
     assert doc["features"][0]["geometry"] == {"type": "Point", "coordinates": [116.3, 39.9]}
     assert doc["features"][0]["properties"] == {"id": "a", "load": None}
+
+
+def test_trajectory_svg_places_points_by_hand() -> None:
+    """GIVEN a 2015-2030 series from 0 to 100 WHEN drawn THEN the ends sit on the frame and the target is marked."""
+    from apps.components import target_view as tv
+
+    row = {"id": "x", "status": "on_track", "unit": "percent", "target": 50.0, "year": 2025}
+    points = pd.DataFrame({"year": [2015, 2030, 2020], "value": [0.0, 100.0, 40.0],
+                           "kind": ["projected", "projected", "observed"]})
+    svg = tv.trajectory_svg(row, points)
+    assert svg is not None
+    # values 0..100 padded by 8 %: y(0) and y(100) are 8 % of the plot height inside the frame
+    h, p, left, w = tv.SPARK_H, tv.SPARK_PAD, tv.SPARK_LEFT, tv.SPARK_W
+    span = 116.0
+    y0 = h - p - 8.0 / span * (h - 2 * p)
+    y100 = h - p - 108.0 / span * (h - 2 * p)
+    assert f'points="{left:.1f},{y0:.1f} {w - p:.1f},{y100:.1f}"' in svg
+    assert "observed 2020: 40 %" in svg and "Target 2025: 50 %" in svg
+    assert tv.trajectory_svg(row, pd.DataFrame(columns=["year", "value", "kind"])) is None
