@@ -160,7 +160,7 @@ def solve_linear_model(
         params = [f"mip_rel_gap={rel_gap}", f"mip_abs_gap={abs_gap}", f"threads={threads}",
                   "output_flag=false"]
         if cutoff is not None and not relax:
-            params.append(f"objective_bound={cutoff - model.offset!r}")
+            params.append(f"objective_bound={cutoff!r}")  # offset included
         helper.set_solver_specific_parameters("\n".join(params))
     elif solver == "scip":
         helper.set_solver_specific_parameters(

@@ -312,6 +312,8 @@ def solve_pmedian(
     extra_levels: int = 2,
     rel_gap: float = 0.0,
     keep_nearest: int | None = None,
+    bb_max_candidates: int = 400,
+    bb_share: float = 0.5,
 ) -> PMedianAnswer:
     """Solve a p-median problem to proven optimality (or to the time limit).
 
@@ -342,6 +344,11 @@ def solve_pmedian(
         Keep only this many nearest candidates per client in the radius model (a
         relaxation; bounds stay valid). Default: all when the matrix has at most 4
         million entries, else 256.
+    bb_max_candidates : int
+        Run the Lagrangian branch and bound when at most this many candidates are left
+        after the root fixing.
+    bb_share : float
+        Share of the time limit the branch and bound may use before the MIP takes over.
 
     Returns
     -------
@@ -363,77 +370,113 @@ def solve_pmedian(
     ub = pmedian_cost(dist, weight, best)
     heur = ub
     logger.info("p-median heuristic %.6g after %.2fs", ub, time.perf_counter() - t0)
+    tol = 1.0 - 1e-6 if integral else 1e-9 * max(1.0, abs(ub))
+    tol = max(tol, rel_gap * abs(ub))
+
+    def as_lb(v: float) -> float:
+        return float(math.ceil(v - 1e-6)) if integral else float(v)
+
+    # phase 0: Lagrangian bound and fixing (Beasley 1985): closes most candidates
+    lag, closed, forced = lagrangian_fixing(dist, weight, n_open, fixed, allowed, ub, tol,
+                                            deadline=t0 + 0.6 * time_limit_s)
+    lb = min(as_lb(lag), ub)
+    rounds = 0
+    size: dict[str, int] = {}
+    status = "feasible"
+    if lb >= ub - tol:
+        return PMedianAnswer(status="optimal", open_idx=np.sort(best), objective=ub, bound=ub,
+                             iterations=0, model_size=size, heuristic_objective=heur)
+    keep = allowed & ~closed
+    sub = np.flatnonzero(keep)
+    fixed_all = np.union1d(fixed, forced)
+    logger.info("Lagrangian bound %.6g; %d of %d candidates left, %d forced open", lag,
+                sub.size, n_cand, forced.size)
+    dist_s = dist[:, sub]
+    fixed_s = np.searchsorted(sub, fixed_all)
+    # phase 0b: Lagrangian branch and bound on the candidates left (small after fixing)
+    if sub.size <= bb_max_candidates:
+        in_sub = np.isin(best, sub)
+        best_s = np.searchsorted(sub, best) if in_sub.all() else greedy(
+            dist_s, weight, n_open - fixed_s.size, fixed_s)
+        ub_s = pmedian_cost(dist_s, weight, best_s)
+        done, bs, cost_b, lb_b, nodes = lagrangian_branch_and_bound(
+            dist_s, weight, n_open, fixed_s, np.ones(sub.size, bool), best_s,
+            min(ub, ub_s) if in_sub.all() else ub, tol,
+            deadline=t0 + bb_share * time_limit_s)
+        logger.info("Lagrangian B&B: %s after %d nodes, best %.6g, bound %.6g",
+                    "proven" if done else "stopped", nodes, cost_b, lb_b)
+        if cost_b < ub - 1e-9:
+            best, ub = sub[bs], cost_b
+        lb = max(lb, min(as_lb(lb_b), ub))
+        if done or lb >= ub - tol:
+            return PMedianAnswer(status="optimal", open_idx=np.sort(best), objective=ub,
+                                 bound=ub, iterations=0, model_size=size,
+                                 heuristic_objective=heur)
+    allowed_s = np.ones(sub.size, bool)
     if keep_nearest is None:
-        keep_nearest = n_cand if n_cli * n_cand <= 4_000_000 else 256
-    order, srt, lev = _levels(dist, keep_nearest)
+        keep_nearest = sub.size if n_cli * sub.size <= 4_000_000 else 256
+    order, srt, lev = _levels(dist_s, keep_nearest)
     top = lev[:, -1].astype(np.int64)
     d1_h, d2_h, _ = _two_nearest(dist, best)
     n_levels = np.minimum(np.maximum(_level_of(srt, lev, d1_h) + extra_levels,
                                      _level_of(srt, lev, np.where(np.isfinite(d2_h), d2_h, d1_h))),
                           top)
-    tol = 1.0 - 1e-6 if integral else 1e-9 * max(1.0, abs(ub))
-    tol = max(tol, rel_gap * abs(ub))
-    lb = -math.inf
-    rounds = 0
-    size: dict[str, int] = {}
-    status = "feasible"
     # phase A: LP row generation until the truncated LP equals the full LP bound
     lp_val = -math.inf
     rc = None
+    n_sub = sub.size
     while time.perf_counter() < deadline - 0.05:
-        model, row_off = _radius_model(srt, order, lev, weight, n_levels, n_open, fixed, allowed)
+        model, row_off = _radius_model(srt, order, lev, weight, n_levels, n_open, fixed_s,
+                                       allowed_s)
+        size = model.size
         lp = solve_linear_model(model, solver="glop", relax=True,
                                 time_limit_s=deadline - time.perf_counter())
-        if lp.x is None:
+        if lp.status != "optimal" or lp.x is None:
             break
         lp_val, rc = lp.objective, lp.reduced_costs
-        size = model.size
-        last = n_cand + row_off[1:] - 1  # column of each client's last z
+        last = n_sub + row_off[1:] - 1  # column of each client's last z
         has = n_levels > 0
         under = np.zeros(n_cli, bool)
         under[has] = lp.x[last[has]] > 1e-7
         under &= n_levels < top
         logger.info("LP %.6g, %d clients under-charged, size %s", lp_val, int(under.sum()),
                     model.size)
+        lb = max(lb, min(as_lb(lp_val), ub))
         if not under.any():
-            lb = max(lb, min(math.ceil(lp_val - 1e-6) if integral else lp_val, ub))
             break
         n_levels = np.where(under, np.minimum(np.maximum(n_levels * 2, n_levels + 4), top),
                             n_levels)
     if lb >= ub - tol:
         status, lb = "optimal", ub
-    # phase B: reduced-cost fixing (valid for every solution better than ub)
+    # phase B: LP reduced-cost fixing (valid for every solution better than ub)
     if status != "optimal" and rc is not None and np.isfinite(lp_val):
-        gap = ub - tol - lp_val
-        drop = (rc[:n_cand] > gap + 1e-9) & allowed
-        drop[fixed] = False
-        allowed = allowed & ~drop
-        logger.info("reduced-cost fixing closed %d of %d candidates", int(drop.sum()), n_cand)
+        drop = rc[:n_sub] > ub - tol - lp_val + 1e-9
+        drop[fixed_s] = False
+        allowed_s &= ~drop
+        logger.info("LP reduced-cost fixing closed %d of %d candidates", int(drop.sum()), n_sub)
     # phase C: MIP rounds, growing levels where the relaxation under-charged its solution
     while status != "optimal":
         rounds += 1
         remaining = deadline - time.perf_counter()
         if remaining <= 0.05:
             break
-        model, _ = _radius_model(srt, order, lev, weight, n_levels, n_open, fixed, allowed)
+        model, _ = _radius_model(srt, order, lev, weight, n_levels, n_open, fixed_s, allowed_s)
         size = model.size
-        cutoff = ub - tol
-        ans = solve_linear_model(model, solver=solver, time_limit_s=remaining, cutoff=cutoff,
-                                 abs_gap=tol if integral else 0.0, rel_gap=1e-9)
+        ans = solve_linear_model(model, solver=solver, time_limit_s=remaining, cutoff=ub - tol,
+                                 abs_gap=tol if integral else 0.0, rel_gap=max(1e-9, rel_gap))
         logger.info("round %d: %s relaxed=%.6g bound=%.6g size=%s %.2fs", rounds, ans.status,
                     ans.objective, ans.bound, size, ans.wall_s)
         if ans.status == "infeasible":  # no solution of the relaxation beats the incumbent
             status, lb = "optimal", ub
             break
         if np.isfinite(ans.bound):
-            b = math.ceil(ans.bound - 1e-6) if integral else ans.bound
-            lb = max(lb, min(b, ub))
+            lb = max(lb, min(as_lb(ans.bound), ub))
         if ans.x is None:
             break
-        y_mip = np.flatnonzero(ans.x[:n_cand] > 0.5)
+        y_mip = sub[np.flatnonzero(ans.x[:n_sub] > 0.5)]
         true = pmedian_cost(dist, weight, y_mip)
         if true < ub - 1e-9:
-            y = swap_search(dist, weight, y_mip, fixed, allowed, deadline=deadline)
+            y = swap_search(dist, weight, y_mip, fixed_all, keep, deadline=deadline)
             best, ub = y, pmedian_cost(dist, weight, y)
         if ub - lb <= tol:
             status, lb = "optimal", ub
@@ -447,3 +490,221 @@ def solve_pmedian(
         n_levels = np.where(grow, np.minimum(np.maximum(lv, n_levels * 2), top), n_levels)
     return PMedianAnswer(status=status, open_idx=np.sort(best), objective=ub, bound=lb,
                          iterations=rounds, model_size=size, heuristic_objective=heur)
+
+
+def lagrangian_fixing(dist: np.ndarray, weight: np.ndarray, n_open: int, fixed: np.ndarray,
+                      allowed: np.ndarray, ub: float, tol: float, *, iterations: int = 400,
+                      deadline: float = math.inf) -> tuple[float, np.ndarray, np.ndarray]:
+    """Lagrangian lower bound of the p-median and the candidates it closes or forces open.
+
+    Relaxing the assignment rows with multipliers ``lambda_i`` gives
+    ``L = sum_i lambda_i + min_{|S| = n_open} sum_{j in S} rho_j`` with
+    ``rho_j = sum_i min(0, w_i d_ij - lambda_i)`` (Cornuéjols, Fisher & Nemhauser 1977;
+    Beasley 1985), maximised by subgradient steps. A candidate whose forced opening
+    (closing) lifts ``L`` above ``ub - tol`` cannot be open (closed) in any better solution.
+
+    Parameters
+    ----------
+    dist, weight : numpy.ndarray
+        Clients x candidates distances, client weights.
+    n_open : int
+        Sites open in total (fixed included).
+    fixed : numpy.ndarray
+        Candidates open in any case.
+    allowed : numpy.ndarray
+        Candidates that may open.
+    ub : float
+        Cost of the incumbent.
+    tol : float
+        Improvement that counts (``1 - 1e-6`` for integer data).
+    iterations : int
+        Subgradient steps.
+    deadline : float
+        ``time.perf_counter()`` value to stop at [s].
+
+    Returns
+    -------
+    (float, numpy.ndarray, numpy.ndarray)
+        Best bound, boolean mask of closed candidates, indices forced open.
+    """
+    n_cli, n_cand = dist.shape
+    wd = dist * weight[:, None]
+    free = allowed.copy()
+    free[fixed] = False
+    closed = ~allowed.copy()
+    forced = np.zeros(n_cand, bool)
+    k_free = n_open - fixed.size
+    lam = np.sort(wd, axis=1)[:, min(n_cand - 1, max(0, n_cand // max(1, n_open)))].copy()
+    best = -math.inf
+    theta = 2.0
+    stall = 0
+    for _ in range(iterations):
+        if time.perf_counter() > deadline:
+            break
+        red = np.minimum(wd - lam[:, None], 0.0)
+        rho = red.sum(axis=0)
+        cand_free = np.flatnonzero(free & ~closed & ~forced)
+        base_open = np.flatnonzero(forced | np.isin(np.arange(n_cand), fixed))
+        k = k_free - int(forced.sum())
+        if k < 0 or cand_free.size < k:
+            break
+        order = cand_free[np.argsort(rho[cand_free], kind="stable")]
+        chosen = order[:k]
+        val = float(lam.sum() + rho[base_open].sum() + rho[chosen].sum())
+        if val > best + 1e-9:
+            best, stall = val, 0
+        else:
+            stall += 1
+            if stall >= 20:
+                theta *= 0.5
+                stall = 0
+        # fixing with these multipliers
+        if k > 0 and cand_free.size > k:
+            worst_in = rho[order[k - 1]]
+            first_out = rho[order[k]]
+            out = order[k:]
+            closed[out[val + rho[out] - worst_in > ub - tol]] = True
+            inn = chosen
+            forced[inn[val + first_out - rho[inn] > ub - tol]] = True
+        if best >= ub - tol or theta < 1e-4:
+            break
+        openset = np.r_[base_open, chosen].astype(np.int64)
+        served = (wd[:, openset] < lam[:, None]).sum(axis=1)
+        g = 1.0 - served
+        norm = float(g @ g)
+        if norm == 0:
+            break
+        lam = lam + theta * (ub - val) / norm * g
+    return best, closed, np.flatnonzero(forced)
+
+
+def _lag_node(wd: np.ndarray, lam: np.ndarray, base: np.ndarray, free: np.ndarray, k: int,
+              ub: float, tol: float, iterations: int
+              ) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Subgradient at one node: bound, multipliers, open set, candidates closed / forced."""
+    best, best_lam, best_set = -math.inf, lam, np.r_[base]
+    closed = np.zeros(wd.shape[1], bool)
+    forced = np.zeros(wd.shape[1], bool)
+    theta, stall = 1.0, 0
+    cur = lam.copy()
+    for _ in range(iterations):
+        red = np.minimum(wd - cur[:, None], 0.0)
+        rho = red.sum(axis=0)
+        cf = np.flatnonzero(free & ~closed & ~forced)
+        kk = k - int(forced.sum())
+        if kk < 0 or cf.size < kk:
+            return math.inf, cur, best_set, closed, forced  # no completion: prune
+        order = cf[np.argsort(rho[cf], kind="stable")]
+        chosen = order[:kk]
+        openset = np.r_[base, np.flatnonzero(forced), chosen].astype(np.int64)
+        val = float(cur.sum() + rho[openset].sum())
+        if val > best + 1e-9:
+            best, best_lam, best_set, stall = val, cur.copy(), openset, 0
+        else:
+            stall += 1
+            if stall >= 8:
+                theta *= 0.5
+                stall = 0
+        if kk > 0 and cf.size > kk:
+            worst_in, first_out = rho[order[kk - 1]], rho[order[kk]]
+            out = order[kk:]
+            closed[out[val + rho[out] - worst_in > ub - tol]] = True
+            forced[chosen[val + first_out - rho[chosen] > ub - tol]] = True
+        if best >= ub - tol or theta < 1e-3:
+            break
+        served = (wd[:, openset] < cur[:, None]).sum(axis=1)
+        g = 1.0 - served
+        norm = float(g @ g)
+        if norm == 0:
+            break
+        cur = cur + theta * max(ub - val, 1e-9 * abs(ub)) / norm * g
+    return best, best_lam, best_set, closed, forced
+
+
+def lagrangian_branch_and_bound(
+    dist: np.ndarray, weight: np.ndarray, n_open: int, fixed: np.ndarray, allowed: np.ndarray,
+    best: np.ndarray, ub: float, tol: float, *, deadline: float, node_limit: int = 20000,
+    iterations: int = 60,
+) -> tuple[bool, np.ndarray, float, float, int]:
+    """Depth-first branch and bound on ``y_j`` with Lagrangian bounds and fixing at each node.
+
+    Parameters
+    ----------
+    dist, weight : numpy.ndarray
+        Clients x candidates distances (only the candidates still in play), weights.
+    n_open : int
+        Sites open in total.
+    fixed : numpy.ndarray
+        Candidates open in any case.
+    allowed : numpy.ndarray
+        Candidates that may open.
+    best : numpy.ndarray
+        Incumbent open set; ``ub`` its cost.
+    ub, tol : float
+        Incumbent cost; improvement that counts.
+    deadline : float
+        ``time.perf_counter()`` value to stop at [s].
+    node_limit : int
+        Most nodes.
+    iterations : int
+        Subgradient steps per node.
+
+    Returns
+    -------
+    (bool, numpy.ndarray, float, float, int)
+        Finished (proven), best open set, its cost, lower bound over open nodes (the
+        incumbent when finished), nodes explored.
+    """
+    wd = dist * weight[:, None]
+    n_cand = wd.shape[1]
+    is_fixed = np.zeros(n_cand, bool)
+    is_fixed[fixed] = True
+    lam0 = np.sort(wd, axis=1)[:, min(n_cand - 1, max(0, n_cand // max(1, n_open)))].copy()
+    # stack items: (forced mask, closed mask, multipliers, parent bound)
+    stack = [(is_fixed.copy(), ~allowed.copy(), lam0, -math.inf)]
+    nodes = 0
+    open_bounds: list[float] = []
+    while stack:
+        if time.perf_counter() > deadline or nodes >= node_limit:
+            open_bounds = [b for *_, b in stack]
+            return False, best, ub, min([ub, *open_bounds]), nodes
+        forced, closed, lam, pb = stack.pop()
+        if pb >= ub - tol:
+            continue
+        nodes += 1
+        base = np.flatnonzero(forced)
+        k = n_open - base.size
+        if k < 0:
+            continue
+        free = ~forced & ~closed
+        if k == 0 or free.sum() <= k:
+            cand_set = np.r_[base, np.flatnonzero(free)[:k]].astype(np.int64)
+            if cand_set.size == n_open:
+                c = float(wd[:, cand_set].min(axis=1).sum())
+                if c < ub - 1e-9:
+                    ub, best = c, cand_set
+            continue
+        bound, lam_n, openset, cl, fo = _lag_node(wd, lam, base, free, n_open - base.size,
+                                                  ub, tol, iterations)
+        c = float(wd[:, openset].min(axis=1).sum()) if openset.size == n_open else math.inf
+        if c < ub - 1e-9:
+            ub, best = c, np.sort(openset)
+        if bound >= ub - tol:
+            continue
+        closed = closed | cl
+        forced = forced | fo
+        # branch on the open candidate of the Lagrangian solution serving most weight
+        br = [j for j in openset if not forced[j] and not closed[j]]
+        if not br:
+            stack.append((forced, closed, lam_n, bound))
+            continue
+        sub = wd[:, openset]
+        served = np.bincount(np.argmin(sub, axis=1), weights=weight, minlength=openset.size)
+        j = max(br, key=lambda x: served[int(np.flatnonzero(openset == x)[0])])
+        c0 = closed.copy()
+        c0[j] = True
+        f1 = forced.copy()
+        f1[j] = True
+        stack.append((forced, c0, lam_n, bound))   # y_j = 0 (explored second)
+        stack.append((f1, closed, lam_n, bound))   # y_j = 1 (explored first)
+    return True, best, ub, ub, nodes
