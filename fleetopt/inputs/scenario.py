@@ -130,6 +130,8 @@ class Fleet:
         Longest pickup wait of ride requests [min].
     name : str
         Label used in results.
+    date : str or None
+        Service day of a GTFS feed (``YYYY-MM-DD``); None = the feed's busiest day.
     """
 
     index: int
@@ -143,6 +145,7 @@ class Fleet:
     start: tuple[tuple[float, float], ...] | None = None
     max_wait_min: float | None = None
     name: str = ""
+    date: str | None = None
 
 
 @dataclass(frozen=True)
@@ -406,7 +409,7 @@ def _check_fleet(i: int, f: Any, file: str | None) -> list[Problem]:
                 file,
             )
         )
-    for s in ("trips", "gtfs", "requests", "generator", "name"):
+    for s in ("trips", "gtfs", "requests", "generator", "name", "date"):
         if s in f and not (isinstance(f[s], str) and f[s].strip()):
             out.append(
                 Problem(f"{s} must be a non-empty string, got {f[s]!r}", None, f"{pre}.{s}", file)
@@ -797,6 +800,7 @@ def scenario_from_dict(
                 ),
                 max_wait_min=(float(f["max_wait_min"]) if "max_wait_min" in f else None),
                 name=str(f.get("name") or f"fleet{i}"),
+            date=(str(f["date"]) if "date" in f else None),
             )
         )
     missing = [

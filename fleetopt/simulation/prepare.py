@@ -169,7 +169,15 @@ def _load_fleet(
             raise InputError(
                 msg, [Problem(msg, None, f"fleets.{fleet.index}.gtfs", scenario.file)]
             ) from exc
-        df = read_gtfs_trips(fleet.path)
+        st = scenario.stations
+        depots = st.loc[st["kind"] == "depot", ["id", "lon", "lat"]] if len(st) else None
+        df = read_gtfs_trips(
+            fleet.path,
+            network=network,
+            service_date=fleet.date,
+            vehicle_type=fleet.vehicle_type or "bus",
+            depots=depots if depots is not None and len(depots) else None,
+        )
         return "trips", df
     from fleetopt.inputs import default_demand
 

@@ -69,3 +69,25 @@ def test_unknown_powertrain_in_trips_exits_2_with_row(tmp_path: Path) -> None:
     res = runner.invoke(app, ["simulate", str(tmp_path / "hand.toml")])
     assert res.exit_code == 2
     assert "row 5" in res.stderr and "powertrain" in res.stderr
+
+
+def test_gtfs_fleet_is_simulated_from_the_feed(tmp_path: Path) -> None:
+    """GIVEN a GTFS feed (the inputs part's generated line-10 feed, zipped here) electrified to BEV with a
+    depot station THEN every feed trip is simulated as a bus trip and the depot charges the buses."""
+    import zipfile
+
+    feed = Path(__file__).resolve().parents[2] / "data" / "inputs" / "generated_gtfs_line10"
+    with zipfile.ZipFile(tmp_path / "feed.zip", "w") as zf:
+        for f in sorted(feed.glob("*.txt")):
+            zf.write(f, f.name)
+    (tmp_path / "s.toml").write_text(
+        'name = "gtfs"\nnetwork = "beijing-central-2024"\n[[fleets]]\ngtfs = "feed.zip"\npowertrain = "bev"\n'
+        '[[stations]]\nid = "D1"\nkind = "depot"\nlon = 116.3533634\nlat = 39.875288\nplugs = 20\n'
+        "plug_kw = 150\n", encoding="utf-8")
+    res = runner.invoke(app, ["simulate", str(tmp_path / "s.toml"), "--out", str(tmp_path / "o"), "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    trips = pd.read_parquet(tmp_path / "o" / "trips.parquet")
+    assert doc["trips_total"] == len(trips) > 0
+    assert set(trips["powertrain"]) == {"bev"} and set(trips["vehicle_type"]) == {"bus"}
+    assert doc["grid_energy_kwh"] > 0
