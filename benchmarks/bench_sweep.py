@@ -2,8 +2,8 @@
 
 Goal (issue 5): the Dask run is >= 1.8x faster than one process. The baseline is the same
 sweep with ``executor="local", workers=1`` (every variant in this one process), timed in
-the same run. The Dask time includes starting the ``LocalCluster`` on 127.0.0.1 (started first, timed,
-then idle while the baseline runs). Each worker's peak resident memory is read in the
+the same run. The Dask time includes starting the ``LocalCluster`` on 127.0.0.1 (started
+first, timed, then idle while the baseline runs). Each worker's peak resident memory is read in the
 worker (``resource.getrusage``), and its resident memory after the sweep (psutil). Both tables
 are compared (``wall_s`` excluded) to show the executor does not change results.
 
@@ -32,6 +32,11 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: KiB
 
 
+def _cpu_s() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
 def _rss_mb() -> float:
     import psutil
 
@@ -47,11 +52,14 @@ def _write_inputs(tmp: Path, quick: bool) -> Path:
         scenario = tmp / "small.toml"
         fleets = "".join(
             f'[[fleets]]\nname = "{k}"\ngenerator = "beijing-{k}"\nsize = {s}\npowertrain = "bev"\n\n'
-            for k, s in (("bus", 20), ("taxi", 10), ("sanitation", 5), ("delivery", 5)))
+            for k, s in (("bus", 20), ("taxi", 10), ("sanitation", 5), ("delivery", 5))
+        )
         scenario.write_text(f'base = "{base}"\n{fleets}', encoding="utf-8")
     sweep = tmp / "sweep.toml"
-    sweep.write_text(f'base = "{scenario}"\nname = "bench"\n[grid]\nambient_temperature_c = {temps}\n',
-                     encoding="utf-8")
+    sweep.write_text(
+        f'base = "{scenario}"\nname = "bench"\n[grid]\nambient_temperature_c = {temps}\n',
+        encoding="utf-8",
+    )
     return sweep
 
 
@@ -68,19 +76,32 @@ def run(quick: bool = False) -> dict[str, object]:
         # Start the cluster first, while this process is small: Linux keeps ru_maxrss across
         # fork/exec, so workers started later would report this process's peak as theirs.
         t0 = time.perf_counter()
-        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                               dashboard_address=None)
+        cluster = LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+        )
         startup_s = time.perf_counter() - t0
         try:
-            t0 = time.perf_counter()
+            with Client(cluster) as client:
+                worker_cpu0 = sum(client.run(_cpu_s).values())
+            t0, c0 = time.perf_counter(), _cpu_s()
             one = run_sweep(sweep, executor="local", workers=1, out_dir=tmp / "one", progress=False)
-            one_s = time.perf_counter() - t0
+            one_s, one_cpu = time.perf_counter() - t0, _cpu_s() - c0
 
             t0 = time.perf_counter()
-            dask_table = run_sweep(sweep, executor="dask", scheduler=cluster.scheduler_address,
-                                   out_dir=tmp / "dask", progress=False)
+            dask_table = run_sweep(
+                sweep,
+                executor="dask",
+                scheduler=cluster.scheduler_address,
+                out_dir=tmp / "dask",
+                progress=False,
+            )
             dask_s = startup_s + time.perf_counter() - t0
             with Client(cluster) as client:
+                dask_cpu = sum(client.run(_cpu_s).values()) - worker_cpu0
                 worker_mb = sorted(client.run(_peak_rss_mb).values())
                 worker_now_mb = sorted(client.run(_rss_mb).values())
         finally:
@@ -91,6 +112,12 @@ def run(quick: bool = False) -> dict[str, object]:
         "trips_per_variant": int(one.trips_total.iloc[0]),
         "baseline": {"what": "one process (executor local, workers=1)", "wall_s": round(one_s, 2)},
         "dask_2_workers_wall_s": round(dask_s, 2),
+        # CPU seconds used and cores obtained (cpu_s / wall_s): on a shared machine this shows
+        # whether the two workers got two cores
+        "baseline_cpu_s": round(one_cpu, 2),
+        "dask_workers_cpu_s": round(dask_cpu, 2),
+        "baseline_cores_used": round(one_cpu / one_s, 2),
+        "dask_cores_used": round(dask_cpu / max(dask_s - startup_s, 1e-9), 2),
         "ratio": round(one_s / dask_s, 3),
         "goal_ratio": 1.8,
         "cluster_startup_s": round(startup_s, 2),
@@ -107,4 +134,4 @@ if __name__ == "__main__":
     import json
     import sys
 
-    print(json.dumps(run(quick="--quick" in sys.argv), indent=2))  # noqa: T201
+    print(json.dumps(run(quick="--quick" in sys.argv), indent=2))
