@@ -51,7 +51,8 @@ def _write_inputs(tmp: Path, quick: bool) -> Path:
     if quick:
         scenario = tmp / "small.toml"
         fleets = "".join(
-            f'[[fleets]]\nname = "{k}"\ngenerator = "beijing-{k}"\nsize = {s}\npowertrain = "bev"\n\n'
+            f'[[fleets]]\nname = "{k}"\ngenerator = "beijing-{k}"\nsize = {s}\n'
+            'powertrain = "bev"\n\n'
             for k, s in (("bus", 20), ("taxi", 10), ("sanitation", 5), ("delivery", 5))
         )
         scenario.write_text(f'base = "{base}"\n{fleets}', encoding="utf-8")
