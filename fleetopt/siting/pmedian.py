@@ -313,6 +313,7 @@ def solve_pmedian(
     rel_gap: float = 0.0,
     keep_nearest: int | None = None,
     bb_max_candidates: int = 400,
+    bb_max_open: int = 30,
     bb_share: float = 0.5,
 ) -> PMedianAnswer:
     """Solve a p-median problem to proven optimality (or to the time limit).
@@ -347,6 +348,8 @@ def solve_pmedian(
     bb_max_candidates : int
         Run the Lagrangian branch and bound when at most this many candidates are left
         after the root fixing.
+    bb_max_open : int
+        ... and at most this many sites open (for larger ``p`` the radius MIP is faster).
     bb_share : float
         Share of the time limit the branch and bound may use before the MIP takes over.
 
@@ -394,7 +397,7 @@ def solve_pmedian(
     dist_s = dist[:, sub]
     fixed_s = np.searchsorted(sub, fixed_all)
     # phase 0b: Lagrangian branch and bound on the candidates left (small after fixing)
-    if sub.size <= bb_max_candidates:
+    if sub.size <= bb_max_candidates and n_open <= bb_max_open:
         in_sub = np.isin(best, sub)
         best_s = np.searchsorted(sub, best) if in_sub.all() else greedy(
             dist_s, weight, n_open - fixed_s.size, fixed_s)

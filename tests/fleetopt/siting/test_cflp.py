@@ -1,0 +1,117 @@
+"""Facility location: OR-Library optima, brute force with an independent LP solver, infeasibility."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy.optimize import linprog
+
+from fleetopt.siting.cflp import CflpData, solve_cflp
+from fleetopt.siting.sizing import erlang_c, max_arrival_rate, prob_wait_longer
+from fleetopt.siting.solve import solve_orlib_cap
+from tests.fleetopt.siting.conftest import LOCAL_OPTIMA
+
+
+def test_cap41_capacitated(data_dir: Path) -> None:
+    """GIVEN cap41 WHEN solved with split demand THEN proven optimal at capopt.txt's value."""
+    res = solve_orlib_cap(data_dir / "siting" / "cap41.txt", time_limit_s=60)
+    assert res.status == "optimal"
+    assert res.objective == pytest.approx(LOCAL_OPTIMA["cap41"], abs=0.002)
+    # assignments add up: every customer fully served, sites 1-based
+    a = res.assignments
+    assert a.groupby("demand_id")["share"].sum().to_numpy() == pytest.approx(np.ones(50))
+    assert set(a["site_id"]) <= set(res.open_sites)
+    assert min(res.open_sites) >= 1
+
+
+def test_cap71_uncapacitated(data_dir: Path) -> None:
+    res = solve_orlib_cap(data_dir / "siting" / "cap71.txt", uncapacitated=True, time_limit_s=60)
+    assert res.status == "optimal"
+    assert res.model == "uflp"
+    assert res.objective == pytest.approx(LOCAL_OPTIMA["cap71U"], abs=0.002)
+
+
+@pytest.mark.parametrize("name", ["cap51", "cap92", "cap113", "cap131"])
+def test_shared_cap_against_optima(shared_data: Path, optima: dict[str, float], name: str) -> None:
+    res = solve_orlib_cap(shared_data / "orlib" / "cap" / f"{name}.txt", time_limit_s=60)
+    assert res.status == "optimal"
+    assert res.objective == pytest.approx(optima[name], abs=0.002)
+
+
+def _brute_force_cflp(fixed: np.ndarray, cap: np.ndarray, demand: np.ndarray,
+                      cost: np.ndarray) -> float:
+    """Enumerate open sets; solve each transportation LP with scipy's HiGHS linprog."""
+    m, n = cost.shape
+    best = np.inf
+    for r in range(1, m + 1):
+        for s in itertools.combinations(range(m), r):
+            s = list(s)
+            if cap[s].sum() < demand.sum():
+                continue
+            k = len(s)
+            c = cost[s].ravel()
+            a_eq = np.zeros((n, k * n))
+            for j in range(n):
+                a_eq[j, j::n] = 1.0
+            a_ub = np.zeros((k, k * n))
+            for i in range(k):
+                a_ub[i, i * n:(i + 1) * n] = demand
+            lp = linprog(c, A_ub=a_ub, b_ub=cap[s], A_eq=a_eq, b_eq=np.ones(n),
+                         bounds=(0, 1), method="highs")
+            if lp.status == 0:
+                best = min(best, fixed[s].sum() + lp.fun)
+    return best
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_random_cflp_matches_brute_force(seed: int) -> None:
+    """GIVEN random small CFLPs WHEN solved THEN equal to enumeration + scipy linprog."""
+    rng = np.random.default_rng(100 + seed)
+    m, n = 5, 7
+    cost = rng.uniform(1, 50, (m, n)).round(2)
+    demand = rng.integers(1, 10, n).astype(float)
+    cap = rng.uniform(8, 25, m).round(1)
+    fixed = rng.uniform(5, 40, m).round(1)
+    ans = solve_cflp(CflpData.dense(fixed, cap, demand, cost), time_limit_s=30)
+    ref = _brute_force_cflp(fixed, cap, demand, cost)
+    assert ans.status == "optimal"
+    assert ans.objective == pytest.approx(ref, rel=1e-7)
+
+
+def test_capacity_below_demand_is_infeasible() -> None:
+    """GIVEN total capacity below total demand WHEN solved THEN status infeasible with a reason."""
+    d = CflpData.dense(np.array([1.0, 1.0]), np.array([3.0, 3.0]), np.array([4.0, 4.0]),
+                       np.ones((2, 2)))
+    ans = solve_cflp(d)
+    assert ans.status == "infeasible"
+    assert "exceeds" in ans.reason
+
+
+def test_modular_sizes_pick_the_cheapest_size() -> None:
+    """GIVEN one site with 1..4 modules of 10 units and demand 25 WHEN solved THEN 3 modules.
+
+    Hand computation: cost = 100 fixed + 30 per module; 25 units need 3 modules (190).
+    """
+    d = CflpData(option_site=np.zeros(4, np.int64), option_capacity=np.array([10., 20, 30, 40]),
+                 option_cost=100 + 30 * np.arange(1, 5, dtype=float), n_sites=1,
+                 demand=np.array([25.0]), pair_site=np.array([0]), pair_cust=np.array([0]),
+                 pair_cost=np.array([0.0]), fixed_open=np.array([], np.int64),
+                 option_size=np.arange(1, 5))
+    ans = solve_cflp(d)
+    assert ans.status == "optimal"
+    assert ans.objective == pytest.approx(190.0)
+    assert np.flatnonzero(ans.option_open).tolist() == [2]
+
+
+def test_erlang_c_hand_values() -> None:
+    """GIVEN M/M/2 with load 1 Erlang THEN P(wait) = 1/3 (Erlang B = 0.2, C = 0.2 / 0.6)."""
+    assert erlang_c(2, 1.0) == pytest.approx(1 / 3)
+    assert erlang_c(1, 0.5) == pytest.approx(0.5)  # M/M/1: P(wait) = rho
+    # M/M/1, lambda=1/h, service 0.5 h: P(W > 1 h) = 0.5 * exp(-(2 - 1) * 1)
+    assert prob_wait_longer(1, 1.0, 0.5, 1.0) == pytest.approx(0.5 * np.exp(-1.0))
+    lam = max_arrival_rate(3, 0.5, 1 / 6, 0.2)
+    assert prob_wait_longer(3, lam, 0.5, 1 / 6) == pytest.approx(0.2, abs=1e-6)
+    assert max_arrival_rate(4, 0.5, 1 / 6, 0.2) > lam
