@@ -1,0 +1,119 @@
+"""``fleetopt site``: CONTRACT §2 keys, exit codes, located messages, output files."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from fleetopt.cli import app
+
+CONTRACT_KEYS = ["model", "status", "objective", "bound", "gap", "open_sites", "wall_s"]
+
+runner = CliRunner()
+
+
+class _Out:
+    def __init__(self, res: Any) -> None:  # noqa: ANN401
+        self.returncode = res.exit_code
+        self.stdout = res.stdout
+        self.stderr = res.stderr
+
+
+def _site(*args: str) -> _Out:
+    return _Out(runner.invoke(app, ["site", *args]))
+
+
+def test_orlib_pmed_json_real_process(data_dir: Path) -> None:
+    """GIVEN pmed1 WHEN `python -m fleetopt site --orlib-pmed --json` THEN only JSON on stdout,
+    exactly the contract keys, 1-based ids, the optimum; the model-size line on stderr."""
+    r = subprocess.run([sys.executable, "-m", "fleetopt", "site", "--orlib-pmed",
+                        str(data_dir / "siting" / "pmed1.txt"), "--json"],
+                       capture_output=True, text=True, timeout=300, check=False)
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert list(doc) == CONTRACT_KEYS  # no assignments for OR-Library without --assignments
+    assert doc["status"] == "optimal"
+    assert doc["objective"] == 5819
+    assert doc["gap"] == 0
+    assert all(1 <= s <= 100 for s in doc["open_sites"])
+    assert "model size:" in r.stderr
+
+
+def test_orlib_pmed_p_override_and_assignments(data_dir: Path) -> None:
+    r = _site("--orlib-pmed", str(data_dir / "siting" / "pmed1.txt"), "--p", "1", "--json",
+              "--assignments")
+    doc = json.loads(r.stdout)
+    assert len(doc["open_sites"]) == 1
+    assert len(doc["assignments"]) == 100
+    assert {a["site"] for a in doc["assignments"]} == set(doc["open_sites"])
+
+
+def test_orlib_cap_needs_capacity_word_value(shared_data: Path) -> None:
+    """GIVEN capa without --capacity WHEN site THEN exit 2 and a message naming file and field."""
+    r = _site("--orlib-cap", str(shared_data / "orlib" / "cap" / "capa.txt"), "--json")
+    assert r.returncode == 2
+    assert r.stdout == ""
+    assert "capa.txt" in r.stderr
+    assert "--capacity" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_orlib_cap_json(data_dir: Path) -> None:
+    r = _site("--orlib-cap", str(data_dir / "siting" / "cap41.txt"), "--json")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["model"] == "cflp"
+    assert doc["objective"] == pytest.approx(1040444.375, abs=0.002)
+
+
+def test_malformed_file_exit_2(tmp_path: Path) -> None:
+    bad = tmp_path / "pmedX.txt"
+    bad.write_text("3 2 1\n1 2 5\n2 z 1\n")
+    r = _site("--orlib-pmed", str(bad), "--json")
+    assert r.returncode == 2
+    assert "row 3" in r.stderr
+    assert str(bad) in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_bad_option_combination_exit_2(data_dir: Path) -> None:
+    r = _site("--orlib-pmed", str(data_dir / "siting" / "pmed1.txt"), "--capacity", "5")
+    assert r.returncode == 2
+    r = _site("--json")
+    assert r.returncode == 2
+    assert "exactly one" in r.stderr
+
+
+def test_problem_json_writes_outputs(data_dir: Path, tmp_path: Path) -> None:
+    """GIVEN the tiny problem WHEN site --problem --out THEN GeoJSON, CSV and summary are written."""
+    out = tmp_path / "o"
+    r = _site("--problem", str(data_dir / "siting" / "tiny_problem.json"), "--json",
+              "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert list(doc) == [*CONTRACT_KEYS[:6], "assignments", "wall_s"]
+    assert doc["open_sites"] == ["A", "C"]
+    gj = json.loads((out / "sites.geojson").read_text())
+    assert gj["type"] == "FeatureCollection"
+    assert [f["properties"]["id"] for f in gj["features"]] == ["A", "C"]
+    assert gj["features"][0]["geometry"]["coordinates"] == [116.30, 39.90]
+    assert (out / "assignments.csv").read_text().splitlines()[0].startswith("demand_id,site_id")
+
+
+def test_infeasible_problem_is_exit_0(data_dir: Path, tmp_path: Path) -> None:
+    doc = json.loads((data_dir / "siting" / "tiny_problem.json").read_text())
+    doc["radius_s"] = 10
+    doc["model"] = "set-cover"
+    f = tmp_path / "inf.json"
+    f.write_text(json.dumps(doc))
+    r = _site("--problem", str(f), "--json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["status"] == "infeasible"
+    assert out["reason"]
