@@ -110,7 +110,7 @@ def _token_pattern(data_keys: list[str]) -> re.Pattern[str]:
     )
 
 
-def _parse(text: str) -> tuple[dict[str, str], list, list]:
+def _parse(text: str) -> tuple[dict[str, str], list[list[str | None]], list[list[str | None]]]:
     """Scan the document: graph attributes, nodes (id, x, y) and edges (u, v, attrs)."""
     if "<default" in text or "<![CDATA[" in text or "<hyperedge" in text:
         raise _UnsupportedError("GraphML features beyond osmnx's output")
@@ -200,17 +200,17 @@ def _arrays(path: Path, table: dict[str, float]) -> dict[str, np.ndarray]:
         raise _UnsupportedError("CRS or empty graph")
     if any(n[1] is None or n[2] is None for n in nodes):
         raise _UnsupportedError("node without coordinates")
-    ids = np.array([int(n[0]) for n in nodes], dtype=np.int64)
+    ids = np.array([int(str(n[0])) for n in nodes], dtype=np.int64)
     if np.unique(ids).size != ids.size:
         raise _UnsupportedError("duplicate node ids")
-    lon = np.array([float(n[1]) for n in nodes])
-    lat = np.array([float(n[2]) for n in nodes])
+    lon = np.array([float(str(n[1])) for n in nodes])
+    lat = np.array([float(str(n[2])) for n in nodes])
     if not (np.all(np.abs(lon) <= 180) and np.all(np.abs(lat) <= 90)):
         raise _UnsupportedError("coordinates outside WGS84")
     index = {int(i): k for k, i in enumerate(ids.tolist())}
     try:
-        eu = np.array([index[int(e[0])] for e in edges], dtype=np.int64)
-        ev = np.array([index[int(e[1])] for e in edges], dtype=np.int64)
+        eu = np.array([index[int(str(e[0]))] for e in edges], dtype=np.int64)
+        ev = np.array([index[int(str(e[1]))] for e in edges], dtype=np.int64)
     except KeyError as exc:
         raise _UnsupportedError("edge to an undeclared node") from exc
     if any(e[2] is None for e in edges):
@@ -218,11 +218,12 @@ def _arrays(path: Path, table: dict[str, float]) -> dict[str, np.ndarray]:
     order = _edge_order(eu, ev)
     edges = [edges[i] for i in order.tolist()]
     eu, ev = eu[order], ev[order]
-    length = np.array([float(e[2]) for e in edges])
-    highway = []
+    length = np.array([float(str(e[2])) for e in edges])
+    highway: list[str | None] = []
     for e in edges:
         hw = _literal(e[3]) if e[3] is not None else None
-        highway.append(hw[0] if isinstance(hw, list) and hw else hw)
+        first = hw[0] if isinstance(hw, list) and hw else hw
+        highway.append(None if first is None else str(first))
     maxspeed = np.array([_maxspeed_kph(e[4]) for e in edges])
     # osmnx.routing.add_edge_speeds with hwy_speeds=table, fallback=table["fallback"]
     fallback = table.pop("fallback")

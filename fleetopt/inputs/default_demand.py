@@ -273,7 +273,7 @@ def _finish_trips(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _parse_windows(text: Any) -> list[tuple[float, float]]:
-    out = []
+    out: list[tuple[float, float]] = []
     if not isinstance(text, str):
         return out
     for part in text.split(";"):
@@ -549,7 +549,7 @@ class _Graph:
             c = int(rng.choice(self.nodes.size, p=p))
             chosen.append(c)
             d2 = np.minimum(d2, haversine_m(lon, lat, lon[c], lat[c]) ** 2)
-        return self.nodes[np.array(chosen)]
+        return np.asarray(self.nodes[np.array(chosen)], dtype=np.int64)
 
     def from_depot(self, depot: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Shortest (time [s], length [m]) from and to ``depot`` for every node."""
