@@ -79,3 +79,18 @@ def test_missing_out_is_a_usage_error() -> None:
     res = _invoke("--osm", str(OSM_GZ))
     assert res.exit_code == 2
     assert "Traceback" not in res.output
+
+
+@pytest.mark.network
+def test_build_from_place_downloads_a_graph(tmp_path: Path) -> None:
+    """Needs the internet (run with --run-network): Overpass via osmnx."""
+    out = tmp_path / "bupt.graphml.gz"
+    res = _invoke(
+        "--place",
+        "Beijing University of Posts and Telecommunications, Beijing, China",
+        "--out",
+        str(out),
+        "--json",
+    )
+    assert res.exit_code == 0, res.output
+    assert load_graph(out).number_of_edges() > 0

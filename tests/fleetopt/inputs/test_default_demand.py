@@ -459,8 +459,12 @@ def test_example_files_are_the_default_sample_and_pass_the_real_readers(tmp_path
             continue
         back = read_trips(path)
         kind = path.name.split("_")[2]
-        gen = dd.generate(f"beijing-{kind}", "beijing-central-2024", seed=2024,
-                          size=int(back["vehicle_id"].nunique()))
+        gen = dd.generate(
+            f"beijing-{kind}",
+            "beijing-central-2024",
+            seed=2024,
+            size=int(back["vehicle_id"].nunique()),
+        )
         assert len(back) == len(gen)
         back = back.sort_values(["vehicle_id", "departure_s", "trip_id"]).reset_index(drop=True)
         assert list(back["trip_id"]) == list(gen["trip_id"])
@@ -468,3 +472,38 @@ def test_example_files_are_the_default_sample_and_pass_the_real_readers(tmp_path
         np.testing.assert_allclose(back["origin_lon"], gen["origin_lon"], atol=1e-7)
         np.testing.assert_allclose(back["distance_km"], gen["distance_km"], atol=1e-6)
         assert list(back["depot"]) == list(gen["depot"])
+
+
+@pytest.mark.parametrize(
+    ("window_h", "expected"),
+    [
+        ((10, 12), 12),  # off-peak only: 7200 s / 600 s
+        ((7, 9), 24),  # peak only: 7200 s / 300 s
+        ((8, 10), 18),  # 3600/300 + 3600/600
+        ((16, 20), 6 + 24 + 6),  # off 16-17, peak 17-19, off 19-20
+    ],
+)
+def test_departures_follow_the_headways_exactly(window_h: tuple[int, int], expected: int) -> None:
+    """Hand-computed: departures = integral of 1/headway over the window (one random phase)."""
+    peaks = [(7 * 3600, 9 * 3600), (17 * 3600, 19 * 3600)]
+    window = [(window_h[0] * 3600.0, window_h[1] * 3600.0)]
+    for seed in range(5):
+        deps = np.array(dd._departures(window, 600.0, 300.0, peaks, np.random.default_rng(seed)))
+        assert len(deps) == expected
+        assert np.all(np.diff(deps) > 0)
+        assert deps[0] >= window[0][0]
+        assert deps[-1] < window[0][1]
+        gaps = np.diff(deps)
+        in_peak = np.array([any(a <= t < b for a, b in peaks) for t in deps[:-1]])
+        nxt_peak = np.array([any(a <= t < b for a, b in peaks) for t in deps[1:]])
+        np.testing.assert_allclose(gaps[in_peak & nxt_peak], 300.0)
+        np.testing.assert_allclose(gaps[~in_peak & ~nxt_peak], 600.0)
+
+
+def test_service_past_midnight_keeps_running() -> None:
+    """A 05:00-24:30 window (hours past 24, GTFS style) runs to 24:30 at off-peak headway."""
+    deps = dd._departures(
+        [(5 * 3600.0, 24.5 * 3600)], 600.0, 300.0, dd.peak_windows_s(), np.random.default_rng(1)
+    )
+    assert deps[-1] > 24 * 3600
+    assert deps[-1] < 24.5 * 3600
