@@ -332,6 +332,12 @@ def assemble(
         factors=ef,
     )
     veh = veh.drop(columns=["trip_battery_kwh"])
+    veh["capacity_kwh"] = [
+        specs[(a, b)].battery_kwh if (a, b) in specs else 0.0
+        for a, b in zip(
+            veh["vehicle_type"].to_numpy(object), veh["powertrain"].to_numpy(object), strict=True
+        )
+    ]
 
     # -- totals ----------------------------------------------------------------------------------
     def block(

@@ -135,7 +135,7 @@ class SimulationResult:
     vehicles : pandas.DataFrame
         One row per vehicle: ``vehicle_id, vehicle_type, powertrain, exempt, trips_served,
         trips_missed, distance_km, battery_kwh, grid_kwh, hydrogen_kg, diesel_l, gasoline_l,
-        cng_kg, co2_kg, soc_start, soc_end``.
+        cng_kg, co2_kg, soc_start, soc_end, capacity_kwh`` (battery capacity [kWh]).
     sessions : pandas.DataFrame
         Station visits: ``vehicle_id, vehicle_type, station_id, action, arrive_s, plug_s,
         end_s, wait_s, battery_kwh, grid_kwh, hydrogen_kg, soc_in, soc_out``.
@@ -182,7 +182,8 @@ class SimulationResult:
         -------
         pandas.DataFrame
             ``lon, lat, energy_kwh, hydrogen_kg, kind, vehicle_type`` with one row per
-            station session (kind = charge | swap | hydrogen | gave_up, at the station) and one
+            station session (kind = charge | swap | hydrogen | gave_up, at the station; for
+            gave_up the energy the vehicle still lacked to be full) and one
             per trip missed for energy (kind = unserved, at the trip origin, with the energy
             the trip needed).
         """
@@ -192,7 +193,14 @@ class SimulationResult:
             {
                 "lon": st.loc[s["station_id"], "lon"].to_numpy() if len(s) else np.array([]),
                 "lat": st.loc[s["station_id"], "lat"].to_numpy() if len(s) else np.array([]),
-                "energy_kwh": s["battery_kwh"].to_numpy(float),
+                "energy_kwh": np.where(
+                    s["action"].to_numpy() == "gave_up",
+                    (1.0 - s["soc_in"].to_numpy(float))
+                    * s["vehicle_id"]
+                    .map(self.vehicles.set_index("vehicle_id")["capacity_kwh"])
+                    .to_numpy(float),
+                    s["battery_kwh"].to_numpy(float),
+                ),
                 "hydrogen_kg": s["hydrogen_kg"].to_numpy(float),
                 "kind": s["action"].to_numpy(),
                 "vehicle_type": s["vehicle_type"].to_numpy(),

@@ -81,6 +81,8 @@ def test_vehicle_that_must_leave_stops_charging_and_gives_up_queue(run) -> None:
     assert b2["end_s"] == pytest.approx(7.5 * 3600)
     trips = r.trips.set_index("trip_id")
     assert trips.loc["t1b", "soc_start"] == pytest.approx(0.2 + 40 / 60)
+    cd = r.charge_demand()
+    assert cd.loc[cd["kind"] == "gave_up", "energy_kwh"].tolist() == pytest.approx([10.0])  # b2 lacked 10 kWh
 
 
 def test_trip_that_would_end_below_min_soc_is_missed(run) -> None:  # noqa: ANN001
