@@ -49,6 +49,7 @@ LABELS: dict[str, dict[str, str]] = {
     "progress": {"en": "Progress", "zh": "进度"},
     "qualitative": {"en": "Targets without a number in the plan", "zh": "方案中无量化指标的目标"},
     "details": {"en": "Details and sources", "zh": "详情与来源"},
+    "interactive_chart": {"en": "Interactive trajectory chart", "zh": "交互式轨迹图"},
     "trajectory": {"en": "Trajectory to 2025 and 2030", "zh": "至2025年和2030年的轨迹"},
     "observed": {"en": "observed", "zh": "实测"},
     "projected": {"en": "projected", "zh": "预测"},

@@ -25,9 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-#: The dashboard has rendered: its interactive chart and the target sparklines are drawn.
-DASH_READY = ("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 1 && "
-              "document.querySelectorAll('[data-testid=\"stMarkdown\"] svg polyline').length >= 7")
+#: The dashboard has rendered: every target card with its trajectory sparkline is drawn.
+DASH_READY = "document.querySelectorAll('[data-testid=\"stMarkdown\"] svg polyline').length >= 7"
 
 GOALS_S = {"first_render": 3.0, "widget_change": 1.0, "upload_to_results": 10.0}
 TRIP_COLUMNS = ["vehicle_id", "vehicle_type", "powertrain", "trip_id", "departure", "arrival", "origin_lon",

@@ -262,5 +262,8 @@ def target_card(row: dict[str, Any], points: pd.DataFrame | None) -> None:
             else:
                 st.markdown(svg, unsafe_allow_html=True)
         with st.expander(t("details")):
-            st.write({k: row.get(k) for k in ("id", "target", "unit", "year", "value", "status")})
-            st.markdown(f"**{t('source')}:** {row.get('source', '')}")
+            st.markdown(
+                f"`{row.get('id')}` · {t('target')}: {format_number(row.get('target'), unit)} ({row.get('year')}) · "
+                f"{t('value')}: {format_number(row.get('value'), unit)} · {t('status')}: {t(f'status_{status}')}\n\n"
+                f"**{t('source')}:** {row.get('source', '')}"
+            )

@@ -30,9 +30,10 @@ for col, (status, n) in zip(st.columns(len(counts)), counts.items(), strict=True
 
 numeric = [r for r in rows if isinstance(r.get("target"), (int, float))]
 
-# one interactive chart (plotly) for the chosen target; the cards carry light static sparklines
+# The cards carry light static SVG sparklines; the interactive (plotly) chart of one target
+# is drawn on request, because loading plotly.js alone costs the browser seconds.
 with_points = [r for r in numeric if trajectories is not None and (trajectories["id"] == r["id"]).any()]
-if with_points:
+if with_points and st.toggle(t("interactive_chart"), key="targets.interactive"):
     st.subheader(t("trajectory"))
     chosen = st.selectbox(t("target"), [r["id"] for r in with_points], key="targets.chart",
                           format_func=lambda i: target_name(next(r for r in with_points if r["id"] == i)))
@@ -51,9 +52,8 @@ for row in numeric:
 
 if qualitative:
     with st.expander(f"{t('qualitative')} ({len(qualitative)})"):
-        st.dataframe(
+        st.table(
             pd.DataFrame({t("target"): [target_name(r) for r in qualitative],
                           t("status"): [t(f"status_{r.get('status', 'no_data')}") for r in qualitative],
-                          t("source"): [r.get("source", "") for r in qualitative]}),
-            hide_index=True, key="targets.qualitative",
+                          t("source"): [r.get("source", "") for r in qualitative]}).set_index(t("target")),
         )

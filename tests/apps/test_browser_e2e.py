@@ -45,13 +45,17 @@ def test_dashboard_renders(page: Any, app_server: harness.Server, artifacts: Pat
     text = _main_text(page)
     assert "Carbon Peak Plan targets" in text
     if services.missing("targets") is None:
+        page.wait_for_function(
+            "document.querySelectorAll('[data-testid=\"stMarkdown\"] svg polyline').length >= 7", timeout=60_000)
         assert page.locator('[data-testid="stMetric"]').count() >= 9 + 5
-        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
         page.wait_for_selector('[data-testid="stProgress"]', timeout=30_000)
+        assert page.locator('[data-testid="stMarkdown"] svg polyline').count() >= 7, "trajectory sparklines"
         page.wait_for_timeout(500)
         page.screenshot(path=str(artifacts / "01-targets.png"), full_page=True)
+        page.get_by_text("Interactive trajectory chart", exact=True).click()
+        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+        harness.wait_for_run(page)
         assert page.locator(".js-plotly-plot").count() == 1, "the interactive trajectory chart"
-        assert page.locator('[data-testid="stMarkdown"] svg polyline').count() >= 7, "trajectory sparklines"
     else:
         assert "Not available in this build" in text
     assert errors == []
