@@ -2,7 +2,8 @@
 
 Owns ``st.session_state["downloads.table"]`` (the table chosen for CSV/Parquet). Files
 are produced only when a button is clicked (deferred callables), in memory, never
-pickled. CSV cells that a spreadsheet would run as a formula are escaped.
+pickled. CSV cells that a spreadsheet would run as a formula are escaped by the library
+(:func:`fleetopt.results.export.to_csv_bytes`).
 """
 
 from __future__ import annotations
@@ -24,25 +25,14 @@ KEY_TABLE = "downloads.table"
 #: Result tables offered, in order.
 TABLES = ("trips", "vehicles", "stations", "events", "load_kw")
 
-#: First characters that make a spreadsheet treat a cell as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
 __all__ = ["KEY_TABLE", "TABLES", "csv_bytes", "downloads", "parquet_bytes", "summary_json"]
 
 
-def _escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.copy()
-    for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            s = out[col].astype("string")
-            risky = s.str.startswith(FORMULA_STARTS, na=False) & ~s.str.fullmatch(r"-?\d+(\.\d+)?", na=False)
-            out[col] = s.where(~risky, "'" + s)
-    return out
-
-
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """Return a table as UTF-8 CSV with a BOM (Excel opens Chinese text), formulas escaped."""
-    return _escape_formulas(frame).to_csv(index=False).encode("utf-8-sig")
+    """Return a table as UTF-8 CSV with a BOM, formula-like cells escaped (``fleetopt.results.export``)."""
+    from fleetopt.results.export import to_csv_bytes
+
+    return to_csv_bytes(frame, bom=True)
 
 
 def parquet_bytes(frame: pd.DataFrame) -> bytes:
