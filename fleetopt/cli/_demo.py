@@ -41,7 +41,8 @@ def _render(result: dict[str, Any]) -> None:
         f"[bold]Siting[/bold] ({site['model']}): status {site['status']}, "
         f"objective {site.get('objective')}, bound {site.get('bound')}, "
         f"gap {'n/a' if gap is None else f'{100 * gap:.2f} %'}, "
-        f"{len(site.get('open_sites', []))} sites open, {site['wall_s']:.1f} s"
+        f"{len(site.get('open_sites', []))} sites open (existing stations included), "
+        f"{site['wall_s']:.1f} s"
     )
     ttable = Table(title="Carbon Peak Plan targets, section (16)")
     for col in ("target", "goal", "year", "value", "status"):
@@ -51,8 +52,12 @@ def _render(result: dict[str, Any]) -> None:
         status = row["status"]
         value = row["value"]
         shown = "—" if value is None else (f"{value:,.1f}" if isinstance(value, float) else str(value))
+        target = row["target"]
+        goal = (str(target) if row["unit"] == "text"
+                else f"{target:,.10g} {row['unit']}" if isinstance(target, (int, float))
+                else f"{target} {row['unit']}")
         ttable.add_row(
-            row["description"], f"{row['target']} {row['unit']}", str(row["year"] or ""), shown,
+            row["description"], goal, str(row["year"] or ""), shown,
             f"[{colours.get(status, 'white')}]{status}[/]",
         )
     console.print(ttable)
