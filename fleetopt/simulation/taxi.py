@@ -91,6 +91,10 @@ def route_matrices(net: RoadNetwork, nodes: np.ndarray) -> tuple[np.ndarray, np.
 class TaxiDispatch:
     """Taxi fleets serving ride requests inside a :class:`~fleetopt.simulation.kernel.Model`.
 
+    ``BUCKETS = True`` finds the nearest idle taxi by scanning road nodes in travel-time
+    order (fast for large fleets); ``False`` compares every idle taxi (the reference the
+    tests check it against). Both apply the same rule.
+
     Parameters
     ----------
     model : Model
@@ -98,6 +102,8 @@ class TaxiDispatch:
     fleets : list of (Fleet, DataFrame)
         Taxi fleets and their canonical requests.
     """
+
+    BUCKETS = True
 
     def __init__(self, model: Model, fleets: list[tuple[Fleet, pd.DataFrame]]) -> None:
         self.m = model
@@ -200,6 +206,13 @@ class TaxiDispatch:
         k = len(taxis)
         self.idle = np.ones(k, dtype=bool)
         self.pos = self.t_pos.copy()
+        # idle taxis by route node, for the nearest-first scan
+        self.bucket: list[set[int]] = [set() for _ in range(allnodes.size)]
+        self.n_idle_at = np.zeros(allnodes.size, dtype=np.int64)
+        for i, u in enumerate(self.pos):
+            self.bucket[u].add(i)
+            self.n_idle_at[u] += 1
+        self._near: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self.specs = [model.prep.specs[("taxi", t["powertrain"])] for t in taxis]
         self.level = np.array([s.initial_soc for s in self.specs])  # soc or tank fill [-]
         self.cap = np.array(
@@ -261,8 +274,10 @@ class TaxiDispatch:
             if dep[j] < self.m.t0:
                 self.reason[j] = "before the horizon"
                 continue
-            cand = np.flatnonzero(self.idle)
-            best = self._best_taxi(j, cand, wait[j], dep[j])
+            if self.BUCKETS:
+                best = self._nearest_idle(j, wait[j], dep[j])
+            else:
+                best = self._best_taxi(j, np.flatnonzero(self.idle), wait[j], dep[j])
             if best >= 0:
                 self._assign(best, j)
             else:
@@ -283,8 +298,48 @@ class TaxiDispatch:
         p = pick[ok]
         return int(c[np.lexsort((c, p))[0]])
 
+    def _near_of(self, o: int) -> tuple[np.ndarray, np.ndarray]:
+        """Route nodes sorted by travel time to route node ``o`` (cached per node)."""
+        got = self._near.get(o)
+        if got is None:
+            order = np.argsort(self.T[:, o], kind="stable")
+            got = (order, self.T[order, o])
+            self._near[o] = got
+        return got
+
+    def _nearest_idle(self, j: int, wait_s: float, t_req: float) -> int:
+        """Same rule as :meth:`_best_taxi`, scanning nodes by travel time instead of every idle taxi."""
+        if not np.isfinite(self.trip_s[j]):
+            return -1
+        o = int(self.r_o[j])
+        order, times = self._near_of(o)
+        k = int(np.searchsorted(times, t_req + wait_s - self.m.env.now + 1e-9, side="right"))
+        if k == 0:
+            return -1
+        nodes = order[:k]
+        best, best_t = -1, np.inf
+        for h in np.flatnonzero(self.n_idle_at[nodes] > 0):
+            t = times[h]
+            if t > best_t:
+                break
+            u = int(nodes[h])
+            need = self.L[u, o] / 1000.0 + self.trip_km[j]
+            for i in self.bucket[u]:
+                if self.level[i] - need * self.rate[i] >= self.min_level[i] - 1e-12 and (
+                    t < best_t or i < best
+                ):
+                    best, best_t = i, t
+        return best
+
+    def _set_idle(self, i: int) -> None:
+        self.idle[i] = True
+        self.bucket[self.pos[i]].add(i)
+        self.n_idle_at[self.pos[i]] += 1
+
     def _assign(self, i: int, j: int) -> None:
         self.idle[i] = False
+        self.bucket[self.pos[i]].discard(i)
+        self.n_idle_at[self.pos[i]] -= 1
         self.taken[j] = True
         self.m.env.process(self._serve(i, j))
 
@@ -395,7 +450,7 @@ class TaxiDispatch:
         """Mark taxi ``i`` idle, dropping expired waiting requests; serve the oldest it can reach in time."""
         env = self.m.env
         if not self.pending:
-            self.idle[i] = True
+            self._set_idle(i)
             return
         pend = np.fromiter(self.pending, dtype=np.int64, count=len(self.pending))
         alive = env.now <= self._dep[pend] + self._wait[pend] + 1e-9
@@ -408,7 +463,7 @@ class TaxiDispatch:
             & np.isfinite(self.trip_s[pend])
             & (self.level[i] - need_km * self.rate[i] >= self.min_level[i] - 1e-12)
         )
-        self.idle[i] = True
+        self._set_idle(i)
         if ok.any():
             k = int(np.argmax(ok))
             chosen = int(pend[k])
