@@ -186,12 +186,24 @@ def _load_graph_file(path: Path) -> nx.MultiDiGraph:
         msg = f"{path}: not a readable graph file ({type(exc).__name__}: {exc})"
         raise InputError(msg) from None
     except Exception as exc:  # osmnx/networkx raise many kinds on malformed content
+        _diagnose_graphml(path)
         msg = f"{path}: could not be read as a road graph ({type(exc).__name__}: {exc})"
         raise InputError(msg) from None
     check_road_graph(graph, source=str(path))
     add_speeds_and_times(graph)
     graph.graph.setdefault("name", path.name)
     return graph
+
+
+def _diagnose_graphml(path: Path) -> None:
+    """Re-read a GraphML osmnx rejected with plain networkx and raise what is missing."""
+    if not path.name.lower().endswith((".graphml", ".graphml.gz")):
+        return
+    try:
+        plain = nx.read_graphml(path, force_multigraph=True)
+    except Exception:  # noqa: BLE001 - the caller reports the original failure
+        return
+    check_road_graph(nx.MultiDiGraph(plain), source=str(path))
 
 
 def check_road_graph(graph: nx.MultiDiGraph, *, source: str = "graph") -> None:
