@@ -159,7 +159,9 @@ def _service_ids(
         vals = txt.to_numpy()
         rep.rows(bad, rows, column, lambda i: f"{vals[i]!r} is not a date; GTFS dates are YYYYMMDD")
         feed.absorb(rep)
-        return np.asarray(parsed.dt.date.to_numpy(), dtype=object)
+        # NaT is a datetime subclass: turn unreadable dates into None, not NaT
+        return np.asarray([None if b else d for b, d in zip(bad, parsed.dt.date.to_numpy(), strict=True)],
+                          dtype=object)
 
     cal_rows: list[tuple[str, tuple[bool, ...], dt.date, dt.date]] = []
     if cal is not None:

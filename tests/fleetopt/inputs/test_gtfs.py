@@ -252,3 +252,12 @@ def test_chain_scope_route_keeps_lines_apart() -> None:
         assert g["trip_id"].str.extract(r"^([A-Z]+?)\d*(?:@|$)")[0].nunique() == 1, vid
     # interlining can only save vehicles
     assert whole.attrs["gtfs"]["chained_vehicles"] <= by_route.attrs["gtfs"]["chained_vehicles"]
+
+
+def test_unreadable_calendar_dates_are_located_not_a_crash() -> None:
+    """Found by the fuzz job: a bad date in calendar_dates.txt became NaT (a datetime subclass)
+    and crashed the busiest-day choice. It must be a located error."""
+    bad = "service_id,date,exception_type\nFULLW,2007O604,2\n"
+    errors, _ = check_gtfs(feed_bytes(replace={"calendar_dates.txt": bad}), name="f.zip")
+    assert [(p.file, p.row, p.column) for p in errors] == [("f.zip/calendar_dates.txt", 2, "date")]
+    assert errors[0].message == "'2007O604' is not a date; GTFS dates are YYYYMMDD"
