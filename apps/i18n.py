@@ -81,6 +81,10 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "Stations CSV (optional; replaces the default stations)",
         "zh": "场站 CSV（可选，替换默认场站）",
     },
+    "upload_limit": {
+        "en": "Largest accepted upload: {mb} MB (a larger file is refused and marked red).",
+        "zh": "上传文件上限：{mb} MB（超出的文件会被拒绝并以红色标出）。",
+    },
     "upload_too_big": {
         "en": "The file is {size_mb:.1f} MB; the largest accepted upload is {mb} MB.",
         "zh": "文件大小为 {size_mb:.1f} MB，超过上限 {mb} MB。",

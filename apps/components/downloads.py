@@ -9,6 +9,7 @@ pickled. CSV cells that a spreadsheet would run as a formula are escaped by the 
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -18,6 +19,8 @@ import streamlit as st
 from apps.components.language import t
 from apps.components.sim_results import load_frame, missed_trips
 from apps.report import html_report
+
+logger = logging.getLogger(__name__)
 
 #: session_state key of the table chooser (owned here).
 KEY_TABLE = "downloads.table"
@@ -56,9 +59,16 @@ def _table(result: Any, name: str) -> pd.DataFrame:  # noqa: ANN401
     return table if isinstance(table, pd.DataFrame) else pd.DataFrame()
 
 
-def _report(run: dict[str, Any], targets: list[dict[str, Any]] | None) -> Callable[[], str]:
+def _report(run: dict[str, Any], targets: Callable[[dict[str, Any]], list[dict[str, Any]]] | None,
+            ) -> Callable[[], str]:
     def make() -> str:
         result = run["result"]
+        rows = None
+        if targets is not None:
+            try:
+                rows = targets(run)
+            except Exception:  # the report is still useful without the targets table
+                logger.exception("targets for the report failed")
         load = load_frame(result)
         curve = None
         if not load.empty:
@@ -66,13 +76,22 @@ def _report(run: dict[str, Any], targets: list[dict[str, Any]] | None) -> Callab
             curve = (total.index.to_numpy(dtype=float), total.to_numpy(dtype=float))
         return html_report(
             result.summary(), title=str(run.get("label") or result.summary().get("scenario", "fleetopt run")),
-            scenario=run.get("levers"), targets=targets, load_curve=curve, missed=missed_trips(result),
+            scenario=run.get("levers"), targets=rows, load_curve=curve, missed=missed_trips(result),
         )
     return make
 
 
-def downloads(run: dict[str, Any], *, targets: list[dict[str, Any]] | None = None) -> None:
-    """Draw the download buttons of a run."""
+def downloads(run: dict[str, Any], *,
+              targets: Callable[[dict[str, Any]], list[dict[str, Any]]] | None = None) -> None:
+    """Draw the download buttons of a run.
+
+    Parameters
+    ----------
+    run : dict
+        A run (:func:`apps.services.run_scenario` plus label and levers).
+    targets : callable, optional
+        Returns the run's targets rows; called only when the report is downloaded.
+    """
     result = run["result"]
     stem = str(result.summary().get("scenario", "fleetopt")).replace("/", "_").replace("\\", "_")[:60] or "fleetopt"
     st.subheader(t("downloads"))

@@ -151,6 +151,8 @@ def _uploader(label: str, key: str, types: list[str], accepted: tuple[str, ...])
     mb = limit_mb()
     uploaded = st.file_uploader(label, type=types, key=key, help=t("upload_help", mb=mb), max_upload_size=mb)
     if uploaded is None:
+        # Streamlit's browser side refuses a larger file before the app sees it, so say the limit here
+        st.caption(t("upload_limit", mb=mb))
         return None
     data = uploaded.getvalue()
     if len(data) > mb * 1024 * 1024:

@@ -95,11 +95,5 @@ if record is None:
     st.info(t("no_result"))
 else:
     sim_results(record)
-    targets = None
-    if services.missing("targets") is None:
-        try:
-            targets = services.run_targets(record)
-        except Exception:  # targets are optional in the report
-            targets = None
-    downloads(record, targets=targets)
+    downloads(record, targets=services.run_targets if services.missing("targets") is None else None)
 

@@ -6,6 +6,7 @@ charts and the map are checked for having rendered, screenshots go to test-artif
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -125,8 +126,19 @@ def test_run_simulation_then_solve_siting_on_its_demand(
     harness.wait_for_run(page, timeout_s=240)
     page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
     assert page.locator(".js-plotly-plot").count() == 2, "state-of-charge and station-load charts"
-    assert page.get_by_role("button", name="One-page report (HTML)").count() == 1
     page.screenshot(path=str(artifacts / "06-fleet-results.png"), full_page=True)
+    with page.expect_download(timeout=120_000) as info:
+        page.get_by_role("button", name="One-page report (HTML)").click()
+    report = Path(info.value.path()).read_text(encoding="utf-8")
+    (artifacts / "06-report.html").write_text(report, encoding="utf-8")
+    assert report.startswith("<!DOCTYPE html>")
+    assert "Summary" in report and "<svg" in report
+    if services.missing("targets") is None:
+        assert "Plan targets" in report and "bus_nev_share_2025" in report
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_role("button", name="JSON").click()
+    summary = json.loads(Path(info.value.path()).read_text(encoding="utf-8"))
+    assert summary["trips_total"] == summary["trips_served"] + summary["trips_missed"] > 0
 
     page.locator('[data-testid="stSidebarNav"] a').filter(has_text="Station siting").click()
     page.wait_for_selector("h1:has-text('Station siting')")
@@ -143,3 +155,35 @@ def test_run_simulation_then_solve_siting_on_its_demand(
     assert "optimal" in text or "feasible" in text
     assert "Chosen sites" in text
     assert errors == []
+
+
+def test_upload_over_the_size_limit_gets_a_clear_message(
+    browser_context: Any, artifacts: Path, tmp_path: Path  # noqa: ANN401
+) -> None:
+    """GIVEN a server with a 1 MB upload limit WHEN a 1.5 MB file is dropped THEN it is refused with the limit named."""
+    big = tmp_path / "big.csv"
+    big.write_bytes((DATA / "generated_trips_line10.csv").read_bytes() * 300)
+    assert big.stat().st_size > 1.4 * 1024 * 1024
+    with harness.serve(extra_args=("--server.maxUploadSize", "1"), log_dir=tmp_path) as server:
+        page = browser_context.new_page()
+        try:
+            page.goto(server.url)
+            page.wait_for_selector('[data-testid="stMain"] h1', timeout=90_000)
+            page.locator('[data-testid="stSidebarNav"] a').filter(has_text="Fleet simulation").click()
+            page.wait_for_selector("h1:has-text('Fleet upload and simulation')")
+            harness.wait_for_run(page)
+            page.get_by_text("Upload a file", exact=True).click()
+            harness.wait_for_run(page)
+            # the limit is printed under the uploader before anything is dropped
+            page.wait_for_selector("text=Largest accepted upload: 1 MB")
+            page.set_input_files('[data-testid="stFileUploaderDropzoneInput"]', str(big))
+            # Streamlit's browser side refuses the file; its reason shows on the file's error mark
+            page.locator('[data-testid="stFileChipIconError"]').wait_for(timeout=30_000)
+            page.locator('[data-testid="stTooltipErrorHoverTarget"]').first.hover()
+            uploader = page.locator('[data-testid="stFileUploader"]').first
+            assert "File must be 1.0MB or smaller." in uploader.inner_text()
+            page.screenshot(path=str(artifacts / "08-upload-too-big.png"), full_page=True)
+            assert "The file is valid" not in _main_text(page)
+            assert "has 0 problems" not in _main_text(page)
+        finally:
+            page.close()
