@@ -171,6 +171,8 @@ LABELS: dict[str, dict[str, str]] = {
     "variant": {"en": "Variant {n}", "zh": "情景 {n}"},
     "variant_count": {"en": "Number of variants", "zh": "情景数量"},
     "saved_runs": {"en": "Runs of this session", "zh": "本次会话的运行"},
+    "stored_runs": {"en": "Stored runs (runs/)", "zh": "已保存的运行（runs/）"},
+    "no_summary": {"en": "Run {run} holds no simulation summary.", "zh": "运行 {run} 中没有仿真摘要。"},
     "compare_run": {"en": "Run and compare", "zh": "运行并对比"},
     "difference": {"en": "Difference vs variant 1", "zh": "相对情景 1 的差值"},
     "targets_diff": {"en": "Targets by variant", "zh": "各情景目标对比"},

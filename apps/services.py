@@ -453,3 +453,37 @@ def existing_stations(network_name: str) -> pd.DataFrame | None:
     inside = (stations["lon"].between(net.lon.min(), net.lon.max())
               & stations["lat"].between(net.lat.min(), net.lat.max()))
     return stations.loc[inside].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- stored runs
+def saved_runs() -> list[dict[str, Any]]:
+    """Return the runs stored under ``runs/`` (``fleetopt.results.store.list_runs``), newest last."""
+    try:
+        from fleetopt.results.store import list_runs
+    except ModuleNotFoundError:
+        return []
+    return list_runs()
+
+
+def saved_summary(run_id: str) -> dict[str, Any] | None:
+    """Return the ``simulate --json`` summary a stored run holds, or None when it has none.
+
+    Looks for ``summary.json`` of a simulation (``simulation/summary.json`` of a demo run,
+    or ``summary.json`` at the top) and falls back to the ``simulation`` key of ``demo.json``.
+    """
+    from fleetopt.results.store import load_run
+
+    run = load_run(run_id)
+    for name in ("summary.json", "simulation/summary.json"):
+        path = run.file(name)
+        if path.is_file():
+            doc = json.loads(path.read_text(encoding="utf-8"))
+            if isinstance(doc, dict) and isinstance(doc.get("summary"), dict):
+                doc = doc["summary"]  # SimulationResult.write nests the keys under "summary"
+            if isinstance(doc, dict) and "trips_total" in doc:
+                return doc
+    demo = run.file("demo.json")
+    if demo.is_file():
+        doc = json.loads(demo.read_text(encoding="utf-8")).get("simulation")
+        return doc if isinstance(doc, dict) else None
+    return None

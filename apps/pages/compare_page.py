@@ -13,6 +13,7 @@ from apps.components.scenario_levers import VEHICLE_TYPES, Levers, apply_levers,
 KEY_RUNS = "compare.runs"
 KEY_COUNT = "compare.count"
 KEY_SAVED = "compare.saved"
+KEY_STORED = "compare.stored"
 
 #: Starting levers of the variants: today's mild day, then a Beijing winter day, then a mixed fleet.
 STARTS = (
@@ -40,6 +41,11 @@ for i, col in enumerate(st.columns(count)):
 earlier = list(session_runs())
 labels = [r["label"] for r in earlier]
 chosen = st.multiselect(t("saved_runs"), labels, key=KEY_SAVED) if labels else []
+stored = {r["id"]: r for r in services.saved_runs()}
+stored_chosen = st.multiselect(
+    t("stored_runs"), list(stored)[::-1], key=KEY_STORED,
+    format_func=lambda i: f"{i} · {stored[i].get('command')} · {stored[i].get('scenario') or ''}",
+) if stored else []
 
 if st.button(t("compare_run"), type="primary", key="compare.run_button"):
     runs = []
@@ -59,7 +65,18 @@ if st.button(t("compare_run"), type="primary", key="compare.run_button"):
 
 runs = list(st.session_state.get(KEY_RUNS, []))
 runs += [r for r in earlier if r["label"] in chosen and r not in runs]
-if len(runs) >= 2:
+stored_summaries: dict[str, dict] = {}
+for run_id in stored_chosen:
+    try:
+        doc = services.saved_summary(run_id)
+    except Exception as exc:  # a damaged run folder must not take the page down
+        st.warning(f"{run_id}: {exc}")
+        continue
+    if doc is None:
+        st.warning(t("no_summary", run=run_id))
+    else:
+        stored_summaries[f"runs/{run_id}"] = doc
+if len(runs) + len(stored_summaries) >= 2:
     summaries: dict[str, dict] = {}
     targets: dict[str, list] | None = {} if services.missing("targets") is None else None
     for r in runs:
@@ -73,4 +90,5 @@ if len(runs) >= 2:
             except Exception as exc:  # targets are optional here; say why they are missing
                 st.warning(t("error_internal", what=t("targets_diff"), detail=str(exc)))
                 targets = None
+    summaries.update(stored_summaries)
     comparison(summaries, targets)

@@ -197,3 +197,38 @@ def test_levers_component_returns_plain_values() -> None:
     got = json.loads(at.markdown[0].value)
     assert got == {"ambient_temperature_c": -12.0, "bev_share_pct": {"bus": 100.0, "taxi": 35.0},
                    "charging": "immediate", "network": "haidian-cau", "seed": 0, "size_pct": 20.0}
+
+
+def test_compare_page_lists_and_compares_stored_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """GIVEN two runs stored by fleetopt's run store WHEN both are picked THEN their summaries sit side by side."""
+    if services.missing("simulation") is not None:
+        pytest.skip("simulation is not in this build")
+    from fleetopt import api, settings
+    from fleetopt.inputs.default_demand import default_scenario_path
+    from fleetopt.inputs.scenario import load_scenario_dict, scenario_from_dict
+    from fleetopt.results.store import new_run
+
+    monkeypatch.setattr(settings, "RUNS_DIR", tmp_path / "runs")
+    path = default_scenario_path()
+    walls = {}
+    for temp in (20, -10):
+        raw = load_scenario_dict(path)
+        raw["fleets"] = [{"name": "line10", "trips": str(DATA / "generated_trips_line10.csv")}]
+        raw["ambient_temperature_c"] = temp
+        result = api.run_scenario(scenario_from_dict(raw, base_dir=path.parent))
+        with new_run("simulate", scenario_path=path, inputs=[path]) as folder:
+            result.write(Path(folder))
+        walls[temp] = result.summary()
+    at = _page("compare_page.py", timeout_s=120)
+    ms = at.multiselect(key="compare.stored")
+    assert len(ms.options) == 2
+    ms.select(ms.options[0]).select(ms.options[1])
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.warning, [w.value for w in at.warning]
+    table = at.dataframe[0].value
+    first, second = table.columns[:2]
+    assert str(first).startswith("runs/") and str(second).startswith("runs/")
+    got = sorted([table.loc["battery_energy_kwh", first], table.loc["battery_energy_kwh", second]])
+    want = sorted([walls[20]["battery_energy_kwh"], walls[-10]["battery_energy_kwh"]])
+    assert got == pytest.approx(want)
