@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 __all__ = ["LinearModel", "MipAnswer", "solve_linear_model"]
 
 #: model_builder solver names accepted by :func:`solve_linear_model`.
-SOLVERS = ("highs", "scip", "glop")
+SOLVERS = ("highs", "scip", "glop", "pdlp")
 
 
 @dataclass
@@ -143,7 +143,7 @@ def solve_linear_model(
         np.asarray(model.col_lb, float), np.asarray(model.col_ub, float),
         np.asarray(model.c, float), np.asarray(model.row_lb, float),
         np.asarray(model.row_ub, float), a)
-    if solver == "glop":
+    if solver in ("glop", "pdlp"):
         relax = True
     if not relax:
         for j in np.flatnonzero(model.integer):
@@ -195,8 +195,11 @@ def solve_linear_model(
         name = "unbounded"
     elif status in (st.NOT_SOLVED, st.UNKNOWN_STATUS, st.CANCELLED_BY_USER):
         name = "time_limit_no_solution"
+    elif status == st.ABNORMAL:  # numerical trouble: no usable answer, not a crash
+        logger.warning("%s stopped abnormally on a model of size %s", solver, model.size)
+        name = "time_limit_no_solution"
     else:
-        msg = f"{solver} failed: {helper.status_string()}"
+        msg = f"{solver} failed: status {status} {helper.status_string()}"
         raise SolverError(msg)
     if not np.isfinite(bound) or (has_sol and bound > obj):
         bound = obj if status == st.OPTIMAL else (bound if np.isfinite(bound) else -math.inf)

@@ -271,8 +271,16 @@ def check_cflp_feasible(data: CflpData) -> str:
 
 
 def solve_cflp(data: CflpData, *, time_limit_s: float = 60.0, solver: str = "highs",
-               rel_gap: float = 1e-9, fix_by_reduced_cost: bool = True) -> CflpAnswer:
+               rel_gap: float = 1e-9, fix_by_reduced_cost: bool | None = None) -> CflpAnswer:
     """Solve a facility location instance to proven optimality (or to the time limit).
+
+    Steps: (1) the LP relaxation gives a bound; (2) a rounding heuristic (open what
+    the LP uses, at the smallest size that carries the LP's load, then the exact
+    transportation LP, then close sites left empty) gives a feasible solution; (3) on
+    small instances, LP reduced costs (GLOP duals) remove options that cannot be in a
+    better solution; (4) the MIP, cut off at the heuristic's value, runs for the rest of
+    the time. The reported bound is the best of the LP and MIP bounds, so the gap is
+    honest whichever step ends the run.
 
     Parameters
     ----------
@@ -284,8 +292,8 @@ def solve_cflp(data: CflpData, *, time_limit_s: float = 60.0, solver: str = "hig
         MIP back-end.
     rel_gap : float
         Relative gap at which to stop.
-    fix_by_reduced_cost : bool
-        Remove options whose LP reduced cost proves them useless before the MIP.
+    fix_by_reduced_cost : bool, optional
+        Use step (3); default when the model has at most 20,000 pairs.
 
     Returns
     -------
@@ -294,72 +302,156 @@ def solve_cflp(data: CflpData, *, time_limit_s: float = 60.0, solver: str = "hig
     t0 = time.perf_counter()
     deadline = t0 + time_limit_s
     n_opt = data.option_site.size
+    n_pair = data.pair_site.size
     empty = CflpAnswer(status="infeasible", objective=math.nan, bound=math.nan,
-                       option_open=np.zeros(n_opt, bool), flow=np.zeros(data.pair_site.size),
+                       option_open=np.zeros(n_opt, bool), flow=np.zeros(n_pair),
                        model_size={})
     reason = check_cflp_feasible(data)
     if reason:
         empty.reason = reason
         return empty
+    if fix_by_reduced_cost is None:
+        fix_by_reduced_cost = n_pair <= 20_000 and n_opt > 8
     model = build_cflp(data)
-    keep = None
-    lp_bound = -math.inf
-    if fix_by_reduced_cost and n_opt > 8:
-        lp = solve_linear_model(model, solver="glop", relax=True,
+    small = n_pair <= 20_000
+    lp_solver = "glop" if (fix_by_reduced_cost and small) else "highs"
+    lp = solve_linear_model(model, solver=lp_solver, relax=True,
+                            time_limit_s=max(0.1, (0.3 if small else 0.35) * time_limit_s))
+    if lp.x is None and lp_solver == "glop" and lp.status != "infeasible":
+        lp_solver = "highs"
+        lp = solve_linear_model(model, solver="highs", relax=True,
                                 time_limit_s=max(0.1, 0.3 * time_limit_s))
-        if lp.status == "infeasible":
-            empty.reason = "the LP relaxation is infeasible (capacity, budget or reach)"
-            empty.model_size = model.size
-            return empty
-        if lp.status == "optimal" and lp.x is not None and lp.reduced_costs is not None:
-            lp_bound = lp.objective
-            ub = _round_up(data, lp.x[:n_opt], deadline, solver)
-            if ub is not None and np.isfinite(ub):
-                slack = ub - lp_bound
-                keep = ~(lp.reduced_costs[:n_opt] > slack * (1 + 1e-9) + 1e-7)
-                keep[np.isin(data.option_site, data.fixed_open)] = True
-                logger.info("CFLP LP %.9g, UB %.9g: %d of %d options kept", lp_bound, ub,
-                            int(keep.sum()), n_opt)
-    if keep is not None:
+    if lp.status == "infeasible":
+        empty.reason = "the LP relaxation is infeasible (capacity, budget or reach)"
+        empty.model_size = model.size
+        return empty
+    lp_bound = lp.objective if lp.status == "optimal" else -math.inf
+    best_x: np.ndarray | None = None
+    ub = math.inf
+    if lp.x is not None:
+        ub, best_x = _round_up(data, model, lp.x, deadline - 0.3 * time_limit_s
+                               if not small else deadline)
+    keep = None
+    if (fix_by_reduced_cost and lp.status == "optimal" and lp.reduced_costs is not None
+            and np.isfinite(ub)):
+        slack = ub - lp_bound
+        keep = ~(lp.reduced_costs[:n_opt] > slack * (1 + 1e-9) + 1e-7)
+        keep[np.isin(data.option_site, data.fixed_open)] = True
+        if best_x is not None:
+            keep |= best_x[:n_opt] > 0.5
+        logger.info("CFLP LP %.9g, UB %.9g: %d of %d options kept", lp_bound, ub,
+                    int(keep.sum()), n_opt)
         model = build_cflp(data, keep_option=keep)
-    remaining = max(0.1, deadline - time.perf_counter())
-    ans = solve_linear_model(model, solver=solver, time_limit_s=remaining, rel_gap=rel_gap)
-    bound = max(ans.bound, lp_bound) if np.isfinite(ans.bound) else lp_bound
-    if ans.x is None:
+    logger.info("CFLP LP bound %.9g, rounding %.9g after %.2fs", lp_bound, ub,
+                time.perf_counter() - t0)
+    if np.isfinite(ub) and np.isfinite(lp_bound) and ub - lp_bound <= rel_gap * abs(ub):
+        return _answer(data, "optimal", best_x, ub, ub, model.size)
+    remaining = deadline - time.perf_counter()
+    ans = None
+    if remaining > 0.2:
+        cutoff = ub * (1 + 1e-12) if np.isfinite(ub) else None
+        ans = solve_linear_model(model, solver=solver, time_limit_s=remaining, rel_gap=rel_gap,
+                                 cutoff=cutoff)
+    bound = lp_bound
+    if ans is not None and np.isfinite(ans.bound):
+        bound = max(bound, min(ans.bound, ub) if ans.x is None else ans.bound)
+    if ans is not None and ans.status == "infeasible" and np.isfinite(ub):
+        # nothing beats the heuristic: it is optimal
+        return _answer(data, "optimal", best_x, ub, ub, model.size)
+    if ans is not None and ans.x is not None and ans.objective < ub:
         st = ans.status
-        reason = "no feasible solution exists" if st == "infeasible" else ""
+        obj = ans.objective
+        x = ans.x
+    elif best_x is not None:
+        st, obj, x = "feasible", ub, best_x
+        if ans is not None and ans.status == "optimal" and ans.x is not None:
+            st = "optimal"  # MIP optimum equals the heuristic
+    else:
+        st = ans.status if ans is not None else "time_limit_no_solution"
+        if st not in ("infeasible", "time_limit_no_solution"):
+            st = "time_limit_no_solution"
         return CflpAnswer(status=st, objective=math.nan, bound=bound,
-                          option_open=np.zeros(n_opt, bool), flow=np.zeros(data.pair_site.size),
-                          model_size=model.size, reason=reason)
-    if ans.status == "optimal":
-        bound = ans.objective if ans.bound >= ans.objective - abs(ans.objective) * rel_gap * 10 \
-            else max(bound, ans.bound)
-    return CflpAnswer(status=ans.status, objective=ans.objective, bound=min(bound, ans.objective),
-                      option_open=ans.x[:n_opt] > 0.5, flow=ans.x[n_opt:],
-                      model_size=model.size)
+                          option_open=np.zeros(n_opt, bool), flow=np.zeros(n_pair),
+                          model_size=model.size,
+                          reason="no feasible solution exists" if st == "infeasible" else "")
+    if st == "optimal":
+        bound = obj
+    if obj - bound <= rel_gap * abs(obj):
+        st = "optimal"
+    return _answer(data, st, x, obj, min(bound, obj), model.size)
 
 
-def _round_up(data: CflpData, u_lp: np.ndarray, deadline: float, solver: str) -> float | None:
-    """Upper bound: open every option the LP uses (largest per site), solve the flow LP."""
+def _answer(data: CflpData, status: str, x: np.ndarray | None, obj: float, bound: float,
+            size: dict[str, int]) -> CflpAnswer:
+    n_opt = data.option_site.size
+    assert x is not None
+    return CflpAnswer(status=status, objective=float(obj), bound=float(bound),
+                      option_open=x[:n_opt] > 0.5, flow=np.clip(x[n_opt:], 0.0, 1.0),
+                      model_size=size)
+
+
+def _round_up(data: CflpData, model: LinearModel, x_lp: np.ndarray, deadline: float
+              ) -> tuple[float, np.ndarray | None]:
+    """Feasible solution from an LP point: smallest sizes carrying the LP load, then close empties."""
+    n_opt = data.option_site.size
+    flow = x_lp[n_opt:]
+    load = np.bincount(data.pair_site, weights=flow * data.demand[data.pair_cust],
+                       minlength=data.n_sites)
+    used_site = np.zeros(data.n_sites, bool)
+    used_site[data.option_site[x_lp[:n_opt] > 1e-6]] = True
+    used_site[data.fixed_open] = True
+    best_val, best_x = math.inf, None
+    for attempt in range(3):
+        if time.perf_counter() > deadline:
+            break
+        chosen = _pick_sizes(data, used_site, load * (1.0 + 0.1 * attempt), largest=attempt == 2)
+        val, x = _fixed_open_lp(data, model, chosen, deadline)
+        if x is None:
+            continue
+        # close sites that carry nothing (saves their cost), re-solve once
+        site_load = np.bincount(data.pair_site, weights=x[n_opt:], minlength=data.n_sites)
+        empty = used_site & (site_load <= 1e-9)
+        empty[data.fixed_open] = False
+        if empty.any():
+            chosen2 = chosen & ~empty[data.option_site]
+            val2, x2 = _fixed_open_lp(data, model, chosen2, deadline)
+            if x2 is not None and val2 < val:
+                val, x = val2, x2
+        best_val, best_x = val, x
+        break
+    return best_val, best_x
+
+
+def _pick_sizes(data: CflpData, used_site: np.ndarray, load: np.ndarray, *,
+                largest: bool) -> np.ndarray:
     n_opt = data.option_site.size
     chosen = np.zeros(n_opt, bool)
-    used = u_lp > 1e-6
-    # per site keep the used option of largest capacity
-    order = np.lexsort((-data.option_capacity, data.option_site))
-    seen = np.zeros(data.n_sites, bool)
-    for k in order[used[order]]:
-        s = data.option_site[k]
-        if not seen[s]:
-            chosen[k] = True
-            seen[s] = True
-    for s in data.fixed_open:
-        if not seen[s]:
-            ks = np.flatnonzero(data.option_site == s)
-            chosen[ks[np.argmax(data.option_capacity[ks])]] = True
-    model = build_cflp(data, keep_option=chosen)
-    model.col_lb[:n_opt] = chosen.astype(float)
-    if data.max_open is not None or data.budget is not None:
-        return None
-    ans = solve_linear_model(model, solver="glop", relax=True,
+    order = np.lexsort((data.option_capacity, data.option_site))
+    site_sorted = data.option_site[order]
+    starts = np.searchsorted(site_sorted, np.arange(data.n_sites + 1))
+    for s in np.flatnonzero(used_site):
+        opts = order[starts[s]:starts[s + 1]]
+        if opts.size == 0:
+            continue
+        if largest:
+            chosen[opts[-1]] = True
+            continue
+        ok = opts[data.option_capacity[opts] >= load[s] - 1e-9]
+        chosen[ok[0] if ok.size else opts[-1]] = True
+    return chosen
+
+
+def _fixed_open_lp(data: CflpData, model: LinearModel, chosen: np.ndarray, deadline: float
+                   ) -> tuple[float, np.ndarray | None]:
+    n_opt = data.option_site.size
+    m = LinearModel(c=model.c, a=model.a, row_lb=model.row_lb, row_ub=model.row_ub,
+                    col_lb=np.r_[chosen.astype(float), np.zeros(model.c.size - n_opt)],
+                    col_ub=np.r_[chosen.astype(float), np.ones(model.c.size - n_opt)],
+                    integer=model.integer, offset=model.offset)
+    ans = solve_linear_model(m, solver="highs", relax=True,
                              time_limit_s=max(0.1, deadline - time.perf_counter()))
-    return ans.objective if ans.x is not None else None
+    if ans.status != "optimal" or ans.x is None:
+        return math.inf, None
+    x = ans.x.copy()
+    x[:n_opt] = chosen.astype(float)
+    return float(ans.objective), x

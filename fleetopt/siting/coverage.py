@@ -184,14 +184,68 @@ def solve_max_coverage(cover: sparse.csr_matrix, weight: np.ndarray, *, p: int |
     model = LinearModel(c=np.r_[np.zeros(n_cand), -w[rows]], a=a, row_lb=lb, row_ub=ub,
                         col_lb=col_lb, col_ub=np.ones(n_cand + n_u), integer=integer,
                         offset=-base)
-    ans = solve_linear_model(model, solver=solver, time_limit_s=time_limit_s, rel_gap=rel_gap)
-    if ans.x is None:
-        return CoverAnswer(ans.status, math.nan, -ans.bound if np.isfinite(ans.bound) else math.nan,
-                           np.array([], np.int64), model.size,
+    t0 = time.perf_counter()
+    # greedy start (largest marginal weight per cost), then the MIP cut off at its value
+    site_cost_arr = None if site_cost is None else np.asarray(site_cost, float)
+    g_open = _greedy_cover(a_y, w[rows], p, site_cost_arr, budget, fixed)
+    g_val = base + float(w[rows][np.asarray(a_y[:, g_open].sum(axis=1)).ravel() > 0].sum()) \
+        if g_open is not None else -math.inf
+    ans = solve_linear_model(model, solver=solver, time_limit_s=time_limit_s, rel_gap=rel_gap,
+                             cutoff=-g_val + 1e-9 * max(1.0, abs(g_val))
+                             if np.isfinite(g_val) else None)
+    bound = -ans.bound if np.isfinite(ans.bound) else math.inf
+    if ans.x is not None and -ans.objective > g_val:
+        return CoverAnswer(ans.status, -ans.objective, max(bound, -ans.objective),
+                           np.flatnonzero(ans.x[:n_cand] > 0.5), model.size)
+    if g_open is None:
+        return CoverAnswer(ans.status if ans.status != "feasible" else "time_limit_no_solution",
+                           math.nan, bound, np.array([], np.int64), model.size,
                            reason="no feasible selection (budget below the existing sites?)"
                            if ans.status == "infeasible" else "")
-    return CoverAnswer(ans.status, -ans.objective, -ans.bound, np.flatnonzero(ans.x[:n_cand] > 0.5),
+    if ans.status in ("infeasible", "optimal"):  # nothing better than the greedy exists
+        status, bound = "optimal", g_val
+    else:
+        status = "feasible"
+        if not np.isfinite(bound):
+            lp = solve_linear_model(model, solver=solver, relax=True,
+                                    time_limit_s=max(0.1, time_limit_s - (time.perf_counter() - t0)))
+            bound = -lp.objective if lp.status == "optimal" else math.inf
+    bound = max(bound, g_val)
+    if bound - g_val <= rel_gap * max(1.0, abs(g_val)):
+        status = "optimal"
+    return CoverAnswer(status, g_val, bound, np.sort(np.r_[fixed, g_open]).astype(np.int64),
                        model.size)
+
+
+def _greedy_cover(a_y: sparse.csr_matrix, w: np.ndarray, p: int | None,
+                  site_cost: np.ndarray | None, budget: float | None, fixed: np.ndarray
+                  ) -> np.ndarray | None:
+    """Greedy maximal coverage: add the site with the largest new weight (per cost)."""
+    n_cand = a_y.shape[1]
+    csc = sparse.csc_matrix(a_y)
+    covered = np.zeros(a_y.shape[0], bool)
+    chosen: list[int] = []
+    spent = 0.0
+    avail = np.ones(n_cand, bool)
+    avail[fixed] = False
+    cost = np.ones(n_cand) if site_cost is None else site_cost
+    while True:
+        if p is not None and len(chosen) >= p:
+            break
+        gain = np.asarray((w * ~covered) @ csc).ravel()
+        ok = avail & (gain > 0)
+        if budget is not None:
+            ok &= spent + cost <= budget + 1e-9
+        if not ok.any():
+            break
+        score = np.where(ok, gain / np.maximum(cost, 1e-12) if budget is not None else gain,
+                         -np.inf)
+        j = int(np.argmax(score))
+        chosen.append(j)
+        avail[j] = False
+        spent += float(cost[j])
+        covered |= np.asarray(a_y[:, j].todense()).ravel() > 0
+    return np.asarray(chosen, dtype=np.int64)
 
 
 def solve_p_center(cost: np.ndarray, p: int, *, fixed: np.ndarray | None = None,

@@ -27,9 +27,10 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["erlang_c", "facility_data", "max_arrival_rate", "prob_wait_longer"]
 
-#: Most candidate sites a demand point may be assigned to (its nearest ones) when the
-#: problem sets no radius; keeps 10,000 x 2,000 problems at 0.5 million pairs.
-MAX_PAIRS_PER_DEMAND = 50
+#: Most candidate sites a demand point may be assigned to (its nearest ones); keeps
+#: 10,000 x 2,000 problems at 0.1 million pairs. A modelling choice: a vehicle charges at
+#: one of the 10 stations nearest to where it needs energy.
+MAX_PAIRS_PER_DEMAND = 10
 
 
 def erlang_c(c: int, load: float) -> float:
@@ -156,16 +157,18 @@ def facility_data(problem: object, *, model: str, cost: np.ndarray, reach: np.nd
     option_capacity = np.concatenate([np.atleast_1d(np.asarray(c, float)) for c in caps])
     option_cost = np.concatenate([np.atleast_1d(np.asarray(c, float)) for c in costs])
     option_size = np.concatenate([np.atleast_1d(np.asarray(s)) for s in sizes]).astype(np.int64)
-    # allowed pairs: within the radius if one is set, else the nearest candidates
+    # allowed pairs: each demand point's nearest candidates, within the radius when one is
+    # set (the nearest one always, so every point stays servable)
+    kk = min(MAX_PAIRS_PER_DEMAND, n_cand)
+    part = np.argpartition(cost, kk - 1, axis=1)[:, :kk]
+    ok = np.zeros(cost.shape, bool)
+    np.put_along_axis(ok, part, True, axis=1)
     radius = problem.radius_s  # type: ignore[attr-defined]
     if radius is not None:
-        ok = reach & (cost <= radius)
-    else:
-        kk = min(MAX_PAIRS_PER_DEMAND, n_cand)
-        part = np.argpartition(cost, kk - 1, axis=1)[:, :kk]
-        ok = np.zeros(cost.shape, bool)
-        np.put_along_axis(ok, part, True, axis=1)
-        ok &= reach
+        nearest = np.zeros(cost.shape, bool)
+        np.put_along_axis(nearest, np.argmin(cost, axis=1)[:, None], True, axis=1)
+        ok &= (cost <= radius) | nearest
+    ok &= reach
     pc, ps = np.nonzero(ok)
     vot = float(problem.value_of_time_cny_per_h)  # type: ignore[attr-defined]
     pair_cost = weight[pc] * cost[pc, ps] / 3600.0 * vot
