@@ -1,0 +1,1 @@
+"""The fleetopt Streamlit app: entry page, pages, components and the services layer."""

@@ -29,8 +29,14 @@ CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
 
 #: Chromium flags: headless, no sandbox (containers), nothing that phones home.
 CHROMIUM_ARGS = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 )
 
 #: Longest wait for the server to answer its health check [s].
@@ -83,7 +89,7 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], timeout_s: float) 
             msg = f"the app server exited with code {process.returncode}"
             raise RuntimeError(msg)
         with contextlib.suppress(OSError):
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:  # noqa: S310
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
                 if resp.status == 200:
                     return
         time.sleep(0.2)
@@ -92,8 +98,12 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], timeout_s: float) 
 
 
 @contextlib.contextmanager
-def serve(*, extra_args: tuple[str, ...] = (), env: dict[str, str] | None = None,
-          log_dir: Path | None = None) -> Iterator[Server]:
+def serve(
+    *,
+    extra_args: tuple[str, ...] = (),
+    env: dict[str, str] | None = None,
+    log_dir: Path | None = None,
+) -> Iterator[Server]:
     """Start ``streamlit run apps/streamlit_app.py`` on a free loopback port; always stop it.
 
     Parameters
@@ -115,14 +125,28 @@ def serve(*, extra_args: tuple[str, ...] = (), env: dict[str, str] | None = None
     folder.mkdir(parents=True, exist_ok=True)
     log_path = folder / f"server-{port}.log"
     cmd = [
-        sys.executable, "-m", "streamlit", "run", str(APP),
-        "--server.address", "127.0.0.1", "--server.port", str(port),
-        "--server.headless", "true", "--browser.gatherUsageStats", "false",
-        "--server.fileWatcherType", "none", *extra_args,
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(APP),
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+        *extra_args,
     ]
     full_env = {**os.environ, **(env or {})}
     with log_path.open("wb") as log:
-        process = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=full_env)  # noqa: S603
+        process = subprocess.Popen(
+            cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=full_env
+        )
     try:
         _wait_healthy(url, process, SERVER_START_TIMEOUT_S)
         yield Server(url=url, process=process, log_path=log_path)
@@ -150,9 +174,15 @@ def browser(*, width: int = 1400, height: int = 1000) -> Iterator[Any]:
     if exe is None:
         msg = "Chromium is not installed (apt-get install chromium)"
         raise FileNotFoundError(msg)
-    with sync_playwright() as pw, tempfile.TemporaryDirectory(prefix="fleetopt-chromium-") as profile:
+    with (
+        sync_playwright() as pw,
+        tempfile.TemporaryDirectory(prefix="fleetopt-chromium-") as profile,
+    ):
         context = pw.chromium.launch_persistent_context(
-            profile, executable_path=exe, headless=True, args=list(CHROMIUM_ARGS),
+            profile,
+            executable_path=exe,
+            headless=True,
+            args=list(CHROMIUM_ARGS),
             viewport={"width": width, "height": height},
         )
         try:
@@ -161,7 +191,7 @@ def browser(*, width: int = 1400, height: int = 1000) -> Iterator[Any]:
             context.close()
 
 
-def wait_for_run(page: Any, *, timeout_s: float = 60.0, started_within_s: float = 1.0) -> None:  # noqa: ANN401
+def wait_for_run(page: Any, *, timeout_s: float = 60.0, started_within_s: float = 1.0) -> None:
     """Wait until the app's script has run to the end after an interaction.
 
     Parameters
@@ -175,7 +205,9 @@ def wait_for_run(page: Any, *, timeout_s: float = 60.0, started_within_s: float 
     """
     app = '[data-testid="stApp"]'
     with contextlib.suppress(Exception):
-        page.wait_for_selector(f'{app}[data-test-script-state="running"]', timeout=started_within_s * 1000)
+        page.wait_for_selector(
+            f'{app}[data-test-script-state="running"]', timeout=started_within_s * 1000
+        )
     page.wait_for_selector(
         f'{app}[data-test-connection-state="CONNECTED"][data-test-script-state="notRunning"]',
         timeout=timeout_s * 1000,

@@ -4,6 +4,8 @@ One table, one row per label key. Tests check that every key the pages use has b
 languages, so a page never shows a raw key.
 """
 
+# ruff: noqa: RUF001  (Chinese labels use full-width punctuation on purpose)
+
 from __future__ import annotations
 
 import logging
@@ -17,7 +19,10 @@ LANGUAGES: dict[str, str] = {"en": "English", "zh": "中文"}
 LABELS: dict[str, dict[str, str]] = {
     # shell
     "language": {"en": "Language", "zh": "语言"},
-    "app_title": {"en": "fleetopt — Beijing fleet electrification", "zh": "fleetopt — 北京车队电动化"},
+    "app_title": {
+        "en": "fleetopt — Beijing fleet electrification",
+        "zh": "fleetopt — 北京车队电动化",
+    },
     "app_caption": {
         "en": "Beijing Carbon Peak Implementation Plan (京政发〔2022〕31号), section (16): low-carbon transport",
         "zh": "《北京市碳达峰实施方案》（京政发〔2022〕31号）第（16）条：低碳交通",
@@ -95,7 +100,10 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "upload_kind": {"en": "Detected file type: {kind}", "zh": "识别的文件类型：{kind}"},
     "validation": {"en": "Validation", "zh": "数据校验"},
-    "valid_ok": {"en": "The file is valid ({warnings} warnings).", "zh": "文件有效（{warnings} 条警告）。"},
+    "valid_ok": {
+        "en": "The file is valid ({warnings} warnings).",
+        "zh": "文件有效（{warnings} 条警告）。",
+    },
     "valid_bad": {
         "en": "The file has {errors} problems; fix them and upload again.",
         "zh": "文件有 {errors} 处问题，请修改后重新上传。",
@@ -109,7 +117,10 @@ LABELS: dict[str, dict[str, str]] = {
     "network": {"en": "Road network", "zh": "路网"},
     "temperature": {"en": "Ambient (winter) temperature [°C]", "zh": "环境（冬季）气温 [°C]"},
     "bev_share": {"en": "Battery-electric share of {type} [%]", "zh": "{type}纯电动比例 [%]"},
-    "fleet_scale": {"en": "Fleet size, % of the embedded sample", "zh": "车队规模（占内置样本的百分比）"},
+    "fleet_scale": {
+        "en": "Fleet size, % of the embedded sample",
+        "zh": "车队规模（占内置样本的百分比）",
+    },
     "charging_strategy": {"en": "Charging strategy", "zh": "充电策略"},
     "stations_choice": {"en": "Stations", "zh": "充电场站"},
     "seed": {"en": "Random seed", "zh": "随机种子"},
@@ -142,9 +153,15 @@ LABELS: dict[str, dict[str, str]] = {
     "siting_title": {"en": "Station siting", "zh": "场站选址"},
     "model": {"en": "Model", "zh": "模型"},
     "p_sites": {"en": "Number of sites p", "zh": "选址数量 p"},
-    "radius": {"en": "Coverage radius (service level), travel time [min]", "zh": "覆盖半径（服务水平），行驶时间 [分钟]"},
+    "radius": {
+        "en": "Coverage radius (service level), travel time [min]",
+        "zh": "覆盖半径（服务水平），行驶时间 [分钟]",
+    },
     "candidates": {"en": "Candidate sites from the road graph", "zh": "路网候选站点数"},
-    "demand_simulation": {"en": "Last fleet simulation of this session", "zh": "本次会话最近一次车队仿真"},
+    "demand_simulation": {
+        "en": "Last fleet simulation of this session",
+        "zh": "本次会话最近一次车队仿真",
+    },
     "demand_default_note": {
         "en": "Demand = where the embedded default fleets needed energy ({pct:.0f} % sample, simulated once and cached).",
         "zh": "需求 = 内置默认车队的补能位置（{pct:.0f}% 样本，仿真一次并缓存）。",
@@ -161,7 +178,10 @@ LABELS: dict[str, dict[str, str]] = {
     "demand": {"en": "Demand", "zh": "需求"},
     "map": {"en": "Map (road graph, no web tiles)", "zh": "地图（路网底图，无在线瓦片）"},
     "geojson": {"en": "GeoJSON of the chosen sites", "zh": "选中站点 GeoJSON"},
-    "no_siting": {"en": "Solve a siting problem to see the sites.", "zh": "求解选址问题后在此查看站点。"},
+    "no_siting": {
+        "en": "Solve a siting problem to see the sites.",
+        "zh": "求解选址问题后在此查看站点。",
+    },
     # compare page
     "compare_title": {"en": "Scenario comparison", "zh": "情景对比"},
     "compare_intro": {
@@ -172,7 +192,10 @@ LABELS: dict[str, dict[str, str]] = {
     "variant_count": {"en": "Number of variants", "zh": "情景数量"},
     "saved_runs": {"en": "Runs of this session", "zh": "本次会话的运行"},
     "stored_runs": {"en": "Stored runs (runs/)", "zh": "已保存的运行（runs/）"},
-    "no_summary": {"en": "Run {run} holds no simulation summary.", "zh": "运行 {run} 中没有仿真摘要。"},
+    "no_summary": {
+        "en": "Run {run} holds no simulation summary.",
+        "zh": "运行 {run} 中没有仿真摘要。",
+    },
     "compare_run": {"en": "Run and compare", "zh": "运行并对比"},
     "difference": {"en": "Difference vs variant 1", "zh": "相对情景 1 的差值"},
     "targets_diff": {"en": "Targets by variant", "zh": "各情景目标对比"},

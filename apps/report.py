@@ -4,6 +4,8 @@ The report holds the summary keys, the per-type table, the plan targets, the sta
 load curve as inline SVG and the missed trips. Every text is HTML-escaped.
 """
 
+# ruff: noqa: RUF001  (Chinese labels use full-width punctuation on purpose)
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,10 +20,20 @@ __all__ = ["html_report", "svg_polyline_chart"]
 
 #: Summary keys shown in the report, in order, with their unit.
 SUMMARY_ROWS: tuple[tuple[str, str], ...] = (
-    ("vehicles", ""), ("trips_total", ""), ("trips_served", ""), ("trips_missed", ""),
-    ("distance_km", "km"), ("battery_energy_kwh", "kWh"), ("grid_energy_kwh", "kWh"),
-    ("hydrogen_kg", "kg"), ("diesel_l", "L"), ("gasoline_l", "L"), ("co2_kg", "kg"),
-    ("peak_grid_kw", "kW"), ("charge_wait_mean_min", "min"), ("charge_wait_max_min", "min"),
+    ("vehicles", ""),
+    ("trips_total", ""),
+    ("trips_served", ""),
+    ("trips_missed", ""),
+    ("distance_km", "km"),
+    ("battery_energy_kwh", "kWh"),
+    ("grid_energy_kwh", "kWh"),
+    ("hydrogen_kg", "kg"),
+    ("diesel_l", "L"),
+    ("gasoline_l", "L"),
+    ("co2_kg", "kg"),
+    ("peak_grid_kw", "kW"),
+    ("charge_wait_mean_min", "min"),
+    ("charge_wait_max_min", "min"),
     ("wall_s", "s"),
 )
 
@@ -35,7 +47,7 @@ td:first-child,th:first-child{text-align:left}.muted{color:#777;font-size:.8rem}
 """
 
 
-def _fmt(v: Any) -> str:  # noqa: ANN401
+def _fmt(v: Any) -> str:
     if isinstance(v, bool) or v is None:
         return html.escape(str(v))
     if isinstance(v, (int, np.integer)):
@@ -51,12 +63,23 @@ def _table(frame: pd.DataFrame, *, max_rows: int = 50) -> str:
         "<tr>" + "".join(f"<td>{_fmt(v)}</td>" for v in row) + "</tr>"
         for row in frame.head(max_rows).itertuples(index=False)
     )
-    more = f'<p class="muted">{len(frame) - max_rows:,} more rows in the CSV download.</p>' if len(frame) > max_rows else ""
+    more = (
+        f'<p class="muted">{len(frame) - max_rows:,} more rows in the CSV download.</p>'
+        if len(frame) > max_rows
+        else ""
+    )
     return f"<table><tr>{head}</tr>{body}</table>{more}"
 
 
-def svg_polyline_chart(x: np.ndarray, y: np.ndarray, *, width: int = 720, height: int = 200,
-                       x_label: str = "", y_label: str = "") -> str:
+def svg_polyline_chart(
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    width: int = 720,
+    height: int = 200,
+    x_label: str = "",
+    y_label: str = "",
+) -> str:
     """Return an inline SVG line chart of ``y`` over ``x`` with min/max axis labels.
 
     Parameters
@@ -84,7 +107,10 @@ def svg_polyline_chart(x: np.ndarray, y: np.ndarray, *, width: int = 720, height
     y0, y1 = min(0.0, float(y.min())), float(y.max())
     sx = (width - 2 * pad) / ((x1 - x0) or 1.0)
     sy = (height - 2 * pad) / ((y1 - y0) or 1.0)
-    pts = " ".join(f"{pad + (a - x0) * sx:.1f},{height - pad - (b - y0) * sy:.1f}" for a, b in zip(x, y, strict=True))
+    pts = " ".join(
+        f"{pad + (a - x0) * sx:.1f},{height - pad - (b - y0) * sy:.1f}"
+        for a, b in zip(x, y, strict=True)
+    )
     e = html.escape
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img">'
@@ -132,12 +158,15 @@ def html_report(
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
         f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head><body>",
         f"<h1>{html.escape(title)}</h1>",
-        f'<p class="muted">fleetopt report, generated {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC. '
-        "Beijing Carbon Peak Implementation Plan (京政发〔2022〕31号) section (16).</p>",
+        (f'<p class="muted">fleetopt report, generated {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC. '
+        "Beijing Carbon Peak Implementation Plan (京政发〔2022〕31号) section (16).</p>"),
         "<h2>Summary</h2>",
-        _table(pd.DataFrame(
-            [(k, summary.get(k), u) for k, u in SUMMARY_ROWS if k in summary], columns=["key", "value", "unit"],
-        )),
+        _table(
+            pd.DataFrame(
+                [(k, summary.get(k), u) for k, u in SUMMARY_ROWS if k in summary],
+                columns=["key", "value", "unit"],
+            )
+        ),
     ]
     by_type = summary.get("by_type") or {}
     if by_type:
@@ -145,9 +174,23 @@ def html_report(
         cols = ["type", *[k for k, _ in SUMMARY_ROWS if k in frame.columns and k != "wall_s"]]
         parts += ["<h2>By vehicle type</h2>", _table(frame[cols])]
     if scenario:
-        parts += ["<h2>Scenario</h2>", _table(pd.DataFrame(
-            [(k, v if not isinstance(v, dict) else ", ".join(f"{a}={b}" for a, b in v.items()))
-             for k, v in scenario.items()], columns=["key", "value"]))]
+        parts += [
+            "<h2>Scenario</h2>",
+            _table(
+                pd.DataFrame(
+                    [
+                        (
+                            k,
+                            v
+                            if not isinstance(v, dict)
+                            else ", ".join(f"{a}={b}" for a, b in v.items()),
+                        )
+                        for k, v in scenario.items()
+                    ],
+                    columns=["key", "value"],
+                )
+            ),
+        ]
     if load_curve is not None:
         svg = svg_polyline_chart(*load_curve, x_label="h", y_label="kW")
         if svg:
@@ -156,7 +199,9 @@ def html_report(
         cols = ["id", "target", "unit", "year", "value", "status"]
         parts += ["<h2>Plan targets</h2>", _table(pd.DataFrame(targets).reindex(columns=cols))]
     if missed is not None:
-        parts += [f"<h2>Missed trips ({len(missed):,})</h2>",
-                  _table(missed) if len(missed) else "<p>No trip was missed.</p>"]
+        parts += [
+            f"<h2>Missed trips ({len(missed):,})</h2>",
+            _table(missed) if len(missed) else "<p>No trip was missed.</p>",
+        ]
     parts.append("</body></html>")
     return "".join(parts)

@@ -85,7 +85,7 @@ def network_names() -> list[str]:
 
 
 @st.cache_resource(show_spinner=False, max_entries=MAX_ENTRIES_SMALL)
-def network(name: str) -> Any:  # noqa: ANN401
+def network(name: str) -> Any:
     """Return the :class:`~fleetopt.inputs.road_graph.RoadNetwork` of a built-in name (cached)."""
     from fleetopt.inputs.road_graph import load_network
 
@@ -112,10 +112,15 @@ def road_segments(name: str) -> pd.DataFrame:
     hi = np.maximum(net.edge_u, net.edge_v)
     _, first = np.unique(lo * net.n_nodes + hi, return_index=True)
     u, v = lo[first], hi[first]
-    return pd.DataFrame({
-        "lon0": net.lon[u], "lat0": net.lat[u], "lon1": net.lon[v], "lat1": net.lat[v],
-        "highway": net.edge_highway[first],
-    })
+    return pd.DataFrame(
+        {
+            "lon0": net.lon[u],
+            "lat0": net.lat[u],
+            "lon1": net.lon[v],
+            "lat1": net.lat[v],
+            "highway": net.edge_highway[first],
+        }
+    )
 
 
 # --------------------------------------------------------------------------- targets
@@ -135,7 +140,7 @@ def _library_key() -> str:
     return h.hexdigest()[:20]
 
 
-def _disk_json(name: str, compute: Callable[[], Any]) -> Any:  # noqa: ANN401
+def _disk_json(name: str, compute: Callable[[], Any]) -> Any:
     """Return ``compute()``, kept as JSON under ``settings.CACHE_DIR/app`` (never pickled).
 
     The file name carries :func:`_library_key`, so a new version, table or model is
@@ -183,12 +188,20 @@ def target_trajectories() -> pd.DataFrame | None:
     if missing("targets") is not None:
         return None
     records = _disk_json("trajectories", lambda: _trajectory_records())
-    return pd.DataFrame(records, columns=["id", "year", "value", "kind", "low", "high"]) if records is not None else None
+    return (
+        pd.DataFrame(records, columns=["id", "year", "value", "kind", "low", "high"])
+        if records is not None
+        else None
+    )
 
 
 def _trajectory_records() -> list[dict[str, Any]] | None:
     table = compute_target_trajectories()
-    return None if table is None else table.astype(object).where(table.notna(), None).to_dict(orient="records")
+    return (
+        None
+        if table is None
+        else table.astype(object).where(table.notna(), None).to_dict(orient="records")
+    )
 
 
 def compute_target_trajectories() -> pd.DataFrame | None:
@@ -222,35 +235,67 @@ def compute_target_trajectories() -> pd.DataFrame | None:
 
     for target_id in ("green_travel_share_2025", "green_travel_share_2030"):
         for year in TRAJECTORY_YEARS:
-            rows.append({"id": target_id, "year": year, "value": float(modes.green_pct.loc[year]),
-                         "kind": "projected", "low": float(modes.green_low_pct.loc[year]),
-                         "high": float(modes.green_high_pct.loc[year])})
+            rows.append(
+                {
+                    "id": target_id,
+                    "year": year,
+                    "value": float(modes.green_pct.loc[year]),
+                    "kind": "projected",
+                    "low": float(modes.green_low_pct.loc[year]),
+                    "high": float(modes.green_high_pct.loc[year]),
+                }
+            )
         obs = modes.calibration[modes.calibration["mode"] == "green"]
-        rows += [{"id": target_id, "year": float(r.year), "value": float(r.observed), "kind": "observed"}
-                 for r in obs.itertuples()]
+        rows += [
+            {"id": target_id, "year": float(r.year), "value": float(r.observed), "kind": "observed"}
+            for r in obs.itertuples()
+        ]
     add("nev_stock_2025", TRAJECTORY_YEARS, fleet.nev_stock_total)
-    for target_id, segment in (("bus_nev_share_2025", "bus"), ("taxi_nev_share_2025", "taxi"),
-                               ("light_logistics_nev_share_2025", "light_logistics")):
-        add(target_id, TRAJECTORY_YEARS, lambda y, seg=segment: fleet.nev_share_of_eligible_pct(seg, y))
-    add("sanitation_new_nev_share_2025", range(2021, 2031),
-        lambda y: fleet.new_nev_share_pct("sanitation", 2021, y))
+    for target_id, segment in (
+        ("bus_nev_share_2025", "bus"),
+        ("taxi_nev_share_2025", "taxi"),
+        ("light_logistics_nev_share_2025", "light_logistics"),
+    ):
+        add(
+            target_id,
+            TRAJECTORY_YEARS,
+            lambda y, seg=segment: fleet.nev_share_of_eligible_pct(seg, y),
+        )
+    add(
+        "sanitation_new_nev_share_2025",
+        range(2021, 2031),
+        lambda y: fleet.new_nev_share_pct("sanitation", 2021, y),
+    )
     add("public_sector_electrified_2025", TRAJECTORY_YEARS, fleet.public_sector_share_pct)
     add("new_vehicle_nev_share_2030", TRAJECTORY_YEARS, fleet.new_vehicle_nev_share_pct)
-    add("operating_co2_intensity_2030", range(ref_year, 2031),
-        lambda y: operating_co2_intensity_change_pct(fleet, y, reference_year=ref_year))
+    add(
+        "operating_co2_intensity_2030",
+        range(ref_year, 2031),
+        lambda y: operating_co2_intensity_change_pct(fleet, y, reference_year=ref_year),
+    )
     calib = fleet.calibration
-    observed_ids = {("all", "nev_stock_vehicles"): "nev_stock_2025", ("bus", "nev_share_pct"): "bus_nev_share_2025",
-                    ("taxi", "nev_share_pct"): "taxi_nev_share_2025"}
+    observed_ids = {
+        ("all", "nev_stock_vehicles"): "nev_stock_2025",
+        ("bus", "nev_share_pct"): "bus_nev_share_2025",
+        ("taxi", "nev_share_pct"): "taxi_nev_share_2025",
+    }
     for r in calib.itertuples():
         target_id = observed_ids.get((r.segment, r.metric))
         if target_id is not None:
-            rows.append({"id": target_id, "year": float(r.time_year), "value": float(r.observed), "kind": "observed"})
+            rows.append(
+                {
+                    "id": target_id,
+                    "year": float(r.time_year),
+                    "value": float(r.observed),
+                    "kind": "observed",
+                }
+            )
     table = pd.DataFrame(rows, columns=["id", "year", "value", "kind", "low", "high"])
     return table[table["value"].notna()].reset_index(drop=True)
 
 
 @st.cache_resource(show_spinner=False, max_entries=MAX_ENTRIES_RUNS)
-def _run_targets(key: str, _scenario: Any, _simulation: Any) -> list[dict[str, Any]]:  # noqa: ANN401
+def _run_targets(key: str, _scenario: Any, _simulation: Any) -> list[dict[str, Any]]:
     from fleetopt.results.targets import evaluate_targets
 
     return evaluate_targets(scenario=_scenario, simulation=_simulation)
@@ -317,7 +362,7 @@ def default_scenario_dict() -> dict[str, Any]:
     return copy.deepcopy(_default_scenario_dict())
 
 
-def scenario_from_dict(raw: dict[str, Any]) -> Any:  # noqa: ANN401
+def scenario_from_dict(raw: dict[str, Any]) -> Any:
     """Build a :class:`~fleetopt.inputs.scenario.Scenario`; relative paths as in the default."""
     from fleetopt.inputs.scenario import scenario_from_dict as _from_dict
 
@@ -379,24 +424,42 @@ def default_demand_run() -> dict[str, Any]:
     """Return the cached run of the embedded default fleets used as siting demand."""
     from apps.components.scenario_levers import Levers, apply_levers
 
-    raw = apply_levers(default_scenario_dict(), Levers(size_pct=SITING_DEFAULT_SIZE_PCT,
-                                                       seed=int(default_scenario_dict().get("seed", 0))))
+    raw = apply_levers(
+        default_scenario_dict(),
+        Levers(size_pct=SITING_DEFAULT_SIZE_PCT, seed=int(default_scenario_dict().get("seed", 0))),
+    )
     return run_scenario(raw)
 
 
 @st.cache_resource(show_spinner=False, max_entries=MAX_ENTRIES_RUNS)
-def _solve_siting(key: str, _network_name: str, _demand_points: pd.DataFrame, form: dict[str, Any]) -> dict[str, Any]:
+def _solve_siting(
+    key: str, _network_name: str, _demand_points: pd.DataFrame, form: dict[str, Any]
+) -> dict[str, Any]:
     from fleetopt.siting.candidates import aggregate_demand
     from fleetopt.siting.solve import site_for_demo
 
     net = network(_network_name)
     radius_s = None if form["radius_min"] is None else 60.0 * float(form["radius_min"])
     result = site_for_demo(
-        net, _demand_points, model=form["model"], p_new=int(form["p"]), radius_s=radius_s,
-        existing_df="public", time_limit_s=float(form["time_limit_s"]), n_candidates=int(form["n_candidates"]),
+        net,
+        _demand_points,
+        model=form["model"],
+        p_new=int(form["p"]),
+        radius_s=radius_s,
+        existing_df="public",
+        time_limit_s=float(form["time_limit_s"]),
+        n_candidates=int(form["n_candidates"]),
     )
-    sites = result.sites.copy() if not result.sites.empty else pd.DataFrame(columns=["id", "lon", "lat", "existing"])
-    is_existing = sites["existing"].astype(bool) if "existing" in sites else pd.Series(False, index=sites.index)
+    sites = (
+        result.sites.copy()
+        if not result.sites.empty
+        else pd.DataFrame(columns=["id", "lon", "lat", "existing"])
+    )
+    is_existing = (
+        sites["existing"].astype(bool)
+        if "existing" in sites
+        else pd.Series(False, index=sites.index)
+    )
     return {
         "network": _network_name,
         "summary": result.summary(assignments=False),
@@ -410,7 +473,7 @@ def _solve_siting(key: str, _network_name: str, _demand_points: pd.DataFrame, fo
     }
 
 
-def solve_siting(form: Any, run: dict[str, Any] | None = None) -> dict[str, Any]:  # noqa: ANN401
+def solve_siting(form: Any, run: dict[str, Any] | None = None) -> dict[str, Any]:
     """Site stations where a run needed energy (cached by run and settings).
 
     Parameters
@@ -430,7 +493,9 @@ def solve_siting(form: Any, run: dict[str, Any] | None = None) -> dict[str, Any]
     run = run if run is not None else default_demand_run()
     network_name = str(run["scenario"].network)
     settings_doc = {**form.to_dict(), "network": network_name}
-    key = hashlib.sha256((run["key"] + json.dumps(settings_doc, sort_keys=True)).encode()).hexdigest()
+    key = hashlib.sha256(
+        (run["key"] + json.dumps(settings_doc, sort_keys=True)).encode()
+    ).hexdigest()
     return _solve_siting(key, network_name, run["result"].charge_demand(), settings_doc)
 
 
@@ -450,8 +515,9 @@ def existing_stations(network_name: str) -> pd.DataFrame | None:
         return None
     stations = public_dc_stations()
     net = network(network_name)
-    inside = (stations["lon"].between(net.lon.min(), net.lon.max())
-              & stations["lat"].between(net.lat.min(), net.lat.max()))
+    inside = stations["lon"].between(net.lon.min(), net.lon.max()) & stations["lat"].between(
+        net.lat.min(), net.lat.max()
+    )
     return stations.loc[inside].reset_index(drop=True)
 
 

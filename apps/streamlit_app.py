@@ -28,10 +28,18 @@ language_switch()
 st.sidebar.caption(t("app_caption"))
 
 PAGES = Path(__file__).resolve().parent / "pages"
-navigation = st.navigation([
-    st.Page(PAGES / "targets_page.py", title=t("page_targets"), icon="🎯", url_path="targets", default=True),
-    st.Page(PAGES / "fleet_page.py", title=t("page_fleet"), icon="🚌", url_path="fleet"),
-    st.Page(PAGES / "siting_page.py", title=t("page_siting"), icon="🔌", url_path="siting"),
-    st.Page(PAGES / "compare_page.py", title=t("page_compare"), icon="⚖️", url_path="compare"),
-])
+navigation = st.navigation(
+    [
+        st.Page(
+            PAGES / "targets_page.py",
+            title=t("page_targets"),
+            icon="🎯",
+            url_path="targets",
+            default=True,
+        ),
+        st.Page(PAGES / "fleet_page.py", title=t("page_fleet"), icon="🚌", url_path="fleet"),
+        st.Page(PAGES / "siting_page.py", title=t("page_siting"), icon="🔌", url_path="siting"),
+        st.Page(PAGES / "compare_page.py", title=t("page_compare"), icon="⚖️", url_path="compare"),
+    ]
+)
 navigation.run()

@@ -29,8 +29,22 @@ if str(ROOT) not in sys.path:
 DASH_READY = "document.querySelectorAll('[data-testid=\"stMarkdown\"] svg polyline').length >= 7"
 
 GOALS_S = {"first_render": 3.0, "widget_change": 1.0, "upload_to_results": 10.0}
-TRIP_COLUMNS = ["vehicle_id", "vehicle_type", "powertrain", "trip_id", "departure", "arrival", "origin_lon",
-                "origin_lat", "destination_lon", "destination_lat", "distance_km", "depot", "passengers", "payload_t"]
+TRIP_COLUMNS = [
+    "vehicle_id",
+    "vehicle_type",
+    "powertrain",
+    "trip_id",
+    "departure",
+    "arrival",
+    "origin_lon",
+    "origin_lat",
+    "destination_lon",
+    "destination_lat",
+    "distance_km",
+    "depot",
+    "passengers",
+    "payload_t",
+]
 
 
 def _clock(seconds: float) -> str:
@@ -55,7 +69,9 @@ def write_trips(path: Path, n_trips: int, *, seed: int = 1) -> int:
     total = 0
     s = seed
     while total < n_trips:
-        day = generate("beijing-bus", net, seed=s, size=max(1, (n_trips - total) // 11 + 1), powertrain="bev")
+        day = generate(
+            "beijing-bus", net, seed=s, size=max(1, (n_trips - total) // 11 + 1), powertrain="bev"
+        )
         for col in ("vehicle_id", "trip_id"):
             day[col] = f"s{s}-" + day[col].astype(str)
         parts.append(day)
@@ -82,7 +98,9 @@ def _library_baseline(path: Path) -> dict[str, float]:
     scenario_path = default_scenario_path()
     raw = load_scenario_dict(scenario_path)
     raw["fleets"] = [{"name": path.name, "trips": str(path)}]
-    raw = apply_levers(raw, Levers(bev_share_pct=dict.fromkeys(VEHICLE_TYPES, 100.0), seed=int(raw.get("seed", 0))))
+    raw = apply_levers(
+        raw, Levers(bev_share_pct=dict.fromkeys(VEHICLE_TYPES, 100.0), seed=int(raw.get("seed", 0)))
+    )
     t0 = time.perf_counter()
     doc = api.validate(path, kind="trips")
     t1 = time.perf_counter()
@@ -90,11 +108,15 @@ def _library_baseline(path: Path) -> dict[str, float]:
     result = api.run_scenario(scenario, network=load_network(scenario.network))
     t2 = time.perf_counter()
     assert doc["valid"], doc["errors"][:3]
-    return {"validate_s": t1 - t0, "simulate_s": t2 - t1, "total_s": t2 - t0,
-            "trips_total": float(result.summary()["trips_total"])}
+    return {
+        "validate_s": t1 - t0,
+        "simulate_s": t2 - t1,
+        "total_s": t2 - t0,
+        "trips_total": float(result.summary()["trips_total"]),
+    }
 
 
-def _goto_dashboard(page: Any, url: str) -> float:  # noqa: ANN401
+def _goto_dashboard(page: Any, url: str) -> float:
     from apps import harness
 
     t0 = time.perf_counter()
@@ -106,7 +128,7 @@ def _goto_dashboard(page: Any, url: str) -> float:  # noqa: ANN401
     return elapsed
 
 
-def _toggle_language(page: Any) -> list[float]:  # noqa: ANN401
+def _toggle_language(page: Any) -> list[float]:
     """Switch the language back and forth; return the seconds until each new title shows."""
     times = []
     for label, title in (("中文", "碳达峰方案目标"), ("English", "Carbon Peak Plan targets")) * 2:
@@ -118,7 +140,7 @@ def _toggle_language(page: Any) -> list[float]:  # noqa: ANN401
     return times
 
 
-def _upload_to_results(page: Any, url: str, path: Path) -> dict[str, float]:  # noqa: ANN401
+def _upload_to_results(page: Any, url: str, path: Path) -> dict[str, float]:
     from apps import harness
 
     page.goto(f"{url}/fleet")
@@ -134,17 +156,25 @@ def _upload_to_results(page: Any, url: str, path: Path) -> dict[str, float]:  # 
     t1 = time.perf_counter()
     page.get_by_role("button", name="Run simulation").click()
     page.wait_for_selector("text=Trips served", timeout=600_000)
-    page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 2", timeout=600_000)
+    page.wait_for_function(
+        "document.querySelectorAll('.js-plotly-plot .main-svg').length >= 2", timeout=600_000
+    )
     t2 = time.perf_counter()
     harness.wait_for_run(page, timeout_s=300)
     # a widget change on the results page: every table comes from the cache
     t3 = time.perf_counter()
     page.get_by_text("中文", exact=True).click()
     page.wait_for_selector("h1:has-text('车队数据上传与仿真')", timeout=60_000)
-    page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 2", timeout=60_000)
+    page.wait_for_function(
+        "document.querySelectorAll('.js-plotly-plot .main-svg').length >= 2", timeout=60_000
+    )
     t4 = time.perf_counter()
-    return {"upload_to_valid_s": t1 - t0, "run_to_results_s": t2 - t1, "upload_to_results_s": t2 - t0,
-            "results_page_widget_change_s": t4 - t3}
+    return {
+        "upload_to_valid_s": t1 - t0,
+        "run_to_results_s": t2 - t1,
+        "upload_to_results_s": t2 - t0,
+        "results_page_widget_change_s": t4 - t3,
+    }
 
 
 def run(quick: bool = False) -> dict[str, Any]:
@@ -185,7 +215,10 @@ def run(quick: bool = False) -> dict[str, Any]:
             out.update(_upload_to_results(page, server.url, trips_path))
             page.close()
         baseline = _library_baseline(trips_path)
-    out["baseline"] = {"what": "api.validate + api.run_scenario of the same file in one process", **baseline}
+    out["baseline"] = {
+        "what": "api.validate + api.run_scenario of the same file in one process",
+        **baseline,
+    }
     out["ratio"] = out["upload_to_results_s"] / baseline["total_s"]
     out["meets_goal"] = {
         "first_render": out["first_render_warm_s"] <= GOALS_S["first_render"],
@@ -200,4 +233,4 @@ def run(quick: bool = False) -> dict[str, Any]:
 if __name__ == "__main__":
     import json
 
-    print(json.dumps(run(quick="--quick" in sys.argv), indent=2))  # noqa: T201
+    print(json.dumps(run(quick="--quick" in sys.argv), indent=2))

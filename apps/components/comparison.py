@@ -16,9 +16,20 @@ from apps.components.target_view import STATUS_COLOURS, target_name
 
 #: Summary keys compared, in order.
 SUMMARY_KEYS = (
-    "vehicles", "trips_total", "trips_served", "trips_missed", "distance_km", "battery_energy_kwh",
-    "grid_energy_kwh", "hydrogen_kg", "diesel_l", "gasoline_l", "co2_kg", "peak_grid_kw",
-    "charge_wait_mean_min", "charge_wait_max_min",
+    "vehicles",
+    "trips_total",
+    "trips_served",
+    "trips_missed",
+    "distance_km",
+    "battery_energy_kwh",
+    "grid_energy_kwh",
+    "hydrogen_kg",
+    "diesel_l",
+    "gasoline_l",
+    "co2_kg",
+    "peak_grid_kw",
+    "charge_wait_mean_min",
+    "charge_wait_max_min",
 )
 
 __all__ = ["SUMMARY_KEYS", "comparison", "summary_table", "targets_table"]
@@ -39,8 +50,11 @@ def summary_table(summaries: dict[str, dict[str, Any]]) -> pd.DataFrame:
         ``run - first run`` for every run after the first.
     """
     labels = list(summaries)
-    frame = pd.DataFrame({lab: [summaries[lab].get(k, np.nan) for k in SUMMARY_KEYS] for lab in labels},
-                         index=list(SUMMARY_KEYS), dtype=float)
+    frame = pd.DataFrame(
+        {lab: [summaries[lab].get(k, np.nan) for k in SUMMARY_KEYS] for lab in labels},
+        index=list(SUMMARY_KEYS),
+        dtype=float,
+    )
     for lab in labels[1:]:
         frame[f"Δ {lab}"] = frame[lab] - frame[labels[0]]
     return frame
@@ -69,14 +83,19 @@ def targets_table(targets: dict[str, list[dict[str, Any]]]) -> pd.DataFrame:
             if rid not in meta:
                 ids.append(rid)
                 meta[rid] = row
-    out = pd.DataFrame({
-        "target": [meta[i].get("target") for i in ids],
-        "unit": [meta[i].get("unit") for i in ids],
-        "year": [meta[i].get("year") for i in ids],
-    }, index=ids)
+    out = pd.DataFrame(
+        {
+            "target": [meta[i].get("target") for i in ids],
+            "unit": [meta[i].get("unit") for i in ids],
+            "year": [meta[i].get("year") for i in ids],
+        },
+        index=ids,
+    )
     for lab in labels:
         by_id = {str(r["id"]): r for r in targets[lab]}
-        out[lab] = pd.to_numeric(pd.Series([by_id.get(i, {}).get("value") for i in ids], index=ids), errors="coerce")
+        out[lab] = pd.to_numeric(
+            pd.Series([by_id.get(i, {}).get("value") for i in ids], index=ids), errors="coerce"
+        )
         out[f"{lab} status"] = [by_id.get(i, {}).get("status", "no_data") for i in ids]
     for lab in labels[1:]:
         out[f"Δ {lab}"] = out[lab] - out[labels[0]]
@@ -96,10 +115,14 @@ def _status_style(value: object) -> str:
     return f"color: {colour}; font-weight: 600" if colour else ""
 
 
-def comparison(summaries: dict[str, dict[str, Any]], targets: dict[str, list[dict[str, Any]]] | None) -> None:
+def comparison(
+    summaries: dict[str, dict[str, Any]], targets: dict[str, list[dict[str, Any]]] | None
+) -> None:
     """Draw the side-by-side tables of several runs."""
     st.subheader(t("summary_diff"))
-    st.dataframe(summary_table(summaries).style.format("{:,.2f}", na_rep="—"), key="comparison.summary")
+    st.dataframe(
+        summary_table(summaries).style.format("{:,.2f}", na_rep="—"), key="comparison.summary"
+    )
     if targets:
         st.subheader(t("targets_diff"))
         table = targets_table(targets)
@@ -107,5 +130,10 @@ def comparison(summaries: dict[str, dict[str, Any]], targets: dict[str, list[dic
         table.index = [names[i] for i in table.index]
         status_cols = [c for c in table.columns if str(c).endswith(" status")]
         styled = table.style.map(_status_style, subset=status_cols).format(
-            {c: _number for c in table.columns if c not in status_cols and c not in ("unit", "year")})
+            {
+                c: _number
+                for c in table.columns
+                if c not in status_cols and c not in ("unit", "year")
+            }
+        )
         st.dataframe(styled, key="comparison.targets")

@@ -45,22 +45,24 @@ def parquet_bytes(frame: pd.DataFrame) -> bytes:
     return buf.getvalue()
 
 
-def summary_json(result: Any) -> bytes:  # noqa: ANN401
+def summary_json(result: Any) -> bytes:
     """Return the run's ``simulate --json`` summary as strict JSON bytes."""
     from fleetopt._json import dumps
 
     return dumps(result.summary()).encode("utf-8")
 
 
-def _table(result: Any, name: str) -> pd.DataFrame:  # noqa: ANN401
+def _table(result: Any, name: str) -> pd.DataFrame:
     table = getattr(result, name, None)
     if callable(table):
         table = table()
     return table if isinstance(table, pd.DataFrame) else pd.DataFrame()
 
 
-def _report(run: dict[str, Any], targets: Callable[[dict[str, Any]], list[dict[str, Any]]] | None,
-            ) -> Callable[[], str]:
+def _report(
+    run: dict[str, Any],
+    targets: Callable[[dict[str, Any]], list[dict[str, Any]]] | None,
+) -> Callable[[], str]:
     def make() -> str:
         result = run["result"]
         rows = None
@@ -75,14 +77,20 @@ def _report(run: dict[str, Any], targets: Callable[[dict[str, Any]], list[dict[s
             total = load.groupby("hour", sort=True)["kw"].sum()
             curve = (total.index.to_numpy(dtype=float), total.to_numpy(dtype=float))
         return html_report(
-            result.summary(), title=str(run.get("label") or result.summary().get("scenario", "fleetopt run")),
-            scenario=run.get("levers"), targets=rows, load_curve=curve, missed=missed_trips(result),
+            result.summary(),
+            title=str(run.get("label") or result.summary().get("scenario", "fleetopt run")),
+            scenario=run.get("levers"),
+            targets=rows,
+            load_curve=curve,
+            missed=missed_trips(result),
         )
+
     return make
 
 
-def downloads(run: dict[str, Any], *,
-              targets: Callable[[dict[str, Any]], list[dict[str, Any]]] | None = None) -> None:
+def downloads(
+    run: dict[str, Any], *, targets: Callable[[dict[str, Any]], list[dict[str, Any]]] | None = None
+) -> None:
     """Draw the download buttons of a run.
 
     Parameters
@@ -93,16 +101,42 @@ def downloads(run: dict[str, Any], *,
         Returns the run's targets rows; called only when the report is downloaded.
     """
     result = run["result"]
-    stem = str(result.summary().get("scenario", "fleetopt")).replace("/", "_").replace("\\", "_")[:60] or "fleetopt"
+    stem = (
+        str(result.summary().get("scenario", "fleetopt")).replace("/", "_").replace("\\", "_")[:60]
+        or "fleetopt"
+    )
     st.subheader(t("downloads"))
     name = st.selectbox(t("downloads"), TABLES, key=KEY_TABLE, label_visibility="collapsed")
     cols = st.columns(4)
-    cols[0].download_button("CSV", data=lambda: csv_bytes(_table(result, name)), file_name=f"{stem}-{name}.csv",
-                            mime="text/csv", key="downloads.csv", on_click="ignore")
-    cols[1].download_button("Parquet", data=lambda: parquet_bytes(_table(result, name)),
-                            file_name=f"{stem}-{name}.parquet", mime="application/vnd.apache.parquet",
-                            key="downloads.parquet", on_click="ignore")
-    cols[2].download_button("JSON", data=lambda: summary_json(result), file_name=f"{stem}-summary.json",
-                            mime="application/json", key="downloads.json", on_click="ignore")
-    cols[3].download_button(t("report"), data=_report(run, targets), file_name=f"{stem}-report.html",
-                            mime="text/html", key="downloads.html", on_click="ignore")
+    cols[0].download_button(
+        "CSV",
+        data=lambda: csv_bytes(_table(result, name)),
+        file_name=f"{stem}-{name}.csv",
+        mime="text/csv",
+        key="downloads.csv",
+        on_click="ignore",
+    )
+    cols[1].download_button(
+        "Parquet",
+        data=lambda: parquet_bytes(_table(result, name)),
+        file_name=f"{stem}-{name}.parquet",
+        mime="application/vnd.apache.parquet",
+        key="downloads.parquet",
+        on_click="ignore",
+    )
+    cols[2].download_button(
+        "JSON",
+        data=lambda: summary_json(result),
+        file_name=f"{stem}-summary.json",
+        mime="application/json",
+        key="downloads.json",
+        on_click="ignore",
+    )
+    cols[3].download_button(
+        t("report"),
+        data=_report(run, targets),
+        file_name=f"{stem}-report.html",
+        mime="text/html",
+        key="downloads.html",
+        on_click="ignore",
+    )

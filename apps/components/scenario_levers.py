@@ -19,15 +19,22 @@ from apps.components.language import current, t
 VEHICLE_TYPES = ("bus", "taxi", "sanitation", "delivery")
 
 #: Chinese names of the vehicle types.
-TYPE_NAMES_ZH = {"bus": "公交车", "taxi": "出租车", "sanitation": "环卫车", "delivery": "物流配送车"}
+TYPE_NAMES_ZH = {
+    "bus": "公交车",
+    "taxi": "出租车",
+    "sanitation": "环卫车",
+    "delivery": "物流配送车",
+}
 
 #: Conventional powertrain of each type that the battery-electric share replaces.
 CONVENTIONAL = {"bus": "diesel", "taxi": "gasoline", "sanitation": "diesel", "delivery": "diesel"}
 
 #: Generator of the embedded default demand per vehicle type.
 GENERATOR_TYPE = {
-    "beijing-bus": "bus", "beijing-taxi": "taxi",
-    "beijing-sanitation": "sanitation", "beijing-delivery": "delivery",
+    "beijing-bus": "bus",
+    "beijing-taxi": "taxi",
+    "beijing-sanitation": "sanitation",
+    "beijing-delivery": "delivery",
 }
 
 #: Charging strategies (``[options] charging``).
@@ -121,7 +128,10 @@ def apply_levers(raw: dict[str, Any], levers: Levers) -> dict[str, Any]:
             elif share <= 0.0:
                 fleet["powertrain"] = CONVENTIONAL[vtype]
             else:
-                fleet["powertrain"] = {"bev": round(share, 4), CONVENTIONAL[vtype]: round(1.0 - share, 4)}
+                fleet["powertrain"] = {
+                    "bev": round(share, 4),
+                    CONVENTIONAL[vtype]: round(1.0 - share, 4),
+                }
         if levers.size_pct is not None and "generator" in fleet and "size" in fleet:
             fleet["size"] = max(1, round(int(fleet["size"]) * float(levers.size_pct) / 100.0))
     return d
@@ -155,25 +165,64 @@ def scenario_levers(
     -------
     Levers
     """
-    d = defaults or Levers(bev_share_pct=dict.fromkeys(types, 100.0), size_pct=20.0 if with_scale else None)
+    d = defaults or Levers(
+        bev_share_pct=dict.fromkeys(types, 100.0), size_pct=20.0 if with_scale else None
+    )
     key = f"levers.{prefix}"
-    network = st.selectbox(t("network"), networks, index=networks.index(d.network) if d.network in networks else 0,
-                           key=f"{key}.network")
-    temp = st.slider(t("temperature"), *TEMPERATURE_RANGE_C, value=int(d.ambient_temperature_c), step=1,
-                     key=f"{key}.temperature")
+    network = st.selectbox(
+        t("network"),
+        networks,
+        index=networks.index(d.network) if d.network in networks else 0,
+        key=f"{key}.network",
+    )
+    temp = st.slider(
+        t("temperature"),
+        *TEMPERATURE_RANGE_C,
+        value=int(d.ambient_temperature_c),
+        step=1,
+        key=f"{key}.temperature",
+    )
     shares: dict[str, float] = {}
     for vtype in types:
-        shares[vtype] = float(st.slider(
-            t("bev_share", type=type_name(vtype)), 0, 100,
-            value=int(d.bev_share_pct.get(vtype, 100.0)), step=5, key=f"{key}.bev.{vtype}",
-        ))
-    charging = st.selectbox(t("charging_strategy"), CHARGING, index=CHARGING.index(d.charging),
-                            key=f"{key}.charging")
+        shares[vtype] = float(
+            st.slider(
+                t("bev_share", type=type_name(vtype)),
+                0,
+                100,
+                value=int(d.bev_share_pct.get(vtype, 100.0)),
+                step=5,
+                key=f"{key}.bev.{vtype}",
+            )
+        )
+    charging = st.selectbox(
+        t("charging_strategy"), CHARGING, index=CHARGING.index(d.charging), key=f"{key}.charging"
+    )
     scale = None
     if with_scale:
-        scale = float(st.slider(t("fleet_scale"), *SIZE_RANGE_PCT, value=int(d.size_pct or 20), step=5,
-                                key=f"{key}.size"))
-    seed = int(st.number_input(t("seed"), min_value=0, max_value=2**31 - 1, value=int(d.seed or 0), step=1,
-                               key=f"{key}.seed"))
-    return Levers(network=network, ambient_temperature_c=float(temp), bev_share_pct=shares,
-                  charging=str(charging), size_pct=scale, seed=seed)
+        scale = float(
+            st.slider(
+                t("fleet_scale"),
+                *SIZE_RANGE_PCT,
+                value=int(d.size_pct or 20),
+                step=5,
+                key=f"{key}.size",
+            )
+        )
+    seed = int(
+        st.number_input(
+            t("seed"),
+            min_value=0,
+            max_value=2**31 - 1,
+            value=int(d.seed or 0),
+            step=1,
+            key=f"{key}.seed",
+        )
+    )
+    return Levers(
+        network=network,
+        ambient_temperature_c=float(temp),
+        bev_share_pct=shares,
+        charging=str(charging),
+        size_pct=scale,
+        seed=seed,
+    )

@@ -23,14 +23,14 @@ SOC_VEHICLES = 12
 __all__ = ["kpis", "load_frame", "missed_trips", "sim_results", "soc_frame"]
 
 
-def _table(result: Any, name: str) -> pd.DataFrame | None:  # noqa: ANN401
+def _table(result: Any, name: str) -> pd.DataFrame | None:
     table = getattr(result, name, None)
     if callable(table):
         table = table()
     return table if isinstance(table, pd.DataFrame) else None
 
 
-def soc_frame(result: Any, vehicles: int = SOC_VEHICLES) -> pd.DataFrame:  # noqa: ANN401
+def soc_frame(result: Any, vehicles: int = SOC_VEHICLES) -> pd.DataFrame:
     """Return ``hour, vehicle_id, soc`` of the first battery vehicles in the event log.
 
     Parameters
@@ -52,11 +52,16 @@ def soc_frame(result: Any, vehicles: int = SOC_VEHICLES) -> pd.DataFrame:  # noq
     counts = ev.groupby("vehicle_id", sort=True).size()
     keep = counts.sort_values(ascending=False, kind="stable").index[:vehicles]
     ev = ev[ev["vehicle_id"].isin(keep)].sort_values(["vehicle_id", "t_s"], kind="stable")
-    return pd.DataFrame({"hour": ev["t_s"].to_numpy() / 3600.0, "vehicle_id": ev["vehicle_id"].astype(str).to_numpy(),
-                         "soc": ev["soc"].to_numpy()})
+    return pd.DataFrame(
+        {
+            "hour": ev["t_s"].to_numpy() / 3600.0,
+            "vehicle_id": ev["vehicle_id"].astype(str).to_numpy(),
+            "soc": ev["soc"].to_numpy(),
+        }
+    )
 
 
-def load_frame(result: Any) -> pd.DataFrame:  # noqa: ANN401
+def load_frame(result: Any) -> pd.DataFrame:
     """Return the station load in long form ``hour, station_id, kw``.
 
     Parameters
@@ -81,17 +86,29 @@ def load_frame(result: Any) -> pd.DataFrame:  # noqa: ANN401
             hour = load["t_s"].to_numpy(dtype=float) / 3600.0
         else:
             hour = np.asarray(load.index, dtype=float) / 60.0
-        return pd.DataFrame({"hour": hour, "station_id": load["station_id"].astype(str).to_numpy(),
-                             "kw": load["kw"].to_numpy(dtype=float)})
+        return pd.DataFrame(
+            {
+                "hour": hour,
+                "station_id": load["station_id"].astype(str).to_numpy(),
+                "kw": load["kw"].to_numpy(dtype=float),
+            }
+        )
     wide = load.copy()
     index_name = wide.index.name or "minute"
     per_hour = 3600.0 if index_name.endswith("_s") else 60.0  # index in seconds or in minutes
-    long = wide.reset_index(names=index_name).melt(id_vars=index_name, var_name="station_id", value_name="kw")
-    return pd.DataFrame({"hour": long[index_name].to_numpy(dtype=float) / per_hour,
-                         "station_id": long["station_id"].astype(str), "kw": long["kw"].to_numpy(dtype=float)})
+    long = wide.reset_index(names=index_name).melt(
+        id_vars=index_name, var_name="station_id", value_name="kw"
+    )
+    return pd.DataFrame(
+        {
+            "hour": long[index_name].to_numpy(dtype=float) / per_hour,
+            "station_id": long["station_id"].astype(str),
+            "kw": long["kw"].to_numpy(dtype=float),
+        }
+    )
 
 
-def missed_trips(result: Any) -> pd.DataFrame:  # noqa: ANN401
+def missed_trips(result: Any) -> pd.DataFrame:
     """Return the trips the fleet could not run, with the reason when the library gives one."""
     trips = _table(result, "trips")
     if trips is None or trips.empty:
@@ -111,7 +128,9 @@ def kpis(summary: dict[str, Any]) -> None:
     """Draw the headline numbers of a ``simulate --json`` summary."""
     row1 = st.columns(4)
     row1[0].metric(t("kpi_vehicles"), f"{summary.get('vehicles', 0):,}")
-    row1[1].metric(t("kpi_served"), f"{summary.get('trips_served', 0):,} / {summary.get('trips_total', 0):,}")
+    row1[1].metric(
+        t("kpi_served"), f"{summary.get('trips_served', 0):,} / {summary.get('trips_total', 0):,}"
+    )
     row1[2].metric(t("kpi_missed"), f"{summary.get('trips_missed', 0):,}")
     row1[3].metric(t("kpi_distance"), f"{summary.get('distance_km', 0.0):,.0f}")
     row2 = st.columns(4)
@@ -142,8 +161,11 @@ def sim_results(run: dict[str, Any]) -> None:
             st.caption(t("no_value"))
         else:
             fig = px.line(soc, x="hour", y="soc", color="vehicle_id", line_shape="hv", height=320)
-            fig.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 10}, yaxis={"range": [0, 1.02]},
-                              showlegend=False)
+            fig.update_layout(
+                margin={"l": 10, "r": 10, "t": 10, "b": 10},
+                yaxis={"range": [0, 1.02]},
+                showlegend=False,
+            )
             st.plotly_chart(fig, key="results.soc")
     with right:
         st.markdown(f"**{t('load_chart')}**")

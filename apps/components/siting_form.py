@@ -11,7 +11,10 @@ from apps.components.language import t
 
 #: Settings each model uses: p (new sites) and the coverage radius (service level).
 USES: dict[str, tuple[str, ...]] = {
-    "p-median": ("p",), "p-center": ("p",), "max-coverage": ("p", "radius"), "set-cover": ("radius",),
+    "p-median": ("p",),
+    "p-center": ("p",),
+    "max-coverage": ("p", "radius"),
+    "set-cover": ("radius",),
 }
 
 #: Demand sources: the session's last fleet simulation, or the embedded default fleets.
@@ -61,7 +64,9 @@ class SitingForm:
         return asdict(self)
 
 
-def siting_form(prefix: str, *, networks: list[str], models: list[str], has_simulation: bool) -> SitingForm:
+def siting_form(
+    prefix: str, *, networks: list[str], models: list[str], has_simulation: bool
+) -> SitingForm:
     """Draw the settings; return them.
 
     Parameters
@@ -81,16 +86,37 @@ def siting_form(prefix: str, *, networks: list[str], models: list[str], has_simu
     """
     key = f"siting.{prefix}"
     sources = DEMAND_SOURCES if has_simulation else DEMAND_SOURCES[1:]
-    demand = st.radio(t("demand"), sources, key=f"{key}.demand",
-                      format_func=lambda s: t("demand_simulation") if s == "simulation" else t("source_default"))
-    network = st.selectbox(t("network"), networks, key=f"{key}.network", disabled=demand == "simulation")
+    demand = st.radio(
+        t("demand"),
+        sources,
+        key=f"{key}.demand",
+        format_func=lambda s: t("demand_simulation") if s == "simulation" else t("source_default"),
+    )
+    network = st.selectbox(
+        t("network"), networks, key=f"{key}.network", disabled=demand == "simulation"
+    )
     model = st.selectbox(t("model"), models, key=f"{key}.model")
     uses = USES.get(str(model), ("p", "radius"))
-    p = int(st.number_input(t("p_sites"), *P_RANGE, value=10, step=1, key=f"{key}.p")) if "p" in uses else 10
+    p = (
+        int(st.number_input(t("p_sites"), *P_RANGE, value=10, step=1, key=f"{key}.p"))
+        if "p" in uses
+        else 10
+    )
     radius = None
     if "radius" in uses:
         radius = float(st.slider(t("radius"), *RADIUS_RANGE_MIN, value=5, key=f"{key}.radius"))
-    n_cand = int(st.slider(t("candidates"), *CANDIDATES_RANGE, value=300, step=50, key=f"{key}.candidates"))
-    limit = float(st.slider(t("time_limit"), *TIME_LIMIT_RANGE_S, value=20, key=f"{key}.time_limit"))
-    return SitingForm(network=str(network), model=str(model), p=p, radius_min=radius, time_limit_s=limit,
-                      n_candidates=n_cand, demand=str(demand))
+    n_cand = int(
+        st.slider(t("candidates"), *CANDIDATES_RANGE, value=300, step=50, key=f"{key}.candidates")
+    )
+    limit = float(
+        st.slider(t("time_limit"), *TIME_LIMIT_RANGE_S, value=20, key=f"{key}.time_limit")
+    )
+    return SitingForm(
+        network=str(network),
+        model=str(model),
+        p=p,
+        radius_min=radius,
+        time_limit_s=limit,
+        n_candidates=n_cand,
+        demand=str(demand),
+    )

@@ -4,6 +4,8 @@ No web tiles are used (a background-only map style), so the map works with no in
 component keeps no state; :func:`station_deck` is pure and tested without a page.
 """
 
+
+
 from __future__ import annotations
 
 import json
@@ -26,14 +28,22 @@ DEMAND_COLOUR = [253, 174, 97, 150]
 #: ``data:`` URL so nothing is fetched. ``map_style=None`` makes Streamlit fill in a Carto
 #: basemap loaded from the web, and a dict style breaks Streamlit's frontend; the browser
 #: test checks that no request leaves the app server.
-OFFLINE_MAP_STYLE: str = "data:application/json;charset=utf-8," + urllib.parse.quote(json.dumps({
-    "version": 8,
-    "sources": {},
-    "layers": [{"id": "background", "type": "background", "paint": {"background-color": "#f7f7f5"}}],
-}))
+OFFLINE_MAP_STYLE: str = "data:application/json;charset=utf-8," + urllib.parse.quote(
+    json.dumps(
+        {
+            "version": 8,
+            "sources": {},
+            "layers": [
+                {"id": "background", "type": "background", "paint": {"background-color": "#f7f7f5"}}
+            ],
+        }
+    )
+)
 
 #: OSM highway classes drawn thicker.
-MAJOR_ROADS = frozenset({"motorway", "trunk", "primary", "motorway_link", "trunk_link", "primary_link"})
+MAJOR_ROADS = frozenset(
+    {"motorway", "trunk", "primary", "motorway_link", "trunk_link", "primary_link"}
+)
 
 #: Marker radius range of sites and demand points [m].
 SITE_RADIUS_M = (60.0, 400.0)
@@ -74,7 +84,8 @@ def view_of(lon: np.ndarray, lat: np.ndarray) -> pdk.ViewState:
     return pdk.ViewState(
         longitude=float(np.nanmean(lon)) if len(lon) else 116.4,
         latitude=float(np.nanmean(lat)) if len(lat) else 39.9,
-        zoom=zoom, pitch=0,
+        zoom=zoom,
+        pitch=0,
     )
 
 
@@ -108,29 +119,61 @@ def station_deck(
         width=np.where(roads["highway"].isin(MAJOR_ROADS), 3.0, 1.0),
         colour=[MAJOR_ROAD_COLOUR if h in MAJOR_ROADS else ROAD_COLOUR for h in roads["highway"]],
     )
-    layers: list[pdk.Layer] = [pdk.Layer(
-        "LineLayer", data=roads, id="roads",
-        get_source_position=["lon0", "lat0"], get_target_position=["lon1", "lat1"],
-        get_color="colour", get_width="width", pickable=False,  # widths in pixels (the layer default)
-    )]
+    layers: list[pdk.Layer] = [
+        pdk.Layer(
+            "LineLayer",
+            data=roads,
+            id="roads",
+            get_source_position=["lon0", "lat0"],
+            get_target_position=["lon1", "lat1"],
+            get_color="colour",
+            get_width="width",
+            pickable=False,  # widths in pixels (the layer default)
+        )
+    ]
     if demand is not None and not demand.empty:
         dem = demand.assign(radius=radius_m(demand["weight"], DEMAND_RADIUS_M))
-        layers.append(pdk.Layer(
-            "ScatterplotLayer", data=dem, id="demand", get_position=["lon", "lat"],
-            get_radius="radius", get_fill_color=DEMAND_COLOUR, radius_min_pixels=2, pickable=True,
-        ))
-    for frame, colour, layer_id in ((existing, EXISTING_COLOUR, "existing"), (chosen, CHOSEN_COLOUR, "chosen")):
+        layers.append(
+            pdk.Layer(
+                "ScatterplotLayer",
+                data=dem,
+                id="demand",
+                get_position=["lon", "lat"],
+                get_radius="radius",
+                get_fill_color=DEMAND_COLOUR,
+                radius_min_pixels=2,
+                pickable=True,
+            )
+        )
+    for frame, colour, layer_id in (
+        (existing, EXISTING_COLOUR, "existing"),
+        (chosen, CHOSEN_COLOUR, "chosen"),
+    ):
         if frame is None or frame.empty:
             continue
         size = frame[size_column] if size_column in frame else pd.Series(np.ones(len(frame)))
         sites = frame.assign(radius=radius_m(size.to_numpy(), SITE_RADIUS_M), layer=layer_id)
-        layers.append(pdk.Layer(
-            "ScatterplotLayer", data=sites, id=layer_id, get_position=["lon", "lat"],
-            get_radius="radius", get_fill_color=colour, get_line_color=[255, 255, 255],
-            line_width_min_pixels=1, radius_min_pixels=4, stroked=True, pickable=True,
-        ))
+        layers.append(
+            pdk.Layer(
+                "ScatterplotLayer",
+                data=sites,
+                id=layer_id,
+                get_position=["lon", "lat"],
+                get_radius="radius",
+                get_fill_color=colour,
+                get_line_color=[255, 255, 255],
+                line_width_min_pixels=1,
+                radius_min_pixels=4,
+                stroked=True,
+                pickable=True,
+            )
+        )
     lon = np.concatenate([roads["lon0"].to_numpy(), roads["lon1"].to_numpy()])
     lat = np.concatenate([roads["lat0"].to_numpy(), roads["lat1"].to_numpy()])
     tooltip: Any = {"text": "{layer} {id}\n" + size_column + ": {" + size_column + "}"}
-    return pdk.Deck(layers=layers, initial_view_state=view_of(lon, lat), map_style=OFFLINE_MAP_STYLE,
-                    tooltip=tooltip)
+    return pdk.Deck(
+        layers=layers,
+        initial_view_state=view_of(lon, lat),
+        map_style=OFFLINE_MAP_STYLE,
+        tooltip=tooltip,
+    )

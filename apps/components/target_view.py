@@ -4,6 +4,8 @@ Pure helpers (:func:`progress_fraction`, :func:`trajectory_figure`) are separate
 drawing function so they can be tested without a page. This component keeps no state.
 """
 
+# ruff: noqa: RUF001  (Chinese labels use full-width punctuation on purpose)
+
 from __future__ import annotations
 
 import html
@@ -48,8 +50,15 @@ TARGET_NAMES_ZH: dict[str, str] = {
 }
 
 __all__ = [
-    "STATUS_BADGE", "STATUS_COLOURS", "TARGET_NAMES_ZH", "format_number", "progress_fraction",
-    "target_card", "target_name", "trajectory_figure", "trajectory_svg",
+    "STATUS_BADGE",
+    "STATUS_COLOURS",
+    "TARGET_NAMES_ZH",
+    "format_number",
+    "progress_fraction",
+    "target_card",
+    "target_name",
+    "trajectory_figure",
+    "trajectory_svg",
 ]
 
 
@@ -118,27 +127,47 @@ def trajectory_figure(row: dict[str, Any], points: pd.DataFrame | None) -> go.Fi
     proj = points[points["kind"] == "projected"].sort_values("year")
     if {"low", "high"} <= set(proj.columns) and proj["low"].notna().any():
         band = proj[proj["low"].notna()]
-        fig.add_trace(go.Scatter(
-            x=pd.concat([band["year"], band["year"][::-1]]), y=pd.concat([band["high"], band["low"][::-1]]),
-            fill="toself", fillcolor=colour, opacity=0.15, line={"width": 0}, hoverinfo="skip",
-            name=t("band"),
-        ))
+        fig.add_trace(
+            go.Scatter(
+                x=pd.concat([band["year"], band["year"][::-1]]),
+                y=pd.concat([band["high"], band["low"][::-1]]),
+                fill="toself",
+                fillcolor=colour,
+                opacity=0.15,
+                line={"width": 0},
+                hoverinfo="skip",
+                name=t("band"),
+            )
+        )
     for kind, dash, mode in (("projected", "dash", "lines"), ("observed", "solid", "markers")):
         part = points[points["kind"] == kind].sort_values("year")
         if part.empty:
             continue
-        fig.add_trace(go.Scatter(
-            x=part["year"], y=part["value"], mode=mode, name=t(kind),
-            line={"color": colour, "dash": dash}, marker={"size": 8, "color": "#222222"},
-        ))
+        fig.add_trace(
+            go.Scatter(
+                x=part["year"],
+                y=part["value"],
+                mode=mode,
+                name=t(kind),
+                line={"color": colour, "dash": dash},
+                marker={"size": 8, "color": "#222222"},
+            )
+        )
     if _is_number(row.get("target")) and _is_number(row.get("year")):
-        fig.add_trace(go.Scatter(
-            x=[row["year"]], y=[row["target"]], mode="markers", name=t("target"),
-            marker={"symbol": "star", "size": 14, "color": "#222222"},
-        ))
+        fig.add_trace(
+            go.Scatter(
+                x=[row["year"]],
+                y=[row["target"]],
+                mode="markers",
+                name=t("target"),
+                marker={"symbol": "star", "size": 14, "color": "#222222"},
+            )
+        )
     fig.update_layout(
-        height=220, margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        xaxis={"range": [2014.5, 2030.8], "dtick": 5}, legend={"orientation": "h", "y": -0.25},
+        height=220,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        xaxis={"range": [2014.5, 2030.8], "dtick": 5},
+        legend={"orientation": "h", "y": -0.25},
     )
     return fig
 
@@ -188,48 +217,74 @@ def trajectory_svg(row: dict[str, Any], points: pd.DataFrame | None) -> str | No
     w, h, p = SPARK_W, SPARK_H, SPARK_PAD
 
     def x(year: float) -> float:
-        return SPARK_LEFT + (year - SPARK_YEARS[0]) / (SPARK_YEARS[1] - SPARK_YEARS[0]) * (w - SPARK_LEFT - p)
+        return SPARK_LEFT + (year - SPARK_YEARS[0]) / (SPARK_YEARS[1] - SPARK_YEARS[0]) * (
+            w - SPARK_LEFT - p
+        )
 
     def y(v: float) -> float:
         return h - p + (lo - v) / (hi - lo) * (h - 2 * p)
 
     e = html.escape
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="100%" viewBox="0 0 {w} {h}" role="img" '
-             f'style="max-width:{w}px">']
+    parts = [
+        (f'<svg xmlns="http://www.w3.org/2000/svg" width="100%" viewBox="0 0 {w} {h}" role="img" '
+        f'style="max-width:{w}px">')
+    ]
     for year in (2015, 2020, 2025, 2030):
-        parts.append(f'<line x1="{x(year):.1f}" y1="{p - 6}" x2="{x(year):.1f}" y2="{h - p}" stroke="#eee"/>'
-                     f'<text x="{x(year):.1f}" y="{h - p + 16}" font-size="11" text-anchor="middle" '
-                     f'fill="#777">{year}</text>')
+        parts.append(
+            f'<line x1="{x(year):.1f}" y1="{p - 6}" x2="{x(year):.1f}" y2="{h - p}" stroke="#eee"/>'
+            f'<text x="{x(year):.1f}" y="{h - p + 16}" font-size="11" text-anchor="middle" '
+            f'fill="#777">{year}</text>'
+        )
     top, bottom = hi - pad, lo + pad
-    parts.append(f'<text x="{SPARK_LEFT - 6}" y="{y(top) + 4:.1f}" font-size="11" fill="#777" text-anchor="end">'
-                 f"{e(format_number(top, unit))}</text>"
-                 f'<text x="{SPARK_LEFT - 6}" y="{y(bottom) + 4:.1f}" font-size="11" fill="#777" text-anchor="end">'
-                 f"{e(format_number(bottom, unit))}</text>")
+    parts.append(
+        f'<text x="{SPARK_LEFT - 6}" y="{y(top) + 4:.1f}" font-size="11" fill="#777" text-anchor="end">'
+        f"{e(format_number(top, unit))}</text>"
+        f'<text x="{SPARK_LEFT - 6}" y="{y(bottom) + 4:.1f}" font-size="11" fill="#777" text-anchor="end">'
+        f"{e(format_number(bottom, unit))}</text>"
+    )
     proj = pts[pts["kind"] == "projected"].sort_values("year")
     if {"low", "high"} <= set(proj.columns):
         band = proj[pd.to_numeric(proj["low"], errors="coerce").notna()]
         if len(band) > 1:
-            upper = " ".join(f"{x(a):.1f},{y(float(b)):.1f}" for a, b in zip(band["year"], band["high"], strict=True))
-            lower = " ".join(f"{x(a):.1f},{y(float(b)):.1f}"
-                             for a, b in zip(band["year"][::-1], band["low"][::-1], strict=True))
-            parts.append(f'<polygon points="{upper} {lower}" fill="{colour}" fill-opacity="0.15" stroke="none">'
-                         f"<title>{e(t('band'))}</title></polygon>")
+            upper = " ".join(
+                f"{x(a):.1f},{y(float(b)):.1f}"
+                for a, b in zip(band["year"], band["high"], strict=True)
+            )
+            lower = " ".join(
+                f"{x(a):.1f},{y(float(b)):.1f}"
+                for a, b in zip(band["year"][::-1], band["low"][::-1], strict=True)
+            )
+            parts.append(
+                f'<polygon points="{upper} {lower}" fill="{colour}" fill-opacity="0.15" stroke="none">'
+                f"<title>{e(t('band'))}</title></polygon>"
+            )
     if len(proj) > 1:
-        line = " ".join(f"{x(a):.1f},{y(float(b)):.1f}" for a, b in zip(proj["year"], proj["value"], strict=True))
-        parts.append(f'<polyline points="{line}" fill="none" stroke="{colour}" stroke-width="2" '
-                     f'stroke-dasharray="5,3"><title>{e(t("projected"))}</title></polyline>')
+        line = " ".join(
+            f"{x(a):.1f},{y(float(b)):.1f}"
+            for a, b in zip(proj["year"], proj["value"], strict=True)
+        )
+        parts.append(
+            f'<polyline points="{line}" fill="none" stroke="{colour}" stroke-width="2" '
+            f'stroke-dasharray="5,3"><title>{e(t("projected"))}</title></polyline>'
+        )
         for a, b in zip(proj["year"], proj["value"], strict=True):
-            parts.append(f'<circle cx="{x(a):.1f}" cy="{y(float(b)):.1f}" r="5" fill-opacity="0">'
-                         f"<title>{e(t('projected'))} {int(a)}: {e(format_number(b, unit))}</title></circle>")
+            parts.append(
+                f'<circle cx="{x(a):.1f}" cy="{y(float(b)):.1f}" r="5" fill-opacity="0">'
+                f"<title>{e(t('projected'))} {int(a)}: {e(format_number(b, unit))}</title></circle>"
+            )
     obs = pts[pts["kind"] == "observed"]
     for a, b in zip(obs["year"], obs["value"], strict=True):
-        parts.append(f'<circle cx="{x(float(a)):.1f}" cy="{y(float(b)):.1f}" r="3.5" fill="#222">'
-                     f"<title>{e(t('observed'))} {float(a):g}: {e(format_number(b, unit))}</title></circle>")
+        parts.append(
+            f'<circle cx="{x(float(a)):.1f}" cy="{y(float(b)):.1f}" r="3.5" fill="#222">'
+            f"<title>{e(t('observed'))} {float(a):g}: {e(format_number(b, unit))}</title></circle>"
+        )
     if _is_number(row.get("target")) and _is_number(row.get("year")):
         tx, ty = x(float(row["year"])), y(float(row["target"]))
-        parts.append(f'<path d="M{tx:.1f},{ty - 7:.1f} L{tx + 6:.1f},{ty + 5:.1f} L{tx - 6:.1f},{ty + 5:.1f} Z" '
-                     f'fill="#222"><title>{e(t("target"))} {row["year"]}: '
-                     f"{e(format_number(row['target'], unit))}</title></path>")
+        parts.append(
+            f'<path d="M{tx:.1f},{ty - 7:.1f} L{tx + 6:.1f},{ty + 5:.1f} L{tx - 6:.1f},{ty + 5:.1f} Z" '
+            f'fill="#222"><title>{e(t("target"))} {row["year"]}: '
+            f"{e(format_number(row['target'], unit))}</title></path>"
+        )
     parts.append("</svg>")
     return "".join(parts)
 

@@ -31,7 +31,13 @@ ZIP_EXPANSION_LIMIT = 20
 GTFS_TABLES = frozenset({"stops.txt", "trips.txt", "stop_times.txt"})
 
 __all__ = [
-    "KEY_FILE", "KEY_STATIONS", "Upload", "UploadRejectedError", "detect_kind", "limit_mb", "stations_uploader",
+    "KEY_FILE",
+    "KEY_STATIONS",
+    "Upload",
+    "UploadRejectedError",
+    "detect_kind",
+    "limit_mb",
+    "stations_uploader",
     "trips_uploader",
 ]
 
@@ -87,7 +93,7 @@ def _zip_kind(data: bytes) -> str:
     if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
         return "xlsx"
     base_names = {n.rsplit("/", 1)[-1] for n in names}
-    if GTFS_TABLES <= base_names:
+    if base_names >= GTFS_TABLES:
         return "gtfs"
     msg = "a zip archive that is neither an Excel workbook nor a GTFS feed (needs stops.txt, trips.txt, stop_times.txt)"
     raise UploadRejectedError(msg)
@@ -149,7 +155,9 @@ _KIND = {"csv": "trips", "xlsx": "trips", "gtfs": "gtfs"}
 
 def _uploader(label: str, key: str, types: list[str], accepted: tuple[str, ...]) -> Upload | None:
     mb = limit_mb()
-    uploaded = st.file_uploader(label, type=types, key=key, help=t("upload_help", mb=mb), max_upload_size=mb)
+    uploaded = st.file_uploader(
+        label, type=types, key=key, help=t("upload_help", mb=mb), max_upload_size=mb
+    )
     if uploaded is None:
         # Streamlit's browser side refuses a larger file before the app sees it, so say the limit here
         st.caption(t("upload_limit", mb=mb))
@@ -168,7 +176,9 @@ def _uploader(label: str, key: str, types: list[str], accepted: tuple[str, ...])
         return None
     path = services.store_upload(data, _SUFFIX[fmt])
     st.caption(t("upload_kind", kind=fmt.upper()))
-    return Upload(path=str(path), kind=_KIND[fmt], fmt=fmt, name=uploaded.name, size_bytes=len(data))
+    return Upload(
+        path=str(path), kind=_KIND[fmt], fmt=fmt, name=uploaded.name, size_bytes=len(data)
+    )
 
 
 def trips_uploader() -> Upload | None:
@@ -176,11 +186,18 @@ def trips_uploader() -> Upload | None:
 
     A rejected file shows its reason and returns None; the app keeps working.
     """
-    return _uploader(t("upload_label"), KEY_FILE, ["csv", "txt", "xlsx", "zip"], ("csv", "xlsx", "gtfs"))
+    return _uploader(
+        t("upload_label"), KEY_FILE, ["csv", "txt", "xlsx", "zip"], ("csv", "xlsx", "gtfs")
+    )
 
 
 def stations_uploader() -> Upload | None:
     """Draw the optional stations uploader (CSV, CONTRACT §3); return the upload or None."""
     up = _uploader(t("stations_upload"), KEY_STATIONS, ["csv", "txt"], ("csv",))
-    return None if up is None else Upload(path=up.path, kind="stations", fmt=up.fmt, name=up.name,
-                                          size_bytes=up.size_bytes)
+    return (
+        None
+        if up is None
+        else Upload(
+            path=up.path, kind="stations", fmt=up.fmt, name=up.name, size_bytes=up.size_bytes
+        )
+    )

@@ -49,8 +49,16 @@ def validation_table(doc: dict[str, Any], *, key: str = "file") -> bool:
     else:
         st.error(t("valid_bad", errors=len(errors)))
         st.markdown(f"**{t('errors')}**")
-        st.dataframe(problems_frame(errors).rename(columns=labels), hide_index=True, key=f"validation.{key}.errors")
+        st.dataframe(
+            problems_frame(errors).rename(columns=labels),
+            hide_index=True,
+            key=f"validation.{key}.errors",
+        )
     if warnings:
         with st.expander(f"{t('warnings')} ({len(warnings)})", expanded=not errors):
-            st.dataframe(problems_frame(warnings).rename(columns=labels), hide_index=True, key=f"validation.{key}.warnings")
+            st.dataframe(
+                problems_frame(warnings).rename(columns=labels),
+                hide_index=True,
+                key=f"validation.{key}.warnings",
+            )
     return bool(doc.get("valid"))

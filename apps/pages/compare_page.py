@@ -17,10 +17,18 @@ KEY_STORED = "compare.stored"
 
 #: Starting levers of the variants: today's mild day, then a Beijing winter day, then a mixed fleet.
 STARTS = (
-    Levers(ambient_temperature_c=20, bev_share_pct=dict.fromkeys(VEHICLE_TYPES, 100.0), size_pct=10.0),
-    Levers(ambient_temperature_c=-10, bev_share_pct=dict.fromkeys(VEHICLE_TYPES, 100.0), size_pct=10.0),
-    Levers(ambient_temperature_c=-10, bev_share_pct=dict.fromkeys(VEHICLE_TYPES, 50.0), size_pct=10.0),
-    Levers(ambient_temperature_c=20, bev_share_pct=dict.fromkeys(VEHICLE_TYPES, 0.0), size_pct=10.0),
+    Levers(
+        ambient_temperature_c=20, bev_share_pct=dict.fromkeys(VEHICLE_TYPES, 100.0), size_pct=10.0
+    ),
+    Levers(
+        ambient_temperature_c=-10, bev_share_pct=dict.fromkeys(VEHICLE_TYPES, 100.0), size_pct=10.0
+    ),
+    Levers(
+        ambient_temperature_c=-10, bev_share_pct=dict.fromkeys(VEHICLE_TYPES, 50.0), size_pct=10.0
+    ),
+    Levers(
+        ambient_temperature_c=20, bev_share_pct=dict.fromkeys(VEHICLE_TYPES, 0.0), size_pct=10.0
+    ),
 )
 
 st.title(t("compare_title"))
@@ -31,7 +39,11 @@ if reason is not None:
     st.warning(t("not_available", what="fleetopt.simulation", detail=reason))
     st.stop()
 
-count = int(st.number_input(t("variant_count"), min_value=2, max_value=len(STARTS), value=2, step=1, key=KEY_COUNT))
+count = int(
+    st.number_input(
+        t("variant_count"), min_value=2, max_value=len(STARTS), value=2, step=1, key=KEY_COUNT
+    )
+)
 networks = services.network_names()
 variants: list[Levers] = []
 for i, col in enumerate(st.columns(count)):
@@ -42,10 +54,18 @@ earlier = list(session_runs())
 labels = [r["label"] for r in earlier]
 chosen = st.multiselect(t("saved_runs"), labels, key=KEY_SAVED) if labels else []
 stored = {r["id"]: r for r in services.saved_runs()}
-stored_chosen = st.multiselect(
-    t("stored_runs"), list(stored)[::-1], key=KEY_STORED,
-    format_func=lambda i: f"{i} · {stored[i].get('command')} · {stored[i].get('scenario') or ''}",
-) if stored else []
+stored_chosen = (
+    st.multiselect(
+        t("stored_runs"),
+        list(stored)[::-1],
+        key=KEY_STORED,
+        format_func=lambda i: (
+            f"{i} · {stored[i].get('command')} · {stored[i].get('scenario') or ''}"
+        ),
+    )
+    if stored
+    else []
+)
 
 if st.button(t("compare_run"), type="primary", key="compare.run_button"):
     runs = []
@@ -57,8 +77,10 @@ if st.button(t("compare_run"), type="primary", key="compare.run_button"):
             run = services.run_scenario(raw)
             runs.append(add_run(raw["name"], run, levers.to_dict()))
             bar.progress((i + 1) / len(variants), text=t("running"))
-    except Exception as exc:  # report and keep the app alive
-        st.error(t("error_internal", what=t("compare_run"), detail=getattr(exc, "message", str(exc))))
+    except Exception as exc:  # noqa: BLE001 - report and keep the app alive
+        st.error(
+            t("error_internal", what=t("compare_run"), detail=getattr(exc, "message", str(exc)))
+        )
         runs = []
     bar.empty()
     st.session_state[KEY_RUNS] = runs
@@ -69,7 +91,7 @@ stored_summaries: dict[str, dict] = {}
 for run_id in stored_chosen:
     try:
         doc = services.saved_summary(run_id)
-    except Exception as exc:  # a damaged run folder must not take the page down
+    except Exception as exc:  # noqa: BLE001 - a damaged run folder must not take the page down
         st.warning(f"{run_id}: {exc}")
         continue
     if doc is None:
@@ -87,7 +109,7 @@ if len(runs) + len(stored_summaries) >= 2:
         if targets is not None:
             try:
                 targets[label] = services.run_targets(r)
-            except Exception as exc:  # targets are optional here; say why they are missing
+            except Exception as exc:  # noqa: BLE001 - targets are optional here; say why they are missing
                 st.warning(t("error_internal", what=t("targets_diff"), detail=str(exc)))
                 targets = None
     summaries.update(stored_summaries)

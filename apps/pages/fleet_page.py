@@ -20,9 +20,13 @@ KEY_RUN = "fleet.run"
 
 st.title(t("fleet_title"))
 
-source = st.radio(t("input_source"), ["default", "upload"], horizontal=True, key=KEY_SOURCE,
-                  format_func=lambda s: t("source_default") if s == "default" else t("source_upload"))
-
+source = st.radio(
+    t("input_source"),
+    ["default", "upload"],
+    horizontal=True,
+    key=KEY_SOURCE,
+    format_func=lambda s: t("source_default") if s == "default" else t("source_upload"),
+)
 
 
 def _checked(up: Upload | None) -> bool:
@@ -36,9 +40,12 @@ def _checked(up: Upload | None) -> bool:
     st.markdown(f"**{t('validation')}** · {up.name}")
     try:
         doc = services.validate(up.path, up.kind)
-    except Exception as exc:  # a broken reader must not take the page down
-        doc = {"valid": False, "errors": [{"row": None, "column": None,
-                                           "message": f"{type(exc).__name__}: {exc}"}], "warnings": []}
+    except Exception as exc:  # noqa: BLE001 - a broken reader must not take the page down
+        doc = {
+            "valid": False,
+            "errors": [{"row": None, "column": None, "message": f"{type(exc).__name__}: {exc}"}],
+            "warnings": [],
+        }
     return validation_table(doc, key=up.kind)
 
 
@@ -59,17 +66,30 @@ if reason is not None:
 
 base = services.default_scenario_dict()
 with st.sidebar, st.expander(t("levers"), expanded=True):
-    levers = scenario_levers("fleet", networks=services.network_names(), types=VEHICLE_TYPES,
-                             with_scale=source == "default",
-                             defaults=Levers(bev_share_pct=dict.fromkeys(VEHICLE_TYPES, 100.0), size_pct=20.0,
-                                             seed=int(base.get("seed", 0))))
+    levers = scenario_levers(
+        "fleet",
+        networks=services.network_names(),
+        types=VEHICLE_TYPES,
+        with_scale=source == "default",
+        defaults=Levers(
+            bev_share_pct=dict.fromkeys(VEHICLE_TYPES, 100.0),
+            size_pct=20.0,
+            seed=int(base.get("seed", 0)),
+        ),
+    )
 
-run_clicked = st.button(t("run"), type="primary", disabled=not valid or (source == "upload" and upload is None),
-                        key="fleet.run_button")
+run_clicked = st.button(
+    t("run"),
+    type="primary",
+    disabled=not valid or (source == "upload" and upload is None),
+    key="fleet.run_button",
+)
 if run_clicked:
     raw = base
     if upload is not None:
-        raw["fleets"] = [{"name": upload.name, upload.kind if upload.kind == "gtfs" else "trips": upload.path}]
+        raw["fleets"] = [
+            {"name": upload.name, upload.kind if upload.kind == "gtfs" else "trips": upload.path}
+        ]
         raw["name"] = f"upload {upload.name}"
     if stations is not None:
         raw["stations"] = stations.path
@@ -79,12 +99,14 @@ if run_clicked:
     status = st.status(t("running"), expanded=False)
     try:
         run = services.run_scenario(raw)
-    except Exception as exc:  # bad input or a library failure: report, keep the app alive
+    except Exception as exc:  # noqa: BLE001 - bad input or a library failure: report, keep the app alive
         status.update(label=t("run"), state="error")
         problems = getattr(exc, "problems", None)
         st.error(t("error_internal", what=t("run"), detail=getattr(exc, "message", str(exc))))
         if problems:
-            validation_table({"valid": False, "errors": [p.to_dict() for p in problems], "warnings": []})
+            validation_table(
+                {"valid": False, "errors": [p.to_dict() for p in problems], "warnings": []}
+            )
     else:
         status.update(label=t("done_in", s=time.perf_counter() - t0), state="complete")
         label = raw.get("name", "scenario")
@@ -96,4 +118,3 @@ if record is None:
 else:
     sim_results(record)
     downloads(record, targets=services.run_targets if services.missing("targets") is None else None)
-

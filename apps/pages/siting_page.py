@@ -19,8 +19,12 @@ runs = session_runs()
 last_run = runs[-1] if runs else None
 models = [m for m in services.siting_models() if m in USES] or ["p-median"]
 with st.sidebar, st.expander(t("model"), expanded=True):
-    form = siting_form("siting", networks=services.network_names(), models=models,
-                       has_simulation=last_run is not None)
+    form = siting_form(
+        "siting",
+        networks=services.network_names(),
+        models=models,
+        has_simulation=last_run is not None,
+    )
 
 if reason is not None:
     st.warning(t("not_available", what="fleetopt.siting", detail=reason))
@@ -32,9 +36,14 @@ else:
             try:
                 run = last_run if form.demand == "simulation" else None
                 st.session_state[KEY_RESULT] = services.solve_siting(form, run)
-            except Exception as exc:  # bad input or a solver failure: report, keep the app alive
-                st.error(t("error_internal", what=t("solve"), detail=getattr(exc, "message", str(exc))))
+            except Exception as exc:  # noqa: BLE001 - bad input or a solver failure: report, keep the app alive
+                st.error(
+                    t("error_internal", what=t("solve"), detail=getattr(exc, "message", str(exc)))
+                )
 
 answer = st.session_state.get(KEY_RESULT)
-siting_view(answer, roads=services.road_segments(form.network if answer is None else answer["network"]),
-            existing=services.existing_stations(form.network) if answer is None else None)
+siting_view(
+    answer,
+    roads=services.road_segments(form.network if answer is None else answer["network"]),
+    existing=services.existing_stations(form.network) if answer is None else None,
+)

@@ -20,7 +20,7 @@ if reason is not None:
 try:
     rows = services.targets(None)
     trajectories = services.target_trajectories()
-except Exception as exc:  # the page reports and the app keeps working
+except Exception as exc:  # noqa: BLE001 - the page reports and the app keeps working
     st.error(t("error_internal", what=t("targets_title"), detail=f"{type(exc).__name__}: {exc}"))
     st.stop()
 
@@ -32,11 +32,17 @@ numeric = [r for r in rows if isinstance(r.get("target"), (int, float))]
 
 # The cards carry light static SVG sparklines; the interactive (plotly) chart of one target
 # is drawn on request, because loading plotly.js alone costs the browser seconds.
-with_points = [r for r in numeric if trajectories is not None and (trajectories["id"] == r["id"]).any()]
+with_points = [
+    r for r in numeric if trajectories is not None and (trajectories["id"] == r["id"]).any()
+]
 if with_points and st.toggle(t("interactive_chart"), key="targets.interactive"):
     st.subheader(t("trajectory"))
-    chosen = st.selectbox(t("target"), [r["id"] for r in with_points], key="targets.chart",
-                          format_func=lambda i: target_name(next(r for r in with_points if r["id"] == i)))
+    chosen = st.selectbox(
+        t("target"),
+        [r["id"] for r in with_points],
+        key="targets.chart",
+        format_func=lambda i: target_name(next(r for r in with_points if r["id"] == i)),
+    )
     row = next(r for r in with_points if r["id"] == chosen)
     fig = trajectory_figure(row, trajectories[trajectories["id"] == chosen])
     if fig is not None:
@@ -53,7 +59,11 @@ for row in numeric:
 if qualitative:
     with st.expander(f"{t('qualitative')} ({len(qualitative)})"):
         st.table(
-            pd.DataFrame({t("target"): [target_name(r) for r in qualitative],
-                          t("status"): [t(f"status_{r.get('status', 'no_data')}") for r in qualitative],
-                          t("source"): [r.get("source", "") for r in qualitative]}).set_index(t("target")),
+            pd.DataFrame(
+                {
+                    t("target"): [target_name(r) for r in qualitative],
+                    t("status"): [t(f"status_{r.get('status', 'no_data')}") for r in qualitative],
+                    t("source"): [r.get("source", "") for r in qualitative],
+                }
+            ).set_index(t("target")),
         )

@@ -32,10 +32,14 @@ def artifacts() -> Path:
 
 
 @pytest.fixture(scope="session")
-def app_server(tmp_path_factory: pytest.TempPathFactory, browser_context: Any) -> Iterator[harness.Server]:
+def app_server(
+    tmp_path_factory: pytest.TempPathFactory, browser_context: Any
+) -> Iterator[harness.Server]:
     """The app served on a free loopback port for the whole session; always stopped."""
     if harness.chromium_path() is None:
-        pytest.skip("Chromium is not installed: apt-get install chromium (the Makefile's test target does)")
+        pytest.skip(
+            "Chromium is not installed: apt-get install chromium (the Makefile's test target does)"
+        )
     logs = tmp_path_factory.mktemp("app-server")
     with harness.serve(log_dir=logs) as server:
         # Streamlit learns the st.navigation pages in the first session; a first visit
@@ -51,7 +55,9 @@ def app_server(tmp_path_factory: pytest.TempPathFactory, browser_context: Any) -
 def browser_context() -> Iterator[Any]:
     """One headless Chromium (fresh profile) for the session."""
     if harness.chromium_path() is None:
-        pytest.skip("Chromium is not installed: apt-get install chromium (the Makefile's test target does)")
+        pytest.skip(
+            "Chromium is not installed: apt-get install chromium (the Makefile's test target does)"
+        )
     with harness.browser() as context:
         yield context
 

@@ -19,12 +19,12 @@ pytestmark = pytest.mark.browser
 DATA = Path(__file__).resolve().parents[2] / "tests" / "data" / "apps"
 
 
-def _open(page: Any, server: harness.Server, path: str = "") -> list[str]:  # noqa: ANN401
+def _open(page: Any, server: harness.Server, path: str = "") -> list[str]:
     """Open a page; return a live list of page errors and requests that left the app server."""
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
 
-    def check_request(request: Any) -> None:  # noqa: ANN401
+    def check_request(request: Any) -> None:
         url = str(request.url)
         local = url.startswith((server.url, "data:", "blob:", "ws://127.0.0.1", "about:"))
         if not local:
@@ -37,20 +37,24 @@ def _open(page: Any, server: harness.Server, path: str = "") -> list[str]:  # no
     return errors
 
 
-def _main_text(page: Any) -> str:  # noqa: ANN401
+def _main_text(page: Any) -> str:
     return str(page.inner_text('[data-testid="stMain"]'))
 
 
-def test_dashboard_renders(page: Any, app_server: harness.Server, artifacts: Path) -> None:  # noqa: ANN401
+def test_dashboard_renders(page: Any, app_server: harness.Server, artifacts: Path) -> None:
     errors = _open(page, app_server)
     text = _main_text(page)
     assert "Carbon Peak Plan targets" in text
     if services.missing("targets") is None:
         page.wait_for_function(
-            "document.querySelectorAll('[data-testid=\"stMarkdown\"] svg polyline').length >= 7", timeout=60_000)
+            "document.querySelectorAll('[data-testid=\"stMarkdown\"] svg polyline').length >= 7",
+            timeout=60_000,
+        )
         assert page.locator('[data-testid="stMetric"]').count() >= 9 + 5
         page.wait_for_selector('[data-testid="stProgress"]', timeout=30_000)
-        assert page.locator('[data-testid="stMarkdown"] svg polyline').count() >= 7, "trajectory sparklines"
+        assert page.locator('[data-testid="stMarkdown"] svg polyline').count() >= 7, (
+            "trajectory sparklines"
+        )
         page.wait_for_timeout(500)
         page.screenshot(path=str(artifacts / "01-targets.png"), full_page=True)
         page.get_by_text("Interactive trajectory chart", exact=True).click()
@@ -62,7 +66,7 @@ def test_dashboard_renders(page: Any, app_server: harness.Server, artifacts: Pat
     assert errors == []
 
 
-def test_language_switch_to_chinese(page: Any, app_server: harness.Server, artifacts: Path) -> None:  # noqa: ANN401
+def test_language_switch_to_chinese(page: Any, app_server: harness.Server, artifacts: Path) -> None:
     _open(page, app_server)
     page.get_by_text("中文", exact=True).click()
     harness.wait_for_run(page)
@@ -71,7 +75,7 @@ def test_language_switch_to_chinese(page: Any, app_server: harness.Server, artif
     assert "目标看板" in page.inner_text('[data-testid="stSidebar"]')
 
 
-def _upload(page: Any, path: Path) -> None:  # noqa: ANN401
+def _upload(page: Any, path: Path) -> None:
     page.get_by_text("Upload a file", exact=True).click()
     harness.wait_for_run(page)
     page.set_input_files('[data-testid="stFileUploaderDropzoneInput"]', str(path))
@@ -79,7 +83,9 @@ def _upload(page: Any, path: Path) -> None:  # noqa: ANN401
 
 
 def test_bad_upload_shows_located_errors_and_app_keeps_working(
-    page: Any, app_server: harness.Server, artifacts: Path  # noqa: ANN401
+    page: Any,
+    app_server: harness.Server,
+    artifacts: Path,
 ) -> None:
     errors = _open(page, app_server, "fleet")
     _upload(page, DATA / "generated_trips_line10_bad.csv")
@@ -94,14 +100,16 @@ def test_bad_upload_shows_located_errors_and_app_keeps_working(
     assert errors == []
 
 
-def test_valid_upload_is_accepted(page: Any, app_server: harness.Server, artifacts: Path) -> None:  # noqa: ANN401
+def test_valid_upload_is_accepted(page: Any, app_server: harness.Server, artifacts: Path) -> None:
     _open(page, app_server, "fleet")
     _upload(page, DATA / "generated_trips_line10.csv")
     page.wait_for_selector("text=The file is valid")
     page.screenshot(path=str(artifacts / "04-fleet-valid-upload.png"), full_page=True)
 
 
-def test_siting_page_draws_the_road_graph_map(page: Any, app_server: harness.Server, artifacts: Path) -> None:  # noqa: ANN401
+def test_siting_page_draws_the_road_graph_map(
+    page: Any, app_server: harness.Server, artifacts: Path
+) -> None:
     errors = _open(page, app_server, "siting")
     page.wait_for_selector('[data-testid="stDeckGlJsonChart"] canvas', timeout=60_000)
     page.wait_for_timeout(2500)  # let deck.gl draw its first frame
@@ -110,13 +118,17 @@ def test_siting_page_draws_the_road_graph_map(page: Any, app_server: harness.Ser
 
 
 def test_run_simulation_then_solve_siting_on_its_demand(
-    page: Any, app_server: harness.Server, artifacts: Path  # noqa: ANN401
+    page: Any,
+    app_server: harness.Server,
+    artifacts: Path,
 ) -> None:
     """GIVEN the default fleets at 10 % WHEN simulated THEN KPIs and charts render; WHEN sited THEN the map shows sites."""
     if services.missing("simulation") is not None or services.missing("siting") is not None:
         pytest.skip("simulation or siting is not in this build")
     errors = _open(page, app_server, "fleet")
-    slider = page.locator('[data-testid="stSlider"]').filter(has_text="Fleet size").get_by_role("slider")
+    slider = (
+        page.locator('[data-testid="stSlider"]').filter(has_text="Fleet size").get_by_role("slider")
+    )
     slider.focus()
     for _ in range(2):  # 20 % -> 10 % of the embedded sample, step 5
         slider.press("ArrowLeft")
@@ -132,9 +144,11 @@ def test_run_simulation_then_solve_siting_on_its_demand(
     report = Path(info.value.path()).read_text(encoding="utf-8")
     (artifacts / "06-report.html").write_text(report, encoding="utf-8")
     assert report.startswith("<!DOCTYPE html>")
-    assert "Summary" in report and "<svg" in report
+    assert "Summary" in report
+    assert "<svg" in report
     if services.missing("targets") is None:
-        assert "Plan targets" in report and "bus_nev_share_2025" in report
+        assert "Plan targets" in report
+        assert "bus_nev_share_2025" in report
     with page.expect_download(timeout=60_000) as info:
         page.get_by_role("button", name="JSON").click()
     summary = json.loads(Path(info.value.path()).read_text(encoding="utf-8"))
@@ -158,7 +172,9 @@ def test_run_simulation_then_solve_siting_on_its_demand(
 
 
 def test_upload_over_the_size_limit_gets_a_clear_message(
-    browser_context: Any, artifacts: Path, tmp_path: Path  # noqa: ANN401
+    browser_context: Any,
+    artifacts: Path,
+    tmp_path: Path,
 ) -> None:
     """GIVEN a server with a 1 MB upload limit WHEN a 1.5 MB file is dropped THEN it is refused with the limit named."""
     big = tmp_path / "big.csv"
@@ -169,7 +185,9 @@ def test_upload_over_the_size_limit_gets_a_clear_message(
         try:
             page.goto(server.url)
             page.wait_for_selector('[data-testid="stMain"] h1', timeout=90_000)
-            page.locator('[data-testid="stSidebarNav"] a').filter(has_text="Fleet simulation").click()
+            page.locator('[data-testid="stSidebarNav"] a').filter(
+                has_text="Fleet simulation"
+            ).click()
             page.wait_for_selector("h1:has-text('Fleet upload and simulation')")
             harness.wait_for_run(page)
             page.get_by_text("Upload a file", exact=True).click()

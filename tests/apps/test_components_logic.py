@@ -14,16 +14,16 @@ import pytest
 from apps.components.comparison import summary_table, targets_table
 from apps.components.downloads import csv_bytes, parquet_bytes, summary_json
 from apps.components.scenario_levers import CHARGING, Levers, apply_levers
+from apps.components.sim_results import load_frame, missed_trips, soc_frame
 from apps.components.siting_view import sites_geojson
 from apps.components.station_map import OFFLINE_MAP_STYLE, radius_m, station_deck, view_of
-from apps.components.sim_results import load_frame, missed_trips, soc_frame
 from apps.report import html_report, svg_polyline_chart
 
 DATA = Path(__file__).resolve().parents[2] / "tests" / "data" / "apps"
 
 
 @pytest.fixture(scope="module")
-def line10_run() -> Any:  # noqa: ANN401
+def line10_run() -> Any:
     """Bus line 10 (3 buses, 62 trips) on the default stations and network: a real run."""
     from fleetopt import api
     from fleetopt.inputs.default_demand import default_scenario_path
@@ -36,7 +36,7 @@ def line10_run() -> Any:  # noqa: ANN401
 
 
 @pytest.fixture(scope="module")
-def small_default_run() -> Any:  # noqa: ANN401
+def small_default_run() -> Any:
     """The embedded default fleets at 5 % of the sample (about 15 vehicles) with charging."""
     from fleetopt import api
     from fleetopt.inputs.default_demand import default_scenario_path
@@ -54,24 +54,44 @@ def test_charging_choices_are_the_library_s() -> None:
 
 
 def test_apply_levers_sets_keys_and_leaves_the_input_alone() -> None:
-    raw = {"name": "x", "seed": 1, "fleets": [
-        {"generator": "beijing-bus", "size": 150, "powertrain": "bev"},
-        {"generator": "beijing-taxi", "size": 100},
-        {"trips": "t.csv"},
-    ]}
-    levers = Levers(network="haidian-cau", ambient_temperature_c=-10, charging="smart", size_pct=10.0, seed=5,
-                    bev_share_pct={"bus": 60.0, "taxi": 100.0})
+    raw = {
+        "name": "x",
+        "seed": 1,
+        "fleets": [
+            {"generator": "beijing-bus", "size": 150, "powertrain": "bev"},
+            {"generator": "beijing-taxi", "size": 100},
+            {"trips": "t.csv"},
+        ],
+    }
+    levers = Levers(
+        network="haidian-cau",
+        ambient_temperature_c=-10,
+        charging="smart",
+        size_pct=10.0,
+        seed=5,
+        bev_share_pct={"bus": 60.0, "taxi": 100.0},
+    )
     out = apply_levers(raw, levers)
-    assert raw["fleets"][0] == {"generator": "beijing-bus", "size": 150, "powertrain": "bev"}  # untouched
+    assert raw["fleets"][0] == {
+        "generator": "beijing-bus",
+        "size": 150,
+        "powertrain": "bev",
+    }  # untouched
     assert out["network"] == "haidian-cau"
     assert out["ambient_temperature_c"] == -10.0
     assert out["seed"] == 5
     assert out["options"] == {"charging": "smart"}
-    assert out["fleets"][0] == {"generator": "beijing-bus", "size": 15, "powertrain": {"bev": 0.6, "diesel": 0.4}}
+    assert out["fleets"][0] == {
+        "generator": "beijing-bus",
+        "size": 15,
+        "powertrain": {"bev": 0.6, "diesel": 0.4},
+    }
     assert out["fleets"][1] == {"generator": "beijing-taxi", "size": 10, "powertrain": "bev"}
     # a trips file of unknown type takes the first listed type's share; its size is the file's
     assert out["fleets"][2] == {"trips": "t.csv", "powertrain": {"bev": 0.6, "diesel": 0.4}}
-    assert apply_levers(raw, Levers(bev_share_pct={"bus": 0.0}))["fleets"][0]["powertrain"] == "diesel"
+    assert (
+        apply_levers(raw, Levers(bev_share_pct={"bus": 0.0}))["fleets"][0]["powertrain"] == "diesel"
+    )
     assert apply_levers(raw, Levers())["seed"] == 1  # seed None keeps the scenario's
 
 
@@ -80,8 +100,16 @@ def test_apply_levers_output_is_a_valid_scenario() -> None:
     from fleetopt.inputs.scenario import check_scenario_dict, load_scenario_dict
 
     raw = load_scenario_dict(default_scenario_path())
-    out = apply_levers(raw, Levers(ambient_temperature_c=-15, charging="smart", size_pct=50.0, seed=3,
-                                   bev_share_pct={"bus": 70.0, "taxi": 30.0, "sanitation": 0.0, "delivery": 100.0}))
+    out = apply_levers(
+        raw,
+        Levers(
+            ambient_temperature_c=-15,
+            charging="smart",
+            size_pct=50.0,
+            seed=3,
+            bev_share_pct={"bus": 70.0, "taxi": 30.0, "sanitation": 0.0, "delivery": 100.0},
+        ),
+    )
     assert check_scenario_dict(out, file="levers") == []
 
 
@@ -107,7 +135,7 @@ def test_result_tables_for_charts(run_name: str, request: pytest.FixtureRequest)
     assert (~missed["served"]).all()
 
 
-def test_downloads_round_trip(line10_run: Any) -> None:  # noqa: ANN401
+def test_downloads_round_trip(line10_run: Any) -> None:
     trips = line10_run.trips
     back = pd.read_parquet(io.BytesIO(parquet_bytes(trips)))
     pd.testing.assert_frame_equal(back, trips.reset_index(drop=True), check_dtype=False)
@@ -117,23 +145,45 @@ def test_downloads_round_trip(line10_run: Any) -> None:  # noqa: ANN401
 
 
 def test_csv_escapes_spreadsheet_formulas_but_not_numbers() -> None:
-    frame = pd.DataFrame({"a": ["=1+2", "+cmd", "@SUM(A1)", "-x", "-5", "plain"], "b": [1, -2, 3, 4, 5, 6]})
+    frame = pd.DataFrame(
+        {"a": ["=1+2", "+cmd", "@SUM(A1)", "-x", "-5", "plain"], "b": [1, -2, 3, 4, 5, 6]}
+    )
     back = pd.read_csv(io.StringIO(csv_bytes(frame).decode("utf-8-sig")), dtype=str)
     assert list(back["a"]) == ["'=1+2", "'+cmd", "'@SUM(A1)", "'-x", "-5", "plain"]
     assert list(back["b"]) == ["1", "-2", "3", "4", "5", "6"]
 
 
-def test_html_report_is_self_contained_and_escaped(line10_run: Any) -> None:  # noqa: ANN401
+def test_html_report_is_self_contained_and_escaped(line10_run: Any) -> None:
     missed = pd.DataFrame({"trip_id": ["<script>alert(1)</script>"], "reason": ["soc"]})
-    doc = html_report(line10_run.summary(), title="line <10>", scenario={"ambient_temperature_c": -10},
-                      targets=[{"id": "bus_nev_share_2025", "target": 100, "unit": "percent", "year": 2025,
-                                "value": 98.0, "status": "at_risk"}],
-                      load_curve=(np.array([0.0, 1.0, 2.0]), np.array([0.0, 50.0, 10.0])), missed=missed)
+    doc = html_report(
+        line10_run.summary(),
+        title="line <10>",
+        scenario={"ambient_temperature_c": -10},
+        targets=[
+            {
+                "id": "bus_nev_share_2025",
+                "target": 100,
+                "unit": "percent",
+                "year": 2025,
+                "value": 98.0,
+                "status": "at_risk",
+            }
+        ],
+        load_curve=(np.array([0.0, 1.0, 2.0]), np.array([0.0, 50.0, 10.0])),
+        missed=missed,
+    )
     assert doc.startswith("<!DOCTYPE html>")
-    assert "<script" not in doc and "&lt;script&gt;" in doc
+    assert "<script" not in doc
+    assert "&lt;script&gt;" in doc
     assert "line &lt;10&gt;" in doc
-    assert "http://" not in doc.replace('xmlns="http://www.w3.org/2000/svg"', "") and "https://" not in doc
-    assert "<svg" in doc and "bus_nev_share_2025" in doc
+    assert (
+        "http://" not in doc.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    )
+    assert (
+        "https://" not in doc
+    )
+    assert "<svg" in doc
+    assert "bus_nev_share_2025" in doc
     assert f"{line10_run.summary()['trips_total']:,}" in doc
 
 
@@ -145,16 +195,43 @@ def test_svg_chart_maps_extremes_to_the_frame() -> None:
 
 
 def test_summary_table_differences() -> None:
-    table = summary_table({"A": {"co2_kg": 100.0, "trips_missed": 2}, "B": {"co2_kg": 80.0, "trips_missed": 5}})
+    table = summary_table(
+        {"A": {"co2_kg": 100.0, "trips_missed": 2}, "B": {"co2_kg": 80.0, "trips_missed": 5}}
+    )
     assert table.loc["co2_kg", "Δ B"] == -20.0
     assert table.loc["trips_missed", "Δ B"] == 3.0
     assert np.isnan(table.loc["hydrogen_kg", "A"])
 
 
 def test_targets_table_differences_and_statuses() -> None:
-    a = [{"id": "t1", "target": 100, "unit": "percent", "year": 2025, "value": 90.0, "status": "off_track"},
-         {"id": "t2", "target": "text", "unit": "text", "year": None, "value": None, "status": "no_data"}]
-    b = [{"id": "t1", "target": 100, "unit": "percent", "year": 2025, "value": 97.5, "status": "at_risk"}]
+    a = [
+        {
+            "id": "t1",
+            "target": 100,
+            "unit": "percent",
+            "year": 2025,
+            "value": 90.0,
+            "status": "off_track",
+        },
+        {
+            "id": "t2",
+            "target": "text",
+            "unit": "text",
+            "year": None,
+            "value": None,
+            "status": "no_data",
+        },
+    ]
+    b = [
+        {
+            "id": "t1",
+            "target": 100,
+            "unit": "percent",
+            "year": 2025,
+            "value": 97.5,
+            "status": "at_risk",
+        }
+    ]
     table = targets_table({"A": a, "B": b})
     assert table.loc["t1", "Δ B"] == 7.5
     assert table.loc["t1", "B status"] == "at_risk"
@@ -169,8 +246,15 @@ def test_radius_scales_area_with_size() -> None:
 
 
 def test_station_deck_uses_no_web_tiles() -> None:
-    roads = pd.DataFrame({"lon0": [116.30, 116.31], "lat0": [39.90, 39.91], "lon1": [116.31, 116.32],
-                          "lat1": [39.91, 39.92], "highway": ["primary", "residential"]})
+    roads = pd.DataFrame(
+        {
+            "lon0": [116.30, 116.31],
+            "lat0": [39.90, 39.91],
+            "lon1": [116.31, 116.32],
+            "lat1": [39.91, 39.92],
+            "highway": ["primary", "residential"],
+        }
+    )
     chosen = pd.DataFrame({"id": ["n1"], "lon": [116.305], "lat": [39.905], "load": [10.0]})
     demand = pd.DataFrame({"lon": [116.31], "lat": [39.91], "weight": [3.0]})
     deck = station_deck(roads, chosen=chosen, demand=demand, size_column="load")
@@ -178,10 +262,12 @@ def test_station_deck_uses_no_web_tiles() -> None:
     assert doc["mapStyle"] == OFFLINE_MAP_STYLE
     assert OFFLINE_MAP_STYLE.startswith("data:application/json")
     style = json.loads(__import__("urllib.parse").parse.unquote(OFFLINE_MAP_STYLE.split(",", 1)[1]))
-    assert style["sources"] == {} and [lyr["type"] for lyr in style["layers"]] == ["background"]
+    assert style["sources"] == {}
+    assert [lyr["type"] for lyr in style["layers"]] == ["background"]
     assert [layer["id"] for layer in doc["layers"]] == ["roads", "demand", "chosen"]
     view = view_of(np.array([116.30, 116.32]), np.array([39.90, 39.92]))
-    assert view.longitude == pytest.approx(116.31) and view.latitude == pytest.approx(39.91)
+    assert view.longitude == pytest.approx(116.31)
+    assert view.latitude == pytest.approx(39.91)
 
 
 def test_sites_geojson() -> None:
@@ -196,8 +282,13 @@ def test_trajectory_svg_places_points_by_hand() -> None:
     from apps.components import target_view as tv
 
     row = {"id": "x", "status": "on_track", "unit": "percent", "target": 50.0, "year": 2025}
-    points = pd.DataFrame({"year": [2015, 2030, 2020], "value": [0.0, 100.0, 40.0],
-                           "kind": ["projected", "projected", "observed"]})
+    points = pd.DataFrame(
+        {
+            "year": [2015, 2030, 2020],
+            "value": [0.0, 100.0, 40.0],
+            "kind": ["projected", "projected", "observed"],
+        }
+    )
     svg = tv.trajectory_svg(row, points)
     assert svg is not None
     # values 0..100 padded by 8 %: y(0) and y(100) are 8 % of the plot height inside the frame
@@ -206,5 +297,6 @@ def test_trajectory_svg_places_points_by_hand() -> None:
     y0 = h - p - 8.0 / span * (h - 2 * p)
     y100 = h - p - 108.0 / span * (h - 2 * p)
     assert f'points="{left:.1f},{y0:.1f} {w - p:.1f},{y100:.1f}"' in svg
-    assert "observed 2020: 40 %" in svg and "Target 2025: 50 %" in svg
+    assert "observed 2020: 40 %" in svg
+    assert "Target 2025: 50 %" in svg
     assert tv.trajectory_svg(row, pd.DataFrame(columns=["year", "value", "kind"])) is None

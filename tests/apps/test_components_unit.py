@@ -1,5 +1,7 @@
 """Pure helpers of the app: label table, upload type detection, target progress."""
 
+# ruff: noqa: RUF001  (Chinese labels use full-width punctuation on purpose)
+
 from __future__ import annotations
 
 import io
@@ -20,7 +22,9 @@ def test_every_label_used_in_the_app_has_both_languages() -> None:
     """GIVEN the app's sources WHEN every t("key") is collected THEN each key has en and zh text."""
     used: set[str] = set()
     for path in APPS.rglob("*.py"):
-        used |= set(re.findall(r"""\bt\(\s*["']([a-z0-9_]+)["']""", path.read_text(encoding="utf-8")))
+        used |= set(
+            re.findall(r"""\bt\(\s*["']([a-z0-9_]+)["']""", path.read_text(encoding="utf-8"))
+        )
     assert used, "no labels found: the scan is broken"
     missing = sorted(k for k in used if k not in LABELS)
     assert missing == []
@@ -51,7 +55,10 @@ def _zip(names: dict[str, bytes]) -> bytes:
         ("车辆编号,类型\n京B1,公交\n".encode("gb18030"), "csv"),
         ("车辆编号,类型\n京B1,公交\n".encode("utf-16"), "csv"),
         (_zip({"[Content_Types].xml": b"<x/>", "xl/workbook.xml": b"<x/>"}), "xlsx"),
-        (_zip({"feed/stops.txt": b"a", "feed/trips.txt": b"b", "feed/stop_times.txt": b"c"}), "gtfs"),
+        (
+            _zip({"feed/stops.txt": b"a", "feed/trips.txt": b"b", "feed/stop_times.txt": b"c"}),
+            "gtfs",
+        ),
     ],
 )
 def test_detect_kind_by_content(data: bytes, kind: str) -> None:

@@ -24,7 +24,18 @@ def _page(name: str, timeout_s: float = 30.0) -> AppTest:
 
 
 def _texts(at: AppTest) -> str:
-    parts = [e.value for e in (*at.title, *at.markdown, *at.caption, *at.warning, *at.error, *at.success, *at.info)]
+    parts = [
+        e.value
+        for e in (
+            *at.title,
+            *at.markdown,
+            *at.caption,
+            *at.warning,
+            *at.error,
+            *at.success,
+            *at.info,
+        )
+    ]
     return "\n".join(str(p) for p in parts)
 
 
@@ -70,7 +81,9 @@ def test_fleet_page_lists_every_located_problem_of_a_bad_upload() -> None:
     assert list(table["Row"]) == [3, 5, 7]
     assert list(table["Column"]) == ["vehicle_type", "arrival", "origin_lat"]
     assert "tram" in table["Message"].iloc[0]
-    if services.missing("simulation") is None:  # the run button stays disabled, the page keeps working
+    if (
+        services.missing("simulation") is None
+    ):  # the run button stays disabled, the page keeps working
         assert at.button(key="fleet.run_button").disabled
 
 
@@ -134,7 +147,10 @@ def test_compare_page_runs_two_variants_and_shows_differences() -> None:
     assert not at.error, [e.value for e in at.error]
     summary = at.dataframe[0].value
     assert list(summary.columns[:3]) == ["Variant 1", "Variant 2", "Δ Variant 2"]
-    mild, winter = summary.loc["battery_energy_kwh", "Variant 1"], summary.loc["battery_energy_kwh", "Variant 2"]
+    mild, winter = (
+        summary.loc["battery_energy_kwh", "Variant 1"],
+        summary.loc["battery_energy_kwh", "Variant 2"],
+    )
     assert winter > mild > 0
     assert summary.loc["battery_energy_kwh", "Δ Variant 2"] == pytest.approx(winter - mild)
     if services.missing("targets") is None:
@@ -183,7 +199,9 @@ def test_levers_component_returns_plain_values() -> None:
 
         from apps.components.scenario_levers import scenario_levers
 
-        levers = scenario_levers("x", networks=["beijing-central-2024", "haidian-cau"], types=("bus", "taxi"))
+        levers = scenario_levers(
+            "x", networks=["beijing-central-2024", "haidian-cau"], types=("bus", "taxi")
+        )
         st.write(json.dumps(levers.to_dict(), sort_keys=True))
 
     at = AppTest.from_function(app)
@@ -195,11 +213,19 @@ def test_levers_component_returns_plain_values() -> None:
     import json
 
     got = json.loads(at.markdown[0].value)
-    assert got == {"ambient_temperature_c": -12.0, "bev_share_pct": {"bus": 100.0, "taxi": 35.0},
-                   "charging": "immediate", "network": "haidian-cau", "seed": 0, "size_pct": 20.0}
+    assert got == {
+        "ambient_temperature_c": -12.0,
+        "bev_share_pct": {"bus": 100.0, "taxi": 35.0},
+        "charging": "immediate",
+        "network": "haidian-cau",
+        "seed": 0,
+        "size_pct": 20.0,
+    }
 
 
-def test_compare_page_lists_and_compares_stored_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_compare_page_lists_and_compares_stored_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """GIVEN two runs stored by fleetopt's run store WHEN both are picked THEN their summaries sit side by side."""
     if services.missing("simulation") is not None:
         pytest.skip("simulation is not in this build")
@@ -228,7 +254,8 @@ def test_compare_page_lists_and_compares_stored_runs(tmp_path: Path, monkeypatch
     assert not at.warning, [w.value for w in at.warning]
     table = at.dataframe[0].value
     first, second = table.columns[:2]
-    assert str(first).startswith("runs/") and str(second).startswith("runs/")
+    assert str(first).startswith("runs/")
+    assert str(second).startswith("runs/")
     got = sorted([table.loc["battery_energy_kwh", first], table.loc["battery_energy_kwh", second]])
     want = sorted([walls[20]["battery_energy_kwh"], walls[-10]["battery_energy_kwh"]])
     assert got == pytest.approx(want)
