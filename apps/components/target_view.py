@@ -303,6 +303,7 @@ def target_card(row: dict[str, Any], points: pd.DataFrame | None) -> None:
                 format_number(row.get("value"), unit),
                 delta=f"{t('target')}: {format_number(row.get('target'), unit)}",
                 delta_color="off",
+                delta_arrow="off",
                 help=f"{t('source')}: {row.get('source', '')}",
             )
             frac = progress_fraction(row.get("value"), row.get("target"))

@@ -155,9 +155,10 @@ _KIND = {"csv": "trips", "xlsx": "trips", "gtfs": "gtfs"}
 
 def _uploader(label: str, key: str, types: list[str], accepted: tuple[str, ...]) -> Upload | None:
     mb = limit_mb()
-    uploaded = st.file_uploader(
-        label, type=types, key=key, help=t("upload_help", mb=mb), max_upload_size=mb
-    )
+    # No ``type=`` filter: Streamlit would check the name (and raise on a crafted name); the
+    # content decides below. ``types`` only documents what the label promises.
+    del types
+    uploaded = st.file_uploader(label, key=key, help=t("upload_help", mb=mb), max_upload_size=mb)
     if uploaded is None:
         # Streamlit's browser side refuses a larger file before the app sees it, so say the limit here
         st.caption(t("upload_limit", mb=mb))

@@ -259,3 +259,50 @@ def test_compare_page_lists_and_compares_stored_runs(
     got = sorted([table.loc["battery_energy_kwh", first], table.loc["battery_energy_kwh", second]])
     want = sorted([walls[20]["battery_energy_kwh"], walls[-10]["battery_energy_kwh"]])
     assert got == pytest.approx(want)
+
+
+def _zip_folder(folder: Path) -> bytes:
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for path in sorted(folder.glob("*.txt")):
+            zf.write(path, path.name)
+    return buf.getvalue()
+
+
+def test_fleet_page_takes_a_gtfs_zip_and_runs_it() -> None:
+    """GIVEN the generated line-10 GTFS feed as a zip WHEN uploaded and run THEN its trips are simulated."""
+    if services.missing("simulation") is not None:
+        pytest.skip("simulation is not in this build")
+    feed = REPO / "tests" / "data" / "inputs" / "generated_gtfs_line10"
+    if not feed.is_dir():
+        pytest.skip("the inputs part's GTFS fixture is not in this checkout")
+    at = _page("fleet_page.py", timeout_s=300)
+    at.radio(key="fleet.source").set_value("upload").run()
+    at.file_uploader(key="upload.file").set_value(("feed.zip", _zip_folder(feed), "application/zip")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Detected file type: GTFS" in _texts(at)
+    assert "The file is valid" in _texts(at), [e.value for e in at.error]
+    at.button(key="fleet.run_button").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    metrics = {m.label: m.value for m in at.metric}
+    served, total = (int(x.replace(",", "")) for x in metrics["Trips served"].split(" / "))
+    assert total > 0
+    assert served <= total
+
+
+def test_fleet_page_takes_an_excel_workbook() -> None:
+    import io
+
+    import pandas as pd
+
+    frame = pd.read_csv(DATA / "generated_trips_line10.csv", dtype=str, keep_default_na=False)
+    buf = io.BytesIO()
+    frame.to_excel(buf, index=False)
+    at = _page("fleet_page.py")
+    at = _upload(at, "trips.bin", buf.getvalue())  # a misleading name: the content decides
+    assert "Detected file type: XLSX" in _texts(at)
+    assert "The file is valid" in _texts(at), [e.value for e in at.error]
