@@ -26,8 +26,6 @@ __all__ = ["CANDIDATE_ROAD_CLASSES", "aggregate_demand", "build_problem",
 CANDIDATE_ROAD_CLASSES = ("trunk", "primary", "secondary", "tertiary", "trunk_link",
                           "primary_link", "secondary_link", "tertiary_link")
 
-#: Existing stations farther than this from the network's nearest node are outside it [m].
-MAX_SNAP_M = 500.0
 
 
 def candidates_from_network(network: Any, *, n: int | None = 2000,  # noqa: ANN401
@@ -125,7 +123,7 @@ def build_problem(network: Any, candidates: pd.DataFrame, demand: pd.DataFrame, 
         Demand per node (:func:`aggregate_demand`).
     existing : pandas.DataFrame, optional
         Existing stations (``id``, ``lon``, ``lat``, optional ``plugs``); those farther
-        than :data:`MAX_SNAP_M` from the network are dropped.
+        than ``existing_max_snap_m`` (``siting_params.csv``) from the network are dropped.
     **limits
         ``p``, ``radius_s``, ``budget_cny`` … for :class:`SitingProblem`.
     """
@@ -134,7 +132,9 @@ def build_problem(network: Any, candidates: pd.DataFrame, demand: pd.DataFrame, 
     if existing is not None and len(existing):
         ex = existing.copy()
         node, dist_m = network.nearest_nodes(ex["lon"].to_numpy(float), ex["lat"].to_numpy(float))
-        keep = dist_m <= MAX_SNAP_M
+        from fleetopt.defaults import value
+
+        keep = dist_m <= value("siting_params", "existing_max_snap_m")
         ex = ex.loc[keep, ["id", "lon", "lat"]].copy()
         ex["node"] = node[keep]
         ex["existing"] = True

@@ -108,7 +108,8 @@ class SitingProblem:
     p: int | None = None
     radius_s: float | None = None
     budget_cny: float | None = None
-    value_of_time_cny_per_h: float = 1.0
+    value_of_time_cny_per_h: float = field(
+        default_factory=lambda: _param("value_of_time_cny_per_h"))
     service: dict[str, float] = field(default_factory=dict)
     flows: pd.DataFrame | None = None
     range_km: float | None = None
@@ -130,6 +131,12 @@ class SitingProblem:
     def existing_idx(self) -> np.ndarray:
         """Indices of existing (fixed-open) candidates."""
         return np.flatnonzero(self.candidates["existing"].to_numpy(bool))
+
+
+def _param(name: str) -> float:
+    from fleetopt.defaults import value
+
+    return value("siting_params", name)
 
 
 def _candidates_frame(df: pd.DataFrame) -> pd.DataFrame:

@@ -21,12 +21,13 @@ from fleetopt.siting.problem import SitingProblem
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["DEFAULT_SCENARIO_P", "demand_from_trips", "problem_from_scenario"]
+__all__ = ["demand_from_trips", "problem_from_scenario"]
 
-#: New sites when ``--p`` is not given for a scenario.
-DEFAULT_SCENARIO_P = 10
-#: Candidate sites generated for a scenario.
-SCENARIO_CANDIDATES = 2000
+
+def _param(name: str) -> float:
+    from fleetopt.defaults import value
+
+    return value("siting_params", name)
 
 
 def demand_from_trips(trips: pd.DataFrame, specs: dict[tuple[str, str], object]) -> pd.DataFrame:
@@ -70,7 +71,7 @@ def problem_from_scenario(path: str | Path, *, p: int | None = None) -> SitingPr
     path : path
         ``SCENARIO.toml``.
     p : int, optional
-        New sites (default :data:`DEFAULT_SCENARIO_P`).
+        New sites (default ``scenario_new_sites`` in ``siting_params.csv``).
 
     Returns
     -------
@@ -98,11 +99,12 @@ def problem_from_scenario(path: str | Path, *, p: int | None = None) -> SitingPr
         msg = f"{path}: the scenario has no battery or fuel-cell trips to site stations for"
         raise InputError(msg, [Problem("no electric trips", column="fleets", file=str(path))])
     dem = aggregate_demand(network, dem_pts)
-    cand = candidates_from_network(network, n=SCENARIO_CANDIDATES, seed=scenario.seed)
+    cand = candidates_from_network(network, n=int(_param("scenario_candidates")),
+                                   seed=scenario.seed)
     st = scenario.stations
     existing = st[["id", "lon", "lat"]] if st is not None and len(st) else None
     prob = build_problem(network, cand, dem, existing=existing,
-                         p=DEFAULT_SCENARIO_P if p is None else int(p))
+                         p=int(_param("scenario_new_sites")) if p is None else int(p))
     prob.name = scenario.name
     logger.info("scenario %s: %d demand nodes, %d candidates (%d existing)", scenario.name,
                 prob.n_demand, prob.n_candidates, prob.existing_idx.size)

@@ -11,7 +11,8 @@ Three ways a site can be sized, all expressed as *size options* (capacity, cost)
   arrival rate an M/M/c queue serves with ``P(wait > W) <= q`` (Erlang C), so the
   non-linear queueing constraint becomes linear in the option binaries.
 
-Existing sites are fixed open; their already-built modules cost nothing.
+Existing sites are fixed open and cost nothing to open. Defaults (service time, wait
+threshold, pairs per demand point …) come from ``fleetopt/data/siting_params.csv``.
 """
 
 from __future__ import annotations
@@ -27,10 +28,11 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["erlang_c", "facility_data", "max_arrival_rate", "prob_wait_longer"]
 
-#: Most candidate sites a demand point may be assigned to (its nearest ones); keeps
-#: 10,000 x 2,000 problems at 0.1 million pairs. A modelling choice: a vehicle charges at
-#: one of the 10 stations nearest to where it needs energy.
-MAX_PAIRS_PER_DEMAND = 10
+
+def _param(name: str) -> float:
+    from fleetopt.defaults import value
+
+    return value("siting_params", name)
 
 
 def erlang_c(c: int, load: float) -> float:
@@ -138,11 +140,11 @@ def facility_data(problem: object, *, model: str, cost: np.ndarray, reach: np.nd
                 sizes.append(k)
     elif model == "service-level":
         svc = problem.service  # type: ignore[attr-defined]
-        t_h = float(svc.get("service_time_min", 30.0)) / 60.0
-        w_h = float(svc.get("max_wait_min", 10.0)) / 60.0
-        q = float(svc.get("max_wait_prob", 0.2))
-        cmax = int(svc.get("max_plugs", 20))
-        plug_cost = float(svc.get("plug_cost_cny", 1.0))
+        t_h = float(svc.get("service_time_min", _param("service_time_min"))) / 60.0
+        w_h = float(svc.get("max_wait_min", _param("max_wait_min"))) / 60.0
+        q = float(svc.get("max_wait_prob", _param("max_wait_prob")))
+        cmax = int(svc.get("max_plugs", _param("max_plugs")))
+        plug_cost = float(svc.get("plug_cost_cny", _param("plug_cost_cny")))
         lam = np.array([max_arrival_rate(c, t_h, w_h, q) for c in range(1, cmax + 1)])
         k = np.arange(1, cmax + 1)
         for j in range(n_cand):
@@ -159,7 +161,7 @@ def facility_data(problem: object, *, model: str, cost: np.ndarray, reach: np.nd
     option_size = np.concatenate([np.atleast_1d(np.asarray(s)) for s in sizes]).astype(np.int64)
     # allowed pairs: each demand point's nearest candidates, within the radius when one is
     # set (the nearest one always, so every point stays servable)
-    kk = min(MAX_PAIRS_PER_DEMAND, n_cand)
+    kk = min(int(_param("max_pairs_per_demand")), n_cand)
     part = np.argpartition(cost, kk - 1, axis=1)[:, :kk]
     ok = np.zeros(cost.shape, bool)
     np.put_along_axis(ok, part, True, axis=1)
