@@ -146,6 +146,8 @@ LABELS: dict[str, dict[str, str]] = {
     "missed_trips": {"en": "Missed trips", "zh": "未完成的行程"},
     "none_missed": {"en": "No trip was missed.", "zh": "没有未完成的行程。"},
     "by_type": {"en": "By vehicle type", "zh": "按车型"},
+    "save_run": {"en": "Save this run under runs/", "zh": "将本次运行保存到 runs/"},
+    "saved_as": {"en": "Saved as run {run}.", "zh": "已保存为运行 {run}。"},
     "downloads": {"en": "Downloads", "zh": "下载"},
     "report": {"en": "One-page report (HTML)", "zh": "单页报告（HTML）"},
     "no_result": {"en": "Run a simulation to see results.", "zh": "运行仿真后在此查看结果。"},

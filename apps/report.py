@@ -158,8 +158,10 @@ def html_report(
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
         f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head><body>",
         f"<h1>{html.escape(title)}</h1>",
-        (f'<p class="muted">fleetopt report, generated {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC. '
-        "Beijing Carbon Peak Implementation Plan (京政发〔2022〕31号) section (16).</p>"),
+        (
+            f'<p class="muted">fleetopt report, generated {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC. '
+            "Beijing Carbon Peak Implementation Plan (京政发〔2022〕31号) section (16).</p>"
+        ),
         "<h2>Summary</h2>",
         _table(
             pd.DataFrame(

@@ -553,3 +553,28 @@ def saved_summary(run_id: str) -> dict[str, Any] | None:
         doc = json.loads(demo.read_text(encoding="utf-8")).get("simulation")
         return doc if isinstance(doc, dict) else None
     return None
+
+
+def store_run(run: dict[str, Any]) -> str:
+    """Store a run of this session under ``runs/`` with the run store; return its id.
+
+    The scenario (as a dict), the hashes of its input files, the levers and the label are
+    recorded; the tables are written by ``SimulationResult.write``.
+    """
+    from fleetopt.results.store import new_run
+
+    raw = dict(getattr(run["scenario"], "raw", {}) or {})
+    inputs = [
+        Path(f[k])
+        for f in raw.get("fleets", [])
+        for k in ("trips", "gtfs", "requests")
+        if k in f and Path(str(f[k])).is_file()
+    ]
+    stations = raw.get("stations")
+    if isinstance(stations, str) and Path(stations).is_file():
+        inputs.append(Path(stations))
+    meta = {"label": run.get("label"), "levers": run.get("levers"), "source": "app"}
+    with new_run("app", scenario=raw, inputs=inputs, meta=meta) as folder:
+        run["result"].write(Path(folder))
+    runs = saved_runs()
+    return str(runs[-1]["id"]) if runs else ""

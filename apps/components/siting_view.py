@@ -4,8 +4,6 @@ An answer is the dict :func:`apps.services.solve_siting` returns. This component
 no state.
 """
 
-
-
 from __future__ import annotations
 
 import json

@@ -4,8 +4,6 @@ No web tiles are used (a background-only map style), so the map works with no in
 component keeps no state; :func:`station_deck` is pure and tested without a page.
 """
 
-
-
 from __future__ import annotations
 
 import json

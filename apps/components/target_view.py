@@ -226,8 +226,10 @@ def trajectory_svg(row: dict[str, Any], points: pd.DataFrame | None) -> str | No
 
     e = html.escape
     parts = [
-        (f'<svg xmlns="http://www.w3.org/2000/svg" width="100%" viewBox="0 0 {w} {h}" role="img" '
-        f'style="max-width:{w}px">')
+        (
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="100%" viewBox="0 0 {w} {h}" role="img" '
+            f'style="max-width:{w}px">'
+        )
     ]
     for year in (2015, 2020, 2025, 2030):
         parts.append(

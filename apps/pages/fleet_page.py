@@ -117,4 +117,9 @@ if record is None:
     st.info(t("no_result"))
 else:
     sim_results(record)
+    if st.button(t("save_run"), key="fleet.save_button"):
+        try:
+            st.success(t("saved_as", run=services.store_run(record)))
+        except Exception as exc:  # noqa: BLE001 - a full disk must not take the page down
+            st.error(t("error_internal", what=t("save_run"), detail=str(exc)))
     downloads(record, targets=services.run_targets if services.missing("targets") is None else None)

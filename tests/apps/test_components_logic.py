@@ -176,12 +176,8 @@ def test_html_report_is_self_contained_and_escaped(line10_run: Any) -> None:
     assert "<script" not in doc
     assert "&lt;script&gt;" in doc
     assert "line &lt;10&gt;" in doc
-    assert (
-        "http://" not in doc.replace('xmlns="http://www.w3.org/2000/svg"', "")
-    )
-    assert (
-        "https://" not in doc
-    )
+    assert "http://" not in doc.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    assert "https://" not in doc
     assert "<svg" in doc
     assert "bus_nev_share_2025" in doc
     assert f"{line10_run.summary()['trips_total']:,}" in doc

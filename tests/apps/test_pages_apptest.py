@@ -281,7 +281,9 @@ def test_fleet_page_takes_a_gtfs_zip_and_runs_it() -> None:
         pytest.skip("the inputs part's GTFS fixture is not in this checkout")
     at = _page("fleet_page.py", timeout_s=300)
     at.radio(key="fleet.source").set_value("upload").run()
-    at.file_uploader(key="upload.file").set_value(("feed.zip", _zip_folder(feed), "application/zip")).run()
+    at.file_uploader(key="upload.file").set_value(
+        ("feed.zip", _zip_folder(feed), "application/zip")
+    ).run()
     assert not at.exception, [e.value for e in at.exception]
     assert "Detected file type: GTFS" in _texts(at)
     assert "The file is valid" in _texts(at), [e.value for e in at.error]
@@ -306,3 +308,30 @@ def test_fleet_page_takes_an_excel_workbook() -> None:
     at = _upload(at, "trips.bin", buf.getvalue())  # a misleading name: the content decides
     assert "Detected file type: XLSX" in _texts(at)
     assert "The file is valid" in _texts(at), [e.value for e in at.error]
+
+
+def test_fleet_run_is_saved_to_the_run_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GIVEN a finished run WHEN saved THEN runs/ holds it with its summary and the upload's hash."""
+    if services.missing("simulation") is not None:
+        pytest.skip("simulation is not in this build")
+    import hashlib
+    import json
+
+    from fleetopt import settings
+    from fleetopt.results.store import list_runs, load_run
+
+    monkeypatch.setattr(settings, "RUNS_DIR", tmp_path / "runs")
+    data = (DATA / "generated_trips_line10.csv").read_bytes()
+    at = _page("fleet_page.py", timeout_s=300)
+    at = _upload(at, "line10.csv", data)
+    at.button(key="fleet.run_button").click().run()
+    at.button(key="fleet.save_button").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    runs = list_runs()
+    assert len(runs) == 1
+    assert f"Saved as run {runs[0]['id']}." in _texts(at)
+    run = load_run(runs[0]["id"], verify=True)
+    assert services.saved_summary(runs[0]["id"])["trips_total"] == 62
+    assert hashlib.sha256(data).hexdigest() in json.dumps(run.meta)
