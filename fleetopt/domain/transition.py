@@ -637,3 +637,35 @@ def project_transition(table: Mapping[str, Any] | None = None) -> TransitionResu
             r["error_pct"],
         )
     return TransitionResult(years=years, segments=results, fitted=fitted, calibration=calibration)
+
+
+def life_sensitivity_tables(table: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Return two ``[transition]`` tables with every mean life shortened and lengthened.
+
+    The survival curves are the least certain inputs (Hao et al. 2011 means, assumed
+    shapes), so the projection's band comes from refitting with every segment's mean life
+    scaled by ``1 -/+ life_uncertainty_frac`` (``transition_params.csv``).
+
+    Parameters
+    ----------
+    table : mapping, optional
+        A scenario's ``[transition]`` table; its own survival overrides are scaled too.
+
+    Returns
+    -------
+    list of dict
+        The shorter-life and the longer-life tables.
+    """
+    frac = _param("transition_params", "life_uncertainty_frac")
+    base = dict(table or {})
+    out = []
+    for factor in (1.0 - frac, 1.0 + frac):
+        surv = {k: dict(v) for k, v in dict(base.get("survival", {})).items()}
+        for seg in SEGMENTS:
+            own = surv.get(seg, {})
+            mean = float(
+                own.get("mean_life_years", _param("survival_curves", "mean_life_years", segment=seg))
+            )
+            surv[seg] = {**own, "mean_life_years": mean * factor}
+        out.append({**base, "survival": surv})
+    return out

@@ -5,7 +5,10 @@ Each row of ``fleetopt/data/plan_targets.csv`` becomes one ``targets --json`` ob
 multi-year fleet transition (:mod:`fleetopt.domain.transition`), the green-travel model
 (:mod:`fleetopt.domain.mode_share`) and, for the operating-vehicle CO2 intensity, the
 vehicle specs and emission factors of the scenario (weighted by the simulation's
-converted turnover when a simulation is given).
+converted turnover when a simulation is given). The fleet rows carry a band from refitting
+the transition with every mean life shortened and lengthened
+(:func:`fleetopt.domain.transition.life_sensitivity_tables`); the green-travel rows carry
+the mode-share model's Monte Carlo band.
 
 Status rule (:func:`target_status`), for a target ``T`` that a value ``V`` must reach
 (``ge``: V >= T, ``le``: V <= T), with an optional band [low, high] around V:
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -278,7 +282,7 @@ def evaluate_targets(scenario: Any = None, simulation: Any = None) -> list[dict[
         One row per ``plan_targets.csv`` row, keys :data:`ROW_KEYS`.
     """
     from fleetopt.domain.mode_share import project_mode_share
-    from fleetopt.domain.transition import project_transition
+    from fleetopt.domain.transition import life_sensitivity_tables, project_transition
 
     transition_table = getattr(scenario, "transition", None) or {}
     mode_table = getattr(scenario, "mode_share", None) or {}
@@ -301,41 +305,51 @@ def evaluate_targets(scenario: Any = None, simulation: Any = None) -> list[dict[
             float(modes.green_high_pct.loc[year]),
         )
 
+    alternatives = [project_transition(t) for t in life_sensitivity_tables(transition_table)]
+
+    def banded(fn: Callable[[Any], float]) -> tuple[float, float | None, float | None]:
+        """Central value and the min/max over the mean-life sensitivity runs."""
+        central = fn(fleet)
+        values = [v for v in (central, *(fn(a) for a in alternatives)) if not math.isnan(v)]
+        if math.isnan(central) or not values:
+            return central, None, None
+        return central, min(values), max(values)
+
+    def co2(tr: Any) -> float:
+        return operating_co2_intensity_change_pct(
+            tr,
+            2030,
+            reference_year=ref_year,
+            vehicle_types=vehicle_types,
+            emission_factors=emission_factors,
+            turnover_weights=weights,
+            passenger_km_factor=factor,
+        )
+
+    def scenario_share(
+        segment: str, vtype: str, fn: Callable[[Any], float]
+    ) -> tuple[float, float | None, float | None]:
+        if fleet.segments[segment].has_path:
+            return banded(fn)
+        return simulated_nev_share_pct(simulation, vtype), None, None
+
     computed: dict[str, tuple[float, float | None, float | None]] = {
         "green_travel_share_2025": green(2025),
         "green_travel_share_2030": green(2030),
-        "nev_stock_2025": (fleet.nev_stock_total(2025), None, None),
-        "bus_nev_share_2025": (fleet.nev_share_of_eligible_pct("bus", 2025), None, None),
-        "taxi_nev_share_2025": (fleet.nev_share_of_eligible_pct("taxi", 2025), None, None),
-        "sanitation_new_nev_share_2025": (
-            fleet.new_nev_share_pct("sanitation", 2021, 2025)
-            if fleet.segments["sanitation"].has_path
-            else simulated_nev_share_pct(simulation, "sanitation"),
-            None,
-            None,
+        "nev_stock_2025": banded(lambda t: t.nev_stock_total(2025)),
+        "bus_nev_share_2025": banded(lambda t: t.nev_share_of_eligible_pct("bus", 2025)),
+        "taxi_nev_share_2025": banded(lambda t: t.nev_share_of_eligible_pct("taxi", 2025)),
+        "sanitation_new_nev_share_2025": scenario_share(
+            "sanitation", "sanitation", lambda t: t.new_nev_share_pct("sanitation", 2021, 2025)
         ),
-        "light_logistics_nev_share_2025": (
-            fleet.nev_share_of_eligible_pct("light_logistics", 2025)
-            if fleet.segments["light_logistics"].has_path
-            else simulated_nev_share_pct(simulation, "delivery"),
-            None,
-            None,
+        "light_logistics_nev_share_2025": scenario_share(
+            "light_logistics",
+            "delivery",
+            lambda t: t.nev_share_of_eligible_pct("light_logistics", 2025),
         ),
-        "public_sector_electrified_2025": (fleet.public_sector_share_pct(2025), None, None),
-        "new_vehicle_nev_share_2030": (fleet.new_vehicle_nev_share_pct(2030), None, None),
-        "operating_co2_intensity_2030": (
-            operating_co2_intensity_change_pct(
-                fleet,
-                2030,
-                reference_year=ref_year,
-                vehicle_types=vehicle_types,
-                emission_factors=emission_factors,
-                turnover_weights=weights,
-                passenger_km_factor=factor,
-            ),
-            None,
-            None,
-        ),
+        "public_sector_electrified_2025": banded(lambda t: t.public_sector_share_pct(2025)),
+        "new_vehicle_nev_share_2030": banded(lambda t: t.new_vehicle_nev_share_pct(2030)),
+        "operating_co2_intensity_2030": banded(co2),
     }
     rows: list[dict[str, Any]] = []
     for r in defaults.load_table("plan_targets").itertuples(index=False):

@@ -145,3 +145,14 @@ def test_validate_scenario_reports_transition_keys(tmp_path: object) -> None:
     assert not doc["valid"]
     cols = {e["column"] for e in doc["errors"]}
     assert {"transition.exempt_pct.tram", "transition.exempt_pct.bus"} <= cols
+
+
+def test_life_sensitivity_tables_scale_every_mean_life() -> None:
+    """GIVEN a scenario override of the taxi life THEN the band tables scale it by 0.8 and 1.2;
+    other segments get the table's mean life scaled."""
+    short, long_ = __import__("fleetopt.domain.transition", fromlist=["x"]).life_sensitivity_tables(
+        {"survival": {"taxi": {"mean_life_years": 6.0, "weibull_shape": 5.0}}})
+    assert short["survival"]["taxi"] == {"mean_life_years": pytest.approx(4.8), "weibull_shape": 5.0}
+    assert long_["survival"]["taxi"]["mean_life_years"] == pytest.approx(7.2)
+    assert short["survival"]["other"]["mean_life_years"] == pytest.approx(14.5 * 0.8)
+    assert check_transition_dict(short) == [] and check_transition_dict(long_) == []
