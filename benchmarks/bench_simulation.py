@@ -15,6 +15,8 @@ Cases (issue 3):
   simulator takes about 200 s" (issue 3, not re-run here).
 * ``beijing_bus_day_20000``: 20,000 BEV buses running 147,000 trips (the 2024 Beijing bus day,
   ``targets_and_stats.csv``) as generated blocks; goal <= 30 s and <= 2 GB (issue 3).
+* ``taxi_fleet_67000``: the full cruising taxi fleet (about 67,000 BEV taxis, 2017 count in
+  ``targets_and_stats.csv``) serving one day of generated requests; goal <= 10 min, <= 4 GB.
 * ``curve``: wall time per trip for growing generated bus days (10k -> 1M trips; quick mode
   10k -> 40k), each in a fresh subprocess with its peak memory.
 
@@ -121,6 +123,16 @@ def build_case(kind: str, size: int, folder: str | Path, net) -> Path:  # noqa: 
             'stations = "generated_bus_stations.csv"\n[horizon]\nend = "47:00"\n'
             '[[fleets]]\ntrips = "generated_bus_blocks.csv"\n', encoding="utf-8")
         return folder / "s.toml"
+    if kind == "taxifleet":
+        stations = REPO / "fleetopt" / "data" / "scenarios" / "generated_beijing_default_stations.csv"
+        (folder / "stations.csv").write_text(stations.read_text(encoding="utf-8"), encoding="utf-8")
+        (folder / "s.toml").write_text(
+            'name = "bench-taxi-fleet"\nseed = 1\nnetwork = "beijing-central-2024"\n'
+            'stations = "stations.csv"\n[[fleets]]\ngenerator = "beijing-taxi"\n'
+            f'size = {int(size)}\npowertrain = "bev"\n',
+            encoding="utf-8",
+        )
+        return folder / "s.toml"
     from fleetopt.inputs import default_demand
 
     req = default_demand.generate("beijing-taxi", net, seed=2024, size=int(size * 0.036) + 1)
@@ -184,6 +196,11 @@ def run(quick: bool) -> dict[str, object]:  # noqa: FBT001
         day.update({"buses": 20000, "goal_s": 30.0, "goal_rss_mb": 2048,
                     "what": "Beijing bus day scaled: 20,000 BEV buses, 147,000 trips (generated blocks)"})
         out["beijing_bus_day_20000"] = day
+        fleet = _child("taxifleet", 67000)
+        fleet.update({"taxis": 67000, "goal_s": 600.0, "goal_rss_mb": 4096,
+                      "what": "the full cruising taxi fleet (about 67,000 taxis), one day of generated "
+                              "T-Drive-based requests (request generation is inside the timed run)"})
+        out["taxi_fleet_67000"] = fleet
     out["machine_load_1min_end"] = os.getloadavg()[0]
     return out
 
