@@ -131,8 +131,8 @@ def _beijing(n_cand: int, n_dem: int, limit: float) -> dict[str, Any]:
     cf["max_modules"] = 8
     prob = SitingProblem(candidates=_candidates_frame(cf), demand=dem, cost_s=cost, p=20,
                          radius_s=300.0, value_of_time_cny_per_h=40.0, network=net)
-    out: dict[str, Any] = {"network": "beijing-central-2024", "candidates": int(len(cand)),
-                           "demand_nodes": int(len(dem)), "matrix_s": round(matrix_s, 3),
+    out: dict[str, Any] = {"network": "beijing-central-2024", "candidates": len(cand),
+                           "demand_nodes": len(dem), "matrix_s": round(matrix_s, 3),
                            "matrix_goal_s": 5.0, "time_limit_s": limit,
                            "demand_weights": "seeded gamma(2, 50) draw per node (synthetic)"}
     for model in ("p-median", "max-coverage", "cflp"):
@@ -174,7 +174,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     return _clean(res)
 
 
-def _clean(x: Any) -> Any:  # noqa: ANN401
+def _clean(x: Any) -> Any:
     if isinstance(x, dict):
         return {k: _clean(v) for k, v in x.items()}
     if isinstance(x, list):
@@ -192,4 +192,4 @@ if __name__ == "__main__":
     import json
     import sys
 
-    print(json.dumps(run(quick="--quick" in sys.argv), indent=1))  # noqa: T201
+    print(json.dumps(run(quick="--quick" in sys.argv), indent=1))

@@ -28,7 +28,7 @@ CANDIDATE_ROAD_CLASSES = ("trunk", "primary", "secondary", "tertiary", "trunk_li
 
 
 
-def candidates_from_network(network: Any, *, n: int | None = 2000,  # noqa: ANN401
+def candidates_from_network(network: Any, *, n: int | None = 2000,
                             road_classes: tuple[str, ...] = CANDIDATE_ROAD_CLASSES,
                             seed: int = 0) -> pd.DataFrame:
     """Return candidate sites: routable nodes on the given road classes.
@@ -76,7 +76,7 @@ def candidates_from_network(network: Any, *, n: int | None = 2000,  # noqa: ANN4
                          "node": nodes.astype(np.int64), "existing": False})
 
 
-def aggregate_demand(network: Any, points: pd.DataFrame) -> pd.DataFrame:  # noqa: ANN401
+def aggregate_demand(network: Any, points: pd.DataFrame) -> pd.DataFrame:
     """Snap demand points to routable nodes and sum their weights per node.
 
     Parameters
@@ -109,8 +109,8 @@ def aggregate_demand(network: Any, points: pd.DataFrame) -> pd.DataFrame:  # noq
                          "node": uniq.astype(np.int64), "weight": tot})
 
 
-def build_problem(network: Any, candidates: pd.DataFrame, demand: pd.DataFrame, *,  # noqa: ANN401
-                  existing: pd.DataFrame | None = None, **limits: Any) -> SitingProblem:  # noqa: ANN401
+def build_problem(network: Any, candidates: pd.DataFrame, demand: pd.DataFrame, *,
+                  existing: pd.DataFrame | None = None, **limits: Any) -> SitingProblem:
     """Combine new candidates, existing stations (fixed open) and demand into a problem.
 
     Parameters

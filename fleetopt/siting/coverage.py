@@ -275,7 +275,7 @@ def solve_p_center(cost: np.ndarray, p: int, *, fixed: np.ndarray | None = None,
 
     t0 = time.perf_counter()
     fixed = np.asarray(fixed if fixed is not None else [], dtype=np.int64)
-    n_dem, n_cand = cost.shape
+    n_dem = cost.shape[0]
     finite = np.where(np.isfinite(cost), cost, np.inf)
     if np.any(np.all(~np.isfinite(finite), axis=1)):
         return CoverAnswer("infeasible", math.nan, math.nan, np.array([], np.int64), {},

@@ -81,7 +81,7 @@ def cycle_cover_sets(pos_m: np.ndarray, stop_is_site: np.ndarray, range_m: float
     return out
 
 
-def solve_flow_refuelling(problem: Any, *, time_limit_s: float = 60.0, solver: str = "highs",  # noqa: ANN401
+def solve_flow_refuelling(problem: Any, *, time_limit_s: float = 60.0, solver: str = "highs",
                           t0: float | None = None) -> SitingResult:
     """Solve the FRLM on a problem with ``flows``, ``range_km``, ``p`` and a network.
 
@@ -114,9 +114,9 @@ def solve_flow_refuelling(problem: Any, *, time_limit_s: float = 60.0, solver: s
     flows = problem.flows
     origins = flows["origin_node"].to_numpy(np.int64)
     uniq, inv = np.unique(origins, return_inverse=True)
-    dist, pred = csgraph.dijkstra(net.csr_length, directed=True, indices=uniq,
+    _, pred = csgraph.dijkstra(net.csr_length, directed=True, indices=uniq,
                                   return_predecessors=True)
-    back_dist, back_pred = csgraph.dijkstra(
+    _, back_pred = csgraph.dijkstra(
         net.csr_length, directed=True,
         indices=np.unique(flows["destination_node"].to_numpy(np.int64)),
         return_predecessors=True)

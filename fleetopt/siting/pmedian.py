@@ -530,7 +530,7 @@ def lagrangian_fixing(dist: np.ndarray, weight: np.ndarray, n_open: int, fixed: 
     (float, numpy.ndarray, numpy.ndarray)
         Best bound, boolean mask of closed candidates, indices forced open.
     """
-    n_cli, n_cand = dist.shape
+    n_cand = dist.shape[1]
     wd = dist * weight[:, None]
     free = allowed.copy()
     free[fixed] = False

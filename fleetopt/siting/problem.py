@@ -174,10 +174,10 @@ def _demand_frame(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def problem_from_points(
-    network: Any,  # noqa: ANN401 - RoadNetwork
+    network: Any,
     candidates: pd.DataFrame,
     demand: pd.DataFrame,
-    **limits: Any,  # noqa: ANN401
+    **limits: Any,
 ) -> SitingProblem:
     """Snap candidates and demand onto the graph and compute the travel-time matrix.
 
@@ -306,7 +306,7 @@ def _records(doc: dict[str, Any], key: str, allowed: set[str], required: tuple[s
     return df
 
 
-def read_problem_json(path: str | Path, *, network: Any = None) -> tuple[SitingProblem, str]:  # noqa: ANN401
+def read_problem_json(path: str | Path, *, network: Any = None) -> tuple[SitingProblem, str]:
     """Read a ``--problem FILE.json`` (format in this module's docstring).
 
     Parameters

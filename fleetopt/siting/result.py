@@ -178,7 +178,7 @@ def _num(x: float | None) -> float | None:
     return int(x) if x == int(x) and abs(x) < 2**53 else x
 
 
-def _plain(v: Any) -> Any:  # noqa: ANN401
+def _plain(v: Any) -> Any:
     item = getattr(v, "item", None)
     if callable(item):
         v = item()

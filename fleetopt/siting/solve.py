@@ -304,7 +304,7 @@ def _point_result(problem: SitingProblem, model: str, t0: float, status: str, ob
                         reason=reason, maximize=maximize)
 
 
-def _facility_result(problem: SitingProblem, model: str, data: Any, t0: float, limit: float,  # noqa: ANN401
+def _facility_result(problem: SitingProblem, model: str, data: Any, t0: float, limit: float,
                      solver: str, rel_gap: float) -> SitingResult:
     from fleetopt.siting.cflp import solve_cflp
 
@@ -428,8 +428,8 @@ def _existing(path: str | Path) -> Path:
 
 
 def site_for_demo(
-    network: Any,  # noqa: ANN401 - RoadNetwork
-    demand: Any,  # noqa: ANN401 - DataFrame or SimulationResult
+    network: Any,
+    demand: Any,
     candidates_df: pd.DataFrame | None = None,
     *,
     model: str = "p-median",

@@ -75,7 +75,7 @@ def test_lagrangian_bound_is_a_lower_bound(data_dir: Path) -> None:
     """GIVEN pmed2 WHEN the Lagrangian is maximised THEN its bound <= the optimum and no optimal site is closed."""
     inst = read_pmed(data_dir / "siting" / "pmed2.txt")
     w = np.ones(inst.n)
-    lb, closed, forced = lagrangian_fixing(inst.cost, w, inst.p, np.array([], np.int64),
+    lb, closed, _ = lagrangian_fixing(inst.cost, w, inst.p, np.array([], np.int64),
                                            np.ones(inst.n, bool), LOCAL_OPTIMA["pmed2"] + 1,
                                            0.0)
     assert lb <= LOCAL_OPTIMA["pmed2"]

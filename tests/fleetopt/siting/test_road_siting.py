@@ -18,11 +18,11 @@ from fleetopt.siting.solve import site_for_demo, solve
 
 
 @pytest.fixture(scope="module")
-def bupt():  # noqa: ANN201
+def bupt():
     return load_network("haidian-bupt")
 
 
-def test_matrix_equals_networkx_free_dijkstra(bupt) -> None:  # noqa: ANN001
+def test_matrix_equals_networkx_free_dijkstra(bupt) -> None:
     """GIVEN routable nodes WHEN the demand->candidate matrix is built THEN it equals
     scipy Dijkstra from each demand node on the forward graph (direction matters)."""
     nodes = np.flatnonzero(bupt.routable)
@@ -34,7 +34,7 @@ def test_matrix_equals_networkx_free_dijkstra(bupt) -> None:  # noqa: ANN001
     assert np.allclose(ml, csgraph.dijkstra(bupt.csr_length, directed=True, indices=dem)[:, cand])
 
 
-def test_candidates_and_demand_aggregation(bupt) -> None:  # noqa: ANN001
+def test_candidates_and_demand_aggregation(bupt) -> None:
     cand = candidates_from_network(bupt, n=5, seed=3)
     assert len(cand) == 5
     assert bupt.routable[cand["node"]].all()
@@ -49,7 +49,7 @@ def test_candidates_and_demand_aggregation(bupt) -> None:  # noqa: ANN001
     assert sorted(dem["weight"].tolist()) == [11.0, 22.0, 33.0, 44.0, 55.0]
 
 
-def test_site_for_demo_on_a_real_graph(bupt, tmp_path: Path) -> None:  # noqa: ANN001
+def test_site_for_demo_on_a_real_graph(bupt, tmp_path: Path) -> None:
     """GIVEN energy demand at every routable node WHEN p=2 new sites THEN optimal, and the
     objective equals the weighted travel time to the nearest open site recomputed here."""
     nodes = np.flatnonzero(bupt.routable)
@@ -69,14 +69,14 @@ def test_site_for_demo_on_a_real_graph(bupt, tmp_path: Path) -> None:  # noqa: A
     assert len(gj["features"]) == 2
 
 
-def test_empty_demand_is_an_answer(bupt) -> None:  # noqa: ANN001
+def test_empty_demand_is_an_answer(bupt) -> None:
     res = site_for_demo(bupt, pd.DataFrame({"lon": [], "lat": [], "energy_kwh": []}),
                         existing_df=None)
     assert res.status == "infeasible"
     assert "no energy demand" in res.reason
 
 
-def test_flow_refuelling_on_a_real_graph(bupt, tmp_path: Path) -> None:  # noqa: ANN001
+def test_flow_refuelling_on_a_real_graph(bupt, tmp_path: Path) -> None:
     """GIVEN two OD flows on the graph and a range longer than any round trip WHEN one station
     THEN the station that lies on both paths refuels both (objective = total volume)."""
     nodes = np.flatnonzero(bupt.routable)

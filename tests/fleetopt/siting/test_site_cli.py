@@ -19,7 +19,7 @@ runner = CliRunner()
 
 
 class _Out:
-    def __init__(self, res: Any) -> None:  # noqa: ANN401
+    def __init__(self, res: Any) -> None:
         self.returncode = res.exit_code
         self.stdout = res.stdout
         self.stderr = res.stderr
