@@ -370,6 +370,35 @@ def scenario_from_dict(raw: dict[str, Any]) -> Any:
     return _from_dict(raw, base_dir=base, file="app scenario")
 
 
+def scenario_with_uploads(
+    raw: dict[str, Any], trips: Any = None, stations: Any = None
+) -> dict[str, Any]:  # noqa: ANN401
+    """Return a copy of scenario dict ``raw`` whose fleets and stations come from uploads.
+
+    Parameters
+    ----------
+    raw : dict
+        Scenario in TOML keys (the embedded default).
+    trips : apps.components.upload.Upload, optional
+        A trips file or GTFS feed: becomes the only fleet (``trips = …`` or ``gtfs = …``).
+    stations : apps.components.upload.Upload, optional
+        A stations CSV: replaces the scenario's stations (``stations = …``).
+
+    Returns
+    -------
+    dict
+    """
+    d = copy.deepcopy(raw)
+    if trips is not None:
+        d["fleets"] = [
+            {"name": trips.name, "gtfs" if trips.kind == "gtfs" else "trips": trips.path}
+        ]
+        d["name"] = f"upload {trips.name}"
+    if stations is not None:
+        d["stations"] = stations.path
+    return d
+
+
 def _key(raw: dict[str, Any]) -> str:
     from fleetopt._json import dumps
 

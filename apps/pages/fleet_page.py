@@ -85,15 +85,7 @@ run_clicked = st.button(
     key="fleet.run_button",
 )
 if run_clicked:
-    raw = base
-    if upload is not None:
-        raw["fleets"] = [
-            {"name": upload.name, upload.kind if upload.kind == "gtfs" else "trips": upload.path}
-        ]
-        raw["name"] = f"upload {upload.name}"
-    if stations is not None:
-        raw["stations"] = stations.path
-    raw = apply_levers(raw, levers)
+    raw = apply_levers(services.scenario_with_uploads(base, upload, stations), levers)
     t0 = time.perf_counter()
     # the engine reports no intermediate progress, so the indicator is a running status
     status = st.status(t("running"), expanded=False)
