@@ -33,6 +33,7 @@ column per swept key, then the ``simulate --json`` keys with ``by_type`` flatten
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import itertools
 import json
@@ -91,8 +92,8 @@ class Variant:
     scenario : dict
         The merged scenario dictionary with the overrides applied.
     digest : str
-        SHA-256 of the scenario dictionary (canonical JSON); a stored result is reused only
-        when it matches.
+        SHA-256 of the scenario dictionary (canonical JSON) and of the input files it names;
+        a stored result is reused only when it matches.
     """
 
     variant: str
@@ -142,6 +143,61 @@ def _problem(message: str, column: str | None, file: Path) -> Problem:
 def _digest(d: Mapping[str, Any]) -> str:
     text = json.dumps(d, sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+#: Files larger than this are fingerprinted by size and modification time, not content [bytes].
+_HASH_LIMIT_BYTES = 64 * 1024 * 1024
+
+
+@functools.lru_cache(maxsize=256)
+def _file_hash(path: str, size: int, mtime_ns: int) -> str:
+    """Hash one file once per (path, size, mtime) however many variants name it."""
+    if size > _HASH_LIMIT_BYTES:
+        return f"{size}:{mtime_ns}"
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def input_fingerprints(d: Any, base_dir: Path) -> dict[str, str]:
+    """Fingerprint every input file a scenario dictionary names (trips, GTFS, stations, graph).
+
+    A stored variant is reused only when its inputs are unchanged, not just its keys.
+
+    Parameters
+    ----------
+    d : object
+        The scenario dictionary (walked recursively; strings naming existing files count).
+    base_dir : Path
+        Folder relative paths are resolved against.
+
+    Returns
+    -------
+    dict of str to str
+        Resolved path -> ``sha256`` of the content (or ``size:mtime`` for very large files).
+    """
+    out: dict[str, str] = {}
+
+    def walk(v: Any) -> None:
+        if isinstance(v, Mapping):
+            for x in v.values():
+                walk(x)
+        elif isinstance(v, list):
+            for x in v:
+                walk(x)
+        elif isinstance(v, str) and v and len(v) < 4096 and ("." in v or "/" in v):
+            p = Path(v) if Path(v).is_absolute() else base_dir / v
+            try:
+                if not p.is_file():
+                    return
+                st = p.stat()
+                key = str(p.resolve())
+                if key in out:
+                    return
+                out[key] = _file_hash(key, st.st_size, st.st_mtime_ns)
+            except OSError:
+                return
+
+    walk(d)
+    return out
 
 
 def set_key(d: dict[str, Any], path: str, value: Any) -> str | None:
@@ -430,7 +486,9 @@ def read_sweep(path: str | Path) -> SweepPlan:
             "simulate": bool(doc.get("simulate", True)),
             "targets": bool(doc.get("targets", False)),
         }
-        variants.append(Variant(f"v{i:0{width}d}", over, d, _digest({"scenario": d, **flags})))
+        files = input_fingerprints(d, base_path.parent)
+        digest = _digest({"scenario": d, "files": files, **flags})
+        variants.append(Variant(f"v{i:0{width}d}", over, d, digest))
     if problems:
         msg = f"{len(problems)} problem(s) in sweep file {path}"
         raise InputError(msg, problems)

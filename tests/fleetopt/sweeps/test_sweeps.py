@@ -267,3 +267,12 @@ def test_scheduler_needs_dask(data_dir: Path, tmp_path: Path) -> None:
         run_sweep(data_dir / "sweeps" / "grid.toml", scheduler="tcp://127.0.0.1:1", out_dir=tmp_path)
     with pytest.raises(InputError, match="unknown executor"):
         run_sweep(data_dir / "sweeps" / "grid.toml", executor="spark", out_dir=tmp_path)
+
+
+def test_changed_trips_file_is_not_reused(sweep_dir: Path) -> None:
+    """Editing an input file the base scenario names changes every variant's digest."""
+    before = [v.digest for v in read_sweep(sweep_dir / "grid.toml").variants]
+    trips = sweep_dir / "trips.csv"
+    trips.write_text(trips.read_text(encoding="utf-8").replace(",12.0,", ",13.0,"), encoding="utf-8")
+    after = [v.digest for v in read_sweep(sweep_dir / "grid.toml").variants]
+    assert not set(before) & set(after)
