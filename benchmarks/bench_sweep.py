@@ -120,6 +120,9 @@ def run(quick: bool = False) -> dict[str, object]:
         "baseline_cores_used": round(one_cpu / one_s, 2),
         "dask_cores_used": round(dask_cpu / max(dask_s - startup_s, 1e-9), 2),
         "ratio": round(one_s / dask_s, 3),
+        # what the ratio would be if each process had a whole core: CPU seconds of the one
+        # process vs the busier of two equal halves of the workers' CPU plus cluster start-up
+        "ratio_if_cores_free_estimate": round(one_cpu / (dask_cpu / 2 + startup_s), 3),
         "goal_ratio": 1.8,
         "cluster_startup_s": round(startup_s, 2),
         "worker_peak_rss_mb": [round(m, 1) for m in worker_mb],
