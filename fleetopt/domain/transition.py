@@ -394,9 +394,10 @@ class TransitionResult:
         return float(100.0 * nev / new) if new > 0 else math.nan
 
     def public_sector_share_pct(self, year: int) -> float:
-        """NEV share of the eligible bus + taxi (+ sanitation when known) stock [%].
+        """NEV share of the eligible bus + taxi stock at the end of ``year`` [%].
 
-        Sanitation has no published fleet size; it enters only through its own row.
+        Sanitation has no published fleet size, so it cannot be weighted in; it enters only
+        through its own row.
         """
         i = self._index(year)
         elig = sum(
@@ -663,9 +664,8 @@ def life_sensitivity_tables(table: Mapping[str, Any] | None = None) -> list[dict
         surv = {k: dict(v) for k, v in dict(base.get("survival", {})).items()}
         for seg in SEGMENTS:
             own = surv.get(seg, {})
-            mean = float(
-                own.get("mean_life_years", _param("survival_curves", "mean_life_years", segment=seg))
-            )
+            default = _param("survival_curves", "mean_life_years", segment=seg)
+            mean = float(own.get("mean_life_years", default))
             surv[seg] = {**own, "mean_life_years": mean * factor}
         out.append({**base, "survival": surv})
     return out
