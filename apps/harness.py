@@ -88,10 +88,12 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], timeout_s: float) 
         if process.poll() is not None:
             msg = f"the app server exited with code {process.returncode}"
             raise RuntimeError(msg)
-        with contextlib.suppress(OSError):
+        try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
                 if resp.status == 200:
                     return
+        except OSError:
+            pass  # not listening yet
         time.sleep(0.2)
     msg = f"the app server did not answer within {timeout_s:.0f} s"
     raise TimeoutError(msg)

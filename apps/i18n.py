@@ -4,7 +4,8 @@ One table, one row per label key. Tests check that every key the pages use has b
 languages, so a page never shows a raw key.
 """
 
-# ruff: noqa: RUF001  (Chinese labels use full-width punctuation on purpose)
+# Labels are data: full-width Chinese punctuation and long sentences are on purpose.
+# ruff: noqa: RUF001, E501
 
 from __future__ import annotations
 

@@ -4,7 +4,8 @@ The report holds the summary keys, the per-type table, the plan targets, the sta
 load curve as inline SVG and the missed trips. Every text is HTML-escaped.
 """
 
-# ruff: noqa: RUF001  (Chinese labels use full-width punctuation on purpose)
+# SVG/HTML markup lines and Chinese full-width punctuation are kept whole on purpose.
+# ruff: noqa: RUF001, E501
 
 from __future__ import annotations
 

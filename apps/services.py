@@ -372,7 +372,7 @@ def scenario_from_dict(raw: dict[str, Any]) -> Any:
 
 def scenario_with_uploads(
     raw: dict[str, Any], trips: Any = None, stations: Any = None
-) -> dict[str, Any]:  # noqa: ANN401
+) -> dict[str, Any]:
     """Return a copy of scenario dict ``raw`` whose fleets and stations come from uploads.
 
     Parameters
@@ -515,7 +515,8 @@ def solve_siting(form: Any, run: dict[str, Any] | None = None) -> dict[str, Any]
     Returns
     -------
     dict
-        ``network`` (name), ``summary`` (``site --json`` keys), ``model_size``, ``reason``, ``sites`` (new open
+        ``network`` (name), ``summary`` (``site --json`` keys), ``model_size``, ``reason``,
+        ``sites`` (new open
         sites), ``existing`` (existing stations the answer uses), ``demand`` (per node,
         ``weight`` = energy [kWh]), ``geojson`` and ``size_column``.
     """
@@ -530,7 +531,7 @@ def solve_siting(form: Any, run: dict[str, Any] | None = None) -> dict[str, Any]
 
 @st.cache_resource(show_spinner=False, max_entries=MAX_ENTRIES_SMALL)
 def existing_stations(network_name: str) -> pd.DataFrame | None:
-    """Return the real public DC stations inside the network's extent, or None in builds without them.
+    """Return the real public DC stations inside the network's extent (None without them).
 
     Returns
     -------
@@ -552,7 +553,7 @@ def existing_stations(network_name: str) -> pd.DataFrame | None:
 
 # --------------------------------------------------------------------------- stored runs
 def saved_runs() -> list[dict[str, Any]]:
-    """Return the runs stored under ``runs/`` (``fleetopt.results.store.list_runs``), newest last."""
+    """Return the runs stored under ``runs/`` (``store.list_runs``), newest last."""
     try:
         from fleetopt.results.store import list_runs
     except ModuleNotFoundError:

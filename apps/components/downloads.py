@@ -32,7 +32,7 @@ __all__ = ["KEY_TABLE", "TABLES", "csv_bytes", "downloads", "parquet_bytes", "su
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """Return a table as UTF-8 CSV with a BOM, formula-like cells escaped (``fleetopt.results.export``)."""
+    """Return a table as UTF-8 CSV with a BOM, formula-like cells escaped by the library."""
     from fleetopt.results.export import to_csv_bytes
 
     return to_csv_bytes(frame, bom=True)

@@ -1,4 +1,4 @@
-"""Draw the siting model's settings and return them as a plain value; owns ``siting.<prefix>.*`` keys."""
+"""Draw the siting settings and return them as a plain value; owns ``siting.<prefix>.*`` keys."""
 
 from __future__ import annotations
 

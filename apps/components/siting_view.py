@@ -53,7 +53,8 @@ def siting_view(
     cols[2].metric(t("bound"), f"{summary.get('bound', float('nan')):,.1f}")
     cols[3].metric(t("gap"), f"{100.0 * float(summary.get('gap', float('nan'))):.3f} %")
     st.caption(
-        f"{summary.get('model', '')} · {summary.get('wall_s', 0.0):.2f} s · {answer.get('model_size', '')}"
+        f"{summary.get('model', '')} · {summary.get('wall_s', 0.0):.2f} s · "
+        f"{answer.get('model_size', '')}"
     )
     if answer.get("reason"):
         st.warning(str(answer["reason"]))

@@ -4,7 +4,8 @@ Pure helpers (:func:`progress_fraction`, :func:`trajectory_figure`) are separate
 drawing function so they can be tested without a page. This component keeps no state.
 """
 
-# ruff: noqa: RUF001  (Chinese labels use full-width punctuation on purpose)
+# SVG/HTML markup lines and Chinese full-width punctuation are kept whole on purpose.
+# ruff: noqa: RUF001, E501
 
 from __future__ import annotations
 

@@ -95,7 +95,10 @@ def _zip_kind(data: bytes) -> str:
     base_names = {n.rsplit("/", 1)[-1] for n in names}
     if base_names >= GTFS_TABLES:
         return "gtfs"
-    msg = "a zip archive that is neither an Excel workbook nor a GTFS feed (needs stops.txt, trips.txt, stop_times.txt)"
+    msg = (
+        "a zip archive that is neither an Excel workbook nor a GTFS feed "
+        "(needs stops.txt, trips.txt, stop_times.txt)"
+    )
     raise UploadRejectedError(msg)
 
 
@@ -110,7 +113,8 @@ def detect_kind(data: bytes) -> str:
     Returns
     -------
     str
-        ``csv`` for text in UTF-8 (with or without BOM), UTF-16 (with BOM) or GB18030/GBK, ``xlsx`` for an
+        ``csv`` for text in UTF-8 (with or without BOM), UTF-16 (with BOM) or GB18030/GBK,
+        ``xlsx`` for an
         Office Open XML workbook, ``gtfs`` for a zip holding the GTFS tables.
 
     Raises
@@ -160,7 +164,8 @@ def _uploader(label: str, key: str, types: list[str], accepted: tuple[str, ...])
     del types
     uploaded = st.file_uploader(label, key=key, help=t("upload_help", mb=mb), max_upload_size=mb)
     if uploaded is None:
-        # Streamlit's browser side refuses a larger file before the app sees it, so say the limit here
+        # Streamlit's browser side refuses a larger file before the app sees it, so say the limit
+        # here
         st.caption(t("upload_limit", mb=mb))
         return None
     data = uploaded.getvalue()

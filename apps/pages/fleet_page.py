@@ -1,4 +1,4 @@
-"""Lay out fleet upload and simulation: trips source, validation, levers, run, results, downloads."""
+"""Lay out fleet upload and simulation: source, validation, levers, run, results, downloads."""
 
 from __future__ import annotations
 

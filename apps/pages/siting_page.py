@@ -1,4 +1,4 @@
-"""Lay out station siting: demand, model and limits, solve, map on the road graph, sites table, GeoJSON."""
+"""Lay out station siting: demand, model, limits, solve, map on the road graph, sites, GeoJSON."""
 
 from __future__ import annotations
 

@@ -122,7 +122,9 @@ def test_run_simulation_then_solve_siting_on_its_demand(
     app_server: harness.Server,
     artifacts: Path,
 ) -> None:
-    """GIVEN the default fleets at 10 % WHEN simulated THEN KPIs and charts render; WHEN sited THEN the map shows sites."""
+    """GIVEN the default fleets at 10 % WHEN simulated THEN KPIs and charts render;
+    WHEN sited THEN the map shows sites.
+    """
     if services.missing("simulation") is not None or services.missing("siting") is not None:
         pytest.skip("simulation or siting is not in this build")
     errors = _open(page, app_server, "fleet")
@@ -176,7 +178,9 @@ def test_upload_over_the_size_limit_gets_a_clear_message(
     artifacts: Path,
     tmp_path: Path,
 ) -> None:
-    """GIVEN a server with a 1 MB upload limit WHEN a 1.5 MB file is dropped THEN it is refused with the limit named."""
+    """GIVEN a server with a 1 MB upload limit WHEN a 1.5 MB file is dropped THEN it is refused with
+    the limit named.
+    """
     big = tmp_path / "big.csv"
     big.write_bytes((DATA / "generated_trips_line10.csv").read_bytes() * 300)
     assert big.stat().st_size > 1.4 * 1024 * 1024

@@ -274,7 +274,9 @@ def test_sites_geojson() -> None:
 
 
 def test_trajectory_svg_places_points_by_hand() -> None:
-    """GIVEN a 2015-2030 series from 0 to 100 WHEN drawn THEN the ends sit on the frame and the target is marked."""
+    """GIVEN a 2015-2030 series from 0 to 100
+    WHEN drawn THEN the ends sit on the frame and the target is marked.
+    """
     from apps.components import target_view as tv
 
     row = {"id": "x", "status": "on_track", "unit": "percent", "target": 50.0, "year": 2025}

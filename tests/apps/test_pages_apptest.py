@@ -40,7 +40,9 @@ def _texts(at: AppTest) -> str:
 
 
 def test_entry_page_runs_the_targets_dashboard_and_switches_language() -> None:
-    """GIVEN the entry script WHEN it runs THEN the targets page is shown; WHEN zh is chosen THEN labels are Chinese."""
+    """GIVEN the entry script WHEN it runs THEN the targets page is shown; WHEN zh is chosen THEN
+    labels are Chinese.
+    """
     at = AppTest.from_file(APP, default_timeout=30)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
@@ -73,7 +75,9 @@ def _upload(at: AppTest, name: str, data: bytes) -> AppTest:
 
 
 def test_fleet_page_lists_every_located_problem_of_a_bad_upload() -> None:
-    """GIVEN a trips file with three planted errors WHEN uploaded THEN a table lists rows 3, 5, 7 with columns."""
+    """GIVEN a trips file with three planted errors
+    WHEN uploaded THEN a table lists rows 3, 5, 7 with their columns.
+    """
     at = _page("fleet_page.py")
     at = _upload(at, "bad.csv", (DATA / "generated_trips_line10_bad.csv").read_bytes())
     assert "has 3 problems" in _texts(at)
@@ -111,7 +115,9 @@ def test_fleet_page_accepts_a_valid_upload() -> None:
 
 
 def test_trajectories_meet_the_target_rows_in_the_target_year() -> None:
-    """GIVEN the default targets WHEN the yearly series are drawn THEN each passes through the row's value."""
+    """GIVEN the default targets WHEN the yearly series are drawn THEN each passes through the row's
+    value.
+    """
     if services.missing("targets") is not None:
         pytest.skip("fleetopt.results.targets is not in this build")
     rows = {r["id"]: r for r in services.targets(None)}
@@ -129,13 +135,16 @@ def test_trajectories_meet_the_target_rows_in_the_target_year() -> None:
         checked += 1
     assert checked >= 7
     observed = traj[traj["kind"] == "observed"]
-    # the published figures the models are calibrated to: 70.7 % green travel in 2015, 507,000 NEVs end-2021
+    # the published figures the models are calibrated to: 70.7 % green travel in 2015, 507,000 NEVs
+    # end-2021
     assert ((observed["id"] == "green_travel_share_2025") & (observed["value"] == 70.7)).any()
     assert ((observed["id"] == "nev_stock_2025") & (observed["value"] == 507000.0)).any()
 
 
 def test_compare_page_runs_two_variants_and_shows_differences() -> None:
-    """GIVEN a mild and a -10 °C winter day WHEN compared THEN the winter day needs more battery energy."""
+    """GIVEN a mild and a -10 °C winter day WHEN compared THEN the winter day needs more battery
+    energy.
+    """
     if services.missing("simulation") is not None:
         pytest.skip("simulation is not in this build")
     at = _page("compare_page.py", timeout_s=300)
@@ -226,7 +235,9 @@ def test_levers_component_returns_plain_values() -> None:
 def test_compare_page_lists_and_compares_stored_runs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """GIVEN two runs stored by fleetopt's run store WHEN both are picked THEN their summaries sit side by side."""
+    """GIVEN two runs stored by fleetopt's run store
+    WHEN both are picked THEN their summaries sit side by side.
+    """
     if services.missing("simulation") is not None:
         pytest.skip("simulation is not in this build")
     from fleetopt import api, settings
@@ -273,7 +284,9 @@ def _zip_folder(folder: Path) -> bytes:
 
 
 def test_fleet_page_takes_a_gtfs_zip_and_runs_it() -> None:
-    """GIVEN the generated line-10 GTFS feed as a zip WHEN uploaded and run THEN its trips are simulated."""
+    """GIVEN the generated line-10 GTFS feed as a zip WHEN uploaded and run THEN its trips are
+    simulated.
+    """
     if services.missing("simulation") is not None:
         pytest.skip("simulation is not in this build")
     feed = REPO / "tests" / "data" / "inputs" / "generated_gtfs_line10"
@@ -313,7 +326,7 @@ def test_fleet_page_takes_an_excel_workbook() -> None:
 def test_fleet_run_is_saved_to_the_run_store(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """GIVEN a finished run WHEN saved THEN runs/ holds it with its summary and the upload's hash."""
+    """GIVEN a finished run WHEN saved THEN runs/ holds it with its summary and the upload hash."""
     if services.missing("simulation") is not None:
         pytest.skip("simulation is not in this build")
     import hashlib
