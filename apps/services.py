@@ -159,6 +159,9 @@ def _disk_json(name: str, compute: Callable[[], Any]) -> Any:
         tmp = path.with_name(f".{path.name}.{time.monotonic_ns()}")
         tmp.write_text(dumps(value), encoding="utf-8")
         tmp.replace(path)
+        for stale in path.parent.glob(f"{name}-*.json"):  # earlier library versions
+            if stale != path:
+                stale.unlink(missing_ok=True)
     except OSError as exc:
         logger.info("app cache not written: %s", exc)
     return value

@@ -298,3 +298,27 @@ def test_trajectory_svg_places_points_by_hand() -> None:
     assert "observed 2020: 40 %" in svg
     assert "Target 2025: 50 %" in svg
     assert tv.trajectory_svg(row, pd.DataFrame(columns=["year", "value", "kind"])) is None
+
+
+def test_disk_cache_is_json_keyed_by_library_and_pruned(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from apps import services
+    from fleetopt import settings
+
+    monkeypatch.setattr(settings, "CACHE_DIR", tmp_path)
+    calls = []
+
+    def compute() -> list[dict[str, Any]]:
+        calls.append(1)
+        return [{"id": "a", "value": 1.5}]
+
+    assert services._disk_json("t", compute) == [{"id": "a", "value": 1.5}]
+    assert services._disk_json("t", compute) == [{"id": "a", "value": 1.5}]
+    assert len(calls) == 1  # the second call reads the JSON file
+    (files,) = list((tmp_path / "app").glob("t-*.json"))
+    assert json.loads(files.read_text(encoding="utf-8")) == [{"id": "a", "value": 1.5}]
+    monkeypatch.setattr(services, "_library_key", lambda: "new-version")
+    services._disk_json("t", compute)
+    assert len(calls) == 2
+    assert [p.name for p in (tmp_path / "app").glob("t-*.json")] == ["t-new-version.json"]
