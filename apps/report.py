@@ -54,7 +54,9 @@ def _fmt(v: Any) -> str:
     if isinstance(v, (int, np.integer)):
         return f"{int(v):,}"
     if isinstance(v, (float, np.floating)):
-        return "—" if not math.isfinite(float(v)) else f"{float(v):,.2f}"
+        if not math.isfinite(float(v)):
+            return "—"
+        return f"{float(v):,.0f}" if float(v).is_integer() else f"{float(v):,.2f}"
     return html.escape(str(v))
 
 
@@ -69,7 +71,7 @@ def _table(frame: pd.DataFrame, *, max_rows: int = 50) -> str:
         if len(frame) > max_rows
         else ""
     )
-    return f"<table><tr>{head}</tr>{body}</table>{more}"
+    return f'<div style="overflow-x:auto"><table><tr>{head}</tr>{body}</table></div>{more}'
 
 
 def svg_polyline_chart(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from apps import services
@@ -45,10 +47,12 @@ count = int(
     )
 )
 networks = services.network_names()
+seed = int(services.default_scenario_dict().get("seed", 0))  # the scenario's seed
 variants: list[Levers] = []
 for i, col in enumerate(st.columns(count)):
     with col, st.expander(t("variant", n=i + 1), expanded=True):
-        variants.append(scenario_levers(f"cmp{i}", networks=networks, defaults=STARTS[i]))
+        start = replace(STARTS[i], seed=seed)
+        variants.append(scenario_levers(f"cmp{i}", networks=networks, defaults=start))
 
 earlier = list(session_runs())
 labels = [r["label"] for r in earlier]

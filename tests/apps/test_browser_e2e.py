@@ -209,3 +209,32 @@ def test_upload_over_the_size_limit_gets_a_clear_message(
             assert "has 0 problems" not in _main_text(page)
         finally:
             page.close()
+
+
+def test_compare_two_variants_in_the_browser(
+    page: Any,  # noqa: ANN401
+    app_server: harness.Server,
+    artifacts: Path,
+) -> None:
+    if services.missing("simulation") is not None:
+        pytest.skip("simulation is not in this build")
+    errors = _open(page, app_server, "compare")
+    for slider in (
+        page.locator('[data-testid="stSlider"]')
+        .filter(has_text="Fleet size")
+        .get_by_role("slider")
+        .all()
+    ):
+        slider.focus()
+        slider.press("ArrowLeft")  # 10 % -> 5 % of the embedded sample
+        harness.wait_for_run(page)
+    page.get_by_role("button", name="Run and compare").click()
+    page.wait_for_selector("text=Simulation keys by variant", timeout=240_000)
+    harness.wait_for_run(page, timeout_s=240)
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(artifacts / "10-compare.png"), full_page=True)
+    text = _main_text(page)
+    assert "Simulation keys by variant" in text
+    if services.missing("targets") is None:
+        assert "Targets by variant" in text
+    assert errors == []
