@@ -212,7 +212,7 @@ def test_upload_over_the_size_limit_gets_a_clear_message(
 
 
 def test_compare_two_variants_in_the_browser(
-    page: Any,  # noqa: ANN401
+    page: Any,
     app_server: harness.Server,
     artifacts: Path,
 ) -> None:
