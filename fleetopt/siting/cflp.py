@@ -312,6 +312,8 @@ def solve_cflp(data: CflpData, *, time_limit_s: float = 60.0, solver: str = "hig
         return empty
     if fix_by_reduced_cost is None:
         fix_by_reduced_cost = n_pair <= 20_000 and n_opt > 8
+    if n_pair > 20_000:
+        return _solve_large(data, deadline=deadline, solver=solver, rel_gap=rel_gap)
     model = build_cflp(data)
     small = n_pair <= 20_000
     lp_solver = "glop" if (fix_by_reduced_cost and small) else "highs"
@@ -443,15 +445,332 @@ def _pick_sizes(data: CflpData, used_site: np.ndarray, load: np.ndarray, *,
 
 def _fixed_open_lp(data: CflpData, model: LinearModel, chosen: np.ndarray, deadline: float
                    ) -> tuple[float, np.ndarray | None]:
+    """Cost of opening exactly ``chosen`` options: a transportation LP over their pairs."""
+    del model  # the transportation LP is built directly (no linking rows needed)
     n_opt = data.option_site.size
-    m = LinearModel(c=model.c, a=model.a, row_lb=model.row_lb, row_ub=model.row_ub,
-                    col_lb=np.r_[chosen.astype(float), np.zeros(model.c.size - n_opt)],
-                    col_ub=np.r_[chosen.astype(float), np.ones(model.c.size - n_opt)],
-                    integer=model.integer, offset=model.offset)
-    ans = solve_linear_model(m, solver="highs", relax=True,
+    cap_site = np.zeros(data.n_sites)
+    np.add.at(cap_site, data.option_site[chosen], data.option_capacity[chosen])
+    open_site = np.zeros(data.n_sites, bool)
+    open_site[data.option_site[chosen]] = True
+    pk = np.flatnonzero(open_site[data.pair_site])
+    n_cust = data.demand.size
+    served = np.zeros(n_cust, bool)
+    served[data.pair_cust[pk]] = True
+    if not served.all():
+        return math.inf, None
+    sites = np.flatnonzero(open_site & np.isfinite(cap_site))
+    row_of_site = np.full(data.n_sites, -1)
+    row_of_site[sites] = n_cust + np.arange(sites.size)
+    rows = [data.pair_cust[pk]]
+    cols = [np.arange(pk.size)]
+    vals = [np.ones(pk.size)]
+    capped = row_of_site[data.pair_site[pk]] >= 0
+    rows.append(row_of_site[data.pair_site[pk]][capped])
+    cols.append(np.flatnonzero(capped))
+    vals.append(data.demand[data.pair_cust[pk]][capped])
+    a = sparse.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+                          shape=(n_cust + sites.size, pk.size))
+    lp = LinearModel(c=data.pair_cost[pk], a=a,
+                     row_lb=np.r_[np.ones(n_cust), np.full(sites.size, -np.inf)],
+                     row_ub=np.r_[np.ones(n_cust), cap_site[sites]],
+                     col_lb=np.zeros(pk.size), col_ub=np.ones(pk.size),
+                     integer=np.zeros(pk.size, bool),
+                     offset=float(data.option_cost[chosen].sum()))
+    if data.budget is not None and lp.offset > data.budget + 1e-9:
+        return math.inf, None
+    ans = solve_linear_model(lp, solver="highs", relax=True,
                              time_limit_s=max(0.1, deadline - time.perf_counter()))
     if ans.status != "optimal" or ans.x is None:
         return math.inf, None
-    x = ans.x.copy()
+    x = np.zeros(n_opt + data.pair_site.size)
     x[:n_opt] = chosen.astype(float)
+    x[n_opt + pk] = ans.x
     return float(ans.objective), x
+
+
+def lagrangian_cflp(data: CflpData, ub: float, *, deadline: float, iterations: int = 300,
+                    lam0: np.ndarray | None = None
+                    ) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
+    """Lagrangian bound of the facility model and the size options it rules out.
+
+    Relaxing "every customer served" with multipliers ``lambda_j`` splits the model per
+    site: open option ``k`` of site ``i`` (cost ``F_ik``) and fill its capacity ``Q_ik``
+    with the customers of most negative ``(c_ij - lambda_j) / d_j`` (a continuous
+    knapsack, solved for all options at once by prefix sums over the sorted pairs)::
+
+        L = sum_j lambda_j + sum_i min(0, min_k F_ik + knap_ik(lambda))
+
+    (existing sites must open: no ``min(0, .)``). Any ``lambda`` gives a valid lower bound;
+    subgradient steps raise it (Geoffrion & McBride 1978; Beasley 1988). An option whose
+    forced opening lifts ``L`` above ``ub`` cannot be in a better solution and is removed.
+
+    Parameters
+    ----------
+    data : CflpData
+        The instance (budget and count limits are ignored here, which keeps the bound valid).
+    ub : float
+        Cost of a known solution (``inf`` when none).
+    deadline : float
+        ``time.perf_counter()`` value to stop at [s].
+    iterations : int
+        Most subgradient steps.
+    lam0 : numpy.ndarray, optional
+        Start multipliers.
+
+    Returns
+    -------
+    (float, numpy.ndarray, numpy.ndarray, numpy.ndarray)
+        Best bound, boolean mask of options still possible, best multipliers, and the
+        options the relaxation opened at its best multipliers.
+    """
+    n_cust = data.demand.size
+    n_opt = data.option_site.size
+    d = data.demand[data.pair_cust]
+    fixed_site = np.zeros(data.n_sites, bool)
+    fixed_site[data.fixed_open] = True
+    if lam0 is None:  # start: each customer's cheapest allocation cost
+        lam = np.full(n_cust, np.inf)
+        np.minimum.at(lam, data.pair_cust, data.pair_cost)
+        lam = np.where(np.isfinite(lam), lam, 0.0)
+    else:
+        lam = lam0.copy()
+    best, best_lam = -math.inf, lam.copy()
+    best_open = np.zeros(n_opt, bool)
+    alive = np.ones(n_opt, bool)
+    theta, stall = 2.0, 0
+    cap = data.option_capacity
+    target_ub = ub if np.isfinite(ub) else None
+    for _ in range(iterations):
+        if time.perf_counter() > deadline:
+            break
+        rc = data.pair_cost - lam[data.pair_cust]
+        neg = np.flatnonzero(rc < 0)
+        ratio = rc[neg] / np.maximum(d[neg], 1e-12)
+        order = neg[np.lexsort((ratio, data.pair_site[neg]))]
+        site_s = data.pair_site[order]
+        ds, rs = d[order], rc[order]
+        g_d = np.cumsum(ds)
+        g_r = np.cumsum(rs)
+        a = np.searchsorted(site_s, np.arange(data.n_sites), side="left")
+        b = np.searchsorted(site_s, np.arange(data.n_sites), side="right")
+        base_d = np.where(a > 0, g_d[np.maximum(a - 1, 0)], 0.0) if order.size else np.zeros(
+            data.n_sites)
+        base_r = np.where(a > 0, g_r[np.maximum(a - 1, 0)], 0.0) if order.size else np.zeros(
+            data.n_sites)
+        oi = data.option_site
+        if order.size:
+            target = base_d[oi] + cap
+            pos = np.searchsorted(g_d, target, side="right")
+            pos = np.clip(pos, a[oi], b[oi])
+            full_r = np.where(pos > a[oi], g_r[np.maximum(pos - 1, 0)] - base_r[oi], 0.0)
+            used_d = np.where(pos > a[oi], g_d[np.maximum(pos - 1, 0)] - base_d[oi], 0.0)
+            has_next = pos < b[oi]
+            nxt = np.minimum(pos, order.size - 1)
+            frac = np.where(has_next, np.clip((cap - used_d) / np.maximum(ds[nxt], 1e-12),
+                                              0.0, 1.0), 0.0)
+            knap = full_r + frac * np.where(has_next, rs[nxt], 0.0)
+        else:
+            pos = np.zeros(n_opt, np.int64)
+            frac = np.zeros(n_opt)
+            knap = np.zeros(n_opt)
+            has_next = np.zeros(n_opt, bool)
+            nxt = pos
+        v = data.option_cost + knap
+        v = np.where(alive, v, np.inf)
+        m = np.full(data.n_sites, np.inf)
+        np.minimum.at(m, oi, v)
+        site_term = np.where(fixed_site, m, np.minimum(m, 0.0))
+        if not np.all(np.isfinite(site_term)):
+            break  # a fixed site lost every option: no better solution (caller handles)
+        val = float(lam.sum() + site_term.sum())
+        open_now = np.zeros(n_opt, bool)
+        cand_now = np.flatnonzero(alive & (fixed_site | (m < 0))[oi] & (v <= m[oi]))
+        _, first_now = np.unique(oi[cand_now], return_index=True)
+        open_now[cand_now[first_now]] = True
+        if val > best + 1e-9 * max(1.0, abs(val)):
+            best, best_lam, best_open, stall = val, lam.copy(), open_now, 0
+        else:
+            stall += 1
+            if stall >= 10:
+                theta *= 0.5
+                stall = 0
+        if target_ub is not None:
+            # option k at site i forced open: L - site_term_i + v_ik
+            lift = val - site_term[oi] + v
+            alive &= ~(lift > target_ub * (1 + 1e-12) + 1e-9)
+            alive[np.isin(oi, data.fixed_open)] |= False
+        if target_ub is not None and best >= target_ub - 1e-9 * max(1.0, abs(target_ub)):
+            break
+        if theta < 1e-4:
+            break
+        # subgradient: the chosen option of each open site serves its knapsack
+        chosen = np.zeros(n_opt, bool)
+        open_site = fixed_site | (m < 0)
+        cand = np.flatnonzero(alive & open_site[oi] & (v <= m[oi]))
+        # one option per site (the first minimiser)
+        _, first = np.unique(oi[cand], return_index=True)
+        chosen[cand[first]] = True
+        x_sorted = np.zeros(order.size)
+        if order.size:
+            ch = np.flatnonzero(chosen)
+            diff = np.zeros(order.size + 1)
+            np.add.at(diff, a[oi[ch]], 1.0)
+            np.add.at(diff, pos[ch], -1.0)
+            x_sorted = np.cumsum(diff)[:-1]
+            fr = ch[has_next[ch]]
+            np.add.at(x_sorted, nxt[fr], frac[fr])
+        served = np.bincount(data.pair_cust[order], weights=x_sorted, minlength=n_cust) \
+            if order.size else np.zeros(n_cust)
+        g = 1.0 - served
+        norm = float(g @ g)
+        if norm == 0:
+            break
+        step_target = target_ub if target_ub is not None else best + abs(best) * 0.05 + 1.0
+        lam = lam + theta * max(step_target - val, 1e-9 * max(1.0, abs(val))) / norm * g
+    return best, alive, best_lam, best_open
+
+
+def _subset(data: CflpData, keep_opt: np.ndarray) -> tuple[CflpData, np.ndarray, np.ndarray]:
+    """Instance restricted to the kept options and the pairs of sites that keep one."""
+    site_alive = np.zeros(data.n_sites, bool)
+    site_alive[data.option_site[keep_opt]] = True
+    site_alive[data.fixed_open] = True
+    keep_pair = site_alive[data.pair_site]
+    sub = CflpData(option_site=data.option_site[keep_opt],
+                   option_capacity=data.option_capacity[keep_opt],
+                   option_cost=data.option_cost[keep_opt], n_sites=data.n_sites,
+                   demand=data.demand, pair_site=data.pair_site[keep_pair],
+                   pair_cust=data.pair_cust[keep_pair], pair_cost=data.pair_cost[keep_pair],
+                   fixed_open=data.fixed_open, max_open=data.max_open, budget=data.budget,
+                   option_size=data.option_size[keep_opt] if data.option_size is not None
+                   else None)
+    return sub, np.flatnonzero(keep_opt), np.flatnonzero(keep_pair)
+
+
+def _lift(data: CflpData, x_sub: np.ndarray, opt_idx: np.ndarray, pair_idx: np.ndarray
+          ) -> np.ndarray:
+    x = np.zeros(data.option_site.size + data.pair_site.size)
+    x[opt_idx] = x_sub[:opt_idx.size]
+    x[data.option_site.size + pair_idx] = x_sub[opt_idx.size:]
+    return x
+
+
+def _complete_capacity(data: CflpData, chosen: np.ndarray, lam: np.ndarray) -> np.ndarray:
+    """Add options (largest size of the best-valued sites) until capacity covers demand."""
+    chosen = chosen.copy()
+    chosen[np.isin(data.option_site, data.fixed_open) & ~chosen] |= False
+    total = float(data.demand.sum())
+    cap = float(np.minimum(data.option_capacity[chosen], total).sum())
+    if cap >= total * 1.02:
+        return chosen
+    ranked = _lagrangian_open_set(data, lam)
+    order = np.flatnonzero(ranked)
+    has = np.zeros(data.n_sites, bool)
+    has[data.option_site[chosen]] = True
+    for k in order:
+        if cap >= total * 1.02:
+            break
+        if has[data.option_site[k]]:
+            continue
+        chosen[k] = True
+        has[data.option_site[k]] = True
+        cap += float(min(data.option_capacity[k], total))
+    return chosen
+
+
+def _lagrangian_open_set(data: CflpData, lam: np.ndarray) -> np.ndarray:
+    """Options to open from multipliers: sites with negative value (largest option), then
+    more sites by increasing value until the capacity covers the demand."""
+    n_opt = data.option_site.size
+    rc = data.pair_cost - lam[data.pair_cust]
+    gain = np.zeros(n_opt)
+    # site value with its largest option and no capacity limit (a ranking only)
+    site_gain = np.bincount(data.pair_site, weights=np.minimum(rc, 0.0), minlength=data.n_sites)
+    big = np.lexsort((-data.option_capacity, data.option_site))
+    first = np.r_[True, data.option_site[big][1:] != data.option_site[big][:-1]]
+    largest = big[first]
+    gain[largest] = data.option_cost[largest] + site_gain[data.option_site[largest]]
+    order = largest[np.argsort(gain[largest])]
+    chosen = np.zeros(n_opt, bool)
+    fixed = np.isin(data.option_site[order], data.fixed_open)
+    chosen[order[fixed]] = True
+    total = float(data.demand.sum())
+    capsum = float(np.where(np.isfinite(data.option_capacity[chosen]),
+                            data.option_capacity[chosen], total).sum())
+    for k in order[~fixed]:
+        if gain[k] >= 0 and capsum >= total * 1.05:
+            break
+        chosen[k] = True
+        capsum += float(min(data.option_capacity[k], total))
+    return chosen
+
+
+def _solve_large(data: CflpData, *, deadline: float, solver: str, rel_gap: float
+                 ) -> CflpAnswer:
+    """Large instances: Lagrangian bound, Lagrangian open set + transportation LP, option
+    fixing, then the MIP on what is left (cut off at the incumbent)."""
+    t0 = time.perf_counter()
+    total = deadline - t0
+    n_opt = data.option_site.size
+    lb, _, lam, lag_open = lagrangian_cflp(data, math.inf, deadline=t0 + 0.25 * total,
+                                           iterations=400)
+    ub, best_x = math.inf, None
+    model_full = build_cflp(data)
+    chosen = _complete_capacity(data, lag_open, lam)
+    for _ in range(3):
+        val, x = _fixed_open_lp(data, model_full, chosen, t0 + 0.5 * total)
+        if x is not None:
+            site_load = np.bincount(data.pair_site, weights=x[n_opt:], minlength=data.n_sites)
+            empty = (site_load <= 1e-9)[data.option_site] & chosen
+            empty[np.isin(data.option_site, data.fixed_open)] = False
+            if empty.any():
+                v2, x2 = _fixed_open_lp(data, model_full, chosen & ~empty, t0 + 0.5 * total)
+                if x2 is not None and v2 < val:
+                    val, x = v2, x2
+            ub, best_x = val, x
+            break
+        # not enough capacity among the chosen: open the largest option everywhere used
+        chosen = _pick_sizes(data, np.ones(data.n_sites, bool),
+                             np.zeros(data.n_sites), largest=True)
+    logger.info("CFLP large: Lagrangian %.9g, heuristic %.9g after %.2fs", lb, ub,
+                time.perf_counter() - t0)
+    keep = np.ones(n_opt, bool)
+    if np.isfinite(ub):
+        lb2, keep, _, _ = lagrangian_cflp(data, ub, deadline=t0 + 0.45 * total,
+                                          iterations=200, lam0=lam)
+        lb = max(lb, lb2)
+        keep |= best_x[:n_opt] > 0.5 if best_x is not None else False
+    lb = min(lb, ub)
+    if np.isfinite(ub) and ub - lb <= rel_gap * abs(ub):
+        return _answer(data, "optimal", best_x, ub, ub, model_full.size)
+    sub, opt_idx, pair_idx = _subset(data, keep)
+    model = build_cflp(sub)
+    logger.info("CFLP large: %d of %d options, %d of %d pairs left; MIP %s", opt_idx.size,
+                n_opt, pair_idx.size, data.pair_site.size, model.size)
+    remaining = deadline - time.perf_counter()
+    ans = None
+    if remaining > 0.2:
+        ans = solve_linear_model(model, solver=solver, time_limit_s=remaining, rel_gap=rel_gap,
+                                 cutoff=ub * (1 + 1e-12) if np.isfinite(ub) else None)
+    bound = lb
+    if ans is not None and ans.status == "infeasible" and np.isfinite(ub):
+        return _answer(data, "optimal", best_x, ub, ub, model.size)
+    if ans is not None and np.isfinite(ans.bound):
+        bound = max(bound, min(ans.bound, ub))
+    if ans is not None and ans.x is not None and ans.objective < ub:
+        x = _lift(data, ans.x, opt_idx, pair_idx)
+        st, obj = ans.status, ans.objective
+        if st == "optimal":
+            bound = obj
+    elif best_x is not None:
+        x, obj = best_x, ub
+        st = "optimal" if (ans is not None and ans.status == "optimal") else "feasible"
+        if st == "optimal":
+            bound = obj
+    else:
+        return CflpAnswer(status="time_limit_no_solution", objective=math.nan, bound=bound,
+                          option_open=np.zeros(n_opt, bool), flow=np.zeros(data.pair_site.size),
+                          model_size=model.size)
+    if obj - bound <= rel_gap * abs(obj):
+        st = "optimal"
+    return _answer(data, st, x, obj, min(bound, obj), model.size)

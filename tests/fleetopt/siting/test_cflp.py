@@ -115,3 +115,42 @@ def test_erlang_c_hand_values() -> None:
     lam = max_arrival_rate(3, 0.5, 1 / 6, 0.2)
     assert prob_wait_longer(3, lam, 0.5, 1 / 6) == pytest.approx(0.2, abs=1e-6)
     assert max_arrival_rate(4, 0.5, 1 / 6, 0.2) > lam
+
+
+def test_lagrangian_bound_below_optimum_and_keeps_the_optimum(data_dir: Path) -> None:
+    """GIVEN cap41 and its optimum WHEN the Lagrangian runs THEN its bound <= optimum and every
+    option the optimal solution opens stays possible."""
+    import time
+
+    from fleetopt.inputs.orlib import read_cap
+    from fleetopt.siting.cflp import lagrangian_cflp
+
+    inst = read_cap(data_dir / "siting" / "cap41.txt")
+    d = CflpData.dense(inst.fixed_cost, inst.capacity, inst.demand, inst.cost)
+    opt = solve_cflp(d, time_limit_s=30)
+    lb, alive, _, _ = lagrangian_cflp(d, opt.objective * (1 + 1e-9),
+                                      deadline=time.perf_counter() + 20)
+    assert lb <= opt.objective + 1e-6
+    assert lb > 0.95 * opt.objective
+    assert alive[opt.option_open].all()
+
+
+def test_large_path_on_a_random_instance_is_honest() -> None:
+    """GIVEN a 30 x 800 random CFLP (the Lagrangian path) WHEN solved THEN bound <= objective and
+    the reported solution's cost is recomputed exactly from its flows."""
+    rng = np.random.default_rng(5)
+    m, n = 30, 800
+    cost = rng.uniform(1, 100, (m, n))
+    demand = rng.integers(1, 20, n).astype(float)
+    cap = np.full(m, demand.sum() / 8)
+    fixed = rng.uniform(500, 1500, m)
+    d = CflpData.dense(fixed, cap, demand, cost)
+    ans = solve_cflp(d, time_limit_s=30)
+    assert ans.status in ("optimal", "feasible")
+    assert ans.bound <= ans.objective + 1e-6
+    recomputed = fixed[ans.option_open].sum() + float(d.pair_cost @ ans.flow)
+    assert recomputed == pytest.approx(ans.objective, rel=1e-6)
+    served = np.bincount(d.pair_cust, weights=ans.flow, minlength=n)
+    assert served == pytest.approx(np.ones(n), abs=1e-6)
+    load = np.bincount(d.pair_site, weights=ans.flow * demand[d.pair_cust], minlength=m)
+    assert np.all(load <= cap * ans.option_open + 1e-6)
