@@ -348,3 +348,24 @@ def test_fleet_run_is_saved_to_the_run_store(
     run = load_run(runs[0]["id"], verify=True)
     assert services.saved_summary(runs[0]["id"])["trips_total"] == 62
     assert hashlib.sha256(data).hexdigest() in json.dumps(run.meta)
+
+
+@pytest.mark.parametrize(
+    ("page", "feature", "module"),
+    [
+        ("targets_page.py", "targets", "fleetopt.results.targets"),
+        ("fleet_page.py", "simulation", "fleetopt.simulation"),
+        ("siting_page.py", "siting", "fleetopt.siting"),
+        ("compare_page.py", "simulation", "fleetopt.simulation"),
+    ],
+)
+def test_pages_say_when_a_library_part_is_missing(
+    page: str, feature: str, module: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GIVEN a build without a library part WHEN its page opens THEN it says so and shows no number."""
+    monkeypatch.setitem(services.FEATURES, feature, ("fleetopt.no_such_module_for_test",))
+    at = _page(page)
+    warnings = " ".join(w.value for w in at.warning)
+    assert "Not available in this build" in warnings
+    assert module in warnings
+    assert not at.metric
