@@ -146,20 +146,35 @@ def _beijing(n_cand: int, n_dem: int, limit: float) -> dict[str, Any]:
     return out
 
 
+def _save_partial(res: dict[str, Any]) -> None:
+    """Write what is done so far (a long run that is stopped still leaves its numbers)."""
+    import json
+
+    out = Path(__file__).resolve().parent / "results" / "siting.partial.json"
+    try:
+        out.parent.mkdir(exist_ok=True)
+        out.write_text(json.dumps(_clean(res), indent=1))
+    except OSError:
+        pass
+
+
 def run(quick: bool = False) -> dict[str, Any]:
     """Run the siting benchmarks; return JSON-able results."""
     opt = _optima()
     res: dict[str, Any] = {}
     pm = list(range(1, 11)) if quick else list(range(1, 41))
     res["pmed"] = _pmed(pm, opt, limit=300.0)
+    _save_partial(res)
     cap_names = ["cap41", "cap71", "cap101", "cap131"] if quick else [
         f"cap{a}{b}" for a in (4, 5, 6, 7, 8, 9, 10, 11, 12, 13) for b in (1, 2, 3, 4)
         if (ORLIB / "cap" / f"cap{a}{b}.txt").is_file()]
     res["cap"] = _cap([(n, f"{n}.txt", None, False) for n in cap_names], opt, limit=60.0)
     res["cap"]["goal_each_s"] = 5.0
+    _save_partial(res)
     ufl = ["capa"] if quick else ["capa", "capb", "capc"]
     res["uflp_abc"] = _cap([(f"{n}U", f"{n}.txt", None, True) for n in ufl], opt, limit=60.0)
     res["uflp_abc"]["goal_each_s"] = 30.0
+    _save_partial(res)
     if not quick:
         cases = [(f"{n}{c}", f"{n}.txt", float(c), False)
                  for n, caps in (("capa", (8000, 10000, 12000, 14000)),
@@ -167,8 +182,10 @@ def run(quick: bool = False) -> dict[str, Any]:
                                  ("capc", (5000, 5750, 6500, 7250))) for c in caps]
         res["cflp_abc"] = _cap(cases, opt, limit=60.0)
         res["cflp_abc"]["goal_each_s"] = 60.0
+        _save_partial(res)
     res["beijing"] = _beijing(500, 2000, 20.0) if quick else _beijing(2000, 10000, 60.0)
-    res["spopt"] = _spopt(list(range(1, 4)) if quick else list(range(1, 11)), opt, limit=600.0)
+    _save_partial(res)
+    res["spopt"] = _spopt(list(range(1, 4)) if quick else list(range(1, 11)), opt, limit=300.0)
     res["baseline"] = res["spopt"]["baseline"]
     res["ratio"] = res["spopt"]["ratio"]
     return _clean(res)
