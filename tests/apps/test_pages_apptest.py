@@ -362,7 +362,7 @@ def test_fleet_run_is_saved_to_the_run_store(
 def test_pages_say_when_a_library_part_is_missing(
     page: str, feature: str, module: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """GIVEN a build without a library part WHEN its page opens THEN it says so and shows no number."""
+    """GIVEN a build without a library part WHEN its page opens THEN it says so, with no number."""
     monkeypatch.setitem(services.FEATURES, feature, ("fleetopt.no_such_module_for_test",))
     at = _page(page)
     warnings = " ".join(w.value for w in at.warning)
