@@ -106,3 +106,19 @@ def test_cycle_cover_sets_by_hand() -> None:
     sets = cycle_cover_sets(pos, np.array([True, False, True, False]), 250_000)
     assert [s.tolist() for s in sets] == [[0], [0], [2], [2]]
     assert cycle_cover_sets(pos, np.array([True, False, True, False]), 50_000) is None
+
+
+def test_service_level_sizes_meet_the_erlang_c_target(data_dir: Path) -> None:
+    """GIVEN arrivals per hour as weights WHEN sized to P(wait > 10 min) <= 0.2 THEN every open
+    site's plug count serves its assigned arrivals within that service level."""
+    from fleetopt.siting.sizing import prob_wait_longer
+
+    prob, _ = read_problem_json(data_dir / "siting" / TINY)
+    prob.radius_s = None
+    prob.service = {"service_time_min": 30, "max_wait_min": 10, "max_wait_prob": 0.2,
+                    "max_plugs": 20, "plug_cost_cny": 50}
+    res = solve(prob, model="service-level", time_limit_s=30)
+    assert res.status == "optimal"
+    for rec in res.sites.itertuples(index=False):
+        assert prob_wait_longer(int(rec.size), float(rec.load), 0.5, 10 / 60) <= 0.2 + 1e-6
+    assert res.sites["load"].sum() == pytest.approx(23.0)  # all 23 arrivals/h served
