@@ -3,8 +3,9 @@
 Goal (issue 5): the Dask run is >= 1.8x faster than one process. The baseline is the same
 sweep with ``executor="local", workers=1`` (every variant in this one process), timed in
 the same run. The Dask time includes starting the ``LocalCluster`` on 127.0.0.1 (started
-first, timed, then idle while the baseline runs). Each worker's peak resident memory is read in the
-worker (``resource.getrusage``), and its resident memory after the sweep (psutil). Both tables
+first, timed, then idle while the baseline runs). Each worker's peak resident memory is
+read in the worker (``resource.getrusage``), and its resident memory after the sweep (psutil). The
+local executor's process pool (2 workers) is timed too, for comparison. All tables
 are compared (``wall_s`` excluded) to show the executor does not change results.
 
 ``quick`` runs 4 variants of a smaller copy of the default (20/10/5/5 vehicles) to prove
@@ -103,11 +104,19 @@ def run(quick: bool = False) -> dict[str, object]:
             dask_s = startup_s + time.perf_counter() - t0
             with Client(cluster) as client:
                 dask_cpu = sum(client.run(_cpu_s).values()) - worker_cpu0
+            with Client(cluster) as client:
                 worker_mb = sorted(client.run(_peak_rss_mb).values())
                 worker_now_mb = sorted(client.run(_rss_mb).values())
         finally:
             cluster.close()
-    identical = _timing_free(one).equals(_timing_free(dask_table))
+        # for comparison: the local executor's process pool with two workers (after the
+        # cluster is closed, so the pool forks a process without the cluster's threads)
+        t0 = time.perf_counter()
+        pool = run_sweep(sweep, executor="local", workers=2, out_dir=tmp / "pool", progress=False)
+        pool_s = time.perf_counter() - t0
+    identical = _timing_free(one).equals(_timing_free(dask_table)) and _timing_free(one).equals(
+        _timing_free(pool)
+    )
     return {
         "variants": len(one),
         "trips_per_variant": int(one.trips_total.iloc[0]),
@@ -124,6 +133,8 @@ def run(quick: bool = False) -> dict[str, object]:
         # process vs the busier of two equal halves of the workers' CPU plus cluster start-up
         "ratio_if_cores_free_estimate": round(one_cpu / (dask_cpu / 2 + startup_s), 3),
         "goal_ratio": 1.8,
+        "local_pool_2_workers_wall_s": round(pool_s, 2),
+        "local_pool_ratio": round(one_s / pool_s, 3),
         "cluster_startup_s": round(startup_s, 2),
         "worker_peak_rss_mb": [round(m, 1) for m in worker_mb],
         "worker_rss_after_mb": [round(m, 1) for m in worker_now_mb],
