@@ -12,6 +12,7 @@ Library parts that a build may lack are reported by :func:`missing`, so a page c
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import importlib
 import importlib.util
@@ -181,6 +182,10 @@ def targets(scenario_path: str | None = None) -> list[dict[str, Any]]:
     return rows
 
 
+def _share_of_eligible(fleet: Any, segment: str, year: int) -> float:
+    return float(fleet.nev_share_of_eligible_pct(segment, year))
+
+
 #: Years of the trajectories drawn on the targets dashboard.
 TRAJECTORY_YEARS = range(2015, 2031)
 
@@ -259,11 +264,7 @@ def compute_target_trajectories() -> pd.DataFrame | None:
         ("taxi_nev_share_2025", "taxi"),
         ("light_logistics_nev_share_2025", "light_logistics"),
     ):
-        add(
-            target_id,
-            TRAJECTORY_YEARS,
-            lambda y, seg=segment: fleet.nev_share_of_eligible_pct(seg, y),
-        )
+        add(target_id, TRAJECTORY_YEARS, functools.partial(_share_of_eligible, fleet, segment))
     add(
         "sanitation_new_nev_share_2025",
         range(2021, 2031),
@@ -277,17 +278,17 @@ def compute_target_trajectories() -> pd.DataFrame | None:
         lambda y: operating_co2_intensity_change_pct(fleet, y, reference_year=ref_year),
     )
     calib = fleet.calibration
-    observed_ids = {
+    observed_ids: dict[tuple[str, str], str] = {
         ("all", "nev_stock_vehicles"): "nev_stock_2025",
         ("bus", "nev_share_pct"): "bus_nev_share_2025",
         ("taxi", "nev_share_pct"): "taxi_nev_share_2025",
     }
     for r in calib.itertuples():
-        target_id = observed_ids.get((r.segment, r.metric))
-        if target_id is not None:
+        observed_id = observed_ids.get((str(r.segment), str(r.metric)))
+        if observed_id is not None:
             rows.append(
                 {
-                    "id": target_id,
+                    "id": observed_id,
                     "year": float(r.time_year),
                     "value": float(r.observed),
                     "kind": "observed",

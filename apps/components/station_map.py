@@ -70,7 +70,8 @@ def radius_m(size: pd.Series | np.ndarray, lo_hi: tuple[float, float]) -> np.nda
     if s.size == 0 or float(s.max()) == float(s.min()):
         return np.full(s.shape, lo)
     r = np.sqrt(s)
-    return lo + (r - r.min()) / (r.max() - r.min()) * (hi - lo)
+    scaled: np.ndarray = lo + (r - r.min()) / (r.max() - r.min()) * (hi - lo)
+    return scaled
 
 
 def view_of(lon: np.ndarray, lat: np.ndarray) -> pdk.ViewState:

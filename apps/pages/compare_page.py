@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import streamlit as st
 
@@ -91,7 +92,7 @@ if st.button(t("compare_run"), type="primary", key="compare.run_button"):
 
 runs = list(st.session_state.get(KEY_RUNS, []))
 runs += [r for r in earlier if r["label"] in chosen and r not in runs]
-stored_summaries: dict[str, dict] = {}
+stored_summaries: dict[str, dict[str, Any]] = {}
 for run_id in stored_chosen:
     try:
         doc = services.saved_summary(run_id)
@@ -103,8 +104,9 @@ for run_id in stored_chosen:
     else:
         stored_summaries[f"runs/{run_id}"] = doc
 if len(runs) + len(stored_summaries) >= 2:
-    summaries: dict[str, dict] = {}
-    targets: dict[str, list] | None = {} if services.missing("targets") is None else None
+    summaries: dict[str, dict[str, Any]] = {}
+    has_targets = services.missing("targets") is None
+    targets: dict[str, list[dict[str, Any]]] | None = {} if has_targets else None
     for r in runs:
         label = r["label"]
         while label in summaries:

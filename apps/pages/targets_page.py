@@ -44,6 +44,7 @@ if with_points and st.toggle(t("interactive_chart"), key="targets.interactive"):
         format_func=lambda i: target_name(next(r for r in with_points if r["id"] == i)),
     )
     row = next(r for r in with_points if r["id"] == chosen)
+    assert trajectories is not None  # with_points is empty without trajectories
     fig = trajectory_figure(row, trajectories[trajectories["id"] == chosen])
     if fig is not None:
         fig.update_layout(height=320)
