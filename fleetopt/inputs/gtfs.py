@@ -160,8 +160,10 @@ def _service_ids(
         rep.rows(bad, rows, column, lambda i: f"{vals[i]!r} is not a date; GTFS dates are YYYYMMDD")
         feed.absorb(rep)
         # NaT is a datetime subclass: turn unreadable dates into None, not NaT
-        return np.asarray([None if b else d for b, d in zip(bad, parsed.dt.date.to_numpy(), strict=True)],
-                          dtype=object)
+        return np.asarray(
+            [None if b else d for b, d in zip(bad, parsed.dt.date.to_numpy(), strict=True)],
+            dtype=object,
+        )
 
     cal_rows: list[tuple[str, tuple[bool, ...], dt.date, dt.date]] = []
     if cal is not None:
@@ -347,8 +349,21 @@ def _expand_frequencies(feed: _Feed, trips: pd.DataFrame) -> pd.DataFrame:
     keep = ~np.isin(trips["trip_id"].to_numpy(), fr_trip)
     parts = [trips[keep]]
     by_id = trips.set_index("trip_id", drop=False)
-    for tid, s, e, h in zip(fr_trip, start, end, head, strict=True):
+    max_inst = int(defaults.value("gtfs_blocking", "max_trips_per_frequency_row"))
+    rep = feed.report("frequencies.txt")
+    for k, (tid, s, e, h) in enumerate(zip(fr_trip, start, end, head, strict=True)):
         if tid not in by_id.index or not (np.isfinite(s) and np.isfinite(e) and np.isfinite(h)):
+            continue
+        if h < 1:
+            continue  # already reported: headway_secs must be >= 1
+        n_inst = int(np.ceil(max(e - s, 0.0) / h))
+        if n_inst > max_inst:
+            rep.add(
+                f"headway_secs {h:g} from {start[k]:g} s to {end[k]:g} s gives {n_inst:,} trips; "
+                f"at most {max_inst:,} per row (gtfs_blocking.csv max_trips_per_frequency_row)",
+                row=int(rows[k]),
+                column="headway_secs",
+            )
             continue
         base = by_id.loc[[tid]].iloc[0]
         dur = base["arrival_s"] - base["departure_s"]
@@ -363,6 +378,7 @@ def _expand_frequencies(feed: _Feed, trips: pd.DataFrame) -> pd.DataFrame:
             for x in starts
         ]
         parts.append(inst)
+    feed.absorb(rep)
     return pd.concat(parts, ignore_index=True)
 
 
@@ -762,9 +778,19 @@ def _gtfs(
             small, end_idx, start_idx = _stop_deadheads(lon, lat, last[part], first[part], network)
             dep = trips["departure_s"].to_numpy()[part]
             arr = trips["arrival_s"].to_numpy()[part]
-            ii, jj, dh = chain_arcs(
-                dep, arr, end_idx, start_idx, small, min_layover_s=min_lay, max_layover_s=max_lay
-            )
+            try:
+                ii, jj, dh = chain_arcs(
+                    dep,
+                    arr,
+                    end_idx,
+                    start_idx,
+                    small,
+                    min_layover_s=min_lay,
+                    max_layover_s=max_lay,
+                )
+            except InputError as exc:
+                where = f" (route {g!r})" if chain_scope == "route" else ""
+                raise InputError(exc.message, [Problem(exc.message + where, file=label)]) from None
             veh, cinfo = _solve_chain(
                 dep,
                 ii,

@@ -63,6 +63,7 @@ GTFS_FILES = {p.name: p.read_text(encoding="utf-8") for p in sorted(GTFS_DIR.glo
 
 # whole-file problems legitimately have no row
 FILE_LEVEL = (
+    "chaining ",
     "the file is",
     "file is too large",
     "the table has more than",

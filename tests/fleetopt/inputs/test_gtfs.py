@@ -261,3 +261,47 @@ def test_unreadable_calendar_dates_are_located_not_a_crash() -> None:
     errors, _ = check_gtfs(feed_bytes(replace={"calendar_dates.txt": bad}), name="f.zip")
     assert [(p.file, p.row, p.column) for p in errors] == [("f.zip/calendar_dates.txt", 2, "date")]
     assert errors[0].message == "'2007O604' is not a date; GTFS dates are YYYYMMDD"
+
+
+@pytest.mark.parametrize(
+    ("headway", "row_problem"),
+    [
+        ("0", "headway_secs is 0; it must be >= 1"),
+        ("0.001", "headway_secs is 0.001; it must be >= 1"),
+        (
+            "1",
+            "headway_secs 1 from 21600 s to 79200 s gives 57,600 trips; at most 2,880 per row "
+            "(gtfs_blocking.csv max_trips_per_frequency_row)",
+        ),
+    ],
+)
+def test_absurd_headways_are_located_not_a_crash(headway: str, row_problem: str) -> None:
+    """Found by the fuzz job: a zero or tiny headway crashed the frequency expansion (division
+    by zero, or an array too large to allocate)."""
+    freq = "trip_id,start_time,end_time,headway_secs\nSTBA,6:00:00,22:00:00," + headway + "\n"
+    errors, _ = check_gtfs(feed_bytes(replace={"frequencies.txt": freq}), name="f.zip")
+    assert [(p.file, p.row, p.column, p.message) for p in errors] == [
+        ("f.zip/frequencies.txt", 2, "headway_secs", row_problem)
+    ]
+
+
+def test_too_many_links_is_a_located_feed_problem(monkeypatch: pytest.MonkeyPatch) -> None:
+    """GIVEN a lowered link limit (the real chaining runs; only the table value is lowered)
+    WHEN a frequency-expanded route exceeds it THEN a located feed-level InputError."""
+    from fleetopt import defaults
+
+    real = defaults.value
+
+    def lowered(table: str, name: str, **keys: str) -> float:
+        return 1000.0 if name == "max_arcs" else real(table, name, **keys)
+
+    monkeypatch.setattr(defaults, "value", lowered)
+    freq = "trip_id,start_time,end_time,headway_secs\nSTBA,0:00:00,24:00:00,30\n"
+    with pytest.raises(InputError) as info:
+        parse_gtfs_trips(
+            feed_bytes(replace={"frequencies.txt": freq}), name="f.zip", service_date="20070102"
+        )
+    (p,) = info.value.problems
+    assert p.file == "f.zip"
+    assert p.message.startswith("chaining 2,880 trips would consider")
+    assert p.message.endswith("(route 'STBA')")
