@@ -368,8 +368,15 @@ def solve_pmedian(
     n_open = int(min(p + fixed.size, allowed.sum()))
     if integral is None:
         integral = bool(np.all(dist == np.round(dist)) and np.all(weight == np.round(weight)))
-    start = greedy(dist, weight, n_open - fixed.size, fixed, allowed)
-    best = swap_search(dist, weight, start, fixed, allowed, deadline=t0 + 0.4 * time_limit_s)
+    large = n_cli * n_cand > 4_000_000
+    # heuristics on float32 for large matrices (half the memory traffic); costs are
+    # re-evaluated in float64
+    dist_h = dist.astype(np.float32) if large else dist
+    w_h = weight.astype(np.float32) if large else weight
+    start = greedy(dist_h, w_h, n_open - fixed.size, fixed, allowed)
+    best = swap_search(dist_h, w_h, start, fixed, allowed,
+                       deadline=t0 + (0.3 if large else 0.4) * time_limit_s)
+    del dist_h, w_h
     ub = pmedian_cost(dist, weight, best)
     heur = ub
     logger.info("p-median heuristic %.6g after %.2fs", ub, time.perf_counter() - t0)
@@ -381,7 +388,8 @@ def solve_pmedian(
 
     # phase 0: Lagrangian bound and fixing (Beasley 1985): closes most candidates
     lag, closed, forced = lagrangian_fixing(dist, weight, n_open, fixed, allowed, ub, tol,
-                                            deadline=t0 + 0.6 * time_limit_s)
+                                            deadline=t0 + (0.92 if large else 0.6)
+                                            * time_limit_s, iterations=1000 if large else 400)
     lb = min(as_lb(lag), ub)
     rounds = 0
     size: dict[str, int] = {}
@@ -391,6 +399,12 @@ def solve_pmedian(
                              iterations=0, model_size=size, heuristic_objective=heur)
     keep = allowed & ~closed
     sub = np.flatnonzero(keep)
+    if n_cli * sub.size > 4_000_000:
+        # the radius model would not fit the time left: report the Lagrangian bound
+        logger.info("Lagrangian bound %.6g; %d candidates left: too large for the MIP", lag,
+                    sub.size)
+        return PMedianAnswer(status="feasible", open_idx=np.sort(best), objective=ub, bound=lb,
+                             iterations=0, model_size=size, heuristic_objective=heur)
     fixed_all = np.union1d(fixed, forced)
     logger.info("Lagrangian bound %.6g; %d of %d candidates left, %d forced open", lag,
                 sub.size, n_cand, forced.size)
@@ -537,15 +551,32 @@ def lagrangian_fixing(dist: np.ndarray, weight: np.ndarray, n_open: int, fixed: 
     closed = ~allowed.copy()
     forced = np.zeros(n_cand, bool)
     k_free = n_open - fixed.size
-    lam = np.sort(wd, axis=1)[:, min(n_cand - 1, max(0, n_cand // max(1, n_open)))].copy()
+    n_cli = wd.shape[0]
+    sparse_mode = n_cli * n_cand > 4_000_000
+    if sparse_mode:
+        # keep each client's nearest candidates only and cap lambda_i at the farthest kept
+        # cost: farther candidates then contribute min(0, w d - lambda) = 0, so L stays valid
+        kk = min(n_cand, max(64, 2 * n_cand // max(1, n_open)))
+        near = np.argpartition(wd, kk - 1, axis=1)[:, :kk]
+        wd_k = np.take_along_axis(wd, near, axis=1)
+        cap = wd_k.max(axis=1)
+        flat_idx = near.ravel()
+        lam = np.minimum(np.sort(wd_k, axis=1)[:, min(kk - 1, max(0, n_cand // max(1, n_open)))],
+                         cap)
+    else:
+        lam = np.sort(wd, axis=1)[:, min(n_cand - 1, max(0, n_cand // max(1, n_open)))].copy()
     best = -math.inf
     theta = 2.0
     stall = 0
     for _ in range(iterations):
         if time.perf_counter() > deadline:
             break
-        red = np.minimum(wd - lam[:, None], 0.0)
-        rho = red.sum(axis=0)
+        if sparse_mode:
+            rho = np.bincount(flat_idx, weights=np.minimum(wd_k - lam[:, None], 0.0).ravel(),
+                              minlength=n_cand)
+        else:
+            red = np.minimum(wd - lam[:, None], 0.0)
+            rho = red.sum(axis=0)
         cand_free = np.flatnonzero(free & ~closed & ~forced)
         base_open = np.flatnonzero(forced | np.isin(np.arange(n_cand), fixed))
         k = k_free - int(forced.sum())
@@ -572,12 +603,19 @@ def lagrangian_fixing(dist: np.ndarray, weight: np.ndarray, n_open: int, fixed: 
         if best >= ub - tol or theta < 1e-4:
             break
         openset = np.r_[base_open, chosen].astype(np.int64)
-        served = (wd[:, openset] < lam[:, None]).sum(axis=1)
+        if sparse_mode:
+            is_open = np.zeros(n_cand, bool)
+            is_open[openset] = True
+            served = ((wd_k < lam[:, None]) & is_open[near]).sum(axis=1)
+        else:
+            served = (wd[:, openset] < lam[:, None]).sum(axis=1)
         g = 1.0 - served
         norm = float(g @ g)
         if norm == 0:
             break
         lam = lam + theta * (ub - val) / norm * g
+        if sparse_mode:
+            lam = np.minimum(lam, cap)
     return best, closed, np.flatnonzero(forced)
 
 
