@@ -193,6 +193,7 @@ class TaxiDispatch:
         self.taken = np.zeros(n, dtype=bool)
         self.reason = np.full(n, "not dispatched before the horizon end", dtype=object)
         self.vehicle = np.full(n, "", dtype=object)
+        self.vehicle_idx = np.full(n, -1, dtype=np.int64)
         self.pickup_s = np.full(n, np.nan)
         self.drop_s = np.full(n, np.nan)
         self.dh_km = np.zeros(n)
@@ -371,6 +372,7 @@ class TaxiDispatch:
         self.served[j] = True
         self.reason[j] = ""
         self.vehicle[j] = self.taxis[i]["vehicle_id"]
+        self.vehicle_idx[j] = i
         self.dh_km[j] = pick_km
         if spec.is_hydrogen:
             self.h2[j] = e1 + e2
@@ -476,13 +478,15 @@ class TaxiDispatch:
     def trips_table(self) -> pd.DataFrame:
         """Return the requests as rows of the result's trips table."""
         r = self.req
-        pt = (
-            np.array([self.taxis_by_id.get(v, "") for v in self.vehicle], dtype=object)
-            if hasattr(self, "taxis_by_id")
-            else self._pt_of_vehicle()
-        )
-        l100 = np.array([self._spec_of(v).l_per_100km if v else 0.0 for v in self.vehicle])
-        k100 = np.array([self._spec_of(v).kg_per_100km if v else 0.0 for v in self.vehicle])
+        idx = self.vehicle_idx
+        has = idx >= 0
+        pt_taxi = np.array([t["powertrain"] for t in self.taxis] + [""], dtype=object)
+        l100_taxi = np.array([sp.l_per_100km for sp in self.specs] + [0.0])
+        k100_taxi = np.array([sp.kg_per_100km for sp in self.specs] + [0.0])
+        pick = np.where(has, idx, len(self.taxis))
+        pt = pt_taxi[pick]
+        l100 = l100_taxi[pick]
+        k100 = k100_taxi[pick]
         run = np.where(self.served, self.trip_km + self.dh_km, 0.0)
         fuel = run * l100 / 100.0
         gas = run * k100 / 100.0
@@ -521,23 +525,16 @@ class TaxiDispatch:
             }
         )
 
-    def _pt_of_vehicle(self) -> np.ndarray:
-        lut = {t["vehicle_id"]: t["powertrain"] for t in self.taxis}
-        return np.array([lut.get(v, "") for v in self.vehicle], dtype=object)
-
-    def _spec_of(self, vid: str) -> Any:
-        if not hasattr(self, "_spec_lut"):
-            self._spec_lut = {t["vehicle_id"]: self.specs[i] for i, t in enumerate(self.taxis)}
-        return self._spec_lut[vid]
-
     def vehicles_table(self) -> pd.DataFrame:
         """Return one row per taxi (identity columns) and record their totals in the log."""
+        k = len(self.taxis)
+        got = self.served & (self.vehicle_idx >= 0)
+        served_km = np.bincount(
+            self.vehicle_idx[got], weights=(self.trip_km + self.dh_km)[got], minlength=k
+        )
         rows = []
         for i, t in enumerate(self.taxis):
             spec = self.specs[i]
-            clock = spec.is_battery or spec.is_hydrogen
-            # driving to chargers adds distance not attached to a request
-            trip_km = 0.0
             rows.append(
                 {
                     "vehicle_id": t["vehicle_id"],
@@ -547,18 +544,9 @@ class TaxiDispatch:
                     "fleet": t["fleet"],
                 }
             )
-            del trip_km
-            served_km = float(
-                np.sum(
-                    np.where(
-                        (self.vehicle == t["vehicle_id"]) & self.served,
-                        self.trip_km + self.dh_km,
-                        0.0,
-                    )
-                )
-            )
-            extra_km = max(self.km[i] - served_km, 0.0)
-            if clock:
+            if spec.is_battery or spec.is_hydrogen:
+                # driving to chargers adds distance not attached to a request
+                extra_km = max(self.km[i] - float(served_km[i]), 0.0)
                 self.m.log.vehicles[t["vehicle_id"]] = {
                     "soc_end": float(self.level[i]),
                     "idle_kwh": 0.0,
