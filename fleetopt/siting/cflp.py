@@ -717,6 +717,8 @@ def _solve_large(data: CflpData, *, deadline: float, solver: str, rel_gap: float
     ub, best_x = math.inf, None
     model_full = build_cflp(data)
     chosen = _complete_capacity(data, lag_open, lam)
+    if not data.capacitated:
+        chosen = _uflp_local_search(data, chosen, deadline=t0 + 0.45 * total)
     for _ in range(3):
         val, x = _fixed_open_lp(data, model_full, chosen, t0 + 0.5 * total)
         if x is not None:
@@ -774,3 +776,50 @@ def _solve_large(data: CflpData, *, deadline: float, solver: str, rel_gap: float
     if obj - bound <= rel_gap * abs(obj):
         st = "optimal"
     return _answer(data, st, x, obj, min(bound, obj), model.size)
+
+
+def _uflp_local_search(data: CflpData, chosen: np.ndarray, *, deadline: float) -> np.ndarray:
+    """Best-improvement add/drop on an uncapacitated instance (one option per site).
+
+    With unlimited capacity each customer goes to its cheapest open site, so a move's
+    effect is exact and vectorised over all sites at once.
+    """
+    m, n = data.n_sites, data.demand.size
+    if m * n > 25_000_000 or data.budget is not None or data.max_open is not None:
+        return chosen
+    big = float(np.max(data.pair_cost)) * 10.0 + 1.0
+    c = np.full((m, n), big, dtype=np.float64)
+    c[data.pair_site, data.pair_cust] = data.pair_cost
+    f = np.full(m, np.inf)
+    np.minimum.at(f, data.option_site, data.option_cost)
+    opt_of_site = np.full(m, -1)
+    best_opt = np.lexsort((data.option_cost, data.option_site))
+    first = np.r_[True, data.option_site[best_opt][1:] != data.option_site[best_opt][:-1]]
+    opt_of_site[data.option_site[best_opt[first]]] = best_opt[first]
+    is_open = np.zeros(m, bool)
+    is_open[data.option_site[chosen]] = True
+    fixed = np.zeros(m, bool)
+    fixed[data.fixed_open] = True
+    is_open |= fixed
+    while time.perf_counter() < deadline:
+        sub = np.where(is_open[:, None], c, np.inf)
+        first_i = np.argmin(sub, axis=0)
+        d1 = sub[first_i, np.arange(n)]
+        sub[first_i, np.arange(n)] = np.inf
+        d2 = sub.min(axis=0)
+        add = f + np.minimum(c - d1[None, :], 0.0).sum(axis=1)
+        add[is_open] = np.inf
+        drop = -f + np.bincount(first_i, weights=np.minimum(d2 - d1, big), minlength=m)
+        drop[~is_open | fixed] = np.inf
+        if is_open.sum() <= 1:
+            drop[:] = np.inf
+        i_add, i_drop = int(np.argmin(add)), int(np.argmin(drop))
+        if min(add[i_add], drop[i_drop]) >= -1e-9:
+            break
+        if add[i_add] <= drop[i_drop]:
+            is_open[i_add] = True
+        else:
+            is_open[i_drop] = False
+    out = np.zeros(data.option_site.size, bool)
+    out[opt_of_site[is_open & (opt_of_site >= 0)]] = True
+    return out

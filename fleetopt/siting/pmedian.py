@@ -312,7 +312,7 @@ def solve_pmedian(
     extra_levels: int = 2,
     rel_gap: float = 0.0,
     keep_nearest: int | None = None,
-    bb_max_candidates: int = 400,
+    bb_max_candidates: int = 1000,
     bb_max_open: int = 30,
     bb_share: float = 0.5,
 ) -> PMedianAnswer:
