@@ -155,7 +155,7 @@ def solve_linear_model(
         msg = f"OR-Tools was built without {solver}"
         raise SolverError(msg)
     remaining = max(0.05, time_limit_s - (time.perf_counter() - t0))
-    if not relax and a.nnz > 200_000:
+    if not relax and a.nnz > 50_000:
         # HiGHS overruns its limit on large MIPs (presolve, cuts) by up to a third on this
         # machine; keep a margin so the whole run stays within 10 % of the user's limit
         remaining *= 0.7
