@@ -37,6 +37,7 @@ TOP_KEYS = (
     "emission_factors",
     "fleets",
     "vehicle_types",
+    "vehicles",
     "stations",
     "horizon",
     "options",
@@ -228,6 +229,9 @@ class Scenario:
         Simulation options.
     transition, mode_share : dict
         Tables of the targets part, passed through.
+    vehicles : dict
+        Per-vehicle overrides ``{vehicle_id: {key: value}}`` (``[vehicles."<id>"]``), applied
+        on top of the vehicle's (type, powertrain) spec.
     base_dir : Path
         Folder relative paths are resolved against.
     file : str or None
@@ -250,6 +254,7 @@ class Scenario:
     base_dir: Path
     file: str | None
     raw: dict[str, Any] = field(repr=False)
+    vehicles: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def _deep_merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
@@ -605,6 +610,24 @@ def check_scenario_dict(d: Mapping[str, Any], *, file: str | None = None) -> lis
                     out.append(Problem("must be a table", None, f"vehicle_types.{t}.{pt}", file))
                 else:
                     out.extend(check_overrides(table, prefix=f"vehicle_types.{t}.{pt}", file=file))
+    veh = d.get("vehicles", {})
+    if not isinstance(veh, Mapping):
+        out.append(
+            Problem(
+                '[vehicles] must be a table of [vehicles."<vehicle_id>"] tables',
+                None,
+                "vehicles",
+                file,
+            )
+        )
+    else:
+        for vid, table in veh.items():
+            if not isinstance(table, Mapping):
+                out.append(
+                    Problem("must be a table of vehicle parameters", None, f"vehicles.{vid}", file)
+                )
+            else:
+                out.extend(check_overrides(table, prefix=f"vehicles.{vid}", file=file))
     st = d.get("stations")
     if st is not None and not isinstance(st, (str, list)):
         out.append(
@@ -800,7 +823,7 @@ def scenario_from_dict(
                 ),
                 max_wait_min=(float(f["max_wait_min"]) if "max_wait_min" in f else None),
                 name=str(f.get("name") or f"fleet{i}"),
-            date=(str(f["date"]) if "date" in f else None),
+                date=(str(f["date"]) if "date" in f else None),
             )
         )
     missing = [
@@ -847,6 +870,7 @@ def scenario_from_dict(
         options=options,
         transition=dict(d.get("transition", {})),
         mode_share=dict(d.get("mode_share", {})),
+        vehicles={str(k): dict(v) for k, v in d.get("vehicles", {}).items()},
         base_dir=bdir,
         file=file,
         raw=dict(d),

@@ -125,12 +125,21 @@ def simulate(
     return result
 
 
-def _spec_column(trips: pd.DataFrame, specs: dict[tuple[str, str], Any], name: str) -> np.ndarray:
+def _spec_column(
+    trips: pd.DataFrame,
+    specs: dict[tuple[str, str], Any],
+    name: str,
+    per_vehicle: dict[str, Any] | None = None,
+) -> np.ndarray:
     out = np.zeros(len(trips))
     vt = trips["vehicle_type"].to_numpy(dtype=object)
     pt = trips["powertrain"].to_numpy(dtype=object)
     for (a, b), s in specs.items():
         out[(vt == a) & (pt == b)] = float(getattr(s, name))
+    if per_vehicle:
+        vid = trips["vehicle_id"].astype(str).to_numpy(dtype=object)
+        for v, s in per_vehicle.items():
+            out[vid == v] = float(getattr(s, name))
     return out
 
 
@@ -220,8 +229,16 @@ def assemble(
     km = trips["distance_km"].to_numpy(float) if n else np.zeros(0)
     dh_km = np.where(served, dh_km, 0.0)
     run_km = np.where(served, km + dh_km, 0.0)
-    fuel_l = run_km * _spec_column(trips, specs, "l_per_100km") / 100.0 if n else np.zeros(0)
-    gas_kg = run_km * _spec_column(trips, specs, "kg_per_100km") / 100.0 if n else np.zeros(0)
+    fuel_l = (
+        run_km * _spec_column(trips, specs, "l_per_100km", prep.vehicle_specs) / 100.0
+        if n
+        else np.zeros(0)
+    )
+    gas_kg = (
+        run_km * _spec_column(trips, specs, "kg_per_100km", prep.vehicle_specs) / 100.0
+        if n
+        else np.zeros(0)
+    )
     pt = out["powertrain"].to_numpy()
     out["served"] = served
     out["reason"] = reason
@@ -239,12 +256,18 @@ def assemble(
     out["soc_end"] = soc_end
     if n:
         pax = trips["passengers"].to_numpy(float)
-        pax = np.where(np.isnan(pax), _spec_column(trips, specs, "passengers"), pax)
+        pax = np.where(
+            np.isnan(pax), _spec_column(trips, specs, "passengers", prep.vehicle_specs), pax
+        )
         pay = trips["payload_t"].to_numpy(float)
-        pay = np.where(np.isnan(pay), _spec_column(trips, specs, "payload_t"), pay)
+        pay = np.where(
+            np.isnan(pay), _spec_column(trips, specs, "payload_t", prep.vehicle_specs), pay
+        )
         out["passenger_km"] = np.where(served, km * pax, 0.0)
         out["tonne_km"] = np.where(served, km * pay, 0.0)
-        need = km * np.where(pt == "bev", _spec_column(trips, specs, "kwh_per_km"), 0.0)
+        need = km * np.where(
+            pt == "bev", _spec_column(trips, specs, "kwh_per_km", prep.vehicle_specs), 0.0
+        )
         out["need_kwh"] = need
     else:
         out["passenger_km"] = out["tonne_km"] = out["need_kwh"] = np.zeros(0)
@@ -307,8 +330,12 @@ def assemble(
         veh.loc[fuel_mask, "pullin_km"] = pkm
         vt = veh.loc[fuel_mask, "vehicle_type"].to_numpy()
         pw = veh.loc[fuel_mask, "powertrain"].to_numpy()
-        lper = np.array([specs[(a, b)].l_per_100km for a, b in zip(vt, pw, strict=True)])
-        kper = np.array([specs[(a, b)].kg_per_100km for a, b in zip(vt, pw, strict=True)])
+        sp_of = [
+            prep.vehicle_specs.get(i) or specs[(a, b)]
+            for i, a, b in zip(ids.to_numpy(object), vt, pw, strict=True)
+        ]
+        lper = np.array([sp.l_per_100km for sp in sp_of])
+        kper = np.array([sp.kg_per_100km for sp in sp_of])
         veh.loc[fuel_mask, "diesel_l"] += np.where(pw == "diesel", pkm * lper / 100.0, 0.0)
         veh.loc[fuel_mask, "gasoline_l"] += np.where(pw == "gasoline", pkm * lper / 100.0, 0.0)
         veh.loc[fuel_mask, "cng_kg"] += np.where(pw == "cng", pkm * kper / 100.0, 0.0)
@@ -341,10 +368,21 @@ def assemble(
         factors=ef,
     )
     veh = veh.drop(columns=["trip_battery_kwh"])
+    cap_of = {k: v.battery_kwh for k, v in prep.vehicle_specs.items()}
+    if taxis is not None:
+        cap_of.update(
+            {
+                t["vehicle_id"]: sp.battery_kwh
+                for t, sp in zip(taxis.taxis, taxis.specs, strict=True)
+            }
+        )
     veh["capacity_kwh"] = [
-        specs[(a, b)].battery_kwh if (a, b) in specs else 0.0
-        for a, b in zip(
-            veh["vehicle_type"].to_numpy(object), veh["powertrain"].to_numpy(object), strict=True
+        cap_of[i] if i in cap_of else (specs[(a, b)].battery_kwh if (a, b) in specs else 0.0)
+        for i, a, b in zip(
+            veh["vehicle_id"].to_numpy(object),
+            veh["vehicle_type"].to_numpy(object),
+            veh["powertrain"].to_numpy(object),
+            strict=True,
         )
     ]
 

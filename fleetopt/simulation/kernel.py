@@ -592,7 +592,10 @@ class Model:
         arrays = [vt[c].to_numpy(dtype=object) for c in cols]
         for values in zip(*arrays, strict=True):
             v = dict(zip(cols, values, strict=True))
-            spec = specs[(v["vehicle_type"], v["powertrain"])]
+            spec = (
+                self.prep.vehicle_specs.get(str(v["vehicle_id"]))
+                or specs[(v["vehicle_type"], v["powertrain"])]
+            )
             if spec.is_battery or spec.is_hydrogen:
                 self.env.process(self.vehicle(v, spec))
         for extra in getattr(self, "extra_processes", []):

@@ -49,6 +49,8 @@ class Prepared:
         first, last`` (trip row range), ``pullin_km, pullin_s`` (last trip to depot [km], [s]).
     specs : dict
         ``(type, powertrain) -> VehicleSpec``.
+    vehicle_specs : dict
+        ``vehicle_id -> VehicleSpec`` for vehicles with a ``[vehicles."<id>"]`` override.
     stations : pandas.DataFrame
         Canonical stations with ``node`` (snapped node index, -1 without network).
     requests : list of (Fleet, DataFrame)
@@ -60,6 +62,7 @@ class Prepared:
     specs: dict[tuple[str, str], VehicleSpec]
     stations: pd.DataFrame
     requests: list[tuple[Fleet, pd.DataFrame]] = field(default_factory=list)
+    vehicle_specs: dict[str, VehicleSpec] = field(default_factory=dict)
 
 
 class Router:
@@ -518,7 +521,9 @@ def prepare(scenario: Scenario, network: RoadNetwork | None) -> Prepared:
         f_idx = vehicles["first"].to_numpy()
         trips.loc[f_idx, "deadhead_km"] = pull_out_km
         trips.loc[f_idx, "deadhead_s"] = pull_out_s
+    vehicle_specs = _vehicle_overrides(scenario, vehicles, specs, requests)
     return Prepared(
+        vehicle_specs=vehicle_specs,
         trips=trips,
         vehicles=vehicles.reset_index(drop=True),
         specs=specs,
@@ -552,3 +557,66 @@ def _empty_trips() -> pd.DataFrame:
     df["source_file"] = pd.Series(dtype=object)
     df["exempt"] = df["exempt"].astype(bool)
     return df
+
+
+def _vehicle_overrides(
+    scenario: Scenario,
+    vehicles: pd.DataFrame,
+    specs: dict[tuple[str, str], VehicleSpec],
+    requests: list[tuple[Fleet, pd.DataFrame]],
+) -> dict[str, VehicleSpec]:
+    """Apply ``[vehicles."<id>"]`` overrides on top of each vehicle's (type, powertrain) spec."""
+    from dataclasses import replace
+
+    if not scenario.vehicles:
+        return {}
+    known = dict(
+        zip(
+            vehicles["vehicle_id"].astype(str),
+            zip(vehicles["vehicle_type"], vehicles["powertrain"], strict=True),
+            strict=True,
+        )
+    )
+    taxi_ids: set[str] = set()
+    for fleet, df in requests:
+        size = fleet.size or int(df.attrs.get("vehicles", 0)) or 1
+        multi = len(requests) > 1
+        taxi_ids.update(
+            f"{fleet.name}:taxi-{i + 1:05d}" if multi else f"taxi-{i + 1:05d}" for i in range(size)
+        )
+    out: dict[str, VehicleSpec] = {}
+    problems: list[Problem] = []
+    for vid, table in scenario.vehicles.items():
+        if vid in known:
+            base = specs[known[vid]]
+        elif vid in taxi_ids:
+            continue  # taxis get their powertrain at dispatch, which applies the override
+        else:
+            problems.append(
+                Problem(
+                    f"no vehicle {vid!r} in the scenario's fleets",
+                    None,
+                    f"vehicles.{vid}",
+                    scenario.file,
+                )
+            )
+            continue
+        clean = {
+            k: (float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v)
+            for k, v in table.items()
+        }
+        spec = replace(base, **clean)
+        if spec.is_battery and spec.battery_kwh <= 0:
+            problems.append(
+                Problem(
+                    "a battery vehicle needs battery_kwh > 0",
+                    None,
+                    f"vehicles.{vid}.battery_kwh",
+                    scenario.file,
+                )
+            )
+        out[vid] = spec
+    if problems:
+        msg = f"{len(problems)} problem(s) in [vehicles]"
+        raise InputError(msg, problems)
+    return out

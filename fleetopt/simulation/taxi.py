@@ -26,6 +26,7 @@ import logging
 import math
 from collections import deque
 from collections.abc import Generator
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -214,7 +215,13 @@ class TaxiDispatch:
             self.bucket[u].add(i)
             self.n_idle_at[u] += 1
         self._near: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-        self.specs = [model.prep.specs[("taxi", t["powertrain"])] for t in taxis]
+        over = model.sc.vehicles
+        self.specs = [
+            replace(model.prep.specs[("taxi", t["powertrain"])], **over[t["vehicle_id"]])
+            if t["vehicle_id"] in over
+            else model.prep.specs[("taxi", t["powertrain"])]
+            for t in taxis
+        ]
         self.level = np.array([s.initial_soc for s in self.specs])  # soc or tank fill [-]
         self.cap = np.array(
             [
@@ -309,7 +316,7 @@ class TaxiDispatch:
         return got
 
     def _nearest_idle(self, j: int, wait_s: float, t_req: float) -> int:
-        """Same rule as :meth:`_best_taxi`, scanning nodes by travel time instead of every idle taxi."""
+        """Apply the rule of :meth:`_best_taxi`, scanning nodes by travel time, not every idle taxi."""
         if not np.isfinite(self.trip_s[j]):
             return -1
         o = int(self.r_o[j])

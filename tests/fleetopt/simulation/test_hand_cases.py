@@ -301,3 +301,23 @@ def test_zero_battery_is_a_located_input_error(run) -> None:  # noqa: ANN001
     with pytest.raises(InputError) as e:
         run([trip_line("b1", "t1", "06:00", "07:00", 5)], scenario=d)
     assert e.value.problems[0].column == "vehicle_types.bus.bev.battery_kwh"
+
+
+def test_per_vehicle_overrides_apply_to_that_vehicle_only(run) -> None:  # noqa: ANN001
+    """GIVEN [vehicles."b2"] with a 200 kWh battery and 2 kWh/km, and [vehicles."d1"] at 20 L/100km
+    THEN b2 draws 2 x 50 kWh and ends at SoC 0.5 while b1 draws 50 kWh (SoC 0.5 of 100 kWh);
+    d1 burns 20 L per 100 km; an unknown vehicle id is a located error."""
+    d = copy.deepcopy(BASE)
+    d["stations"] = []
+    d["vehicles"] = {"b2": {"battery_kwh": 200, "kwh_per_km": 2.0}, "d1": {"l_per_100km": 20.0}}
+    r = run([trip_line("b1", "t1", "06:00", "07:00", 50), trip_line("b2", "t2", "06:00", "07:00", 50),
+             trip_line("d1", "t3", "06:00", "07:00", 100, pt="diesel")], scenario=d)
+    t = r.trips.set_index("trip_id")
+    assert t.loc["t1", "battery_kwh"] == pytest.approx(50.0) and t.loc["t1", "soc_end"] == pytest.approx(0.5)
+    assert t.loc["t2", "battery_kwh"] == pytest.approx(100.0) and t.loc["t2", "soc_end"] == pytest.approx(0.5)
+    assert r.summary()["diesel_l"] == pytest.approx(20.0)
+    assert r.vehicles.set_index("vehicle_id").loc["b2", "capacity_kwh"] == 200.0
+    d["vehicles"] = {"nobody": {"battery_kwh": 1}}
+    with pytest.raises(InputError) as e:
+        run([trip_line("b1", "t1", "06:00", "07:00", 5)], scenario=d)
+    assert e.value.problems[0].column == "vehicles.nobody"
