@@ -456,7 +456,7 @@ class TaxiDispatch:
             self.level[i] = state["soc"]
 
     def _become_idle(self, i: int) -> None:
-        """Mark taxi ``i`` idle, dropping expired waiting requests; serve the oldest it can reach in time."""
+        """Mark taxi ``i`` idle, drop expired waiting requests, serve the oldest it can reach."""
         env = self.m.env
         if not self.pending:
             self._set_idle(i)
