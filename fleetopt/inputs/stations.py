@@ -306,5 +306,19 @@ def read_stations(path: str | Path) -> pd.DataFrame:
         msg = f"{p}: not a CSV file ({exc})"
         raise InputError(msg, [Problem(str(exc), None, None, str(p))]) from None
     df.columns = [str(c).strip() for c in df.columns]
+    # header problems: one per column at line 1, not one per row
+    problems = [
+        Problem(f"unknown station column {c!r}; allowed: {', '.join(_FIELDS)}", 1, c, str(p))
+        for c in df.columns
+        if c not in _FIELDS
+    ]
+    problems += [
+        Problem(f"required station column {k!r} is missing", 1, k, str(p))
+        for k, (_, required, _) in _FIELDS.items()
+        if required and k not in df.columns
+    ]
+    if problems:
+        msg = f"{len(problems)} problem(s) in the stations of {p}"
+        raise InputError(msg, problems)
     records = df.to_dict(orient="records")
     return stations_from_records(records, file=str(p), row_offset=2)

@@ -44,3 +44,23 @@ def test_scenario_tables_are_located_by_key_path() -> None:
                               column_prefix="stations")
     cols = sorted(q.column for q in e.value.problems)
     assert cols == ["stations.0.dispensers", "stations.0.kg_per_min", "stations.0.voltage"]
+
+
+def test_unknown_csv_columns_are_reported_once_at_the_header(tmp_path) -> None:  # noqa: ANN001
+    """GIVEN a stations CSV with two extra columns and three rows WHEN read THEN two problems,
+    both at line 1 and named by column (not one per row)."""
+    from fleetopt.errors import InputError
+    from fleetopt.inputs.stations import read_stations
+
+    path = tmp_path / "stations.csv"
+    path.write_text(
+        "id,kind,lon,lat,plugs,plug_kw,operator,district\n"
+        "a,public,116.40,39.90,2,60,star,东城\nb,public,116.41,39.91,2,60,teld,西城\n"
+        "c,depot,116.42,39.92,4,120,bptg,朝阳\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as info:
+        read_stations(path)
+    probs = info.value.problems
+    assert [(p.row, p.column) for p in probs] == [(1, "operator"), (1, "district")]
+    assert "allowed: id, kind" in probs[0].message
