@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import math
+from importlib import resources
 
 import numpy as np
 import pytest
@@ -11,6 +13,13 @@ from fleetopt.domain import charging as chg
 from fleetopt.domain.costs import cheapest_windows, energy_cost_cny, hourly_prices
 from fleetopt.domain.emissions import co2_kg, converted_turnover_tkm, intensity_kg_per_tkm
 from fleetopt.domain.energy import fuel_per_100km, soc_after, temperature_factor, trip_energy_kwh
+
+def _tariff_prices(tariff: str) -> tuple[float, float, float]:
+    """Return (valley, flat, peak) [CNY/kWh] of ``tariff`` as written in the packaged tariffs.csv."""
+    with resources.files("fleetopt.data").joinpath("tariffs.csv").open(encoding="utf-8") as f:
+        vals = {r["name"]: r["value"] for r in csv.DictReader(f) if r["tariff"] == tariff}
+    return float(vals["valley_cny_per_kwh"]), float(vals["flat_cny_per_kwh"]), float(vals["peak_cny_per_kwh"])
+
 
 FACTORS = {"grid_kg_per_kwh": 0.6361, "diesel_kg_per_l": 2.68, "gasoline_kg_per_l": 2.30,
            "cng_kg_per_kg": 2.75, "hydrogen_kg_per_kg": 0.0}
@@ -78,9 +87,12 @@ def test_time_of_use_cost_is_the_exact_integral() -> None:
     """GIVEN 10 kW from 06:30 to 07:30 THEN half an hour at valley and half at flat price."""
     p = hourly_prices("beijing-general-commercial-1-10kv")
     assert p.shape == (24,)
-    assert p[3] == 0.35 and p[8] == 0.83 and p[11] == 1.38
+    # prices are read from tariffs.csv (valley at 03:00, flat at 08:00, peak at 11:00)
+    valley, flat, peak = _tariff_prices("beijing-general-commercial-1-10kv")
+    assert p[3] == valley and p[8] == flat and p[11] == peak
+    assert valley < flat < peak
     cost = energy_cost_cny(6.5 * 3600, 7.5 * 3600, 10.0, "beijing-general-commercial-1-10kv")
-    assert float(cost) == pytest.approx(5 * 0.35 + 5 * 0.83)
+    assert float(cost) == pytest.approx(5 * valley + 5 * flat)
     # a second day repeats the first
     c1 = energy_cost_cny(0.0, 86400.0, 1.0, "beijing-general-commercial-1-10kv")
     c2 = energy_cost_cny(86400.0, 2 * 86400.0, 1.0, "beijing-general-commercial-1-10kv")

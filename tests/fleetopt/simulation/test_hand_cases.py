@@ -7,6 +7,7 @@ import math
 
 import pytest
 
+from fleetopt.domain.costs import hourly_prices
 from fleetopt.errors import InputError
 from fleetopt.simulation.result import SUMMARY_KEYS, TYPE_KEYS
 
@@ -171,8 +172,11 @@ def test_smart_charging_moves_energy_to_valley_hours(run) -> None:  # noqa: ANN0
     assert sm.segments["end_s"].iat[0] == pytest.approx(23.5 * 3600)
     assert s_sm["battery_kwh"] == pytest.approx(s_imm["battery_kwh"])
     # + 5 kWh recharged after t2 (06:30-06:33, a valley hour) in both runs
-    assert sm.extras["cost_cny"] == pytest.approx(50 * 0.35 + 5 * 0.35)
-    assert imm.extras["cost_cny"] == pytest.approx(50 * 1.38 + 5 * 0.35)  # 20:00 is a peak hour
+    p = hourly_prices("beijing-general-commercial-1-10kv")  # the default tariff, as read from tariffs.csv
+    valley, peak = float(p[23]), float(p[20])  # 23:00 is a valley hour, 20:00 a peak hour
+    assert valley < peak
+    assert sm.extras["cost_cny"] == pytest.approx(50 * valley + 5 * valley)
+    assert imm.extras["cost_cny"] == pytest.approx(50 * peak + 5 * valley)
 
 
 def test_grid_limit_caps_power_per_plug(run) -> None:  # noqa: ANN001
