@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -276,6 +277,9 @@ def _read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         line = getattr(exc, "lineno", None)
+        if line is None:  # Python 3.11: the line is only in the message "(at line N, column M)"
+            found = re.search(r"at line (\d+)", str(exc))
+            line = int(found.group(1)) if found else None
         msg = f"{path}: not valid TOML ({exc})"
         raise InputError(msg, [Problem(f"not valid TOML: {exc}", line, None, str(path))]) from None
     except UnicodeDecodeError as exc:

@@ -161,3 +161,15 @@ def test_transition_and_mode_share_tables_are_checked_by_their_owners() -> None:
     problems = check_scenario_dict({"mode_share": {"no_such_lever": 1}}, file="s.toml")
     assert problems, "mode_share check should reject an unknown key"
     assert all(p.column and p.column.startswith("mode_share") for p in problems)
+
+
+def test_toml_syntax_error_is_located_by_line(tmp_path: Path) -> None:
+    """GIVEN a scenario with a syntax error on line 3 WHEN read THEN the problem names line 3."""
+    from fleetopt.errors import InputError
+    from fleetopt.inputs.scenario import read_scenario
+
+    path = tmp_path / "bad.toml"
+    path.write_text('name = "x"\nseed = 1\nbad = = 3\n', encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        read_scenario(path)
+    assert [p.row for p in info.value.problems] == [3]
