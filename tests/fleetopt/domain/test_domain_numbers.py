@@ -14,11 +14,14 @@ from fleetopt.domain.costs import cheapest_windows, energy_cost_cny, hourly_pric
 from fleetopt.domain.emissions import co2_kg, converted_turnover_tkm, intensity_kg_per_tkm
 from fleetopt.domain.energy import fuel_per_100km, soc_after, temperature_factor, trip_energy_kwh
 
+
 def _tariff_prices(tariff: str) -> tuple[float, float, float]:
-    """Return (valley, flat, peak) [CNY/kWh] of ``tariff`` as written in the packaged tariffs.csv."""
+    """Return (valley, flat, peak) [CNY/kWh] of ``tariff`` as written in tariffs.csv."""
     with resources.files("fleetopt.data").joinpath("tariffs.csv").open(encoding="utf-8") as f:
         vals = {r["name"]: r["value"] for r in csv.DictReader(f) if r["tariff"] == tariff}
-    return float(vals["valley_cny_per_kwh"]), float(vals["flat_cny_per_kwh"]), float(vals["peak_cny_per_kwh"])
+    names = ("valley_cny_per_kwh", "flat_cny_per_kwh", "peak_cny_per_kwh")
+    valley, flat, peak = (float(vals[n]) for n in names)
+    return valley, flat, peak
 
 
 FACTORS = {"grid_kg_per_kwh": 0.6361, "diesel_kg_per_l": 2.68, "gasoline_kg_per_l": 2.30,

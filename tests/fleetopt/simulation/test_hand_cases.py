@@ -172,7 +172,7 @@ def test_smart_charging_moves_energy_to_valley_hours(run) -> None:  # noqa: ANN0
     assert sm.segments["end_s"].iat[0] == pytest.approx(23.5 * 3600)
     assert s_sm["battery_kwh"] == pytest.approx(s_imm["battery_kwh"])
     # + 5 kWh recharged after t2 (06:30-06:33, a valley hour) in both runs
-    p = hourly_prices("beijing-general-commercial-1-10kv")  # the default tariff, as read from tariffs.csv
+    p = hourly_prices("beijing-general-commercial-1-10kv")  # default tariff, from tariffs.csv
     valley, peak = float(p[23]), float(p[20])  # 23:00 is a valley hour, 20:00 a peak hour
     assert valley < peak
     assert sm.extras["cost_cny"] == pytest.approx(50 * valley + 5 * valley)
