@@ -9,6 +9,7 @@ import pytest
 
 from fleetopt.domain.costs import hourly_prices
 from fleetopt.errors import InputError
+from fleetopt.inputs.vehicles import default_spec
 from fleetopt.simulation.result import SUMMARY_KEYS, TYPE_KEYS
 
 from simkit import BASE, LAT, LON, trip_line
@@ -191,12 +192,14 @@ def test_grid_limit_caps_power_per_plug(run) -> None:  # noqa: ANN001
 
 def test_swap_station_exchanges_battery_and_recharges_it_behind(run) -> None:  # noqa: ANN001
     """GIVEN a swappable BEV taxi ending at a swap station (5 min, 2 batteries, 60 kW rack) with SoC 0.6
-    THEN it leaves full after 5 min and the rack draws 0.4 x 53.6 kWh at 60 kW / 0.9."""
+    THEN it leaves full after 5 min and the rack draws 0.4 x battery_kwh at 60 kW / charge_efficiency
+    (the taxi's battery_kwh and charge_efficiency as read from vehicle_specs.csv)."""
+    taxi = default_spec("taxi", "bev")
     d = copy.deepcopy(BASE)
     d["stations"] = [{"id": "swap-1", "kind": "swap", "lon": LON, "lat": LAT, "swap_min": 5, "batteries": 2,
                       "plug_kw": 60}]
     d["vehicle_types"] = {"taxi": {"bev": {"kwh_per_km": 0.2, "energy_model": "constant"}}}
-    r = run([trip_line("x1", "t1", "06:00", "07:00", 107.2, vtype="taxi"),
+    r = run([trip_line("x1", "t1", "06:00", "07:00", 0.4 * taxi.battery_kwh / 0.2, vtype="taxi"),
              trip_line("x1", "t2", "08:00", "09:00", 10, vtype="taxi")], scenario=d)
     ses = r.sessions.iloc[0]
     assert ses["action"] == "swap"
@@ -204,8 +207,8 @@ def test_swap_station_exchanges_battery_and_recharges_it_behind(run) -> None:  #
     assert ses["soc_in"] == pytest.approx(0.6)
     assert r.trips.set_index("trip_id").loc["t2", "soc_start"] == pytest.approx(1.0)
     seg = r.segments.iloc[0]
-    assert seg["grid_kw"] == pytest.approx(60 / 0.9)
-    assert (seg["end_s"] - seg["start_s"]) == pytest.approx(0.4 * 53.6 / 60 * 3600)
+    assert seg["grid_kw"] == pytest.approx(60 / taxi.charge_efficiency)
+    assert (seg["end_s"] - seg["start_s"]) == pytest.approx(0.4 * taxi.battery_kwh / 60 * 3600)
 
 
 def test_hydrogen_station_fills_the_tank_at_its_rate(run) -> None:  # noqa: ANN001
