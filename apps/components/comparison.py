@@ -13,24 +13,10 @@ import streamlit as st
 
 from apps.components.language import t
 from apps.components.target_view import STATUS_COLOURS, target_name
+from fleetopt.simulation.result import TYPE_KEYS
 
-#: Summary keys compared, in order.
-SUMMARY_KEYS = (
-    "vehicles",
-    "trips_total",
-    "trips_served",
-    "trips_missed",
-    "distance_km",
-    "battery_energy_kwh",
-    "grid_energy_kwh",
-    "hydrogen_kg",
-    "diesel_l",
-    "gasoline_l",
-    "co2_kg",
-    "peak_grid_kw",
-    "charge_wait_mean_min",
-    "charge_wait_max_min",
-)
+#: Summary keys compared, in order: the per-type keys of ``simulate --json``.
+SUMMARY_KEYS = TYPE_KEYS
 
 __all__ = ["SUMMARY_KEYS", "comparison", "summary_table", "targets_table"]
 

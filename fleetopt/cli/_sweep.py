@@ -19,6 +19,7 @@ from rich.table import Table
 from fleetopt import api
 from fleetopt.cli import app
 from fleetopt.cli._common import JsonOpt, run
+from fleetopt.simulation.result import SUMMARY_KEYS
 
 #: Summary columns shown in the human-readable table.
 SHOWN = (
@@ -77,25 +78,7 @@ def render(table: pd.DataFrame) -> None:
     Console().print(out)
 
 
-_SUMMARY_KEYS = {
-    "scenario",
-    "seed",
-    "vehicles",
-    "trips_total",
-    "trips_served",
-    "trips_missed",
-    "distance_km",
-    "battery_energy_kwh",
-    "grid_energy_kwh",
-    "hydrogen_kg",
-    "diesel_l",
-    "gasoline_l",
-    "co2_kg",
-    "peak_grid_kw",
-    "charge_wait_mean_min",
-    "charge_wait_max_min",
-    "wall_s",
-}
+_SUMMARY_KEYS = frozenset(SUMMARY_KEYS) - {"by_type"}
 
 
 @app.command("sweep")
