@@ -40,6 +40,9 @@ from scipy.sparse import csgraph
 from fleetopt import settings
 from fleetopt.errors import InputError
 from fleetopt.inputs.road_graph import RoadNetwork, haversine_m, load_network
+from fleetopt.inputs.schedules import POWERTRAINS
+from fleetopt.inputs.schedules import REQUEST_COLUMNS as _REQUEST_COLUMNS
+from fleetopt.inputs.schedules import TRIP_COLUMNS as _TRIP_COLUMNS
 
 logger = logging.getLogger(__name__)
 
@@ -58,41 +61,9 @@ __all__ = [
 #: Generator names accepted by :func:`generate`.
 KINDS = ("beijing-bus", "beijing-taxi", "beijing-sanitation", "beijing-delivery")
 
-#: Powertrains a generated vehicle may have (CONTRACT §3).
-POWERTRAINS = ("diesel", "gasoline", "cng", "bev", "fcev")
-
-#: Canonical trips columns (docs/INTERFACES.md, ``schedules.read_trips``).
-TRIP_COLUMNS = (
-    "vehicle_id",
-    "vehicle_type",
-    "powertrain",
-    "trip_id",
-    "departure_s",
-    "arrival_s",
-    "origin_lon",
-    "origin_lat",
-    "destination_lon",
-    "destination_lat",
-    "distance_km",
-    "depot",
-    "passengers",
-    "payload_t",
-    "exempt",
-    "row",
-)
-
-#: Canonical requests columns (docs/INTERFACES.md, ``schedules.read_requests``).
-REQUEST_COLUMNS = (
-    "request_id",
-    "departure_s",
-    "origin_lon",
-    "origin_lat",
-    "destination_lon",
-    "destination_lat",
-    "passengers",
-    "max_wait_min",
-    "row",
-)
+#: Canonical trips and requests columns of the readers, with the ``row`` number last.
+TRIP_COLUMNS = (*_TRIP_COLUMNS, "row")
+REQUEST_COLUMNS = (*_REQUEST_COLUMNS, "row")
 
 #: Parameter-table name of the demand defaults (``fleetopt/data/demand/demand_params.csv``).
 PARAM_TABLE = "demand/demand_params"
