@@ -658,7 +658,24 @@ def _lift(data: CflpData, x_sub: np.ndarray, opt_idx: np.ndarray, pair_idx: np.n
 def _complete_capacity(data: CflpData, chosen: np.ndarray, lam: np.ndarray) -> np.ndarray:
     """Add options (largest size of the best-valued sites) until capacity covers demand."""
     chosen = chosen.copy()
-    chosen[np.isin(data.option_site, data.fixed_open) & ~chosen] |= False
+    # every customer needs a reachable open site: open its cheapest pair's site (largest size)
+    has = np.zeros(data.n_sites, bool)
+    has[data.option_site[chosen]] = True
+    has[data.fixed_open] = True
+    reach = np.zeros(data.demand.size, bool)
+    reach[data.pair_cust[has[data.pair_site]]] = True
+    if not reach.all():
+        order = np.lexsort((data.pair_cost, data.pair_cust))
+        first = np.r_[True, data.pair_cust[order][1:] != data.pair_cust[order][:-1]]
+        cheapest_site = np.full(data.demand.size, -1)
+        cheapest_site[data.pair_cust[order[first]]] = data.pair_site[order[first]]
+        need = np.unique(cheapest_site[~reach & (cheapest_site >= 0)])
+        big = np.lexsort((-data.option_capacity, data.option_site))
+        firsto = np.r_[True, data.option_site[big][1:] != data.option_site[big][:-1]]
+        largest = np.full(data.n_sites, -1)
+        largest[data.option_site[big[firsto]]] = big[firsto]
+        add = largest[need[~has[need]]]
+        chosen[add[add >= 0]] = True
     total = float(data.demand.sum())
     cap = float(np.minimum(data.option_capacity[chosen], total).sum())
     if cap >= total * 1.02:

@@ -151,6 +151,7 @@ def solve_max_coverage(cover: sparse.csr_matrix, weight: np.ndarray, *, p: int |
     CoverAnswer
         ``objective`` is the covered weight (maximised), ``bound`` an upper bound.
     """
+    t_start = time.perf_counter()
     n_dem, n_cand = cover.shape
     fixed = np.asarray(fixed if fixed is not None else [], dtype=np.int64)
     w = np.asarray(weight, float)
@@ -190,7 +191,9 @@ def solve_max_coverage(cover: sparse.csr_matrix, weight: np.ndarray, *, p: int |
     g_open = _greedy_cover(a_y, w[rows], p, site_cost_arr, budget, fixed)
     g_val = base + float(w[rows][np.asarray(a_y[:, g_open].sum(axis=1)).ravel() > 0].sum()) \
         if g_open is not None else -math.inf
-    ans = solve_linear_model(model, solver=solver, time_limit_s=time_limit_s, rel_gap=rel_gap,
+    ans = solve_linear_model(model, solver=solver,
+                             time_limit_s=max(0.1, time_limit_s - (time.perf_counter() - t_start)),
+                             rel_gap=rel_gap,
                              cutoff=-g_val + 1e-9 * max(1.0, abs(g_val))
                              if np.isfinite(g_val) else None)
     bound = -ans.bound if np.isfinite(ans.bound) else math.inf

@@ -75,7 +75,7 @@ def solve_orlib_pmed(path: str | Path, *, p: int | None = None, model: str = "p-
         details = {"heuristic_objective": ans.heuristic_objective, "rounds": ans.iterations,
                    "p": p_use, "n": inst.n}
     elif model == "p-center":
-        c = solve_p_center(inst.cost, p_use, time_limit_s=limit, solver=solver)
+        c = solve_p_center(inst.cost, p_use, time_limit_s=_left(limit, t0), solver=solver)
         status, obj, bound, idx, size = c.status, c.objective, c.bound, c.open_idx, c.model_size
         details = {"p": p_use, "n": inst.n}
     else:
@@ -219,14 +219,14 @@ def solve(problem: SitingProblem, *, model: str | None = None, time_limit_s: flo
     if model == "p-median":
         from fleetopt.siting.pmedian import solve_pmedian
 
-        ans = solve_pmedian(cost, weight, int(problem.p or 0), fixed=fixed, time_limit_s=limit,
+        ans = solve_pmedian(cost, weight, int(problem.p or 0), fixed=fixed, time_limit_s=_left(limit, t0),
                             solver=solver, rel_gap=rel_gap)
         return _point_result(problem, model, t0, ans.status, ans.objective, ans.bound,
                              ans.open_idx, ans.model_size,
                              {"heuristic_objective": ans.heuristic_objective,
                               "rounds": ans.iterations})
     if model == "p-center":
-        c = cov.solve_p_center(cost, int(problem.p or 0), fixed=fixed, time_limit_s=limit,
+        c = cov.solve_p_center(cost, int(problem.p or 0), fixed=fixed, time_limit_s=_left(limit, t0),
                                solver=solver)
         return _point_result(problem, model, t0, c.status, c.objective, c.bound, c.open_idx,
                              c.model_size, {}, reason=c.reason)
@@ -235,7 +235,7 @@ def solve(problem: SitingProblem, *, model: str | None = None, time_limit_s: flo
         site_cost = problem.candidates["fixed_cost_cny"].to_numpy(float)
         if not np.any(site_cost > 0):
             site_cost = None
-        c = cov.solve_set_cover(cm, site_cost=site_cost, fixed=fixed, time_limit_s=limit,
+        c = cov.solve_set_cover(cm, site_cost=site_cost, fixed=fixed, time_limit_s=_left(limit, t0),
                                 solver=solver)
         return _point_result(problem, model, t0, c.status, c.objective, c.bound, c.open_idx,
                              c.model_size, {}, reason=c.reason)
@@ -243,7 +243,7 @@ def solve(problem: SitingProblem, *, model: str | None = None, time_limit_s: flo
         cm = cov.coverage_matrix(np.where(reach, cost, np.inf), float(problem.radius_s or 0))
         c = cov.solve_max_coverage(cm, weight, p=problem.p,
                                    site_cost=problem.candidates["fixed_cost_cny"].to_numpy(float),
-                                   budget=problem.budget_cny, fixed=fixed, time_limit_s=limit,
+                                   budget=problem.budget_cny, fixed=fixed, time_limit_s=_left(limit, t0),
                                    solver=solver, rel_gap=rel_gap)
         res = _point_result(problem, model, t0, c.status, c.objective, c.bound, c.open_idx,
                             c.model_size, {}, reason=c.reason, maximize=True,
@@ -262,6 +262,11 @@ def solve(problem: SitingProblem, *, model: str | None = None, time_limit_s: flo
         return solve_flow_refuelling(problem, time_limit_s=limit, solver=solver, t0=t0)
     msg = f"model {model!r} is not implemented"  # pragma: no cover - MODELS is exhaustive
     raise InputError(msg)
+
+
+def _left(limit: float, t0: float) -> float:
+    """Seconds left of ``limit`` since ``t0`` (at least 0.1) [s]."""
+    return max(0.1, limit - (time.perf_counter() - t0))
 
 
 def _infeasible(model: str, t0: float, reason: str) -> SitingResult:
