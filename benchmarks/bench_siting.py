@@ -188,6 +188,8 @@ def run(quick: bool = False) -> dict[str, Any]:
     res["spopt"] = _spopt(list(range(1, 4)) if quick else list(range(1, 11)), opt, limit=300.0)
     res["baseline"] = res["spopt"]["baseline"]
     res["ratio"] = res["spopt"]["ratio"]
+    partial = Path(__file__).resolve().parent / "results" / "siting.partial.json"
+    partial.unlink(missing_ok=True)  # the full result replaces it
     return _clean(res)
 
 
