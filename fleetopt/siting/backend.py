@@ -158,7 +158,7 @@ def solve_linear_model(
     if not relax and a.nnz > 50_000:
         # HiGHS overruns its limit on large MIPs (presolve, cuts) by up to a third on this
         # machine; keep a margin so the whole run stays within 10 % of the user's limit
-        remaining *= 0.7
+        remaining *= 0.7 if a.nnz <= 1_000_000 else 0.5
     helper.set_time_limit_in_seconds(remaining)
     if solver == "highs":
         params = [f"mip_rel_gap={rel_gap}", f"mip_abs_gap={abs_gap}", f"threads={threads}",

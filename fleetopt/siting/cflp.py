@@ -736,7 +736,7 @@ def _solve_large(data: CflpData, *, deadline: float, solver: str, rel_gap: float
     chosen = _complete_capacity(data, lag_open, lam)
     if not data.capacitated:
         chosen = _uflp_local_search(data, chosen, deadline=t0 + 0.45 * total)
-    for _ in range(3):
+    for attempt in range(4):
         val, x = _fixed_open_lp(data, model_full, chosen, t0 + 0.5 * total)
         if x is not None:
             site_load = np.bincount(data.pair_site, weights=x[n_opt:], minlength=data.n_sites)
@@ -748,9 +748,17 @@ def _solve_large(data: CflpData, *, deadline: float, solver: str, rel_gap: float
                     val, x = v2, x2
             ub, best_x = val, x
             break
-        # not enough capacity among the chosen: open the largest option everywhere used
-        chosen = _pick_sizes(data, np.ones(data.n_sites, bool),
-                             np.zeros(data.n_sites), largest=True)
+        # not enough capacity near some customers: (1) largest size at the chosen sites,
+        # (2) also each customer's cheapest site, (3) every site at its largest size
+        used = np.zeros(data.n_sites, bool)
+        used[data.option_site[chosen]] = True
+        if attempt == 1:
+            order = np.lexsort((data.pair_cost, data.pair_cust))
+            first = np.r_[True, data.pair_cust[order][1:] != data.pair_cust[order][:-1]]
+            used[data.pair_site[order[first]]] = True
+        elif attempt >= 2:
+            used[:] = True
+        chosen = _pick_sizes(data, used, np.zeros(data.n_sites), largest=True)
     logger.info("CFLP large: Lagrangian %.9g, heuristic %.9g after %.2fs", lb, ub,
                 time.perf_counter() - t0)
     keep = np.ones(n_opt, bool)
