@@ -2,8 +2,10 @@
 
 The battery energy model is ``rate x distance x temperature factor``; the factor is
 interpolated from the cited curve in ``fleetopt/data/temperature_factors.csv`` and is
-exactly 1.0 at 20 °C. ``energy_model = "constant"`` skips the factor (exactly distance x
-rate). Liquid and gas fuels are distance x consumption per 100 km.
+exactly 1.0 at 20 °C. An optional speed factor (``speed_factors.csv``, exactly 1.0 at the
+30 km/h reference speed) scales energy and fuel per km by the trip's average road speed.
+``energy_model = "constant"`` skips both factors (exactly distance x rate). Liquid and gas
+fuels are distance x consumption per 100 km.
 """
 
 from __future__ import annotations
@@ -45,6 +47,35 @@ def temperature_factor(temperature_c: ArrayLike) -> np.ndarray:
     """
     t, f = _curve()
     return np.interp(np.asarray(temperature_c, dtype=float), t, f)
+
+
+@cache
+def _speed_curve() -> tuple[np.ndarray, np.ndarray]:
+    df = defaults.load_table("speed_factors")
+    df = df[df["name"] == "speed_factor"].sort_values("speed_kmh")
+    return df["speed_kmh"].to_numpy(float), df["value"].to_numpy(float)
+
+
+def speed_factor(speed_kmh: ArrayLike) -> np.ndarray:
+    """Return the energy-per-km factor at an average trip speed (1.0 at the reference speed).
+
+    Linear interpolation between the points of ``speed_factors.csv``, held constant beyond
+    its ends; a speed that is not a finite number > 0 (no distance or no time) gives 1.0.
+
+    Parameters
+    ----------
+    speed_kmh : array_like
+        Average speed of the trip [km/h].
+
+    Returns
+    -------
+    numpy.ndarray
+        Energy (or fuel) per km relative to the reference speed [-].
+    """
+    v, f = _speed_curve()
+    s = np.asarray(speed_kmh, dtype=float)
+    ok = np.isfinite(s) & (s > 0)
+    return np.where(ok, np.interp(np.where(ok, s, v[0]), v, f), 1.0)
 
 
 def trip_energy_kwh(

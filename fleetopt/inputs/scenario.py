@@ -97,6 +97,7 @@ OPTION_KEYS: dict[str, str] = {
     "max_wait_min": "float",
     "deadhead": "bool",
     "fcev_refuel_frac": "float",
+    "speed_factor": "bool",
 }
 
 #: Keys of ``[horizon]``.
@@ -182,6 +183,9 @@ class Options:
         Drive empty between trips (and to depots) on the road graph.
     fcev_refuel_frac : float
         FCEVs at a hydrogen station refuel when the tank is below this fill [-].
+    speed_factor : bool
+        Scale trip energy and fuel per km by the factor of the trip's average road speed
+        (``speed_factors.csv``; ignored by ``energy_model = "constant"``).
     horizon_start_s, horizon_end_s : float
         Horizon [s after service-day start]; ``end`` NaN = the last activity, at least 24 h.
     """
@@ -199,6 +203,7 @@ class Options:
     max_wait_min: float = 10.0
     deadhead: bool = True
     fcev_refuel_frac: float = 1.0
+    speed_factor: bool = False
     horizon_start_s: float = 0.0
     horizon_end_s: float = math.nan
 

@@ -229,13 +229,22 @@ def assemble(
     km = trips["distance_km"].to_numpy(float) if n else np.zeros(0)
     dh_km = np.where(served, dh_km, 0.0)
     run_km = np.where(served, km + dh_km, 0.0)
+    if n:  # fuel per km x speed factor (1.0 unless the speed_factor option is on)
+        run_km_sf = np.where(
+            served,
+            km * trips["speed_factor"].to_numpy(float)
+            + dh_km * trips["deadhead_speed_factor"].to_numpy(float),
+            0.0,
+        )
+    else:
+        run_km_sf = run_km
     fuel_l = (
-        run_km * _spec_column(trips, specs, "l_per_100km", prep.vehicle_specs) / 100.0
+        run_km_sf * _spec_column(trips, specs, "l_per_100km", prep.vehicle_specs) / 100.0
         if n
         else np.zeros(0)
     )
     gas_kg = (
-        run_km * _spec_column(trips, specs, "kg_per_100km", prep.vehicle_specs) / 100.0
+        run_km_sf * _spec_column(trips, specs, "kg_per_100km", prep.vehicle_specs) / 100.0
         if n
         else np.zeros(0)
     )
@@ -328,6 +337,8 @@ def assemble(
         has_depot = pin.loc[ids, "depot_station"].to_numpy() >= 0
         pkm = np.where(has_depot, pin.loc[ids, "pullin_km"].to_numpy(float), 0.0)
         veh.loc[fuel_mask, "pullin_km"] = pkm
+        if "pullin_speed_factor" in pin:
+            pkm = pkm * pin.loc[ids, "pullin_speed_factor"].to_numpy(float)
         vt = veh.loc[fuel_mask, "vehicle_type"].to_numpy()
         pw = veh.loc[fuel_mask, "powertrain"].to_numpy()
         sp_of = [

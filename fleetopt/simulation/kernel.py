@@ -26,7 +26,7 @@ import simpy
 from fleetopt import defaults
 from fleetopt.domain import charging as chg
 from fleetopt.domain.costs import cheapest_windows
-from fleetopt.domain.energy import temperature_factor
+from fleetopt.domain.energy import speed_factor, temperature_factor
 from fleetopt.inputs.road_graph import haversine_m
 from fleetopt.inputs.scenario import Scenario
 from fleetopt.inputs.vehicles import VehicleSpec
@@ -123,6 +123,8 @@ class Model:
         self.c_km = t["distance_km"].to_numpy(float)
         self.c_dh_km = t["deadhead_km"].to_numpy(float)
         self.c_dh_s = t["deadhead_s"].to_numpy(float)
+        self.c_sf = t["speed_factor"].to_numpy(float)
+        self.c_dh_sf = t["deadhead_speed_factor"].to_numpy(float)
         self.c_start_st = t["start_station"].to_numpy()
         self.c_end_st = t["end_station"].to_numpy()
         self.c_olon = t["origin_lon"].to_numpy(float)
@@ -139,11 +141,20 @@ class Model:
         """Auxiliary power off-plug (0 for the constant model) [kW]."""
         return 0.0 if spec.energy_model == "constant" else spec.idle_kw * self.temp_factor
 
-    def drive_energy(self, spec: VehicleSpec, km: float) -> float:
-        """Energy [kWh] (battery) or hydrogen [kg] (fcev) to drive ``km``."""
+    def drive_energy(self, spec: VehicleSpec, km: float, speed_mult: float = 1.0) -> float:
+        """Energy [kWh] (battery) or hydrogen [kg] (fcev) to drive ``km``.
+
+        ``speed_mult`` is the speed factor of the drive (1.0 unless ``speed_factor`` is on).
+        """
         if spec.is_hydrogen:
-            return km * spec.kg_per_100km / 100.0
-        return km * spec.kwh_per_km * self.factor(spec)
+            return km * spec.kg_per_100km / 100.0 * speed_mult
+        return km * spec.kwh_per_km * self.factor(spec) * speed_mult
+
+    def speed_mult(self, spec: VehicleSpec, km: float, s: float) -> float:
+        """Speed factor of a drive of ``km`` in ``s`` seconds (1.0 when off or constant) [-]."""
+        if not self.opts.speed_factor or spec.energy_model == "constant" or km <= 0 or s <= 0:
+            return 1.0
+        return float(speed_factor(km / s * 3600.0))
 
     # -- station actions -----------------------------------------------------------------------
     def charge(
@@ -468,8 +479,10 @@ class Model:
 
         for k in range(first, last):
             dh_km, dh_s = self.c_dh_km[k], self.c_dh_s[k]
+            dh_sf = self.c_dh_sf[k]
             if displaced:
                 dh_km, dh_s = self._route(pos, (self.c_olon[k], self.c_olat[k]))
+                dh_sf = self.speed_mult(spec, dh_km, dh_s)
             leave = self.c_dep[k] - dh_s
             arrived = env.now
             plugged0 = state["charged_kwh"]
@@ -487,7 +500,9 @@ class Model:
                 state["soc"] -= e_idle / spec.battery_kwh
                 state["idle_kwh"] += e_idle
                 state["drawn"] += e_idle
-            need = self.drive_energy(spec, dh_km + self.c_km[k])
+            need = self.drive_energy(spec, dh_km, dh_sf) + self.drive_energy(
+                spec, self.c_km[k], self.c_sf[k]
+            )
             after = level() - need / cap if cap > 0 else -math.inf
             if after < min_level - 1e-12:
                 reason = f"energy: would end at {100 * after:.1f}% < min_soc {100 * min_level:.1f}%"
@@ -528,12 +543,14 @@ class Model:
             displaced = False
         # pull in to the depot, then stay there until the horizon ends
         extra_km = 0.0
+        in_sf = 1.0
         if depot >= 0 and loc != depot:
             km, sec = (float(v["pullin_km"]), float(v["pullin_s"]))
             if displaced or (km == 0.0 and sec == 0.0):
                 dpos = (float(self.st_lon[depot]), float(self.st_lat[depot]))
                 km, sec = self._route(pos, dpos)
-            need = self.drive_energy(spec, km)
+            in_sf = self.speed_mult(spec, km, sec)
+            need = self.drive_energy(spec, km, in_sf)
             if level() - need / cap >= min_level - 1e-12:
                 if h2:
                     state["h2"] -= need
@@ -552,7 +569,7 @@ class Model:
             "soc_end": level(),
             "idle_kwh": state["idle_kwh"],
             "extra_km": extra_km,
-            "extra_energy": self.drive_energy(spec, extra_km),
+            "extra_energy": self.drive_energy(spec, extra_km, in_sf),
             "drawn_kwh": state["drawn"],
             "charged_kwh": state["charged_kwh"],
             "refuel_kg": state["refuel_kg"],

@@ -20,6 +20,7 @@ from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
 
 from fleetopt import defaults
+from fleetopt.domain.energy import speed_factor
 from fleetopt.errors import InputError, Problem
 from fleetopt.inputs.road_graph import RoadNetwork, haversine_m
 from fleetopt.inputs.scenario import Fleet, Scenario
@@ -522,6 +523,7 @@ def prepare(scenario: Scenario, network: RoadNetwork | None) -> Prepared:
         trips.loc[f_idx, "deadhead_km"] = pull_out_km
         trips.loc[f_idx, "deadhead_s"] = pull_out_s
     vehicle_specs = _vehicle_overrides(scenario, vehicles, specs, requests)
+    _speed_factors(trips, vehicles, specs, vehicle_specs, router, onode, dnode, opts.speed_factor)
     return Prepared(
         vehicle_specs=vehicle_specs,
         trips=trips,
@@ -530,6 +532,72 @@ def prepare(scenario: Scenario, network: RoadNetwork | None) -> Prepared:
         stations=stations,
         requests=requests,
     )
+
+
+def _speed_factors(
+    trips: pd.DataFrame,
+    vehicles: pd.DataFrame,
+    specs: dict[tuple[str, str], VehicleSpec],
+    vehicle_specs: dict[str, VehicleSpec],
+    router: Router | None,
+    onode: np.ndarray | None,
+    dnode: np.ndarray | None,
+    on: bool,
+) -> None:
+    """Add the speed factors of trips, deadheads and pull-ins (1.0 when the option is off).
+
+    A trip's average speed is its free-flow road speed (shortest-length path length / its
+    free-flow time on the scenario's network) or, with no network or no path, its distance /
+    scheduled duration. A deadhead's (and pull-in's) speed is its road length / road time.
+    Vehicles with ``energy_model = "constant"`` keep 1.0.
+    """
+    n = len(trips)
+    trips["speed_factor"] = 1.0
+    trips["deadhead_speed_factor"] = 1.0
+    vehicles["pullin_speed_factor"] = 1.0
+    if not on or n == 0:
+        return
+    km = trips["distance_km"].to_numpy(float)
+    dur_h = (trips["arrival_s"].to_numpy(float) - trips["departure_s"].to_numpy(float)) / 3600.0
+    speed = np.full(n, np.nan)
+    if router is not None:
+        if onode is None or dnode is None:
+            onode, _ = router.snap(trips["origin_lon"].to_numpy(float), trips["origin_lat"].to_numpy(float))
+            dnode, _ = router.snap(
+                trips["destination_lon"].to_numpy(float), trips["destination_lat"].to_numpy(float)
+            )
+        len_m, time_s = router.pairs(onode, dnode)
+        speed = _speed_kmh(len_m / 1000.0, time_s)
+    no_path = ~(np.isfinite(speed) & (speed > 0))
+    speed[no_path] = _speed_kmh(km[no_path], dur_h[no_path] * 3600.0)
+    f_trip = speed_factor(speed)
+    f_dh = speed_factor(
+        _speed_kmh(trips["deadhead_km"].to_numpy(float), trips["deadhead_s"].to_numpy(float))
+    )
+    f_in = speed_factor(
+        _speed_kmh(vehicles["pullin_km"].to_numpy(float), vehicles["pullin_s"].to_numpy(float))
+    )
+    const_v = np.array(
+        [
+            (vehicle_specs.get(v) or specs[(a, b)]).energy_model == "constant"
+            for v, a, b in zip(
+                vehicles["vehicle_id"], vehicles["vehicle_type"], vehicles["powertrain"], strict=True
+            )
+        ],
+        dtype=bool,
+    )
+    const_t = trips["vehicle_id"].isin(set(vehicles["vehicle_id"][const_v])).to_numpy()
+    trips["speed_factor"] = np.where(const_t, 1.0, f_trip)
+    trips["deadhead_speed_factor"] = np.where(const_t, 1.0, f_dh)
+    vehicles["pullin_speed_factor"] = np.where(const_v, 1.0, f_in)
+
+
+def _speed_kmh(km: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """Return km / (s / 3600) where both are finite and > 0, else NaN [km/h]."""
+    km = np.asarray(km, float)
+    s = np.asarray(s, float)
+    ok = np.isfinite(km) & np.isfinite(s) & (km > 0) & (s > 0)
+    return np.where(ok, km / np.where(ok, s, 1.0) * 3600.0, np.nan)
 
 
 def _pairs() -> list[tuple[str, str]]:
