@@ -98,6 +98,8 @@ OPTION_KEYS: dict[str, str] = {
     "deadhead": "bool",
     "fcev_refuel_frac": "float",
     "speed_factor": "bool",
+    "reposition_idle_min": "float",
+    "reposition_hotspots": "float",
 }
 
 #: Keys of ``[horizon]``.
@@ -186,6 +188,10 @@ class Options:
     speed_factor : bool
         Scale trip energy and fuel per km by the factor of the trip's average road speed
         (``speed_factors.csv``; ignored by ``energy_model = "constant"``).
+    reposition_idle_min : float
+        A taxi idle this long drives to the nearest demand hot spot [min]; 0 = never.
+    reposition_hotspots : float
+        Number of hot spots: the road nodes with the most request origins [-].
     horizon_start_s, horizon_end_s : float
         Horizon [s after service-day start]; ``end`` NaN = the last activity, at least 24 h.
     """
@@ -204,6 +210,8 @@ class Options:
     deadhead: bool = True
     fcev_refuel_frac: float = 1.0
     speed_factor: bool = False
+    reposition_idle_min: float = 0.0
+    reposition_hotspots: float = 3.0
     horizon_start_s: float = 0.0
     horizon_end_s: float = math.nan
 

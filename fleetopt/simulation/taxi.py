@@ -13,7 +13,17 @@ Dispatch rule (documented, deterministic):
    minimises travel time plus expected queue wait (queue length / plugs x the time to charge
    to ``taxi_target_soc`` there; swap stations for swappable taxis, hydrogen stations for
    fuel-cell taxis), queues first come first served and charges to ``taxi_target_soc``.
-4. Idle taxis wait where they are (no repositioning); they draw no idle power.
+4. Idle taxis wait where they are and draw no idle power - unless ``reposition_idle_min``
+   (``[options]``, default 0 = never) is > 0: a taxi idle that long without interruption
+   drives empty to the nearest (road time; ties: lowest node) of the
+   ``reposition_hotspots`` demand hot spots - the road nodes with the most request origins
+   of the day (ties: lowest node index) - if it is not at one already, reaches it with
+   energy above ``min_soc`` and the road path exists. While it drives it is not
+   dispatchable; on arrival it is idle again (dispatchable, takes the oldest waiting request
+   it can reach, and stays at the hot spot). The drive's distance and energy are added to
+   the deadhead and energy of the next request it serves (like a pickup drive); a drive
+   after its last request counts in the vehicle's extra distance and drawn energy
+   (battery and fuel-cell taxis).
 
 Travel times are shortest paths on the road network; distances are the lengths of those
 same (time-shortest) paths. Routes are computed once between the nodes that matter
@@ -235,6 +245,18 @@ class TaxiDispatch:
         )
         self.km = np.zeros(k)
         self.drawn = np.zeros(k)
+        # idle repositioning: hot spots, idle epochs, empty km/energy waiting for the next request
+        self.repo_s = float(opts.reposition_idle_min) * 60.0
+        counts = np.bincount(self.r_o, minlength=allnodes.size) if n else np.zeros(0, np.int64)
+        order = np.lexsort((np.arange(counts.size), -counts))
+        k_hot = int(opts.reposition_hotspots)
+        self.hotspots = order[:k_hot][counts[order[:k_hot]] > 0]
+        self.hot_nodes = allnodes[self.hotspots]
+        self.idle_epoch = np.zeros(k, dtype=np.int64)
+        self.carry_km = np.zeros(k)
+        self.carry_e = np.zeros(k)
+        self.repo_km = np.zeros(k)
+        self.repo_n = np.zeros(k, dtype=np.int64)
         self.states = [
             {
                 "soc": float(self.level[i]),
@@ -269,8 +291,46 @@ class TaxiDispatch:
 
     # -- processes ---------------------------------------------------------------------------------
     def processes(self) -> list[Generator[simpy.Event, Any, None]]:
-        """Return the dispatcher process (to be started by the model)."""
-        return [self._dispatcher()]
+        """Return the dispatcher process and, with repositioning on, each taxi's first idle timer."""
+        procs = [self._dispatcher()]
+        if self.repo_s > 0 and self.hotspots.size:
+            procs += [self._idle_timer(i, 0) for i in range(len(self.taxis))]
+        return procs
+
+    def _idle_timer(self, i: int, epoch: int) -> Generator[simpy.Event, Any, None]:
+        """After ``reposition_idle_min`` of uninterrupted idling, drive taxi ``i`` to a hot spot."""
+        env = self.m.env
+        yield env.timeout(self.repo_s)
+        if not self.idle[i] or self.idle_epoch[i] != epoch:
+            return
+        a = self.pos[i]
+        if a in self.hotspots:
+            return
+        t = self.T[a, self.hotspots]
+        h = int(np.argmin(t))  # first minimum = lowest node (hot spots are sorted by rank)
+        ties = np.flatnonzero(t == t[h])
+        h = int(ties[np.argmin(self.hot_nodes[ties])])
+        dest = int(self.hotspots[h])
+        t_go, km = float(self.T[a, dest]), float(self.L[a, dest]) / 1000.0
+        if (
+            not np.isfinite(t_go)
+            or self.level[i] - km * self.rate[i] < self.min_level[i] - 1e-12
+        ):
+            return
+        self.idle[i] = False
+        self.bucket[a].discard(i)
+        self.n_idle_at[a] -= 1
+        vid = self.taxis[i]["vehicle_id"]
+        self.m.log.events.append((env.now, vid, "reposition", self.level[i], ""))
+        e = self._drive(i, km)
+        self.carry_km[i] += km
+        self.carry_e[i] += e
+        self.repo_km[i] += km
+        self.repo_n[i] += 1
+        if t_go > 0:
+            yield env.timeout(t_go)
+        self.pos[i] = dest
+        self._become_idle(i)
 
     def _dispatcher(self) -> Generator[simpy.Event, Any, None]:
         env = self.m.env
@@ -343,6 +403,9 @@ class TaxiDispatch:
         self.idle[i] = True
         self.bucket[self.pos[i]].add(i)
         self.n_idle_at[self.pos[i]] += 1
+        if self.repo_s > 0 and self.hotspots.size:
+            self.idle_epoch[i] += 1
+            self.m.env.process(self._idle_timer(i, int(self.idle_epoch[i])))
 
     def _assign(self, i: int, j: int) -> None:
         self.idle[i] = False
@@ -380,7 +443,11 @@ class TaxiDispatch:
         self.reason[j] = ""
         self.vehicle[j] = self.taxis[i]["vehicle_id"]
         self.vehicle_idx[j] = i
-        self.dh_km[j] = pick_km
+        # a repositioning drive before this pickup is part of its empty drive
+        self.dh_km[j] = pick_km + self.carry_km[i]
+        e1 += self.carry_e[i]
+        self.carry_km[i] = 0.0
+        self.carry_e[i] = 0.0
         if spec.is_hydrogen:
             self.h2[j] = e1 + e2
         elif spec.is_battery:
