@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 
-def to_jsonable(obj: Any) -> Any:  # noqa: ANN401
+def to_jsonable(obj: Any) -> Any:
     """Convert numpy/pandas scalars, paths, dataclasses and NaN to plain JSON values."""
     if obj is None or isinstance(obj, (bool, str)):
         return obj
@@ -35,6 +35,6 @@ def to_jsonable(obj: Any) -> Any:  # noqa: ANN401
     return str(obj)
 
 
-def dumps(obj: Any) -> str:  # noqa: ANN401
+def dumps(obj: Any) -> str:
     """Serialise to strict JSON (no NaN), keeping Chinese text readable."""
     return json.dumps(to_jsonable(obj), ensure_ascii=False, allow_nan=False, indent=2)

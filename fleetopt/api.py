@@ -13,11 +13,18 @@ from typing import Any
 logger = logging.getLogger(__name__)
 
 __all__ = [
-    "calibration", "demo", "run_scenario", "run_sweep", "simulate_file", "site", "targets", "validate",
+    "calibration",
+    "demo",
+    "run_scenario",
+    "run_sweep",
+    "simulate_file",
+    "site",
+    "targets",
+    "validate",
 ]
 
 
-def run_scenario(scenario: Any, *, network: Any = None, progress: Any = None) -> Any:  # noqa: ANN401
+def run_scenario(scenario: Any, *, network: Any = None, progress: Any = None) -> Any:
     """Simulate one scenario (a :class:`~fleetopt.inputs.scenario.Scenario` or a TOML path).
 
     Returns
@@ -32,7 +39,9 @@ def run_scenario(scenario: Any, *, network: Any = None, progress: Any = None) ->
     return simulate(scenario, network=network, progress=progress)
 
 
-def simulate_file(path: Path, *, out_dir: Path | None = None, progress: Any = None) -> dict[str, Any]:  # noqa: ANN401
+def simulate_file(
+    path: Path, *, out_dir: Path | None = None, progress: Any = None
+) -> dict[str, Any]:
     """Run ``fleetopt simulate``: read, simulate, write tables; return the summary.
 
     Tables go to ``out_dir`` when given, else into a new run under ``runs/`` (atomic store).
@@ -45,14 +54,19 @@ def simulate_file(path: Path, *, out_dir: Path | None = None, progress: Any = No
     else:
         from fleetopt.results.store import new_run
 
-        with new_run("simulate", scenario_path=path, scenario=load_scenario_dict(path), inputs=[path],
-                     meta={"seed": result.seed}) as tmp:
+        with new_run(
+            "simulate",
+            scenario_path=path,
+            scenario=load_scenario_dict(path),
+            inputs=[path],
+            meta={"seed": result.seed},
+        ) as tmp:
             result.write(tmp)
     summary: dict[str, Any] = result.summary()
     return summary
 
 
-def site(**kwargs: Any) -> dict[str, Any]:  # noqa: ANN401
+def site(**kwargs: Any) -> dict[str, Any]:
     """Run ``fleetopt site``; keyword arguments mirror the CLI options."""
     from fleetopt.siting.solve import site_command
 
@@ -81,14 +95,16 @@ def validate(path: Path, *, kind: str | None = None) -> dict[str, Any]:
     return validate_file(path, kind=kind)
 
 
-def run_sweep(path: Path, **kwargs: Any) -> Any:  # noqa: ANN401
+def run_sweep(path: Path, **kwargs: Any) -> Any:
     """Run a sweep file; returns the result table (one row per variant)."""
     from fleetopt.sweeps import run_sweep as _run_sweep
 
     return _run_sweep(path, **kwargs)
 
 
-def demo(*, out_dir: Path | None = None, scale: float | None = None, progress: Any = None) -> dict[str, Any]:  # noqa: ANN401
+def demo(
+    *, out_dir: Path | None = None, scale: float | None = None, progress: Any = None
+) -> dict[str, Any]:
     """Run the whole chain on the embedded default: graph, fleets, simulate, site, targets."""
     from fleetopt.demo import run_demo
 

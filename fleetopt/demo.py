@@ -34,7 +34,7 @@ def _scaled_dict(raw: dict[str, Any], scale: float | None) -> dict[str, Any]:
 
 
 def run_demo(
-    *, out_dir: Path | None = None, scale: float | None = None, progress: Any = None  # noqa: ANN401
+    *, out_dir: Path | None = None, scale: float | None = None, progress: Any = None
 ) -> dict[str, Any]:
     """Run the demo chain and return the ``demo --json`` document.
 
@@ -85,8 +85,9 @@ def run_demo(
     return doc_out
 
 
-def _write(doc: dict[str, Any], sim: Any, siting: Any, *, scenario_path: Path,  # noqa: ANN401
-           out_dir: Path | None) -> Path | None:
+def _write(
+    doc: dict[str, Any], sim: Any, siting: Any, *, scenario_path: Path, out_dir: Path | None
+) -> Path | None:
     from fleetopt._json import dumps
 
     def write_into(folder: Path) -> None:
@@ -120,5 +121,3 @@ def _last_run_dir() -> Path | None:
         return None
     last = runs[-1]
     return Path(last["path"]) if isinstance(last, dict) and "path" in last else None
-
-

@@ -19,7 +19,10 @@ DEMAND_DIR: Path = DATA_DIR / "demand"
 
 #: Folder of derived caches (road network arrays as .npz; never pickles).
 CACHE_DIR: Path = Path(
-    os.environ.get("FLEETOPT_CACHE_DIR", Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "fleetopt")
+    os.environ.get(
+        "FLEETOPT_CACHE_DIR",
+        Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "fleetopt",
+    )
 )
 
 #: Folder where runs are stored when no ``--out`` is given.
@@ -32,10 +35,10 @@ DEFAULT_NETWORK: str = "beijing-central-2024"
 SITING_TIME_LIMIT_S: float = 60.0
 
 #: Largest upload or input file accepted [bytes] (configurable; 200 MB).
-MAX_INPUT_BYTES: int = int(os.environ.get("FLEETOPT_MAX_INPUT_BYTES", 200 * 1024 * 1024))
+MAX_INPUT_BYTES: int = int(os.environ.get("FLEETOPT_MAX_INPUT_BYTES", str(200 * 1024 * 1024)))
 
 #: Largest number of data rows accepted in one trips/requests file.
-MAX_INPUT_ROWS: int = int(os.environ.get("FLEETOPT_MAX_INPUT_ROWS", 5_000_000))
+MAX_INPUT_ROWS: int = int(os.environ.get("FLEETOPT_MAX_INPUT_ROWS", "5000000"))
 
 #: Log level of the CLI and the app.
 LOG_LEVEL: str = os.environ.get("FLEETOPT_LOG_LEVEL", "WARNING")

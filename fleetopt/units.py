@@ -2,7 +2,7 @@
 
 Every quantity carries its unit in its name: ``_kwh``, ``_kw``, ``_km``, ``_m``,
 ``_s``, ``_min``, ``_h``, ``_kg``, ``_l``, ``_t``, ``_cny``, ``_c`` (degrees Celsius),
-``_kph`` (km/h), ``_frac`` (0–1 share), ``_pct`` (0–100 share). See
+``_kph`` (km/h), ``_frac`` (0-1 share), ``_pct`` (0-100 share). See
 ``docs/nomenclature.md``.
 """
 

@@ -30,8 +30,16 @@ def _register() -> None:
     # Importing a command module registers its command on `app` (one module per command).
     import importlib
 
-    for name in ("_demo", "_simulate", "_site", "_targets", "_validate", "_sweep", "_network",
-                 "_runs"):
+    for name in (
+        "_demo",
+        "_simulate",
+        "_site",
+        "_targets",
+        "_validate",
+        "_sweep",
+        "_network",
+        "_runs",
+    ):
         try:
             importlib.import_module(f"fleetopt.cli.{name}")
         except ModuleNotFoundError as exc:
@@ -49,7 +57,4 @@ def main() -> None:
         stream=sys.stderr,
         format="%(levelname)s %(name)s: %(message)s",
     )
-    try:
-        app(standalone_mode=True)
-    except SystemExit:
-        raise
+    app(standalone_mode=True)

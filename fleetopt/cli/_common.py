@@ -24,10 +24,21 @@ EXIT_OK = 0
 EXIT_INTERNAL = 1
 EXIT_INPUT = 2
 
-__all__ = ["EXIT_INPUT", "EXIT_INTERNAL", "EXIT_OK", "JsonOpt", "dumps", "err", "guarded", "print_json", "run", "to_jsonable"]
+__all__ = [
+    "EXIT_INPUT",
+    "EXIT_INTERNAL",
+    "EXIT_OK",
+    "JsonOpt",
+    "dumps",
+    "err",
+    "guarded",
+    "print_json",
+    "run",
+    "to_jsonable",
+]
 
 
-def print_json(obj: Any) -> None:  # noqa: ANN401
+def print_json(obj: Any) -> None:
     """Write the JSON document to stdout."""
     sys.stdout.write(dumps(obj) + "\n")
     sys.stdout.flush()

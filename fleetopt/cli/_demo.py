@@ -22,16 +22,37 @@ def _render(result: dict[str, Any]) -> None:
     )
     sim = result["simulation"]
     table = Table(title="Simulation (one service day)")
-    for col in ("type", "vehicles", "trips", "served", "missed", "distance km", "grid kWh",
-                "diesel L", "gasoline L", "H2 kg", "CO2 kg", "peak kW", "mean wait min"):
+    for col in (
+        "type",
+        "vehicles",
+        "trips",
+        "served",
+        "missed",
+        "distance km",
+        "grid kWh",
+        "diesel L",
+        "gasoline L",
+        "H2 kg",
+        "CO2 kg",
+        "peak kW",
+        "mean wait min",
+    ):
         table.add_column(col, justify="right")
     rows = [*sorted(sim.get("by_type", {}).items()), ("all", sim)]
     for name, s in rows:
         table.add_row(
-            name, f"{s['vehicles']:,}", f"{s['trips_total']:,}", f"{s['trips_served']:,}",
-            f"{s['trips_missed']:,}", f"{s['distance_km']:,.0f}", f"{s['grid_energy_kwh']:,.0f}",
-            f"{s['diesel_l']:,.0f}", f"{s['gasoline_l']:,.0f}", f"{s['hydrogen_kg']:,.1f}",
-            f"{s['co2_kg']:,.0f}", f"{s['peak_grid_kw']:,.0f}",
+            name,
+            f"{s['vehicles']:,}",
+            f"{s['trips_total']:,}",
+            f"{s['trips_served']:,}",
+            f"{s['trips_missed']:,}",
+            f"{s['distance_km']:,.0f}",
+            f"{s['grid_energy_kwh']:,.0f}",
+            f"{s['diesel_l']:,.0f}",
+            f"{s['gasoline_l']:,.0f}",
+            f"{s['hydrogen_kg']:,.1f}",
+            f"{s['co2_kg']:,.0f}",
+            f"{s['peak_grid_kw']:,.0f}",
             f"{s['charge_wait_mean_min']:.1f}",
         )
     console.print(table)
@@ -51,13 +72,22 @@ def _render(result: dict[str, Any]) -> None:
     for row in result["targets"]:
         status = row["status"]
         value = row["value"]
-        shown = "—" if value is None else (f"{value:,.1f}" if isinstance(value, float) else str(value))
+        shown = (
+            "—" if value is None else (f"{value:,.1f}" if isinstance(value, float) else str(value))
+        )
         target = row["target"]
-        goal = (str(target) if row["unit"] == "text"
-                else f"{target:,.10g} {row['unit']}" if isinstance(target, (int, float))
-                else f"{target} {row['unit']}")
+        goal = (
+            str(target)
+            if row["unit"] == "text"
+            else f"{target:,.10g} {row['unit']}"
+            if isinstance(target, (int, float))
+            else f"{target} {row['unit']}"
+        )
         ttable.add_row(
-            row["description"], goal, str(row["year"] or ""), shown,
+            row["description"],
+            goal,
+            str(row["year"] or ""),
+            shown,
             f"[{colours.get(status, 'white')}]{status}[/]",
         )
     console.print(ttable)
@@ -67,14 +97,19 @@ def _render(result: dict[str, Any]) -> None:
 
 @app.command()
 def demo(
-    out: Path | None = typer.Option(None, "--out", help="Folder for the results (default: a new run under runs/)."),
+    out: Path | None = typer.Option(
+        None, "--out", help="Folder for the results (default: a new run under runs/)."
+    ),
     scale: float | None = typer.Option(
         None, "--scale", help="Fleet scale factor over the embedded sample; 1.0 = the full city."
     ),
     as_json: bool = JsonOpt,
 ) -> None:
-    """Run the whole chain on the embedded Beijing default: graph, fleets, simulate, site, targets."""
+    """Run the whole chain on the embedded Beijing default: graph, fleets, simulate, site, targets."""  # noqa: E501
     from fleetopt import api
 
-    run(lambda: api.demo(out_dir=out, scale=scale, progress=not as_json), as_json=as_json,
-        render=_render)
+    run(
+        lambda: api.demo(out_dir=out, scale=scale, progress=not as_json),
+        as_json=as_json,
+        render=_render,
+    )

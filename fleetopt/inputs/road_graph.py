@@ -54,11 +54,24 @@ BUILTIN_NETWORKS: dict[str, tuple[str, str]] = {
 }
 
 #: OSM highway values kept by the drive filter (PROVENANCE: same as the shipped graphs).
-DRIVE_HIGHWAYS = frozenset({
-    "motorway", "motorway_link", "trunk", "trunk_link", "primary", "primary_link",
-    "secondary", "secondary_link", "tertiary", "tertiary_link", "unclassified",
-    "residential", "living_street", "road",
-})
+DRIVE_HIGHWAYS = frozenset(
+    {
+        "motorway",
+        "motorway_link",
+        "trunk",
+        "trunk_link",
+        "primary",
+        "primary_link",
+        "secondary",
+        "secondary_link",
+        "tertiary",
+        "tertiary_link",
+        "unclassified",
+        "residential",
+        "living_street",
+        "road",
+    }
+)
 
 GRAPH_SUFFIXES = (".graphml", ".graphml.gz", ".osm", ".osm.gz", ".xml")
 
@@ -185,7 +198,7 @@ def _load_graph_file(path: Path) -> nx.MultiDiGraph:
     except (ET.ParseError, gzip.BadGzipFile, EOFError, UnicodeDecodeError, OSError) as exc:
         msg = f"{path}: not a readable graph file ({type(exc).__name__}: {exc})"
         raise InputError(msg) from None
-    except Exception as exc:  # osmnx/networkx raise many kinds on malformed content
+    except Exception as exc:  # noqa: BLE001 - osmnx/networkx raise many kinds on bad content
         _diagnose_graphml(path)
         msg = f"{path}: could not be read as a road graph ({type(exc).__name__}: {exc})"
         raise InputError(msg) from None
@@ -221,16 +234,27 @@ def check_road_graph(graph: nx.MultiDiGraph, *, source: str = "graph") -> None:
         problems.append(Problem("graph has no drivable edges", file=source))
     no_xy = [n for n, d in graph.nodes(data=True) if "x" not in d or "y" not in d]
     if no_xy:
-        problems.append(Problem(
-            f"{len(no_xy)} nodes have no coordinates (x/y attributes), e.g. node {no_xy[0]}; "
-            "a road graph needs WGS84 lon/lat on every node", file=source))
+        problems.append(
+            Problem(
+                f"{len(no_xy)} nodes have no coordinates (x/y attributes), e.g. node {no_xy[0]}; "
+                "a road graph needs WGS84 lon/lat on every node",
+                file=source,
+            )
+        )
     else:
-        bad = [n for n, d in graph.nodes(data=True)
-               if not (-180 <= float(d["x"]) <= 180 and -90 <= float(d["y"]) <= 90)]
+        bad = [
+            n
+            for n, d in graph.nodes(data=True)
+            if not (-180 <= float(d["x"]) <= 180 and -90 <= float(d["y"]) <= 90)
+        ]
         if bad:
-            problems.append(Problem(
-                f"{len(bad)} nodes have coordinates outside WGS84 lon/lat, e.g. node {bad[0]}; "
-                "projected graphs are not accepted", file=source))
+            problems.append(
+                Problem(
+                    f"{len(bad)} nodes have coordinates outside WGS84 lon/lat, e.g. node {bad[0]}; "
+                    "projected graphs are not accepted",
+                    file=source,
+                )
+            )
     no_len = sum(1 for *_, d in graph.edges(data=True) if "length" not in d)
     if no_len:
         problems.append(Problem(f"{no_len} edges have no length [m]", file=source))
@@ -431,9 +455,15 @@ def _arrays_from_graph(graph: nx.MultiDiGraph) -> dict[str, np.ndarray]:
     largest = max(nx.strongly_connected_components(graph), key=len)
     routable[[index[n] for n in largest]] = True
     return {
-        "node_ids": np.asarray(nodes, dtype=np.int64), "lon": lon, "lat": lat,
-        "edge_u": eu, "edge_v": ev, "edge_length_m": length, "edge_time_s": ttime,
-        "edge_speed_kph": speed, "edge_highway": np.asarray(highway, dtype=str),
+        "node_ids": np.asarray(nodes, dtype=np.int64),
+        "lon": lon,
+        "lat": lat,
+        "edge_u": eu,
+        "edge_v": ev,
+        "edge_length_m": length,
+        "edge_time_s": ttime,
+        "edge_speed_kph": speed,
+        "edge_highway": np.asarray(highway, dtype=str),
         "routable": routable,
     }
 
@@ -494,10 +524,15 @@ def load_network(
     return _load_network_cached(path, path.stat().st_mtime_ns, name)
 
 
-def haversine_m(lon1: Any, lat1: Any, lon2: Any, lat2: Any) -> np.ndarray:  # noqa: ANN401
+def haversine_m(lon1: Any, lat1: Any, lon2: Any, lat2: Any) -> np.ndarray:
     """Great-circle distance between WGS84 points [m] (vectorised)."""
-    lon1, lat1, lon2, lat2 = (np.deg2rad(np.asarray(a, dtype=float)) for a in (lon1, lat1, lon2, lat2))
-    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    lon1, lat1, lon2, lat2 = (
+        np.deg2rad(np.asarray(a, dtype=float)) for a in (lon1, lat1, lon2, lat2)
+    )
+    a = (
+        np.sin((lat2 - lat1) / 2) ** 2
+        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    )
     return np.asarray(2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(a)))
 
 
@@ -546,4 +581,3 @@ def build_graph(*, osm: Path | None = None, place: str | None = None) -> nx.Mult
     graph = ox.graph_from_place(place, network_type="drive")
     check_road_graph(graph, source=str(place))
     return add_speeds_and_times(graph)
-
