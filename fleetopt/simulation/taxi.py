@@ -45,6 +45,7 @@ import simpy
 from scipy import sparse
 from scipy.sparse import csgraph
 
+from fleetopt.domain.energy import speed_factor
 from fleetopt.inputs.road_graph import RoadNetwork
 from fleetopt.inputs.scenario import Fleet
 from fleetopt.simulation.kernel import Model
@@ -245,6 +246,21 @@ class TaxiDispatch:
         )
         self.km = np.zeros(k)
         self.drawn = np.zeros(k)
+        self.h2_used = np.zeros(k)
+        # speed factor ([options] speed_factor): energy-equivalent lengths E = L x factor(L / T)
+        self.sf_use = np.array(
+            [bool(opts.speed_factor) and sp.energy_model != "constant" for sp in self.specs],
+            dtype=bool,
+        )
+        if self.sf_use.any():
+            with np.errstate(divide="ignore", invalid="ignore"):
+                speed = self.L / self.T * 3.6
+            self.E = self.L * speed_factor(speed)
+        else:
+            self.E = self.L
+        self.trip_ekm = self.E[self.r_o, self.r_d] / 1000.0
+        self.run_ekm = np.zeros(n)
+        self.carry_ekm = np.zeros(k)
         # idle repositioning: hot spots, idle epochs, empty km/energy waiting for the next request
         self.repo_s = float(opts.reposition_idle_min) * 60.0
         counts = np.bincount(self.r_o, minlength=allnodes.size) if n else np.zeros(0, np.int64)
@@ -312,9 +328,10 @@ class TaxiDispatch:
         h = int(ties[np.argmin(self.hot_nodes[ties])])
         dest = int(self.hotspots[h])
         t_go, km = float(self.T[a, dest]), float(self.L[a, dest]) / 1000.0
+        ekm = self._ekm(i, a, dest)
         if (
             not np.isfinite(t_go)
-            or self.level[i] - km * self.rate[i] < self.min_level[i] - 1e-12
+            or self.level[i] - ekm * self.rate[i] < self.min_level[i] - 1e-12
         ):
             return
         self.idle[i] = False
@@ -322,8 +339,9 @@ class TaxiDispatch:
         self.n_idle_at[a] -= 1
         vid = self.taxis[i]["vehicle_id"]
         self.m.log.events.append((env.now, vid, "reposition", self.level[i], ""))
-        e = self._drive(i, km)
+        e = self._drive(i, km, ekm)
         self.carry_km[i] += km
+        self.carry_ekm[i] += ekm
         self.carry_e[i] += e
         self.repo_km[i] += km
         self.repo_n[i] += 1
@@ -357,7 +375,12 @@ class TaxiDispatch:
             return -1
         pick = self.T[self.pos[cand], self.r_o[j]]
         ok = self.m.env.now + pick <= t_req + wait_s + 1e-9
-        need_km = self.L[self.pos[cand], self.r_o[j]] / 1000.0 + self.trip_km[j]
+        a, o = self.pos[cand], self.r_o[j]
+        need_km = np.where(
+            self.sf_use[cand],
+            self.E[a, o] / 1000.0 + self.trip_ekm[j],
+            self.L[a, o] / 1000.0 + self.trip_km[j],
+        )
         ok &= self.level[cand] - need_km * self.rate[cand] >= self.min_level[cand] - 1e-12
         ok &= np.isfinite(pick) & np.isfinite(self.trip_s[j])
         if not ok.any():
@@ -391,8 +414,10 @@ class TaxiDispatch:
             if t > best_t:
                 break
             u = int(nodes[h])
-            need = self.L[u, o] / 1000.0 + self.trip_km[j]
+            need_l = self.L[u, o] / 1000.0 + self.trip_km[j]
+            need_e = self.E[u, o] / 1000.0 + self.trip_ekm[j]
             for i in self.bucket[u]:
+                need = need_e if self.sf_use[i] else need_l
                 if self.level[i] - need * self.rate[i] >= self.min_level[i] - 1e-12 and (
                     t < best_t or i < best
                 ):
@@ -414,16 +439,22 @@ class TaxiDispatch:
         self.taken[j] = True
         self.m.env.process(self._serve(i, j))
 
-    def _drive(self, i: int, km: float) -> float:
-        """Draw energy for ``km`` from taxi ``i``; return energy in cap units x cap."""
+    def _ekm(self, i: int, a: int, b: int) -> float:
+        """Energy-equivalent length [km] of the route a -> b for taxi ``i`` (speed factor)."""
+        return float((self.E if self.sf_use[i] else self.L)[a, b]) / 1000.0
+
+    def _drive(self, i: int, km: float, ekm: float | None = None) -> float:
+        """Drive ``km`` (energy as for ``ekm`` km); return energy in cap units x cap."""
         spec = self.specs[i]
         self.km[i] += km
-        use = km * self.rate[i]
+        use = (km if ekm is None else ekm) * self.rate[i]
         if spec.is_battery or spec.is_hydrogen:
             self.level[i] -= use
             amount = use * self.cap[i]
             if spec.is_battery:
                 self.drawn[i] += amount
+            else:
+                self.h2_used[i] += amount
             return amount
         return 0.0
 
@@ -433,10 +464,12 @@ class TaxiDispatch:
         a, o = self.pos[i], self.r_o[j]
         pick_s = self.T[a, o]
         pick_km = self.L[a, o] / 1000.0
+        pick_ekm = self._ekm(i, a, o)
+        trip_ekm = self.trip_ekm[j] if self.sf_use[i] else self.trip_km[j]
         self.soc0[j] = self.level[i]
-        e1 = self._drive(i, pick_km)
+        e1 = self._drive(i, pick_km, pick_ekm)
         self.pickup_s[j] = env.now + pick_s
-        e2 = self._drive(i, self.trip_km[j])
+        e2 = self._drive(i, self.trip_km[j], trip_ekm)
         yield env.timeout(pick_s + self.trip_s[j])
         self.drop_s[j] = env.now
         self.served[j] = True
@@ -445,8 +478,10 @@ class TaxiDispatch:
         self.vehicle_idx[j] = i
         # a repositioning drive before this pickup is part of its empty drive
         self.dh_km[j] = pick_km + self.carry_km[i]
+        self.run_ekm[j] = trip_ekm + (pick_ekm + self.carry_ekm[i])
         e1 += self.carry_e[i]
         self.carry_km[i] = 0.0
+        self.carry_ekm[i] = 0.0
         self.carry_e[i] = 0.0
         if spec.is_hydrogen:
             self.h2[j] = e1 + e2
@@ -485,10 +520,10 @@ class TaxiDispatch:
             if not fits:
                 continue
             t_go = self.T[self.pos[i], self.st_pos[s]]
-            km_go = self.L[self.pos[i], self.st_pos[s]] / 1000.0
+            ekm_go = self._ekm(i, self.pos[i], self.st_pos[s])
             if (
                 not np.isfinite(t_go)
-                or self.level[i] - km_go * self.rate[i] < self.min_level[i] - 1e-12
+                or self.level[i] - ekm_go * self.rate[i] < self.min_level[i] - 1e-12
             ):
                 continue
             busy = len(st.plugs.queue) + max(st.plugs.count - st.plugs.capacity + 1, 0)
@@ -503,7 +538,7 @@ class TaxiDispatch:
         st = m.stations[best]
         km_go = self.L[self.pos[i], self.st_pos[best]] / 1000.0
         t_go = self.T[self.pos[i], self.st_pos[best]]
-        self._drive(i, km_go)
+        self._drive(i, km_go, self._ekm(i, self.pos[i], self.st_pos[best]))
         if t_go > 0:
             yield env.timeout(t_go)
         self.pos[i] = self.st_pos[best]
@@ -532,7 +567,10 @@ class TaxiDispatch:
         alive = env.now <= self._dep[pend] + self._wait[pend] + 1e-9
         pend = pend[alive]
         pick = self.T[self.pos[i], self.r_o[pend]]
-        need_km = self.L[self.pos[i], self.r_o[pend]] / 1000.0 + self.trip_km[pend]
+        if self.sf_use[i]:
+            need_km = self.E[self.pos[i], self.r_o[pend]] / 1000.0 + self.trip_ekm[pend]
+        else:
+            need_km = self.L[self.pos[i], self.r_o[pend]] / 1000.0 + self.trip_km[pend]
         ok = (
             (env.now + pick <= self._dep[pend] + self._wait[pend] + 1e-9)
             & np.isfinite(pick)
@@ -561,7 +599,8 @@ class TaxiDispatch:
         pt = pt_taxi[pick]
         l100 = l100_taxi[pick]
         k100 = k100_taxi[pick]
-        run = np.where(self.served, self.trip_km + self.dh_km, 0.0)
+        # fuel per km x speed factor (run_ekm = run km when the option is off)
+        run = np.where(self.served, self.run_ekm, 0.0)
         fuel = run * l100 / 100.0
         gas = run * k100 / 100.0
         pax = r["passengers"].to_numpy(float) if "passengers" in r else np.ones(len(r))
@@ -606,6 +645,7 @@ class TaxiDispatch:
         served_km = np.bincount(
             self.vehicle_idx[got], weights=(self.trip_km + self.dh_km)[got], minlength=k
         )
+        served_h2 = np.bincount(self.vehicle_idx[got], weights=self.h2[got], minlength=k)
         rows = []
         for i, t in enumerate(self.taxis):
             spec = self.specs[i]
@@ -625,7 +665,11 @@ class TaxiDispatch:
                     "soc_end": float(self.level[i]),
                     "idle_kwh": 0.0,
                     "extra_km": extra_km,
-                    "extra_energy": extra_km * self.rate[i] * self.cap[i]
+                    "extra_energy": (
+                        max(float(self.h2_used[i] - served_h2[i]), 0.0)
+                        if self.sf_use[i]
+                        else extra_km * self.rate[i] * self.cap[i]
+                    )
                     if spec.is_hydrogen
                     else 0.0,
                     "drawn_kwh": float(self.drawn[i]),

@@ -68,3 +68,34 @@ def test_constant_energy_model_ignores_the_speed_factor(run) -> None:  # noqa: A
     d["options"] = {"speed_factor": True}
     r = run([trip_line("b1", "t1", "06:00", "07:00", 10, d=FAR)], scenario=d)
     assert r.summary()["battery_energy_kwh"] == pytest.approx(10.0)
+
+
+def test_taxi_request_energy_uses_the_speed_factor_of_its_route(tmp_path, central) -> None:  # noqa: ANN001
+    """GIVEN one BEV taxi (temperature model, 0.15 kWh/km at 20 °C) at A serving one request A->B
+    WHEN speed_factor = true THEN the request's energy is 0.15 x length(A->B) x factor(length / time
+    of the same time-shortest path), the distance unchanged; with the option off 0.15 x length."""
+    from fleetopt.inputs.scenario import scenario_from_dict
+    from fleetopt.simulation.engine import simulate
+    from fleetopt.simulation.taxi import route_matrices
+
+    a_pt, b_pt = (116.3975, 39.9087), FAR
+    (tmp_path / "req.csv").write_text(
+        "request_id,departure,origin_lon,origin_lat,destination_lon,destination_lat\n"
+        f"r1,08:00,{a_pt[0]},{a_pt[1]},{b_pt[0]},{b_pt[1]}\n", encoding="utf-8")
+    d = copy.deepcopy(BASE)
+    d["fleets"] = [{"requests": "req.csv", "type": "taxi", "size": 1, "powertrain": "bev", "start": [list(a_pt)]}]
+    d["vehicle_types"] = {"taxi": {"bev": {"energy_model": "temperature", "idle_kw": 0.0, "kwh_per_km": 0.15,
+                                           "battery_kwh": 50, "charge_efficiency": 1.0}}}
+    d["stations"] = []
+    nodes, _ = central.nearest_nodes([a_pt[0], b_pt[0]], [a_pt[1], b_pt[1]])
+    uniq = np.unique(nodes)
+    tt, ll = route_matrices(central, uniq)
+    ia, ib = (int(np.searchsorted(uniq, x)) for x in nodes)
+    f = float(speed_factor(ll[ia, ib] / tt[ia, ib] * 3.6))
+    assert f != pytest.approx(1.0)
+    off = simulate(scenario_from_dict(d, base_dir=tmp_path), network=central).trips.iloc[0]
+    d["options"] = {"speed_factor": True}
+    on = simulate(scenario_from_dict(d, base_dir=tmp_path), network=central).trips.iloc[0]
+    assert off["battery_kwh"] == pytest.approx(0.15 * ll[ia, ib] / 1000.0)
+    assert on["battery_kwh"] == pytest.approx(0.15 * ll[ia, ib] / 1000.0 * f)
+    assert on["distance_km"] == off["distance_km"]
