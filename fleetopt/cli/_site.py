@@ -24,6 +24,13 @@ def _render(s: dict[str, Any]) -> None:
     shown = ", ".join(str(x) for x in sites[:30])
     more = f" … (+{len(sites) - 30})" if len(sites) > 30 else ""
     console.print(f"open sites ({len(sites)}): {shown}{more}")
+    v = s.get("verify")
+    if v:
+        target = 100 * v["target_share"]
+        console.print(f"verify: {100 * v['share_waiting_longer']:.1f} % of station visits waited "
+                      f"> {v['service_level_min']:g} min (target ≤ {target:.0f} %)"
+                      f" → {'met' if v['met'] else 'NOT met'}; mean wait "
+                      f"{v['charge_wait_mean_min']:.1f} min, trips missed {v['trips_missed']}")
 
 
 @app.command("site")
@@ -40,6 +47,8 @@ def site_cmd(
     assignments: bool = typer.Option(False, "--assignments", help="Include assignments for OR-Library input."),
     out: Path | None = typer.Option(None, "--out", help="Write sites.geojson, assignments.csv, summary.json here."),  # noqa: B008
     solver: str = typer.Option("highs", "--solver", help="MIP back-end: highs or scip."),
+    verify: bool = typer.Option(
+        False, "--verify", help="Simulate with the new sites; check the service level."),
     as_json: bool = JsonOpt,
 ) -> None:
     """Site stations and prove how good the answer is (status, bound, gap)."""
@@ -49,7 +58,8 @@ def site_cmd(
         out_doc = api.site(scenario=scenario, orlib_pmed=orlib_pmed, p=p, orlib_cap=orlib_cap,
                            uncapacitated=uncapacitated, capacity=capacity, problem=problem,
                            model=model, time_limit=time_limit, assignments=assignments,
-                           out_dir=out, solver=solver, with_size_line=True)
+                           out_dir=out, solver=solver, with_size_line=True,
+                           verify=verify)
         size = out_doc.pop("_model_size_line", None)
         if size:
             err(size)

@@ -360,6 +360,7 @@ def site_command(
     out_dir: str | Path | None = None,
     solver: str = "highs",
     with_size_line: bool = False,
+    verify: bool = False,
 ) -> dict[str, Any]:
     """Run ``fleetopt site`` and return the ``site --json`` document.
 
@@ -367,6 +368,8 @@ def site_command(
     ``assignments`` adds the assignment list for OR-Library input (always present
     otherwise). ``out_dir`` writes ``sites.geojson``, ``assignments.csv``, ``summary.json``.
     ``with_size_line`` adds ``_model_size_line`` (the CLI prints it on stderr).
+    ``verify`` (scenarios only) simulates the scenario with the new sites added as
+    public stations and adds a ``verify`` key (:func:`fleetopt.siting.verify.verify_siting`).
 
     Raises
     ------
@@ -391,7 +394,11 @@ def site_command(
     if (capacity is not None or uncapacitated) and not orlib_cap:
         msg = "--capacity and --uncapacitated apply to --orlib-cap only"
         raise InputError(msg, [Problem(msg, column="--capacity")])
+    if verify and not scenario:
+        msg = "--verify applies to SCENARIO.toml only (it simulates the scenario)"
+        raise InputError(msg, [Problem(msg, column="--verify")])
     orlib = bool(orlib_pmed or orlib_cap)
+    check = None
     if orlib_pmed:
         res = solve_orlib_pmed(_existing(orlib_pmed), p=p, model=model or "p-median",
                                time_limit_s=time_limit, solver=solver)
@@ -415,10 +422,21 @@ def site_command(
         prob = problem_from_scenario(_existing(scenario), p=p)
         res = solve(prob, model=model or prob.default_model, time_limit_s=time_limit,
                     solver=solver, rel_gap=1e-4)
+        if verify and res.status in ("optimal", "feasible"):
+            from fleetopt.inputs.scenario import read_scenario
+            from fleetopt.siting.verify import verify_siting
+
+            svc = prob.service or {}
+            check = verify_siting(read_scenario(Path(scenario)), res,  # type: ignore[arg-type]
+                                  network=prob.network,
+                                  max_wait_min=svc.get("max_wait_min"),
+                                  max_wait_prob=svc.get("max_wait_prob"))
     logger.info("%s", res.model_size_line())
     if out_dir is not None:
         res.write(Path(out_dir))
     doc = res.summary(assignments=assignments or not orlib)
+    if verify:
+        doc["verify"] = check  # None when siting found no solution to simulate
     if with_size_line:
         doc["_model_size_line"] = res.model_size_line()
     return doc
