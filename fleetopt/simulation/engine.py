@@ -368,6 +368,13 @@ def assemble(
     veh["distance_km"] = veh["distance_km"].fillna(0.0) + veh["pullin_km"]
     for c in ("trips_served", "trips_missed", "hydrogen_kg", "diesel_l", "gasoline_l", "cng_kg"):
         veh[c] = veh[c].fillna(0)
+    if len(extra):  # fuel taxis' empty drives after their last request (repositioning)
+        fuel_x = e["extra_energy"].fillna(0.0).to_numpy(float)
+        pwv = veh["powertrain"].to_numpy()
+        for c, p in (("diesel_l", "diesel"), ("gasoline_l", "gasoline"), ("cng_kg", "cng")):
+            m = clock & (pwv == p)
+            if m.any():
+                veh.loc[m, c] += fuel_x[m]
     ses_grid = ses.groupby("vehicle_id")["grid_kwh"].sum() if len(ses) else pd.Series(dtype=float)
     veh["grid_kwh"] = veh["vehicle_id"].map(ses_grid).fillna(0.0).to_numpy(float)
     veh["co2_kg"] = co2_kg(

@@ -22,8 +22,8 @@ Dispatch rule (documented, deterministic):
    dispatchable; on arrival it is idle again (dispatchable, takes the oldest waiting request
    it can reach, and stays at the hot spot). The drive's distance and energy are added to
    the deadhead and energy of the next request it serves (like a pickup drive); a drive
-   after its last request counts in the vehicle's extra distance and drawn energy
-   (battery and fuel-cell taxis).
+   after its last request counts in the vehicle's extra distance and energy (drawn kWh,
+   hydrogen kg, or L / kg of fuel).
 
 Travel times are shortest paths on the road network; distances are the lengths of those
 same (time-shortest) paths. Routes are computed once between the nodes that matter
@@ -676,5 +676,18 @@ class TaxiDispatch:
                     "charged_kwh": self.states[i]["charged_kwh"],
                     "refuel_kg": self.states[i]["refuel_kg"],
                     "soc_start": spec.initial_soc,
+                }
+            elif self.carry_km[i] > 0:
+                # a repositioning drive after the last request: its fuel goes to the vehicle
+                per = spec.kg_per_100km if t["powertrain"] == "cng" else spec.l_per_100km
+                self.m.log.vehicles[t["vehicle_id"]] = {
+                    "soc_end": np.nan,
+                    "idle_kwh": 0.0,
+                    "extra_km": float(self.carry_km[i]),
+                    "extra_energy": float(self.carry_ekm[i]) * per / 100.0,
+                    "drawn_kwh": 0.0,
+                    "charged_kwh": 0.0,
+                    "refuel_kg": 0.0,
+                    "soc_start": np.nan,
                 }
         return pd.DataFrame(rows)

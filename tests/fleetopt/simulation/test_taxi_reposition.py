@@ -98,3 +98,19 @@ def test_repositioning_is_deterministic_with_the_same_seed(tmp_path: Path, centr
     pd.testing.assert_frame_equal(runs[0].vehicles, runs[1].vehicles)
     pd.testing.assert_frame_equal(runs[0].events, runs[1].events)
     assert (runs[0].events["event"] == "reposition").sum() >= 1
+
+
+def test_gasoline_taxi_repositioning_after_its_last_request_burns_fuel(tmp_path: Path, central) -> None:  # noqa: ANN001
+    """GIVEN the hand case with a gasoline taxi (8 L/100 km) THEN its fuel is 8 L/100 km x every
+    driven km: A->C, C->A (before r2), A->B, and the drive back B->A after r2."""
+    tt, ll, (a, b, c) = _road(central, A, B, C)
+    d = _scenario(tmp_path, ROWS, {"reposition_idle_min": 10, "reposition_hotspots": 1},
+                  size=1, start=[list(A)])
+    d["fleets"][0]["powertrain"] = "gasoline"
+    d["vehicle_types"] = {"taxi": {"gasoline": {"l_per_100km": 8.0}}}
+    r = simulate(scenario_from_dict(d, base_dir=tmp_path), network=central)
+    km = (ll[a, c] + ll[c, a] + ll[a, b] + ll[b, a]) / 1000.0
+    assert (r.events["event"] == "reposition").sum() == 2
+    assert r.vehicles["distance_km"].sum() == pytest.approx(km)
+    assert r.vehicles["gasoline_l"].sum() == pytest.approx(8.0 * km / 100.0)
+    assert r.summary()["gasoline_l"] == pytest.approx(8.0 * km / 100.0)
