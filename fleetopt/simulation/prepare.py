@@ -562,7 +562,9 @@ def _speed_factors(
     speed = np.full(n, np.nan)
     if router is not None:
         if onode is None or dnode is None:
-            onode, _ = router.snap(trips["origin_lon"].to_numpy(float), trips["origin_lat"].to_numpy(float))
+            onode, _ = router.snap(
+                trips["origin_lon"].to_numpy(float), trips["origin_lat"].to_numpy(float)
+            )
             dnode, _ = router.snap(
                 trips["destination_lon"].to_numpy(float), trips["destination_lat"].to_numpy(float)
             )
@@ -581,7 +583,10 @@ def _speed_factors(
         [
             (vehicle_specs.get(v) or specs[(a, b)]).energy_model == "constant"
             for v, a, b in zip(
-                vehicles["vehicle_id"], vehicles["vehicle_type"], vehicles["powertrain"], strict=True
+                vehicles["vehicle_id"],
+                vehicles["vehicle_type"],
+                vehicles["powertrain"],
+                strict=True,
             )
         ],
         dtype=bool,

@@ -307,7 +307,7 @@ class TaxiDispatch:
 
     # -- processes ---------------------------------------------------------------------------------
     def processes(self) -> list[Generator[simpy.Event, Any, None]]:
-        """Return the dispatcher process and, with repositioning on, each taxi's first idle timer."""
+        """Return the dispatcher and, with repositioning on, each taxi's first idle timer."""
         procs = [self._dispatcher()]
         if self.repo_s > 0 and self.hotspots.size:
             procs += [self._idle_timer(i, 0) for i in range(len(self.taxis))]
@@ -329,10 +329,7 @@ class TaxiDispatch:
         dest = int(self.hotspots[h])
         t_go, km = float(self.T[a, dest]), float(self.L[a, dest]) / 1000.0
         ekm = self._ekm(i, a, dest)
-        if (
-            not np.isfinite(t_go)
-            or self.level[i] - ekm * self.rate[i] < self.min_level[i] - 1e-12
-        ):
+        if not np.isfinite(t_go) or self.level[i] - ekm * self.rate[i] < self.min_level[i] - 1e-12:
             return
         self.idle[i] = False
         self.bucket[a].discard(i)

@@ -1,4 +1,4 @@
-"""The ``speed_factor`` option scales trip energy and fuel by the trip's road speed; ``constant`` ignores it."""
+"""Check that the speed_factor option scales trip energy and fuel; ``constant`` ignores it."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def _temperature_model() -> dict:
     return d
 
 
-def _free_flow_speed_kmh(net, a: tuple[float, float], b: tuple[float, float]) -> float:  # noqa: ANN001
+def _free_flow_speed_kmh(net, a: tuple[float, float], b: tuple[float, float]) -> float:
     from scipy.sparse import csgraph
 
     (na, nb), _ = net.nearest_nodes(np.array([a[0], b[0]]), np.array([a[1], b[1]]))
@@ -30,7 +30,7 @@ def _free_flow_speed_kmh(net, a: tuple[float, float], b: tuple[float, float]) ->
     return length_m / time_s * 3.6
 
 
-def test_speed_factor_scales_bev_and_diesel_by_the_road_speed(run, central) -> None:  # noqa: ANN001
+def test_speed_factor_scales_bev_and_diesel_by_the_road_speed(run, central) -> None:
     """GIVEN a BEV bus and a diesel bus each running 10 km from (LON, LAT) to FAR at 20 °C
     WHEN speed_factor = true THEN energy and fuel are the off values x the factor of the free-flow
     road speed between the two points (road length / free-flow time, computed here), and with the
@@ -52,7 +52,7 @@ def test_speed_factor_scales_bev_and_diesel_by_the_road_speed(run, central) -> N
     assert trips.loc["t2", "diesel_l"] == pytest.approx(3.0 * f)
 
 
-def test_scheduled_speed_is_used_when_origin_and_destination_share_a_node(run) -> None:  # noqa: ANN001
+def test_scheduled_speed_is_used_when_origin_and_destination_share_a_node(run) -> None:
     """GIVEN a 10 km loop trip from and to the same point in 60 min (no road path: 10 km/h)
     WHEN speed_factor = true THEN the energy is 10 kWh x factor(10 km/h) = 12 kWh."""
     d = _temperature_model()
@@ -61,8 +61,8 @@ def test_scheduled_speed_is_used_when_origin_and_destination_share_a_node(run) -
     assert r.summary()["battery_energy_kwh"] == pytest.approx(12.0)
 
 
-def test_constant_energy_model_ignores_the_speed_factor(run) -> None:  # noqa: ANN001
-    """GIVEN energy_model = "constant" (the CONTRACT default of the base case) and speed_factor = true
+def test_constant_energy_model_ignores_the_speed_factor(run) -> None:
+    """GIVEN energy_model = "constant" (as in the base case) and speed_factor = true
     THEN the energy is exactly distance x rate (10 kWh), as with the option off."""
     d = copy.deepcopy(BASE)
     d["options"] = {"speed_factor": True}
@@ -70,7 +70,7 @@ def test_constant_energy_model_ignores_the_speed_factor(run) -> None:  # noqa: A
     assert r.summary()["battery_energy_kwh"] == pytest.approx(10.0)
 
 
-def test_taxi_request_energy_uses_the_speed_factor_of_its_route(tmp_path, central) -> None:  # noqa: ANN001
+def test_taxi_request_energy_uses_the_speed_factor_of_its_route(tmp_path, central) -> None:
     """GIVEN one BEV taxi (temperature model, 0.15 kWh/km at 20 °C) at A serving one request A->B
     WHEN speed_factor = true THEN the request's energy is 0.15 x length(A->B) x factor(length / time
     of the same time-shortest path), the distance unchanged; with the option off 0.15 x length."""
@@ -81,11 +81,30 @@ def test_taxi_request_energy_uses_the_speed_factor_of_its_route(tmp_path, centra
     a_pt, b_pt = (116.3975, 39.9087), FAR
     (tmp_path / "req.csv").write_text(
         "request_id,departure,origin_lon,origin_lat,destination_lon,destination_lat\n"
-        f"r1,08:00,{a_pt[0]},{a_pt[1]},{b_pt[0]},{b_pt[1]}\n", encoding="utf-8")
+        f"r1,08:00,{a_pt[0]},{a_pt[1]},{b_pt[0]},{b_pt[1]}\n",
+        encoding="utf-8",
+    )
     d = copy.deepcopy(BASE)
-    d["fleets"] = [{"requests": "req.csv", "type": "taxi", "size": 1, "powertrain": "bev", "start": [list(a_pt)]}]
-    d["vehicle_types"] = {"taxi": {"bev": {"energy_model": "temperature", "idle_kw": 0.0, "kwh_per_km": 0.15,
-                                           "battery_kwh": 50, "charge_efficiency": 1.0}}}
+    d["fleets"] = [
+        {
+            "requests": "req.csv",
+            "type": "taxi",
+            "size": 1,
+            "powertrain": "bev",
+            "start": [list(a_pt)],
+        }
+    ]
+    d["vehicle_types"] = {
+        "taxi": {
+            "bev": {
+                "energy_model": "temperature",
+                "idle_kw": 0.0,
+                "kwh_per_km": 0.15,
+                "battery_kwh": 50,
+                "charge_efficiency": 1.0,
+            }
+        }
+    }
     d["stations"] = []
     nodes, _ = central.nearest_nodes([a_pt[0], b_pt[0]], [a_pt[1], b_pt[1]])
     uniq = np.unique(nodes)
