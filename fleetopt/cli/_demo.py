@@ -11,6 +11,7 @@ from rich.table import Table
 
 from fleetopt.cli import app
 from fleetopt.cli._common import JsonOpt, run
+from fleetopt.cli._simulate import summary_table
 
 
 def _render(result: dict[str, Any]) -> None:
@@ -20,42 +21,7 @@ def _render(result: dict[str, Any]) -> None:
         f"[bold]fleetopt demo[/bold] on road network [cyan]{net['name']}[/cyan] "
         f"({net['nodes']:,} nodes, {net['edges']:,} edges; © OpenStreetMap contributors, ODbL)"
     )
-    sim = result["simulation"]
-    table = Table(title="Simulation (one service day)")
-    for col in (
-        "type",
-        "vehicles",
-        "trips",
-        "served",
-        "missed",
-        "distance km",
-        "grid kWh",
-        "diesel L",
-        "gasoline L",
-        "H2 kg",
-        "CO2 kg",
-        "peak kW",
-        "mean wait min",
-    ):
-        table.add_column(col, justify="right")
-    rows = [*sorted(sim.get("by_type", {}).items()), ("all", sim)]
-    for name, s in rows:
-        table.add_row(
-            name,
-            f"{s['vehicles']:,}",
-            f"{s['trips_total']:,}",
-            f"{s['trips_served']:,}",
-            f"{s['trips_missed']:,}",
-            f"{s['distance_km']:,.0f}",
-            f"{s['grid_energy_kwh']:,.0f}",
-            f"{s['diesel_l']:,.0f}",
-            f"{s['gasoline_l']:,.0f}",
-            f"{s['hydrogen_kg']:,.1f}",
-            f"{s['co2_kg']:,.0f}",
-            f"{s['peak_grid_kw']:,.0f}",
-            f"{s['charge_wait_mean_min']:.1f}",
-        )
-    console.print(table)
+    console.print(summary_table(result["simulation"], title="Simulation (one service day)"))
     site = result["siting"]
     gap = site.get("gap")
     console.print(

@@ -16,7 +16,12 @@ from fleetopt.cli._common import JsonOpt, run
 def _render(s: dict[str, Any]) -> None:
     console = Console()
     console.print(f"[bold]scenario[/bold] {s['scenario']} (seed {s['seed']}), {s['wall_s']:.2f} s")
-    table = Table(title="Simulation totals over the horizon")
+    console.print(summary_table(s, title="Simulation totals over the horizon"))
+
+
+def summary_table(s: dict[str, Any], *, title: str) -> Table:
+    """Return a rich table of a ``simulate --json`` summary: one row per vehicle type, then all."""
+    table = Table(title=title)
     for col in (
         "type",
         "vehicles",
@@ -51,16 +56,16 @@ def _render(s: dict[str, Any]) -> None:
             f"{r['peak_grid_kw']:,.1f}",
             f"{r['charge_wait_mean_min']:.1f} / {r['charge_wait_max_min']:.1f}",
         )
-    console.print(table)
+    return table
 
 
 @app.command("simulate")
 def simulate_cmd(
-    scenario: Path = typer.Argument(..., help="Scenario TOML file (CONTRACT §4)."),  # noqa: B008
+    scenario: Path = typer.Argument(..., help="Scenario TOML file (CONTRACT §4)."),
     out: Path | None = typer.Option(
         None, "--out", help="Folder for the result tables (default: a new run under runs/)."
     ),
-    as_json: bool = JsonOpt,  # noqa: B008
+    as_json: bool = JsonOpt,
 ) -> None:
     """Simulate one scenario: trips, charging queues, energy, CO2 and grid peak."""
     from fleetopt import api
