@@ -131,3 +131,15 @@ def test_bad_networks_exit_2_with_a_message(
     assert needle in proc.stderr
     assert "Traceback" not in proc.stderr
     assert proc.stdout.strip() == ""
+
+
+def test_demo_prints_a_readable_summary(tmp_path: Path) -> None:
+    """GIVEN no --json WHEN the demo runs THEN a person sees the network, the simulation table,
+    the siting line and the targets table, and where results went."""
+    proc = _run(["demo", "--out", str(tmp_path / "out")], cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    text = proc.stdout
+    for needle in ("beijing-central-2024", "Simulation (one service day)", "Siting (p-median)",
+                   "Carbon Peak Plan targets", "results written to"):
+        assert needle in text
+    assert "Traceback" not in proc.stderr
