@@ -65,6 +65,15 @@ class Log:
     events: list[tuple[Any, ...]] = field(default_factory=list)
     vehicles: dict[str, dict[str, float]] = field(default_factory=dict)
 
+    def gave_up(
+        self, vid: str, vtype: str, station_index: int, arrive_s: float, end_s: float, soc: float
+    ) -> None:
+        """Record a station visit that ended without energy (no plug or stock in time)."""
+        self.sessions.append(
+            (vid, vtype, station_index, "gave_up", arrive_s, math.nan, end_s, 0.0, 0.0, 0.0,
+             soc, soc)
+        )
+
 
 class Model:
     """The running simulation: environment, stations, prepared inputs and the log.
@@ -179,22 +188,7 @@ class Model:
             got = yield req | env.timeout(deadline - env.now)
             if req not in got:
                 req.cancel()
-                self.log.sessions.append(
-                    (
-                        vid,
-                        vtype,
-                        st.index,
-                        "gave_up",
-                        arrive,
-                        math.nan,
-                        env.now,
-                        0.0,
-                        0.0,
-                        0.0,
-                        state["soc"],
-                        state["soc"],
-                    )
-                )
+                self.log.gave_up(vid, vtype, st.index, arrive, env.now, state["soc"])
                 self.log.events.append((env.now, vid, "gave_up", state["soc"], st.id))
                 return
         plug = env.now
@@ -268,22 +262,7 @@ class Model:
         got = yield req | env.timeout(deadline - st.swap_s - env.now)
         if req not in got:
             req.cancel()
-            self.log.sessions.append(
-                (
-                    vid,
-                    vtype,
-                    st.index,
-                    "gave_up",
-                    arrive,
-                    math.nan,
-                    env.now,
-                    0.0,
-                    0.0,
-                    0.0,
-                    state["soc"],
-                    state["soc"],
-                )
-            )
+            self.log.gave_up(vid, vtype, st.index, arrive, env.now, state["soc"])
             return
         get = st.stock.get(1)
         left = deadline - st.swap_s - env.now
@@ -291,22 +270,7 @@ class Model:
         if get not in got:
             get.cancel()
             st.plugs.release(req)
-            self.log.sessions.append(
-                (
-                    vid,
-                    vtype,
-                    st.index,
-                    "gave_up",
-                    arrive,
-                    math.nan,
-                    env.now,
-                    0.0,
-                    0.0,
-                    0.0,
-                    state["soc"],
-                    state["soc"],
-                )
-            )
+            self.log.gave_up(vid, vtype, st.index, arrive, env.now, state["soc"])
             return
         plug = env.now
         yield env.timeout(st.swap_s)
@@ -367,22 +331,7 @@ class Model:
         got = yield req | env.timeout(deadline - env.now)
         if req not in got:
             req.cancel()
-            self.log.sessions.append(
-                (
-                    vid,
-                    vtype,
-                    st.index,
-                    "gave_up",
-                    arrive,
-                    math.nan,
-                    env.now,
-                    0.0,
-                    0.0,
-                    0.0,
-                    state["h2"] / spec.tank_kg,
-                    state["h2"] / spec.tank_kg,
-                )
-            )
+            self.log.gave_up(vid, vtype, st.index, arrive, env.now, state["h2"] / spec.tank_kg)
             return
         plug = env.now
         want = min(
