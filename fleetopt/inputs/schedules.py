@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -427,8 +428,10 @@ def _check_one_kind_per_vehicle(trips: pd.DataFrame, report: Report) -> None:
         vals: Any = values.array
 
         def msg(i: int, col: str = col, vals: Any = vals) -> str:  # noqa: ANN401
-            return (f"vehicle {veh[i]!r} is {vals[i - 1]!r} on row {int(rows[i - 1])} but {vals[i]!r} "
-                    f"here; one vehicle has one {col}")
+            return (
+                f"vehicle {veh[i]!r} is {vals[i - 1]!r} on row {int(rows[i - 1])} but {vals[i]!r} "
+                f"here; one vehicle has one {col}"
+            )
 
         report.rows(changed, rows, col, msg)
 
@@ -459,20 +462,36 @@ def _check_overlaps(trips: pd.DataFrame, report: Report) -> None:
     report.rows(overlap, rows, "departure", msg)
 
 
-def _trips_from_bytes(data: bytes, label: str | None) -> tuple[pd.DataFrame, Report]:
+def _table_from_bytes(
+    data: bytes,
+    label: str | None,
+    *,
+    required: tuple[str, ...],
+    columns: tuple[str, ...],
+    expected: str,
+    check: Callable[[Any], tuple[pd.DataFrame, Report]],
+) -> tuple[pd.DataFrame, Report]:
+    """Read a trips or requests table; an empty table reports its missing columns and no rows."""
     raw = _tabular.read_table(
-        data,
-        label=label,
-        column_map=COLUMN_MAP,
-        required=TRIP_REQUIRED,
-        expected="a trips table (CSV or .xlsx)",
+        data, label=label, column_map=COLUMN_MAP, required=required, expected=expected
     )
     if raw.frame.empty:
         report = Report(label, raw.original)
-        _missing_columns(raw, TRIP_REQUIRED, report)
+        _missing_columns(raw, required, report)
         report.add("the table has a header but no data rows", row=2)
-        return pd.DataFrame(columns=[*TRIP_COLUMNS, "row"]), report
-    return check_trips_frame(raw)
+        return pd.DataFrame(columns=[*columns, "row"]), report
+    return check(raw)
+
+
+def _trips_from_bytes(data: bytes, label: str | None) -> tuple[pd.DataFrame, Report]:
+    return _table_from_bytes(
+        data,
+        label,
+        required=TRIP_REQUIRED,
+        columns=TRIP_COLUMNS,
+        expected="a trips table (CSV or .xlsx)",
+        check=check_trips_frame,
+    )
 
 
 def _finish(
@@ -640,19 +659,14 @@ def check_requests_frame(raw: _tabular.RawTable) -> tuple[pd.DataFrame, Report]:
 
 
 def _requests_from_bytes(data: bytes, label: str | None) -> tuple[pd.DataFrame, Report]:
-    raw = _tabular.read_table(
+    return _table_from_bytes(
         data,
-        label=label,
-        column_map=COLUMN_MAP,
+        label,
         required=REQUEST_REQUIRED,
+        columns=REQUEST_COLUMNS,
         expected="a ride-requests table (CSV or .xlsx)",
+        check=check_requests_frame,
     )
-    if raw.frame.empty:
-        report = Report(label, raw.original)
-        _missing_columns(raw, REQUEST_REQUIRED, report)
-        report.add("the table has a header but no data rows", row=2)
-        return pd.DataFrame(columns=[*REQUEST_COLUMNS, "row"]), report
-    return check_requests_frame(raw)
 
 
 def parse_requests(data: bytes, *, name: str | None = None) -> pd.DataFrame:
