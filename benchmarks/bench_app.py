@@ -29,27 +29,6 @@ if str(ROOT) not in sys.path:
 DASH_READY = "document.querySelectorAll('[data-testid=\"stMarkdown\"] svg polyline').length >= 7"
 
 GOALS_S = {"first_render": 3.0, "widget_change": 1.0, "upload_to_results": 10.0}
-TRIP_COLUMNS = [
-    "vehicle_id",
-    "vehicle_type",
-    "powertrain",
-    "trip_id",
-    "departure",
-    "arrival",
-    "origin_lon",
-    "origin_lat",
-    "destination_lon",
-    "destination_lat",
-    "distance_km",
-    "depot",
-    "passengers",
-    "payload_t",
-]
-
-
-def _clock(seconds: float) -> str:
-    s = round(float(seconds))
-    return f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
 
 
 def write_trips(path: Path, n_trips: int, *, seed: int = 1) -> int:
@@ -63,6 +42,8 @@ def write_trips(path: Path, n_trips: int, *, seed: int = 1) -> int:
 
     from fleetopt.inputs.default_demand import generate
     from fleetopt.inputs.road_graph import load_network
+    from fleetopt.inputs.schedules import TRIP_FILE_COLUMNS
+    from fleetopt.units import format_clock
 
     net = load_network("beijing-central-2024")
     parts: list[pd.DataFrame] = []
@@ -81,9 +62,9 @@ def write_trips(path: Path, n_trips: int, *, seed: int = 1) -> int:
     counts = trips.groupby("vehicle_id", sort=False).size().cumsum()
     keep = counts.index[: int((counts < n_trips).sum()) + 1]
     trips = trips[trips["vehicle_id"].isin(keep)].head(n_trips).copy()
-    trips["departure"] = trips["departure_s"].map(_clock)
-    trips["arrival"] = trips["arrival_s"].map(_clock)
-    trips[TRIP_COLUMNS].to_csv(path, index=False)
+    trips["departure"] = trips["departure_s"].map(format_clock)
+    trips["arrival"] = trips["arrival_s"].map(format_clock)
+    trips[list(TRIP_FILE_COLUMNS)].to_csv(path, index=False)
     return len(trips)
 
 

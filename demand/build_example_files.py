@@ -22,25 +22,11 @@ from _buildlib import REPO
 from fleetopt.inputs.default_demand import generate
 from fleetopt.inputs.road_graph import load_network
 from fleetopt.inputs.scenario import read_scenario
+from fleetopt.inputs.schedules import TRIP_FILE_COLUMNS as TRIP_FILE_COLUMNS_CONTRACT
 from fleetopt.units import format_clock
 
 OUT = REPO / "demand" / "beijing"
-TRIP_FILE_COLUMNS = [
-    "vehicle_id",
-    "vehicle_type",
-    "powertrain",
-    "trip_id",
-    "departure",
-    "arrival",
-    "origin_lon",
-    "origin_lat",
-    "destination_lon",
-    "destination_lat",
-    "distance_km",
-    "depot",
-    "passengers",
-    "payload_t",
-]
+TRIP_FILE_COLUMNS = list(TRIP_FILE_COLUMNS_CONTRACT)
 REQUEST_FILE_COLUMNS = [
     "request_id",
     "departure",

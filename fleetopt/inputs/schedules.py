@@ -76,6 +76,8 @@ TRIP_REQUIRED: tuple[str, ...] = (
     "destination_lat",
 )
 TRIP_OPTIONAL: tuple[str, ...] = ("distance_km", "depot", "passengers", "payload_t", "exempt")
+#: Columns of a CONTRACT §3 trips file as fleetopt writes one (``exempt`` is fleetopt's own extra).
+TRIP_FILE_COLUMNS: tuple[str, ...] = (*TRIP_REQUIRED, *(c for c in TRIP_OPTIONAL if c != "exempt"))
 
 #: Canonical requests columns, in output order (``row`` follows).
 REQUEST_COLUMNS: tuple[str, ...] = (
