@@ -7,6 +7,7 @@ price x power over time (the day repeats after 24 h).
 
 from __future__ import annotations
 
+import itertools
 import logging
 from functools import cache
 
@@ -52,7 +53,9 @@ def _cum_price_h(t_s: np.ndarray, prices: np.ndarray) -> np.ndarray:
     days = np.floor(h / 24.0)
     rem = h - days * 24.0
     hi = np.minimum(np.floor(rem).astype(int), 23)
-    return days * day + cum[hi] + (rem - hi) * prices[hi]
+    # numpy's stubs lose the dtype through fancy indexing; the result is a float array
+    cum_h: np.ndarray = days * day + cum[hi] + (rem - hi) * prices[hi]
+    return cum_h
 
 
 def energy_cost_cny(
@@ -75,9 +78,10 @@ def energy_cost_cny(
         Cost [CNY].
     """
     p = hourly_prices(tariff)
-    return np.asarray(kw, float) * (
+    cost_cny: np.ndarray = np.asarray(kw, float) * (
         _cum_price_h(np.asarray(end_s, float), p) - _cum_price_h(np.asarray(start_s, float), p)
     )
+    return cost_cny
 
 
 def cheapest_windows(
@@ -107,7 +111,7 @@ def cheapest_windows(
     p = hourly_prices(tariff)
     edges = np.arange(np.floor(start_s / S_PER_H) * S_PER_H + S_PER_H, end_s, S_PER_H)
     bounds = np.concatenate([[start_s], edges, [end_s]])
-    pieces = [(float(a), float(b)) for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a]
+    pieces = [(float(a), float(b)) for a, b in itertools.pairwise(bounds) if b > a]
     price = [p[int(a // S_PER_H) % 24] for a, _ in pieces]
     order = sorted(range(len(pieces)), key=lambda i: (price[i], pieces[i][0]))
     chosen: list[tuple[float, float]] = []

@@ -72,7 +72,8 @@ def converted_turnover_tkm(
     numpy.ndarray
         Converted turnover [t-km].
     """
-    return np.asarray(passenger_km, float) * passenger_km_factor + np.asarray(tonne_km, float)
+    passenger = np.asarray(passenger_km, np.float64)
+    return passenger * passenger_km_factor + np.asarray(tonne_km, np.float64)
 
 
 def intensity_kg_per_tkm(co2: npt.ArrayLike, turnover_tkm: npt.ArrayLike) -> np.ndarray:

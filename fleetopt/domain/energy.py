@@ -24,7 +24,7 @@ ArrayLike = npt.ArrayLike
 
 
 @cache
-def _curve() -> tuple[np.ndarray, np.ndarray]:
+def _curve() -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     df = defaults.load_table("temperature_factors")
     df = df[df["name"] == "energy_factor"].sort_values("temperature_c")
     return df["temperature_c"].to_numpy(float), df["value"].to_numpy(float)
@@ -46,7 +46,7 @@ def temperature_factor(temperature_c: ArrayLike) -> np.ndarray:
         Energy per km relative to 20 °C [-].
     """
     t, f = _curve()
-    return np.interp(np.asarray(temperature_c, dtype=float), t, f)
+    return np.interp(np.asarray(temperature_c, dtype=np.float64), t, f)
 
 
 @cache
@@ -98,7 +98,9 @@ def trip_energy_kwh(
         Energy drawn from the battery [kWh].
     """
     return (
-        np.asarray(distance_km, float) * np.asarray(kwh_per_km, float) * np.asarray(factor, float)
+        np.asarray(distance_km, np.float64)
+        * np.asarray(kwh_per_km, np.float64)
+        * np.asarray(factor, np.float64)
     )
 
 
@@ -117,7 +119,7 @@ def fuel_per_100km(distance_km: ArrayLike, per_100km: ArrayLike) -> np.ndarray:
     numpy.ndarray
         Fuel used [L] or [kg].
     """
-    return np.asarray(distance_km, float) * np.asarray(per_100km, float) / 100.0
+    return np.asarray(distance_km, np.float64) * np.asarray(per_100km, np.float64) / 100.0
 
 
 def soc_after(soc: ArrayLike, energy_kwh: ArrayLike, battery_kwh: ArrayLike) -> np.ndarray:
@@ -137,4 +139,6 @@ def soc_after(soc: ArrayLike, energy_kwh: ArrayLike, battery_kwh: ArrayLike) -> 
     numpy.ndarray
         State of charge after [-] (not clipped: a negative value means infeasible).
     """
-    return np.asarray(soc, float) - np.asarray(energy_kwh, float) / np.asarray(battery_kwh, float)
+    return np.asarray(soc, np.float64) - np.asarray(energy_kwh, np.float64) / np.asarray(
+        battery_kwh, np.float64
+    )
