@@ -1,0 +1,1 @@
+"""Read and check input files (road graphs, trips, stations, scenarios) into canonical forms."""

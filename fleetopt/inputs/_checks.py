@@ -302,7 +302,7 @@ def parse_number(
     minimum: float | None = None,
     unit: str = "",
 ) -> np.ndarray:
-    """Parse a numeric column; empty -> NaN (an error when ``required``); flag values below ``minimum``."""
+    """Parse a numeric column; empty -> NaN (error if ``required``); flag values < ``minimum``."""
     text = series.str.strip()
     empty = (text == "").to_numpy()
     values = _to_float(text, empty)
@@ -344,7 +344,7 @@ def parse_bool(series: pd.Series, rows: np.ndarray, column: str, report: Report)
 
 
 def beijing_box() -> tuple[float, float, float, float]:
-    """Return the Beijing municipality's (lon_min, lat_min, lon_max, lat_max) [deg] from the table."""
+    """Return Beijing municipality's (lon_min, lat_min, lon_max, lat_max) [deg] from the table."""
     v = defaults.value
     return (
         v("input_checks", "beijing_lon_min_deg"),

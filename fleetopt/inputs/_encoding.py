@@ -107,7 +107,7 @@ def sniff(data: bytes) -> str:
         not head.strip() and not data.strip()
     ):  # the full strip (a copy) only for blank-looking heads
         return "empty"
-    if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
+    if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
                 names = set(zf.namelist())
@@ -167,14 +167,18 @@ def decode_text(data: bytes, label: str | None) -> tuple[str, str]:
     except UnicodeDecodeError as exc:
         if enc == "utf-8-sig":
             line = body[: exc.start].count(b"\n") + 1
-            msg = f"invalid UTF-8 at byte {exc.start + 3} although the file starts with a UTF-8 byte-order mark"
+            msg = (
+                f"invalid UTF-8 at byte {exc.start + 3} although the file starts with "
+                "a UTF-8 byte-order mark"
+            )
             raise InputError(msg, [Problem(msg, row=line, file=label)]) from None
         try:
             text = data.decode("gb18030")
         except UnicodeDecodeError as exc2:
             line = data[: exc2.start].count(b"\n") + 1
             msg = (
-                f"cannot decode the text at byte {exc2.start}: it is neither UTF-8 nor GB18030/GBK; "
+                f"cannot decode the text at byte {exc2.start}: "
+                "it is neither UTF-8 nor GB18030/GBK; "
                 "save the file as UTF-8 CSV"
             )
             raise InputError(msg, [Problem(msg, row=line, file=label)]) from None

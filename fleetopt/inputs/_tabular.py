@@ -55,7 +55,7 @@ class RawTable:
 
 
 def normalise_header(text: str) -> str:
-    """Normalise a header for lookup: NFKC (full-width to ASCII), trim, lower case, ``_`` for spaces.
+    """Normalise a header for lookup: NFKC (full-width to ASCII), trim, lower, ``_`` for spaces.
 
     Parameters
     ----------
@@ -130,7 +130,7 @@ def _records_csv(text: str, utf8: bytes, label: str | None) -> pd.DataFrame:
 
 
 def _records_arrow(utf8: bytes, sep: str) -> pd.DataFrame | None:
-    """Read with Arrow; None when a row has the wrong number of fields (the slow path locates it)."""
+    """Read with Arrow; None when a row has a wrong number of fields (the slow path locates it)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -192,7 +192,8 @@ def _records_csv_slow(text: str, sep: str, label: str | None, max_rows: int) -> 
             extra = [c for c in rec[width:] if c.strip()]
             if extra:
                 msg = (
-                    f"the row has {len(rec)} fields but the header (line {header_row}) has {width}; "
+                    f"the row has {len(rec)} fields but the header (line {header_row}) "
+                    f"has {width}; "
                     "a comma inside a value must be quoted"
                 )
                 problems.append(Problem(msg, row=n, file=label))
@@ -238,7 +239,7 @@ def _cell_text(value: object) -> str:
     if isinstance(value, dt.time):
         return f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}"
     if isinstance(value, dt.timedelta):
-        secs = int(round(value.total_seconds()))
+        secs = round(value.total_seconds())
         sign = "-" if secs < 0 else ""
         secs = abs(secs)
         return f"{sign}{secs // 3600:02d}:{secs % 3600 // 60:02d}:{secs % 60:02d}"

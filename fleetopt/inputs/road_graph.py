@@ -494,7 +494,7 @@ def _load_network_cached(path: Path, mtime_ns: int, name: str) -> RoadNetwork:
         try:
             cache_dir.mkdir(parents=True, exist_ok=True)
             tmp = cache_dir / f".{key}.{os.getpid()}.npz"
-            np.savez(tmp, **arrays)
+            np.savez(tmp, allow_pickle=False, **arrays)  # plain arrays only: no pickle
             tmp.replace(cached)
         except OSError as exc:  # a read-only cache is not an error
             logger.info("network cache not written: %s", exc)
@@ -578,6 +578,7 @@ def build_graph(*, osm: Path | None = None, place: str | None = None) -> nx.Mult
         return _load_graph_file(Path(osm))
     import osmnx as ox
 
+    assert place is not None  # exactly one of osm/place, checked above
     graph = ox.graph_from_place(place, network_type="drive")
     check_road_graph(graph, source=str(place))
     return add_speeds_and_times(graph)

@@ -425,7 +425,8 @@ def _check_fleet(i: int, f: Any, file: str | None) -> list[Problem]:
     if len(sources) != 1:
         out.append(
             Problem(
-                f"a fleet needs exactly one of {', '.join(FLEET_SOURCES)}; found {sources or 'none'}",
+                f"a fleet needs exactly one of {', '.join(FLEET_SOURCES)}; "
+                f"found {sources or 'none'}",
                 None,
                 pre,
                 file,
@@ -866,8 +867,11 @@ def scenario_from_dict(
     opts = _default_options()
     opts.update(d.get("options", {}))
     h = d.get("horizon", {})
+    typed: dict[str, Any] = {
+        k: (float(v) if OPTION_KEYS[k] == "float" else v) for k, v in opts.items()
+    }
     options = Options(
-        **{k: (float(v) if OPTION_KEYS[k] == "float" else v) for k, v in opts.items()},
+        **typed,
         horizon_start_s=parse_clock_s(str(h["start"])) if "start" in h else 0.0,
         horizon_end_s=parse_clock_s(str(h["end"])) if "end" in h else math.nan,
     )

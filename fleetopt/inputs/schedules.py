@@ -290,7 +290,8 @@ def _missing_columns(raw: _tabular.RawTable, required: tuple[str, ...], report: 
         if col not in raw.frame.columns:
             accepted = [col, *_SOURCE_NAMES.get(col, ())][:6]
             report.add(
-                f"missing required column {col!r} (accepted headers include: {', '.join(accepted)})",
+                f"missing required column {col!r} "
+                f"(accepted headers include: {', '.join(accepted)})",
                 row=1,
                 column=col,
             )
@@ -429,7 +430,7 @@ def _check_one_kind_per_vehicle(trips: pd.DataFrame, report: Report) -> None:
         changed = same & known & prev_known & ~_checks.adjacent_equal(values)
         vals: Any = values.array
 
-        def msg(i: int, col: str = col, vals: Any = vals) -> str:  # noqa: ANN401
+        def msg(i: int, col: str = col, vals: Any = vals) -> str:
             return (
                 f"vehicle {veh[i]!r} is {vals[i - 1]!r} on row {int(rows[i - 1])} but {vals[i]!r} "
                 f"here; one vehicle has one {col}"

@@ -90,7 +90,7 @@ def _coerce(key: str, raw: Any, kind: str) -> tuple[Any, str | None]:
         return None, f"{key} must be true or false, got {raw!r}"
     try:
         if isinstance(raw, bool):
-            raise ValueError
+            raise TypeError
         num = float(raw)
     except (TypeError, ValueError):
         return None, f"{key} must be a number, got {raw!r}"

@@ -248,7 +248,9 @@ def resolve_spec(
     spec = default_spec(vehicle_type, powertrain)
     table = ((overrides or {}).get(vehicle_type) or {}).get(powertrain) or {}
     if table:
-        clean = {k: (v if OVERRIDE_KEYS[k] != "float" else float(v)) for k, v in table.items()}
+        clean: dict[str, Any] = {
+            k: (v if OVERRIDE_KEYS[k] != "float" else float(v)) for k, v in table.items()
+        }
         spec = replace(spec, **clean)
     return spec
 

@@ -180,7 +180,10 @@ def to_excel_bytes(sheets: pd.DataFrame | Mapping[str, pd.DataFrame]) -> bytes:
     used: set[str] = set()
     for i, (name, frame) in enumerate(named.items()):
         if len(frame) + 1 > _EXCEL_MAX_ROWS:
-            msg = f"table {name!r} has {len(frame):,} rows; an Excel sheet holds {_EXCEL_MAX_ROWS - 1:,}"
+            msg = (
+                f"table {name!r} has {len(frame):,} rows; "
+                f"an Excel sheet holds {_EXCEL_MAX_ROWS - 1:,}"
+            )
             raise ValueError(msg)
         title = re.sub(r"[\[\]:*?/\\]", "_", str(name))[:31] or f"sheet{i + 1}"
         while title in used:

@@ -116,7 +116,7 @@ def _describe_input(item: str | Path | tuple[str, bytes]) -> dict[str, Any]:
 
 
 def _referenced_files(scenario: Mapping[str, Any], base_dir: Path) -> list[Path]:
-    """Return the input files a scenario dictionary names (fleets' trips/gtfs/requests, stations)."""
+    """Return the input files a scenario dict names (fleets' trips/gtfs/requests, stations)."""
     names: list[str] = []
     fleets = scenario.get("fleets")
     if isinstance(fleets, list):
