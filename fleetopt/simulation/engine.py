@@ -470,14 +470,14 @@ def assemble(
     )
     by_type: dict[str, Any] = {}
     for vt in sorted(set(veh["vehicle_type"])):
-        b = block(
+        type_block = block(
             (veh["vehicle_type"] == vt).to_numpy(),
             (out["vehicle_type"] == vt).to_numpy(),
             (ses["vehicle_type"] == vt).to_numpy() if len(ses) else np.zeros(0, bool),
             (seg["vehicle_type"] == vt).to_numpy() if len(seg) else np.zeros(0, bool),
             vt,
         )
-        by_type[vt] = {k: b[k] for k in TYPE_KEYS}
+        by_type[vt] = {k: type_block[k] for k in TYPE_KEYS}
     totals["by_type"] = by_type
 
     # -- stations and load --------------------------------------------------------------------
@@ -525,14 +525,14 @@ def assemble(
     load = pd.DataFrame(loads, index=pd.Index(grid_s, name="minute_start_s"))
 
     # -- extras: cost, turnover, intensity, shares ---------------------------------------------
-    pkm = float(out["passenger_km"].sum())
+    pax_km = float(out["passenger_km"].sum())
     tkm = float(out["tonne_km"].sum())
-    turnover = float(converted_turnover_tkm(pkm, tkm, scenario.options.passenger_km_factor))
+    turnover = float(converted_turnover_tkm(pax_km, tkm, scenario.options.passenger_km_factor))
     elig = veh[~veh["exempt"].astype(bool)]
     extras = {
         "cost_cny": float(seg["cost_cny"].sum()) if len(seg) else 0.0,
         "cng_kg": float(veh["cng_kg"].sum()),
-        "passenger_km": pkm,
+        "passenger_km": pax_km,
         "tonne_km": tkm,
         "converted_turnover_tkm": turnover,
         "co2_kg_per_tkm": float(intensity_kg_per_tkm(totals["co2_kg"], turnover)),

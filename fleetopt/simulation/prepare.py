@@ -157,15 +157,19 @@ def _load_fleet(
     fleet: Fleet, scenario: Scenario, network: RoadNetwork | None
 ) -> tuple[str, pd.DataFrame]:
     """Return ("trips" | "requests", table) of one fleet."""
+    # scenario_from_dict gives every file source a path and every generator fleet a name
     if fleet.source == "trips":
         from fleetopt.inputs.schedules import read_trips
 
+        assert fleet.path is not None
         return "trips", read_trips(fleet.path)
     if fleet.source == "requests":
         from fleetopt.inputs.schedules import read_requests
 
+        assert fleet.path is not None
         return "requests", read_requests(fleet.path)
     if fleet.source == "gtfs":
+        assert fleet.path is not None
         try:
             from fleetopt.inputs.gtfs import read_gtfs_trips
         except ModuleNotFoundError as exc:
@@ -192,6 +196,8 @@ def _load_fleet(
         kw["scale"] = fleet.scale
     if fleet.powertrain is not None:
         kw["powertrain"] = fleet.powertrain
+    assert fleet.generator is not None
+    assert network is not None, "the embedded default demand needs a road network"
     df = default_demand.generate(fleet.generator, network, **kw)
     kind = "requests" if "request_id" in df.columns else "trips"
     return kind, df
@@ -414,8 +420,9 @@ def prepare(scenario: Scenario, network: RoadNetwork | None) -> Prepared:
             for i in np.flatnonzero(mask)[:50]:
                 problems.append(
                     Problem(
-                        f"point is {max(odist[i], ddist[i]):.0f} m from the road network {scenario.network!r} "
-                        f"(limit {MAX_SNAP_M:.0f} m); give distance_km or use a network that covers it",
+                        f"point is {max(odist[i], ddist[i]):.0f} m from the road network "
+                        f"{scenario.network!r} (limit {MAX_SNAP_M:.0f} m); "
+                        "give distance_km or use a network that covers it",
                         int(trips["row"].iat[i]),
                         col,
                         str(trips["source_file"].iat[i]),
@@ -503,7 +510,7 @@ def prepare(scenario: Scenario, network: RoadNetwork | None) -> Prepared:
         in_gap = haversine_m(dlon[l_idx], dlat[l_idx], slon, slat) > radius
         if (out_gap.any() or in_gap.any()) and opts.deadhead and router is not None:
             snode = stations["node"].to_numpy()[ds]
-            if onode is None:
+            if onode is None or dnode is None:  # set together
                 onode, _ = router.snap(olon, olat)
                 dnode, _ = router.snap(dlon, dlat)
             len_m, time_s = router.pairs(snode[out_gap], onode[f_idx[out_gap]])
@@ -674,7 +681,7 @@ def _vehicle_overrides(
                 )
             )
             continue
-        clean = {
+        clean: dict[str, Any] = {
             k: (float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v)
             for k, v in table.items()
         }

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Generator
 from dataclasses import dataclass, field
+from typing import Any
 
 import simpy
 
@@ -61,9 +63,9 @@ class Station:
 def make_station(
     env: simpy.Environment,
     index: int,
-    row: dict,
+    row: dict[str, Any],
     *,
-    grid_limit_kw: float,  # type: ignore[type-arg]
+    grid_limit_kw: float,
     default_swap_min: float,
 ) -> Station:
     """Create the SimPy objects of one station row (canonical stations columns).
@@ -133,7 +135,9 @@ def make_station(
     )
 
 
-def refill_daily(env: simpy.Environment, station: Station, kg_per_day: float, start_s: float):
+def refill_daily(
+    env: simpy.Environment, station: Station, kg_per_day: float, start_s: float
+) -> Generator[simpy.Event, Any, None]:
     """Process: top the station's hydrogen back up to ``kg_per_day`` every 24 h after ``start_s``.
 
     Parameters

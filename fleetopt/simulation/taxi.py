@@ -37,7 +37,7 @@ import math
 from collections import deque
 from collections.abc import Generator
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -48,6 +48,7 @@ from scipy.sparse import csgraph
 from fleetopt.domain.energy import speed_factor
 from fleetopt.inputs.road_graph import RoadNetwork
 from fleetopt.inputs.scenario import Fleet
+from fleetopt.inputs.vehicles import VehicleSpec
 from fleetopt.simulation.kernel import Model
 
 logger = logging.getLogger(__name__)
@@ -100,6 +101,16 @@ def route_matrices(net: RoadNetwork, nodes: np.ndarray) -> tuple[np.ndarray, np.
     return time_s, length_m
 
 
+class _Taxi(TypedDict):
+    """One taxi of the dispatch: id, powertrain, fleet label and start position [deg]."""
+
+    vehicle_id: str
+    powertrain: str
+    fleet: str
+    lon: float
+    lat: float
+
+
 class TaxiDispatch:
     """Taxi fleets serving ride requests inside a :class:`~fleetopt.simulation.kernel.Model`.
 
@@ -126,7 +137,8 @@ class TaxiDispatch:
             msg = "taxi dispatch needs a road network"
             raise ValueError(msg)
         self.net = net
-        reqs, taxis = [], []
+        reqs: list[pd.DataFrame] = []
+        taxis: list[_Taxi] = []
         for fleet, df in fleets:
             size = fleet.size or int(df.attrs.get("vehicles", 0)) or 1
             d = (
@@ -298,7 +310,7 @@ class TaxiDispatch:
         rng.shuffle(labels)
         return [str(x) for x in labels]
 
-    def _rate(self, spec: Any) -> float:
+    def _rate(self, spec: VehicleSpec) -> float:
         if spec.is_hydrogen:
             return spec.kg_per_100km / 100.0 / spec.tank_kg
         if spec.is_battery:
@@ -396,7 +408,7 @@ class TaxiDispatch:
         return got
 
     def _nearest_idle(self, j: int, wait_s: float, t_req: float) -> int:
-        """Apply the rule of :meth:`_best_taxi`, scanning nodes by travel time, not every idle taxi."""
+        """Apply :meth:`_best_taxi`'s rule, scanning nodes by travel time, not every idle taxi."""
         if not np.isfinite(self.trip_s[j]):
             return -1
         o = int(self.r_o[j])
@@ -447,7 +459,7 @@ class TaxiDispatch:
         use = (km if ekm is None else ekm) * self.rate[i]
         if spec.is_battery or spec.is_hydrogen:
             self.level[i] -= use
-            amount = use * self.cap[i]
+            amount: float = use * self.cap[i]
             if spec.is_battery:
                 self.drawn[i] += amount
             else:
