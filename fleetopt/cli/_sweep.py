@@ -83,14 +83,14 @@ _SUMMARY_KEYS = frozenset(SUMMARY_KEYS) - {"by_type"}
 
 @app.command("sweep")
 def sweep_cmd(
-    sweep_file: Path = typer.Argument(  # noqa: B008
+    sweep_file: Path = typer.Argument(
         ..., help="Sweep TOML (base scenario + grid, list or monte_carlo table)."
     ),
     executor: str = typer.Option("local", "--executor", help="local (process pool) or dask."),
     scheduler: str | None = typer.Option(
         None, "--scheduler", help="Dask scheduler address (tcp://host:8786)."
     ),
-    out: Path | None = typer.Option(  # noqa: B008
+    out: Path | None = typer.Option(
         None, "--out", help="Result folder (default runs/sweep-<name>)."
     ),
     workers: int | None = typer.Option(

@@ -75,7 +75,7 @@ def render_calibration(doc: dict[str, list[dict[str, Any]]]) -> None:
 
 @app.command("targets")
 def targets_cmd(
-    scenario: Path | None = typer.Argument(None, help="Scenario TOML (optional)."),  # noqa: B008
+    scenario: Path | None = typer.Argument(None, help="Scenario TOML (optional)."),
     calibration: bool = typer.Option(
         False, "--calibration", help="Show the models' error against the published figures instead."
     ),
