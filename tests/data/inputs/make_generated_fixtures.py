@@ -19,14 +19,44 @@ for bus in range(3):
     while t < 24 * 3600:
         dep, arr = t, t + 45 * 60
         n += 1
-        rows.append([f"京B·10路{bus + 1:02d}", "bus", "bev", f"10-{bus + 1}-{n:02d}",
-                     f"{dep // 3600:02d}:{dep % 3600 // 60:02d}", f"{arr // 3600:02d}:{arr % 3600 // 60:02d}",
-                     here[1], here[2], there[1], there[2], "11.0", "南菜园场站", "", "", ""])
+        rows.append(
+            [
+                f"京B·10路{bus + 1:02d}",
+                "bus",
+                "bev",
+                f"10-{bus + 1}-{n:02d}",
+                f"{dep // 3600:02d}:{dep % 3600 // 60:02d}",
+                f"{arr // 3600:02d}:{arr % 3600 // 60:02d}",
+                here[1],
+                here[2],
+                there[1],
+                there[2],
+                "11.0",
+                "南菜园场站",
+                "",
+                "",
+                "",
+            ]
+        )
         here, there = there, here
         t = arr + 10 * 60
-header = ["vehicle_id", "vehicle_type", "powertrain", "trip_id", "departure", "arrival", "origin_lon",
-          "origin_lat", "destination_lon", "destination_lat", "distance_km", "depot", "passengers",
-          "payload_t", "exempt"]
+header = [
+    "vehicle_id",
+    "vehicle_type",
+    "powertrain",
+    "trip_id",
+    "departure",
+    "arrival",
+    "origin_lon",
+    "origin_lat",
+    "destination_lon",
+    "destination_lat",
+    "distance_km",
+    "depot",
+    "passengers",
+    "payload_t",
+    "exempt",
+]
 with open("generated_trips_line10.csv", "w", newline="", encoding="utf-8") as fh:
     w = csv.writer(fh, lineterminator="\n")
     w.writerow(header)
@@ -76,10 +106,13 @@ def write_gtfs() -> None:
         trips.append(f"10,WK,{tid},{'s10-0' if from_a else 's10-1'}")
         times.append(f"{tid},{r[4]}:00,{r[4]}:00,{'NCY' if from_a else 'HTQD'},1")
         times.append(f"{tid},{r[5]}:00,{r[5]}:00,{'HTQD' if from_a else 'NCY'},2")
-    (out / "trips.txt").write_text("route_id,service_id,trip_id,shape_id\n" + "\n".join(trips) + "\n",
-                                   encoding="utf-8")
-    (out / "stop_times.txt").write_text("trip_id,arrival_time,departure_time,stop_id,stop_sequence\n"
-                                        + "\n".join(times) + "\n", encoding="utf-8")
+    (out / "trips.txt").write_text(
+        "route_id,service_id,trip_id,shape_id\n" + "\n".join(trips) + "\n", encoding="utf-8"
+    )
+    (out / "stop_times.txt").write_text(
+        "trip_id,arrival_time,departure_time,stop_id,stop_sequence\n" + "\n".join(times) + "\n",
+        encoding="utf-8",
+    )
     del np
 
 

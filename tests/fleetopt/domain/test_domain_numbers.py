@@ -39,14 +39,14 @@ def test_temperature_factor_is_exactly_one_at_20c_and_grows_in_the_cold() -> Non
 
 
 def test_trip_energy_and_fuel_by_hand() -> None:
-    """GIVEN 42 km at 1.38 kWh/km and a factor 1.25 THEN 72.45 kWh; 32.6 L/100km over 42 km = 13.692 L."""
+    """GIVEN 42 km, 1.38 kWh/km, factor 1.25 THEN 72.45 kWh; 32.6 L/100km over 42 km = 13.692 L."""
     assert trip_energy_kwh(42.0, 1.38, 1.25) == pytest.approx(72.45)
     assert fuel_per_100km(42.0, 32.6) == pytest.approx(13.692)
     assert soc_after(0.9, 72.45, 324.0) == pytest.approx(0.9 - 72.45 / 324.0)
 
 
 def test_co2_and_turnover_by_hand() -> None:
-    """GIVEN 100 kWh, 10 L diesel, 5 L gasoline, 2 kg CNG, 3 kg H2 THEN CO2 is the sum of products."""
+    """GIVEN 100 kWh, 10 L diesel, 5 L gasoline, 2 kg CNG, 3 kg H2 THEN CO2 = sum of products."""
     got = co2_kg(grid_kwh=100, diesel_l=10, gasoline_l=5, cng_kg=2, hydrogen_kg=3, factors=FACTORS)
     assert float(got) == pytest.approx(63.61 + 26.8 + 11.5 + 5.5 + 0.0)
     assert float(converted_turnover_tkm(1000.0, 20.0, 0.1)) == pytest.approx(120.0)
@@ -64,12 +64,16 @@ def test_constant_curve_charges_linearly() -> None:
 
 
 def test_taper_curve_steps_down_at_the_knees() -> None:
-    """GIVEN knees 0.8/0.9 with 50 %/25 % power THEN 0.5->1.0 on 100 kWh at 100 kW takes 18+12+24 min."""
+    """GIVEN knees 0.8/0.9 at 50/25 % power THEN 0.5->1.0 on 100 kWh, 100 kW takes 18+12+24 min."""
     crv = chg.curve("taper")
     assert crv.knees_soc == (0.8, 0.9, 1.0)
     soc, steps = chg.charge_steps(0.5, 1.0, math.inf, 100.0, 100.0, crv)
     assert soc == 1.0
-    assert [d for d, _ in steps] == [pytest.approx(1080.0), pytest.approx(720.0), pytest.approx(1440.0)]
+    assert [d for d, _ in steps] == [
+        pytest.approx(1080.0),
+        pytest.approx(720.0),
+        pytest.approx(1440.0),
+    ]
     assert [p for _, p in steps] == [100.0, 50.0, 25.0]
     assert chg.time_to_charge_s(0.85, 0.95, 100.0, 100.0, crv) == pytest.approx(360.0 + 720.0)
 
@@ -92,7 +96,9 @@ def test_time_of_use_cost_is_the_exact_integral() -> None:
     assert p.shape == (24,)
     # prices are read from tariffs.csv (valley at 03:00, flat at 08:00, peak at 11:00)
     valley, flat, peak = _tariff_prices("beijing-general-commercial-1-10kv")
-    assert p[3] == valley and p[8] == flat and p[11] == peak
+    assert p[3] == valley
+    assert p[8] == flat
+    assert p[11] == peak
     assert valley < flat < peak
     cost = energy_cost_cny(6.5 * 3600, 7.5 * 3600, 10.0, "beijing-general-commercial-1-10kv")
     assert float(cost) == pytest.approx(5 * valley + 5 * flat)
@@ -104,20 +110,22 @@ def test_time_of_use_cost_is_the_exact_integral() -> None:
 
 
 def test_cheapest_windows_prefer_valley_hours() -> None:
-    """GIVEN a stay 20:00-32:00 and 2 h of charging THEN the first two valley hours (23-01) are chosen."""
+    """GIVEN a stay 20:00-32:00 and 2 h of charging THEN the first 2 valley hours (23-01) win."""
     w = cheapest_windows(20 * 3600, 32 * 3600, 2 * 3600, "beijing-general-commercial-1-10kv")
     assert w == [(23 * 3600.0, 24 * 3600.0), (24 * 3600.0, 25 * 3600.0)]
     assert cheapest_windows(0.0, 10.0, 0.0, "flat-rate") == []
 
 
 def test_pv_profile_is_scaled_to_the_annual_yield() -> None:
-    """GIVEN 1,200 kWh/kWp/yr THEN the clear-sky model summed over a year (hourly) gives 1,200 kWh/kWp;
-    output is zero at night and peaks near local solar noon (about 12:10 Beijing time at 116.4 E)."""
+    """GIVEN 1,200 kWh/kWp/yr THEN the clear-sky model summed over a year (hourly) gives 1,200
+    kWh/kWp; output is zero at night and peaks near local solar noon (about 12:10 Beijing time at
+    116.4 E)."""
     from fleetopt.domain.solar import pv_kw_per_kwp
 
     hours = np.arange(365 * 24) * 3600.0  # the whole of 2023, hourly, as seconds after 1 January
     total = float(pv_kw_per_kwp(hours, 39.91, 116.40, "2023-01-01", 1200.0).sum())
     assert total == pytest.approx(1200.0, rel=1e-9)
     p = pv_kw_per_kwp(np.arange(0, 86400, 600.0), 39.91, 116.40, "2024-06-21", 1200.0)
-    assert p[0] == 0.0 and p[-1] == 0.0
+    assert p[0] == 0.0
+    assert p[-1] == 0.0
     assert 11.5 * 3600 <= np.argmax(p) * 600.0 <= 12.9 * 3600

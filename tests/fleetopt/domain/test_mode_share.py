@@ -35,8 +35,12 @@ def test_pivot_two_modes_by_hand() -> None:
 def test_elasticity_is_the_point_elasticity_at_base() -> None:
     """GIVEN a 1 % longer rail network THEN the rail share rises by about e x 1 % (e = 0.5)."""
     s0 = np.array([0.302, 0.121, 0.153, 0.165, 0.22, 0.039])
-    el = pd.DataFrame({"lever": ["rail_network_km"], "mode": ["rail"], "form": ["log"], "value": [0.5]})
-    u = lever_utility({"rail_network_km": np.array([700.0, 707.0])}, {"rail_network_km": 700.0}, el, s0)
+    el = pd.DataFrame(
+        {"lever": ["rail_network_km"], "mode": ["rail"], "form": ["log"], "value": [0.5]}
+    )
+    u = lever_utility(
+        {"rail_network_km": np.array([700.0, 707.0])}, {"rail_network_km": 700.0}, el, s0
+    )
     sh = pivot_shares(s0, u)
     rail = MODES.index("rail")
     rel = sh[1, rail] / sh[0, rail] - 1

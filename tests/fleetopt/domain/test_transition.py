@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -73,14 +74,17 @@ def test_calibration_reproduces_observed_points(default: object) -> None:
         assert abs(row.error_pct) <= tol[row.segment], row
     assert set(cal.segment) == {"all", "bus", "taxi"}
     # the observed figures are the real ones, not copies of the model
-    obs = dict(zip(cal.time_year[cal.segment == "all"], cal.observed[cal.segment == "all"], strict=True))
-    assert obs[2022.0] == 507000 and obs[2024.5] == 870000
+    obs = dict(
+        zip(cal.time_year[cal.segment == "all"], cal.observed[cal.segment == "all"], strict=True)
+    )
+    assert obs[2022.0] == 507000
+    assert obs[2024.5] == 870000
 
 
 def test_projection_is_monotone_and_plausible(default: object) -> None:
     tr = default  # type: ignore[assignment]
     stocks = [tr.nev_stock_total(y) for y in range(2020, 2036)]
-    assert all(b >= a for a, b in zip(stocks, stocks[1:], strict=False))
+    assert all(b >= a for a, b in itertools.pairwise(stocks))
     assert 870_000 < tr.nev_stock_total(2025) < 2_000_000
     assert 0 <= tr.nev_share_of_eligible_pct("bus", 2025) <= 100
     # sanitation and light logistics have no data: no path, no value
@@ -91,8 +95,12 @@ def test_projection_is_monotone_and_plausible(default: object) -> None:
 def test_scenario_path_and_exemption() -> None:
     """GIVEN every new sanitation vehicle NEV from 2021 THEN the 2021-2025 new share is 100 %;
     GIVEN 10 % of taxis exempt THEN the eligible share is the stock share / 0.9."""
-    tr = project_transition({"new_nev_share_pct": {"sanitation": {"2021": 100}, "bus": {"2025": 100}},
-                             "exempt_pct": {"taxi": 10.0}})
+    tr = project_transition(
+        {
+            "new_nev_share_pct": {"sanitation": {"2021": 100}, "bus": {"2025": 100}},
+            "exempt_pct": {"taxi": 10.0},
+        }
+    )
     assert tr.new_nev_share_pct("sanitation", 2021, 2025) == pytest.approx(100.0)
     base = project_transition()
     i = list(tr.years).index(2024)
@@ -111,9 +119,15 @@ def test_scenario_path_and_exemption() -> None:
         ({"new_nev_share_pct": {"bus": {"1990": 50}}}, "transition.new_nev_share_pct.bus.1990"),
         ({"new_nev_share_pct": {"tram": {"2025": 50}}}, "transition.new_nev_share_pct.tram"),
         ({"new_nev_share_pct": {"bus": {"2025": "all"}}}, "transition.new_nev_share_pct.bus.2025"),
-        ({"stock_vehicles": {"sanitation": {"2025": 9000}}}, "transition.stock_vehicles.sanitation"),
+        (
+            {"stock_vehicles": {"sanitation": {"2025": 9000}}},
+            "transition.stock_vehicles.sanitation",
+        ),
         ({"exempt_pct": {"bus": 100}}, "transition.exempt_pct.bus"),
-        ({"survival": {"taxi": {"mean_life_years": -1}}}, "transition.survival.taxi.mean_life_years"),
+        (
+            {"survival": {"taxi": {"mean_life_years": -1}}},
+            "transition.survival.taxi.mean_life_years",
+        ),
         ({"survival": {"taxi": {"halflife": 3}}}, "transition.survival.taxi.halflife"),
     ],
 )
@@ -152,7 +166,11 @@ def test_life_sensitivity_tables_scale_every_mean_life() -> None:
     other segments get the table's mean life scaled."""
     short, long_ = __import__("fleetopt.domain.transition", fromlist=["x"]).life_sensitivity_tables(
         {"survival": {"taxi": {"mean_life_years": 6.0, "weibull_shape": 5.0}}})
-    assert short["survival"]["taxi"] == {"mean_life_years": pytest.approx(4.8), "weibull_shape": 5.0}
+    assert short["survival"]["taxi"] == {
+        "mean_life_years": pytest.approx(4.8),
+        "weibull_shape": 5.0,
+    }
     assert long_["survival"]["taxi"]["mean_life_years"] == pytest.approx(7.2)
     assert short["survival"]["other"]["mean_life_years"] == pytest.approx(14.5 * 0.8)
-    assert check_transition_dict(short) == [] and check_transition_dict(long_) == []
+    assert check_transition_dict(short) == []
+    assert check_transition_dict(long_) == []

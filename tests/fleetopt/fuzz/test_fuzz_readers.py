@@ -132,11 +132,13 @@ def check_problems(problems: list[Problem], label: str) -> None:
     for p in problems:
         assert isinstance(p, Problem)
         assert p.message
-        assert p.file is not None and p.file.startswith(label), p
+        assert p.file is not None, p
+        assert p.file.startswith(label), p
         if p.row is None and p.column is None:
             assert p.message.startswith(FILE_LEVEL), f"unlocated problem: {p}"
         if p.row is not None:
-            assert isinstance(p.row, int) and p.row >= 1, p
+            assert isinstance(p.row, int), p
+            assert p.row >= 1, p
 
 
 @st.composite
@@ -179,7 +181,7 @@ def mutated_table(draw: st.DrawFn, template: list[str]) -> bytes:
                         "",
                         "车辆编号",
                         "trip_id",
-                        "ＶＥＨＩＣＬＥ_ＩＤ",
+                        "ＶＥＨＩＣＬＥ_ＩＤ",  # noqa: RUF001 - full-width header on purpose (NFKC)
                         "row",
                         "发车时间",
                         "vehicle_id",
@@ -297,7 +299,7 @@ def test_fuzz_trips_xlsx(data: bytes) -> None:
 def mutated_gtfs(draw: st.DrawFn) -> bytes:
     files = dict(GTFS_FILES)
     for _ in range(draw(st.integers(0, 4))):
-        name = draw(st.sampled_from(sorted(files) + ["shapes.txt"]))
+        name = draw(st.sampled_from([*sorted(files), "shapes.txt"]))
         op = draw(st.sampled_from(["drop", "cell", "cell", "bytes", "header"]))
         if op == "drop":
             files.pop(name, None)
@@ -329,7 +331,7 @@ def mutated_gtfs(draw: st.DrawFn) -> bytes:
 @given(mutated_gtfs(), st.sampled_from([None, "2007-01-06", "20070604", "2007-01-02"]))
 def test_fuzz_gtfs(data: bytes, day: str | None) -> None:
     label = "feed.zip"
-    errors, warnings = check_gtfs(data, name=label)
+    errors, _warnings = check_gtfs(data, name=label)
     if errors:
         check_problems(errors, label)
     try:

@@ -1,8 +1,9 @@
-"""GTFS reader: Google's example feed, service days, frequencies, blocks, minimum-vehicle chaining."""
+"""GTFS reader: Google's sample feed, service days, frequencies, blocks, min-vehicle chaining."""
 
 from __future__ import annotations
 
 import io
+import itertools
 import zipfile
 from pathlib import Path
 
@@ -44,7 +45,8 @@ def test_google_sample_feed_busiest_day_with_frequencies_and_blocks() -> None:
     df = parse_gtfs_trips(feed_bytes(), name="sample.zip")
     assert list(df.columns) == [*TRIP_COLUMNS, "row"]
     assert df.attrs["gtfs"]["service_date"] == "2007-01-06"
-    # 8 timed trips + STBA 6:00-22:00 every 30 min (32) + CITY1/CITY2 (4 + 12 + 12 + 18 + 6 = 52 each)
+    # 8 timed trips + STBA 6:00-22:00 every 30 min (32) + CITY1/CITY2 (4 + 12 + 12 + 18 + 6 = 52
+    # each)
     assert len(df) == 8 + 32 + 2 * 52
     assert set(df.loc[df["vehicle_id"] == "1", "trip_id"]) == {"AB1", "BFC1"}
     assert set(df.loc[df["vehicle_id"] == "2", "trip_id"]) == {"AB2", "BFC2"}
@@ -123,7 +125,9 @@ def test_chain_hand_computed() -> None:
     dh = np.where(end_stop[:, None] == start_stop[None, :], 0.0, 3.0)
     veh, info = chain_vehicles(dep, arr, dh)
     assert info["vehicles"] == 2
-    assert veh[0] == veh[2] and veh[1] == veh[3] and veh[0] != veh[1]
+    assert veh[0] == veh[2]
+    assert veh[1] == veh[3]
+    assert veh[0] != veh[1]
     assert info["deadhead_s"] == 0.0
 
 
@@ -143,7 +147,7 @@ def test_chain_depot_pull_out_breaks_ties() -> None:
     dep = np.array([0, 100.0])
     arr = np.array([10, 200.0])
     dh = np.array([[np.inf, 500.0], [np.inf, np.inf]])  # infeasible link (wait 90 < 500)
-    veh, info = chain_vehicles(
+    _veh, info = chain_vehicles(
         dep, arr, dh, pull_out_s=np.array([60, 70.0]), pull_in_s=np.array([5, 6.0])
     )
     assert info["vehicles"] == 2
@@ -172,7 +176,7 @@ def test_chain_uses_the_minimum_number_of_vehicles(n: int, seed: int) -> None:
     for v in np.unique(veh):
         idx = np.flatnonzero(veh == v)
         idx = idx[np.argsort(dep[idx])]
-        for a, b in zip(idx[:-1], idx[1:], strict=True):
+        for a, b in itertools.pairwise(idx):
             assert ok[a, b]
     # total deadhead is minimal among chainings with the minimum vehicle count
     if links:
@@ -239,7 +243,8 @@ def test_windowed_links_give_the_same_chaining_as_the_full_matrix(n: int, seed: 
     win, info_win = _solve_chain(dep, ii, jj, dh, None, None)
     assert info_win["vehicles"] == info_full["vehicles"]
     assert info_win["deadhead_s"] == pytest.approx(info_full["deadhead_s"])
-    assert (win >= 0).all() and (full >= 0).all()
+    assert (win >= 0).all()
+    assert (full >= 0).all()
 
 
 def test_chain_scope_route_keeps_lines_apart() -> None:
@@ -270,8 +275,8 @@ def test_unreadable_calendar_dates_are_located_not_a_crash() -> None:
         ("0.001", "headway_secs is 0.001; it must be >= 1"),
         (
             "1",
-            "headway_secs 1 from 21600 s to 79200 s gives 57,600 trips; at most 2,880 per row "
-            "(gtfs_blocking.csv max_trips_per_frequency_row)",
+            ("headway_secs 1 from 21600 s to 79200 s gives 57,600 trips; at most 2,880 per row "
+             "(gtfs_blocking.csv max_trips_per_frequency_row)"),
         ),
     ],
 )

@@ -13,7 +13,7 @@ from fleetopt.inputs.orlib import parse_cap, parse_pmed, read_cap, read_pmed
 
 
 def test_pmed1_header_and_matrix(data_dir: Path) -> None:
-    """GIVEN pmed1 WHEN read THEN n=100, p=5, a symmetric shortest-path matrix with zero diagonal."""
+    """GIVEN pmed1 WHEN read THEN n=100, p=5, a symmetric shortest-path matrix, zero diagonal."""
     inst = read_pmed(data_dir / "siting" / "pmed1.txt")
     assert (inst.n, inst.p) == (100, 5)
     assert inst.cost.shape == (100, 100)
@@ -32,7 +32,7 @@ def test_pmed1_header_and_matrix(data_dir: Path) -> None:
 
 
 def test_repeated_edge_last_one_wins() -> None:
-    """GIVEN edge 1-2 listed with 5 then 2 WHEN parsed THEN c(1,2)=2 (Beasley: last wins, not min)."""
+    """GIVEN edge 1-2 listed as 5 then 2 WHEN parsed THEN c(1,2)=2 (Beasley: last wins, not min)."""
     inst = parse_pmed("3 3 1\n1 2 5\n2 3 1\n1 2 2\n")
     assert inst.cost[0, 1] == 2
     assert inst.cost[0, 2] == 3
@@ -63,7 +63,7 @@ def test_pmed_errors_are_located() -> None:
 
 
 def test_cap41(data_dir: Path) -> None:
-    """GIVEN cap41 WHEN read THEN 16 warehouses of capacity 5000, 50 customers, one zero fixed cost."""
+    """GIVEN cap41 WHEN read THEN 16 sites of capacity 5000, 50 customers, one zero fixed cost."""
     inst = read_cap(data_dir / "siting" / "cap41.txt")
     assert (inst.m, inst.n) == (16, 50)
     assert np.all(inst.capacity == 5000)

@@ -54,29 +54,48 @@ def _write(folder: Path, name: str, text: str) -> Path:
 
 
 def test_contract_example_reads(tmp_path: Path) -> None:
-    """GIVEN the CONTRACT §4 example THEN a Scenario with its values and cited defaults for the rest."""
+    """GIVEN the CONTRACT §4 example THEN a Scenario of its values, cited defaults for the rest."""
     _write(tmp_path, "trips.csv", "x\n")
     sc = read_scenario(_write(tmp_path, "s.toml", GOOD))
-    assert (sc.name, sc.seed, sc.ambient_temperature_c, sc.network) == ("example", 7, 20.0, "beijing-central-2024")
+    assert (sc.name, sc.seed, sc.ambient_temperature_c, sc.network) == (
+        "example",
+        7,
+        20.0,
+        "beijing-central-2024",
+    )
     assert sc.emission_factors["grid_kg_per_kwh"] == 0.6361
     assert sc.emission_factors["cng_kg_per_kg"] == 2.75  # default from the table
-    assert sc.fleets[0].source == "trips" and sc.fleets[0].path == tmp_path / "trips.csv"
+    assert sc.fleets[0].source == "trips"
+    assert sc.fleets[0].path == tmp_path / "trips.csv"
     assert sc.vehicle_types["bus"]["bev"]["battery_kwh"] == 100
-    assert list(sc.stations["id"]) == ["depot-A"] and int(sc.stations["plugs"].iat[0]) == 1
-    assert sc.options.charging == "immediate" and sc.options.station_radius_m == 100.0
+    assert list(sc.stations["id"]) == ["depot-A"]
+    assert int(sc.stations["plugs"].iat[0]) == 1
+    assert sc.options.charging == "immediate"
+    assert sc.options.station_radius_m == 100.0
     assert sc.options.passenger_km_factor == 0.1
     assert sc.raw["seed"] == 7
 
 
 def test_every_problem_is_reported_at_once_with_its_key_path(tmp_path: Path) -> None:
-    """GIVEN five mistakes THEN five problems, each with the dotted key path and the allowed values."""
-    bad = GOOD.replace("seed = 7", "seed = 7\nspeed = 3").replace("battery_kwh = 100", "battery_kwh = -1") \
-        .replace('kind = "depot"', 'kind = "garage"').replace("[vehicle_types.bus.diesel]", "[vehicle_types.bus.steam]") \
+    """GIVEN five mistakes THEN five problems, each with its dotted key path and allowed values."""
+    bad = (
+        GOOD.replace("seed = 7", "seed = 7\nspeed = 3")
+        .replace("battery_kwh = 100", "battery_kwh = -1")
+        .replace('kind = "depot"', 'kind = "garage"')
+        .replace("[vehicle_types.bus.diesel]", "[vehicle_types.bus.steam]")
         + '\n[options]\ncharging = "cheapest"\n'
-    problems = check_scenario_dict(load_scenario_dict(_write(tmp_path, "s.toml", bad)), file="s.toml")
+    )
+    problems = check_scenario_dict(
+        load_scenario_dict(_write(tmp_path, "s.toml", bad)), file="s.toml"
+    )
     cols = sorted(p.column for p in problems)
-    assert cols == ["options.charging", "speed", "stations.0.kind", "vehicle_types.bus.bev.battery_kwh",
-                    "vehicle_types.bus.steam"]
+    assert cols == [
+        "options.charging",
+        "speed",
+        "stations.0.kind",
+        "vehicle_types.bus.bev.battery_kwh",
+        "vehicle_types.bus.steam",
+    ]
     msg = {p.column: p.message for p in problems}
     assert "allowed: base, name" in msg["speed"]
     assert "depot, public, swap, hydrogen" in msg["stations.0.kind"]
@@ -85,7 +104,7 @@ def test_every_problem_is_reported_at_once_with_its_key_path(tmp_path: Path) -> 
 
 
 def test_read_scenario_raises_input_error_listing_problems(tmp_path: Path) -> None:
-    """An unknown vehicle parameter is an InputError whose problem names the key and the allowed ones."""
+    """An unknown vehicle parameter is an InputError whose problem names it and the allowed ones."""
     p = _write(tmp_path, "s.toml", GOOD.replace("min_soc = 0.0", "min_soc = 0.0\nbatery_kwh = 5"))
     with pytest.raises(InputError) as e:
         read_scenario(p)
@@ -100,11 +119,15 @@ def test_base_inheritance_deep_merges_relative_to_the_file(tmp_path: Path) -> No
     _write(tmp_path, "trips.csv", "x\n")
     _write(tmp_path, "base.toml", GOOD)
     (tmp_path / "sub").mkdir()
-    child = _write(tmp_path / "sub", "child.toml",
-                   'base = "../base.toml"\nname = "child"\n[vehicle_types.bus.bev]\nbattery_kwh = 300\n')
+    child = _write(
+        tmp_path / "sub",
+        "child.toml",
+        'base = "../base.toml"\nname = "child"\n[vehicle_types.bus.bev]\nbattery_kwh = 300\n',
+    )
     d = load_scenario_dict(child)
     assert "base" not in d
-    assert d["name"] == "child" and d["seed"] == 7
+    assert d["name"] == "child"
+    assert d["seed"] == 7
     assert d["vehicle_types"]["bus"]["bev"]["battery_kwh"] == 300
     assert d["vehicle_types"]["bus"]["bev"]["kwh_per_km"] == 1.0
     sc = read_scenario(child)
@@ -152,7 +175,8 @@ def test_stations_file_and_missing_files_are_located(tmp_path: Path) -> None:
     assert e.value.problems[0].column == "fleets.0.trips"
     _write(tmp_path, "nope.csv", "x\n")
     sc = read_scenario(p)
-    assert list(sc.stations["kind"]) == ["public"] and int(sc.stations["plugs"].iat[0]) == 4
+    assert list(sc.stations["kind"]) == ["public"]
+    assert int(sc.stations["plugs"].iat[0]) == 4
 
 
 def test_transition_and_mode_share_tables_are_checked_by_their_owners() -> None:

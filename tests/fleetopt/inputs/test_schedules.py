@@ -62,8 +62,10 @@ def test_chinese_ids_round_trip_in_every_encoding(tmp_path: Path, encoding: str)
 
 def test_chinese_headers_are_mapped(tmp_path: Path) -> None:
     """GIVEN a GBK file with Chinese headers WHEN read THEN canonical names come out."""
+    # the full-width brackets around 公里 are the real header spelling, on purpose
     text = (
-        "车辆编号,车辆类型,动力类型,车次,发车时间,到达时间,起点经度,起点纬度,终点经度,终点纬度,里程（公里）\n"
+        "车辆编号,车辆类型,动力类型,车次,发车时间,到达时间,"
+        "起点经度,起点纬度,终点经度,终点纬度,里程（公里）\n"  # noqa: RUF001
         "京B0001,出租车,汽油,T1,7:05,7:35:30,116.3,39.9,116.4,39.95,8.2\n"
     )
     df = read_trips(write(tmp_path, text, encoding="gbk"))
@@ -137,7 +139,7 @@ def test_requests_clock_times(tmp_path: Path) -> None:
 
 
 def test_column_names_doc_lists_every_alias() -> None:
-    """GIVEN docs/column_names.md WHEN compared with COLUMN_MAP/VALUE_MAP THEN nothing is missing."""
+    """GIVEN docs/column_names.md WHEN compared to COLUMN_MAP/VALUE_MAP THEN nothing is missing."""
     from fleetopt.inputs.schedules import _SOURCE_NAMES, VALUE_MAP
 
     doc = (Path(__file__).resolve().parents[3] / "docs" / "column_names.md").read_text(
@@ -153,8 +155,10 @@ def test_column_names_doc_lists_every_alias() -> None:
 
 
 def test_full_width_and_spaced_headers(tmp_path: Path) -> None:
+    # a full-width VEHICLE_ID header on purpose: NFKC must map it to vehicle_id
     text = (
-        "ＶＥＨＩＣＬＥ_ＩＤ, Vehicle Type ,动力类型,车次,发车时间,到达时间,起点经度,起点纬度,终点经度,终点纬度\n"
+        "ＶＥＨＩＣＬＥ_ＩＤ, Vehicle Type ,动力类型,车次,发车时间,"  # noqa: RUF001
+        "到达时间,起点经度,起点纬度,终点经度,终点纬度\n"
         "b1,Bus,BEV,T1,07:00,07:30,116.3,39.9,116.4,39.95\n"
     )
     df = read_trips(write(tmp_path, text))

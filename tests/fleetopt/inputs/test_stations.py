@@ -22,7 +22,8 @@ def test_read_stations_file(tmp_path: Path) -> None:
     df = read_stations(p)
     assert tuple(df.columns) == STATION_COLUMNS
     assert list(df["kind"]) == ["depot", "public", "swap", "hydrogen"]
-    assert df.loc[2, "batteries"] == 8 and df.loc[3, "dispensers"] == 2
+    assert df.loc[2, "batteries"] == 8
+    assert df.loc[3, "dispensers"] == 2
     assert df.loc[0, "kg_per_day"] == float("inf")
 
 
@@ -40,13 +41,15 @@ def test_bad_rows_are_reported_with_spreadsheet_rows(tmp_path: Path) -> None:
 def test_scenario_tables_are_located_by_key_path() -> None:
     """[[stations]] problems carry stations.<i>.<key>."""
     with pytest.raises(InputError) as e:
-        stations_from_records([{"id": "H", "kind": "hydrogen", "lon": 116.4, "lat": 39.9, "voltage": 3}],
-                              column_prefix="stations")
+        stations_from_records(
+            [{"id": "H", "kind": "hydrogen", "lon": 116.4, "lat": 39.9, "voltage": 3}],
+            column_prefix="stations",
+        )
     cols = sorted(q.column for q in e.value.problems)
     assert cols == ["stations.0.dispensers", "stations.0.kg_per_min", "stations.0.voltage"]
 
 
-def test_unknown_csv_columns_are_reported_once_at_the_header(tmp_path) -> None:  # noqa: ANN001
+def test_unknown_csv_columns_are_reported_once_at_the_header(tmp_path) -> None:
     """GIVEN a stations CSV with two extra columns and three rows WHEN read THEN two problems,
     both at line 1 and named by column (not one per row)."""
     from fleetopt.errors import InputError

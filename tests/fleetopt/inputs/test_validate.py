@@ -30,20 +30,26 @@ GOLDEN: dict[
     tuple[str, list[tuple[int | None, str | None, str]], list[tuple[int | None, str | None, str]]],
 ] = {
     "missing_columns": (
-        "vehicle_id,trip_id,departure,arrival,origin_lon,origin_lat,destination_lon,destination_lat\n"
-        "b1,t1,05:30,06:10,116.40,39.91,116.45,39.93\n",
+        (
+            "vehicle_id,trip_id,departure,arrival,origin_lon,origin_lat,destination_lon,destination_lat\n"
+            "b1,t1,05:30,06:10,116.40,39.91,116.45,39.93\n"
+        ),
         [
             (
                 1,
                 "vehicle_type",
-                "missing required column 'vehicle_type' (accepted headers include: "
-                "vehicle_type, type, 车辆类型, 车型, 车辆类别, 车种)",
+                (
+                    "missing required column 'vehicle_type' (accepted headers include: "
+                    "vehicle_type, type, 车辆类型, 车型, 车辆类别, 车种)"
+                ),
             ),
             (
                 1,
                 "powertrain",
-                "missing required column 'powertrain' (accepted headers include: "
-                "powertrain, fuel, fuel_type, energy_type, 动力类型, 能源类型)",
+                (
+                    "missing required column 'powertrain' (accepted headers include: "
+                    "powertrain, fuel, fuel_type, energy_type, 动力类型, 能源类型)"
+                ),
             ),
         ],
         [],
@@ -70,8 +76,10 @@ GOLDEN: dict[
             (
                 2,
                 "arrival",
-                "arrival 06:10:00 is before departure 06:30:00 (times after midnight are "
-                "written 24:00 and later)",
+                (
+                    "arrival 06:10:00 is before departure 06:30:00 (times after midnight are "
+                    "written 24:00 and later)"
+                ),
             )
         ],
         [],
@@ -87,16 +95,26 @@ GOLDEN: dict[
             (
                 3,
                 "departure",
-                "trip 't2' of vehicle 'b1' departs at 06:00:00, before the vehicle's previous "
-                "trip 't1' (row 2) arrives at 06:10:00",
+                (
+                    "trip 't2' of vehicle 'b1' departs at 06:00:00, before the vehicle's previous "
+                    "trip 't1' (row 2) arrives at 06:10:00"
+                ),
             )
         ],
         [],
     ),
     "one_type_per_vehicle": (
         H + OK + "b1,taxi,bev,t2,07:00,07:40,116.45,39.93,116.40,39.91,\n",
-        [(3, "vehicle_type", "vehicle 'b1' is 'bus' on row 2 but 'taxi' here; one vehicle has one "
-                             "vehicle_type")],
+        [
+            (
+                3,
+                "vehicle_type",
+                (
+                    "vehicle 'b1' is 'bus' on row 2 but 'taxi' here; one vehicle has one "
+                    "vehicle_type"
+                ),
+            )
+        ],
         [],
     ),
     "duplicate_ids": (
@@ -135,8 +153,10 @@ GOLDEN: dict[
             (
                 3,
                 "origin_lat",
-                "latitude 116.4 is off the globe (valid: -90 to 90); longitude and latitude "
-                "look swapped",
+                (
+                    "latitude 116.4 is off the globe (valid: -90 to 90); longitude and latitude "
+                    "look swapped"
+                ),
             ),
         ],
         [
@@ -159,7 +179,10 @@ GOLDEN: dict[
             (
                 3,
                 None,
-                "the row has 13 fields but the header (line 1) has 11; a comma inside a value must be quoted",
+                (
+                    "the row has 13 fields but the header (line 1) has 11; "
+                    "a comma inside a value must be quoted"
+                ),
             )
         ],
         [],
@@ -172,8 +195,10 @@ GOLDEN: dict[
             (
                 None,
                 None,
-                "the file is an HTML/XML page (a download error page or a web page?), not a "
-                "trips table (CSV or .xlsx)",
+                (
+                    "the file is an HTML/XML page (a download error page or a web page?), not a "
+                    "trips table (CSV or .xlsx)"
+                ),
             )
         ],
         [],
@@ -245,8 +270,8 @@ def test_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         (
             None,
             None,
-            f"file is too large: {size:,} bytes; the limit is 100 bytes "
-            "(settings.MAX_INPUT_BYTES, environment variable FLEETOPT_MAX_INPUT_BYTES)",
+            (f"file is too large: {size:,} bytes; the limit is 100 bytes "
+             "(settings.MAX_INPUT_BYTES, environment variable FLEETOPT_MAX_INPUT_BYTES)"),
         )
     ]
 
@@ -263,8 +288,8 @@ def test_row_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         (
             None,
             None,
-            "the table has more than 2 data rows; the limit is 2 "
-            "(settings.MAX_INPUT_ROWS, environment variable FLEETOPT_MAX_INPUT_ROWS)",
+            ("the table has more than 2 data rows; the limit is 2 "
+             "(settings.MAX_INPUT_ROWS, environment variable FLEETOPT_MAX_INPUT_ROWS)"),
         )
     ]
 
@@ -467,8 +492,8 @@ def test_scenario_check_includes_the_files_it_names(tmp_path: Path) -> None:
     assert (
         None,
         "fleets.1.gtfs",
-        "fleets.1.gtfs names 'feed.zip', which does not exist (paths are "
-        "relative to the scenario file)",
+        ("fleets.1.gtfs names 'feed.zip', which does not exist (paths are "
+         "relative to the scenario file)"),
     ) in got
 
 

@@ -69,11 +69,17 @@ def test_a_clean_run_is_committed_with_hashes(tmp_path: Path) -> None:
     assert not (tmp_path / "etc.csv").exists()
 
 
-def test_a_failed_run_leaves_nothing(tmp_path: Path) -> None:
-    root = tmp_path / "runs"
-    with pytest.raises(RuntimeError), new_run("simulate", root=root) as d:
+def _fail_halfway(root: Path) -> None:
+    """Write half a run, then fail inside the ``new_run`` block."""
+    with new_run("simulate", root=root) as d:
         (d / "half.csv").write_text("x")
         raise RuntimeError("boom")
+
+
+def test_a_failed_run_leaves_nothing(tmp_path: Path) -> None:
+    root = tmp_path / "runs"
+    with pytest.raises(RuntimeError):
+        _fail_halfway(root)
     assert list(root.iterdir()) == []
 
 
