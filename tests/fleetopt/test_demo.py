@@ -51,16 +51,19 @@ def test_demo_json_has_the_contract_shape(demo_run: tuple[dict, Path, Path]) -> 
     assert set(sim["by_type"]) == {"bus", "taxi", "sanitation", "delivery"}
     assert sum(t["vehicles"] for t in sim["by_type"].values()) == sim["vehicles"]
     # all-electric default: CO2 is grid electricity times the North-China factor
-    assert sim["diesel_l"] == 0 and sim["gasoline_l"] == 0
+    assert sim["diesel_l"] == 0
+    assert sim["gasoline_l"] == 0
     assert sim["co2_kg"] == pytest.approx(sim["grid_energy_kwh"] * 0.6361, rel=1e-6)
-    assert sim["grid_energy_kwh"] >= sim["battery_energy_kwh"] * 0 and sim["distance_km"] > 0
+    assert sim["grid_energy_kwh"] >= sim["battery_energy_kwh"] * 0
+    assert sim["distance_km"] > 0
     site = doc["siting"]
-    assert SITE_KEYS <= set(site)
+    assert set(site) >= SITE_KEYS
     assert site["status"] in ("optimal", "feasible")
-    assert site["gap"] is not None and 0 <= site["gap"] <= 0.01
+    assert site["gap"] is not None
+    assert 0 <= site["gap"] <= 0.01
     assert site["bound"] <= site["objective"] * (1 + 1e-9)
     ids = {row["id"] for row in doc["targets"]}
-    assert TARGET_IDS <= ids
+    assert ids >= TARGET_IDS
     for row in doc["targets"]:
         assert row["status"] in ("met", "on_track", "at_risk", "off_track", "no_data")
         assert row["source"]
@@ -71,7 +74,10 @@ def test_demo_writes_a_whole_run(demo_run: tuple[dict, Path, Path]) -> None:
     run_dirs = [d for d in runs.iterdir() if not d.name.startswith(".")]
     assert len(run_dirs) == 1
     run = run_dirs[0]
-    assert json.loads((run / "demo.json").read_text(encoding="utf-8"))["simulation"] == doc["simulation"]
+    assert (
+        json.loads((run / "demo.json").read_text(encoding="utf-8"))["simulation"]
+        == doc["simulation"]
+    )
     assert (run / "simulation" / "trips.parquet").is_file()
     assert (run / "siting" / "sites.geojson").is_file()
 
@@ -99,8 +105,10 @@ def _scenario(tmp: Path, network: str) -> Path:
         encoding="utf-8",
     )
     path = tmp / "s.toml"
-    path.write_text(f'name = "x"\nseed = 1\nnetwork = "{network}"\n[[fleets]]\ntrips = "trips.csv"\n',
-                    encoding="utf-8")
+    path.write_text(
+        f'name = "x"\nseed = 1\nnetwork = "{network}"\n[[fleets]]\ntrips = "trips.csv"\n',
+        encoding="utf-8",
+    )
     return path
 
 
@@ -112,10 +120,10 @@ def _scenario(tmp: Path, network: str) -> Path:
         ("corrupt.graphml", "<graphml><node id=", "corrupt.graphml"),
         ("corrupt.graphml.gz", "not gzip at all", "corrupt.graphml.gz"),
         ("nocoords.graphml",
-         '<?xml version="1.0"?><graphml xmlns="http://graphml.graphdrawing.org/xmlns">'
-         '<key id="d0" for="edge" attr.name="length" attr.type="double"/>'
-         '<graph edgedefault="directed"><node id="1"/><node id="2"/>'
-         '<edge source="1" target="2"><data key="d0">10</data></edge></graph></graphml>',
+         ('<?xml version="1.0"?><graphml xmlns="http://graphml.graphdrawing.org/xmlns">'
+          '<key id="d0" for="edge" attr.name="length" attr.type="double"/>'
+          '<graph edgedefault="directed"><node id="1"/><node id="2"/>'
+          '<edge source="1" target="2"><data key="d0">10</data></edge></graph></graphml>'),
          "coordinates"),
     ],
 )

@@ -1,4 +1,4 @@
-"""Fixtures of the simulation tests: the default network and a runner writing files under tmp_path."""
+"""Fixtures of the simulation tests: the default network, a runner writing files under tmp_path."""
 
 from __future__ import annotations
 
@@ -16,16 +16,18 @@ from fleetopt.simulation.result import SimulationResult
 
 
 @pytest.fixture(scope="session")
-def central() -> Any:  # noqa: ANN401
+def central() -> Any:
     """The default road network (array form, cached)."""
     return load_network("beijing-central-2024")
 
 
 @pytest.fixture
-def run(tmp_path: Path, central: Any):  # noqa: ANN201, ANN401
+def run(tmp_path: Path, central: Any):
     """Return ``run(lines, **overrides) -> SimulationResult`` writing files under tmp_path."""
 
-    def _run(lines: list[str], *, scenario: dict[str, Any] | None = None, **top: Any) -> SimulationResult:  # noqa: ANN401
+    def _run(
+        lines: list[str], *, scenario: dict[str, Any] | None = None, **top: Any
+    ) -> SimulationResult:
         (tmp_path / "trips.csv").write_text("\n".join([HEADER, *lines]) + "\n", encoding="utf-8")
         d = copy.deepcopy(BASE) if scenario is None else scenario
         d.update(top)

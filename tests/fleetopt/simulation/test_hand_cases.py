@@ -6,16 +6,15 @@ import copy
 import math
 
 import pytest
+from simkit import BASE, LAT, LON, trip_line
 
 from fleetopt.domain.costs import hourly_prices
 from fleetopt.errors import InputError
 from fleetopt.inputs.vehicles import default_spec
 from fleetopt.simulation.result import SUMMARY_KEYS, TYPE_KEYS
 
-from simkit import BASE, LAT, LON, trip_line
 
-
-def test_contract_example_energy_balance_by_hand(run) -> None:  # noqa: ANN001
+def test_contract_example_energy_balance_by_hand(run) -> None:
     """GIVEN one BEV bus (100 kWh, 1 kWh/km) running 50, 30, 90 km and a 100 kW plug at the terminus
     WHEN simulated THEN it draws 170 kWh, recharges after each trip at once, and CO2 = grid x factor
     + diesel x factor, all exactly."""
@@ -38,13 +37,16 @@ def test_contract_example_energy_balance_by_hand(run) -> None:  # noqa: ANN001
     assert s["peak_grid_kw"] == pytest.approx(100.0)
     assert s["charge_wait_mean_min"] == 0.0
     ses = r.sessions
-    # 50 kWh at 100 kW = 30 min after 07:00; 30 kWh = 18 min after 09:00; 90 kWh = 54 min after 11:00
+    # 50 kWh at 100 kW = 30 min after 07:00; 30 kWh = 18 min after 09:00; 90 kWh = 54 min after
+    # 11:00
     assert list(ses["plug_s"]) == [7 * 3600.0, 9 * 3600.0, 11 * 3600.0]
-    assert list(ses["end_s"]) == pytest.approx([7.5 * 3600, 9 * 3600 + 18 * 60, 11 * 3600 + 54 * 60])
+    assert list(ses["end_s"]) == pytest.approx(
+        [7.5 * 3600, 9 * 3600 + 18 * 60, 11 * 3600 + 54 * 60]
+    )
     assert list(r.trips["soc_end"].iloc[:3]) == pytest.approx([0.5, 0.7, 0.1])
 
 
-def test_one_plug_queue_has_known_waits(run) -> None:  # noqa: ANN001
+def test_one_plug_queue_has_known_waits(run) -> None:
     """GIVEN three buses arriving at 07:00, 07:10 and 07:20 at a one-plug 100 kW depot, each needing
     50 kWh (30 min) and leaving at 12:00 WHEN simulated THEN they plug in at 07:00, 07:30, 08:00:
     waits 0, 20 and 40 min (mean 20, max 40)."""
@@ -65,9 +67,10 @@ def test_one_plug_queue_has_known_waits(run) -> None:  # noqa: ANN001
     assert s["peak_grid_kw"] == pytest.approx(100.0)  # one plug: never more than 100 kW
 
 
-def test_vehicle_that_must_leave_stops_charging_and_gives_up_queue(run) -> None:  # noqa: ANN001
-    """GIVEN b1 needs 60 min of charge but leaves after 40 min, and b2 queues behind it but must leave
-    before the plug frees WHEN simulated THEN b1 charges 40 min (66.7 kWh... of 80), b2 gives up."""
+def test_vehicle_that_must_leave_stops_charging_and_gives_up_queue(run) -> None:
+    """GIVEN b1 needs 60 min of charge but leaves after 40 min, and b2 queues behind it but must
+    leave before the plug frees WHEN simulated THEN b1 charges 40 min (66.7 kWh... of 80), b2 gives
+    up."""
     r = run([
         trip_line("b1", "t1", "06:00", "07:00", 80),
         trip_line("b1", "t1b", "07:40", "08:00", 10),
@@ -84,19 +87,27 @@ def test_vehicle_that_must_leave_stops_charging_and_gives_up_queue(run) -> None:
     trips = r.trips.set_index("trip_id")
     assert trips.loc["t1b", "soc_start"] == pytest.approx(0.2 + 40 / 60)
     cd = r.charge_demand()
-    assert cd.loc[cd["kind"] == "gave_up", "energy_kwh"].tolist() == pytest.approx([10.0])  # b2 lacked 10 kWh
+    gave_up = cd.loc[cd["kind"] == "gave_up", "energy_kwh"].tolist()
+    assert gave_up == pytest.approx([10.0])  # b2 lacked 10 kWh
 
 
-def test_trip_that_would_end_below_min_soc_is_missed(run) -> None:  # noqa: ANN001
+def test_trip_that_would_end_below_min_soc_is_missed(run) -> None:
     """GIVEN min_soc 0.2, no station, and trips of 50 km then 40 km on a 100 kWh battery
     WHEN simulated THEN the first runs (SoC 0.5), the second would end at 0.1 < 0.2: missed."""
     d = copy.deepcopy(BASE)
     d["vehicle_types"]["bus"]["bev"]["min_soc"] = 0.2
     d["stations"] = []
-    r = run([trip_line("b1", "t1", "06:00", "07:00", 50), trip_line("b1", "t2", "08:00", "09:00", 40),
-             trip_line("b1", "t3", "10:00", "11:00", 30)], scenario=d)
+    r = run(
+        [
+            trip_line("b1", "t1", "06:00", "07:00", 50),
+            trip_line("b1", "t2", "08:00", "09:00", 40),
+            trip_line("b1", "t3", "10:00", "11:00", 30),
+        ],
+        scenario=d,
+    )
     t = r.trips.set_index("trip_id")
-    assert bool(t.loc["t1", "served"]) and not bool(t.loc["t2", "served"])
+    assert bool(t.loc["t1", "served"])
+    assert not bool(t.loc["t2", "served"])
     assert t.loc["t2", "reason"].startswith("energy")
     assert bool(t.loc["t3", "served"])  # 0.5 - 0.3 = 0.2 is not below the reserve
     s = r.summary()
@@ -105,13 +116,16 @@ def test_trip_that_would_end_below_min_soc_is_missed(run) -> None:  # noqa: ANN0
     assert min(r.trips["soc_end"].dropna()) >= 0.2 - 1e-12
 
 
-def test_peak_is_exact_maximum_of_overlapping_sessions(run) -> None:  # noqa: ANN001
+def test_peak_is_exact_maximum_of_overlapping_sessions(run) -> None:
     """GIVEN two plugs of 100 kW, sessions 07:00-07:30 and 07:20-07:50 and efficiency 0.8
     WHEN simulated THEN grid power peaks at exactly 2 x 100 / 0.8 = 250 kW in 07:20-07:30."""
     d = copy.deepcopy(BASE)
     d["stations"][0]["plugs"] = 2
     d["vehicle_types"]["bus"]["bev"]["charge_efficiency"] = 0.8
-    r = run([trip_line("b1", "t1", "06:00", "07:00", 50), trip_line("b2", "t2", "06:20", "07:20", 50)], scenario=d)
+    r = run(
+        [trip_line("b1", "t1", "06:00", "07:00", 50), trip_line("b2", "t2", "06:20", "07:20", 50)],
+        scenario=d,
+    )
     s = r.summary()
     assert s["peak_grid_kw"] == pytest.approx(250.0)
     assert s["grid_energy_kwh"] == pytest.approx(100.0 / 0.8)
@@ -120,9 +134,10 @@ def test_peak_is_exact_maximum_of_overlapping_sessions(run) -> None:  # noqa: AN
     assert load.loc[7 * 3600 + 5 * 60] == pytest.approx(125.0)
 
 
-def test_fuel_vehicles_by_hand(run) -> None:  # noqa: ANN001
-    """GIVEN a diesel bus (30 L/100km) 100 km, a gasoline taxi trip 20 km (8.5 L/100km default) and a
-    fuel-cell bus 50 km at 11.7 kg/100km THEN diesel 30 L, gasoline 1.7 L, hydrogen 5.85 kg, CO2 by hand."""
+def test_fuel_vehicles_by_hand(run) -> None:
+    """GIVEN a diesel bus (30 L/100km) 100 km, a gasoline taxi trip 20 km (8.5 L/100km default) and
+    a fuel-cell bus 50 km at 11.7 kg/100km THEN diesel 30 L, gasoline 1.7 L, hydrogen 5.85 kg, CO2
+    by hand."""
     r = run([
         trip_line("d1", "a", "06:00", "07:00", 100, pt="diesel"),
         trip_line("g1", "b", "06:00", "06:30", 20, pt="gasoline", vtype="taxi"),
@@ -137,8 +152,8 @@ def test_fuel_vehicles_by_hand(run) -> None:  # noqa: ANN001
     assert set(s["by_type"]) == {"bus", "taxi"}
 
 
-def test_temperature_model_scales_energy(run) -> None:  # noqa: ANN001
-    """GIVEN the temperature model at 0 °C (factor 1.25) and no idle draw THEN 40 km x 1 kWh/km = 50 kWh."""
+def test_temperature_model_scales_energy(run) -> None:
+    """GIVEN the temperature model at 0 °C (factor 1.25), no idle THEN 40 km x 1 kWh/km = 50 kWh."""
     d = copy.deepcopy(BASE)
     d["vehicle_types"]["bus"]["bev"].update({"energy_model": "temperature", "idle_kw": 0.0})
     d["stations"] = []
@@ -146,8 +161,8 @@ def test_temperature_model_scales_energy(run) -> None:  # noqa: ANN001
     assert r.summary()["battery_energy_kwh"] == pytest.approx(50.0)
 
 
-def test_empty_distance_uses_the_road_distance(run, central) -> None:  # noqa: ANN001
-    """GIVEN a trip without distance_km between two points THEN its distance is the shortest road length."""
+def test_empty_distance_uses_the_road_distance(run, central) -> None:
+    """GIVEN a trip without distance_km THEN its distance is the shortest road length."""
     o, d = (116.3975, 39.9087), (116.4342, 39.9320)
     r = run([trip_line("d1", "a", "06:00", "07:00", "", pt="diesel", o=o, d=d)])
     (no, nd), _ = central.nearest_nodes([o[0], d[0]], [o[1], d[1]])
@@ -157,10 +172,13 @@ def test_empty_distance_uses_the_road_distance(run, central) -> None:  # noqa: A
     assert r.summary()["diesel_l"] == pytest.approx(expect_km * 0.30)
 
 
-def test_smart_charging_moves_energy_to_valley_hours(run) -> None:  # noqa: ANN001
+def test_smart_charging_moves_energy_to_valley_hours(run) -> None:
     """GIVEN a bus back at 20:00 needing 50 kWh, leaving next day 06:00, with smart charging
     THEN it charges 23:00-23:30 (first valley hour), same energy, lower cost than immediate."""
-    lines = [trip_line("b1", "t1", "19:00", "20:00", 50), trip_line("b1", "t2", "30:00", "30:30", 5)]
+    lines = [
+        trip_line("b1", "t1", "19:00", "20:00", 50),
+        trip_line("b1", "t2", "30:00", "30:30", 5),
+    ]
     d = copy.deepcopy(BASE)
     d["horizon"] = {"end": "31:00"}
     imm = run(lines, scenario=copy.deepcopy(d))
@@ -168,7 +186,8 @@ def test_smart_charging_moves_energy_to_valley_hours(run) -> None:  # noqa: ANN0
     sm = run(lines, scenario=d)
     s_imm = imm.sessions.iloc[0]
     s_sm = sm.sessions.iloc[0]
-    assert s_imm["plug_s"] == 20 * 3600 and imm.segments["start_s"].iat[0] == 20 * 3600
+    assert s_imm["plug_s"] == 20 * 3600
+    assert imm.segments["start_s"].iat[0] == 20 * 3600
     assert sm.segments["start_s"].iat[0] == pytest.approx(23 * 3600)
     assert sm.segments["end_s"].iat[0] == pytest.approx(23.5 * 3600)
     assert s_sm["battery_kwh"] == pytest.approx(s_imm["battery_kwh"])
@@ -180,24 +199,37 @@ def test_smart_charging_moves_energy_to_valley_hours(run) -> None:  # noqa: ANN0
     assert imm.extras["cost_cny"] == pytest.approx(50 * peak + 5 * valley)
 
 
-def test_grid_limit_caps_power_per_plug(run) -> None:  # noqa: ANN001
-    """GIVEN a 2-plug depot with a 120 kW site limit THEN each plug draws at most 60 kW; peak 120 kW."""
+def test_grid_limit_caps_power_per_plug(run) -> None:
+    """GIVEN a 2-plug depot with a 120 kW site limit THEN each plug draws <= 60 kW; peak 120 kW."""
     d = copy.deepcopy(BASE)
     d["stations"][0]["plugs"] = 2
     d["options"] = {"grid_limit_kw": 120.0}
-    r = run([trip_line("b1", "t1", "06:00", "07:00", 60), trip_line("b2", "t2", "06:00", "07:00", 60)], scenario=d)
+    r = run(
+        [trip_line("b1", "t1", "06:00", "07:00", 60), trip_line("b2", "t2", "06:00", "07:00", 60)],
+        scenario=d,
+    )
     assert r.summary()["peak_grid_kw"] == pytest.approx(120.0)
     assert list(r.sessions["end_s"]) == pytest.approx([8 * 3600.0, 8 * 3600.0])  # 60 kWh at 60 kW
 
 
-def test_swap_station_exchanges_battery_and_recharges_it_behind(run) -> None:  # noqa: ANN001
-    """GIVEN a swappable BEV taxi ending at a swap station (5 min, 2 batteries, 60 kW rack) with SoC 0.6
-    THEN it leaves full after 5 min and the rack draws 0.4 x battery_kwh at 60 kW / charge_efficiency
-    (the taxi's battery_kwh and charge_efficiency as read from vehicle_specs.csv)."""
+def test_swap_station_exchanges_battery_and_recharges_it_behind(run) -> None:
+    """GIVEN a swappable BEV taxi ending at a swap station (5 min, 2 batteries, 60 kW rack) with SoC
+    0.6 THEN it leaves full after 5 min and the rack draws 0.4 x battery_kwh at 60 kW /
+    charge_efficiency (the taxi's battery_kwh and charge_efficiency as read from vehicle_specs.csv).
+    """
     taxi = default_spec("taxi", "bev")
     d = copy.deepcopy(BASE)
-    d["stations"] = [{"id": "swap-1", "kind": "swap", "lon": LON, "lat": LAT, "swap_min": 5, "batteries": 2,
-                      "plug_kw": 60}]
+    d["stations"] = [
+        {
+            "id": "swap-1",
+            "kind": "swap",
+            "lon": LON,
+            "lat": LAT,
+            "swap_min": 5,
+            "batteries": 2,
+            "plug_kw": 60,
+        }
+    ]
     d["vehicle_types"] = {"taxi": {"bev": {"kwh_per_km": 0.2, "energy_model": "constant"}}}
     r = run([trip_line("x1", "t1", "06:00", "07:00", 0.4 * taxi.battery_kwh / 0.2, vtype="taxi"),
              trip_line("x1", "t2", "08:00", "09:00", 10, vtype="taxi")], scenario=d)
@@ -211,7 +243,7 @@ def test_swap_station_exchanges_battery_and_recharges_it_behind(run) -> None:  #
     assert (seg["end_s"] - seg["start_s"]) == pytest.approx(0.4 * taxi.battery_kwh / 60 * 3600)
 
 
-def test_hydrogen_station_fills_the_tank_at_its_rate(run) -> None:  # noqa: ANN001
+def test_hydrogen_station_fills_the_tank_at_its_rate(run) -> None:
     """GIVEN a fuel-cell bus (64 kg tank) using 11.7 kg/100 km for 100 km, a 1.8 kg/min dispenser
     THEN it refuels 11.7 kg in 6.5 min."""
     d = copy.deepcopy(BASE)
@@ -225,12 +257,12 @@ def test_hydrogen_station_fills_the_tank_at_its_rate(run) -> None:  # noqa: ANN0
     assert r.summary()["hydrogen_kg"] == pytest.approx(11.7)
 
 
-def test_exempt_vehicles_keep_their_powertrain(run, tmp_path) -> None:  # noqa: ANN001
+def test_exempt_vehicles_keep_their_powertrain(run, tmp_path) -> None:
     """GIVEN two diesel buses, one flagged exempt, and a fleet electrified to BEV
     THEN the exempt one stays diesel and the eligible share is 1 of 1."""
     (tmp_path / "trips.csv").write_text("\n".join([
-        "vehicle_id,vehicle_type,powertrain,trip_id,departure,arrival,origin_lon,origin_lat,destination_lon,"
-        "destination_lat,distance_km,exempt",
+        ("vehicle_id,vehicle_type,powertrain,trip_id,departure,arrival,origin_lon,origin_lat,destination_lon,"
+         "destination_lat,distance_km,exempt"),
         f"m1,bus,diesel,a,06:00,07:00,{LON},{LAT},{LON},{LAT},10,true",
         f"c1,bus,diesel,b,06:00,07:00,{LON},{LAT},{LON},{LAT},10,false",
     ]) + "\n", encoding="utf-8")
@@ -246,15 +278,17 @@ def test_exempt_vehicles_keep_their_powertrain(run, tmp_path) -> None:  # noqa: 
     assert r.extras["nev_share_of_eligible"] == 1.0
 
 
-def test_unknown_combination_is_a_located_input_error(run) -> None:  # noqa: ANN001
+def test_unknown_combination_is_a_located_input_error(run) -> None:
     """GIVEN a gasoline bus (no default spec) THEN InputError naming the file's row and column."""
     with pytest.raises(InputError) as e:
         run([trip_line("g1", "a", "06:00", "07:00", 10, pt="gasoline")])
     p = e.value.problems[0]
-    assert p.row == 2 and p.column == "powertrain" and p.file.endswith("trips.csv")
+    assert p.row == 2
+    assert p.column == "powertrain"
+    assert p.file.endswith("trips.csv")
 
 
-def test_station_off_the_graph_is_a_located_input_error(run) -> None:  # noqa: ANN001
+def test_station_off_the_graph_is_a_located_input_error(run) -> None:
     """GIVEN a station in Shanghai on the Beijing network THEN InputError at stations.0.lon."""
     d = copy.deepcopy(BASE)
     d["stations"][0].update(lon=121.47, lat=31.23)
@@ -264,12 +298,14 @@ def test_station_off_the_graph_is_a_located_input_error(run) -> None:  # noqa: A
     assert "off the graph" in e.value.problems[0].message
 
 
-def test_charge_demand_lists_sessions_and_unserved_energy(run) -> None:  # noqa: ANN001
+def test_charge_demand_lists_sessions_and_unserved_energy(run) -> None:
     """charge_demand() gives one row per session at the station and one per energy-missed trip."""
     d = copy.deepcopy(BASE)
     d["vehicle_types"]["bus"]["bev"]["min_soc"] = 0.2
-    r = run([trip_line("b1", "t1", "06:00", "07:00", 50), trip_line("b1", "t2", "07:10", "08:00", 60)],
-            scenario=d)
+    r = run(
+        [trip_line("b1", "t1", "06:00", "07:00", 50), trip_line("b1", "t2", "07:10", "08:00", 60)],
+        scenario=d,
+    )
     cd = r.charge_demand()
     assert set(cd["kind"]) == {"charge", "unserved"}
     un = cd[cd["kind"] == "unserved"].iloc[0]
@@ -279,9 +315,10 @@ def test_charge_demand_lists_sessions_and_unserved_energy(run) -> None:  # noqa:
     assert math.isclose(ch["energy_kwh"], 100 * 10 / 60)
 
 
-def test_depot_pv_offsets_midday_charging(run) -> None:  # noqa: ANN001
-    """GIVEN 100 kWp PV at the depot and a bus charging 50 kWh at 100 kW from 12:00 THEN the grid energy
-    is the charge minus the PV produced in 12:00-12:30 (integrated per minute), and zero PV at night."""
+def test_depot_pv_offsets_midday_charging(run) -> None:
+    """GIVEN 100 kWp PV at the depot and a bus charging 50 kWh at 100 kW from 12:00 THEN the grid
+    energy is the charge minus the PV produced in 12:00-12:30 (integrated per minute), and zero PV
+    at night."""
     import numpy as np
 
     from fleetopt.domain.solar import pv_kw_per_kwp
@@ -301,8 +338,8 @@ def test_depot_pv_offsets_midday_charging(run) -> None:  # noqa: ANN001
     assert night.summary()["grid_energy_kwh"] == pytest.approx(50.0)
 
 
-def test_zero_battery_is_a_located_input_error(run) -> None:  # noqa: ANN001
-    """A BEV spec overridden to battery_kwh = 0 is rejected at its key path (no division by zero)."""
+def test_zero_battery_is_a_located_input_error(run) -> None:
+    """A BEV spec overridden to battery_kwh = 0 is rejected at its key path (no division by 0)."""
     d = copy.deepcopy(BASE)
     d["vehicle_types"]["bus"]["bev"]["battery_kwh"] = 0
     with pytest.raises(InputError) as e:
@@ -310,18 +347,26 @@ def test_zero_battery_is_a_located_input_error(run) -> None:  # noqa: ANN001
     assert e.value.problems[0].column == "vehicle_types.bus.bev.battery_kwh"
 
 
-def test_per_vehicle_overrides_apply_to_that_vehicle_only(run) -> None:  # noqa: ANN001
+def test_per_vehicle_overrides_apply_to_that_vehicle_only(run) -> None:
     """GIVEN [vehicles."b2"] with a 200 kWh battery and 2 kWh/km, and [vehicles."d1"] at 20 L/100km
     THEN b2 draws 2 x 50 kWh and ends at SoC 0.5 while b1 draws 50 kWh (SoC 0.5 of 100 kWh);
     d1 burns 20 L per 100 km; an unknown vehicle id is a located error."""
     d = copy.deepcopy(BASE)
     d["stations"] = []
     d["vehicles"] = {"b2": {"battery_kwh": 200, "kwh_per_km": 2.0}, "d1": {"l_per_100km": 20.0}}
-    r = run([trip_line("b1", "t1", "06:00", "07:00", 50), trip_line("b2", "t2", "06:00", "07:00", 50),
-             trip_line("d1", "t3", "06:00", "07:00", 100, pt="diesel")], scenario=d)
+    r = run(
+        [
+            trip_line("b1", "t1", "06:00", "07:00", 50),
+            trip_line("b2", "t2", "06:00", "07:00", 50),
+            trip_line("d1", "t3", "06:00", "07:00", 100, pt="diesel"),
+        ],
+        scenario=d,
+    )
     t = r.trips.set_index("trip_id")
-    assert t.loc["t1", "battery_kwh"] == pytest.approx(50.0) and t.loc["t1", "soc_end"] == pytest.approx(0.5)
-    assert t.loc["t2", "battery_kwh"] == pytest.approx(100.0) and t.loc["t2", "soc_end"] == pytest.approx(0.5)
+    assert t.loc["t1", "battery_kwh"] == pytest.approx(50.0)
+    assert t.loc["t1", "soc_end"] == pytest.approx(0.5)
+    assert t.loc["t2", "battery_kwh"] == pytest.approx(100.0)
+    assert t.loc["t2", "soc_end"] == pytest.approx(0.5)
     assert r.summary()["diesel_l"] == pytest.approx(20.0)
     assert r.vehicles.set_index("vehicle_id").loc["b2", "capacity_kwh"] == 200.0
     d["vehicles"] = {"nobody": {"battery_kwh": 1}}

@@ -19,8 +19,8 @@ OTHER = (116.4342, 39.9320)  # a second point, about 4 km away by road
 
 
 @st.composite
-def schedules(draw):  # noqa: ANN201, ANN001
-    """Draw 1-4 vehicles with 1-5 trips each, random distances and gaps, random battery and plugs."""
+def schedules(draw):
+    """Draw 1-4 vehicles with 1-5 trips each, random distances and gaps, random battery, plugs."""
     vehicles = draw(st.integers(1, 4))
     rows = []
     for v in range(vehicles):
@@ -47,7 +47,7 @@ def schedules(draw):  # noqa: ANN201, ANN001
     return rows, params, plugs, plug_kw, smart
 
 
-def _run(central, rows, params, plugs, plug_kw, smart):  # noqa: ANN001, ANN202
+def _run(central, rows, params, plugs, plug_kw, smart):
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         lines = [HEADER] + [
@@ -62,18 +62,24 @@ def _run(central, rows, params, plugs, plug_kw, smart):  # noqa: ANN001, ANN202
         return simulate(scenario_from_dict(d, base_dir=folder), network=central)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                HealthCheck.too_slow])
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(schedules())
-def test_soc_bounds_and_energy_conservation(central, sched) -> None:  # noqa: ANN001
-    """For any schedule: SoC stays within [min_soc, 1]; per vehicle, initial energy - drawn + charged
-    = final energy; grid energy x efficiency = battery energy charged; served + missed = total."""
+def test_soc_bounds_and_energy_conservation(central, sched) -> None:
+    """For any schedule: SoC stays within [min_soc, 1]; per vehicle, initial energy - drawn +
+    charged = final energy; grid energy x efficiency = battery energy charged; served + missed =
+    total."""
     rows, params, plugs, plug_kw, smart = sched
     r = _run(central, rows, params, plugs, plug_kw, smart)
     t = r.trips
     lo = params["min_soc"] - 1e-9
-    assert (t["soc_start"].dropna() >= lo).all() and (t["soc_end"].dropna() >= lo).all()
-    assert (t["soc_start"].dropna() <= 1 + 1e-9).all() and (t["soc_end"].dropna() <= 1 + 1e-9).all()
+    assert (t["soc_start"].dropna() >= lo).all()
+    assert (t["soc_end"].dropna() >= lo).all()
+    assert (t["soc_start"].dropna() <= 1 + 1e-9).all()
+    assert (t["soc_end"].dropna() <= 1 + 1e-9).all()
     assert (r.sessions["soc_out"] <= 1 + 1e-9).all()
     b = params["battery_kwh"]
     charged = r.sessions.groupby("vehicle_id")["battery_kwh"].sum()
@@ -85,15 +91,17 @@ def test_soc_bounds_and_energy_conservation(central, sched) -> None:  # noqa: AN
     assert s["grid_energy_kwh"] * params["charge_efficiency"] == \
         __import__("pytest").approx(float(r.sessions["battery_kwh"].sum()), abs=1e-6)
     assert s["trips_served"] + s["trips_missed"] == s["trips_total"] == len(rows)
-    assert s["battery_energy_kwh"] == __import__("pytest").approx(float(t["battery_kwh"].sum()), abs=1e-6)
+    assert s["battery_energy_kwh"] == __import__("pytest").approx(
+        float(t["battery_kwh"].sum()), abs=1e-6
+    )
     assert s["peak_grid_kw"] <= plugs * min(plug_kw, 100.0) / params["charge_efficiency"] + 1e-6
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                HealthCheck.too_slow])
 @given(schedules())
-def test_same_inputs_same_results(central, sched) -> None:  # noqa: ANN001
-    """Same scenario and seed twice: identical summaries (except wall time) and identical event logs."""
+def test_same_inputs_same_results(central, sched) -> None:
+    """Same scenario and seed twice: identical summaries (but wall time), identical event logs."""
     a = _run(central, *sched)
     b = _run(central, *sched)
     sa, sb = a.summary(), b.summary()

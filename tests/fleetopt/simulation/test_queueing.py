@@ -44,18 +44,23 @@ def fcfs_waits(arrive_s: np.ndarray, service_s: np.ndarray, c: int) -> np.ndarra
     return waits
 
 
-def _sample(seed: int, n: int, mean_gap_s: float, mean_service_s: float) -> tuple[np.ndarray, np.ndarray]:
+def _sample(
+    seed: int, n: int, mean_gap_s: float, mean_service_s: float
+) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
-    arrive = np.round(3600.0 + np.cumsum(rng.exponential(mean_gap_s, n)))  # whole seconds in the file
+    # whole seconds in the file
+    arrive = np.round(3600.0 + np.cumsum(rng.exponential(mean_gap_s, n)))
     energy_kwh = rng.exponential(mean_service_s * PLUG_KW / 3600.0, n)  # service = energy / power
     return arrive, energy_kwh
 
 
-def _simulate(tmp_path: Path, central, arrive: np.ndarray, energy_kwh: np.ndarray, c: int):  # noqa: ANN001, ANN202
+def _simulate(tmp_path: Path, central, arrive: np.ndarray, energy_kwh: np.ndarray, c: int):
     lines = [HEADER]
     for i in range(arrive.size):
-        lines.append(f"v{i:05d},bus,bev,t{i:05d},{format_clock(arrive[i] - 60)},{format_clock(arrive[i])},"
-                     f"{LON},{LAT},{LON},{LAT},{energy_kwh[i]:.12f}")
+        lines.append(
+            f"v{i:05d},bus,bev,t{i:05d},{format_clock(arrive[i] - 60)},{format_clock(arrive[i])},"
+            f"{LON},{LAT},{LON},{LAT},{energy_kwh[i]:.12f}"
+        )
     (tmp_path / "trips.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     d = copy.deepcopy(BASE)
     d["vehicle_types"]["bus"]["bev"].update({"battery_kwh": 1000, "max_charge_kw": PLUG_KW})
@@ -68,7 +73,7 @@ def _simulate(tmp_path: Path, central, arrive: np.ndarray, energy_kwh: np.ndarra
     return ses
 
 
-def test_waits_equal_the_fcfs_recursion_on_the_same_sample_path(tmp_path: Path, central) -> None:  # noqa: ANN001
+def test_waits_equal_the_fcfs_recursion_on_the_same_sample_path(tmp_path: Path, central) -> None:
     """GIVEN 1,500 Poisson arrivals and exponential charges on 2 plugs WHEN simulated THEN every
     vehicle's wait equals the Kiefer-Wolfowitz FCFS recursion (to 1e-6 s)."""
     arrive, energy = _sample(3, 1500, 40.0, 70.0)
@@ -78,10 +83,10 @@ def test_waits_equal_the_fcfs_recursion_on_the_same_sample_path(tmp_path: Path, 
     assert ses["wait_s"].to_numpy() == pytest.approx(fcfs_waits(arrive, service, 2), abs=1e-6)
 
 
-def test_mmc_mean_wait_matches_erlang_c(tmp_path: Path, central) -> None:  # noqa: ANN001
-    """GIVEN Poisson arrivals every 40 s, exponential charging of mean 72 s, 3 plugs (utilisation 0.6)
-    WHEN 3 independent replications of 4,000 vehicles are simulated THEN the pooled mean wait is within
-    15 % of Erlang C (about 22 s; replication spread is about 10 % each, 6 % pooled)."""
+def test_mmc_mean_wait_matches_erlang_c(tmp_path: Path, central) -> None:
+    """GIVEN Poisson arrivals every 40 s, exponential charging of mean 72 s, 3 plugs (utilisation
+    0.6) WHEN 3 independent replications of 4,000 vehicles are simulated THEN the pooled mean wait
+    is within 15 % of Erlang C (about 22 s; replication spread is about 10 % each, 6 % pooled)."""
     waits, expects = [], []
     for seed in (21, 22, 23):
         arrive, energy = _sample(seed, 4000, 40.0, 72.0)

@@ -1,4 +1,4 @@
-"""Taxi dispatch: nearest idle taxi by road time, max-wait misses, FIFO waiting, charging on low SoC."""
+"""Taxi dispatch: nearest idle taxi by road time, max-wait misses, FIFO waits, low-SoC charging."""
 
 from __future__ import annotations
 
@@ -24,21 +24,43 @@ def _req(rows: list[tuple[str, str, tuple[float, float], tuple[float, float]]]) 
     return "\n".join(out) + "\n"
 
 
-def _scenario(tmp_path: Path, requests: str, *, size: int, start: list[list[float]], **fleet) -> dict:  # noqa: ANN003
+def _scenario(
+    tmp_path: Path, requests: str, *, size: int, start: list[list[float]], **fleet
+) -> dict:
     (tmp_path / "req.csv").write_text(requests, encoding="utf-8")
     d = copy.deepcopy(BASE)
-    d["fleets"] = [{"requests": "req.csv", "type": "taxi", "size": size, "powertrain": "bev", "start": start,
-                    **fleet}]
-    d["vehicle_types"] = {"taxi": {"bev": {"energy_model": "constant", "charging_curve": "constant",
-                                           "kwh_per_km": 0.15, "battery_kwh": 50, "max_charge_kw": 60,
-                                           "charge_efficiency": 1.0}}}
-    d["stations"] = [{"id": "P", "kind": "public", "lon": LON, "lat": LAT, "plugs": 1, "plug_kw": 60}]
+    d["fleets"] = [
+        {
+            "requests": "req.csv",
+            "type": "taxi",
+            "size": size,
+            "powertrain": "bev",
+            "start": start,
+            **fleet,
+        }
+    ]
+    d["vehicle_types"] = {
+        "taxi": {
+            "bev": {
+                "energy_model": "constant",
+                "charging_curve": "constant",
+                "kwh_per_km": 0.15,
+                "battery_kwh": 50,
+                "max_charge_kw": 60,
+                "charge_efficiency": 1.0,
+            }
+        }
+    }
+    d["stations"] = [
+        {"id": "P", "kind": "public", "lon": LON, "lat": LAT, "plugs": 1, "plug_kw": 60}
+    ]
     return d
 
 
-def test_nearest_idle_taxi_serves_and_times_are_road_times(tmp_path: Path, central) -> None:  # noqa: ANN001
+def test_nearest_idle_taxi_serves_and_times_are_road_times(tmp_path: Path, central) -> None:
     """GIVEN taxis at B and C and one request at A->B THEN the taxi with the shorter road time to A
-    serves; pickup and drop-off times are the road times; distance is the time-shortest path's length."""
+    serves; pickup and drop-off times are the road times; distance is the time-shortest path's
+    length."""
     d = _scenario(tmp_path, _req([("r1", "08:00", A, B)]), size=2, start=[list(B), list(C)])
     r = simulate(scenario_from_dict(d, base_dir=tmp_path), network=central)
     nodes, _ = central.nearest_nodes([A[0], B[0], C[0]], [A[1], B[1], C[1]])
@@ -49,7 +71,8 @@ def test_nearest_idle_taxi_serves_and_times_are_road_times(tmp_path: Path, centr
     t_from_b, t_from_c = tt[b, a], tt[c, a]
     winner = "taxi-00001" if t_from_b < t_from_c else "taxi-00002"
     row = r.trips.iloc[0]
-    assert row["served"] and row["vehicle_id"] == winner
+    assert row["served"]
+    assert row["vehicle_id"] == winner
     pick = min(t_from_b, t_from_c)
     assert row["start_s"] == pytest.approx(8 * 3600 + pick)
     assert row["end_s"] == pytest.approx(8 * 3600 + pick + tt[a, b])
@@ -59,7 +82,7 @@ def test_nearest_idle_taxi_serves_and_times_are_road_times(tmp_path: Path, centr
     assert r.summary()["by_type"]["taxi"]["trips_served"] == 1
 
 
-def test_request_beyond_max_wait_is_missed_and_waiting_is_fifo(tmp_path: Path, central) -> None:  # noqa: ANN001
+def test_request_beyond_max_wait_is_missed_and_waiting_is_fifo(tmp_path: Path, central) -> None:
     """GIVEN one taxi at A and three requests at A at 08:00, 08:00:30 and 08:01 with max_wait 1 min
     THEN the first is served at once; the others wait for the taxi, which is busy for longer than a
     minute: both are missed with the reason."""
@@ -67,40 +90,46 @@ def test_request_beyond_max_wait_is_missed_and_waiting_is_fifo(tmp_path: Path, c
     d = _scenario(tmp_path, reqs, size=1, start=[list(A)], max_wait_min=1.0)
     r = simulate(scenario_from_dict(d, base_dir=tmp_path), network=central)
     t = r.trips.set_index("trip_id")
-    assert bool(t.loc["r1", "served"]) and t.loc["r1", "delay_s"] == pytest.approx(0.0)
-    assert not t.loc["r2", "served"] and t.loc["r2", "reason"] == "no taxi within max_wait"
+    assert bool(t.loc["r1", "served"])
+    assert t.loc["r1", "delay_s"] == pytest.approx(0.0)
+    assert not t.loc["r2", "served"]
+    assert t.loc["r2", "reason"] == "no taxi within max_wait"
     assert not t.loc["r3", "served"]
     s = r.summary()
     assert (s["trips_total"], s["trips_served"], s["trips_missed"]) == (3, 1, 2)
 
 
-def test_waiting_request_is_taken_by_the_next_idle_taxi(tmp_path: Path, central) -> None:  # noqa: ANN001
-    """GIVEN a taxi at A, a short ride A->A' then a second request at A' while it is busy, max wait 30 min
-    THEN the second request is served right after the first drop-off (FIFO), with a positive wait."""
+def test_waiting_request_is_taken_by_the_next_idle_taxi(tmp_path: Path, central) -> None:
+    """GIVEN a taxi at A, a short ride A->A' then a second request at A' while it is busy, max wait
+    30 min THEN the second request is served right after the first drop-off (FIFO), with a positive
+    wait."""
     a2 = (A[0] + 0.003, A[1])
     reqs = _req([("r1", "08:00:00", A, a2), ("r2", "08:00:10", a2, A)])
     d = _scenario(tmp_path, reqs, size=1, start=[list(A)], max_wait_min=30.0)
     r = simulate(scenario_from_dict(d, base_dir=tmp_path), network=central)
     t = r.trips.set_index("trip_id")
-    assert bool(t.loc["r1", "served"]) and bool(t.loc["r2", "served"])
+    assert bool(t.loc["r1", "served"])
+    assert bool(t.loc["r2", "served"])
     assert t.loc["r2", "start_s"] == pytest.approx(t.loc["r1", "end_s"])  # pickup where r1 ended
     assert t.loc["r2", "delay_s"] > 0
 
 
-def test_low_battery_taxi_goes_to_charge(tmp_path: Path, central) -> None:  # noqa: ANN001
-    """GIVEN a taxi starting at SoC 0.25 (threshold 0.2) and a ride that takes it below 0.2 THEN after the
-    drop-off it drives to the public charger and charges to 0.9."""
+def test_low_battery_taxi_goes_to_charge(tmp_path: Path, central) -> None:
+    """GIVEN a taxi starting at SoC 0.25 (threshold 0.2) and a ride that takes it below 0.2 THEN
+    after the drop-off it drives to the public charger and charges to 0.9."""
     d = _scenario(tmp_path, _req([("r1", "08:00", A, B)]), size=1, start=[list(A)])
     d["vehicle_types"]["taxi"]["bev"].update({"initial_soc": 0.25, "kwh_per_km": 1.0})
     r = simulate(scenario_from_dict(d, base_dir=tmp_path), network=central)
     ses = r.sessions
-    assert list(ses["action"]) == ["charge"] and ses["station_id"].iat[0] == "P"
+    assert list(ses["action"]) == ["charge"]
+    assert ses["station_id"].iat[0] == "P"
     assert ses["soc_out"].iat[0] == pytest.approx(0.9)
-    assert r.vehicles["distance_km"].iat[0] > r.trips["distance_km"].iat[0]  # drove on to the charger
+    # drove on to the charger
+    assert r.vehicles["distance_km"].iat[0] > r.trips["distance_km"].iat[0]
 
 
-def test_taxi_powertrain_without_spec_is_located(tmp_path: Path, central) -> None:  # noqa: ANN001
-    """A requests fleet asking for fuel-cell taxis (no default spec) is an InputError at fleets.0.powertrain."""
+def test_taxi_powertrain_without_spec_is_located(tmp_path: Path, central) -> None:
+    """Fuel-cell taxi requests (no default spec) are an InputError at fleets.0.powertrain."""
     from fleetopt.errors import InputError
 
     d = _scenario(tmp_path, _req([("r1", "08:00", A, B)]), size=1, start=[list(A)])
@@ -110,8 +139,8 @@ def test_taxi_powertrain_without_spec_is_located(tmp_path: Path, central) -> Non
     assert e.value.problems[0].column == "fleets.0.powertrain"
 
 
-def test_mixed_taxi_fleet_is_deterministic_and_counts_fuel(tmp_path: Path, central) -> None:  # noqa: ANN001
-    """A 50/50 BEV/gasoline fleet: exact shares, gasoline only from gasoline taxis, same seed same result."""
+def test_mixed_taxi_fleet_is_deterministic_and_counts_fuel(tmp_path: Path, central) -> None:
+    """A 50/50 BEV/gasoline fleet: exact shares, gasoline only from gasoline taxis, reproducible."""
     reqs = _req([(f"r{i}", f"08:{i:02d}", A if i % 2 else B, C) for i in range(20)])
     d = _scenario(tmp_path, reqs, size=4, start=[list(A), list(B)])
     d["fleets"][0]["powertrain"] = {"bev": 0.5, "gasoline": 0.5}
@@ -121,17 +150,21 @@ def test_mixed_taxi_fleet_is_deterministic_and_counts_fuel(tmp_path: Path, centr
     t = r1.trips
     assert (t.loc[t["powertrain"] == "bev", "gasoline_l"] == 0).all()
     gas = t[t["powertrain"] == "gasoline"]
-    assert gas["gasoline_l"].sum() == pytest.approx(((gas["distance_km"] + gas["deadhead_km"]) * 0.085).sum())
+    assert gas["gasoline_l"].sum() == pytest.approx(
+        ((gas["distance_km"] + gas["deadhead_km"]) * 0.085).sum()
+    )
     s1, s2 = r1.summary(), r2.summary()
     s1.pop("wall_s")
     s2.pop("wall_s")
     assert s1 == s2
 
 
-def test_nearest_node_scan_equals_the_all_taxi_comparison(tmp_path: Path, central, monkeypatch) -> None:  # noqa: ANN001
-    """GIVEN ~290 real-shaped requests (embedded T-Drive generator) and 10 taxis, some low on battery
-    WHEN dispatched with the node scan and with the all-idle-taxi comparison THEN every request gets the
-    same taxi at the same times."""
+def test_nearest_node_scan_equals_the_all_taxi_comparison(
+    tmp_path: Path, central, monkeypatch
+) -> None:
+    """GIVEN ~290 real-shaped requests (embedded T-Drive generator) and 10 taxis, some low on
+    battery WHEN dispatched with the node scan and with the all-idle-taxi comparison THEN every
+    request gets the same taxi at the same times."""
     from fleetopt.inputs import default_demand
     from fleetopt.simulation.taxi import TaxiDispatch
     from fleetopt.units import format_clock

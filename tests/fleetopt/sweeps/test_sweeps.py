@@ -22,9 +22,24 @@ from fleetopt.errors import InputError
 from fleetopt.inputs.scenario import scenario_from_dict
 from fleetopt.sweeps import read_sweep, run_sweep, set_key
 
-SUMMARY_KEYS = ["scenario", "seed", "vehicles", "trips_total", "trips_served", "trips_missed",
-                "distance_km", "battery_energy_kwh", "grid_energy_kwh", "hydrogen_kg", "diesel_l",
-                "gasoline_l", "co2_kg", "peak_grid_kw", "charge_wait_mean_min", "charge_wait_max_min"]
+SUMMARY_KEYS = [
+    "scenario",
+    "seed",
+    "vehicles",
+    "trips_total",
+    "trips_served",
+    "trips_missed",
+    "distance_km",
+    "battery_energy_kwh",
+    "grid_energy_kwh",
+    "hydrogen_kg",
+    "diesel_l",
+    "gasoline_l",
+    "co2_kg",
+    "peak_grid_kw",
+    "charge_wait_mean_min",
+    "charge_wait_max_min",
+]
 
 
 @pytest.fixture
@@ -41,7 +56,8 @@ def _timing_free(df: pd.DataFrame) -> pd.DataFrame:
 
 def test_set_key_paths() -> None:
     d = {"stations": [{"plugs": 1}], "seed": 3}
-    assert set_key(d, "stations.0.plugs", 4) is None and d["stations"][0]["plugs"] == 4
+    assert set_key(d, "stations.0.plugs", 4) is None
+    assert d["stations"][0]["plugs"] == 4
     assert set_key(d, "vehicle_types.bus.bev.battery_kwh", 200) is None
     assert d["vehicle_types"] == {"bus": {"bev": {"battery_kwh": 200}}}
     assert "index 3 does not exist" in (set_key(d, "stations.3.plugs", 1) or "")
@@ -51,8 +67,13 @@ def test_set_key_paths() -> None:
 
 def test_grid_expands_in_order(data_dir: Path) -> None:
     plan = read_sweep(data_dir / "sweeps" / "grid.toml")
-    assert plan.mode == "grid" and len(plan.variants) == 8
-    assert plan.keys == ("ambient_temperature_c", "vehicle_types.bus.bev.battery_kwh", "stations.0.plugs")
+    assert plan.mode == "grid"
+    assert len(plan.variants) == 8
+    assert plan.keys == (
+        "ambient_temperature_c",
+        "vehicle_types.bus.bev.battery_kwh",
+        "stations.0.plugs",
+    )
     v = plan.variants[5]  # (20, 100, 2): the last key varies fastest
     assert v.variant == "v0005"
     assert v.overrides == {"ambient_temperature_c": 20, "vehicle_types.bus.bev.battery_kwh": 100,
@@ -65,14 +86,20 @@ def test_grid_expands_in_order(data_dir: Path) -> None:
 def test_list_and_monte_carlo_are_deterministic(data_dir: Path) -> None:
     lst = read_sweep(data_dir / "sweeps" / "list.toml")
     assert len(lst.variants) == 12
-    assert lst.variants[4].overrides == {"vehicle_types.bus.bev.battery_kwh": 130, "stations.0.plugs": 2}
+    assert lst.variants[4].overrides == {
+        "vehicle_types.bus.bev.battery_kwh": 130,
+        "stations.0.plugs": 2,
+    }
     mc1 = read_sweep(data_dir / "sweeps" / "monte_carlo.toml")
     mc2 = read_sweep(data_dir / "sweeps" / "monte_carlo.toml")
     assert [v.overrides for v in mc1.variants] == [v.overrides for v in mc2.variants]
     rng = np.random.default_rng(11)  # the draws, by hand, in key order per sample
     first_t = float(rng.uniform(-15, 5))
     first_plugs = int(rng.integers(1, 3, endpoint=True))
-    assert mc1.variants[0].overrides == {"ambient_temperature_c": first_t, "stations.0.plugs": first_plugs}
+    assert mc1.variants[0].overrides == {
+        "ambient_temperature_c": first_t,
+        "stations.0.plugs": first_plugs,
+    }
     for v in mc1.variants:
         assert -15 <= v.overrides["ambient_temperature_c"] <= 5
         assert v.overrides["stations.0.plugs"] in (1, 2, 3)
@@ -81,15 +108,23 @@ def test_list_and_monte_carlo_are_deterministic(data_dir: Path) -> None:
 @pytest.mark.parametrize(
     ("body", "column"),
     [
-        ('[grid]\n"vehicle_types.bus.bev.battery_kwhh" = [1]\n', "vehicle_types.bus.bev.battery_kwhh"),
+        (
+            '[grid]\n"vehicle_types.bus.bev.battery_kwhh" = [1]\n',
+            "vehicle_types.bus.bev.battery_kwhh",
+        ),
         ('[grid]\n"stations.4.plugs" = [2]\n', "grid.stations.4.plugs"),
         ('[grid]\n"fleet.0.size" = [2]\n', "fleet"),
-        ('[grid]\n"vehicle_types.bus.bev.initial_soc" = [1.5]\n', "vehicle_types.bus.bev.initial_soc"),
+        (
+            '[grid]\n"vehicle_types.bus.bev.initial_soc" = [1.5]\n',
+            "vehicle_types.bus.bev.initial_soc",
+        ),
         ("[grid]\nambient_temperature_c = 5\n", "grid.ambient_temperature_c"),
         ("[grid]\nambient_temperature_c = [1]\n[list]\nseed = [1]\n", None),
         ('[list]\nseed = [1, 2]\n"stations.0.plugs" = [1]\n', "list"),
-        ("[monte_carlo]\nsamples = 3\n[monte_carlo.keys]\nseed = {distribution = \"beta\"}\n",
-         "monte_carlo.seed"),
+        (
+            '[monte_carlo]\nsamples = 3\n[monte_carlo.keys]\nseed = {distribution = "beta"}\n',
+            "monte_carlo.seed",
+        ),
         ("extra = 1\n[grid]\nambient_temperature_c = [1]\n", "extra"),
     ],
 )
@@ -109,14 +144,18 @@ def test_cli_bad_sweep_exits_2(sweep_dir: Path) -> None:
     res = CliRunner().invoke(app, ["sweep", str(p), "--json", "--out", str(sweep_dir / "o")])
     assert res.exit_code == 2
     assert res.stdout == ""
-    assert "stations.0.plugz" in res.stderr and "Traceback" not in res.stderr
+    assert "stations.0.plugz" in res.stderr
+    assert "Traceback" not in res.stderr
 
 
 @pytest.fixture(scope="module")
-def local_grid(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> tuple[pd.DataFrame, Path]:
+def local_grid(
+    tmp_path_factory: pytest.TempPathFactory, data_dir: Path
+) -> tuple[pd.DataFrame, Path]:
     out = tmp_path_factory.mktemp("local")
-    table = run_sweep(data_dir / "sweeps" / "grid.toml", executor="local", out_dir=out, progress=False,
-                      workers=2)
+    table = run_sweep(
+        data_dir / "sweeps" / "grid.toml", executor="local", out_dir=out, progress=False, workers=2
+    )
     return table, out
 
 
@@ -125,13 +164,16 @@ def test_local_table_columns_and_files(local_grid: tuple[pd.DataFrame, Path]) ->
     assert list(table.columns[:4]) == ["variant", "ambient_temperature_c",
                                        "vehicle_types.bus.bev.battery_kwh", "stations.0.plugs"]
     assert [c for c in table.columns if c in SUMMARY_KEYS] == SUMMARY_KEYS
-    assert "by_type.bus.grid_energy_kwh" in table.columns and "by_type" not in table.columns
+    assert "by_type.bus.grid_energy_kwh" in table.columns
+    assert "by_type" not in table.columns
     assert list(table.variant) == [f"v{i:04d}" for i in range(8)]
     csv = pd.read_csv(out / "results.csv")
     pq = pd.read_parquet(out / "results.parquet")
     assert len(csv) == len(pq) == 8
     pd.testing.assert_frame_equal(_timing_free(pq), _timing_free(table), check_dtype=False)
-    assert sorted(p.name for p in (out / "variants").glob("*.json")) == [f"v{i:04d}.json" for i in range(8)]
+    assert sorted(p.name for p in (out / "variants").glob("*.json")) == [
+        f"v{i:04d}.json" for i in range(8)
+    ]
     # the swept levers matter: more plugs never lengthen the mean charging wait
     for (_, _), g in table.groupby(["ambient_temperature_c", "vehicle_types.bus.bev.battery_kwh"]):
         waits = g.sort_values("stations.0.plugs").charge_wait_mean_min.to_numpy()
@@ -152,7 +194,9 @@ def test_rows_equal_a_direct_run(local_grid: tuple[pd.DataFrame, Path], data_dir
 
 
 @pytest.mark.dask
-def test_dask_equals_local(local_grid: tuple[pd.DataFrame, Path], data_dir: Path, tmp_path: Path) -> None:
+def test_dask_equals_local(
+    local_grid: tuple[pd.DataFrame, Path], data_dir: Path, tmp_path: Path
+) -> None:
     """A real distributed.LocalCluster on 127.0.0.1 (2 worker processes) gives the same table."""
     table, _ = local_grid
     dask_table = run_sweep(data_dir / "sweeps" / "grid.toml", executor="dask", out_dir=tmp_path,
@@ -174,9 +218,19 @@ def test_killed_sweep_resumes_to_the_same_table(sweep_dir: Path, tmp_path: Path)
     variants are not recomputed and the table equals an uninterrupted run."""
     out = tmp_path / "killed"
     store = out / "variants"
-    cmd = [sys.executable, "-m", "fleetopt", "sweep", str(sweep_dir / "list.toml"), "--out", str(out),
-           "--workers", "1", "--no-progress"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,  # noqa: S603
+    cmd = [
+        sys.executable,
+        "-m",
+        "fleetopt",
+        "sweep",
+        str(sweep_dir / "list.toml"),
+        "--out",
+        str(out),
+        "--workers",
+        "1",
+        "--no-progress",
+    ]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
     deadline = time.monotonic() + 120
     try:
@@ -197,7 +251,9 @@ def test_killed_sweep_resumes_to_the_same_table(sweep_dir: Path, tmp_path: Path)
     resumed = run_sweep(sweep_dir / "list.toml", out_dir=out, progress=False, workers=2)
     for name, mtime in done.items():
         assert (store / name).stat().st_mtime_ns == mtime, f"{name} was recomputed"
-    fresh = run_sweep(sweep_dir / "list.toml", out_dir=tmp_path / "fresh", progress=False, workers=2)
+    fresh = run_sweep(
+        sweep_dir / "list.toml", out_dir=tmp_path / "fresh", progress=False, workers=2
+    )
     pd.testing.assert_frame_equal(_timing_free(resumed), _timing_free(fresh))
     assert len(resumed) == 12
 
@@ -220,8 +276,14 @@ def test_cli_json_rows(sweep_dir: Path, tmp_path: Path) -> None:
                                    "--workers", "1", "--out", str(tmp_path / "o")])
     assert res.exit_code == 0, res.stderr
     rows = json.loads(res.stdout)
-    assert len(rows) == 4 and rows[0]["variant"] == "v0000"
-    assert {"ambient_temperature_c", "stations.0.plugs", "co2_kg", "by_type.bus.distance_km"} <= set(rows[0])
+    assert len(rows) == 4
+    assert rows[0]["variant"] == "v0000"
+    assert {
+        "ambient_temperature_c",
+        "stations.0.plugs",
+        "co2_kg",
+        "by_type.bus.distance_km",
+    } <= set(rows[0])
     assert (tmp_path / "o" / "results.parquet").is_file()
 
 
@@ -235,9 +297,16 @@ def test_targets_only_sweep(data_dir: Path, tmp_path: Path) -> None:
     key_ll = "transition.new_nev_share_pct.light_logistics.2025"
     ll = table.set_index(key_ll)["targets.light_logistics_nev_share_2025.value"]
     assert ll.loc[100].min() > ll.loc[50].max() > 0
-    green = table.set_index("mode_share.parking_price_index")["targets.green_travel_share_2030.value"]
+    green = table.set_index("mode_share.parking_price_index")[
+        "targets.green_travel_share_2030.value"
+    ]
     assert green.loc[2.0].min() > green.loc[1.0].max()
-    assert set(table["targets.nev_stock_2025.status"]) <= {"met", "on_track", "at_risk", "off_track"}
+    assert set(table["targets.nev_stock_2025.status"]) <= {
+        "met",
+        "on_track",
+        "at_risk",
+        "off_track",
+    }
 
 
 @pytest.mark.dask
@@ -253,8 +322,13 @@ def test_dask_scheduler_address(data_dir: Path, tmp_path: Path) -> None:
         cluster = LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
                                dashboard_address=None)
     try:
-        remote = run_sweep(data_dir / "sweeps" / "targets_only.toml", executor="dask",
-                           scheduler=cluster.scheduler_address, out_dir=tmp_path / "d", progress=False)
+        remote = run_sweep(
+            data_dir / "sweeps" / "targets_only.toml",
+            executor="dask",
+            scheduler=cluster.scheduler_address,
+            out_dir=tmp_path / "d",
+            progress=False,
+        )
     finally:
         cluster.close()
     local = run_sweep(data_dir / "sweeps" / "targets_only.toml", out_dir=tmp_path / "l",
@@ -264,7 +338,9 @@ def test_dask_scheduler_address(data_dir: Path, tmp_path: Path) -> None:
 
 def test_scheduler_needs_dask(data_dir: Path, tmp_path: Path) -> None:
     with pytest.raises(InputError, match="--scheduler needs --executor dask"):
-        run_sweep(data_dir / "sweeps" / "grid.toml", scheduler="tcp://127.0.0.1:1", out_dir=tmp_path)
+        run_sweep(
+            data_dir / "sweeps" / "grid.toml", scheduler="tcp://127.0.0.1:1", out_dir=tmp_path
+        )
     with pytest.raises(InputError, match="unknown executor"):
         run_sweep(data_dir / "sweeps" / "grid.toml", executor="spark", out_dir=tmp_path)
 
@@ -273,6 +349,8 @@ def test_changed_trips_file_is_not_reused(sweep_dir: Path) -> None:
     """Editing an input file the base scenario names changes every variant's digest."""
     before = [v.digest for v in read_sweep(sweep_dir / "grid.toml").variants]
     trips = sweep_dir / "trips.csv"
-    trips.write_text(trips.read_text(encoding="utf-8").replace(",12.0,", ",13.0,"), encoding="utf-8")
+    trips.write_text(
+        trips.read_text(encoding="utf-8").replace(",12.0,", ",13.0,"), encoding="utf-8"
+    )
     after = [v.digest for v in read_sweep(sweep_dir / "grid.toml").variants]
     assert not set(before) & set(after)
