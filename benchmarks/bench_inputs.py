@@ -39,8 +39,9 @@ t1, c1 = time.perf_counter(), cpu()
 doc = validate_file(sys.argv[1], kind="trips")
 t2, c2 = time.perf_counter(), cpu()
 peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"valid": doc["valid"], "errors": len(doc["errors"]), "warnings": len(doc["warnings"]),
-                  "import_s": t1 - t0, "validate_s": t2 - t1, "validate_cpu_s": c2 - c1,
+print(json.dumps({"valid": doc["valid"], "errors": len(doc["errors"]),
+                  "warnings": len(doc["warnings"]), "import_s": t1 - t0, "validate_s": t2 - t1,
+                  "validate_cpu_s": c2 - c1,
                   "peak_rss_mb": peak_kb / 1024, "load_avg_1min": os.getloadavg()[0]}))
 """
 

@@ -44,7 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     for path in files:
         area = path.stem.removeprefix("bench_")
         spec = importlib.util.spec_from_file_location(f"bench_{area}", path)
-        assert spec is not None and spec.loader is not None
+        assert spec is not None
+        assert spec.loader is not None
         module = importlib.util.module_from_spec(spec)
         sys.path.insert(0, str(HERE))
         t0 = time.perf_counter()
@@ -52,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
             spec.loader.exec_module(module)
             result = module.run(quick=args.quick)
             status = "ok"
-        except Exception:  # a failing benchmark is reported, the others still run
+        except Exception:  # noqa: BLE001 - a failing benchmark is reported, the others still run
             result = {"error": traceback.format_exc()}
             status = "error"
             failures += 1
