@@ -48,7 +48,8 @@ bench: $(STAMP_TEST)
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 lint: $(STAMP_TEST)
-	$(BIN)/ruff check fleetopt
+	$(BIN)/ruff check fleetopt apps tests benchmarks demand networks
+	$(BIN)/mypy fleetopt
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache build *.egg-info
