@@ -24,6 +24,7 @@ import numpy as np
 from scipy import sparse
 
 from fleetopt.siting.backend import LinearModel, solve_linear_model
+from fleetopt.siting.reduce import reduce_cover
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +39,13 @@ LOAD_S_PER_NONZERO = 1.0e-6
 PRESOLVE_S_PER_NONZERO = 4.0e-5
 #: Shortest MIP run worth starting [s]; below it the greedy and its bound are returned.
 MIP_MIN_S = 0.5
+#: HiGHS LP relaxation time per non-zero of a reduced max-coverage model, no presolve [s]
+#: (measured: 5.8 s for 0.96 M non-zeros on the Beijing case, load ~2, 2026-11-25).
+LP_S_PER_NONZERO = 8.0e-6
+#: Most share of the time left given to the LP relaxation (for the Lagrangian bound).
+LP_SHARE = 0.5
+#: Share of the time left (after the bound) given to the perturbation rounds.
+ILS_SHARE = 0.25
 
 __all__ = ["CoverAnswer", "coverage_matrix", "solve_max_coverage", "solve_p_center",
            "solve_set_cover"]
@@ -107,35 +115,58 @@ def solve_set_cover(cover: sparse.csr_matrix, *, site_cost: np.ndarray | None = 
     if fixed.size:
         covered_by_fixed = np.asarray(cover[:, fixed].sum(axis=1)).ravel() > 0
     rows = np.flatnonzero(~covered_by_fixed)
-    a = cover[rows]
-    lb = np.ones(rows.size)
-    ub = np.full(rows.size, np.inf)
+    free_cols = np.setdiff1d(np.arange(n_cand), fixed)
+    # exact reductions: identical rows merge, a candidate covering a subset of a no
+    # dearer one's rows leaves (the count row treats every new site alike)
+    red = reduce_cover(sparse.csr_matrix(cover[rows][:, free_cols]), None,
+                       cost=cost[free_cols], drop_uncovered=False)
+    a = red.a
+    cols = free_cols[red.cols]
+    n_c = a.shape[1]
+    lb = np.ones(a.shape[0])
+    ub = np.full(a.shape[0], np.inf)
     if max_open is not None:
-        notfixed = np.ones(n_cand)
-        notfixed[fixed] = 0.0
-        a = sparse.vstack([a, sparse.csr_matrix(notfixed[None, :])]).tocsr()
+        a = sparse.vstack([a, sparse.csr_matrix(np.ones((1, n_c)))]).tocsr()
         lb = np.r_[lb, -np.inf]
         ub = np.r_[ub, float(max_open)]
-    col_lb = np.zeros(n_cand)
-    col_lb[fixed] = 1.0
-    model = LinearModel(c=cost, a=a, row_lb=lb, row_ub=ub, col_lb=col_lb, col_ub=np.ones(n_cand),
-                        integer=np.ones(n_cand, bool))
+    offset = float(cost[fixed].sum())
+    model = LinearModel(c=cost[cols], a=a, row_lb=lb, row_ub=ub, col_lb=np.zeros(n_c),
+                        col_ub=np.ones(n_c), integer=np.ones(n_c, bool), offset=offset)
+    size = {**model.size, "reduced_from": {"rows": int(rows.size) + (max_open is not None),
+                                           "columns": int(n_cand),
+                                           "nonzeros": int(cover[rows].nnz)}}
+    if n_c == 0 or a.shape[0] == 0:  # the existing sites cover everything
+        return CoverAnswer("optimal", offset, offset, np.sort(fixed), size)
     ans = solve_linear_model(model, solver=solver, time_limit_s=time_limit_s)
     if ans.x is None:
         reason = ""
         if ans.status == "infeasible":
             reason = f"covering every demand point needs more than {max_open} new sites"
-        return CoverAnswer(ans.status, math.nan, ans.bound, np.array([], np.int64), model.size,
+        return CoverAnswer(ans.status, math.nan, ans.bound, np.array([], np.int64), size,
                            reason=reason)
-    return CoverAnswer(ans.status, ans.objective, ans.bound, np.flatnonzero(ans.x > 0.5),
-                       model.size)
+    opened = np.sort(np.r_[fixed, cols[ans.x > 0.5]]).astype(np.int64)
+    return CoverAnswer(ans.status, ans.objective, ans.bound, opened, size)
 
 
 def solve_max_coverage(cover: sparse.csr_matrix, weight: np.ndarray, *, p: int | None = None,
                        site_cost: np.ndarray | None = None, budget: float | None = None,
                        fixed: np.ndarray | None = None, time_limit_s: float = 60.0,
-                       solver: str = "highs", rel_gap: float = 1e-9) -> CoverAnswer:
+                       solver: str = "highs", rel_gap: float = 1e-9,
+                       seed: int = 0) -> CoverAnswer:
     """Open at most ``p`` new sites (and/or spend at most ``budget``) covering most weight.
+
+    Steps (each proven, the bound always an upper bound of the original model):
+
+    1. exact reductions (:func:`fleetopt.siting.reduce.reduce_cover`): rows covered by
+       existing sites leave, rows no candidate covers leave, identical rows merge,
+       dominated candidates leave;
+    2. incumbent: greedy, then vertex substitution (best swap until none improves),
+       then a few seeded perturbation rounds;
+    3. bound: the smaller of the column bound and the Lagrangian bound
+       ``sum_i max(0, w_i - lambda_i) + best sum of g_j(lambda)`` (coverage rows relaxed,
+       ``g_j = sum_i a_ij lambda_i``), with ``lambda`` the duals of the LP relaxation;
+    4. when the gap is still above ``rel_gap``: the MIP on the reduced model, cut off at
+       the incumbent, with the time left.
 
     Parameters
     ----------
@@ -157,90 +188,161 @@ def solve_max_coverage(cover: sparse.csr_matrix, weight: np.ndarray, *, p: int |
         MIP back-end.
     rel_gap : float
         Relative gap at which to stop.
+    seed : int
+        Seed of the perturbation rounds.
 
     Returns
     -------
     CoverAnswer
-        ``objective`` is the covered weight (maximised), ``bound`` an upper bound.
+        ``objective`` is the covered weight (maximised), ``bound`` an upper bound;
+        ``model_size`` the reduced MIP's size (``reduced_from``: the unreduced one).
     """
     t_start = time.perf_counter()
+    t_end = t_start + time_limit_s
     n_dem, n_cand = cover.shape
     fixed = np.asarray(fixed if fixed is not None else [], dtype=np.int64)
     w = np.asarray(weight, float)
-    reach = np.asarray(cover.sum(axis=1)).ravel() > 0
+    reach = np.diff(sparse.csr_matrix(cover).indptr) > 0
     covered_fixed = np.zeros(n_dem, bool)
     if fixed.size:
         covered_fixed = np.asarray(cover[:, fixed].sum(axis=1)).ravel() > 0
     base = float(w[covered_fixed].sum())
     rows = np.flatnonzero(reach & ~covered_fixed & (w > 0))
-    n_u = rows.size
-    a_y = cover[rows]
-    # u_i - sum_j a_ij y_j <= 0 ; columns: y (n_cand), u (n_u)
-    a = sparse.hstack([-a_y, sparse.identity(n_u, format="csr")]).tocsr()
+    free_cols = np.setdiff1d(np.arange(n_cand), fixed)
+    cost_all = np.ones(n_cand) if site_cost is None else np.asarray(site_cost, float)
+    a_full = sparse.csr_matrix(cover[rows][:, free_cols])
+    full_size = {"rows": int(rows.size) + (p is not None) + (budget is not None),
+                 "columns": int(n_cand + rows.size),
+                 "nonzeros": int(a_full.nnz + rows.size + (p is not None) * free_cols.size
+                                 + (budget is not None) * free_cols.size)}
+    red = reduce_cover(a_full, w[rows], cost=cost_all[free_cols] if budget is not None
+                       else None)
+    b, wr = red.a, red.weight
+    cols = free_cols[red.cols]                        # reduced column -> original candidate
+    rcost = cost_all[cols] if budget is not None else None
+    none = np.array([], np.int64)
+    g_open = _greedy_cover(b, wr, p, rcost, budget, none)
+    g_open = _swap_cover(b, wr, g_open, rcost, budget, t_end=t_start + 0.3 * time_limit_s)
+    g_val = base + _covered(b, wr, g_open)
+    bound = base + _cover_upper_bound(b, wr, p, rcost, budget, none)
+    logger.info("max coverage: reduced %s -> %s; greedy + swap %.6g, column bound %.6g "
+                "(%.2f s)", full_size, red.size, g_val, bound, time.perf_counter() - t_start)
+
+    def closed() -> bool:
+        return bound - g_val <= rel_gap * max(1.0, abs(g_val))
+
+    if not closed():
+        left = t_end - time.perf_counter()
+        if LP_S_PER_NONZERO * b.nnz <= LP_SHARE * left:
+            lam = _lp_multipliers(b, wr, p, rcost, budget, time_limit_s=LP_SHARE * left)
+            if lam is not None:
+                bound = min(bound, base + _lagrangian_bound(b, wr, lam, p, rcost, budget))
+                logger.info("max coverage: Lagrangian bound from the LP duals %.6g (%.2f s)",
+                            bound, time.perf_counter() - t_start)
+    if not closed():
+        left = t_end - time.perf_counter()
+        g_open = _perturb_search(b, wr, g_open, p, rcost, budget, seed=seed,
+                                 t_end=time.perf_counter() + ILS_SHARE * max(0.0, left))
+        g_val = base + _covered(b, wr, g_open)
+        logger.info("max coverage: perturbation rounds %.6g (%.2f s)", g_val,
+                    time.perf_counter() - t_start)
+    size = {"rows": int(b.shape[0]) + (p is not None) + (budget is not None),
+            "columns": int(b.shape[1] + b.shape[0]),
+            "nonzeros": int(b.nnz + b.shape[0] + (p is not None) * b.shape[1]
+                            + (budget is not None) * b.shape[1]),
+            "reduced_from": full_size}
+
+    def answer(status: str, value: float, ub: float, sel: np.ndarray) -> CoverAnswer:
+        if ub - value <= rel_gap * max(1.0, abs(value)):
+            status = "optimal"
+        opened = np.sort(np.r_[fixed, cols[sel]]).astype(np.int64)
+        return CoverAnswer(status, value, max(ub, value), opened, size)
+
+    left = t_end - time.perf_counter()
+    model = _reduced_model(b, wr, p, rcost, budget, base)
+    # loading the model costs about 1 s per million non-zeros here; keep that and a fixed
+    # reserve for reading the answer back out of the MIP's time
+    mip_s = left - (MIP_RESERVE_S + LOAD_S_PER_NONZERO * model.a.nnz)
+    if closed() or mip_s < MIP_MIN_S or b.shape[1] == 0:
+        logger.info("max coverage: MIP skipped (%.2f s left); incumbent %.6g, bound %.6g",
+                    left, g_val, bound)
+        return answer("feasible", g_val, bound, g_open)
+    # HiGHS does not look at its clock during presolve: presolve only when it fits
+    presolve = PRESOLVE_S_PER_NONZERO * model.a.nnz <= 0.3 * mip_s
+    ans = solve_linear_model(model, solver=solver, time_limit_s=max(0.1, mip_s),
+                             rel_gap=rel_gap, presolve=presolve,
+                             cutoff=-g_val + 1e-9 * max(1.0, abs(g_val)))
+    n_c = b.shape[1]
+    if ans.status == "infeasible":  # nothing better than the incumbent exists
+        return answer("optimal", g_val, g_val, g_open)
+    ub = bound
+    if ans.x is not None and np.isfinite(ans.bound):
+        ub = min(bound, -ans.bound)   # the MIP's dual bound (it holds a solution)
+    if ans.x is not None:
+        sel = np.flatnonzero(ans.x[:n_c] > 0.5)
+        val = base + _covered(b, wr, sel)     # recounted, not read from the solver
+        if val > g_val:
+            return answer(ans.status, val, ub, sel)
+    return answer("feasible", g_val, ub, g_open)
+
+
+def _covered(a: sparse.csr_matrix, w: np.ndarray, open_idx: np.ndarray) -> float:
+    """Weight of the rows covered by the columns ``open_idx`` [demand units]."""
+    if len(open_idx) == 0:
+        return 0.0
+    return float(w[np.asarray(a[:, open_idx].sum(axis=1)).ravel() > 0].sum())
+
+
+def _reduced_model(b: sparse.csr_matrix, w: np.ndarray, p: int | None,
+                   cost: np.ndarray | None, budget: float | None, base: float) -> LinearModel:
+    """Maximal coverage MIP ``min -w.u`` s.t. ``u_i <= sum_j b_ij y_j``, p and budget rows."""
+    n_u, n_c = b.shape
+    a = sparse.hstack([-b, sparse.identity(n_u, format="csr")]).tocsr()
     lb = np.full(n_u, -np.inf)
     ub = np.zeros(n_u)
     extra = []
-    notfixed = np.ones(n_cand)
-    notfixed[fixed] = 0.0
     if p is not None:
-        extra.append((np.r_[notfixed, np.zeros(n_u)], float(p)))
+        extra.append((np.r_[np.ones(n_c), np.zeros(n_u)], float(p)))
     if budget is not None:
-        cost = np.ones(n_cand) if site_cost is None else np.asarray(site_cost, float)
-        extra.append((np.r_[cost * notfixed, np.zeros(n_u)], float(budget)))
+        c = np.ones(n_c) if cost is None else cost
+        extra.append((np.r_[c, np.zeros(n_u)], float(budget)))
     if extra:
         a = sparse.vstack([a, sparse.csr_matrix(np.array([e[0] for e in extra]))]).tocsr()
         lb = np.r_[lb, np.full(len(extra), -np.inf)]
         ub = np.r_[ub, [e[1] for e in extra]]
-    col_lb = np.zeros(n_cand + n_u)
-    col_lb[fixed] = 1.0
-    integer = np.r_[np.ones(n_cand, bool), np.zeros(n_u, bool)]
-    model = LinearModel(c=np.r_[np.zeros(n_cand), -w[rows]], a=a, row_lb=lb, row_ub=ub,
-                        col_lb=col_lb, col_ub=np.ones(n_cand + n_u), integer=integer,
-                        offset=-base)
-    # greedy start (largest marginal weight per cost), then the MIP cut off at its value
-    site_cost_arr = None if site_cost is None else np.asarray(site_cost, float)
-    g_open = _greedy_cover(a_y, w[rows], p, site_cost_arr, budget, fixed)
-    g_val = base + float(w[rows][np.asarray(a_y[:, g_open].sum(axis=1)).ravel() > 0].sum()) \
-        if g_open is not None else -math.inf
-    cheap = base + _cover_upper_bound(a_y, w[rows], p, site_cost_arr, budget, fixed)
-    left = time_limit_s - (time.perf_counter() - t_start)
-    # loading the model costs about 1 s per million non-zeros here; keep that and a fixed
-    # reserve for reading the answer back out of the MIP's time
-    mip_s = left - (MIP_RESERVE_S + LOAD_S_PER_NONZERO * a.nnz)
-    gap_ok = cheap - g_val <= rel_gap * max(1.0, abs(g_val))
-    if g_open is not None and (mip_s < MIP_MIN_S or gap_ok):
-        # no time for the MIP (or the greedy is proven optimal): the greedy with the
-        # combinatorial bound
-        status = "optimal" if gap_ok else "feasible"
-        logger.info("max coverage: %.2f s left, MIP skipped; greedy %.6g, bound %.6g",
-                    left, g_val, cheap)
-        return CoverAnswer(status, g_val, max(cheap, g_val),
-                           np.sort(np.r_[fixed, g_open]).astype(np.int64), model.size)
-    # HiGHS does not look at its clock during presolve: presolve only when it fits
-    presolve = PRESOLVE_S_PER_NONZERO * a.nnz <= 0.3 * mip_s
-    ans = solve_linear_model(model, solver=solver, time_limit_s=max(0.1, mip_s),
-                             rel_gap=rel_gap, presolve=presolve,
-                             cutoff=-g_val + 1e-9 * max(1.0, abs(g_val))
-                             if np.isfinite(g_val) else None)
-    bound = -ans.bound if np.isfinite(ans.bound) else math.inf
-    bound = min(bound, cheap)
-    if ans.x is not None and -ans.objective > g_val:
-        return CoverAnswer(ans.status, -ans.objective, max(bound, -ans.objective),
-                           np.flatnonzero(ans.x[:n_cand] > 0.5), model.size)
-    if g_open is None:
-        return CoverAnswer(ans.status if ans.status != "feasible" else "time_limit_no_solution",
-                           math.nan, bound, np.array([], np.int64), model.size,
-                           reason="no feasible selection (budget below the existing sites?)"
-                           if ans.status == "infeasible" else "")
-    if ans.status in ("infeasible", "optimal"):  # nothing better than the greedy exists
-        status, bound = "optimal", g_val
-    else:
-        status = "feasible"
-    bound = max(bound, g_val)
-    if bound - g_val <= rel_gap * max(1.0, abs(g_val)):
-        status = "optimal"
-    return CoverAnswer(status, g_val, bound, np.sort(np.r_[fixed, g_open]).astype(np.int64),
-                       model.size)
+    integer = np.r_[np.ones(n_c, bool), np.zeros(n_u, bool)]
+    return LinearModel(c=np.r_[np.zeros(n_c), -w], a=a, row_lb=lb, row_ub=ub,
+                       col_lb=np.zeros(n_c + n_u), col_ub=np.ones(n_c + n_u),
+                       integer=integer, offset=-base)
+
+
+def _best_columns(g: np.ndarray, p: int | None, cost: np.ndarray | None,
+                  budget: float | None) -> float:
+    """Bound ``max g.y`` over the feasible selections (``g >= 0``) by relaxations.
+
+    ``p`` alone: the ``p`` largest ``g_j`` (exact). With a budget: the fractional
+    knapsack on ``g_j / cost_j`` (the LP of the budget row alone). With both, the
+    smaller of the two (each drops a constraint, so each is an upper bound).
+    """
+    best = math.inf
+    if p is not None:
+        best = float(np.sort(g)[::-1][:max(int(p), 0)].sum())
+    if budget is not None:
+        c = np.ones(g.size) if cost is None else np.asarray(cost, float)
+        free = (c <= 0) & (g > 0)
+        val = float(g[free].sum())
+        pos = np.flatnonzero(~free & (g > 0))
+        order = pos[np.argsort(-g[pos] / c[pos], kind="stable")]
+        csum = np.cumsum(c[order])
+        k = int(np.searchsorted(csum, budget, side="right"))
+        val += float(g[order[:k]].sum())
+        if k < order.size:
+            spent = float(csum[k - 1]) if k else 0.0
+            val += float(g[order[k]]) * max(0.0, budget - spent) / float(c[order[k]])
+        best = min(best, val)
+    if not math.isfinite(best):
+        best = float(g[g > 0].sum())
+    return best
 
 
 def _cover_upper_bound(a_y: sparse.csr_matrix, w: np.ndarray, p: int | None,
@@ -256,29 +358,52 @@ def _cover_upper_bound(a_y: sparse.csr_matrix, w: np.ndarray, p: int | None,
     """
     g = np.asarray(w @ sparse.csc_matrix(a_y)).ravel()
     g[fixed] = 0.0
-    total = float(w.sum())
-    best = total
-    if p is not None:
-        best = min(best, float(np.sort(g)[::-1][:max(int(p), 0)].sum()))
-    if budget is not None:
-        cost = np.ones(g.size) if site_cost is None else np.asarray(site_cost, float).copy()
-        free = (cost <= 0) & (g > 0)
-        val = float(g[free].sum())
-        pos = np.flatnonzero(~free & (g > 0))
-        order = pos[np.argsort(-g[pos] / cost[pos], kind="stable")]
-        csum = np.cumsum(cost[order])
-        k = int(np.searchsorted(csum, budget, side="right"))
-        val += float(g[order[:k]].sum())
-        if k < order.size:
-            spent = float(csum[k - 1]) if k else 0.0
-            val += float(g[order[k]]) * max(0.0, budget - spent) / float(cost[order[k]])
-        best = min(best, val)
-    return best
+    return min(float(w.sum()), _best_columns(g, p, site_cost, budget))
+
+
+def _lagrangian_bound(a: sparse.csr_matrix, w: np.ndarray, lam: np.ndarray, p: int | None,
+                      cost: np.ndarray | None, budget: float | None) -> float:
+    """Upper bound of the covered weight from multipliers ``lam >= 0`` of the coverage rows.
+
+    For any ``lam >= 0``: ``sum w_i u_i <= sum (w_i - lam_i) u_i + sum_j g_j y_j`` with
+    ``g_j = sum_i a_ij lam_i``, hence covered weight ``<= sum_i max(0, w_i - lam_i) +
+    max g.y`` (the latter bounded by :func:`_best_columns`). Valid whatever ``lam`` is,
+    so LP tolerances cannot make it wrong [demand units].
+    """
+    lam = np.clip(np.nan_to_num(np.asarray(lam, float), nan=0.0), 0.0, None)
+    g = np.asarray(lam @ sparse.csc_matrix(a)).ravel()
+    return float(np.maximum(0.0, w - lam).sum()) + _best_columns(g, p, cost, budget)
+
+
+def _lp_multipliers(a: sparse.csr_matrix, w: np.ndarray, p: int | None,
+                    cost: np.ndarray | None, budget: float | None, *,
+                    time_limit_s: float) -> np.ndarray | None:
+    """Return the LP relaxation's duals of the coverage rows (None when not solved).
+
+    The LP is solved with HiGHS through :func:`scipy.optimize.linprog` (its row duals
+    are what the Lagrangian needs; OR-Tools' model_builder bridge to HiGHS reports none
+    here and GLOP took 32 s on the Beijing case against HiGHS's 6 s).
+    """
+    from scipy.optimize import linprog
+
+    n_u, n_c = a.shape
+    m = _reduced_model(a, w, p, cost, budget, 0.0)
+    try:
+        res = linprog(m.c, A_ub=m.a, b_ub=m.row_ub, bounds=(0.0, 1.0), method="highs",
+                      options={"time_limit": max(0.1, float(time_limit_s)),
+                               "presolve": False})
+    except ValueError:  # pragma: no cover - malformed LP would be a bug upstream
+        logger.warning("max coverage: LP relaxation failed", exc_info=True)
+        return None
+    if res.status != 0 or res.ineqlin is None:
+        logger.info("max coverage: LP relaxation not solved (%s)", res.message)
+        return None
+    return -np.asarray(res.ineqlin.marginals[:n_u], float)
 
 
 def _greedy_cover(a_y: sparse.csr_matrix, w: np.ndarray, p: int | None,
                   site_cost: np.ndarray | None, budget: float | None, fixed: np.ndarray
-                  ) -> np.ndarray | None:
+                  ) -> np.ndarray:
     """Greedy maximal coverage: add the site with the largest new weight (per cost)."""
     n_cand = a_y.shape[1]
     csc = sparse.csc_matrix(a_y)
@@ -305,6 +430,85 @@ def _greedy_cover(a_y: sparse.csr_matrix, w: np.ndarray, p: int | None,
         spent += float(cost[j])
         covered |= np.asarray(a_y[:, j].todense()).ravel() > 0
     return np.asarray(chosen, dtype=np.int64)
+
+
+def _swap_cover(a: sparse.csr_matrix, w: np.ndarray, open_idx: np.ndarray,
+                cost: np.ndarray | None, budget: float | None, *,
+                t_end: float | None = None, max_swaps: int = 1000) -> np.ndarray:
+    """Improve a selection by vertex substitution: the best single swap until none helps.
+
+    With ``cnt_i`` open sites covering row ``i``, swapping open ``j`` for closed ``k``
+    changes the covered weight by ``add_k - loss_j + both_jk`` where ``add_k`` is the
+    uncovered weight ``k`` covers, ``loss_j`` the weight only ``j`` covers and
+    ``both_jk`` the part of that ``k`` also covers (Teitz & Bart 1968, for coverage).
+    Swaps that would break the budget are not made.
+    """
+    sel = [int(j) for j in open_idx]
+    if not sel:
+        return np.asarray(sel, np.int64)
+    csc = sparse.csc_matrix(a)
+    n = a.shape[1]
+    c = np.ones(n) if cost is None else np.asarray(cost, float)
+    cnt = np.asarray(a[:, sel].sum(axis=1)).ravel()
+    tol = 1e-9 * max(1.0, float(w.sum()))
+    for _ in range(max_swaps):
+        if t_end is not None and time.perf_counter() > t_end:
+            break
+        add = np.asarray((w * (cnt == 0)) @ csc).ravel()
+        once = np.flatnonzero(cnt == 1)
+        a1 = a[once]
+        a1s = a1[:, sel]
+        w1 = w[once]
+        loss = np.asarray(w1 @ a1s).ravel()
+        both = (sparse.csr_matrix(a1s.T.multiply(w1[None, :])) @ a1).toarray()
+        delta = add[None, :] - loss[:, None] + both
+        delta[:, sel] = -np.inf
+        if budget is not None:
+            spent = float(c[sel].sum())
+            delta[spent - c[sel][:, None] + c[None, :] > budget + 1e-9] = -np.inf
+        jj, k = np.unravel_index(int(np.argmax(delta)), delta.shape)
+        if not delta[jj, k] > tol:
+            break
+        j = sel[jj]
+        sel[jj] = int(k)
+        cnt += np.asarray(csc[:, int(k)].todense()).ravel() - np.asarray(
+            csc[:, j].todense()).ravel()
+    return np.asarray(sel, np.int64)
+
+
+def _perturb_search(a: sparse.csr_matrix, w: np.ndarray, open_idx: np.ndarray,
+                    p: int | None, cost: np.ndarray | None, budget: float | None, *,
+                    seed: int, t_end: float, rounds: int = 40) -> np.ndarray:
+    """Iterated local search: close a few random open sites, refill greedily, swap.
+
+    Seeded (``numpy.random.default_rng(seed)``); keeps the best selection. Stops after
+    ``rounds`` rounds or at ``t_end`` (then the number of rounds run depends on speed).
+    """
+    best = np.asarray(open_idx, np.int64)
+    best_val = _covered(a, w, best)
+    if best.size < 2:
+        return best
+    rng = np.random.default_rng(seed)
+    n = a.shape[1]
+    for _ in range(rounds):
+        if time.perf_counter() > t_end:
+            break
+        k = int(rng.integers(1, max(2, best.size // 4) + 1))
+        drop = rng.choice(best.size, size=min(k, best.size), replace=False)
+        keep = np.delete(best, drop)
+        # refill: greedy on what the kept sites leave uncovered, the dropped ones barred
+        covered = np.asarray(a[:, keep].sum(axis=1)).ravel() > 0 if keep.size else \
+            np.zeros(a.shape[0], bool)
+        barred = np.r_[keep, best[drop]]
+        sub_p = None if p is None else int(p) - keep.size
+        sub_b = None if budget is None else budget - float(
+            (np.ones(n) if cost is None else cost)[keep].sum())
+        add = _greedy_cover(a, w * ~covered, sub_p, cost, sub_b, barred)
+        cand = _swap_cover(a, w, np.r_[keep, add], cost, budget, t_end=t_end)
+        val = _covered(a, w, cand)
+        if val > best_val + 1e-9 * max(1.0, best_val):
+            best, best_val = np.asarray(cand, np.int64), val
+    return best
 
 
 def solve_p_center(cost: np.ndarray, p: int, *, fixed: np.ndarray | None = None,
