@@ -7,6 +7,14 @@ that is where a vehicle stops and can charge. Battery trips weigh ``distance_km 
 kwh_per_km`` [kWh], fuel-cell trips ``distance_km x kg_per_100km / 100`` [kg]. The
 scenario's own stations are fixed open; new candidates are primary-to-tertiary road
 nodes (:func:`fleetopt.siting.candidates.candidates_from_network`).
+
+With ``--model service-level`` the Erlang-C sizing needs arrivals per hour, not energy:
+:func:`peak_hour_sessions` turns the battery trips' energy into charging sessions per
+hour in the busiest clock hour of the day (the hour in which the most battery energy
+arrives, over all nodes): a node's arrival rate is the energy arriving there in that
+hour divided by the mean energy of one session (``session_energy_kwh``), and the mean
+service time is that energy over the plug power (``service_plug_kw``). Both are rows
+of ``fleetopt/data/siting_params.csv``.
 """
 
 from __future__ import annotations
@@ -21,7 +29,7 @@ from fleetopt.siting.problem import SitingProblem
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["demand_from_trips", "problem_from_scenario"]
+__all__ = ["demand_from_trips", "peak_hour_sessions", "problem_from_scenario"]
 
 
 def _param(name: str) -> float:
@@ -44,7 +52,9 @@ def demand_from_trips(trips: pd.DataFrame, specs: dict[tuple[str, str], object])
     Returns
     -------
     pandas.DataFrame
-        ``lon``, ``lat`` [deg], ``weight`` [kWh or kg] of battery and fuel-cell trips.
+        ``lon``, ``lat`` [deg], ``weight`` [kWh or kg], ``powertrain`` (``bev`` or
+        ``fcev``) and ``arrival_s`` (trip arrival, NaN when unknown) [s] of battery and
+        fuel-cell trips.
     """
     rate = np.zeros(len(trips))
     vt = trips["vehicle_type"].to_numpy()
@@ -58,12 +68,53 @@ def demand_from_trips(trips: pd.DataFrame, specs: dict[tuple[str, str], object])
     dist = trips["distance_km"].to_numpy(float)
     w = np.nan_to_num(dist, nan=0.0) * rate
     keep = w > 0
+    arrival = (trips["arrival_s"].to_numpy(float) if "arrival_s" in trips.columns
+               else np.full(len(trips), np.nan))
     return pd.DataFrame({"lon": trips["destination_lon"].to_numpy(float)[keep],
                          "lat": trips["destination_lat"].to_numpy(float)[keep],
-                         "weight": w[keep]})
+                         "weight": w[keep], "powertrain": pt[keep],
+                         "arrival_s": arrival[keep]})
 
 
-def problem_from_scenario(path: str | Path, *, p: int | None = None) -> SitingProblem:
+def peak_hour_sessions(points: pd.DataFrame, *, session_energy_kwh: float
+                       ) -> tuple[pd.DataFrame, int]:
+    """Turn battery trip-end energy into charging sessions per hour of the peak hour.
+
+    The peak hour is the clock hour ``[h, h+1)`` (arrival times folded onto 0-24 h, so
+    after-midnight service counts in the early hours) in which the most battery energy
+    arrives, over all points; ties go to the earlier hour. Each point keeps the energy
+    arriving in that hour, divided by the energy of one session: vehicles replace, one
+    session at a time, the energy their trips used.
+
+    Parameters
+    ----------
+    points : pandas.DataFrame
+        :func:`demand_from_trips` output (``weight`` [kWh] for ``powertrain == "bev"``,
+        ``arrival_s`` [s]).
+    session_energy_kwh : float
+        Mean energy of one charging session [kWh].
+
+    Returns
+    -------
+    (pandas.DataFrame, int)
+        ``lon``, ``lat`` [deg], ``weight`` [sessions/h] of the peak hour's points, and
+        the peak hour (0-23) [h]. Empty with hour -1 when no battery trip has a time.
+    """
+    bev = points[(points["powertrain"] == "bev") & np.isfinite(points["arrival_s"])]
+    if bev.empty or not session_energy_kwh > 0:
+        return pd.DataFrame({"lon": [], "lat": [], "weight": []}), -1
+    hour = (np.floor(bev["arrival_s"].to_numpy(float) / 3600.0) % 24).astype(np.int64)
+    kwh = bev["weight"].to_numpy(float)
+    per_hour = np.bincount(hour, weights=kwh, minlength=24)
+    peak = int(np.argmax(per_hour))
+    sel = hour == peak
+    return pd.DataFrame({"lon": bev["lon"].to_numpy(float)[sel],
+                         "lat": bev["lat"].to_numpy(float)[sel],
+                         "weight": kwh[sel] / float(session_energy_kwh)}), peak
+
+
+def problem_from_scenario(path: str | Path, *, p: int | None = None,
+                          model: str | None = None) -> SitingProblem:
     """Read a scenario file and build its siting problem (p-median by default).
 
     Parameters
@@ -72,6 +123,11 @@ def problem_from_scenario(path: str | Path, *, p: int | None = None) -> SitingPr
         ``SCENARIO.toml``.
     p : int, optional
         New sites (default ``scenario_new_sites`` in ``siting_params.csv``).
+    model : str, optional
+        The model that will be solved. ``service-level``: demand weights are charging
+        sessions per hour of the peak hour (:func:`peak_hour_sessions`) and the service
+        block's ``service_time_min`` is ``session_energy_kwh / service_plug_kw``;
+        otherwise weights are energy [kWh or kg].
 
     Returns
     -------
@@ -98,6 +154,21 @@ def problem_from_scenario(path: str | Path, *, p: int | None = None) -> SitingPr
     if dem_pts.empty:
         msg = f"{path}: the scenario has no battery or fuel-cell trips to site stations for"
         raise InputError(msg, [Problem("no electric trips", column="fleets", file=str(path))])
+    service: dict[str, float] = {}
+    if model == "service-level":
+        session_kwh = _param("session_energy_kwh")
+        plug_kw = _param("service_plug_kw")
+        dem_pts, peak = peak_hour_sessions(dem_pts, session_energy_kwh=session_kwh)
+        if dem_pts.empty:
+            msg = (f"{path}: service-level sizing needs battery trips with arrival times "
+                   "(the scenario has none)")
+            raise InputError(msg, [Problem("no battery trips with arrival times",
+                                           column="fleets", file=str(path))])
+        service["service_time_min"] = 60.0 * session_kwh / plug_kw
+        logger.info("scenario %s: service level sized on the peak hour %02d:00-%02d:00, "
+                    "%.2f sessions/h in all (%.1f kWh per session, %.0f min on %.0f kW plugs)",
+                    scenario.name, peak, peak + 1, float(dem_pts["weight"].sum()),
+                    session_kwh, service["service_time_min"], plug_kw)
     dem = aggregate_demand(network, dem_pts)
     cand = candidates_from_network(network, n=int(_param("scenario_candidates")),
                                    seed=scenario.seed)
@@ -106,6 +177,7 @@ def problem_from_scenario(path: str | Path, *, p: int | None = None) -> SitingPr
     prob = build_problem(network, cand, dem, existing=existing,
                          p=int(_param("scenario_new_sites")) if p is None else int(p))
     prob.name = scenario.name
+    prob.service = service
     logger.info("scenario %s: %d demand nodes, %d candidates (%d existing)", scenario.name,
                 prob.n_demand, prob.n_candidates, prob.existing_idx.size)
     return prob

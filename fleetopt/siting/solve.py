@@ -419,7 +419,7 @@ def site_command(
     else:
         from fleetopt.siting.scenario import problem_from_scenario
 
-        prob = problem_from_scenario(_existing(scenario), p=p)
+        prob = problem_from_scenario(_existing(scenario), p=p, model=model)
         res = solve(prob, model=model or prob.default_model, time_limit_s=time_limit,
                     solver=solver, rel_gap=1e-4)
         if verify and res.status in ("optimal", "feasible"):

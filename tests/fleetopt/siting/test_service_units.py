@@ -1,0 +1,85 @@
+"""Service level on a scenario: energy [kWh] becomes peak-hour charging sessions [1/h]."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from fleetopt.defaults import value
+from fleetopt.siting.scenario import peak_hour_sessions, problem_from_scenario
+from fleetopt.siting.sizing import prob_wait_longer
+from fleetopt.siting.solve import solve
+
+# P and Q: two points of central Beijing about 2 km apart
+P = (116.4000, 39.9100)
+Q = (116.4200, 39.9200)
+TRIPS = """vehicle_id,vehicle_type,powertrain,trip_id,departure,arrival,origin_lon,origin_lat,destination_lon,destination_lat,distance_km
+b1,bus,bev,t1,07:00,08:10,{q0},{q1},{p0},{p1},30
+b1,bus,bev,t2,16:00,17:10,{q0},{q1},{p0},{p1},60
+b2,bus,bev,t3,16:30,17:40,{p0},{p1},{p0},{p1},30
+b3,bus,bev,t4,16:00,17:20,{p0},{p1},{q0},{q1},30
+b3,bus,bev,t5,20:00,33:10,{q0},{q1},{q0},{q1},100
+d1,bus,diesel,t6,16:00,17:00,{p0},{p1},{q0},{q1},500
+"""
+
+
+def _scenario(tmp_path: Path) -> Path:
+    (tmp_path / "trips.csv").write_text(TRIPS.format(p0=P[0], p1=P[1], q0=Q[0], q1=Q[1]))
+    (tmp_path / "s.toml").write_text(
+        'name = "units"\nseed = 1\nnetwork = "beijing-central-2024"\n'
+        '[[fleets]]\ntrips = "trips.csv"\n'
+        '[vehicle_types.bus.bev]\nkwh_per_km = 1.0\nenergy_model = "constant"\n')
+    return tmp_path / "s.toml"
+
+
+def test_peak_hour_sessions_by_hand() -> None:
+    """GIVEN battery energy arriving at 08:10 (30 kWh, P), 17:10 (60, P), 17:40 (30, P),
+    17:20 (30, Q) and 33:10 = 09:10 (100, Q), and a fuel-cell trip at 17:00
+    WHEN 30 kWh per session THEN the peak hour is 17 (120 kWh > 100 at 9 > 30 at 8) and
+    P gets (60 + 30) / 30 = 3 sessions/h, Q 30 / 30 = 1; the fuel-cell kg are left out."""
+    pts = pd.DataFrame({"lon": [P[0], P[0], P[0], Q[0], Q[0], P[0]],
+                        "lat": [P[1], P[1], P[1], Q[1], Q[1], P[1]],
+                        "weight": [30.0, 60.0, 30.0, 30.0, 100.0, 5.0],
+                        "powertrain": ["bev"] * 5 + ["fcev"],
+                        "arrival_s": np.array([8 + 10 / 60, 17 + 10 / 60, 17 + 40 / 60,
+                                               17 + 20 / 60, 33 + 10 / 60, 17.0]) * 3600})
+    out, peak = peak_hour_sessions(pts, session_energy_kwh=30.0)
+    assert peak == 17
+    by_lon = out.groupby("lon")["weight"].sum()
+    assert by_lon[P[0]] == pytest.approx(3.0)
+    assert by_lon[Q[0]] == pytest.approx(1.0)
+    # a tie goes to the earlier hour
+    tie = pts.iloc[[0, 3]].assign(weight=[30.0, 30.0])
+    assert peak_hour_sessions(tie, session_energy_kwh=30.0)[1] == 8
+
+
+def test_scenario_service_level_weights_are_sessions_per_hour(tmp_path: Path) -> None:
+    """GIVEN the trips above in a scenario (1 kWh/km) WHEN `site --model service-level`
+    THEN demand weights are 3 and 1 sessions/h (sum 4, not 150 kWh), the service time is
+    session_energy_kwh / service_plug_kw = 30 kWh / 60 kW = 30 min, and every open site's
+    plugs meet P(wait > 10 min) <= 0.2 for its assigned arrivals (M/M/c by hand check)."""
+    path = _scenario(tmp_path)
+    prob = problem_from_scenario(path, p=2, model="service-level")
+    w = np.sort(prob.demand["weight"].to_numpy())
+    assert w.tolist() == pytest.approx([1.0, 3.0])
+    t_min = 60.0 * value("siting_params", "session_energy_kwh") / value(
+        "siting_params", "service_plug_kw")
+    assert prob.service["service_time_min"] == pytest.approx(t_min) == pytest.approx(30.0)
+    res = solve(prob, model="service-level", time_limit_s=30)
+    assert res.status == "optimal"
+    assert res.sites["load"].sum() == pytest.approx(4.0)
+    for rec in res.sites.itertuples(index=False):
+        assert prob_wait_longer(int(rec.size), float(rec.load), 0.5, 10 / 60) <= 0.2 + 1e-6
+    # 3 arrivals/h with 30 min sessions: offered load 1.5 Erlang; 2 plugs give
+    # P(wait > 10 min) = C(2, 1.5) e^{-(2*2 - 3)/6} = 0.643 * 0.846 = 0.54 > 0.2, 3 plugs
+    # give C(3, 1.5) e^{-(6 - 3)/6} = 0.237 * 0.607 = 0.144 <= 0.2 -> the site serving P
+    # alone needs 3 plugs (or shares with Q's)
+    assert prob_wait_longer(2, 3.0, 0.5, 10 / 60) == pytest.approx(0.5443, abs=1e-3)
+    assert prob_wait_longer(3, 3.0, 0.5, 10 / 60) == pytest.approx(0.1438, abs=1e-3)
+    # p-median on the same scenario keeps energy weights [kWh]: P 30 + 60 + 30 = 120,
+    # Q 30 + 100 = 130 (the diesel trip has none)
+    pm = problem_from_scenario(path, p=1)
+    assert pm.demand["weight"].sum() == pytest.approx(30 + 60 + 30 + 30 + 100)
