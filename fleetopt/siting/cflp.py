@@ -725,7 +725,16 @@ def _lagrangian_open_set(data: CflpData, lam: np.ndarray) -> np.ndarray:
 def _solve_large(data: CflpData, *, deadline: float, solver: str, rel_gap: float
                  ) -> CflpAnswer:
     """Large instances: Lagrangian bound, Lagrangian open set + transportation LP, option
-    fixing, then the MIP on what is left (cut off at the incumbent)."""
+    fixing, then the MIP on what is left (cut off at the incumbent).
+
+    Capacitated instances go to :func:`fleetopt.siting.cflp_large.solve_large_cflp`
+    (Lagrangian bound with the integer capacity cover, heuristics, fixing, branch and
+    bound); uncapacitated ones stay here.
+    """
+    if data.capacitated:
+        from fleetopt.siting.cflp_large import solve_large_cflp
+
+        return solve_large_cflp(data, deadline=deadline, solver=solver, rel_gap=rel_gap)
     t0 = time.perf_counter()
     total = deadline - t0
     n_opt = data.option_site.size

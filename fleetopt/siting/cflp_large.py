@@ -1,0 +1,506 @@
+"""Solve large capacitated facility location by Lagrangian bounds, heuristics and fixing.
+
+The scheme follows Beasley (1988, EJOR 33:314-325) and Cornuejols, Sridharan & Thizy
+(1991, EJOR 50:280-297):
+
+1. subgradient optimisation of the multipliers of the assignment rows, the site
+   subproblem keeping the integer capacity cover (:mod:`fleetopt.siting.lagrangian`):
+   every value is a proven lower bound;
+2. Lagrangian heuristics: the sites the subproblem opens cover the demand; the exact
+   transportation LP over them gives a feasible cost; sites left empty are closed; a
+   close/open local search on the best one;
+3. Lagrangian variable fixing in both directions: a site whose forced-open bound exceeds
+   the incumbent is closed, one whose forced-closed bound exceeds it is opened (and its
+   options that cannot beat the incumbent are removed);
+4. the strong formulation on what is left (unfixed sites and their pairs, the aggregate
+   capacity row, cut off at the incumbent) goes to the MIP solver for the time left.
+   Fixing only removed solutions no better than the incumbent, so the final bound is
+   ``min(incumbent, MIP bound)`` and ``optimal`` is claimed only when proven.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from fleetopt.siting.backend import solve_linear_model
+from fleetopt.siting.lagrangian import cover_subproblem, option_values, served_by
+
+if TYPE_CHECKING:
+    from fleetopt.siting.cflp import CflpAnswer, CflpData
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["LagrangianState", "solve_large_cflp", "subgradient"]
+
+
+class Incumbent:
+    """Best known solution, shared by the nodes of a search.
+
+    Attributes
+    ----------
+    ub : float
+        Its cost [cost units] (``inf`` without one).
+    x : numpy.ndarray or None
+        Options then pair flows.
+    tried : set of bytes
+        Open sets already evaluated by the transportation LP.
+    """
+
+    def __init__(self) -> None:
+        self.ub = math.inf
+        self.x: np.ndarray | None = None
+        self.tried: set[bytes] = set()
+
+
+class LagrangianState:
+    """Multipliers, best bound, open-able options and the incumbent of one run.
+
+    Attributes
+    ----------
+    lam : numpy.ndarray
+        Best multipliers so far [cost units].
+    bound : float
+        Best Lagrangian bound [cost units].
+    alive : numpy.ndarray
+        Boolean per option: may still be in a solution better than the incumbent.
+    must_open : numpy.ndarray
+        Boolean per site: open in every solution better than the incumbent.
+    ub : float
+        Cost of the incumbent [cost units] (``inf`` without one).
+    x : numpy.ndarray or None
+        Incumbent (options then pair flows).
+    """
+
+    def __init__(self, data: CflpData, inc: Incumbent | None = None) -> None:
+        self.data = data
+        self.inc = inc if inc is not None else Incumbent()
+        lam = np.full(data.demand.size, np.inf)
+        np.minimum.at(lam, data.pair_cust, data.pair_cost)
+        self.lam = np.where(np.isfinite(lam), lam, 0.0)
+        self.bound = -math.inf
+        self.alive = np.ones(data.option_site.size, bool)
+        self.must_open = np.zeros(data.n_sites, bool)
+        self.must_open[data.fixed_open] = True
+        self.pair_demand = data.demand[data.pair_cust]
+        self.need = float(data.demand.sum())
+        self.seen = np.zeros(data.option_site.size)  # times each option was in a subproblem optimum
+
+    @property
+    def ub(self) -> float:
+        """Cost of the incumbent [cost units]."""
+        return self.inc.ub
+
+    @property
+    def x(self) -> np.ndarray | None:
+        """The incumbent (options then pair flows)."""
+        return self.inc.x
+
+    def child(self) -> LagrangianState:
+        """A copy for a branch (same data and incumbent, own fixing and multipliers)."""
+        c = LagrangianState.__new__(LagrangianState)
+        c.__dict__.update(self.__dict__)
+        c.alive, c.must_open, c.lam = self.alive.copy(), self.must_open.copy(), self.lam.copy()
+        c.seen = self.seen.copy()
+        return c
+
+    def evaluate(self, lam: np.ndarray, *, forced: bool = False):  # noqa: ANN201
+        """Lagrangian value at ``lam`` with its cover solution and knapsack fill."""
+        d = self.data
+        v, fill = option_values(d.option_site, d.option_capacity, d.option_cost, d.n_sites,
+                                d.pair_site, d.pair_cust, d.pair_cost, self.pair_demand, lam)
+        cov = cover_subproblem(v, d.option_site, d.option_capacity, d.n_sites, self.need,
+                               self.must_open, self.alive, forced=forced)
+        return float(lam.sum()) + cov.value, cov, fill, v
+
+    def fix(self, lam_sum: float, cov, v: np.ndarray) -> int:  # noqa: ANN001
+        """Close / open what the forced bounds at one multiplier vector rule out; return count."""
+        if not np.isfinite(self.ub) or cov.forced_open is None:
+            return 0
+        d = self.data
+        tol = 1e-9 * max(1.0, abs(self.ub))
+        before = int(self.alive.sum()) - int(self.must_open.sum())
+        shut = lam_sum + cov.forced_open > self.ub + tol
+        self.alive &= ~shut[d.option_site]
+        opened = lam_sum + cov.forced_closed > self.ub + tol
+        self.must_open |= opened & ~shut
+        # options of an open site: the option's own forced bound (value difference to the
+        # site's best option is a valid lift)
+        best = np.full(d.n_sites, np.inf)
+        np.minimum.at(best, d.option_site, np.where(self.alive, v, np.inf))
+        ok = self.alive & np.isfinite(best[d.option_site]) & np.isfinite(
+            cov.forced_open[d.option_site])
+        lift = np.full(v.size, -np.inf)
+        lift[ok] = lam_sum + cov.forced_open[d.option_site[ok]] + (v[ok] - best[d.option_site[ok]])
+        self.alive &= ~(lift > self.ub + tol)
+        return before - int(self.alive.sum()) + int(self.must_open.sum())
+
+
+def subgradient(st: LagrangianState, *, deadline: float, iterations: int,
+                heuristic_every: int = 5, fix: bool = True, theta: float = 2.0,
+                rel_gap: float = 1e-9) -> None:
+    """Raise ``st.bound`` by subgradient steps; try the heuristic and fixing on the way."""
+    d = st.data
+    n_cust = d.demand.size
+    lam = st.lam.copy()
+    stall = 0
+    for it in range(iterations):
+        if time.perf_counter() > deadline:
+            break
+        val, cov, fill, v = st.evaluate(lam, forced=fix and np.isfinite(st.ub))
+        if not np.isfinite(val):
+            break
+        if val > st.bound + 1e-9 * max(1.0, abs(val)):
+            st.bound, st.lam, stall = val, lam.copy(), 0
+        else:
+            stall += 1
+            if stall >= 15:
+                theta *= 0.5
+                stall = 0
+        st.seen += cov.chosen
+        if heuristic_every and (it % heuristic_every == 0 or stall == 0):
+            _heuristic(st, cov.chosen, deadline)
+        if fix and np.isfinite(st.ub):
+            st.fix(float(lam.sum()), cov, v)
+        if st.bound >= st.ub - rel_gap * max(1.0, abs(st.ub)) or theta < 1e-4:
+            break
+        g = 1.0 - served_by(fill, cov.chosen, d.pair_cust, n_cust)
+        norm = float(g @ g)
+        if norm <= 1e-18:
+            break
+        target = st.ub if np.isfinite(st.ub) else st.bound + 0.05 * abs(st.bound) + 1.0
+        lam = lam + theta * max(target - val, 1e-9 * max(1.0, abs(val))) / norm * g
+
+
+def _heuristic(st: LagrangianState, chosen: np.ndarray, deadline: float) -> None:
+    """Transportation LP over the options the subproblem opened; keep it if better."""
+    from fleetopt.siting.cflp import _fixed_open_lp
+
+    d = st.data
+    chosen = chosen & st.alive
+    chosen[_best_alive_option(st, st.must_open & ~_sites_of(d, chosen))] = True
+    key = np.packbits(chosen).tobytes()
+    if key in st.inc.tried:
+        return
+    st.inc.tried.add(key)
+    if float(d.option_capacity[chosen].sum()) < st.need * (1 - 1e-12) or not admissible(d, chosen):
+        return
+    val, x = _fixed_open_lp(d, None, chosen, deadline)  # type: ignore[arg-type]
+    if x is None:
+        return
+    # close sites the LP left empty, once
+    n_opt = d.option_site.size
+    load = np.bincount(d.pair_site, weights=x[n_opt:] * st.pair_demand, minlength=d.n_sites)
+    empty = chosen & (load[d.option_site] <= 1e-9)
+    empty &= ~np.isin(d.option_site, d.fixed_open)
+    if empty.any():
+        v2, x2 = _fixed_open_lp(d, None, chosen & ~empty, deadline)  # type: ignore[arg-type]
+        if x2 is not None and v2 < val:
+            val, x = v2, x2
+    if val < st.ub:
+        st.inc.ub, st.inc.x = val, x
+        logger.debug("CFLP Lagrangian heuristic: %.9g", val)
+
+
+def admissible(d: CflpData, chosen: np.ndarray) -> bool:
+    """True when the options ``chosen`` respect the count limit and the budget."""
+    if d.max_open is not None:
+        n_new = int((_sites_of(d, chosen) & ~np.isin(np.arange(d.n_sites), d.fixed_open)).sum())
+        if n_new > d.max_open:
+            return False
+    if d.budget is not None:
+        fixed = np.isin(d.option_site, d.fixed_open)
+        if float(d.option_cost[chosen & ~fixed].sum()) > d.budget * (1 + 1e-12) + 1e-9:
+            return False
+    return True
+
+
+def _sites_of(d: CflpData, chosen: np.ndarray) -> np.ndarray:
+    s = np.zeros(d.n_sites, bool)
+    s[d.option_site[chosen]] = True
+    return s
+
+
+def _best_alive_option(st: LagrangianState, sites: np.ndarray) -> np.ndarray:
+    """Largest alive option of each site in ``sites`` (an index array of options)."""
+    d = st.data
+    sel = np.flatnonzero(st.alive & sites[d.option_site])
+    if sel.size == 0:
+        return sel
+    o = sel[np.lexsort((-d.option_capacity[sel], d.option_site[sel]))]
+    first = np.r_[True, d.option_site[o][1:] != d.option_site[o][:-1]]
+    return o[first]
+
+
+def local_search(st: LagrangianState, *, deadline: float, n_add: int = 5,
+                 n_swap_out: int = 3, n_swap_in: int = 6) -> None:
+    """Improve the incumbent by close / open / swap moves, each priced exactly.
+
+    Every move is evaluated by the transportation LP (first improvement). Candidates
+    come from the Lagrangian values at the best multipliers: the closed sites of lowest
+    value to open, the open sites of highest value to close in a swap; every open site
+    is tried for closing. Sites with several size options keep their incumbent option.
+    """
+    from fleetopt.siting.cflp import _fixed_open_lp
+
+    d = st.data
+    if st.x is None:
+        return
+    n_opt = d.option_site.size
+    fixed = np.zeros(d.n_sites, bool)
+    fixed[d.fixed_open] = True
+    v, _ = option_values(d.option_site, d.option_capacity, d.option_cost, d.n_sites,
+                         d.pair_site, d.pair_cust, d.pair_cost, st.pair_demand, st.lam)
+    v = np.where(st.alive, v, np.inf)
+    site_v = np.full(d.n_sites, np.inf)
+    np.minimum.at(site_v, d.option_site, v)
+    best_opt = np.full(d.n_sites, -1)
+    cand = np.flatnonzero(np.isfinite(v) & (v <= site_v[d.option_site]))
+    _, first = np.unique(d.option_site[cand], return_index=True)
+    best_opt[d.option_site[cand[first]]] = cand[first]
+
+    def price(chosen: np.ndarray) -> bool:
+        key = np.packbits(chosen).tobytes()
+        if key in st.inc.tried or float(d.option_capacity[chosen].sum()) < st.need * (
+                1 - 1e-12) or not admissible(d, chosen):
+            return False
+        st.inc.tried.add(key)
+        val, x = _fixed_open_lp(d, None, chosen, deadline)  # type: ignore[arg-type]
+        if x is not None and val < st.ub * (1 - 1e-12):
+            st.inc.ub, st.inc.x = val, x
+            return True
+        return False
+
+    improved = True
+    while improved and time.perf_counter() < deadline:
+        improved = False
+        chosen = st.x[:n_opt] > 0.5
+        is_open = _sites_of(d, chosen)
+        open_sites = np.flatnonzero(is_open & ~fixed)
+        closed = np.flatnonzero(~is_open & (best_opt >= 0))
+        closed = closed[np.argsort(site_v[closed])]
+        load = np.bincount(d.pair_site, weights=st.x[n_opt:] * st.pair_demand,
+                           minlength=d.n_sites)
+        moves: list[tuple[int, int]] = [(int(s), -1) for s in open_sites[np.argsort(load[open_sites])]]
+        worst = open_sites[np.argsort(-site_v[open_sites])][:n_swap_out]
+        moves += [(int(o), int(i)) for o in worst for i in closed[:n_swap_in]]
+        moves += [(-1, int(i)) for i in closed[:n_add]]
+        for out, inn in moves:
+            if time.perf_counter() > deadline:
+                break
+            ch = chosen.copy()
+            if out >= 0:
+                ch &= d.option_site != out
+            if inn >= 0:
+                ch[best_opt[inn]] = True
+            if price(ch):
+                improved = True
+                logger.debug("CFLP local search: %d out, %d in: %.9g", out, inn, st.ub)
+                break
+
+
+def branch_and_bound(root: LagrangianState, *, deadline: float, rel_gap: float,
+                     node_iterations: int = 25) -> tuple[float, int, bool]:
+    """Depth-first branch and bound on sites with Lagrangian bounds (one option per site).
+
+    Each node runs a few subgradient steps from its parent's multipliers (with fixing,
+    valid inside the node's subtree); the branching site is the free one whose
+    forced-open and forced-closed bounds are both highest, and those bounds are the
+    children's starting bounds. A node with every site decided is solved exactly by the
+    transportation LP.
+
+    Returns
+    -------
+    (float, int, bool)
+        Proven lower bound, nodes explored, and whether the search finished.
+    """
+    d = root.data
+    inc = root.inc
+    stack: list[tuple[float, LagrangianState]] = [(root.bound, root)]
+    nodes = 0
+
+    def closed(b: float) -> bool:
+        return b >= inc.ub - rel_gap * max(1.0, abs(inc.ub))
+
+    while stack:
+        if time.perf_counter() > deadline:
+            return min([inc.ub] + [b for b, _ in stack]), nodes, False
+        pb, node = stack.pop()
+        if closed(pb):
+            continue
+        nodes += 1
+        node.bound = max(node.bound, pb)
+        if nodes > 1:
+            subgradient(node, deadline=deadline, iterations=node_iterations,
+                        heuristic_every=0, theta=0.5, rel_gap=rel_gap)
+        if closed(node.bound):
+            continue
+        val, cov, _, v = node.evaluate(node.lam, forced=True)
+        lam_sum = float(node.lam.sum())
+        node.bound = max(node.bound, val)
+        if closed(node.bound) or not np.isfinite(val):
+            continue
+        node.fix(lam_sum, cov, v)
+        if nodes % 20 == 0:
+            _heuristic(node, cov.chosen, deadline)
+        site_alive = np.zeros(d.n_sites, bool)
+        site_alive[d.option_site[node.alive]] = True
+        free = np.flatnonzero(site_alive & ~node.must_open)
+        if free.size == 0:
+            chosen = node.alive & node.must_open[d.option_site]
+            _heuristic(node, chosen, deadline)
+            continue
+        fo = lam_sum + cov.forced_open[free]
+        fc = lam_sum + cov.forced_closed[free]
+        s = int(free[np.argmax(np.minimum(fo, fc))])
+        b_open, b_closed = float(lam_sum + cov.forced_open[s]), float(
+            lam_sum + cov.forced_closed[s])
+        c_open, c_closed = node.child(), node.child()
+        c_open.must_open[s] = True
+        c_closed.alive[d.option_site == s] = False
+        c_open.bound, c_closed.bound = max(node.bound, b_open), max(node.bound, b_closed)
+        kids = sorted([(c_open.bound, c_open), (c_closed.bound, c_closed)], key=lambda t: -t[0])
+        stack.extend(kids)  # the child with the lower bound is explored first
+    return inc.ub, nodes, True
+
+
+def restricted_mip(st: LagrangianState, *, deadline: float, solver: str,
+                   n_sites: int) -> None:
+    """Improve the incumbent: the MIP over the ``n_sites`` most promising sites only.
+
+    Sites are ranked by how often the Lagrangian subproblem opened them (ties: their
+    value at the best multipliers); the incumbent's sites are always in. Cut off at the
+    incumbent, so any solution found is better.
+    """
+    from fleetopt.siting.cflp import _lift, _subset, build_cflp
+
+    d = st.data
+    n_opt = d.option_site.size
+    v, _ = option_values(d.option_site, d.option_capacity, d.option_cost, d.n_sites,
+                         d.pair_site, d.pair_cust, d.pair_cost, st.pair_demand, st.lam)
+    site_seen = np.bincount(d.option_site, weights=st.seen, minlength=d.n_sites)
+    site_v = np.full(d.n_sites, np.inf)
+    np.minimum.at(site_v, d.option_site, np.where(st.alive, v, np.inf))
+    rank = np.lexsort((site_v, -site_seen))
+    rank = rank[np.isfinite(site_v[rank])]
+    pick = np.zeros(d.n_sites, bool)
+    pick[rank[:n_sites]] = True
+    pick |= st.must_open
+    keep = st.alive & pick[d.option_site]
+    if st.x is not None:
+        keep |= st.x[:n_opt] > 0.5
+    sub, opt_idx, pair_idx = _subset(d, keep)
+    sub.fixed_open = np.union1d(sub.fixed_open, np.flatnonzero(st.must_open)).astype(np.int64)
+    from fleetopt.siting.cflp import check_cflp_feasible
+
+    if check_cflp_feasible(sub):
+        return
+    model = build_cflp(sub)
+    left = deadline - time.perf_counter()
+    if left < 0.3:
+        return
+    ans = solve_linear_model(model, solver=solver, time_limit_s=left,
+                             cutoff=st.ub * (1 - 1e-12) if np.isfinite(st.ub) else None)
+    if ans.x is not None and ans.objective < st.ub:
+        st.inc.ub, st.inc.x = float(ans.objective), _lift(d, ans.x, opt_idx, pair_idx)
+        logger.info("CFLP restricted MIP over %d sites: %.9g (%s)", int(pick.sum()), st.ub,
+                    ans.status)
+
+
+def solve_large_cflp(data: CflpData, *, deadline: float, solver: str, rel_gap: float
+                     ) -> CflpAnswer:
+    """Lagrangian bound and heuristics, fixing, then branch and bound or the reduced MIP.
+
+    Parameters
+    ----------
+    data : CflpData
+        The instance (capacitated).
+    deadline : float
+        ``time.perf_counter()`` value to finish by [s].
+    solver : {"highs", "scip"}
+        MIP back-end of the heuristic and of the reduced model.
+    rel_gap : float
+        Relative gap at which to stop.
+
+    Returns
+    -------
+    CflpAnswer
+    """
+    from fleetopt.siting.cflp import CflpAnswer, _answer, _lift, _subset, build_cflp
+
+    t0 = time.perf_counter()
+    total = deadline - t0
+    n_opt = data.option_site.size
+    st = LagrangianState(data)
+    subgradient(st, deadline=t0 + 0.2 * total, iterations=400, rel_gap=rel_gap)
+    one_option = bool(np.all(np.bincount(data.option_site, minlength=data.n_sites) <= 1))
+    if st.bound < st.ub - rel_gap * abs(st.ub):
+        local_search(st, deadline=min(deadline, time.perf_counter() + 0.12 * total))
+        logger.info("CFLP local search: incumbent %.9g", st.ub)
+        if not one_option:
+            k_sites = int(_sites_of(data, st.x[:n_opt] > 0.5).sum()) if st.x is not None else 10
+            restricted_mip(st, deadline=min(deadline, time.perf_counter() + 0.08 * total),
+                           solver=solver, n_sites=max(2 * k_sites, k_sites + 10))
+        subgradient(st, deadline=time.perf_counter() + 0.08 * total, iterations=100,
+                    theta=0.5, rel_gap=rel_gap)
+    logger.info("CFLP Lagrangian: bound %.9g, incumbent %.9g, %d options alive, %d sites "
+                "open, %.2fs", st.bound, st.ub, int(st.alive.sum()), int(st.must_open.sum()),
+                time.perf_counter() - t0)
+    size = {"rows": 0, "columns": 0, "nonzeros": 0}
+    if st.x is not None and st.ub - st.bound <= rel_gap * abs(st.ub):
+        return _answer(data, "optimal", st.x, st.ub, st.ub, size)
+    keep = st.alive.copy()
+    if st.x is not None:
+        keep |= st.x[:n_opt] > 0.5
+    sub, opt_idx, pair_idx = _subset(data, keep)
+    sub.fixed_open = np.union1d(sub.fixed_open, np.flatnonzero(st.must_open)).astype(np.int64)
+    ans = None
+    bound = st.bound
+    if one_option and sub.budget is None and sub.max_open is None:
+        # branch and bound on the sites left, in the reduced instance's index space
+        inc = Incumbent()
+        inc.ub = st.ub
+        if st.x is not None:
+            inc.x = np.r_[st.x[opt_idx], st.x[n_opt + pair_idx]]
+        node = LagrangianState(sub, inc)
+        node.lam, node.bound = st.lam.copy(), st.bound
+        lb, nodes, done = branch_and_bound(node, deadline=deadline - 0.2, rel_gap=rel_gap)
+        logger.info("CFLP branch and bound: %d nodes, bound %.9g, incumbent %.9g, %s", nodes,
+                    lb, inc.ub, "finished" if done else "stopped")
+        size = {"rows": 0, "columns": int(opt_idx.size + pair_idx.size), "nonzeros": 0,
+                "nodes": nodes}
+        if inc.x is None:
+            return CflpAnswer(status="time_limit_no_solution", objective=math.nan,
+                              bound=min(lb, st.ub), option_open=np.zeros(n_opt, bool),
+                              flow=np.zeros(data.pair_site.size), model_size=size)
+        x = _lift(data, inc.x, opt_idx, pair_idx)
+        lb = min(max(lb, st.bound), inc.ub)
+        status = "optimal" if done or inc.ub - lb <= rel_gap * abs(inc.ub) else "feasible"
+        return _answer(data, status, x, inc.ub, inc.ub if status == "optimal" else lb, size)
+    model = build_cflp(sub)
+    size = model.size
+    remaining = deadline - time.perf_counter() - 0.3
+    logger.info("CFLP reduced MIP: %d of %d options, %s", opt_idx.size, n_opt, size)
+    if remaining > 0.2:
+        ans = solve_linear_model(model, solver=solver, time_limit_s=remaining, rel_gap=rel_gap,
+                                 cutoff=st.ub * (1 + 1e-12) if np.isfinite(st.ub) else None)
+    if ans is not None and ans.status == "infeasible" and st.x is not None:
+        return _answer(data, "optimal", st.x, st.ub, st.ub, size)
+    if ans is not None and np.isfinite(ans.bound):
+        bound = max(bound, min(ans.bound, st.ub))
+    if ans is not None and ans.x is not None and ans.objective < st.ub:
+        x, obj, status = _lift(data, ans.x, opt_idx, pair_idx), ans.objective, ans.status
+    elif st.x is not None:
+        x, obj = st.x, st.ub
+        status = "optimal" if ans is not None and ans.status == "optimal" else "feasible"
+    else:
+        return CflpAnswer(status="time_limit_no_solution", objective=math.nan, bound=bound,
+                          option_open=np.zeros(n_opt, bool), flow=np.zeros(data.pair_site.size),
+                          model_size=size)
+    if status == "optimal" or obj - bound <= rel_gap * abs(obj):
+        status, bound = "optimal", obj
+    return _answer(data, status, x, obj, min(bound, obj), size)
