@@ -20,6 +20,13 @@ def _render(s: dict[str, Any]) -> None:
                   f"bound {s['bound']}, gap {gap_txt}, {s['wall_s']:.2f} s")
     if s.get("reason"):
         console.print(f"reason: {s['reason']}")
+    years = s.get("open_year")
+    if years:
+        by: dict[int, list[str]] = {}
+        for site, year in years.items():
+            by.setdefault(int(year), []).append(str(site))
+        for year in sorted(by):
+            console.print(f"opens in {year}: {', '.join(by[year])}")
     sites = s.get("open_sites", [])
     shown = ", ".join(str(x) for x in sites[:30])
     more = f" … (+{len(sites) - 30})" if len(sites) > 30 else ""
@@ -42,7 +49,7 @@ def site_cmd(
     uncapacitated: bool = typer.Option(False, "--uncapacitated", help="Ignore capacities (UFLP)."),
     capacity: float | None = typer.Option(None, "--capacity", help="Value of the word 'capacity' in capa/capb/capc."),
     problem: Path | None = typer.Option(None, "--problem", help="Siting problem JSON (docs/siting.md)."),  # noqa: B008
-    model: str | None = typer.Option(None, "--model", help="p-median, p-center, set-cover, max-coverage, uflp, cflp, service-level, flow-refuelling."),
+    model: str | None = typer.Option(None, "--model", help="p-median, p-center, set-cover, max-coverage, uflp, cflp, service-level, flow-refuelling, rollout."),
     time_limit: float | None = typer.Option(None, "--time-limit", help="Wall-clock limit [s] (default 60)."),
     assignments: bool = typer.Option(False, "--assignments", help="Include assignments for OR-Library input."),
     out: Path | None = typer.Option(None, "--out", help="Write sites.geojson, assignments.csv, summary.json here."),  # noqa: B008

@@ -30,8 +30,16 @@ or by the scenario/demo code; :func:`check_siting_problem` validates it.
                   "max_plugs": 20, "plug_cost_cny": 80000},   # Erlang-C sizing
       "flows": [{"origin_lon": ..., "origin_lat": ..., "destination_lon": ...,
                  "destination_lat": ..., "volume": 25}],
-      "range_km": 300                      # hydrogen vehicles' range [km]
+      "range_km": 300,                     # hydrogen vehicles' range [km]
+      "rollout": {"years": [2025, 2026, 2027],      # staged rollout (model "rollout")
+                  "budget_cny": [2e6, 2e6, 1e6],    # spent on sites opening each year
+                  "max_new_sites": [3, 3, 2],       # sites opening each year
+                  "min_covered_share": [0, 0.5, 0.7],  # least covered share of demand
+                  "demand_growth": [1.0, 1.2, 1.4]} # or "nev-stock"
     }
+
+A demand point may give ``"weight_by_year": [w_2025, w_2026, ...]`` for the rollout.
+Each rollout entry but ``years`` may be one number (every year) or a list (one per year).
 
 Demand ``weight`` is in demand units (kWh/day, kg/day, vehicles/h …) and is the same unit
 as ``module_capacity`` and ``capacity``. Coordinates are WGS84 degrees.
@@ -58,7 +66,7 @@ __all__ = ["MODELS", "SitingProblem", "check_siting_problem", "problem_from_poin
 
 #: Models :func:`fleetopt.siting.solve.solve` knows.
 MODELS = ("p-median", "p-center", "set-cover", "max-coverage", "uflp", "cflp",
-          "service-level", "flow-refuelling")
+          "service-level", "flow-refuelling", "rollout")
 
 CANDIDATE_COLUMNS = ("id", "lon", "lat", "node", "existing", "fixed_cost_cny",
                      "module_cost_cny", "module_capacity", "max_modules", "capacity")
@@ -94,6 +102,11 @@ class SitingProblem:
         Hydrogen OD flows: ``origin_node``, ``destination_node``, ``volume``.
     range_km : float or None
         Vehicle range for flow refuelling [km].
+    rollout : dict or None
+        Staged rollout (:mod:`fleetopt.siting.rollout`): ``years`` (list of int) and
+        per-year arrays ``budget_cny`` [CNY], ``max_new_sites``, ``min_covered_share``
+        (0-1), ``growth`` (list or ``"nev-stock"``), ``weight_by_year`` (demand x years,
+        NaN rows = weight x growth) [demand units].
     network : object
         The :class:`~fleetopt.inputs.road_graph.RoadNetwork` the costs come from, if any.
     name : str
@@ -113,6 +126,7 @@ class SitingProblem:
     service: dict[str, float] = field(default_factory=dict)
     flows: pd.DataFrame | None = None
     range_km: float | None = None
+    rollout: dict[str, Any] | None = None
     network: Any = None
     name: str = "siting"
     default_model: str = "p-median"
@@ -260,10 +274,12 @@ def check_siting_problem(problem: SitingProblem, *, file: str | None = None) -> 
 
 
 _TOP_KEYS = {"name", "model", "network", "cost", "p", "radius_s", "budget_cny",
-             "value_of_time_cny_per_h", "candidates", "demand", "service", "flows", "range_km"}
+             "value_of_time_cny_per_h", "candidates", "demand", "service", "flows", "range_km",
+             "rollout"}
 _CAND_KEYS = {"id", "lon", "lat", "existing", "fixed_cost_cny", "module_cost_cny",
               "module_capacity", "max_modules", "capacity", "node"}
-_DEM_KEYS = {"id", "lon", "lat", "weight", "node"}
+_DEM_KEYS = {"id", "lon", "lat", "weight", "node", "weight_by_year"}
+_ROLLOUT_KEYS = {"years", "budget_cny", "max_new_sites", "min_covered_share", "demand_growth"}
 _FLOW_KEYS = {"id", "origin_lon", "origin_lat", "destination_lon", "destination_lat", "volume"}
 _SERVICE_KEYS = {"service_time_min", "max_wait_min", "max_wait_prob", "max_plugs",
                  "plug_cost_cny"}
@@ -288,7 +304,7 @@ def _records(doc: dict[str, Any], key: str, allowed: set[str], required: tuple[s
             if k not in r:
                 problems.append(Problem("missing", column=f"{key}.{i}.{k}", file=file))
         for k, v in r.items():
-            if k in ("id", "existing"):
+            if k in ("id", "existing", "weight_by_year"):
                 continue
             if k in allowed and not (isinstance(v, (int, float)) and not isinstance(v, bool)):
                 if v is None and k not in required:
@@ -304,6 +320,77 @@ def _records(doc: dict[str, Any], key: str, allowed: set[str], required: tuple[s
         if k not in df.columns:
             df[k] = np.nan
     return df
+
+
+def _is_num(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _read_rollout(doc: dict[str, Any], dem: pd.DataFrame, file: str,
+                  problems: list[Problem]) -> dict[str, Any] | None:
+    """Check and read the ``rollout`` block and the demand's ``weight_by_year``."""
+    block = doc["rollout"]
+
+    def add(msg: str, column: str) -> None:
+        problems.append(Problem(msg, column=column, file=file))
+
+    if not isinstance(block, dict):
+        add("must be an object", "rollout")
+        return None
+    for k in block:
+        if k not in _ROLLOUT_KEYS:
+            add(f"unknown key; expected one of {sorted(_ROLLOUT_KEYS)}", f"rollout.{k}")
+    years = block.get("years")
+    if (not isinstance(years, list) or not years
+            or not all(isinstance(y, int) and not isinstance(y, bool) for y in years)):
+        add("years must be a non-empty list of integer years", "rollout.years")
+        return None
+    if any(b <= a for a, b in zip(years, years[1:])):
+        add("years must increase", "rollout.years")
+    n_t = len(years)
+    out: dict[str, Any] = {"years": list(years)}
+    for key, lo, hi, integer in (("budget_cny", 0.0, math.inf, False),
+                                 ("max_new_sites", 0.0, math.inf, True),
+                                 ("min_covered_share", 0.0, 1.0, False)):
+        if key not in block or block[key] is None:
+            continue
+        v = block[key]
+        vals = [v] * n_t if not isinstance(v, list) else v
+        if len(vals) != n_t:
+            add(f"needs one value per year ({n_t}), got {len(vals)}", f"rollout.{key}")
+            continue
+        bad = False
+        for t, x in enumerate(vals):
+            col = f"rollout.{key}" if not isinstance(v, list) else f"rollout.{key}.{t}"
+            if not _is_num(x) or not lo <= x <= hi or (integer and int(x) != x):
+                kind = "an integer" if integer else "a number"
+                rng = f" between {lo:g} and {hi:g}" if math.isfinite(hi) else f" >= {lo:g}"
+                add(f"{x!r} is not {kind}{rng}", col)
+                bad = True
+        if not bad:
+            out[key] = np.asarray(vals, float)
+    growth = block.get("demand_growth")
+    if growth is not None:
+        if growth == "nev-stock":
+            out["growth"] = "nev-stock"
+        elif (isinstance(growth, list) and len(growth) == n_t
+              and all(_is_num(g) and g >= 0 for g in growth)):
+            out["growth"] = [float(g) for g in growth]
+        else:
+            add(f'must be "nev-stock" or a list of {n_t} numbers >= 0', "rollout.demand_growth")
+    if "weight_by_year" in dem.columns:
+        wby = np.full((len(dem), n_t), np.nan)
+        for i, v in enumerate(dem["weight_by_year"].tolist()):
+            if v is None or (isinstance(v, float) and math.isnan(v)):
+                continue
+            if (not isinstance(v, list) or len(v) != n_t
+                    or not all(_is_num(x) and x >= 0 for x in v)):
+                add(f"must be a list of {n_t} numbers >= 0 (one per rollout year)",
+                    f"demand.{i}.weight_by_year")
+                continue
+            wby[i] = v
+        out["weight_by_year"] = wby
+    return out
 
 
 def read_problem_json(path: str | Path, *, network: Any = None) -> tuple[SitingProblem, str]:
@@ -379,6 +466,7 @@ def read_problem_json(path: str | Path, *, network: Any = None) -> tuple[SitingP
                                         column=key, file=file))
             else:
                 limits[key] = kind(v)
+    rollout = _read_rollout(doc, dem, file, problems) if "rollout" in doc else None
     if "cost" not in doc and "network" not in doc and network is None:
         problems.append(Problem("give either a road 'network' or an explicit 'cost' matrix",
                                 column="network", file=file))
@@ -386,6 +474,8 @@ def read_problem_json(path: str | Path, *, network: Any = None) -> tuple[SitingP
         msg = f"{file}: not a valid siting problem"
         raise InputError(msg, problems)
     limits["service"] = {k: float(v) for k, v in service.items()}
+    limits["rollout"] = rollout
+    dem = dem.drop(columns=["weight_by_year"], errors="ignore")
     limits["name"] = str(doc.get("name", p.stem))
     limits["default_model"] = model
     if "cost" in doc:

@@ -76,6 +76,9 @@ class SitingResult:
         True when the objective is maximised.
     details : dict
         Model-specific numbers (heuristic value, rounds, covered share …).
+    extra_json : dict
+        Keys added to ``site --json`` after the CONTRACT keys (the rollout's
+        ``open_year``, ``years``, ``covered_by_year``, ``demand_by_year``).
     """
 
     model: str
@@ -91,6 +94,7 @@ class SitingResult:
     maximize: bool = False
     details: dict[str, Any] = field(default_factory=dict)
     gap: float | None = None
+    extra_json: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
@@ -127,6 +131,8 @@ class SitingResult:
         out["wall_s"] = round(float(self.wall_s), 3)
         if self.reason and self.status in ("infeasible", "time_limit_no_solution"):
             out["reason"] = self.reason
+        for k, v in self.extra_json.items():
+            out.setdefault(k, v)
         return out
 
     def model_size_line(self) -> str:

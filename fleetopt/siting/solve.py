@@ -198,7 +198,7 @@ def solve(problem: SitingProblem, *, model: str | None = None, time_limit_s: flo
     weight = problem.demand["weight"].to_numpy(float)
     cost, reach = _finite_cost(np.asarray(problem.cost_s, float))
     unreachable = np.flatnonzero(~reach.any(axis=1))
-    if unreachable.size and model not in ("max-coverage", "flow-refuelling"):
+    if unreachable.size and model not in ("max-coverage", "flow-refuelling", "rollout"):
         return _infeasible(model, t0, f"{unreachable.size} demand points reach no candidate "
                                       f"(first: {problem.demand['id'].iloc[unreachable[0]]})")
     need_p = model in ("p-median", "p-center") or (model == "max-coverage"
@@ -206,7 +206,15 @@ def solve(problem: SitingProblem, *, model: str | None = None, time_limit_s: flo
     if need_p and problem.p is None:
         msg = f"model {model} needs p (the number of new sites)"
         raise InputError(msg, [Problem(msg, column="p")])
-    need_r = model in ("set-cover", "max-coverage")
+    if model == "rollout":
+        ro = problem.rollout or {}
+        if not ro.get("years"):
+            msg = "model rollout needs a 'rollout' block with 'years' (docs/siting.md)"
+            raise InputError(msg, [Problem(msg, column="rollout")])
+        if ro.get("budget_cny") is None and ro.get("max_new_sites") is None:
+            msg = "model rollout needs rollout.budget_cny and/or rollout.max_new_sites"
+            raise InputError(msg, [Problem(msg, column="rollout.budget_cny")])
+    need_r = model in ("set-cover", "max-coverage", "rollout")
     if need_r and problem.radius_s is None:
         msg = f"model {model} needs radius_s (the coverage radius in seconds)"
         raise InputError(msg, [Problem(msg, column="radius_s")])
@@ -251,6 +259,8 @@ def solve(problem: SitingProblem, *, model: str | None = None, time_limit_s: flo
         if c.status in ("optimal", "feasible") and weight.sum() > 0:
             res.details["covered_share"] = float(c.objective / weight.sum())
         return res
+    if model == "rollout":
+        return _rollout_result(problem, t0, limit, solver, rel_gap, cost, reach)
     if model in ("uflp", "cflp", "service-level"):
         from fleetopt.siting.sizing import facility_data
 
@@ -307,6 +317,40 @@ def _point_result(problem: SitingProblem, model: str, t0: float, status: str, ob
                         open_sites=[str(s) for s in cand["id"].to_numpy()[idx]], wall_s=wall,
                         sites=sites, assignments=assign, model_size=size, details=details,
                         reason=reason, maximize=maximize)
+
+
+def _rollout_result(problem: SitingProblem, t0: float, limit: float, solver: str,
+                    rel_gap: float, cost: np.ndarray, reach: np.ndarray) -> SitingResult:
+    """Solve the staged rollout and report the open year of every site."""
+    from fleetopt.siting.rollout import demand_by_year, solve_rollout
+
+    ro = problem.rollout or {}
+    years = list(ro["years"])
+    wt = demand_by_year(problem.demand["weight"].to_numpy(float), len(years),
+                        growth=ro.get("growth"), years=years,
+                        weight_by_year=ro.get("weight_by_year"))
+    ans = solve_rollout(np.where(reach, cost, np.inf), wt, float(problem.radius_s or 0),
+                        fixed=problem.existing_idx,
+                        site_cost=problem.candidates["fixed_cost_cny"].to_numpy(float),
+                        budget_t=ro.get("budget_cny"), max_new_t=ro.get("max_new_sites"),
+                        min_share_t=ro.get("min_covered_share"),
+                        time_limit_s=_left(limit, t0), solver=solver, rel_gap=rel_gap)
+    open_idx = np.flatnonzero(ans.open_year >= 0)
+    res = _point_result(problem, "rollout", t0, ans.status, ans.objective, ans.bound,
+                        open_idx, ans.model_size, {}, reason=ans.reason, maximize=True,
+                        assign_radius=float(problem.radius_s or 0))
+    ids = problem.candidates["id"].to_numpy()
+    year_of = {str(ids[j]): int(years[ans.open_year[j]]) for j in open_idx}
+    if not res.sites.empty:
+        res.sites["open_year"] = [year_of[str(i)] for i in res.sites["id"]]
+    res.details.update({"years": years, "open_year": year_of,
+                        "covered_by_year": [float(x) for x in ans.covered_by_year],
+                        "demand_by_year": [float(x) for x in ans.demand_by_year]})
+    if ans.status in ("optimal", "feasible"):
+        res.extra_json = {"open_year": year_of, "years": years,
+                          "covered_by_year": res.details["covered_by_year"],
+                          "demand_by_year": res.details["demand_by_year"]}
+    return res
 
 
 def _facility_result(problem: SitingProblem, model: str, data: Any, t0: float, limit: float,

@@ -1,0 +1,286 @@
+"""Stage station openings by year: multi-period maximal coverage with yearly budgets.
+
+Years ``t = 0 .. T-1``; ``y_jt = 1`` when candidate ``j`` is open in year ``t`` and
+``u_it`` the covered share of demand point ``i`` in year ``t`` (``a_ij = 1`` when ``j``
+is within ``radius_s`` of ``i``)::
+
+    max   sum_t sum_i w_it u_it                         (covered demand, summed over years)
+    s.t.  u_it <= sum_j a_ij y_jt                       (coverage, every year)
+          y_jt >= y_j,t-1                               (an open site stays open)
+          sum_j c_j (y_jt - y_j,t-1) <= B_t             (budget of what opens in year t)
+          sum_j (y_jt - y_j,t-1) <= n_t                 (count of what opens in year t)
+          sum_i w_it u_it >= s_t sum_i w_it             (required covered share, optional)
+          y binary, 0 <= u <= 1; existing sites open every year at no cost.
+
+Demand per year is the problem's weight times a growth factor (given per year, or the
+NEV stock of :func:`fleetopt.domain.transition.project_transition` relative to the
+first year), or given per demand point (``weight_by_year``). Before the MIP the model is
+reduced exactly (:mod:`fleetopt.siting.reduce`): rows covered by existing sites leave
+(their weight is counted), rows no candidate covers leave, identical rows merge (weights
+summed per year), and a candidate whose covering set lies inside a no dearer one's
+leaves (open the other in the same year instead: same count, no more money, no less
+coverage). Built as sparse blocks (Kronecker products), solved with HiGHS through
+:mod:`fleetopt.siting.backend`. Budgets that cannot reach a required share give status
+``infeasible`` with the reason.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+
+from fleetopt.siting.backend import LinearModel, solve_linear_model
+from fleetopt.siting.coverage import coverage_matrix
+from fleetopt.siting.reduce import reduce_cover
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["RolloutAnswer", "demand_by_year", "solve_rollout"]
+
+
+@dataclass
+class RolloutAnswer:
+    """Answer of the staged rollout.
+
+    Attributes
+    ----------
+    status : str
+        ``optimal``, ``feasible``, ``infeasible`` or ``time_limit_no_solution``.
+    objective, bound : float
+        Covered demand summed over the years, and its proven upper bound [demand units].
+    open_year : numpy.ndarray
+        Index of the year each candidate opens in (``-1`` = never; existing sites 0).
+    covered_by_year : numpy.ndarray
+        Covered demand of each year [demand units].
+    demand_by_year : numpy.ndarray
+        Total demand of each year [demand units].
+    model_size : dict
+        Rows, columns and non-zeros of the MIP (``reduced_from``: before reductions).
+    reason : str
+        Why infeasible.
+    """
+
+    status: str
+    objective: float
+    bound: float
+    open_year: np.ndarray
+    covered_by_year: np.ndarray
+    demand_by_year: np.ndarray
+    model_size: dict[str, Any] = field(default_factory=dict)
+    reason: str = ""
+
+
+def demand_by_year(weight: np.ndarray, n_years: int, *, growth: Any = None,
+                   years: list[int] | None = None,
+                   weight_by_year: np.ndarray | None = None) -> np.ndarray:
+    """Return the demand x years weight matrix.
+
+    Parameters
+    ----------
+    weight : numpy.ndarray
+        Base weight of each demand point [demand units].
+    n_years : int
+        Number of years.
+    growth : list of float or "nev-stock", optional
+        Factor of each year (default 1 every year); ``"nev-stock"`` = Beijing's projected
+        NEV stock in each year over that of the first year (``years`` needed).
+    years : list of int, optional
+        Calendar years (for ``"nev-stock"``).
+    weight_by_year : numpy.ndarray, optional
+        Demand x years weights given directly (wins over ``growth``; NaN rows fall back
+        to ``weight x growth``) [demand units].
+    """
+    w = np.asarray(weight, float)
+    if isinstance(growth, str) and growth == "nev-stock":
+        from fleetopt.domain.transition import project_transition
+
+        tr = project_transition()
+        stock = np.array([tr.nev_stock_total(int(y)) for y in (years or [])], float)
+        factor = stock / stock[0]
+    elif growth is None:
+        factor = np.ones(n_years)
+    else:
+        factor = np.asarray(growth, float)
+    out = w[:, None] * factor[None, :]
+    if weight_by_year is not None:
+        given = np.asarray(weight_by_year, float)
+        ok = np.all(np.isfinite(given), axis=1)
+        out[ok] = given[ok]
+    return out
+
+
+def solve_rollout(cost: np.ndarray, weight_t: np.ndarray, radius_s: float, *,
+                  fixed: np.ndarray | None = None, site_cost: np.ndarray | None = None,
+                  budget_t: np.ndarray | None = None, max_new_t: np.ndarray | None = None,
+                  min_share_t: np.ndarray | None = None, time_limit_s: float = 60.0,
+                  solver: str = "highs", rel_gap: float = 1e-9) -> RolloutAnswer:
+    """Solve the staged rollout (model in the module docstring).
+
+    Parameters
+    ----------
+    cost : numpy.ndarray
+        Demand x candidate travel times (``inf`` = unreachable) [s].
+    weight_t : numpy.ndarray
+        Demand x years weights [demand units].
+    radius_s : float
+        Coverage radius [s].
+    fixed : numpy.ndarray, optional
+        Existing candidates (open from the first year, free).
+    site_cost : numpy.ndarray, optional
+        Opening cost of each candidate [CNY] (needed with ``budget_t``).
+    budget_t : numpy.ndarray, optional
+        Most spent on sites opening in each year (``inf`` = no limit) [CNY].
+    max_new_t : numpy.ndarray, optional
+        Most sites opening in each year (``inf`` = no limit).
+    min_share_t : numpy.ndarray, optional
+        Least covered share of each year's demand (0-1; NaN or 0 = none).
+    time_limit_s : float
+        Wall-clock limit [s].
+    solver : {"highs", "scip"}
+        MIP back-end.
+    rel_gap : float
+        Relative gap at which to stop.
+
+    Returns
+    -------
+    RolloutAnswer
+    """
+    t0 = time.perf_counter()
+    n_dem, n_cand = cost.shape
+    wt = np.asarray(weight_t, float)
+    n_t = wt.shape[1]
+    fixed = np.asarray(fixed if fixed is not None else [], np.int64)
+    c_all = np.zeros(n_cand) if site_cost is None else np.asarray(site_cost, float)
+    cover = coverage_matrix(np.where(np.isfinite(cost), cost, np.inf), float(radius_s))
+    total_t = wt.sum(axis=0)
+    covered_fixed = np.zeros(n_dem, bool)
+    if fixed.size:
+        covered_fixed = np.asarray(cover[:, fixed].sum(axis=1)).ravel() > 0
+    base_t = wt[covered_fixed].sum(axis=0)
+    free = np.setdiff1d(np.arange(n_cand), fixed)
+    rows = np.flatnonzero(~covered_fixed & (wt.sum(axis=1) > 0))
+    reachable_t = base_t + wt[rows][np.diff(cover[rows][:, free].indptr) > 0].sum(axis=0)
+    share = (np.zeros(n_t) if min_share_t is None
+             else np.nan_to_num(np.asarray(min_share_t, float), nan=0.0))
+    need_t = share * total_t
+    short = np.flatnonzero(reachable_t + 1e-9 * np.maximum(1.0, total_t) < need_t)
+    if short.size:
+        t = int(short[0])
+        return _infeasible(n_cand, n_t, total_t, fixed, (
+            f"year #{t + 1}: only {100 * reachable_t[t] / total_t[t]:.1f} % of the demand is "
+            f"within the radius of any site, below the required {100 * share[t]:.1f} %"))
+    # exact reductions (row weights: one column of weight per year, merged by row groups)
+    red = reduce_cover(sparse.csr_matrix(cover[rows][:, free]), np.zeros(rows.size),
+                       cost=c_all[free] if budget_t is not None else None)
+    keep = red.rows >= 0
+    w_red = np.zeros((red.a.shape[0], n_t))
+    np.add.at(w_red, red.rows[keep], wt[rows][keep])
+    cols = free[red.cols]
+    b = red.a
+    n_u, n_c = b.shape
+    if n_u == 0 or n_c == 0:  # nothing a new site could add: only the existing ones
+        oy = np.full(n_cand, -1, np.int64)
+        oy[fixed] = 0
+        cov_t = _covered_by_year(cover, wt, oy, n_t)
+        return RolloutAnswer("optimal", float(cov_t.sum()), float(cov_t.sum()), oy, cov_t,
+                             total_t, {"rows": 0, "columns": 0, "nonzeros": 0})
+    model = _model(b, w_red, c_all[cols], base_t, budget_t, max_new_t, need_t)
+    full = {"rows": int(rows.size * n_t), "columns": int((n_cand + rows.size) * n_t),
+            "nonzeros": int(cover[rows].nnz * n_t)}
+    size = {**model.size, "reduced_from": full}
+    logger.info("rollout: %d years, %s (reduced from %s)", n_t, model.size, full)
+    left = max(0.1, time_limit_s - (time.perf_counter() - t0))
+    ans = solve_linear_model(model, solver=solver, time_limit_s=left, rel_gap=rel_gap)
+    if ans.x is None:
+        reason = ""
+        if ans.status == "infeasible":
+            req = ", ".join(f"#{t + 1}: {100 * s:.0f} %" for t, s in enumerate(share) if s > 0)
+            reason = ("no rollout within the yearly budgets and counts reaches the required "
+                      f"covered shares (year {req})")
+        return RolloutAnswer(ans.status, math.nan,
+                             -ans.bound if np.isfinite(ans.bound) else math.nan,
+                             np.full(n_cand, -1), np.zeros(n_t), total_t, size, reason)
+    y = ans.x[:n_c * n_t].reshape(n_t, n_c) > 0.5          # year x reduced column
+    open_year = np.full(n_cand, -1, np.int64)
+    first = np.where(y.any(axis=0), np.argmax(y, axis=0), -1)
+    open_year[cols] = first
+    open_year[fixed] = 0
+    covered_t = _covered_by_year(cover, wt, open_year, n_t)
+    obj = float(covered_t.sum())
+    bound = -ans.bound if np.isfinite(ans.bound) else math.inf
+    status = ans.status
+    if status == "optimal" or bound - obj <= rel_gap * max(1.0, abs(obj)):
+        status, bound = "optimal", obj
+    return RolloutAnswer(status, obj, max(bound, obj), open_year, covered_t, total_t, size)
+
+
+def _covered_by_year(cover: sparse.csr_matrix, wt: np.ndarray, open_year: np.ndarray,
+                     n_t: int) -> np.ndarray:
+    """Covered demand of each year, recounted from the open years [demand units]."""
+    out = np.zeros(n_t)
+    for t in range(n_t):  # one sparse product per year, not per variable
+        is_open = ((open_year >= 0) & (open_year <= t)).astype(float)
+        hit = cover @ is_open > 0
+        out[t] = float(wt[hit, t].sum())
+    return out
+
+
+def _model(b: sparse.csr_matrix, w: np.ndarray, c: np.ndarray, base_t: np.ndarray,
+           budget_t: np.ndarray | None, max_new_t: np.ndarray | None,
+           need_t: np.ndarray) -> LinearModel:
+    """Build the rollout MIP; columns are ``y`` (year-major) then ``u`` (year-major)."""
+    n_u, n_c = b.shape
+    n_t = w.shape[1]
+    eye_t = sparse.identity(n_t, format="csr")
+    # coverage: u_t - B y_t <= 0
+    cov = sparse.hstack([sparse.kron(eye_t, -b), sparse.identity(n_u * n_t)]).tocsr()
+    blocks = [cov]
+    lb = [np.full(n_u * n_t, -np.inf)]
+    ub = [np.zeros(n_u * n_t)]
+    if n_t > 1:
+        # monotone: y_{t-1} - y_t <= 0
+        step = sparse.diags([np.ones(n_t - 1), -np.ones(n_t - 1)], [0, 1],
+                            shape=(n_t - 1, n_t))
+        mono = sparse.kron(step, sparse.identity(n_c))
+        blocks.append(sparse.hstack([mono, sparse.csr_matrix((mono.shape[0], n_u * n_t))]))
+        lb.append(np.full(mono.shape[0], -np.inf))
+        ub.append(np.zeros(mono.shape[0]))
+    # what opens in year t: y_t - y_{t-1} (y_{-1} = 0 for every new candidate)
+    opens = sparse.diags([np.ones(n_t), -np.ones(n_t - 1)], [0, -1], shape=(n_t, n_t))
+    for limit, coef in ((budget_t, c), (max_new_t, np.ones(n_c))):
+        if limit is None:
+            continue
+        lim = np.asarray(limit, float)
+        rows_ = sparse.kron(opens, sparse.csr_matrix(coef[None, :]))
+        blocks.append(sparse.hstack([rows_, sparse.csr_matrix((n_t, n_u * n_t))]))
+        lb.append(np.full(n_t, -np.inf))
+        ub.append(np.where(np.isfinite(lim), lim, np.inf))
+    if np.any(need_t > 0):
+        # covered share: sum_i w_it u_it >= need_t - base_t
+        req = sparse.hstack([sparse.csr_matrix((n_t, n_c * n_t)),
+                             sparse.kron(eye_t, sparse.csr_matrix(np.ones((1, n_u))))
+                             .multiply(w.T.reshape(1, -1))]).tocsr()
+        blocks.append(req)
+        lb.append(need_t - base_t)
+        ub.append(np.full(n_t, np.inf))
+    a = sparse.vstack(blocks).tocsr()
+    n_col = n_c * n_t + n_u * n_t
+    return LinearModel(c=np.r_[np.zeros(n_c * n_t), -w.T.reshape(-1)], a=a,
+                       row_lb=np.concatenate(lb), row_ub=np.concatenate(ub),
+                       col_lb=np.zeros(n_col), col_ub=np.ones(n_col),
+                       integer=np.r_[np.ones(n_c * n_t, bool), np.zeros(n_u * n_t, bool)],
+                       offset=-float(base_t.sum()))
+
+
+def _infeasible(n_cand: int, n_t: int, total_t: np.ndarray, fixed: np.ndarray,
+                reason: str) -> RolloutAnswer:
+    oy = np.full(n_cand, -1, np.int64)
+    oy[fixed] = 0
+    return RolloutAnswer("infeasible", math.nan, math.nan, oy, np.zeros(n_t), total_t, {},
+                         reason)
