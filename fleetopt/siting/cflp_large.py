@@ -28,7 +28,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from fleetopt.siting.backend import solve_linear_model
-from fleetopt.siting.lagrangian import cover_subproblem, option_values, served_by
+from fleetopt.siting.lagrangian import (
+    cover_relaxed,
+    cover_subproblem,
+    option_values,
+    served_by,
+)
 
 if TYPE_CHECKING:
     from fleetopt.siting.cflp import CflpAnswer, CflpData
@@ -88,6 +93,10 @@ class LagrangianState:
         self.must_open[data.fixed_open] = True
         self.pair_demand = data.demand[data.pair_cust]
         self.need = float(data.demand.sum())
+        # many sites with size options: price the capacity cover instead of solving it
+        # exactly in every step (the exact dynamic programme is kept for the end)
+        multi = bool(np.any(np.bincount(data.option_site, minlength=data.n_sites) > 1))
+        self.relax_cover = multi and data.option_site.size > 2000
         self.seen = np.zeros(data.option_site.size)  # times each option was in a subproblem optimum
 
     @property
@@ -108,13 +117,18 @@ class LagrangianState:
         c.seen = self.seen.copy()
         return c
 
-    def evaluate(self, lam: np.ndarray, *, forced: bool = False):  # noqa: ANN201
+    def evaluate(self, lam: np.ndarray, *, forced: bool = False,  # noqa: ANN201
+                 exact: bool = False):
         """Lagrangian value at ``lam`` with its cover solution and knapsack fill."""
         d = self.data
         v, fill = option_values(d.option_site, d.option_capacity, d.option_cost, d.n_sites,
                                 d.pair_site, d.pair_cust, d.pair_cost, self.pair_demand, lam)
-        cov = cover_subproblem(v, d.option_site, d.option_capacity, d.n_sites, self.need,
-                               self.must_open, self.alive, forced=forced)
+        if self.relax_cover and not exact:
+            cov = cover_relaxed(v, d.option_site, d.option_capacity, d.n_sites, self.need,
+                                self.must_open, self.alive)
+        else:
+            cov = cover_subproblem(v, d.option_site, d.option_capacity, d.n_sites, self.need,
+                                   self.must_open, self.alive, forced=forced)
         return float(lam.sum()) + cov.value, cov, fill, v
 
     def fix(self, lam_sum: float, cov, v: np.ndarray) -> int:  # noqa: ANN001
@@ -142,8 +156,14 @@ class LagrangianState:
 
 def subgradient(st: LagrangianState, *, deadline: float, iterations: int,
                 heuristic_every: int = 5, fix: bool = True, theta: float = 2.0,
-                rel_gap: float = 1e-9) -> None:
-    """Raise ``st.bound`` by subgradient steps; try the heuristic and fixing on the way."""
+                rel_gap: float = 1e-9, deflect: float = 0.0) -> None:
+    """Raise ``st.bound`` by subgradient steps; try the heuristic and fixing on the way.
+
+    ``deflect`` > 0 adds that share of the previous direction to each step (Camerini,
+    Fratta & Maffioli 1975), which damps the zig-zag of many multipliers; without an
+    improvement for 15 steps the step factor ``theta`` is halved (0.7 with deflection).
+    """
+    g_prev = None
     d = st.data
     n_cust = d.demand.size
     lam = st.lam.copy()
@@ -158,8 +178,8 @@ def subgradient(st: LagrangianState, *, deadline: float, iterations: int,
             st.bound, st.lam, stall = val, lam.copy(), 0
         else:
             stall += 1
-            if stall >= 15:
-                theta *= 0.5
+            if stall >= (20 if deflect else 15):
+                theta *= 0.7 if deflect else 0.5
                 stall = 0
         st.seen += cov.chosen
         if heuristic_every and (it % heuristic_every == 0 or stall == 0):
@@ -169,6 +189,9 @@ def subgradient(st: LagrangianState, *, deadline: float, iterations: int,
         if st.bound >= st.ub - rel_gap * max(1.0, abs(st.ub)) or theta < 1e-4:
             break
         g = 1.0 - served_by(fill, cov.chosen, d.pair_cust, n_cust)
+        if deflect and g_prev is not None:
+            g = g + deflect * g_prev
+        g_prev = g
         norm = float(g @ g)
         if norm <= 1e-18:
             break
@@ -234,6 +257,126 @@ def _best_alive_option(st: LagrangianState, sites: np.ndarray) -> np.ndarray:
     o = sel[np.lexsort((-d.option_capacity[sel], d.option_site[sel]))]
     first = np.r_[True, d.option_site[o][1:] != d.option_site[o][:-1]]
     return o[first]
+
+
+def greedy_open(d: CflpData) -> np.ndarray:
+    """Options to open by a greedy capacitated cover (for sparse pairs and size options).
+
+    Repeatedly opens the site with the least cost per unit of unserved demand it can
+    take (its cheapest option that carries that demand, plus the serving cost of the
+    customers it takes, nearest first), then gives it those customers. Existing sites
+    open first at their largest option. The result covers every customer's demand
+    within its allowed pairs whenever the data allow it.
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean per option.
+    """
+    n_opt, n_cust = d.option_site.size, d.demand.size
+    rem = d.demand.astype(float).copy()
+    pair_d = d.demand[d.pair_cust]
+    unit_cost = d.pair_cost / np.maximum(pair_d, 1e-12)
+    order = np.lexsort((unit_cost, d.pair_site))
+    starts = np.searchsorted(d.pair_site[order], np.arange(d.n_sites + 1))
+    big = np.lexsort((-d.option_capacity, d.option_site))
+    first = np.r_[True, d.option_site[big][1:] != d.option_site[big][:-1]]
+    largest = np.full(d.n_sites, -1)
+    largest[d.option_site[big[first]]] = big[first]
+    qmax = np.where(largest >= 0, d.option_capacity[np.maximum(largest, 0)], 0.0)
+    chosen = np.zeros(n_opt, bool)
+    is_open = np.zeros(d.n_sites, bool)
+
+    def give(s: int, cap: float) -> float:
+        """Serve the unserved demand of site s's customers, cheapest first; return load."""
+        load = 0.0
+        for p in order[starts[s]:starts[s + 1]]:
+            j = d.pair_cust[p]
+            if rem[j] <= 0:
+                continue
+            t = min(rem[j], cap - load)
+            if t <= 0:
+                break
+            rem[j] -= t
+            load += t
+        return load
+
+    for s in d.fixed_open:
+        if largest[s] >= 0:
+            chosen[largest[s]] = True
+            is_open[s] = True
+            give(int(s), float(qmax[s]))
+    tol = 1e-9 * max(1.0, float(d.demand.sum()))
+    for _ in range(d.n_sites):
+        if rem.sum() <= tol:
+            break
+        w = rem[d.pair_cust]
+        reach = np.bincount(d.pair_site, weights=w, minlength=d.n_sites)
+        serve = np.bincount(d.pair_site, weights=unit_cost * w, minlength=d.n_sites)
+        take = np.minimum(reach, qmax)
+        ok = (take > tol) & ~is_open
+        if not ok.any():
+            break
+        # cheapest option carrying `take` at each site
+        fits = d.option_capacity >= take[d.option_site] - 1e-9
+        oc = np.full(d.n_sites, np.inf)
+        np.minimum.at(oc, d.option_site[fits], d.option_cost[fits])
+        ratio = np.where(ok, (oc + serve * take / np.maximum(reach, 1e-12))
+                         / np.maximum(take, 1e-12), np.inf)
+        s = int(np.argmin(ratio))
+        if not np.isfinite(ratio[s]):
+            break
+        cand = np.flatnonzero(fits & (d.option_site == s))
+        o = int(cand[np.argmin(d.option_cost[cand])])
+        chosen[o] = True
+        is_open[s] = True
+        give(s, float(d.option_capacity[o]))
+    return chosen
+
+
+def _greedy_incumbent(st: LagrangianState, *, deadline: float) -> None:
+    """Incumbent from :func:`greedy_open`, the transportation LP and :func:`shrink`."""
+    from fleetopt.siting.cflp import _fixed_open_lp
+
+    d = st.data
+    chosen = greedy_open(d)
+    if not admissible(d, chosen):
+        return
+    st.inc.tried.add(np.packbits(chosen).tobytes())
+    val, x = _fixed_open_lp(d, None, chosen, deadline)  # type: ignore[arg-type]
+    if x is not None and val < st.ub:
+        st.inc.ub, st.inc.x = val, x
+        shrink(st, deadline=deadline)
+
+
+def shrink(st: LagrangianState, *, deadline: float) -> None:
+    """Give each open site of the incumbent its smallest option that carries its load."""
+    from fleetopt.siting.cflp import _fixed_open_lp
+
+    d = st.data
+    if st.x is None:
+        return
+    n_opt = d.option_site.size
+    load = np.bincount(d.pair_site, weights=st.x[n_opt:] * st.pair_demand, minlength=d.n_sites)
+    chosen = st.x[:n_opt] > 0.5
+    sites = np.flatnonzero(_sites_of(d, chosen))
+    out = np.zeros(n_opt, bool)
+    fits = d.option_capacity >= load[d.option_site] * (1 - 1e-12) - 1e-9
+    fits &= _sites_of(d, chosen)[d.option_site]
+    best = np.full(d.n_sites, np.inf)
+    np.minimum.at(best, d.option_site[fits], d.option_cost[fits])
+    pick = np.flatnonzero(fits & (d.option_cost <= best[d.option_site]))
+    _, first = np.unique(d.option_site[pick], return_index=True)
+    out[pick[first]] = True
+    empty = load <= 1e-9
+    empty[d.fixed_open] = False
+    out &= ~empty[d.option_site]
+    del sites
+    if np.array_equal(out, chosen):
+        return
+    val, x = _fixed_open_lp(d, None, out, deadline)  # type: ignore[arg-type]
+    if x is not None and val < st.ub:
+        st.inc.ub, st.inc.x = val, x
 
 
 def local_search(st: LagrangianState, *, deadline: float, n_add: int = 5,
@@ -436,8 +579,21 @@ def solve_large_cflp(data: CflpData, *, deadline: float, solver: str, rel_gap: f
     total = deadline - t0
     n_opt = data.option_site.size
     st = LagrangianState(data)
-    subgradient(st, deadline=t0 + 0.2 * total, iterations=400, rel_gap=rel_gap)
     one_option = bool(np.all(np.bincount(data.option_site, minlength=data.n_sites) <= 1))
+    _greedy_incumbent(st, deadline=t0 + 0.1 * total)
+    logger.info("CFLP greedy: incumbent %.9g after %.2fs", st.ub, time.perf_counter() - t0)
+    if st.relax_cover:
+        # many sites with size options: start from the price of capacity (the aggregate
+        # capacity row's dual), take more, cheaper steps
+        per_unit = data.option_cost / np.where(np.isfinite(data.option_capacity),
+                                               data.option_capacity, np.inf)
+        st.lam = st.lam + float(np.min(per_unit)) * data.demand
+        subgradient(st, deadline=t0 + 0.35 * total, iterations=5000, rel_gap=rel_gap,
+                    theta=1.0, heuristic_every=50, fix=False, deflect=0.7)
+        val, _, _, _ = st.evaluate(st.lam, exact=True)
+        st.bound = max(st.bound, val)
+    else:
+        subgradient(st, deadline=t0 + 0.2 * total, iterations=400, rel_gap=rel_gap)
     if st.bound < st.ub - rel_gap * abs(st.ub):
         local_search(st, deadline=min(deadline, time.perf_counter() + 0.12 * total))
         logger.info("CFLP local search: incumbent %.9g", st.ub)
