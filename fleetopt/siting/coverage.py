@@ -44,6 +44,9 @@ MIP_MIN_S = 0.5
 LP_S_PER_NONZERO = 8.0e-6
 #: Most share of the time left given to the LP relaxation (for the Lagrangian bound).
 LP_SHARE = 0.5
+#: Share of the time limit the exact reductions may take (the dominance test is skipped
+#: when its estimate does not fit).
+REDUCE_SHARE = 0.2
 #: Share of the time left (after the bound) given to the perturbation rounds.
 ILS_SHARE = 0.25
 
@@ -118,8 +121,10 @@ def solve_set_cover(cover: sparse.csr_matrix, *, site_cost: np.ndarray | None = 
     free_cols = np.setdiff1d(np.arange(n_cand), fixed)
     # exact reductions: identical rows merge, a candidate covering a subset of a no
     # dearer one's rows leaves (the count row treats every new site alike)
+    t0 = time.perf_counter()
     red = reduce_cover(sparse.csr_matrix(cover[rows][:, free_cols]), None,
-                       cost=cost[free_cols], drop_uncovered=False)
+                       cost=cost[free_cols], drop_uncovered=False,
+                       time_budget_s=REDUCE_SHARE * time_limit_s)
     a = red.a
     cols = free_cols[red.cols]
     n_c = a.shape[1]
@@ -137,7 +142,11 @@ def solve_set_cover(cover: sparse.csr_matrix, *, site_cost: np.ndarray | None = 
                                            "nonzeros": int(cover[rows].nnz)}}
     if n_c == 0 or a.shape[0] == 0:  # the existing sites cover everything
         return CoverAnswer("optimal", offset, offset, np.sort(fixed), size)
-    ans = solve_linear_model(model, solver=solver, time_limit_s=time_limit_s)
+    left = time_limit_s - (time.perf_counter() - t0)
+    mip_s = max(0.1, left - (MIP_RESERVE_S + LOAD_S_PER_NONZERO * model.a.nnz))
+    # HiGHS does not look at its clock during presolve: presolve only when it fits
+    presolve = PRESOLVE_S_PER_NONZERO * model.a.nnz <= 0.3 * mip_s
+    ans = solve_linear_model(model, solver=solver, time_limit_s=mip_s, presolve=presolve)
     if ans.x is None:
         reason = ""
         if ans.status == "infeasible":
@@ -216,7 +225,7 @@ def solve_max_coverage(cover: sparse.csr_matrix, weight: np.ndarray, *, p: int |
                  "nonzeros": int(a_full.nnz + rows.size + (p is not None) * free_cols.size
                                  + (budget is not None) * free_cols.size)}
     red = reduce_cover(a_full, w[rows], cost=cost_all[free_cols] if budget is not None
-                       else None)
+                       else None, time_budget_s=REDUCE_SHARE * time_limit_s)
     b, wr = red.a, red.weight
     cols = free_cols[red.cols]                        # reduced column -> original candidate
     rcost = cost_all[cols] if budget is not None else None

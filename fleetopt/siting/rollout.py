@@ -19,9 +19,12 @@ reduced exactly (:mod:`fleetopt.siting.reduce`): rows covered by existing sites 
 (their weight is counted), rows no candidate covers leave, identical rows merge (weights
 summed per year), and a candidate whose covering set lies inside a no dearer one's
 leaves (open the other in the same year instead: same count, no more money, no less
-coverage). Built as sparse blocks (Kronecker products), solved with HiGHS through
-:mod:`fleetopt.siting.backend`. Budgets that cannot reach a required share give status
-``infeasible`` with the reason.
+coverage). A greedy (year by year, the site covering most demand of the years left)
+gives the incumbent and a solver-free bound (each year alone, with the sites the
+cumulative count and budget allow) caps the gap; then the MIP, built as sparse blocks
+(Kronecker products) and cut off at the greedy, runs with the time left through
+:mod:`fleetopt.siting.backend` (HiGHS presolve only when its estimate fits). Budgets that
+cannot reach a required share give status ``infeasible`` with the reason.
 """
 
 from __future__ import annotations
@@ -36,7 +39,13 @@ import numpy as np
 from scipy import sparse
 
 from fleetopt.siting.backend import LinearModel, solve_linear_model
-from fleetopt.siting.coverage import coverage_matrix
+from fleetopt.siting.coverage import (
+    LOAD_S_PER_NONZERO,
+    MIP_MIN_S,
+    MIP_RESERVE_S,
+    PRESOLVE_S_PER_NONZERO,
+    coverage_matrix,
+)
 from fleetopt.siting.reduce import reduce_cover
 
 logger = logging.getLogger(__name__)
@@ -177,7 +186,8 @@ def solve_rollout(cost: np.ndarray, weight_t: np.ndarray, radius_s: float, *,
             f"within the radius of any site, below the required {100 * share[t]:.1f} %"))
     # exact reductions (row weights: one column of weight per year, merged by row groups)
     red = reduce_cover(sparse.csr_matrix(cover[rows][:, free]), np.zeros(rows.size),
-                       cost=c_all[free] if budget_t is not None else None)
+                       cost=c_all[free] if budget_t is not None else None,
+                       time_budget_s=0.2 * time_limit_s)
     keep = red.rows >= 0
     w_red = np.zeros((red.a.shape[0], n_t))
     np.add.at(w_red, red.rows[keep], wt[rows][keep])
@@ -195,8 +205,35 @@ def solve_rollout(cost: np.ndarray, weight_t: np.ndarray, radius_s: float, *,
             "nonzeros": int(cover[rows].nnz * n_t)}
     size = {**model.size, "reduced_from": full}
     logger.info("rollout: %d years, %s (reduced from %s)", n_t, model.size, full)
-    left = max(0.1, time_limit_s - (time.perf_counter() - t0))
-    ans = solve_linear_model(model, solver=solver, time_limit_s=left, rel_gap=rel_gap)
+    # incumbent: greedy year by year; bound: each year on its own with the sites the
+    # cumulative count / budget allows (column weights, no solver)
+    c_red = c_all[cols]
+    g_first = _greedy_rollout(b, w_red, c_red, budget_t, max_new_t)
+    g_cov = None
+    if g_first is not None:
+        oy = np.full(n_cand, -1, np.int64)
+        oy[fixed] = 0
+        oy[cols] = g_first
+        g_cov = _covered_by_year(cover, wt, oy, n_t)
+        if np.any(g_cov + 1e-9 * np.maximum(1.0, total_t) < need_t):
+            g_first, g_cov = None, None      # the greedy misses a required share
+    cheap = _column_bound(b, w_red, c_red, base_t, reachable_t, budget_t, max_new_t)
+    left = time_limit_s - (time.perf_counter() - t0)
+    mip_s = left - (MIP_RESERVE_S + LOAD_S_PER_NONZERO * model.a.nnz)
+    g_val = float(g_cov.sum()) if g_cov is not None else -math.inf
+    if g_cov is not None and (mip_s < MIP_MIN_S
+                              or cheap - g_val <= rel_gap * max(1.0, g_val)):
+        status = "optimal" if cheap - g_val <= rel_gap * max(1.0, g_val) else "feasible"
+        return _greedy_answer(status, g_val, cheap, oy, g_cov, total_t, size)
+    presolve = PRESOLVE_S_PER_NONZERO * model.a.nnz <= 0.3 * max(mip_s, 0.0)
+    ans = solve_linear_model(model, solver=solver, time_limit_s=max(0.1, mip_s),
+                             rel_gap=rel_gap, presolve=presolve,
+                             cutoff=-g_val + 1e-9 * max(1.0, abs(g_val))
+                             if g_cov is not None else None)
+    if ans.x is None and g_cov is not None:
+        if ans.status == "infeasible":  # nothing better than the greedy exists
+            return _greedy_answer("optimal", g_val, g_val, oy, g_cov, total_t, size)
+        return _greedy_answer("feasible", g_val, cheap, oy, g_cov, total_t, size)
     if ans.x is None:
         reason = ""
         if ans.status == "infeasible":
@@ -213,11 +250,74 @@ def solve_rollout(cost: np.ndarray, weight_t: np.ndarray, radius_s: float, *,
     open_year[fixed] = 0
     covered_t = _covered_by_year(cover, wt, open_year, n_t)
     obj = float(covered_t.sum())
-    bound = -ans.bound if np.isfinite(ans.bound) else math.inf
+    bound = min(cheap, -ans.bound if np.isfinite(ans.bound) else math.inf)
     status = ans.status
+    if g_cov is not None and g_val > obj:   # the solver's answer is worse: keep the greedy
+        return _greedy_answer(status, g_val, max(bound, g_val), oy, g_cov, total_t, size)
     if status == "optimal" or bound - obj <= rel_gap * max(1.0, abs(obj)):
         status, bound = "optimal", obj
     return RolloutAnswer(status, obj, max(bound, obj), open_year, covered_t, total_t, size)
+
+
+def _greedy_answer(status: str, value: float, bound: float, open_year: np.ndarray,
+                   cov_t: np.ndarray, total_t: np.ndarray, size: dict[str, Any]
+                   ) -> RolloutAnswer:
+    logger.info("rollout: greedy %.6g, bound %.6g (%s)", value, bound, status)
+    return RolloutAnswer(status, value, max(bound, value), open_year, cov_t, total_t, size)
+
+
+def _greedy_rollout(b: sparse.csr_matrix, w: np.ndarray, cost: np.ndarray,
+                    budget_t: np.ndarray | None, max_new_t: np.ndarray | None
+                    ) -> np.ndarray | None:
+    """Open sites year by year, each time the one covering most new demand of the years
+    left (per CNY under a budget); return each reduced column's open year (-1 = never)."""
+    n_u, n_c = b.shape
+    n_t = w.shape[1]
+    rest = np.cumsum(w[:, ::-1], axis=1)[:, ::-1]      # demand of years t .. T-1
+    csc = sparse.csc_matrix(b)
+    covered = np.zeros(n_u, bool)
+    year = np.full(n_c, -1, np.int64)
+    for t in range(n_t):
+        spent, count = 0.0, 0
+        cap_n = math.inf if max_new_t is None else float(max_new_t[t])
+        cap_b = math.inf if budget_t is None else float(budget_t[t])
+        while count < cap_n:
+            gain = np.asarray((rest[:, t] * ~covered) @ csc).ravel()
+            ok = (year < 0) & (gain > 0) & (spent + cost <= cap_b + 1e-9)
+            if not ok.any():
+                break
+            score = gain / np.maximum(cost, 1e-12) if budget_t is not None else gain
+            j = int(np.argmax(np.where(ok, score, -np.inf)))
+            year[j] = t
+            spent += float(cost[j])
+            count += 1
+            covered |= np.asarray(csc[:, j].todense()).ravel() > 0
+    return year
+
+
+def _column_bound(b: sparse.csr_matrix, w: np.ndarray, cost: np.ndarray, base_t: np.ndarray,
+                  reachable_t: np.ndarray, budget_t: np.ndarray | None,
+                  max_new_t: np.ndarray | None) -> float:
+    """Bound the summed coverage without a solver [demand units].
+
+    By year ``t`` at most ``sum_{s<=t} n_s`` new sites are open, costing at most
+    ``sum_{s<=t} B_s``; each covers at most its column weight of year ``t``, and no more
+    than the reachable demand is covered (see ``coverage._best_columns``).
+    """
+    from fleetopt.siting.coverage import _best_columns
+
+    n_t = w.shape[1]
+    csc = sparse.csc_matrix(b)
+    total = 0.0
+    for t in range(n_t):
+        g = np.asarray(w[:, t] @ csc).ravel()
+        p = None if max_new_t is None else float(np.sum(max_new_t[:t + 1]))
+        bud = None if budget_t is None else float(np.sum(budget_t[:t + 1]))
+        p_int = None if p is None or not math.isfinite(p) else int(p)
+        bud = None if bud is None or not math.isfinite(bud) else bud
+        best = _best_columns(g, p_int, cost, bud)
+        total += min(float(reachable_t[t]), float(base_t[t]) + best)
+    return total
 
 
 def _covered_by_year(cover: sparse.csr_matrix, wt: np.ndarray, open_year: np.ndarray,
