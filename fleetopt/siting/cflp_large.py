@@ -235,11 +235,19 @@ def admissible(d: CflpData, chosen: np.ndarray) -> bool:
         n_new = int((_sites_of(d, chosen) & ~np.isin(np.arange(d.n_sites), d.fixed_open)).sum())
         if n_new > d.max_open:
             return False
-    if d.budget is not None:
-        fixed = np.isin(d.option_site, d.fixed_open)
-        if float(d.option_cost[chosen & ~fixed].sum()) > d.budget * (1 + 1e-12) + 1e-9:
+    if d.budget is not None:  # as build_cflp's budget row: every opened option counts
+        if float(d.option_cost[chosen].sum()) > d.budget * (1 + 1e-12) + 1e-9:
             return False
     return True
+
+
+def _open_in(sub: CflpData, must_open: np.ndarray) -> None:
+    """Make the sites ``must_open`` fixed open in ``sub``; the count limit keeps its meaning
+    (``max_open`` counts sites beyond the fixed ones, so it shrinks by the newly fixed)."""
+    new = np.setdiff1d(np.flatnonzero(must_open), sub.fixed_open)
+    if sub.max_open is not None:
+        sub.max_open = sub.max_open - int(new.size)
+    sub.fixed_open = np.union1d(sub.fixed_open, new).astype(np.int64)
 
 
 def _sites_of(d: CflpData, chosen: np.ndarray) -> np.ndarray:
@@ -537,7 +545,7 @@ def restricted_mip(st: LagrangianState, *, deadline: float, solver: str,
     if st.x is not None:
         keep |= st.x[:n_opt] > 0.5
     sub, opt_idx, pair_idx = _subset(d, keep)
-    sub.fixed_open = np.union1d(sub.fixed_open, np.flatnonzero(st.must_open)).astype(np.int64)
+    _open_in(sub, st.must_open)
     from fleetopt.siting.cflp import check_cflp_feasible
 
     if check_cflp_feasible(sub):
@@ -613,7 +621,7 @@ def solve_large_cflp(data: CflpData, *, deadline: float, solver: str, rel_gap: f
     if st.x is not None:
         keep |= st.x[:n_opt] > 0.5
     sub, opt_idx, pair_idx = _subset(data, keep)
-    sub.fixed_open = np.union1d(sub.fixed_open, np.flatnonzero(st.must_open)).astype(np.int64)
+    _open_in(sub, st.must_open)
     ans = None
     bound = st.bound
     if one_option and sub.budget is None and sub.max_open is None:

@@ -156,3 +156,119 @@ def test_large_path_on_a_random_instance_is_honest() -> None:
     assert served == pytest.approx(np.ones(n), abs=1e-6)
     load = np.bincount(d.pair_site, weights=ans.flow * demand[d.pair_cust], minlength=m)
     assert np.all(load <= cap * ans.option_open + 1e-6)
+
+
+# --------------------------------------------------------------------------- large CFLP path
+def test_capa8000_proven_optimal(shared_data: Path, optima: dict[str, float]) -> None:
+    """GIVEN capa at capacity 8000 (100 x 1000, capopt_long.txt) WHEN solved with a 60 s limit
+    THEN proven optimal at the published value, and the bound never above it."""
+    res = solve_orlib_cap(shared_data / "orlib" / "cap" / "capa.txt", capacity=8000,
+                          time_limit_s=60)
+    assert res.status == "optimal"
+    assert res.objective == pytest.approx(optima["capa8000"], abs=0.002)
+    assert res.bound <= optima["capa8000"] + 0.002
+    a = res.assignments
+    assert a.groupby("demand_id")["share"].sum().to_numpy() == pytest.approx(np.ones(1000))
+
+
+def _brute_force_options(d: CflpData) -> float:
+    """Enumerate one option (or none) per site; price each open set by scipy's linprog."""
+    n_cust, n_pair = d.demand.size, d.pair_site.size
+    per_site = [[-1] + np.flatnonzero(d.option_site == s).tolist() for s in range(d.n_sites)]
+    fixed = set(d.fixed_open.tolist())
+    best = np.inf
+    for combo in itertools.product(*per_site):
+        if any(combo[s] < 0 for s in fixed):
+            continue
+        opts = [o for o in combo if o >= 0]
+        if d.max_open is not None and sum(1 for s, o in enumerate(combo)
+                                          if o >= 0 and s not in fixed) > d.max_open:
+            continue
+        open_cost = float(d.option_cost[opts].sum())
+        if d.budget is not None and open_cost > d.budget + 1e-9:
+            continue
+        cap = np.zeros(d.n_sites)
+        for s, o in enumerate(combo):
+            if o >= 0:
+                cap[s] = d.option_capacity[o]
+        if cap.sum() < d.demand.sum() - 1e-9:
+            continue
+        a_eq = np.zeros((n_cust, n_pair))
+        a_eq[d.pair_cust, np.arange(n_pair)] = 1.0
+        a_ub = np.zeros((d.n_sites, n_pair))
+        a_ub[d.pair_site, np.arange(n_pair)] = d.demand[d.pair_cust]
+        ub = np.where(cap[d.pair_site] > 0, 1.0, 0.0)
+        lp = linprog(d.pair_cost, A_ub=a_ub, b_ub=cap, A_eq=a_eq, b_eq=np.ones(n_cust),
+                     bounds=list(zip(np.zeros(n_pair), ub, strict=True)), method="highs")
+        if lp.status == 0:
+            best = min(best, open_cost + lp.fun)
+    return best
+
+
+def _random_modular(seed: int) -> CflpData:
+    """4 sites with 1-3 modules, 6 customers, each reaching 2-4 sites (sparse pairs)."""
+    rng = np.random.default_rng(seed)
+    m, n = 4, 6
+    reach = rng.random((n, m)) < 0.6
+    reach[np.arange(n), rng.integers(0, m, n)] = True
+    pc, ps = np.nonzero(reach)
+    demand = rng.integers(1, 8, n).astype(float)
+    mod_cap = float(rng.uniform(5, 9))
+    k = np.tile(np.arange(1, 4), m)
+    site = np.repeat(np.arange(m), 3)
+    fixed = np.array([0]) if seed % 2 else np.array([], np.int64)
+    fixed_cost = np.where(np.isin(np.arange(m), fixed), 0.0, rng.uniform(10, 40, m))
+    return CflpData(option_site=site, option_capacity=k * mod_cap,
+                    option_cost=fixed_cost[site] + k * rng.uniform(3, 8),
+                    n_sites=m, demand=demand, pair_site=ps, pair_cust=pc,
+                    pair_cost=(rng.uniform(1, 30, ps.size) * demand[pc]).round(3),
+                    fixed_open=fixed, option_size=k,
+                    budget=float(rng.uniform(60, 120)) if seed % 3 == 0 else None,
+                    max_open=2 if seed % 3 == 1 else None)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_modular_fixed_budget_match_brute_force_both_paths(seed: int) -> None:
+    """GIVEN small CFLPs with modules, sparse pairs, an existing site, a budget or a count
+    limit WHEN solved by the small path and by the large (Lagrangian) path THEN both equal
+    enumeration + scipy linprog, and both bounds are at most that optimum."""
+    import time
+
+    from fleetopt.siting.cflp_large import solve_large_cflp
+
+    d = _random_modular(seed)
+    ref = _brute_force_options(d)
+    small = solve_cflp(d, time_limit_s=20)
+    large = solve_large_cflp(d, deadline=time.perf_counter() + 20, solver="highs", rel_gap=1e-9)
+    if not np.isfinite(ref):
+        assert small.status == "infeasible"
+        assert large.status in ("infeasible", "time_limit_no_solution")
+        return
+    for ans in (small, large):
+        assert ans.status == "optimal"
+        assert ans.objective == pytest.approx(ref, rel=1e-7)
+        assert ans.bound <= ref * (1 + 1e-9) + 1e-9
+        cost = float(d.option_cost[ans.option_open].sum() + d.pair_cost @ ans.flow)
+        assert cost == pytest.approx(ans.objective, rel=1e-7)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_large_path_branch_and_bound_matches_brute_force(seed: int) -> None:
+    """GIVEN random 6 x 12 CFLPs (one capacity each, dense) WHEN solved by the Lagrangian
+    branch and bound THEN equal to enumeration + linprog, bound <= optimum."""
+    import time
+
+    from fleetopt.siting.cflp_large import solve_large_cflp
+
+    rng = np.random.default_rng(300 + seed)
+    m, n = 6, 12
+    cost = rng.uniform(1, 50, (m, n)).round(2)
+    demand = rng.integers(1, 10, n).astype(float)
+    cap = np.full(m, float(np.ceil(demand.sum() / 3)))
+    fixed = rng.uniform(20, 90, m).round(1)
+    d = CflpData.dense(fixed, cap, demand, cost)
+    ref = _brute_force_cflp(fixed, cap, demand, cost)
+    ans = solve_large_cflp(d, deadline=time.perf_counter() + 20, solver="highs", rel_gap=1e-9)
+    assert ans.status == "optimal"
+    assert ans.objective == pytest.approx(ref, rel=1e-7)
+    assert ans.bound <= ref * (1 + 1e-9)

@@ -81,3 +81,23 @@ def test_option_values_hand_case() -> None:
                             np.array([3.0, 4.0]), np.array([7.0, 6.0]))
     assert v[0] == pytest.approx(2.0)
     assert fill.frac[0] == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_priced_cover_is_a_lower_bound(seed: int) -> None:
+    """GIVEN random modular cover problems WHEN the capacity-priced relaxation is computed THEN
+    it is at most the exact optimum (and equal to it when the free choice already covers)."""
+    from fleetopt.siting.lagrangian import cover_relaxed
+
+    rng = np.random.default_rng(50 + seed)
+    n_sites = 5
+    site = np.repeat(np.arange(n_sites), 3)
+    cap = np.tile([4.0, 8.0, 12.0], n_sites)
+    v = rng.uniform(-20, 30, site.size).round(2)
+    fixed = np.zeros(n_sites, bool)
+    need = float(rng.uniform(5, 40))
+    exact = cover_subproblem(v, site, cap, n_sites, need, fixed)
+    relaxed = cover_relaxed(v, site, cap, n_sites, need, fixed)
+    assert relaxed.value <= exact.value + 1e-9
+    assert relaxed.value == pytest.approx(_brute_cover(v, site, cap, n_sites, need, fixed),
+                                          abs=1e-9) or relaxed.value < exact.value
