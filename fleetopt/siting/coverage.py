@@ -395,7 +395,7 @@ def _lp_multipliers(a: sparse.csr_matrix, w: np.ndarray, p: int | None,
     """
     from scipy.optimize import linprog
 
-    n_u, n_c = a.shape
+    n_u = a.shape[0]
     m = _reduced_model(a, w, p, cost, budget, 0.0)
     try:
         res = linprog(m.c, A_ub=m.a, b_ub=m.row_ub, bounds=(0.0, 1.0), method="highs",
@@ -488,7 +488,7 @@ def _swap_cover(a: sparse.csr_matrix, w: np.ndarray, open_idx: np.ndarray,
 def _perturb_search(a: sparse.csr_matrix, w: np.ndarray, open_idx: np.ndarray,
                     p: int | None, cost: np.ndarray | None, budget: float | None, *,
                     seed: int, t_end: float, rounds: int = 40) -> np.ndarray:
-    """Iterated local search: close a few random open sites, refill greedily, swap.
+    """Improve a selection by iterated local search: close a few, refill greedily, swap.
 
     Seeded (``numpy.random.default_rng(seed)``); keeps the best selection. Stops after
     ``rounds`` rounds or at ``t_end`` (then the number of rounds run depends on speed).

@@ -47,6 +47,7 @@ as ``module_capacity`` and ``capacity``. Coordinates are WGS84 degrees.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import math
@@ -345,7 +346,7 @@ def _read_rollout(doc: dict[str, Any], dem: pd.DataFrame, file: str,
             or not all(isinstance(y, int) and not isinstance(y, bool) for y in years)):
         add("years must be a non-empty list of integer years", "rollout.years")
         return None
-    if any(b <= a for a, b in zip(years, years[1:])):
+    if any(b <= a for a, b in itertools.pairwise(years)):
         add("years must increase", "rollout.years")
     n_t = len(years)
     out: dict[str, Any] = {"years": list(years)}

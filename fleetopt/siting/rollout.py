@@ -269,8 +269,11 @@ def _greedy_answer(status: str, value: float, bound: float, open_year: np.ndarra
 def _greedy_rollout(b: sparse.csr_matrix, w: np.ndarray, cost: np.ndarray,
                     budget_t: np.ndarray | None, max_new_t: np.ndarray | None
                     ) -> np.ndarray | None:
-    """Open sites year by year, each time the one covering most new demand of the years
-    left (per CNY under a budget); return each reduced column's open year (-1 = never)."""
+    """Return each reduced column's open year (-1 = never) from a greedy rollout.
+
+    Year by year, open the site covering most not yet covered demand of the years left
+    (per CNY under a budget) while the year's count and budget allow.
+    """
     n_u, n_c = b.shape
     n_t = w.shape[1]
     rest = np.cumsum(w[:, ::-1], axis=1)[:, ::-1]      # demand of years t .. T-1

@@ -1,4 +1,4 @@
-"""Exact coverage reductions, vertex substitution and the Lagrangian bound, by hand and by enumeration."""
+"""Exact coverage reductions, swaps and the Lagrangian bound: by hand and by enumeration."""
 
 from __future__ import annotations
 

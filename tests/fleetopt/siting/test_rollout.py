@@ -55,8 +55,8 @@ def test_one_site_a_year_by_hand(tmp_path: Path) -> None:
     assert res.objective == pytest.approx(47.0)
     assert res.details["open_year"] == {"C": 2025, "B": 2026, "A": 2027}
     assert res.details["covered_by_year"] == [10.0, 16.0, 21.0]
-    assert dict(zip(res.sites["id"], res.sites["open_year"])) == {"A": 2027, "B": 2026,
-                                                                  "C": 2025}
+    assert dict(zip(res.sites["id"], res.sites["open_year"], strict=True)) == {
+        "A": 2027, "B": 2026, "C": 2025}
 
 
 def test_growth_and_budget_by_hand(tmp_path: Path) -> None:

@@ -16,7 +16,8 @@ from fleetopt.siting.solve import solve
 # P and Q: two points of central Beijing about 2 km apart
 P = (116.4000, 39.9100)
 Q = (116.4200, 39.9200)
-TRIPS = """vehicle_id,vehicle_type,powertrain,trip_id,departure,arrival,origin_lon,origin_lat,destination_lon,destination_lat,distance_km
+TRIPS = ("vehicle_id,vehicle_type,powertrain,trip_id,departure,arrival,origin_lon,origin_lat,"
+         "destination_lon,destination_lat,distance_km\n") + """\
 b1,bus,bev,t1,07:00,08:10,{q0},{q1},{p0},{p1},30
 b1,bus,bev,t2,16:00,17:10,{q0},{q1},{p0},{p1},60
 b2,bus,bev,t3,16:30,17:40,{p0},{p1},{p0},{p1},30
