@@ -104,7 +104,8 @@ def _spopt(names: list[int], opt: dict[str, float], limit: float) -> dict[str, A
             "instances_at_equal_objective": len(eq)}
 
 
-def _beijing(n_cand: int, n_dem: int, limit: float) -> dict[str, Any]:
+def _beijing(n_cand: int, n_dem: int, limit: float,
+             models: tuple[str, ...] = ("p-median", "max-coverage", "cflp")) -> dict[str, Any]:
     from fleetopt.inputs.road_graph import load_network
     from fleetopt.siting.candidates import candidates_from_network
     from fleetopt.siting.distances import travel_time_matrix
@@ -135,7 +136,7 @@ def _beijing(n_cand: int, n_dem: int, limit: float) -> dict[str, Any]:
                            "demand_nodes": len(dem), "matrix_s": round(matrix_s, 3),
                            "matrix_goal_s": 5.0, "time_limit_s": limit,
                            "demand_weights": "seeded gamma(2, 50) draw per node (synthetic)"}
-    for model in ("p-median", "max-coverage", "cflp"):
+    for model in models:
         t0 = time.perf_counter()
         r = solve(prob, model=model, time_limit_s=limit, rel_gap=1e-4)
         out[model] = {"status": r.status, "objective": r.objective, "bound": r.bound,
@@ -143,6 +144,19 @@ def _beijing(n_cand: int, n_dem: int, limit: float) -> dict[str, Any]:
                       "open_sites": len(r.open_sites), "model_size": r.model_size,
                       "gap_goal": 0.005,
                       "gap_met": r.gap is not None and r.gap <= 0.005}
+        if model == "cflp" and r.sites is not None and r.objective:
+            # what the objective is made of: opening (sites + modules) against travel
+            opening = float(len(r.sites) * 1_000_000.0 + r.sites["size"].sum() * 150_000.0)
+            out[model].update({
+                "modules": int(r.sites["size"].sum()),
+                "module_floor": int(np.ceil(float(weight.sum())
+                                            / float(cf["module_capacity"].iloc[0]) - 1e-9)),
+                "opening_cost_share": round(opening / r.objective, 5),
+                "note": ("travel is about 0.2 % of the objective (one unit of demand x hours x "
+                         "40 CNY/h against one-off opening costs), so the instance is a "
+                         "capacitated covering problem over 2,000 sites x 8 sizes; the "
+                         "Lagrangian bound stays near the aggregate-capacity bound "
+                         "(250 full sites + 2,000 modules), see docs/siting.md")})
     return out
 
 

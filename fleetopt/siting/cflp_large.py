@@ -29,6 +29,8 @@ import numpy as np
 
 from fleetopt.siting.backend import solve_linear_model
 from fleetopt.siting.lagrangian import (
+    CoverSolution,
+    KnapsackFill,
     cover_relaxed,
     cover_subproblem,
     option_values,
@@ -110,15 +112,15 @@ class LagrangianState:
         return self.inc.x
 
     def child(self) -> LagrangianState:
-        """A copy for a branch (same data and incumbent, own fixing and multipliers)."""
+        """Return a copy for a branch (same data and incumbent, own fixing and multipliers)."""
         c = LagrangianState.__new__(LagrangianState)
         c.__dict__.update(self.__dict__)
         c.alive, c.must_open, c.lam = self.alive.copy(), self.must_open.copy(), self.lam.copy()
         c.seen = self.seen.copy()
         return c
 
-    def evaluate(self, lam: np.ndarray, *, forced: bool = False,  # noqa: ANN201
-                 exact: bool = False):
+    def evaluate(self, lam: np.ndarray, *, forced: bool = False,
+                 exact: bool = False) -> tuple[float, CoverSolution, KnapsackFill, np.ndarray]:
         """Lagrangian value at ``lam`` with its cover solution and knapsack fill."""
         d = self.data
         v, fill = option_values(d.option_site, d.option_capacity, d.option_cost, d.n_sites,
@@ -131,7 +133,7 @@ class LagrangianState:
                                    self.must_open, self.alive, forced=forced)
         return float(lam.sum()) + cov.value, cov, fill, v
 
-    def fix(self, lam_sum: float, cov, v: np.ndarray) -> int:  # noqa: ANN001
+    def fix(self, lam_sum: float, cov: CoverSolution, v: np.ndarray) -> int:
         """Close / open what the forced bounds at one multiplier vector rule out; return count."""
         if not np.isfinite(self.ub) or cov.forced_open is None:
             return 0
@@ -230,20 +232,20 @@ def _heuristic(st: LagrangianState, chosen: np.ndarray, deadline: float) -> None
 
 
 def admissible(d: CflpData, chosen: np.ndarray) -> bool:
-    """True when the options ``chosen`` respect the count limit and the budget."""
-    if d.max_open is not None:
-        n_new = int((_sites_of(d, chosen) & ~np.isin(np.arange(d.n_sites), d.fixed_open)).sum())
-        if n_new > d.max_open:
-            return False
-    if d.budget is not None:  # as build_cflp's budget row: every opened option counts
-        if float(d.option_cost[chosen].sum()) > d.budget * (1 + 1e-12) + 1e-9:
-            return False
-    return True
+    """Tell whether the options ``chosen`` respect the count limit and the budget."""
+    n_new = int((_sites_of(d, chosen) & ~np.isin(np.arange(d.n_sites), d.fixed_open)).sum())
+    if d.max_open is not None and n_new > d.max_open:
+        return False
+    # as build_cflp's budget row: every opened option counts
+    return d.budget is None or float(d.option_cost[chosen].sum()) <= d.budget * (
+        1 + 1e-12) + 1e-9
 
 
 def _open_in(sub: CflpData, must_open: np.ndarray) -> None:
-    """Make the sites ``must_open`` fixed open in ``sub``; the count limit keeps its meaning
-    (``max_open`` counts sites beyond the fixed ones, so it shrinks by the newly fixed)."""
+    """Make the sites ``must_open`` fixed open in ``sub``, keeping the count limit's meaning.
+
+    ``max_open`` counts sites beyond the fixed ones, so it shrinks by the newly fixed.
+    """
     new = np.setdiff1d(np.flatnonzero(must_open), sub.fixed_open)
     if sub.max_open is not None:
         sub.max_open = sub.max_open - int(new.size)
@@ -281,7 +283,7 @@ def greedy_open(d: CflpData) -> np.ndarray:
     numpy.ndarray
         Boolean per option.
     """
-    n_opt, n_cust = d.option_site.size, d.demand.size
+    n_opt = d.option_site.size
     rem = d.demand.astype(float).copy()
     pair_d = d.demand[d.pair_cust]
     unit_cost = d.pair_cost / np.maximum(pair_d, 1e-12)
@@ -436,7 +438,8 @@ def local_search(st: LagrangianState, *, deadline: float, n_add: int = 5,
         closed = closed[np.argsort(site_v[closed])]
         load = np.bincount(d.pair_site, weights=st.x[n_opt:] * st.pair_demand,
                            minlength=d.n_sites)
-        moves: list[tuple[int, int]] = [(int(s), -1) for s in open_sites[np.argsort(load[open_sites])]]
+        by_load = open_sites[np.argsort(load[open_sites])]
+        moves: list[tuple[int, int]] = [(int(s), -1) for s in by_load]
         worst = open_sites[np.argsort(-site_v[open_sites])][:n_swap_out]
         moves += [(int(o), int(i)) for o in worst for i in closed[:n_swap_in]]
         moves += [(-1, int(i)) for i in closed[:n_add]]

@@ -159,8 +159,10 @@ class CoverSolution:
 def cover_subproblem(v: np.ndarray, option_site: np.ndarray, option_capacity: np.ndarray,
                      n_sites: int, need: float, fixed_site: np.ndarray,
                      alive: np.ndarray | None = None, *, forced: bool = False) -> CoverSolution:
-    """Solve ``min sum v_ik u_ik`` s.t. at most one option per site (exactly one at fixed
-    sites), ``sum Q_ik u_ik >= need``, ``u`` binary, over the ``alive`` options.
+    """Solve the site subproblem: least ``sum v_ik u_ik`` covering ``need``.
+
+    Constraints: at most one option per site (exactly one at fixed sites),
+    ``sum Q_ik u_ik >= need``, ``u`` binary, only ``alive`` options.
 
     Parameters
     ----------
@@ -243,22 +245,18 @@ def cover_relaxed(v: np.ndarray, option_site: np.ndarray, option_capacity: np.nd
     pos = cap[ok] > 0
     hi = float(np.max(np.abs(v[ok][pos]) / cap[ok][pos])) * 2.0 + 1.0 if pos.any() else 1.0
     lo = 0.0
-    best_val, best_chosen = val, chosen
+    best_val = val
     for _ in range(steps):
         mid = 0.5 * (lo + hi)
         val, chosen, got = at(mid)
-        if val > best_val:
-            best_val, best_chosen = val, chosen
+        best_val = max(best_val, val)
         if got >= need:
             hi = mid
         else:
             lo = mid
-    val, chosen, got = at(hi)
-    if val > best_val or got >= need:
-        if val >= best_val:
-            best_val = val
-        best_chosen = chosen
-    return CoverSolution(best_val, best_chosen, exact=False)
+    # the bound: the best value seen; the openings: those at the high price, which cover
+    val, chosen, _ = at(hi)
+    return CoverSolution(max(val, best_val), chosen, exact=False)
 
 
 def _cover_sorted(vv: np.ndarray, best: np.ndarray, best_opt: np.ndarray,
@@ -271,7 +269,7 @@ def _cover_sorted(vv: np.ndarray, best: np.ndarray, best_opt: np.ndarray,
         inf = np.full(n_sites, np.inf)
         return CoverSolution(math.inf, np.zeros(n_opt, bool), inf if forced else None,
                              inf if forced else None)
-    k_min = 0 if uncap else int(math.ceil(need / q - 1e-9))
+    k_min = 0 if uncap else math.ceil(need / q - 1e-9)
     n_fix = int(fixed_site.sum())
     free = np.flatnonzero(avail & ~fixed_site)
     w = best[free]
@@ -333,7 +331,7 @@ def _cover_dp(vv: np.ndarray, option_site: np.ndarray, cap: np.ndarray, n_sites:
         inf = np.full(n_sites, np.inf)
         return CoverSolution(math.inf, chosen0, inf if forced else None, inf if forced else None)
     unit, exact = _unit(cap[alive], need)
-    n_units = int(math.ceil(need / unit - 1e-9))
+    n_units = math.ceil(need / unit - 1e-9)
     q = np.where(np.isfinite(cap), np.ceil(cap / unit - 1e-9), n_units).astype(np.int64)
     q = np.minimum(q, n_units)
     if not forced and float(cap[chosen0].sum()) >= need - 1e-9 * max(1.0, need):

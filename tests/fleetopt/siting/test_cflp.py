@@ -174,7 +174,7 @@ def test_capa8000_proven_optimal(shared_data: Path, optima: dict[str, float]) ->
 def _brute_force_options(d: CflpData) -> float:
     """Enumerate one option (or none) per site; price each open set by scipy's linprog."""
     n_cust, n_pair = d.demand.size, d.pair_site.size
-    per_site = [[-1] + np.flatnonzero(d.option_site == s).tolist() for s in range(d.n_sites)]
+    per_site = [[-1, *np.flatnonzero(d.option_site == s).tolist()] for s in range(d.n_sites)]
     fixed = set(d.fixed_open.tolist())
     best = np.inf
     for combo in itertools.product(*per_site):
