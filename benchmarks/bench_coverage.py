@@ -7,9 +7,10 @@ radius 300 s, 60 s limit, ``rel_gap = 1e-4`` as in ``bench_siting``.
 
 Reported for maximal coverage: status, objective, bound, gap, wall time, the model size
 before and after the exact reductions (:mod:`fleetopt.siting.reduce`). Baseline (same
-run): HiGHS on the unreduced MIP given the same time limit (the approach before the
-reductions, minus its greedy start); ``ratio`` = our gap / baseline gap (None when
-the baseline has no bound). Set cover and p-center on the same instance report their
+run): the answer before the reductions (greedy on the unreduced model with the column
+bound, which is what ``solve`` returned when HiGHS found nothing better) and, beside
+it, HiGHS on the unreduced MIP given the same limit; ``ratio`` = our gap / the gap
+before (below 1 = better). Set cover and p-center on the same instance report their
 status and wall time (their set covers are reduced too).
 
 ``run(quick=True)``: 500 candidates x 2,000 demand nodes, 20 s limit.
@@ -67,6 +68,33 @@ def _baseline(prob: Any, limit: float) -> dict[str, Any]:
             "wall_s": round(time.perf_counter() - t0, 2), "model_size": model.size}
 
 
+def _baseline_greedy(prob: Any) -> dict[str, Any]:
+    """The answer before the reductions: greedy on the unreduced model, column bound.
+
+    (HiGHS then found nothing better in its share of the limit, so this is what
+    ``solve`` returned: feasible, gap 1.5 % on the full case.)
+    """
+    from fleetopt.siting.coverage import _cover_upper_bound, _covered, _greedy_cover
+
+    t0 = time.perf_counter()
+    a = coverage_matrix_of(prob)
+    w = prob.demand["weight"].to_numpy(float)
+    none = np.array([], np.int64)
+    sel = _greedy_cover(a, w, prob.p, None, None, none)
+    obj = _covered(a, w, sel)
+    bound = _cover_upper_bound(a, w, prob.p, None, None, none)
+    return {"objective": obj, "bound": bound, "gap": (bound - obj) / obj,
+            "wall_s": round(time.perf_counter() - t0, 2)}
+
+
+def coverage_matrix_of(prob: Any) -> Any:
+    """Return the problem's coverage matrix at its radius."""
+    from fleetopt.siting.coverage import coverage_matrix
+
+    return coverage_matrix(np.where(np.isfinite(prob.cost_s), prob.cost_s, np.inf),
+                           float(prob.radius_s))
+
+
 def run(quick: bool = False) -> dict[str, Any]:
     """Run the coverage benchmark; return JSON-able results."""
     import os
@@ -90,10 +118,14 @@ def run(quick: bool = False) -> dict[str, Any]:
     out["max-coverage"]["gap_goal"] = 0.005
     g = out["max-coverage"]["gap"]
     out["max-coverage"]["gap_met"] = g is not None and g <= 0.005
-    base = _baseline(prob, limit)
-    out["baseline_unreduced_highs"] = base
-    out["baseline"] = "HiGHS (OR-Tools model_builder, no presolve) on the unreduced MIP, same limit"
+    out["baseline_unreduced_highs"] = _baseline(prob, limit)
+    base = _baseline_greedy(prob)
+    out["baseline_before_reductions"] = base
+    out["baseline"] = ("max coverage before the reductions (same run): greedy on the unreduced "
+                       "model with the column bound; HiGHS on the unreduced MIP with the same "
+                       "limit is reported beside it")
     out["ratio"] = (round(g / base["gap"], 4) if g is not None and base["gap"] else None)
+    out["ratio_meaning"] = "max-coverage gap / gap before the reductions (below 1 = better)"
     out["load_avg_1min_at_end"] = round(os.getloadavg()[0], 2)
     return _clean(out)
 
