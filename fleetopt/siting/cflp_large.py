@@ -344,6 +344,23 @@ def greedy_open(d: CflpData) -> np.ndarray:
     return chosen
 
 
+def _servable(d: CflpData, *, deadline: float) -> bool:
+    """Tell whether every site open at its largest size can serve all demand.
+
+    A relaxation of every solution: when it cannot, no solution exists. A stop of the LP
+    without an answer counts as servable.
+    """
+    from fleetopt.siting.cflp import CflpData, _fixed_open_lp
+
+    big = np.lexsort((-d.option_capacity, d.option_site))
+    first = np.r_[True, d.option_site[big][1:] != d.option_site[big][:-1]]
+    chosen = np.zeros(d.option_site.size, bool)
+    chosen[big[first]] = True
+    relaxed = CflpData(**{**d.__dict__, "budget": None, "max_open": None})
+    _, x = _fixed_open_lp(relaxed, None, chosen, deadline)  # type: ignore[arg-type]
+    return x is not None
+
+
 def _greedy_incumbent(st: LagrangianState, *, deadline: float) -> None:
     """Incumbent from :func:`greedy_open`, the transportation LP and :func:`shrink`."""
     from fleetopt.siting.cflp import _fixed_open_lp
@@ -593,6 +610,11 @@ def solve_large_cflp(data: CflpData, *, deadline: float, solver: str, rel_gap: f
     one_option = bool(np.all(np.bincount(data.option_site, minlength=data.n_sites) <= 1))
     _greedy_incumbent(st, deadline=t0 + 0.1 * total)
     logger.info("CFLP greedy: incumbent %.9g after %.2fs", st.ub, time.perf_counter() - t0)
+    if st.x is None and not _servable(data, deadline=t0 + 0.2 * total):
+        return CflpAnswer(status="infeasible", objective=math.nan, bound=math.nan,
+                          option_open=np.zeros(n_opt, bool), flow=np.zeros(data.pair_site.size),
+                          model_size={}, reason="even with every site open at its largest "
+                          "size some customers cannot be served within their allowed pairs")
     if st.relax_cover:
         # many sites with size options: start from the price of capacity (the aggregate
         # capacity row's dual), take more, cheaper steps
@@ -640,6 +662,13 @@ def solve_large_cflp(data: CflpData, *, deadline: float, solver: str, rel_gap: f
                     lb, inc.ub, "finished" if done else "stopped")
         size = {"rows": 0, "columns": int(opt_idx.size + pair_idx.size), "nonzeros": 0,
                 "nodes": nodes}
+        if inc.x is None and done and not np.isfinite(st.ub):
+            # the search enumerated every open set without a feasible one
+            return CflpAnswer(status="infeasible", objective=math.nan, bound=math.nan,
+                              option_open=np.zeros(n_opt, bool),
+                              flow=np.zeros(data.pair_site.size), model_size=size,
+                              reason="no open set serves every customer within its "
+                                     "allowed pairs and the capacities")
         if inc.x is None:
             return CflpAnswer(status="time_limit_no_solution", objective=math.nan,
                               bound=min(lb, st.ub), option_open=np.zeros(n_opt, bool),
@@ -657,6 +686,12 @@ def solve_large_cflp(data: CflpData, *, deadline: float, solver: str, rel_gap: f
                                  cutoff=st.ub * (1 + 1e-12) if np.isfinite(st.ub) else None)
     if ans is not None and ans.status == "infeasible" and st.x is not None:
         return _answer(data, "optimal", st.x, st.ub, st.ub, size)
+    if ans is not None and ans.status == "infeasible":
+        # no incumbent, so nothing was fixed: the model itself has no solution
+        return CflpAnswer(status="infeasible", objective=math.nan, bound=math.nan,
+                          option_open=np.zeros(n_opt, bool), flow=np.zeros(data.pair_site.size),
+                          model_size=size, reason="no solution serves every customer within "
+                                                  "its allowed pairs and the capacities")
     if ans is not None and np.isfinite(ans.bound):
         bound = max(bound, min(ans.bound, st.ub))
     if ans is not None and ans.x is not None and ans.objective < st.ub:

@@ -1,4 +1,4 @@
-"""Facility location: OR-Library optima, brute force with an independent LP solver, infeasibility."""
+"""Facility location: OR-Library optima, brute force with an independent LP, infeasibility."""
 
 from __future__ import annotations
 
@@ -272,3 +272,26 @@ def test_large_path_branch_and_bound_matches_brute_force(seed: int) -> None:
     assert ans.status == "optimal"
     assert ans.objective == pytest.approx(ref, rel=1e-7)
     assert ans.bound <= ref * (1 + 1e-9)
+
+
+def test_large_path_reach_infeasible_is_an_answer() -> None:
+    """GIVEN a 30 x 800 CFLP (Lagrangian path) whose first 50 customers (demand 10 each) reach
+    only site 0 of capacity 100, while total capacity is ample WHEN solved THEN status
+    infeasible with a reason, quickly (no search until the time limit)."""
+    import time
+
+    rng = np.random.default_rng(9)
+    m, n = 30, 800
+    cost = rng.uniform(1, 100, (m, n))
+    demand = np.full(n, 10.0)
+    cap = np.full(m, 1000.0)
+    cap[0] = 100.0
+    d = CflpData.dense(rng.uniform(500, 1500, m), cap, demand, cost)
+    keep = ~((d.pair_cust < 50) & (d.pair_site > 0))
+    d.pair_site, d.pair_cust, d.pair_cost = d.pair_site[keep], d.pair_cust[keep], d.pair_cost[keep]
+    assert d.pair_site.size > 20_000
+    t0 = time.perf_counter()
+    ans = solve_cflp(d, time_limit_s=20)
+    assert ans.status == "infeasible"
+    assert ans.reason
+    assert time.perf_counter() - t0 < 10
