@@ -19,9 +19,12 @@ reduced exactly (:mod:`fleetopt.siting.reduce`): rows covered by existing sites 
 (their weight is counted), rows no candidate covers leave, identical rows merge (weights
 summed per year), and a candidate whose covering set lies inside a no dearer one's
 leaves (open the other in the same year instead: same count, no more money, no less
-coverage). A greedy (year by year, the site covering most demand of the years left)
-gives the incumbent and a solver-free bound (each year alone, with the sites the
-cumulative count and budget allow) caps the gap; then the MIP, built as sparse blocks
+coverage). The incumbent is the better of a forward greedy (year by year, the site
+covering most demand of the years left) and a backward one (a maximal coverage of the
+summed demand with the whole horizon's sites, then ordered greedily), improved by swaps
+(a site opening in year ``t`` for one never opened). The bound takes each year alone
+with the sites the cumulative count and budget allow: the column bound and, when its LP
+fits in the time, the Lagrangian bound from the LP duals. Then the MIP, built as sparse blocks
 (Kronecker products) and cut off at the greedy, runs with the time left through
 :mod:`fleetopt.siting.backend` (HiGHS presolve only when its estimate fits). Budgets that
 cannot reach a required share give status ``infeasible`` with the reason.
@@ -208,7 +211,8 @@ def solve_rollout(cost: np.ndarray, weight_t: np.ndarray, radius_s: float, *,
     # incumbent: greedy year by year; bound: each year on its own with the sites the
     # cumulative count / budget allows (column weights, no solver)
     c_red = c_all[cols]
-    g_first = _greedy_rollout(b, w_red, c_red, budget_t, max_new_t)
+    g_first = _best_rollout(b, w_red, c_red, budget_t, max_new_t,
+                            t_end=t0 + 0.3 * time_limit_s)
     g_cov = None
     if g_first is not None:
         oy = np.full(n_cand, -1, np.int64)
@@ -217,7 +221,9 @@ def solve_rollout(cost: np.ndarray, weight_t: np.ndarray, radius_s: float, *,
         g_cov = _covered_by_year(cover, wt, oy, n_t)
         if np.any(g_cov + 1e-9 * np.maximum(1.0, total_t) < need_t):
             g_first, g_cov = None, None      # the greedy misses a required share
-    cheap = _column_bound(b, w_red, c_red, base_t, reachable_t, budget_t, max_new_t)
+    cheap = _column_bound(b, w_red, c_red, base_t, reachable_t, budget_t, max_new_t,
+                          t_end=time.perf_counter() + 0.4 * (time_limit_s
+                                                             - (time.perf_counter() - t0)))
     left = time_limit_s - (time.perf_counter() - t0)
     mip_s = left - (MIP_RESERVE_S + LOAD_S_PER_NONZERO * model.a.nnz)
     g_val = float(g_cov.sum()) if g_cov is not None else -math.inf
@@ -266,13 +272,105 @@ def _greedy_answer(status: str, value: float, bound: float, open_year: np.ndarra
     return RolloutAnswer(status, value, max(bound, value), open_year, cov_t, total_t, size)
 
 
+def _best_rollout(b: sparse.csr_matrix, w: np.ndarray, cost: np.ndarray,
+                  budget_t: np.ndarray | None, max_new_t: np.ndarray | None, *,
+                  t_end: float) -> np.ndarray:
+    """Return the better of two rollouts (each reduced column's open year, -1 = never).
+
+    * forward: :func:`_greedy_rollout`;
+    * backward: the sites a maximal coverage of the demand summed over the years picks
+      with the whole horizon's count and budget (greedy, swaps and seeded perturbation
+      rounds of :mod:`fleetopt.siting.coverage`), then ordered by :func:`_greedy_rollout`
+      restricted to them first.
+    """
+    from fleetopt.siting.coverage import _greedy_cover, _perturb_search, _swap_cover
+
+    fwd = _greedy_rollout(b, w, cost, budget_t, max_new_t)
+    p_all = None if max_new_t is None or not np.all(np.isfinite(max_new_t)) else int(
+        np.sum(max_new_t))
+    b_all = None if budget_t is None or not np.all(np.isfinite(budget_t)) else float(
+        np.sum(budget_t))
+    if p_all is None and b_all is None:
+        return fwd
+    w_sum = w.sum(axis=1)
+    none = np.array([], np.int64)
+    sel = _greedy_cover(b, w_sum, p_all, cost if b_all is not None else None, b_all, none)
+    sel = _swap_cover(b, w_sum, sel, cost if b_all is not None else None, b_all, t_end=t_end)
+    sel = _perturb_search(b, w_sum, sel, p_all, cost if b_all is not None else None, b_all,
+                          seed=0, t_end=t_end)
+    prefer = np.zeros(b.shape[1], bool)
+    prefer[sel] = True
+    bwd = _greedy_rollout(b, w, cost, budget_t, max_new_t, prefer=prefer)
+    best = bwd if _summed(b, w, bwd) > _summed(b, w, fwd) else fwd
+    return _swap_rollout(b, w, best, cost, budget_t, t_end=t_end)
+
+
+def _swap_rollout(b: sparse.csr_matrix, w: np.ndarray, year: np.ndarray, cost: np.ndarray,
+                  budget_t: np.ndarray | None, *, t_end: float,
+                  max_swaps: int = 200) -> np.ndarray:
+    """Improve a rollout by swaps: a site opening in year ``t`` for one never opened.
+
+    The change of the summed coverage is the sum over the years ``s >= t`` of the
+    single-period swap change (``add_k - loss_j + both_jk`` with year ``s``'s open sites;
+    see ``coverage._swap_cover``); the best positive swap within year ``t``'s budget is
+    made until none is left or ``t_end`` passes.
+    """
+    year = np.asarray(year, np.int64).copy()
+    n_t = w.shape[1]
+    csc = sparse.csc_matrix(b)
+    tol = 1e-9 * max(1.0, float(w.sum()))
+    for _ in range(max_swaps):
+        if time.perf_counter() > t_end:
+            break
+        cnt = [b @ ((year >= 0) & (year <= s)).astype(float) for s in range(n_t)]
+        best_val, best_move = tol, None
+        for t in range(n_t):
+            opened = np.flatnonzero(year == t)
+            if opened.size == 0:
+                continue
+            delta = np.zeros((opened.size, b.shape[1]))
+            for s in range(t, n_t):
+                ws = w[:, s]
+                add = np.asarray((ws * (cnt[s] == 0)) @ csc).ravel()
+                once = np.flatnonzero(cnt[s] == 1)
+                a1 = b[once]
+                a1j = a1[:, opened]
+                w1 = ws[once]
+                loss = np.asarray(w1 @ a1j).ravel()
+                both = (sparse.csr_matrix(a1j.T.multiply(w1[None, :])) @ a1).toarray()
+                delta += add[None, :] - loss[:, None] + both
+            delta[:, year >= 0] = -np.inf
+            if budget_t is not None and np.isfinite(budget_t[t]):
+                spent = float(cost[opened].sum())
+                over = spent - cost[opened][:, None] + cost[None, :] > budget_t[t] + 1e-9
+                delta[over] = -np.inf
+            jj, k = np.unravel_index(int(np.argmax(delta)), delta.shape)
+            if delta[jj, k] > best_val:
+                best_val, best_move = float(delta[jj, k]), (int(opened[jj]), int(k), t)
+        if best_move is None:
+            break
+        j, k, t = best_move
+        year[j], year[k] = -1, t
+    return year
+
+
+def _summed(b: sparse.csr_matrix, w: np.ndarray, year: np.ndarray) -> float:
+    """Covered demand summed over the years of a rollout on the reduced model."""
+    total = 0.0
+    for t in range(w.shape[1]):
+        hit = b @ ((year >= 0) & (year <= t)).astype(float) > 0
+        total += float(w[hit, t].sum())
+    return total
+
+
 def _greedy_rollout(b: sparse.csr_matrix, w: np.ndarray, cost: np.ndarray,
-                    budget_t: np.ndarray | None, max_new_t: np.ndarray | None
-                    ) -> np.ndarray | None:
+                    budget_t: np.ndarray | None, max_new_t: np.ndarray | None, *,
+                    prefer: np.ndarray | None = None) -> np.ndarray:
     """Return each reduced column's open year (-1 = never) from a greedy rollout.
 
     Year by year, open the site covering most not yet covered demand of the years left
-    (per CNY under a budget) while the year's count and budget allow.
+    (per CNY under a budget) while the year's count and budget allow; sites in
+    ``prefer`` go first while one of them still fits and adds demand.
     """
     n_u, n_c = b.shape
     n_t = w.shape[1]
@@ -289,6 +387,8 @@ def _greedy_rollout(b: sparse.csr_matrix, w: np.ndarray, cost: np.ndarray,
             ok = (year < 0) & (gain > 0) & (spent + cost <= cap_b + 1e-9)
             if not ok.any():
                 break
+            if prefer is not None and (ok & prefer).any():
+                ok &= prefer
             score = gain / np.maximum(cost, 1e-12) if budget_t is not None else gain
             j = int(np.argmax(np.where(ok, score, -np.inf)))
             year[j] = t
@@ -300,14 +400,21 @@ def _greedy_rollout(b: sparse.csr_matrix, w: np.ndarray, cost: np.ndarray,
 
 def _column_bound(b: sparse.csr_matrix, w: np.ndarray, cost: np.ndarray, base_t: np.ndarray,
                   reachable_t: np.ndarray, budget_t: np.ndarray | None,
-                  max_new_t: np.ndarray | None) -> float:
-    """Bound the summed coverage without a solver [demand units].
+                  max_new_t: np.ndarray | None, *, t_end: float | None = None) -> float:
+    """Bound the summed coverage, year by year [demand units].
 
     By year ``t`` at most ``sum_{s<=t} n_s`` new sites are open, costing at most
-    ``sum_{s<=t} B_s``; each covers at most its column weight of year ``t``, and no more
-    than the reachable demand is covered (see ``coverage._best_columns``).
+    ``sum_{s<=t} B_s``: year ``t``'s coverage is at most that maximal coverage's bound,
+    the smaller of the column bound (each site covers at most its column weight; see
+    ``coverage._best_columns``), the reachable demand and, when its LP fits before
+    ``t_end``, the Lagrangian bound from the LP duals (``coverage._lagrangian_bound``).
     """
-    from fleetopt.siting.coverage import _best_columns
+    from fleetopt.siting.coverage import (
+        LP_S_PER_NONZERO,
+        _best_columns,
+        _lagrangian_bound,
+        _lp_multipliers,
+    )
 
     n_t = w.shape[1]
     csc = sparse.csc_matrix(b)
@@ -319,6 +426,14 @@ def _column_bound(b: sparse.csr_matrix, w: np.ndarray, cost: np.ndarray, base_t:
         p_int = None if p is None or not math.isfinite(p) else int(p)
         bud = None if bud is None or not math.isfinite(bud) else bud
         best = _best_columns(g, p_int, cost, bud)
+        left = math.inf if t_end is None else t_end - time.perf_counter()
+        if t_end is not None and LP_S_PER_NONZERO * b.nnz <= left and (
+                p_int is not None or bud is not None):
+            lam = _lp_multipliers(b, w[:, t], p_int, cost if bud is not None else None, bud,
+                                  time_limit_s=left)
+            if lam is not None:
+                best = min(best, _lagrangian_bound(b, w[:, t], lam, p_int,
+                                                   cost if bud is not None else None, bud))
         total += min(float(reachable_t[t]), float(base_t[t]) + best)
     return total
 

@@ -207,3 +207,20 @@ def test_cli_rollout_json_and_files(tmp_path: Path) -> None:
             for ft in gj["features"]} == {"A": 2027, "B": 2026, "C": 2025}
     r = CliRunner().invoke(app, ["site", "--problem", str(f)])
     assert "opens in 2025: C" in r.stdout
+
+
+def test_swap_rollout_by_hand() -> None:
+    """GIVEN A covering d1 (5), B covering d2 (3), C covering both, 2 years, and the rollout
+    A in year 1, B in year 2 (5 + 8 = 13) WHEN improved by swaps THEN C replaces A in year
+    1: 8 + 8 = 16 (the best with one site a year)."""
+    from scipy import sparse
+
+    from fleetopt.siting.rollout import _summed, _swap_rollout
+
+    b = sparse.csr_matrix(np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 1.0]]))
+    w = np.array([[5.0, 5.0], [3.0, 3.0]])
+    start = np.array([0, 1, -1])
+    assert _summed(b, w, start) == 13.0
+    out = _swap_rollout(b, w, start, np.ones(3), None, t_end=float("inf"))
+    assert _summed(b, w, out) == 16.0
+    assert out[2] == 0
