@@ -295,3 +295,16 @@ def test_large_path_reach_infeasible_is_an_answer() -> None:
     assert ans.status == "infeasible"
     assert ans.reason
     assert time.perf_counter() - t0 < 10
+
+
+@pytest.mark.parametrize("seed", [0, 1, 3])
+def test_strong_model_size_equals_the_built_model(seed: int) -> None:
+    """GIVEN modular instances (with an existing site, a budget or a count limit) WHEN the
+    size is computed without building THEN it equals build_cflp's model size."""
+    from fleetopt.siting.cflp import build_cflp
+    from fleetopt.siting.cflp_large import strong_model_size
+
+    d = _random_modular(seed)
+    assert strong_model_size(d) == build_cflp(d).size
+    dense = CflpData.dense(np.ones(3), np.full(3, 5.0), np.ones(4), np.ones((3, 4)))
+    assert strong_model_size(dense) == build_cflp(dense).size
