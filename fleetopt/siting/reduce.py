@@ -86,7 +86,8 @@ def merge_duplicate_rows(a: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
         ``group`` (group number of each row, numbered by first appearance) and
         ``first`` (the first row of each group).
     """
-    a = sparse.csr_matrix(a)
+    a = sparse.csr_matrix(a, copy=True)
+    a.eliminate_zeros()
     a.sort_indices()
     ind, ptr = a.indices, a.indptr
     seen: dict[bytes, int] = {}
@@ -127,7 +128,9 @@ def dominated_columns(a: sparse.csr_matrix, cost: np.ndarray | None = None) -> n
     out = np.zeros(n, bool)
     if n < 2:
         return out
-    csc = sparse.csc_matrix(a, dtype=np.float64)
+    csc = sparse.csc_matrix(a, dtype=np.float64, copy=True)
+    csc.data = (csc.data != 0).astype(np.float64)
+    csc.eliminate_zeros()
     cnt = np.diff(csc.indptr).astype(np.int64)
     c = np.zeros(n) if cost is None else np.asarray(cost, float)
     empty = cnt == 0
@@ -174,7 +177,9 @@ def reduce_cover(a: sparse.csr_matrix, weight: np.ndarray | None = None, *,
     -------
     CoverReduction
     """
-    a = sparse.csr_matrix(a, dtype=np.float64)
+    a = sparse.csr_matrix(a, dtype=np.float64, copy=True)
+    a.data = (a.data != 0).astype(np.float64)   # 0/1, explicit zeros dropped
+    a.eliminate_zeros()
     n_rows = a.shape[0]
     w = np.ones(n_rows) if weight is None else np.asarray(weight, float)
     rows = np.arange(n_rows, dtype=np.int64)      # original row -> current row

@@ -42,6 +42,17 @@ def test_dominated_columns_by_hand() -> None:
         False, False, True, False]
 
 
+def test_explicit_zeros_and_non_unit_entries() -> None:
+    """GIVEN a matrix with an explicit stored 0 and an entry 2.0 WHEN reduced THEN it is
+    read as the 0/1 pattern (the stored 0 covers nothing)."""
+    a = sparse.csr_matrix((np.array([2.0, 0.0, 1.0]), np.array([0, 1, 1]),
+                           np.array([0, 2, 3])), shape=(2, 2))
+    assert a.nnz == 3
+    assert dominated_columns(a).tolist() == [False, False]
+    red = reduce_cover(a, np.array([1.0, 1.0]))
+    assert red.a.toarray().tolist() == [[1.0, 0.0], [0.0, 1.0]]
+
+
 def test_reduce_cover_keeps_weights_and_maps() -> None:
     """GIVEN 4 rows (weights 1, 2, 3, 4; row 3 covered by nothing) and the columns above
     WHEN reduced THEN columns A, D stay, rows 0 and 1 merge (A covers both, weight 3),
