@@ -133,7 +133,7 @@ class LagrangianState:
                                    self.must_open, self.alive, forced=forced)
         return float(lam.sum()) + cov.value, cov, fill, v
 
-    def fix(self, lam_sum: float, cov: CoverSolution, v: np.ndarray) -> int:
+    def fix(self, lam_sum: float, cov: CoverSolution) -> int:
         """Close / open what the forced bounds at one multiplier vector rule out; return count."""
         if not np.isfinite(self.ub) or cov.forced_open is None:
             return 0
@@ -144,15 +144,9 @@ class LagrangianState:
         self.alive &= ~shut[d.option_site]
         opened = lam_sum + cov.forced_closed > self.ub + tol
         self.must_open |= opened & ~shut
-        # options of an open site: the option's own forced bound (value difference to the
-        # site's best option is a valid lift)
-        best = np.full(d.n_sites, np.inf)
-        np.minimum.at(best, d.option_site, np.where(self.alive, v, np.inf))
-        ok = self.alive & np.isfinite(best[d.option_site]) & np.isfinite(
-            cov.forced_open[d.option_site])
-        lift = np.full(v.size, -np.inf)
-        lift[ok] = lam_sum + cov.forced_open[d.option_site[ok]] + (v[ok] - best[d.option_site[ok]])
-        self.alive &= ~(lift > self.ub + tol)
+        # single options: the bound with that option opened
+        if cov.forced_option is not None:
+            self.alive &= ~(lam_sum + cov.forced_option > self.ub + tol)
         return before - int(self.alive.sum()) + int(self.must_open.sum())
 
 
@@ -173,7 +167,7 @@ def subgradient(st: LagrangianState, *, deadline: float, iterations: int,
     for it in range(iterations):
         if time.perf_counter() > deadline:
             break
-        val, cov, fill, v = st.evaluate(lam, forced=fix and np.isfinite(st.ub))
+        val, cov, fill, _v = st.evaluate(lam, forced=fix and np.isfinite(st.ub))
         if not np.isfinite(val):
             break
         if val > st.bound + 1e-9 * max(1.0, abs(val)):
@@ -187,7 +181,7 @@ def subgradient(st: LagrangianState, *, deadline: float, iterations: int,
         if heuristic_every and (it % heuristic_every == 0 or stall == 0):
             _heuristic(st, cov.chosen, deadline)
         if fix and np.isfinite(st.ub):
-            st.fix(float(lam.sum()), cov, v)
+            st.fix(float(lam.sum()), cov)
         if st.bound >= st.ub - rel_gap * max(1.0, abs(st.ub)) or theta < 1e-4:
             break
         g = 1.0 - served_by(fill, cov.chosen, d.pair_cust, n_cust)
@@ -528,12 +522,12 @@ def branch_and_bound(root: LagrangianState, *, deadline: float, rel_gap: float,
                         heuristic_every=0, theta=0.5, rel_gap=rel_gap)
         if closed(node.bound):
             continue
-        val, cov, _, v = node.evaluate(node.lam, forced=True)
+        val, cov, _, _v = node.evaluate(node.lam, forced=True)
         lam_sum = float(node.lam.sum())
         node.bound = max(node.bound, val)
         if closed(node.bound) or not np.isfinite(val):
             continue
-        node.fix(lam_sum, cov, v)
+        node.fix(lam_sum, cov)
         if nodes % 20 == 0:
             _heuristic(node, cov.chosen, deadline)
         site_alive = np.zeros(d.n_sites, bool)

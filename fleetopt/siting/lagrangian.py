@@ -147,6 +147,8 @@ class CoverSolution:
         forced closed [cost units]; ``inf`` when impossible. None unless asked for.
     exact : bool
         False when capacities were rounded up to units (value is then a relaxation).
+    forced_option : numpy.ndarray or None
+        Per option, the optimal value with that option opened [cost units].
     """
 
     value: float
@@ -154,6 +156,7 @@ class CoverSolution:
     forced_open: np.ndarray | None = None
     forced_closed: np.ndarray | None = None
     exact: bool = True
+    forced_option: np.ndarray | None = None
 
 
 def cover_subproblem(v: np.ndarray, option_site: np.ndarray, option_capacity: np.ndarray,
@@ -313,7 +316,10 @@ def _cover_sorted(vv: np.ndarray, best: np.ndarray, best_opt: np.ndarray,
         if n:
             fo[free] = fixed_val + ws[rank] + best_without(rank, max(need_free - 1, 0))
             fc[free] = fixed_val + best_without(rank, need_free)
-    return CoverSolution(value, chosen, fo, fc)
+    fopt = None
+    if fo is not None:  # no capacity interplay between a site's options here: exact shift
+        fopt = np.where(np.isfinite(vv), fo[option_site] + (vv - best[option_site]), np.inf)
+    return CoverSolution(value, chosen, fo, fc, forced_option=fopt)
 
 
 def _cover_dp(vv: np.ndarray, option_site: np.ndarray, cap: np.ndarray, n_sites: int,
@@ -371,10 +377,11 @@ def _cover_dp(vv: np.ndarray, option_site: np.ndarray, cap: np.ndarray, n_sites:
             if o >= 0:
                 chosen[o] = True
                 c = max(c - int(q[o]), 0)
-    fo = fc = None
+    fo = fc = fopt = None
     if forced:
         fo = np.full(n_sites, np.inf)
         fc = np.full(n_sites, np.inf)
+        fopt = np.full(n_opt, np.inf)
         # suffix tables: h[c] = least cost of the sites after t covering >= c
         fc[:] = value  # sites without an open-able option: closing them changes nothing
         fc[fixed_site] = inf
@@ -394,13 +401,14 @@ def _cover_dp(vv: np.ndarray, option_site: np.ndarray, cap: np.ndarray, n_sites:
             # min over a <= rest_o of p[a] + h[rest_o - a], for every option at once
             pair = p[None, :] + np.where(a[None, :] <= rest[:, None],
                                          h[np.clip(rest[:, None] - a[None, :], 0, n_units)], inf)
-            fo[s] = float(np.min(vv[opts] + pair.min(axis=1)))
+            fopt[opts] = vv[opts] + pair.min(axis=1)
+            fo[s] = float(np.min(fopt[opts]))
             cand = vv[opts][:, None] + h[np.maximum(idx[None, :] - q[opts][:, None], 0)]
             g = cand.min(axis=0)
             if not fixed_site[s]:
                 g = np.minimum(g, h)
             h = g
-    return CoverSolution(value, chosen, fo, fc, exact=exact)
+    return CoverSolution(value, chosen, fo, fc, exact=exact, forced_option=fopt)
 
 
 def _min_plus_at(p: np.ndarray, h: np.ndarray, c: int) -> float:

@@ -12,7 +12,8 @@ from fleetopt.siting.lagrangian import cover_subproblem, option_values
 
 
 def _brute_cover(v: np.ndarray, site: np.ndarray, cap: np.ndarray, n_sites: int, need: float,
-                 fixed: np.ndarray, must: int | None = None, ban: int | None = None) -> float:
+                 fixed: np.ndarray, must: int | None = None, ban: int | None = None,
+                 option: int | None = None) -> float:
     """Enumerate one option (or none) per site; least value covering ``need``."""
     per_site = [[-1] + [int(o) for o in np.flatnonzero(site == s)] for s in range(n_sites)]
     best = math.inf
@@ -23,13 +24,15 @@ def _brute_cover(v: np.ndarray, site: np.ndarray, cap: np.ndarray, n_sites: int,
             continue
         if ban is not None and combo[ban] >= 0:
             continue
+        if option is not None and option not in combo:
+            continue
         opts = [o for o in combo if o >= 0]
         if cap[opts].sum() >= need - 1e-9:
             best = min(best, float(v[opts].sum()))
     return best
 
 
-@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("seed", range(24))
 def test_cover_subproblem_matches_enumeration(seed: int) -> None:
     """GIVEN random values, capacities (equal, unequal, modular) and fixed sites WHEN the cover
     subproblem is solved THEN its value and every forced-open / forced-closed value equal
@@ -70,6 +73,12 @@ def test_cover_subproblem_matches_enumeration(seed: int) -> None:
             assert sol.forced_open[s] <= fo + 1e-9
             assert sol.forced_closed[s] <= fc + 1e-9 or (math.isinf(fc) and math.isinf(
                 sol.forced_closed[s]))
+    for o in range(site.size):  # each single option opened (what option fixing uses)
+        fopt = _brute_cover(v, site, cap, n_sites, need, fixed, option=o)
+        if exact:
+            assert sol.forced_option[o] == pytest.approx(fopt, abs=1e-9)
+        else:
+            assert sol.forced_option[o] <= fopt + 1e-9
 
 
 def test_option_values_hand_case() -> None:
