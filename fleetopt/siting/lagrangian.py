@@ -318,7 +318,9 @@ def _cover_sorted(vv: np.ndarray, best: np.ndarray, best_opt: np.ndarray,
             fc[free] = fixed_val + best_without(rank, need_free)
     fopt = None
     if fo is not None:  # no capacity interplay between a site's options here: exact shift
-        fopt = np.where(np.isfinite(vv), fo[option_site] + (vv - best[option_site]), np.inf)
+        fopt = np.full(vv.size, np.inf)
+        fin = np.isfinite(vv)
+        fopt[fin] = fo[option_site[fin]] + (vv[fin] - best[option_site[fin]])
     return CoverSolution(value, chosen, fo, fc, forced_option=fopt)
 
 
