@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 logger = logging.getLogger(__name__)
@@ -22,6 +23,8 @@ logger = logging.getLogger(__name__)
 __all__ = ["SitingResult", "relative_gap"]
 
 STATUSES = ("optimal", "feasible", "infeasible", "time_limit_no_solution")
+#: Largest relative gap still reported as ``optimal`` (solver round-off) [-].
+OPTIMAL_GAP_TOL = 1e-6
 
 
 def relative_gap(objective: float, bound: float, *, maximize: bool = False) -> float | None:
@@ -100,6 +103,14 @@ class SitingResult:
         if self.status not in STATUSES:
             msg = f"status {self.status!r} is not one of {STATUSES}"
             raise ValueError(msg)
+        if (self.status == "optimal" and self.objective is not None
+                and self.bound is not None and np.isfinite(self.bound)):
+            true_gap = relative_gap(self.objective, self.bound, maximize=self.maximize)
+            if true_gap is not None and true_gap > OPTIMAL_GAP_TOL:
+                # a solver stopped at a requested relative gap (e.g. 1e-4) and called it
+                # optimal: report what is proven, not more
+                self.status = "feasible"
+                self.gap = true_gap
         if self.status == "optimal":
             self.gap = 0.0
             if self.objective is not None:
