@@ -76,6 +76,26 @@ def demand_from_trips(trips: pd.DataFrame, specs: dict[tuple[str, str], object])
                          "arrival_s": arrival[keep]})
 
 
+def _one_carrier(points: pd.DataFrame, where: str) -> pd.DataFrame:
+    """Keep one energy carrier: battery demand [kWh] when there is any, else hydrogen [kg].
+
+    Charging and hydrogen stations serve different vehicles and their demands are in
+    different units, so one siting run never adds kWh to kg.
+    """
+    bev = points[points["powertrain"] == "bev"]
+    if bev.empty:
+        logger.info("%s: no battery trips; siting hydrogen stations on %.1f kg of demand",
+                    where, float(points["weight"].sum()))
+        return points
+    h2 = points[points["powertrain"] != "bev"]
+    if len(h2):
+        logger.warning("%s: siting charging stations on %.1f kWh of battery demand; the "
+                       "%.1f kg of hydrogen demand (%d fuel-cell trip ends) is left out "
+                       "(site hydrogen stations with --model flow-refuelling)", where,
+                       float(bev["weight"].sum()), float(h2["weight"].sum()), len(h2))
+    return bev
+
+
 def peak_hour_sessions(points: pd.DataFrame, *, session_energy_kwh: float
                        ) -> tuple[pd.DataFrame, int]:
     """Turn battery trip-end energy into charging sessions per hour of the peak hour.
@@ -154,6 +174,8 @@ def problem_from_scenario(path: str | Path, *, p: int | None = None,
     if dem_pts.empty:
         msg = f"{path}: the scenario has no battery or fuel-cell trips to site stations for"
         raise InputError(msg, [Problem("no electric trips", column="fleets", file=str(path))])
+    if model != "service-level":
+        dem_pts = _one_carrier(dem_pts, str(path))
     service: dict[str, float] = {}
     if model == "service-level":
         session_kwh = _param("session_energy_kwh")

@@ -84,3 +84,26 @@ def test_scenario_service_level_weights_are_sessions_per_hour(tmp_path: Path) ->
     # Q 30 + 100 = 130 (the diesel trip has none)
     pm = problem_from_scenario(path, p=1)
     assert pm.demand["weight"].sum() == pytest.approx(30 + 60 + 30 + 30 + 100)
+
+
+def test_scenario_siting_never_adds_kg_of_hydrogen_to_kwh(tmp_path: Path) -> None:
+    """GIVEN the battery trips above (150 kWh at 1 kWh/km, 250 kWh in all) and a fuel-cell bus
+    trip of 100 km at 8 kg/100 km (8 kg) WHEN the scenario is sited with the default model
+    THEN the demand weights are the 250 kWh of battery energy only (not 258 of mixed units);
+    a scenario with only the fuel-cell trip is sited on its 8 kg."""
+    trips = TRIPS.format(p0=P[0], p1=P[1], q0=Q[0], q1=Q[1])
+    fc_line = f"f1,bus,fcev,t7,10:00,12:00,{P[0]},{P[1]},{Q[0]},{Q[1]},100\n"
+    (tmp_path / "trips.csv").write_text(trips + fc_line)
+    (tmp_path / "s.toml").write_text(
+        'name = "carriers"\nseed = 1\nnetwork = "beijing-central-2024"\n'
+        '[[fleets]]\ntrips = "trips.csv"\n'
+        '[vehicle_types.bus.bev]\nkwh_per_km = 1.0\nenergy_model = "constant"\n'
+        '[vehicle_types.bus.fcev]\nkg_per_100km = 8.0\n')
+    prob = problem_from_scenario(tmp_path / "s.toml", p=1)
+    assert prob.demand["weight"].sum() == pytest.approx(30 + 60 + 30 + 30 + 100)
+    only_h2 = tmp_path / "h2"
+    only_h2.mkdir()
+    (only_h2 / "trips.csv").write_text(TRIPS.splitlines()[0] + "\n" + fc_line)
+    (only_h2 / "s.toml").write_text((tmp_path / "s.toml").read_text())
+    prob2 = problem_from_scenario(only_h2 / "s.toml", p=1)
+    assert prob2.demand["weight"].sum() == pytest.approx(8.0)
