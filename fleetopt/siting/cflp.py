@@ -312,7 +312,12 @@ def solve_cflp(data: CflpData, *, time_limit_s: float = 60.0, solver: str = "hig
         return empty
     if fix_by_reduced_cost is None:
         fix_by_reduced_cost = n_pair <= 20_000 and n_opt > 8
-    if n_pair > 20_000:
+    sized = data.capacitated and n_opt > 2000 and bool(
+        np.any(np.bincount(data.option_site, minlength=data.n_sites) > 1))
+    if n_pair > 20_000 or sized:
+        # many sites with size options: the LP-based path found no solution in time on
+        # bench_siting's quick Beijing case (500 sites x 8 sizes, 19,853 pairs); the
+        # Lagrangian path starts from a greedy cover
         return _solve_large(data, deadline=deadline, solver=solver, rel_gap=rel_gap)
     model = build_cflp(data)
     small = n_pair <= 20_000

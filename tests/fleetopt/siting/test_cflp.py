@@ -308,3 +308,35 @@ def test_strong_model_size_equals_the_built_model(seed: int) -> None:
     assert strong_model_size(d) == build_cflp(d).size
     dense = CflpData.dense(np.ones(3), np.full(3, 5.0), np.ones(4), np.ones((3, 4)))
     assert strong_model_size(dense) == build_cflp(dense).size
+
+
+def test_many_sized_sites_take_the_lagrangian_path() -> None:
+    """GIVEN 300 sites x 8 module sizes (2,400 options) and 600 customers with 5 pairs each
+    (3,000 pairs: the small path by size) WHEN solved THEN a feasible answer whose cost is
+    recomputed from its flows, capacities respected, bound <= objective, within the limit."""
+    import time
+
+    rng = np.random.default_rng(11)
+    m, n, per = 300, 600, 5
+    pc = np.repeat(np.arange(n), per)
+    ps = np.concatenate([rng.choice(m, per, replace=False) for _ in range(n)])
+    demand = rng.gamma(2.0, 50.0, n)
+    mod_cap = float(demand.sum()) / 300
+    k = np.tile(np.arange(1, 9), m)
+    site = np.repeat(np.arange(m), 8)
+    d = CflpData(option_site=site, option_capacity=k * mod_cap,
+                 option_cost=1e5 + 2e4 * k.astype(float), n_sites=m, demand=demand,
+                 pair_site=ps, pair_cust=pc, pair_cost=rng.uniform(1, 50, pc.size) * demand[pc],
+                 fixed_open=np.array([], np.int64), option_size=k)
+    t0 = time.perf_counter()
+    ans = solve_cflp(d, time_limit_s=6)
+    assert time.perf_counter() - t0 < 6 * 1.1 + 1.0
+    assert ans.status in ("optimal", "feasible")
+    assert ans.bound <= ans.objective + 1e-6
+    cost = float(d.option_cost[ans.option_open].sum() + d.pair_cost @ ans.flow)
+    assert cost == pytest.approx(ans.objective, rel=1e-7)
+    assert np.bincount(pc, weights=ans.flow, minlength=n) == pytest.approx(np.ones(n), abs=1e-6)
+    load = np.bincount(ps, weights=ans.flow * demand[pc], minlength=m)
+    cap = np.zeros(m)
+    np.add.at(cap, site[ans.option_open], d.option_capacity[ans.option_open])
+    assert np.all(load <= cap + 1e-6)
