@@ -146,7 +146,8 @@ def _beijing(n_cand: int, n_dem: int, limit: float,
                       "gap_met": r.gap is not None and r.gap <= 0.005}
         if model == "cflp" and r.sites is not None and r.objective:
             # what the objective is made of: opening (sites + modules) against travel
-            opening = float(len(r.sites) * 1_000_000.0 + r.sites["size"].sum() * 150_000.0)
+            opening = float(len(r.sites) * cf["fixed_cost_cny"].iloc[0]
+                            + r.sites["size"].sum() * cf["module_cost_cny"].iloc[0])
             out[model].update({
                 "modules": int(r.sites["size"].sum()),
                 "module_floor": int(np.ceil(float(weight.sum())
