@@ -100,6 +100,8 @@ class LagrangianState:
         multi = bool(np.any(np.bincount(data.option_site, minlength=data.n_sites) > 1))
         self.relax_cover = multi and data.option_site.size > 2000
         self.seen = np.zeros(data.option_site.size)  # times each option was in a subproblem optimum
+        self._pairs_key: bytes | None = None
+        self._pairs: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
 
     @property
     def ub(self) -> float:
@@ -119,12 +121,36 @@ class LagrangianState:
         c.seen = self.seen.copy()
         return c
 
+    def pairs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Site, customer, cost and demand of the pairs of sites that may still open.
+
+        Pairs of closed sites cannot enter any knapsack the cover may choose, so search
+        nodes skip them (recomputed when the open-able options change).
+        """
+        d = self.data
+        key = np.packbits(self.alive).tobytes()
+        if self._pairs is None or self._pairs_key != key:
+            site_ok = np.zeros(d.n_sites, bool)
+            site_ok[d.option_site[self.alive]] = True
+            keep = site_ok[d.pair_site]
+            if keep.all():
+                self._pairs = (d.pair_site, d.pair_cust, d.pair_cost, self.pair_demand)
+            else:
+                self._pairs = (d.pair_site[keep], d.pair_cust[keep], d.pair_cost[keep],
+                               self.pair_demand[keep])
+            self._pairs_key = key
+        return self._pairs  # type: ignore[return-value]
+
     def evaluate(self, lam: np.ndarray, *, forced: bool = False,
                  exact: bool = False) -> tuple[float, CoverSolution, KnapsackFill, np.ndarray]:
-        """Lagrangian value at ``lam`` with its cover solution and knapsack fill."""
+        """Lagrangian value at ``lam`` with its cover solution and knapsack fill.
+
+        The fill's positions refer to :meth:`pairs`.
+        """
         d = self.data
+        ps, pc, pcost, pdem = self.pairs()
         v, fill = option_values(d.option_site, d.option_capacity, d.option_cost, d.n_sites,
-                                d.pair_site, d.pair_cust, d.pair_cost, self.pair_demand, lam)
+                                ps, pc, pcost, pdem, lam)
         if self.relax_cover and not exact:
             cov = cover_relaxed(v, d.option_site, d.option_capacity, d.n_sites, self.need,
                                 self.must_open, self.alive)
@@ -168,6 +194,7 @@ def subgradient(st: LagrangianState, *, deadline: float, iterations: int,
         if time.perf_counter() > deadline:
             break
         val, cov, fill, _v = st.evaluate(lam, forced=fix and np.isfinite(st.ub))
+        fill_cust = st.pairs()[1]  # the pairs the fill refers to (fixing may change them)
         if not np.isfinite(val):
             break
         if val > st.bound + 1e-9 * max(1.0, abs(val)):
@@ -184,7 +211,7 @@ def subgradient(st: LagrangianState, *, deadline: float, iterations: int,
             st.fix(float(lam.sum()), cov)
         if st.bound >= st.ub - rel_gap * max(1.0, abs(st.ub)) or theta < 1e-4:
             break
-        g = 1.0 - served_by(fill, cov.chosen, d.pair_cust, n_cust)
+        g = 1.0 - served_by(fill, cov.chosen, fill_cust, n_cust)
         if deflect and g_prev is not None:
             g = g + deflect * g_prev
         g_prev = g
