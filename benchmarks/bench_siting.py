@@ -98,7 +98,8 @@ def _spopt(names: list[int], opt: dict[str, float], limit: float) -> dict[str, A
     eq = [r for r in rows if r["equal_objective"]]
     f_s = sum(r["fleetopt_s"] for r in eq)
     s_s = sum(r["spopt_s"] for r in eq)
-    return {"instances": rows, "baseline": "pysal spopt PMedian (PuLP + CBC), same machine, same run",
+    return {"instances": rows,
+            "baseline": "pysal spopt PMedian (PuLP + CBC), same machine, same run",
             "baseline_s": round(s_s, 3), "fleetopt_s": round(f_s, 3),
             "ratio": round(f_s / s_s, 4) if s_s > 0 else None,
             "instances_at_equal_objective": len(eq)}

@@ -1,4 +1,4 @@
-"""Register ``fleetopt site``: station siting on a scenario, an OR-Library file or a problem JSON."""
+"""Register ``fleetopt site``: station siting on a scenario, OR-Library file or problem JSON."""
 
 from __future__ import annotations
 
@@ -42,17 +42,29 @@ def _render(s: dict[str, Any]) -> None:
 
 @app.command("site")
 def site_cmd(
-    scenario: Path | None = typer.Argument(None, help="Scenario TOML file (CONTRACT §4)."),  # noqa: B008
-    orlib_pmed: Path | None = typer.Option(None, "--orlib-pmed", help="OR-Library p-median file (pmedN.txt)."),  # noqa: B008
-    p: int | None = typer.Option(None, "--p", help="Medians / new sites (default: the file's header)."),
-    orlib_cap: Path | None = typer.Option(None, "--orlib-cap", help="OR-Library warehouse file (capNN, capa/b/c)."),  # noqa: B008
-    uncapacitated: bool = typer.Option(False, "--uncapacitated", help="Ignore capacities (UFLP)."),
-    capacity: float | None = typer.Option(None, "--capacity", help="Value of the word 'capacity' in capa/capb/capc."),
-    problem: Path | None = typer.Option(None, "--problem", help="Siting problem JSON (docs/siting.md)."),  # noqa: B008
-    model: str | None = typer.Option(None, "--model", help="p-median, p-center, set-cover, max-coverage, uflp, cflp, service-level, flow-refuelling, rollout."),
-    time_limit: float | None = typer.Option(None, "--time-limit", help="Wall-clock limit [s] (default 60)."),
-    assignments: bool = typer.Option(False, "--assignments", help="Include assignments for OR-Library input."),
-    out: Path | None = typer.Option(None, "--out", help="Write sites.geojson, assignments.csv, summary.json here."),  # noqa: B008
+    scenario: Path | None = typer.Argument(None, help="Scenario TOML file (CONTRACT §4)."),
+    orlib_pmed: Path | None = typer.Option(
+        None, "--orlib-pmed", help="OR-Library p-median file (pmedN.txt)."),
+    p: int | None = typer.Option(
+        None, "--p", help="Medians / new sites (default: the file's header)."),
+    orlib_cap: Path | None = typer.Option(
+        None, "--orlib-cap", help="OR-Library warehouse file (capNN, capa/b/c)."),
+    uncapacitated: bool = typer.Option(
+        False, "--uncapacitated", help="Ignore capacities (UFLP)."),
+    capacity: float | None = typer.Option(
+        None, "--capacity", help="Value of the word 'capacity' in capa/capb/capc."),
+    problem: Path | None = typer.Option(
+        None, "--problem", help="Siting problem JSON (docs/siting.md)."),
+    model: str | None = typer.Option(
+        None, "--model",
+        help="p-median, p-center, set-cover, max-coverage, uflp, cflp, service-level, "
+             "flow-refuelling, rollout."),
+    time_limit: float | None = typer.Option(
+        None, "--time-limit", help="Wall-clock limit [s] (default 60)."),
+    assignments: bool = typer.Option(
+        False, "--assignments", help="Include assignments for OR-Library input."),
+    out: Path | None = typer.Option(
+        None, "--out", help="Write sites.geojson, assignments.csv, summary.json here."),
     solver: str = typer.Option("highs", "--solver", help="MIP back-end: highs or scip."),
     verify: bool = typer.Option(
         False, "--verify", help="Simulate with the new sites; check the service level."),

@@ -140,14 +140,19 @@ def solve_linear_model(
         msg = f"unknown MIP solver {solver!r}; expected one of {SOLVERS}"
         raise SolverError(msg)
     t0 = time.perf_counter()
-    m = mb.Model()
+    m = mb.Model()  # type: ignore[no-untyped-call]  # ortools: Model.__init__ unannotated
     h = m.helper
     a = sparse.csr_matrix(model.a, dtype=np.float64)
     a.sort_indices()
+    # the pybind11 stub spells a float64 vector ``ndarray[float64[m, 1]]``, which no
+    # numpy array type matches: the ignore is for that stub only
     h.fill_model_from_sparse_data(
-        np.asarray(model.col_lb, float), np.asarray(model.col_ub, float),
-        np.asarray(model.c, float), np.asarray(model.row_lb, float),
-        np.asarray(model.row_ub, float), a)
+        np.asarray(model.col_lb, dtype=np.float64),  # type: ignore[arg-type]
+        np.asarray(model.col_ub, dtype=np.float64),  # type: ignore[arg-type]
+        np.asarray(model.c, dtype=np.float64),  # type: ignore[arg-type]
+        np.asarray(model.row_lb, dtype=np.float64),  # type: ignore[arg-type]
+        np.asarray(model.row_ub, dtype=np.float64),  # type: ignore[arg-type]
+        a)
     if solver in ("glop", "pdlp"):
         relax = True
     if not relax:

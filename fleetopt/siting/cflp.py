@@ -399,7 +399,7 @@ def _answer(data: CflpData, status: str, x: np.ndarray | None, obj: float, bound
 
 def _round_up(data: CflpData, model: LinearModel, x_lp: np.ndarray, deadline: float
               ) -> tuple[float, np.ndarray | None]:
-    """Feasible solution from an LP point: smallest sizes carrying the LP load, then close empties."""
+    """Feasible solution from an LP point: smallest sizes carrying the LP load, close empties."""
     n_opt = data.option_site.size
     flow = x_lp[n_opt:]
     load = np.bincount(data.pair_site, weights=flow * data.demand[data.pair_cust],
@@ -701,8 +701,11 @@ def _complete_capacity(data: CflpData, chosen: np.ndarray, lam: np.ndarray) -> n
 
 
 def _lagrangian_open_set(data: CflpData, lam: np.ndarray) -> np.ndarray:
-    """Options to open from multipliers: sites with negative value (largest option), then
-    more sites by increasing value until the capacity covers the demand."""
+    """Options to open from multipliers.
+
+    Sites with negative value (largest option), then more sites by increasing value until
+    the capacity covers the demand.
+    """
     n_opt = data.option_site.size
     rc = data.pair_cost - lam[data.pair_cust]
     gain = np.zeros(n_opt)
@@ -729,8 +732,10 @@ def _lagrangian_open_set(data: CflpData, lam: np.ndarray) -> np.ndarray:
 
 def _solve_large(data: CflpData, *, deadline: float, solver: str, rel_gap: float
                  ) -> CflpAnswer:
-    """Large instances: Lagrangian bound, Lagrangian open set + transportation LP, option
-    fixing, then the MIP on what is left (cut off at the incumbent).
+    """Large instances by Lagrangian bound, fixing and a MIP on what is left.
+
+    Lagrangian bound, Lagrangian open set + transportation LP, option fixing, then the MIP
+    on what is left (cut off at the incumbent).
 
     Capacitated instances go to :func:`fleetopt.siting.cflp_large.solve_large_cflp`
     (Lagrangian bound with the integer capacity cover, heuristics, fixing, branch and

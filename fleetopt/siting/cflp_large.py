@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from fleetopt.errors import SolverError
 from fleetopt.siting.backend import solve_linear_model
 from fleetopt.siting.lagrangian import (
     CoverSolution,
@@ -139,7 +140,7 @@ class LagrangianState:
                 self._pairs = (d.pair_site[keep], d.pair_cust[keep], d.pair_cost[keep],
                                self.pair_demand[keep])
             self._pairs_key = key
-        return self._pairs  # type: ignore[return-value]
+        return self._pairs
 
     def evaluate(self, lam: np.ndarray, *, forced: bool = False,
                  exact: bool = False) -> tuple[float, CoverSolution, KnapsackFill, np.ndarray]:
@@ -161,7 +162,7 @@ class LagrangianState:
 
     def fix(self, lam_sum: float, cov: CoverSolution) -> int:
         """Close / open what the forced bounds at one multiplier vector rule out; return count."""
-        if not np.isfinite(self.ub) or cov.forced_open is None:
+        if not np.isfinite(self.ub) or cov.forced_open is None or cov.forced_closed is None:
             return 0
         d = self.data
         tol = 1e-9 * max(1.0, abs(self.ub))
@@ -565,6 +566,10 @@ def branch_and_bound(root: LagrangianState, *, deadline: float, rel_gap: float,
             chosen = node.alive & node.must_open[d.option_site]
             _heuristic(node, chosen, deadline)
             continue
+        if cov.forced_open is None or cov.forced_closed is None:
+            # one option per site: the exact cover, which always gives forced bounds
+            msg = "branch and bound needs the forced bounds of the exact cover"
+            raise SolverError(msg)
         fo = lam_sum + cov.forced_open[free]
         fc = lam_sum + cov.forced_closed[free]
         s = int(free[np.argmax(np.minimum(fo, fc))])

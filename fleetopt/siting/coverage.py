@@ -19,6 +19,7 @@ import logging
 import math
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -76,7 +77,7 @@ class CoverAnswer:
     objective: float
     bound: float
     open_idx: np.ndarray
-    model_size: dict[str, int]
+    model_size: dict[str, Any]
     reason: str = ""
 
 

@@ -61,8 +61,8 @@ def travel_time_matrix(
     dem = np.asarray(demand_nodes, dtype=np.int64)
     cand = np.asarray(candidate_nodes, dtype=np.int64)
     uniq, back = np.unique(cand, return_inverse=True)
-    out = np.empty((dem.size, cand.size), dtype=dtype)
-    cols = np.empty((dem.size, uniq.size), dtype=dtype)
+    out: np.ndarray = np.empty((dem.size, cand.size), dtype=dtype)
+    cols: np.ndarray = np.empty((dem.size, uniq.size), dtype=dtype)
     for s in range(0, uniq.size, _BLOCK):
         idx = uniq[s:s + _BLOCK]
         d = csgraph.dijkstra(rev, directed=True, indices=idx, limit=limit)

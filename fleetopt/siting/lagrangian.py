@@ -336,8 +336,9 @@ def _cover_dp(vv: np.ndarray, option_site: np.ndarray, cap: np.ndarray, n_sites:
     chosen0 = np.zeros(n_opt, bool)
     chosen0[best_opt[take & (best_opt >= 0)]] = True
     if np.any(fixed_site & ~np.isfinite(best)):
-        inf = np.full(n_sites, np.inf)
-        return CoverSolution(math.inf, chosen0, inf if forced else None, inf if forced else None)
+        all_inf = np.full(n_sites, np.inf)
+        return CoverSolution(math.inf, chosen0, all_inf if forced else None,
+                             all_inf if forced else None)
     unit, exact = _unit(cap[alive], need)
     n_units = math.ceil(need / unit - 1e-9)
     q = np.where(np.isfinite(cap), np.ceil(cap / unit - 1e-9), n_units).astype(np.int64)
@@ -347,7 +348,7 @@ def _cover_dp(vv: np.ndarray, option_site: np.ndarray, cap: np.ndarray, n_sites:
     sites = np.flatnonzero(np.bincount(option_site[alive], minlength=n_sites) > 0)
     srt = np.lexsort((option_site,))
     srt = srt[alive[srt]]
-    bounds = np.searchsorted(option_site[srt], np.r_[sites, n_sites])
+    bounds = np.searchsorted(option_site[srt], np.append(sites, n_sites))
     size = n_units + 1
     idx = np.arange(size)
     inf = np.inf

@@ -87,7 +87,8 @@ def pmedian_cost(dist: np.ndarray, weight: np.ndarray, open_idx: np.ndarray) -> 
     return float(np.dot(weight, d1))
 
 
-def _two_nearest(dist: np.ndarray, open_idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _two_nearest(dist: np.ndarray, open_idx: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     sub = dist[:, open_idx]
     if open_idx.size == 1:
         return sub[:, 0].copy(), np.full(sub.shape[0], np.inf), np.zeros(sub.shape[0], np.int64)
@@ -196,9 +197,9 @@ def swap_search(dist: np.ndarray, weight: np.ndarray, open_idx: np.ndarray,
         delta = gain[None, :] + loss
         delta[:, ~can_insert] = np.inf
         delta[:, open_idx] = np.inf
-        for r_pos, r in enumerate(open_idx):
+        for row, r in enumerate(open_idx):
             if int(r) in fixed_set:
-                delta[r_pos, :] = np.inf
+                delta[row, :] = np.inf
         r_pos, j = np.unravel_index(int(np.argmin(delta)), delta.shape)
         best = float(delta[r_pos, j])
         if not best < -1e-9 * max(1.0, abs(cur_cost)):
@@ -296,7 +297,8 @@ def _level_of(srt: np.ndarray, lev: np.ndarray, d: np.ndarray) -> np.ndarray:
     """Level index of distance ``d[i]`` in client ``i``'s sorted row."""
     pos = (srt < d[:, None] - 1e-12 * np.maximum(1.0, np.abs(d[:, None]))).sum(axis=1)
     pos = np.minimum(pos, srt.shape[1] - 1)
-    return lev[np.arange(d.size), pos]
+    level: np.ndarray = lev[np.arange(d.size), pos]
+    return level
 
 
 def solve_pmedian(

@@ -463,8 +463,8 @@ def read_problem_json(path: str | Path, *, network: Any = None) -> tuple[SitingP
             v = doc[key]
             if isinstance(v, bool) or not isinstance(v, (int, float)) or (
                     kind is int and int(v) != v):
-                problems.append(Problem(f"{v!r} is not {'an integer' if kind is int else 'a number'}",
-                                        column=key, file=file))
+                what = "an integer" if kind is int else "a number"
+                problems.append(Problem(f"{v!r} is not {what}", column=key, file=file))
             else:
                 limits[key] = kind(v)
     rollout = _read_rollout(doc, dem, file, problems) if "rollout" in doc else None

@@ -92,7 +92,7 @@ class SitingResult:
     wall_s: float
     sites: pd.DataFrame = field(default_factory=pd.DataFrame)
     assignments: pd.DataFrame = field(default_factory=pd.DataFrame)
-    model_size: dict[str, int] = field(default_factory=dict)
+    model_size: dict[str, Any] = field(default_factory=dict)
     reason: str = ""
     maximize: bool = False
     details: dict[str, Any] = field(default_factory=dict)

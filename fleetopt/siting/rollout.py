@@ -119,7 +119,7 @@ def demand_by_year(weight: np.ndarray, n_years: int, *, growth: Any = None,
         factor = np.ones(n_years)
     else:
         factor = np.asarray(growth, float)
-    out = w[:, None] * factor[None, :]
+    out: np.ndarray = w[:, None] * factor[None, :]
     if weight_by_year is not None:
         given = np.asarray(weight_by_year, float)
         ok = np.all(np.isfinite(given), axis=1)
@@ -211,7 +211,7 @@ def solve_rollout(cost: np.ndarray, weight_t: np.ndarray, radius_s: float, *,
     # incumbent: greedy year by year; bound: each year on its own with the sites the
     # cumulative count / budget allows (column weights, no solver)
     c_red = c_all[cols]
-    g_first = _best_rollout(b, w_red, c_red, budget_t, max_new_t,
+    g_first: np.ndarray | None = _best_rollout(b, w_red, c_red, budget_t, max_new_t,
                             t_end=t0 + 0.3 * time_limit_s)
     g_cov = None
     if g_first is not None:
@@ -344,9 +344,9 @@ def _swap_rollout(b: sparse.csr_matrix, w: np.ndarray, year: np.ndarray, cost: n
                 spent = float(cost[opened].sum())
                 over = spent - cost[opened][:, None] + cost[None, :] > budget_t[t] + 1e-9
                 delta[over] = -np.inf
-            jj, k = np.unravel_index(int(np.argmax(delta)), delta.shape)
-            if delta[jj, k] > best_val:
-                best_val, best_move = float(delta[jj, k]), (int(opened[jj]), int(k), t)
+            jj, kk = np.unravel_index(int(np.argmax(delta)), delta.shape)
+            if delta[jj, kk] > best_val:
+                best_val, best_move = float(delta[jj, kk]), (int(opened[jj]), int(kk), t)
         if best_move is None:
             break
         j, k, t = best_move

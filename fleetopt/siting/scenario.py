@@ -20,6 +20,7 @@ of ``fleetopt/data/siting_params.csv``.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -38,7 +39,8 @@ def _param(name: str) -> float:
     return value("siting_params", name)
 
 
-def demand_from_trips(trips: pd.DataFrame, specs: dict[tuple[str, str], object]) -> pd.DataFrame:
+def demand_from_trips(trips: pd.DataFrame,
+                      specs: Mapping[tuple[str, str], object]) -> pd.DataFrame:
     """Return trip-end demand points weighted by the energy the trip used.
 
     Parameters

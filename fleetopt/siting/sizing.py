@@ -115,7 +115,10 @@ def facility_data(problem: object, *, model: str, cost: np.ndarray, reach: np.nd
     weight = dem["weight"].to_numpy(float)
     existing = cand["existing"].to_numpy(bool)
     fixed_cost = np.where(existing, 0.0, cand["fixed_cost_cny"].to_numpy(float))
-    sites, caps, costs, sizes = [], [], [], []
+    sites: list[np.ndarray] = []
+    caps: list[np.ndarray] = []
+    costs: list[np.ndarray] = []
+    sizes: list[np.ndarray] = []
     if model == "uflp":
         sites.append(np.arange(n_cand))
         caps.append(np.full(n_cand, np.inf))
@@ -128,10 +131,10 @@ def facility_data(problem: object, *, model: str, cost: np.ndarray, reach: np.nd
         mmax = cand["max_modules"].to_numpy(np.int64)
         for j in range(n_cand):
             if np.isfinite(cap[j]) or not np.isfinite(mcap[j]):
-                sites.append([j])
-                caps.append([cap[j]])
-                costs.append([fixed_cost[j]])
-                sizes.append([1])
+                sites.append(np.array([j], np.int64))
+                caps.append(np.array([cap[j]], float))
+                costs.append(np.array([fixed_cost[j]], float))
+                sizes.append(np.ones(1, np.int64))
             else:
                 k = np.arange(1, max(1, mmax[j]) + 1)
                 sites.append(np.full(k.size, j))

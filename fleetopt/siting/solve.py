@@ -227,15 +227,15 @@ def solve(problem: SitingProblem, *, model: str | None = None, time_limit_s: flo
     if model == "p-median":
         from fleetopt.siting.pmedian import solve_pmedian
 
-        ans = solve_pmedian(cost, weight, int(problem.p or 0), fixed=fixed, time_limit_s=_left(limit, t0),
-                            solver=solver, rel_gap=rel_gap)
+        ans = solve_pmedian(cost, weight, int(problem.p or 0), fixed=fixed,
+                            time_limit_s=_left(limit, t0), solver=solver, rel_gap=rel_gap)
         return _point_result(problem, model, t0, ans.status, ans.objective, ans.bound,
                              ans.open_idx, ans.model_size,
                              {"heuristic_objective": ans.heuristic_objective,
                               "rounds": ans.iterations})
     if model == "p-center":
-        c = cov.solve_p_center(cost, int(problem.p or 0), fixed=fixed, time_limit_s=_left(limit, t0),
-                               solver=solver)
+        c = cov.solve_p_center(cost, int(problem.p or 0), fixed=fixed,
+                               time_limit_s=_left(limit, t0), solver=solver)
         return _point_result(problem, model, t0, c.status, c.objective, c.bound, c.open_idx,
                              c.model_size, {}, reason=c.reason)
     if model == "set-cover":
@@ -251,8 +251,8 @@ def solve(problem: SitingProblem, *, model: str | None = None, time_limit_s: flo
         cm = cov.coverage_matrix(np.where(reach, cost, np.inf), float(problem.radius_s or 0))
         c = cov.solve_max_coverage(cm, weight, p=problem.p,
                                    site_cost=problem.candidates["fixed_cost_cny"].to_numpy(float),
-                                   budget=problem.budget_cny, fixed=fixed, time_limit_s=_left(limit, t0),
-                                   solver=solver, rel_gap=rel_gap)
+                                   budget=problem.budget_cny, fixed=fixed,
+                                   time_limit_s=_left(limit, t0), solver=solver, rel_gap=rel_gap)
         res = _point_result(problem, model, t0, c.status, c.objective, c.bound, c.open_idx,
                             c.model_size, {}, reason=c.reason, maximize=True,
                             assign_radius=float(problem.radius_s or 0))
@@ -285,7 +285,7 @@ def _infeasible(model: str, t0: float, reason: str) -> SitingResult:
 
 
 def _point_result(problem: SitingProblem, model: str, t0: float, status: str, obj: float,
-                  bound: float, open_idx: np.ndarray, size: dict[str, int],
+                  bound: float, open_idx: np.ndarray, size: dict[str, Any],
                   details: dict[str, Any], *, reason: str = "", maximize: bool = False,
                   assign_radius: float | None = None) -> SitingResult:
     """Assign each demand point to its nearest open site and build the result."""
@@ -463,6 +463,9 @@ def site_command(
     else:
         from fleetopt.siting.scenario import problem_from_scenario
 
+        if scenario is None:  # exactly one input was checked above
+            msg = "no SCENARIO.toml given"
+            raise InputError(msg, [Problem(msg)])
         prob = problem_from_scenario(_existing(scenario), p=p, model=model)
         res = solve(prob, model=model or prob.default_model, time_limit_s=time_limit,
                     solver=solver, rel_gap=1e-4)
@@ -471,7 +474,7 @@ def site_command(
             from fleetopt.siting.verify import verify_siting
 
             svc = prob.service or {}
-            check = verify_siting(read_scenario(Path(scenario)), res,  # type: ignore[arg-type]
+            check = verify_siting(read_scenario(Path(scenario)), res,
                                   network=prob.network,
                                   max_wait_min=svc.get("max_wait_min"),
                                   max_wait_prob=svc.get("max_wait_prob"))

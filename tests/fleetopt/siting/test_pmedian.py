@@ -47,7 +47,7 @@ def test_shared_pmed_against_optima(shared_data: Path, optima: dict[str, float],
 
 @pytest.mark.parametrize("seed", range(6))
 def test_random_instances_match_brute_force(seed: int) -> None:
-    """GIVEN random non-metric float costs, weights and a fixed site WHEN solved THEN brute force agrees."""
+    """GIVEN random non-metric costs, weights, a fixed site WHEN solved THEN brute force agrees."""
     rng = np.random.default_rng(seed)
     n_cli, n_cand, p = 14, 9, 3
     dist = rng.uniform(0, 100, (n_cli, n_cand)).round(3)
@@ -72,7 +72,7 @@ def test_time_limit_gives_honest_bound(data_dir: Path) -> None:
 
 
 def test_lagrangian_bound_is_a_lower_bound(data_dir: Path) -> None:
-    """GIVEN pmed2 WHEN the Lagrangian is maximised THEN its bound <= the optimum and no optimal site is closed."""
+    """GIVEN pmed2 WHEN Lagrangian is maximised THEN bound <= optimum, no optimal site closed."""
     inst = read_pmed(data_dir / "siting" / "pmed2.txt")
     w = np.ones(inst.n)
     lb, closed, _ = lagrangian_fixing(inst.cost, w, inst.p, np.array([], np.int64),

@@ -52,7 +52,7 @@ def test_tiny_max_coverage_and_set_cover(data_dir: Path) -> None:
 
 
 def test_infeasible_set_cover_is_an_answer(data_dir: Path) -> None:
-    """GIVEN a radius nobody covers WHEN set cover THEN status infeasible with a reason (no crash)."""
+    """GIVEN a radius nobody covers WHEN set cover THEN infeasible with a reason (no crash)."""
     prob, _ = read_problem_json(data_dir / "siting" / TINY)
     prob.radius_s = 50
     res = solve(prob, model="set-cover")
@@ -96,7 +96,7 @@ def test_problem_json_errors_are_located(tmp_path: Path) -> None:
 
 
 def test_cycle_cover_sets_by_hand() -> None:
-    """GIVEN a 0-100-200 km path there and back (cycle 400 km), range 250 km, sites at stops 0 and 2.
+    """GIVEN a 0-100-200 km path there and back (cycle 400 km), range 250 km, sites at 0 and 2.
 
     Cycle stops: 0 (0 km), 1 (100), 2 (200), 3 (300, = stop 1 again), end 400 = stop 0.
     Arc ending at 100 km: from stop 0 (100 km) yes; from stop 2 (300 km) no -> {0}.

@@ -91,7 +91,7 @@ def test_bad_option_combination_exit_2(data_dir: Path) -> None:
 
 
 def test_problem_json_writes_outputs(data_dir: Path, tmp_path: Path) -> None:
-    """GIVEN the tiny problem WHEN site --problem --out THEN GeoJSON, CSV and summary are written."""
+    """GIVEN the tiny problem WHEN site --problem --out THEN GeoJSON, CSV, summary are written."""
     out = tmp_path / "o"
     r = _site("--problem", str(data_dir / "siting" / "tiny_problem.json"), "--json",
               "--out", str(out))
