@@ -280,7 +280,9 @@ def solve_cflp(data: CflpData, *, time_limit_s: float = 60.0, solver: str = "hig
     small instances, LP reduced costs (GLOP duals) remove options that cannot be in a
     better solution; (4) the MIP, cut off at the heuristic's value, runs for the rest of
     the time. The reported bound is the best of the LP and MIP bounds, so the gap is
-    honest whichever step ends the run.
+    honest whichever step ends the run. Instances with over 20,000 pairs, and capacitated
+    ones with over 2,000 options and several sizes at a site, take a Lagrangian path
+    instead (:func:`fleetopt.siting.cflp_large.solve_large_cflp` when capacitated).
 
     Parameters
     ----------
@@ -314,16 +316,20 @@ def solve_cflp(data: CflpData, *, time_limit_s: float = 60.0, solver: str = "hig
         fix_by_reduced_cost = n_pair <= 20_000 and n_opt > 8
     sized = data.capacitated and n_opt > 2000 and bool(
         np.any(np.bincount(data.option_site, minlength=data.n_sites) > 1))
-    if n_pair > 20_000 or sized:
+    if data.capacitated and (n_pair > 20_000 or sized):
         # many sites with size options: the LP-based path found no solution in time on
         # bench_siting's quick Beijing case (500 sites x 8 sizes, 19,853 pairs); the
         # Lagrangian path starts from a greedy cover
-        return _solve_large(data, deadline=deadline, solver=solver, rel_gap=rel_gap)
+        from fleetopt.siting.cflp_large import solve_large_cflp
+
+        return solve_large_cflp(data, deadline=deadline, solver=solver, rel_gap=rel_gap)
+    if n_pair > 20_000:
+        return _solve_large_uncapacitated(data, deadline=deadline, solver=solver,
+                                          rel_gap=rel_gap)
     model = build_cflp(data)
-    small = n_pair <= 20_000
-    lp_solver = "glop" if (fix_by_reduced_cost and small) else "highs"
+    lp_solver = "glop" if fix_by_reduced_cost else "highs"
     lp = solve_linear_model(model, solver=lp_solver, relax=True,
-                            time_limit_s=max(0.1, (0.3 if small else 0.35) * time_limit_s))
+                            time_limit_s=max(0.1, 0.3 * time_limit_s))
     if lp.x is None and lp_solver == "glop" and lp.status != "infeasible":
         lp_solver = "highs"
         lp = solve_linear_model(model, solver="highs", relax=True,
@@ -336,8 +342,7 @@ def solve_cflp(data: CflpData, *, time_limit_s: float = 60.0, solver: str = "hig
     best_x: np.ndarray | None = None
     ub = math.inf
     if lp.x is not None:
-        ub, best_x = _round_up(data, model, lp.x, deadline - 0.3 * time_limit_s
-                               if not small else deadline)
+        ub, best_x = _round_up(data, lp.x, deadline)
     keep = None
     if (fix_by_reduced_cost and lp.status == "optimal" and lp.reduced_costs is not None
             and np.isfinite(ub)):
@@ -397,7 +402,7 @@ def _answer(data: CflpData, status: str, x: np.ndarray | None, obj: float, bound
                       model_size=size)
 
 
-def _round_up(data: CflpData, model: LinearModel, x_lp: np.ndarray, deadline: float
+def _round_up(data: CflpData, x_lp: np.ndarray, deadline: float
               ) -> tuple[float, np.ndarray | None]:
     """Feasible solution from an LP point: smallest sizes carrying the LP load, close empties."""
     n_opt = data.option_site.size
@@ -412,18 +417,9 @@ def _round_up(data: CflpData, model: LinearModel, x_lp: np.ndarray, deadline: fl
         if time.perf_counter() > deadline:
             break
         chosen = _pick_sizes(data, used_site, load * (1.0 + 0.1 * attempt), largest=attempt == 2)
-        val, x = _fixed_open_lp(data, model, chosen, deadline)
+        val, x = _fixed_open_lp_closing_empty(data, chosen, deadline)
         if x is None:
             continue
-        # close sites that carry nothing (saves their cost), re-solve once
-        site_load = np.bincount(data.pair_site, weights=x[n_opt:], minlength=data.n_sites)
-        empty = used_site & (site_load <= 1e-9)
-        empty[data.fixed_open] = False
-        if empty.any():
-            chosen2 = chosen & ~empty[data.option_site]
-            val2, x2 = _fixed_open_lp(data, model, chosen2, deadline)
-            if x2 is not None and val2 < val:
-                val, x = val2, x2
         best_val, best_x = val, x
         break
     return best_val, best_x
@@ -448,10 +444,9 @@ def _pick_sizes(data: CflpData, used_site: np.ndarray, load: np.ndarray, *,
     return chosen
 
 
-def _fixed_open_lp(data: CflpData, model: LinearModel, chosen: np.ndarray, deadline: float
+def _fixed_open_lp(data: CflpData, chosen: np.ndarray, deadline: float
                    ) -> tuple[float, np.ndarray | None]:
     """Cost of opening exactly ``chosen`` options: a transportation LP over their pairs."""
-    del model  # the transportation LP is built directly (no linking rows needed)
     n_opt = data.option_site.size
     cap_site = np.zeros(data.n_sites)
     np.add.at(cap_site, data.option_site[chosen], data.option_capacity[chosen])
@@ -491,6 +486,41 @@ def _fixed_open_lp(data: CflpData, model: LinearModel, chosen: np.ndarray, deadl
     x[:n_opt] = chosen.astype(float)
     x[n_opt + pk] = ans.x
     return float(ans.objective), x
+
+
+def _fixed_open_lp_closing_empty(data: CflpData, chosen: np.ndarray, deadline: float, *,
+                                 pair_weight: np.ndarray | None = None
+                                 ) -> tuple[float, np.ndarray | None]:
+    """Transportation LP over ``chosen``, then once more without the sites it left empty.
+
+    Closing a site that carries nothing saves its cost; the cheaper of the two answers is
+    returned (``(inf, None)`` when the first LP has no solution).
+
+    Parameters
+    ----------
+    data : CflpData
+        The instance.
+    chosen : numpy.ndarray
+        Boolean per option: open.
+    deadline : float
+        ``time.perf_counter()`` value to stop at [s].
+    pair_weight : numpy.ndarray, optional
+        Weight of each pair's flow in a site's load (default 1: the served fraction)
+        [demand units].
+    """
+    val, x = _fixed_open_lp(data, chosen, deadline)
+    if x is None:
+        return val, x
+    n_opt = data.option_site.size
+    flow = x[n_opt:] if pair_weight is None else x[n_opt:] * pair_weight
+    load = np.bincount(data.pair_site, weights=flow, minlength=data.n_sites)
+    empty = chosen & (load[data.option_site] <= 1e-9)
+    empty &= ~np.isin(data.option_site, data.fixed_open)
+    if empty.any():
+        v2, x2 = _fixed_open_lp(data, chosen & ~empty, deadline)
+        if x2 is not None and v2 < val:
+            val, x = v2, x2
+    return val, x
 
 
 def lagrangian_cflp(data: CflpData, ub: float, *, deadline: float, iterations: int = 300,
@@ -730,21 +760,14 @@ def _lagrangian_open_set(data: CflpData, lam: np.ndarray) -> np.ndarray:
     return chosen
 
 
-def _solve_large(data: CflpData, *, deadline: float, solver: str, rel_gap: float
-                 ) -> CflpAnswer:
-    """Large instances by Lagrangian bound, fixing and a MIP on what is left.
+def _solve_large_uncapacitated(data: CflpData, *, deadline: float, solver: str,
+                               rel_gap: float) -> CflpAnswer:
+    """Large uncapacitated instances by Lagrangian bound, fixing and a MIP on what is left.
 
-    Lagrangian bound, Lagrangian open set + transportation LP, option fixing, then the MIP
-    on what is left (cut off at the incumbent).
-
-    Capacitated instances go to :func:`fleetopt.siting.cflp_large.solve_large_cflp`
-    (Lagrangian bound with the integer capacity cover, heuristics, fixing, branch and
-    bound); uncapacitated ones stay here.
+    Lagrangian bound, Lagrangian open set + local search + transportation LP, option
+    fixing, then the MIP on what is left (cut off at the incumbent). Large capacitated
+    instances go to :func:`fleetopt.siting.cflp_large.solve_large_cflp`.
     """
-    if data.capacitated:
-        from fleetopt.siting.cflp_large import solve_large_cflp
-
-        return solve_large_cflp(data, deadline=deadline, solver=solver, rel_gap=rel_gap)
     t0 = time.perf_counter()
     total = deadline - t0
     n_opt = data.option_site.size
@@ -753,22 +776,15 @@ def _solve_large(data: CflpData, *, deadline: float, solver: str, rel_gap: float
     ub, best_x = math.inf, None
     model_full = build_cflp(data)
     chosen = _complete_capacity(data, lag_open, lam)
-    if not data.capacitated:
-        chosen = _uflp_local_search(data, chosen, deadline=t0 + 0.45 * total)
+    chosen = _uflp_local_search(data, chosen, deadline=t0 + 0.45 * total)
     for attempt in range(4):
-        val, x = _fixed_open_lp(data, model_full, chosen, t0 + 0.5 * total)
+        val, x = _fixed_open_lp_closing_empty(data, chosen, t0 + 0.5 * total)
         if x is not None:
-            site_load = np.bincount(data.pair_site, weights=x[n_opt:], minlength=data.n_sites)
-            empty = (site_load <= 1e-9)[data.option_site] & chosen
-            empty[np.isin(data.option_site, data.fixed_open)] = False
-            if empty.any():
-                v2, x2 = _fixed_open_lp(data, model_full, chosen & ~empty, t0 + 0.5 * total)
-                if x2 is not None and v2 < val:
-                    val, x = v2, x2
             ub, best_x = val, x
             break
-        # not enough capacity near some customers: (1) largest size at the chosen sites,
-        # (2) also each customer's cheapest site, (3) every site at its largest size
+        # some customers without an open site among their pairs, or no time left:
+        # (1) largest size at the chosen sites, (2) also each customer's cheapest site,
+        # (3) every site at its largest size
         used = np.zeros(data.n_sites, bool)
         used[data.option_site[chosen]] = True
         if attempt == 1:

@@ -225,7 +225,7 @@ def subgradient(st: LagrangianState, *, deadline: float, iterations: int,
 
 def _heuristic(st: LagrangianState, chosen: np.ndarray, deadline: float) -> None:
     """Transportation LP over the options the subproblem opened; keep it if better."""
-    from fleetopt.siting.cflp import _fixed_open_lp
+    from fleetopt.siting.cflp import _fixed_open_lp_closing_empty
 
     d = st.data
     chosen = chosen & st.alive
@@ -236,18 +236,9 @@ def _heuristic(st: LagrangianState, chosen: np.ndarray, deadline: float) -> None
     st.inc.tried.add(key)
     if float(d.option_capacity[chosen].sum()) < st.need * (1 - 1e-12) or not admissible(d, chosen):
         return
-    val, x = _fixed_open_lp(d, None, chosen, deadline)  # type: ignore[arg-type]
+    val, x = _fixed_open_lp_closing_empty(d, chosen, deadline, pair_weight=st.pair_demand)
     if x is None:
         return
-    # close sites the LP left empty, once
-    n_opt = d.option_site.size
-    load = np.bincount(d.pair_site, weights=x[n_opt:] * st.pair_demand, minlength=d.n_sites)
-    empty = chosen & (load[d.option_site] <= 1e-9)
-    empty &= ~np.isin(d.option_site, d.fixed_open)
-    if empty.any():
-        v2, x2 = _fixed_open_lp(d, None, chosen & ~empty, deadline)  # type: ignore[arg-type]
-        if x2 is not None and v2 < val:
-            val, x = v2, x2
     if val < st.ub:
         st.inc.ub, st.inc.x = val, x
         logger.debug("CFLP Lagrangian heuristic: %.9g", val)
@@ -397,7 +388,7 @@ def _servable(d: CflpData, *, deadline: float) -> bool:
     chosen = np.zeros(d.option_site.size, bool)
     chosen[big[first]] = True
     relaxed = CflpData(**{**d.__dict__, "budget": None, "max_open": None})
-    _, x = _fixed_open_lp(relaxed, None, chosen, deadline)  # type: ignore[arg-type]
+    _, x = _fixed_open_lp(relaxed, chosen, deadline)
     return x is not None
 
 
@@ -410,7 +401,7 @@ def _greedy_incumbent(st: LagrangianState, *, deadline: float) -> None:
     if not admissible(d, chosen):
         return
     st.inc.tried.add(np.packbits(chosen).tobytes())
-    val, x = _fixed_open_lp(d, None, chosen, deadline)  # type: ignore[arg-type]
+    val, x = _fixed_open_lp(d, chosen, deadline)
     if x is not None and val < st.ub:
         st.inc.ub, st.inc.x = val, x
         shrink(st, deadline=deadline)
@@ -426,7 +417,6 @@ def shrink(st: LagrangianState, *, deadline: float) -> None:
     n_opt = d.option_site.size
     load = np.bincount(d.pair_site, weights=st.x[n_opt:] * st.pair_demand, minlength=d.n_sites)
     chosen = st.x[:n_opt] > 0.5
-    sites = np.flatnonzero(_sites_of(d, chosen))
     out = np.zeros(n_opt, bool)
     fits = d.option_capacity >= load[d.option_site] * (1 - 1e-12) - 1e-9
     fits &= _sites_of(d, chosen)[d.option_site]
@@ -438,10 +428,9 @@ def shrink(st: LagrangianState, *, deadline: float) -> None:
     empty = load <= 1e-9
     empty[d.fixed_open] = False
     out &= ~empty[d.option_site]
-    del sites
     if np.array_equal(out, chosen):
         return
-    val, x = _fixed_open_lp(d, None, out, deadline)  # type: ignore[arg-type]
+    val, x = _fixed_open_lp(d, out, deadline)
     if x is not None and val < st.ub:
         st.inc.ub, st.inc.x = val, x
 
@@ -479,7 +468,7 @@ def local_search(st: LagrangianState, *, deadline: float, n_add: int = 5,
                 1 - 1e-12) or not admissible(d, chosen):
             return False
         st.inc.tried.add(key)
-        val, x = _fixed_open_lp(d, None, chosen, deadline)  # type: ignore[arg-type]
+        val, x = _fixed_open_lp(d, chosen, deadline)
         if x is not None and val < st.ub * (1 - 1e-12):
             st.inc.ub, st.inc.x = val, x
             return True

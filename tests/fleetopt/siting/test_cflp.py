@@ -158,6 +158,28 @@ def test_large_path_on_a_random_instance_is_honest() -> None:
     assert np.all(load <= cap * ans.option_open + 1e-6)
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_large_uncapacitated_path_matches_enumeration(seed: int) -> None:
+    """GIVEN a 12 x 2,000 uncapacitated instance (24,000 pairs: the large Lagrangian path)
+    WHEN solved THEN proven optimal at the value enumerating all 4,095 open sets gives."""
+    rng = np.random.default_rng(seed)
+    m, n = 12, 2000
+    cost = rng.uniform(1, 100, (m, n))
+    demand = rng.integers(1, 20, n).astype(float)
+    fixed = rng.uniform(5000, 40000, m)
+    d = CflpData.dense(fixed, np.full(m, np.inf), demand, cost)
+    assert d.pair_site.size > 20_000
+    assert not d.capacitated
+    ans = solve_cflp(d, time_limit_s=20)
+    pair = np.zeros((m, n))
+    pair[d.pair_site, d.pair_cust] = d.pair_cost
+    best = min(fixed[list(s)].sum() + pair[list(s)].min(axis=0).sum()
+               for k in range(1, m + 1) for s in itertools.combinations(range(m), k))
+    assert ans.status == "optimal"
+    assert ans.objective == pytest.approx(best, rel=1e-9)
+    assert ans.bound <= ans.objective + 1e-6
+
+
 # --------------------------------------------------------------------------- large CFLP path
 def test_capa8000_proven_optimal(shared_data: Path, optima: dict[str, float]) -> None:
     """GIVEN capa at capacity 8000 (100 x 1000, capopt_long.txt) WHEN solved with a 60 s limit
