@@ -9,10 +9,14 @@ With 2,000 candidates this is 2,000 searches however many demand points there ar
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import sparse
 from scipy.sparse import csgraph
+
+if TYPE_CHECKING:
+    from fleetopt.inputs.road_graph import RoadNetwork
 
 logger = logging.getLogger(__name__)
 
@@ -22,7 +26,7 @@ _BLOCK = 256  # candidate searches per csgraph call (bounds peak memory)
 
 
 def travel_time_matrix(
-    network: object,
+    network: RoadNetwork,
     demand_nodes: np.ndarray,
     candidate_nodes: np.ndarray,
     *,
@@ -56,7 +60,7 @@ def travel_time_matrix(
     if weight not in ("time", "length"):
         msg = f"weight must be 'time' or 'length', got {weight!r}"
         raise ValueError(msg)
-    mat = network.csr_time if weight == "time" else network.csr_length  # type: ignore[attr-defined]
+    mat = network.csr_time if weight == "time" else network.csr_length
     rev = sparse.csr_matrix(mat.T)
     dem = np.asarray(demand_nodes, dtype=np.int64)
     cand = np.asarray(candidate_nodes, dtype=np.int64)

@@ -19,10 +19,14 @@ from __future__ import annotations
 
 import logging
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from fleetopt.siting.cflp import CflpData
+
+if TYPE_CHECKING:
+    from fleetopt.siting.problem import SitingProblem
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +94,8 @@ def max_arrival_rate(c: int, service_time_h: float, wait_h: float, prob: float) 
     return lo
 
 
-def facility_data(problem: object, *, model: str, cost: np.ndarray, reach: np.ndarray) -> CflpData:
+def facility_data(problem: SitingProblem, *, model: str, cost: np.ndarray,
+                  reach: np.ndarray) -> CflpData:
     """Build :class:`CflpData` (size options and allowed pairs) from a siting problem.
 
     Parameters
@@ -109,8 +114,8 @@ def facility_data(problem: object, *, model: str, cost: np.ndarray, reach: np.nd
     CflpData
         Pair costs in CNY: ``weight x time [h] x value_of_time_cny_per_h``.
     """
-    cand = problem.candidates  # type: ignore[attr-defined]
-    dem = problem.demand  # type: ignore[attr-defined]
+    cand = problem.candidates
+    dem = problem.demand
     n_cand = len(cand)
     weight = dem["weight"].to_numpy(float)
     existing = cand["existing"].to_numpy(bool)
@@ -142,7 +147,7 @@ def facility_data(problem: object, *, model: str, cost: np.ndarray, reach: np.nd
                 costs.append(fixed_cost[j] + k * mcost[j])
                 sizes.append(k)
     elif model == "service-level":
-        svc = problem.service  # type: ignore[attr-defined]
+        svc = problem.service
         t_h = float(svc.get("service_time_min", _param("service_time_min"))) / 60.0
         w_h = float(svc.get("max_wait_min", _param("max_wait_min"))) / 60.0
         q = float(svc.get("max_wait_prob", _param("max_wait_prob")))
@@ -168,17 +173,17 @@ def facility_data(problem: object, *, model: str, cost: np.ndarray, reach: np.nd
     part = np.argpartition(cost, kk - 1, axis=1)[:, :kk]
     ok = np.zeros(cost.shape, bool)
     np.put_along_axis(ok, part, True, axis=1)
-    radius = problem.radius_s  # type: ignore[attr-defined]
+    radius = problem.radius_s
     if radius is not None:
         nearest = np.zeros(cost.shape, bool)
         np.put_along_axis(nearest, np.argmin(cost, axis=1)[:, None], True, axis=1)
         ok &= (cost <= radius) | nearest
     ok &= reach
     pc, ps = np.nonzero(ok)
-    vot = float(problem.value_of_time_cny_per_h)  # type: ignore[attr-defined]
+    vot = float(problem.value_of_time_cny_per_h)
     pair_cost = weight[pc] * cost[pc, ps] / 3600.0 * vot
     return CflpData(option_site=option_site, option_capacity=option_capacity,
                     option_cost=option_cost, n_sites=n_cand, demand=weight, pair_site=ps,
                     pair_cust=pc, pair_cost=pair_cost, fixed_open=np.flatnonzero(existing),
-                    budget=problem.budget_cny, option_size=option_size,  # type: ignore[attr-defined]
+                    budget=problem.budget_cny, option_size=option_size,
                     max_open=None)
