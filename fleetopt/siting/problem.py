@@ -461,8 +461,9 @@ def read_problem_json(path: str | Path, *, network: Any = None) -> tuple[SitingP
                       ("value_of_time_cny_per_h", float), ("range_km", float)):
         if key in doc and doc[key] is not None:
             v = doc[key]
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or (
-                    kind is int and int(v) != v):
+            # JSON's NaN / Infinity are floats: NaN is no number, and no integer is infinite
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or math.isnan(v) or (
+                    kind is int and (math.isinf(v) or int(v) != v)):
                 what = "an integer" if kind is int else "a number"
                 problems.append(Problem(f"{v!r} is not {what}", column=key, file=file))
             else:

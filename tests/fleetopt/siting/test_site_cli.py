@@ -82,6 +82,23 @@ def test_malformed_file_exit_2(tmp_path: Path) -> None:
     assert "Traceback" not in r.stderr
 
 
+@pytest.mark.parametrize(("key", "value"), [("p", "NaN"), ("p", "Infinity"),
+                                            ("radius_s", "NaN")])
+def test_problem_json_nan_or_infinite_limit_exit_2(data_dir: Path, tmp_path: Path, key: str,
+                                                     value: str) -> None:
+    """GIVEN the tiny problem with p / radius_s NaN or Infinity (JSON extensions Python reads)
+    WHEN site --problem THEN exit 2 naming the key, no internal error."""
+    doc = json.loads((data_dir / "siting" / "tiny_problem.json").read_text(encoding="utf-8"))
+    doc[key] = 12345.5
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(doc).replace("12345.5", value), encoding="utf-8")
+    r = _site("--problem", str(bad), "--json")
+    assert r.returncode == 2, r.stderr
+    assert r.stdout == ""
+    assert key in r.stderr
+    assert "internal error" not in r.stderr
+
+
 def test_bad_option_combination_exit_2(data_dir: Path) -> None:
     r = _site("--orlib-pmed", str(data_dir / "siting" / "pmed1.txt"), "--capacity", "5")
     assert r.returncode == 2
