@@ -312,6 +312,10 @@ def _records(doc: dict[str, Any], key: str, allowed: set[str], required: tuple[s
                     continue
                 problems.append(Problem(f"{v!r} is not a number", column=f"{key}.{i}.{k}",
                                         file=file))
+            elif k in allowed and key in ("demand", "flows") and not math.isfinite(v):
+                # JSON's NaN / Infinity: a weight, volume or coordinate must be finite
+                problems.append(Problem(f"{v!r} is not a finite number",
+                                        column=f"{key}.{i}.{k}", file=file))
         if "existing" in r and not isinstance(r["existing"], bool):
             problems.append(Problem("must be true or false", column=f"{key}.{i}.existing",
                                     file=file))
@@ -454,8 +458,9 @@ def read_problem_json(path: str | Path, *, network: Any = None) -> tuple[SitingP
         if k not in _SERVICE_KEYS:
             problems.append(Problem(f"unknown key; expected one of {sorted(_SERVICE_KEYS)}",
                                     column=f"service.{k}", file=file))
-        elif not isinstance(v, (int, float)) or isinstance(v, bool):
-            problems.append(Problem(f"{v!r} is not a number", column=f"service.{k}", file=file))
+        elif not _is_num(v):  # NaN / Infinity too: sizing divides by and rounds these
+            problems.append(Problem(f"{v!r} is not a finite number", column=f"service.{k}",
+                                    file=file))
     limits: dict[str, Any] = {}
     for key, kind in (("p", int), ("radius_s", float), ("budget_cny", float),
                       ("value_of_time_cny_per_h", float), ("range_km", float)):

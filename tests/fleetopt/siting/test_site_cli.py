@@ -99,6 +99,30 @@ def test_problem_json_nan_or_infinite_limit_exit_2(data_dir: Path, tmp_path: Pat
     assert "internal error" not in r.stderr
 
 
+@pytest.mark.parametrize(("where", "value"), [("service.max_plugs", "NaN"),
+                                              ("service.service_time_min", "Infinity"),
+                                              ("demand.0.weight", "Infinity"),
+                                              ("demand.0.weight", "NaN")])
+def test_problem_json_non_finite_service_or_weight_exit_2(data_dir: Path, tmp_path: Path,
+                                                          where: str, value: str) -> None:
+    """GIVEN a service-level problem with a NaN / Infinity service value or demand weight
+    WHEN site --problem THEN exit 2 naming the key (these crashed in sizing / the heuristic)."""
+    doc = json.loads((data_dir / "siting" / "tiny_problem.json").read_text(encoding="utf-8"))
+    doc["model"] = "service-level"
+    doc["service"] = {"service_time_min": 30, "max_plugs": 4}
+    part, *rest = where.split(".")
+    if part == "service":
+        doc["service"][rest[0]] = 12345.5
+    else:
+        doc["demand"][int(rest[0])][rest[1]] = 12345.5
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(doc).replace("12345.5", value), encoding="utf-8")
+    r = _site("--problem", str(bad), "--json")
+    assert r.returncode == 2, r.stderr
+    assert where in r.stderr
+    assert "internal error" not in r.stderr
+
+
 def test_bad_option_combination_exit_2(data_dir: Path) -> None:
     r = _site("--orlib-pmed", str(data_dir / "siting" / "pmed1.txt"), "--capacity", "5")
     assert r.returncode == 2
