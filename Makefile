@@ -43,6 +43,7 @@ app: $(STAMP_APP)
 
 test: $(STAMP_TEST)
 	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+	$(MAKE) --no-print-directory lint
 
 bench: $(STAMP_TEST)
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
