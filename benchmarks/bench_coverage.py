@@ -25,6 +25,8 @@ from typing import Any
 
 import numpy as np
 
+from fleetopt._json import to_jsonable
+
 
 def beijing_problem(n_cand: int, n_dem: int) -> Any:
     """Build bench_siting's Beijing instance (same seeds, same weights) [s, demand units]."""
@@ -142,21 +144,8 @@ def run(quick: bool = False) -> dict[str, Any]:
     out["ratio"] = (round(g / base["gap"], 4) if g is not None and base["gap"] else None)
     out["ratio_meaning"] = "max-coverage gap / gap before the reductions (below 1 = better)"
     out["load_avg_1min_at_end"] = round(os.getloadavg()[0], 2)
-    return _clean(out)
+    return to_jsonable(out)
 
-
-def _clean(x: Any) -> Any:
-    if isinstance(x, dict):
-        return {k: _clean(v) for k, v in x.items()}
-    if isinstance(x, list):
-        return [_clean(v) for v in x]
-    if isinstance(x, (np.floating, float)):
-        return None if not math.isfinite(float(x)) else float(x)
-    if isinstance(x, np.integer):
-        return int(x)
-    if isinstance(x, np.bool_):
-        return bool(x)
-    return x
 
 
 if __name__ == "__main__":

@@ -14,12 +14,13 @@
 
 from __future__ import annotations
 
-import math
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from fleetopt._json import to_jsonable
 
 ORLIB = Path(__file__).resolve().parents[2] / "shared" / "data" / "orlib"
 
@@ -169,7 +170,7 @@ def _save_partial(res: dict[str, Any]) -> None:
     out = Path(__file__).resolve().parent / "results" / "siting.partial.json"
     try:
         out.parent.mkdir(exist_ok=True)
-        out.write_text(json.dumps(_clean(res), indent=1))
+        out.write_text(json.dumps(to_jsonable(res), indent=1))
     except OSError:
         pass
 
@@ -206,21 +207,8 @@ def run(quick: bool = False) -> dict[str, Any]:
     res["ratio"] = res["spopt"]["ratio"]
     partial = Path(__file__).resolve().parent / "results" / "siting.partial.json"
     partial.unlink(missing_ok=True)  # the full result replaces it
-    return _clean(res)
+    return to_jsonable(res)
 
-
-def _clean(x: Any) -> Any:
-    if isinstance(x, dict):
-        return {k: _clean(v) for k, v in x.items()}
-    if isinstance(x, list):
-        return [_clean(v) for v in x]
-    if isinstance(x, (np.floating, float)):
-        return None if not math.isfinite(float(x)) else float(x)
-    if isinstance(x, np.integer):
-        return int(x)
-    if isinstance(x, np.bool_):
-        return bool(x)
-    return x
 
 
 if __name__ == "__main__":
