@@ -3,7 +3,8 @@
 Candidates are routable graph nodes touching roads of the chosen OSM classes (primary
 to tertiary by default: a charging hub needs an access road), thinned to the requested
 number with a seeded, spatially even sample. Existing stations (e.g. the 711 public DC
-stations) inside the network's extent are added as fixed-open candidates. Demand points
+stations) inside the network's extent are added as fixed-open candidates; bus terminals
+(where a scenario's bus trips start and end) are candidates too. Demand points
 (trip ends, charge events) are snapped to their nearest routable node and summed.
 """
 
@@ -20,7 +21,7 @@ from fleetopt.siting.problem import SitingProblem, problem_from_points
 logger = logging.getLogger(__name__)
 
 __all__ = ["CANDIDATE_ROAD_CLASSES", "aggregate_demand", "build_problem",
-           "candidates_from_network"]
+           "candidates_from_network", "terminal_candidates", "with_terminals"]
 
 #: OSM highway classes whose nodes may host a new station.
 CANDIDATE_ROAD_CLASSES = ("trunk", "primary", "secondary", "tertiary", "trunk_link",
@@ -74,6 +75,55 @@ def candidates_from_network(network: Any, *, n: int | None = 2000,
     return pd.DataFrame({"id": [f"n{int(x)}" for x in network.node_ids[nodes]],
                          "lon": network.lon[nodes], "lat": network.lat[nodes],
                          "node": nodes.astype(np.int64), "existing": False})
+
+
+def terminal_candidates(network: Any, trips: pd.DataFrame, *,
+                        vehicle_types: tuple[str, ...] = ("bus",)) -> pd.DataFrame:
+    """Return the terminals of a schedule as candidate sites.
+
+    A terminal is a place where a trip of the given vehicle types starts or ends (buses
+    lay over and charge there). Points farther than ``existing_max_snap_m``
+    (``siting_params.csv``) from the network are outside its extent and left out.
+
+    Parameters
+    ----------
+    network : RoadNetwork
+        The road network.
+    trips : pandas.DataFrame
+        Canonical trips (``vehicle_type``, ``origin_lon/lat``, ``destination_lon/lat``
+        [deg]).
+    vehicle_types : tuple of str
+        Trip types whose ends count as terminals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``id`` (``t<osm id>``), ``lon``, ``lat`` [deg], ``node`` (index), ``existing``
+        False; one row per distinct node, sorted by node.
+    """
+    from fleetopt.defaults import value
+
+    sel = trips["vehicle_type"].isin(vehicle_types).to_numpy() if len(trips) else []
+    t = trips.loc[sel]
+    lon = np.r_[t["origin_lon"].to_numpy(float), t["destination_lon"].to_numpy(float)]
+    lat = np.r_[t["origin_lat"].to_numpy(float), t["destination_lat"].to_numpy(float)]
+    ok = np.isfinite(lon) & np.isfinite(lat)
+    if not ok.any():
+        return pd.DataFrame({"id": [], "lon": [], "lat": [], "node": np.array([], np.int64),
+                             "existing": []})
+    node, dist_m = network.nearest_nodes(lon[ok], lat[ok])
+    uniq = np.unique(node[dist_m <= value("siting_params", "existing_max_snap_m")])
+    return pd.DataFrame({"id": [f"t{int(x)}" for x in network.node_ids[uniq]],
+                         "lon": network.lon[uniq], "lat": network.lat[uniq],
+                         "node": uniq.astype(np.int64), "existing": False})
+
+
+def with_terminals(candidates: pd.DataFrame, terminals: pd.DataFrame) -> pd.DataFrame:
+    """Add terminal candidates to graph candidates, one row per node (the terminal's id wins)."""
+    if len(terminals) == 0:
+        return candidates
+    rest = candidates[~candidates["node"].isin(terminals["node"])]
+    return pd.concat([terminals, rest], ignore_index=True)
 
 
 def aggregate_demand(network: Any, points: pd.DataFrame) -> pd.DataFrame:

@@ -159,7 +159,13 @@ def problem_from_scenario(path: str | Path, *, p: int | None = None,
     from fleetopt.inputs.road_graph import load_network
     from fleetopt.inputs.scenario import read_scenario
     from fleetopt.simulation.prepare import prepare
-    from fleetopt.siting.candidates import aggregate_demand, build_problem, candidates_from_network
+    from fleetopt.siting.candidates import (
+        aggregate_demand,
+        build_problem,
+        candidates_from_network,
+        terminal_candidates,
+        with_terminals,
+    )
 
     scenario = read_scenario(Path(path))
     network = load_network(scenario.network, base_dir=scenario.base_dir)
@@ -196,12 +202,15 @@ def problem_from_scenario(path: str | Path, *, p: int | None = None,
     dem = aggregate_demand(network, dem_pts)
     cand = candidates_from_network(network, n=int(_param("scenario_candidates")),
                                    seed=scenario.seed)
+    terminals = terminal_candidates(network, prep.trips)
+    cand = with_terminals(cand, terminals)
     st = scenario.stations
     existing = st[["id", "lon", "lat"]] if st is not None and len(st) else None
     prob = build_problem(network, cand, dem, existing=existing,
                          p=int(_param("scenario_new_sites")) if p is None else int(p))
     prob.name = scenario.name
     prob.service = service
-    logger.info("scenario %s: %d demand nodes, %d candidates (%d existing)", scenario.name,
-                prob.n_demand, prob.n_candidates, prob.existing_idx.size)
+    logger.info("scenario %s: %d demand nodes, %d candidates (%d existing, %d bus terminals)",
+                scenario.name, prob.n_demand, prob.n_candidates, prob.existing_idx.size,
+                len(terminals))
     return prob

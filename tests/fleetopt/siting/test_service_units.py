@@ -107,3 +107,33 @@ def test_scenario_siting_never_adds_kg_of_hydrogen_to_kwh(tmp_path: Path) -> Non
     (only_h2 / "s.toml").write_text((tmp_path / "s.toml").read_text())
     prob2 = problem_from_scenario(only_h2 / "s.toml", p=1)
     assert prob2.demand["weight"].sum() == pytest.approx(8.0)
+
+
+def test_scenario_candidates_include_the_bus_terminals(tmp_path: Path) -> None:
+    """GIVEN bus trips between P and Q WHEN the scenario is sited THEN the nodes nearest P and Q
+    are candidates with terminal ids ``t<osm id>`` (once each, not also as graph nodes), a taxi
+    trip's ends are not terminals, and p = 1 is optimal against brute force over all candidates."""
+    from fleetopt.inputs.road_graph import load_network
+    from fleetopt.siting.candidates import terminal_candidates
+
+    path = _scenario(tmp_path)
+    net = load_network("beijing-central-2024")
+    node, _ = net.nearest_nodes(np.array([P[0], Q[0]]), np.array([P[1], Q[1]]))
+    prob = problem_from_scenario(path, p=1)
+    cand = prob.candidates
+    for n_ in node:
+        rows = cand[cand["node"] == n_]
+        assert len(rows) == 1
+        assert rows["id"].iloc[0] == f"t{int(net.node_ids[n_])}"
+    trips = pd.DataFrame({"vehicle_type": ["bus", "taxi"],
+                          "origin_lon": [P[0], 116.3], "origin_lat": [P[1], 39.95],
+                          "destination_lon": [P[0], 116.3], "destination_lat": [P[1], 39.95]})
+    t = terminal_candidates(net, trips)
+    assert t["node"].tolist() == [int(node[0])]  # the taxi's ends are not terminals
+    res = solve(prob, model="p-median", time_limit_s=30)
+    assert res.status == "optimal"
+    # brute force over every candidate as the single new site: the terminals take part
+    w = prob.demand["weight"].to_numpy(float)
+    totals = w @ np.where(np.isfinite(prob.cost_s), prob.cost_s, np.inf)
+    best = int(np.argmin(totals))
+    assert res.objective == pytest.approx(float(totals[best]), rel=1e-9)
