@@ -172,7 +172,8 @@ def build_problem(network: Any, candidates: pd.DataFrame, demand: pd.DataFrame, 
     demand : pandas.DataFrame
         Demand per node (:func:`aggregate_demand`).
     existing : pandas.DataFrame, optional
-        Existing stations (``id``, ``lon``, ``lat``, optional ``plugs``); those farther
+        Existing stations (``id``, ``lon``, ``lat``, optional ``plugs``: their size in
+        sized models, kept free of charge); those farther
         than ``existing_max_snap_m`` (``siting_params.csv``) from the network are dropped.
     **limits
         ``p``, ``radius_s``, ``budget_cny`` … for :class:`SitingProblem`.
@@ -185,7 +186,10 @@ def build_problem(network: Any, candidates: pd.DataFrame, demand: pd.DataFrame, 
         from fleetopt.defaults import value
 
         keep = dist_m <= value("siting_params", "existing_max_snap_m")
+        size = (pd.to_numeric(ex["plugs"], errors="coerce").fillna(0.0).to_numpy(float)
+                if "plugs" in ex.columns else np.zeros(len(ex)))
         ex = ex.loc[keep, ["id", "lon", "lat"]].copy()
+        ex["existing_size"] = np.floor(size[keep])  # plugs already there [modules]
         ex["node"] = node[keep]
         ex["existing"] = True
         ex["id"] = ex["id"].astype(str)

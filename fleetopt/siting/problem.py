@@ -24,6 +24,7 @@ or by the scenario/demo code; :func:`check_siting_problem` validates it.
                       "module_cost_cny": 80000,   # cost of one module (plug / dispenser)
                       "module_capacity": 500,     # demand units one module serves
                       "max_modules": 8,           # grid-connection limit in modules
+                      "existing_size": 0,         # modules / plugs already there (existing)
                       "capacity": 4000}],         # or one fixed capacity
       "demand": [{"id": "d1", "lon": 116.40, "lat": 39.92, "weight": 120.0}],
       "service": {"service_time_min": 30, "max_wait_min": 10, "max_wait_prob": 0.2,
@@ -70,7 +71,8 @@ MODELS = ("p-median", "p-center", "set-cover", "max-coverage", "uflp", "cflp",
           "service-level", "flow-refuelling", "rollout")
 
 CANDIDATE_COLUMNS = ("id", "lon", "lat", "node", "existing", "fixed_cost_cny",
-                     "module_cost_cny", "module_capacity", "max_modules", "capacity")
+                     "module_cost_cny", "module_capacity", "max_modules", "capacity",
+                     "existing_size")
 DEMAND_COLUMNS = ("id", "lon", "lat", "node", "weight")
 
 
@@ -158,7 +160,7 @@ def _candidates_frame(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
     defaults: dict[str, Any] = {"node": -1, "existing": False, "fixed_cost_cny": 0.0,
                                 "module_cost_cny": 0.0, "module_capacity": math.inf,
-                                "max_modules": 1, "capacity": math.inf}
+                                "max_modules": 1, "capacity": math.inf, "existing_size": 0}
     for col, val in defaults.items():
         if col not in out.columns:
             out[col] = val
@@ -171,6 +173,7 @@ def _candidates_frame(df: pd.DataFrame) -> pd.DataFrame:
         out[col] = out[col].astype(float)
     out["node"] = out["node"].astype(np.int64)
     out["max_modules"] = out["max_modules"].astype(np.int64)
+    out["existing_size"] = out["existing_size"].astype(float)  # whole number, checked
     return out[list(CANDIDATE_COLUMNS)].reset_index(drop=True)
 
 
@@ -259,10 +262,15 @@ def check_siting_problem(problem: SitingProblem, *, file: str | None = None) -> 
             "cost")
     elif problem.cost_s.size and np.nanmin(problem.cost_s) < 0:
         add("costs must be >= 0", "cost")
-    for col in ("fixed_cost_cny", "module_cost_cny", "module_capacity", "capacity"):
+    for col in ("fixed_cost_cny", "module_cost_cny", "module_capacity", "capacity",
+                "existing_size"):
         bad = np.flatnonzero(cand[col].to_numpy(float) < 0)
         for i in bad[:5]:
             add(f"{col} must be >= 0", f"candidates.{i}.{col}")
+    size = cand["existing_size"].to_numpy(float)
+    bad = np.flatnonzero(~np.isfinite(size) | (size != np.round(size)))
+    for i in bad[:5]:
+        add("existing_size must be a whole number of modules", f"candidates.{i}.existing_size")
     if problem.p is not None and problem.p < 0:
         add("p must be >= 0", "p")
     if problem.radius_s is not None and not problem.radius_s > 0:
@@ -278,7 +286,7 @@ _TOP_KEYS = {"name", "model", "network", "cost", "p", "radius_s", "budget_cny",
              "value_of_time_cny_per_h", "candidates", "demand", "service", "flows", "range_km",
              "rollout"}
 _CAND_KEYS = {"id", "lon", "lat", "existing", "fixed_cost_cny", "module_cost_cny",
-              "module_capacity", "max_modules", "capacity", "node"}
+              "module_capacity", "max_modules", "capacity", "node", "existing_size"}
 _DEM_KEYS = {"id", "lon", "lat", "weight", "node", "weight_by_year"}
 _ROLLOUT_KEYS = {"years", "budget_cny", "max_new_sites", "min_covered_share", "demand_growth"}
 _FLOW_KEYS = {"id", "origin_lon", "origin_lat", "destination_lon", "destination_lat", "volume"}

@@ -205,7 +205,8 @@ def problem_from_scenario(path: str | Path, *, p: int | None = None,
     terminals = terminal_candidates(network, prep.trips)
     cand = with_terminals(cand, terminals)
     st = scenario.stations
-    existing = st[["id", "lon", "lat"]] if st is not None and len(st) else None
+    cols = [c for c in ("id", "lon", "lat", "plugs") if st is not None and c in st.columns]
+    existing = st[cols] if st is not None and len(st) else None
     prob = build_problem(network, cand, dem, existing=existing,
                          p=int(_param("scenario_new_sites")) if p is None else int(p))
     prob.name = scenario.name

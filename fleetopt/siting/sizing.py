@@ -120,6 +120,7 @@ def facility_data(problem: SitingProblem, *, model: str, cost: np.ndarray,
     weight = dem["weight"].to_numpy(float)
     existing = cand["existing"].to_numpy(bool)
     fixed_cost = np.where(existing, 0.0, cand["fixed_cost_cny"].to_numpy(float))
+    have_size = np.nan_to_num(cand["existing_size"].to_numpy(float), nan=0.0)  # [modules]
     sites: list[np.ndarray] = []
     caps: list[np.ndarray] = []
     costs: list[np.ndarray] = []
@@ -141,10 +142,12 @@ def facility_data(problem: SitingProblem, *, model: str, cost: np.ndarray,
                 costs.append(np.array([fixed_cost[j]], float))
                 sizes.append(np.ones(1, np.int64))
             else:
-                k = np.arange(1, max(1, mmax[j]) + 1)
+                # an existing site keeps the modules it has (free) and may add more
+                have = int(have_size[j]) if existing[j] else 0
+                k = np.arange(max(1, have), max(1, mmax[j], have) + 1)
                 sites.append(np.full(k.size, j))
                 caps.append(k * mcap[j])
-                costs.append(fixed_cost[j] + k * mcost[j])
+                costs.append(fixed_cost[j] + (k - have) * mcost[j])
                 sizes.append(k)
     elif model == "service-level":
         svc = problem.service
@@ -156,10 +159,13 @@ def facility_data(problem: SitingProblem, *, model: str, cost: np.ndarray,
         lam = np.array([max_arrival_rate(c, t_h, w_h, q) for c in range(1, cmax + 1)])
         k = np.arange(1, cmax + 1)
         for j in range(n_cand):
-            sites.append(np.full(cmax, j))
-            caps.append(lam)
-            costs.append(fixed_cost[j] + k * plug_cost)
-            sizes.append(k)
+            # an existing site keeps its plugs (free) and may add more, up to max_plugs
+            have = min(int(have_size[j]), cmax) if existing[j] else 0
+            keep = k >= max(1, have)
+            sites.append(np.full(int(keep.sum()), j))
+            caps.append(lam[keep])
+            costs.append(fixed_cost[j] + (k[keep] - have) * plug_cost)
+            sizes.append(k[keep])
     else:  # pragma: no cover - caller checks
         msg = f"not a facility model: {model}"
         raise ValueError(msg)
