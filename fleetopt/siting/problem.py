@@ -469,6 +469,9 @@ def read_problem_json(path: str | Path, *, network: Any = None) -> tuple[SitingP
         elif not _is_num(v):  # NaN / Infinity too: sizing divides by and rounds these
             problems.append(Problem(f"{v!r} is not a finite number", column=f"service.{k}",
                                     file=file))
+        elif k == "max_plugs" and (v != int(v) or v < 1):
+            problems.append(Problem(f"{v!r} is not a whole number of plugs >= 1",
+                                    column="service.max_plugs", file=file))
     limits: dict[str, Any] = {}
     for key, kind in (("p", int), ("radius_s", float), ("budget_cny", float),
                       ("value_of_time_cny_per_h", float), ("range_km", float)):

@@ -100,12 +100,15 @@ def test_problem_json_nan_or_infinite_limit_exit_2(data_dir: Path, tmp_path: Pat
 
 
 @pytest.mark.parametrize(("where", "value"), [("service.max_plugs", "NaN"),
+                                              ("service.max_plugs", "2.5"),
+                                              ("service.max_plugs", "0"),
                                               ("service.service_time_min", "Infinity"),
                                               ("demand.0.weight", "Infinity"),
                                               ("demand.0.weight", "NaN")])
 def test_problem_json_non_finite_service_or_weight_exit_2(data_dir: Path, tmp_path: Path,
                                                           where: str, value: str) -> None:
-    """GIVEN a service-level problem with a NaN / Infinity service value or demand weight
+    """GIVEN a service-level problem with a NaN / Infinity service value or demand weight, or
+    a plug limit that is not a whole number >= 1 (2.5 was silently truncated to 2)
     WHEN site --problem THEN exit 2 naming the key (these crashed in sizing / the heuristic)."""
     doc = json.loads((data_dir / "siting" / "tiny_problem.json").read_text(encoding="utf-8"))
     doc["model"] = "service-level"
