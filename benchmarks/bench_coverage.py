@@ -1,9 +1,9 @@
 """Benchmark the coverage models at Beijing scale: reductions, bound and gap in the time limit.
 
-Instance: the same as ``bench_siting._beijing`` (2,000 candidates on
-beijing-central-2024, candidates seed 1; 10,000 demand nodes drawn with seed 7, of which
-9,994 are distinct routable nodes; seeded gamma(2, 50) weights, synthetic), p = 20,
-radius 300 s, 60 s limit, ``rel_gap = 1e-4`` as in ``bench_siting``.
+Instance: built by ``bench_siting.beijing_instance``, as in ``bench_siting._beijing``
+(2,000 candidates on beijing-central-2024, candidates seed 1; 10,000 demand nodes drawn
+with seed 7, of which 9,994 are distinct routable nodes; seeded gamma(2, 50) weights,
+synthetic), p = 20, radius 300 s, 60 s limit, ``rel_gap = 1e-4`` as in ``bench_siting``.
 
 Reported for maximal coverage: status, objective, bound, gap, wall time, the model size
 before and after the exact reductions (:mod:`fleetopt.siting.reduce`). Baseline (same
@@ -29,26 +29,10 @@ from fleetopt._json import to_jsonable
 
 
 def beijing_problem(n_cand: int, n_dem: int) -> Any:
-    """Build bench_siting's Beijing instance (same seeds, same weights) [s, demand units]."""
-    import pandas as pd
+    """Return bench_siting's Beijing instance (the same builder: same seeds, same weights)."""
+    from bench_siting import beijing_instance  # benchmarks/ is on sys.path (run.py, scripts)
 
-    from fleetopt.inputs.road_graph import load_network
-    from fleetopt.siting.candidates import candidates_from_network
-    from fleetopt.siting.distances import travel_time_matrix
-    from fleetopt.siting.problem import SitingProblem, _candidates_frame, _demand_frame
-
-    net = load_network("beijing-central-2024")
-    cand = candidates_from_network(net, n=n_cand, seed=1)
-    routable = np.flatnonzero(net.routable)
-    rng = np.random.default_rng(7)
-    dem_nodes = np.sort(rng.choice(routable, size=min(n_dem, routable.size), replace=False))
-    weight = rng.gamma(2.0, 50.0, dem_nodes.size)
-    cost = travel_time_matrix(net, dem_nodes, cand["node"].to_numpy())
-    dem = _demand_frame(pd.DataFrame({
-        "id": [f"d{i}" for i in dem_nodes], "lon": net.lon[dem_nodes],
-        "lat": net.lat[dem_nodes], "node": dem_nodes, "weight": weight}))
-    return SitingProblem(candidates=_candidates_frame(cand), demand=dem, cost_s=cost, p=20,
-                         radius_s=300.0, network=net)
+    return beijing_instance(n_cand, n_dem)[0]
 
 
 def _baseline(prob: Any, limit: float) -> dict[str, Any]:
