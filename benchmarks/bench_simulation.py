@@ -75,6 +75,7 @@ def build_case(kind: str, size: int, folder: str | Path, net) -> Path:
     """
     import numpy as np
 
+    from fleetopt.inputs.schedules import REQUEST_REQUIRED
     from fleetopt.units import format_clock
 
     folder = Path(folder)
@@ -154,19 +155,8 @@ def build_case(kind: str, size: int, folder: str | Path, net) -> Path:
     if len(req) > size:
         keep = np.sort(rng.choice(len(req), size, replace=False))
         req = req.iloc[keep]
-    cols = [
-        "request_id",
-        "departure_s",
-        "origin_lon",
-        "origin_lat",
-        "destination_lon",
-        "destination_lat",
-    ]
-    out = req[cols].copy()
-    out["departure"] = [format_clock(x) for x in out.pop("departure_s")]
-    out[["request_id", "departure", *cols[2:]]].to_csv(
-        folder / "generated_requests.csv", index=False
-    )
+    out = req.assign(departure=[format_clock(x) for x in req["departure_s"]])
+    out[list(REQUEST_REQUIRED)].to_csv(folder / "generated_requests.csv", index=False)
     stations = REPO / "fleetopt" / "data" / "scenarios" / "generated_beijing_default_stations.csv"
     (folder / "stations.csv").write_text(stations.read_text(encoding="utf-8"), encoding="utf-8")
     (folder / "s.toml").write_text(
