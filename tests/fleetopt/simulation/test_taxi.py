@@ -2,59 +2,19 @@
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 
 import numpy as np
 import pytest
-from simkit import BASE, LAT, LON
+from simkit import TAXI_A as A
+from simkit import TAXI_B as B
+from simkit import TAXI_C as C
+from simkit import requests_csv as _req
+from simkit import taxi_scenario as _scenario
 
 from fleetopt.inputs.scenario import scenario_from_dict
 from fleetopt.simulation.engine import simulate
 from fleetopt.simulation.taxi import route_matrices
-
-A = (116.3975, 39.9087)  # near Tiananmen
-B = (116.4342, 39.9320)  # Dongzhimen side
-C = (116.3600, 39.9400)  # Xicheng north-west
-
-
-def _req(rows: list[tuple[str, str, tuple[float, float], tuple[float, float]]]) -> str:
-    out = ["request_id,departure,origin_lon,origin_lat,destination_lon,destination_lat"]
-    out += [f"{rid},{dep},{o[0]},{o[1]},{d[0]},{d[1]}" for rid, dep, o, d in rows]
-    return "\n".join(out) + "\n"
-
-
-def _scenario(
-    tmp_path: Path, requests: str, *, size: int, start: list[list[float]], **fleet
-) -> dict:
-    (tmp_path / "req.csv").write_text(requests, encoding="utf-8")
-    d = copy.deepcopy(BASE)
-    d["fleets"] = [
-        {
-            "requests": "req.csv",
-            "type": "taxi",
-            "size": size,
-            "powertrain": "bev",
-            "start": start,
-            **fleet,
-        }
-    ]
-    d["vehicle_types"] = {
-        "taxi": {
-            "bev": {
-                "energy_model": "constant",
-                "charging_curve": "constant",
-                "kwh_per_km": 0.15,
-                "battery_kwh": 50,
-                "max_charge_kw": 60,
-                "charge_efficiency": 1.0,
-            }
-        }
-    }
-    d["stations"] = [
-        {"id": "P", "kind": "public", "lon": LON, "lat": LAT, "plugs": 1, "plug_kw": 60}
-    ]
-    return d
 
 
 def test_nearest_idle_taxi_serves_and_times_are_road_times(tmp_path: Path, central) -> None:

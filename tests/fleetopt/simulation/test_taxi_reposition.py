@@ -2,46 +2,24 @@
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from simkit import BASE, LAT, LON
+from simkit import TAXI_A, TAXI_B, TAXI_C, requests_csv, taxi_scenario
 
 from fleetopt.inputs.scenario import scenario_from_dict
 from fleetopt.simulation.engine import simulate
 from fleetopt.simulation.taxi import route_matrices
 
-A = (116.3975, 39.9087)  # near Tiananmen: the hot spot (two request origins)
-B = (116.4342, 39.9320)  # Dongzhimen side
-C = (116.3600, 39.9400)  # Xicheng north-west
+A, B, C = TAXI_A, TAXI_B, TAXI_C  # A is the hot spot (two request origins)
 
 
 def _scenario(
     tmp_path: Path, rows: list[tuple[str, str, tuple, tuple]], options: dict, **fleet
 ) -> dict:
-    text = ["request_id,departure,origin_lon,origin_lat,destination_lon,destination_lat"]
-    text += [f"{rid},{dep},{o[0]},{o[1]},{d[0]},{d[1]}" for rid, dep, o, d in rows]
-    (tmp_path / "req.csv").write_text("\n".join(text) + "\n", encoding="utf-8")
-    d = copy.deepcopy(BASE)
-    d["fleets"] = [{"requests": "req.csv", "type": "taxi", "powertrain": "bev", **fleet}]
-    d["vehicle_types"] = {
-        "taxi": {
-            "bev": {
-                "energy_model": "constant",
-                "charging_curve": "constant",
-                "kwh_per_km": 0.15,
-                "battery_kwh": 50,
-                "max_charge_kw": 60,
-                "charge_efficiency": 1.0,
-            }
-        }
-    }
-    d["stations"] = [
-        {"id": "P", "kind": "public", "lon": LON, "lat": LAT, "plugs": 1, "plug_kw": 60}
-    ]
+    d = taxi_scenario(tmp_path, requests_csv(rows), **fleet)
     d["options"] = options
     return d
 
