@@ -84,6 +84,11 @@ class CflpData:
     def __post_init__(self) -> None:
         if self.option_size is None:
             self.option_size = np.ones(self.option_site.size, dtype=np.int64)
+        cap = np.asarray(self.option_capacity, float)
+        if np.isfinite(cap).any() and not np.isfinite(cap).all():
+            # uncapacitated options among capacitated ones: no site ever carries more than
+            # the total demand, so that is their capacity (keeps the model's numbers finite)
+            self.option_capacity = np.where(np.isfinite(cap), cap, float(self.demand.sum()))
 
     @classmethod
     def dense(cls, fixed_cost: np.ndarray, capacity: np.ndarray | None, demand: np.ndarray,

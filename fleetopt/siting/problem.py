@@ -287,6 +287,8 @@ _TOP_KEYS = {"name", "model", "network", "cost", "p", "radius_s", "budget_cny",
              "rollout"}
 _CAND_KEYS = {"id", "lon", "lat", "existing", "fixed_cost_cny", "module_cost_cny",
               "module_capacity", "max_modules", "capacity", "node", "existing_size"}
+#: candidate keys that count something, with their least value
+_WHOLE_KEYS = {"max_modules": 1, "node": 0}
 _DEM_KEYS = {"id", "lon", "lat", "weight", "node", "weight_by_year"}
 _ROLLOUT_KEYS = {"years", "budget_cny", "max_new_sites", "min_covered_share", "demand_growth"}
 _FLOW_KEYS = {"id", "origin_lon", "origin_lat", "destination_lon", "destination_lat", "volume"}
@@ -320,9 +322,14 @@ def _records(doc: dict[str, Any], key: str, allowed: set[str], required: tuple[s
                     continue
                 problems.append(Problem(f"{v!r} is not a number", column=f"{key}.{i}.{k}",
                                         file=file))
-            elif k in allowed and key in ("demand", "flows") and not math.isfinite(v):
-                # JSON's NaN / Infinity: a weight, volume or coordinate must be finite
+            elif k in allowed and not math.isfinite(v):
+                # JSON's NaN / Infinity: a weight, volume, cost, size or coordinate must be
+                # finite (an uncapacitated candidate leaves out ``capacity``)
                 problems.append(Problem(f"{v!r} is not a finite number",
+                                        column=f"{key}.{i}.{k}", file=file))
+            elif k in allowed and k in _WHOLE_KEYS and (v != int(v) or v < _WHOLE_KEYS[k]):
+                # a size or a node index is counted, not measured (2.5 would be truncated)
+                problems.append(Problem(f"{v!r} is not a whole number >= {_WHOLE_KEYS[k]}",
                                         column=f"{key}.{i}.{k}", file=file))
         if "existing" in r and not isinstance(r["existing"], bool):
             problems.append(Problem("must be true or false", column=f"{key}.{i}.existing",

@@ -126,6 +126,59 @@ def test_problem_json_non_finite_service_or_weight_exit_2(data_dir: Path, tmp_pa
     assert "internal error" not in r.stderr
 
 
+@pytest.mark.parametrize(("where", "value"), [("candidates.1.fixed_cost_cny", "NaN"),
+                                              ("candidates.1.fixed_cost_cny", "Infinity"),
+                                              ("candidates.1.module_capacity", "NaN"),
+                                              ("candidates.1.capacity", "Infinity"),
+                                              ("candidates.1.max_modules", "Infinity"),
+                                              ("candidates.1.max_modules", "2.5"),
+                                              ("candidates.1.max_modules", "0"),
+                                              ("candidates.1.node", "1.5")])
+def test_problem_json_bad_candidate_number_exit_2(data_dir: Path, tmp_path: Path,
+                                                  where: str, value: str) -> None:
+    """GIVEN a cflp problem whose candidate has a NaN / Infinity cost or capacity, or a module
+    count / node that is not a whole number (these reached HiGHS as an invalid model, an
+    internal error, or were truncated) WHEN site --problem THEN exit 2 naming the key."""
+    doc = json.loads((data_dir / "siting" / "tiny_problem.json").read_text(encoding="utf-8"))
+    doc["model"] = "cflp"
+    _, i, key = where.split(".")
+    doc["candidates"][int(i)][key] = 12345.5
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(doc).replace("12345.5", value), encoding="utf-8")
+    r = _site("--problem", str(bad), "--json")
+    assert r.returncode == 2, r.stderr
+    assert r.stdout == ""
+    assert where in r.stderr
+    assert "internal error" not in r.stderr
+
+
+def test_problem_json_capacitated_and_uncapacitated_candidates_mix(data_dir: Path,
+                                                                   tmp_path: Path) -> None:
+    """GIVEN the tiny problem as cflp, A and C capacitated at 12 (fixed 100), B and D with no
+    capacity (fixed 150), value of time 3,600 CNY/h (pair cost = weight x seconds) WHEN site
+    THEN the hand optimum: open A, C, D = 350 + d1->A 0 + d2->A 100 + d3->C 0 + d4 (C or D)
+    500 + d5->D 0 = 950 (A carries 11 <= 12). Next by hand: all four 1,050, A+C 1,200,
+    A+D 1,750, B alone 6,750. (Mixing capacitated and uncapacitated
+    candidates gave 'highs failed: MODEL_INVALID' before: no capacity reached the model as
+    1e30.)"""
+    doc = json.loads((data_dir / "siting" / "tiny_problem.json").read_text(encoding="utf-8"))
+    doc.update(model="cflp", value_of_time_cny_per_h=3600.0)
+    del doc["p"], doc["radius_s"]
+    for c in doc["candidates"]:
+        if c["id"] in ("A", "C"):
+            c["capacity"] = 12
+        else:
+            c["fixed_cost_cny"] = 150
+    f = tmp_path / "mix.json"
+    f.write_text(json.dumps(doc), encoding="utf-8")
+    r = _site("--problem", str(f), "--json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["status"] == "optimal"
+    assert out["objective"] == pytest.approx(950.0, rel=1e-9)
+    assert sorted(out["open_sites"]) == ["A", "C", "D"]
+
+
 def test_bad_option_combination_exit_2(data_dir: Path) -> None:
     r = _site("--orlib-pmed", str(data_dir / "siting" / "pmed1.txt"), "--capacity", "5")
     assert r.returncode == 2
