@@ -526,7 +526,8 @@ def site_for_demo(
         ``id``, ``lon``, ``lat``; default ``n_candidates`` road-graph nodes on primary to
         tertiary roads (:func:`fleetopt.siting.candidates.candidates_from_network`).
     model : str
-        Model (default p-median; ``max-coverage`` and ``set-cover`` need ``radius_s``).
+        Model (default p-median; ``max-coverage`` and ``set-cover`` need ``radius_s``;
+        ``service-level`` needs ``weight`` in sessions per hour, not energy).
     p_new, p : int
         New sites (``p_new`` wins when given).
     radius_s : float, optional
@@ -554,6 +555,12 @@ def site_for_demo(
 
     t0 = time.perf_counter()
     pts = demand.charge_demand() if hasattr(demand, "charge_demand") else demand
+    if model == "service-level" and "weight" not in pts.columns:
+        # Erlang C needs arrivals per hour; energy [kWh] would be read as sessions/h
+        msg = ("service-level sizing needs charging sessions per hour: give each demand "
+               "point a 'weight' [sessions/h], or run `fleetopt site SCENARIO.toml --model "
+               "service-level` (it turns the scenario's battery trips into peak-hour sessions)")
+        raise InputError(msg, [Problem(msg, column="weight")])
     dem = aggregate_demand(network, pts)
     if dem.empty:
         return _infeasible(model, t0, "no energy demand to site stations for")

@@ -76,6 +76,23 @@ def test_empty_demand_is_an_answer(bupt) -> None:
     assert "no energy demand" in res.reason
 
 
+def test_service_level_on_energy_is_refused(bupt) -> None:
+    """GIVEN demand in kWh (a simulation's charge_demand) WHEN the service-level model
+    THEN InputError naming sessions per hour (Erlang C read kWh as arrivals per hour);
+    the same points with a weight in sessions/h are solved."""
+    from fleetopt.errors import InputError
+
+    nodes = np.flatnonzero(bupt.routable)[:20]
+    pts = pd.DataFrame({"lon": bupt.lon[nodes], "lat": bupt.lat[nodes],
+                        "energy_kwh": np.full(nodes.size, 30.0)})
+    with pytest.raises(InputError, match="sessions per hour"):
+        site_for_demo(bupt, pts, model="service-level", existing_df=None, n_candidates=5)
+    res = site_for_demo(bupt, pts.rename(columns={"energy_kwh": "weight"}).assign(weight=0.1),
+                        model="service-level", existing_df=None, n_candidates=5,
+                        time_limit_s=20)
+    assert res.status in ("optimal", "feasible")
+
+
 def test_flow_refuelling_on_a_real_graph(bupt, tmp_path: Path) -> None:
     """GIVEN two OD flows on the graph and a range longer than any round trip WHEN one station
     THEN the station that lies on both paths refuels both (objective = total volume)."""
