@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -30,7 +31,7 @@ from fleetopt.siting.problem import SitingProblem
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["demand_from_trips", "peak_hour_sessions", "problem_from_scenario"]
+__all__ = ["demand_from_trips", "peak_hour_sessions", "problem_from_scenario", "request_trips"]
 
 
 def _param(name: str) -> float:
@@ -76,6 +77,60 @@ def demand_from_trips(trips: pd.DataFrame,
                          "lat": trips["destination_lat"].to_numpy(float)[keep],
                          "weight": w[keep], "powertrain": pt[keep],
                          "arrival_s": arrival[keep]})
+
+
+def request_trips(requests: list[tuple[Any, pd.DataFrame]], network: Any) -> list[pd.DataFrame]:
+    """Turn taxi requests into trips: road distance pickup -> drop-off, by powertrain share.
+
+    Each request's trip is the time-shortest road path between the nodes nearest its
+    origin and destination (the path the taxi simulation drives,
+    :func:`fleetopt.simulation.taxi.route_matrices`); it arrives at ``departure_s`` plus
+    the path's time. A fleet with a powertrain mix ``{powertrain: share}`` gives each
+    powertrain its share of every trip's distance, so the energy is split as the taxis
+    are. Waiting and the empty drive to the pickup are left out.
+
+    Parameters
+    ----------
+    requests : list of (Fleet, DataFrame)
+        Taxi fleets and their canonical requests (``departure_s`` [s], ``origin_lon``,
+        ``origin_lat``, ``destination_lon``, ``destination_lat`` [deg]).
+    network : RoadNetwork
+        The scenario's road network.
+
+    Returns
+    -------
+    list of pandas.DataFrame
+        Trips with ``vehicle_type`` = taxi, ``powertrain``, ``distance_km`` [km],
+        ``destination_lon``, ``destination_lat`` [deg] and ``arrival_s`` [s].
+    """
+    from fleetopt.simulation.taxi import route_matrices
+
+    out = []
+    for fleet, req in requests:
+        if not len(req):
+            continue
+        onode, _ = network.nearest_nodes(req["origin_lon"].to_numpy(float),
+                                         req["origin_lat"].to_numpy(float))
+        dnode, _ = network.nearest_nodes(req["destination_lon"].to_numpy(float),
+                                         req["destination_lat"].to_numpy(float))
+        nodes = np.unique(np.r_[onode, dnode])
+        time_s, length_m = route_matrices(network, nodes)
+        o, d = np.searchsorted(nodes, onode), np.searchsorted(nodes, dnode)
+        km = np.where(np.isfinite(length_m[o, d]), length_m[o, d] / 1000.0, 0.0)
+        arrival = req["departure_s"].to_numpy(float) + np.where(np.isfinite(time_s[o, d]),
+                                                                 time_s[o, d], 0.0)
+        pt = fleet.powertrain or "bev"
+        shares = {pt: 1.0} if isinstance(pt, str) else {str(k): float(v) for k, v in pt.items()}
+        total = sum(shares.values())
+        for name, share in shares.items():
+            if share > 0:
+                out.append(pd.DataFrame({
+                    "vehicle_type": "taxi", "powertrain": name,
+                    "distance_km": km * share / total,
+                    "destination_lon": req["destination_lon"].to_numpy(float),
+                    "destination_lat": req["destination_lat"].to_numpy(float),
+                    "arrival_s": arrival}))
+    return out
 
 
 def _one_carrier(points: pd.DataFrame, where: str) -> pd.DataFrame:
@@ -170,14 +225,7 @@ def problem_from_scenario(path: str | Path, *, p: int | None = None,
     scenario = read_scenario(Path(path))
     network = load_network(scenario.network, base_dir=scenario.base_dir)
     prep = prepare(scenario, network)
-    trips = prep.trips
-    for _fleet, req in prep.requests:  # taxi requests: energy at the drop-off
-        if len(req):
-            extra = pd.DataFrame({
-                "vehicle_type": "taxi", "powertrain": "bev",
-                "distance_km": np.nan, "destination_lon": req["destination_lon"],
-                "destination_lat": req["destination_lat"]})
-            trips = pd.concat([trips, extra], ignore_index=True)
+    trips = pd.concat([prep.trips, *request_trips(prep.requests, network)], ignore_index=True)
     dem_pts = demand_from_trips(trips, prep.specs)
     if dem_pts.empty:
         msg = f"{path}: the scenario has no battery or fuel-cell trips to site stations for"

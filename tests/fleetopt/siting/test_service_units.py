@@ -137,3 +137,48 @@ def test_scenario_candidates_include_the_bus_terminals(tmp_path: Path) -> None:
     totals = w @ np.where(np.isfinite(prob.cost_s), prob.cost_s, np.inf)
     best = int(np.argmin(totals))
     assert res.objective == pytest.approx(float(totals[best]), rel=1e-9)
+
+
+def _path_km(net, a: int, b: int) -> float:
+    """Length [km] of the time-shortest path a -> b, walked edge by edge (independent of
+    the siting code: scipy's Dijkstra predecessors on travel time, lengths from the CSR)."""
+    from scipy.sparse import csgraph
+
+    _, pred = csgraph.dijkstra(net.csr_time, directed=True, indices=[a],
+                               return_predecessors=True)
+    km, v = 0.0, b
+    while v != a:
+        u = int(pred[0, v])
+        assert u >= 0, "unreachable"
+        km += float(net.csr_length[u, v]) / 1000.0
+        v = u
+    return km
+
+
+@pytest.mark.parametrize(("powertrain", "share"), [('"bev"', 1.0),
+                                                   ("{bev = 0.25, gasoline = 0.75}", 0.25)])
+def test_scenario_taxi_requests_are_demand(tmp_path: Path, powertrain: str,
+                                           share: float) -> None:
+    """GIVEN a taxi fleet serving two requests P -> Q and Q -> P (1 kWh/km) WHEN the scenario
+    is sited THEN the demand is each trip's road length [km] x 1 kWh/km x the fleet's BEV
+    share, at the drop-off nodes (requests used to add no demand at all: their distance
+    was left empty, so a taxi-only scenario had 'no electric trips')."""
+    from fleetopt.inputs.road_graph import load_network
+
+    (tmp_path / "req.csv").write_text(
+        "request_id,departure,origin_lon,origin_lat,destination_lon,destination_lat\n"
+        f"r1,08:00,{P[0]},{P[1]},{Q[0]},{Q[1]}\nr2,09:00,{Q[0]},{Q[1]},{P[0]},{P[1]}\n")
+    (tmp_path / "s.toml").write_text(
+        'name = "taxis"\nseed = 1\nnetwork = "beijing-central-2024"\n'
+        f'[[fleets]]\nrequests = "req.csv"\ntype = "taxi"\nsize = 2\n'
+        f"powertrain = {powertrain}\n"
+        '[vehicle_types.taxi.bev]\nkwh_per_km = 1.0\nenergy_model = "constant"\n')
+    prob = problem_from_scenario(tmp_path / "s.toml", p=1)
+    net = load_network("beijing-central-2024")
+    (p_node, q_node), _ = net.nearest_nodes(np.array([P[0], Q[0]]), np.array([P[1], Q[1]]))
+    pq, qp = _path_km(net, int(p_node), int(q_node)), _path_km(net, int(q_node), int(p_node))
+    assert 1.0 < pq < 6.0  # P and Q are about 2 km apart
+    assert 1.0 < qp < 6.0
+    got = dict(zip(prob.demand["node"].astype(int), prob.demand["weight"], strict=True))
+    # rel 1e-6: route_matrices packs time and length in one float64 weight
+    assert got == pytest.approx({int(q_node): pq * share, int(p_node): qp * share}, rel=1e-6)
