@@ -82,6 +82,18 @@ def test_malformed_file_exit_2(tmp_path: Path) -> None:
     assert "Traceback" not in r.stderr
 
 
+def _exits_2_naming(doc: dict, tmp_path: Path, value: str, named: str) -> None:
+    """Write ``doc`` with its placeholder 12345.5 replaced by ``value`` (JSON text such as
+    NaN, which json.dumps cannot write); site --problem must exit 2 naming ``named``."""
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(doc).replace("12345.5", value), encoding="utf-8")
+    r = _site("--problem", str(bad), "--json")
+    assert r.returncode == 2, r.stderr
+    assert r.stdout == ""
+    assert named in r.stderr
+    assert "internal error" not in r.stderr
+
+
 @pytest.mark.parametrize(("key", "value"), [("p", "NaN"), ("p", "Infinity"),
                                             ("radius_s", "NaN")])
 def test_problem_json_nan_or_infinite_limit_exit_2(data_dir: Path, tmp_path: Path, key: str,
@@ -90,13 +102,7 @@ def test_problem_json_nan_or_infinite_limit_exit_2(data_dir: Path, tmp_path: Pat
     WHEN site --problem THEN exit 2 naming the key, no internal error."""
     doc = json.loads((data_dir / "siting" / "tiny_problem.json").read_text(encoding="utf-8"))
     doc[key] = 12345.5
-    bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps(doc).replace("12345.5", value), encoding="utf-8")
-    r = _site("--problem", str(bad), "--json")
-    assert r.returncode == 2, r.stderr
-    assert r.stdout == ""
-    assert key in r.stderr
-    assert "internal error" not in r.stderr
+    _exits_2_naming(doc, tmp_path, value, key)
 
 
 @pytest.mark.parametrize(("where", "value"), [("service.max_plugs", "NaN"),
@@ -118,12 +124,7 @@ def test_problem_json_non_finite_service_or_weight_exit_2(data_dir: Path, tmp_pa
         doc["service"][rest[0]] = 12345.5
     else:
         doc["demand"][int(rest[0])][rest[1]] = 12345.5
-    bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps(doc).replace("12345.5", value), encoding="utf-8")
-    r = _site("--problem", str(bad), "--json")
-    assert r.returncode == 2, r.stderr
-    assert where in r.stderr
-    assert "internal error" not in r.stderr
+    _exits_2_naming(doc, tmp_path, value, where)
 
 
 @pytest.mark.parametrize(("where", "value"), [("candidates.1.fixed_cost_cny", "NaN"),
@@ -143,13 +144,7 @@ def test_problem_json_bad_candidate_number_exit_2(data_dir: Path, tmp_path: Path
     doc["model"] = "cflp"
     _, i, key = where.split(".")
     doc["candidates"][int(i)][key] = 12345.5
-    bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps(doc).replace("12345.5", value), encoding="utf-8")
-    r = _site("--problem", str(bad), "--json")
-    assert r.returncode == 2, r.stderr
-    assert r.stdout == ""
-    assert where in r.stderr
-    assert "internal error" not in r.stderr
+    _exits_2_naming(doc, tmp_path, value, where)
 
 
 def test_problem_json_capacitated_and_uncapacitated_candidates_mix(data_dir: Path,
