@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -91,3 +92,38 @@ def test_swap_search_improves_greedy(data_dir: Path) -> None:
     s = swap_search(inst.cost, w, g)
     assert len(s) == inst.p
     assert pmedian_cost(inst.cost, w, s) <= pmedian_cost(inst.cost, w, g)
+
+
+def test_lp_phase_falls_back_to_highs_when_glop_stalls(monkeypatch: pytest.MonkeyPatch) -> None:
+    """GIVEN random non-metric instances whose Lagrangian bound does not close them, and GLOP
+    that never finishes (as on the default scenario's radius LP, unsolved after 28 s) WHEN
+    solved THEN HiGHS solves the LP instead and the answer still equals brute force."""
+    import math
+
+    import fleetopt.siting.pmedian as pm
+    from fleetopt.siting.backend import MipAnswer
+
+    real = pm.solve_linear_model
+    calls = {"glop": 0, "highs_lp": 0}
+
+    def stalling_glop(model: object, **kw: Any) -> MipAnswer:
+        if kw.get("solver") == "glop":
+            calls["glop"] += 1
+            return MipAnswer(status="time_limit_no_solution", x=None, objective=math.nan,
+                             bound=-math.inf, wall_s=kw.get("time_limit_s", 0.0))
+        if kw.get("relax"):
+            calls["highs_lp"] += 1
+        return real(model, **kw)
+
+    monkeypatch.setattr(pm, "solve_linear_model", stalling_glop)
+    for seed in range(12):
+        rng = np.random.default_rng(100 + seed)
+        n_cli, n_cand, p = 16, 10, 3
+        dist = rng.uniform(0, 100, (n_cli, n_cand)).round(3)
+        weight = rng.uniform(0.5, 3.0, n_cli)
+        ans = solve_pmedian(dist, weight, p, time_limit_s=30, bb_max_candidates=0)
+        assert ans.status == "optimal"
+        assert ans.objective == pytest.approx(brute_force_pmedian(dist, weight, p, ()),
+                                              rel=1e-9)
+    assert calls["glop"] > 0
+    assert calls["highs_lp"] == calls["glop"]
