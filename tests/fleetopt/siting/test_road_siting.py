@@ -34,6 +34,25 @@ def test_matrix_equals_networkx_free_dijkstra(bupt) -> None:
     assert np.allclose(ml, csgraph.dijkstra(bupt.csr_length, directed=True, indices=dem)[:, cand])
 
 
+def test_matrix_with_repeated_unsorted_candidates(bupt, monkeypatch: pytest.MonkeyPatch) -> None:
+    """GIVEN the graph's 24 routable nodes as candidates out of order, four repeated (an
+    existing station on a candidate's node), searched in blocks of 8 WHEN the matrix is
+    built THEN every column equals the forward Dijkstra to that candidate, repeated
+    columns included."""
+    from fleetopt.siting import distances
+
+    monkeypatch.setattr(distances, "_BLOCK", 8)
+    nodes = np.flatnonzero(bupt.routable)
+    rng = np.random.default_rng(5)
+    cand = rng.permutation(nodes)
+    cand = np.r_[cand, cand[[3, 0, 21, 3]]]
+    dem = nodes[:25]
+    m = travel_time_matrix(bupt, dem, cand, dtype=np.float32)
+    ref = csgraph.dijkstra(bupt.csr_time, directed=True, indices=dem)[:, cand]
+    assert m.dtype == np.float32
+    assert np.array_equal(m, ref.astype(np.float32))
+
+
 def test_candidates_and_demand_aggregation(bupt) -> None:
     cand = candidates_from_network(bupt, n=5, seed=3)
     assert len(cand) == 5
