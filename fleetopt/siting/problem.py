@@ -287,7 +287,7 @@ _TOP_KEYS = {"name", "model", "network", "cost", "p", "radius_s", "budget_cny",
              "rollout"}
 _CAND_KEYS = {"id", "lon", "lat", "existing", "fixed_cost_cny", "module_cost_cny",
               "module_capacity", "max_modules", "capacity", "node", "existing_size"}
-#: candidate keys that count something, with their least value
+#: keys of candidates and demand points that count something, with their least value
 _WHOLE_KEYS = {"max_modules": 1, "node": 0}
 _DEM_KEYS = {"id", "lon", "lat", "weight", "node", "weight_by_year"}
 _ROLLOUT_KEYS = {"years", "budget_cny", "max_new_sites", "min_covered_share", "demand_growth"}

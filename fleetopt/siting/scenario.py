@@ -4,7 +4,8 @@
 the simulation uses, so trips, generators and GTFS feeds are read once and the same
 way) and puts each electric or hydrogen trip's energy at the trip's destination node:
 that is where a vehicle stops and can charge. Battery trips weigh ``distance_km x
-kwh_per_km`` [kWh], fuel-cell trips ``distance_km x kg_per_100km / 100`` [kg]. The
+kwh_per_km`` [kWh], fuel-cell trips ``distance_km x kg_per_100km / 100`` [kg]; taxi
+requests count as trips to their drop-off (:func:`request_trips`). The
 scenario's own stations are fixed open; new candidates are primary-to-tertiary road
 nodes (:func:`fleetopt.siting.candidates.candidates_from_network`).
 

@@ -110,7 +110,8 @@ def test_problem_json_nan_or_infinite_limit_exit_2(data_dir: Path, tmp_path: Pat
                                               ("service.max_plugs", "0"),
                                               ("service.service_time_min", "Infinity"),
                                               ("demand.0.weight", "Infinity"),
-                                              ("demand.0.weight", "NaN")])
+                                              ("demand.0.weight", "NaN"),
+                                              ("demand.0.node", "1.5")])
 def test_problem_json_non_finite_service_or_weight_exit_2(data_dir: Path, tmp_path: Path,
                                                           where: str, value: str) -> None:
     """GIVEN a service-level problem with a NaN / Infinity service value or demand weight, or
