@@ -32,6 +32,7 @@ import numpy as np
 from scipy import sparse
 
 from fleetopt.siting.backend import LinearModel, solve_linear_model
+from fleetopt.siting.modular import facility_model
 
 logger = logging.getLogger(__name__)
 
@@ -358,17 +359,20 @@ def solve_cflp(data: CflpData, *, time_limit_s: float = 60.0, solver: str = "hig
             keep |= best_x[:n_opt] > 0.5
         logger.info("CFLP LP %.9g, UB %.9g: %d of %d options kept", lp_bound, ub,
                     int(keep.sum()), n_opt)
-        model = build_cflp(data, keep_option=keep)
     logger.info("CFLP LP bound %.9g, rounding %.9g after %.2fs", lp_bound, ub,
                 time.perf_counter() - t0)
     if np.isfinite(ub) and np.isfinite(lp_bound) and ub - lp_bound <= rel_gap * abs(ub):
         return _answer(data, "optimal", best_x, ub, ub, model.size)
+    # the MIP: the compact (open, modules) form when sites grow in modules
+    model, lift = facility_model(data, keep_option=keep)
     remaining = deadline - time.perf_counter()
     ans = None
     if remaining > 0.2:
         cutoff = ub * (1 + 1e-12) if np.isfinite(ub) else None
         ans = solve_linear_model(model, solver=solver, time_limit_s=remaining, rel_gap=rel_gap,
                                  cutoff=cutoff)
+        if ans.x is not None:
+            ans.x = lift(ans.x)
     bound = lp_bound
     if ans is not None and np.isfinite(ans.bound):
         bound = max(bound, min(ans.bound, ub) if ans.x is None else ans.bound)

@@ -37,6 +37,7 @@ from fleetopt.siting.lagrangian import (
     option_values,
     served_by,
 )
+from fleetopt.siting.modular import facility_model
 
 if TYPE_CHECKING:
     from fleetopt.siting.cflp import CflpAnswer, CflpData
@@ -593,7 +594,7 @@ def restricted_mip(st: LagrangianState, *, deadline: float, solver: str,
     value at the best multipliers); the incumbent's sites are always in. Cut off at the
     incumbent, so any solution found is better.
     """
-    from fleetopt.siting.cflp import _lift, _subset, build_cflp
+    from fleetopt.siting.cflp import _lift, _subset
 
     d = st.data
     n_opt = d.option_site.size
@@ -616,7 +617,7 @@ def restricted_mip(st: LagrangianState, *, deadline: float, solver: str,
 
     if check_cflp_feasible(sub):
         return
-    model = build_cflp(sub)
+    model, lift = facility_model(sub)
     left = deadline - time.perf_counter()
     if not _mip_fits(model.a.nnz, left):
         logger.info("CFLP restricted MIP skipped: %d non-zeros do not fit in %.1fs",
@@ -625,7 +626,7 @@ def restricted_mip(st: LagrangianState, *, deadline: float, solver: str,
     ans = solve_linear_model(model, solver=solver, time_limit_s=left,
                              cutoff=st.ub * (1 - 1e-12) if np.isfinite(st.ub) else None)
     if ans.x is not None and ans.objective < st.ub:
-        st.inc.ub, st.inc.x = float(ans.objective), _lift(d, ans.x, opt_idx, pair_idx)
+        st.inc.ub, st.inc.x = float(ans.objective), _lift(d, lift(ans.x), opt_idx, pair_idx)
         logger.info("CFLP restricted MIP over %d sites: %.9g (%s)", int(pick.sum()), st.ub,
                     ans.status)
 
@@ -649,7 +650,7 @@ def solve_large_cflp(data: CflpData, *, deadline: float, solver: str, rel_gap: f
     -------
     CflpAnswer
     """
-    from fleetopt.siting.cflp import CflpAnswer, _answer, _lift, _subset, build_cflp
+    from fleetopt.siting.cflp import CflpAnswer, _answer, _lift, _subset
 
     t0 = time.perf_counter()
     total = deadline - t0
@@ -724,7 +725,7 @@ def solve_large_cflp(data: CflpData, *, deadline: float, solver: str, rel_gap: f
         lb = min(max(lb, st.bound), inc.ub)
         status = "optimal" if done or inc.ub - lb <= rel_gap * abs(inc.ub) else "feasible"
         return _answer(data, status, x, inc.ub, inc.ub if status == "optimal" else lb, size)
-    model = build_cflp(sub)
+    model, lift = facility_model(sub)
     size = model.size
     remaining = deadline - time.perf_counter() - 0.3
     logger.info("CFLP reduced MIP: %d of %d options, %s", opt_idx.size, n_opt, size)
@@ -736,6 +737,8 @@ def solve_large_cflp(data: CflpData, *, deadline: float, solver: str, rel_gap: f
     else:
         ans = solve_linear_model(model, solver=solver, time_limit_s=remaining, rel_gap=rel_gap,
                                  cutoff=st.ub * (1 + 1e-12) if np.isfinite(st.ub) else None)
+        if ans.x is not None:
+            ans.x = lift(ans.x)
     if ans is not None and ans.status == "infeasible" and st.x is not None:
         return _answer(data, "optimal", st.x, st.ub, st.ub, size)
     if ans is not None and ans.status == "infeasible":
