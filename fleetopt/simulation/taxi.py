@@ -58,8 +58,9 @@ _CHUNK = 128
 _SPLIT = 1e6
 
 
-def route_matrices(net: RoadNetwork, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return time [s] and length [m] of time-shortest paths between all pairs of ``nodes``.
+def route_matrices(net: RoadNetwork, nodes: np.ndarray, targets: np.ndarray | None = None
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """Return time [s] and length [m] of time-shortest paths from ``nodes`` to ``targets``.
 
     One Dijkstra per source on the combined edge weight ``time_ms x 1e6 + length_m``
     (edge times rounded to whole milliseconds): its minimum is the fastest path (ties broken
@@ -71,12 +72,14 @@ def route_matrices(net: RoadNetwork, nodes: np.ndarray) -> tuple[np.ndarray, np.
     net : RoadNetwork
         Road network.
     nodes : numpy.ndarray
-        Node indices (unique).
+        Source node indices (unique).
+    targets : numpy.ndarray, optional
+        Target node indices; ``nodes`` when omitted (all pairs).
 
     Returns
     -------
     time_s : numpy.ndarray
-        ``len(nodes) x len(nodes)`` travel times [s] (inf if unreachable).
+        ``len(nodes) x len(targets)`` travel times [s] (inf if unreachable).
     length_m : numpy.ndarray
         Lengths of the same paths [m].
     """
@@ -88,12 +91,13 @@ def route_matrices(net: RoadNetwork, nodes: np.ndarray) -> tuple[np.ndarray, np.
     first = np.ones(u.size, dtype=bool)
     first[1:] = (u[1:] != u[:-1]) | (v[1:] != v[:-1])
     mat = sparse.csr_matrix((w[first], (u[first], v[first])), shape=(n, n))
+    tgt = nodes if targets is None else targets
     m = nodes.size
-    time_s = np.empty((m, m))
-    length_m = np.empty((m, m))
+    time_s = np.empty((m, tgt.size))
+    length_m = np.empty((m, tgt.size))
     for a in range(0, m, _CHUNK):
         src = nodes[a : a + _CHUNK]
-        dist = csgraph.dijkstra(mat, directed=True, indices=src)[:, nodes]
+        dist = csgraph.dijkstra(mat, directed=True, indices=src)[:, tgt]
         ok = np.isfinite(dist)
         ms = np.where(ok, np.floor(np.where(ok, dist, 0.0) / _SPLIT), np.inf)
         time_s[a : a + src.size] = ms / 1000.0

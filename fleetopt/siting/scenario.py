@@ -114,9 +114,9 @@ def request_trips(requests: list[tuple[Any, pd.DataFrame]], network: Any) -> lis
                                          req["origin_lat"].to_numpy(float))
         dnode, _ = network.nearest_nodes(req["destination_lon"].to_numpy(float),
                                          req["destination_lat"].to_numpy(float))
-        nodes = np.unique(np.r_[onode, dnode])
-        time_s, length_m = route_matrices(network, nodes)
-        o, d = np.searchsorted(nodes, onode), np.searchsorted(nodes, dnode)
+        src, tgt = np.unique(onode), np.unique(dnode)
+        time_s, length_m = route_matrices(network, src, tgt)  # searches from pick-ups only
+        o, d = np.searchsorted(src, onode), np.searchsorted(tgt, dnode)
         km = np.where(np.isfinite(length_m[o, d]), length_m[o, d] / 1000.0, 0.0)
         arrival = req["departure_s"].to_numpy(float) + np.where(np.isfinite(time_s[o, d]),
                                                                  time_s[o, d], 0.0)

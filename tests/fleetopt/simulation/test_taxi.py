@@ -143,3 +143,20 @@ def test_nearest_node_scan_equals_the_all_taxi_comparison(
     assert out[0]["served"].sum() > 50
     assert (out[0]["served"] == False).any()  # noqa: E712 - some requests are missed, so the rule matters
     assert out[0].equals(out[1])
+
+
+def test_route_matrices_to_other_targets_is_the_all_pairs_block(central) -> None:
+    """GIVEN sources and targets THEN the rectangle equals those rows and columns of the
+    all-pairs matrices (the siting path searches from pick-ups to drop-offs only)."""
+    rng = np.random.default_rng(5)
+    routable = np.flatnonzero(central.routable)
+    src = np.unique(rng.choice(routable, 7, replace=False))
+    tgt = np.unique(rng.choice(routable, 11, replace=False))
+    both = np.unique(np.r_[src, tgt])
+    tt, ll = route_matrices(central, both)
+    t2, l2 = route_matrices(central, src, tgt)
+    assert t2.shape == l2.shape == (src.size, tgt.size)
+    i, j = np.searchsorted(both, src), np.searchsorted(both, tgt)
+    np.testing.assert_array_equal(t2, tt[np.ix_(i, j)])
+    np.testing.assert_array_equal(l2, ll[np.ix_(i, j)])
+    assert np.isfinite(t2).any()
