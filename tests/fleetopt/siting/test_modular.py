@@ -209,3 +209,22 @@ def test_highs_lp_reduced_costs() -> None:
     assert ans.objective == pytest.approx(1.0)
     assert ans.reduced_costs is not None
     np.testing.assert_allclose(ans.reduced_costs, [0.0, 1.0], atol=1e-9)
+
+
+@pytest.mark.parametrize(("cutoff", "status"), [(None, "optimal"), (2.5, "optimal"),
+                                                 (2.0 * (1 + 1e-12), "optimal"),
+                                                 (1.9, "infeasible")])
+def test_highs_cutoff(cutoff: float | None, status: str) -> None:
+    # min x1 + 2 x2, x1 + x2 >= 1.5, x in {0, 1, 2}^2: optimum 2 at (2, 0); a cutoff below
+    # it leaves nothing to find, which callers read as "the incumbent is optimal"
+    model = LinearModel(c=np.array([1.0, 2.0]), a=sparse.csr_matrix(np.array([[1.0, 1.0]])),
+                        row_lb=np.array([1.5]), row_ub=np.array([np.inf]), col_lb=np.zeros(2),
+                        col_ub=np.full(2, 2.0), integer=np.ones(2, bool))
+    ans = solve_linear_model(model, cutoff=cutoff, time_limit_s=5)
+    assert ans.status == status
+    if status == "optimal":
+        assert ans.objective == pytest.approx(2.0)
+        assert ans.bound == pytest.approx(2.0)
+        np.testing.assert_allclose(ans.x, [2.0, 0.0])
+    else:
+        assert ans.x is None
