@@ -21,6 +21,7 @@ import logging
 import math
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from ortools.linear_solver.python import model_builder as mb
@@ -280,6 +281,13 @@ def _dense(vec: sparse_containers_pb2.SparseDoubleVectorProto, n: int) -> np.nda
     return out
 
 
+def _first_feasible(res: result_pb2.SolveResultProto, part: str) -> Any:
+    """Return the first feasible ``primal_solution`` or ``dual_solution`` of a result."""
+    return next((getattr(s, part) for s in res.solutions if s.HasField(part)
+                 and getattr(s, part).feasibility_status
+                 == solution_pb2.SOLUTION_STATUS_FEASIBLE), None)
+
+
 def _solve_highs(model: LinearModel, a: sparse.csr_matrix, *, t0: float, time_limit_s: float,
                  rel_gap: float, abs_gap: float, cutoff: float | None, relax: bool,
                  presolve: bool) -> MipAnswer:
@@ -308,9 +316,7 @@ def _solve_highs(model: LinearModel, a: sparse.csr_matrix, *, t0: float, time_li
     n = a.shape[1]
     term = res.termination
     r = result_pb2
-    sol = next((s.primal_solution for s in res.solutions if s.HasField("primal_solution")
-                and s.primal_solution.feasibility_status == solution_pb2.SOLUTION_STATUS_FEASIBLE),
-               None)
+    sol = _first_feasible(res, "primal_solution")
     x = _dense(sol.variable_values, n) if sol is not None else None
     obj = float(sol.objective_value) if sol is not None else math.nan
     dual = float(term.objective_bounds.dual_bound)
@@ -321,9 +327,7 @@ def _solve_highs(model: LinearModel, a: sparse.csr_matrix, *, t0: float, time_li
         if relax or not np.isfinite(bound):
             bound = obj
         if relax:
-            dsol = next((s.dual_solution for s in res.solutions if s.HasField("dual_solution")
-                         and s.dual_solution.feasibility_status
-                         == solution_pb2.SOLUTION_STATUS_FEASIBLE), None)
+            dsol = _first_feasible(res, "dual_solution")
             if dsol is not None:
                 rc = _dense(dsol.reduced_costs, n)
     elif x is not None:

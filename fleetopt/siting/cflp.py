@@ -364,7 +364,8 @@ def solve_cflp(data: CflpData, *, time_limit_s: float = 60.0, solver: str = "hig
     if np.isfinite(ub) and np.isfinite(lp_bound) and ub - lp_bound <= rel_gap * abs(ub):
         return _answer(data, "optimal", best_x, ub, ub, model.size)
     # the MIP: the compact (open, modules) form when sites grow in modules
-    model, lift = facility_model(data, keep_option=keep)
+    model, lift = facility_model(data, keep_option=keep,
+                                 option_model=model if keep is None else None)
     remaining = deadline - time.perf_counter()
     ans = None
     if remaining > 0.2:

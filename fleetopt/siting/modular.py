@@ -44,8 +44,8 @@ class Ladder:
         Capacity per module [demand units].
     k0, k1 : numpy.ndarray
         Smallest and largest module count allowed (``k1 = 0``: the site may not open).
-    option_of : dict
-        ``(site, k) -> option index``.
+    order : numpy.ndarray
+        Option indices sorted by site, then size (one option per size).
     """
 
     a: np.ndarray
@@ -53,7 +53,7 @@ class Ladder:
     q: np.ndarray
     k0: np.ndarray
     k1: np.ndarray
-    option_of: dict[tuple[int, int], int]
+    order: np.ndarray
 
 
 def module_ladder(data: CflpData, keep_option: np.ndarray | None = None) -> Ladder | None:
@@ -77,19 +77,20 @@ def module_ladder(data: CflpData, keep_option: np.ndarray | None = None) -> Ladd
     q[site] = cap / k  # any option's value; checked against all below
     if not np.allclose(cap, q[site] * k, rtol=1e-9, atol=1e-12):
         return None
-    # cost slope from each site's two smallest sizes (0 for single-option sites)
     order = np.lexsort((k, site))
     s_o, k_o, c_o = site[order], k[order], cost[order]
-    first = np.r_[True, s_o[1:] != s_o[:-1]]
-    start = np.flatnonzero(first)
-    b = np.zeros(n)
-    two = start[start + 1 < s_o.size]
-    two = two[s_o[np.minimum(two + 1, s_o.size - 1)] == s_o[two]]
-    if np.any(k_o[two + 1] == k_o[two]):
+    same_site = s_o[1:] == s_o[:-1]
+    if np.any(same_site & (k_o[1:] == k_o[:-1])):
         return None  # two options of one size
-    b[s_o[two]] = (c_o[two + 1] - c_o[two]) / (k_o[two + 1] - k_o[two])
+    # cost slope from each site's smallest to its largest size (0 for single-option sites)
+    start = np.flatnonzero(np.r_[True, ~same_site])
+    end = np.r_[start[1:], s_o.size] - 1
+    b = np.zeros(n)
     a = np.zeros(n)
-    a[s_o[start]] = c_o[start] - b[s_o[start]] * k_o[start]
+    sites = s_o[start]
+    wide = end > start
+    b[sites[wide]] = ((c_o[end] - c_o[start]) / np.maximum(k_o[end] - k_o[start], 1))[wide]
+    a[sites] = c_o[start] - b[sites] * k_o[start]
     if not np.allclose(cost, a[site] + b[site] * k, rtol=1e-9, atol=1e-6):
         return None
     ok = np.ones(site.size, bool) if keep_option is None else np.asarray(keep_option, bool)
@@ -106,8 +107,7 @@ def module_ladder(data: CflpData, keep_option: np.ndarray | None = None) -> Ladd
         if np.any(kmax[has] - kmin[has] + 1 != cnt[has]):
             return None  # a gap in the sizes allowed: not one range
         k0[has], k1[has] = kmin[has], kmax[has]
-    option_of = {(int(s), int(kk)): int(o) for o, (s, kk) in enumerate(zip(site, k, strict=True))}
-    return Ladder(a=a, b=b, q=q, k0=k0, k1=k1, option_of=option_of)
+    return Ladder(a=a, b=b, q=q, k0=k0, k1=k1, order=order)
 
 
 def _build(data: CflpData, lad: Ladder) -> LinearModel:
@@ -161,24 +161,35 @@ def _build(data: CflpData, lad: Ladder) -> LinearModel:
                        integer=integer, notes={"form": "modular"})
 
 
-def facility_model(data: CflpData, *, keep_option: np.ndarray | None = None
+def facility_model(data: CflpData, *, keep_option: np.ndarray | None = None,
+                   option_model: LinearModel | None = None
                    ) -> tuple[LinearModel, Callable[[np.ndarray], np.ndarray]]:
     """Return the MIP to solve for ``data`` and a map of its solution to options then pairs.
 
     The compact modular form when :func:`module_ladder` finds ladders, else
-    :func:`~fleetopt.siting.cflp.build_cflp` (whose map is the identity).
+    :func:`~fleetopt.siting.cflp.build_cflp` (whose map is the identity); a caller that
+    has already built that one for the same ``keep_option`` passes it as
+    ``option_model``.
     """
     from fleetopt.siting.cflp import build_cflp
 
     lad = module_ladder(data, keep_option)
     if lad is None:
-        return build_cflp(data, keep_option=keep_option), lambda x: x
+        if option_model is None:
+            option_model = build_cflp(data, keep_option=keep_option)
+        return option_model, lambda x: x
     n, n_opt = data.n_sites, data.option_site.size
+    assert data.option_size is not None
+    # (site, size) keys in option order sorted by site, then size: one search finds each
+    # open site's option
+    span = int(data.option_size.max()) + 1
+    key = data.option_site[lad.order] * span + data.option_size[lad.order]
 
     def lift(x: np.ndarray) -> np.ndarray:
         out = np.zeros(n_opt + data.pair_site.size)
-        for j in np.flatnonzero(x[:n] > 0.5):
-            out[lad.option_of[(int(j), round(float(x[n + j])))]] = 1.0
+        j = np.flatnonzero(x[:n] > 0.5)
+        z = np.rint(x[n + j]).astype(np.int64)
+        out[lad.order[np.searchsorted(key, j * span + z)]] = 1.0
         out[n_opt:] = x[2 * n:]
         return out
 

@@ -166,6 +166,13 @@ def test_allowed_sizes_narrow_the_range() -> None:
     assert lad is not None
     assert lad.k0.tolist() == [2, 1]
     assert lad.k1.tolist() == [3, 2]
+    # the solution maps back to the option of the size chosen (site 0 at 3 modules, 23)
+    model, lift = facility_model(d, keep_option=keep)
+    ans = solve_linear_model(model, time_limit_s=10)
+    assert ans.status == "optimal"
+    assert ans.objective == pytest.approx(23.0)
+    opened = np.flatnonzero(lift(ans.x)[: d.option_site.size] > 0.5)
+    assert [(int(d.option_site[o]), int(d.option_size[o])) for o in opened] == [(0, 3)]
     keep[3:] = False  # site 1 may not open
     lad = module_ladder(d, keep)
     assert lad is not None
