@@ -22,6 +22,7 @@ import pandas as pd
 
 from fleetopt import defaults, settings
 from fleetopt.errors import InputError, Problem
+from fleetopt.inputs import emission_factors as _ef
 from fleetopt.inputs.stations import empty_stations, read_stations, stations_from_records
 from fleetopt.inputs.vehicles import POWERTRAINS, VEHICLE_TYPES, check_overrides
 
@@ -44,6 +45,7 @@ TOP_KEYS = (
     "options",
     "transition",
     "mode_share",
+    "year",
 )
 
 #: Keys of ``[emission_factors]``.
@@ -100,6 +102,10 @@ OPTION_KEYS: dict[str, str] = {
     "speed_factor": "bool",
     "reposition_idle_min": "float",
     "reposition_hotspots": "float",
+    "grid_region": "str",
+    "emission_scope": "str",
+    "hydrogen_pathway": "str",
+    "weekend_demand_factor": "float",
 }
 
 #: Keys of ``[horizon]``.
@@ -194,6 +200,14 @@ class Options:
         Number of hot spots: the road nodes with the most request origins [-].
     horizon_start_s, horizon_end_s : float
         Horizon [s after service-day start]; ``end`` NaN = the last activity, at least 24 h.
+    grid_region : str
+        Grid whose emission factor prices a kWh (``grid_emission_factors.csv``).
+    emission_scope : str
+        ``well_to_wheel`` or ``tank_to_wheel`` (docs/nomenclature.md).
+    hydrogen_pathway : str
+        Production pathway of the hydrogen used (``hydrogen_pathways.csv``).
+    weekend_demand_factor : float
+        Demand of embedded generators on weekend days relative to weekdays (``--annual``) [-].
     """
 
     charging: str = "immediate"
@@ -214,6 +228,10 @@ class Options:
     reposition_hotspots: float = 3.0
     horizon_start_s: float = 0.0
     horizon_end_s: float = math.nan
+    grid_region: str = "north_china"
+    emission_scope: str = "well_to_wheel"
+    hydrogen_pathway: str = "industrial_byproduct"
+    weekend_demand_factor: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -232,7 +250,9 @@ class Scenario:
         Built-in network name or graph path.
     emission_factors : dict
         ``grid_kg_per_kwh`` [kg/kWh], ``diesel_kg_per_l`` [kg/L], ``gasoline_kg_per_l``
-        [kg/L], ``cng_kg_per_kg`` [kg/kg], ``hydrogen_kg_per_kg`` [kg/kg].
+        [kg/L], ``cng_kg_per_kg`` [kg/kg], ``hydrogen_kg_per_kg`` [kg/kg]: floats resolved
+        for ``year`` (by-year tables interpolated, defaults by grid region, scope and
+        hydrogen pathway; :mod:`fleetopt.inputs.emission_factors`).
     fleets : tuple of Fleet
         The fleets.
     vehicle_types : dict
@@ -252,6 +272,8 @@ class Scenario:
         Scenario file.
     raw : dict
         The merged scenario dictionary (for sweeps).
+    year : int
+        The year the scenario stands for (emission factors, the ``--annual`` calendar).
     """
 
     name: str
@@ -269,6 +291,12 @@ class Scenario:
     file: str | None
     raw: dict[str, Any] = field(repr=False)
     vehicles: dict[str, dict[str, Any]] = field(default_factory=dict)
+    year: int = field(default_factory=lambda: default_year())
+
+
+def default_year() -> int:
+    """Return the default scenario year (``simulation_options.csv`` row ``year``)."""
+    return int(defaults.value("simulation_options", "year"))
 
 
 def _deep_merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
@@ -572,6 +600,15 @@ def check_scenario_dict(d: Mapping[str, Any], *, file: str | None = None) -> lis
                 f"network must be a name or a path, got {d['network']!r}", None, "network", file
             )
         )
+    if "year" in d:
+        y = d["year"]
+        lo, hi = _ef.YEAR_RANGE
+        if not isinstance(y, int) or isinstance(y, bool) or not lo <= y <= hi:
+            out.append(
+                Problem(
+                    f"year must be a whole number within {lo}..{hi}, got {y!r}", None, "year", file
+                )
+            )
     if "emission_factors" in d:
         ef = d["emission_factors"]
         out.extend(
@@ -579,15 +616,8 @@ def check_scenario_dict(d: Mapping[str, Any], *, file: str | None = None) -> lis
         )
         if isinstance(ef, Mapping):
             for k, v in ef.items():
-                if k in EMISSION_KEYS and (not _is_num(v) or v < 0):
-                    out.append(
-                        Problem(
-                            f"{k} must be a number >= 0, got {v!r}",
-                            None,
-                            f"emission_factors.{k}",
-                            file,
-                        )
-                    )
+                if k in EMISSION_KEYS:
+                    out.extend(_ef.check_factor(v, f"emission_factors.{k}", file))
     fleets = d.get("fleets", [])
     if not isinstance(fleets, list):
         out.append(Problem("fleets must be a list of [[fleets]] tables", None, "fleets", file))
@@ -759,6 +789,20 @@ def _check_options(o: Mapping[str, Any], file: str | None) -> list[Problem]:
             out.append(
                 Problem(f"{k} must be within 0..1, got {o[k]!r}", None, f"options.{k}", file)
             )
+    for k, allowed in (
+        ("grid_region", _ef.grid_regions()),
+        ("emission_scope", _ef.SCOPES),
+        ("hydrogen_pathway", _ef.hydrogen_pathways()),
+    ):
+        if isinstance(o.get(k), str) and o[k] not in allowed:
+            out.append(
+                Problem(
+                    f"unknown {k} {o[k]!r}; allowed: {', '.join(allowed)}",
+                    None,
+                    f"options.{k}",
+                    file,
+                )
+            )
     if _is_num(o.get("grid_limit_kw")) and o["grid_limit_kw"] == 0:
         out.append(
             Problem(
@@ -782,9 +826,35 @@ def _default_options() -> dict[str, Any]:
     return out
 
 
-def default_emission_factors() -> dict[str, float]:
-    """Return the cited default emission factors from ``emission_factors.csv``."""
-    return {k: defaults.value("emission_factors", k) for k in EMISSION_KEYS}
+def default_emission_factors(
+    year: int | None = None,
+    *,
+    grid_region: str | None = None,
+    scope: str | None = None,
+    hydrogen_pathway: str | None = None,
+) -> dict[str, float]:
+    """Return the cited default emission factors of a year (defaults: ``simulation_options.csv``).
+
+    Parameters
+    ----------
+    year : int, optional
+        Year of the factors; default :func:`default_year`.
+    grid_region, scope, hydrogen_pathway : str, optional
+        The ``[options]`` of the same names; defaults from ``simulation_options.csv``.
+
+    Returns
+    -------
+    dict of str to float
+        One factor per key of :data:`EMISSION_KEYS` (see :mod:`fleetopt.inputs.emission_factors`).
+    """
+    opts = _default_options()
+    return _ef.default_factors(
+        EMISSION_KEYS,
+        year=default_year() if year is None else int(year),
+        grid_region=grid_region or str(opts["grid_region"]),
+        scope=scope or str(opts["emission_scope"]),
+        hydrogen_pathway=hydrogen_pathway or str(opts["hydrogen_pathway"]),
+    )
 
 
 def scenario_from_dict(
@@ -815,8 +885,15 @@ def scenario_from_dict(
         msg = f"{len(problems)} problem(s) in scenario" + (f" {file}" if file else "")
         raise InputError(msg, problems)
     bdir = Path(base_dir)
-    ef = default_emission_factors()
-    ef.update({k: float(v) for k, v in d.get("emission_factors", {}).items()})
+    year = int(d.get("year", default_year()))
+    o = {**_default_options(), **d.get("options", {})}
+    ef = default_emission_factors(
+        year,
+        grid_region=str(o["grid_region"]),
+        scope=str(o["emission_scope"]),
+        hydrogen_pathway=str(o["hydrogen_pathway"]),
+    )
+    ef.update({k: _ef.factor_value(v, year) for k, v in d.get("emission_factors", {}).items()})
     fleets = []
     for i, f in enumerate(d.get("fleets", [])):
         source = next(s for s in FLEET_SOURCES if s in f)
@@ -895,6 +972,7 @@ def scenario_from_dict(
         base_dir=bdir,
         file=file,
         raw=dict(d),
+        year=year,
     )
 
 

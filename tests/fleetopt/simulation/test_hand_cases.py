@@ -147,7 +147,8 @@ def test_fuel_vehicles_by_hand(run) -> None:
     assert s["diesel_l"] == pytest.approx(30.0)
     assert s["gasoline_l"] == pytest.approx(1.7)
     assert s["hydrogen_kg"] == pytest.approx(5.85)
-    assert s["co2_kg"] == pytest.approx(30 * 2.68 + 1.7 * 2.30 + 5.85 * 0.0)
+    # hydrogen: the default pathway (industrial by-product, hydrogen_pathways.csv) 5.5 kg/kg
+    assert s["co2_kg"] == pytest.approx(30 * 2.68 + 1.7 * 2.30 + 5.85 * 5.5)
     assert s["by_type"]["taxi"]["gasoline_l"] == pytest.approx(1.7)
     assert set(s["by_type"]) == {"bus", "taxi"}
 
