@@ -40,9 +40,7 @@ import json
 import logging
 import math
 import os
-import sys
 import tomllib
-import warnings
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -55,6 +53,7 @@ import pandas as pd
 from fleetopt import settings
 from fleetopt._json import to_jsonable
 from fleetopt.errors import InputError, Problem
+from fleetopt.executors import Progress, digest, iter_dask, write_json_atomic
 
 logger = logging.getLogger(__name__)
 
@@ -72,8 +71,6 @@ DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
     "choice": ("values",),
 }
 
-#: Workers of the default Dask LocalCluster.
-DASK_WORKERS = 2
 
 _TOP_KEYS = ("base", "name", "simulate", "targets", *MODES)
 _RECORD_VERSION = 1
@@ -141,8 +138,7 @@ def _problem(message: str, column: str | None, file: Path) -> Problem:
 
 
 def _digest(d: Mapping[str, Any]) -> str:
-    text = json.dumps(d, sort_keys=True, default=str, ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()
+    return digest(d)
 
 
 #: Files larger than this are fingerprinted by size and modification time, not content [bytes].
@@ -510,16 +506,6 @@ def _label(over: Mapping[str, Any]) -> str:
 
 
 # --------------------------------------------------------------------------- running
-def _write_json_atomic(path: Path, doc: Mapping[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        json.dump(doc, fh, ensure_ascii=False, allow_nan=True)  # key order = column order
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-
-
 def run_variant(task: Mapping[str, Any]) -> dict[str, Any]:
     """Simulate one variant and store its record; the function every executor runs.
 
@@ -556,7 +542,7 @@ def run_variant(task: Mapping[str, Any]) -> dict[str, Any]:
     }
     if task.get("store"):
         try:
-            _write_json_atomic(Path(task["store"]) / f"{task['variant']}.json", record)
+            write_json_atomic(Path(task["store"]) / f"{task['variant']}.json", record)
         except OSError as exc:  # a remote worker may not see the folder; the client writes it
             logger.debug("worker could not store %s: %s", task["variant"], exc)
     return record
@@ -613,41 +599,6 @@ def results_table(plan: SweepPlan, records: Mapping[str, Mapping[str, Any]]) -> 
     return pd.DataFrame(rows)
 
 
-class _Progress:
-    """A progress bar on stderr (rich), or nothing."""
-
-    def __init__(self, enabled: bool, total: int, done: int, name: str) -> None:
-        self._bar = None
-        if enabled:
-            from rich.console import Console
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                TextColumn,
-                TimeElapsedColumn,
-            )
-
-            self._bar = Progress(
-                TextColumn("[bold]sweep {task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=Console(file=sys.stderr),
-                transient=False,
-            )
-            self._bar.start()
-            self._task = self._bar.add_task(name, total=total, completed=done)
-
-    def advance(self) -> None:
-        if self._bar is not None:
-            self._bar.advance(self._task)
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.stop()
-
-
 def _iter_local(tasks: list[dict[str, Any]], workers: int | None) -> Iterator[dict[str, Any]]:
     n = max(1, min(workers or os.cpu_count() or 1, len(tasks)))
     if n == 1:
@@ -663,43 +614,8 @@ def _iter_local(tasks: list[dict[str, Any]], workers: int | None) -> Iterator[di
 def _iter_dask(
     tasks: list[dict[str, Any]], scheduler: str | None, workers: int | None
 ) -> Iterator[dict[str, Any]]:
-    try:
-        from distributed import Client, LocalCluster
-        from distributed import as_completed as dask_completed
-    except ModuleNotFoundError as exc:  # pragma: no cover - extra not installed
-        msg = "the dask executor needs the 'dask' extra: pip install 'fleetopt[dask]'"
-        raise InputError(msg) from exc
-    cluster = None
-    if scheduler:
-        client = Client(scheduler)  # type: ignore[no-untyped-call]
-    else:
-        with warnings.catch_warnings():
-            # no dashboard; the scheduler's small HTTP server (health, metrics) moves to a free
-            # port when another cluster holds 8787, which distributed announces as a warning
-            warnings.filterwarnings(
-                "ignore", message="Port .* is already in use", category=UserWarning
-            )
-            cluster = LocalCluster(  # type: ignore[no-untyped-call]
-                n_workers=workers or DASK_WORKERS,
-                threads_per_worker=1,
-                processes=True,
-                host="127.0.0.1",
-                dashboard_address=None,
-            )
-        client = Client(cluster)  # type: ignore[no-untyped-call]
-    try:
-        futures = [
-            client.submit(
-                run_variant, t, key=f"fleetopt-{t['variant']}-{t['digest'][:12]}", pure=False
-            )
-            for t in tasks
-        ]
-        for fut in dask_completed(futures):  # type: ignore[no-untyped-call]
-            yield fut.result()
-    finally:
-        client.close()  # type: ignore[no-untyped-call]
-        if cluster is not None:
-            cluster.close()
+    keys = [f"fleetopt-{t['variant']}-{t['digest'][:12]}" for t in tasks]
+    yield from iter_dask(run_variant, tasks, keys, scheduler=scheduler, workers=workers)
 
 
 def run_sweep(
@@ -719,7 +635,8 @@ def run_sweep(
         Sweep TOML file.
     executor : str
         ``local`` (a process pool on this machine) or ``dask`` (a ``distributed.LocalCluster``
-        on 127.0.0.1 with :data:`DASK_WORKERS` worker processes, or the cluster at ``scheduler``).
+        on 127.0.0.1 with :data:`fleetopt.executors.DASK_WORKERS` worker processes, or the
+        cluster at ``scheduler``).
     scheduler : str, optional
         Address of a running Dask scheduler, e.g. ``tcp://10.0.0.5:8786`` (dask only).
     out_dir : str or Path, optional
@@ -777,7 +694,7 @@ def run_sweep(
         }
         for v in todo
     ]
-    bar = _Progress(progress, len(plan.variants), len(records), plan.name)
+    bar = Progress(progress, len(plan.variants), len(records), f"sweep {plan.name}")
     try:
         stream = (
             _iter_local(tasks, workers)
@@ -787,9 +704,9 @@ def run_sweep(
         for rec in stream:
             target = store / f"{rec['variant']}.json"
             if _load_record(target, rec["digest"]) is None:
-                _write_json_atomic(target, rec)
+                write_json_atomic(target, rec)
             records[rec["variant"]] = rec
-            bar.advance()
+            bar.advance(rec["variant"])
     finally:
         bar.close()
     table = results_table(plan, records)
