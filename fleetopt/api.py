@@ -17,6 +17,7 @@ __all__ = [
     "demo",
     "run_scenario",
     "run_sweep",
+    "simulate_annual",
     "simulate_file",
     "site",
     "targets",
@@ -64,6 +65,44 @@ def simulate_file(
             result.write(tmp)
     summary: dict[str, Any] = result.summary()
     return summary
+
+
+def simulate_annual(
+    scenario: Any,
+    *,
+    executor: str = "local",
+    scheduler: str | None = None,
+    out_dir: Path | None = None,
+    progress: bool = False,
+    workers: int | None = None,
+) -> dict[str, Any]:
+    """Run ``fleetopt simulate --annual``: the representative days of the scenario's year.
+
+    Parameters
+    ----------
+    scenario : Scenario or path
+        A :class:`~fleetopt.inputs.scenario.Scenario` or a TOML path.
+    executor, scheduler, out_dir, progress, workers
+        See :func:`fleetopt.simulation.annual.simulate_annual`.
+
+    Returns
+    -------
+    dict
+        The ``simulate --json`` keys as yearly totals, ``year`` and ``days`` (CONTRACT §7).
+    """
+    from fleetopt.inputs.scenario import Scenario, read_scenario
+    from fleetopt.simulation.annual import simulate_annual as _simulate_annual
+
+    if not isinstance(scenario, Scenario):
+        scenario = read_scenario(Path(scenario))
+    return _simulate_annual(
+        scenario,
+        executor=executor,
+        scheduler=scheduler,
+        out_dir=out_dir,
+        progress=progress,
+        workers=workers,
+    )
 
 
 def site(**kwargs: Any) -> dict[str, Any]:

@@ -11,6 +11,7 @@ back once per key, so a retry never doubles a total.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -59,6 +60,61 @@ def write_json_atomic(path: Path, doc: Mapping[str, Any]) -> None:
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
+
+
+#: Files larger than this are fingerprinted by size and modification time, not content [bytes].
+_HASH_LIMIT_BYTES = 64 * 1024 * 1024
+
+
+@functools.lru_cache(maxsize=256)
+def _file_hash(path: str, size: int, mtime_ns: int) -> str:
+    """Hash one file once per (path, size, mtime) however many variants name it."""
+    if size > _HASH_LIMIT_BYTES:
+        return f"{size}:{mtime_ns}"
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def input_fingerprints(d: Any, base_dir: Path) -> dict[str, str]:
+    """Fingerprint every input file a scenario dictionary names (trips, GTFS, stations, graph).
+
+    A stored variant is reused only when its inputs are unchanged, not just its keys.
+
+    Parameters
+    ----------
+    d : object
+        The scenario dictionary (walked recursively; strings naming existing files count).
+    base_dir : Path
+        Folder relative paths are resolved against.
+
+    Returns
+    -------
+    dict of str to str
+        Resolved path -> ``sha256`` of the content (or ``size:mtime`` for very large files).
+    """
+    out: dict[str, str] = {}
+
+    def walk(v: Any) -> None:
+        if isinstance(v, Mapping):
+            for x in v.values():
+                walk(x)
+        elif isinstance(v, list):
+            for x in v:
+                walk(x)
+        elif isinstance(v, str) and v and len(v) < 4096 and ("." in v or "/" in v):
+            p = Path(v) if Path(v).is_absolute() else base_dir / v
+            try:
+                if not p.is_file():
+                    return
+                st = p.stat()
+                key = str(p.resolve())
+                if key in out:
+                    return
+                out[key] = _file_hash(key, st.st_size, st.st_mtime_ns)
+            except OSError:
+                return
+
+    walk(d)
+    return out
 
 
 class Progress:

@@ -33,8 +33,6 @@ column per swept key, then the ``simulate --json`` keys with ``by_type`` flatten
 from __future__ import annotations
 
 import copy
-import functools
-import hashlib
 import itertools
 import json
 import logging
@@ -53,7 +51,7 @@ import pandas as pd
 from fleetopt import settings
 from fleetopt._json import to_jsonable
 from fleetopt.errors import InputError, Problem
-from fleetopt.executors import Progress, digest, iter_dask, write_json_atomic
+from fleetopt.executors import Progress, digest, input_fingerprints, iter_dask, write_json_atomic
 
 logger = logging.getLogger(__name__)
 
@@ -139,61 +137,6 @@ def _problem(message: str, column: str | None, file: Path) -> Problem:
 
 def _digest(d: Mapping[str, Any]) -> str:
     return digest(d)
-
-
-#: Files larger than this are fingerprinted by size and modification time, not content [bytes].
-_HASH_LIMIT_BYTES = 64 * 1024 * 1024
-
-
-@functools.lru_cache(maxsize=256)
-def _file_hash(path: str, size: int, mtime_ns: int) -> str:
-    """Hash one file once per (path, size, mtime) however many variants name it."""
-    if size > _HASH_LIMIT_BYTES:
-        return f"{size}:{mtime_ns}"
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
-def input_fingerprints(d: Any, base_dir: Path) -> dict[str, str]:
-    """Fingerprint every input file a scenario dictionary names (trips, GTFS, stations, graph).
-
-    A stored variant is reused only when its inputs are unchanged, not just its keys.
-
-    Parameters
-    ----------
-    d : object
-        The scenario dictionary (walked recursively; strings naming existing files count).
-    base_dir : Path
-        Folder relative paths are resolved against.
-
-    Returns
-    -------
-    dict of str to str
-        Resolved path -> ``sha256`` of the content (or ``size:mtime`` for very large files).
-    """
-    out: dict[str, str] = {}
-
-    def walk(v: Any) -> None:
-        if isinstance(v, Mapping):
-            for x in v.values():
-                walk(x)
-        elif isinstance(v, list):
-            for x in v:
-                walk(x)
-        elif isinstance(v, str) and v and len(v) < 4096 and ("." in v or "/" in v):
-            p = Path(v) if Path(v).is_absolute() else base_dir / v
-            try:
-                if not p.is_file():
-                    return
-                st = p.stat()
-                key = str(p.resolve())
-                if key in out:
-                    return
-                out[key] = _file_hash(key, st.st_size, st.st_mtime_ns)
-            except OSError:
-                return
-
-    walk(d)
-    return out
 
 
 def set_key(d: dict[str, Any], path: str, value: Any) -> str | None:

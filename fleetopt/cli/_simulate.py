@@ -11,12 +11,30 @@ from rich.table import Table
 
 from fleetopt.cli import app
 from fleetopt.cli._common import JsonOpt, run
+from fleetopt.errors import InputError, Problem
 
 
 def _render(s: dict[str, Any]) -> None:
     console = Console()
     console.print(f"[bold]scenario[/bold] {s['scenario']} (seed {s['seed']}), {s['wall_s']:.2f} s")
-    console.print(summary_table(s, title="Simulation totals over the horizon"))
+    if "days" not in s:
+        console.print(summary_table(s, title="Simulation totals over the horizon"))
+        return
+    console.print(summary_table(s, title=f"Totals over the year {s['year']}"))
+    days = Table(title=f"{len(s['days'])} representative days")
+    for col in ("day", "weight d", "temp °C", "grid kWh", "CO2 kg", "peak kW", "missed"):
+        days.add_column(col, justify="right")
+    for d in s["days"]:
+        days.add_row(
+            d["label"],
+            f"{d['weight_days']}",
+            f"{d['ambient_temperature_c']:.1f}",
+            f"{d['grid_energy_kwh']:,.1f}",
+            f"{d['co2_kg']:,.1f}",
+            f"{d['peak_grid_kw']:,.1f}",
+            f"{d['trips_missed']:,}",
+        )
+    console.print(days)
 
 
 def summary_table(s: dict[str, Any], *, title: str) -> Table:
@@ -65,9 +83,41 @@ def simulate_cmd(
     out: Path | None = typer.Option(
         None, "--out", help="Folder for the result tables (default: a new run under runs/)."
     ),
+    annual: bool = typer.Option(
+        False, "--annual", help="A year of representative days of the scenario's year (§7)."
+    ),
+    executor: str | None = typer.Option(
+        None, "--executor", help="With --annual: local (this process, default) or dask."
+    ),
+    scheduler: str | None = typer.Option(
+        None, "--scheduler", help="With --executor dask: scheduler address (tcp://host:8786)."
+    ),
+    no_progress: bool = typer.Option(
+        False, "--no-progress", help="With --annual: no progress on stderr."
+    ),
     as_json: bool = JsonOpt,
 ) -> None:
-    """Simulate one scenario: trips, charging queues, energy, CO2 and grid peak."""
+    """Simulate one scenario: trips, charging queues, energy, CO2 and grid peak.
+
+    With --annual: the representative days of the scenario's year (monthly Beijing climate,
+    weekdays and weekends), each stored under --out so a rerun resumes; progress on stderr
+    (a bar on a terminal, one line per finished day otherwise).
+    """
     from fleetopt import api
 
-    run(lambda: api.simulate_file(scenario, out_dir=out), as_json=as_json, render=_render)
+    def go() -> dict[str, Any]:
+        if not annual:
+            for flag, given in (("--executor", executor), ("--scheduler", scheduler)):
+                if given is not None:
+                    msg = f"{flag} needs --annual"
+                    raise InputError(msg, [Problem(msg, None, flag, None)])
+            return api.simulate_file(scenario, out_dir=out)
+        return api.simulate_annual(
+            scenario,
+            executor=executor or "local",
+            scheduler=scheduler,
+            out_dir=out,
+            progress=not no_progress,
+        )
+
+    run(go, as_json=as_json, render=_render)

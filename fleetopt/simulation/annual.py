@@ -1,0 +1,573 @@
+"""Simulate a year of operation as weighted representative days (CONTRACT §7).
+
+Each month of the scenario's ``year`` gives two representative days, a weekday and a
+weekend day, each with the month's mean air temperature in Beijing
+(``beijing_climate_monthly.csv``, CMA normals) and a weight in days counted from that
+year's calendar (Monday to Friday / Saturday and Sunday; the weights sum to 365 or 366).
+China's statutory holidays and their make-up working days are not modelled.
+Embedded generators run ``weekend_demand_factor`` times their fleet on weekend days
+(default 1.0, an ASSUMPTION in ``simulation_options.csv``); a trips, GTFS or requests
+file runs the same trips on every day. Days whose inputs are identical (same temperature
+and demand) are simulated once.
+
+Yearly totals are the per-day totals weighted by ``weight_days``; maxima (``peak_*``,
+``*_max_*``, ``vehicles``) stay maxima and means (``*_mean_*``) are weighted by
+``weight_days``. Each simulated day is stored atomically under ``<out>/days/`` keyed by a
+hash of the scenario, its input files and the day, so a killed run resumes where it
+stopped. Days run in this process (``local``: the network loaded once, shortest-path
+matrices of the taxi dispatch reused between days) or on Dask (``dask``) with identical
+results.
+"""
+
+from __future__ import annotations
+
+import calendar
+import collections
+import dataclasses
+import datetime as dt
+import json
+import logging
+import os
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from fleetopt import defaults, settings
+from fleetopt._json import to_jsonable
+from fleetopt.errors import InputError, Problem
+from fleetopt.executors import (
+    Progress,
+    digest,
+    input_fingerprints,
+    iter_dask,
+    write_json_atomic,
+)
+from fleetopt.inputs.road_graph import RoadNetwork, load_network
+from fleetopt.inputs.scenario import Fleet, Scenario, scenario_from_dict
+from fleetopt.simulation import engine, taxi
+
+logger = logging.getLogger(__name__)
+
+#: Day types of the representative days.
+DAY_TYPES = ("weekday", "weekend")
+
+#: Executors of an annual run.
+EXECUTORS = ("local", "dask")
+
+_RECORD_VERSION = 1
+#: Summary keys that describe the run, not the day's operation.
+_LABEL_KEYS = ("scenario", "seed")
+_MAX_KEYS = frozenset({"vehicles"})
+
+
+@dataclass(frozen=True)
+class RepresentativeDay:
+    """One representative day of a year.
+
+    Attributes
+    ----------
+    label : str
+        ``YYYY-MM weekday`` or ``YYYY-MM weekend``.
+    month : int
+        Month 1..12.
+    day_type : str
+        ``weekday`` or ``weekend``.
+    weight_days : int
+        Days of the year this day stands for [d].
+    ambient_temperature_c : float
+        Mean air temperature of the month [°C].
+    demand_factor : float
+        Fleet size of embedded generators relative to the scenario's [-].
+    """
+
+    label: str
+    month: int
+    day_type: str
+    weight_days: int
+    ambient_temperature_c: float
+    demand_factor: float
+
+
+def monthly_temperature_c() -> dict[int, float]:
+    """Return Beijing's monthly mean air temperature (``beijing_climate_monthly.csv``) [°C]."""
+    df = defaults.load_table("beijing_climate_monthly")
+    df = df[df["name"] == "mean_temperature_c"]
+    out = {int(m): float(v) for m, v in zip(df["month"], df["value"], strict=True)}
+    if sorted(out) != list(range(1, 13)):
+        msg = "beijing_climate_monthly.csv must have one mean_temperature_c row per month"
+        raise InputError(msg)
+    return out
+
+
+def day_counts(year: int) -> dict[tuple[int, str], int]:
+    """Return the number of weekdays (Mon-Fri) and weekend days (Sat, Sun) of each month.
+
+    Parameters
+    ----------
+    year : int
+        Calendar year.
+
+    Returns
+    -------
+    dict
+        ``(month, day_type) -> days``; the values sum to 365 or 366.
+    """
+    out: dict[tuple[int, str], int] = {}
+    for month in range(1, 13):
+        n = calendar.monthrange(year, month)[1]
+        weekend = sum(1 for d in range(1, n + 1) if dt.date(year, month, d).weekday() >= 5)
+        out[(month, "weekday")] = n - weekend
+        out[(month, "weekend")] = weekend
+    return out
+
+
+def representative_days(
+    year: int, *, weekend_demand_factor: float = 1.0
+) -> list[RepresentativeDay]:
+    """Return the representative days of a year, in calendar order.
+
+    Parameters
+    ----------
+    year : int
+        The scenario's year.
+    weekend_demand_factor : float
+        Demand of embedded generators on weekend days relative to weekdays [-].
+
+    Returns
+    -------
+    list of RepresentativeDay
+        Two per month (weekday, weekend); ``weight_days`` sum to the days of ``year``.
+    """
+    temps = monthly_temperature_c()
+    counts = day_counts(year)
+    return [
+        RepresentativeDay(
+            label=f"{year}-{month:02d} {kind}",
+            month=month,
+            day_type=kind,
+            weight_days=counts[(month, kind)],
+            ambient_temperature_c=temps[month],
+            demand_factor=1.0 if kind == "weekday" else float(weekend_demand_factor),
+        )
+        for month in range(1, 13)
+        for kind in DAY_TYPES
+        if counts[(month, kind)] > 0
+    ]
+
+
+def _scaled_fleet(fleet: Fleet, factor: float) -> Fleet:
+    if factor == 1.0 or fleet.source != "generator":
+        return fleet  # a trips, GTFS or requests file runs the same trips every day
+    if fleet.size is not None:
+        return dataclasses.replace(fleet, size=max(1, round(fleet.size * factor)))
+    return dataclasses.replace(fleet, scale=(fleet.scale or 1.0) * factor)
+
+
+def day_scenario(scenario: Scenario, day: RepresentativeDay) -> Scenario:
+    """Return the scenario of one representative day (its temperature and demand).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario.
+    day : RepresentativeDay
+        The day.
+
+    Returns
+    -------
+    Scenario
+        A copy with the day's ``ambient_temperature_c`` and generator fleets scaled by
+        ``demand_factor``.
+    """
+    fleets = tuple(_scaled_fleet(f, day.demand_factor) for f in scenario.fleets)
+    return dataclasses.replace(
+        scenario, ambient_temperature_c=float(day.ambient_temperature_c), fleets=fleets
+    )
+
+
+# --------------------------------------------------------------------------- reuse
+#: Shortest-path matrices of the taxi dispatch by (network, nodes); a day of the default
+#: scenario spends most of its time on them and they do not depend on the weather.
+_ROUTES: collections.OrderedDict[tuple[Any, ...], tuple[Any, np.ndarray, np.ndarray]] = (
+    collections.OrderedDict()
+)
+_ROUTES_KEEP = 2
+
+
+@contextmanager
+def reuse_routes() -> Iterator[None]:
+    """Reuse the taxi dispatch's shortest-path matrices between days with the same nodes.
+
+    ``fleetopt.simulation.taxi.route_matrices`` is a pure function of the network and the
+    node arrays; while this context is open its results are kept (the last
+    :data:`_ROUTES_KEEP`, returned read-only so a change in place would raise instead of
+    leaking into another day).
+    """
+    original = getattr(taxi, "route_matrices", None)
+    if original is None:  # pragma: no cover - the dispatch changed; nothing to reuse
+        yield
+        return
+
+    def memo(net: Any, nodes: np.ndarray, targets: np.ndarray | None = None) -> Any:
+        key = (
+            id(net),
+            np.asarray(nodes).dtype.str,
+            np.asarray(nodes).tobytes(),
+            None if targets is None else np.asarray(targets).tobytes(),
+        )
+        hit = _ROUTES.get(key)
+        if hit is None or hit[0] is not net:
+            time_s, length_m = original(net, nodes, targets)
+            time_s.setflags(write=False)
+            length_m.setflags(write=False)
+            hit = (net, time_s, length_m)
+            _ROUTES[key] = hit
+            while len(_ROUTES) > _ROUTES_KEEP:
+                _ROUTES.popitem(last=False)
+        else:
+            _ROUTES.move_to_end(key)
+        return hit[1], hit[2]
+
+    taxi.route_matrices = memo
+    try:
+        yield
+    finally:
+        taxi.route_matrices = original
+
+
+# --------------------------------------------------------------------------- one day
+def _day_key(day: RepresentativeDay) -> tuple[float, float]:
+    """Return the inputs that make a day differ; days with equal keys give equal results."""
+    return (float(day.ambient_temperature_c), float(day.demand_factor))
+
+
+def simulate_day(
+    scenario: Scenario, day: RepresentativeDay, network: RoadNetwork | None = None
+) -> dict[str, Any]:
+    """Simulate one representative day and return its ``simulate --json`` summary."""
+    with reuse_routes():
+        result = engine.simulate(day_scenario(scenario, day), network=network)
+    summary: dict[str, Any] = to_jsonable(result.summary())
+    return summary
+
+
+def run_day(task: Mapping[str, Any]) -> dict[str, Any]:
+    """Simulate one day from plain data; the function a Dask worker runs.
+
+    Parameters
+    ----------
+    task : mapping
+        ``scenario`` (the merged scenario dictionary), ``base_dir``, ``file``, ``day``
+        (the fields of :class:`RepresentativeDay`), ``digest`` and ``store`` (folder of the
+        day records, or None).
+
+    Returns
+    -------
+    dict
+        The day record: ``version``, ``digest``, ``label``, ``summary``.
+    """
+    scenario = scenario_from_dict(task["scenario"], base_dir=task["base_dir"], file=task["file"])
+    day = RepresentativeDay(**task["day"])
+    network = load_network(scenario.network, base_dir=scenario.base_dir)
+    record = _record(task["digest"], day, simulate_day(scenario, day, network))
+    if task.get("store"):
+        try:
+            write_json_atomic(Path(task["store"]) / _record_name(day), record)
+        except OSError as exc:  # a remote worker may not see the folder; the client writes it
+            logger.debug("worker could not store %s: %s", day.label, exc)
+    return record
+
+
+def _record(key: str, day: RepresentativeDay, summary: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "version": _RECORD_VERSION,
+        "digest": key,
+        "label": day.label,
+        "summary": dict(summary),
+    }
+
+
+def _record_name(day: RepresentativeDay) -> str:
+    return day.label.replace(" ", "_") + ".json"
+
+
+def _load_record(path: Path, key: str) -> dict[str, Any] | None:
+    try:
+        with path.open(encoding="utf-8") as fh:
+            rec = json.load(fh)
+    except (OSError, ValueError):
+        return None
+    if rec.get("version") != _RECORD_VERSION or rec.get("digest") != key:
+        return None
+    return rec if isinstance(rec.get("summary"), dict) else None
+
+
+# --------------------------------------------------------------------------- the year
+def _is_max(key: str) -> bool:
+    return key in _MAX_KEYS or key.startswith("peak_") or "_max_" in key or key.endswith("_max")
+
+
+def _is_mean(key: str) -> bool:
+    return "_mean_" in key or key.endswith("_mean")
+
+
+def combine(summaries: Sequence[Mapping[str, Any]], weights: Sequence[float]) -> dict[str, Any]:
+    """Combine per-day summaries into yearly values.
+
+    Parameters
+    ----------
+    summaries : sequence of mapping
+        ``simulate --json`` summaries, one per representative day (in a fixed order).
+    weights : sequence of float
+        ``weight_days`` of each [d].
+
+    Returns
+    -------
+    dict
+        Same keys: sums weighted by days, maxima as maxima, means weighted by days;
+        ``by_type`` combined per vehicle type (a type absent on a day counts 0 there).
+    """
+    keys: list[str] = []
+    for s in summaries:
+        keys.extend(k for k in s if k not in keys)
+    out: dict[str, Any] = {}
+    for k in keys:
+        present = [(s[k], w) for s, w in zip(summaries, weights, strict=True) if k in s]
+        vals = [v for v, _ in present]
+        if k == "by_type":
+            types = sorted({t for v in vals if isinstance(v, Mapping) for t in v})
+            out[k] = {
+                t: combine(
+                    [v.get(t, {}) for v in vals],
+                    [w for _, w in present],
+                )
+                for t in types
+            }
+        elif vals and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in vals):
+            if _is_max(k):
+                out[k] = max(vals)
+            elif _is_mean(k):
+                total_w = sum(w for _, w in present)
+                out[k] = sum(v * w for v, w in present) / total_w if total_w else 0.0
+            else:
+                total = sum(v * w for v, w in present)
+                all_int = all(isinstance(v, int) for v in vals) and all(
+                    float(w).is_integer() for _, w in present
+                )
+                out[k] = int(total) if all_int else float(total)
+        else:
+            out[k] = vals[0] if vals else None
+    return out
+
+
+def scenario_key(scenario: Scenario) -> str:
+    """Return a hash of the scenario dictionary, its year and its input files."""
+    raw = to_jsonable(scenario.raw)
+    return digest(
+        {
+            "scenario": raw,
+            "year": scenario.year,
+            "files": input_fingerprints(raw, scenario.base_dir),
+            "version": _RECORD_VERSION,
+        }
+    )
+
+
+def _check_executor(executor: str, scheduler: str | None) -> None:
+    if executor not in EXECUTORS:
+        msg = f"unknown executor {executor!r}; allowed: {', '.join(EXECUTORS)}"
+        raise InputError(msg, [Problem(msg, None, "--executor", None)])
+    if scheduler and executor != "dask":
+        msg = "--scheduler needs --executor dask"
+        raise InputError(msg, [Problem(msg, None, "--scheduler", None)])
+
+
+def simulate_annual(
+    scenario: Scenario,
+    *,
+    executor: str = "local",
+    scheduler: str | None = None,
+    out_dir: str | Path | None = None,
+    progress: bool = False,
+    workers: int | None = None,
+    network: RoadNetwork | None = None,
+) -> dict[str, Any]:
+    """Simulate the representative days of the scenario's year and add them up.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario (its ``year`` and ``options.weekend_demand_factor`` set the days).
+    executor : str
+        ``local`` (this process) or ``dask`` (a LocalCluster on 127.0.0.1 with
+        :data:`fleetopt.executors.DASK_WORKERS` processes, or the cluster at ``scheduler``).
+    scheduler : str, optional
+        Dask scheduler address (``tcp://host:8786``).
+    out_dir : str or Path, optional
+        Folder of the day records (``days/``), ``days.csv`` and ``summary.json``; default
+        ``runs/annual-<name>``. Day records stored there for the same scenario are reused.
+    progress : bool
+        Show the progress of the days on stderr.
+    workers : int, optional
+        Dask LocalCluster worker processes.
+    network : RoadNetwork, optional
+        The road network (local executor); loaded once when not given.
+
+    Returns
+    -------
+    dict
+        The ``simulate --json`` keys as yearly totals, then ``year`` and ``days``: one
+        entry per representative day ``{label, weight_days, ambient_temperature_c,
+        demand_factor, month, day_type, ...the day's summary keys}``.
+
+    Raises
+    ------
+    InputError
+        Unknown executor, ``--scheduler`` without dask, an unreachable scheduler.
+    """
+    _check_executor(executor, scheduler)
+    t0 = time.perf_counter()
+    days = representative_days(
+        scenario.year, weekend_demand_factor=scenario.options.weekend_demand_factor
+    )
+    base_key = scenario_key(scenario)
+    groups: dict[tuple[float, float], RepresentativeDay] = {}
+    for d in days:
+        groups.setdefault(_day_key(d), d)
+    unique = list(groups.values())
+    groups_by_label = {d.label: d for d in unique}
+    keys = {
+        d.label: digest(
+            {
+                "scenario": base_key,
+                "ambient_temperature_c": d.ambient_temperature_c,
+                "demand_factor": d.demand_factor,
+            }
+        )
+        for d in unique
+    }
+    out = Path(out_dir) if out_dir is not None else settings.RUNS_DIR / f"annual-{scenario.name}"
+    store = out / "days"
+    store.mkdir(parents=True, exist_ok=True)
+    records: dict[str, dict[str, Any]] = {}
+    for d in unique:
+        rec = _load_record(store / _record_name(d), keys[d.label])
+        if rec is not None:
+            records[d.label] = rec
+    todo = [d for d in unique if d.label not in records]
+    logger.info(
+        "annual %s %d: %d days (%d distinct), %d stored, %d to run on %s",
+        scenario.name,
+        scenario.year,
+        len(days),
+        len(unique),
+        len(records),
+        len(todo),
+        executor,
+    )
+    bar = Progress(progress, len(unique), len(records), f"annual {scenario.name} {scenario.year}")
+    try:
+        for rec in _run(scenario, todo, keys, store, executor, scheduler, workers, network):
+            target = store / _record_name(groups_by_label[rec["label"]])
+            if _load_record(target, rec["digest"]) is None:
+                write_json_atomic(target, rec)
+            records[rec["label"]] = rec
+            bar.advance(rec["label"])
+    finally:
+        bar.close()
+    missing = [d.label for d in unique if d.label not in records]
+    if missing:  # pragma: no cover - every executor yields every task or raises
+        msg = f"days not simulated: {', '.join(missing)}"
+        raise RuntimeError(msg)
+    per_day = [records[groups[_day_key(d)].label]["summary"] for d in days]
+    total = combine(per_day, [d.weight_days for d in days])
+    doc: dict[str, Any] = {"scenario": scenario.name, "seed": scenario.seed}
+    doc.update({k: v for k, v in total.items() if k not in _LABEL_KEYS})
+    doc["wall_s"] = round(time.perf_counter() - t0, 3)
+    doc["year"] = scenario.year
+    doc["days"] = [
+        {
+            "label": d.label,
+            "weight_days": d.weight_days,
+            "ambient_temperature_c": d.ambient_temperature_c,
+            "demand_factor": d.demand_factor,
+            "month": d.month,
+            "day_type": d.day_type,
+            **{k: v for k, v in s.items() if k not in _LABEL_KEYS},
+        }
+        for d, s in zip(days, per_day, strict=True)
+    ]
+    write_outputs(doc, out)
+    return doc
+
+
+def _run(
+    scenario: Scenario,
+    todo: list[RepresentativeDay],
+    keys: Mapping[str, str],
+    store: Path,
+    executor: str,
+    scheduler: str | None,
+    workers: int | None,
+    network: RoadNetwork | None,
+) -> Iterator[dict[str, Any]]:
+    if executor == "dask":
+        tasks = [
+            {
+                "scenario": to_jsonable(scenario.raw),
+                "base_dir": str(scenario.base_dir),
+                "file": scenario.file,
+                "day": dataclasses.asdict(d),
+                "digest": keys[d.label],
+                "store": str(store.resolve()),
+            }
+            for d in todo
+        ]
+        names = [f"fleetopt-annual-{keys[d.label][:16]}" for d in todo]
+        yield from iter_dask(run_day, tasks, names, scheduler=scheduler, workers=workers)
+        return
+    if todo and network is None:
+        network = load_network(scenario.network, base_dir=scenario.base_dir)
+    for d in todo:
+        yield _record(keys[d.label], d, simulate_day(scenario, d, network))
+
+
+def days_table(doc: Mapping[str, Any]) -> pd.DataFrame:
+    """Return one row per representative day, ``by_type`` flattened as ``by_type.<type>.<key>``."""
+    rows = []
+    for d in doc["days"]:
+        row: dict[str, Any] = {}
+        for k, v in d.items():
+            if k == "by_type" and isinstance(v, Mapping):
+                for t, stats in v.items():
+                    for sk, sv in stats.items():
+                        row[f"by_type.{t}.{sk}"] = sv
+            else:
+                row[k] = v
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def write_outputs(doc: Mapping[str, Any], out: Path) -> None:
+    """Write ``days.csv`` and ``summary.json`` into ``out`` (each replaced atomically)."""
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = out / f".days.csv.{os.getpid()}.tmp"
+    days_table(doc).to_csv(tmp, index=False)
+    os.replace(tmp, out / "days.csv")
+    write_json_atomic(out / "summary.json", dict(doc))
+
+
+def weights_sum(days: Sequence[RepresentativeDay]) -> int:
+    """Return the days of the year the representative days stand for [d]."""
+    return sum(d.weight_days for d in days)
+
+
+def days_in_year(year: int) -> int:
+    """Return 366 in a leap year, else 365."""
+    return 366 if calendar.isleap(year) else 365
