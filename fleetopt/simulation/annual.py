@@ -28,6 +28,7 @@ import datetime as dt
 import json
 import logging
 import os
+import re
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -419,6 +420,12 @@ def simulate_annual(
     network : RoadNetwork, optional
         The road network (local executor); loaded once when not given.
 
+    Notes
+    -----
+    Dask workers rebuild the scenario from ``scenario.raw`` (plain data, never a pickled
+    object), so a Scenario changed after it was read (``dataclasses.replace``) runs as its
+    ``raw`` dictionary says on Dask; the local executor runs the object itself.
+
     Returns
     -------
     dict
@@ -452,7 +459,8 @@ def simulate_annual(
         )
         for d in unique
     }
-    out = Path(out_dir) if out_dir is not None else settings.RUNS_DIR / f"annual-{scenario.name}"
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", scenario.name).strip("._") or "scenario"
+    out = Path(out_dir) if out_dir is not None else settings.RUNS_DIR / f"annual-{safe}"
     store = out / "days"
     store.mkdir(parents=True, exist_ok=True)
     records: dict[str, dict[str, Any]] = {}
@@ -518,6 +526,8 @@ def _run(
     network: RoadNetwork | None,
 ) -> Iterator[dict[str, Any]]:
     if executor == "dask":
+        if not todo and not scheduler:
+            return  # every day is stored: no cluster to start
         tasks = [
             {
                 "scenario": to_jsonable(scenario.raw),
