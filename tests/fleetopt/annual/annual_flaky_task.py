@@ -18,3 +18,14 @@ def fail_once(task: Mapping[str, Any]) -> dict[str, Any]:
         msg = f"first attempt of {task['name']} fails on purpose"
         raise RuntimeError(msg)
     return {"name": task["name"], "value": task["value"]}
+
+
+def die_once(task: Mapping[str, Any]) -> dict[str, Any]:
+    """Kill the worker process the first time a task runs (a lost worker), succeed after."""
+    import os
+
+    marker = Path(task["marker_dir"]) / f"{task['name']}.died"
+    if not marker.exists():
+        marker.write_text("1", encoding="utf-8")
+        os._exit(1)
+    return {"name": task["name"], "value": task["value"]}

@@ -321,3 +321,31 @@ def test_a_failed_task_is_retried_once_never_doubled(tmp_path: Path) -> None:
     assert sorted(r["name"] for r in results) == ["t0", "t1", "t2", "t3"]
     assert sum(r["value"] for r in results) == 6
     assert len(list(tmp_path.glob("*.tried"))) == 4
+
+
+@pytest.mark.dask
+def test_a_lost_worker_is_replaced_and_its_task_rerun_once(tmp_path: Path) -> None:
+    """GIVEN a task whose first attempt kills its worker process WHEN run on a LocalCluster
+    THEN the task runs again on a live worker and comes back exactly once."""
+    from annual_flaky_task import die_once
+
+    from fleetopt.executors import iter_dask
+
+    tasks = [{"name": f"w{i}", "value": 10 + i, "marker_dir": str(tmp_path)} for i in range(2)]
+    results = list(iter_dask(die_once, tasks, [f"die-{t['name']}" for t in tasks]))
+    assert sorted(r["name"] for r in results) == ["w0", "w1"]
+    assert sum(r["value"] for r in results) == 21
+    assert len(list(tmp_path.glob("*.died"))) == 2
+
+
+def test_progress_lines_on_stderr_never_stdout(tmp_path: Path) -> None:
+    """With --json and stderr not a terminal: one plain line per finished day on stderr,
+    stdout holds the JSON document only."""
+    p = _write(tmp_path, 2025)
+    res = runner.invoke(
+        app, ["simulate", str(p), "--annual", "--json", "--out", str(tmp_path / "o")]
+    )
+    assert res.exit_code == 0, res.output
+    json.loads(res.stdout)
+    assert "annual one-bus 2025: 12/12 done (2025-12 weekday)" in res.stderr
+    assert "done" not in res.stdout
