@@ -218,6 +218,7 @@ def default_factors(
     grid_region: str,
     scope: str,
     hydrogen_pathway: str,
+    column: str = "value",
 ) -> dict[str, float]:
     """Return the default emission factors for a year, grid region, scope and pathway.
 
@@ -235,12 +236,18 @@ def default_factors(
         ``tank_to_wheel`` (exhaust only: the grid and hydrogen factors are 0).
     hydrogen_pathway : str
         Pathway of ``hydrogen_pathways.csv``.
+    column : str
+        ``value`` (central), ``low`` or ``high``: the band of every table (for a value's
+        band from its uncertain inputs, CONTRACT §8).
 
     Returns
     -------
     dict of str to float
         Key -> factor, in the key's unit.
     """
+    if column not in ("value", "low", "high"):
+        msg = f"column must be value, low or high, got {column!r}"
+        raise ValueError(msg)
     if scope not in SCOPES:
         msg = f"unknown emission scope {scope!r}; allowed: {', '.join(SCOPES)}"
         raise InputError(msg)
@@ -249,9 +256,28 @@ def default_factors(
         if k in UPSTREAM_KEYS and scope == "tank_to_wheel":
             out[k] = 0.0
         elif k == "grid_kg_per_kwh":
-            out[k] = grid_factor(year, grid_region)
+            out[k] = grid_factor(year, grid_region, column)
         elif k == "hydrogen_kg_per_kg":
-            out[k] = hydrogen_factor(hydrogen_pathway, year=year, grid_region=grid_region)
+            out[k] = hydrogen_factor(
+                hydrogen_pathway, year=year, grid_region=grid_region, column=column
+            )
         else:
-            out[k] = defaults.value("emission_factors", k)
+            out[k] = _table_value(k, column)
     return out
+
+
+def _table_value(key: str, column: str) -> float:
+    """Return a row of ``emission_factors.csv`` (its ``low``/``high`` when asked and present)."""
+    central = defaults.value("emission_factors", key)
+    if column == "value":
+        return central
+    df = defaults.load_table("emission_factors")
+    row = df[df["name"] == key]
+    if column not in df.columns or row.empty:
+        return central
+    v = row.iloc[0][column]
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return central
+    return central if math.isnan(f) else f

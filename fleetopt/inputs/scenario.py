@@ -832,6 +832,7 @@ def default_emission_factors(
     grid_region: str | None = None,
     scope: str | None = None,
     hydrogen_pathway: str | None = None,
+    column: str = "value",
 ) -> dict[str, float]:
     """Return the cited default emission factors of a year (defaults: ``simulation_options.csv``).
 
@@ -841,6 +842,8 @@ def default_emission_factors(
         Year of the factors; default :func:`default_year`.
     grid_region, scope, hydrogen_pathway : str, optional
         The ``[options]`` of the same names; defaults from ``simulation_options.csv``.
+    column : str
+        ``value`` (central), ``low`` or ``high`` (the tables' band).
 
     Returns
     -------
@@ -854,6 +857,7 @@ def default_emission_factors(
         grid_region=grid_region or str(opts["grid_region"]),
         scope=scope or str(opts["emission_scope"]),
         hydrogen_pathway=hydrogen_pathway or str(opts["hydrogen_pathway"]),
+        column=column,
     )
 
 

@@ -161,3 +161,16 @@ def test_non_integer_year_exits_2(tmp_path: Path) -> None:
     res = runner.invoke(app, ["simulate", str(p), "--json"])
     assert res.exit_code == 2
     assert "year" in res.stderr
+
+
+def test_low_and_high_defaults_give_the_band() -> None:
+    """The band of the defaults: projected grid years and the hydrogen pathway have a range;
+    published years and fixed factors have low = value = high."""
+    low = default_emission_factors(2030, column="low")
+    mid = default_emission_factors(2030)
+    high = default_emission_factors(2030, column="high")
+    assert low["grid_kg_per_kwh"] < mid["grid_kg_per_kwh"] < high["grid_kg_per_kwh"] == 0.6361
+    assert (low["hydrogen_kg_per_kg"], high["hydrogen_kg_per_kg"]) == (1.3, 9.8)
+    assert low["diesel_kg_per_l"] == mid["diesel_kg_per_l"] == high["diesel_kg_per_l"] == 2.68
+    pub = default_emission_factors(2023, column="low")
+    assert pub["grid_kg_per_kwh"] == 0.6361
