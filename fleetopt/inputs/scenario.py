@@ -784,6 +784,16 @@ def _check_options(o: Mapping[str, Any], file: str | None) -> list[Problem]:
                     file,
                 )
             )
+    if _is_num(o.get("weekend_demand_factor")) and not 0 < o["weekend_demand_factor"] <= 5:
+        out.append(
+            Problem(
+                f"weekend_demand_factor must be within 0 (exclusive)..5, got "
+                f"{o['weekend_demand_factor']!r}",
+                None,
+                "options.weekend_demand_factor",
+                file,
+            )
+        )
     for k in ("taxi_charge_soc", "taxi_target_soc", "fcev_refuel_frac"):
         if _is_num(o.get(k)) and o[k] > 1:
             out.append(

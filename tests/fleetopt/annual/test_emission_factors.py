@@ -128,6 +128,7 @@ def test_tank_to_wheel_counts_the_exhaust_only_and_overrides_win() -> None:
         ({"options": {"grid_region": "mars"}}, "options.grid_region"),
         ({"options": {"emission_scope": "cradle"}}, "options.emission_scope"),
         ({"options": {"hydrogen_pathway": "magic"}}, "options.hydrogen_pathway"),
+        ({"options": {"weekend_demand_factor": 0}}, "options.weekend_demand_factor"),
     ],
 )
 def test_bad_years_and_tables_are_located(d: dict[str, object], column: str) -> None:
