@@ -349,3 +349,35 @@ def test_progress_lines_on_stderr_never_stdout(tmp_path: Path) -> None:
     json.loads(res.stdout)
     assert "annual one-bus 2025: 12/12 done (2025-12 weekday)" in res.stderr
     assert "done" not in res.stdout
+
+
+@pytest.mark.dask
+def test_cli_with_a_running_scheduler_equals_local(tmp_path: Path) -> None:
+    """GIVEN a running scheduler WHEN `simulate --annual --executor dask --scheduler ADDRESS`
+    THEN the CLI result equals the local one (wall times aside)."""
+    from distributed import LocalCluster
+
+    p = _write(tmp_path, 2024, BUS + DIESEL)
+    local = runner.invoke(
+        app, ["simulate", str(p), "--annual", "--json", "--out", str(tmp_path / "l")]
+    )
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        res = runner.invoke(
+            app,
+            [
+                "simulate",
+                str(p),
+                "--annual",
+                "--executor",
+                "dask",
+                "--scheduler",
+                cluster.scheduler_address,
+                "--json",
+                "--out",
+                str(tmp_path / "d"),
+            ],
+        )
+    assert res.exit_code == 0, res.output
+    assert _no_wall(json.loads(res.stdout)) == _no_wall(json.loads(local.stdout))
