@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+import fleetopt
 from fleetopt import defaults, settings
 from fleetopt._json import to_jsonable
 from fleetopt.errors import InputError, Problem
@@ -368,7 +369,7 @@ def combine(summaries: Sequence[Mapping[str, Any]], weights: Sequence[float]) ->
 
 
 def scenario_key(scenario: Scenario) -> str:
-    """Return a hash of the scenario dictionary, its year and its input files."""
+    """Return a hash of the scenario dict, its year, its input files and fleetopt's version."""
     raw = to_jsonable(scenario.raw)
     return digest(
         {
@@ -376,6 +377,7 @@ def scenario_key(scenario: Scenario) -> str:
             "year": scenario.year,
             "files": input_fingerprints(raw, scenario.base_dir),
             "version": _RECORD_VERSION,
+            "fleetopt": fleetopt.__version__,
         }
     )
 
