@@ -25,10 +25,12 @@ import calendar
 import collections
 import dataclasses
 import datetime as dt
+import functools
 import json
 import logging
 import os
 import re
+import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -202,45 +204,59 @@ _ROUTES: collections.OrderedDict[tuple[Any, ...], tuple[Any, np.ndarray, np.ndar
 _ROUTES_KEEP = 2
 
 
+_ROUTES_LOCK = threading.Lock()
+_ROUTES_USERS = 0
+_ROUTES_ORIGINAL: Any = None
+
+
+def _memo_routes(
+    original: Any, net: Any, nodes: np.ndarray, targets: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    key = (
+        id(net),
+        np.asarray(nodes).dtype.str,
+        np.asarray(nodes).tobytes(),
+        None if targets is None else np.asarray(targets).tobytes(),
+    )
+    with _ROUTES_LOCK:
+        hit = _ROUTES.get(key)
+        if hit is not None and hit[0] is net:
+            _ROUTES.move_to_end(key)
+            return hit[1], hit[2]
+    time_s, length_m = original(net, nodes, targets)
+    time_s.setflags(write=False)
+    length_m.setflags(write=False)
+    with _ROUTES_LOCK:
+        _ROUTES[key] = (net, time_s, length_m)
+        while len(_ROUTES) > _ROUTES_KEEP:
+            _ROUTES.popitem(last=False)
+    return time_s, length_m
+
+
 @contextmanager
 def reuse_routes() -> Iterator[None]:
     """Reuse the taxi dispatch's shortest-path matrices between days with the same nodes.
 
     ``fleetopt.simulation.taxi.route_matrices`` is a pure function of the network and the
-    node arrays; while this context is open its results are kept (the last
+    node arrays; while this context is open (in any thread) its results are kept (the last
     :data:`_ROUTES_KEEP`, returned read-only so a change in place would raise instead of
     leaking into another day).
     """
-    original = getattr(taxi, "route_matrices", None)
-    if original is None:  # pragma: no cover - the dispatch changed; nothing to reuse
-        yield
-        return
-
-    def memo(net: Any, nodes: np.ndarray, targets: np.ndarray | None = None) -> Any:
-        key = (
-            id(net),
-            np.asarray(nodes).dtype.str,
-            np.asarray(nodes).tobytes(),
-            None if targets is None else np.asarray(targets).tobytes(),
-        )
-        hit = _ROUTES.get(key)
-        if hit is None or hit[0] is not net:
-            time_s, length_m = original(net, nodes, targets)
-            time_s.setflags(write=False)
-            length_m.setflags(write=False)
-            hit = (net, time_s, length_m)
-            _ROUTES[key] = hit
-            while len(_ROUTES) > _ROUTES_KEEP:
-                _ROUTES.popitem(last=False)
-        else:
-            _ROUTES.move_to_end(key)
-        return hit[1], hit[2]
-
-    taxi.route_matrices = memo
+    global _ROUTES_USERS, _ROUTES_ORIGINAL  # one patch per process, counted
+    with _ROUTES_LOCK:
+        if _ROUTES_USERS == 0:
+            _ROUTES_ORIGINAL = getattr(taxi, "route_matrices", None)
+            if _ROUTES_ORIGINAL is not None:
+                taxi.route_matrices = functools.partial(_memo_routes, _ROUTES_ORIGINAL)
+        _ROUTES_USERS += 1
     try:
         yield
     finally:
-        taxi.route_matrices = original
+        with _ROUTES_LOCK:
+            _ROUTES_USERS -= 1
+            if _ROUTES_USERS == 0 and _ROUTES_ORIGINAL is not None:
+                taxi.route_matrices = _ROUTES_ORIGINAL
+                _ROUTES_ORIGINAL = None
 
 
 # --------------------------------------------------------------------------- one day

@@ -381,3 +381,17 @@ def test_cli_with_a_running_scheduler_equals_local(tmp_path: Path) -> None:
         )
     assert res.exit_code == 0, res.output
     assert _no_wall(json.loads(res.stdout)) == _no_wall(json.loads(local.stdout))
+
+
+def test_route_reuse_is_counted_and_restored() -> None:
+    """Nested or concurrent reuse_routes contexts patch once and restore the original."""
+    from fleetopt.simulation import taxi
+
+    original = taxi.route_matrices
+    with annual.reuse_routes():
+        patched = taxi.route_matrices
+        assert patched is not original
+        with annual.reuse_routes():
+            assert taxi.route_matrices is patched
+        assert taxi.route_matrices is patched
+    assert taxi.route_matrices is original
