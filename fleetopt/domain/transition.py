@@ -574,16 +574,13 @@ class TransitionResult:
         return float(100.0 * nev / new) if new > 0 else math.nan
 
     def public_sector_share_pct(self, year: int) -> float:
-        """NEV share of the eligible bus + taxi stock at the end of ``year`` [%].
-
-        Sanitation has no published fleet size, so it cannot be weighted in; it enters only
-        through its own row.
-        """
+        """Return the NEV share of the eligible bus, taxi and sanitation stock in ``year`` [%]."""
         i = self._index(year)
-        elig = sum(
-            self.segments[s].stock[i] * (1 - self.segments[s].exempt_frac) for s in ("bus", "taxi")
-        )
-        nev = sum(self.segments[s].nev_stock[i] for s in ("bus", "taxi"))
+        segs = [
+            self.segments[s] for s in ("bus", "taxi", "sanitation") if self.segments[s].has_path
+        ]
+        elig = sum(s.stock[i] * (1 - s.exempt_frac) for s in segs)
+        nev = sum(s.nev_stock[i] for s in segs)
         return float(min(100.0, 100.0 * nev / elig)) if elig > 0 else math.nan
 
     def table(self) -> pd.DataFrame:

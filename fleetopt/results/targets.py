@@ -750,13 +750,7 @@ def evaluate_targets(
             )
 
     def public(t: Any) -> float:
-        i = t._index(2025)
-        segs = [t.segments[s] for s in ("bus", "taxi")]
-        elig = sum(s.stock[i] * (1 - s.exempt_frac) for s in segs)
-        san = t.segments["sanitation"]
-        elig += san.stock[i] * (1 - san.exempt_frac)
-        nev = sum(s.nev_stock[i] for s in segs) + san.nev_stock[i]
-        return float(min(100.0, 100.0 * nev / elig)) if elig > 0 else math.nan
+        return float(t.public_sector_share_pct(2025))
 
     v, lo, hi = fleet_band(public)
     put(

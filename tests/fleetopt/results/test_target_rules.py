@@ -1,0 +1,115 @@
+"""Target rules on constructed inputs: peak shaving, charging points, hydrogen, exemptions."""
+# ruff: noqa: E501, N812, PT018
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from fleetopt.cli import app
+from fleetopt.domain.transition import project_transition
+from fleetopt.results import targets as T
+
+
+@pytest.fixture(scope="module")
+def rows() -> dict[str, dict]:
+    return {r["id"]: r for r in T.evaluate_targets()}
+
+
+def test_peak_shaving_by_hand(rows: dict[str, dict]) -> None:
+    """GIVEN the 2025 battery NEV stock per fleet segment x its shiftable kW (target_inputs.csv)
+    THEN the row is that sum over Beijing's peak load (26,000 MW) in percent."""
+    tr = project_transition()
+    i = tr._index(2025)
+    kw = {"bus": 10.0, "taxi": 3.0, "sanitation": 5.0, "light_logistics": 3.0}
+    total_kw = 0.0
+    for seg, k in kw.items():
+        s = tr.segments[seg]
+        total_kw += s.nev_stock[i] * (s.split["nev"].get("bev", 0) + s.split["nev"].get("phev", 0)) * k
+    expected = 100 * total_kw / 1000 / 26000
+    assert rows["grid_peak_shaving_2025"]["value"] == pytest.approx(expected, abs=1e-3)
+
+
+def test_simulated_load_replaces_the_assumed_kw() -> None:
+    """GIVEN a one-day summary with 10 battery buses, peak 500 kW and 2,400 kWh THEN each bus can
+    shift (500 - 100) / 10 = 40 kW."""
+    summary = {"by_type": {"bus": {"peak_grid_kw": 500.0, "grid_energy_kwh": 2400.0, "vehicles": 10}}}
+    assert T.simulated_shiftable_kw_per_vehicle(summary) == {"bus": pytest.approx(40.0)}
+    row = {r["id"]: r for r in T.evaluate_targets(simulation=summary)}["grid_peak_shaving_2025"]
+    bus = next(t for t in row["trace"] if t["input"] == "bus.shiftable_kw_per_vehicle")
+    assert bus["value"] == pytest.approx(40.0)
+
+
+def test_charging_points_by_hand(rows: dict[str, dict]) -> None:
+    """GIVEN 200,900 piles at end-2019 and the modelled NEV stock then THEN 2025 points are the
+    2025 NEV stock x that ratio; the band spans the 2018 ratio too."""
+    tr = project_transition()
+    total = sum(tr.segments[s].nev_stock for s in ("other", "bus", "taxi"))
+    ratio = 200900 / tr.at(total, 2020.0)
+    row = rows["charging_hydrogen_network"]
+    assert row["value"] == pytest.approx(tr.nev_stock_total(2025) * ratio, rel=1e-6)
+    ratio_2018 = 127000 / tr.at(total, 2018.33)
+    other = tr.nev_stock_total(2025) * ratio_2018
+    assert row["low"] <= min(other, row["value"]) + 1e-6
+    assert row["high"] >= max(other, row["value"]) - 1e-6
+
+
+def test_fcev_stock_is_the_nev_split(rows: dict[str, dict]) -> None:
+    """GIVEN the fcev shares of segment_powertrains.csv THEN the row equals the split stock."""
+    tr = project_transition()
+    assert rows["hydrogen_vehicles_scaled"]["value"] == pytest.approx(
+        tr.powertrain_stock_total("fcev", 2025), rel=1e-6
+    )
+
+
+def test_exemption_widens_the_band_and_scenario_overrides(tmp_path: Path) -> None:
+    """GIVEN 0 % exempt buses in a scenario THEN the bus value is the raw stock share and the
+    trace says the scenario set it."""
+    p = tmp_path / "s.toml"
+    p.write_text('name = "x"\n[transition.exempt_pct]\nbus = 0\n', encoding="utf-8")
+    res = CliRunner().invoke(app, ["targets", str(p), "--json"])
+    assert res.exit_code == 0, res.stderr
+    row = {r["id"]: r for r in json.loads(res.stdout)}["bus_nev_share_2025"]
+    tr = project_transition()
+    i = tr._index(2025)
+    bus = tr.segments["bus"]
+    assert row["value"] == pytest.approx(100 * bus.nev_stock[i] / bus.stock[i], abs=1e-3)
+    ex = [t for t in row["trace"] if t["input"] == "bus.exempt_pct"]
+    assert ex and ex[0]["source"].startswith("scenario")
+
+
+@pytest.mark.parametrize(
+    ("toml", "key"),
+    [
+        ("[transition.exempt_pct]\nbus = 120\n", "transition.exempt_pct.bus"),
+        ("[transition.exempt_pct]\ntaxi = -3\n", "transition.exempt_pct.taxi"),
+        ("[transition.exempt_pct.light_logistics]\ncold_chain = 101\n",
+         "transition.exempt_pct.light_logistics.cold_chain"),
+    ],
+)
+def test_exemption_outside_0_100_exits_2_with_the_dotted_key(
+    tmp_path: Path, toml: str, key: str
+) -> None:
+    p = tmp_path / "s.toml"
+    p.write_text('name = "x"\n' + toml, encoding="utf-8")
+    res = CliRunner().invoke(app, ["targets", str(p), "--json"])
+    assert res.exit_code == 2
+    assert res.stdout == ""
+    assert key in res.stderr
+    assert "Traceback" not in res.stderr
+
+
+def test_targets_report_holds_every_target_band_and_trace(rows: dict[str, dict]) -> None:
+    from apps.report import targets_report
+
+    doc = targets_report(list(rows.values()))
+    assert doc.startswith("<!DOCTYPE html>")
+    for tid, r in rows.items():
+        assert tid in doc
+        if r.get("reason"):
+            assert r["reason"][:40].replace("'", "&#x27;") in doc
+    assert "peak_load_mw" in doc
+    assert "<script" not in doc
