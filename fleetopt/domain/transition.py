@@ -52,7 +52,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import least_squares
 
 from fleetopt import defaults
 from fleetopt.errors import InputError, Problem
@@ -388,27 +387,89 @@ def run_cohorts(
         ``stock``, ``nev_stock``, ``new``, ``new_nev`` per year [vehicles].
     """
     n_years = len(years)
-    cond = np.ones(len(survival))
-    cond[1:] = np.divide(
-        survival[1:], survival[:-1], out=np.zeros(len(survival) - 1), where=survival[:-1] > 0
-    )
-    cohorts = np.asarray(stock_vehicles[0] * survival / survival.sum(), dtype=float)
-    nev = np.zeros_like(cohorts)
-    out = {k: np.zeros(n_years) for k in ("stock", "nev_stock", "new", "new_nev")}
-    out["stock"][0] = cohorts.sum()
+    surv = np.asarray(survival, dtype=float)
+    # a cohort added with N vehicles holds N x rel[a] at age a (rel[0] = 1); the first year's
+    # steady-state stock (ages distributed as the survival curve) keeps
+    # stock0 / sum(surv) x sum(surv[i:]) after i years
+    rel = surv / surv[0] if surv[0] > 0 else np.zeros_like(surv)
+    tail = np.cumsum(surv[::-1])[::-1]
+    initial = np.zeros(n_years)
+    m = min(n_years, len(surv))
+    initial[:m] = float(stock_vehicles[0]) * tail[:m] / surv.sum()
+    rel_list = rel.tolist()
+    span = len(rel_list)
+    new = [0.0] * n_years
+    stock = np.zeros(n_years)
+    stock[0] = initial[0]
     for i in range(1, n_years):
-        cohorts[1:] = cohorts[:-1] * cond[1:]
-        cohorts[0] = 0.0
-        nev[1:] = nev[:-1] * cond[1:]
-        nev[0] = 0.0
-        new = max(stock_vehicles[i] - cohorts.sum(), 0.0)
-        cohorts[0] = new
-        nev[0] = new * new_nev_frac[i]
-        out["stock"][i] = cohorts.sum()
-        out["nev_stock"][i] = nev.sum()
-        out["new"][i] = new
-        out["new_nev"][i] = nev[0]
+        survivors = float(initial[i]) + sum(
+            new[j] * rel_list[i - j] for j in range(max(1, i - span + 1), i)
+        )
+        added = max(float(stock_vehicles[i]) - survivors, 0.0)
+        new[i] = added
+        stock[i] = survivors + added
+    new_arr = np.array(new)
+    new_nev = new_arr * np.asarray(new_nev_frac, dtype=float)
+    new_nev[0] = 0.0
+    out = {
+        "stock": stock,
+        "nev_stock": np.convolve(new_nev, rel)[:n_years],
+        "new": new_arr,
+        "new_nev": new_nev,
+    }
     return out
+
+
+def fit_least_squares(
+    resid: Any, x0: np.ndarray, lower: np.ndarray, upper: np.ndarray, *, max_iter: int = 60
+) -> np.ndarray:
+    """Minimise ``sum(resid(x)**2)`` within bounds (Levenberg-Marquardt, steps clipped).
+
+    A small solver for the one- and two-parameter adoption fits: scipy.optimize is not
+    imported for them (importing it costs about half a second of ``fleetopt targets``).
+
+    Parameters
+    ----------
+    resid : callable
+        ``x -> residual vector``.
+    x0, lower, upper : numpy.ndarray
+        Start and bounds of the parameters.
+    max_iter : int
+        Iterations [-].
+
+    Returns
+    -------
+    numpy.ndarray
+        The parameters at the smallest cost found.
+    """
+    x = np.clip(np.asarray(x0, dtype=float), lower, upper)
+    r = np.asarray(resid(x), dtype=float)
+    cost = float(r @ r)
+    lam = 1e-3
+    for _ in range(max_iter):
+        jac = np.empty((len(r), len(x)))
+        for k in range(len(x)):
+            h = 1e-6 * max(1.0, abs(float(x[k])))
+            xk = x.copy()
+            xk[k] += h
+            jac[:, k] = (np.asarray(resid(xk), dtype=float) - r) / h
+        a, g = jac.T @ jac, jac.T @ r
+        for _ in range(12):
+            step = np.linalg.solve(a + lam * np.diag(np.diag(a) + 1e-12), -g)
+            trial = np.clip(x + step, lower, upper)
+            r_new = np.asarray(resid(trial), dtype=float)
+            cost_new = float(r_new @ r_new)
+            if cost_new < cost:
+                break
+            lam *= 10.0
+        else:
+            return x
+        gain = (cost - cost_new) / max(cost, 1e-300)
+        x, r, cost = trial, r_new, cost_new
+        lam = max(lam * 0.3, 1e-12)
+        if gain < 1e-10 or cost < 1e-24:
+            break
+    return x
 
 
 # --------------------------------------------------------------------------- layer 2
@@ -737,7 +798,10 @@ def _modelled(
 
 
 def project_transition(
-    table: Mapping[str, Any] | None = None, *, bound: str | None = None
+    table: Mapping[str, Any] | None = None,
+    *,
+    bound: str | None = None,
+    warm_start: Mapping[str, Mapping[str, float]] | None = None,
 ) -> TransitionResult:
     """Calibrate the adoption curves to the Beijing figures and project the stock to 2035.
 
@@ -749,6 +813,9 @@ def project_transition(
         Take every uncertain table input at that end of its range: subset-segment stocks
         (``low`` = the larger fleet), calibration figures given with a range, the data paths of
         NEV additions and the clean fossil powertrain split. None = central values.
+    warm_start : mapping, optional
+        Fitted parameters of a neighbouring run (``TransitionResult.fitted``) to start the
+        fits from (the band's variants start from the central fit).
 
     Returns
     -------
@@ -792,13 +859,21 @@ def project_transition(
 
     fitted: dict[str, dict[str, float]] = {}
     results: dict[str, SegmentResult] = {}
+    # a scenario's path of NEV additions starts after the segment's own last figure
+    obs_last = obs.groupby("segment").time_year.max()
+    seg_last = {
+        seg: float(obs_last.get("all" if seg == "other" else seg, last_obs + 1.0)) - 1.0
+        for seg in SEGMENTS
+    }
 
     def segment_with(seg: str, fit: Mapping[str, float] | None) -> SegmentResult:
-        key = "all" if seg == "other" else seg
-        own = obs[obs.segment == key]
-        seg_last = float(own.time_year.max()) - 1.0 if len(own) else last_obs
-        share = _share_path(years, fit, user_shares.get(seg), start, seg_last, max_frac)
+        share = _share_path(years, fit, user_shares.get(seg), start, seg_last[seg], max_frac)
         return _run_segment(years, stocks[seg], life[seg], share, exempt[seg], splits[seg])
+
+    def first_guess(seg: str, n: int) -> np.ndarray:
+        hint = (warm_start or {}).get(seg)
+        x0 = [hint["mid_year"], hint["width_years"]] if hint else [2025.0, 3.0]
+        return np.array(x0[:n])
 
     def fit_segment(seg: str, rows: pd.DataFrame, others_nev: np.ndarray | None) -> None:
         records = list(rows.itertuples(index=False))
@@ -816,15 +891,14 @@ def project_transition(
             )
 
         if single:
-            sol = least_squares(resid, x0=np.array([2025.0]), bounds=([2005.0], [2070.0]))
-        else:
-            sol = least_squares(
-                resid,
-                x0=np.array([2025.0, 3.0]),
-                bounds=([2005.0, 0.5], [2070.0, 25.0]),
-                method="trf",
+            x = fit_least_squares(
+                resid, first_guess(seg, 1), np.array([2005.0]), np.array([2070.0])
             )
-        fitted[seg] = params_of(sol.x)
+        else:
+            x = fit_least_squares(
+                resid, first_guess(seg, 2), np.array([2005.0, 0.5]), np.array([2070.0, 25.0])
+            )
+        fitted[seg] = params_of(x)
         results[seg] = segment_with(seg, fitted[seg])
 
     # calibrate bus, taxi and the subsets on their own figures, then "other" on the city total
