@@ -463,13 +463,13 @@ def fit_least_squares(
                 break
             lam *= 10.0
         else:
-            return x
+            return np.asarray(x, dtype=float)
         gain = (cost - cost_new) / max(cost, 1e-300)
         x, r, cost = trial, r_new, cost_new
         lam = max(lam * 0.3, 1e-12)
         if gain < 1e-10 or cost < 1e-24:
             break
-    return x
+    return np.asarray(x, dtype=float)
 
 
 # --------------------------------------------------------------------------- layer 2

@@ -91,11 +91,13 @@ def test_rows_have_contract_keys_and_ids(rows: list[dict]) -> None:
             assert r["status"] == "no_data"
             assert r["value"] is None
         if r["value"] is None:
-            assert r["low"] is None and r["high"] is None
+            assert r["low"] is None
+            assert r["high"] is None
         else:
             assert r["low"] <= r["value"] <= r["high"], r["id"]
         if r["status"] == "no_data":
-            assert isinstance(r["reason"], str) and r["reason"].strip()
+            assert isinstance(r["reason"], str)
+            assert r["reason"].strip()
         else:
             assert "reason" not in r
             assert r["trace"], r["id"]
