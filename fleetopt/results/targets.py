@@ -492,6 +492,98 @@ def _charging_points(tr: Any, year: int) -> tuple[float, float, float, list[dict
     return stock * latest, stock * min(ratios), stock * max(ratios), trace
 
 
+def coverage_pct(
+    demand_lon: np.ndarray,
+    demand_lat: np.ndarray,
+    weight: np.ndarray,
+    site_lon: np.ndarray,
+    site_lat: np.ndarray,
+    radius_km: float,
+) -> float:
+    """Return the share of demand within ``radius_km`` (great circle) of any site [%].
+
+    Parameters
+    ----------
+    demand_lon, demand_lat : numpy.ndarray
+        Demand points, WGS84 [deg].
+    weight : numpy.ndarray
+        Demand at each point (e.g. energy) [any unit].
+    site_lon, site_lat : numpy.ndarray
+        Sites, WGS84 [deg].
+    radius_km : float
+        Service radius [km].
+
+    Returns
+    -------
+    float
+        Weighted share of the demand covered [%]; NaN without demand or sites.
+    """
+    w = np.asarray(weight, dtype=float)
+    if w.size == 0 or np.asarray(site_lon).size == 0 or w.sum() <= 0:
+        return math.nan
+    lon1, lat1 = (
+        np.radians(np.asarray(demand_lon, float))[:, None],
+        np.radians(np.asarray(demand_lat, float))[:, None],
+    )
+    lon2, lat2 = (
+        np.radians(np.asarray(site_lon, float))[None, :],
+        np.radians(np.asarray(site_lat, float))[None, :],
+    )
+    a = (
+        np.sin((lat2 - lat1) / 2) ** 2
+        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    )
+    dist_km = 2 * 6371.0088 * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+    covered = dist_km.min(axis=1) <= radius_km
+    return float(100.0 * w[covered].sum() / w.sum())
+
+
+def _network_coverage_trace(simulation: Any, siting: Any) -> list[dict[str, Any]]:
+    """Coverage of a simulation's charging demand by the sited and existing stations."""
+    demand_fn = getattr(simulation, "charge_demand", None)
+    if not callable(demand_fn):
+        return [
+            _trace(
+                "coverage_of_charging_demand",
+                "not computed",
+                "percent",
+                "needs a simulation (its charging demand) and a siting result or stations",
+            )
+        ]
+    demand = demand_fn()
+    demand = demand[demand["energy_kwh"].fillna(0) > 0] if len(demand) else demand
+    lons: list[float] = []
+    lats: list[float] = []
+    for frame in (getattr(siting, "sites", None), getattr(simulation, "stations", None)):
+        if isinstance(frame, pd.DataFrame) and {"lon", "lat"} <= set(frame.columns):
+            lons += frame["lon"].astype(float).tolist()
+            lats += frame["lat"].astype(float).tolist()
+    out = []
+    for name in ("service_radius_downtown_km", "service_radius_plain_km"):
+        radius = _input(name)
+        share = (
+            coverage_pct(
+                demand["lon"].to_numpy(float),
+                demand["lat"].to_numpy(float),
+                demand["energy_kwh"].to_numpy(float),
+                np.array(lons),
+                np.array(lats),
+                radius,
+            )
+            if len(demand)
+            else math.nan
+        )
+        out.append(
+            _trace(
+                f"charging_energy_within_{radius:g}_km",
+                "no demand" if math.isnan(share) else share,
+                "percent",
+                "the simulation's charging demand (kWh-weighted) vs the sited and existing stations",
+            )
+        )
+    return out
+
+
 def _band(values: list[float]) -> tuple[float | None, float | None]:
     ok = [v for v in values if v is not None and not math.isnan(v)]
     return (min(ok), max(ok)) if ok else (None, None)
@@ -925,6 +1017,8 @@ def evaluate_targets(
     var_pts = [_charging_points(t, 2025) for t in variants]
     lo, hi = _band([pts, pts_lo, pts_hi, *(p[1] for p in var_pts), *(p[2] for p in var_pts)])
     ptrace += [_trace_input("service_radius_downtown_km"), _trace_input("service_radius_plain_km")]
+    if simulation is not None or siting is not None:
+        ptrace += _network_coverage_trace(simulation, siting)
     open_sites = (
         (
             siting.get("open_sites")

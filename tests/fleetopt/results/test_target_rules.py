@@ -113,3 +113,28 @@ def test_targets_report_holds_every_target_band_and_trace(rows: dict[str, dict])
             assert r["reason"][:40].replace("'", "&#x27;") in doc
     assert "peak_load_mw" in doc
     assert "<script" not in doc
+
+
+def test_coverage_by_hand() -> None:
+    """GIVEN a site at (116.4, 39.9) and demand 10 at 0.5 km north, 30 at 2 km north and 60 at
+    5 km north THEN 10 % is within 0.9 km and 40 % within 3 km (1 deg lat = 111.195 km)."""
+    import numpy as np
+
+    dlat = np.array([0.5, 2.0, 5.0]) / 111.195
+    lat = 39.9 + dlat
+    lon = np.full(3, 116.4)
+    w = np.array([10.0, 30.0, 60.0])
+    assert T.coverage_pct(lon, lat, w, np.array([116.4]), np.array([39.9]), 0.9) == pytest.approx(10.0)
+    assert T.coverage_pct(lon, lat, w, np.array([116.4]), np.array([39.9]), 3.0) == pytest.approx(40.0)
+    assert np.isnan(T.coverage_pct(lon, lat, w, np.array([]), np.array([]), 3.0))
+
+
+def test_simulation_adds_network_coverage_to_the_trace(data_dir: Path) -> None:
+    """GIVEN a simulation THEN the network row's trace carries the share of its charging energy
+    within 0.9 km and 3 km of its stations."""
+    from fleetopt.api import run_scenario
+
+    sim = run_scenario(data_dir / "targets" / "scenario.toml")
+    row = {r["id"]: r for r in T.evaluate_targets(simulation=sim)}["charging_hydrogen_network"]
+    names = {t["input"] for t in row["trace"]}
+    assert {"charging_energy_within_0.9_km", "charging_energy_within_3_km"} <= names
