@@ -33,14 +33,24 @@ def test_peak_shaving_by_hand(rows: dict[str, dict]) -> None:
     assert rows["grid_peak_shaving_2025"]["value"] == pytest.approx(expected, abs=1e-3)
 
 
-def test_simulated_load_replaces_the_assumed_kw() -> None:
-    """GIVEN a one-day summary with 10 battery buses, peak 500 kW and 2,400 kWh THEN each bus can
-    shift (500 - 100) / 10 = 40 kW."""
-    summary = {"by_type": {"bus": {"peak_grid_kw": 500.0, "grid_energy_kwh": 2400.0, "vehicles": 10}}}
-    assert T.simulated_shiftable_kw_per_vehicle(summary) == {"bus": pytest.approx(40.0)}
-    row = {r["id"]: r for r in T.evaluate_targets(simulation=summary)}["grid_peak_shaving_2025"]
-    bus = next(t for t in row["trace"] if t["input"] == "bus.shiftable_kw_per_vehicle")
-    assert bus["value"] == pytest.approx(40.0)
+def test_simulated_load_in_the_peak_window_replaces_the_assumed_kw() -> None:
+    """GIVEN 4 battery buses (and 1 diesel) charging at 100 kW from 18:00 to 20:00 and at 50 kW
+    from 20:30 to 23:00 THEN the 19-21 h window holds 100 kWh + 25 kWh = 125 kWh over 2 h,
+    62.5 kW, i.e. 15.625 kW per battery bus; a summary dict alone gives nothing."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    segments = pd.DataFrame({
+        "station_id": ["d", "d"], "vehicle_type": ["bus", "bus"],
+        "start_s": [18 * 3600.0, 20.5 * 3600], "end_s": [20 * 3600.0, 23 * 3600], "grid_kw": [100.0, 50.0],
+    })
+    vehicles = pd.DataFrame({"vehicle_type": ["bus"] * 5, "powertrain": ["bev"] * 4 + ["diesel"]})
+    sim = SimpleNamespace(segments=segments, vehicles=vehicles)
+    assert T.simulated_shiftable_kw_per_vehicle(sim) == {"bus": pytest.approx(15.625)}
+    # the band's afternoon window (15-17 h) holds nothing
+    assert T.simulated_shiftable_kw_per_vehicle(sim, (15.0, 17.0)) == {"bus": pytest.approx(0.0)}
+    assert T.simulated_shiftable_kw_per_vehicle({"by_type": {}}) == {}
 
 
 def test_charging_points_by_hand(rows: dict[str, dict]) -> None:
