@@ -443,7 +443,7 @@ def hindcast(fit_until: int | None = None) -> pd.DataFrame:
     u = lever_utility(paths, base_vals, central, s0)
     tau = _fit(years, s0, u, fit_obs.reset_index(drop=True), base_year, until)
     sh = pivot_shares(s0, u + _trend_utility(years, tau, base_year, until, 1.0))
-    pred = _modelled_points(sh, years, later.reset_index(drop=True))
+    pred = _modelled_points(sh, years, later.reset_index(drop=True)) if len(later) else np.zeros(0)
     return pd.DataFrame(
         {
             "mode": later["mode"].to_numpy(),

@@ -148,3 +148,17 @@ def test_simulation_adds_network_coverage_to_the_trace(data_dir: Path) -> None:
     row = {r["id"]: r for r in T.evaluate_targets(simulation=sim)}["charging_hydrogen_network"]
     names = {t["input"] for t in row["trace"]}
     assert {"charging_energy_within_0.9_km", "charging_energy_within_3_km"} <= names
+
+
+def test_every_bus_exempt_gives_no_data_with_a_reason(tmp_path: Path) -> None:
+    """GIVEN 100 % of buses exempt (allowed: 0-100) THEN there is no eligible bus: no value, no
+    band, status no_data with a reason."""
+    p = tmp_path / "s.toml"
+    p.write_text('name = "x"\n[transition.exempt_pct]\nbus = 100\n', encoding="utf-8")
+    res = CliRunner().invoke(app, ["targets", str(p), "--json"])
+    assert res.exit_code == 0, res.stderr
+    row = {r["id"]: r for r in json.loads(res.stdout)}["bus_nev_share_2025"]
+    assert row["value"] is None
+    assert row["low"] is None
+    assert row["status"] == "no_data"
+    assert row["reason"]
