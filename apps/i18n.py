@@ -60,6 +60,9 @@ LABELS: dict[str, dict[str, str]] = {
     "observed": {"en": "observed", "zh": "实测"},
     "projected": {"en": "projected", "zh": "预测"},
     "band": {"en": "uncertainty band", "zh": "不确定区间"},
+    "reason": {"en": "Why no value", "zh": "无数值的原因"},
+    "trace": {"en": "Inputs and sources of this value", "zh": "该数值的输入与来源"},
+    "targets_report": {"en": "Targets report (HTML)", "zh": "目标报告（HTML）"},
     "no_value": {"en": "no value", "zh": "无数据"},
     "no_trajectory": {
         "en": "No yearly trajectory is available for this target in this build.",

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["html_report", "svg_polyline_chart"]
+__all__ = ["html_report", "svg_polyline_chart", "targets_report"]
 
 #: Summary keys shown in the report, in order, with their unit.
 SUMMARY_ROWS: tuple[tuple[str, str], ...] = (
@@ -201,12 +201,69 @@ def html_report(
         if svg:
             parts += ["<h2>Grid load of all stations</h2>", svg]
     if targets:
-        cols = ["id", "target", "unit", "year", "value", "status"]
+        cols = ["id", "target", "unit", "year", "value", "low", "high", "status"]
         parts += ["<h2>Plan targets</h2>", _table(pd.DataFrame(targets).reindex(columns=cols))]
     if missed is not None:
         parts += [
             f"<h2>Missed trips ({len(missed):,})</h2>",
             _table(missed) if len(missed) else "<p>No trip was missed.</p>",
         ]
+    parts.append("</body></html>")
+    return "".join(parts)
+
+
+def targets_report(rows: list[dict[str, Any]], *, title: str = "Carbon Peak Plan targets") -> str:
+    """Return a self-contained HTML report of every target: value, band, status and trace.
+
+    Parameters
+    ----------
+    rows : list of dict
+        ``targets --json`` rows (with ``low``, ``high``, ``trace`` and ``reason``).
+    title : str
+        Heading.
+
+    Returns
+    -------
+    str
+        A complete HTML document with no external references; every text is escaped.
+    """
+    e = html.escape
+    counts = pd.Series([r.get("status", "no_data") for r in rows]).value_counts()
+    parts = [
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+        f"<title>{e(title)}</title><style>{_STYLE}</style></head><body>",
+        f"<h1>{e(title)}</h1>",
+        (
+            f'<p class="muted">fleetopt targets report, generated {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC. '
+            "Beijing Carbon Peak Implementation Plan (京政发〔2022〕31号) sections (13), (16), (22). "
+            "Each value carries the band of its uncertain inputs (low - high) and the inputs it comes from.</p>"
+        ),
+        "<h2>Overview</h2>",
+        _table(counts.rename_axis("status").reset_index(name="targets")),
+        _table(
+            pd.DataFrame(rows).reindex(
+                columns=["id", "target", "unit", "year", "value", "low", "high", "status"]
+            ),
+            max_rows=len(rows),
+        ),
+    ]
+    for r in rows:
+        parts.append(f"<h2>{e(str(r.get('description') or r.get('id')))}</h2>")
+        parts.append(
+            f"<p><b>{e(str(r.get('id')))}</b> · target {_fmt(r.get('target'))} {e(str(r.get('unit', '')))}"
+            f" ({_fmt(r.get('year'))}) · value {_fmt(r.get('value'))} "
+            f"[{_fmt(r.get('low'))} – {_fmt(r.get('high'))}] · status <b>{e(str(r.get('status')))}</b></p>"
+        )
+        if r.get("reason"):
+            parts.append(f"<p><b>No value:</b> {e(str(r['reason']))}</p>")
+        parts.append(f'<p class="muted">Target source: {e(str(r.get("source", "")))}</p>')
+        trace = r.get("trace") or []
+        if trace:
+            parts.append(
+                _table(
+                    pd.DataFrame(trace, columns=["input", "value", "unit", "source"]),
+                    max_rows=len(trace),
+                )
+            )
     parts.append("</body></html>")
     return "".join(parts)

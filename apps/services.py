@@ -271,11 +271,16 @@ def compute_target_trajectories() -> pd.DataFrame | None:
         lambda y: fleet.new_nev_share_pct("sanitation", 2021, y),
     )
     add("public_sector_electrified_2025", TRAJECTORY_YEARS, fleet.public_sector_share_pct)
-    add("new_vehicle_nev_share_2030", TRAJECTORY_YEARS, fleet.new_vehicle_nev_share_pct)
+    add("new_vehicle_nev_share_2030", TRAJECTORY_YEARS, fleet.new_clean_share_pct)
+    from fleetopt.results.targets import pandemic_load_factors
+
+    load_2020 = pandemic_load_factors()
     add(
         "operating_co2_intensity_2030",
         range(ref_year, 2031),
-        lambda y: operating_co2_intensity_change_pct(fleet, y, reference_year=ref_year),
+        lambda y: operating_co2_intensity_change_pct(
+            fleet, y, reference_year=ref_year, reference_load_factors=load_2020
+        ),
     )
     calib = fleet.calibration
     observed_ids: dict[tuple[str, str], str] = {

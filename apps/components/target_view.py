@@ -54,10 +54,12 @@ __all__ = [
     "STATUS_BADGE",
     "STATUS_COLOURS",
     "TARGET_NAMES_ZH",
+    "band_text",
     "format_number",
     "progress_fraction",
     "target_card",
     "target_name",
+    "trace_frame",
     "trajectory_figure",
     "trajectory_svg",
 ]
@@ -96,6 +98,25 @@ def format_number(x: object, unit: str = "") -> str:
     if unit in ("percent", "%"):
         return f"{text} %"
     return f"{text} {unit}".strip()
+
+
+def band_text(row: dict[str, Any]) -> str:
+    """Return the row's band as ``low - high unit`` (a dash without a value)."""
+    unit = str(row.get("unit", ""))
+    if not _is_number(row.get("value")):
+        return "—"
+    lo, hi = row.get("low"), row.get("high")
+    if not (_is_number(lo) and _is_number(hi)):
+        return format_number(row.get("value"), unit)
+    return f"{format_number(lo, unit)} – {format_number(hi, unit)}"
+
+
+def trace_frame(row: dict[str, Any]) -> pd.DataFrame:
+    """Return the row's trace (inputs with value, unit and source) as a table."""
+    trace = row.get("trace") or []
+    frame = pd.DataFrame(trace, columns=["input", "value", "unit", "source"])
+    frame["value"] = frame["value"].map(lambda v: f"{v:,.4g}" if _is_number(v) else str(v))
+    return frame
 
 
 def target_name(row: dict[str, Any]) -> str:
@@ -309,6 +330,7 @@ def target_card(row: dict[str, Any], points: pd.DataFrame | None) -> None:
                 delta_arrow="off",
                 help=f"{t('source')}: {row.get('source', '')}",
             )
+            st.caption(f"{t('band')}: {band_text(row)}")
             frac = progress_fraction(row.get("value"), row.get("target"))
             if frac is None:
                 st.caption(t("no_value"))
@@ -326,3 +348,8 @@ def target_card(row: dict[str, Any], points: pd.DataFrame | None) -> None:
                 f"{t('value')}: {format_number(row.get('value'), unit)} · {t('status')}: {t(f'status_{status}')}\n\n"
                 f"**{t('source')}:** {row.get('source', '')}"
             )
+            if row.get("reason"):
+                st.markdown(f"**{t('reason')}:** {row['reason']}")
+            if row.get("trace"):
+                st.markdown(f"**{t('trace')}**")
+                st.dataframe(trace_frame(row), hide_index=True)

@@ -8,6 +8,7 @@ import streamlit as st
 from apps import services
 from apps.components.language import t
 from apps.components.target_view import STATUS_COLOURS, target_card, target_name, trajectory_figure
+from apps.report import targets_report
 
 st.title(t("targets_title"))
 st.caption(t("targets_intro"))
@@ -23,6 +24,14 @@ try:
 except Exception as exc:  # noqa: BLE001 - the page reports and the app keeps working
     st.error(t("error_internal", what=t("targets_title"), detail=f"{type(exc).__name__}: {exc}"))
     st.stop()
+
+st.download_button(
+    t("targets_report"),
+    data=targets_report(rows, title=t("targets_title")),
+    file_name="fleetopt-targets.html",
+    mime="text/html",
+    key="targets.report",
+)
 
 counts = {s: sum(1 for r in rows if r.get("status") == s) for s in STATUS_COLOURS}
 for col, (status, n) in zip(st.columns(len(counts)), counts.items(), strict=True):
@@ -64,6 +73,7 @@ if qualitative:
                 {
                     t("target"): [target_name(r) for r in qualitative],
                     t("status"): [t(f"status_{r.get('status', 'no_data')}") for r in qualitative],
+                    t("reason"): [r.get("reason", "") for r in qualitative],
                     t("source"): [r.get("source", "") for r in qualitative],
                 }
             ).set_index(t("target")),

@@ -35,7 +35,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import least_squares
 
 from fleetopt import defaults
 from fleetopt.errors import InputError, Problem
@@ -325,6 +324,83 @@ def _points(sh: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
     return np.asarray(100.0 * np.where(cols < 0, green, single), dtype=float)
 
 
+def _fit_batch(
+    years: np.ndarray,
+    s0: np.ndarray,
+    u_lever: np.ndarray,
+    obs: pd.DataFrame,
+    base_year: int,
+    last_obs: int,
+    iterations: int = 30,
+) -> np.ndarray:
+    """Fit the walk, bike and car trends for a batch of lever utilities at once.
+
+    A Levenberg-Marquardt iteration per batch member, vectorised over the batch (the
+    Monte Carlo band refits hundreds of times; one ``least_squares`` call each is too slow).
+
+    Parameters
+    ----------
+    years : numpy.ndarray
+        Model years [year].
+    s0 : numpy.ndarray
+        Base-year shares [-].
+    u_lever : numpy.ndarray
+        Lever utility, shape (batch, years, modes) [-].
+    obs : pandas.DataFrame
+        Observed points (``mode``, ``year``, ``value`` [%]).
+    base_year, last_obs : int
+        Base year and last observed year [year].
+    iterations : int
+        Iterations [-].
+
+    Returns
+    -------
+    numpy.ndarray
+        Trends, shape (batch, 3) [1/year].
+    """
+    target = obs.value.astype(float).to_numpy()
+    obs_years = np.unique(obs.year.astype(int).to_numpy())
+    u_obs = u_lever[:, np.searchsorted(years, obs_years), :]
+    rows = np.searchsorted(obs_years, obs.year.astype(int).to_numpy())
+    cols = _mode_columns(obs)
+    t = (obs_years - base_year).astype(float)
+    trend_cols = [MODES.index(m) for m in TREND_MODES]
+    green_cols = [MODES.index(m) for m in GREEN_MODES]
+    n = u_obs.shape[0]
+
+    def resid(tau: np.ndarray) -> np.ndarray:
+        u = u_obs.copy()
+        u[:, :, trend_cols] += tau[:, None, :] * t[None, :, None]
+        w = s0[None, None, :] * np.exp(u - u.max(axis=2, keepdims=True))
+        sh = w / w.sum(axis=2, keepdims=True)
+        green = sh[:, :, green_cols].sum(axis=2)[:, rows]
+        single = sh[:, rows, np.maximum(cols, 0)]
+        return np.asarray(100.0 * np.where(cols[None, :] < 0, green, single) - target, float)
+
+    tau = np.zeros((n, len(TREND_MODES)))
+    lam = np.full(n, 1e-3)
+    r = resid(tau)
+    cost = (r**2).sum(axis=1)
+    eye = np.eye(len(TREND_MODES))
+    h = 1e-6
+    for _ in range(iterations):
+        jac = np.stack([(resid(tau + h * eye[k]) - r) / h for k in range(len(TREND_MODES))], axis=2)
+        jtj = np.einsum("npk,npl->nkl", jac, jac)
+        jtr = np.einsum("npk,np->nk", jac, r)
+        diag = np.einsum("nkk->nk", jtj)
+        a = jtj + lam[:, None, None] * (np.eye(len(TREND_MODES))[None] * (diag[:, None, :] + 1e-9))
+        step = -np.linalg.solve(a, jtr[:, :, None])[:, :, 0]
+        trial = tau + step
+        r_new = resid(trial)
+        cost_new = (r_new**2).sum(axis=1)
+        better = cost_new < cost
+        tau = np.where(better[:, None], trial, tau)
+        r = np.where(better[:, None], r_new, r)
+        cost = np.where(better, cost_new, cost)
+        lam = np.where(better, lam * 0.3, lam * 10.0)
+    return tau
+
+
 def _fit(
     years: np.ndarray,
     s0: np.ndarray,
@@ -333,18 +409,52 @@ def _fit(
     base_year: int,
     last_obs: int,
 ) -> np.ndarray:
-    target = obs.value.astype(float).to_numpy()
-    obs_years = np.unique(obs.year.astype(int).to_numpy())
-    u_obs = u_lever[np.searchsorted(years, obs_years)]
-    rows = np.searchsorted(obs_years, obs.year.astype(int).to_numpy())
-    cols = _mode_columns(obs)
+    return np.asarray(
+        _fit_batch(years, s0, u_lever[None], obs, base_year, last_obs)[0], dtype=float
+    )
 
-    def resid(tau: np.ndarray) -> np.ndarray:
-        sh = pivot_shares(s0, u_obs + _trend_utility(obs_years, tau, base_year, last_obs, 1.0))
-        return np.asarray(_points(sh, rows, cols) - target, dtype=float)
 
-    fit = least_squares(resid, x0=np.zeros(len(TREND_MODES)), method="lm")
-    return np.asarray(fit.x, dtype=float)
+def hindcast(fit_until: int | None = None) -> pd.DataFrame:
+    """Fit the trends on the figures up to ``fit_until`` and predict the later published ones.
+
+    Parameters
+    ----------
+    fit_until : int, optional
+        Last year whose figures enter the fit [year]; default ``hindcast_fit_until``
+        (``mode_share_params.csv``, 2019: the last year before the pandemic).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``mode, year, observed, predicted, error_points, use, source`` for every published
+        figure after ``fit_until`` (calibration and reported rows) [%].
+    """
+    until = int(_p("hindcast_fit_until")) if fit_until is None else int(fit_until)
+    years = np.arange(int(_p("first_year")), int(_p("last_year")) + 1)
+    s0, base_year = _base_share()
+    obs_all = defaults.load_table("mode_share_observed")
+    known = obs_all["mode"].isin([*MODES, "green"])
+    fit_obs = obs_all[(obs_all.use == "calibration") & (obs_all.year <= until) & known]
+    later = obs_all[(obs_all.year > until) & known & (obs_all.use != "base")]
+    paths = lever_paths(years, None)
+    base_vals = {k: float(np.interp(base_year, years, v)) for k, v in paths.items()}
+    el = defaults.load_table("mode_share_elasticities")
+    central = el[el.name == "elasticity"][["lever", "mode", "form", "value"]].reset_index(drop=True)
+    u = lever_utility(paths, base_vals, central, s0)
+    tau = _fit(years, s0, u, fit_obs.reset_index(drop=True), base_year, until)
+    sh = pivot_shares(s0, u + _trend_utility(years, tau, base_year, until, 1.0))
+    pred = _modelled_points(sh, years, later.reset_index(drop=True)) if len(later) else np.zeros(0)
+    return pd.DataFrame(
+        {
+            "mode": later["mode"].to_numpy(),
+            "year": later.year.astype(int).to_numpy(),
+            "observed": later.value.astype(float).to_numpy(),
+            "predicted": pred,
+            "error_points": pred - later.value.astype(float).to_numpy(),
+            "use": later.use.to_numpy(),
+            "source": later.source.to_numpy(),
+        }
+    )
 
 
 def project_mode_share(
@@ -386,6 +496,7 @@ def project_mode_share(
 
     # history-only lever paths for calibration (scenario levers must not move the fit)
     hist_paths = lever_paths(years, None)
+    paths_equal = all(np.array_equal(paths[k], hist_paths[k]) for k in paths)
 
     def one_run(elast: pd.DataFrame, persist: float) -> tuple[np.ndarray, np.ndarray]:
         tau = _fit(
@@ -403,14 +514,23 @@ def project_mode_share(
     lo = el[el.name == "elasticity_low"].set_index(["lever", "mode"]).value.astype(float)
     hi = el[el.name == "elasticity_high"].set_index(["lever", "mode"]).value.astype(float)
     p_lo, p_hi = _p("trend_persistence_low"), _p("trend_persistence_high")
-    greens = np.empty((n, len(years)))
+    keys = list(zip(central.lever, central["mode"], strict=True))
+    a = np.array([lo[key] for key in keys])
+    b = np.array([hi[key] for key in keys])
+    draws = a[None, :] + (b - a)[None, :] * rng.random((n, len(keys)))
+    persists = p_lo + (p_hi - p_lo) * rng.random(n)
+    u_hist = np.empty((n, len(years), len(MODES)))
+    u_scen = np.empty((n, len(years), len(MODES)))
     for k in range(n):
         draw = central.copy()
-        keys = list(zip(draw.lever, draw["mode"], strict=True))
-        a = np.array([lo[key] for key in keys])
-        b = np.array([hi[key] for key in keys])
-        draw["value"] = a + (b - a) * rng.random(len(keys))
-        greens[k] = _green(one_run(draw, p_lo + (p_hi - p_lo) * rng.random())[0])
+        draw["value"] = draws[k]
+        u_hist[k] = lever_utility(hist_paths, base_vals, draw, s0)
+        u_scen[k] = u_hist[k] if paths_equal else lever_utility(paths, base_vals, draw, s0)
+    taus = _fit_batch(years, s0, u_hist, obs, base_year, last_obs)
+    greens = np.empty((n, len(years)))
+    for k in range(n):
+        u = u_scen[k] + _trend_utility(years, taus[k], base_year, last_obs, float(persists[k]))
+        greens[k] = _green(pivot_shares(s0, u))
     band_lo = np.percentile(greens, _p("band_low_pct"), axis=0)
     band_hi = np.percentile(greens, _p("band_high_pct"), axis=0)
 

@@ -9,9 +9,22 @@ bus and taxi counts and shares), or a path the scenario gives. Every parameter c
 ``fleet_stats.csv``, ``survival_curves.csv`` and ``transition_params.csv``.
 
 Segments: ``other`` (all motor vehicles except buses and taxis, mostly private cars),
-``bus``, ``taxi``, ``sanitation`` and ``light_logistics`` (< 4.5 t delivery). No public
-source gives the size of the last two fleets, so they are modelled with a normalised
-stock of 1.0 and report shares only; they stay inside ``other`` for absolute counts.
+``bus``, ``taxi``, ``sanitation`` (light sanitation vehicles), ``light_logistics`` (< 4.5 t
+delivery vehicles with truck passes) and ``airport`` (ground vehicles at Beijing's airports).
+The last three are subsets of ``other`` (:data:`SUBSET_SEGMENTS`): their stocks come from
+``fleet_stats.csv`` (sourced or ASSUMPTION rows with a range) and give their own shares, but
+absolute city totals count ``other``, ``bus`` and ``taxi`` only.
+
+Powertrains are data (``segment_powertrains.csv``): each segment's NEV additions split into
+bev / phev / fcev and its other additions into diesel / gasoline / cng / lng / hev. NEV are
+bev, phev and fcev (China's definition); clean energy adds cng, lng and hev. The bus
+calibration compares the published "new- and clean-energy" share (94 %, 94.7 %) with the
+modelled NEV share plus the clean share of the remaining buses, and the bus NEV path with
+the NEV-only count of August 2020.
+
+Exemptions are data too (``target_exemptions.csv``, one row per exempt class with a range);
+``[transition.exempt_pct]`` replaces them per segment (a number, the segment total) or per
+class (a table ``{class = pct}``), each 0-100 %.
 
 Scenario table ``[transition]`` (checked by :func:`check_transition_dict`)::
 
@@ -20,7 +33,9 @@ Scenario table ``[transition]`` (checked by :func:`check_transition_dict`)::
     [transition.stock_vehicles.taxi]           # stock anchors [vehicles] by year
     2030 = 60000
     [transition.exempt_pct]                    # share of the segment the plan exempts [%]
-    bus = 3.0
+    bus = 3.0                                  # the segment total, or per exempt class:
+    [transition.exempt_pct.light_logistics]
+    cold_chain = 8
     [transition.survival.taxi]
     mean_life_years = 6
     weibull_shape = 8
@@ -32,11 +47,11 @@ import logging
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import least_squares
 
 from fleetopt import defaults
 from fleetopt.errors import InputError, Problem
@@ -44,13 +59,25 @@ from fleetopt.errors import InputError, Problem
 logger = logging.getLogger(__name__)
 
 #: Segments of the transition model.
-SEGMENTS = ("other", "bus", "taxi", "sanitation", "light_logistics")
+SEGMENTS = ("other", "bus", "taxi", "sanitation", "light_logistics", "airport")
 
-#: Segments whose absolute stock is known from published figures.
+#: Segments that add up to the city's motor-vehicle stock.
 COUNTED_SEGMENTS = ("other", "bus", "taxi")
 
-#: Segments whose stock is unknown: a normalised stock of 1.0, shares only.
-NORMALISED_SEGMENTS = ("sanitation", "light_logistics")
+#: Segments counted inside ``other``: own stock and shares, not added to city totals.
+SUBSET_SEGMENTS = ("sanitation", "light_logistics", "airport")
+
+#: Kept for older callers: no segment has a normalised stock any more.
+NORMALISED_SEGMENTS: tuple[str, ...] = ()
+
+# merged with fleetopt.powertrains
+#: New-energy powertrains (China's definition: battery-electric, plug-in hybrid, fuel cell).
+NEV = frozenset({"bev", "phev", "fcev"})
+#: New- and clean-energy powertrains (NEV plus natural gas and hybrids).
+CLEAN_ENERGY = NEV | frozenset({"cng", "lng", "hev"})
+
+#: Input bounds a projection can take (``bound`` of :func:`project_transition`).
+BOUNDS = (None, "low", "high")
 
 #: Oldest age tracked [years].
 MAX_AGE_YEARS = 60
@@ -118,6 +145,104 @@ def _check_segment_table(table: object, prefix: str) -> tuple[dict[str, Any], li
     return {k: v for k, v in table.items() if k in SEGMENTS}, problems
 
 
+@cache
+def exempt_classes(segment: str) -> dict[str, Any]:
+    """Return the exempt classes of a segment: ``{class: row}`` of ``target_exemptions.csv``."""
+    t = defaults.load_table("target_exemptions")
+    return {str(r.exempt_class): r for r in t[t.segment == segment].itertuples(index=False)}
+
+
+def _check_exempt(segment: str, val: object, where: str) -> list[Problem]:
+    def one(pct: object, col: str) -> list[Problem]:
+        if not _is_number(pct) or not (0.0 <= float(pct) <= 100.0):  # type: ignore[arg-type]
+            return [Problem(f"{pct!r}: expected a share from 0 to 100 [%]", column=col)]
+        return []
+
+    if not isinstance(val, Mapping):
+        return one(val, where)
+    known = exempt_classes(segment)
+    problems: list[Problem] = []
+    for cls, pct in val.items():
+        if cls not in known:
+            names = ", ".join(known) or "none"
+            problems.append(
+                Problem(f"unknown exempt class {cls!r}; known: {names}", column=f"{where}.{cls}")
+            )
+            continue
+        problems += one(pct, f"{where}.{cls}")
+    if not problems and sum(float(v) for v in val.values()) > 100.0:
+        problems.append(Problem("exempt classes add up to more than 100 [%]", column=where))
+    return problems
+
+
+def exempt_frac(segment: str, override: object = None, bound: str | None = None) -> float:
+    """Return the share of a segment the plan exempts [-].
+
+    Parameters
+    ----------
+    segment : str
+        Segment name.
+    override : float or mapping, optional
+        ``[transition.exempt_pct]`` entry of the segment: the total [%] or ``{class: pct}``
+        (classes not named keep their table value).
+    bound : {None, "low", "high"}
+        Which column of ``target_exemptions.csv`` the classes take.
+
+    Returns
+    -------
+    float
+        Sum of the exempt classes [-], at most 1.
+    """
+    if _is_number(override):
+        return float(override) / 100.0  # type: ignore[arg-type]
+    col = "value" if bound is None else bound
+    pcts = {c: float(getattr(r, col)) for c, r in exempt_classes(segment).items()}
+    if isinstance(override, Mapping):
+        pcts.update({str(k): float(v) for k, v in override.items()})
+    return min(1.0, sum(pcts.values()) / 100.0)
+
+
+@cache
+def powertrain_split(segment: str, bound: str | None = None) -> dict[str, dict[str, float]]:
+    """Return a segment's powertrain split of NEV and of other additions (``segment_powertrains``).
+
+    Parameters
+    ----------
+    segment : str
+        Segment name.
+    bound : {None, "low", "high"}
+        ``low``/``high`` take the clean fossil powertrains (cng, lng, hev) at that end of their
+        range and give the rest to the segment's main fossil powertrain; NEV splits stay central.
+
+    Returns
+    -------
+    dict
+        ``{"nev": {powertrain: frac}, "fossil": {powertrain: frac}}``, each summing to 1 [-].
+    """
+    t = defaults.load_table("segment_powertrains")
+    t = t[t.segment == segment]
+    nev = {str(r.powertrain): float(r.value) for r in t[t.name == "nev_split_frac"].itertuples()}
+    fossil_rows = t[t.name == "fossil_split_frac"]
+    fossil = {str(r.powertrain): float(r.value) for r in fossil_rows.itertuples()}
+    if bound is not None and fossil:
+        for r in fossil_rows.itertuples():
+            if r.powertrain in CLEAN_ENERGY:
+                fossil[str(r.powertrain)] = float(getattr(r, bound))
+        main = max(
+            (p for p in fossil if p not in CLEAN_ENERGY), key=lambda p: fossil[p], default=None
+        )
+        if main is not None:
+            clean = sum(v for p, v in fossil.items() if p in CLEAN_ENERGY)
+            others = sum(v for p, v in fossil.items() if p not in CLEAN_ENERGY and p != main)
+            fossil[main] = max(0.0, 1.0 - clean - others)
+
+    def norm(d: dict[str, float]) -> dict[str, float]:
+        tot = sum(d.values())
+        return {k: v / tot for k, v in d.items()} if tot > 0 else d
+
+    return {"nev": norm(nev), "fossil": norm(fossil)}
+
+
 def check_transition_dict(table: object, prefix: str = "transition") -> list[Problem]:
     """Check a scenario's ``[transition]`` table; list every problem at once.
 
@@ -146,13 +271,7 @@ def check_transition_dict(table: object, prefix: str = "transition") -> list[Pro
             segs, probs = _check_segment_table(val, where)
             problems += probs
             for seg, pct in segs.items():
-                if not _is_number(pct) or not (0.0 <= float(pct) < 100.0):
-                    problems.append(
-                        Problem(
-                            f"{pct!r}: expected a share from 0 to below 100 [%]",
-                            column=f"{where}.{seg}",
-                        )
-                    )
+                problems += _check_exempt(seg, pct, f"{where}.{seg}")
         elif key in ("new_nev_share_pct", "stock_vehicles"):
             segs, probs = _check_segment_table(val, where)
             problems += probs
@@ -161,15 +280,6 @@ def check_transition_dict(table: object, prefix: str = "transition") -> list[Pro
                     problems += _check_year_table(years, f"{where}.{seg}", 0.0, 100.0, "%")
                 else:
                     problems += _check_year_table(years, f"{where}.{seg}", 0.0, None, "vehicles")
-                    if seg in NORMALISED_SEGMENTS:
-                        problems.append(
-                            Problem(
-                                f"segment {seg!r} has a normalised stock "
-                                "(no published fleet size); "
-                                f"stock anchors are allowed for {', '.join(COUNTED_SEGMENTS)}",
-                                column=f"{where}.{seg}",
-                            )
-                        )
         elif key == "survival":
             segs, probs = _check_segment_table(val, where)
             problems += probs
@@ -277,25 +387,89 @@ def run_cohorts(
         ``stock``, ``nev_stock``, ``new``, ``new_nev`` per year [vehicles].
     """
     n_years = len(years)
-    cond = np.ones(len(survival))
-    cond[1:] = np.divide(
-        survival[1:], survival[:-1], out=np.zeros(len(survival) - 1), where=survival[:-1] > 0
-    )
-    cohorts = stock_vehicles[0] * survival / survival.sum()
-    nev = np.zeros_like(cohorts)
-    out = {k: np.zeros(n_years) for k in ("stock", "nev_stock", "new", "new_nev")}
-    out["stock"][0] = cohorts.sum()
+    surv = np.asarray(survival, dtype=float)
+    # a cohort added with N vehicles holds N x rel[a] at age a (rel[0] = 1); the first year's
+    # steady-state stock (ages distributed as the survival curve) keeps
+    # stock0 / sum(surv) x sum(surv[i:]) after i years
+    rel = surv / surv[0] if surv[0] > 0 else np.zeros_like(surv)
+    tail = np.cumsum(surv[::-1])[::-1]
+    initial = np.zeros(n_years)
+    m = min(n_years, len(surv))
+    initial[:m] = float(stock_vehicles[0]) * tail[:m] / surv.sum()
+    rel_list = rel.tolist()
+    span = len(rel_list)
+    new = [0.0] * n_years
+    stock = np.zeros(n_years)
+    stock[0] = initial[0]
     for i in range(1, n_years):
-        cohorts = np.concatenate(([0.0], cohorts[:-1])) * cond
-        nev = np.concatenate(([0.0], nev[:-1])) * cond
-        new = max(stock_vehicles[i] - cohorts.sum(), 0.0)
-        cohorts[0] = new
-        nev[0] = new * new_nev_frac[i]
-        out["stock"][i] = cohorts.sum()
-        out["nev_stock"][i] = nev.sum()
-        out["new"][i] = new
-        out["new_nev"][i] = nev[0]
+        survivors = float(initial[i]) + sum(
+            new[j] * rel_list[i - j] for j in range(max(1, i - span + 1), i)
+        )
+        added = max(float(stock_vehicles[i]) - survivors, 0.0)
+        new[i] = added
+        stock[i] = survivors + added
+    new_arr = np.array(new)
+    new_nev = new_arr * np.asarray(new_nev_frac, dtype=float)
+    new_nev[0] = 0.0
+    out = {
+        "stock": stock,
+        "nev_stock": np.convolve(new_nev, rel)[:n_years],
+        "new": new_arr,
+        "new_nev": new_nev,
+    }
     return out
+
+
+def fit_least_squares(
+    resid: Any, x0: np.ndarray, lower: np.ndarray, upper: np.ndarray, *, max_iter: int = 60
+) -> np.ndarray:
+    """Minimise ``sum(resid(x)**2)`` within bounds (Levenberg-Marquardt, steps clipped).
+
+    A small solver for the one- and two-parameter adoption fits: scipy.optimize is not
+    imported for them (importing it costs about half a second of ``fleetopt targets``).
+
+    Parameters
+    ----------
+    resid : callable
+        ``x -> residual vector``.
+    x0, lower, upper : numpy.ndarray
+        Start and bounds of the parameters.
+    max_iter : int
+        Iterations [-].
+
+    Returns
+    -------
+    numpy.ndarray
+        The parameters at the smallest cost found.
+    """
+    x = np.clip(np.asarray(x0, dtype=float), lower, upper)
+    r = np.asarray(resid(x), dtype=float)
+    cost = float(r @ r)
+    lam = 1e-3
+    for _ in range(max_iter):
+        jac = np.empty((len(r), len(x)))
+        for k in range(len(x)):
+            h = 1e-6 * max(1.0, abs(float(x[k])))
+            xk = x.copy()
+            xk[k] += h
+            jac[:, k] = (np.asarray(resid(xk), dtype=float) - r) / h
+        a, g = jac.T @ jac, jac.T @ r
+        for _ in range(12):
+            step = np.linalg.solve(a + lam * np.diag(np.diag(a) + 1e-12), -g)
+            trial = np.clip(x + step, lower, upper)
+            r_new = np.asarray(resid(trial), dtype=float)
+            cost_new = float(r_new @ r_new)
+            if cost_new < cost:
+                break
+            lam *= 10.0
+        else:
+            return np.asarray(x, dtype=float)
+        gain = (cost - cost_new) / max(cost, 1e-300)
+        x, r, cost = trial, r_new, cost_new
+        lam = max(lam * 0.3, 1e-12)
+        if gain < 1e-10 or cost < 1e-24:
+            break
+    return np.asarray(x, dtype=float)
 
 
 # --------------------------------------------------------------------------- layer 2
@@ -319,6 +493,9 @@ class SegmentResult:
         Share of the segment the plan exempts [-].
     has_path : bool
         False when neither data nor the scenario give this segment an NEV path.
+    split : dict
+        ``{"nev": {powertrain: frac}, "fossil": {powertrain: frac}}`` of the additions [-]
+        (:func:`powertrain_split`); the stock is taken to have the same split.
     """
 
     stock: np.ndarray
@@ -328,6 +505,12 @@ class SegmentResult:
     new_nev_frac: np.ndarray
     exempt_frac: float
     has_path: bool
+    split: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    @property
+    def clean_fossil_frac(self) -> float:
+        """Share of the non-NEV vehicles that are clean energy (cng, lng, hev) [-]."""
+        return float(sum(v for p, v in self.split.get("fossil", {}).items() if p in CLEAN_ENERGY))
 
 
 @dataclass(frozen=True)
@@ -367,24 +550,82 @@ class TransitionResult:
         i = self._index(year)
         return float(sum(self.segments[s].nev_stock[i] for s in COUNTED_SEGMENTS))
 
-    def nev_share_of_eligible_pct(self, segment: str, year: int) -> float:
-        """NEV share of the segment's eligible (non-exempt) stock at the end of ``year`` [%]."""
+    def nev_share_of_eligible_pct(
+        self, segment: str, year: int, exempt: float | None = None
+    ) -> float:
+        """NEV share of the segment's eligible (non-exempt) stock at the end of ``year`` [%].
+
+        The exempt vehicles are taken to be fossil, so the NEV count is divided by the
+        eligible stock; ``exempt`` [-] replaces the segment's exempt share.
+        """
         seg = self.segments[segment]
         if not seg.has_path:
             return math.nan
         i = self._index(year)
-        eligible = seg.stock[i] * (1.0 - seg.exempt_frac)
+        ex = seg.exempt_frac if exempt is None else exempt
+        eligible = seg.stock[i] * (1.0 - ex)
         return float(min(100.0, 100.0 * seg.nev_stock[i] / eligible)) if eligible > 0 else math.nan
 
-    def new_nev_share_pct(self, segment: str, first_year: int, last_year: int) -> float:
+    def new_nev_share_pct(
+        self, segment: str, first_year: int, last_year: int, exempt: float | None = None
+    ) -> float:
         """NEV share of the eligible vehicles added from ``first_year`` to ``last_year`` [%]."""
         seg = self.segments[segment]
         if not seg.has_path:
             return math.nan
         i0, i1 = self._index(first_year), self._index(last_year)
-        new = seg.new[i0 : i1 + 1].sum() * (1.0 - seg.exempt_frac)
+        ex = seg.exempt_frac if exempt is None else exempt
+        new = seg.new[i0 : i1 + 1].sum() * (1.0 - ex)
         nev = seg.new_nev[i0 : i1 + 1].sum()
         return float(min(100.0, 100.0 * nev / new)) if new > 0 else math.nan
+
+    def clean_share_pct(self, segment: str, year: int) -> float:
+        """Return the new- and clean-energy share of a segment's stock, end of ``year`` [%]."""
+        seg = self.segments[segment]
+        i = self._index(year)
+        nev = seg.nev_stock[i]
+        return float(100.0 * (nev + (seg.stock[i] - nev) * seg.clean_fossil_frac) / seg.stock[i])
+
+    def new_clean_share_pct(self, year: int) -> float:
+        """Return the new- and clean-energy share of the city's additions in ``year`` [%]."""
+        i = self._index(year)
+        new = sum(self.segments[s].new[i] for s in COUNTED_SEGMENTS)
+        clean = sum(
+            self.segments[s].new_nev[i]
+            + (self.segments[s].new[i] - self.segments[s].new_nev[i])
+            * self.segments[s].clean_fossil_frac
+            for s in COUNTED_SEGMENTS
+        )
+        return float(100.0 * clean / new) if new > 0 else math.nan
+
+    def powertrain_stock(self, segment: str, powertrain: str, year: int) -> float:
+        """Vehicles of one powertrain in a segment at the end of ``year`` [vehicles]."""
+        seg = self.segments[segment]
+        i = self._index(year)
+        if not seg.has_path:
+            return math.nan
+        if powertrain in NEV:
+            return float(seg.nev_stock[i] * seg.split.get("nev", {}).get(powertrain, 0.0))
+        fossil = seg.stock[i] - seg.nev_stock[i]
+        return float(fossil * seg.split.get("fossil", {}).get(powertrain, 0.0))
+
+    def powertrain_stock_total(self, powertrain: str, year: int) -> float:
+        """City stock of one powertrain at the end of ``year`` [vehicles].
+
+        The subset segments (inside ``other``) replace ``other``'s split for their vehicles.
+        """
+        total = sum(self.powertrain_stock(s, powertrain, year) for s in COUNTED_SEGMENTS)
+        other = self.segments["other"]
+        i = self._index(year)
+        for s in SUBSET_SEGMENTS:
+            sub = self.segments[s]
+            if not sub.has_path:
+                continue
+            own = self.powertrain_stock(s, powertrain, year)
+            key = "nev" if powertrain in NEV else "fossil"
+            base = sub.nev_stock[i] if key == "nev" else sub.stock[i] - sub.nev_stock[i]
+            total += own - float(base * other.split.get(key, {}).get(powertrain, 0.0))
+        return float(total)
 
     def new_vehicle_nev_share_pct(self, year: int) -> float:
         """NEV share of all vehicles added in ``year`` over the counted segments [%]."""
@@ -394,16 +635,13 @@ class TransitionResult:
         return float(100.0 * nev / new) if new > 0 else math.nan
 
     def public_sector_share_pct(self, year: int) -> float:
-        """NEV share of the eligible bus + taxi stock at the end of ``year`` [%].
-
-        Sanitation has no published fleet size, so it cannot be weighted in; it enters only
-        through its own row.
-        """
+        """Return the NEV share of the eligible bus, taxi and sanitation stock in ``year`` [%]."""
         i = self._index(year)
-        elig = sum(
-            self.segments[s].stock[i] * (1 - self.segments[s].exempt_frac) for s in ("bus", "taxi")
-        )
-        nev = sum(self.segments[s].nev_stock[i] for s in ("bus", "taxi"))
+        segs = [
+            self.segments[s] for s in ("bus", "taxi", "sanitation") if self.segments[s].has_path
+        ]
+        elig = sum(s.stock[i] * (1 - s.exempt_frac) for s in segs)
+        nev = sum(s.nev_stock[i] for s in segs)
         return float(min(100.0, 100.0 * nev / elig)) if elig > 0 else math.nan
 
     def table(self) -> pd.DataFrame:
@@ -426,7 +664,12 @@ class TransitionResult:
 
 
 def _param(table: str, name: str, **keys: str) -> float:
-    return defaults.value(table, name, **keys)
+    return _param_cached(table, name, tuple(sorted(keys.items())))
+
+
+@cache
+def _param_cached(table: str, name: str, keys: tuple[tuple[str, str], ...]) -> float:
+    return defaults.value(table, name, **dict(keys))
 
 
 def _anchor_path(years: np.ndarray, anchors: Mapping[int, float]) -> np.ndarray:
@@ -435,8 +678,17 @@ def _anchor_path(years: np.ndarray, anchors: Mapping[int, float]) -> np.ndarray:
     return np.asarray(np.interp(years, xs, ys), dtype=float)
 
 
+def _stats_value(row: Any, bound: str | None, invert: bool = False) -> float:
+    """Return a ``fleet_stats`` row's value, or its low/high end (swapped when ``invert``)."""
+    if bound is None:
+        return float(row.value)
+    col = {"low": "high", "high": "low"}[bound] if invert else bound
+    v = getattr(row, col, None)
+    return float(v) if v is not None and not pd.isna(v) else float(row.value)
+
+
 def _stock_paths(
-    years: np.ndarray, overrides: Mapping[str, Mapping[Any, float]]
+    years: np.ndarray, overrides: Mapping[str, Mapping[Any, float]], bound: str | None = None
 ) -> dict[str, np.ndarray]:
     stats = defaults.load_table("fleet_stats")
     anchor = stats[(stats.segment == "all") & (stats.name == "stock_vehicles")].iloc[0]
@@ -448,10 +700,11 @@ def _stock_paths(
     anchor_year = float(anchor.time_year) - 1.0  # end of year
     all_stock = float(anchor.value) + growth * (years - anchor_year)
     paths: dict[str, np.ndarray] = {}
-    for seg in ("bus", "taxi"):
+    for seg in ("bus", "taxi", *SUBSET_SEGMENTS):
         row = stats[(stats.segment == seg) & (stats.name == "stock_vehicles")].iloc[0]
-        paths[seg] = np.full(len(years), float(row.value))
-    for seg in ("bus", "taxi", "other"):
+        # a larger fleet with the same NEV count is the pessimistic ("low") end
+        paths[seg] = np.full(len(years), _stats_value(row, bound, invert=True))
+    for seg in ("bus", "taxi", "other", *SUBSET_SEGMENTS):
         if seg in overrides:
             user = {int(k): float(v) for k, v in overrides[seg].items()}
             base = paths[seg] if seg != "other" else all_stock - paths["bus"] - paths["taxi"]
@@ -464,14 +717,22 @@ def _stock_paths(
             paths[seg] = path
     if "other" not in paths:
         paths["other"] = all_stock - paths["bus"] - paths["taxi"]
-    for seg in NORMALISED_SEGMENTS:
-        paths[seg] = np.ones(len(years))
     return paths
 
 
-def _observations() -> pd.DataFrame:
+def _observations(bound: str | None = None) -> pd.DataFrame:
     stats = defaults.load_table("fleet_stats")
-    return stats[stats.use == "calibration"].reset_index(drop=True)
+    obs = stats[stats.use == "calibration"].reset_index(drop=True).copy()
+    if bound is not None:
+        obs["value"] = [_stats_value(r, bound) for r in obs.itertuples(index=False)]
+    return obs
+
+
+def _data_path(segment: str, bound: str | None) -> dict[int, float]:
+    """Return the NEV share of additions a segment's ``path`` rows give by year [%]."""
+    stats = defaults.load_table("fleet_stats")
+    rows = stats[(stats.segment == segment) & (stats.use == "path")]
+    return {int(float(r.time_year)): _stats_value(r, bound) for r in rows.itertuples(index=False)}
 
 
 def _share_path(
@@ -509,6 +770,7 @@ def _run_segment(
     life: tuple[float, float],
     share: np.ndarray,
     exempt: float,
+    split: dict[str, dict[str, float]],
 ) -> SegmentResult:
     surv = weibull_survival(np.arange(MAX_AGE_YEARS + 1), *life)
     has = bool(np.all(np.isfinite(share)))
@@ -517,27 +779,43 @@ def _run_segment(
         res["nev_stock"][:] = np.nan
         res["new_nev"][:] = np.nan
     return SegmentResult(
-        res["stock"], res["nev_stock"], res["new"], res["new_nev"], share, exempt, has
+        res["stock"], res["nev_stock"], res["new"], res["new_nev"], share, exempt, has, split
     )
 
 
 def _modelled(
-    obs: pd.Series, years: np.ndarray, seg: SegmentResult, total_nev: np.ndarray | None
+    obs: Any, years: np.ndarray, seg: SegmentResult, total_nev: np.ndarray | None
 ) -> float:
     t = float(obs.time_year)
-    if obs["name"] == "nev_share_pct":
+    if obs.name == "nev_share_pct":
         return 100.0 * float(np.interp(t, years + 1.0, seg.nev_stock / seg.stock))
+    if obs.name == "clean_share_pct":
+        nev = seg.nev_stock / seg.stock
+        clean = nev + (1.0 - nev) * seg.clean_fossil_frac
+        return 100.0 * float(np.interp(t, years + 1.0, clean))
     series = total_nev if obs.segment == "all" and total_nev is not None else seg.nev_stock
     return float(np.interp(t, years + 1.0, series))
 
 
-def project_transition(table: Mapping[str, Any] | None = None) -> TransitionResult:
+def project_transition(
+    table: Mapping[str, Any] | None = None,
+    *,
+    bound: str | None = None,
+    warm_start: Mapping[str, Mapping[str, float]] | None = None,
+) -> TransitionResult:
     """Calibrate the adoption curves to the Beijing figures and project the stock to 2035.
 
     Parameters
     ----------
     table : mapping, optional
         A scenario's ``[transition]`` table (checked first; see :func:`check_transition_dict`).
+    bound : {None, "low", "high"}
+        Take every uncertain table input at that end of its range: subset-segment stocks
+        (``low`` = the larger fleet), calibration figures given with a range, the data paths of
+        NEV additions and the clean fossil powertrain split. None = central values.
+    warm_start : mapping, optional
+        Fitted parameters of a neighbouring run (``TransitionResult.fitted``) to start the
+        fits from (the band's variants start from the central fit).
 
     Returns
     -------
@@ -556,10 +834,13 @@ def project_transition(table: Mapping[str, Any] | None = None) -> TransitionResu
     start = int(_param("transition_params", "model_start_year"))
     last = int(_param("transition_params", "last_year"))
     max_frac = _param("transition_params", "nev_share_max_frac")
+    width_single = _param("transition_params", "single_point_width_years")
     years = np.arange(start, last + 1)
-    stocks = _stock_paths(years, table.get("stock_vehicles", {}))
-    user_shares = table.get("new_nev_share_pct", {})
-    exempt = {s: float(table.get("exempt_pct", {}).get(s, 0.0)) / 100.0 for s in SEGMENTS}
+    stocks = _stock_paths(years, table.get("stock_vehicles", {}), bound)
+    user_shares = dict(table.get("new_nev_share_pct", {}))
+    exempt_table = table.get("exempt_pct", {})
+    exempt = {s: exempt_frac(s, exempt_table.get(s)) for s in SEGMENTS}
+    splits = {s: powertrain_split(s, bound) for s in SEGMENTS}
     life: dict[str, tuple[float, float]] = {}
     for seg in SEGMENTS:
         over = table.get("survival", {}).get(seg, {})
@@ -573,52 +854,75 @@ def project_transition(table: Mapping[str, Any] | None = None) -> TransitionResu
                 over.get("weibull_shape", _param("survival_curves", "weibull_shape", segment=seg))
             ),
         )
-    obs = _observations()
+    obs = _observations(bound)
     last_obs = float(obs.time_year.max()) - 1.0  # last end-of-year covered by data
 
     fitted: dict[str, dict[str, float]] = {}
     results: dict[str, SegmentResult] = {}
+    # a scenario's path of NEV additions starts after the segment's own last figure
+    obs_last = obs.groupby("segment").time_year.max()
+    seg_last = {
+        seg: float(obs_last.get("all" if seg == "other" else seg, last_obs + 1.0)) - 1.0
+        for seg in SEGMENTS
+    }
 
-    def segment_with(seg: str, params: np.ndarray | None) -> SegmentResult:
-        fit = (
-            {"mid_year": float(params[0]), "width_years": float(params[1])}
-            if params is not None
-            else None
-        )
-        share = _share_path(years, fit, user_shares.get(seg), start, last_obs, max_frac)
-        return _run_segment(years, stocks[seg], life[seg], share, exempt[seg])
+    def segment_with(seg: str, fit: Mapping[str, float] | None) -> SegmentResult:
+        share = _share_path(years, fit, user_shares.get(seg), start, seg_last[seg], max_frac)
+        return _run_segment(years, stocks[seg], life[seg], share, exempt[seg], splits[seg])
+
+    def first_guess(seg: str, n: int) -> np.ndarray:
+        hint = (warm_start or {}).get(seg)
+        x0 = [hint["mid_year"], hint["width_years"]] if hint else [2025.0, 3.0]
+        return np.array(x0[:n])
 
     def fit_segment(seg: str, rows: pd.DataFrame, others_nev: np.ndarray | None) -> None:
+        records = list(rows.itertuples(index=False))
+        single = len(records) < 2
+
+        def params_of(p: np.ndarray) -> dict[str, float]:
+            width = width_single if single else float(p[1])
+            return {"mid_year": float(p[0]), "width_years": width}
+
         def resid(p: np.ndarray) -> np.ndarray:
-            res = segment_with(seg, p)
+            res = segment_with(seg, params_of(p))
             total = res.nev_stock + others_nev if others_nev is not None else None
             return np.array(
-                [(_modelled(r, years, res, total) - r.value) / r.value for _, r in rows.iterrows()]
+                [(_modelled(r, years, res, total) - r.value) / r.value for r in records]
             )
 
-        sol = least_squares(
-            resid, x0=np.array([2025.0, 3.0]), bounds=([2005.0, 0.5], [2070.0, 25.0]), method="trf"
-        )
-        fitted[seg] = {"mid_year": float(sol.x[0]), "width_years": float(sol.x[1])}
-        results[seg] = segment_with(seg, sol.x)
+        if single:
+            x = fit_least_squares(
+                resid, first_guess(seg, 1), np.array([2005.0]), np.array([2070.0])
+            )
+        else:
+            x = fit_least_squares(
+                resid, first_guess(seg, 2), np.array([2005.0, 0.5]), np.array([2070.0, 25.0])
+            )
+        fitted[seg] = params_of(x)
+        results[seg] = segment_with(seg, fitted[seg])
 
-    # calibrate bus and taxi on their own figures, then "other" on the city total
-    for seg in ("bus", "taxi"):
-        fit_segment(seg, obs[obs.segment == seg], None)
+    # calibrate bus, taxi and the subsets on their own figures, then "other" on the city total
+    for seg in ("bus", "taxi", *SUBSET_SEGMENTS):
+        rows = obs[obs.segment == seg]
+        if len(rows):
+            fit_segment(seg, rows, None)
+        else:
+            path = _data_path(seg, bound)
+            if path and seg not in user_shares:
+                user_shares[seg] = path
+            results[seg] = segment_with(seg, None)
     public_nev = results["bus"].nev_stock + results["taxi"].nev_stock
     fit_segment("other", obs[obs.segment == "all"], public_nev)
-    for seg in NORMALISED_SEGMENTS:
-        results[seg] = segment_with(seg, None)
 
     total_nev = public_nev + results["other"].nev_stock
     cal_rows = []
-    for _, r in obs.iterrows():
+    for r in obs.itertuples(index=False):
         seg_name = "other" if r.segment == "all" else r.segment
         model = _modelled(r, years, results[seg_name], total_nev if r.segment == "all" else None)
         cal_rows.append(
             {
                 "segment": r.segment,
-                "metric": r["name"],
+                "metric": r.name,
                 "time_year": float(r.time_year),
                 "observed": float(r.value),
                 "modelled": model,
@@ -627,15 +931,15 @@ def project_transition(table: Mapping[str, Any] | None = None) -> TransitionResu
             }
         )
     calibration = pd.DataFrame(cal_rows)
-    for r in cal_rows:
-        logger.info(
+    for c in cal_rows:
+        logger.debug(
             "calibration %s %s @%.2f: observed %.4g, modelled %.4g (%+.1f %%)",
-            r["segment"],
-            r["metric"],
-            r["time_year"],
-            r["observed"],
-            r["modelled"],
-            r["error_pct"],
+            c["segment"],
+            c["metric"],
+            c["time_year"],
+            c["observed"],
+            c["modelled"],
+            c["error_pct"],
         )
     return TransitionResult(years=years, segments=results, fitted=fitted, calibration=calibration)
 
