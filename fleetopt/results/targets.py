@@ -33,6 +33,7 @@ from typing import Any
 import pandas as pd
 
 from fleetopt import defaults
+from fleetopt.powertrains import NEV
 
 logger = logging.getLogger(__name__)
 
@@ -190,8 +191,8 @@ def _factor(passenger_km_factor: float | None) -> float:
     return defaults.value("simulation_options", "passenger_km_factor")
 
 
-#: Powertrains the plan counts as new energy.
-NEV_POWERTRAINS = ("bev", "fcev")
+#: Powertrains the plan counts as new energy (China's NEV: bev, phev, fcev; powertrains.csv).
+NEV_POWERTRAINS = tuple(sorted(NEV))
 
 
 def simulated_nev_share_pct(simulation: Any, vehicle_type: str) -> float:

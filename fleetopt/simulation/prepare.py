@@ -345,7 +345,17 @@ def prepare(scenario: Scenario, network: RoadNetwork | None) -> Prepared:
             specs[(vt, pt)] = resolve_spec(vt, pt, scenario.vehicle_types)
         except InputError as exc:
             bad = trips[(trips["vehicle_type"] == vt) & (trips["powertrain"] == pt)]
-            if len(bad):
+            gen = {f.name: f.index for f in scenario.fleets if f.source == "generator"}
+            if len(bad) and str(bad["fleet"].iat[0]) in gen:  # the fleet's powertrain key
+                problems.append(
+                    Problem(
+                        exc.message,
+                        None,
+                        f"fleets.{gen[str(bad['fleet'].iat[0])]}.powertrain",
+                        scenario.file,
+                    )
+                )
+            elif len(bad):
                 problems.append(
                     Problem(
                         f"{exc.message}; (type, powertrain) pairs with defaults: "
