@@ -3,7 +3,8 @@
 CO2 = diesel L x factor + gasoline L x factor + CNG kg x factor + LNG kg x factor +
 hydrogen kg x factor + grid kWh x grid factor. A phev's CO2 is its gasoline part plus
 the grid part of its charging; an hev's is its gasoline. Converted turnover =
-passenger-km x conversion factor + tonne-km; the conversion factor is a parameter (0.1 for road passengers in Chinese statistics).
+passenger-km x conversion factor + tonne-km; the conversion factor is a parameter (0.1
+for road passengers in Chinese statistics).
 """
 
 from __future__ import annotations

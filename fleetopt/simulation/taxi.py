@@ -13,7 +13,8 @@ Dispatch rule (documented, deterministic):
 3. After a drop-off, a battery taxi (bev or phev) below ``taxi_charge_soc`` drives to the
    station that minimises travel time plus expected queue wait (queue length / plugs x the
    time to charge to ``taxi_target_soc`` there; swap stations for swappable taxis,
-   hydrogen stations for fuel-cell taxis), queues first come first served and charges to ``taxi_target_soc``.
+   hydrogen stations for fuel-cell taxis), queues first come first served and charges to
+   ``taxi_target_soc``.
 4. Idle taxis wait where they are and draw no idle power - unless ``reposition_idle_min``
    (``[options]``, default 0 = never) is > 0: a taxi idle that long without interruption
    drives empty to the nearest (road time; ties: lowest node) of the
