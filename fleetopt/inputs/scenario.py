@@ -238,7 +238,8 @@ class Scenario:
         Built-in network name or graph path.
     emission_factors : dict
         ``grid_kg_per_kwh`` [kg/kWh], ``diesel_kg_per_l`` [kg/L], ``gasoline_kg_per_l``
-        [kg/L], ``cng_kg_per_kg`` [kg/kg], ``hydrogen_kg_per_kg`` [kg/kg].
+        [kg/L], ``cng_kg_per_kg`` [kg/kg], ``hydrogen_kg_per_kg`` [kg/kg], ``lng_kg_per_kg``
+        [kg/kg].
     fleets : tuple of Fleet
         The fleets.
     vehicle_types : dict

@@ -57,7 +57,7 @@ def demand_from_trips(trips: pd.DataFrame,
     Returns
     -------
     pandas.DataFrame
-        ``lon``, ``lat`` [deg], ``weight`` [kWh or kg], ``powertrain`` (``bev`` or
+        ``lon``, ``lat`` [deg], ``weight`` [kWh or kg], ``powertrain`` (``bev``, ``phev`` or
         ``fcev``) and ``arrival_s`` (trip arrival, NaN when unknown) [s] of battery and
         fuel-cell trips.
     """
@@ -168,7 +168,7 @@ def peak_hour_sessions(points: pd.DataFrame, *, session_energy_kwh: float
     Parameters
     ----------
     points : pandas.DataFrame
-        :func:`demand_from_trips` output (``weight`` [kWh] for ``powertrain == "bev"``,
+        :func:`demand_from_trips` output (``weight`` [kWh] for battery powertrains,
         ``arrival_s`` [s]).
     session_energy_kwh : float
         Mean energy of one charging session [kWh].
