@@ -345,8 +345,14 @@ def prepare(scenario: Scenario, network: RoadNetwork | None) -> Prepared:
             specs[(vt, pt)] = resolve_spec(vt, pt, scenario.vehicle_types)
         except InputError as exc:
             bad = trips[(trips["vehicle_type"] == vt) & (trips["powertrain"] == pt)]
-            gen = {f.name: f.index for f in scenario.fleets if f.source == "generator"}
-            if len(bad) and str(bad["fleet"].iat[0]) in gen:  # the fleet's powertrain key
+            # a powertrain the fleet assigned (or a generator's) is named by the fleet's key;
+            # one read from a trips file was already located by the trips reader
+            gen = {
+                f.name: f.index
+                for f in scenario.fleets
+                if f.source == "generator" or f.powertrain is not None
+            }
+            if len(bad) and str(bad["fleet"].iat[0]) in gen:
                 problems.append(
                     Problem(
                         exc.message,

@@ -13,6 +13,7 @@ import pytest
 from simkit import BASE, LAT, LON, TAXI_A, TAXI_B, requests_csv, taxi_scenario, trip_line
 
 from fleetopt.domain.energy import temperature_factor
+from fleetopt.errors import InputError
 from fleetopt.inputs.scenario import scenario_from_dict
 from fleetopt.inputs.vehicles import default_spec
 from fleetopt.simulation.engine import simulate
@@ -343,3 +344,23 @@ def test_lng_taxi_trips_row_exits_2_with_row_and_column(tmp_path: Path) -> None:
     assert "row 3" in sim.stderr
     assert "powertrain" in sim.stderr
     assert "Traceback" not in sim.stderr
+
+
+def test_fleet_powertrain_the_type_cannot_have_names_the_fleet_key(
+    tmp_path: Path, central: Any
+) -> None:
+    """GIVEN a trips fleet of gasoline taxis re-assigned by `powertrain = "lng"` WHEN simulated THEN
+    an InputError names fleets.0.powertrain (the key that made the LNG taxis)."""
+    (tmp_path / "trips.csv").write_text(
+        "vehicle_id,vehicle_type,powertrain,trip_id,departure,arrival,origin_lon,origin_lat,"
+        f"destination_lon,destination_lat,distance_km\ng1,taxi,gasoline,t1,06:00,06:30,{LON},{LAT},"
+        f"{LON},{LAT},10\n",
+        encoding="utf-8",
+    )
+    d = copy.deepcopy(BASE)
+    d["fleets"] = [{"trips": "trips.csv", "powertrain": "lng"}]
+    sc = scenario_from_dict(d, base_dir=tmp_path, file="s.toml")
+    with pytest.raises(InputError) as e:
+        simulate(sc, network=central)
+    assert [(p.column, p.file) for p in e.value.problems] == [("fleets.0.powertrain", "s.toml")]
+    assert "lng taxi" in e.value.problems[0].message
