@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from simkit import BASE, LAT, LON, TAXI_A, TAXI_B, requests_csv, taxi_scenario, trip_line
 
@@ -17,6 +18,7 @@ from fleetopt.errors import InputError
 from fleetopt.inputs.scenario import scenario_from_dict
 from fleetopt.inputs.vehicles import default_spec
 from fleetopt.simulation.engine import simulate
+from fleetopt.simulation.taxi import route_matrices
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -364,3 +366,42 @@ def test_fleet_powertrain_the_type_cannot_have_names_the_fleet_key(
         simulate(sc, network=central)
     assert [(p.column, p.file) for p in e.value.problems] == [("fleets.0.powertrain", "s.toml")]
     assert "lng taxi" in e.value.problems[0].message
+
+
+def test_phev_taxi_drive_to_a_charger_on_gasoline_counts_for_the_vehicle(
+    tmp_path: Path, central: Any
+) -> None:
+    """GIVEN one phev taxi at A with 0.1 kWh of battery, a request A -> B and a public plug at the
+    depot point P WHEN dispatched THEN after the drop-off (level 0 < taxi_charge_soc) it drives
+    B -> P on gasoline: the vehicle's gasoline = the trip's + L(B, P) x 5 L/100km, and it charges."""
+    d = taxi_scenario(
+        tmp_path, requests_csv([("r1", "08:00", TAXI_A, TAXI_B)]), size=1, start=[list(TAXI_A)]
+    )
+    d["fleets"][0]["powertrain"] = "phev"
+    d["vehicle_types"] = {
+        "taxi": {
+            "phev": {
+                "energy_model": "constant",
+                "charging_curve": "constant",
+                "charge_efficiency": 1.0,
+                "battery_kwh": 0.1,
+                "kwh_per_km": 0.15,
+                "l_per_100km": 5.0,
+                "max_charge_kw": 60,
+            }
+        }
+    }
+    r = simulate(scenario_from_dict(d, base_dir=tmp_path), network=central)
+    nodes, _ = central.nearest_nodes([TAXI_B[0], LON], [TAXI_B[1], LAT])
+    uniq = np.unique(nodes)
+    _, ll = route_matrices(central, uniq)
+    pos = {n: i for i, n in enumerate(uniq)}
+    to_p_km = ll[pos[nodes[0]], pos[nodes[1]]] / 1000.0
+    assert to_p_km > 0.5
+    trip = r.trips.iloc[0]
+    veh = r.vehicles.iloc[0]
+    assert veh["gasoline_l"] == pytest.approx(trip["gasoline_l"] + to_p_km * 0.05)
+    assert r.summary()["gasoline_l"] == pytest.approx(veh["gasoline_l"])
+    ses = r.sessions[r.sessions["action"] == "charge"]
+    assert len(ses) == 1
+    assert ses["battery_kwh"].iloc[0] == pytest.approx(0.09)  # to taxi_target_soc 0.9
