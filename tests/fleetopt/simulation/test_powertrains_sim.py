@@ -373,7 +373,7 @@ def test_phev_taxi_drive_to_a_charger_on_gasoline_counts_for_the_vehicle(
 ) -> None:
     """GIVEN one phev taxi at A with 0.1 kWh of battery, a request A -> B and a public plug at the
     depot point P WHEN dispatched THEN after the drop-off (level 0 < taxi_charge_soc) it drives
-    B -> P on gasoline: the vehicle's gasoline = the trip's + L(B, P) x 5 L/100km, and it charges."""
+    B -> P on gasoline: the vehicle's gasoline = the trip's + L(B, P) x 5 L/100km; it charges."""
     d = taxi_scenario(
         tmp_path, requests_csv([("r1", "08:00", TAXI_A, TAXI_B)]), size=1, start=[list(TAXI_A)]
     )
