@@ -431,11 +431,12 @@ def check_trips_frame(raw: _tabular.RawTable) -> tuple[pd.DataFrame, Report]:
 
 def _check_known_pairs(trips: pd.DataFrame, report: Report) -> None:
     """Flag a row whose (vehicle type, powertrain) has no vehicle spec (e.g. an LNG taxi)."""
-    pairs = available_pairs()
-    vt = trips["vehicle_type"].to_numpy(dtype=object)
-    pt = trips["powertrain"].to_numpy(dtype=object)
-    known = np.isin(vt, VEHICLE_TYPES) & np.isin(pt, POWERTRAINS)
-    bad = known & np.array([(a, b) not in pairs for a, b in zip(vt, pt, strict=True)], dtype=bool)
+    pairs = [f"{a}/{b}" for a, b in available_pairs()]
+    vt = trips["vehicle_type"].astype(str)
+    pt = trips["powertrain"].astype(str)
+    known = (vt.isin(VEHICLE_TYPES) & pt.isin(POWERTRAINS)).to_numpy()
+    bad = known & ~(vt + "/" + pt).isin(pairs).to_numpy()
+    vt, pt = vt.to_numpy(dtype=object), pt.to_numpy(dtype=object)
 
     def msg(i: int) -> str:
         return check_combination(str(vt[i]), str(pt[i]), column="powertrain")[0].message

@@ -150,7 +150,8 @@ def _spec_column(
 def _fuel_columns_of(powertrain: np.ndarray) -> np.ndarray:
     """Return the result fuel column of each row's powertrain ("" for bev)."""
     lut = {p: pts.fuel_column(p) or "" for p in pts.POWERTRAINS}
-    return np.array([lut.get(p, "") for p in powertrain], dtype=object)
+    out: np.ndarray = pd.Series(powertrain, dtype=object).map(lut).fillna("").to_numpy(object)
+    return out
 
 
 def assemble(
