@@ -2,11 +2,15 @@
 
 Tables are CSV files in ``fleetopt/data/`` (PyPSA style). A plain table has the columns
 ``name,value,unit,source,year,description``; a keyed table (such as vehicle specs) puts
-key columns before them. Nothing else in fleetopt hard-codes a default parameter.
+key columns before them. A table may add ``low`` and ``high`` columns: the range of an
+uncertain value (blank = no range, e.g. a contractual default). Nothing else in fleetopt
+hard-codes a default parameter. :func:`load_reference` reads tables of another shape
+(one row per item, such as ``powertrains.csv``) that still carry ``source`` and ``year``.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cache
 
@@ -16,6 +20,9 @@ from fleetopt import settings
 from fleetopt.errors import InputError
 
 PARAM_COLUMNS = ("name", "value", "unit", "source", "year", "description")
+
+#: Optional range columns of a parameter table (same unit as ``value``).
+RANGE_COLUMNS = ("low", "high")
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,8 @@ class Param:
         Year the number refers to or was published.
     description : str
         What the number means.
+    low, high : float or None
+        Range of the value where it is uncertain (``None`` = no range given).
     """
 
     name: str
@@ -44,6 +53,8 @@ class Param:
     source: str
     year: int | None
     description: str
+    low: float | None = None
+    high: float | None = None
 
 
 @cache
@@ -77,6 +88,56 @@ def load_table(table: str) -> pd.DataFrame:
         raise InputError(msg)
     df["value"] = df["value"].map(_number_or_text)
     df["year"] = pd.to_numeric(df["year"], errors="coerce").astype("Int64")
+    for col in RANGE_COLUMNS:
+        if col in df.columns:
+            df[col] = _range_column(df[col], path, col)
+    return df
+
+
+def _range_column(col: pd.Series, path: object, name: str) -> pd.Series:
+    """Return a ``low`` / ``high`` column as floats (NaN = no range); text is an error."""
+    num = pd.to_numeric(col, errors="coerce")
+    bad = num.isna() & col.notna() & (col.astype(str).str.strip() != "")
+    if bad.any():
+        row = int(bad.to_numpy().nonzero()[0][0]) + 2
+        msg = (
+            f"parameter table {path}: row {row} column {name!r} is not a number: "
+            f"{col[bad].iat[0]!r}"
+        )
+        raise InputError(msg)
+    return num.astype(float)
+
+
+@cache
+def load_reference(table: str, columns: tuple[str, ...]) -> pd.DataFrame:
+    """Read a reference table ``fleetopt/data/<table>.csv`` of one row per item, as text.
+
+    Parameters
+    ----------
+    table : str
+        Table name without extension, e.g. ``"powertrains"``.
+    columns : tuple of str
+        Columns the table must have (``source`` and ``year`` are always required).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table with every cell as text (empty cells as ``""``).
+
+    Raises
+    ------
+    InputError
+        If the table does not exist or lacks a column.
+    """
+    path = settings.DATA_DIR / f"{table}.csv"
+    if not path.is_file():
+        msg = f"no reference table {table!r} in {settings.DATA_DIR}"
+        raise InputError(msg)
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = [c for c in (*columns, "source", "year") if c not in df.columns]
+    if missing:
+        msg = f"reference table {path} lacks columns {missing}"
+        raise InputError(msg)
     return df
 
 
@@ -100,10 +161,13 @@ def params(table: str, **keys: str) -> dict[str, Param]:
     Returns
     -------
     dict of str to Param
+        Rows keep their ``low`` / ``high`` range where the table gives one.
     """
     df = load_table(table)
     for col, val in keys.items():
         df = df[df[col] == val]
+    low = df["low"].to_numpy(float) if "low" in df.columns else [math.nan] * len(df)
+    high = df["high"].to_numpy(float) if "high" in df.columns else [math.nan] * len(df)
     return {
         row.name: Param(
             name=row.name,
@@ -112,8 +176,10 @@ def params(table: str, **keys: str) -> dict[str, Param]:
             source=row.source,
             year=None if pd.isna(row.year) else int(row.year),
             description=row.description,
+            low=None if math.isnan(lo) else float(lo),
+            high=None if math.isnan(hi) else float(hi),
         )
-        for row in df.itertuples(index=False)
+        for row, lo, hi in zip(df.itertuples(index=False), low, high, strict=True)
     }
 
 

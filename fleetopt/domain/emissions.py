@@ -1,8 +1,10 @@
 """Compute tank-to-wheel and grid CO2 and the converted turnover (换算周转量) it is measured by.
 
-CO2 = diesel L x factor + gasoline L x factor + CNG kg x factor + hydrogen kg x factor +
-grid kWh x grid factor. Converted turnover = passenger-km x conversion factor + tonne-km;
-the conversion factor is a parameter (0.1 for road passengers in Chinese statistics).
+CO2 = diesel L x factor + gasoline L x factor + CNG kg x factor + LNG kg x factor +
+hydrogen kg x factor + grid kWh x grid factor. A phev's CO2 is its gasoline part plus
+the grid part of its charging; an hev's is its gasoline. Converted turnover =
+passenger-km x conversion factor + tonne-km; the conversion factor is a parameter (0.1
+for road passengers in Chinese statistics).
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from collections.abc import Mapping
 
 import numpy as np
 import numpy.typing as npt
+
+from fleetopt import defaults
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +28,7 @@ def co2_kg(
     cng_kg: npt.ArrayLike = 0.0,
     hydrogen_kg: npt.ArrayLike = 0.0,
     factors: Mapping[str, float],
+    lng_kg: npt.ArrayLike = 0.0,
 ) -> np.ndarray:
     """Return CO2 emitted for the given energy use.
 
@@ -37,7 +42,10 @@ def co2_kg(
         Gas fuel used [kg].
     factors : mapping
         ``grid_kg_per_kwh`` [kg/kWh], ``diesel_kg_per_l`` [kg/L], ``gasoline_kg_per_l`` [kg/L],
-        ``cng_kg_per_kg`` [kg/kg], ``hydrogen_kg_per_kg`` [kg/kg].
+        ``cng_kg_per_kg`` [kg/kg], ``hydrogen_kg_per_kg`` [kg/kg], ``lng_kg_per_kg``
+        [kg/kg]; a gas factor left out takes its cited default (``emission_factors.csv``).
+    lng_kg : array_like
+        Liquefied natural gas used [kg].
 
     Returns
     -------
@@ -48,9 +56,17 @@ def co2_kg(
         np.asarray(grid_kwh, float) * factors["grid_kg_per_kwh"]
         + np.asarray(diesel_l, float) * factors["diesel_kg_per_l"]
         + np.asarray(gasoline_l, float) * factors["gasoline_kg_per_l"]
-        + np.asarray(cng_kg, float) * factors.get("cng_kg_per_kg", 0.0)
+        + np.asarray(cng_kg, float) * _gas_factor(factors, "cng_kg_per_kg")
+        + np.asarray(lng_kg, float) * _gas_factor(factors, "lng_kg_per_kg")
         + np.asarray(hydrogen_kg, float) * factors["hydrogen_kg_per_kg"]
     )
+
+
+def _gas_factor(factors: Mapping[str, float], key: str) -> float:
+    """Return ``factors[key]``, or the cited default when the mapping predates the key."""
+    if key in factors:
+        return float(factors[key])
+    return defaults.value("emission_factors", key)
 
 
 def converted_turnover_tkm(

@@ -54,6 +54,7 @@ import numpy as np
 import pandas as pd
 
 from fleetopt import defaults
+from fleetopt import powertrains as _powertrains
 from fleetopt.errors import InputError, Problem
 
 logger = logging.getLogger(__name__)
@@ -70,11 +71,11 @@ SUBSET_SEGMENTS = ("sanitation", "light_logistics", "airport")
 #: Kept for older callers: no segment has a normalised stock any more.
 NORMALISED_SEGMENTS: tuple[str, ...] = ()
 
-# merged with fleetopt.powertrains
+# from fleetopt/data/powertrains.csv (fleetopt.powertrains)
 #: New-energy powertrains (China's definition: battery-electric, plug-in hybrid, fuel cell).
-NEV = frozenset({"bev", "phev", "fcev"})
+NEV = _powertrains.NEV
 #: New- and clean-energy powertrains (NEV plus natural gas and hybrids).
-CLEAN_ENERGY = NEV | frozenset({"cng", "lng", "hev"})
+CLEAN_ENERGY = _powertrains.NEW_OR_CLEAN
 
 #: Input bounds a projection can take (``bound`` of :func:`project_transition`).
 BOUNDS = (None, "low", "high")

@@ -40,9 +40,9 @@ from scipy.sparse import csgraph
 from fleetopt import settings
 from fleetopt.errors import InputError
 from fleetopt.inputs.road_graph import RoadNetwork, haversine_m, load_network
-from fleetopt.inputs.schedules import POWERTRAINS
 from fleetopt.inputs.schedules import REQUEST_COLUMNS as _REQUEST_COLUMNS
 from fleetopt.inputs.schedules import TRIP_COLUMNS as _TRIP_COLUMNS
+from fleetopt.powertrains import POWERTRAINS
 
 logger = logging.getLogger(__name__)
 

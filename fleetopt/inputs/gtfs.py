@@ -26,6 +26,7 @@ from fleetopt import defaults
 from fleetopt.errors import InputError, Problem
 from fleetopt.inputs import _checks, _encoding, _tabular
 from fleetopt.inputs._checks import Report
+from fleetopt.powertrains import POWERTRAINS
 from fleetopt.units import EARTH_RADIUS_M, KPH_TO_MPS
 
 logger = logging.getLogger(__name__)
@@ -651,7 +652,7 @@ def _gtfs(
     chain: bool = True,
     chain_scope: str = "route",
 ) -> tuple[pd.DataFrame, _Feed, dict[str, Any]]:
-    from fleetopt.inputs.schedules import POWERTRAINS, TRIP_COLUMNS, VEHICLE_TYPES
+    from fleetopt.inputs.schedules import TRIP_COLUMNS, VEHICLE_TYPES
 
     if vehicle_type not in VEHICLE_TYPES:
         msg = f"unknown vehicle_type {vehicle_type!r}; valid values: {', '.join(VEHICLE_TYPES)}"

@@ -24,7 +24,12 @@ from fleetopt import defaults, settings
 from fleetopt.errors import InputError, Problem
 from fleetopt.inputs import emission_factors as _ef
 from fleetopt.inputs.stations import empty_stations, read_stations, stations_from_records
-from fleetopt.inputs.vehicles import POWERTRAINS, VEHICLE_TYPES, check_overrides
+from fleetopt.inputs.vehicles import (
+    POWERTRAINS,
+    VEHICLE_TYPES,
+    check_combination,
+    check_overrides,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +60,7 @@ EMISSION_KEYS = (
     "gasoline_kg_per_l",
     "cng_kg_per_kg",
     "hydrogen_kg_per_kg",
+    "lng_kg_per_kg",
 )
 
 #: Keys of a ``[[fleets]]`` table.
@@ -250,9 +256,9 @@ class Scenario:
         Built-in network name or graph path.
     emission_factors : dict
         ``grid_kg_per_kwh`` [kg/kWh], ``diesel_kg_per_l`` [kg/L], ``gasoline_kg_per_l``
-        [kg/L], ``cng_kg_per_kg`` [kg/kg], ``hydrogen_kg_per_kg`` [kg/kg]: floats resolved
-        for ``year`` (by-year tables interpolated, defaults by grid region, scope and
-        hydrogen pathway; :mod:`fleetopt.inputs.emission_factors`).
+        [kg/L], ``cng_kg_per_kg`` [kg/kg], ``lng_kg_per_kg`` [kg/kg], ``hydrogen_kg_per_kg``
+        [kg/kg]: floats resolved for ``year`` (by-year tables interpolated, defaults by grid
+        region, scope and hydrogen pathway; :mod:`fleetopt.inputs.emission_factors`).
     fleets : tuple of Fleet
         The fleets.
     vehicle_types : dict
@@ -434,6 +440,26 @@ def _check_powertrain(v: Any, col: str, file: str | None) -> list[Problem]:
     return [Problem(f"powertrain must be a name or a table of shares, got {v!r}", None, col, file)]
 
 
+def _check_fleet_pairs(f: Mapping[str, Any], pre: str, file: str | None) -> list[Problem]:
+    """Flag fleet powertrains the fleet's vehicle type has no spec for (an LNG taxi)."""
+    gen = f.get("generator")
+    vtype = f.get("type") or ("taxi" if "requests" in f else None)
+    if vtype is None and isinstance(gen, str) and gen.startswith("beijing-"):
+        vtype = gen.removeprefix("beijing-")
+    pt = f["powertrain"]
+    if not isinstance(vtype, str):
+        return []
+    if isinstance(pt, str):
+        return check_combination(vtype, pt, column=f"{pre}.powertrain", file=file)
+    if isinstance(pt, Mapping):
+        return [
+            p
+            for k in pt
+            for p in check_combination(vtype, str(k), column=f"{pre}.powertrain", file=file)
+        ]
+    return []
+
+
 def _check_fleet(i: int, f: Any, file: str | None) -> list[Problem]:
     pre = f"fleets.{i}"
     if not isinstance(f, Mapping):
@@ -508,6 +534,7 @@ def _check_fleet(i: int, f: Any, file: str | None) -> list[Problem]:
         )
     if "powertrain" in f:
         out.extend(_check_powertrain(f["powertrain"], f"{pre}.powertrain", file))
+        out.extend(_check_fleet_pairs(f, pre, file))
     if "requests" in f:
         if f.get("type", "taxi") != "taxi":
             out.append(
@@ -657,6 +684,8 @@ def check_scenario_dict(d: Mapping[str, Any], *, file: str | None = None) -> lis
                 elif not isinstance(table, Mapping):
                     out.append(Problem("must be a table", None, f"vehicle_types.{t}.{pt}", file))
                 else:
+                    col = f"vehicle_types.{t}.{pt}"
+                    out.extend(check_combination(t, pt, column=col, file=file))
                     out.extend(check_overrides(table, prefix=f"vehicle_types.{t}.{pt}", file=file))
     veh = d.get("vehicles", {})
     if not isinstance(veh, Mapping):

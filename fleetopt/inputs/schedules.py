@@ -19,9 +19,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from fleetopt import powertrains as _powertrains
 from fleetopt.errors import InputError, Problem
 from fleetopt.inputs import _checks, _encoding, _tabular
 from fleetopt.inputs._checks import Report
+from fleetopt.inputs.vehicles import available_pairs, check_combination
 from fleetopt.units import format_clock
 
 logger = logging.getLogger(__name__)
@@ -42,8 +44,8 @@ __all__ = [
 
 #: Vehicle types fleetopt simulates (CONTRACT §3).
 VEHICLE_TYPES: tuple[str, ...] = ("bus", "taxi", "sanitation", "delivery")
-#: Powertrains fleetopt simulates (CONTRACT §3).
-POWERTRAINS: tuple[str, ...] = ("diesel", "gasoline", "cng", "bev", "fcev")
+#: Powertrains fleetopt simulates (CONTRACT §6; ``fleetopt/data/powertrains.csv``).
+POWERTRAINS: tuple[str, ...] = _powertrains.POWERTRAINS
 
 #: Canonical trips columns, in output order (``row`` follows).
 TRIP_COLUMNS: tuple[str, ...] = (
@@ -263,6 +265,16 @@ VALUE_MAP: dict[str, dict[str, str]] = {
         "天然气": "cng",
         "压缩天然气": "cng",
         "燃气": "cng",
+        "液化天然气": "lng",
+        "插电混动": "phev",
+        "插电式混合动力": "phev",
+        "插混": "phev",
+        "plug-in hybrid": "phev",
+        "混动": "hev",
+        "油电混合": "hev",
+        "油电混动": "hev",
+        "混合动力": "hev",
+        "hybrid": "hev",
         "纯电": "bev",
         "纯电动": "bev",
         "电动": "bev",
@@ -413,7 +425,23 @@ def check_trips_frame(raw: _tabular.RawTable) -> tuple[pd.DataFrame, Report]:
     out = out.reset_index(drop=True)
     _check_overlaps(out, report)
     _check_one_kind_per_vehicle(out, report)
+    _check_known_pairs(out, report)
     return out, report
+
+
+def _check_known_pairs(trips: pd.DataFrame, report: Report) -> None:
+    """Flag a row whose (vehicle type, powertrain) has no vehicle spec (e.g. an LNG taxi)."""
+    pairs = [f"{a}/{b}" for a, b in available_pairs()]
+    vt = trips["vehicle_type"].astype(str)
+    pt = trips["powertrain"].astype(str)
+    known = (vt.isin(VEHICLE_TYPES) & pt.isin(POWERTRAINS)).to_numpy()
+    bad = known & ~(vt + "/" + pt).isin(pairs).to_numpy()
+    vt, pt = vt.to_numpy(dtype=object), pt.to_numpy(dtype=object)
+
+    def msg(i: int) -> str:
+        return check_combination(str(vt[i]), str(pt[i]), column="powertrain")[0].message
+
+    report.rows(bad, trips["row"].to_numpy(), "powertrain", msg)
 
 
 def _check_one_kind_per_vehicle(trips: pd.DataFrame, report: Report) -> None:

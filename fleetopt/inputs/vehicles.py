@@ -3,6 +3,12 @@
 Defaults come from ``fleetopt/data/vehicle_specs.csv`` (one row per parameter with
 unit, source and year); a scenario's ``[vehicle_types.<type>.<powertrain>]`` table
 overrides them. Quantities a powertrain does not have (a diesel bus's battery) are 0.
+A (type, powertrain) without rows in the table is a combination fleetopt does not know
+(e.g. an LNG taxi): every reader reports it as bad input, located.
+
+Energy convention: ``kwh_per_km`` and ``idle_kw`` are counted on the battery side (energy
+drawn from the battery); grid energy = battery energy charged / ``charge_efficiency``
+(see docs/nomenclature.md).
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from fleetopt import defaults
+from fleetopt import powertrains as pts
 from fleetopt.errors import InputError, Problem
 
 logger = logging.getLogger(__name__)
@@ -21,11 +28,11 @@ logger = logging.getLogger(__name__)
 #: Vehicle types of CONTRACT §3.
 VEHICLE_TYPES = ("bus", "taxi", "sanitation", "delivery")
 
-#: Powertrains of CONTRACT §3.
-POWERTRAINS = ("diesel", "gasoline", "cng", "bev", "fcev")
+#: Powertrains of CONTRACT §6 (from ``fleetopt/data/powertrains.csv``).
+POWERTRAINS = pts.POWERTRAINS
 
-#: Powertrains that draw electricity from the grid through a battery.
-BATTERY_POWERTRAINS = ("bev",)
+#: Powertrains that draw electricity from the grid through a battery (bev, phev).
+BATTERY_POWERTRAINS = tuple(p for p in POWERTRAINS if p in pts.BATTERY)
 
 #: Energy models: ``temperature`` scales the rate by the temperature curve; ``constant``
 #: is exactly distance x rate.
@@ -44,19 +51,21 @@ class VehicleSpec:
     vehicle_type : str
         bus, taxi, sanitation or delivery.
     powertrain : str
-        diesel, gasoline, cng, bev or fcev.
+        One of :data:`POWERTRAINS` (diesel, gasoline, cng, lng, hev, phev, bev, fcev).
     battery_kwh : float
-        Usable battery capacity [kWh] (0 for non-battery powertrains).
+        Usable battery capacity [kWh] (0 for powertrains without a plug).
     kwh_per_km : float
-        Traction energy drawn from the battery at 20 °C [kWh/km].
+        Traction energy drawn from the battery at 20 °C (battery side: charging losses
+        are not in it) [kWh/km].
     max_charge_kw : float
         Largest power the vehicle accepts into its battery [kW].
     charge_efficiency : float
         Battery energy charged / grid energy drawn [-].
     l_per_100km : float
-        Liquid fuel use, diesel or gasoline [L/100 km].
+        Liquid fuel use, diesel or gasoline (hev; phev once its battery is at ``min_soc``)
+        [L/100 km].
     kg_per_100km : float
-        Gas fuel use, CNG or hydrogen [kg/100 km].
+        Gas fuel use, CNG, LNG or hydrogen [kg/100 km].
     tank_kg : float
         Usable hydrogen tank [kg] (fcev).
     idle_kw : float
@@ -68,7 +77,8 @@ class VehicleSpec:
     initial_soc : float
         State of charge (or tank fill) at the start of the horizon [-].
     min_soc : float
-        Reserve; a trip that would end below it is not run [-].
+        Reserve; a trip that would end below it is not run (a phev runs on gasoline
+        instead) [-].
     swappable : bool
         The battery can be exchanged at a swap station.
     passengers : float
@@ -97,13 +107,29 @@ class VehicleSpec:
 
     @property
     def is_battery(self) -> bool:
-        """True for powertrains that charge a battery from the grid."""
-        return self.powertrain in BATTERY_POWERTRAINS
+        """True for powertrains that charge a battery from the grid (bev, phev)."""
+        return self.powertrain in pts.BATTERY
 
     @property
     def is_hydrogen(self) -> bool:
-        """True for fuel-cell vehicles."""
-        return self.powertrain == "fcev"
+        """True for fuel-cell vehicles (they refuel hydrogen at stations)."""
+        return self.powertrain in pts.HYDROGEN
+
+    @property
+    def is_plugin_hybrid(self) -> bool:
+        """True for a battery vehicle that burns fuel once its battery is at ``min_soc`` (phev)."""
+        return self.is_battery and self.fuel_column is not None
+
+    @property
+    def fuel_column(self) -> str | None:
+        """Result column of the fuel this vehicle burns or tanks (None for a bev)."""
+        return pts.fuel_column(self.powertrain)
+
+    @property
+    def fuel_per_100km(self) -> float:
+        """Fuel use of the powertrain's fuel, L or kg per 100 km (0 for a bev) [L or kg/100km]."""
+        rate = pts.fuel_rate_name(self.powertrain)
+        return float(getattr(self, rate)) if rate else 0.0
 
 
 #: Keys a scenario may override, with their kind.
@@ -184,6 +210,67 @@ def check_overrides(
     return problems
 
 
+def available_pairs() -> frozenset[tuple[str, str]]:
+    """Return the (vehicle type, powertrain) pairs ``vehicle_specs.csv`` has defaults for."""
+    return frozenset(available_combinations())
+
+
+def check_combination(
+    vehicle_type: str, powertrain: str, *, column: str, file: str | None = None,
+    row: int | None = None,
+) -> list[Problem]:
+    """Return a problem if (type, powertrain) is known to neither name list nor spec table.
+
+    Parameters
+    ----------
+    vehicle_type, powertrain : str
+        The combination.
+    column : str
+        Column or dotted key the problem names (e.g. ``vehicle_types.taxi.lng``).
+    file : str, optional
+        File name for the problem.
+    row : int, optional
+        Spreadsheet row for the problem.
+
+    Returns
+    -------
+    list of Problem
+        Empty when the pair has a default spec (or when either name is itself unknown,
+        which other checks report).
+    """
+    if vehicle_type not in VEHICLE_TYPES or powertrain not in POWERTRAINS:
+        return []
+    if (vehicle_type, powertrain) in available_pairs():
+        return []
+    have = sorted(p for t, p in available_pairs() if t == vehicle_type)
+    msg = (
+        f"no default spec for {vehicle_type} {powertrain} in vehicle_specs.csv: fleetopt has "
+        f"no {powertrain} {vehicle_type}; {vehicle_type} powertrains: {', '.join(have)}"
+    )
+    return [Problem(msg, row, column, file)]
+
+
+def default_ranges(vehicle_type: str, powertrain: str) -> dict[str, tuple[float, float]]:
+    """Return ``{parameter: (low, high)}`` of the defaults of (type, powertrain) that have a range.
+
+    Parameters
+    ----------
+    vehicle_type, powertrain : str
+        The combination.
+
+    Returns
+    -------
+    dict
+        Ranges in the parameter's unit; parameters without a range are left out.
+    """
+    rows = defaults.params("vehicle_specs", vehicle_type=vehicle_type, powertrain=powertrain)
+    return {
+        name: (p.low, p.high)
+        for name, p in rows.items()
+        if p.low is not None and p.high is not None
+    }
+
+
 def default_spec(vehicle_type: str, powertrain: str) -> VehicleSpec:
     """Return the default spec of (type, powertrain) from ``vehicle_specs.csv``.
 
@@ -211,8 +298,8 @@ def default_spec(vehicle_type: str, powertrain: str) -> VehicleSpec:
         raise InputError(msg)
     rows = defaults.params("vehicle_specs", vehicle_type=vehicle_type, powertrain=powertrain)
     if not rows:
-        msg = f"no default spec for {vehicle_type} {powertrain} in vehicle_specs.csv"
-        raise InputError(msg)
+        (problem,) = check_combination(vehicle_type, powertrain, column="powertrain")
+        raise InputError(problem.message)
     kw: dict[str, Any] = {}
     for name, p in rows.items():
         kind = OVERRIDE_KEYS.get(name)
@@ -256,7 +343,7 @@ def resolve_spec(
 
 
 def available_combinations() -> list[tuple[str, str]]:
-    """Return the (type, powertrain) pairs that have a default spec."""
+    """Return the (type, powertrain) pairs that have a default spec, in table order."""
     df = defaults.load_table("vehicle_specs")
     pairs = df[["vehicle_type", "powertrain"]].drop_duplicates()
     return [(str(a), str(b)) for a, b in pairs.itertuples(index=False)]

@@ -56,7 +56,6 @@ ROW_KEYS = (
     "trace",
 )  # fmt: skip
 
-# merged with fleetopt.powertrains
 #: New-energy powertrains (China's definition: battery-electric, plug-in hybrid, fuel cell).
 NEV = _transition.NEV
 #: New- and clean-energy powertrains: NEV plus natural gas and hybrids (the 2030 target's

@@ -2,9 +2,11 @@
 
 ``simulate(scenario, network=None)`` is the one entry point (used by
 :func:`fleetopt.api.run_scenario`). Battery and fuel-cell vehicles run on the clock
-(:mod:`fleetopt.simulation.kernel`), taxis serving ride requests are dispatched by
-:mod:`fleetopt.simulation.taxi`, and fuel vehicles that never queue are computed in
-closed form. All totals are over the horizon.
+(:mod:`fleetopt.simulation.kernel`; a plug-in hybrid is a battery vehicle that also burns
+gasoline), taxis serving ride requests are dispatched by :mod:`fleetopt.simulation.taxi`,
+and fuel vehicles that never queue (diesel, gasoline, hev, cng, lng) are computed in closed
+form. Which result column a powertrain's fuel goes to comes from
+:mod:`fleetopt.powertrains`. All totals are over the horizon.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from fleetopt import powertrains as pts
 from fleetopt.domain.costs import energy_cost_cny
 from fleetopt.domain.emissions import co2_kg, converted_turnover_tkm, intensity_kg_per_tkm
 from fleetopt.inputs.road_graph import RoadNetwork, load_network
@@ -40,6 +43,7 @@ _TRIP_LOG_COLS = [
     "battery_kwh",
     "hydrogen_kg",
     "deadhead_km_run",
+    "fuel",
 ]
 _SESSION_COLS = [
     "vehicle_id",
@@ -143,6 +147,13 @@ def _spec_column(
     return out
 
 
+def _fuel_columns_of(powertrain: np.ndarray) -> np.ndarray:
+    """Return the result fuel column of each row's powertrain ("" for bev)."""
+    lut = {p: pts.fuel_column(p) or "" for p in pts.POWERTRAINS}
+    out: np.ndarray = pd.Series(powertrain, dtype=object).map(lut).fillna("").to_numpy(object)
+    return out
+
+
 def assemble(
     scenario: Scenario,
     prep: Prepared,
@@ -205,6 +216,7 @@ def assemble(
     soc_end = np.full(n, np.nan)
     batt = np.zeros(n)
     h2 = np.zeros(n)
+    fuel_clock = np.zeros(n)
     dh_km = trips["deadhead_km"].to_numpy(float).copy() if n else np.zeros(0)
     if log.trips:
         lt = pd.DataFrame(log.trips, columns=_TRIP_LOG_COLS)
@@ -219,6 +231,7 @@ def assemble(
         batt[ix] = lt["battery_kwh"].to_numpy(float)
         h2[ix] = lt["hydrogen_kg"].to_numpy(float)
         dh_km[ix] = lt["deadhead_km_run"].to_numpy(float)
+        fuel_clock[ix] = lt["fuel"].to_numpy(float)
     # fuel vehicles: closed form; trips outside the horizon are not run
     if n:
         outside = (~is_clock) & (
@@ -238,17 +251,16 @@ def assemble(
         )
     else:
         run_km_sf = run_km
-    fuel_l = (
-        run_km_sf * _spec_column(trips, specs, "l_per_100km", prep.vehicle_specs) / 100.0
+    # fuel: closed form for fuel-only vehicles, the kernel's figure for phevs
+    fuel = np.where(
+        is_clock,
+        fuel_clock,
+        run_km_sf * _spec_column(trips, specs, "fuel_per_100km", prep.vehicle_specs) / 100.0
         if n
-        else np.zeros(0)
-    )
-    gas_kg = (
-        run_km_sf * _spec_column(trips, specs, "kg_per_100km", prep.vehicle_specs) / 100.0
-        if n
-        else np.zeros(0)
+        else np.zeros(0),
     )
     pt = out["powertrain"].to_numpy()
+    fcol = _fuel_columns_of(pt)
     out["served"] = served
     out["reason"] = reason
     out["start_s"] = start_s
@@ -258,9 +270,8 @@ def assemble(
     out["deadhead_km"] = dh_km
     out["battery_kwh"] = batt
     out["hydrogen_kg"] = h2
-    out["diesel_l"] = np.where(pt == "diesel", fuel_l, 0.0)
-    out["gasoline_l"] = np.where(pt == "gasoline", fuel_l, 0.0)
-    out["cng_kg"] = np.where(pt == "cng", gas_kg, 0.0)
+    for c in pts.FUEL_COLUMNS:
+        out[c] = np.where(fcol == c, fuel, 0.0)
     out["soc_start"] = soc_start
     out["soc_end"] = soc_end
     if n:
@@ -275,7 +286,9 @@ def assemble(
         out["passenger_km"] = np.where(served, km * pax, 0.0)
         out["tonne_km"] = np.where(served, km * pay, 0.0)
         need = km * np.where(
-            pt == "bev", _spec_column(trips, specs, "kwh_per_km", prep.vehicle_specs), 0.0
+            np.isin(pt, list(pts.BATTERY)),
+            _spec_column(trips, specs, "kwh_per_km", prep.vehicle_specs),
+            0.0,
         )
         out["need_kwh"] = need
     else:
@@ -318,9 +331,7 @@ def assemble(
             "distance_km": g["distance_km"].sum() + g["deadhead_km"].sum(),
             "trip_battery_kwh": g["battery_kwh"].sum(),
             "hydrogen_kg": g["hydrogen_kg"].sum(),
-            "diesel_l": g["diesel_l"].sum(),
-            "gasoline_l": g["gasoline_l"].sum(),
-            "cng_kg": g["cng_kg"].sum(),
+            **{c: g[c].sum() for c in pts.FUEL_COLUMNS},
         }
     )
     veh = veh.join(agg, on="vehicle_id")
@@ -330,7 +341,7 @@ def assemble(
     fuel_mask = (
         ~veh["vehicle_id"].isin(extra.index)
         & veh["vehicle_id"].isin(pin.index)
-        & ~veh["powertrain"].isin(["bev", "fcev"])
+        & ~veh["powertrain"].isin(list(pts.ON_CLOCK))
     )
     if fuel_mask.any():
         ids = veh.loc[fuel_mask, "vehicle_id"]
@@ -345,16 +356,15 @@ def assemble(
             prep.vehicle_specs.get(i) or specs[(a, b)]
             for i, a, b in zip(ids.to_numpy(object), vt, pw, strict=True)
         ]
-        lper = np.array([sp.l_per_100km for sp in sp_of])
-        kper = np.array([sp.kg_per_100km for sp in sp_of])
-        veh.loc[fuel_mask, "diesel_l"] += np.where(pw == "diesel", pkm * lper / 100.0, 0.0)
-        veh.loc[fuel_mask, "gasoline_l"] += np.where(pw == "gasoline", pkm * lper / 100.0, 0.0)
-        veh.loc[fuel_mask, "cng_kg"] += np.where(pw == "cng", pkm * kper / 100.0, 0.0)
+        per = np.array([sp.fuel_per_100km for sp in sp_of])
+        pcol = _fuel_columns_of(pw)
+        for c in pts.FUEL_COLUMNS:
+            veh.loc[fuel_mask, c] += np.where(pcol == c, pkm * per / 100.0, 0.0)
     if len(extra):
         e = extra.reindex(veh["vehicle_id"])
         clock = e["extra_km"].notna().to_numpy()
         veh.loc[clock, "pullin_km"] = e["extra_km"].to_numpy(float)[clock]
-        is_h2 = (veh["powertrain"] == "fcev").to_numpy()
+        is_h2 = veh["powertrain"].isin(list(pts.HYDROGEN)).to_numpy()
         veh["battery_kwh"] = np.where(clock & ~is_h2, e["drawn_kwh"].to_numpy(float), 0.0)
         veh.loc[clock & is_h2, "hydrogen_kg"] += e["extra_energy"].to_numpy(float)[clock & is_h2]
         veh["idle_kwh"] = np.where(clock, e["idle_kwh"].fillna(0).to_numpy(float), 0.0)
@@ -366,13 +376,17 @@ def assemble(
         veh["soc_start"] = np.nan
         veh["soc_end"] = np.nan
     veh["distance_km"] = veh["distance_km"].fillna(0.0) + veh["pullin_km"]
-    for c in ("trips_served", "trips_missed", "hydrogen_kg", "diesel_l", "gasoline_l", "cng_kg"):
+    for c in ("trips_served", "trips_missed", "hydrogen_kg", *pts.FUEL_COLUMNS):
         veh[c] = veh[c].fillna(0)
-    if len(extra):  # fuel taxis' empty drives after their last request (repositioning)
-        fuel_x = e["extra_energy"].fillna(0.0).to_numpy(float)
-        pwv = veh["powertrain"].to_numpy()
-        for c, p in (("diesel_l", "diesel"), ("gasoline_l", "gasoline"), ("cng_kg", "cng")):
-            m = clock & (pwv == p)
+    if len(extra):  # fuel outside trips: phev pull-ins, fuel taxis' last repositioning
+        fuel_x = (
+            e["extra_fuel"].fillna(0.0).to_numpy(float)
+            if "extra_fuel" in e
+            else np.zeros(len(veh))
+        )
+        vcol = _fuel_columns_of(veh["powertrain"].to_numpy())
+        for c in pts.FUEL_COLUMNS:
+            m = clock & (vcol == c)
             if m.any():
                 veh.loc[m, c] += fuel_x[m]
     ses_grid = ses.groupby("vehicle_id")["grid_kwh"].sum() if len(ses) else pd.Series(dtype=float)
@@ -382,6 +396,7 @@ def assemble(
         diesel_l=veh["diesel_l"],
         gasoline_l=veh["gasoline_l"],
         cng_kg=veh["cng_kg"],
+        lng_kg=veh["lng_kg"],
         hydrogen_kg=veh["hydrogen_kg"],
         factors=ef,
     )
@@ -449,6 +464,7 @@ def assemble(
                     diesel_l=v["diesel_l"].sum(),
                     gasoline_l=v["gasoline_l"].sum(),
                     cng_kg=v["cng_kg"].sum(),
+                    lng_kg=v["lng_kg"].sum(),
                     hydrogen_kg=v["hydrogen_kg"].sum(),
                     factors=ef,
                 )
@@ -532,17 +548,18 @@ def assemble(
     extras = {
         "cost_cny": float(seg["cost_cny"].sum()) if len(seg) else 0.0,
         "cng_kg": float(veh["cng_kg"].sum()),
+        "lng_kg": float(veh["lng_kg"].sum()),
         "passenger_km": pax_km,
         "tonne_km": tkm,
         "converted_turnover_tkm": turnover,
         "co2_kg_per_tkm": float(intensity_kg_per_tkm(totals["co2_kg"], turnover)),
         "vehicles_eligible": len(elig),
         "vehicles_exempt": int(len(veh) - len(elig)),
-        "nev_share_of_eligible": float(elig["powertrain"].isin(["bev", "fcev"]).mean())
+        "nev_share_of_eligible": float(elig["powertrain"].isin(list(pts.NEV)).mean())
         if len(elig)
         else float("nan"),
         "nev_share_by_type": {
-            vt: float(d["powertrain"].isin(["bev", "fcev"]).mean())
+            vt: float(d["powertrain"].isin(list(pts.NEV)).mean())
             for vt, d in elig.groupby("vehicle_type")
         },
         "delay_mean_s": float(out.loc[out["served"], "delay_s"].mean())

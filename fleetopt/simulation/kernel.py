@@ -6,7 +6,14 @@ toward full until full or until it must leave for its next trip (departure minus
 deadhead time). Waiting time is arrival to plug-in; a vehicle that must leave before a
 plug frees gives up. A trip that would end below ``min_soc`` is not run (missed, with
 its reason) and the vehicle stays where it is. Late vehicles start late (delay recorded).
-Diesel, gasoline and CNG vehicles never queue, so they are computed without the clock.
+A plug-in hybrid (phev) charges like a bev and drives on its battery while it holds more
+than ``min_soc``, then on its fuel (``l_per_100km``) for the rest of the drive: it never
+misses a trip for energy. Vehicles that only burn fuel (diesel, gasoline, hev, CNG, LNG)
+never queue, so they are computed without the clock.
+
+A vehicle draws ``idle_kw`` only while waiting off-plug between its first departure and
+its last arrival (layovers, CONTRACT §4); parked at its depot before pull-out and after
+pull-in it draws nothing.
 
 ``charging = "smart"`` keeps the plug for the whole stay and charges in the cheapest
 tariff hours of it (same energy, shifted). Power is piecewise constant in time.
@@ -46,7 +53,8 @@ class Log:
     ----------
     trips : list
         ``(trip_row, served, reason, start_s, end_s, delay_s, soc_start, soc_end,
-        battery_kwh, hydrogen_kg, deadhead_km)`` per trip the clock handled.
+        battery_kwh, hydrogen_kg, deadhead_km, fuel)`` per trip the clock handled; ``fuel``
+        is the fuel a phev burnt once its battery was at ``min_soc`` [L].
     sessions : list
         ``(vehicle_id, vehicle_type, station_index, action, arrive_s, plug_s, end_s,
         battery_kwh, grid_kwh, hydrogen_kg, soc_in, soc_out)``; action is charge | swap |
@@ -56,7 +64,10 @@ class Log:
     events : list
         ``(t_s, vehicle_id, event, soc, station_id)``.
     vehicles : dict
-        Per vehicle id: final ``soc``, ``idle_kwh``, ``extra_km`` (pull-in), ``extra_kwh``.
+        Per vehicle id: final ``soc``, ``idle_kwh``, ``extra_km`` (pull-in),
+        ``extra_energy`` (its battery kWh or hydrogen kg), ``extra_fuel`` (fuel burnt on
+        drives outside the trips: a phev's pull-in, a fuel taxi's last repositioning) [L or
+        kg], ``drawn_kwh``, ``charged_kwh``, ``refuel_kg``, ``soc_start``.
     """
 
     trips: list[tuple[Any, ...]] = field(default_factory=list)
@@ -158,6 +169,38 @@ class Model:
         if spec.is_hydrogen:
             return km * spec.kg_per_100km / 100.0 * speed_mult
         return km * spec.kwh_per_km * self.factor(spec) * speed_mult
+
+    def phev_drive(
+        self, spec: VehicleSpec, state: dict[str, float], need_kwh: float, fuel_km: float
+    ) -> tuple[float, float]:
+        """Drive a plug-in hybrid: battery down to ``min_soc``, fuel for the rest of the drive.
+
+        Parameters
+        ----------
+        spec : VehicleSpec
+            The phev's spec.
+        state : dict
+            Its state (``soc`` and ``drawn`` are updated).
+        need_kwh : float
+            Battery energy the whole drive would take [kWh].
+        fuel_km : float
+            Length of the drive times its speed factor [km]; the share of it the battery
+            cannot cover burns ``l_per_100km``.
+
+        Returns
+        -------
+        tuple of float
+            Battery energy drawn [kWh] and fuel burnt [L].
+        """
+        avail = max((state["soc"] - spec.min_soc) * spec.battery_kwh, 0.0)
+        e_batt = min(need_kwh, avail)
+        rest = (need_kwh - e_batt) / need_kwh if need_kwh > 0 else 0.0
+        if e_batt >= avail > 0:  # the battery reaches its reserve exactly
+            state["soc"] = spec.min_soc
+        else:
+            state["soc"] -= e_batt / spec.battery_kwh
+        state["drawn"] += e_batt
+        return e_batt, rest * fuel_km * spec.fuel_per_100km / 100.0
 
     def speed_mult(self, spec: VehicleSpec, km: float, s: float) -> float:
         """Speed factor of a drive of ``km`` in ``s`` seconds (1.0 when off or constant) [-]."""
@@ -411,6 +454,7 @@ class Model:
             pos = (self.c_olon[first], self.c_olat[first])
         displaced = False
         min_level = spec.min_soc
+        phev = spec.is_plugin_hybrid
         idle_kw = 0.0 if h2 else self.idle_kw(spec)
         self.log.events.append(
             (
@@ -440,23 +484,25 @@ class Model:
                 yield from self.at_station(vid, vtype, spec, loc, state, leave)
             del plugged0
             station_s = env.now - t_before
-            # idle draw while waiting off-plug (temperature model only)
+            # idle draw while waiting off-plug between trips (temperature model only); before
+            # its first trip the vehicle is parked (at its depot or first origin): no draw
             if idle_kw > 0:
-                off = max(leave - arrived - station_s, 0.0) if k > first or depot >= 0 else 0.0
+                off = max(leave - arrived - station_s, 0.0) if k > first else 0.0
                 e_idle = min(
                     idle_kw * off / 3600.0, max((state["soc"] - min_level) * spec.battery_kwh, 0.0)
                 )
                 state["soc"] -= e_idle / spec.battery_kwh
                 state["idle_kwh"] += e_idle
                 state["drawn"] += e_idle
-            need = self.drive_energy(spec, dh_km, dh_sf) + self.drive_energy(
-                spec, self.c_km[k], self.c_sf[k]
-            )
+            need_dh = self.drive_energy(spec, dh_km, dh_sf)
+            need_trip = self.drive_energy(spec, self.c_km[k], self.c_sf[k])
+            need = need_dh + need_trip
             after = level() - need / cap if cap > 0 else -math.inf
-            if after < min_level - 1e-12:
+            if after < min_level - 1e-12 and not phev:
                 reason = f"energy: would end at {100 * after:.1f}% < min_soc {100 * min_level:.1f}%"
                 self.log.trips.append(
-                    (k, False, reason, math.nan, math.nan, 0.0, level(), level(), 0.0, 0.0, 0.0)
+                    (k, False, reason, math.nan, math.nan, 0.0, level(), level(), 0.0, 0.0, 0.0,
+                     0.0)
                 )
                 self.log.events.append((env.now, vid, "missed", level(), ""))
                 displaced = True
@@ -466,8 +512,13 @@ class Model:
             t_start = start_drive + dh_s
             t_end = t_start + (self.c_arr[k] - self.c_dep[k])
             soc0 = level()
+            fuel = 0.0
             if h2:
                 state["h2"] -= need
+            elif phev:  # the deadhead comes first, then the trip
+                b_dh, f_dh = self.phev_drive(spec, state, need_dh, dh_km * dh_sf)
+                b_tr, f_tr = self.phev_drive(spec, state, need_trip, self.c_km[k] * self.c_sf[k])
+                need, fuel = b_dh + b_tr, f_dh + f_tr
             else:
                 state["soc"] -= need / cap
                 state["drawn"] += need
@@ -485,6 +536,7 @@ class Model:
                     0.0 if h2 else need,
                     need if h2 else 0.0,
                     dh_km,
+                    fuel,
                 )
             )
             loc = int(self.c_end_st[k])
@@ -492,6 +544,7 @@ class Model:
             displaced = False
         # pull in to the depot, then stay there until the horizon ends
         extra_km = 0.0
+        extra_energy = extra_fuel = 0.0
         in_sf = 1.0
         if depot >= 0 and loc != depot:
             km, sec = (float(v["pullin_km"]), float(v["pullin_s"]))
@@ -500,9 +553,12 @@ class Model:
                 km, sec = self._route(pos, dpos)
             in_sf = self.speed_mult(spec, km, sec)
             need = self.drive_energy(spec, km, in_sf)
-            if level() - need / cap >= min_level - 1e-12:
+            if phev or level() - need / cap >= min_level - 1e-12:
+                extra_energy = need
                 if h2:
                     state["h2"] -= need
+                elif phev:
+                    extra_energy, extra_fuel = self.phev_drive(spec, state, need, km * in_sf)
                 else:
                     state["soc"] -= need / cap
                     state["drawn"] += need
@@ -518,7 +574,8 @@ class Model:
             "soc_end": level(),
             "idle_kwh": state["idle_kwh"],
             "extra_km": extra_km,
-            "extra_energy": self.drive_energy(spec, extra_km, in_sf),
+            "extra_energy": extra_energy,
+            "extra_fuel": extra_fuel,
             "drawn_kwh": state["drawn"],
             "charged_kwh": state["charged_kwh"],
             "refuel_kg": state["refuel_kg"],
@@ -576,6 +633,7 @@ class Model:
                     "idle_kwh": state["idle_kwh"],
                     "extra_km": 0.0,
                     "extra_energy": 0.0,
+                    "extra_fuel": 0.0,
                     "drawn_kwh": state["drawn"],
                     "charged_kwh": state["charged_kwh"],
                     "refuel_kg": state["refuel_kg"],

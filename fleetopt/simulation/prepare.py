@@ -345,7 +345,23 @@ def prepare(scenario: Scenario, network: RoadNetwork | None) -> Prepared:
             specs[(vt, pt)] = resolve_spec(vt, pt, scenario.vehicle_types)
         except InputError as exc:
             bad = trips[(trips["vehicle_type"] == vt) & (trips["powertrain"] == pt)]
-            if len(bad):
+            # a powertrain the fleet assigned (or a generator's) is named by the fleet's key;
+            # one read from a trips file was already located by the trips reader
+            gen = {
+                f.name: f.index
+                for f in scenario.fleets
+                if f.source == "generator" or f.powertrain is not None
+            }
+            if len(bad) and str(bad["fleet"].iat[0]) in gen:
+                problems.append(
+                    Problem(
+                        exc.message,
+                        None,
+                        f"fleets.{gen[str(bad['fleet'].iat[0])]}.powertrain",
+                        scenario.file,
+                    )
+                )
+            elif len(bad):
                 problems.append(
                     Problem(
                         f"{exc.message}; (type, powertrain) pairs with defaults: "

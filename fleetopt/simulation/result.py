@@ -131,11 +131,13 @@ class SimulationResult:
     trips : pandas.DataFrame
         One row per trip or ride request: ``trip_id, vehicle_id, vehicle_type, powertrain,
         served, reason, start_s, end_s, delay_s, distance_km, deadhead_km, battery_kwh,
-        hydrogen_kg, diesel_l, gasoline_l, cng_kg, soc_start, soc_end, passenger_km, tonne_km``.
+        hydrogen_kg, diesel_l, gasoline_l, cng_kg, lng_kg, soc_start, soc_end, passenger_km,
+        tonne_km``. A phev's gasoline (once its battery is at ``min_soc``) is in
+        ``gasoline_l``; an hev's too; LNG in ``lng_kg`` (``fleetopt/data/powertrains.csv``).
     vehicles : pandas.DataFrame
         One row per vehicle: ``vehicle_id, vehicle_type, powertrain, exempt, trips_served,
         trips_missed, distance_km, battery_kwh, grid_kwh, hydrogen_kg, diesel_l, gasoline_l,
-        cng_kg, co2_kg, soc_start, soc_end, capacity_kwh`` (battery capacity [kWh]).
+        cng_kg, lng_kg, co2_kg, soc_start, soc_end, capacity_kwh`` (battery capacity [kWh]).
     sessions : pandas.DataFrame
         Station visits: ``vehicle_id, vehicle_type, station_id, action, arrive_s, plug_s,
         end_s, wait_s, battery_kwh, grid_kwh, hydrogen_kg, soc_in, soc_out``.
@@ -151,8 +153,9 @@ class SimulationResult:
     totals : dict
         The ``simulate --json`` document (without ``wall_s`` until set).
     extras : dict
-        Further results: ``cost_cny``, ``pv_kwh``, ``passenger_km``, ``tonne_km``,
-        ``converted_turnover_tkm``, ``co2_kg_per_tkm``, shares of eligible vehicles.
+        Further results: ``cost_cny``, ``cng_kg``, ``lng_kg``, ``pv_kwh``, ``passenger_km``,
+        ``tonne_km``, ``converted_turnover_tkm``, ``co2_kg_per_tkm``, NEV shares of eligible
+        vehicles (NEV = bev, phev, fcev).
     """
 
     scenario_name: str

@@ -5,14 +5,16 @@ Dispatch rule (documented, deterministic):
 1. A request arriving at time t goes to the idle taxi with the shortest road travel time
    to its origin (ties: lowest taxi id) among those that reach it within the request's
    ``max_wait_min`` and can drive pickup + trip without ending below ``min_soc`` (tank
-   level for fuel-cell taxis; fuel taxis always can).
+   level for fuel-cell taxis; fuel taxis and plug-in hybrids always can: a phev drives on
+   its battery down to ``min_soc``, then on gasoline).
 2. If no taxi qualifies, the request waits (first in, first out). A taxi that becomes idle
    takes the oldest waiting request it can still reach in time with enough energy.
    Requests not picked up by their deadline are missed ("no taxi within max_wait").
-3. After a drop-off, a battery taxi below ``taxi_charge_soc`` drives to the station that
-   minimises travel time plus expected queue wait (queue length / plugs x the time to charge
-   to ``taxi_target_soc`` there; swap stations for swappable taxis, hydrogen stations for
-   fuel-cell taxis), queues first come first served and charges to ``taxi_target_soc``.
+3. After a drop-off, a battery taxi (bev or phev) below ``taxi_charge_soc`` drives to the
+   station that minimises travel time plus expected queue wait (queue length / plugs x the
+   time to charge to ``taxi_target_soc`` there; swap stations for swappable taxis,
+   hydrogen stations for fuel-cell taxis), queues first come first served and charges to
+   ``taxi_target_soc``.
 4. Idle taxis wait where they are and draw no idle power - unless ``reposition_idle_min``
    (``[options]``, default 0 = never) is > 0: a taxi idle that long without interruption
    drives empty to the nearest (road time; ties: lowest node) of the
@@ -45,6 +47,7 @@ import simpy
 from scipy import sparse
 from scipy.sparse import csgraph
 
+from fleetopt import powertrains as pts
 from fleetopt.domain.energy import speed_factor
 from fleetopt.inputs.road_graph import RoadNetwork
 from fleetopt.inputs.scenario import Fleet
@@ -257,12 +260,20 @@ class TaxiDispatch:
             ]
         )
         self.rate = np.array([self._rate(s) for s in self.specs])  # per km in cap units
+        # a phev never lacks energy (gasoline takes over at min_soc): no dispatch floor
         self.min_level = np.array(
-            [s.min_soc if (s.is_battery or s.is_hydrogen) else -np.inf for s in self.specs]
+            [
+                s.min_soc if (s.is_battery or s.is_hydrogen) and not s.is_plugin_hybrid
+                else -np.inf
+                for s in self.specs
+            ]
         )
         self.km = np.zeros(k)
         self.drawn = np.zeros(k)
         self.h2_used = np.zeros(k)
+        self.fuel_used = np.zeros(k)  # a phev's gasoline [L]
+        self.fuel_req = np.zeros(n)  # a phev's gasoline per served request [L]
+        self.carry_fuel = np.zeros(k)
         # speed factor ([options] speed_factor): energy-equivalent lengths E = L x factor(L / T)
         self.sf_use = np.array(
             [bool(opts.speed_factor) and sp.energy_model != "constant" for sp in self.specs],
@@ -352,7 +363,9 @@ class TaxiDispatch:
         self.n_idle_at[a] -= 1
         vid = self.taxis[i]["vehicle_id"]
         self.m.log.events.append((env.now, vid, "reposition", self.level[i], ""))
+        f0 = self.fuel_used[i]
         e = self._drive(i, km, ekm)
+        self.carry_fuel[i] += self.fuel_used[i] - f0
         self.carry_km[i] += km
         self.carry_ekm[i] += ekm
         self.carry_e[i] += e
@@ -457,10 +470,24 @@ class TaxiDispatch:
         return float((self.E if self.sf_use[i] else self.L)[a, b]) / 1000.0
 
     def _drive(self, i: int, km: float, ekm: float | None = None) -> float:
-        """Drive ``km`` (energy as for ``ekm`` km); return energy in cap units x cap."""
+        """Drive ``km`` (energy as for ``ekm`` km); return energy in cap units x cap.
+
+        A phev draws its battery down to ``min_soc``; the share of the drive the battery
+        cannot cover burns gasoline (added to ``fuel_used``).
+        """
         spec = self.specs[i]
         self.km[i] += km
-        use = (km if ekm is None else ekm) * self.rate[i]
+        e_km = km if ekm is None else ekm
+        use = e_km * self.rate[i]
+        if spec.is_plugin_hybrid:
+            avail = max(self.level[i] - spec.min_soc, 0.0)
+            got = min(use, avail)
+            self.level[i] = spec.min_soc if got >= avail > 0 else self.level[i] - got
+            rest = (use - got) / use if use > 0 else 0.0
+            self.fuel_used[i] += rest * e_km * spec.fuel_per_100km / 100.0
+            batt: float = got * self.cap[i]
+            self.drawn[i] += batt
+            return batt
         if spec.is_battery or spec.is_hydrogen:
             self.level[i] -= use
             amount: float = use * self.cap[i]
@@ -480,6 +507,7 @@ class TaxiDispatch:
         pick_ekm = self._ekm(i, a, o)
         trip_ekm = self.trip_ekm[j] if self.sf_use[i] else self.trip_km[j]
         self.soc0[j] = self.level[i]
+        f0 = self.fuel_used[i]
         e1 = self._drive(i, pick_km, pick_ekm)
         self.pickup_s[j] = env.now + pick_s
         e2 = self._drive(i, self.trip_km[j], trip_ekm)
@@ -493,9 +521,11 @@ class TaxiDispatch:
         self.dh_km[j] = pick_km + self.carry_km[i]
         self.run_ekm[j] = trip_ekm + (pick_ekm + self.carry_ekm[i])
         e1 += self.carry_e[i]
+        self.fuel_req[j] = self.fuel_used[i] - f0 + self.carry_fuel[i]
         self.carry_km[i] = 0.0
         self.carry_ekm[i] = 0.0
         self.carry_e[i] = 0.0
+        self.carry_fuel[i] = 0.0
         if spec.is_hydrogen:
             self.h2[j] = e1 + e2
         elif spec.is_battery:
@@ -606,16 +636,20 @@ class TaxiDispatch:
         idx = self.vehicle_idx
         has = idx >= 0
         pt_taxi = np.array([t["powertrain"] for t in self.taxis] + [""], dtype=object)
-        l100_taxi = np.array([sp.l_per_100km for sp in self.specs] + [0.0])
-        k100_taxi = np.array([sp.kg_per_100km for sp in self.specs] + [0.0])
+        per_taxi = np.array(
+            [0.0 if sp.is_battery or sp.is_hydrogen else sp.fuel_per_100km for sp in self.specs]
+            + [0.0]
+        )
+        col_taxi = np.array(
+            [pts.fuel_column(str(p)) or "" for p in pt_taxi[:-1]] + [""], dtype=object
+        )
         pick = np.where(has, idx, len(self.taxis))
         pt = pt_taxi[pick]
-        l100 = l100_taxi[pick]
-        k100 = k100_taxi[pick]
-        # fuel per km x speed factor (run_ekm = run km when the option is off)
+        fcol = col_taxi[pick]
+        # fuel per km x speed factor (run_ekm = run km when the option is off); a phev's
+        # gasoline was counted as it drove
         run = np.where(self.served, self.run_ekm, 0.0)
-        fuel = run * l100 / 100.0
-        gas = run * k100 / 100.0
+        fuel = run * per_taxi[pick] / 100.0 + np.where(self.served, self.fuel_req, 0.0)
         pax = r["passengers"].to_numpy(float) if "passengers" in r else np.ones(len(r))
         pax = np.where(np.isnan(pax), 1.0, pax)
         return pd.DataFrame(
@@ -640,9 +674,7 @@ class TaxiDispatch:
                 "deadhead_km": np.where(self.served, self.dh_km, 0.0),
                 "battery_kwh": self.kwh,
                 "hydrogen_kg": self.h2,
-                "diesel_l": np.where(pt == "diesel", fuel, 0.0),
-                "gasoline_l": np.where(pt == "gasoline", fuel, 0.0),
-                "cng_kg": np.where(pt == "cng", gas, 0.0),
+                **{c: np.where(fcol == c, fuel, 0.0) for c in pts.FUEL_COLUMNS},
                 "soc_start": self.soc0,
                 "soc_end": self.soc1,
                 "passenger_km": np.where(self.served, self.trip_km * pax, 0.0),
@@ -659,6 +691,7 @@ class TaxiDispatch:
             self.vehicle_idx[got], weights=(self.trip_km + self.dh_km)[got], minlength=k
         )
         served_h2 = np.bincount(self.vehicle_idx[got], weights=self.h2[got], minlength=k)
+        served_fuel = np.bincount(self.vehicle_idx[got], weights=self.fuel_req[got], minlength=k)
         rows = []
         for i, t in enumerate(self.taxis):
             spec = self.specs[i]
@@ -685,6 +718,8 @@ class TaxiDispatch:
                     )
                     if spec.is_hydrogen
                     else 0.0,
+                    # a phev's gasoline on drives to chargers and after its last request
+                    "extra_fuel": max(float(self.fuel_used[i] - served_fuel[i]), 0.0),
                     "drawn_kwh": float(self.drawn[i]),
                     "charged_kwh": self.states[i]["charged_kwh"],
                     "refuel_kg": self.states[i]["refuel_kg"],
@@ -692,12 +727,12 @@ class TaxiDispatch:
                 }
             elif self.carry_km[i] > 0:
                 # a repositioning drive after the last request: its fuel goes to the vehicle
-                per = spec.kg_per_100km if t["powertrain"] == "cng" else spec.l_per_100km
                 self.m.log.vehicles[t["vehicle_id"]] = {
                     "soc_end": np.nan,
                     "idle_kwh": 0.0,
                     "extra_km": float(self.carry_km[i]),
-                    "extra_energy": float(self.carry_ekm[i]) * per / 100.0,
+                    "extra_energy": 0.0,
+                    "extra_fuel": float(self.carry_ekm[i]) * spec.fuel_per_100km / 100.0,
                     "drawn_kwh": 0.0,
                     "charged_kwh": 0.0,
                     "refuel_kg": 0.0,

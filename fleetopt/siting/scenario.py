@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from fleetopt.powertrains import BATTERY, HYDROGEN
 from fleetopt.siting.problem import SitingProblem
 
 logger = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ def demand_from_trips(trips: pd.DataFrame,
     Returns
     -------
     pandas.DataFrame
-        ``lon``, ``lat`` [deg], ``weight`` [kWh or kg], ``powertrain`` (``bev`` or
+        ``lon``, ``lat`` [deg], ``weight`` [kWh or kg], ``powertrain`` (``bev``, ``phev`` or
         ``fcev``) and ``arrival_s`` (trip arrival, NaN when unknown) [s] of battery and
         fuel-cell trips.
     """
@@ -65,9 +66,9 @@ def demand_from_trips(trips: pd.DataFrame,
     pt = trips["powertrain"].to_numpy()
     for (t, p), spec in specs.items():
         sel = (vt == t) & (pt == p)
-        if p == "bev":
+        if p in BATTERY:  # bev and phev charge
             rate[sel] = float(getattr(spec, "kwh_per_km", 0.0))
-        elif p == "fcev":
+        elif p in HYDROGEN:
             rate[sel] = float(getattr(spec, "kg_per_100km", 0.0)) / 100.0
     dist = trips["distance_km"].to_numpy(float)
     w = np.nan_to_num(dist, nan=0.0) * rate
@@ -140,12 +141,12 @@ def _one_carrier(points: pd.DataFrame, where: str) -> pd.DataFrame:
     Charging and hydrogen stations serve different vehicles and their demands are in
     different units, so one siting run never adds kWh to kg.
     """
-    bev = points[points["powertrain"] == "bev"]
+    bev = points[points["powertrain"].isin(list(BATTERY))]
     if bev.empty:
         logger.info("%s: no battery trips; siting hydrogen stations on %.1f kg of demand",
                     where, float(points["weight"].sum()))
         return points
-    h2 = points[points["powertrain"] != "bev"]
+    h2 = points[~points["powertrain"].isin(list(BATTERY))]
     if len(h2):
         logger.warning("%s: siting charging stations on %.1f kWh of battery demand; the "
                        "%.1f kg of hydrogen demand (%d fuel-cell trip ends) is left out "
@@ -167,7 +168,7 @@ def peak_hour_sessions(points: pd.DataFrame, *, session_energy_kwh: float
     Parameters
     ----------
     points : pandas.DataFrame
-        :func:`demand_from_trips` output (``weight`` [kWh] for ``powertrain == "bev"``,
+        :func:`demand_from_trips` output (``weight`` [kWh] for battery powertrains,
         ``arrival_s`` [s]).
     session_energy_kwh : float
         Mean energy of one charging session [kWh].
@@ -178,7 +179,7 @@ def peak_hour_sessions(points: pd.DataFrame, *, session_energy_kwh: float
         ``lon``, ``lat`` [deg], ``weight`` [sessions/h] of the peak hour's points, and
         the peak hour (0-23) [h]. Empty with hour -1 when no battery trip has a time.
     """
-    bev = points[(points["powertrain"] == "bev") & np.isfinite(points["arrival_s"])]
+    bev = points[points["powertrain"].isin(list(BATTERY)) & np.isfinite(points["arrival_s"])]
     if bev.empty or not session_energy_kwh > 0:
         return pd.DataFrame({"lon": [], "lat": [], "weight": []}), -1
     hour = (np.floor(bev["arrival_s"].to_numpy(float) / 3600.0) % 24).astype(np.int64)

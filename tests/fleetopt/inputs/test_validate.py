@@ -133,7 +133,10 @@ GOLDEN: dict[
             (
                 2,
                 "powertrain",
-                "unknown powertrain 'steam'; valid values: diesel, gasoline, cng, bev, fcev",
+                (
+                    "unknown powertrain 'steam'; valid values: "
+                    "diesel, gasoline, cng, lng, hev, phev, bev, fcev"
+                ),
             ),
         ],
         [],

@@ -15,10 +15,12 @@ from fleetopt.inputs.vehicles import (
 
 
 def test_defaults_come_from_the_cited_table() -> None:
-    """Diesel bus: Zhang et al. 2014's 32.6 L/100km; e-bus: Zhou et al. 2016's 1.38 kWh/km."""
+    """Diesel bus: Zhang et al. 2014's 32.6 L/100km; e-bus: Zhou et al. 2016's 1.38 kWh/km at the
+    charger, converted once to the battery side (x 0.9 = 1.242 kWh/km)."""
     assert default_spec("bus", "diesel").l_per_100km == 32.6
     bev = default_spec("bus", "bev")
-    assert bev.kwh_per_km == 1.38
+    assert bev.kwh_per_km == pytest.approx(1.38 * bev.charge_efficiency)
+    assert bev.kwh_per_km == 1.242
     assert bev.is_battery
     assert not bev.is_hydrogen
     rows = defaults.params("vehicle_specs", vehicle_type="bus", powertrain="diesel")
@@ -44,7 +46,7 @@ def test_overrides_apply_and_are_checked() -> None:
     )
     assert spec.battery_kwh == 250.0
     assert spec.energy_model == "constant"
-    assert spec.kwh_per_km == 1.38
+    assert spec.kwh_per_km == 1.242
     probs = check_overrides(
         {"battery_kwh": "big", "min_soc": 1.5, "charging_curve": "cubic", "wheels": 6},
         prefix="vehicle_types.bus.bev",

@@ -135,14 +135,17 @@ def test_peak_is_exact_maximum_of_overlapping_sessions(run) -> None:
 
 
 def test_fuel_vehicles_by_hand(run) -> None:
-    """GIVEN a diesel bus (30 L/100km) 100 km, a gasoline taxi trip 20 km (8.5 L/100km default) and
+    """GIVEN a diesel bus (30 L/100km) 100 km, a gasoline taxi trip 20 km (8.5 L/100km) and
     a fuel-cell bus 50 km at 11.7 kg/100km THEN diesel 30 L, gasoline 1.7 L, hydrogen 5.85 kg, CO2
     by hand."""
+    d = copy.deepcopy(BASE)
+    d["vehicle_types"]["bus"]["fcev"] = {"kg_per_100km": 11.7, "tank_kg": 64}
+    d["vehicle_types"]["taxi"] = {"gasoline": {"l_per_100km": 8.5}}
     r = run([
         trip_line("d1", "a", "06:00", "07:00", 100, pt="diesel"),
         trip_line("g1", "b", "06:00", "06:30", 20, pt="gasoline", vtype="taxi"),
         trip_line("f1", "c", "06:00", "07:00", 50, pt="fcev"),
-    ])
+    ], scenario=d)
     s = r.summary()
     assert s["diesel_l"] == pytest.approx(30.0)
     assert s["gasoline_l"] == pytest.approx(1.7)
@@ -248,6 +251,7 @@ def test_hydrogen_station_fills_the_tank_at_its_rate(run) -> None:
     """GIVEN a fuel-cell bus (64 kg tank) using 11.7 kg/100 km for 100 km, a 1.8 kg/min dispenser
     THEN it refuels 11.7 kg in 6.5 min."""
     d = copy.deepcopy(BASE)
+    d["vehicle_types"]["bus"]["fcev"] = {"kg_per_100km": 11.7, "tank_kg": 64}
     d["stations"] = [{"id": "h2", "kind": "hydrogen", "lon": LON, "lat": LAT, "dispensers": 1,
                       "kg_per_min": 1.8, "kg_per_day": 500}]
     r = run([trip_line("f1", "t1", "06:00", "07:00", 100, pt="fcev")], scenario=d)
