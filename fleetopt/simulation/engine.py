@@ -129,6 +129,70 @@ def simulate(
     return result
 
 
+def fuel_timeline(
+    departure_s: np.ndarray,
+    arrival_s: np.ndarray,
+    deadhead_s: np.ndarray,
+    vehicle_id: np.ndarray,
+    run: np.ndarray,
+    t0: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return start, end and delay [s] of trips run by vehicles that never queue.
+
+    The rule is the kernel's (:meth:`fleetopt.simulation.kernel.Model.vehicle`): a vehicle
+    leaves for trip ``k`` at ``departure - deadhead`` or, when its previous trip ends later,
+    at that end; the delay is how late it leaves; the trip keeps its scheduled duration.
+    Rows are in vehicle, time order; only rows with ``run`` take part (a trip not run does
+    not move the vehicle's clock). Vehicles start at ``t0``.
+
+    Parameters
+    ----------
+    departure_s, arrival_s : numpy.ndarray
+        Scheduled departure and arrival [s].
+    deadhead_s : numpy.ndarray
+        Empty drive to the trip's origin before it [s].
+    vehicle_id : numpy.ndarray
+        Vehicle of each row.
+    run : numpy.ndarray of bool
+        Rows that are run.
+    t0 : float
+        Start of the horizon [s].
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``(start_s, end_s, delay_s)``; rows not run keep their schedule and 0 delay.
+    """
+    start = departure_s.astype(float).copy()
+    end = arrival_s.astype(float).copy()
+    delay = np.zeros(start.size)
+    leave = departure_s - deadhead_s
+    idx = np.flatnonzero(run)
+    if idx.size == 0:
+        return start, end, delay
+    vid = vehicle_id[idx]
+    same = np.r_[False, vid[1:] == vid[:-1]]
+    prev_arr = np.r_[t0, arrival_s[idx][:-1]]
+    prev_end = np.where(same, prev_arr, t0)
+    late = leave[idx] < prev_end - 1e-9
+    if not late.any():  # nobody is late: the schedule stands
+        return start, end, delay
+    # walk only the vehicles with a late trip (a delay carries on through the block)
+    late_vehicles = set(vid[late].tolist())
+    clock = t0
+    for j, k in enumerate(idx):
+        if vid[j] not in late_vehicles:
+            continue
+        if not same[j]:
+            clock = t0
+        go = max(clock, float(leave[k]))
+        delay[k] = go - float(leave[k])
+        start[k] = go + float(deadhead_s[k])
+        end[k] = start[k] + float(arrival_s[k] - departure_s[k])
+        clock = end[k]
+    return start, end, delay
+
+
 def _spec_column(
     trips: pd.DataFrame,
     specs: dict[tuple[str, str], Any],
@@ -239,6 +303,19 @@ def assemble(
         )
         served[outside] = False
         reason[outside] = "outside the horizon"
+        fuel_run = (~is_clock) & served
+        if fuel_run.any():  # fuel vehicles follow the same clock: late when a deadhead is long
+            f_start, f_end, f_delay = fuel_timeline(
+                out["departure_s"].to_numpy(float),
+                out["arrival_s"].to_numpy(float),
+                trips["deadhead_s"].to_numpy(float),
+                trips["vehicle_id"].astype(str).to_numpy(dtype=object),
+                fuel_run,
+                t0,
+            )
+            start_s[fuel_run] = f_start[fuel_run]
+            end_s[fuel_run] = f_end[fuel_run]
+            delay_s[fuel_run] = f_delay[fuel_run]
     km = trips["distance_km"].to_numpy(float) if n else np.zeros(0)
     dh_km = np.where(served, dh_km, 0.0)
     run_km = np.where(served, km + dh_km, 0.0)

@@ -378,3 +378,52 @@ def test_per_vehicle_overrides_apply_to_that_vehicle_only(run) -> None:
     with pytest.raises(InputError) as e:
         run([trip_line("b1", "t1", "06:00", "07:00", 5)], scenario=d)
     assert e.value.problems[0].column == "vehicles.nobody"
+
+
+def test_diesel_and_bev_follow_the_same_clock(run) -> None:
+    """GIVEN one block run once by a diesel bus and once by a BEV bus (battery ample, constant
+    model): trip 1 ends at Tiananmen at 07:00 and trip 2 starts ~4 km away at 07:01 (the
+    deadhead takes longer than the 1-minute layover) WHEN simulated THEN both leave late by the
+    same delay = deadhead - 60 s, and trip 2 starts and ends late by the same amount."""
+    far = (LON + 0.045, LAT)  # ~3.8 km east on the road graph
+    lines = []
+    for vid, pt in (("d1", "diesel"), ("e1", "bev")):
+        lines += [
+            trip_line(vid, f"{vid}-a", "06:00", "07:00", 10, pt=pt),
+            trip_line(vid, f"{vid}-b", "07:01", "07:31", 10, pt=pt, o=far, d=far),
+        ]
+    r = run(lines)
+    t = r.trips.set_index("trip_id")
+    assert bool(t["served"].all())
+    dh = t.loc["e1-b", "delay_s"]
+    assert dh > 60.0  # the deadhead is longer than the layover: the BEV is late
+    assert t.loc["d1-b", "delay_s"] == pytest.approx(dh)
+    assert t.loc["d1-b", "start_s"] == pytest.approx(t.loc["e1-b", "start_s"])
+    assert t.loc["d1-b", "end_s"] == pytest.approx(t.loc["e1-b", "end_s"])
+    assert t.loc["d1-b", "end_s"] - t.loc["d1-b", "start_s"] == pytest.approx(30 * 60)
+    assert t.loc["d1-a", "delay_s"] == 0.0
+
+
+def test_fuel_timeline_carries_a_delay_through_the_block() -> None:
+    """GIVEN a vehicle whose second trip leaves 10 min late (deadhead 15 min, layover 5 min) and
+    whose third trip has a 2-minute layover after the scheduled end THEN the delay carries on:
+    trip 3 leaves 8 min late; another vehicle is untouched; a trip not run moves nothing."""
+    import numpy as np
+
+    from fleetopt.simulation.engine import fuel_timeline
+
+    dep = np.array([0.0, 1500.0, 3300.0, 0.0, 600.0])
+    arr = np.array([1200.0, 3000.0, 4000.0, 300.0, 900.0])
+    dh = np.array([0.0, 900.0, 120.0, 0.0, 400.0])
+    vid = np.array(["a", "a", "a", "b", "b"], dtype=object)
+    run = np.array([True, True, True, True, False])
+    start, end, delay = fuel_timeline(dep, arr, dh, vid, run, 0.0)
+    # trip 2: leave scheduled 600, vehicle free at 1200 -> 600 s late, start 2100, end 3600
+    assert delay[1] == pytest.approx(600.0)
+    assert (start[1], end[1]) == (pytest.approx(2100.0), pytest.approx(3600.0))
+    # trip 3: leave scheduled 3180, free at 3600 -> 420 s late, start 3720, end 4420
+    assert delay[2] == pytest.approx(420.0)
+    assert end[2] == pytest.approx(4420.0)
+    assert delay[3] == 0.0
+    assert delay[4] == 0.0
+    assert end[4] == 900.0
