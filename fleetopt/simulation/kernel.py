@@ -9,7 +9,8 @@ its reason) and the vehicle stays where it is. Late vehicles start late (delay r
 A plug-in hybrid (phev) charges like a bev and drives on its battery while it holds more
 than ``min_soc``, then on its fuel (``l_per_100km``) for the rest of the drive: it never
 misses a trip for energy. Vehicles that only burn fuel (diesel, gasoline, hev, CNG, LNG)
-never queue, so they are computed without the clock.
+never queue, so they are computed without SimPy, but on the same clock rule
+(``engine.fuel_timeline``: late when the deadhead is longer than the layover).
 
 A vehicle draws ``idle_kw`` only while waiting off-plug between its first departure and
 its last arrival (layovers, CONTRACT §4); parked at its depot before pull-out and after
