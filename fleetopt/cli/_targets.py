@@ -26,10 +26,17 @@ def _fmt(v: Any) -> str:
     return str(v)
 
 
+def _band(r: dict[str, Any]) -> str:
+    low, high = r.get("low"), r.get("high")
+    if low is None or high is None or low == high:
+        return ""
+    return f"{_fmt(low)} to {_fmt(high)}"
+
+
 def render(rows: list[dict[str, Any]]) -> None:
-    """Print the targets as a table for a person to read."""
-    table = Table(title="Beijing Carbon Peak Plan targets")
-    for col in ("id", "target", "unit", "year", "value", "status"):
+    """Print the targets as a table for a person to read: value, its band, status and reason."""
+    table = Table(title="Beijing Carbon Peak Plan targets (band: low to high)")
+    for col in ("id", "target", "unit", "year", "value", "band", "status"):
         table.add_column(col)
     for r in rows:
         table.add_row(
@@ -38,9 +45,14 @@ def render(rows: list[dict[str, Any]]) -> None:
             str(r["unit"]),
             _fmt(r["year"]),
             _fmt(r["value"]),
+            _band(r),
             r["status"],
         )
-    Console().print(table)
+    console = Console()
+    console.print(table)
+    for r in rows:
+        if r.get("reason"):
+            console.print(f"[dim]{r['id']}: {r['status']} — {r['reason']}[/dim]")
 
 
 def render_calibration(doc: dict[str, list[dict[str, Any]]]) -> None:
