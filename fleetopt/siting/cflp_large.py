@@ -23,12 +23,21 @@ from __future__ import annotations
 import logging
 import math
 import time
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from fleetopt.errors import SolverError
+from fleetopt.siting.answer import Answer, Status
 from fleetopt.siting.backend import solve_linear_model
+from fleetopt.siting.cflp_core import (
+    CflpData,
+    answer_from_x,
+    check_cflp_feasible,
+    fixed_open_lp,
+    fixed_open_lp_closing_empty,
+    lift_subset,
+    subset_options,
+)
 from fleetopt.siting.lagrangian import (
     CoverSolution,
     KnapsackFill,
@@ -38,9 +47,6 @@ from fleetopt.siting.lagrangian import (
     served_by,
 )
 from fleetopt.siting.modular import facility_model
-
-if TYPE_CHECKING:
-    from fleetopt.siting.cflp import CflpAnswer, CflpData
 
 logger = logging.getLogger(__name__)
 
@@ -238,8 +244,6 @@ def subgradient(st: LagrangianState, *, deadline: float, iterations: int,
 
 def _heuristic(st: LagrangianState, chosen: np.ndarray, deadline: float) -> None:
     """Transportation LP over the options the subproblem opened; keep it if better."""
-    from fleetopt.siting.cflp import _fixed_open_lp_closing_empty
-
     d = st.data
     chosen = chosen & st.alive
     chosen[_best_alive_option(st, st.must_open & ~_sites_of(d, chosen))] = True
@@ -249,7 +253,7 @@ def _heuristic(st: LagrangianState, chosen: np.ndarray, deadline: float) -> None
     st.inc.tried.add(key)
     if float(d.option_capacity[chosen].sum()) < st.need * (1 - 1e-12) or not admissible(d, chosen):
         return
-    val, x = _fixed_open_lp_closing_empty(d, chosen, deadline, pair_weight=st.pair_demand)
+    val, x = fixed_open_lp_closing_empty(d, chosen, deadline, pair_weight=st.pair_demand)
     if x is None:
         return
     if val < st.ub:
@@ -394,27 +398,23 @@ def _servable(d: CflpData, *, deadline: float) -> bool:
     A relaxation of every solution: when it cannot, no solution exists. A stop of the LP
     without an answer counts as servable.
     """
-    from fleetopt.siting.cflp import CflpData, _fixed_open_lp
-
     big = np.lexsort((-d.option_capacity, d.option_site))
     first = np.r_[True, d.option_site[big][1:] != d.option_site[big][:-1]]
     chosen = np.zeros(d.option_site.size, bool)
     chosen[big[first]] = True
     relaxed = CflpData(**{**d.__dict__, "budget": None, "max_open": None})
-    _, x = _fixed_open_lp(relaxed, chosen, deadline)
+    _, x = fixed_open_lp(relaxed, chosen, deadline)
     return x is not None
 
 
 def _greedy_incumbent(st: LagrangianState, *, deadline: float) -> None:
     """Incumbent from :func:`greedy_open`, the transportation LP and :func:`shrink`."""
-    from fleetopt.siting.cflp import _fixed_open_lp
-
     d = st.data
     chosen = greedy_open(d)
     if not admissible(d, chosen):
         return
     st.inc.tried.add(np.packbits(chosen).tobytes())
-    val, x = _fixed_open_lp(d, chosen, deadline)
+    val, x = fixed_open_lp(d, chosen, deadline)
     if x is not None and val < st.ub:
         st.inc.ub, st.inc.x = val, x
         shrink(st, deadline=deadline)
@@ -422,8 +422,6 @@ def _greedy_incumbent(st: LagrangianState, *, deadline: float) -> None:
 
 def shrink(st: LagrangianState, *, deadline: float) -> None:
     """Give each open site of the incumbent its smallest option that carries its load."""
-    from fleetopt.siting.cflp import _fixed_open_lp
-
     d = st.data
     if st.x is None:
         return
@@ -443,7 +441,7 @@ def shrink(st: LagrangianState, *, deadline: float) -> None:
     out &= ~empty[d.option_site]
     if np.array_equal(out, chosen):
         return
-    val, x = _fixed_open_lp(d, out, deadline)
+    val, x = fixed_open_lp(d, out, deadline)
     if x is not None and val < st.ub:
         st.inc.ub, st.inc.x = val, x
 
@@ -457,8 +455,6 @@ def local_search(st: LagrangianState, *, deadline: float, n_add: int = 5,
     value to open, the open sites of highest value to close in a swap; every open site
     is tried for closing. Sites with several size options keep their incumbent option.
     """
-    from fleetopt.siting.cflp import _fixed_open_lp
-
     d = st.data
     if st.x is None:
         return
@@ -481,7 +477,7 @@ def local_search(st: LagrangianState, *, deadline: float, n_add: int = 5,
                 1 - 1e-12) or not admissible(d, chosen):
             return False
         st.inc.tried.add(key)
-        val, x = _fixed_open_lp(d, chosen, deadline)
+        val, x = fixed_open_lp(d, chosen, deadline)
         if x is not None and val < st.ub * (1 - 1e-12):
             st.inc.ub, st.inc.x = val, x
             return True
@@ -594,8 +590,6 @@ def restricted_mip(st: LagrangianState, *, deadline: float, solver: str,
     value at the best multipliers); the incumbent's sites are always in. Cut off at the
     incumbent, so any solution found is better.
     """
-    from fleetopt.siting.cflp import _lift, _subset
-
     d = st.data
     n_opt = d.option_site.size
     v, _ = option_values(d.option_site, d.option_capacity, d.option_cost, d.n_sites,
@@ -611,10 +605,8 @@ def restricted_mip(st: LagrangianState, *, deadline: float, solver: str,
     keep = st.alive & pick[d.option_site]
     if st.x is not None:
         keep |= st.x[:n_opt] > 0.5
-    sub, opt_idx, pair_idx = _subset(d, keep)
+    sub, opt_idx, pair_idx = subset_options(d, keep)
     _open_in(sub, st.must_open)
-    from fleetopt.siting.cflp import check_cflp_feasible
-
     if check_cflp_feasible(sub):
         return
     model, lift = facility_model(sub)
@@ -626,13 +618,14 @@ def restricted_mip(st: LagrangianState, *, deadline: float, solver: str,
     ans = solve_linear_model(model, solver=solver, time_limit_s=left,
                              cutoff=st.ub * (1 - 1e-12) if np.isfinite(st.ub) else None)
     if ans.x is not None and ans.objective < st.ub:
-        st.inc.ub, st.inc.x = float(ans.objective), _lift(d, lift(ans.x), opt_idx, pair_idx)
+        st.inc.ub = float(ans.objective)
+        st.inc.x = lift_subset(d, lift(ans.x), opt_idx, pair_idx)
         logger.info("CFLP restricted MIP over %d sites: %.9g (%s)", int(pick.sum()), st.ub,
                     ans.status)
 
 
 def solve_large_cflp(data: CflpData, *, deadline: float, solver: str, rel_gap: float
-                     ) -> CflpAnswer:
+                     ) -> Answer:
     """Lagrangian bound and heuristics, fixing, then branch and bound or the reduced MIP.
 
     Parameters
@@ -648,10 +641,8 @@ def solve_large_cflp(data: CflpData, *, deadline: float, solver: str, rel_gap: f
 
     Returns
     -------
-    CflpAnswer
+    Answer
     """
-    from fleetopt.siting.cflp import CflpAnswer, _answer, _lift, _subset
-
     t0 = time.perf_counter()
     total = deadline - t0
     n_opt = data.option_site.size
@@ -660,7 +651,7 @@ def solve_large_cflp(data: CflpData, *, deadline: float, solver: str, rel_gap: f
     _greedy_incumbent(st, deadline=t0 + 0.1 * total)
     logger.info("CFLP greedy: incumbent %.9g after %.2fs", st.ub, time.perf_counter() - t0)
     if st.x is None and not _servable(data, deadline=t0 + 0.2 * total):
-        return CflpAnswer(status="infeasible", objective=math.nan, bound=math.nan,
+        return Answer(status=Status.INFEASIBLE, objective=math.nan, bound=math.nan,
                           option_open=np.zeros(n_opt, bool), flow=np.zeros(data.pair_site.size),
                           model_size={}, reason="even with every site open at its largest "
                           "size some customers cannot be served within their allowed pairs")
@@ -690,11 +681,11 @@ def solve_large_cflp(data: CflpData, *, deadline: float, solver: str, rel_gap: f
                 time.perf_counter() - t0)
     size = strong_model_size(data)
     if st.x is not None and st.ub - st.bound <= rel_gap * abs(st.ub):
-        return _answer(data, "optimal", st.x, st.ub, st.ub, size)
+        return answer_from_x(data, Status.OPTIMAL, st.x, st.ub, st.ub, size)
     keep = st.alive.copy()
     if st.x is not None:
         keep |= st.x[:n_opt] > 0.5
-    sub, opt_idx, pair_idx = _subset(data, keep)
+    sub, opt_idx, pair_idx = subset_options(data, keep)
     _open_in(sub, st.must_open)
     ans = None
     bound = st.bound
@@ -712,19 +703,20 @@ def solve_large_cflp(data: CflpData, *, deadline: float, solver: str, rel_gap: f
         size = {**size, "nodes": nodes}
         if inc.x is None and done and not np.isfinite(st.ub):
             # the search enumerated every open set without a feasible one
-            return CflpAnswer(status="infeasible", objective=math.nan, bound=math.nan,
+            return Answer(status=Status.INFEASIBLE, objective=math.nan, bound=math.nan,
                               option_open=np.zeros(n_opt, bool),
                               flow=np.zeros(data.pair_site.size), model_size=size,
                               reason="no open set serves every customer within its "
                                      "allowed pairs and the capacities")
         if inc.x is None:
-            return CflpAnswer(status="time_limit_no_solution", objective=math.nan,
+            return Answer(status=Status.TIME_LIMIT_NO_SOLUTION, objective=math.nan,
                               bound=min(lb, st.ub), option_open=np.zeros(n_opt, bool),
                               flow=np.zeros(data.pair_site.size), model_size=size)
-        x = _lift(data, inc.x, opt_idx, pair_idx)
+        x = lift_subset(data, inc.x, opt_idx, pair_idx)
         lb = min(max(lb, st.bound), inc.ub)
-        status = "optimal" if done or inc.ub - lb <= rel_gap * abs(inc.ub) else "feasible"
-        return _answer(data, status, x, inc.ub, inc.ub if status == "optimal" else lb, size)
+        proven = done or inc.ub - lb <= rel_gap * abs(inc.ub)
+        status = Status.OPTIMAL if proven else Status.FEASIBLE
+        return answer_from_x(data, status, x, inc.ub, inc.ub if proven else lb, size)
     model, lift = facility_model(sub)
     size = model.size
     remaining = deadline - time.perf_counter() - 0.3
@@ -739,25 +731,27 @@ def solve_large_cflp(data: CflpData, *, deadline: float, solver: str, rel_gap: f
                                  cutoff=st.ub * (1 + 1e-12) if np.isfinite(st.ub) else None)
         if ans.x is not None:
             ans.x = lift(ans.x)
-    if ans is not None and ans.status == "infeasible" and st.x is not None:
-        return _answer(data, "optimal", st.x, st.ub, st.ub, size)
-    if ans is not None and ans.status == "infeasible":
+    if ans is not None and ans.status == Status.INFEASIBLE and st.x is not None:
+        return answer_from_x(data, Status.OPTIMAL, st.x, st.ub, st.ub, size)
+    if ans is not None and ans.status == Status.INFEASIBLE:
         # no incumbent, so nothing was fixed: the model itself has no solution
-        return CflpAnswer(status="infeasible", objective=math.nan, bound=math.nan,
+        return Answer(status=Status.INFEASIBLE, objective=math.nan, bound=math.nan,
                           option_open=np.zeros(n_opt, bool), flow=np.zeros(data.pair_site.size),
                           model_size=size, reason="no solution serves every customer within "
                                                   "its allowed pairs and the capacities")
     if ans is not None and np.isfinite(ans.bound):
         bound = max(bound, min(ans.bound, st.ub))
     if ans is not None and ans.x is not None and ans.objective < st.ub:
-        x, obj, status = _lift(data, ans.x, opt_idx, pair_idx), ans.objective, ans.status
+        x = lift_subset(data, ans.x, opt_idx, pair_idx)
+        obj, status = ans.objective, ans.status
     elif st.x is not None:
         x, obj = st.x, st.ub
-        status = "optimal" if ans is not None and ans.status == "optimal" else "feasible"
+        solved = ans is not None and ans.status == Status.OPTIMAL
+        status = Status.OPTIMAL if solved else Status.FEASIBLE
     else:
-        return CflpAnswer(status="time_limit_no_solution", objective=math.nan, bound=bound,
+        return Answer(status=Status.TIME_LIMIT_NO_SOLUTION, objective=math.nan, bound=bound,
                           option_open=np.zeros(n_opt, bool), flow=np.zeros(data.pair_site.size),
                           model_size=size)
-    if status == "optimal" or obj - bound <= rel_gap * abs(obj):
-        status, bound = "optimal", obj
-    return _answer(data, status, x, obj, min(bound, obj), size)
+    if status == Status.OPTIMAL or obj - bound <= rel_gap * abs(obj):
+        status, bound = Status.OPTIMAL, obj
+    return answer_from_x(data, status, x, obj, min(bound, obj), size)

@@ -18,13 +18,14 @@ from __future__ import annotations
 import logging
 import math
 import time
-from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from scipy import sparse
 
+from fleetopt.deadline import Deadline
+from fleetopt.siting.answer import SOLVED, Answer, Status
 from fleetopt.siting.backend import LinearModel, solve_linear_model
+from fleetopt.siting.pmedian import greedy
 from fleetopt.siting.reduce import reduce_cover
 
 logger = logging.getLogger(__name__)
@@ -51,34 +52,7 @@ REDUCE_SHARE = 0.2
 #: Share of the time left (after the bound) given to the perturbation rounds.
 ILS_SHARE = 0.25
 
-__all__ = ["CoverAnswer", "coverage_matrix", "solve_max_coverage", "solve_p_center",
-           "solve_set_cover"]
-
-
-@dataclass
-class CoverAnswer:
-    """Result of a coverage model.
-
-    Attributes
-    ----------
-    status : str
-        ``optimal``, ``feasible``, ``infeasible`` or ``time_limit_no_solution``.
-    objective, bound : float
-        Objective (cost, covered weight or radius) and proven bound.
-    open_idx : numpy.ndarray
-        Open candidate indices.
-    model_size : dict
-        Rows, columns, non-zeros of the (last) MIP.
-    reason : str
-        Why infeasible.
-    """
-
-    status: str
-    objective: float
-    bound: float
-    open_idx: np.ndarray
-    model_size: dict[str, Any]
-    reason: str = ""
+__all__ = ["coverage_matrix", "solve_max_coverage", "solve_p_center", "solve_set_cover"]
 
 
 def coverage_matrix(cost: np.ndarray, radius: float) -> sparse.csr_matrix:
@@ -88,7 +62,7 @@ def coverage_matrix(cost: np.ndarray, radius: float) -> sparse.csr_matrix:
 
 def solve_set_cover(cover: sparse.csr_matrix, *, site_cost: np.ndarray | None = None,
                     fixed: np.ndarray | None = None, max_open: int | None = None,
-                    time_limit_s: float = 60.0, solver: str = "highs") -> CoverAnswer:
+                    deadline: Deadline, solver: str = "highs") -> Answer:
     """Open the cheapest set of candidates covering every demand point.
 
     Parameters
@@ -101,19 +75,20 @@ def solve_set_cover(cover: sparse.csr_matrix, *, site_cost: np.ndarray | None = 
         Existing candidates (open, cost not counted).
     max_open : int, optional
         At most this many new sites (turns the model into a feasibility test).
-    time_limit_s : float
-        Wall-clock limit [s].
+    deadline : Deadline
+        When to stop (:class:`fleetopt.deadline.Deadline`).
     solver : {"highs", "scip"}
         MIP back-end.
     """
+    time_limit_s = deadline.left_s()
     n_dem, n_cand = cover.shape
     fixed = np.asarray(fixed if fixed is not None else [], dtype=np.int64)
     cost = np.ones(n_cand) if site_cost is None else np.asarray(site_cost, float).copy()
     cost[fixed] = 0.0
     uncovered = np.flatnonzero(np.asarray(cover.sum(axis=1)).ravel() == 0)
     if uncovered.size:
-        return CoverAnswer("infeasible", math.nan, math.nan, np.array([], np.int64), {},
-                           reason=f"{uncovered.size} demand points have no candidate within "
+        return Answer(Status.INFEASIBLE, math.nan, math.nan,
+                      reason=f"{uncovered.size} demand points have no candidate within "
                                   f"the radius (first: demand #{uncovered[0]})")
     covered_by_fixed = np.zeros(n_dem, bool)
     if fixed.size:
@@ -142,7 +117,7 @@ def solve_set_cover(cover: sparse.csr_matrix, *, site_cost: np.ndarray | None = 
                                            "columns": int(n_cand),
                                            "nonzeros": int(cover[rows].nnz)}}
     if n_c == 0 or a.shape[0] == 0:  # the existing sites cover everything
-        return CoverAnswer("optimal", offset, offset, np.sort(fixed), size)
+        return Answer(Status.OPTIMAL, offset, offset, size, open_idx=np.sort(fixed))
     left = time_limit_s - (time.perf_counter() - t0)
     mip_s = max(0.1, left - (MIP_RESERVE_S + LOAD_S_PER_NONZERO * model.a.nnz))
     # HiGHS does not look at its clock during presolve: presolve only when it fits
@@ -150,19 +125,18 @@ def solve_set_cover(cover: sparse.csr_matrix, *, site_cost: np.ndarray | None = 
     ans = solve_linear_model(model, solver=solver, time_limit_s=mip_s, presolve=presolve)
     if ans.x is None:
         reason = ""
-        if ans.status == "infeasible":
+        if ans.status == Status.INFEASIBLE:
             reason = f"covering every demand point needs more than {max_open} new sites"
-        return CoverAnswer(ans.status, math.nan, ans.bound, np.array([], np.int64), size,
-                           reason=reason)
+        return Answer(ans.status, math.nan, ans.bound, size, reason=reason)
     opened = np.sort(np.r_[fixed, cols[ans.x > 0.5]]).astype(np.int64)
-    return CoverAnswer(ans.status, ans.objective, ans.bound, opened, size)
+    return Answer(ans.status, ans.objective, ans.bound, size, open_idx=opened)
 
 
 def solve_max_coverage(cover: sparse.csr_matrix, weight: np.ndarray, *, p: int | None = None,
                        site_cost: np.ndarray | None = None, budget: float | None = None,
-                       fixed: np.ndarray | None = None, time_limit_s: float = 60.0,
+                       fixed: np.ndarray | None = None, deadline: Deadline,
                        solver: str = "highs", rel_gap: float = 1e-9,
-                       seed: int = 0) -> CoverAnswer:
+                       seed: int = 0) -> Answer:
     """Open at most ``p`` new sites (and/or spend at most ``budget``) covering most weight.
 
     Steps (each proven, the bound always an upper bound of the original model):
@@ -192,8 +166,8 @@ def solve_max_coverage(cover: sparse.csr_matrix, weight: np.ndarray, *, p: int |
         Most total cost of new sites [CNY].
     fixed : numpy.ndarray, optional
         Existing sites (open, free).
-    time_limit_s : float
-        Wall-clock limit [s].
+    deadline : Deadline
+        When to stop (:class:`fleetopt.deadline.Deadline`).
     solver : {"highs", "scip"}
         MIP back-end.
     rel_gap : float
@@ -207,6 +181,7 @@ def solve_max_coverage(cover: sparse.csr_matrix, weight: np.ndarray, *, p: int |
         ``objective`` is the covered weight (maximised), ``bound`` an upper bound;
         ``model_size`` the reduced MIP's size (``reduced_from``: the unreduced one).
     """
+    time_limit_s = deadline.left_s()
     t_start = time.perf_counter()
     t_end = t_start + time_limit_s
     n_dem, n_cand = cover.shape
@@ -262,11 +237,11 @@ def solve_max_coverage(cover: sparse.csr_matrix, weight: np.ndarray, *, p: int |
                             + (budget is not None) * b.shape[1]),
             "reduced_from": full_size}
 
-    def answer(status: str, value: float, ub: float, sel: np.ndarray) -> CoverAnswer:
+    def answer(status: Status, value: float, ub: float, sel: np.ndarray) -> Answer:
         if ub - value <= rel_gap * max(1.0, abs(value)):
-            status = "optimal"
+            status = Status.OPTIMAL
         opened = np.sort(np.r_[fixed, cols[sel]]).astype(np.int64)
-        return CoverAnswer(status, value, max(ub, value), opened, size)
+        return Answer(status, value, max(ub, value), size, open_idx=opened)
 
     left = t_end - time.perf_counter()
     model = _reduced_model(b, wr, p, rcost, budget, base)
@@ -276,15 +251,15 @@ def solve_max_coverage(cover: sparse.csr_matrix, weight: np.ndarray, *, p: int |
     if closed() or mip_s < MIP_MIN_S or b.shape[1] == 0:
         logger.info("max coverage: MIP skipped (%.2f s left); incumbent %.6g, bound %.6g",
                     left, g_val, bound)
-        return answer("feasible", g_val, bound, g_open)
+        return answer(Status.FEASIBLE, g_val, bound, g_open)
     # HiGHS does not look at its clock during presolve: presolve only when it fits
     presolve = PRESOLVE_S_PER_NONZERO * model.a.nnz <= 0.3 * mip_s
     ans = solve_linear_model(model, solver=solver, time_limit_s=max(0.1, mip_s),
                              rel_gap=rel_gap, presolve=presolve,
                              cutoff=-g_val + 1e-9 * max(1.0, abs(g_val)))
     n_c = b.shape[1]
-    if ans.status == "infeasible":  # nothing better than the incumbent exists
-        return answer("optimal", g_val, g_val, g_open)
+    if ans.status == Status.INFEASIBLE:  # nothing better than the incumbent exists
+        return answer(Status.OPTIMAL, g_val, g_val, g_open)
     ub = bound
     if ans.x is not None and np.isfinite(ans.bound):
         ub = min(bound, -ans.bound)   # the MIP's dual bound (it holds a solution)
@@ -293,7 +268,7 @@ def solve_max_coverage(cover: sparse.csr_matrix, weight: np.ndarray, *, p: int |
         val = base + _covered(b, wr, sel)     # recounted, not read from the solver
         if val > g_val:
             return answer(ans.status, val, ub, sel)
-    return answer("feasible", g_val, ub, g_open)
+    return answer(Status.FEASIBLE, g_val, ub, g_open)
 
 
 def _covered(a: sparse.csr_matrix, w: np.ndarray, open_idx: np.ndarray) -> float:
@@ -522,7 +497,7 @@ def _perturb_search(a: sparse.csr_matrix, w: np.ndarray, open_idx: np.ndarray,
 
 
 def solve_p_center(cost: np.ndarray, p: int, *, fixed: np.ndarray | None = None,
-                   time_limit_s: float = 60.0, solver: str = "highs") -> CoverAnswer:
+                   deadline: Deadline, solver: str = "highs") -> Answer:
     """Find the smallest radius coverable with ``p`` new sites (bisection on set covers).
 
     Parameters
@@ -533,8 +508,8 @@ def solve_p_center(cost: np.ndarray, p: int, *, fixed: np.ndarray | None = None,
         New sites to open.
     fixed : numpy.ndarray, optional
         Existing sites.
-    time_limit_s : float
-        Wall-clock limit [s].
+    deadline : Deadline
+        When to stop (:class:`fleetopt.deadline.Deadline`).
     solver : {"highs", "scip"}
         MIP back-end.
 
@@ -544,15 +519,14 @@ def solve_p_center(cost: np.ndarray, p: int, *, fixed: np.ndarray | None = None,
         ``objective`` is the largest travel time of a demand point to its nearest open
         site [s]; ``bound`` the largest radius proven infeasible's successor.
     """
-    from fleetopt.siting.pmedian import greedy
-
+    time_limit_s = deadline.left_s()
     t0 = time.perf_counter()
     fixed = np.asarray(fixed if fixed is not None else [], dtype=np.int64)
     n_dem = cost.shape[0]
     finite = np.where(np.isfinite(cost), cost, np.inf)
     if np.any(np.all(~np.isfinite(finite), axis=1)):
-        return CoverAnswer("infeasible", math.nan, math.nan, np.array([], np.int64), {},
-                           reason="some demand points reach no candidate")
+        return Answer(Status.INFEASIBLE, math.nan, math.nan,
+                      reason="some demand points reach no candidate")
     # upper bound: greedy p-median solution's radius
     big = np.where(np.isfinite(finite), finite, np.nanmax(finite[np.isfinite(finite)]) * 10 + 1)
     start = greedy(big, np.ones(n_dem), p, fixed)
@@ -572,17 +546,17 @@ def solve_p_center(cost: np.ndarray, p: int, *, fixed: np.ndarray | None = None,
             break
         mid = (lo + hi) // 2
         ans = solve_set_cover(coverage_matrix(big, values[mid]), fixed=fixed, max_open=p,
-                              time_limit_s=remaining, solver=solver)
+                              deadline=Deadline.after(remaining), solver=solver)
         size = ans.model_size or size
-        if ans.status in ("optimal", "feasible"):
+        if ans.status in SOLVED:
             hi = mid
             best = ans.open_idx
-        elif ans.status == "infeasible":
+        elif ans.status == Status.INFEASIBLE:
             lo = mid + 1
         else:
             proven = False
             break
     radius = float(big[:, best].min(axis=1).max())
     bound = float(values[lo])
-    status = "optimal" if proven and lo == hi else "feasible"
-    return CoverAnswer(status, radius, min(bound, radius), np.sort(best), size)
+    status = Status.OPTIMAL if proven and lo == hi else Status.FEASIBLE
+    return Answer(status, radius, min(bound, radius), size, open_idx=np.sort(best))

@@ -26,49 +26,19 @@ from __future__ import annotations
 import logging
 import math
 import time
-from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
 
+from fleetopt.deadline import Deadline
+from fleetopt.siting.answer import Answer, Status
 from fleetopt.siting.backend import LinearModel, solve_linear_model
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["PMedianAnswer", "greedy", "pmedian_cost", "solve_pmedian", "swap_search"]
+__all__ = ["greedy", "pmedian_cost", "solve_pmedian", "swap_search"]
 
 _CHUNK = 2048  # clients per block in the vectorised swap evaluation
-
-
-@dataclass
-class PMedianAnswer:
-    """Result of :func:`solve_pmedian`.
-
-    Attributes
-    ----------
-    status : str
-        ``optimal``, ``feasible`` or ``time_limit_no_solution``.
-    open_idx : numpy.ndarray
-        Open candidate indices (sorted).
-    objective : float
-        Weighted distance of the solution (units of the distance matrix times weight).
-    bound : float
-        Proven lower bound.
-    iterations : int
-        Row-generation rounds.
-    model_size : dict
-        Rows, columns and non-zeros of the last MIP.
-    heuristic_objective : float
-        Objective of the swap heuristic alone.
-    """
-
-    status: str
-    open_idx: np.ndarray
-    objective: float
-    bound: float
-    iterations: int
-    model_size: dict[str, int]
-    heuristic_objective: float
 
 
 def pmedian_cost(dist: np.ndarray, weight: np.ndarray, open_idx: np.ndarray) -> float:
@@ -308,7 +278,7 @@ def solve_pmedian(
     *,
     fixed: np.ndarray | None = None,
     allowed: np.ndarray | None = None,
-    time_limit_s: float = 60.0,
+    deadline: Deadline,
     solver: str = "highs",
     integral: bool | None = None,
     extra_levels: int = 2,
@@ -317,7 +287,7 @@ def solve_pmedian(
     bb_max_candidates: int = 1000,
     bb_max_open: int = 30,
     bb_share: float = 0.5,
-) -> PMedianAnswer:
+) -> Answer:
     """Solve a p-median problem to proven optimality (or to the time limit).
 
     Parameters
@@ -332,8 +302,8 @@ def solve_pmedian(
         Candidates open in any case (existing stations).
     allowed : numpy.ndarray, optional
         Boolean mask of candidates that may be opened.
-    time_limit_s : float
-        Wall-clock limit [s].
+    deadline : Deadline
+        When to stop (:class:`fleetopt.deadline.Deadline`).
     solver : {"highs", "scip"}
         MIP back-end.
     integral : bool, optional
@@ -359,8 +329,9 @@ def solve_pmedian(
     -------
     PMedianAnswer
     """
+    time_limit_s = deadline.left_s()
     t0 = time.perf_counter()
-    deadline = t0 + time_limit_s
+    end_s = t0 + time_limit_s
     dist = np.asarray(dist, dtype=float)
     n_cli, n_cand = dist.shape
     weight = np.ones(n_cli) if weight is None else np.asarray(weight, dtype=float)
@@ -395,9 +366,9 @@ def solve_pmedian(
     lb = min(as_lb(lag), ub)
     rounds = 0
     size: dict[str, int] = {}
-    status = "feasible"
+    status = Status.FEASIBLE
     if lb >= ub - tol:
-        return PMedianAnswer(status="optimal", open_idx=np.sort(best), objective=ub, bound=ub,
+        return Answer(status=Status.OPTIMAL, open_idx=np.sort(best), objective=ub, bound=ub,
                              iterations=0, model_size=size, heuristic_objective=heur)
     keep = allowed & ~closed
     sub = np.flatnonzero(keep)
@@ -407,7 +378,7 @@ def solve_pmedian(
         # the radius model would not fit the time left: report the Lagrangian bound
         logger.info("Lagrangian bound %.6g; %d candidates left: too large for the MIP", lag,
                     sub.size)
-        return PMedianAnswer(status="feasible", open_idx=np.sort(best), objective=ub, bound=lb,
+        return Answer(status=Status.FEASIBLE, open_idx=np.sort(best), objective=ub, bound=lb,
                              iterations=0, model_size=size, heuristic_objective=heur)
     fixed_all = np.union1d(fixed, forced)
     logger.info("Lagrangian bound %.6g; %d of %d candidates left, %d forced open", lag,
@@ -430,7 +401,7 @@ def solve_pmedian(
             best, ub = sub[bs], cost_b
         lb = max(lb, min(as_lb(lb_b), ub))
         if done or lb >= ub - tol:
-            return PMedianAnswer(status="optimal", open_idx=np.sort(best), objective=ub,
+            return Answer(status=Status.OPTIMAL, open_idx=np.sort(best), objective=ub,
                                  bound=ub, iterations=0, model_size=size,
                                  heuristic_objective=heur)
     allowed_s = np.ones(sub.size, bool)
@@ -444,21 +415,21 @@ def solve_pmedian(
     lp_val = -math.inf
     rc = None
     n_sub = sub.size
-    while time.perf_counter() < deadline - 0.05:
+    while time.perf_counter() < end_s - 0.05:
         model, row_off = _radius_model(srt, order, lev, weight, n_levels, n_open, fixed_s,
                                        allowed_s)
         size = model.size
         # GLOP gives the reduced costs of phase B; when it stalls (measured: the default
         # scenario's 2,024 x 256-level radius LP, 0.23 M non-zeros, unsolved after 28 s)
         # HiGHS solves the LP (3.7 s there) and phase B is skipped (its duals are not read)
-        left = deadline - time.perf_counter()
+        left = end_s - time.perf_counter()
         lp = solve_linear_model(model, solver="glop", relax=True, time_limit_s=0.5 * left)
         rc = lp.reduced_costs
-        if lp.status != "optimal" or lp.x is None:
+        if lp.status != Status.OPTIMAL or lp.x is None:
             lp = solve_linear_model(model, solver="highs", relax=True,
-                                    time_limit_s=deadline - time.perf_counter())
+                                    time_limit_s=end_s - time.perf_counter())
             rc = None
-        if lp.status != "optimal" or lp.x is None:
+        if lp.status != Status.OPTIMAL or lp.x is None:
             break
         lp_val = lp.objective
         last = n_sub + row_off[1:] - 1  # column of each client's last z
@@ -474,17 +445,17 @@ def solve_pmedian(
         n_levels = np.where(under, np.minimum(np.maximum(n_levels * 2, n_levels + 4), top),
                             n_levels)
     if lb >= ub - tol:
-        status, lb = "optimal", ub
+        status, lb = Status.OPTIMAL, ub
     # phase B: LP reduced-cost fixing (valid for every solution better than ub)
-    if status != "optimal" and rc is not None and np.isfinite(lp_val):
+    if status != Status.OPTIMAL and rc is not None and np.isfinite(lp_val):
         drop = rc[:n_sub] > ub - tol - lp_val + 1e-9
         drop[fixed_s] = False
         allowed_s &= ~drop
         logger.info("LP reduced-cost fixing closed %d of %d candidates", int(drop.sum()), n_sub)
     # phase C: MIP rounds, growing levels where the relaxation under-charged its solution
-    while status != "optimal":
+    while status != Status.OPTIMAL:
         rounds += 1
-        remaining = deadline - time.perf_counter()
+        remaining = end_s - time.perf_counter()
         if remaining <= 0.05:
             break
         model, _ = _radius_model(srt, order, lev, weight, n_levels, n_open, fixed_s, allowed_s)
@@ -493,8 +464,8 @@ def solve_pmedian(
                                  abs_gap=tol if integral else 0.0, rel_gap=max(1e-9, rel_gap))
         logger.info("round %d: %s relaxed=%.6g bound=%.6g size=%s %.2fs", rounds, ans.status,
                     ans.objective, ans.bound, size, ans.wall_s)
-        if ans.status == "infeasible":  # no solution of the relaxation beats the incumbent
-            status, lb = "optimal", ub
+        if ans.status == Status.INFEASIBLE:  # no solution of the relaxation beats the incumbent
+            status, lb = Status.OPTIMAL, ub
             break
         if np.isfinite(ans.bound):
             lb = max(lb, min(as_lb(ans.bound), ub))
@@ -503,19 +474,19 @@ def solve_pmedian(
         y_mip = sub[np.flatnonzero(ans.x[:n_sub] > 0.5)]
         true = pmedian_cost(dist, weight, y_mip)
         if true < ub - 1e-9:
-            y = swap_search(dist, weight, y_mip, fixed_all, keep, deadline=deadline)
+            y = swap_search(dist, weight, y_mip, fixed_all, keep, deadline=end_s)
             best, ub = y, pmedian_cost(dist, weight, y)
         if ub - lb <= tol:
-            status, lb = "optimal", ub
+            status, lb = Status.OPTIMAL, ub
             break
-        if ans.status != "optimal":
+        if ans.status != Status.OPTIMAL:
             break
         lv = _level_of(srt, lev, dist[:, y_mip].min(axis=1))
         grow = lv > n_levels
         if not grow.any():
             break
         n_levels = np.where(grow, np.minimum(np.maximum(lv, n_levels * 2), top), n_levels)
-    return PMedianAnswer(status=status, open_idx=np.sort(best), objective=ub, bound=lb,
+    return Answer(status=status, open_idx=np.sort(best), objective=ub, bound=lb,
                          iterations=rounds, model_size=size, heuristic_objective=heur)
 
 

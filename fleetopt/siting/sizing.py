@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from fleetopt.defaults import value
 from fleetopt.siting.cflp import CflpData
 
 if TYPE_CHECKING:
@@ -34,8 +35,6 @@ __all__ = ["erlang_c", "facility_data", "max_arrival_rate", "prob_wait_longer"]
 
 
 def _param(name: str) -> float:
-    from fleetopt.defaults import value
-
     return value("siting_params", name)
 
 
