@@ -13,15 +13,19 @@ view of the library.
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from fleetopt import defaults, sweeps
 from fleetopt import demo as _demo
-from fleetopt import sweeps
+from fleetopt.domain.mode_share import project_mode_share
+from fleetopt.domain.transition import project_transition
 from fleetopt.errors import InputError, Problem
 from fleetopt.inputs import road_graph
 from fleetopt.inputs.default_demand import default_scenario_path, public_dc_stations
@@ -29,10 +33,16 @@ from fleetopt.inputs.scenario import Scenario, load_scenario_dict, read_scenario
 from fleetopt.inputs.scenario import scenario_from_dict as _scenario_from_dict
 from fleetopt.inputs.validate import validate_file
 from fleetopt.results import store
-from fleetopt.results.targets import calibration_tables, evaluate_targets, targets_for_path
+from fleetopt.results.export import to_csv_bytes
+from fleetopt.results.targets import (
+    calibration_tables,
+    evaluate_targets,
+    operating_co2_intensity_change_pct,
+    targets_for_path,
+)
 from fleetopt.simulation.engine import simulate
 from fleetopt.simulation.prepare import prepare
-from fleetopt.simulation.result import SimulationResult
+from fleetopt.simulation.result import TYPE_KEYS, SimulationResult
 from fleetopt.siting import candidates as siting_candidates
 from fleetopt.siting import registry as siting_registry
 from fleetopt.siting.answer import SOLVED
@@ -45,6 +55,10 @@ from fleetopt.siting.verify import scenario_with_sites, service_level_verdict
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "TYPE_KEYS",
+    "Scenario",
+    "SimulationResult",
+    "SitingResult",
     "aggregate_demand",
     "calibration",
     "default_scenario_dict",
@@ -66,7 +80,9 @@ __all__ = [
     "site_for_demo",
     "siting_models",
     "siting_problem",
+    "target_trajectories",
     "targets",
+    "to_csv_bytes",
     "validate",
     "verify_siting",
 ]
@@ -377,6 +393,94 @@ def aggregate_demand(network: road_graph.RoadNetwork, points: pd.DataFrame) -> p
 def list_runs() -> list[dict[str, Any]]:
     """Return the stored runs under ``runs/`` (oldest first)."""
     return store.list_runs()
+
+
+def _share_of_eligible(fleet: Any, segment: str, year: int) -> float:
+    return float(fleet.nev_share_of_eligible_pct(segment, year))
+
+
+def target_trajectories(years: Iterable[int]) -> pd.DataFrame:
+    """Return yearly observed and projected values per target id (the calibrated defaults).
+
+    Each series is the library's own function of the target evaluated for every year
+    (the same calls :func:`fleetopt.results.targets.evaluate_targets` makes for the
+    target year), plus the observed points the models were calibrated to.
+
+    Parameters
+    ----------
+    years : iterable of int
+        Years of the projected series [year].
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``id, year, value, kind`` (``observed`` | ``projected``), ``low, high``
+        (uncertainty band where the model gives one).
+    """
+    years = range(min(years), max(years) + 1) if not isinstance(years, range) else years
+    fleet = project_transition({})
+    modes = project_mode_share({}, seed=None)
+    ref_year = int(defaults.value("target_rules", "reference_year"))
+    rows: list[dict[str, Any]] = []
+
+    def add(target_id: str, span: range, fn: Callable[[int], float]) -> None:
+        for year in span:
+            rows.append({"id": target_id, "year": year, "value": fn(year), "kind": "projected"})
+
+    for target_id in ("green_travel_share_2025", "green_travel_share_2030"):
+        for year in years:
+            rows.append(
+                {
+                    "id": target_id,
+                    "year": year,
+                    "value": float(modes.green_pct.loc[year]),
+                    "kind": "projected",
+                    "low": float(modes.green_low_pct.loc[year]),
+                    "high": float(modes.green_high_pct.loc[year]),
+                }
+            )
+        obs = modes.calibration[modes.calibration["mode"] == "green"]
+        rows += [
+            {"id": target_id, "year": float(r.year), "value": float(r.observed), "kind": "observed"}
+            for r in obs.itertuples()
+        ]
+    add("nev_stock_2025", years, fleet.nev_stock_total)
+    for target_id, segment in (
+        ("bus_nev_share_2025", "bus"),
+        ("taxi_nev_share_2025", "taxi"),
+        ("light_logistics_nev_share_2025", "light_logistics"),
+    ):
+        add(target_id, years, functools.partial(_share_of_eligible, fleet, segment))
+    add(
+        "sanitation_new_nev_share_2025",
+        range(2021, 2031),
+        lambda y: fleet.new_nev_share_pct("sanitation", 2021, y),
+    )
+    add("public_sector_electrified_2025", years, fleet.public_sector_share_pct)
+    add("new_vehicle_nev_share_2030", years, fleet.new_vehicle_nev_share_pct)
+    add(
+        "operating_co2_intensity_2030",
+        range(ref_year, 2031),
+        lambda y: operating_co2_intensity_change_pct(fleet, y, reference_year=ref_year),
+    )
+    observed_ids: dict[tuple[str, str], str] = {
+        ("all", "nev_stock_vehicles"): "nev_stock_2025",
+        ("bus", "nev_share_pct"): "bus_nev_share_2025",
+        ("taxi", "nev_share_pct"): "taxi_nev_share_2025",
+    }
+    for r in fleet.calibration.itertuples():
+        observed_id = observed_ids.get((str(r.segment), str(r.metric)))
+        if observed_id is not None:
+            rows.append(
+                {
+                    "id": observed_id,
+                    "year": float(r.time_year),
+                    "value": float(r.observed),
+                    "kind": "observed",
+                }
+            )
+    table = pd.DataFrame(rows, columns=["id", "year", "value", "kind", "low", "high"])
+    return table[table["value"].notna()].reset_index(drop=True)
 
 
 def load_run(run_id: str) -> store.Run:
