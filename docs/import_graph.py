@@ -114,9 +114,9 @@ def scan() -> tuple[nx.DiGraph, list[tuple[str, str, int]], dict[str, int]]:
 
 def _under_type_checking(tree: ast.Module, node: ast.AST) -> bool:
     for stmt in ast.walk(tree):
-        if isinstance(stmt, ast.If) and "TYPE_CHECKING" in ast.unparse(stmt.test):
-            if any(n is node for b in stmt.body for n in ast.walk(b)):
-                return True
+        if (isinstance(stmt, ast.If) and "TYPE_CHECKING" in ast.unparse(stmt.test)
+                and any(n is node for b in stmt.body for n in ast.walk(b))):
+            return True
     return False
 
 
