@@ -30,6 +30,7 @@ import pandas as pd
 import streamlit as st
 
 import fleetopt
+from apps.components.scenario_levers import Levers, apply_levers
 from fleetopt import api, settings
 from fleetopt._json import dumps
 
@@ -349,8 +350,6 @@ SITING_DEFAULT_SIZE_PCT = 20.0
 
 def default_demand_run() -> dict[str, Any]:
     """Return the cached run of the embedded default fleets used as siting demand."""
-    from apps.components.scenario_levers import Levers, apply_levers
-
     raw = apply_levers(
         default_scenario_dict(),
         Levers(size_pct=SITING_DEFAULT_SIZE_PCT, seed=int(default_scenario_dict().get("seed", 0))),

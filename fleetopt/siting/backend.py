@@ -118,7 +118,7 @@ def solve_linear_model(
     model: LinearModel,
     *,
     solver: str = "highs",
-    time_limit_s: float = 60.0,
+    time_limit_s: float,
     rel_gap: float = 1e-9,
     abs_gap: float = 0.0,
     cutoff: float | None = None,
