@@ -31,6 +31,7 @@ import numpy as np
 
 from fleetopt.deadline import Deadline
 from fleetopt.siting.answer import Answer, Status
+from fleetopt.siting.assemble import facility_result
 from fleetopt.siting.backend import solve_linear_model
 from fleetopt.siting.cflp_core import (
     CflpData,
@@ -42,7 +43,11 @@ from fleetopt.siting.cflp_core import (
     subset_options,
 )
 from fleetopt.siting.cflp_large import solve_large_cflp
+from fleetopt.siting.model import SitingModel, Solve, SolveOptions
 from fleetopt.siting.modular import facility_model
+from fleetopt.siting.problem import SitingProblem
+from fleetopt.siting.result import SitingResult
+from fleetopt.siting.sizing import facility_data
 
 logger = logging.getLogger(__name__)
 
@@ -553,3 +558,21 @@ def _uflp_local_search(data: CflpData, chosen: np.ndarray, *, deadline: float) -
     out = np.zeros(data.option_site.size, bool)
     out[opt_of_site[is_open & (opt_of_site >= 0)]] = True
     return out
+
+
+def _facility(model: str) -> Solve:
+    def solve(problem: SitingProblem, deadline: Deadline, o: SolveOptions) -> SitingResult:
+        data = facility_data(problem, model=model, cost=o.cost, reach=o.reach)
+        ans = solve_cflp(data, deadline=deadline, solver=o.solver, rel_gap=o.rel_gap)
+        return facility_result(problem, model, data, ans, deadline.elapsed_s())
+
+    return solve
+
+
+#: ``site --model uflp``: uncapacitated facility location (opening plus travel cost).
+UFLP = SitingModel("uflp", _facility("uflp"))
+#: ``site --model cflp``: capacitated facility location with modular sizes.
+CFLP = SitingModel("cflp", _facility("cflp"))
+#: ``site --model service-level``: Erlang-C plug counts so few visits wait long.
+SERVICE_LEVEL = SitingModel("service-level", _facility("service-level"))
+

@@ -24,9 +24,13 @@ from scipy import sparse
 
 from fleetopt.deadline import Deadline
 from fleetopt.siting.answer import SOLVED, Answer, Status
+from fleetopt.siting.assemble import point_result
 from fleetopt.siting.backend import LinearModel, solve_linear_model
+from fleetopt.siting.model import SitingModel, SolveOptions
 from fleetopt.siting.pmedian import greedy
+from fleetopt.siting.problem import SitingProblem
 from fleetopt.siting.reduce import reduce_cover
+from fleetopt.siting.result import SitingResult
 
 logger = logging.getLogger(__name__)
 
@@ -560,3 +564,46 @@ def solve_p_center(cost: np.ndarray, p: int, *, fixed: np.ndarray | None = None,
     bound = float(values[lo])
     status = Status.OPTIMAL if proven and lo == hi else Status.FEASIBLE
     return Answer(status, radius, min(bound, radius), size, open_idx=np.sort(best))
+
+
+def _p_center(problem: SitingProblem, deadline: Deadline, o: SolveOptions) -> SitingResult:
+    c = solve_p_center(o.cost, int(problem.p or 0), fixed=problem.existing_idx,
+                           deadline=deadline.at_least(0.1), solver=o.solver)
+    return point_result(problem, "p-center", deadline.start_s, c.status, c.objective, c.bound,
+                        c.open_idx, c.model_size, {}, reason=c.reason)
+
+
+def _set_cover(problem: SitingProblem, deadline: Deadline, o: SolveOptions) -> SitingResult:
+    cm = coverage_matrix(np.where(o.reach, o.cost, np.inf), float(problem.radius_s or 0))
+    fixed_cost = problem.candidates["fixed_cost_cny"].to_numpy(float)
+    site_cost = fixed_cost if np.any(fixed_cost > 0) else None
+    c = solve_set_cover(cm, site_cost=site_cost, fixed=problem.existing_idx,
+                            deadline=deadline.at_least(0.1), solver=o.solver)
+    return point_result(problem, "set-cover", deadline.start_s, c.status, c.objective, c.bound,
+                        c.open_idx, c.model_size, {}, reason=c.reason)
+
+
+def _max_coverage(problem: SitingProblem, deadline: Deadline, o: SolveOptions) -> SitingResult:
+    weight = problem.demand["weight"].to_numpy(float)
+    cm = coverage_matrix(np.where(o.reach, o.cost, np.inf), float(problem.radius_s or 0))
+    c = solve_max_coverage(cm, weight, p=problem.p,
+                               site_cost=problem.candidates["fixed_cost_cny"].to_numpy(float),
+                               budget=problem.budget_cny, fixed=problem.existing_idx,
+                               deadline=deadline.at_least(0.1), solver=o.solver,
+                               rel_gap=o.rel_gap)
+    res = point_result(problem, "max-coverage", deadline.start_s, c.status, c.objective,
+                       c.bound, c.open_idx, c.model_size, {}, reason=c.reason, maximize=True,
+                       assign_radius=float(problem.radius_s or 0))
+    if c.status in SOLVED and weight.sum() > 0:
+        res.details["covered_share"] = float(c.objective / weight.sum())
+    return res
+
+
+#: ``site --model p-center``: minimise the largest travel time to the nearest site.
+P_CENTER = SitingModel("p-center", _p_center, needs_p=True, p_within_candidates=True)
+#: ``site --model set-cover``: fewest (cheapest) sites that cover every demand point.
+SET_COVER = SitingModel("set-cover", _set_cover, needs_radius=True)
+#: ``site --model max-coverage``: most demand covered by p sites or a budget.
+MAX_COVERAGE = SitingModel("max-coverage", _max_coverage, needs_p_without_budget=True,
+                           needs_radius=True, needs_full_reach=False)
+

@@ -29,6 +29,8 @@ from scipy.sparse import csgraph
 from fleetopt.deadline import Deadline
 from fleetopt.errors import InputError, Problem
 from fleetopt.siting.backend import LinearModel, solve_linear_model
+from fleetopt.siting.model import SitingModel, SolveOptions
+from fleetopt.siting.problem import SitingProblem
 from fleetopt.siting.result import SitingResult
 
 logger = logging.getLogger(__name__)
@@ -186,3 +188,13 @@ def solve_flow_refuelling(problem: Any, *, deadline: Deadline, solver: str = "hi
                         sites=sites, assignments=assign, model_size=model.size, maximize=True,
                         details={"flows_refuelled": int(xq.sum()),
                                  "flows_unrefuellable": int((~feasible).sum())})
+
+
+def _solve_problem(problem: SitingProblem, deadline: Deadline, o: SolveOptions
+                     ) -> SitingResult:
+    return solve_flow_refuelling(problem, deadline=deadline, solver=o.solver)
+
+
+#: ``site --model flow-refuelling``: stations that refuel the most flow volume on its route.
+MODEL = SitingModel("flow-refuelling", _solve_problem, needs_full_reach=False)
+

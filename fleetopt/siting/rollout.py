@@ -42,7 +42,8 @@ from scipy import sparse
 
 from fleetopt.deadline import Deadline
 from fleetopt.domain.transition import project_transition
-from fleetopt.siting.answer import Answer, Status
+from fleetopt.siting.answer import SOLVED, Answer, Status
+from fleetopt.siting.assemble import point_result
 from fleetopt.siting.backend import LinearModel, solve_linear_model
 from fleetopt.siting.coverage import (
     LOAD_S_PER_NONZERO,
@@ -58,7 +59,10 @@ from fleetopt.siting.coverage import (
     _swap_cover,
     coverage_matrix,
 )
+from fleetopt.siting.model import SitingModel, SolveOptions
+from fleetopt.siting.problem import SitingProblem
 from fleetopt.siting.reduce import reduce_cover
+from fleetopt.siting.result import SitingResult
 
 logger = logging.getLogger(__name__)
 
@@ -473,3 +477,40 @@ def _infeasible(n_cand: int, n_t: int, total_t: np.ndarray, fixed: np.ndarray,
     oy[fixed] = 0
     return Answer(Status.INFEASIBLE, math.nan, math.nan, {}, reason, open_year=oy,
                   covered_by_year=np.zeros(n_t), demand_by_year=total_t)
+
+
+def _solve_problem(problem: SitingProblem, deadline: Deadline, o: SolveOptions) -> SitingResult:
+    """Solve the staged rollout and report the open year of every site."""
+    ro = problem.rollout or {}
+    years = list(ro["years"])
+    wt = demand_by_year(problem.demand["weight"].to_numpy(float), len(years),
+                        growth=ro.get("growth"), years=years,
+                        weight_by_year=ro.get("weight_by_year"))
+    ans = solve_rollout(np.where(o.reach, o.cost, np.inf), wt, float(problem.radius_s or 0),
+                        fixed=problem.existing_idx,
+                        site_cost=problem.candidates["fixed_cost_cny"].to_numpy(float),
+                        budget_t=ro.get("budget_cny"), max_new_t=ro.get("max_new_sites"),
+                        min_share_t=ro.get("min_covered_share"),
+                        deadline=deadline.at_least(0.1), solver=o.solver, rel_gap=o.rel_gap)
+    open_idx = np.flatnonzero(ans.open_year >= 0)
+    res = point_result(problem, "rollout", deadline.start_s, ans.status, ans.objective,
+                       ans.bound, open_idx, ans.model_size, {}, reason=ans.reason,
+                       maximize=True, assign_radius=float(problem.radius_s or 0))
+    ids = problem.candidates["id"].to_numpy()
+    year_of = {str(ids[j]): int(years[ans.open_year[j]]) for j in open_idx}
+    if not res.sites.empty:
+        res.sites["open_year"] = [year_of[str(i)] for i in res.sites["id"]]
+    res.details.update({"years": years, "open_year": year_of,
+                        "covered_by_year": [float(x) for x in ans.covered_by_year],
+                        "demand_by_year": [float(x) for x in ans.demand_by_year]})
+    if ans.status in SOLVED:
+        res.extra_json = {"open_year": year_of, "years": years,
+                          "covered_by_year": res.details["covered_by_year"],
+                          "demand_by_year": res.details["demand_by_year"]}
+    return res
+
+
+#: ``site --model rollout``: which sites open in which year, most demand covered over time.
+MODEL = SitingModel("rollout", _solve_problem, needs_radius=True, needs_rollout=True,
+                    needs_full_reach=False)
+

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from fleetopt.defaults import value
-from fleetopt.siting.cflp import CflpData
+from fleetopt.siting.cflp_core import CflpData
 
 if TYPE_CHECKING:
     from fleetopt.siting.problem import SitingProblem
