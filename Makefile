@@ -51,6 +51,7 @@ bench: $(STAMP_TEST)
 lint: $(STAMP_TEST)
 	$(BIN)/ruff check fleetopt apps tests benchmarks demand networks
 	$(BIN)/mypy fleetopt
+	$(BIN)/lint-imports --no-cache
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache build *.egg-info

@@ -1,6 +1,8 @@
-"""Call fleetopt's API and input readers for the app, with Streamlit caching; nothing else caches.
+"""Call fleetopt's API for the app, with Streamlit caching; nothing else caches.
 
-Pages and components never import ``fleetopt`` directly: they call these functions.
+The app reaches fleetopt only through :mod:`fleetopt.api` (and the foundation modules
+``settings`` and ``_json``): an import-linter contract in ``pyproject.toml``. Pages call
+these functions; a component may use the api for a pure helper (CSV bytes, key lists).
 Every cache is ``st.cache_resource`` (the object is kept in memory and shared), never
 ``st.cache_data``, because ``cache_data`` pickles its values and fleetopt uses no pickle.
 Cached values are shared between sessions: callers must treat them as read-only.
@@ -12,7 +14,6 @@ Library parts that a build may lack are reported by :func:`missing`, so a page c
 from __future__ import annotations
 
 import copy
-import functools
 import hashlib
 import importlib
 import importlib.util
@@ -28,7 +29,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from fleetopt import settings
+import fleetopt
+from apps.components.scenario_levers import Levers, apply_levers
+from fleetopt import api, settings
+from fleetopt._json import dumps
 
 logger = logging.getLogger(__name__)
 
@@ -78,9 +82,7 @@ def missing(feature: str) -> str | None:
 # --------------------------------------------------------------------------- networks
 def network_names() -> list[str]:
     """Return the built-in road network names, the default first."""
-    from fleetopt.inputs.road_graph import BUILTIN_NETWORKS
-
-    names = list(BUILTIN_NETWORKS)
+    names = api.network_names()
     names.remove(settings.DEFAULT_NETWORK)
     return [settings.DEFAULT_NETWORK, *names]
 
@@ -88,9 +90,7 @@ def network_names() -> list[str]:
 @st.cache_resource(show_spinner=False, max_entries=MAX_ENTRIES_SMALL)
 def network(name: str) -> Any:
     """Return the :class:`~fleetopt.inputs.road_graph.RoadNetwork` of a built-in name (cached)."""
-    from fleetopt.inputs.road_graph import load_network
-
-    return load_network(name)
+    return api.load_network(name)
 
 
 @st.cache_resource(show_spinner=False, max_entries=MAX_ENTRIES_SMALL)
@@ -131,8 +131,6 @@ TARGET_SOURCES = ("results/targets.py", "domain/transition.py", "domain/mode_sha
 
 def _library_key() -> str:
     """Hash of fleetopt's version, parameter tables and target models (changes when any does)."""
-    import fleetopt
-
     h = hashlib.sha256(str(getattr(fleetopt, "__version__", "")).encode())
     root = Path(fleetopt.__file__).resolve().parent
     for path in sorted(settings.DATA_DIR.glob("*.csv")) + [root / name for name in TARGET_SOURCES]:
@@ -147,8 +145,6 @@ def _disk_json(name: str, compute: Callable[[], Any]) -> Any:
     The file name carries :func:`_library_key`, so a new version, table or model is
     recomputed. An unreadable or unwritable cache is not an error.
     """
-    from fleetopt._json import dumps
-
     path = settings.CACHE_DIR / "app" / f"{name}-{_library_key()}.json"
     try:
         return json.loads(path.read_text(encoding="utf-8"))
@@ -174,16 +170,10 @@ def targets(scenario_path: str | None = None) -> list[dict[str, Any]]:
 
     The default's rows are also kept on disk (JSON), so a restarted app renders at once.
     """
-    from fleetopt import api
-
     if scenario_path:
         return api.targets(Path(scenario_path))
     rows: list[dict[str, Any]] = _disk_json("targets", lambda: api.targets(None))
     return rows
-
-
-def _share_of_eligible(fleet: Any, segment: str, year: int) -> float:
-    return float(fleet.nev_share_of_eligible_pct(segment, year))
 
 
 #: Years of the trajectories drawn on the targets dashboard.
@@ -215,99 +205,15 @@ def _trajectory_records() -> list[dict[str, Any]] | None:
 def compute_target_trajectories() -> pd.DataFrame | None:
     """Return yearly observed and projected values per target id (the calibrated defaults).
 
-    Each series is the library's own function of the target evaluated for every year
-    (the same calls :func:`fleetopt.results.targets.evaluate_targets` makes for the
-    target year), plus the observed points the models were calibrated to.
-
-    Returns
-    -------
-    pandas.DataFrame or None
-        Columns ``id, year, value, kind`` (``observed`` | ``projected``), ``low, high``
-        (uncertainty band where the model gives one); None when the build lacks the models.
+    See :func:`fleetopt.api.target_trajectories` (columns ``id, year, value, kind, low,
+    high``) over :data:`TRAJECTORY_YEARS`.
     """
-    try:
-        from fleetopt import defaults
-        from fleetopt.domain.mode_share import project_mode_share
-        from fleetopt.domain.transition import project_transition
-        from fleetopt.results.targets import operating_co2_intensity_change_pct
-    except (ModuleNotFoundError, ImportError):
-        return None
-    fleet = project_transition({})
-    modes = project_mode_share({}, seed=None)
-    ref_year = int(defaults.value("target_rules", "reference_year"))
-    rows: list[dict[str, Any]] = []
-
-    def add(target_id: str, years: range, fn: Callable[[int], float]) -> None:
-        for year in years:
-            rows.append({"id": target_id, "year": year, "value": fn(year), "kind": "projected"})
-
-    for target_id in ("green_travel_share_2025", "green_travel_share_2030"):
-        for year in TRAJECTORY_YEARS:
-            rows.append(
-                {
-                    "id": target_id,
-                    "year": year,
-                    "value": float(modes.green_pct.loc[year]),
-                    "kind": "projected",
-                    "low": float(modes.green_low_pct.loc[year]),
-                    "high": float(modes.green_high_pct.loc[year]),
-                }
-            )
-        obs = modes.calibration[modes.calibration["mode"] == "green"]
-        rows += [
-            {"id": target_id, "year": float(r.year), "value": float(r.observed), "kind": "observed"}
-            for r in obs.itertuples()
-        ]
-    add("nev_stock_2025", TRAJECTORY_YEARS, fleet.nev_stock_total)
-    for target_id, segment in (
-        ("bus_nev_share_2025", "bus"),
-        ("taxi_nev_share_2025", "taxi"),
-        ("light_logistics_nev_share_2025", "light_logistics"),
-    ):
-        add(target_id, TRAJECTORY_YEARS, functools.partial(_share_of_eligible, fleet, segment))
-    add(
-        "sanitation_new_nev_share_2025",
-        range(2021, 2031),
-        lambda y: fleet.new_nev_share_pct("sanitation", 2021, y),
-    )
-    add("public_sector_electrified_2025", TRAJECTORY_YEARS, fleet.public_sector_share_pct)
-    add("new_vehicle_nev_share_2030", TRAJECTORY_YEARS, fleet.new_clean_share_pct)
-    from fleetopt.results.targets import pandemic_load_factors
-
-    load_2020 = pandemic_load_factors()
-    add(
-        "operating_co2_intensity_2030",
-        range(ref_year, 2031),
-        lambda y: operating_co2_intensity_change_pct(
-            fleet, y, reference_year=ref_year, reference_load_factors=load_2020
-        ),
-    )
-    calib = fleet.calibration
-    observed_ids: dict[tuple[str, str], str] = {
-        ("all", "nev_stock_vehicles"): "nev_stock_2025",
-        ("bus", "nev_share_pct"): "bus_nev_share_2025",
-        ("taxi", "nev_share_pct"): "taxi_nev_share_2025",
-    }
-    for r in calib.itertuples():
-        observed_id = observed_ids.get((str(r.segment), str(r.metric)))
-        if observed_id is not None:
-            rows.append(
-                {
-                    "id": observed_id,
-                    "year": float(r.time_year),
-                    "value": float(r.observed),
-                    "kind": "observed",
-                }
-            )
-    table = pd.DataFrame(rows, columns=["id", "year", "value", "kind", "low", "high"])
-    return table[table["value"].notna()].reset_index(drop=True)
+    return api.target_trajectories(TRAJECTORY_YEARS)
 
 
 @st.cache_resource(show_spinner=False, max_entries=MAX_ENTRIES_RUNS)
 def _run_targets(key: str, _scenario: Any, _simulation: Any) -> list[dict[str, Any]]:
-    from fleetopt.results.targets import evaluate_targets
-
-    return evaluate_targets(scenario=_scenario, simulation=_simulation)
+    return api.evaluate_targets(scenario=_scenario, simulation=_simulation)
 
 
 def run_targets(run: dict[str, Any]) -> list[dict[str, Any]]:
@@ -346,24 +252,18 @@ def store_upload(data: bytes, suffix: str) -> Path:
 @st.cache_resource(show_spinner=False, max_entries=MAX_ENTRIES_SMALL)
 def validate(path: str, kind: str | None) -> dict[str, Any]:
     """Validate a stored upload (``validate --json`` document), cached by path (a content hash)."""
-    from fleetopt import api
-
     return api.validate(Path(path), kind=kind)
 
 
 # --------------------------------------------------------------------------- scenarios
 def default_scenario_path() -> Path:
     """Return the embedded default scenario file."""
-    from fleetopt.inputs.default_demand import default_scenario_path as _path
-
-    return Path(_path())
+    return Path(api.default_scenario_path())
 
 
 @st.cache_resource(show_spinner=False, max_entries=MAX_ENTRIES_SMALL)
 def _default_scenario_dict() -> dict[str, Any]:
-    from fleetopt.inputs.scenario import load_scenario_dict
-
-    return load_scenario_dict(default_scenario_path())
+    return api.default_scenario_dict()
 
 
 def default_scenario_dict() -> dict[str, Any]:
@@ -373,10 +273,8 @@ def default_scenario_dict() -> dict[str, Any]:
 
 def scenario_from_dict(raw: dict[str, Any]) -> Any:
     """Build a :class:`~fleetopt.inputs.scenario.Scenario`; relative paths as in the default."""
-    from fleetopt.inputs.scenario import scenario_from_dict as _from_dict
-
     base = default_scenario_path().parent
-    return _from_dict(raw, base_dir=base, file="app scenario")
+    return api.scenario_from_dict(raw, base_dir=base, file="app scenario")
 
 
 def scenario_with_uploads(
@@ -409,15 +307,11 @@ def scenario_with_uploads(
 
 
 def _key(raw: dict[str, Any]) -> str:
-    from fleetopt._json import dumps
-
     return hashlib.sha256(dumps(raw).encode()).hexdigest()
 
 
 @st.cache_resource(show_spinner=False, max_entries=MAX_ENTRIES_RUNS)
 def _run(key: str, _raw: dict[str, Any], _progress: Callable[..., Any] | None) -> dict[str, Any]:
-    from fleetopt import api
-
     scenario = scenario_from_dict(_raw)
     t0 = time.perf_counter()
     result = api.run_scenario(scenario, network=network(scenario.network), progress=_progress)
@@ -446,12 +340,8 @@ def run_scenario(raw: dict[str, Any], progress: Callable[..., Any] | None = None
 
 # --------------------------------------------------------------------------- siting
 def siting_models() -> list[str]:
-    """Return the siting models the library offers (:data:`fleetopt.siting.problem.MODELS`)."""
-    try:
-        from fleetopt.siting.problem import MODELS
-    except ModuleNotFoundError:
-        return []
-    return list(MODELS)
+    """Return the siting models the library offers (:func:`fleetopt.api.siting_models`)."""
+    return api.siting_models()
 
 
 #: Size of the embedded default fleets simulated for siting demand [% of the sample].
@@ -460,8 +350,6 @@ SITING_DEFAULT_SIZE_PCT = 20.0
 
 def default_demand_run() -> dict[str, Any]:
     """Return the cached run of the embedded default fleets used as siting demand."""
-    from apps.components.scenario_levers import Levers, apply_levers
-
     raw = apply_levers(
         default_scenario_dict(),
         Levers(size_pct=SITING_DEFAULT_SIZE_PCT, seed=int(default_scenario_dict().get("seed", 0))),
@@ -473,12 +361,9 @@ def default_demand_run() -> dict[str, Any]:
 def _solve_siting(
     key: str, _network_name: str, _demand_points: pd.DataFrame, form: dict[str, Any]
 ) -> dict[str, Any]:
-    from fleetopt.siting.candidates import aggregate_demand
-    from fleetopt.siting.solve import site_for_demo
-
     net = network(_network_name)
     radius_s = None if form["radius_min"] is None else 60.0 * float(form["radius_min"])
-    result = site_for_demo(
+    result = api.site_for_demo(
         net,
         _demand_points,
         model=form["model"],
@@ -505,7 +390,7 @@ def _solve_siting(
         "reason": result.reason,
         "sites": sites.loc[~is_existing].reset_index(drop=True),
         "existing": sites.loc[is_existing].reset_index(drop=True),
-        "demand": aggregate_demand(net, _demand_points),
+        "demand": api.aggregate_demand(net, _demand_points),
         "geojson": result.to_geojson(),
         "size_column": "load" if "load" in sites else "size",
     }
@@ -548,11 +433,7 @@ def existing_stations(network_name: str) -> pd.DataFrame | None:
         Stations columns (``id, kind, lon, lat, plugs, …``) of the stations within the
         bounding box of the network's nodes.
     """
-    try:
-        from fleetopt.inputs.default_demand import public_dc_stations
-    except ModuleNotFoundError:
-        return None
-    stations = public_dc_stations()
+    stations = api.existing_stations()
     net = network(network_name)
     inside = stations["lon"].between(net.lon.min(), net.lon.max()) & stations["lat"].between(
         net.lat.min(), net.lat.max()
@@ -563,11 +444,7 @@ def existing_stations(network_name: str) -> pd.DataFrame | None:
 # --------------------------------------------------------------------------- stored runs
 def saved_runs() -> list[dict[str, Any]]:
     """Return the runs stored under ``runs/`` (``store.list_runs``), newest last."""
-    try:
-        from fleetopt.results.store import list_runs
-    except ModuleNotFoundError:
-        return []
-    return list_runs()
+    return api.list_runs()
 
 
 def saved_summary(run_id: str) -> dict[str, Any] | None:
@@ -576,9 +453,7 @@ def saved_summary(run_id: str) -> dict[str, Any] | None:
     Looks for ``summary.json`` of a simulation (``simulation/summary.json`` of a demo run,
     or ``summary.json`` at the top) and falls back to the ``simulation`` key of ``demo.json``.
     """
-    from fleetopt.results.store import load_run
-
-    run = load_run(run_id)
+    run = api.load_run(run_id)
     for name in ("summary.json", "simulation/summary.json"):
         path = run.file(name)
         if path.is_file():
@@ -600,8 +475,6 @@ def store_run(run: dict[str, Any]) -> str:
     The scenario (as a dict), the hashes of its input files, the levers and the label are
     recorded; the tables are written by ``SimulationResult.write``.
     """
-    from fleetopt.results.store import new_run
-
     raw = dict(getattr(run["scenario"], "raw", {}) or {})
     inputs = [
         Path(f[k])
@@ -613,7 +486,7 @@ def store_run(run: dict[str, Any]) -> str:
     if isinstance(stations, str) and Path(stations).is_file():
         inputs.append(Path(stations))
     meta = {"label": run.get("label"), "levers": run.get("levers"), "source": "app"}
-    with new_run("app", scenario=raw, inputs=inputs, meta=meta) as folder:
+    with api.new_run("app", scenario=raw, inputs=inputs, meta=meta) as folder:
         run["result"].write(Path(folder))
     runs = saved_runs()
     return str(runs[-1]["id"]) if runs else ""

@@ -98,7 +98,7 @@ def _library_baseline(path: Path) -> dict[str, float]:
 
 
 def _goto_dashboard(page: Any, url: str) -> float:
-    from apps import harness
+    from tests.apps import harness
 
     t0 = time.perf_counter()
     page.goto(url)
@@ -122,7 +122,7 @@ def _toggle_language(page: Any) -> list[float]:
 
 
 def _upload_to_results(page: Any, url: str, path: Path) -> dict[str, float]:
-    from apps import harness
+    from tests.apps import harness
 
     page.goto(f"{url}/fleet")
     page.wait_for_selector("h1:has-text('Fleet upload and simulation')", timeout=120_000)
@@ -166,7 +166,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     dict
         Seconds per measurement, goals, and the upload's library baseline and ratio.
     """
-    from apps import harness
+    from tests.apps import harness
 
     if harness.chromium_path() is None:
         return {"skipped": "Chromium is not installed (apt-get install chromium)"}

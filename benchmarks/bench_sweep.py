@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from fleetopt.api import run_sweep
 from fleetopt.inputs.default_demand import default_scenario_path
-from fleetopt.sweeps import run_sweep
 
 VARIANTS = 20
 QUICK_VARIANTS = 4

@@ -28,18 +28,24 @@ when the sweep runs again, so a killed sweep loses nothing that finished. The re
 table (``results.csv``, ``results.parquet``) has one row per variant: ``variant``, one
 column per swept key, then the ``simulate --json`` keys with ``by_type`` flattened as
 ``by_type.<type>.<key>``. Results do not depend on the executor (``wall_s`` is a timing).
+
+What a variant runs is passed in (``evaluate``, :func:`fleetopt.api.evaluate_variant`),
+so this module sits below the api and never imports it. Size: over 700 lines because
+the sweep file's checks (grid, list, Monte Carlo, every key path) belong together; the
+executors live in :mod:`fleetopt.executors`.
 """
 
 from __future__ import annotations
 
 import copy
+import functools
 import itertools
 import json
 import logging
 import math
 import os
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,8 +58,13 @@ from fleetopt import settings
 from fleetopt._json import to_jsonable
 from fleetopt.errors import InputError, Problem
 from fleetopt.executors import Progress, digest, input_fingerprints, iter_dask, write_json_atomic
+from fleetopt.inputs.scenario import check_scenario_dict, load_scenario_dict
 
 logger = logging.getLogger(__name__)
+
+#: What one variant runs: ``evaluate(scenario_dict, *, base_dir, file, simulate, targets)
+#: -> (summary, targets rows or None)`` (:func:`fleetopt.api.evaluate_variant`).
+Evaluate = Callable[..., tuple[dict[str, Any], list[dict[str, Any]] | None]]
 
 #: Sweep modes (one per sweep file).
 MODES = ("grid", "list", "monte_carlo")
@@ -348,8 +359,6 @@ def read_sweep(path: str | Path) -> SweepPlan:
         Listing every problem (file, key path): unknown keys, wrong types, bad values,
         a variant whose scenario does not pass the scenario checks.
     """
-    from fleetopt.inputs.scenario import check_scenario_dict, load_scenario_dict
-
     path = Path(path)
     if not path.is_file():
         msg = f"sweep file not found: {path}"
@@ -449,14 +458,19 @@ def _label(over: Mapping[str, Any]) -> str:
 
 
 # --------------------------------------------------------------------------- running
-def run_variant(task: Mapping[str, Any]) -> dict[str, Any]:
-    """Simulate one variant and store its record; the function every executor runs.
+def run_variant(task: Mapping[str, Any], evaluate: Evaluate) -> dict[str, Any]:
+    """Evaluate one variant and store its record; the function every executor runs.
 
     Parameters
     ----------
     task : mapping
         ``variant``, ``overrides``, ``scenario`` (dict), ``digest``, ``base_dir``, ``file``,
         ``store`` (folder of the variant records, or None), ``simulate`` and ``targets``.
+    evaluate : callable
+        ``evaluate(scenario_dict, base_dir=, file=, simulate=, targets=) -> (summary,
+        targets)``: what a variant runs, passed in by the orchestrator
+        (:func:`fleetopt.api.evaluate_variant`) so this module never imports the api. A
+        module-level function, so process pools and Dask workers can pickle it.
 
     Returns
     -------
@@ -464,17 +478,9 @@ def run_variant(task: Mapping[str, Any]) -> dict[str, Any]:
         The record: ``variant``, ``digest``, ``overrides``, ``summary`` (simulate --json keys,
         empty when not simulated) and ``targets`` (``targets --json`` rows, or None).
     """
-    from fleetopt.api import run_scenario
-    from fleetopt.inputs.scenario import scenario_from_dict
-
-    scenario = scenario_from_dict(task["scenario"], base_dir=task["base_dir"], file=task["file"])
-    result = run_scenario(scenario) if task.get("simulate", True) else None
-    summary = {} if result is None else result.summary()
-    targets = None
-    if task.get("targets"):
-        from fleetopt.results.targets import evaluate_targets
-
-        targets = evaluate_targets(scenario=scenario, simulation=result)
+    summary, targets = evaluate(task["scenario"], base_dir=task["base_dir"], file=task["file"],
+                                simulate=bool(task.get("simulate", True)),
+                                targets=bool(task.get("targets")))
     record = {
         "version": _RECORD_VERSION,
         "variant": task["variant"],
@@ -542,28 +548,31 @@ def results_table(plan: SweepPlan, records: Mapping[str, Mapping[str, Any]]) -> 
     return pd.DataFrame(rows)
 
 
-def _iter_local(tasks: list[dict[str, Any]], workers: int | None) -> Iterator[dict[str, Any]]:
+def _iter_local(tasks: list[dict[str, Any]], workers: int | None, evaluate: Evaluate
+                ) -> Iterator[dict[str, Any]]:
     n = max(1, min(workers or os.cpu_count() or 1, len(tasks)))
     if n == 1:
         for t in tasks:
-            yield run_variant(t)
+            yield run_variant(t, evaluate)
         return
     with ProcessPoolExecutor(max_workers=n) as pool:
-        futures = [pool.submit(run_variant, t) for t in tasks]
+        futures = [pool.submit(run_variant, t, evaluate) for t in tasks]
         for fut in as_completed(futures):
             yield fut.result()
 
 
 def _iter_dask(
-    tasks: list[dict[str, Any]], scheduler: str | None, workers: int | None
+    tasks: list[dict[str, Any]], scheduler: str | None, workers: int | None, evaluate: Evaluate
 ) -> Iterator[dict[str, Any]]:
     keys = [f"fleetopt-{t['variant']}-{t['digest'][:12]}" for t in tasks]
-    yield from iter_dask(run_variant, tasks, keys, scheduler=scheduler, workers=workers)
+    fn = functools.partial(run_variant, evaluate=evaluate)
+    yield from iter_dask(fn, tasks, keys, scheduler=scheduler, workers=workers)
 
 
 def run_sweep(
     path: str | Path,
     *,
+    evaluate: Evaluate,
     executor: str = "local",
     scheduler: str | None = None,
     out_dir: str | Path | None = None,
@@ -576,6 +585,9 @@ def run_sweep(
     ----------
     path : str or Path
         Sweep TOML file.
+    evaluate : callable
+        What each variant runs (:func:`run_variant`); :func:`fleetopt.api.run_sweep` passes
+        :func:`fleetopt.api.evaluate_variant`.
     executor : str
         ``local`` (a process pool on this machine) or ``dask`` (a ``distributed.LocalCluster``
         on 127.0.0.1 with :data:`fleetopt.executors.DASK_WORKERS` worker processes, or the
@@ -640,9 +652,9 @@ def run_sweep(
     bar = Progress(progress, len(plan.variants), len(records), f"sweep {plan.name}")
     try:
         stream = (
-            _iter_local(tasks, workers)
+            _iter_local(tasks, workers, evaluate)
             if executor == "local"
-            else _iter_dask(tasks, scheduler, workers)
+            else _iter_dask(tasks, scheduler, workers, evaluate)
         )
         for rec in stream:
             target = store / f"{rec['variant']}.json"

@@ -13,7 +13,7 @@ import streamlit as st
 
 from apps.components.language import t
 from apps.components.target_view import STATUS_COLOURS, target_name
-from fleetopt.simulation.result import TYPE_KEYS
+from fleetopt.api import TYPE_KEYS
 
 #: Summary keys compared, in order: the per-type keys of ``simulate --json``.
 SUMMARY_KEYS = TYPE_KEYS

@@ -19,6 +19,8 @@ import streamlit as st
 from apps.components.language import t
 from apps.components.sim_results import load_frame, missed_trips
 from apps.report import html_report
+from fleetopt import api
+from fleetopt._json import dumps
 
 logger = logging.getLogger(__name__)
 
@@ -33,9 +35,7 @@ __all__ = ["KEY_TABLE", "TABLES", "csv_bytes", "downloads", "parquet_bytes", "su
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """Return a table as UTF-8 CSV with a BOM, formula-like cells escaped by the library."""
-    from fleetopt.results.export import to_csv_bytes
-
-    return to_csv_bytes(frame, bom=True)
+    return api.to_csv_bytes(frame, bom=True)
 
 
 def parquet_bytes(frame: pd.DataFrame) -> bytes:
@@ -47,8 +47,6 @@ def parquet_bytes(frame: pd.DataFrame) -> bytes:
 
 def summary_json(result: Any) -> bytes:
     """Return the run's ``simulate --json`` summary as strict JSON bytes."""
-    from fleetopt._json import dumps
-
     return dumps(result.summary()).encode("utf-8")
 
 

@@ -39,6 +39,7 @@ from ortools.math_opt.core.python import solver as mo_solver
 from scipy import sparse
 
 from fleetopt.errors import SolverError
+from fleetopt.siting.answer import Status
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +92,7 @@ class MipAnswer:
 
     Attributes
     ----------
-    status : str
+    status : Status
         ``optimal``, ``feasible``, ``infeasible``, ``time_limit_no_solution`` or ``unbounded``.
     x : numpy.ndarray or None
         Column values of the best solution found (None without a solution).
@@ -105,7 +106,7 @@ class MipAnswer:
         Column reduced costs of an LP relaxation (``relax=True``), when reported.
     """
 
-    status: str
+    status: Status
     x: np.ndarray | None
     objective: float
     bound: float
@@ -117,7 +118,7 @@ def solve_linear_model(
     model: LinearModel,
     *,
     solver: str = "highs",
-    time_limit_s: float = 60.0,
+    time_limit_s: float,
     rel_gap: float = 1e-9,
     abs_gap: float = 0.0,
     cutoff: float | None = None,
@@ -210,23 +211,23 @@ def solve_linear_model(
         if duals.size == a.shape[0]:
             rc = np.asarray(model.c, float) - a.T @ duals
     if status == st.OPTIMAL:
-        name = "optimal"
+        name = Status.OPTIMAL
         if relax or not np.isfinite(bound):
             bound = obj
     elif status == st.FEASIBLE:
-        name = "feasible"
+        name = Status.FEASIBLE
     elif status == st.INFEASIBLE:
-        name = "infeasible"
+        name = Status.INFEASIBLE
     elif status == st.UNBOUNDED:
-        name = "unbounded"
+        name = Status.UNBOUNDED
     elif status in (st.NOT_SOLVED, st.UNKNOWN_STATUS, st.CANCELLED_BY_USER):
-        name = "time_limit_no_solution"
+        name = Status.TIME_LIMIT_NO_SOLUTION
         # HiGHS reports a dual bound of 0 when stopped without a solution (measured on
         # max-coverage models whose optimum is far below 0): not a proven bound
         bound = -math.inf
     elif status == st.ABNORMAL:  # numerical trouble: no usable answer, not a crash
         logger.warning("%s stopped abnormally on a model of size %s", solver, model.size)
-        name = "time_limit_no_solution"
+        name = Status.TIME_LIMIT_NO_SOLUTION
     else:
         msg = f"{solver} failed: status {status} {helper.status_string()}"
         raise SolverError(msg)
@@ -323,7 +324,7 @@ def _solve_highs(model: LinearModel, a: sparse.csr_matrix, *, t0: float, time_li
     bound = dual if np.isfinite(dual) else -math.inf
     rc = None
     if term.reason == r.TERMINATION_REASON_OPTIMAL and x is not None:
-        name = "optimal"
+        name = Status.OPTIMAL
         if relax or not np.isfinite(bound):
             bound = obj
         if relax:
@@ -331,22 +332,22 @@ def _solve_highs(model: LinearModel, a: sparse.csr_matrix, *, t0: float, time_li
             if dsol is not None:
                 rc = _dense(dsol.reduced_costs, n)
     elif x is not None:
-        name = "feasible"
+        name = Status.FEASIBLE
     elif term.reason == r.TERMINATION_REASON_INFEASIBLE or (
             term.reason == r.TERMINATION_REASON_NO_SOLUTION_FOUND
             and term.limit == r.LIMIT_CUTOFF):
-        name = "infeasible"
+        name = Status.INFEASIBLE
     elif term.reason == r.TERMINATION_REASON_INFEASIBLE_OR_UNBOUNDED:
         # HiGHS could not tell which; facility models are never unbounded
-        name = "infeasible"
+        name = Status.INFEASIBLE
     elif term.reason == r.TERMINATION_REASON_UNBOUNDED:
-        name = "unbounded"
+        name = Status.UNBOUNDED
     else:
         if term.reason in (r.TERMINATION_REASON_NUMERICAL_ERROR,
                            r.TERMINATION_REASON_OTHER_ERROR):
             logger.warning("highs stopped abnormally (%s) on a model of size %s", term.detail,
                            model.size)
-        name = "time_limit_no_solution"
+        name = Status.TIME_LIMIT_NO_SOLUTION
     if x is None:
         # without a solution no bound is reported (as for the other back-ends)
         bound = -math.inf

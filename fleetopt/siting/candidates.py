@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from fleetopt.defaults import value
 from fleetopt.siting.problem import SitingProblem, problem_from_points
 
 logger = logging.getLogger(__name__)
@@ -101,8 +102,6 @@ def terminal_candidates(network: Any, trips: pd.DataFrame, *,
         ``id`` (``t<osm id>``), ``lon``, ``lat`` [deg], ``node`` (index), ``existing``
         False; one row per distinct node, sorted by node.
     """
-    from fleetopt.defaults import value
-
     sel = trips["vehicle_type"].isin(vehicle_types).to_numpy() if len(trips) else []
     t = trips.loc[sel]
     lon = np.r_[t["origin_lon"].to_numpy(float), t["destination_lon"].to_numpy(float)]
@@ -183,8 +182,6 @@ def build_problem(network: Any, candidates: pd.DataFrame, demand: pd.DataFrame, 
     if existing is not None and len(existing):
         ex = existing.copy()
         node, dist_m = network.nearest_nodes(ex["lon"].to_numpy(float), ex["lat"].to_numpy(float))
-        from fleetopt.defaults import value
-
         keep = dist_m <= value("siting_params", "existing_max_snap_m")
         size = (pd.to_numeric(ex["plugs"], errors="coerce").fillna(0.0).to_numpy(float)
                 if "plugs" in ex.columns else np.zeros(len(ex)))

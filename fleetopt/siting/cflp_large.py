@@ -23,24 +23,32 @@ from __future__ import annotations
 import logging
 import math
 import time
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from fleetopt.errors import SolverError
+from fleetopt.siting.answer import Answer, Status
 from fleetopt.siting.backend import solve_linear_model
+from fleetopt.siting.cflp_core import (
+    CflpData,
+    answer_from_x,
+    check_cflp_feasible,
+    fixed_open_lp,
+    lift_subset,
+    subset_options,
+)
+from fleetopt.siting.cflp_lagrangian import (
+    Incumbent,
+    LagrangianState,
+    _heuristic,
+    _sites_of,
+    admissible,
+    subgradient,
+)
 from fleetopt.siting.lagrangian import (
-    CoverSolution,
-    KnapsackFill,
-    cover_relaxed,
-    cover_subproblem,
     option_values,
-    served_by,
 )
 from fleetopt.siting.modular import facility_model
-
-if TYPE_CHECKING:
-    from fleetopt.siting.cflp import CflpAnswer, CflpData
 
 logger = logging.getLogger(__name__)
 
@@ -59,214 +67,6 @@ def _mip_fits(nnz: int, left: float) -> bool:
 __all__ = ["LagrangianState", "solve_large_cflp", "subgradient"]
 
 
-class Incumbent:
-    """Best known solution, shared by the nodes of a search.
-
-    Attributes
-    ----------
-    ub : float
-        Its cost [cost units] (``inf`` without one).
-    x : numpy.ndarray or None
-        Options then pair flows.
-    tried : set of bytes
-        Open sets already evaluated by the transportation LP.
-    """
-
-    def __init__(self) -> None:
-        self.ub = math.inf
-        self.x: np.ndarray | None = None
-        self.tried: set[bytes] = set()
-
-
-class LagrangianState:
-    """Multipliers, best bound, open-able options and the incumbent of one run.
-
-    Attributes
-    ----------
-    lam : numpy.ndarray
-        Best multipliers so far [cost units].
-    bound : float
-        Best Lagrangian bound [cost units].
-    alive : numpy.ndarray
-        Boolean per option: may still be in a solution better than the incumbent.
-    must_open : numpy.ndarray
-        Boolean per site: open in every solution better than the incumbent.
-    ub : float
-        Cost of the incumbent [cost units] (``inf`` without one).
-    x : numpy.ndarray or None
-        Incumbent (options then pair flows).
-    """
-
-    def __init__(self, data: CflpData, inc: Incumbent | None = None) -> None:
-        self.data = data
-        self.inc = inc if inc is not None else Incumbent()
-        lam = np.full(data.demand.size, np.inf)
-        np.minimum.at(lam, data.pair_cust, data.pair_cost)
-        self.lam = np.where(np.isfinite(lam), lam, 0.0)
-        self.bound = -math.inf
-        self.alive = np.ones(data.option_site.size, bool)
-        self.must_open = np.zeros(data.n_sites, bool)
-        self.must_open[data.fixed_open] = True
-        self.pair_demand = data.demand[data.pair_cust]
-        self.need = float(data.demand.sum())
-        # many sites with size options: price the capacity cover instead of solving it
-        # exactly in every step (the exact dynamic programme is kept for the end)
-        multi = bool(np.any(np.bincount(data.option_site, minlength=data.n_sites) > 1))
-        self.relax_cover = multi and data.option_site.size > 2000
-        self.seen = np.zeros(data.option_site.size)  # times each option was in a subproblem optimum
-        self._pairs_key: bytes | None = None
-        self._pairs: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
-
-    @property
-    def ub(self) -> float:
-        """Cost of the incumbent [cost units]."""
-        return self.inc.ub
-
-    @property
-    def x(self) -> np.ndarray | None:
-        """The incumbent (options then pair flows)."""
-        return self.inc.x
-
-    def child(self) -> LagrangianState:
-        """Return a copy for a branch (same data and incumbent, own fixing and multipliers)."""
-        c = LagrangianState.__new__(LagrangianState)
-        c.__dict__.update(self.__dict__)
-        c.alive, c.must_open, c.lam = self.alive.copy(), self.must_open.copy(), self.lam.copy()
-        c.seen = self.seen.copy()
-        return c
-
-    def pairs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Site, customer, cost and demand of the pairs of sites that may still open.
-
-        Pairs of closed sites cannot enter any knapsack the cover may choose, so search
-        nodes skip them (recomputed when the open-able options change).
-        """
-        d = self.data
-        key = np.packbits(self.alive).tobytes()
-        if self._pairs is None or self._pairs_key != key:
-            site_ok = np.zeros(d.n_sites, bool)
-            site_ok[d.option_site[self.alive]] = True
-            keep = site_ok[d.pair_site]
-            if keep.all():
-                self._pairs = (d.pair_site, d.pair_cust, d.pair_cost, self.pair_demand)
-            else:
-                self._pairs = (d.pair_site[keep], d.pair_cust[keep], d.pair_cost[keep],
-                               self.pair_demand[keep])
-            self._pairs_key = key
-        return self._pairs
-
-    def evaluate(self, lam: np.ndarray, *, forced: bool = False,
-                 exact: bool = False) -> tuple[float, CoverSolution, KnapsackFill, np.ndarray]:
-        """Lagrangian value at ``lam`` with its cover solution and knapsack fill.
-
-        The fill's positions refer to :meth:`pairs`.
-        """
-        d = self.data
-        ps, pc, pcost, pdem = self.pairs()
-        v, fill = option_values(d.option_site, d.option_capacity, d.option_cost, d.n_sites,
-                                ps, pc, pcost, pdem, lam)
-        if self.relax_cover and not exact:
-            cov = cover_relaxed(v, d.option_site, d.option_capacity, d.n_sites, self.need,
-                                self.must_open, self.alive)
-        else:
-            cov = cover_subproblem(v, d.option_site, d.option_capacity, d.n_sites, self.need,
-                                   self.must_open, self.alive, forced=forced)
-        return float(lam.sum()) + cov.value, cov, fill, v
-
-    def fix(self, lam_sum: float, cov: CoverSolution) -> int:
-        """Close / open what the forced bounds at one multiplier vector rule out; return count."""
-        if not np.isfinite(self.ub) or cov.forced_open is None or cov.forced_closed is None:
-            return 0
-        d = self.data
-        tol = 1e-9 * max(1.0, abs(self.ub))
-        before = int(self.alive.sum()) - int(self.must_open.sum())
-        shut = lam_sum + cov.forced_open > self.ub + tol
-        self.alive &= ~shut[d.option_site]
-        opened = lam_sum + cov.forced_closed > self.ub + tol
-        self.must_open |= opened & ~shut
-        # single options: the bound with that option opened
-        if cov.forced_option is not None:
-            self.alive &= ~(lam_sum + cov.forced_option > self.ub + tol)
-        return before - int(self.alive.sum()) + int(self.must_open.sum())
-
-
-def subgradient(st: LagrangianState, *, deadline: float, iterations: int,
-                heuristic_every: int = 5, fix: bool = True, theta: float = 2.0,
-                rel_gap: float = 1e-9, deflect: float = 0.0) -> None:
-    """Raise ``st.bound`` by subgradient steps; try the heuristic and fixing on the way.
-
-    ``deflect`` > 0 adds that share of the previous direction to each step (Camerini,
-    Fratta & Maffioli 1975), which damps the zig-zag of many multipliers; without an
-    improvement for 15 steps the step factor ``theta`` is halved (0.7 with deflection).
-    """
-    g_prev = None
-    d = st.data
-    n_cust = d.demand.size
-    lam = st.lam.copy()
-    stall = 0
-    for it in range(iterations):
-        if time.perf_counter() > deadline:
-            break
-        val, cov, fill, _v = st.evaluate(lam, forced=fix and np.isfinite(st.ub))
-        fill_cust = st.pairs()[1]  # the pairs the fill refers to (fixing may change them)
-        if not np.isfinite(val):
-            break
-        if val > st.bound + 1e-9 * max(1.0, abs(val)):
-            st.bound, st.lam, stall = val, lam.copy(), 0
-        else:
-            stall += 1
-            if stall >= (20 if deflect else 15):
-                theta *= 0.7 if deflect else 0.5
-                stall = 0
-        st.seen += cov.chosen
-        if heuristic_every and (it % heuristic_every == 0 or stall == 0):
-            _heuristic(st, cov.chosen, deadline)
-        if fix and np.isfinite(st.ub):
-            st.fix(float(lam.sum()), cov)
-        if st.bound >= st.ub - rel_gap * max(1.0, abs(st.ub)) or theta < 1e-4:
-            break
-        g = 1.0 - served_by(fill, cov.chosen, fill_cust, n_cust)
-        if deflect and g_prev is not None:
-            g = g + deflect * g_prev
-        g_prev = g
-        norm = float(g @ g)
-        if norm <= 1e-18:
-            break
-        target = st.ub if np.isfinite(st.ub) else st.bound + 0.05 * abs(st.bound) + 1.0
-        lam = lam + theta * max(target - val, 1e-9 * max(1.0, abs(val))) / norm * g
-
-
-def _heuristic(st: LagrangianState, chosen: np.ndarray, deadline: float) -> None:
-    """Transportation LP over the options the subproblem opened; keep it if better."""
-    from fleetopt.siting.cflp import _fixed_open_lp_closing_empty
-
-    d = st.data
-    chosen = chosen & st.alive
-    chosen[_best_alive_option(st, st.must_open & ~_sites_of(d, chosen))] = True
-    key = np.packbits(chosen).tobytes()
-    if key in st.inc.tried:
-        return
-    st.inc.tried.add(key)
-    if float(d.option_capacity[chosen].sum()) < st.need * (1 - 1e-12) or not admissible(d, chosen):
-        return
-    val, x = _fixed_open_lp_closing_empty(d, chosen, deadline, pair_weight=st.pair_demand)
-    if x is None:
-        return
-    if val < st.ub:
-        st.inc.ub, st.inc.x = val, x
-        logger.debug("CFLP Lagrangian heuristic: %.9g", val)
-
-
-def admissible(d: CflpData, chosen: np.ndarray) -> bool:
-    """Tell whether the options ``chosen`` respect the count limit and the budget."""
-    n_new = int((_sites_of(d, chosen) & ~np.isin(np.arange(d.n_sites), d.fixed_open)).sum())
-    if d.max_open is not None and n_new > d.max_open:
-        return False
-    # as build_cflp's budget row: every opened option counts
-    return d.budget is None or float(d.option_cost[chosen].sum()) <= d.budget * (
-        1 + 1e-12) + 1e-9
-
-
 def _open_in(sub: CflpData, must_open: np.ndarray) -> None:
     """Make the sites ``must_open`` fixed open in ``sub``, keeping the count limit's meaning.
 
@@ -276,23 +76,6 @@ def _open_in(sub: CflpData, must_open: np.ndarray) -> None:
     if sub.max_open is not None:
         sub.max_open = sub.max_open - int(new.size)
     sub.fixed_open = np.union1d(sub.fixed_open, new).astype(np.int64)
-
-
-def _sites_of(d: CflpData, chosen: np.ndarray) -> np.ndarray:
-    s = np.zeros(d.n_sites, bool)
-    s[d.option_site[chosen]] = True
-    return s
-
-
-def _best_alive_option(st: LagrangianState, sites: np.ndarray) -> np.ndarray:
-    """Largest alive option of each site in ``sites`` (an index array of options)."""
-    d = st.data
-    sel = np.flatnonzero(st.alive & sites[d.option_site])
-    if sel.size == 0:
-        return sel
-    o = sel[np.lexsort((-d.option_capacity[sel], d.option_site[sel]))]
-    first = np.r_[True, d.option_site[o][1:] != d.option_site[o][:-1]]
-    return o[first]
 
 
 def greedy_open(d: CflpData) -> np.ndarray:
@@ -394,27 +177,23 @@ def _servable(d: CflpData, *, deadline: float) -> bool:
     A relaxation of every solution: when it cannot, no solution exists. A stop of the LP
     without an answer counts as servable.
     """
-    from fleetopt.siting.cflp import CflpData, _fixed_open_lp
-
     big = np.lexsort((-d.option_capacity, d.option_site))
     first = np.r_[True, d.option_site[big][1:] != d.option_site[big][:-1]]
     chosen = np.zeros(d.option_site.size, bool)
     chosen[big[first]] = True
     relaxed = CflpData(**{**d.__dict__, "budget": None, "max_open": None})
-    _, x = _fixed_open_lp(relaxed, chosen, deadline)
+    _, x = fixed_open_lp(relaxed, chosen, deadline)
     return x is not None
 
 
 def _greedy_incumbent(st: LagrangianState, *, deadline: float) -> None:
     """Incumbent from :func:`greedy_open`, the transportation LP and :func:`shrink`."""
-    from fleetopt.siting.cflp import _fixed_open_lp
-
     d = st.data
     chosen = greedy_open(d)
     if not admissible(d, chosen):
         return
     st.inc.tried.add(np.packbits(chosen).tobytes())
-    val, x = _fixed_open_lp(d, chosen, deadline)
+    val, x = fixed_open_lp(d, chosen, deadline)
     if x is not None and val < st.ub:
         st.inc.ub, st.inc.x = val, x
         shrink(st, deadline=deadline)
@@ -422,8 +201,6 @@ def _greedy_incumbent(st: LagrangianState, *, deadline: float) -> None:
 
 def shrink(st: LagrangianState, *, deadline: float) -> None:
     """Give each open site of the incumbent its smallest option that carries its load."""
-    from fleetopt.siting.cflp import _fixed_open_lp
-
     d = st.data
     if st.x is None:
         return
@@ -443,7 +220,7 @@ def shrink(st: LagrangianState, *, deadline: float) -> None:
     out &= ~empty[d.option_site]
     if np.array_equal(out, chosen):
         return
-    val, x = _fixed_open_lp(d, out, deadline)
+    val, x = fixed_open_lp(d, out, deadline)
     if x is not None and val < st.ub:
         st.inc.ub, st.inc.x = val, x
 
@@ -457,8 +234,6 @@ def local_search(st: LagrangianState, *, deadline: float, n_add: int = 5,
     value to open, the open sites of highest value to close in a swap; every open site
     is tried for closing. Sites with several size options keep their incumbent option.
     """
-    from fleetopt.siting.cflp import _fixed_open_lp
-
     d = st.data
     if st.x is None:
         return
@@ -481,7 +256,7 @@ def local_search(st: LagrangianState, *, deadline: float, n_add: int = 5,
                 1 - 1e-12) or not admissible(d, chosen):
             return False
         st.inc.tried.add(key)
-        val, x = _fixed_open_lp(d, chosen, deadline)
+        val, x = fixed_open_lp(d, chosen, deadline)
         if x is not None and val < st.ub * (1 - 1e-12):
             st.inc.ub, st.inc.x = val, x
             return True
@@ -594,8 +369,6 @@ def restricted_mip(st: LagrangianState, *, deadline: float, solver: str,
     value at the best multipliers); the incumbent's sites are always in. Cut off at the
     incumbent, so any solution found is better.
     """
-    from fleetopt.siting.cflp import _lift, _subset
-
     d = st.data
     n_opt = d.option_site.size
     v, _ = option_values(d.option_site, d.option_capacity, d.option_cost, d.n_sites,
@@ -611,10 +384,8 @@ def restricted_mip(st: LagrangianState, *, deadline: float, solver: str,
     keep = st.alive & pick[d.option_site]
     if st.x is not None:
         keep |= st.x[:n_opt] > 0.5
-    sub, opt_idx, pair_idx = _subset(d, keep)
+    sub, opt_idx, pair_idx = subset_options(d, keep)
     _open_in(sub, st.must_open)
-    from fleetopt.siting.cflp import check_cflp_feasible
-
     if check_cflp_feasible(sub):
         return
     model, lift = facility_model(sub)
@@ -626,13 +397,14 @@ def restricted_mip(st: LagrangianState, *, deadline: float, solver: str,
     ans = solve_linear_model(model, solver=solver, time_limit_s=left,
                              cutoff=st.ub * (1 - 1e-12) if np.isfinite(st.ub) else None)
     if ans.x is not None and ans.objective < st.ub:
-        st.inc.ub, st.inc.x = float(ans.objective), _lift(d, lift(ans.x), opt_idx, pair_idx)
+        st.inc.ub = float(ans.objective)
+        st.inc.x = lift_subset(d, lift(ans.x), opt_idx, pair_idx)
         logger.info("CFLP restricted MIP over %d sites: %.9g (%s)", int(pick.sum()), st.ub,
                     ans.status)
 
 
 def solve_large_cflp(data: CflpData, *, deadline: float, solver: str, rel_gap: float
-                     ) -> CflpAnswer:
+                     ) -> Answer:
     """Lagrangian bound and heuristics, fixing, then branch and bound or the reduced MIP.
 
     Parameters
@@ -648,10 +420,8 @@ def solve_large_cflp(data: CflpData, *, deadline: float, solver: str, rel_gap: f
 
     Returns
     -------
-    CflpAnswer
+    Answer
     """
-    from fleetopt.siting.cflp import CflpAnswer, _answer, _lift, _subset
-
     t0 = time.perf_counter()
     total = deadline - t0
     n_opt = data.option_site.size
@@ -660,7 +430,7 @@ def solve_large_cflp(data: CflpData, *, deadline: float, solver: str, rel_gap: f
     _greedy_incumbent(st, deadline=t0 + 0.1 * total)
     logger.info("CFLP greedy: incumbent %.9g after %.2fs", st.ub, time.perf_counter() - t0)
     if st.x is None and not _servable(data, deadline=t0 + 0.2 * total):
-        return CflpAnswer(status="infeasible", objective=math.nan, bound=math.nan,
+        return Answer(status=Status.INFEASIBLE, objective=math.nan, bound=math.nan,
                           option_open=np.zeros(n_opt, bool), flow=np.zeros(data.pair_site.size),
                           model_size={}, reason="even with every site open at its largest "
                           "size some customers cannot be served within their allowed pairs")
@@ -690,11 +460,11 @@ def solve_large_cflp(data: CflpData, *, deadline: float, solver: str, rel_gap: f
                 time.perf_counter() - t0)
     size = strong_model_size(data)
     if st.x is not None and st.ub - st.bound <= rel_gap * abs(st.ub):
-        return _answer(data, "optimal", st.x, st.ub, st.ub, size)
+        return answer_from_x(data, Status.OPTIMAL, st.x, st.ub, st.ub, size)
     keep = st.alive.copy()
     if st.x is not None:
         keep |= st.x[:n_opt] > 0.5
-    sub, opt_idx, pair_idx = _subset(data, keep)
+    sub, opt_idx, pair_idx = subset_options(data, keep)
     _open_in(sub, st.must_open)
     ans = None
     bound = st.bound
@@ -712,19 +482,20 @@ def solve_large_cflp(data: CflpData, *, deadline: float, solver: str, rel_gap: f
         size = {**size, "nodes": nodes}
         if inc.x is None and done and not np.isfinite(st.ub):
             # the search enumerated every open set without a feasible one
-            return CflpAnswer(status="infeasible", objective=math.nan, bound=math.nan,
+            return Answer(status=Status.INFEASIBLE, objective=math.nan, bound=math.nan,
                               option_open=np.zeros(n_opt, bool),
                               flow=np.zeros(data.pair_site.size), model_size=size,
                               reason="no open set serves every customer within its "
                                      "allowed pairs and the capacities")
         if inc.x is None:
-            return CflpAnswer(status="time_limit_no_solution", objective=math.nan,
+            return Answer(status=Status.TIME_LIMIT_NO_SOLUTION, objective=math.nan,
                               bound=min(lb, st.ub), option_open=np.zeros(n_opt, bool),
                               flow=np.zeros(data.pair_site.size), model_size=size)
-        x = _lift(data, inc.x, opt_idx, pair_idx)
+        x = lift_subset(data, inc.x, opt_idx, pair_idx)
         lb = min(max(lb, st.bound), inc.ub)
-        status = "optimal" if done or inc.ub - lb <= rel_gap * abs(inc.ub) else "feasible"
-        return _answer(data, status, x, inc.ub, inc.ub if status == "optimal" else lb, size)
+        proven = done or inc.ub - lb <= rel_gap * abs(inc.ub)
+        status = Status.OPTIMAL if proven else Status.FEASIBLE
+        return answer_from_x(data, status, x, inc.ub, inc.ub if proven else lb, size)
     model, lift = facility_model(sub)
     size = model.size
     remaining = deadline - time.perf_counter() - 0.3
@@ -739,25 +510,27 @@ def solve_large_cflp(data: CflpData, *, deadline: float, solver: str, rel_gap: f
                                  cutoff=st.ub * (1 + 1e-12) if np.isfinite(st.ub) else None)
         if ans.x is not None:
             ans.x = lift(ans.x)
-    if ans is not None and ans.status == "infeasible" and st.x is not None:
-        return _answer(data, "optimal", st.x, st.ub, st.ub, size)
-    if ans is not None and ans.status == "infeasible":
+    if ans is not None and ans.status == Status.INFEASIBLE and st.x is not None:
+        return answer_from_x(data, Status.OPTIMAL, st.x, st.ub, st.ub, size)
+    if ans is not None and ans.status == Status.INFEASIBLE:
         # no incumbent, so nothing was fixed: the model itself has no solution
-        return CflpAnswer(status="infeasible", objective=math.nan, bound=math.nan,
+        return Answer(status=Status.INFEASIBLE, objective=math.nan, bound=math.nan,
                           option_open=np.zeros(n_opt, bool), flow=np.zeros(data.pair_site.size),
                           model_size=size, reason="no solution serves every customer within "
                                                   "its allowed pairs and the capacities")
     if ans is not None and np.isfinite(ans.bound):
         bound = max(bound, min(ans.bound, st.ub))
     if ans is not None and ans.x is not None and ans.objective < st.ub:
-        x, obj, status = _lift(data, ans.x, opt_idx, pair_idx), ans.objective, ans.status
+        x = lift_subset(data, ans.x, opt_idx, pair_idx)
+        obj, status = ans.objective, ans.status
     elif st.x is not None:
         x, obj = st.x, st.ub
-        status = "optimal" if ans is not None and ans.status == "optimal" else "feasible"
+        solved = ans is not None and ans.status == Status.OPTIMAL
+        status = Status.OPTIMAL if solved else Status.FEASIBLE
     else:
-        return CflpAnswer(status="time_limit_no_solution", objective=math.nan, bound=bound,
+        return Answer(status=Status.TIME_LIMIT_NO_SOLUTION, objective=math.nan, bound=bound,
                           option_open=np.zeros(n_opt, bool), flow=np.zeros(data.pair_site.size),
                           model_size=size)
-    if status == "optimal" or obj - bound <= rel_gap * abs(obj):
-        status, bound = "optimal", obj
-    return _answer(data, status, x, obj, min(bound, obj), size)
+    if status == Status.OPTIMAL or obj - bound <= rel_gap * abs(obj):
+        status, bound = Status.OPTIMAL, obj
+    return answer_from_x(data, status, x, obj, min(bound, obj), size)

@@ -18,14 +18,19 @@ from __future__ import annotations
 import logging
 import math
 import time
-from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from scipy import sparse
 
+from fleetopt.deadline import Deadline
+from fleetopt.siting.answer import SOLVED, Answer, Status
+from fleetopt.siting.assemble import point_result
 from fleetopt.siting.backend import LinearModel, solve_linear_model
+from fleetopt.siting.model import SitingModel, SolveOptions
+from fleetopt.siting.pmedian import greedy
+from fleetopt.siting.problem import SitingProblem
 from fleetopt.siting.reduce import reduce_cover
+from fleetopt.siting.result import SitingResult
 
 logger = logging.getLogger(__name__)
 
@@ -51,34 +56,7 @@ REDUCE_SHARE = 0.2
 #: Share of the time left (after the bound) given to the perturbation rounds.
 ILS_SHARE = 0.25
 
-__all__ = ["CoverAnswer", "coverage_matrix", "solve_max_coverage", "solve_p_center",
-           "solve_set_cover"]
-
-
-@dataclass
-class CoverAnswer:
-    """Result of a coverage model.
-
-    Attributes
-    ----------
-    status : str
-        ``optimal``, ``feasible``, ``infeasible`` or ``time_limit_no_solution``.
-    objective, bound : float
-        Objective (cost, covered weight or radius) and proven bound.
-    open_idx : numpy.ndarray
-        Open candidate indices.
-    model_size : dict
-        Rows, columns, non-zeros of the (last) MIP.
-    reason : str
-        Why infeasible.
-    """
-
-    status: str
-    objective: float
-    bound: float
-    open_idx: np.ndarray
-    model_size: dict[str, Any]
-    reason: str = ""
+__all__ = ["coverage_matrix", "solve_max_coverage", "solve_p_center", "solve_set_cover"]
 
 
 def coverage_matrix(cost: np.ndarray, radius: float) -> sparse.csr_matrix:
@@ -88,7 +66,7 @@ def coverage_matrix(cost: np.ndarray, radius: float) -> sparse.csr_matrix:
 
 def solve_set_cover(cover: sparse.csr_matrix, *, site_cost: np.ndarray | None = None,
                     fixed: np.ndarray | None = None, max_open: int | None = None,
-                    time_limit_s: float = 60.0, solver: str = "highs") -> CoverAnswer:
+                    deadline: Deadline, solver: str = "highs") -> Answer:
     """Open the cheapest set of candidates covering every demand point.
 
     Parameters
@@ -101,19 +79,20 @@ def solve_set_cover(cover: sparse.csr_matrix, *, site_cost: np.ndarray | None = 
         Existing candidates (open, cost not counted).
     max_open : int, optional
         At most this many new sites (turns the model into a feasibility test).
-    time_limit_s : float
-        Wall-clock limit [s].
+    deadline : Deadline
+        When to stop (:class:`fleetopt.deadline.Deadline`).
     solver : {"highs", "scip"}
         MIP back-end.
     """
+    time_limit_s = deadline.left_s()
     n_dem, n_cand = cover.shape
     fixed = np.asarray(fixed if fixed is not None else [], dtype=np.int64)
     cost = np.ones(n_cand) if site_cost is None else np.asarray(site_cost, float).copy()
     cost[fixed] = 0.0
     uncovered = np.flatnonzero(np.asarray(cover.sum(axis=1)).ravel() == 0)
     if uncovered.size:
-        return CoverAnswer("infeasible", math.nan, math.nan, np.array([], np.int64), {},
-                           reason=f"{uncovered.size} demand points have no candidate within "
+        return Answer(Status.INFEASIBLE, math.nan, math.nan,
+                      reason=f"{uncovered.size} demand points have no candidate within "
                                   f"the radius (first: demand #{uncovered[0]})")
     covered_by_fixed = np.zeros(n_dem, bool)
     if fixed.size:
@@ -142,7 +121,7 @@ def solve_set_cover(cover: sparse.csr_matrix, *, site_cost: np.ndarray | None = 
                                            "columns": int(n_cand),
                                            "nonzeros": int(cover[rows].nnz)}}
     if n_c == 0 or a.shape[0] == 0:  # the existing sites cover everything
-        return CoverAnswer("optimal", offset, offset, np.sort(fixed), size)
+        return Answer(Status.OPTIMAL, offset, offset, size, open_idx=np.sort(fixed))
     left = time_limit_s - (time.perf_counter() - t0)
     mip_s = max(0.1, left - (MIP_RESERVE_S + LOAD_S_PER_NONZERO * model.a.nnz))
     # HiGHS does not look at its clock during presolve: presolve only when it fits
@@ -150,19 +129,18 @@ def solve_set_cover(cover: sparse.csr_matrix, *, site_cost: np.ndarray | None = 
     ans = solve_linear_model(model, solver=solver, time_limit_s=mip_s, presolve=presolve)
     if ans.x is None:
         reason = ""
-        if ans.status == "infeasible":
+        if ans.status == Status.INFEASIBLE:
             reason = f"covering every demand point needs more than {max_open} new sites"
-        return CoverAnswer(ans.status, math.nan, ans.bound, np.array([], np.int64), size,
-                           reason=reason)
+        return Answer(ans.status, math.nan, ans.bound, size, reason=reason)
     opened = np.sort(np.r_[fixed, cols[ans.x > 0.5]]).astype(np.int64)
-    return CoverAnswer(ans.status, ans.objective, ans.bound, opened, size)
+    return Answer(ans.status, ans.objective, ans.bound, size, open_idx=opened)
 
 
 def solve_max_coverage(cover: sparse.csr_matrix, weight: np.ndarray, *, p: int | None = None,
                        site_cost: np.ndarray | None = None, budget: float | None = None,
-                       fixed: np.ndarray | None = None, time_limit_s: float = 60.0,
+                       fixed: np.ndarray | None = None, deadline: Deadline,
                        solver: str = "highs", rel_gap: float = 1e-9,
-                       seed: int = 0) -> CoverAnswer:
+                       seed: int = 0) -> Answer:
     """Open at most ``p`` new sites (and/or spend at most ``budget``) covering most weight.
 
     Steps (each proven, the bound always an upper bound of the original model):
@@ -192,8 +170,8 @@ def solve_max_coverage(cover: sparse.csr_matrix, weight: np.ndarray, *, p: int |
         Most total cost of new sites [CNY].
     fixed : numpy.ndarray, optional
         Existing sites (open, free).
-    time_limit_s : float
-        Wall-clock limit [s].
+    deadline : Deadline
+        When to stop (:class:`fleetopt.deadline.Deadline`).
     solver : {"highs", "scip"}
         MIP back-end.
     rel_gap : float
@@ -207,6 +185,7 @@ def solve_max_coverage(cover: sparse.csr_matrix, weight: np.ndarray, *, p: int |
         ``objective`` is the covered weight (maximised), ``bound`` an upper bound;
         ``model_size`` the reduced MIP's size (``reduced_from``: the unreduced one).
     """
+    time_limit_s = deadline.left_s()
     t_start = time.perf_counter()
     t_end = t_start + time_limit_s
     n_dem, n_cand = cover.shape
@@ -262,11 +241,11 @@ def solve_max_coverage(cover: sparse.csr_matrix, weight: np.ndarray, *, p: int |
                             + (budget is not None) * b.shape[1]),
             "reduced_from": full_size}
 
-    def answer(status: str, value: float, ub: float, sel: np.ndarray) -> CoverAnswer:
+    def answer(status: Status, value: float, ub: float, sel: np.ndarray) -> Answer:
         if ub - value <= rel_gap * max(1.0, abs(value)):
-            status = "optimal"
+            status = Status.OPTIMAL
         opened = np.sort(np.r_[fixed, cols[sel]]).astype(np.int64)
-        return CoverAnswer(status, value, max(ub, value), opened, size)
+        return Answer(status, value, max(ub, value), size, open_idx=opened)
 
     left = t_end - time.perf_counter()
     model = _reduced_model(b, wr, p, rcost, budget, base)
@@ -276,15 +255,15 @@ def solve_max_coverage(cover: sparse.csr_matrix, weight: np.ndarray, *, p: int |
     if closed() or mip_s < MIP_MIN_S or b.shape[1] == 0:
         logger.info("max coverage: MIP skipped (%.2f s left); incumbent %.6g, bound %.6g",
                     left, g_val, bound)
-        return answer("feasible", g_val, bound, g_open)
+        return answer(Status.FEASIBLE, g_val, bound, g_open)
     # HiGHS does not look at its clock during presolve: presolve only when it fits
     presolve = PRESOLVE_S_PER_NONZERO * model.a.nnz <= 0.3 * mip_s
     ans = solve_linear_model(model, solver=solver, time_limit_s=max(0.1, mip_s),
                              rel_gap=rel_gap, presolve=presolve,
                              cutoff=-g_val + 1e-9 * max(1.0, abs(g_val)))
     n_c = b.shape[1]
-    if ans.status == "infeasible":  # nothing better than the incumbent exists
-        return answer("optimal", g_val, g_val, g_open)
+    if ans.status == Status.INFEASIBLE:  # nothing better than the incumbent exists
+        return answer(Status.OPTIMAL, g_val, g_val, g_open)
     ub = bound
     if ans.x is not None and np.isfinite(ans.bound):
         ub = min(bound, -ans.bound)   # the MIP's dual bound (it holds a solution)
@@ -293,7 +272,7 @@ def solve_max_coverage(cover: sparse.csr_matrix, weight: np.ndarray, *, p: int |
         val = base + _covered(b, wr, sel)     # recounted, not read from the solver
         if val > g_val:
             return answer(ans.status, val, ub, sel)
-    return answer("feasible", g_val, ub, g_open)
+    return answer(Status.FEASIBLE, g_val, ub, g_open)
 
 
 def _covered(a: sparse.csr_matrix, w: np.ndarray, open_idx: np.ndarray) -> float:
@@ -522,7 +501,7 @@ def _perturb_search(a: sparse.csr_matrix, w: np.ndarray, open_idx: np.ndarray,
 
 
 def solve_p_center(cost: np.ndarray, p: int, *, fixed: np.ndarray | None = None,
-                   time_limit_s: float = 60.0, solver: str = "highs") -> CoverAnswer:
+                   deadline: Deadline, solver: str = "highs") -> Answer:
     """Find the smallest radius coverable with ``p`` new sites (bisection on set covers).
 
     Parameters
@@ -533,8 +512,8 @@ def solve_p_center(cost: np.ndarray, p: int, *, fixed: np.ndarray | None = None,
         New sites to open.
     fixed : numpy.ndarray, optional
         Existing sites.
-    time_limit_s : float
-        Wall-clock limit [s].
+    deadline : Deadline
+        When to stop (:class:`fleetopt.deadline.Deadline`).
     solver : {"highs", "scip"}
         MIP back-end.
 
@@ -544,15 +523,14 @@ def solve_p_center(cost: np.ndarray, p: int, *, fixed: np.ndarray | None = None,
         ``objective`` is the largest travel time of a demand point to its nearest open
         site [s]; ``bound`` the largest radius proven infeasible's successor.
     """
-    from fleetopt.siting.pmedian import greedy
-
+    time_limit_s = deadline.left_s()
     t0 = time.perf_counter()
     fixed = np.asarray(fixed if fixed is not None else [], dtype=np.int64)
     n_dem = cost.shape[0]
     finite = np.where(np.isfinite(cost), cost, np.inf)
     if np.any(np.all(~np.isfinite(finite), axis=1)):
-        return CoverAnswer("infeasible", math.nan, math.nan, np.array([], np.int64), {},
-                           reason="some demand points reach no candidate")
+        return Answer(Status.INFEASIBLE, math.nan, math.nan,
+                      reason="some demand points reach no candidate")
     # upper bound: greedy p-median solution's radius
     big = np.where(np.isfinite(finite), finite, np.nanmax(finite[np.isfinite(finite)]) * 10 + 1)
     start = greedy(big, np.ones(n_dem), p, fixed)
@@ -572,17 +550,60 @@ def solve_p_center(cost: np.ndarray, p: int, *, fixed: np.ndarray | None = None,
             break
         mid = (lo + hi) // 2
         ans = solve_set_cover(coverage_matrix(big, values[mid]), fixed=fixed, max_open=p,
-                              time_limit_s=remaining, solver=solver)
+                              deadline=Deadline.after(remaining), solver=solver)
         size = ans.model_size or size
-        if ans.status in ("optimal", "feasible"):
+        if ans.status in SOLVED:
             hi = mid
             best = ans.open_idx
-        elif ans.status == "infeasible":
+        elif ans.status == Status.INFEASIBLE:
             lo = mid + 1
         else:
             proven = False
             break
     radius = float(big[:, best].min(axis=1).max())
     bound = float(values[lo])
-    status = "optimal" if proven and lo == hi else "feasible"
-    return CoverAnswer(status, radius, min(bound, radius), np.sort(best), size)
+    status = Status.OPTIMAL if proven and lo == hi else Status.FEASIBLE
+    return Answer(status, radius, min(bound, radius), size, open_idx=np.sort(best))
+
+
+def _p_center(problem: SitingProblem, deadline: Deadline, o: SolveOptions) -> SitingResult:
+    c = solve_p_center(o.cost, int(problem.p or 0), fixed=problem.existing_idx,
+                           deadline=deadline.at_least(0.1), solver=o.solver)
+    return point_result(problem, "p-center", deadline.start_s, c.status, c.objective, c.bound,
+                        c.open_idx, c.model_size, {}, reason=c.reason)
+
+
+def _set_cover(problem: SitingProblem, deadline: Deadline, o: SolveOptions) -> SitingResult:
+    cm = coverage_matrix(np.where(o.reach, o.cost, np.inf), float(problem.radius_s or 0))
+    fixed_cost = problem.candidates["fixed_cost_cny"].to_numpy(float)
+    site_cost = fixed_cost if np.any(fixed_cost > 0) else None
+    c = solve_set_cover(cm, site_cost=site_cost, fixed=problem.existing_idx,
+                            deadline=deadline.at_least(0.1), solver=o.solver)
+    return point_result(problem, "set-cover", deadline.start_s, c.status, c.objective, c.bound,
+                        c.open_idx, c.model_size, {}, reason=c.reason)
+
+
+def _max_coverage(problem: SitingProblem, deadline: Deadline, o: SolveOptions) -> SitingResult:
+    weight = problem.demand["weight"].to_numpy(float)
+    cm = coverage_matrix(np.where(o.reach, o.cost, np.inf), float(problem.radius_s or 0))
+    c = solve_max_coverage(cm, weight, p=problem.p,
+                               site_cost=problem.candidates["fixed_cost_cny"].to_numpy(float),
+                               budget=problem.budget_cny, fixed=problem.existing_idx,
+                               deadline=deadline.at_least(0.1), solver=o.solver,
+                               rel_gap=o.rel_gap)
+    res = point_result(problem, "max-coverage", deadline.start_s, c.status, c.objective,
+                       c.bound, c.open_idx, c.model_size, {}, reason=c.reason, maximize=True,
+                       assign_radius=float(problem.radius_s or 0))
+    if c.status in SOLVED and weight.sum() > 0:
+        res.details["covered_share"] = float(c.objective / weight.sum())
+    return res
+
+
+#: ``site --model p-center``: minimise the largest travel time to the nearest site.
+P_CENTER = SitingModel("p-center", _p_center, needs_p=True, p_within_candidates=True)
+#: ``site --model set-cover``: fewest (cheapest) sites that cover every demand point.
+SET_COVER = SitingModel("set-cover", _set_cover, needs_radius=True)
+#: ``site --model max-coverage``: most demand covered by p sites or a budget.
+MAX_COVERAGE = SitingModel("max-coverage", _max_coverage, needs_p_without_budget=True,
+                           needs_radius=True, needs_full_reach=False)
+

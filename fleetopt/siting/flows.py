@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import logging
 import math
-import time
 from typing import Any
 
 import numpy as np
@@ -27,7 +26,11 @@ import pandas as pd
 from scipy import sparse
 from scipy.sparse import csgraph
 
+from fleetopt.deadline import Deadline
+from fleetopt.errors import InputError, Problem
 from fleetopt.siting.backend import LinearModel, solve_linear_model
+from fleetopt.siting.model import SitingModel, SolveOptions
+from fleetopt.siting.problem import SitingProblem
 from fleetopt.siting.result import SitingResult
 
 logger = logging.getLogger(__name__)
@@ -81,8 +84,8 @@ def cycle_cover_sets(pos_m: np.ndarray, stop_is_site: np.ndarray, range_m: float
     return out
 
 
-def solve_flow_refuelling(problem: Any, *, time_limit_s: float = 60.0, solver: str = "highs",
-                          t0: float | None = None) -> SitingResult:
+def solve_flow_refuelling(problem: Any, *, deadline: Deadline, solver: str = "highs"
+                          ) -> SitingResult:
     """Solve the FRLM on a problem with ``flows``, ``range_km``, ``p`` and a network.
 
     Parameters
@@ -90,21 +93,16 @@ def solve_flow_refuelling(problem: Any, *, time_limit_s: float = 60.0, solver: s
     problem : SitingProblem
         Needs ``network``, ``flows`` (``origin_node``, ``destination_node``, ``volume``),
         ``range_km`` and ``p``; candidates are the possible station sites.
-    time_limit_s : float
-        Wall-clock limit [s].
+    deadline : Deadline
+        When to stop (:class:`fleetopt.deadline.Deadline`).
     solver : {"highs", "scip"}
         MIP back-end.
-    t0 : float, optional
-        ``time.perf_counter()`` at the start of the whole run.
 
     Returns
     -------
     SitingResult
         ``objective`` is the refuelled flow volume (maximised).
     """
-    from fleetopt.errors import InputError, Problem
-
-    t0 = time.perf_counter() if t0 is None else t0
     net = problem.network
     if net is None or problem.flows is None or problem.range_km is None or problem.p is None:
         msg = "flow-refuelling needs a road network, flows, range_km and p"
@@ -171,8 +169,8 @@ def solve_flow_refuelling(problem: Any, *, time_limit_s: float = 60.0, solver: s
                         col_lb=col_lb, col_ub=col_ub,
                         integer=np.r_[np.ones(n_c, bool), np.ones(n_q, bool)])
     ans = solve_linear_model(model, solver=solver,
-                             time_limit_s=max(0.1, time_limit_s - (time.perf_counter() - t0)))
-    wall = time.perf_counter() - t0
+                             time_limit_s=deadline.left_s(0.1))
+    wall = deadline.elapsed_s()
     if ans.x is None:
         return SitingResult(model="flow-refuelling", status=ans.status, objective=None,
                             bound=None, open_sites=[], wall_s=wall, model_size=model.size,
@@ -190,3 +188,13 @@ def solve_flow_refuelling(problem: Any, *, time_limit_s: float = 60.0, solver: s
                         sites=sites, assignments=assign, model_size=model.size, maximize=True,
                         details={"flows_refuelled": int(xq.sum()),
                                  "flows_unrefuellable": int((~feasible).sum())})
+
+
+def _solve_problem(problem: SitingProblem, deadline: Deadline, o: SolveOptions
+                     ) -> SitingResult:
+    return solve_flow_refuelling(problem, deadline=deadline, solver=o.solver)
+
+
+#: ``site --model flow-refuelling``: stations that refuel the most flow volume on its route.
+MODEL = SitingModel("flow-refuelling", _solve_problem, needs_full_reach=False)
+

@@ -11,7 +11,7 @@ a solution 2.8 % above its bound in 5 s on this form, while the option form stay
 14 sites / 103 modules (12 % gap) after 30 s (measured 2026-12-06).
 
 :func:`facility_model` returns this form when every site is such a ladder and
-:func:`~fleetopt.siting.cflp.build_cflp`'s otherwise, with a function that maps a
+:func:`~fleetopt.siting.cflp_core.build_cflp`'s otherwise, with a function that maps a
 solution back to the option-then-pair columns the rest of the code uses.
 """
 
@@ -19,15 +19,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import sparse
 
 from fleetopt.siting.backend import LinearModel
-
-if TYPE_CHECKING:
-    from fleetopt.siting.cflp import CflpData
+from fleetopt.siting.cflp_core import CflpData, build_cflp
 
 __all__ = ["Ladder", "facility_model", "module_ladder"]
 
@@ -167,12 +164,10 @@ def facility_model(data: CflpData, *, keep_option: np.ndarray | None = None,
     """Return the MIP to solve for ``data`` and a map of its solution to options then pairs.
 
     The compact modular form when :func:`module_ladder` finds ladders, else
-    :func:`~fleetopt.siting.cflp.build_cflp` (whose map is the identity); a caller that
+    :func:`~fleetopt.siting.cflp_core.build_cflp` (whose map is the identity); a caller that
     has already built that one for the same ``keep_option`` passes it as
     ``option_model``.
     """
-    from fleetopt.siting.cflp import build_cflp
-
     lad = module_ladder(data, keep_option)
     if lad is None:
         if option_model is None:

@@ -26,49 +26,24 @@ from __future__ import annotations
 import logging
 import math
 import time
-from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
 
+from fleetopt.deadline import Deadline
+from fleetopt.siting.answer import Answer, Status
+from fleetopt.siting.assemble import point_result
 from fleetopt.siting.backend import LinearModel, solve_linear_model
+from fleetopt.siting.model import SitingModel, SolveOptions
+from fleetopt.siting.pmedian_lagrangian import lagrangian_branch_and_bound, lagrangian_fixing
+from fleetopt.siting.problem import SitingProblem
+from fleetopt.siting.result import SitingResult
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["PMedianAnswer", "greedy", "pmedian_cost", "solve_pmedian", "swap_search"]
+__all__ = ["greedy", "pmedian_cost", "solve_pmedian", "swap_search"]
 
 _CHUNK = 2048  # clients per block in the vectorised swap evaluation
-
-
-@dataclass
-class PMedianAnswer:
-    """Result of :func:`solve_pmedian`.
-
-    Attributes
-    ----------
-    status : str
-        ``optimal``, ``feasible`` or ``time_limit_no_solution``.
-    open_idx : numpy.ndarray
-        Open candidate indices (sorted).
-    objective : float
-        Weighted distance of the solution (units of the distance matrix times weight).
-    bound : float
-        Proven lower bound.
-    iterations : int
-        Row-generation rounds.
-    model_size : dict
-        Rows, columns and non-zeros of the last MIP.
-    heuristic_objective : float
-        Objective of the swap heuristic alone.
-    """
-
-    status: str
-    open_idx: np.ndarray
-    objective: float
-    bound: float
-    iterations: int
-    model_size: dict[str, int]
-    heuristic_objective: float
 
 
 def pmedian_cost(dist: np.ndarray, weight: np.ndarray, open_idx: np.ndarray) -> float:
@@ -308,7 +283,7 @@ def solve_pmedian(
     *,
     fixed: np.ndarray | None = None,
     allowed: np.ndarray | None = None,
-    time_limit_s: float = 60.0,
+    deadline: Deadline,
     solver: str = "highs",
     integral: bool | None = None,
     extra_levels: int = 2,
@@ -317,7 +292,7 @@ def solve_pmedian(
     bb_max_candidates: int = 1000,
     bb_max_open: int = 30,
     bb_share: float = 0.5,
-) -> PMedianAnswer:
+) -> Answer:
     """Solve a p-median problem to proven optimality (or to the time limit).
 
     Parameters
@@ -332,8 +307,8 @@ def solve_pmedian(
         Candidates open in any case (existing stations).
     allowed : numpy.ndarray, optional
         Boolean mask of candidates that may be opened.
-    time_limit_s : float
-        Wall-clock limit [s].
+    deadline : Deadline
+        When to stop (:class:`fleetopt.deadline.Deadline`).
     solver : {"highs", "scip"}
         MIP back-end.
     integral : bool, optional
@@ -359,8 +334,9 @@ def solve_pmedian(
     -------
     PMedianAnswer
     """
+    time_limit_s = deadline.left_s()
     t0 = time.perf_counter()
-    deadline = t0 + time_limit_s
+    end_s = t0 + time_limit_s
     dist = np.asarray(dist, dtype=float)
     n_cli, n_cand = dist.shape
     weight = np.ones(n_cli) if weight is None else np.asarray(weight, dtype=float)
@@ -395,9 +371,9 @@ def solve_pmedian(
     lb = min(as_lb(lag), ub)
     rounds = 0
     size: dict[str, int] = {}
-    status = "feasible"
+    status = Status.FEASIBLE
     if lb >= ub - tol:
-        return PMedianAnswer(status="optimal", open_idx=np.sort(best), objective=ub, bound=ub,
+        return Answer(status=Status.OPTIMAL, open_idx=np.sort(best), objective=ub, bound=ub,
                              iterations=0, model_size=size, heuristic_objective=heur)
     keep = allowed & ~closed
     sub = np.flatnonzero(keep)
@@ -407,7 +383,7 @@ def solve_pmedian(
         # the radius model would not fit the time left: report the Lagrangian bound
         logger.info("Lagrangian bound %.6g; %d candidates left: too large for the MIP", lag,
                     sub.size)
-        return PMedianAnswer(status="feasible", open_idx=np.sort(best), objective=ub, bound=lb,
+        return Answer(status=Status.FEASIBLE, open_idx=np.sort(best), objective=ub, bound=lb,
                              iterations=0, model_size=size, heuristic_objective=heur)
     fixed_all = np.union1d(fixed, forced)
     logger.info("Lagrangian bound %.6g; %d of %d candidates left, %d forced open", lag,
@@ -430,7 +406,7 @@ def solve_pmedian(
             best, ub = sub[bs], cost_b
         lb = max(lb, min(as_lb(lb_b), ub))
         if done or lb >= ub - tol:
-            return PMedianAnswer(status="optimal", open_idx=np.sort(best), objective=ub,
+            return Answer(status=Status.OPTIMAL, open_idx=np.sort(best), objective=ub,
                                  bound=ub, iterations=0, model_size=size,
                                  heuristic_objective=heur)
     allowed_s = np.ones(sub.size, bool)
@@ -444,21 +420,21 @@ def solve_pmedian(
     lp_val = -math.inf
     rc = None
     n_sub = sub.size
-    while time.perf_counter() < deadline - 0.05:
+    while time.perf_counter() < end_s - 0.05:
         model, row_off = _radius_model(srt, order, lev, weight, n_levels, n_open, fixed_s,
                                        allowed_s)
         size = model.size
         # GLOP gives the reduced costs of phase B; when it stalls (measured: the default
         # scenario's 2,024 x 256-level radius LP, 0.23 M non-zeros, unsolved after 28 s)
         # HiGHS solves the LP (3.7 s there) and phase B is skipped (its duals are not read)
-        left = deadline - time.perf_counter()
+        left = end_s - time.perf_counter()
         lp = solve_linear_model(model, solver="glop", relax=True, time_limit_s=0.5 * left)
         rc = lp.reduced_costs
-        if lp.status != "optimal" or lp.x is None:
+        if lp.status != Status.OPTIMAL or lp.x is None:
             lp = solve_linear_model(model, solver="highs", relax=True,
-                                    time_limit_s=deadline - time.perf_counter())
+                                    time_limit_s=end_s - time.perf_counter())
             rc = None
-        if lp.status != "optimal" or lp.x is None:
+        if lp.status != Status.OPTIMAL or lp.x is None:
             break
         lp_val = lp.objective
         last = n_sub + row_off[1:] - 1  # column of each client's last z
@@ -474,17 +450,17 @@ def solve_pmedian(
         n_levels = np.where(under, np.minimum(np.maximum(n_levels * 2, n_levels + 4), top),
                             n_levels)
     if lb >= ub - tol:
-        status, lb = "optimal", ub
+        status, lb = Status.OPTIMAL, ub
     # phase B: LP reduced-cost fixing (valid for every solution better than ub)
-    if status != "optimal" and rc is not None and np.isfinite(lp_val):
+    if status != Status.OPTIMAL and rc is not None and np.isfinite(lp_val):
         drop = rc[:n_sub] > ub - tol - lp_val + 1e-9
         drop[fixed_s] = False
         allowed_s &= ~drop
         logger.info("LP reduced-cost fixing closed %d of %d candidates", int(drop.sum()), n_sub)
     # phase C: MIP rounds, growing levels where the relaxation under-charged its solution
-    while status != "optimal":
+    while status != Status.OPTIMAL:
         rounds += 1
-        remaining = deadline - time.perf_counter()
+        remaining = end_s - time.perf_counter()
         if remaining <= 0.05:
             break
         model, _ = _radius_model(srt, order, lev, weight, n_levels, n_open, fixed_s, allowed_s)
@@ -493,8 +469,8 @@ def solve_pmedian(
                                  abs_gap=tol if integral else 0.0, rel_gap=max(1e-9, rel_gap))
         logger.info("round %d: %s relaxed=%.6g bound=%.6g size=%s %.2fs", rounds, ans.status,
                     ans.objective, ans.bound, size, ans.wall_s)
-        if ans.status == "infeasible":  # no solution of the relaxation beats the incumbent
-            status, lb = "optimal", ub
+        if ans.status == Status.INFEASIBLE:  # no solution of the relaxation beats the incumbent
+            status, lb = Status.OPTIMAL, ub
             break
         if np.isfinite(ans.bound):
             lb = max(lb, min(as_lb(ans.bound), ub))
@@ -503,259 +479,32 @@ def solve_pmedian(
         y_mip = sub[np.flatnonzero(ans.x[:n_sub] > 0.5)]
         true = pmedian_cost(dist, weight, y_mip)
         if true < ub - 1e-9:
-            y = swap_search(dist, weight, y_mip, fixed_all, keep, deadline=deadline)
+            y = swap_search(dist, weight, y_mip, fixed_all, keep, deadline=end_s)
             best, ub = y, pmedian_cost(dist, weight, y)
         if ub - lb <= tol:
-            status, lb = "optimal", ub
+            status, lb = Status.OPTIMAL, ub
             break
-        if ans.status != "optimal":
+        if ans.status != Status.OPTIMAL:
             break
         lv = _level_of(srt, lev, dist[:, y_mip].min(axis=1))
         grow = lv > n_levels
         if not grow.any():
             break
         n_levels = np.where(grow, np.minimum(np.maximum(lv, n_levels * 2), top), n_levels)
-    return PMedianAnswer(status=status, open_idx=np.sort(best), objective=ub, bound=lb,
+    return Answer(status=status, open_idx=np.sort(best), objective=ub, bound=lb,
                          iterations=rounds, model_size=size, heuristic_objective=heur)
 
 
-def lagrangian_fixing(dist: np.ndarray, weight: np.ndarray, n_open: int, fixed: np.ndarray,
-                      allowed: np.ndarray, ub: float, tol: float, *, iterations: int = 400,
-                      deadline: float = math.inf) -> tuple[float, np.ndarray, np.ndarray]:
-    """Lagrangian lower bound of the p-median and the candidates it closes or forces open.
-
-    Relaxing the assignment rows with multipliers ``lambda_i`` gives
-    ``L = sum_i lambda_i + min_{|S| = n_open} sum_{j in S} rho_j`` with
-    ``rho_j = sum_i min(0, w_i d_ij - lambda_i)`` (Cornuéjols, Fisher & Nemhauser 1977;
-    Beasley 1985), maximised by subgradient steps. A candidate whose forced opening
-    (closing) lifts ``L`` above ``ub - tol`` cannot be open (closed) in any better solution.
-
-    Parameters
-    ----------
-    dist, weight : numpy.ndarray
-        Clients x candidates distances, client weights.
-    n_open : int
-        Sites open in total (fixed included).
-    fixed : numpy.ndarray
-        Candidates open in any case.
-    allowed : numpy.ndarray
-        Candidates that may open.
-    ub : float
-        Cost of the incumbent.
-    tol : float
-        Improvement that counts (``1 - 1e-6`` for integer data).
-    iterations : int
-        Subgradient steps.
-    deadline : float
-        ``time.perf_counter()`` value to stop at [s].
-
-    Returns
-    -------
-    (float, numpy.ndarray, numpy.ndarray)
-        Best bound, boolean mask of closed candidates, indices forced open.
-    """
-    n_cand = dist.shape[1]
-    wd = dist * weight[:, None]
-    free = allowed.copy()
-    free[fixed] = False
-    closed = ~allowed.copy()
-    forced = np.zeros(n_cand, bool)
-    k_free = n_open - fixed.size
-    n_cli = wd.shape[0]
-    sparse_mode = n_cli * n_cand > 4_000_000
-    if sparse_mode:
-        # keep each client's nearest candidates only and cap lambda_i at the farthest kept
-        # cost: farther candidates then contribute min(0, w d - lambda) = 0, so L stays valid
-        kk = min(n_cand, max(64, 2 * n_cand // max(1, n_open)))
-        near = np.argpartition(wd, kk - 1, axis=1)[:, :kk]
-        wd_k = np.take_along_axis(wd, near, axis=1)
-        cap = wd_k.max(axis=1)
-        flat_idx = near.ravel()
-        lam = np.minimum(np.sort(wd_k, axis=1)[:, min(kk - 1, max(0, n_cand // max(1, n_open)))],
-                         cap)
-    else:
-        lam = np.sort(wd, axis=1)[:, min(n_cand - 1, max(0, n_cand // max(1, n_open)))].copy()
-    best = -math.inf
-    theta = 2.0
-    stall = 0
-    for _ in range(iterations):
-        if time.perf_counter() > deadline:
-            break
-        if sparse_mode:
-            rho = np.bincount(flat_idx, weights=np.minimum(wd_k - lam[:, None], 0.0).ravel(),
-                              minlength=n_cand)
-        else:
-            red = np.minimum(wd - lam[:, None], 0.0)
-            rho = red.sum(axis=0)
-        cand_free = np.flatnonzero(free & ~closed & ~forced)
-        base_open = np.flatnonzero(forced | np.isin(np.arange(n_cand), fixed))
-        k = k_free - int(forced.sum())
-        if k < 0 or cand_free.size < k:
-            break
-        order = cand_free[np.argsort(rho[cand_free], kind="stable")]
-        chosen = order[:k]
-        val = float(lam.sum() + rho[base_open].sum() + rho[chosen].sum())
-        if val > best + 1e-9:
-            best, stall = val, 0
-        else:
-            stall += 1
-            if stall >= 20:
-                theta *= 0.5
-                stall = 0
-        # fixing with these multipliers
-        if k > 0 and cand_free.size > k:
-            worst_in = rho[order[k - 1]]
-            first_out = rho[order[k]]
-            out = order[k:]
-            closed[out[val + rho[out] - worst_in > ub - tol]] = True
-            inn = chosen
-            forced[inn[val + first_out - rho[inn] > ub - tol]] = True
-        if best >= ub - tol or theta < 1e-4:
-            break
-        openset = np.r_[base_open, chosen].astype(np.int64)
-        if sparse_mode:
-            is_open = np.zeros(n_cand, bool)
-            is_open[openset] = True
-            served = ((wd_k < lam[:, None]) & is_open[near]).sum(axis=1)
-        else:
-            served = (wd[:, openset] < lam[:, None]).sum(axis=1)
-        g = 1.0 - served
-        norm = float(g @ g)
-        if norm == 0:
-            break
-        lam = lam + theta * (ub - val) / norm * g
-        if sparse_mode:
-            lam = np.minimum(lam, cap)
-    return best, closed, np.flatnonzero(forced)
+def _solve_problem(problem: SitingProblem, deadline: Deadline, o: SolveOptions) -> SitingResult:
+    weight = problem.demand["weight"].to_numpy(float)
+    ans = solve_pmedian(o.cost, weight, int(problem.p or 0), fixed=problem.existing_idx,
+                        deadline=deadline.at_least(0.1), solver=o.solver, rel_gap=o.rel_gap)
+    return point_result(problem, "p-median", deadline.start_s, ans.status, ans.objective,
+                        ans.bound, ans.open_idx, ans.model_size,
+                        {"heuristic_objective": ans.heuristic_objective,
+                         "rounds": ans.iterations})
 
 
-def _lag_node(wd: np.ndarray, lam: np.ndarray, base: np.ndarray, free: np.ndarray, k: int,
-              ub: float, tol: float, iterations: int
-              ) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Subgradient at one node: bound, multipliers, open set, candidates closed / forced."""
-    best, best_lam, best_set = -math.inf, lam, np.r_[base]
-    closed = np.zeros(wd.shape[1], bool)
-    forced = np.zeros(wd.shape[1], bool)
-    theta, stall = 1.0, 0
-    cur = lam.copy()
-    for _ in range(iterations):
-        red = np.minimum(wd - cur[:, None], 0.0)
-        rho = red.sum(axis=0)
-        cf = np.flatnonzero(free & ~closed & ~forced)
-        kk = k - int(forced.sum())
-        if kk < 0 or cf.size < kk:
-            return math.inf, cur, best_set, closed, forced  # no completion: prune
-        order = cf[np.argsort(rho[cf], kind="stable")]
-        chosen = order[:kk]
-        openset = np.r_[base, np.flatnonzero(forced), chosen].astype(np.int64)
-        val = float(cur.sum() + rho[openset].sum())
-        if val > best + 1e-9:
-            best, best_lam, best_set, stall = val, cur.copy(), openset, 0
-        else:
-            stall += 1
-            if stall >= 8:
-                theta *= 0.5
-                stall = 0
-        if kk > 0 and cf.size > kk:
-            worst_in, first_out = rho[order[kk - 1]], rho[order[kk]]
-            out = order[kk:]
-            closed[out[val + rho[out] - worst_in > ub - tol]] = True
-            forced[chosen[val + first_out - rho[chosen] > ub - tol]] = True
-        if best >= ub - tol or theta < 1e-3:
-            break
-        served = (wd[:, openset] < cur[:, None]).sum(axis=1)
-        g = 1.0 - served
-        norm = float(g @ g)
-        if norm == 0:
-            break
-        cur = cur + theta * max(ub - val, 1e-9 * abs(ub)) / norm * g
-    return best, best_lam, best_set, closed, forced
+#: ``site --model p-median``: minimise the demand-weighted travel time to the nearest site.
+MODEL = SitingModel("p-median", _solve_problem, needs_p=True, p_within_candidates=True)
 
-
-def lagrangian_branch_and_bound(
-    dist: np.ndarray, weight: np.ndarray, n_open: int, fixed: np.ndarray, allowed: np.ndarray,
-    best: np.ndarray, ub: float, tol: float, *, deadline: float, node_limit: int = 20000,
-    iterations: int = 60,
-) -> tuple[bool, np.ndarray, float, float, int]:
-    """Depth-first branch and bound on ``y_j`` with Lagrangian bounds and fixing at each node.
-
-    Parameters
-    ----------
-    dist, weight : numpy.ndarray
-        Clients x candidates distances (only the candidates still in play), weights.
-    n_open : int
-        Sites open in total.
-    fixed : numpy.ndarray
-        Candidates open in any case.
-    allowed : numpy.ndarray
-        Candidates that may open.
-    best : numpy.ndarray
-        Incumbent open set; ``ub`` its cost.
-    ub, tol : float
-        Incumbent cost; improvement that counts.
-    deadline : float
-        ``time.perf_counter()`` value to stop at [s].
-    node_limit : int
-        Most nodes.
-    iterations : int
-        Subgradient steps per node.
-
-    Returns
-    -------
-    (bool, numpy.ndarray, float, float, int)
-        Finished (proven), best open set, its cost, lower bound over open nodes (the
-        incumbent when finished), nodes explored.
-    """
-    wd = dist * weight[:, None]
-    n_cand = wd.shape[1]
-    is_fixed = np.zeros(n_cand, bool)
-    is_fixed[fixed] = True
-    lam0 = np.sort(wd, axis=1)[:, min(n_cand - 1, max(0, n_cand // max(1, n_open)))].copy()
-    # stack items: (forced mask, closed mask, multipliers, parent bound)
-    stack = [(is_fixed.copy(), ~allowed.copy(), lam0, -math.inf)]
-    nodes = 0
-    open_bounds: list[float] = []
-    while stack:
-        if time.perf_counter() > deadline or nodes >= node_limit:
-            open_bounds = [b for *_, b in stack]
-            return False, best, ub, min([ub, *open_bounds]), nodes
-        forced, closed, lam, pb = stack.pop()
-        if pb >= ub - tol:
-            continue
-        nodes += 1
-        base = np.flatnonzero(forced)
-        k = n_open - base.size
-        if k < 0:
-            continue
-        free = ~forced & ~closed
-        if k == 0 or free.sum() <= k:
-            cand_set = np.r_[base, np.flatnonzero(free)[:k]].astype(np.int64)
-            if cand_set.size == n_open:
-                c = float(wd[:, cand_set].min(axis=1).sum())
-                if c < ub - 1e-9:
-                    ub, best = c, cand_set
-            continue
-        bound, lam_n, openset, cl, fo = _lag_node(wd, lam, base, free, n_open - base.size,
-                                                  ub, tol, iterations)
-        c = float(wd[:, openset].min(axis=1).sum()) if openset.size == n_open else math.inf
-        if c < ub - 1e-9:
-            ub, best = c, np.sort(openset)
-        if bound >= ub - tol:
-            continue
-        closed = closed | cl
-        forced = forced | fo
-        # branch on the open candidate of the Lagrangian solution serving most weight
-        br = [j for j in openset if not forced[j] and not closed[j]]
-        if not br:
-            stack.append((forced, closed, lam_n, bound))
-            continue
-        sub = wd[:, openset]
-        served = np.bincount(np.argmin(sub, axis=1), weights=weight, minlength=openset.size)
-        j = max(br, key=lambda x: served[int(np.flatnonzero(openset == x)[0])])
-        c0 = closed.copy()
-        c0[j] = True
-        f1 = forced.copy()
-        f1[j] = True
-        stack.append((forced, c0, lam_n, bound))   # y_j = 0 (explored second)
-        stack.append((f1, closed, lam_n, bound))   # y_j = 1 (explored first)
-    return True, best, ub, ub, nodes

@@ -59,7 +59,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from fleetopt.defaults import value
 from fleetopt.errors import InputError, Problem
+from fleetopt.inputs.road_graph import load_network
+from fleetopt.siting.distances import travel_time_matrix
 
 logger = logging.getLogger(__name__)
 
@@ -151,8 +154,6 @@ class SitingProblem:
 
 
 def _param(name: str) -> float:
-    from fleetopt.defaults import value
-
     return value("siting_params", name)
 
 
@@ -216,8 +217,6 @@ def problem_from_points(
     -------
     SitingProblem
     """
-    from fleetopt.siting.distances import travel_time_matrix
-
     cand = candidates.copy()
     dem = demand.copy()
     if "node" not in cand.columns or (cand["node"] < 0).any():
@@ -433,8 +432,6 @@ def read_problem_json(path: str | Path, *, network: Any = None) -> tuple[SitingP
     InputError
         Every problem at once, located by dotted key path (``candidates.3.lon``).
     """
-    from fleetopt.inputs.road_graph import load_network
-
     p = Path(path)
     file = str(p)
     try:

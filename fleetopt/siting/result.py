@@ -18,11 +18,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from fleetopt.siting.answer import Status
+
 logger = logging.getLogger(__name__)
 
 __all__ = ["SitingResult", "relative_gap"]
 
-STATUSES = ("optimal", "feasible", "infeasible", "time_limit_no_solution")
+STATUSES = (Status.OPTIMAL, Status.FEASIBLE, Status.INFEASIBLE, Status.TIME_LIMIT_NO_SOLUTION)
 #: Largest relative gap still reported as ``optimal`` (solver round-off) [-].
 OPTIMAL_GAP_TOL = 1e-6
 
@@ -103,15 +105,15 @@ class SitingResult:
         if self.status not in STATUSES:
             msg = f"status {self.status!r} is not one of {STATUSES}"
             raise ValueError(msg)
-        if (self.status == "optimal" and self.objective is not None
+        if (self.status == Status.OPTIMAL and self.objective is not None
                 and self.bound is not None and np.isfinite(self.bound)):
             true_gap = relative_gap(self.objective, self.bound, maximize=self.maximize)
             if true_gap is not None and true_gap > OPTIMAL_GAP_TOL:
                 # a solver stopped at a requested relative gap (e.g. 1e-4) and called it
                 # optimal: report what is proven, not more
-                self.status = "feasible"
+                self.status = Status.FEASIBLE
                 self.gap = true_gap
-        if self.status == "optimal":
+        if self.status == Status.OPTIMAL:
             self.gap = 0.0
             if self.objective is not None:
                 self.bound = self.objective
@@ -140,7 +142,7 @@ class SitingResult:
                 for r in self.assignments.itertuples(index=False)
             ] if not self.assignments.empty else []
         out["wall_s"] = round(float(self.wall_s), 3)
-        if self.reason and self.status in ("infeasible", "time_limit_no_solution"):
+        if self.reason and self.status in (Status.INFEASIBLE, Status.TIME_LIMIT_NO_SOLUTION):
             out["reason"] = self.reason
         for k, v in self.extra_json.items():
             out.setdefault(k, v)

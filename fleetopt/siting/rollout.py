@@ -35,57 +35,38 @@ from __future__ import annotations
 import logging
 import math
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from scipy import sparse
 
+from fleetopt.deadline import Deadline
+from fleetopt.domain.transition import project_transition
+from fleetopt.siting.answer import SOLVED, Answer, Status
+from fleetopt.siting.assemble import point_result
 from fleetopt.siting.backend import LinearModel, solve_linear_model
 from fleetopt.siting.coverage import (
     LOAD_S_PER_NONZERO,
+    LP_S_PER_NONZERO,
     MIP_MIN_S,
     MIP_RESERVE_S,
     PRESOLVE_S_PER_NONZERO,
+    _best_columns,
+    _greedy_cover,
+    _lagrangian_bound,
+    _lp_multipliers,
+    _perturb_search,
+    _swap_cover,
     coverage_matrix,
 )
+from fleetopt.siting.model import SitingModel, SolveOptions
+from fleetopt.siting.problem import SitingProblem
 from fleetopt.siting.reduce import reduce_cover
+from fleetopt.siting.result import SitingResult
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["RolloutAnswer", "demand_by_year", "solve_rollout"]
-
-
-@dataclass
-class RolloutAnswer:
-    """Answer of the staged rollout.
-
-    Attributes
-    ----------
-    status : str
-        ``optimal``, ``feasible``, ``infeasible`` or ``time_limit_no_solution``.
-    objective, bound : float
-        Covered demand summed over the years, and its proven upper bound [demand units].
-    open_year : numpy.ndarray
-        Index of the year each candidate opens in (``-1`` = never; existing sites 0).
-    covered_by_year : numpy.ndarray
-        Covered demand of each year [demand units].
-    demand_by_year : numpy.ndarray
-        Total demand of each year [demand units].
-    model_size : dict
-        Rows, columns and non-zeros of the MIP (``reduced_from``: before reductions).
-    reason : str
-        Why infeasible.
-    """
-
-    status: str
-    objective: float
-    bound: float
-    open_year: np.ndarray
-    covered_by_year: np.ndarray
-    demand_by_year: np.ndarray
-    model_size: dict[str, Any] = field(default_factory=dict)
-    reason: str = ""
+__all__ = ["demand_by_year", "solve_rollout"]
 
 
 def demand_by_year(weight: np.ndarray, n_years: int, *, growth: Any = None,
@@ -110,8 +91,6 @@ def demand_by_year(weight: np.ndarray, n_years: int, *, growth: Any = None,
     """
     w = np.asarray(weight, float)
     if isinstance(growth, str) and growth == "nev-stock":
-        from fleetopt.domain.transition import project_transition
-
         tr = project_transition()
         stock = np.array([tr.nev_stock_total(int(y)) for y in (years or [])], float)
         factor = stock / stock[0]
@@ -130,8 +109,8 @@ def demand_by_year(weight: np.ndarray, n_years: int, *, growth: Any = None,
 def solve_rollout(cost: np.ndarray, weight_t: np.ndarray, radius_s: float, *,
                   fixed: np.ndarray | None = None, site_cost: np.ndarray | None = None,
                   budget_t: np.ndarray | None = None, max_new_t: np.ndarray | None = None,
-                  min_share_t: np.ndarray | None = None, time_limit_s: float = 60.0,
-                  solver: str = "highs", rel_gap: float = 1e-9) -> RolloutAnswer:
+                  min_share_t: np.ndarray | None = None, deadline: Deadline,
+                  solver: str = "highs", rel_gap: float = 1e-9) -> Answer:
     """Solve the staged rollout (model in the module docstring).
 
     Parameters
@@ -152,8 +131,8 @@ def solve_rollout(cost: np.ndarray, weight_t: np.ndarray, radius_s: float, *,
         Most sites opening in each year (``inf`` = no limit).
     min_share_t : numpy.ndarray, optional
         Least covered share of each year's demand (0-1; NaN or 0 = none).
-    time_limit_s : float
-        Wall-clock limit [s].
+    deadline : Deadline
+        When to stop (:class:`fleetopt.deadline.Deadline`).
     solver : {"highs", "scip"}
         MIP back-end.
     rel_gap : float
@@ -163,6 +142,7 @@ def solve_rollout(cost: np.ndarray, weight_t: np.ndarray, radius_s: float, *,
     -------
     RolloutAnswer
     """
+    time_limit_s = deadline.left_s()
     t0 = time.perf_counter()
     n_dem, n_cand = cost.shape
     wt = np.asarray(weight_t, float)
@@ -201,8 +181,9 @@ def solve_rollout(cost: np.ndarray, weight_t: np.ndarray, radius_s: float, *,
         oy = np.full(n_cand, -1, np.int64)
         oy[fixed] = 0
         cov_t = _covered_by_year(cover, wt, oy, n_t)
-        return RolloutAnswer("optimal", float(cov_t.sum()), float(cov_t.sum()), oy, cov_t,
-                             total_t, {"rows": 0, "columns": 0, "nonzeros": 0})
+        return Answer(Status.OPTIMAL, float(cov_t.sum()), float(cov_t.sum()),
+                      {"rows": 0, "columns": 0, "nonzeros": 0}, open_year=oy,
+                      covered_by_year=cov_t, demand_by_year=total_t)
     model = _model(b, w_red, c_all[cols], base_t, budget_t, max_new_t, need_t)
     full = {"rows": int(rows.size * n_t), "columns": int((n_cand + rows.size) * n_t),
             "nonzeros": int(cover[rows].nnz * n_t)}
@@ -229,7 +210,7 @@ def solve_rollout(cost: np.ndarray, weight_t: np.ndarray, radius_s: float, *,
     g_val = float(g_cov.sum()) if g_cov is not None else -math.inf
     if g_cov is not None and (mip_s < MIP_MIN_S
                               or cheap - g_val <= rel_gap * max(1.0, g_val)):
-        status = "optimal" if cheap - g_val <= rel_gap * max(1.0, g_val) else "feasible"
+        status = Status.OPTIMAL if cheap - g_val <= rel_gap * max(1.0, g_val) else Status.FEASIBLE
         return _greedy_answer(status, g_val, cheap, oy, g_cov, total_t, size)
     presolve = PRESOLVE_S_PER_NONZERO * model.a.nnz <= 0.3 * max(mip_s, 0.0)
     ans = solve_linear_model(model, solver=solver, time_limit_s=max(0.1, mip_s),
@@ -237,18 +218,19 @@ def solve_rollout(cost: np.ndarray, weight_t: np.ndarray, radius_s: float, *,
                              cutoff=-g_val + 1e-9 * max(1.0, abs(g_val))
                              if g_cov is not None else None)
     if ans.x is None and g_cov is not None:
-        if ans.status == "infeasible":  # nothing better than the greedy exists
-            return _greedy_answer("optimal", g_val, g_val, oy, g_cov, total_t, size)
-        return _greedy_answer("feasible", g_val, cheap, oy, g_cov, total_t, size)
+        if ans.status == Status.INFEASIBLE:  # nothing better than the greedy exists
+            return _greedy_answer(Status.OPTIMAL, g_val, g_val, oy, g_cov, total_t, size)
+        return _greedy_answer(Status.FEASIBLE, g_val, cheap, oy, g_cov, total_t, size)
     if ans.x is None:
         reason = ""
-        if ans.status == "infeasible":
+        if ans.status == Status.INFEASIBLE:
             req = ", ".join(f"#{t + 1}: {100 * s:.0f} %" for t, s in enumerate(share) if s > 0)
             reason = ("no rollout within the yearly budgets and counts reaches the required "
                       f"covered shares (year {req})")
-        return RolloutAnswer(ans.status, math.nan,
-                             -ans.bound if np.isfinite(ans.bound) else math.nan,
-                             np.full(n_cand, -1), np.zeros(n_t), total_t, size, reason)
+        return Answer(ans.status, math.nan,
+                      -ans.bound if np.isfinite(ans.bound) else math.nan, size, reason,
+                      open_year=np.full(n_cand, -1), covered_by_year=np.zeros(n_t),
+                      demand_by_year=total_t)
     y = ans.x[:n_c * n_t].reshape(n_t, n_c) > 0.5          # year x reduced column
     open_year = np.full(n_cand, -1, np.int64)
     first = np.where(y.any(axis=0), np.argmax(y, axis=0), -1)
@@ -260,16 +242,18 @@ def solve_rollout(cost: np.ndarray, weight_t: np.ndarray, radius_s: float, *,
     status = ans.status
     if g_cov is not None and g_val > obj:   # the solver's answer is worse: keep the greedy
         return _greedy_answer(status, g_val, max(bound, g_val), oy, g_cov, total_t, size)
-    if status == "optimal" or bound - obj <= rel_gap * max(1.0, abs(obj)):
-        status, bound = "optimal", obj
-    return RolloutAnswer(status, obj, max(bound, obj), open_year, covered_t, total_t, size)
+    if status == Status.OPTIMAL or bound - obj <= rel_gap * max(1.0, abs(obj)):
+        status, bound = Status.OPTIMAL, obj
+    return Answer(status, obj, max(bound, obj), size, open_year=open_year,
+                  covered_by_year=covered_t, demand_by_year=total_t)
 
 
-def _greedy_answer(status: str, value: float, bound: float, open_year: np.ndarray,
+def _greedy_answer(status: Status, value: float, bound: float, open_year: np.ndarray,
                    cov_t: np.ndarray, total_t: np.ndarray, size: dict[str, Any]
-                   ) -> RolloutAnswer:
+                   ) -> Answer:
     logger.info("rollout: greedy %.6g, bound %.6g (%s)", value, bound, status)
-    return RolloutAnswer(status, value, max(bound, value), open_year, cov_t, total_t, size)
+    return Answer(status, value, max(bound, value), size, open_year=open_year,
+                  covered_by_year=cov_t, demand_by_year=total_t)
 
 
 def _best_rollout(b: sparse.csr_matrix, w: np.ndarray, cost: np.ndarray,
@@ -283,8 +267,6 @@ def _best_rollout(b: sparse.csr_matrix, w: np.ndarray, cost: np.ndarray,
       rounds of :mod:`fleetopt.siting.coverage`), then ordered by :func:`_greedy_rollout`
       restricted to them first.
     """
-    from fleetopt.siting.coverage import _greedy_cover, _perturb_search, _swap_cover
-
     fwd = _greedy_rollout(b, w, cost, budget_t, max_new_t)
     p_all = None if max_new_t is None or not np.all(np.isfinite(max_new_t)) else int(
         np.sum(max_new_t))
@@ -409,13 +391,6 @@ def _column_bound(b: sparse.csr_matrix, w: np.ndarray, cost: np.ndarray, base_t:
     ``coverage._best_columns``), the reachable demand and, when its LP fits before
     ``t_end``, the Lagrangian bound from the LP duals (``coverage._lagrangian_bound``).
     """
-    from fleetopt.siting.coverage import (
-        LP_S_PER_NONZERO,
-        _best_columns,
-        _lagrangian_bound,
-        _lp_multipliers,
-    )
-
     n_t = w.shape[1]
     csc = sparse.csc_matrix(b)
     total = 0.0
@@ -497,8 +472,45 @@ def _model(b: sparse.csr_matrix, w: np.ndarray, c: np.ndarray, base_t: np.ndarra
 
 
 def _infeasible(n_cand: int, n_t: int, total_t: np.ndarray, fixed: np.ndarray,
-                reason: str) -> RolloutAnswer:
+                reason: str) -> Answer:
     oy = np.full(n_cand, -1, np.int64)
     oy[fixed] = 0
-    return RolloutAnswer("infeasible", math.nan, math.nan, oy, np.zeros(n_t), total_t, {},
-                         reason)
+    return Answer(Status.INFEASIBLE, math.nan, math.nan, {}, reason, open_year=oy,
+                  covered_by_year=np.zeros(n_t), demand_by_year=total_t)
+
+
+def _solve_problem(problem: SitingProblem, deadline: Deadline, o: SolveOptions) -> SitingResult:
+    """Solve the staged rollout and report the open year of every site."""
+    ro = problem.rollout or {}
+    years = list(ro["years"])
+    wt = demand_by_year(problem.demand["weight"].to_numpy(float), len(years),
+                        growth=ro.get("growth"), years=years,
+                        weight_by_year=ro.get("weight_by_year"))
+    ans = solve_rollout(np.where(o.reach, o.cost, np.inf), wt, float(problem.radius_s or 0),
+                        fixed=problem.existing_idx,
+                        site_cost=problem.candidates["fixed_cost_cny"].to_numpy(float),
+                        budget_t=ro.get("budget_cny"), max_new_t=ro.get("max_new_sites"),
+                        min_share_t=ro.get("min_covered_share"),
+                        deadline=deadline.at_least(0.1), solver=o.solver, rel_gap=o.rel_gap)
+    open_idx = np.flatnonzero(ans.open_year >= 0)
+    res = point_result(problem, "rollout", deadline.start_s, ans.status, ans.objective,
+                       ans.bound, open_idx, ans.model_size, {}, reason=ans.reason,
+                       maximize=True, assign_radius=float(problem.radius_s or 0))
+    ids = problem.candidates["id"].to_numpy()
+    year_of = {str(ids[j]): int(years[ans.open_year[j]]) for j in open_idx}
+    if not res.sites.empty:
+        res.sites["open_year"] = [year_of[str(i)] for i in res.sites["id"]]
+    res.details.update({"years": years, "open_year": year_of,
+                        "covered_by_year": [float(x) for x in ans.covered_by_year],
+                        "demand_by_year": [float(x) for x in ans.demand_by_year]})
+    if ans.status in SOLVED:
+        res.extra_json = {"open_year": year_of, "years": years,
+                          "covered_by_year": res.details["covered_by_year"],
+                          "demand_by_year": res.details["demand_by_year"]}
+    return res
+
+
+#: ``site --model rollout``: which sites open in which year, most demand covered over time.
+MODEL = SitingModel("rollout", _solve_problem, needs_radius=True, needs_rollout=True,
+                    needs_full_reach=False)
+

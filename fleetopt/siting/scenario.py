@@ -1,8 +1,9 @@
 """Build a siting problem from a scenario: energy demand at trip ends, stations fixed open.
 
-``fleetopt site SCENARIO.toml`` reads the scenario, prepares its fleets (the same code
-the simulation uses, so trips, generators and GTFS feeds are read once and the same
-way) and puts each electric or hydrogen trip's energy at the trip's destination node:
+``fleetopt site SCENARIO.toml`` reads the scenario and prepares its fleets in the api
+(:func:`fleetopt.api.siting_problem`, the same code the simulation uses, so trips,
+generators and GTFS feeds are read once and the same way); this module puts each
+electric or hydrogen trip's energy at the trip's destination node:
 that is where a vehicle stops and can charge. Battery trips weigh ``distance_km x
 kwh_per_km`` [kWh], fuel-cell trips ``distance_km x kg_per_100km / 100`` [kg]; taxi
 requests count as trips to their drop-off (:func:`request_trips`). The
@@ -28,7 +29,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from fleetopt.defaults import value
+from fleetopt.errors import InputError, Problem
+from fleetopt.inputs.routing import route_matrices
 from fleetopt.powertrains import BATTERY, HYDROGEN
+from fleetopt.siting.candidates import (
+    aggregate_demand,
+    build_problem,
+    candidates_from_network,
+    terminal_candidates,
+    with_terminals,
+)
 from fleetopt.siting.problem import SitingProblem
 
 logger = logging.getLogger(__name__)
@@ -37,8 +48,6 @@ __all__ = ["demand_from_trips", "peak_hour_sessions", "problem_from_scenario", "
 
 
 def _param(name: str) -> float:
-    from fleetopt.defaults import value
-
     return value("siting_params", name)
 
 
@@ -86,7 +95,7 @@ def request_trips(requests: list[tuple[Any, pd.DataFrame]], network: Any) -> lis
 
     Each request's trip is the time-shortest road path between the nodes nearest its
     origin and destination (the path the taxi simulation drives,
-    :func:`fleetopt.simulation.taxi.route_matrices`); it arrives at ``departure_s`` plus
+    :func:`fleetopt.inputs.routing.route_matrices`); it arrives at ``departure_s`` plus
     the path's time. A fleet with a powertrain mix ``{powertrain: share}`` gives each
     powertrain its share of every trip's distance, so the energy is split as the taxis
     are. Waiting and the empty drive to the pickup are left out.
@@ -105,8 +114,6 @@ def request_trips(requests: list[tuple[Any, pd.DataFrame]], network: Any) -> lis
         Trips with ``vehicle_type`` = taxi, ``powertrain``, ``distance_km`` [km],
         ``destination_lon``, ``destination_lat`` [deg] and ``arrival_s`` [s].
     """
-    from fleetopt.simulation.taxi import route_matrices
-
     out = []
     for fleet, req in requests:
         if not len(req):
@@ -192,14 +199,29 @@ def peak_hour_sessions(points: pd.DataFrame, *, session_energy_kwh: float
                          "weight": kwh[sel] / float(session_energy_kwh)}), peak
 
 
-def problem_from_scenario(path: str | Path, *, p: int | None = None,
-                          model: str | None = None) -> SitingProblem:
-    """Read a scenario file and build its siting problem (p-median by default).
+def problem_from_scenario(scenario: Any, network: Any, trips: pd.DataFrame,
+                          requests: list[tuple[Any, pd.DataFrame]],
+                          specs: Mapping[tuple[str, str], object], *, path: str | Path,
+                          p: int | None = None, model: str | None = None) -> SitingProblem:
+    """Build a scenario's siting problem (p-median by default) from its prepared fleets.
+
+    :func:`fleetopt.api.siting_problem` reads the scenario, loads its network and prepares
+    its fleets (the simulation's own reader) before calling this.
 
     Parameters
     ----------
+    scenario : Scenario
+        The checked scenario (``name``, ``seed``, ``stations``).
+    network : RoadNetwork
+        Its road network.
+    trips : pandas.DataFrame
+        Canonical trips of all fleets.
+    requests : list of (Fleet, DataFrame)
+        Taxi fleets and their requests (:func:`request_trips` turns them into trips).
+    specs : dict
+        ``(vehicle_type, powertrain) -> VehicleSpec``.
     path : path
-        ``SCENARIO.toml``.
+        ``SCENARIO.toml`` (named in error messages).
     p : int, optional
         New sites (default ``scenario_new_sites`` in ``siting_params.csv``).
     model : str, optional
@@ -212,23 +234,8 @@ def problem_from_scenario(path: str | Path, *, p: int | None = None,
     -------
     SitingProblem
     """
-    from fleetopt.errors import InputError, Problem
-    from fleetopt.inputs.road_graph import load_network
-    from fleetopt.inputs.scenario import read_scenario
-    from fleetopt.simulation.prepare import prepare
-    from fleetopt.siting.candidates import (
-        aggregate_demand,
-        build_problem,
-        candidates_from_network,
-        terminal_candidates,
-        with_terminals,
-    )
-
-    scenario = read_scenario(Path(path))
-    network = load_network(scenario.network, base_dir=scenario.base_dir)
-    prep = prepare(scenario, network)
-    trips = pd.concat([prep.trips, *request_trips(prep.requests, network)], ignore_index=True)
-    dem_pts = demand_from_trips(trips, prep.specs)
+    all_trips = pd.concat([trips, *request_trips(requests, network)], ignore_index=True)
+    dem_pts = demand_from_trips(all_trips, specs)
     if dem_pts.empty:
         msg = f"{path}: the scenario has no battery or fuel-cell trips to site stations for"
         raise InputError(msg, [Problem("no electric trips", column="fleets", file=str(path))])
@@ -252,7 +259,7 @@ def problem_from_scenario(path: str | Path, *, p: int | None = None,
     dem = aggregate_demand(network, dem_pts)
     cand = candidates_from_network(network, n=int(_param("scenario_candidates")),
                                    seed=scenario.seed)
-    terminals = terminal_candidates(network, prep.trips)
+    terminals = terminal_candidates(network, trips)
     cand = with_terminals(cand, terminals)
     st = scenario.stations
     cols = [c for c in ("id", "lon", "lat", "plugs") if st is not None and c in st.columns]

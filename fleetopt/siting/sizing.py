@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from fleetopt.siting.cflp import CflpData
+from fleetopt.defaults import value
+from fleetopt.siting.cflp_core import CflpData
 
 if TYPE_CHECKING:
     from fleetopt.siting.problem import SitingProblem
@@ -34,8 +35,6 @@ __all__ = ["erlang_c", "facility_data", "max_arrival_rate", "prob_wait_longer"]
 
 
 def _param(name: str) -> float:
-    from fleetopt.defaults import value
-
     return value("siting_params", name)
 
 

@@ -1,6 +1,9 @@
-"""Check a siting answer by simulation: add the new sites as stations, simulate, measure queues.
+"""Prepare and judge the closed-loop check of a siting answer (the simulation runs in the api).
 
-This is the closed loop of issue 4 (``fleetopt site SCENARIO.toml --verify``): the new
+:func:`fleetopt.api.verify_siting` adds the new sites as stations
+(:func:`scenario_with_sites`), simulates, and judges the queues
+(:func:`service_level_verdict`); siting never imports simulation. This is the closed loop
+of issue 4 (``fleetopt site SCENARIO.toml --verify``): the new
 sites a :class:`~fleetopt.siting.result.SitingResult` opened become public charging
 stations of the scenario (plugs from the service-level sizing, else the
 ``verify_plugs_per_site`` default; ``verify_plug_kw`` per plug), the scenario is
@@ -19,16 +22,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from fleetopt.defaults import value
 from fleetopt.siting.result import SitingResult
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["new_station_records", "share_waiting_longer", "verify_siting"]
+__all__ = ["new_station_records", "scenario_with_sites", "service_level_verdict",
+           "share_waiting_longer"]
 
 
 def _param(name: str) -> float:
-    from fleetopt.defaults import value
-
     return value("siting_params", name)
 
 
@@ -96,10 +99,8 @@ def share_waiting_longer(sessions: pd.DataFrame, max_wait_min: float) -> float:
     return float(longer.mean())
 
 
-def verify_siting(scenario: Any, result: SitingResult, *, network: Any = None,
-                  max_wait_min: float | None = None,
-                  max_wait_prob: float | None = None) -> dict[str, Any]:
-    """Simulate a scenario with the new sites of ``result`` added and check the service level.
+def scenario_with_sites(scenario: Any, result: SitingResult) -> tuple[dict[str, Any], int]:
+    """Return the scenario's merged dictionary with the new sites added as public stations.
 
     Parameters
     ----------
@@ -107,8 +108,35 @@ def verify_siting(scenario: Any, result: SitingResult, *, network: Any = None,
         The checked scenario the siting was done for (its ``raw`` dictionary is reused).
     result : SitingResult
         The siting answer.
-    network : RoadNetwork, optional
-        The scenario's road network (loaded when not given).
+
+    Returns
+    -------
+    tuple of (dict, int)
+        The scenario dictionary to simulate and the number of stations added.
+    """
+    added = new_station_records(result)
+    raw = dict(scenario.raw)
+    st = raw.get("stations")
+    # a stations file or none: start from the canonical table
+    records = [dict(r) for r in st] if isinstance(st, list) else _records(scenario.stations)
+    taken = {str(r.get("id")) for r in records}
+    raw["stations"] = records + [r for r in added if r["id"] not in taken]
+    return raw, len(added)
+
+
+def service_level_verdict(summary: dict[str, Any], sessions: pd.DataFrame, n_added: int, *,
+                          max_wait_min: float | None = None,
+                          max_wait_prob: float | None = None) -> dict[str, Any]:
+    """Compare a simulation of :func:`scenario_with_sites` with the service level.
+
+    Parameters
+    ----------
+    summary : dict
+        The simulation's summary (``simulate --json`` keys).
+    sessions : pandas.DataFrame
+        The simulation's sessions table.
+    n_added : int
+        Stations added [count].
     max_wait_min : float, optional
         W (default ``max_wait_min`` of ``siting_params.csv``) [min].
     max_wait_prob : float, optional
@@ -121,30 +149,15 @@ def verify_siting(scenario: Any, result: SitingResult, *, network: Any = None,
         (q), ``met`` (measured <= q), ``charge_wait_mean_min``, ``charge_wait_max_min``,
         ``trips_missed``, ``stations_added``.
     """
-    from fleetopt.inputs.scenario import scenario_from_dict
-    from fleetopt.simulation.engine import simulate
-
     w_min = float(_param("max_wait_min")) if max_wait_min is None else float(max_wait_min)
     q = float(_param("max_wait_prob")) if max_wait_prob is None else float(max_wait_prob)
-    added = new_station_records(result)
-    raw = dict(scenario.raw)
-    st = raw.get("stations")
-    # a stations file or none: start from the canonical table
-    records = [dict(r) for r in st] if isinstance(st, list) else _records(scenario.stations)
-    taken = {str(r.get("id")) for r in records}
-    raw["stations"] = records + [r for r in added if r["id"] not in taken]
-    file = getattr(scenario, "file", None)
-    modified = scenario_from_dict(raw, base_dir=scenario.base_dir,
-                                  file=str(file) if file is not None else None)
-    sim = simulate(modified, network=network)
-    summ = sim.summary()
-    share = share_waiting_longer(sim.sessions, w_min)
+    share = share_waiting_longer(sessions, w_min)
     logger.info("verify: %d stations added, %.3f of visits waited > %g min (target %g)",
-                len(added), share, w_min, q)
+                n_added, share, w_min, q)
     return {"service_level_min": w_min, "share_waiting_longer": share, "target_share": q,
-            "met": bool(share <= q), "charge_wait_mean_min": summ["charge_wait_mean_min"],
-            "charge_wait_max_min": summ["charge_wait_max_min"],
-            "trips_missed": int(summ["trips_missed"]), "stations_added": len(added)}
+            "met": bool(share <= q), "charge_wait_mean_min": summary["charge_wait_mean_min"],
+            "charge_wait_max_min": summary["charge_wait_max_min"],
+            "trips_missed": int(summary["trips_missed"]), "stations_added": n_added}
 
 
 def _records(stations: pd.DataFrame | None) -> list[dict[str, Any]]:

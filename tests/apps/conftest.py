@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from apps import harness
+from tests.apps import harness
 
 REPO = Path(__file__).resolve().parents[2]
 PAGES = REPO / "apps" / "pages"

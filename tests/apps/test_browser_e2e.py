@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from apps import harness, services
+from apps import services
+from tests.apps import harness
 
 pytestmark = pytest.mark.browser
 

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from scipy.optimize import linprog
 
+from fleetopt.deadline import Deadline
 from fleetopt.siting.cflp import CflpData, solve_cflp
 from fleetopt.siting.sizing import erlang_c, max_arrival_rate, prob_wait_longer
 from fleetopt.siting.solve import solve_orlib_cap
@@ -75,7 +76,7 @@ def test_random_cflp_matches_brute_force(seed: int) -> None:
     demand = rng.integers(1, 10, n).astype(float)
     cap = rng.uniform(8, 25, m).round(1)
     fixed = rng.uniform(5, 40, m).round(1)
-    ans = solve_cflp(CflpData.dense(fixed, cap, demand, cost), time_limit_s=30)
+    ans = solve_cflp(CflpData.dense(fixed, cap, demand, cost), deadline=Deadline.after(30))
     ref = _brute_force_cflp(fixed, cap, demand, cost)
     assert ans.status == "optimal"
     assert ans.objective == pytest.approx(ref, rel=1e-7)
@@ -85,7 +86,7 @@ def test_capacity_below_demand_is_infeasible() -> None:
     """GIVEN total capacity below total demand WHEN solved THEN status infeasible with a reason."""
     d = CflpData.dense(np.array([1.0, 1.0]), np.array([3.0, 3.0]), np.array([4.0, 4.0]),
                        np.ones((2, 2)))
-    ans = solve_cflp(d)
+    ans = solve_cflp(d, deadline=Deadline.after(60))
     assert ans.status == "infeasible"
     assert "exceeds" in ans.reason
 
@@ -100,7 +101,7 @@ def test_modular_sizes_pick_the_cheapest_size() -> None:
                  demand=np.array([25.0]), pair_site=np.array([0]), pair_cust=np.array([0]),
                  pair_cost=np.array([0.0]), fixed_open=np.array([], np.int64),
                  option_size=np.arange(1, 5))
-    ans = solve_cflp(d)
+    ans = solve_cflp(d, deadline=Deadline.after(60))
     assert ans.status == "optimal"
     assert ans.objective == pytest.approx(190.0)
     assert np.flatnonzero(ans.option_open).tolist() == [2]
@@ -127,7 +128,7 @@ def test_lagrangian_bound_below_optimum_and_keeps_the_optimum(data_dir: Path) ->
 
     inst = read_cap(data_dir / "siting" / "cap41.txt")
     d = CflpData.dense(inst.fixed_cost, inst.capacity, inst.demand, inst.cost)
-    opt = solve_cflp(d, time_limit_s=30)
+    opt = solve_cflp(d, deadline=Deadline.after(30))
     lb, alive, _, _ = lagrangian_cflp(d, opt.objective * (1 + 1e-9),
                                       deadline=time.perf_counter() + 20)
     assert lb <= opt.objective + 1e-6
@@ -146,7 +147,7 @@ def test_large_path_on_a_random_instance_is_honest() -> None:
     fixed = rng.uniform(500, 1500, m)
     d = CflpData.dense(fixed, cap, demand, cost)
     t0 = __import__("time").perf_counter()
-    ans = solve_cflp(d, time_limit_s=8)
+    ans = solve_cflp(d, deadline=Deadline.after(8))
     assert __import__("time").perf_counter() - t0 < 8 * 1.1 + 1.0  # limit respected (+ build)
     assert ans.status in ("optimal", "feasible")
     assert ans.bound <= ans.objective + 1e-6
@@ -170,7 +171,7 @@ def test_large_uncapacitated_path_matches_enumeration(seed: int) -> None:
     d = CflpData.dense(fixed, np.full(m, np.inf), demand, cost)
     assert d.pair_site.size > 20_000
     assert not d.capacitated
-    ans = solve_cflp(d, time_limit_s=20)
+    ans = solve_cflp(d, deadline=Deadline.after(20))
     pair = np.zeros((m, n))
     pair[d.pair_site, d.pair_cust] = d.pair_cost
     best = min(fixed[list(s)].sum() + pair[list(s)].min(axis=0).sum()
@@ -260,7 +261,7 @@ def test_modular_fixed_budget_match_brute_force_both_paths(seed: int) -> None:
 
     d = _random_modular(seed)
     ref = _brute_force_options(d)
-    small = solve_cflp(d, time_limit_s=20)
+    small = solve_cflp(d, deadline=Deadline.after(20))
     large = solve_large_cflp(d, deadline=time.perf_counter() + 20, solver="highs", rel_gap=1e-9)
     if not np.isfinite(ref):
         assert small.status == "infeasible"
@@ -313,7 +314,7 @@ def test_large_path_reach_infeasible_is_an_answer() -> None:
     d.pair_site, d.pair_cust, d.pair_cost = d.pair_site[keep], d.pair_cust[keep], d.pair_cost[keep]
     assert d.pair_site.size > 20_000
     t0 = time.perf_counter()
-    ans = solve_cflp(d, time_limit_s=20)
+    ans = solve_cflp(d, deadline=Deadline.after(20))
     assert ans.status == "infeasible"
     assert ans.reason
     assert time.perf_counter() - t0 < 10
@@ -351,7 +352,7 @@ def test_many_sized_sites_take_the_lagrangian_path() -> None:
                  pair_site=ps, pair_cust=pc, pair_cost=rng.uniform(1, 50, pc.size) * demand[pc],
                  fixed_open=np.array([], np.int64), option_size=k)
     t0 = time.perf_counter()
-    ans = solve_cflp(d, time_limit_s=6)
+    ans = solve_cflp(d, deadline=Deadline.after(6))
     assert time.perf_counter() - t0 < 6 * 1.1 + 1.0
     assert ans.status in ("optimal", "feasible")
     assert ans.bound <= ans.objective + 1e-6

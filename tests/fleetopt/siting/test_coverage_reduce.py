@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from scipy import sparse
 
+from fleetopt.deadline import Deadline
 from fleetopt.siting.coverage import (
     _lagrangian_bound,
     _swap_cover,
@@ -94,7 +95,8 @@ def test_max_coverage_matches_enumeration(seed: int) -> None:
     budget = 6.0 if seed % 2 else None
     fixed = (5,) if seed % 3 == 0 else ()
     ans = solve_max_coverage(sparse.csr_matrix(a, dtype=float), w, p=p, site_cost=cost,
-                             budget=budget, fixed=np.array(fixed, np.int64), time_limit_s=20)
+                             budget=budget, fixed=np.array(fixed, np.int64),
+                             deadline=Deadline.after(20))
     ref = _brute_max_cover(a, w, p, cost, budget, fixed)
     assert ans.status == "optimal"
     assert ans.objective == pytest.approx(ref)
@@ -155,7 +157,7 @@ def test_set_cover_and_p_center_match_enumeration(seed: int) -> None:
         for combo in itertools.combinations(range(8), k):
             if (cost[:, list(combo)] <= radius).any(axis=1).all():
                 best = min(best, site_cost[list(combo)].sum())
-    sc = solve_set_cover(cov, site_cost=site_cost, time_limit_s=20)
+    sc = solve_set_cover(cov, site_cost=site_cost, deadline=Deadline.after(20))
     if np.isfinite(best):
         assert sc.status == "optimal"
         assert sc.objective == pytest.approx(best)
@@ -163,7 +165,7 @@ def test_set_cover_and_p_center_match_enumeration(seed: int) -> None:
     else:
         assert sc.status == "infeasible"
     ref = min(cost[:, list(c)].min(axis=1).max() for c in itertools.combinations(range(8), 2))
-    pc = solve_p_center(cost, 2, time_limit_s=20)
+    pc = solve_p_center(cost, 2, deadline=Deadline.after(20))
     assert pc.status == "optimal"
     assert pc.objective == ref
 
@@ -172,7 +174,8 @@ def test_set_cover_all_covered_by_existing() -> None:
     """GIVEN an existing site covering every point WHEN set cover THEN optimal at cost 0 with
     only that site open."""
     cov = _m([[1, 0], [1, 1]])
-    ans = solve_set_cover(cov, site_cost=np.array([5.0, 1.0]), fixed=np.array([0]))
+    ans = solve_set_cover(cov, site_cost=np.array([5.0, 1.0]), fixed=np.array([0]),
+                         deadline=Deadline.after(60))
     assert ans.status == "optimal"
     assert ans.objective == 0.0
     assert ans.open_idx.tolist() == [0]

@@ -13,6 +13,7 @@ import pytest
 from scipy import sparse
 from scipy.optimize import linprog
 
+from fleetopt.deadline import Deadline
 from fleetopt.siting.backend import LinearModel, solve_linear_model
 from fleetopt.siting.cflp import CflpData, build_cflp, solve_cflp
 from fleetopt.siting.modular import facility_model, module_ladder
@@ -92,7 +93,7 @@ def test_hand_case_two_sites() -> None:
     # the lifted solution costs what the solver says, in the option columns' prices
     assert float(d.option_cost @ x[:n_opt] + d.pair_cost @ x[n_opt:]) == pytest.approx(23.0)
     # and the whole solve agrees
-    full = solve_cflp(d, time_limit_s=10)
+    full = solve_cflp(d, deadline=Deadline.after(10))
     assert full.status == "optimal"
     assert full.objective == pytest.approx(23.0)
 

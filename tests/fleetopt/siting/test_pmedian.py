@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from fleetopt.deadline import Deadline
 from fleetopt.inputs.orlib import read_pmed
 from fleetopt.siting.pmedian import (
     greedy,
@@ -54,7 +55,8 @@ def test_random_instances_match_brute_force(seed: int) -> None:
     dist = rng.uniform(0, 100, (n_cli, n_cand)).round(3)
     weight = rng.uniform(0.5, 3.0, n_cli)
     fixed = (int(rng.integers(n_cand)),) if seed % 2 else ()
-    ans = solve_pmedian(dist, weight, p, fixed=np.array(fixed, dtype=np.int64), time_limit_s=30)
+    ans = solve_pmedian(dist, weight, p, fixed=np.array(fixed, dtype=np.int64),
+                        deadline=Deadline.after(30))
     ref = brute_force_pmedian(dist, weight, p, fixed)
     assert ans.status == "optimal"
     assert ans.objective == pytest.approx(ref, rel=1e-9)
@@ -66,7 +68,7 @@ def test_random_instances_match_brute_force(seed: int) -> None:
 def test_time_limit_gives_honest_bound(data_dir: Path) -> None:
     """GIVEN a tiny time limit WHEN solved THEN the bound never exceeds the objective."""
     inst = read_pmed(data_dir / "siting" / "pmed2.txt")
-    ans = solve_pmedian(inst.cost, None, inst.p, time_limit_s=0.05, bb_max_candidates=0)
+    ans = solve_pmedian(inst.cost, None, inst.p, deadline=Deadline.after(0.05), bb_max_candidates=0)
     assert ans.bound <= ans.objective
     assert ans.objective >= LOCAL_OPTIMA["pmed2"]
     assert ans.status in ("optimal", "feasible")
@@ -121,7 +123,7 @@ def test_lp_phase_falls_back_to_highs_when_glop_stalls(monkeypatch: pytest.Monke
         n_cli, n_cand, p = 16, 10, 3
         dist = rng.uniform(0, 100, (n_cli, n_cand)).round(3)
         weight = rng.uniform(0.5, 3.0, n_cli)
-        ans = solve_pmedian(dist, weight, p, time_limit_s=30, bb_max_candidates=0)
+        ans = solve_pmedian(dist, weight, p, deadline=Deadline.after(30), bb_max_candidates=0)
         assert ans.status == "optimal"
         assert ans.objective == pytest.approx(brute_force_pmedian(dist, weight, p, ()),
                                               rel=1e-9)

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from fleetopt.deadline import Deadline
 from fleetopt.errors import InputError
 from fleetopt.siting.coverage import coverage_matrix, solve_max_coverage, solve_p_center
 from fleetopt.siting.flows import cycle_cover_sets
@@ -65,7 +66,7 @@ def test_tiny_p_center_matches_enumeration(data_dir: Path) -> None:
     prob, _ = read_problem_json(data_dir / "siting" / TINY)
     cost = prob.cost_s
     ref = min(cost[:, list(c)].min(axis=1).max() for c in itertools.combinations(range(4), 2))
-    ans = solve_p_center(cost, 2)
+    ans = solve_p_center(cost, 2, deadline=Deadline.after(60))
     assert ans.status == "optimal"
     assert ans.objective == ref == 200
 
@@ -74,7 +75,8 @@ def test_max_coverage_budget() -> None:
     """GIVEN costs 7, 3, 3 and budget 6 WHEN max coverage THEN the two cheap sites (2 > 0)."""
     cost = np.array([[0, 9, 9], [0, 9, 9], [0, 9, 9], [9, 0, 9], [9, 9, 0]], float)
     cov = coverage_matrix(cost, 1.0)
-    ans = solve_max_coverage(cov, np.ones(5), site_cost=np.array([7.0, 3.0, 3.0]), budget=6.0)
+    ans = solve_max_coverage(cov, np.ones(5), site_cost=np.array([7.0, 3.0, 3.0]), budget=6.0,
+                             deadline=Deadline.after(60))
     assert ans.status == "optimal"
     assert ans.objective == 2.0
     assert ans.open_idx.tolist() == [1, 2]

@@ -143,7 +143,7 @@ def test_flow_refuelling_on_a_real_graph(bupt, tmp_path: Path) -> None:
 def test_site_from_scenario(data_dir: Path) -> None:
     """GIVEN the hand-made simulation scenario (one BEV bus) WHEN sited with p=1 THEN optimal
     and the scenario's depot is among the open (existing) sites."""
-    from fleetopt.siting.scenario import problem_from_scenario
+    from fleetopt.api import siting_problem as problem_from_scenario
 
     prob = problem_from_scenario(data_dir / "simulation" / "hand.toml", p=1)
     assert prob.existing_idx.size == 1

@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from fleetopt.cli import app
+from fleetopt.deadline import Deadline
 from fleetopt.errors import InputError
 from fleetopt.siting.problem import read_problem_json
 from fleetopt.siting.rollout import solve_rollout
@@ -151,7 +152,7 @@ def test_rollout_matches_enumeration(seed: int) -> None:
         share[0] = best0 / wt[:, 0].sum() + (0.01 if seed == 5 else -1e-6)
     ans = solve_rollout(cost, wt, radius, fixed=np.array(fixed, np.int64),
                         site_cost=site_cost, budget_t=budget, max_new_t=max_new,
-                        min_share_t=share, time_limit_s=30)
+                        min_share_t=share, deadline=Deadline.after(30))
     ref = _brute(cost <= radius, wt, site_cost, budget, max_new, share, fixed)
     if np.isfinite(ref):
         assert ans.status == "optimal"

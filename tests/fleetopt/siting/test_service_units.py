@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from fleetopt.api import siting_problem as problem_from_scenario
 from fleetopt.defaults import value
-from fleetopt.siting.scenario import peak_hour_sessions, problem_from_scenario
+from fleetopt.siting.scenario import peak_hour_sessions
 from fleetopt.siting.sizing import prob_wait_longer
 from fleetopt.siting.solve import solve
 

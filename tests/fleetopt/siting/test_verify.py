@@ -10,12 +10,13 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from fleetopt.api import siting_problem as problem_from_scenario
+from fleetopt.api import verify_siting
 from fleetopt.cli import app
 from fleetopt.inputs.scenario import read_scenario, scenario_from_dict
 from fleetopt.simulation.engine import simulate
-from fleetopt.siting.scenario import problem_from_scenario
 from fleetopt.siting.solve import solve
-from fleetopt.siting.verify import new_station_records, share_waiting_longer, verify_siting
+from fleetopt.siting.verify import new_station_records, share_waiting_longer
 
 
 @pytest.fixture(scope="module")

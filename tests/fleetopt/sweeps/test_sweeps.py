@@ -16,11 +16,11 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from fleetopt.api import run_scenario
+from fleetopt.api import run_scenario, run_sweep
 from fleetopt.cli import app
 from fleetopt.errors import InputError
 from fleetopt.inputs.scenario import scenario_from_dict
-from fleetopt.sweeps import read_sweep, run_sweep, set_key
+from fleetopt.sweeps import read_sweep, set_key
 
 SUMMARY_KEYS = [
     "scenario",

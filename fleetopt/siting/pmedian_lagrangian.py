@@ -1,0 +1,261 @@
+"""Bound and fix the p-median by Lagrangian relaxation, and branch on the relaxation.
+
+Used by :func:`fleetopt.siting.pmedian.solve_pmedian` (split out of that module to keep
+each under ~700 lines): :func:`lagrangian_fixing` gives a lower bound and the candidates
+it closes or forces open; :func:`lagrangian_branch_and_bound` branches on it for
+instances whose MIP is too large.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["lagrangian_branch_and_bound", "lagrangian_fixing"]
+
+
+def lagrangian_fixing(dist: np.ndarray, weight: np.ndarray, n_open: int, fixed: np.ndarray,
+                      allowed: np.ndarray, ub: float, tol: float, *, iterations: int = 400,
+                      deadline: float = math.inf) -> tuple[float, np.ndarray, np.ndarray]:
+    """Lagrangian lower bound of the p-median and the candidates it closes or forces open.
+
+    Relaxing the assignment rows with multipliers ``lambda_i`` gives
+    ``L = sum_i lambda_i + min_{|S| = n_open} sum_{j in S} rho_j`` with
+    ``rho_j = sum_i min(0, w_i d_ij - lambda_i)`` (Cornuéjols, Fisher & Nemhauser 1977;
+    Beasley 1985), maximised by subgradient steps. A candidate whose forced opening
+    (closing) lifts ``L`` above ``ub - tol`` cannot be open (closed) in any better solution.
+
+    Parameters
+    ----------
+    dist, weight : numpy.ndarray
+        Clients x candidates distances, client weights.
+    n_open : int
+        Sites open in total (fixed included).
+    fixed : numpy.ndarray
+        Candidates open in any case.
+    allowed : numpy.ndarray
+        Candidates that may open.
+    ub : float
+        Cost of the incumbent.
+    tol : float
+        Improvement that counts (``1 - 1e-6`` for integer data).
+    iterations : int
+        Subgradient steps.
+    deadline : float
+        ``time.perf_counter()`` value to stop at [s].
+
+    Returns
+    -------
+    (float, numpy.ndarray, numpy.ndarray)
+        Best bound, boolean mask of closed candidates, indices forced open.
+    """
+    n_cand = dist.shape[1]
+    wd = dist * weight[:, None]
+    free = allowed.copy()
+    free[fixed] = False
+    closed = ~allowed.copy()
+    forced = np.zeros(n_cand, bool)
+    k_free = n_open - fixed.size
+    n_cli = wd.shape[0]
+    sparse_mode = n_cli * n_cand > 4_000_000
+    if sparse_mode:
+        # keep each client's nearest candidates only and cap lambda_i at the farthest kept
+        # cost: farther candidates then contribute min(0, w d - lambda) = 0, so L stays valid
+        kk = min(n_cand, max(64, 2 * n_cand // max(1, n_open)))
+        near = np.argpartition(wd, kk - 1, axis=1)[:, :kk]
+        wd_k = np.take_along_axis(wd, near, axis=1)
+        cap = wd_k.max(axis=1)
+        flat_idx = near.ravel()
+        lam = np.minimum(np.sort(wd_k, axis=1)[:, min(kk - 1, max(0, n_cand // max(1, n_open)))],
+                         cap)
+    else:
+        lam = np.sort(wd, axis=1)[:, min(n_cand - 1, max(0, n_cand // max(1, n_open)))].copy()
+    best = -math.inf
+    theta = 2.0
+    stall = 0
+    for _ in range(iterations):
+        if time.perf_counter() > deadline:
+            break
+        if sparse_mode:
+            rho = np.bincount(flat_idx, weights=np.minimum(wd_k - lam[:, None], 0.0).ravel(),
+                              minlength=n_cand)
+        else:
+            red = np.minimum(wd - lam[:, None], 0.0)
+            rho = red.sum(axis=0)
+        cand_free = np.flatnonzero(free & ~closed & ~forced)
+        base_open = np.flatnonzero(forced | np.isin(np.arange(n_cand), fixed))
+        k = k_free - int(forced.sum())
+        if k < 0 or cand_free.size < k:
+            break
+        order = cand_free[np.argsort(rho[cand_free], kind="stable")]
+        chosen = order[:k]
+        val = float(lam.sum() + rho[base_open].sum() + rho[chosen].sum())
+        if val > best + 1e-9:
+            best, stall = val, 0
+        else:
+            stall += 1
+            if stall >= 20:
+                theta *= 0.5
+                stall = 0
+        # fixing with these multipliers
+        if k > 0 and cand_free.size > k:
+            worst_in = rho[order[k - 1]]
+            first_out = rho[order[k]]
+            out = order[k:]
+            closed[out[val + rho[out] - worst_in > ub - tol]] = True
+            inn = chosen
+            forced[inn[val + first_out - rho[inn] > ub - tol]] = True
+        if best >= ub - tol or theta < 1e-4:
+            break
+        openset = np.r_[base_open, chosen].astype(np.int64)
+        if sparse_mode:
+            is_open = np.zeros(n_cand, bool)
+            is_open[openset] = True
+            served = ((wd_k < lam[:, None]) & is_open[near]).sum(axis=1)
+        else:
+            served = (wd[:, openset] < lam[:, None]).sum(axis=1)
+        g = 1.0 - served
+        norm = float(g @ g)
+        if norm == 0:
+            break
+        lam = lam + theta * (ub - val) / norm * g
+        if sparse_mode:
+            lam = np.minimum(lam, cap)
+    return best, closed, np.flatnonzero(forced)
+
+
+def _lag_node(wd: np.ndarray, lam: np.ndarray, base: np.ndarray, free: np.ndarray, k: int,
+              ub: float, tol: float, iterations: int
+              ) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Subgradient at one node: bound, multipliers, open set, candidates closed / forced."""
+    best, best_lam, best_set = -math.inf, lam, np.r_[base]
+    closed = np.zeros(wd.shape[1], bool)
+    forced = np.zeros(wd.shape[1], bool)
+    theta, stall = 1.0, 0
+    cur = lam.copy()
+    for _ in range(iterations):
+        red = np.minimum(wd - cur[:, None], 0.0)
+        rho = red.sum(axis=0)
+        cf = np.flatnonzero(free & ~closed & ~forced)
+        kk = k - int(forced.sum())
+        if kk < 0 or cf.size < kk:
+            return math.inf, cur, best_set, closed, forced  # no completion: prune
+        order = cf[np.argsort(rho[cf], kind="stable")]
+        chosen = order[:kk]
+        openset = np.r_[base, np.flatnonzero(forced), chosen].astype(np.int64)
+        val = float(cur.sum() + rho[openset].sum())
+        if val > best + 1e-9:
+            best, best_lam, best_set, stall = val, cur.copy(), openset, 0
+        else:
+            stall += 1
+            if stall >= 8:
+                theta *= 0.5
+                stall = 0
+        if kk > 0 and cf.size > kk:
+            worst_in, first_out = rho[order[kk - 1]], rho[order[kk]]
+            out = order[kk:]
+            closed[out[val + rho[out] - worst_in > ub - tol]] = True
+            forced[chosen[val + first_out - rho[chosen] > ub - tol]] = True
+        if best >= ub - tol or theta < 1e-3:
+            break
+        served = (wd[:, openset] < cur[:, None]).sum(axis=1)
+        g = 1.0 - served
+        norm = float(g @ g)
+        if norm == 0:
+            break
+        cur = cur + theta * max(ub - val, 1e-9 * abs(ub)) / norm * g
+    return best, best_lam, best_set, closed, forced
+
+
+def lagrangian_branch_and_bound(
+    dist: np.ndarray, weight: np.ndarray, n_open: int, fixed: np.ndarray, allowed: np.ndarray,
+    best: np.ndarray, ub: float, tol: float, *, deadline: float, node_limit: int = 20000,
+    iterations: int = 60,
+) -> tuple[bool, np.ndarray, float, float, int]:
+    """Depth-first branch and bound on ``y_j`` with Lagrangian bounds and fixing at each node.
+
+    Parameters
+    ----------
+    dist, weight : numpy.ndarray
+        Clients x candidates distances (only the candidates still in play), weights.
+    n_open : int
+        Sites open in total.
+    fixed : numpy.ndarray
+        Candidates open in any case.
+    allowed : numpy.ndarray
+        Candidates that may open.
+    best : numpy.ndarray
+        Incumbent open set; ``ub`` its cost.
+    ub, tol : float
+        Incumbent cost; improvement that counts.
+    deadline : float
+        ``time.perf_counter()`` value to stop at [s].
+    node_limit : int
+        Most nodes.
+    iterations : int
+        Subgradient steps per node.
+
+    Returns
+    -------
+    (bool, numpy.ndarray, float, float, int)
+        Finished (proven), best open set, its cost, lower bound over open nodes (the
+        incumbent when finished), nodes explored.
+    """
+    wd = dist * weight[:, None]
+    n_cand = wd.shape[1]
+    is_fixed = np.zeros(n_cand, bool)
+    is_fixed[fixed] = True
+    lam0 = np.sort(wd, axis=1)[:, min(n_cand - 1, max(0, n_cand // max(1, n_open)))].copy()
+    # stack items: (forced mask, closed mask, multipliers, parent bound)
+    stack = [(is_fixed.copy(), ~allowed.copy(), lam0, -math.inf)]
+    nodes = 0
+    open_bounds: list[float] = []
+    while stack:
+        if time.perf_counter() > deadline or nodes >= node_limit:
+            open_bounds = [b for *_, b in stack]
+            return False, best, ub, min([ub, *open_bounds]), nodes
+        forced, closed, lam, pb = stack.pop()
+        if pb >= ub - tol:
+            continue
+        nodes += 1
+        base = np.flatnonzero(forced)
+        k = n_open - base.size
+        if k < 0:
+            continue
+        free = ~forced & ~closed
+        if k == 0 or free.sum() <= k:
+            cand_set = np.r_[base, np.flatnonzero(free)[:k]].astype(np.int64)
+            if cand_set.size == n_open:
+                c = float(wd[:, cand_set].min(axis=1).sum())
+                if c < ub - 1e-9:
+                    ub, best = c, cand_set
+            continue
+        bound, lam_n, openset, cl, fo = _lag_node(wd, lam, base, free, n_open - base.size,
+                                                  ub, tol, iterations)
+        c = float(wd[:, openset].min(axis=1).sum()) if openset.size == n_open else math.inf
+        if c < ub - 1e-9:
+            ub, best = c, np.sort(openset)
+        if bound >= ub - tol:
+            continue
+        closed = closed | cl
+        forced = forced | fo
+        # branch on the open candidate of the Lagrangian solution serving most weight
+        br = [j for j in openset if not forced[j] and not closed[j]]
+        if not br:
+            stack.append((forced, closed, lam_n, bound))
+            continue
+        sub = wd[:, openset]
+        served = np.bincount(np.argmin(sub, axis=1), weights=weight, minlength=openset.size)
+        j = max(br, key=lambda x: served[int(np.flatnonzero(openset == x)[0])])
+        c0 = closed.copy()
+        c0[j] = True
+        f1 = forced.copy()
+        f1[j] = True
+        stack.append((forced, c0, lam_n, bound))   # y_j = 0 (explored second)
+        stack.append((f1, closed, lam_n, bound))   # y_j = 1 (explored first)
+    return True, best, ub, ub, nodes
