@@ -377,7 +377,7 @@ def demo(
     sim = simulate(scenario, network=network, progress=progress)
     siting = site_for_demo(network, sim, p_new=_demo.DEMO_NEW_SITES,
                            time_limit_s=_demo.DEMO_SITING_TIME_LIMIT_S)
-    rows = evaluate_targets(scenario=scenario, simulation=sim)
+    rows = evaluate_targets(scenario=scenario, simulation=sim, siting=siting)
     doc: dict[str, Any] = {
         "network": {"name": network.name, "nodes": network.n_nodes, "edges": network.n_edges},
         "simulation": sim.summary(),
