@@ -21,7 +21,8 @@ from pathlib import Path
 import networkx as nx
 
 ROOT = Path(__file__).resolve().parent.parent
-FOUNDATION = {"errors", "units", "settings", "defaults", "_json", "deadline", "__init__",
+FOUNDATION = {"errors", "units", "settings", "defaults", "_json", "deadline", "powertrains",
+              "executors", "__init__",
               "__main__"}
 RANK = {
     "inputs": 1,
