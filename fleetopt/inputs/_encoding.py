@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import logging
+import stat
 import zipfile
 from pathlib import Path
 
@@ -58,6 +59,7 @@ def read_limited(path: str | Path, *, name: str | None = None) -> bytes:
     if p.is_dir():
         msg = "this is a folder, not a file"
         raise InputError(msg, [Problem(msg, file=label)])
+    check_regular(p, label)
     check_size(size, label)
     try:
         with p.open("rb") as fh:
@@ -67,6 +69,30 @@ def read_limited(path: str | Path, *, name: str | None = None) -> bytes:
         raise InputError(msg, [Problem(msg, file=label)]) from None
     check_size(len(data), label)
     return data
+
+
+#: Folders whose files are never data files (their content is never read nor echoed).
+SYSTEM_DIRS = ("/proc", "/sys", "/dev", "/etc", "/run", "/boot")
+
+
+def check_regular(path: Path, label: str | None) -> None:
+    """Refuse anything but a regular data file (FIFO, device, socket, system file).
+
+    A FIFO would block the reader forever and a file under ``/proc`` or ``/etc`` is never
+    a data file: the message names the path, never the content.
+    """
+    try:
+        mode = path.stat().st_mode
+        real = str(path.resolve())
+    except OSError as exc:
+        msg = f"cannot read the file: {exc.strerror or exc}"
+        raise InputError(msg, [Problem(msg, file=label)]) from None
+    if not stat.S_ISREG(mode):
+        msg = "not a regular file (a FIFO, device or socket); give a data file"
+        raise InputError(msg, [Problem(msg, file=label)])
+    if any(real == d or real.startswith(d + "/") for d in SYSTEM_DIRS):
+        msg = f"{real} is a system file, not a data file; its content is not read"
+        raise InputError(msg, [Problem(msg, file=label)])
 
 
 def check_size(size_bytes: int, label: str | None) -> None:

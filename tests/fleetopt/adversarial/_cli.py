@@ -1,0 +1,65 @@
+"""Run the real CLI in a child process with a wall-clock and memory budget (shared helper)."""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[3]
+
+#: Budget of every rejected input (issue 17): answered within 10 s and 1 GB.
+BUDGET_S = 10.0
+BUDGET_BYTES = 1024**3
+
+
+@dataclass
+class Outcome:
+    """What one CLI run did."""
+
+    code: int
+    stdout: str
+    stderr: str
+    wall_s: float
+    max_rss_bytes: int
+
+
+def _limit_memory() -> None:  # pragma: no cover - runs in the child
+    resource.setrlimit(resource.RLIMIT_AS, (6 * BUDGET_BYTES, 6 * BUDGET_BYTES))
+
+
+def fleetopt(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
+             timeout_s: float = 60.0) -> Outcome:
+    """Run ``python -m fleetopt ARGS`` with this checkout first on the path."""
+    full_env = dict(os.environ)
+    full_env["PYTHONPATH"] = str(REPO) + os.pathsep + full_env.get("PYTHONPATH", "")
+    full_env.update(env or {})
+    t0 = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "fleetopt", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=full_env,
+        timeout=timeout_s,
+        preexec_fn=_limit_memory,
+        check=False,
+    )
+    wall_s = time.perf_counter() - t0
+    # ru_maxrss of children is the largest of any child so far [KiB]: an upper bound
+    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    return Outcome(proc.returncode, proc.stdout, proc.stderr, wall_s, rss)
+
+
+def assert_rejected(out: Outcome, *needles: str) -> None:
+    """Exit 2, no traceback, within budget, and every needle in stderr."""
+    assert out.code == 2, (out.code, out.stderr[-2000:])
+    assert "Traceback" not in out.stderr, out.stderr[-2000:]
+    assert out.wall_s <= BUDGET_S, out.wall_s
+    assert out.max_rss_bytes <= BUDGET_BYTES, out.max_rss_bytes
+    for needle in needles:
+        assert needle in out.stderr, (needle, out.stderr[-2000:])
