@@ -9,12 +9,16 @@ variable. The byte and row caps of whole files live in :mod:`fleetopt.settings`
 
 from __future__ import annotations
 
+import json
 import os
 import zlib
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from fleetopt import settings
 from fleetopt.errors import InputError, Problem
+from fleetopt.inputs._encoding import check_regular, read_limited
 
 
 def _env_int(name: str, default: int) -> int:
@@ -165,10 +169,72 @@ def gunzip_limited(data: bytes, *, file: str, limit: int | None = None) -> bytes
 
 def read_maybe_gz(path: Path) -> bytes:
     """Read a file whole, decompressing gzip content under the decompression cap."""
-    from fleetopt.inputs._encoding import read_limited
-
     data = read_limited(path)
     if data[:2] == b"\x1f\x8b":
         return gunzip_limited(data, file=str(path))
     return data
 
+
+
+def check_structure(doc: Any, *, file: str | None) -> None:
+    """Refuse nesting deeper than ``MAX_NESTING`` and integers longer than ``MAX_INT_DIGITS``.
+
+    Walks without recursion, so a hostile document cannot exhaust the stack. Used for
+    scenario TOML and siting JSON alike; the dotted key locates the value.
+    """
+    limit = 10**MAX_INT_DIGITS
+    stack: list[tuple[str, Any, int]] = [("", doc, 0)]
+    while stack:
+        key, value, depth = stack.pop()
+        if depth > MAX_NESTING:
+            msg = f"{key or 'the document'} is nested deeper than {MAX_NESTING} levels"
+            raise over_cap(msg, "MAX_NESTING", MAX_NESTING, file=file,
+                                 column=key or None)
+        if isinstance(value, Mapping):
+            stack.extend((f"{key}.{k}" if key else str(k), v, depth + 1) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend(
+                (f"{key}.{i}" if key else str(i), v, depth + 1) for i, v in enumerate(value)
+            )
+        elif isinstance(value, int) and not isinstance(value, bool) and abs(value) >= limit:
+            msg = f"{key} is an integer of more than {MAX_INT_DIGITS} digits"
+            raise over_cap(msg, "MAX_INT_DIGITS", MAX_INT_DIGITS, file=file,
+                                 column=key or None)
+
+
+def load_json_limited(path: Path) -> Any:
+    """Read a JSON document under ``MAX_JSON_BYTES``, ``MAX_NESTING`` and ``MAX_INT_DIGITS``.
+
+    A siting problem's ``candidates`` x ``demand`` must also stay within
+    ``MAX_SITING_PAIRS``. Raises ``json.JSONDecodeError`` / ``UnicodeDecodeError`` for the
+    caller to locate, InputError for every cap.
+    """
+    file = str(path)
+    if not path.is_file():
+        msg = "file not found"
+        raise InputError(f"{file}: {msg}", [Problem(msg, file=file)])
+    check_regular(path, file)
+    size = path.stat().st_size
+    if size > MAX_JSON_BYTES:
+        raise over_cap(f"the JSON file has {size:,} bytes", "MAX_JSON_BYTES", MAX_JSON_BYTES,
+                       file=file)
+    text = path.read_bytes()[: MAX_JSON_BYTES + 1].decode("utf-8-sig")
+    try:
+        doc = json.loads(text)
+    except RecursionError:
+        msg = f"arrays or objects nested deeper than {MAX_NESTING}"
+        raise over_cap(msg, "MAX_NESTING", MAX_NESTING, file=file) from None
+    except json.JSONDecodeError:
+        raise
+    except ValueError:  # an integer beyond Python's 4,300-digit conversion limit
+        msg = "an integer of more than 4,300 digits"
+        raise over_cap(msg, "MAX_INT_DIGITS", MAX_INT_DIGITS, file=file) from None
+    check_structure(doc, file=file)
+    if isinstance(doc, dict):
+        n_cand = len(doc.get("candidates") or []) if isinstance(doc.get("candidates"), list) else 0
+        n_dem = len(doc.get("demand") or []) if isinstance(doc.get("demand"), list) else 0
+        if n_cand * n_dem > MAX_SITING_PAIRS:
+            what = f"{n_cand:,} candidates x {n_dem:,} demand points"
+            raise over_cap(what, "MAX_SITING_PAIRS", MAX_SITING_PAIRS, file=file,
+                           column="candidates")
+    return doc

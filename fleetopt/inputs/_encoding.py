@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import stat
 import zipfile
 from pathlib import Path
@@ -83,15 +84,15 @@ def check_regular(path: Path, label: str | None) -> None:
     """
     try:
         mode = path.stat().st_mode
-        real = str(path.resolve())
+        names = (str(Path(os.path.abspath(path))), str(path.resolve()))
     except OSError as exc:
         msg = f"cannot read the file: {exc.strerror or exc}"
         raise InputError(msg, [Problem(msg, file=label)]) from None
     if not stat.S_ISREG(mode):
         msg = "not a regular file (a FIFO, device or socket); give a data file"
         raise InputError(msg, [Problem(msg, file=label)])
-    if any(real == d or real.startswith(d + "/") for d in SYSTEM_DIRS):
-        msg = f"{real} is a system file, not a data file; its content is not read"
+    if any(n == d or n.startswith(d + "/") for n in names for d in SYSTEM_DIRS):
+        msg = f"{path} is a system file, not a data file; its content is not read"
         raise InputError(msg, [Problem(msg, file=label)])
 
 

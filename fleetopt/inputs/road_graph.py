@@ -161,16 +161,18 @@ def _drive_filter(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
 
 
 def _read_osm_xml(path: Path) -> nx.MultiDiGraph:
-    import osmnx as ox
-
     if path.name.lower().endswith(".gz"):  # decompress under the cap, then read the copy
         data = read_maybe_gz(path)
+        import osmnx as ox
+
         with tempfile.TemporaryDirectory(prefix="fleetopt-osm-") as tmp:
             plain = Path(tmp) / path.name[:-3]
             plain.write_bytes(data)
             del data
             graph = ox.graph_from_xml(plain, simplify=True, retain_all=True)
     else:
+        import osmnx as ox
+
         graph = ox.graph_from_xml(path, simplify=True, retain_all=True)
     return _drive_filter(graph)
 
@@ -186,8 +188,6 @@ def _read_graphml(path: Path) -> nx.MultiDiGraph:
     strings (CONTRACT §10); the text is decompressed under the decompression cap and must
     end with its closing tag.
     """
-    import osmnx as ox
-
     try:
         text = read_maybe_gz(path).decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -198,6 +198,8 @@ def _read_graphml(path: Path) -> nx.MultiDiGraph:
     raw_ids = _NODE_ID.findall(text)
     ids = node_id_array(raw_ids, str(path))  # raises on ids such as 1e23
     named = bool(raw_ids) and not np.array_equal(ids, [int(i) for i in raw_ids if i.isdigit()])
+    import osmnx as ox
+
     return ox.load_graphml(graphml_str=text, node_dtypes={"osmid": str} if named else None)
 
 

@@ -77,6 +77,8 @@ def detect_kind(data: bytes) -> str:
         tomllib.loads(data.decode("utf-8-sig"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError):
         return "trips"
+    except (RecursionError, ValueError):  # TOML too deep or with a huge integer
+        return "scenario"
     return "scenario"
 
 
@@ -125,7 +127,7 @@ def _validate_scenario(path: Path, data: bytes, label: str) -> tuple[list[Proble
         d = load_scenario_dict(path)
     except InputError as exc:
         return [_toml_located(q) for q in _problems(exc)], []
-    problems = list(check_scenario_dict(d, file=label))
+    problems = [_owner(q, path, label) for q in check_scenario_dict(d, file=label)]
     warnings: list[Problem] = []
     for key, ref, kind in _scenario_files(d):
         ref_path = Path(ref) if Path(ref).is_absolute() else path.parent / ref
@@ -143,6 +145,57 @@ def _validate_scenario(path: Path, data: bytes, label: str) -> tuple[list[Proble
         problems += [_nested(q, ref) for q in sub[0]]
         warnings += [_nested(q, ref) for q in sub[1]]
     return problems, warnings
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Read one TOML file as the scenario reader does (BOM, caps), without ``base``."""
+    from fleetopt.inputs.scenario import _read_toml
+
+    return _read_toml(path)
+
+
+def _owner(problem: Problem, path: Path, label: str) -> Problem:
+    """Name the ``base = ...`` file a problem's key comes from, when not the top file."""
+    if not problem.column:
+        return problem
+    try:
+        own = read_toml(path)
+    except InputError:
+        return problem
+    chain: list[tuple[str, dict[str, Any]]] = [(label, own)]
+    seen = {path.resolve()}
+    here, doc = path, own
+    while isinstance(doc.get("base"), str) and len(chain) < 16:
+        here = (here.parent / doc["base"]).resolve()
+        if here in seen:
+            break
+        seen.add(here)
+        try:
+            doc = read_toml(here)
+        except InputError:
+            break
+        chain.append((str(here), doc))
+    for name, table in chain:
+        if _has_key(table, problem.column):
+            if name == label:
+                return problem
+            return Problem(
+                f"in {Path(name).name} (base file): {problem.message}",
+                row=problem.row, column=problem.column, file=name,
+            )
+    return problem
+
+
+def _has_key(table: Any, dotted: str) -> bool:
+    node = table
+    for part in dotted.split("."):
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return False
+    return True
 
 
 def _scenario_files(d: dict[str, Any]) -> list[tuple[str, str, str]]:

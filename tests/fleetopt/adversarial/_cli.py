@@ -10,7 +10,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from typer.testing import CliRunner
+
+from fleetopt.cli import app
+
 REPO = Path(__file__).resolve().parents[3]
+_RUNNER = CliRunner()
 
 #: Budget of every rejected input (issue 17): answered within 10 s and 1 GB.
 BUDGET_S = 10.0
@@ -32,9 +37,21 @@ def _limit_memory() -> None:  # pragma: no cover - runs in the child
     resource.setrlimit(resource.RLIMIT_AS, (6 * BUDGET_BYTES, 6 * BUDGET_BYTES))
 
 
-def fleetopt(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
-             timeout_s: float = 60.0) -> Outcome:
-    """Run ``python -m fleetopt ARGS`` with this checkout first on the path."""
+def fleetopt(
+    *args: str,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    timeout_s: float = 60.0,
+    isolated: bool = False,
+) -> Outcome:
+    """Run the CLI: in this process (fast), or as ``python -m fleetopt ARGS`` when
+    ``isolated`` or ``env`` is given (caps are read from the environment at import; a
+    child process also bounds memory and time and reports its peak RSS).
+    """
+    if not isolated and env is None and cwd is None:
+        t0 = time.perf_counter()
+        res = _RUNNER.invoke(app, list(args))
+        return Outcome(res.exit_code, res.stdout, res.stderr, time.perf_counter() - t0, 0)
     full_env = dict(os.environ)
     full_env["PYTHONPATH"] = str(REPO) + os.pathsep + full_env.get("PYTHONPATH", "")
     full_env.update(env or {})

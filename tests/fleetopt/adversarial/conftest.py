@@ -12,8 +12,9 @@ TRIPS_HEADER = (
 )
 
 
-def write_scenario(folder: Path, body: str, *, trips: str | None = None,
-                   name: str = "s.toml") -> Path:
+def write_scenario(
+    folder: Path, body: str, *, trips: str | None = None, name: str = "s.toml"
+) -> Path:
     """Write a scenario (and a one-trip trips file unless ``trips`` is given)."""
     (folder / "trips.csv").write_text(
         trips

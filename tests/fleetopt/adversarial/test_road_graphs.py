@@ -23,8 +23,9 @@ def networkx_graphml(path: Path, *, first_length_m: float = 900.0, ids: dict | N
     for n, (x, y) in SQUARE.items():
         g.add_node(names[n], x=x, y=y)
     for i, (u, v) in enumerate(RING):
-        g.add_edge(names[u], names[v], length=first_length_m if i == 0 else 900.0,
-                   highway="residential")
+        g.add_edge(
+            names[u], names[v], length=first_length_m if i == 0 else 900.0, highway="residential"
+        )
     nx.write_graphml(g, path)
     return path
 
@@ -37,8 +38,9 @@ def scenario(folder: Path, network: str) -> Path:
         encoding="utf-8",
     )
     path = folder / "s.toml"
-    path.write_text(f'name = "g"\nnetwork = "{network}"\n[[fleets]]\ntrips = "trips.csv"\n',
-                    encoding="utf-8")
+    path.write_text(
+        f'name = "g"\nnetwork = "{network}"\n[[fleets]]\ntrips = "trips.csv"\n', encoding="utf-8"
+    )
     return path
 
 
@@ -101,10 +103,14 @@ def test_gzip_bomb_hits_the_decompression_cap(tmp_path: Path) -> None:
         for _ in range(40):
             fh.write(b"\0" * (1 << 20))
     assert path.stat().st_size < 100_000
-    out = fleetopt("simulate", str(scenario(tmp_path, "bomb.graphml.gz")),
-                   env={"FLEETOPT_MAX_DECOMPRESSED_BYTES": str(10 * 1024 * 1024)})
-    assert_rejected(out, "bomb.graphml.gz", "MAX_DECOMPRESSED_BYTES",
-                    "FLEETOPT_MAX_DECOMPRESSED_BYTES")
+    out = fleetopt(
+        "simulate",
+        str(scenario(tmp_path, "bomb.graphml.gz")),
+        env={"FLEETOPT_MAX_DECOMPRESSED_BYTES": str(10 * 1024 * 1024)},
+    )
+    assert_rejected(
+        out, "bomb.graphml.gz", "MAX_DECOMPRESSED_BYTES", "FLEETOPT_MAX_DECOMPRESSED_BYTES"
+    )
 
 
 def test_gzip_bomb_with_a_lying_trailer_stops_at_the_cap(tmp_path: Path) -> None:
@@ -116,6 +122,9 @@ def test_gzip_bomb_with_a_lying_trailer_stops_at_the_cap(tmp_path: Path) -> None
     data = bytearray(path.read_bytes())
     data[-4:] = (1024).to_bytes(4, "little")
     path.write_bytes(bytes(data))
-    out = fleetopt("simulate", str(scenario(tmp_path, "liar.osm.gz")),
-                   env={"FLEETOPT_MAX_DECOMPRESSED_BYTES": str(10 * 1024 * 1024)})
+    out = fleetopt(
+        "simulate",
+        str(scenario(tmp_path, "liar.osm.gz")),
+        env={"FLEETOPT_MAX_DECOMPRESSED_BYTES": str(10 * 1024 * 1024)},
+    )
     assert_rejected(out, "liar.osm.gz", "MAX_DECOMPRESSED_BYTES")
