@@ -24,7 +24,7 @@ import pandas as pd
 
 from fleetopt import defaults
 from fleetopt.errors import InputError, Problem
-from fleetopt.inputs import _checks, _encoding, _tabular
+from fleetopt.inputs import _caps, _checks, _encoding, _tabular
 from fleetopt.inputs._checks import Report
 from fleetopt.units import EARTH_RADIUS_M, KPH_TO_MPS
 
@@ -350,6 +350,20 @@ def _expand_frequencies(feed: _Feed, trips: pd.DataFrame) -> pd.DataFrame:
     parts = [trips[keep]]
     by_id = trips.set_index("trip_id", drop=False)
     max_inst = int(defaults.value("gtfs_blocking", "max_trips_per_frequency_row"))
+    # the whole expansion is counted before any trip is made (rows under the per-row cap
+    # can still multiply to millions)
+    known = np.isin(fr_trip, trips["trip_id"].to_numpy())
+    with np.errstate(invalid="ignore", divide="ignore"):
+        span = np.clip(np.asarray(end, float) - np.asarray(start, float), 0.0, None)
+        n_all = np.ceil(span / np.asarray(head, float))
+    ok = known & np.isfinite(n_all) & (np.asarray(head, float) >= 1) & (n_all <= max_inst)
+    total = float(n_all[ok].sum())
+    if total > _caps.MAX_GENERATED_TRIPS:
+        raise _caps.over_cap(
+            f"frequencies.txt expands to {total:,.0f} trips over {int(ok.sum()):,} rows",
+            "MAX_GENERATED_TRIPS", _caps.MAX_GENERATED_TRIPS,
+            file=f"{feed.label}/frequencies.txt", column="headway_secs",
+        )
     rep = feed.report("frequencies.txt")
     for k, (tid, s, e, h) in enumerate(zip(fr_trip, start, end, head, strict=True)):
         if tid not in by_id.index or not (np.isfinite(s) and np.isfinite(e) and np.isfinite(h)):
