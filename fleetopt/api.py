@@ -10,6 +10,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from fleetopt.results.export import escape_csv_tree
+
 logger = logging.getLogger(__name__)
 
 __all__ = [
@@ -51,6 +53,7 @@ def simulate_file(
     result = run_scenario(path, progress=progress)
     if out_dir is not None:
         result.write(out_dir)
+        escape_csv_tree(out_dir)  # one escaping for every CSV fleetopt writes
     else:
         from fleetopt.results.store import new_run
 

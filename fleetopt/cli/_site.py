@@ -10,6 +10,7 @@ from rich.console import Console
 
 from fleetopt.cli import app
 from fleetopt.cli._common import JsonOpt, err, run
+from fleetopt.results.export import escape_csv_tree
 
 
 def _render(s: dict[str, Any]) -> None:
@@ -79,6 +80,8 @@ def site_cmd(
                            model=model, time_limit=time_limit, assignments=assignments,
                            out_dir=out, solver=solver, with_size_line=True,
                            verify=verify)
+        if out is not None:
+            escape_csv_tree(out)  # the same escaping as every CSV fleetopt writes
         size = out_doc.pop("_model_size_line", None)
         if size:
             err(size)
