@@ -336,7 +336,8 @@ def read_stations(path: str | Path) -> pd.DataFrame:
     df.columns = [str(c).strip() for c in df.columns]
     # header problems: one per column at line 1, not one per row
     unknown = [c for c in df.columns if c not in _FIELDS]
-    if unknown and (p.suffix.lower() not in DATA_SUFFIXES or len(unknown) > 20):
+    no_required = not any(k in df.columns for k, v in _FIELDS.items() if v[1])
+    if unknown and (p.suffix.lower() not in DATA_SUFFIXES or len(unknown) > 20 or no_required):
         # not a stations table at all: name the file, never echo its content
         need = ", ".join(k for k, v in _FIELDS.items() if v[1])
         msg = (
