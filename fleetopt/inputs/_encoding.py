@@ -213,6 +213,50 @@ def decode_text(data: bytes, label: str | None) -> tuple[str, str]:
     return text, enc
 
 
+def decode_text_checked(data: bytes, label: str | None) -> tuple[str, str, list[Problem]]:
+    """Decode like :func:`decode_text`, but find files that mix UTF-8 and GBK lines.
+
+    A file edited in two programs can hold UTF-8 lines and GB18030/GBK lines; decoding it
+    whole as GB18030 turns the UTF-8 lines into mojibake ids. Each line is then decoded in
+    its own encoding and a warning lists the lines of the minority encoding.
+
+    Returns
+    -------
+    tuple of (str, str, list of Problem)
+        Text, encoding found (``"mixed"`` for a mixed file) and the warnings.
+    """
+    text, enc = decode_text(data, label)
+    if enc != "gb18030":
+        return text, enc, []
+    utf8_rows: list[int] = []
+    gbk_rows: list[int] = []
+    lines = data.split(b"\n")
+    for i, line in enumerate(lines, start=1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            utf8_rows.append(i)
+        except UnicodeDecodeError:
+            gbk_rows.append(i)
+    if not utf8_rows or not gbk_rows:
+        return text, enc, []
+    parts = []
+    utf8_set = set(utf8_rows)
+    for i, line in enumerate(lines, start=1):
+        parts.append(line.decode("utf-8" if i in utf8_set else "gb18030", errors="replace"))
+    minority, other = (utf8_rows, "GB18030/GBK") if len(utf8_rows) <= len(gbk_rows) else (
+        gbk_rows, "UTF-8")
+    name = "UTF-8" if minority is utf8_rows else "GB18030/GBK"
+    shown = ", ".join(str(r) for r in minority[:20]) + (" …" if len(minority) > 20 else "")
+    msg = (
+        f"the file mixes encodings: {len(minority):,} lines are {name} while the rest is "
+        f"{other} (lines {shown}); each line was decoded in its own encoding; save the "
+        "file as UTF-8 to be sure"
+    )
+    return "\n".join(parts), "mixed", [Problem(msg, row=minority[0], file=label)]
+
+
 def check_zip(data: bytes, label: str | None) -> zipfile.ZipFile:
     """Open a zip archive after checking its total uncompressed size.
 

@@ -391,7 +391,7 @@ def read_table(
         records, notes = _records_xlsx(data, label, column_map, required)
         encoding = "xlsx"
     elif kind == "text":
-        text, encoding = _encoding.decode_text(data, label)
+        text, encoding, notes = _encoding.decode_text_checked(data, label)
         if encoding == "utf-8":
             utf8 = data
         elif encoding == "utf-8-sig":
