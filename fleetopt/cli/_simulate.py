@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from fleetopt.cli import _render as _render_80
 from fleetopt.cli import app
 from fleetopt.cli._common import JsonOpt, run
 
@@ -16,7 +17,7 @@ from fleetopt.cli._common import JsonOpt, run
 def _render(s: dict[str, Any]) -> None:
     console = Console()
     console.print(f"[bold]scenario[/bold] {s['scenario']} (seed {s['seed']}), {s['wall_s']:.2f} s")
-    console.print(summary_table(s, title="Simulation totals over the horizon"))
+    console.print(_render_80.summary_table(s, title="Simulation totals over the horizon"))
 
 
 def summary_table(s: dict[str, Any], *, title: str) -> Table:
