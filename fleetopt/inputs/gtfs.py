@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import posixpath
+import sys
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,7 +96,7 @@ def _members(zf: zipfile.ZipFile) -> dict[str, str]:
     return found
 
 
-def _load_feed(data: bytes, label: str) -> _Feed:
+def _load_feed(data: bytes, label: str, only: tuple[str, ...] | None = None) -> _Feed:
     kind = _encoding.sniff(data)
     if kind != "zip":
         p = _encoding.kind_problem(kind, label, "a GTFS feed (zip archive)")
@@ -103,13 +104,13 @@ def _load_feed(data: bytes, label: str) -> _Feed:
     feed = _Feed(label, {}, {}, [], [])
     with _encoding.check_zip(data, label) as zf:
         members = _members(zf)
-        missing = [m for m in REQUIRED_MEMBERS if m not in members]
+        missing = [m for m in REQUIRED_MEMBERS if m not in members and only is None]
         if "calendar.txt" not in members and "calendar_dates.txt" not in members:
             missing.append("calendar.txt or calendar_dates.txt")
         for m in missing:
             feed.errors.append(Problem(f"the feed has no {m}", file=label))
         for name, cols in _COLUMNS.items():
-            if name not in members:
+            if name not in members or (only is not None and name not in only):
                 continue
             mlabel = f"{label}/{name}"
             try:
@@ -210,6 +211,94 @@ def _service_ids(
         key=lambda day: (sum(counts.get(s, 0) for s in active(day)), -day.toordinal()),
     )
     return active(best), best
+
+
+def _network_box(network: Any) -> tuple[float, float, float, float] | None:
+    """Return the road network's (lon_min, lat_min, lon_max, lat_max) [deg], 0.05 deg margin."""
+    if network is None or not hasattr(network, "lon") or len(network.lon) == 0:
+        return None
+    m = 0.05
+    return (float(np.min(network.lon)) - m, float(np.min(network.lat)) - m,
+            float(np.max(network.lon)) + m, float(np.max(network.lat)) + m)
+
+
+def calendar_span(feed: _Feed) -> str:
+    """Describe the dates a feed's calendar covers, for messages."""
+    parts = []
+    cal = feed.tables.get("calendar.txt")
+    if cal is not None and len(cal):
+        start = pd.to_datetime(cal["start_date"].str.strip(), format="%Y%m%d", errors="coerce")
+        end = pd.to_datetime(cal["end_date"].str.strip(), format="%Y%m%d", errors="coerce")
+        if start.notna().any() and end.notna().any():
+            parts.append(f"calendar.txt runs {start.min():%Y-%m-%d} to {end.max():%Y-%m-%d}")
+    cd = feed.tables.get("calendar_dates.txt")
+    if cd is not None and len(cd):
+        d = pd.to_datetime(cd["date"].str.strip(), format="%Y%m%d", errors="coerce")
+        if d.notna().any():
+            parts.append(f"calendar_dates.txt lists {d.min():%Y-%m-%d} to {d.max():%Y-%m-%d}")
+    body = "; ".join(parts) if parts else "the feed has no readable calendar"
+    return f"{body}; choose a service day inside it (fleets.N.date, YYYY-MM-DD)"
+
+
+def _outside_calendar(feed: _Feed, day: dt.date) -> bool:
+    """Whether ``day`` lies outside every date the feed's calendar files mention."""
+    lo: list[pd.Timestamp] = []
+    hi: list[pd.Timestamp] = []
+    cal = feed.tables.get("calendar.txt")
+    if cal is not None and len(cal):
+        lo.append(pd.to_datetime(cal["start_date"].str.strip(), format="%Y%m%d",
+                                 errors="coerce").min())
+        hi.append(pd.to_datetime(cal["end_date"].str.strip(), format="%Y%m%d",
+                                 errors="coerce").max())
+    cd = feed.tables.get("calendar_dates.txt")
+    if cd is not None and len(cd):
+        d = pd.to_datetime(cd["date"].str.strip(), format="%Y%m%d", errors="coerce")
+        lo.append(d.min())
+        hi.append(d.max())
+    lo = [x for x in lo if pd.notna(x)]
+    hi = [x for x in hi if pd.notna(x)]
+    if not lo or not hi:
+        return False
+    return bool(day < min(lo).date() or day > max(hi).date())
+
+
+def service_day_problem(path: str | Path, service_date: dt.date | str) -> str | None:
+    """Return why no trip of a feed runs on ``service_date`` (None when some does).
+
+    Reads only ``calendar.txt``, ``calendar_dates.txt`` and the service ids of
+    ``trips.txt``, so a scenario check stays fast on a million-row feed.
+    """
+    day = _parse_date(service_date)
+    assert day is not None
+    data = _encoding.read_limited(path)
+    feed = _load_feed(data, str(path), only=("calendar.txt", "calendar_dates.txt", "trips.txt"))
+    if feed.errors or ("calendar.txt" not in feed.tables
+                       and "calendar_dates.txt" not in feed.tables):
+        return None  # the feed's own check reports what is wrong with it
+    active, _ = _service_ids(feed, day)
+    if active is None:
+        return None
+    trips = feed.tables.get("trips.txt")
+    ids = set(trips["service_id"].str.strip()) if trips is not None else set()
+    if active & ids or not _outside_calendar(feed, day):
+        return None  # inside the calendar: a day without service is the reader's warning
+    return f"{day} ({day:%A}) is outside the feed's calendar; {calendar_span(feed)}"
+
+
+def peak_in_service(vehicle: np.ndarray, dep_s: np.ndarray, arr_s: np.ndarray) -> int:
+    """Return the most vehicles in service at once.
+
+    A vehicle is out from its first departure to its last arrival of the day; blocks
+    never all run at the same time, so this is at most the number of blocks.
+    """
+    if len(vehicle) == 0:
+        return 0
+    frame = pd.DataFrame({"v": vehicle, "d": dep_s, "a": arr_s})
+    span = frame.groupby("v").agg(d=("d", "min"), a=("a", "max"))
+    times = np.concatenate([span["d"].to_numpy(), span["a"].to_numpy()])
+    delta = np.concatenate([np.ones(len(span)), -np.ones(len(span))])
+    order = np.lexsort((delta, times))  # at equal times, a pull-in comes before a pull-out
+    return int(np.max(np.cumsum(delta[order])))
 
 
 def _haversine_m(
@@ -693,7 +782,11 @@ def _gtfs(
     srows = stops[_tabular.ROW].to_numpy()
     slat = _checks.parse_number(stops["stop_lat"], srows, "stop_lat", rep, required=False)
     slon = _checks.parse_number(stops["stop_lon"], srows, "stop_lon", rep, required=False)
-    _checks.check_coordinates(slon, slat, srows, "stop_lon", "stop_lat", rep)
+    region = _network_box(network)
+    _checks.check_coordinates(
+        slon, slat, srows, "stop_lon", "stop_lat", rep,
+        region=region, region_name="the road network" if region else "Beijing",
+    )
     sids = stops["stop_id"].str.strip()
     _checks.check_unique(sids, srows, "stop_id", rep)
     feed.absorb(rep)
@@ -751,12 +844,16 @@ def _gtfs(
 
     active, used_day = _service_ids(feed, day)
     info["service_date"] = used_day.isoformat() if used_day else None
+    info["service_date_chosen"] = "given" if day is not None else "busiest of the first 7 days"
     if active is not None:
         trips = trips[trips["service_id"].isin(active)]
         if trips.empty and not feed.errors:
-            feed.warnings.append(
-                Problem(f"no trip runs on {used_day}", file=f"{label}/calendar.txt")
-            )
+            msg = f"no trip runs on {used_day} ({used_day:%A}); {calendar_span(feed)}"
+            if day is not None and _outside_calendar(feed, day):
+                # a day outside the feed: a located error, never 0 trips with exit 0
+                feed.errors.append(Problem(msg, column="date", file=f"{label}/calendar.txt"))
+            else:
+                feed.warnings.append(Problem(msg, file=f"{label}/calendar.txt"))
     trips = _expand_frequencies(feed, trips.reset_index(drop=True))
     if feed.errors or trips.empty:
         return empty, feed, info
@@ -874,6 +971,9 @@ def _gtfs(
     )
     feed.absorb(rep)
     info["vehicles"] = int(out["vehicle_id"].nunique())
+    info["peak_vehicles_in_service"] = peak_in_service(
+        out["vehicle_id"].to_numpy(), out["departure_s"].to_numpy(), out["arrival_s"].to_numpy()
+    )
     return out[[*TRIP_COLUMNS, "row"]], feed, info
 
 
@@ -888,6 +988,15 @@ def parse_gtfs_trips(data: bytes, *, name: str | None = None, **kwargs: Any) -> 
         msg = f"the GTFS feed has {n} problem{'s' if n != 1 else ''}"
         raise InputError(msg, feed.errors)
     frame.attrs["gtfs"] = info
+    if info.get("service_date"):
+        # the chosen day is always said (stderr), with what 'vehicles' counts
+        sys.stderr.write(
+            f"note: GTFS {label}: service day {info['service_date']} "
+            f"({info.get('service_date_chosen', 'given')}), {len(frame):,} trips; "
+            f"{info['vehicles']:,} vehicles = distinct blocks ({info['blocks_from_block_id']:,} "
+            f"from block_id, {info['chained_vehicles']:,} chained), at most "
+            f"{info.get('peak_vehicles_in_service', 0):,} in service at once\n"
+        )
     logger.info(
         "GTFS %s: %d trips on %s, %d vehicles (%d blocks from block_id, %d chained)",
         label,

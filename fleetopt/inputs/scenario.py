@@ -9,6 +9,7 @@ located by its dotted key path (``vehicle_types.bus.bev.battery_kwh``, ``fleets.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import math
 import re
@@ -22,7 +23,7 @@ import pandas as pd
 
 from fleetopt import defaults, settings
 from fleetopt.errors import InputError, Problem
-from fleetopt.inputs import _caps, default_demand
+from fleetopt.inputs import _caps, default_demand, gtfs
 from fleetopt.inputs._encoding import read_limited
 from fleetopt.inputs.stations import empty_stations, read_stations, stations_from_records
 from fleetopt.inputs.vehicles import POWERTRAINS, VEHICLE_TYPES, check_overrides
@@ -450,7 +451,8 @@ def _check_fleet(i: int, f: Any, file: str | None) -> list[Problem]:
                 file,
             )
         )
-    for s in ("trips", "gtfs", "requests", "generator", "name", "date"):
+    out.extend(_check_service_date(pre, f, file))
+    for s in ("trips", "gtfs", "requests", "generator", "name"):
         if s in f and not (isinstance(f[s], str) and f[s].strip()):
             out.append(
                 Problem(f"{s} must be a non-empty string, got {f[s]!r}", None, f"{pre}.{s}", file)
@@ -747,6 +749,39 @@ def check_scenario_dict(d: Mapping[str, Any], *, file: str | None = None) -> lis
         found = getattr(mod, fn)(d[table], table)
         out.extend(Problem(p.message, p.row, p.column, p.file or file) for p in found)
     return out
+
+
+def _check_service_date(pre: str, f: Mapping[str, Any], file: str | None) -> list[Problem]:
+    """``fleets.N.date``: a date (TOML date or YYYY-MM-DD / YYYYMMDD) the feed has service on."""
+    if "date" not in f:
+        return []
+    raw = f["date"]
+    day: dt.date | None = None
+    if isinstance(raw, dt.datetime):
+        day = raw.date()
+    elif isinstance(raw, dt.date):
+        day = raw
+    elif isinstance(raw, str):
+        for fmt in ("%Y-%m-%d", "%Y%m%d"):
+            try:
+                day = dt.datetime.strptime(raw.strip(), fmt).date()
+                break
+            except ValueError:
+                continue
+    if day is None:
+        return [Problem(f"date {str(raw)[:40]!r} is not a date; use YYYY-MM-DD (e.g. 2024-05-01)",
+                        None, f"{pre}.date", file)]
+    feed = f.get("gtfs")
+    if not isinstance(feed, str) or not feed.strip() or file is None:
+        return []
+    path = Path(feed) if Path(feed).is_absolute() else Path(file).parent / feed
+    if not path.is_file():
+        return []  # reported as a missing file elsewhere
+    try:
+        why = gtfs.service_day_problem(path, day)
+    except InputError:
+        return []  # the feed's own check reports it
+    return [Problem(why, None, f"{pre}.date", file)] if why else []
 
 
 def _check_horizon_span(clock: Mapping[str, float], file: str | None) -> list[Problem]:
