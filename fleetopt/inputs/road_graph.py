@@ -115,10 +115,10 @@ def resolve_network(name_or_path: str | os.PathLike[str], *, base_dir: Path | No
         path = base_dir / path
     if not text.lower().endswith(GRAPH_SUFFIXES):
         msg = f"unknown network {text!r}; expected {describe_accepted()}"
-        raise InputError(msg)
+        raise InputError(msg, [Problem(msg, file=str(path))])
     if not path.is_file():
         msg = f"network file {path} does not exist; expected {describe_accepted()}"
-        raise InputError(msg)
+        raise InputError(msg, [Problem(msg, file=str(path))])
     return path
 
 
@@ -192,7 +192,7 @@ def _read_graphml(path: Path) -> nx.MultiDiGraph:
         text = read_maybe_gz(path).decode("utf-8")
     except UnicodeDecodeError as exc:
         msg = f"{path}: not a UTF-8 GraphML file ({exc.reason} at byte {exc.start})"
-        raise InputError(msg) from None
+        raise InputError(msg, [Problem(msg, file=str(path))]) from None
     check_complete(text, str(path))
     text = _TYPED_KEY.sub(r"\1string\2", text)
     raw_ids = _NODE_ID.findall(text)
@@ -241,11 +241,11 @@ def _load_graph_file(path: Path) -> nx.MultiDiGraph:
         raise
     except (ET.ParseError, gzip.BadGzipFile, EOFError, UnicodeDecodeError, OSError) as exc:
         msg = f"{path}: not a readable graph file ({type(exc).__name__}: {exc})"
-        raise InputError(msg) from None
+        raise InputError(msg, [Problem(msg, file=str(path))]) from None
     except Exception as exc:  # noqa: BLE001 - osmnx/networkx raise many kinds on bad content
         _diagnose_graphml(path)
         msg = f"{path}: could not be read as a road graph ({type(exc).__name__}: {exc})"
-        raise InputError(msg) from None
+        raise InputError(msg, [Problem(msg, file=str(path))]) from None
     check_road_graph(graph, source=str(path))
     add_speeds_and_times(graph)
     graph.graph.setdefault("name", path.name)
@@ -617,14 +617,14 @@ def build_graph(*, osm: Path | None = None, place: str | None = None) -> nx.Mult
     """
     if (osm is None) == (place is None):
         msg = "give exactly one of --osm FILE or --place NAME"
-        raise InputError(msg)
+        raise InputError(msg, [Problem(msg)])
     if osm is not None:
         if not Path(osm).is_file():
             msg = f"OSM file {osm} does not exist"
-            raise InputError(msg)
+            raise InputError(msg, [Problem(msg, file=str(osm))])
         if not str(osm).lower().endswith((".osm", ".osm.gz", ".xml")):
             msg = f"{osm}: expected an OSM XML file (.osm or .osm.gz)"
-            raise InputError(msg)
+            raise InputError(msg, [Problem(msg, file=str(osm))])
         return _load_graph_file(Path(osm))
     import osmnx as ox
 
