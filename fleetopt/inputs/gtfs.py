@@ -262,6 +262,34 @@ def _outside_calendar(feed: _Feed, day: dt.date) -> bool:
     return bool(day < min(lo).date() or day > max(hi).date())
 
 
+def stop_positions(path: str | Path) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Return the feed's stops (stop_id, lon, lat, row) and, per stop, the trips ending there.
+
+    Reads stops.txt and stop_times.txt only; a trip counts once at its first and once at
+    its last stop.
+    """
+    data = _encoding.read_limited(path)
+    feed = _load_feed(data, str(path), only=("stops.txt", "stop_times.txt"))
+    stops = feed.tables.get("stops.txt")
+    if stops is None:
+        return pd.DataFrame(columns=["stop_id", "lon", "lat", "row"]), {}
+    out = pd.DataFrame({
+        "stop_id": stops["stop_id"].str.strip(),
+        "lon": pd.to_numeric(stops["stop_lon"], errors="coerce"),
+        "lat": pd.to_numeric(stops["stop_lat"], errors="coerce"),
+        "row": stops[_tabular.ROW].astype(int),
+    }).dropna(subset=["lon", "lat"])
+    counts: dict[str, int] = {}
+    st = feed.tables.get("stop_times.txt")
+    if st is not None and len(st):
+        seq = pd.to_numeric(st["stop_sequence"], errors="coerce")
+        frame = pd.DataFrame({"t": st["trip_id"].str.strip(), "s": st["stop_id"].str.strip(),
+                              "q": seq}).dropna(subset=["q"]).sort_values(["t", "q"])
+        ends = pd.concat([frame.groupby("t")["s"].first(), frame.groupby("t")["s"].last()])
+        counts = {str(k): int(v) for k, v in ends.value_counts().items()}
+    return out.reset_index(drop=True), counts
+
+
 def service_day_problem(path: str | Path, service_date: dt.date | str) -> str | None:
     """Return why no trip of a feed runs on ``service_date`` (None when some does).
 

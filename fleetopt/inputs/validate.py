@@ -144,7 +144,49 @@ def _validate_scenario(path: Path, data: bytes, label: str) -> tuple[list[Proble
         sub = validate_problems(ref_path, kind, name=ref)
         problems += [_nested(q, ref) for q in sub[0]]
         warnings += [_nested(q, ref) for q in sub[1]]
+        if kind == "gtfs" and not sub[0]:
+            warnings += _gtfs_off_graph(d, ref_path, ref, key, path, label)
     return problems, warnings
+
+
+def _gtfs_off_graph(
+    d: dict[str, Any], feed: Path, ref: str, key: str, scenario: Path, label: str
+) -> list[Problem]:
+    """Report the stops of a feed farther than ``max_snap_m`` from the scenario's network.
+
+    Counts every such stop (not the first 100), names them with their stops.txt rows and
+    says how many trips start or end there, as the simulation does.
+    """
+    from fleetopt import defaults, settings
+    from fleetopt.inputs import gtfs
+    from fleetopt.inputs.road_graph import load_network
+
+    try:
+        net = load_network(d.get("network") or settings.DEFAULT_NETWORK, base_dir=scenario.parent)
+        stops, trips_of_stop = gtfs.stop_positions(feed)
+    except InputError:
+        return []  # the network or the feed has its own located problems
+    if stops.empty:
+        return []
+    limit_m = float(defaults.value("input_checks", "max_snap_m"))
+    _, dist = net.nearest_nodes(stops["lon"].to_numpy(), stops["lat"].to_numpy())
+    far = dist > limit_m
+    if not far.any():
+        return []
+    off = stops[far].assign(dist_m=dist[far]).sort_values("dist_m", ascending=False)
+    named = ", ".join(
+        f"{r.stop_id} (stops.txt row {r.row}, {r.dist_m / 1000:.1f} km)"
+        for r in off.head(10).itertuples()
+    )
+    more = f" and {len(off) - 10:,} more" if len(off) > 10 else ""
+    n_trips = int(sum(trips_of_stop.get(s, 0) for s in off["stop_id"]))
+    msg = (
+        f"in {ref}: {len(off):,} of {len(stops):,} stops lie more than {limit_m:,.0f} m from "
+        f"the road network {net.name!r}: {named}{more}; {n_trips:,} trips (trips.txt) start "
+        "or end at them, so their road distances and deadheads cannot come from the graph "
+        "(input_checks.csv max_snap_m)"
+    )
+    return [Problem(msg, row=None, column=key, file=label)]  # rows named: they are stops.txt's
 
 
 def read_toml(path: Path) -> dict[str, Any]:

@@ -94,3 +94,22 @@ def test_a_feed_of_another_region_is_warned_about_once(tmp_path: Path) -> None:
     assert "120 of 120 points" in outside[0]["message"]
     buf = io.StringIO(out.stderr)
     assert buf.getvalue().count("outside") <= 1
+
+
+def test_validate_scenario_counts_and_names_every_stop_off_the_graph(tmp_path: Path) -> None:
+    """Google's example feed (Nevada) against the Beijing default graph: all 9 stops are off
+    it, named with their stops.txt rows, with the trips that start or end there."""
+    _zip(INPUTS / "gtfs_google_sample", tmp_path / "dta.zip")
+    path = tmp_path / "s.toml"
+    path.write_text(
+        'name = "x"\n[[fleets]]\ngtfs = "dta.zip"\ndate = "2008-06-02"\n', encoding="utf-8"
+    )
+    out = fleetopt("validate", str(path), "--kind", "scenario", "--json")
+    doc = json.loads(out.stdout)
+    off = [w for w in doc["warnings"] if "from the road network" in w["message"]]
+    assert len(off) == 1, doc
+    msg = off[0]["message"]
+    assert off[0]["column"] == "fleets.0.gtfs"
+    assert "9 of 9 stops" in msg
+    assert "FUR_CREEK_RES (stops.txt row 2" in msg
+    assert "trips (trips.txt)" in msg
