@@ -383,7 +383,7 @@ def _trip_times(feed: _Feed, stop_pos: dict[str, int]) -> pd.DataFrame:
     dep_txt = st["departure_time"].str.strip()
     arr, arr_ok = _checks.clock_seconds(arr_txt)
     dep, dep_ok = _checks.clock_seconds(dep_txt)
-    arr_raw, dep_raw = arr_txt.to_numpy(), dep_txt.to_numpy()
+    arr_raw, dep_raw = arr_txt.array, dep_txt.array  # indexed only for flagged rows
     bad_arr = ~arr_ok & (arr_txt != "").to_numpy()
     bad_dep = ~dep_ok & (dep_txt != "").to_numpy()
     rep.rows(
@@ -398,12 +398,20 @@ def _trip_times(feed: _Feed, stop_pos: dict[str, int]) -> pd.DataFrame:
         "departure_time",
         lambda i: f"{dep_raw[i]!r} is not a time; GTFS times are H:MM:SS (may pass 24:00:00)",
     )
-    stop_ids = st["stop_id"].str.strip().to_numpy()
-    spos = np.array([stop_pos.get(s, -1) for s in stop_ids], dtype=np.int64)
-    rep.rows(spos < 0, rows, "stop_id", lambda i: f"stop_id {stop_ids[i]!r} is not in stops.txt")
+    stop_ids = st["stop_id"].str.strip()
+    # vectorised lookups and integer trip codes: 1 M stop_times as Python strings would
+    # cost ~70 MB per column (memory goal: <= 2x a plain pandas read of the feed)
+    known = pd.Index(list(stop_pos))
+    spos_known = known.get_indexer(stop_ids)
+    pos_of = np.fromiter(stop_pos.values(), dtype=np.int64, count=len(stop_pos))
+    spos = np.where(spos_known >= 0, pos_of[np.maximum(spos_known, 0)], -1).astype(np.int64)
+    sid_raw = stop_ids.array
+    rep.rows(spos < 0, rows, "stop_id", lambda i: f"stop_id {sid_raw[i]!r} is not in stops.txt")
+    del stop_ids, arr_txt, dep_txt
+    trip_code, trip_names = pd.factorize(st["trip_id"].str.strip())
     df = pd.DataFrame(
         {
-            "trip_id": st["trip_id"].str.strip().to_numpy(),
+            "trip_id": trip_code,
             "seq": seq,
             "arr": np.where(arr_ok, arr, np.nan),
             "dep": np.where(dep_ok, dep, np.nan),
@@ -435,6 +443,11 @@ def _trip_times(feed: _Feed, stop_pos: dict[str, int]) -> pd.DataFrame:
     g = df.groupby("trip_id", sort=False)
     first = g.head(1).set_index("trip_id")
     last = g.tail(1).set_index("trip_id")
+    names = np.asarray(trip_names, dtype=object)
+    first.index = pd.Index(names[first.index.to_numpy()], name="trip_id")
+    last.index = pd.Index(names[last.index.to_numpy()], name="trip_id")
+    sizes = g.size()
+    sizes.index = pd.Index(names[sizes.index.to_numpy()], name="trip_id")
     out = pd.DataFrame(
         {
             "departure_s": first["dep"].fillna(first["arr"]),
@@ -443,7 +456,7 @@ def _trip_times(feed: _Feed, stop_pos: dict[str, int]) -> pd.DataFrame:
             "last_stop": last["stop"],
             "first_row": first["row"],
             "last_row": last["row"],
-            "n_stops": g.size(),
+            "n_stops": sizes,
         }
     )
     return out
