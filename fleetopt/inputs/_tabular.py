@@ -399,6 +399,7 @@ def read_table(
         else:
             utf8 = text.encode("utf-8")
         records = _records_csv(text, utf8, label)
+        del text, utf8  # the records hold the table now (memory: one copy at a time)
     else:
         p = _encoding.kind_problem(kind, label, expected)
         raise InputError(p.message, [p])
@@ -414,7 +415,8 @@ def read_table(
     header_row = header_pos + 1
     header_cells = [str(c) for c in records.iloc[header_pos].tolist()]
     body = records.iloc[header_pos + 1 :]
-    body = body[nonempty[header_pos + 1 :]]
+    if not nonempty[header_pos + 1 :].all():  # boolean indexing copies: only when needed
+        body = body[nonempty[header_pos + 1 :]]
     if len(body) > settings.MAX_INPUT_ROWS:
         raise _too_many_rows(label)
 
@@ -444,7 +446,7 @@ def read_table(
     if problems:
         msg = "the header line has problems"
         raise InputError(msg, problems)
-    frame = body[keep].copy()
+    frame = body[keep]  # a new frame (lazy under copy-on-write); no explicit deep copy
     frame.columns = names
     frame[ROW] = body.index.to_numpy(dtype="int64")
     frame = frame.reset_index(drop=True)

@@ -6,6 +6,7 @@ import os
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,21 +56,34 @@ def fleetopt(
     full_env = dict(os.environ)
     full_env["PYTHONPATH"] = str(REPO) + os.pathsep + full_env.get("PYTHONPATH", "")
     full_env.update(env or {})
-    t0 = time.perf_counter()
-    proc = subprocess.run(
-        [sys.executable, "-m", "fleetopt", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=full_env,
-        timeout=timeout_s,
-        preexec_fn=_limit_memory,
-        check=False,
-    )
-    wall_s = time.perf_counter() - t0
-    # ru_maxrss of children is the largest of any child so far [KiB]: an upper bound
-    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    with tempfile.TemporaryDirectory() as tmp:
+        rss_file = Path(tmp) / "rss"
+        t0 = time.perf_counter()
+        proc = subprocess.run(
+            [sys.executable, "-c", _BOOT, str(rss_file), *args],
+            capture_output=True,
+            text=True,
+            cwd=cwd,
+            env=full_env,
+            timeout=timeout_s,
+            preexec_fn=_limit_memory,
+            check=False,
+        )
+        wall_s = time.perf_counter() - t0
+        # the child's own peak RSS [KiB -> bytes], written at its exit
+        rss = int(rss_file.read_text()) * 1024 if rss_file.is_file() else 0
     return Outcome(proc.returncode, proc.stdout, proc.stderr, wall_s, rss)
+
+
+# run ``python -m fleetopt ARGS`` and record this process's own peak RSS at exit
+_BOOT = (
+    "import atexit, resource, runpy, sys\n"
+    "out = sys.argv.pop(1)\n"
+    "atexit.register(lambda: open(out, 'w').write("
+    "str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)))\n"
+    "sys.argv[0] = 'fleetopt'\n"
+    "runpy.run_module('fleetopt', run_name='__main__', alter_sys=True)\n"
+)
 
 
 def assert_rejected(out: Outcome, *needles: str) -> None:
