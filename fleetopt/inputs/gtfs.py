@@ -1114,7 +1114,9 @@ def read_gtfs_trips(
     )
 
 
-def check_gtfs(data: bytes, *, name: str | None = None) -> tuple[list[Problem], list[Problem]]:
+def check_gtfs(
+    data: bytes, *, name: str | None = None, network: Any = None
+) -> tuple[list[Problem], list[Problem]]:
     """Check a GTFS feed's bytes; return (errors, warnings) without building vehicle blocks.
 
     Parameters
@@ -1123,6 +1125,8 @@ def check_gtfs(data: bytes, *, name: str | None = None) -> tuple[list[Problem], 
         Archive content.
     name : str, optional
         Name shown in messages.
+    network : RoadNetwork, optional
+        The scenario's network: stops are checked against its box instead of Beijing's.
 
     Returns
     -------
@@ -1130,7 +1134,7 @@ def check_gtfs(data: bytes, *, name: str | None = None) -> tuple[list[Problem], 
     """
     label = name or "feed.zip"
     try:
-        _, feed, _ = _gtfs(data, label, chain=False)
+        _, feed, _ = _gtfs(data, label, chain=False, network=network)
     except InputError as exc:
         return exc.problems or [Problem(exc.message, file=label)], []
     return feed.errors, feed.warnings

@@ -141,12 +141,25 @@ def _validate_scenario(path: Path, data: bytes, label: str) -> tuple[list[Proble
                 )
             )
             continue
-        sub = validate_problems(ref_path, kind, name=ref)
+        sub = validate_problems(
+            ref_path, kind, name=ref, network=_network_of(d, path) if kind == "gtfs" else None
+        )
         problems += [_nested(q, ref) for q in sub[0]]
         warnings += [_nested(q, ref) for q in sub[1]]
         if kind == "gtfs" and not sub[0]:
             warnings += _gtfs_off_graph(d, ref_path, ref, key, path, label)
     return problems, warnings
+
+
+def _network_of(d: dict[str, Any], scenario: Path) -> Any:
+    """Return the scenario's road network, or None when it cannot be loaded."""
+    from fleetopt import settings
+    from fleetopt.inputs.road_graph import load_network
+
+    try:
+        return load_network(d.get("network") or settings.DEFAULT_NETWORK, base_dir=scenario.parent)
+    except InputError:
+        return None
 
 
 def _gtfs_off_graph(
@@ -157,15 +170,16 @@ def _gtfs_off_graph(
     Counts every such stop (not the first 100), names them with their stops.txt rows and
     says how many trips start or end there, as the simulation does.
     """
-    from fleetopt import defaults, settings
+    from fleetopt import defaults
     from fleetopt.inputs import gtfs
-    from fleetopt.inputs.road_graph import load_network
 
+    net = _network_of(d, scenario)
+    if net is None:
+        return []  # the network has its own located problem
     try:
-        net = load_network(d.get("network") or settings.DEFAULT_NETWORK, base_dir=scenario.parent)
         stops, trips_of_stop = gtfs.stop_positions(feed)
     except InputError:
-        return []  # the network or the feed has its own located problems
+        return []  # the feed has its own located problems
     if stops.empty:
         return []
     limit_m = float(defaults.value("input_checks", "max_snap_m"))
@@ -276,10 +290,12 @@ def _toml_located(problem: Problem) -> Problem:
     return Problem(problem.message, row=int(m.group(1)), column=problem.column, file=problem.file)
 
 
-def _validate_gtfs(path: Path, data: bytes, label: str) -> tuple[list[Problem], list[Problem]]:
+def _validate_gtfs(
+    path: Path, data: bytes, label: str, network: Any = None
+) -> tuple[list[Problem], list[Problem]]:
     from fleetopt.inputs.gtfs import check_gtfs
 
-    errors, warnings = check_gtfs(data, name=label)
+    errors, warnings = check_gtfs(data, name=label, network=network)
     return [_member_named(q, label) for q in errors], [_member_named(q, label) for q in warnings]
 
 
@@ -298,7 +314,7 @@ def _member_named(problem: Problem, label: str) -> Problem:
 
 
 def validate_problems(
-    path: str | Path, kind: str | None = None, *, name: str | None = None
+    path: str | Path, kind: str | None = None, *, name: str | None = None, network: Any = None
 ) -> tuple[list[Problem], list[Problem]]:
     """Check an input file; return its errors and warnings as located problems.
 
@@ -335,7 +351,7 @@ def validate_problems(
         elif found_kind == "stations":
             errors, warnings = _validate_stations(p, data, label)
         elif found_kind == "gtfs":
-            errors, warnings = _validate_gtfs(p, data, label)
+            errors, warnings = _validate_gtfs(p, data, label, network)
         else:
             errors, warnings = _validate_scenario(p, data, label)
     except InputError as exc:

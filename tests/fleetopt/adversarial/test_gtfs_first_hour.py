@@ -113,3 +113,20 @@ def test_validate_scenario_counts_and_names_every_stop_off_the_graph(tmp_path: P
     assert "9 of 9 stops" in msg
     assert "FUR_CREEK_RES (stops.txt row 2" in msg
     assert "trips (trips.txt)" in msg
+
+
+def test_region_follows_the_scenario_network(tmp_path: Path) -> None:
+    """Google's example feed (Nevada) on a graph around it: no 'outside Beijing' warning."""
+    from tests.fleetopt.adversarial.test_gtfs_e2e import generated_grid
+
+    generated_grid(tmp_path / "generated_grid.graphml", step_deg=0.05)
+    _zip(INPUTS / "gtfs_google_sample", tmp_path / "dta.zip")
+    path = tmp_path / "s.toml"
+    path.write_text(
+        'name = "x"\nnetwork = "generated_grid.graphml"\n[[fleets]]\ngtfs = "dta.zip"\n',
+        encoding="utf-8",
+    )
+    out = fleetopt("validate", str(path), "--kind", "scenario", "--json")
+    doc = json.loads(out.stdout)
+    assert doc["valid"] is True, doc
+    assert not [w for w in doc["warnings"] if "Beijing" in w["message"]], doc["warnings"]
