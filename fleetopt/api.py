@@ -33,7 +33,7 @@ from fleetopt.inputs.scenario import Scenario, load_scenario_dict, read_scenario
 from fleetopt.inputs.scenario import scenario_from_dict as _scenario_from_dict
 from fleetopt.inputs.validate import validate_file
 from fleetopt.results import store
-from fleetopt.results.export import to_csv_bytes
+from fleetopt.results.export import escape_csv_tree, to_csv_bytes
 from fleetopt.results.targets import (
     calibration_tables,
     evaluate_targets,
@@ -113,6 +113,7 @@ def simulate_file(
     result = run_scenario(path, progress=progress)
     if out_dir is not None:
         result.write(out_dir)
+        escape_csv_tree(out_dir)  # one escaping for every CSV fleetopt writes
     else:
         with store.new_run(
             "simulate",

@@ -26,6 +26,25 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from fleetopt import __version__
+
+        typer.echo(f"fleetopt {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Electrify Beijing's city fleets, site their stations, track the Carbon Peak Plan."""
+
+
 network_app = typer.Typer(help="Road networks: build a drive graph.", no_args_is_help=True)
 app.add_typer(network_app, name="network")
 runs_app = typer.Typer(help="Stored runs under runs/.", no_args_is_help=True)

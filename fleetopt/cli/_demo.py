@@ -7,11 +7,12 @@ from typing import Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
+from rich.markup import escape
 
 from fleetopt.cli import app
 from fleetopt.cli._common import JsonOpt, run
-from fleetopt.cli._simulate import summary_table
+from fleetopt.cli._render import format_objective, summary_table, targets_table
+from fleetopt.siting.result import OBJECTIVE_UNITS
 
 
 def _render(result: dict[str, Any]) -> None:
@@ -24,39 +25,16 @@ def _render(result: dict[str, Any]) -> None:
     console.print(summary_table(result["simulation"], title="Simulation (one service day)"))
     site = result["siting"]
     gap = site.get("gap")
+    unit = OBJECTIVE_UNITS.get(str(site["model"]))
     console.print(
-        f"[bold]Siting[/bold] ({site['model']}): status {site['status']}, "
-        f"objective {site.get('objective')}, bound {site.get('bound')}, "
-        f"gap {'n/a' if gap is None else f'{100 * gap:.2f} %'}, "
-        f"{len(site.get('open_sites', []))} sites open (existing stations included), "
+        f"[bold]Siting[/bold] ({site['model']}): {site['status']}, objective "
+        f"{escape(format_objective(site.get('objective'), unit))} (bound "
+        f"{format_objective(site.get('bound'), None)}, gap "
+        f"{'n/a' if gap is None else f'{100 * gap:.2f} %'}), "
+        f"{len(site.get('open_sites', []))} sites open (existing included), "
         f"{site['wall_s']:.1f} s"
     )
-    ttable = Table(title="Carbon Peak Plan targets, section (16)")
-    for col in ("target", "goal", "year", "value", "status"):
-        ttable.add_column(col)
-    colours = {"met": "green", "on_track": "green", "at_risk": "yellow", "off_track": "red"}
-    for row in result["targets"]:
-        status = row["status"]
-        value = row["value"]
-        shown = (
-            "—" if value is None else (f"{value:,.1f}" if isinstance(value, float) else str(value))
-        )
-        target = row["target"]
-        goal = (
-            str(target)
-            if row["unit"] == "text"
-            else f"{target:,.10g} {row['unit']}"
-            if isinstance(target, (int, float))
-            else f"{target} {row['unit']}"
-        )
-        ttable.add_row(
-            row["description"],
-            goal,
-            str(row["year"] or ""),
-            shown,
-            f"[{colours.get(status, 'white')}]{status}[/]",
-        )
-    console.print(ttable)
+    console.print(targets_table(result["targets"], title="Carbon Peak Plan targets, section (16)"))
     if result.get("out_dir"):
         console.print(f"results written to [cyan]{result['out_dir']}[/cyan]")
 

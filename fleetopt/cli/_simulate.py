@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from fleetopt.cli import _render as _render_80
 from fleetopt.cli import app
 from fleetopt.cli._common import JsonOpt, run
 from fleetopt.errors import InputError, Problem
@@ -18,63 +19,23 @@ def _render(s: dict[str, Any]) -> None:
     console = Console()
     console.print(f"[bold]scenario[/bold] {s['scenario']} (seed {s['seed']}), {s['wall_s']:.2f} s")
     if "days" not in s:
-        console.print(summary_table(s, title="Simulation totals over the horizon"))
+        console.print(_render_80.summary_table(s, title="Simulation totals over the horizon"))
         return
-    console.print(summary_table(s, title=f"Totals over the year {s['year']}"))
+    console.print(_render_80.summary_table(s, title=f"Totals over the year {s['year']}"))
     days = Table(title=f"{len(s['days'])} representative days")
-    for col in ("day", "weight d", "temp °C", "grid kWh", "CO2 kg", "peak kW", "missed"):
+    for col in ("day", "days", "°C", "grid kWh", "CO2 kg", "peak kW", "missed"):
         days.add_column(col, justify="right")
     for d in s["days"]:
         days.add_row(
             d["label"],
             f"{d['weight_days']}",
             f"{d['ambient_temperature_c']:.1f}",
-            f"{d['grid_energy_kwh']:,.1f}",
-            f"{d['co2_kg']:,.1f}",
-            f"{d['peak_grid_kw']:,.1f}",
-            f"{d['trips_missed']:,}",
+            _render_80.format_number(d["grid_energy_kwh"]),
+            _render_80.format_number(d["co2_kg"]),
+            _render_80.format_number(d["peak_grid_kw"]),
+            _render_80.format_number(d["trips_missed"], integer=True),
         )
     console.print(days)
-
-
-def summary_table(s: dict[str, Any], *, title: str) -> Table:
-    """Return a rich table of a ``simulate --json`` summary: one row per vehicle type, then all."""
-    table = Table(title=title)
-    for col in (
-        "type",
-        "vehicles",
-        "trips",
-        "served",
-        "missed",
-        "distance km",
-        "battery kWh",
-        "grid kWh",
-        "diesel L",
-        "gasoline L",
-        "H2 kg",
-        "CO2 kg",
-        "peak kW",
-        "wait mean/max min",
-    ):
-        table.add_column(col, justify="right")
-    for name, r in [*sorted(s["by_type"].items()), ("all", s)]:
-        table.add_row(
-            name,
-            f"{r['vehicles']:,}",
-            f"{r['trips_total']:,}",
-            f"{r['trips_served']:,}",
-            f"{r['trips_missed']:,}",
-            f"{r['distance_km']:,.1f}",
-            f"{r['battery_energy_kwh']:,.1f}",
-            f"{r['grid_energy_kwh']:,.1f}",
-            f"{r['diesel_l']:,.1f}",
-            f"{r['gasoline_l']:,.1f}",
-            f"{r['hydrogen_kg']:,.2f}",
-            f"{r['co2_kg']:,.1f}",
-            f"{r['peak_grid_kw']:,.1f}",
-            f"{r['charge_wait_mean_min']:.1f} / {r['charge_wait_max_min']:.1f}",
-        )
-    return table
 
 
 @app.command("simulate")

@@ -12,10 +12,14 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from fleetopt.cli import app
 from fleetopt.cli._common import JsonOpt, err, run
+from fleetopt.cli._render import format_objective
 from fleetopt.errors import InputError, Problem
+from fleetopt.results.export import escape_csv_tree
+from fleetopt.siting.result import OBJECTIVE_UNITS
 
 
 def check_site_flags(*, scenario: Path | None, orlib_pmed: Path | None, p: int | None,
@@ -56,12 +60,14 @@ def check_site_flags(*, scenario: Path | None, orlib_pmed: Path | None, p: int |
         raise InputError(msg, [Problem(msg, column="--model")])
 
 
-def _render(s: dict[str, Any]) -> None:
+def _render(s: dict[str, Any], *, unit: str | None = None) -> None:
     console = Console()
     gap = s.get("gap")
     gap_txt = "-" if gap is None else f"{100 * gap:.4f} %"
-    console.print(f"[bold]{s['model']}[/bold]: {s['status']}, objective {s['objective']}, "
-                  f"bound {s['bound']}, gap {gap_txt}, {s['wall_s']:.2f} s")
+    unit = unit or OBJECTIVE_UNITS.get(str(s.get("model")))
+    console.print(f"[bold]{s['model']}[/bold]: {s['status']}, objective "
+                  f"{escape(format_objective(s['objective'], unit))} (bound "
+                  f"{format_objective(s['bound'], None)}, gap {gap_txt}), {s['wall_s']:.2f} s")
     if s.get("reason"):
         console.print(f"reason: {s['reason']}")
     years = s.get("open_year")
@@ -126,9 +132,13 @@ def site_cmd(
                            model=model, time_limit=time_limit, assignments=assignments,
                            out_dir=out, solver=solver, with_size_line=True,
                            verify=verify)
+        if out is not None:
+            escape_csv_tree(out)  # the same escaping as every CSV fleetopt writes
         size = out_doc.pop("_model_size_line", None)
         if size:
             err(size)
         return out_doc
 
-    run(go, as_json=as_json, render=_render)
+    orlib = orlib_pmed is not None or orlib_cap is not None
+    unit = "file units" if orlib else None  # OR-Library objectives are in the file's units
+    run(go, as_json=as_json, render=lambda s: _render(s, unit=unit))

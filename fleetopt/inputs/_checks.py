@@ -361,12 +361,20 @@ def check_coordinates(
     lon_col: str,
     lat_col: str,
     report: Report,
+    *,
+    region: tuple[float, float, float, float] | None = None,
+    region_name: str = "Beijing",
 ) -> None:
-    """Flag coordinates off the globe (error) and outside Beijing (warning, with a swap hint)."""
+    """Flag coordinates off the globe (error) and outside the region (warning, swap hint).
+
+    The region is the scenario's road network's box when known, else Beijing's. A file
+    lying mostly outside the region (another city's feed) gets one summary warning, not
+    one per row; a few stray points of a file inside it are listed row by row.
+    """
     fin = np.isfinite(lon) & np.isfinite(lat)
     bad_lon = np.isfinite(lon) & ((lon < -180) | (lon > 180))
     bad_lat = np.isfinite(lat) & ((lat < -90) | (lat > 90))
-    x0, y0, x1, y1 = beijing_box()
+    x0, y0, x1, y1 = region if region is not None else beijing_box()
     swapped = (lat >= x0) & (lat <= x1) & (lon >= y0) & (lon <= y1)
 
     def hint(i: int) -> str:
@@ -389,10 +397,22 @@ def check_coordinates(
 
     def msg(i: int) -> str:
         return (
-            f"({lon[i]:g}, {lat[i]:g}) is outside Beijing "
+            f"({lon[i]:g}, {lat[i]:g}) is outside {region_name} "
             f"({x0:g}-{x1:g} E, {y0:g}-{y1:g} N){hint(i)}"
         )
 
+    n_out, n_fin = int(outside.sum()), int((fin & ~bad_lon & ~bad_lat).sum())
+    if n_out > 10 and 2 * n_out > n_fin:  # another region's file: say it once
+        first = int(np.flatnonzero(outside)[0])
+        report.add(
+            f"{n_out:,} of {n_fin:,} points lie outside {region_name} "
+            f"({x0:g}-{x1:g} E, {y0:g}-{y1:g} N), e.g. ({lon[first]:g}, {lat[first]:g}); "
+            "the scenario's road network must cover them",
+            row=int(rows[first]),
+            column=lon_col,
+            warning=True,
+        )
+        return
     report.rows(outside, rows, lon_col, msg, warning=True)
 
 

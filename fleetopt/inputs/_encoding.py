@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import io
 import logging
+import os
+import stat
 import zipfile
 from pathlib import Path
 
@@ -58,6 +60,7 @@ def read_limited(path: str | Path, *, name: str | None = None) -> bytes:
     if p.is_dir():
         msg = "this is a folder, not a file"
         raise InputError(msg, [Problem(msg, file=label)])
+    check_regular(p, label)
     check_size(size, label)
     try:
         with p.open("rb") as fh:
@@ -67,6 +70,30 @@ def read_limited(path: str | Path, *, name: str | None = None) -> bytes:
         raise InputError(msg, [Problem(msg, file=label)]) from None
     check_size(len(data), label)
     return data
+
+
+#: Folders whose files are never data files (their content is never read nor echoed).
+SYSTEM_DIRS = ("/proc", "/sys", "/dev", "/etc", "/run", "/boot")
+
+
+def check_regular(path: Path, label: str | None) -> None:
+    """Refuse anything but a regular data file (FIFO, device, socket, system file).
+
+    A FIFO would block the reader forever and a file under ``/proc`` or ``/etc`` is never
+    a data file: the message names the path, never the content.
+    """
+    try:
+        mode = path.stat().st_mode
+        names = (str(Path(os.path.abspath(path))), str(path.resolve()))
+    except OSError as exc:
+        msg = f"cannot read the file: {exc.strerror or exc}"
+        raise InputError(msg, [Problem(msg, file=label)]) from None
+    if not stat.S_ISREG(mode):
+        msg = "not a regular file (a FIFO, device or socket); give a data file"
+        raise InputError(msg, [Problem(msg, file=label)])
+    if any(n == d or n.startswith(d + "/") for n in names for d in SYSTEM_DIRS):
+        msg = f"{path} is a system file, not a data file; its content is not read"
+        raise InputError(msg, [Problem(msg, file=label)])
 
 
 def check_size(size_bytes: int, label: str | None) -> None:
@@ -184,6 +211,50 @@ def decode_text(data: bytes, label: str | None) -> tuple[str, str]:
             raise InputError(msg, [Problem(msg, row=line, file=label)]) from None
         enc = "gb18030"
     return text, enc
+
+
+def decode_text_checked(data: bytes, label: str | None) -> tuple[str, str, list[Problem]]:
+    """Decode like :func:`decode_text`, but find files that mix UTF-8 and GBK lines.
+
+    A file edited in two programs can hold UTF-8 lines and GB18030/GBK lines; decoding it
+    whole as GB18030 turns the UTF-8 lines into mojibake ids. Each line is then decoded in
+    its own encoding and a warning lists the lines of the minority encoding.
+
+    Returns
+    -------
+    tuple of (str, str, list of Problem)
+        Text, encoding found (``"mixed"`` for a mixed file) and the warnings.
+    """
+    text, enc = decode_text(data, label)
+    if enc != "gb18030":
+        return text, enc, []
+    utf8_rows: list[int] = []
+    gbk_rows: list[int] = []
+    lines = data.split(b"\n")
+    for i, line in enumerate(lines, start=1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            utf8_rows.append(i)
+        except UnicodeDecodeError:
+            gbk_rows.append(i)
+    if not utf8_rows or not gbk_rows:
+        return text, enc, []
+    parts = []
+    utf8_set = set(utf8_rows)
+    for i, line in enumerate(lines, start=1):
+        parts.append(line.decode("utf-8" if i in utf8_set else "gb18030", errors="replace"))
+    minority, other = (utf8_rows, "GB18030/GBK") if len(utf8_rows) <= len(gbk_rows) else (
+        gbk_rows, "UTF-8")
+    name = "UTF-8" if minority is utf8_rows else "GB18030/GBK"
+    shown = ", ".join(str(r) for r in minority[:20]) + (" …" if len(minority) > 20 else "")
+    msg = (
+        f"the file mixes encodings: {len(minority):,} lines are {name} while the rest is "
+        f"{other} (lines {shown}); each line was decoded in its own encoding; save the "
+        "file as UTF-8 to be sure"
+    )
+    return "\n".join(parts), "mixed", [Problem(msg, row=minority[0], file=label)]
 
 
 def check_zip(data: bytes, label: str | None) -> zipfile.ZipFile:

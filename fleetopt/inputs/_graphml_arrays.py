@@ -18,7 +18,6 @@ caller takes the osmnx path, which also produces the located error messages.
 from __future__ import annotations
 
 import ast
-import gzip
 import html
 import logging
 import re
@@ -27,6 +26,9 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 from scipy.sparse import csgraph
+
+from fleetopt.errors import InputError, Problem
+from fleetopt.inputs._caps import read_maybe_gz
 
 logger = logging.getLogger(__name__)
 
@@ -81,10 +83,82 @@ def _literal(raw: str) -> str | list[object]:
 
 
 def _text(path: Path) -> str:
-    data = path.read_bytes()
-    if data[:2] == b"\x1f\x8b":
-        data = gzip.decompress(data)
-    return data.decode("utf-8")
+    return read_maybe_gz(path).decode("utf-8")
+
+
+#: Plausible range of one edge's length [m]: 0 (osmnx keeps zero-length edges) up to
+#: 1,000 km (no single road segment between two junctions is longer).
+EDGE_LENGTH_MAX_M = 1_000_000.0
+_INT64_MAX = 2**63 - 1
+
+
+def check_complete(text: str, file: str) -> None:
+    """Raise when a GraphML text does not end with its closing ``</graphml>`` tag."""
+    tail = text[-4096:].rstrip()
+    if not tail.endswith("</graphml>"):
+        msg = (
+            "the GraphML file does not end with its closing </graphml> tag "
+            "(truncated or followed by garbage)"
+        )
+        raise InputError(f"{file}: {msg}", [Problem(msg, file=file)])
+
+
+def node_id_array(raw_ids: list[str], file: str) -> np.ndarray:
+    """Return node ids as int64: integer ids as written, else the node's position.
+
+    Raises
+    ------
+    InputError
+        A numeric id that is not an integer within int64 (e.g. ``1e23``).
+    """
+    out = np.empty(len(raw_ids), dtype=np.int64)
+    numeric = 0
+    for i, raw in enumerate(raw_ids):
+        text = raw.strip()
+        if text.lstrip("+-").isdigit() and len(text) <= 19 and abs(int(text)) <= _INT64_MAX:
+            out[i] = int(text)
+            numeric += 1
+            continue
+        try:
+            float(text)
+        except ValueError:
+            continue
+        msg = (
+            f"node id {text[:40]!r} is not an integer within 64 bits; road graph node ids "
+            "are integers (OSM ids) or names"
+        )
+        raise InputError(f"{file}: {msg}", [Problem(msg, column="node id", file=file)])
+    if numeric < len(raw_ids):  # names (networkx graphs of strings): use positions
+        return np.arange(len(raw_ids), dtype=np.int64)
+    if np.unique(out).size != out.size:
+        raise _UnsupportedError("duplicate node ids")
+    return out
+
+
+def check_coordinates(lon: np.ndarray, lat: np.ndarray, ids: list[str], file: str) -> None:
+    """Raise a located error for node coordinates outside WGS84 or not finite."""
+    bad = ~(np.isfinite(lon) & np.isfinite(lat) & (np.abs(lon) <= 180) & (np.abs(lat) <= 90))
+    if bad.any():
+        k = int(np.flatnonzero(bad)[0])
+        msg = (
+            f"{int(bad.sum()):,} nodes have coordinates outside WGS84 lon/lat "
+            f"(plausible: -180..180, -90..90 degrees) or not finite, e.g. node {ids[k][:40]} "
+            f"x={float(lon[k]):g} y={float(lat[k]):g}; projected graphs are not accepted"
+        )
+        raise InputError(f"{file}: {msg}", [Problem(msg, column="x/y", file=file)])
+
+
+def check_lengths(length_m: np.ndarray, names: list[str], file: str) -> None:
+    """Raise a located error for negative, NaN, infinite or absurd edge lengths [m]."""
+    bad = ~(np.isfinite(length_m) & (length_m >= 0) & (length_m <= EDGE_LENGTH_MAX_M))
+    if bad.any():
+        k = int(np.flatnonzero(bad)[0])
+        msg = (
+            f"{int(bad.sum()):,} edges have an impossible length, e.g. edge {names[k][:80]} "
+            f"length={float(length_m[k]):g}; an edge length is in metres, finite and within "
+            f"0..{EDGE_LENGTH_MAX_M:,.0f}"
+        )
+        raise InputError(f"{file}: {msg}", [Problem(msg, column="length", file=file)])
 
 
 def _keys(text: str) -> dict[str, tuple[str, str, str]]:
@@ -121,9 +195,8 @@ def _parse(text: str) -> tuple[dict[str, str], list[list[str | None]], list[list
         ("edge", "highway"): 3,
         ("edge", "maxspeed"): 4,
     }
+    # typed attributes (networkx writes attr.type="double") hold the same text (CONTRACT §10)
     all_keys = _keys(text)
-    if any(v[2] != "string" for v in all_keys.values()):
-        raise _UnsupportedError("typed GraphML attributes (osmnx writes strings only)")
     keys = {k: v[:2] for k, v in all_keys.items() if v[:2] in slots or v[0] == "graph"}
     token = _token_pattern(list(keys))
     graph_attrs: dict[str, str] = {}
@@ -186,6 +259,8 @@ def arrays_from_graphml(path: Path, speed_table: dict[str, float]) -> dict[str, 
     """
     try:
         return _arrays(path, dict(speed_table))
+    except InputError:
+        raise
     except _UnsupportedError as exc:
         logger.info("%s: fast GraphML reader declined (%s); using osmnx", path, exc)
     except (OSError, UnicodeDecodeError, ValueError, KeyError, IndexError, EOFError) as exc:
@@ -194,23 +269,24 @@ def arrays_from_graphml(path: Path, speed_table: dict[str, float]) -> dict[str, 
 
 
 def _arrays(path: Path, table: dict[str, float]) -> dict[str, np.ndarray]:
-    graph_attrs, nodes, edges = _parse(_text(path))
+    text = _text(path)
+    check_complete(text, str(path))
+    graph_attrs, nodes, edges = _parse(text)
     crs = str(graph_attrs.get("crs", "epsg:4326")).lower()
     if crs not in _WGS84 or not nodes or not edges:
         raise _UnsupportedError("CRS or empty graph")
     if any(n[1] is None or n[2] is None for n in nodes):
         raise _UnsupportedError("node without coordinates")
-    ids = np.array([int(str(n[0])) for n in nodes], dtype=np.int64)
+    ids = node_id_array([str(n[0]) for n in nodes], str(path))
     if np.unique(ids).size != ids.size:
         raise _UnsupportedError("duplicate node ids")
     lon = np.array([float(str(n[1])) for n in nodes])
     lat = np.array([float(str(n[2])) for n in nodes])
-    if not (np.all(np.abs(lon) <= 180) and np.all(np.abs(lat) <= 90)):
-        raise _UnsupportedError("coordinates outside WGS84")
-    index = {int(i): k for k, i in enumerate(ids.tolist())}
+    check_coordinates(lon, lat, [str(n[0]) for n in nodes], str(path))
+    index = {str(n[0]): k for k, n in enumerate(nodes)}
     try:
-        eu = np.array([index[int(str(e[0]))] for e in edges], dtype=np.int64)
-        ev = np.array([index[int(str(e[1]))] for e in edges], dtype=np.int64)
+        eu = np.array([index[str(e[0])] for e in edges], dtype=np.int64)
+        ev = np.array([index[str(e[1])] for e in edges], dtype=np.int64)
     except KeyError as exc:
         raise _UnsupportedError("edge to an undeclared node") from exc
     if any(e[2] is None for e in edges):
@@ -219,6 +295,7 @@ def _arrays(path: Path, table: dict[str, float]) -> dict[str, np.ndarray]:
     edges = [edges[i] for i in order.tolist()]
     eu, ev = eu[order], ev[order]
     length = np.array([float(str(e[2])) for e in edges])
+    check_lengths(length, [f"{e[0]}->{e[1]}" for e in edges], str(path))
     highway: list[str | None] = []
     for e in edges:
         hw = _literal(e[3]) if e[3] is not None else None

@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import io
 import logging
+import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ import pandas as pd
 
 from fleetopt import settings
 from fleetopt.errors import InputError, Problem
-from fleetopt.inputs import _encoding
+from fleetopt.inputs import _caps, _encoding
 
 logger = logging.getLogger(__name__)
 
@@ -103,6 +104,7 @@ def _records_csv(text: str, utf8: bytes, label: str | None) -> pd.DataFrame:
         raise InputError(msg, [Problem(msg, row=line, file=label)])
     first_line = text.split("\n", 1)[0]
     sep = _sep_of(first_line)
+    check_width(text, sep, label)
     max_rows = settings.MAX_INPUT_ROWS + 2  # header + limit + one to detect overflow
     frame = _records_arrow(utf8, sep)
     if frame is None:
@@ -127,6 +129,37 @@ def _records_csv(text: str, utf8: bytes, label: str | None) -> pd.DataFrame:
             frame = _records_csv_slow(text, sep, label, max_rows)
     frame.index = pd.RangeIndex(1, len(frame) + 1)
     return frame
+
+
+def check_width(text: str, sep: str, label: str | None) -> None:
+    """Refuse a table wider than ``MAX_COLUMNS`` before splitting it (300k columns: GBs).
+
+    Only lines longer than the cap can hold more fields than the cap; the regular
+    expression finds them in C, then each is split exactly (quotes respected).
+    """
+    limit = _caps.MAX_COLUMNS
+    for m in re.finditer(rf"[^\n]{{{limit + 1},}}", text):
+        line = m.group(0)
+        if line.count(sep) < limit:
+            continue
+        fields = _count_fields(line, sep)
+        if fields > limit:
+            line_no = text.count("\n", 0, m.start()) + 1
+            raise _caps.over_cap(f"line {line_no:,} has {fields:,} columns", "MAX_COLUMNS",
+                                 limit, file=label, row=line_no)
+
+
+def excerpt(text: str, limit: int = 40) -> str:
+    """Return a short, printable excerpt of user text for messages (controls replaced)."""
+    clean = "".join(ch if ch.isprintable() else "?" for ch in str(text)[: limit + 1])
+    return clean if len(clean) <= limit else clean[: limit - 1] + "…"
+
+
+def _count_fields(line: str, sep: str) -> int:
+    try:
+        return max((len(r) for r in csv.reader([line], delimiter=sep)), default=0)
+    except csv.Error:
+        return line.count(sep) + 1
 
 
 def _records_arrow(utf8: bytes, sep: str) -> pd.DataFrame | None:
@@ -256,6 +289,7 @@ def _records_xlsx(
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Read the sheet that holds the table (the first whose header has the required columns)."""
     import openpyxl  # local: only Excel uploads need it
+    from openpyxl.utils import get_column_letter
 
     _encoding.check_zip(data, label).close()
     notes: list[Problem] = []
@@ -270,8 +304,20 @@ def _records_xlsx(
         limit = settings.MAX_INPUT_ROWS + 2
         for ws in wb.worksheets:
             rows: list[list[str]] = []
+            # never pad to the declared <dimension> (a few-KB file can declare XFD1048576):
+            # read the cells that exist, trailing empty cells dropped, width capped
+            ws.reset_dimensions()
             for values in ws.iter_rows(min_row=1, values_only=True):
-                rows.append([_cell_text(v) for v in values])
+                end = len(values)
+                while end and values[end - 1] is None:
+                    end -= 1
+                if end > _caps.MAX_COLUMNS:
+                    raise _caps.over_cap(
+                        f"sheet {ws.title!r} has a cell at {get_column_letter(end)}{len(rows) + 1}"
+                        f" (column {end:,})",
+                        "MAX_COLUMNS", _caps.MAX_COLUMNS, file=label, row=len(rows) + 1,
+                    )
+                rows.append([_cell_text(v) for v in values[:end]])
                 if len(rows) > limit + 50:
                     break
             if first is None:
@@ -345,7 +391,7 @@ def read_table(
         records, notes = _records_xlsx(data, label, column_map, required)
         encoding = "xlsx"
     elif kind == "text":
-        text, encoding = _encoding.decode_text(data, label)
+        text, encoding, notes = _encoding.decode_text_checked(data, label)
         if encoding == "utf-8":
             utf8 = data
         elif encoding == "utf-8-sig":
@@ -353,6 +399,7 @@ def read_table(
         else:
             utf8 = text.encode("utf-8")
         records = _records_csv(text, utf8, label)
+        del text, utf8  # the records hold the table now (memory: one copy at a time)
     else:
         p = _encoding.kind_problem(kind, label, expected)
         raise InputError(p.message, [p])
@@ -368,7 +415,8 @@ def read_table(
     header_row = header_pos + 1
     header_cells = [str(c) for c in records.iloc[header_pos].tolist()]
     body = records.iloc[header_pos + 1 :]
-    body = body[nonempty[header_pos + 1 :]]
+    if not nonempty[header_pos + 1 :].all():  # boolean indexing copies: only when needed
+        body = body[nonempty[header_pos + 1 :]]
     if len(body) > settings.MAX_INPUT_ROWS:
         raise _too_many_rows(label)
 
@@ -398,7 +446,7 @@ def read_table(
     if problems:
         msg = "the header line has problems"
         raise InputError(msg, problems)
-    frame = body[keep].copy()
+    frame = body[keep]  # a new frame (lazy under copy-on-write); no explicit deep copy
     frame.columns = names
     frame[ROW] = body.index.to_numpy(dtype="int64")
     frame = frame.reset_index(drop=True)

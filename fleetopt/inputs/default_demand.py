@@ -39,6 +39,7 @@ from scipy.sparse import csgraph
 
 from fleetopt import settings
 from fleetopt.errors import InputError
+from fleetopt.inputs import _caps
 from fleetopt.inputs.road_graph import RoadNetwork, haversine_m, load_network
 from fleetopt.inputs.schedules import REQUEST_COLUMNS as _REQUEST_COLUMNS
 from fleetopt.inputs.schedules import TRIP_COLUMNS as _TRIP_COLUMNS
@@ -171,7 +172,7 @@ def _resolve_size(kind: str, size: int | None, scale: float | None) -> int:
         if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
             msg = f"size must be a whole number >= 1, got {size!r}"
             raise InputError(msg)
-        return int(size)
+        return _capped(int(size))
     if scale is None:
         scale = 1.0
     if (
@@ -182,7 +183,16 @@ def _resolve_size(kind: str, size: int | None, scale: float | None) -> int:
     ):
         msg = f"scale must be a number > 0, got {scale!r}"
         raise InputError(msg)
-    return max(1, round(float(scale) * demand_param(CITY_SIZE_PARAM[kind])))
+    n = max(1, round(float(scale) * demand_param(CITY_SIZE_PARAM[kind])))
+    return _capped(n)
+
+
+def _capped(n: int) -> int:
+    """Refuse a generated fleet beyond ``MAX_FLEET_SIZE`` before any work."""
+    if n > _caps.MAX_FLEET_SIZE:
+        raise _caps.over_cap(f"a fleet of {n:,} vehicles", "MAX_FLEET_SIZE", _caps.MAX_FLEET_SIZE,
+                             column="size")
+    return n
 
 
 def _assign_powertrains(

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import posixpath
+import sys
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,7 @@ import pandas as pd
 
 from fleetopt import defaults
 from fleetopt.errors import InputError, Problem
-from fleetopt.inputs import _checks, _encoding, _tabular
+from fleetopt.inputs import _caps, _checks, _encoding, _tabular
 from fleetopt.inputs._checks import Report
 from fleetopt.powertrains import POWERTRAINS
 from fleetopt.units import EARTH_RADIUS_M, KPH_TO_MPS
@@ -96,7 +97,7 @@ def _members(zf: zipfile.ZipFile) -> dict[str, str]:
     return found
 
 
-def _load_feed(data: bytes, label: str) -> _Feed:
+def _load_feed(data: bytes, label: str, only: tuple[str, ...] | None = None) -> _Feed:
     kind = _encoding.sniff(data)
     if kind != "zip":
         p = _encoding.kind_problem(kind, label, "a GTFS feed (zip archive)")
@@ -104,13 +105,13 @@ def _load_feed(data: bytes, label: str) -> _Feed:
     feed = _Feed(label, {}, {}, [], [])
     with _encoding.check_zip(data, label) as zf:
         members = _members(zf)
-        missing = [m for m in REQUIRED_MEMBERS if m not in members]
+        missing = [m for m in REQUIRED_MEMBERS if m not in members and only is None]
         if "calendar.txt" not in members and "calendar_dates.txt" not in members:
             missing.append("calendar.txt or calendar_dates.txt")
         for m in missing:
             feed.errors.append(Problem(f"the feed has no {m}", file=label))
         for name, cols in _COLUMNS.items():
-            if name not in members:
+            if name not in members or (only is not None and name not in only):
                 continue
             mlabel = f"{label}/{name}"
             try:
@@ -213,6 +214,122 @@ def _service_ids(
     return active(best), best
 
 
+def _network_box(network: Any) -> tuple[float, float, float, float] | None:
+    """Return the road network's (lon_min, lat_min, lon_max, lat_max) [deg], 0.05 deg margin."""
+    if network is None or not hasattr(network, "lon") or len(network.lon) == 0:
+        return None
+    m = 0.05
+    return (float(np.min(network.lon)) - m, float(np.min(network.lat)) - m,
+            float(np.max(network.lon)) + m, float(np.max(network.lat)) + m)
+
+
+def calendar_span(feed: _Feed) -> str:
+    """Describe the dates a feed's calendar covers, for messages."""
+    parts = []
+    cal = feed.tables.get("calendar.txt")
+    if cal is not None and len(cal):
+        start = pd.to_datetime(cal["start_date"].str.strip(), format="%Y%m%d", errors="coerce")
+        end = pd.to_datetime(cal["end_date"].str.strip(), format="%Y%m%d", errors="coerce")
+        if start.notna().any() and end.notna().any():
+            parts.append(f"calendar.txt runs {start.min():%Y-%m-%d} to {end.max():%Y-%m-%d}")
+    cd = feed.tables.get("calendar_dates.txt")
+    if cd is not None and len(cd):
+        d = pd.to_datetime(cd["date"].str.strip(), format="%Y%m%d", errors="coerce")
+        if d.notna().any():
+            parts.append(f"calendar_dates.txt lists {d.min():%Y-%m-%d} to {d.max():%Y-%m-%d}")
+    body = "; ".join(parts) if parts else "the feed has no readable calendar"
+    return f"{body}; choose a service day inside it (fleets.N.date, YYYY-MM-DD)"
+
+
+def _outside_calendar(feed: _Feed, day: dt.date) -> bool:
+    """Whether ``day`` lies outside every date the feed's calendar files mention."""
+    lo: list[pd.Timestamp] = []
+    hi: list[pd.Timestamp] = []
+    cal = feed.tables.get("calendar.txt")
+    if cal is not None and len(cal):
+        lo.append(pd.to_datetime(cal["start_date"].str.strip(), format="%Y%m%d",
+                                 errors="coerce").min())
+        hi.append(pd.to_datetime(cal["end_date"].str.strip(), format="%Y%m%d",
+                                 errors="coerce").max())
+    cd = feed.tables.get("calendar_dates.txt")
+    if cd is not None and len(cd):
+        d = pd.to_datetime(cd["date"].str.strip(), format="%Y%m%d", errors="coerce")
+        lo.append(d.min())
+        hi.append(d.max())
+    lo = [x for x in lo if pd.notna(x)]
+    hi = [x for x in hi if pd.notna(x)]
+    if not lo or not hi:
+        return False
+    return bool(day < min(lo).date() or day > max(hi).date())
+
+
+def stop_positions(path: str | Path) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Return the feed's stops (stop_id, lon, lat, row) and, per stop, the trips ending there.
+
+    Reads stops.txt and stop_times.txt only; a trip counts once at its first and once at
+    its last stop.
+    """
+    data = _encoding.read_limited(path)
+    feed = _load_feed(data, str(path), only=("stops.txt", "stop_times.txt"))
+    stops = feed.tables.get("stops.txt")
+    if stops is None:
+        return pd.DataFrame(columns=["stop_id", "lon", "lat", "row"]), {}
+    out = pd.DataFrame({
+        "stop_id": stops["stop_id"].str.strip(),
+        "lon": pd.to_numeric(stops["stop_lon"], errors="coerce"),
+        "lat": pd.to_numeric(stops["stop_lat"], errors="coerce"),
+        "row": stops[_tabular.ROW].astype(int),
+    }).dropna(subset=["lon", "lat"])
+    counts: dict[str, int] = {}
+    st = feed.tables.get("stop_times.txt")
+    if st is not None and len(st):
+        seq = pd.to_numeric(st["stop_sequence"], errors="coerce")
+        frame = pd.DataFrame({"t": st["trip_id"].str.strip(), "s": st["stop_id"].str.strip(),
+                              "q": seq}).dropna(subset=["q"]).sort_values(["t", "q"])
+        ends = pd.concat([frame.groupby("t")["s"].first(), frame.groupby("t")["s"].last()])
+        counts = {str(k): int(v) for k, v in ends.value_counts().items()}
+    return out.reset_index(drop=True), counts
+
+
+def service_day_problem(path: str | Path, service_date: dt.date | str) -> str | None:
+    """Return why no trip of a feed runs on ``service_date`` (None when some does).
+
+    Reads only ``calendar.txt``, ``calendar_dates.txt`` and the service ids of
+    ``trips.txt``, so a scenario check stays fast on a million-row feed.
+    """
+    day = _parse_date(service_date)
+    assert day is not None
+    data = _encoding.read_limited(path)
+    feed = _load_feed(data, str(path), only=("calendar.txt", "calendar_dates.txt", "trips.txt"))
+    if feed.errors or ("calendar.txt" not in feed.tables
+                       and "calendar_dates.txt" not in feed.tables):
+        return None  # the feed's own check reports what is wrong with it
+    active, _ = _service_ids(feed, day)
+    if active is None:
+        return None
+    trips = feed.tables.get("trips.txt")
+    ids = set(trips["service_id"].str.strip()) if trips is not None else set()
+    if active & ids or not _outside_calendar(feed, day):
+        return None  # inside the calendar: a day without service is the reader's warning
+    return f"{day} ({day:%A}) is outside the feed's calendar; {calendar_span(feed)}"
+
+
+def peak_in_service(vehicle: np.ndarray, dep_s: np.ndarray, arr_s: np.ndarray) -> int:
+    """Return the most vehicles in service at once.
+
+    A vehicle is out from its first departure to its last arrival of the day; blocks
+    never all run at the same time, so this is at most the number of blocks.
+    """
+    if len(vehicle) == 0:
+        return 0
+    frame = pd.DataFrame({"v": vehicle, "d": dep_s, "a": arr_s})
+    span = frame.groupby("v").agg(d=("d", "min"), a=("a", "max"))
+    times = np.concatenate([span["d"].to_numpy(), span["a"].to_numpy()])
+    delta = np.concatenate([np.ones(len(span)), -np.ones(len(span))])
+    order = np.lexsort((delta, times))  # at equal times, a pull-in comes before a pull-out
+    return int(np.max(np.cumsum(delta[order])))
+
+
 def _haversine_m(
     lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray
 ) -> np.ndarray:
@@ -267,7 +384,7 @@ def _trip_times(feed: _Feed, stop_pos: dict[str, int]) -> pd.DataFrame:
     dep_txt = st["departure_time"].str.strip()
     arr, arr_ok = _checks.clock_seconds(arr_txt)
     dep, dep_ok = _checks.clock_seconds(dep_txt)
-    arr_raw, dep_raw = arr_txt.to_numpy(), dep_txt.to_numpy()
+    arr_raw, dep_raw = arr_txt.array, dep_txt.array  # indexed only for flagged rows
     bad_arr = ~arr_ok & (arr_txt != "").to_numpy()
     bad_dep = ~dep_ok & (dep_txt != "").to_numpy()
     rep.rows(
@@ -282,12 +399,20 @@ def _trip_times(feed: _Feed, stop_pos: dict[str, int]) -> pd.DataFrame:
         "departure_time",
         lambda i: f"{dep_raw[i]!r} is not a time; GTFS times are H:MM:SS (may pass 24:00:00)",
     )
-    stop_ids = st["stop_id"].str.strip().to_numpy()
-    spos = np.array([stop_pos.get(s, -1) for s in stop_ids], dtype=np.int64)
-    rep.rows(spos < 0, rows, "stop_id", lambda i: f"stop_id {stop_ids[i]!r} is not in stops.txt")
+    stop_ids = st["stop_id"].str.strip()
+    # vectorised lookups and integer trip codes: 1 M stop_times as Python strings would
+    # cost ~70 MB per column (memory goal: <= 2x a plain pandas read of the feed)
+    known = pd.Index(list(stop_pos))
+    spos_known = known.get_indexer(stop_ids)
+    pos_of = np.fromiter(stop_pos.values(), dtype=np.int64, count=len(stop_pos))
+    spos = np.where(spos_known >= 0, pos_of[np.maximum(spos_known, 0)], -1).astype(np.int64)
+    sid_raw = stop_ids.array
+    rep.rows(spos < 0, rows, "stop_id", lambda i: f"stop_id {sid_raw[i]!r} is not in stops.txt")
+    del stop_ids, arr_txt, dep_txt
+    trip_code, trip_names = pd.factorize(st["trip_id"].str.strip())
     df = pd.DataFrame(
         {
-            "trip_id": st["trip_id"].str.strip().to_numpy(),
+            "trip_id": trip_code,
             "seq": seq,
             "arr": np.where(arr_ok, arr, np.nan),
             "dep": np.where(dep_ok, dep, np.nan),
@@ -319,6 +444,11 @@ def _trip_times(feed: _Feed, stop_pos: dict[str, int]) -> pd.DataFrame:
     g = df.groupby("trip_id", sort=False)
     first = g.head(1).set_index("trip_id")
     last = g.tail(1).set_index("trip_id")
+    names = np.asarray(trip_names, dtype=object)
+    first.index = pd.Index(names[first.index.to_numpy()], name="trip_id")
+    last.index = pd.Index(names[last.index.to_numpy()], name="trip_id")
+    sizes = g.size()
+    sizes.index = pd.Index(names[sizes.index.to_numpy()], name="trip_id")
     out = pd.DataFrame(
         {
             "departure_s": first["dep"].fillna(first["arr"]),
@@ -327,7 +457,7 @@ def _trip_times(feed: _Feed, stop_pos: dict[str, int]) -> pd.DataFrame:
             "last_stop": last["stop"],
             "first_row": first["row"],
             "last_row": last["row"],
-            "n_stops": g.size(),
+            "n_stops": sizes,
         }
     )
     return out
@@ -351,6 +481,20 @@ def _expand_frequencies(feed: _Feed, trips: pd.DataFrame) -> pd.DataFrame:
     parts = [trips[keep]]
     by_id = trips.set_index("trip_id", drop=False)
     max_inst = int(defaults.value("gtfs_blocking", "max_trips_per_frequency_row"))
+    # the whole expansion is counted before any trip is made (rows under the per-row cap
+    # can still multiply to millions)
+    known = np.isin(fr_trip, trips["trip_id"].to_numpy())
+    with np.errstate(invalid="ignore", divide="ignore"):
+        span = np.clip(np.asarray(end, float) - np.asarray(start, float), 0.0, None)
+        n_all = np.ceil(span / np.asarray(head, float))
+    ok = known & np.isfinite(n_all) & (np.asarray(head, float) >= 1) & (n_all <= max_inst)
+    total = float(n_all[ok].sum())
+    if total > _caps.MAX_GENERATED_TRIPS:
+        raise _caps.over_cap(
+            f"frequencies.txt expands to {total:,.0f} trips over {int(ok.sum()):,} rows",
+            "MAX_GENERATED_TRIPS", _caps.MAX_GENERATED_TRIPS,
+            file=f"{feed.label}/frequencies.txt", column="headway_secs",
+        )
     rep = feed.report("frequencies.txt")
     for k, (tid, s, e, h) in enumerate(zip(fr_trip, start, end, head, strict=True)):
         if tid not in by_id.index or not (np.isfinite(s) and np.isfinite(e) and np.isfinite(h)):
@@ -680,7 +824,11 @@ def _gtfs(
     srows = stops[_tabular.ROW].to_numpy()
     slat = _checks.parse_number(stops["stop_lat"], srows, "stop_lat", rep, required=False)
     slon = _checks.parse_number(stops["stop_lon"], srows, "stop_lon", rep, required=False)
-    _checks.check_coordinates(slon, slat, srows, "stop_lon", "stop_lat", rep)
+    region = _network_box(network)
+    _checks.check_coordinates(
+        slon, slat, srows, "stop_lon", "stop_lat", rep,
+        region=region, region_name="the road network" if region else "Beijing",
+    )
     sids = stops["stop_id"].str.strip()
     _checks.check_unique(sids, srows, "stop_id", rep)
     feed.absorb(rep)
@@ -738,12 +886,16 @@ def _gtfs(
 
     active, used_day = _service_ids(feed, day)
     info["service_date"] = used_day.isoformat() if used_day else None
+    info["service_date_chosen"] = "given" if day is not None else "busiest of the first 7 days"
     if active is not None:
         trips = trips[trips["service_id"].isin(active)]
         if trips.empty and not feed.errors:
-            feed.warnings.append(
-                Problem(f"no trip runs on {used_day}", file=f"{label}/calendar.txt")
-            )
+            msg = f"no trip runs on {used_day} ({used_day:%A}); {calendar_span(feed)}"
+            if day is not None and _outside_calendar(feed, day):
+                # a day outside the feed: a located error, never 0 trips with exit 0
+                feed.errors.append(Problem(msg, column="date", file=f"{label}/calendar.txt"))
+            else:
+                feed.warnings.append(Problem(msg, file=f"{label}/calendar.txt"))
     trips = _expand_frequencies(feed, trips.reset_index(drop=True))
     if feed.errors or trips.empty:
         return empty, feed, info
@@ -861,6 +1013,9 @@ def _gtfs(
     )
     feed.absorb(rep)
     info["vehicles"] = int(out["vehicle_id"].nunique())
+    info["peak_vehicles_in_service"] = peak_in_service(
+        out["vehicle_id"].to_numpy(), out["departure_s"].to_numpy(), out["arrival_s"].to_numpy()
+    )
     return out[[*TRIP_COLUMNS, "row"]], feed, info
 
 
@@ -875,6 +1030,15 @@ def parse_gtfs_trips(data: bytes, *, name: str | None = None, **kwargs: Any) -> 
         msg = f"the GTFS feed has {n} problem{'s' if n != 1 else ''}"
         raise InputError(msg, feed.errors)
     frame.attrs["gtfs"] = info
+    if info.get("service_date"):
+        # the chosen day is always said (stderr), with what 'vehicles' counts
+        sys.stderr.write(
+            f"note: GTFS {label}: service day {info['service_date']} "
+            f"({info.get('service_date_chosen', 'given')}), {len(frame):,} trips; "
+            f"{info['vehicles']:,} vehicles = distinct blocks ({info['blocks_from_block_id']:,} "
+            f"from block_id, {info['chained_vehicles']:,} chained), at most "
+            f"{info.get('peak_vehicles_in_service', 0):,} in service at once\n"
+        )
     logger.info(
         "GTFS %s: %d trips on %s, %d vehicles (%d blocks from block_id, %d chained)",
         label,
@@ -951,7 +1115,9 @@ def read_gtfs_trips(
     )
 
 
-def check_gtfs(data: bytes, *, name: str | None = None) -> tuple[list[Problem], list[Problem]]:
+def check_gtfs(
+    data: bytes, *, name: str | None = None, network: Any = None
+) -> tuple[list[Problem], list[Problem]]:
     """Check a GTFS feed's bytes; return (errors, warnings) without building vehicle blocks.
 
     Parameters
@@ -960,6 +1126,8 @@ def check_gtfs(data: bytes, *, name: str | None = None) -> tuple[list[Problem], 
         Archive content.
     name : str, optional
         Name shown in messages.
+    network : RoadNetwork, optional
+        The scenario's network: stops are checked against its box instead of Beijing's.
 
     Returns
     -------
@@ -967,7 +1135,7 @@ def check_gtfs(data: bytes, *, name: str | None = None) -> tuple[list[Problem], 
     """
     label = name or "feed.zip"
     try:
-        _, feed, _ = _gtfs(data, label, chain=False)
+        _, feed, _ = _gtfs(data, label, chain=False, network=network)
     except InputError as exc:
         return exc.problems or [Problem(exc.message, file=label)], []
     return feed.errors, feed.warnings

@@ -32,6 +32,8 @@ from scipy import sparse
 from scipy.sparse import csgraph
 
 from fleetopt.errors import InputError, Problem
+from fleetopt.inputs import _caps
+from fleetopt.inputs._encoding import read_limited
 
 logger = logging.getLogger(__name__)
 
@@ -170,7 +172,7 @@ class _Tokens:
 def _read_text(path: str | os.PathLike[str]) -> tuple[str, str]:
     p = Path(path)
     try:
-        text = p.read_text(encoding="ascii", errors="strict")
+        text = read_limited(p).decode("ascii", errors="strict")
     except UnicodeDecodeError as exc:
         msg = f"{p}: not a text OR-Library file ({exc.reason} at byte {exc.start})"
         raise InputError(msg, [Problem(msg, file=str(p))]) from None
@@ -211,6 +213,9 @@ def parse_pmed(text: str, *, file: str = "<pmed>", name: str = "pmed") -> PMedIn
         raise tk.fail(f"m must be non-negative, got {m}", "m (edges)", 1)
     if not 1 <= p <= n:
         raise tk.fail(f"p must be between 1 and n={n}, got {p}", "p (medians)", 2)
+    if n > _caps.MAX_ORLIB_POINTS:  # the distance matrix is n x n: check before any work
+        raise _caps.over_cap(f"n = {n:,} vertices", "MAX_ORLIB_POINTS", _caps.MAX_ORLIB_POINTS,
+                             file=file, row=tk.lines[0], column="n (vertices)")
     start = tk.pos
     vals = tk.numbers(3 * m, "edge i j cost").reshape(m, 3)
     ij = vals[:, :2]
@@ -288,6 +293,14 @@ def parse_cap(text: str, *, capacity: float | None = None, file: str = "<cap>",
         raise tk.fail(f"m must be at least 1, got {m}", "m (warehouses)", 0)
     if n < 1:
         raise tk.fail(f"n must be at least 1, got {n}", "n (customers)", 1)
+    if m * n > _caps.MAX_SITING_PAIRS or max(m, n) > _caps.MAX_ORLIB_POINTS * 10:
+        raise _caps.over_cap(f"m x n = {m:,} x {n:,} allocation costs", "MAX_SITING_PAIRS",
+                             _caps.MAX_SITING_PAIRS, file=file, row=tk.lines[0],
+                             column="m (warehouses)")
+    need = 2 * m + n * (m + 1)
+    if need > tk.remaining():
+        raise tk.fail(f"file ends early: the header's m = {m:,}, n = {n:,} need {need:,} "
+                      f"values; the file holds {tk.remaining():,}", "n (customers)", 1)
     word = {"capacity": float("nan") if capacity is None else float(capacity)}
     cap = np.empty(m)
     fixed = np.empty(m)

@@ -15,6 +15,8 @@ import gzip
 import hashlib
 import logging
 import os
+import re
+import tempfile
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from functools import cache
@@ -28,7 +30,15 @@ from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
 
 from fleetopt import settings
-from fleetopt.errors import InputError
+from fleetopt.errors import InputError, Problem
+from fleetopt.inputs._caps import read_maybe_gz
+from fleetopt.inputs._graphml_arrays import (
+    arrays_from_graphml,
+    check_complete,
+    check_coordinates,
+    check_lengths,
+    node_id_array,
+)
 from fleetopt.units import EARTH_RADIUS_M
 
 logger = logging.getLogger(__name__)
@@ -105,10 +115,10 @@ def resolve_network(name_or_path: str | os.PathLike[str], *, base_dir: Path | No
         path = base_dir / path
     if not text.lower().endswith(GRAPH_SUFFIXES):
         msg = f"unknown network {text!r}; expected {describe_accepted()}"
-        raise InputError(msg)
+        raise InputError(msg, [Problem(msg, file=str(path))])
     if not path.is_file():
         msg = f"network file {path} does not exist; expected {describe_accepted()}"
-        raise InputError(msg)
+        raise InputError(msg, [Problem(msg, file=str(path))])
     return path
 
 
@@ -151,10 +161,46 @@ def _drive_filter(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
 
 
 def _read_osm_xml(path: Path) -> nx.MultiDiGraph:
+    if path.name.lower().endswith(".gz"):  # decompress under the cap, then read the copy
+        data = read_maybe_gz(path)
+        import osmnx as ox
+
+        with tempfile.TemporaryDirectory(prefix="fleetopt-osm-") as tmp:
+            plain = Path(tmp) / path.name[:-3]
+            plain.write_bytes(data)
+            del data
+            graph = ox.graph_from_xml(plain, simplify=True, retain_all=True)
+    else:
+        import osmnx as ox
+
+        graph = ox.graph_from_xml(path, simplify=True, retain_all=True)
+    return _drive_filter(graph)
+
+
+_NODE_ID = re.compile(r'<node\b[^>]*?\bid="([^"]*)"')
+_TYPED_KEY = re.compile(r'(<key\b[^>]*?attr\.type=")(?:double|float|int|long|boolean)(")')
+
+
+def _read_graphml(path: Path) -> nx.MultiDiGraph:
+    """Read GraphML with osmnx, typed (networkx) or string (osmnx) attributes alike.
+
+    osmnx converts its known attributes from strings itself, so typed keys are read as
+    strings (CONTRACT §10); the text is decompressed under the decompression cap and must
+    end with its closing tag.
+    """
+    try:
+        text = read_maybe_gz(path).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        msg = f"{path}: not a UTF-8 GraphML file ({exc.reason} at byte {exc.start})"
+        raise InputError(msg, [Problem(msg, file=str(path))]) from None
+    check_complete(text, str(path))
+    text = _TYPED_KEY.sub(r"\1string\2", text)
+    raw_ids = _NODE_ID.findall(text)
+    ids = node_id_array(raw_ids, str(path))  # raises on ids such as 1e23
+    named = bool(raw_ids) and not np.array_equal(ids, [int(i) for i in raw_ids if i.isdigit()])
     import osmnx as ox
 
-    graph = ox.graph_from_xml(path, simplify=True, retain_all=True)
-    return _drive_filter(graph)
+    return ox.load_graphml(graphml_str=text, node_dtypes={"osmid": str} if named else None)
 
 
 def load_graph(
@@ -185,23 +231,21 @@ def load_graph(
 
 
 def _load_graph_file(path: Path) -> nx.MultiDiGraph:
-    import osmnx as ox
-
     lower = path.name.lower()
     try:
         if lower.endswith((".graphml", ".graphml.gz")):
-            graph = ox.load_graphml(path)
+            graph = _read_graphml(path)
         else:
             graph = _read_osm_xml(path)
     except InputError:
         raise
     except (ET.ParseError, gzip.BadGzipFile, EOFError, UnicodeDecodeError, OSError) as exc:
         msg = f"{path}: not a readable graph file ({type(exc).__name__}: {exc})"
-        raise InputError(msg) from None
+        raise InputError(msg, [Problem(msg, file=str(path))]) from None
     except Exception as exc:  # noqa: BLE001 - osmnx/networkx raise many kinds on bad content
         _diagnose_graphml(path)
         msg = f"{path}: could not be read as a road graph ({type(exc).__name__}: {exc})"
-        raise InputError(msg) from None
+        raise InputError(msg, [Problem(msg, file=str(path))]) from None
     check_road_graph(graph, source=str(path))
     add_speeds_and_times(graph)
     graph.graph.setdefault("name", path.name)
@@ -213,7 +257,10 @@ def _diagnose_graphml(path: Path) -> None:
     if not path.name.lower().endswith((".graphml", ".graphml.gz")):
         return
     try:
-        plain = nx.read_graphml(path, force_multigraph=True)
+        text = read_maybe_gz(path).decode("utf-8")
+        plain = nx.parse_graphml(text, force_multigraph=True)
+    except InputError:
+        raise
     except Exception:  # noqa: BLE001 - the caller reports the original failure
         return
     check_road_graph(nx.MultiDiGraph(plain), source=str(path))
@@ -227,8 +274,6 @@ def check_road_graph(graph: nx.MultiDiGraph, *, source: str = "graph") -> None:
     InputError
         Listing every kind of problem found.
     """
-    from fleetopt.errors import Problem
-
     problems: list[Problem] = []
     if graph.number_of_nodes() == 0 or graph.number_of_edges() == 0:
         problems.append(Problem("graph has no drivable edges", file=source))
@@ -242,22 +287,29 @@ def check_road_graph(graph: nx.MultiDiGraph, *, source: str = "graph") -> None:
             )
         )
     else:
-        bad = [
-            n
-            for n, d in graph.nodes(data=True)
-            if not (-180 <= float(d["x"]) <= 180 and -90 <= float(d["y"]) <= 90)
-        ]
-        if bad:
-            problems.append(
-                Problem(
-                    f"{len(bad)} nodes have coordinates outside WGS84 lon/lat, e.g. node {bad[0]}; "
-                    "projected graphs are not accepted",
-                    file=source,
-                )
-            )
+        ids = [str(n) for n in graph.nodes]
+        try:
+            lon = np.array([float(d["x"]) for _, d in graph.nodes(data=True)])
+            lat = np.array([float(d["y"]) for _, d in graph.nodes(data=True)])
+            check_coordinates(lon, lat, ids, source)
+        except (TypeError, ValueError) as exc:
+            if isinstance(exc, InputError):
+                problems.extend(exc.problems)
+            else:
+                problems.append(Problem(f"a node coordinate is not a number ({exc})", file=source))
     no_len = sum(1 for *_, d in graph.edges(data=True) if "length" not in d)
     if no_len:
         problems.append(Problem(f"{no_len} edges have no length [m]", file=source))
+    else:
+        try:
+            length = np.array([float(d["length"]) for *_, d in graph.edges(data=True)])
+            names = [f"{u}->{v}" for u, v in graph.edges()]
+            check_lengths(length, names, source)
+        except (TypeError, ValueError) as exc:
+            if isinstance(exc, InputError):
+                problems.extend(exc.problems)
+            else:
+                problems.append(Problem(f"an edge length is not a number ({exc})", file=source))
     crs = str(graph.graph.get("crs", "epsg:4326")).lower()
     if crs not in ("epsg:4326", "wgs84", "crs84"):
         problems.append(Problem(f"graph CRS is {crs}; expected epsg:4326 (WGS84)", file=source))
@@ -455,7 +507,7 @@ def _arrays_from_graph(graph: nx.MultiDiGraph) -> dict[str, np.ndarray]:
     largest = max(nx.strongly_connected_components(graph), key=len)
     routable[[index[n] for n in largest]] = True
     return {
-        "node_ids": np.asarray(nodes, dtype=np.int64),
+        "node_ids": node_id_array([str(n) for n in nodes], "graph"),
         "lon": lon,
         "lat": lat,
         "edge_u": eu,
@@ -485,8 +537,6 @@ def _load_network_cached(path: Path, mtime_ns: int, name: str) -> RoadNetwork:
     if arrays is None:
         if path.name.lower().endswith((".graphml", ".graphml.gz")):
             # fast cold path: the same arrays without networkx/osmnx (None when unsure)
-            from fleetopt.inputs._graphml_arrays import arrays_from_graphml
-
             arrays = arrays_from_graphml(path, _speed_table())
         if arrays is None:
             graph = _load_graph_file(path)
@@ -567,14 +617,14 @@ def build_graph(*, osm: Path | None = None, place: str | None = None) -> nx.Mult
     """
     if (osm is None) == (place is None):
         msg = "give exactly one of --osm FILE or --place NAME"
-        raise InputError(msg)
+        raise InputError(msg, [Problem(msg)])
     if osm is not None:
         if not Path(osm).is_file():
             msg = f"OSM file {osm} does not exist"
-            raise InputError(msg)
+            raise InputError(msg, [Problem(msg, file=str(osm))])
         if not str(osm).lower().endswith((".osm", ".osm.gz", ".xml")):
             msg = f"{osm}: expected an OSM XML file (.osm or .osm.gz)"
-            raise InputError(msg)
+            raise InputError(msg, [Problem(msg, file=str(osm))])
         return _load_graph_file(Path(osm))
     import osmnx as ox
 

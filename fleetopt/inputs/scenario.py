@@ -9,6 +9,7 @@ located by its dotted key path (``vehicle_types.bus.bev.battery_kwh``, ``fleets.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import math
 import re
@@ -22,7 +23,9 @@ import pandas as pd
 
 from fleetopt import defaults, settings
 from fleetopt.errors import InputError, Problem
+from fleetopt.inputs import _caps, default_demand, gtfs
 from fleetopt.inputs import emission_factors as _ef
+from fleetopt.inputs._encoding import read_limited
 from fleetopt.inputs.stations import empty_stations, read_stations, stations_from_records
 from fleetopt.inputs.vehicles import (
     POWERTRAINS,
@@ -319,9 +322,11 @@ def _read_toml(path: Path) -> dict[str, Any]:
     if not path.is_file():
         msg = f"scenario file not found: {path}"
         raise InputError(msg, [Problem("file not found", None, None, str(path))])
+    data = read_limited(path)  # a regular data file under the size cap (never a FIFO)
+    if data.startswith(b"\xef\xbb\xbf"):  # UTF-8 byte-order mark (Windows editors)
+        data = data[3:]
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
+        doc = tomllib.loads(data.decode("utf-8"))
     except tomllib.TOMLDecodeError as exc:
         line = getattr(exc, "lineno", None)
         if line is None:  # Python 3.11: the line is only in the message "(at line N, column M)"
@@ -332,6 +337,20 @@ def _read_toml(path: Path) -> dict[str, Any]:
     except UnicodeDecodeError as exc:
         msg = f"{path}: not UTF-8 text"
         raise InputError(msg, [Problem(f"not UTF-8 text: {exc}", None, None, str(path))]) from None
+    except RecursionError:
+        msg = f"tables or arrays nested deeper than {_caps.MAX_NESTING}"
+        raise _caps.over_cap(msg, "MAX_NESTING", _caps.MAX_NESTING, file=str(path)) from None
+    except ValueError:  # an integer beyond Python's 4,300-digit conversion limit
+        text = data.decode("utf-8", errors="replace")
+        found = re.search(r"\d{4300,}", text)
+        line = text.count("\n", 0, found.start()) + 1 if found else None
+        digits = len(found.group(0)) if found else 4300
+        msg = f"an integer of {digits:,} digits"
+        raise _caps.over_cap(
+            msg, "MAX_INT_DIGITS", _caps.MAX_INT_DIGITS, file=str(path), row=line
+        ) from None
+    _caps.check_structure(doc, file=str(path))
+    return doc
 
 
 def _rebase_paths(d: dict[str, Any], from_dir: Path, to_dir: Path) -> dict[str, Any]:
@@ -486,7 +505,8 @@ def _check_fleet(i: int, f: Any, file: str | None) -> list[Problem]:
                 file,
             )
         )
-    for s in ("trips", "gtfs", "requests", "generator", "name", "date"):
+    out.extend(_check_service_date(pre, f, file))
+    for s in ("trips", "gtfs", "requests", "generator", "name"):
         if s in f and not (isinstance(f[s], str) and f[s].strip()):
             out.append(
                 Problem(f"{s} must be a non-empty string, got {f[s]!r}", None, f"{pre}.{s}", file)
@@ -517,10 +537,32 @@ def _check_fleet(i: int, f: Any, file: str | None) -> list[Problem]:
                 f"size must be a whole number >= 1, got {f['size']!r}", None, f"{pre}.size", file
             )
         )
+    elif "size" in f and f["size"] > _caps.MAX_FLEET_SIZE:
+        out.append(
+            Problem(
+                f"size {f['size']:,} exceeds the limit of {_caps.MAX_FLEET_SIZE:,} vehicles "
+                f"{_caps.how_to_raise('MAX_FLEET_SIZE')}",
+                None,
+                f"{pre}.size",
+                file,
+            )
+        )
     if "scale" in f and (not _is_num(f["scale"]) or f["scale"] <= 0):
         out.append(
             Problem(f"scale must be a number > 0, got {f['scale']!r}", None, f"{pre}.scale", file)
         )
+    elif "scale" in f and f.get("generator") in default_demand.CITY_SIZE_PARAM:
+        city = default_demand.demand_param(default_demand.CITY_SIZE_PARAM[f["generator"]])
+        if f["scale"] * city > _caps.MAX_FLEET_SIZE:
+            out.append(
+                Problem(
+                    f"scale {f['scale']:g} gives {f['scale'] * city:,.0f} vehicles; the limit is "
+                    f"{_caps.MAX_FLEET_SIZE:,} {_caps.how_to_raise('MAX_FLEET_SIZE')}",
+                    None,
+                    f"{pre}.scale",
+                    file,
+                )
+            )
     if "size" in f and "scale" in f:
         out.append(Problem("give size or scale, not both", None, f"{pre}.scale", file))
     if "max_wait_min" in f and (not _is_num(f["max_wait_min"]) or f["max_wait_min"] <= 0):
@@ -732,12 +774,14 @@ def check_scenario_dict(d: Mapping[str, Any], *, file: str | None = None) -> lis
         if isinstance(h, Mapping):
             from fleetopt.units import parse_clock_s
 
+            clock: dict[str, float] = {}
             for k in HORIZON_KEYS:
                 if k in h:
                     try:
-                        parse_clock_s(str(h[k]))
+                        clock[k] = parse_clock_s(str(h[k]))
                     except ValueError as exc:
                         out.append(Problem(str(exc), None, f"horizon.{k}", file))
+            out.extend(_check_horizon_span(clock, file))
     if "options" in d:
         o = d["options"]
         out.extend(_check_table_keys(o, tuple(OPTION_KEYS), "options", file, "option"))
@@ -764,6 +808,60 @@ def check_scenario_dict(d: Mapping[str, Any], *, file: str | None = None) -> lis
         found = getattr(mod, fn)(d[table], table)
         out.extend(Problem(p.message, p.row, p.column, p.file or file) for p in found)
     return out
+
+
+def _check_service_date(pre: str, f: Mapping[str, Any], file: str | None) -> list[Problem]:
+    """``fleets.N.date``: a date (TOML date or YYYY-MM-DD / YYYYMMDD) the feed has service on."""
+    if "date" not in f:
+        return []
+    raw = f["date"]
+    day: dt.date | None = None
+    if isinstance(raw, dt.datetime):
+        day = raw.date()
+    elif isinstance(raw, dt.date):
+        day = raw
+    elif isinstance(raw, str):
+        for fmt in ("%Y-%m-%d", "%Y%m%d"):
+            try:
+                day = dt.datetime.strptime(raw.strip(), fmt).date()
+                break
+            except ValueError:
+                continue
+    if day is None:
+        return [Problem(f"date {str(raw)[:40]!r} is not a date; use YYYY-MM-DD (e.g. 2024-05-01)",
+                        None, f"{pre}.date", file)]
+    feed = f.get("gtfs")
+    if not isinstance(feed, str) or not feed.strip() or file is None:
+        return []
+    path = Path(feed) if Path(feed).is_absolute() else Path(file).parent / feed
+    if not path.is_file():
+        return []  # reported as a missing file elsewhere
+    try:
+        why = gtfs.service_day_problem(path, day)
+    except InputError:
+        return []  # the feed's own check reports it
+    return [Problem(why, None, f"{pre}.date", file)] if why else []
+
+
+def _check_horizon_span(clock: Mapping[str, float], file: str | None) -> list[Problem]:
+    """``[horizon]`` start before end and a span within ``MAX_HORIZON_DAYS``."""
+    start, end = clock.get("start", 0.0), clock.get("end")
+    if end is None:
+        return []
+    if end <= start:
+        return [Problem(
+            f"horizon end ({end / 3600:g} h) must be after its start ({start / 3600:g} h); "
+            "times past midnight are written 24:00 and later (e.g. 30:00)",
+            None, "horizon.end", file,
+        )]
+    span_days = (end - start) / 86_400
+    if span_days > _caps.MAX_HORIZON_DAYS:
+        return [Problem(
+            f"the horizon spans {span_days:,.1f} days; the limit is {_caps.MAX_HORIZON_DAYS} days "
+            f"{_caps.how_to_raise('MAX_HORIZON_DAYS')}",
+            None, "horizon.end", file,
+        )]
+    return []
 
 
 def _check_options(o: Mapping[str, Any], file: str | None) -> list[Problem]:

@@ -8,17 +8,24 @@ tables of a scenario. Both end up as the same :class:`pandas.DataFrame` with col
 
 from __future__ import annotations
 
+import io
 import logging
 import math
 from collections.abc import Iterable, Mapping
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from fleetopt import defaults
 from fleetopt.errors import InputError, Problem
+from fleetopt.inputs import _caps, _encoding, _tabular
 
 logger = logging.getLogger(__name__)
+
+#: File name endings of a stations table; the header of another file is never echoed.
+DATA_SUFFIXES = (".csv", ".tsv", ".txt")
 
 #: Station kinds CONTRACT §3 knows.
 STATION_KINDS = ("depot", "public", "swap", "hydrogen")
@@ -65,6 +72,18 @@ _DEFAULT_NUMBERS = {
     "kg_per_min": 0.0,
     "kg_per_day": math.inf,
 }
+
+
+@cache
+def _upper_bounds() -> dict[str, tuple[float, str]]:
+    """Plausible upper ends of station numbers: key -> (value, unit), from input_checks.csv."""
+    table = defaults.load_table("input_checks")
+    out = {}
+    for r in table.itertuples(index=False):
+        name = str(r.name)
+        if name.startswith("station_") and name.endswith("_max"):
+            out[name[len("station_") : -len("_max")]] = (float(r.value), str(r.unit))
+    return out
 
 
 def _is_empty(v: Any) -> bool:
@@ -168,6 +187,12 @@ def stations_from_records(
                 r, c = where(i, key)
                 problems.append(Problem(f"{key} must be >= {low}, got {raw!r}", r, c, file))
                 continue
+            high = _upper_bounds().get(key)
+            if high is not None and val > high[0] and not (key == "kg_per_day" and val == math.inf):
+                r, c = where(i, key)
+                problems.append(Problem(
+                    f"{key} = {val:g} is not plausible; expected {low:g}..{high[0]:g} {high[1]} "
+                    f"(input_checks.csv station_{key}_max)", r, c, file))
             out[key] = val
         for key, (_, required, _) in _FIELDS.items():
             if required and _is_empty(rec.get(key)):
@@ -288,7 +313,11 @@ def read_stations(path: str | Path) -> pd.DataFrame:
     if not p.is_file():
         msg = f"stations file not found: {p}"
         raise InputError(msg, [Problem("file not found", None, None, str(p))])
-    raw = p.read_bytes()
+    raw = _encoding.read_limited(p)  # regular data file under the size cap; never /etc, /proc
+    lines = raw.count(b"\n")
+    if lines > _caps.MAX_STATIONS + 1:
+        raise _caps.over_cap(f"the stations file has {lines:,} lines", "MAX_STATIONS",
+                             _caps.MAX_STATIONS, file=str(p))
     for enc in ("utf-8-sig", "gb18030"):
         try:
             text = raw.decode(enc)
@@ -298,8 +327,7 @@ def read_stations(path: str | Path) -> pd.DataFrame:
     else:  # pragma: no cover - gb18030 decodes nearly anything
         msg = f"{p}: cannot decode as UTF-8 or GB18030"
         raise InputError(msg, [Problem("cannot decode", None, None, str(p))])
-    import io
-
+    _tabular.check_width(text, ",", str(p))
     try:
         df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
@@ -307,10 +335,22 @@ def read_stations(path: str | Path) -> pd.DataFrame:
         raise InputError(msg, [Problem(str(exc), None, None, str(p))]) from None
     df.columns = [str(c).strip() for c in df.columns]
     # header problems: one per column at line 1, not one per row
+    unknown = [c for c in df.columns if c not in _FIELDS]
+    no_required = not any(k in df.columns for k, v in _FIELDS.items() if v[1])
+    if unknown and (p.suffix.lower() not in DATA_SUFFIXES or len(unknown) > 20 or no_required):
+        # not a stations table at all: name the file, never echo its content
+        need = ", ".join(k for k, v in _FIELDS.items() if v[1])
+        msg = (
+            f"{p.name} is not a stations table: its first line is not a header with the "
+            f"columns {need} (a {'/'.join(DATA_SUFFIXES)} file)"
+        )
+        raise InputError(msg, [Problem(msg, 1, None, str(p))])
     problems = [
-        Problem(f"unknown station column {c!r}; allowed: {', '.join(_FIELDS)}", 1, c, str(p))
-        for c in df.columns
-        if c not in _FIELDS
+        Problem(
+            f"unknown station column {_tabular.excerpt(c)!r}; allowed: {', '.join(_FIELDS)}",
+            1, _tabular.excerpt(c), str(p),
+        )
+        for c in unknown
     ]
     problems += [
         Problem(f"required station column {k!r} is missing", 1, k, str(p))

@@ -77,6 +77,8 @@ def detect_kind(data: bytes) -> str:
         tomllib.loads(data.decode("utf-8-sig"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError):
         return "trips"
+    except (RecursionError, ValueError):  # TOML too deep or with a huge integer
+        return "scenario"
     return "scenario"
 
 
@@ -125,7 +127,7 @@ def _validate_scenario(path: Path, data: bytes, label: str) -> tuple[list[Proble
         d = load_scenario_dict(path)
     except InputError as exc:
         return [_toml_located(q) for q in _problems(exc)], []
-    problems = list(check_scenario_dict(d, file=label))
+    problems = [_owner(q, path, label) for q in check_scenario_dict(d, file=label)]
     warnings: list[Problem] = []
     for key, ref, kind in _scenario_files(d):
         ref_path = Path(ref) if Path(ref).is_absolute() else path.parent / ref
@@ -139,10 +141,117 @@ def _validate_scenario(path: Path, data: bytes, label: str) -> tuple[list[Proble
                 )
             )
             continue
-        sub = validate_problems(ref_path, kind, name=ref)
+        sub = validate_problems(
+            ref_path, kind, name=ref, network=_network_of(d, path) if kind == "gtfs" else None
+        )
         problems += [_nested(q, ref) for q in sub[0]]
         warnings += [_nested(q, ref) for q in sub[1]]
+        if kind == "gtfs" and not sub[0]:
+            warnings += _gtfs_off_graph(d, ref_path, ref, key, path, label)
     return problems, warnings
+
+
+def _network_of(d: dict[str, Any], scenario: Path) -> Any:
+    """Return the scenario's road network, or None when it cannot be loaded."""
+    from fleetopt import settings
+    from fleetopt.inputs.road_graph import load_network
+
+    try:
+        return load_network(d.get("network") or settings.DEFAULT_NETWORK, base_dir=scenario.parent)
+    except InputError:
+        return None
+
+
+def _gtfs_off_graph(
+    d: dict[str, Any], feed: Path, ref: str, key: str, scenario: Path, label: str
+) -> list[Problem]:
+    """Report the stops of a feed farther than ``max_snap_m`` from the scenario's network.
+
+    Counts every such stop (not the first 100), names them with their stops.txt rows and
+    says how many trips start or end there, as the simulation does.
+    """
+    from fleetopt import defaults
+    from fleetopt.inputs import gtfs
+
+    net = _network_of(d, scenario)
+    if net is None:
+        return []  # the network has its own located problem
+    try:
+        stops, trips_of_stop = gtfs.stop_positions(feed)
+    except InputError:
+        return []  # the feed has its own located problems
+    if stops.empty:
+        return []
+    limit_m = float(defaults.value("input_checks", "max_snap_m"))
+    _, dist = net.nearest_nodes(stops["lon"].to_numpy(), stops["lat"].to_numpy())
+    far = dist > limit_m
+    if not far.any():
+        return []
+    off = stops[far].assign(dist_m=dist[far]).sort_values("dist_m", ascending=False)
+    named = ", ".join(
+        f"{r.stop_id} (stops.txt row {r.row}, {r.dist_m / 1000:.1f} km)"
+        for r in off.head(10).itertuples()
+    )
+    more = f" and {len(off) - 10:,} more" if len(off) > 10 else ""
+    n_trips = int(sum(trips_of_stop.get(s, 0) for s in off["stop_id"]))
+    msg = (
+        f"in {ref}: {len(off):,} of {len(stops):,} stops lie more than {limit_m:,.0f} m from "
+        f"the road network {net.name!r}: {named}{more}; {n_trips:,} trips (trips.txt) start "
+        "or end at them, so their road distances and deadheads cannot come from the graph "
+        "(input_checks.csv max_snap_m)"
+    )
+    return [Problem(msg, row=None, column=key, file=label)]  # rows named: they are stops.txt's
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Read one TOML file as the scenario reader does (BOM, caps), without ``base``."""
+    from fleetopt.inputs.scenario import _read_toml
+
+    return _read_toml(path)
+
+
+def _owner(problem: Problem, path: Path, label: str) -> Problem:
+    """Name the ``base = ...`` file a problem's key comes from, when not the top file."""
+    if not problem.column:
+        return problem
+    try:
+        own = read_toml(path)
+    except InputError:
+        return problem
+    chain: list[tuple[str, dict[str, Any]]] = [(label, own)]
+    seen = {path.resolve()}
+    here, doc = path, own
+    while isinstance(doc.get("base"), str) and len(chain) < 16:
+        here = (here.parent / doc["base"]).resolve()
+        if here in seen:
+            break
+        seen.add(here)
+        try:
+            doc = read_toml(here)
+        except InputError:
+            break
+        chain.append((str(here), doc))
+    for name, table in chain:
+        if _has_key(table, problem.column):
+            if name == label:
+                return problem
+            return Problem(
+                f"in {Path(name).name} (base file): {problem.message}",
+                row=problem.row, column=problem.column, file=name,
+            )
+    return problem
+
+
+def _has_key(table: Any, dotted: str) -> bool:
+    node = table
+    for part in dotted.split("."):
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return False
+    return True
 
 
 def _scenario_files(d: dict[str, Any]) -> list[tuple[str, str, str]]:
@@ -181,10 +290,12 @@ def _toml_located(problem: Problem) -> Problem:
     return Problem(problem.message, row=int(m.group(1)), column=problem.column, file=problem.file)
 
 
-def _validate_gtfs(path: Path, data: bytes, label: str) -> tuple[list[Problem], list[Problem]]:
+def _validate_gtfs(
+    path: Path, data: bytes, label: str, network: Any = None
+) -> tuple[list[Problem], list[Problem]]:
     from fleetopt.inputs.gtfs import check_gtfs
 
-    errors, warnings = check_gtfs(data, name=label)
+    errors, warnings = check_gtfs(data, name=label, network=network)
     return [_member_named(q, label) for q in errors], [_member_named(q, label) for q in warnings]
 
 
@@ -203,7 +314,7 @@ def _member_named(problem: Problem, label: str) -> Problem:
 
 
 def validate_problems(
-    path: str | Path, kind: str | None = None, *, name: str | None = None
+    path: str | Path, kind: str | None = None, *, name: str | None = None, network: Any = None
 ) -> tuple[list[Problem], list[Problem]]:
     """Check an input file; return its errors and warnings as located problems.
 
@@ -240,7 +351,7 @@ def validate_problems(
         elif found_kind == "stations":
             errors, warnings = _validate_stations(p, data, label)
         elif found_kind == "gtfs":
-            errors, warnings = _validate_gtfs(p, data, label)
+            errors, warnings = _validate_gtfs(p, data, label, network)
         else:
             errors, warnings = _validate_scenario(p, data, label)
     except InputError as exc:

@@ -9,6 +9,7 @@ a file. Excel output never contains formulas: every text cell is stored as text.
 
 from __future__ import annotations
 
+import csv
 import io
 import logging
 import math
@@ -25,6 +26,8 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     "escape_cell",
+    "escape_csv_file",
+    "escape_csv_tree",
     "escape_frame",
     "to_csv_bytes",
     "to_excel_bytes",
@@ -214,3 +217,73 @@ def write_excel(sheets: pd.DataFrame | Mapping[str, pd.DataFrame], path: str | P
         The written file.
     """
     return _atomic_write(Path(path), to_excel_bytes(sheets))
+
+
+def escape_csv_file(path: str | Path) -> bool:
+    """Escape the formula-like cells of a CSV file in place, atomically; text otherwise kept.
+
+    Cells are read as text and written back as text, so numbers (``-3.5``), leading zeros
+    and the number format are exactly as they were; only cells :func:`escape_cell`
+    changes get a leading apostrophe. The file is rewritten only when a cell changed.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        A CSV file (UTF-8, with or without BOM) written by one of fleetopt's writers.
+
+    Returns
+    -------
+    bool
+        True when the file was rewritten.
+    """
+    path = Path(path)
+    raw = path.read_bytes()
+    bom = raw.startswith(b"\xef\xbb\xbf")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:  # not a text table fleetopt wrote: left as it is
+        logger.info("%s: not UTF-8; not escaped", path)
+        return False
+    if not any(t in text for t in _TRIGGERS if t not in ("\n", "\r")) and "\r" not in text:
+        return False
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error:
+        logger.info("%s: not a CSV table; not escaped", path)
+        return False
+    changed = False
+    out_rows = []
+    for rec in rows:
+        new = [escape_cell(c) for c in rec]
+        changed = changed or new != rec
+        out_rows.append(new)
+    if not changed:
+        return False
+    body = "".join(",".join(_csv_field(c) for c in rec) + "\n" for rec in out_rows)
+    _atomic_write(path, ("\ufeff" if bom else "").encode("utf-8") + body.encode("utf-8"))
+    return True
+
+
+def _csv_field(cell: str) -> str:
+    """Quote a field that holds a comma, a quote or any line break.
+
+    The csv module leaves a lone carriage return unquoted when lines end in a newline.
+    """
+    if any(ch in cell for ch in ',"\r\n'):
+        return '"' + cell.replace('"', '""') + '"'
+    return cell
+
+
+def escape_csv_tree(folder: str | Path) -> list[Path]:
+    """Escape every ``*.csv`` under ``folder`` (see :func:`escape_csv_file`).
+
+    The result writers of the simulation, siting and sweep layers write plain CSV; the run
+    store and the CLI pass their folders through this one function before anyone opens
+    them, so every CSV fleetopt writes is escaped the same way as the app's downloads.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files that were rewritten.
+    """
+    return [p for p in sorted(Path(folder).rglob("*.csv")) if p.is_file() and escape_csv_file(p)]

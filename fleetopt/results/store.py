@@ -29,6 +29,7 @@ from typing import Any
 
 from fleetopt import settings
 from fleetopt.errors import InputError, Problem
+from fleetopt.results.export import escape_csv_tree
 
 logger = logging.getLogger(__name__)
 
@@ -264,7 +265,8 @@ def new_run(
 
 
 def _commit(tmp: Path, base: Path, record: dict[str, Any], started: dt.datetime) -> Path:
-    """Hash and flush every file, write the manifest, then rename the folder into place."""
+    """Escape, hash and flush every file, write the manifest, then rename the folder into place."""
+    escape_csv_tree(tmp)  # formula-like cells of every CSV get the app downloads' apostrophe
     files = []
     for p in sorted(tmp.rglob("*")):
         if p.is_file() and p.name != MANIFEST:

@@ -61,6 +61,7 @@ import pandas as pd
 
 from fleetopt.defaults import value
 from fleetopt.errors import InputError, Problem
+from fleetopt.inputs._caps import load_json_limited
 from fleetopt.inputs.road_graph import load_network
 from fleetopt.siting.distances import travel_time_matrix
 
@@ -272,6 +273,11 @@ def check_siting_problem(problem: SitingProblem, *, file: str | None = None) -> 
         add("existing_size must be a whole number of modules", f"candidates.{i}.existing_size")
     if problem.p is not None and problem.p < 0:
         add("p must be >= 0", "p")
+    elif problem.p is not None and problem.p > len(cand):
+        add(f"p = {problem.p:.4g} exceeds the {len(cand):,} candidates; p must be within "
+            f"1..{len(cand):,}", "p")
+    elif problem.p == 0 and not cand["existing"].astype(bool).any():
+        add(f"p = 0 opens no site and none exists; p must be within 1..{len(cand):,}", "p")
     if problem.radius_s is not None and not problem.radius_s > 0:
         add("radius_s must be > 0", "radius_s")
     if problem.budget_cny is not None and problem.budget_cny < 0:
@@ -435,7 +441,7 @@ def read_problem_json(path: str | Path, *, network: Any = None) -> tuple[SitingP
     p = Path(path)
     file = str(p)
     try:
-        doc = json.loads(p.read_text(encoding="utf-8-sig"))
+        doc = load_json_limited(p)  # size, nesting, digits and pairs capped before the work
     except json.JSONDecodeError as exc:
         msg = f"{file}: not valid JSON"
         raise InputError(msg, [Problem(exc.msg, row=exc.lineno, column=f"char {exc.colno}",

@@ -48,6 +48,20 @@ def relative_gap(objective: float, bound: float, *, maximize: bool = False) -> f
     return max(0.0, diff) / max(abs(objective), 1e-9)
 
 
+#: Unit of each model's objective (docs/siting.md, "Models") for human output (the
+#: ``site --json`` keys stay those of CONTRACT §2); OR-Library input is in the file's units.
+OBJECTIVE_UNITS: dict[str, str] = {
+    "p-median": "s x weight",  # demand-weighted travel time to the nearest open site
+    "p-center": "s",  # worst travel time
+    "set-cover": "CNY",  # opening cost (the number of sites without fixed_cost_cny)
+    "max-coverage": "weight covered",
+    "uflp": "CNY",  # opening cost + value of travel time
+    "cflp": "CNY",
+    "service-level": "CNY",
+    "flow-refuelling": "flow refuelled",
+    "rollout": "weight x years covered",
+}
+
 @dataclass
 class SitingResult:
     """Answer of one siting model.

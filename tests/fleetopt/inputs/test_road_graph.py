@@ -321,10 +321,16 @@ def test_fast_reader_declines_what_it_does_not_model(tmp_path: Path) -> None:
         'attr.name="length" attr.type="string"',
         'attr.name="length" attr.type="double"',
     )
-    assert arrays_from_graphml(typed, table) is None
+    # typed attributes (CONTRACT §10): both paths read them, to the same arrays
+    fast = arrays_from_graphml(typed, table)
+    assert fast is not None
+    slow = road_graph._arrays_from_graph(road_graph._load_graph_file(typed))
+    for key, ref in slow.items():
+        np.testing.assert_array_equal(fast[key], ref, err_msg=key)
     swapped = _rewrite(tmp_path, "swapped.graphml", "<edge source=", "<edge  source=")
     assert arrays_from_graphml(swapped, table) is None  # an element the scanner did not match
-    assert arrays_from_graphml(tmp_path / "missing.graphml", table) is None
+    with pytest.raises(InputError, match="file not found"):
+        arrays_from_graphml(tmp_path / "missing.graphml", table)
 
 
 def test_fast_reader_imputes_speeds_like_osmnx(tmp_path: Path) -> None:

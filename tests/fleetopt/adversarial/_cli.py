@@ -1,0 +1,96 @@
+"""Run the real CLI in a child process with a wall-clock and memory budget (shared helper)."""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from fleetopt.cli import app
+
+REPO = Path(__file__).resolve().parents[3]
+_RUNNER = CliRunner()
+
+#: Budget of every rejected input (issue 17): answered within 10 s and 1 GB.
+BUDGET_S = 10.0
+BUDGET_BYTES = 1024**3
+
+
+@dataclass
+class Outcome:
+    """What one CLI run did."""
+
+    code: int
+    stdout: str
+    stderr: str
+    wall_s: float
+    max_rss_bytes: int
+
+
+def _limit_memory() -> None:  # pragma: no cover - runs in the child
+    resource.setrlimit(resource.RLIMIT_AS, (6 * BUDGET_BYTES, 6 * BUDGET_BYTES))
+
+
+def fleetopt(
+    *args: str,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    timeout_s: float = 60.0,
+    isolated: bool = False,
+) -> Outcome:
+    """Run the CLI: in this process (fast), or as ``python -m fleetopt ARGS`` when
+    ``isolated`` or ``env`` is given (caps are read from the environment at import; a
+    child process also bounds memory and time and reports its peak RSS).
+    """
+    if not isolated and env is None and cwd is None:
+        t0 = time.perf_counter()
+        res = _RUNNER.invoke(app, list(args))
+        return Outcome(res.exit_code, res.stdout, res.stderr, time.perf_counter() - t0, 0)
+    full_env = dict(os.environ)
+    full_env["PYTHONPATH"] = str(REPO) + os.pathsep + full_env.get("PYTHONPATH", "")
+    full_env.update(env or {})
+    with tempfile.TemporaryDirectory() as tmp:
+        rss_file = Path(tmp) / "rss"
+        t0 = time.perf_counter()
+        proc = subprocess.run(
+            [sys.executable, "-c", _BOOT, str(rss_file), *args],
+            capture_output=True,
+            text=True,
+            cwd=cwd,
+            env=full_env,
+            timeout=timeout_s,
+            preexec_fn=_limit_memory,
+            check=False,
+        )
+        wall_s = time.perf_counter() - t0
+        # the child's own peak RSS [KiB -> bytes], written at its exit
+        rss = int(rss_file.read_text()) * 1024 if rss_file.is_file() else 0
+    return Outcome(proc.returncode, proc.stdout, proc.stderr, wall_s, rss)
+
+
+# run ``python -m fleetopt ARGS`` and record this process's own peak RSS at exit
+_BOOT = (
+    "import atexit, resource, runpy, sys\n"
+    "out = sys.argv.pop(1)\n"
+    "atexit.register(lambda: open(out, 'w').write("
+    "str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)))\n"
+    "sys.argv[0] = 'fleetopt'\n"
+    "runpy.run_module('fleetopt', run_name='__main__', alter_sys=True)\n"
+)
+
+
+def assert_rejected(out: Outcome, *needles: str) -> None:
+    """Exit 2, no traceback, within budget, and every needle in stderr."""
+    assert out.code == 2, (out.code, out.stderr[-2000:])
+    assert "Traceback" not in out.stderr, out.stderr[-2000:]
+    assert out.wall_s <= BUDGET_S, out.wall_s
+    assert out.max_rss_bytes <= BUDGET_BYTES, out.max_rss_bytes
+    for needle in needles:
+        assert needle in out.stderr, (needle, out.stderr[-2000:])
