@@ -58,7 +58,9 @@ from fleetopt import settings
 from fleetopt._json import to_jsonable
 from fleetopt.errors import InputError, Problem
 from fleetopt.executors import Progress, digest, input_fingerprints, iter_dask, write_json_atomic
+from fleetopt.inputs import _caps
 from fleetopt.inputs.scenario import check_scenario_dict, load_scenario_dict
+from fleetopt.results.export import escape_csv_file
 
 logger = logging.getLogger(__name__)
 
@@ -325,8 +327,17 @@ def _check_monte_carlo(mc: Any, file: Path) -> list[Problem]:
 
 
 def _override_sets(
-    doc: Mapping[str, Any], mode: str
+    doc: Mapping[str, Any], mode: str, file: str | None = None
 ) -> tuple[tuple[str, ...], list[dict[str, Any]]]:
+    n_variants = (
+        math.prod(len(v) for v in doc["grid"].values()) if mode == "grid"
+        else len(next(iter(doc["list"].values()))) if mode == "list"
+        else int(doc["monte_carlo"]["samples"])
+    )
+    if n_variants > _caps.MAX_GRID_VARIANTS:  # checked before anything is expanded
+        raise _caps.over_cap(f"the sweep expands to {n_variants:,} variants",
+                             "MAX_GRID_VARIANTS", _caps.MAX_GRID_VARIANTS, file=file,
+                             column=mode)
     if mode == "grid":
         keys = tuple(doc["grid"])
         combos = itertools.product(*(doc["grid"][k] for k in keys))
@@ -412,7 +423,7 @@ def read_sweep(path: str | Path) -> SweepPlan:
     mode = modes[0]
     base_path = (path.parent / str(base)).resolve()
     base_dict = load_scenario_dict(base_path)
-    keys, sets = _override_sets(doc, mode)
+    keys, sets = _override_sets(doc, mode, str(path))
     variants: list[Variant] = []
     width = max(4, len(str(len(sets) - 1)))
     seen: set[object] = set()
@@ -675,6 +686,7 @@ def _write_tables(table: pd.DataFrame, out: Path) -> None:
         tmp = out / f".{name}.{os.getpid()}.tmp"
         if name.endswith(".csv"):
             table.to_csv(tmp, index=False)
+            escape_csv_file(tmp)  # ids and labels starting with = + - @ are not formulas
         else:
             table.to_parquet(tmp, index=False)
         os.replace(tmp, out / name)

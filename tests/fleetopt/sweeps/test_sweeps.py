@@ -354,3 +354,37 @@ def test_changed_trips_file_is_not_reused(sweep_dir: Path) -> None:
     )
     after = [v.digest for v in read_sweep(sweep_dir / "grid.toml").variants]
     assert not set(before) & set(after)
+
+
+def test_grid_over_the_variant_cap_exits_2_before_expanding(sweep_dir: Path) -> None:
+    """GIVEN a grid of 101 x 101 values (10,201 variants > MAX_GRID_VARIANTS 10,000) WHEN run
+    THEN exit 2 at once, naming the cap and how to raise it; nothing is expanded or written."""
+    vals = ", ".join(str(i) for i in range(101))
+    p = sweep_dir / "huge.toml"
+    p.write_text(f'base = "scenario.toml"\n[grid]\nseed = [{vals}]\n'
+                 f'ambient_temperature_c = [{vals}]\n', encoding="utf-8")
+    t0 = time.perf_counter()
+    res = CliRunner().invoke(app, ["sweep", str(p), "--json", "--out", str(sweep_dir / "o")])
+    assert res.exit_code == 2
+    assert time.perf_counter() - t0 < 10
+    assert "10,201 variants" in res.stderr
+    assert "FLEETOPT_MAX_GRID_VARIANTS" in res.stderr
+    assert not (sweep_dir / "o" / "results.csv").exists()
+
+
+def test_results_csv_escapes_formula_like_text(sweep_dir: Path, tmp_path: Path) -> None:
+    """GIVEN a targets-only sweep whose swept scenario name starts with '=' or '@' WHEN the
+    results are written THEN results.csv carries those names with a leading apostrophe (not a
+    formula) while the parquet keeps the values as given and numbers stay numbers."""
+    p = sweep_dir / "names.toml"
+    p.write_text('base = "scenario.toml"\nsimulate = false\ntargets = true\n[grid]\n'
+                 'name = ["=HYPERLINK(\\"http://x\\")", "@sum", "plain"]\n'
+                 '"mode_share.band_samples" = [20]\n', encoding="utf-8")
+    table = run_sweep(p, out_dir=tmp_path, progress=False, workers=1)
+    assert sorted(table["name"]) == sorted(['=HYPERLINK("http://x")', "@sum", "plain"])
+    text = pd.read_csv(tmp_path / "results.csv", dtype=str)
+    assert sorted(text["name"]) == sorted(["'=HYPERLINK(\"http://x\")", "'@sum", "plain"])
+    back = pd.read_parquet(tmp_path / "results.parquet")
+    assert sorted(back["name"]) == sorted(table["name"])
+    numeric = pd.read_csv(tmp_path / "results.csv")
+    assert numeric["mode_share.band_samples"].dtype.kind in "if"
