@@ -56,6 +56,10 @@ class Prepared:
         Canonical stations with ``node`` (snapped node index, -1 without network).
     requests : list of (Fleet, DataFrame)
         Taxi fleets served by dispatch and their requests.
+    off_graph : dict
+        ``points`` (trip points more than ``MAX_SNAP_M`` from the road graph),
+        ``trips_estimated`` and ``deadheads_estimated`` (drives estimated as the straight line
+        x the detour factor, :func:`straight_line_road_m`).
     """
 
     trips: pd.DataFrame
@@ -64,6 +68,51 @@ class Prepared:
     stations: pd.DataFrame
     requests: list[tuple[Fleet, pd.DataFrame]] = field(default_factory=list)
     vehicle_specs: dict[str, VehicleSpec] = field(default_factory=dict)
+    off_graph: dict[str, Any] = field(default_factory=dict)
+
+
+def straight_line_road_m(
+    lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray
+) -> np.ndarray:
+    """Estimate road distances [m] as the straight line x the detour factor.
+
+    Used only for drives that start or end off the road graph (more than ``MAX_SNAP_M`` from
+    it). The factor is ``detour_factor`` of ``gtfs_blocking.csv`` (Ballou et al. 2002, road
+    over straight-line distance); the time of such a drive uses the ``fallback`` speed of
+    ``road_speeds.csv``.
+    """
+    factor = defaults.value("gtfs_blocking", "detour_factor")
+    return np.asarray(haversine_m(lon1, lat1, lon2, lat2), dtype=float) * factor
+
+
+def _report_off_graph(
+    trips: pd.DataFrame,
+    far_o: np.ndarray,
+    far_d: np.ndarray,
+    odist: np.ndarray,
+    ddist: np.ndarray,
+    n_trip_est: int,
+    n_dh_est: int,
+    network: str,
+) -> dict[str, Any]:
+    """Log which trip points lie off the road graph and what was estimated; return a summary."""
+    rows = []
+    for mask, side, dist in ((far_o, "origin", odist), (far_d, "destination", ddist)):
+        for i in np.flatnonzero(mask):
+            rows.append((str(trips["source_file"].iat[i]), int(trips["row"].iat[i]),
+                         str(trips["trip_id"].iat[i]), side, float(dist[i])))
+    if not rows:
+        return {"points": 0, "trips_estimated": 0, "deadheads_estimated": 0}
+    rows.sort(key=lambda r: (-r[4], r[0], r[1]))
+    shown = "; ".join(f"{f} row {r} trip {t} {side} {d:,.0f} m" for f, r, t, side, d in rows[:10])
+    more = f" (+{len(rows) - 10} more)" if len(rows) > 10 else ""
+    logger.warning(
+        "%d trip point(s) lie more than %.0f m from the road network %r; %d trip distance(s) "
+        "and %d deadhead(s) estimated as the straight line x detour_factor (gtfs_blocking.csv) "
+        "at the fallback speed (road_speeds.csv): %s%s",
+        len(rows), MAX_SNAP_M, network, n_trip_est, n_dh_est, shown, more,
+    )
+    return {"points": len(rows), "trips_estimated": n_trip_est, "deadheads_estimated": n_dh_est}
 
 
 class Router:
@@ -423,38 +472,44 @@ def prepare(scenario: Scenario, network: RoadNetwork | None) -> Prepared:
     need_dh = (gap_m > radius) & opts.deadhead
     dh_km = np.zeros(n)
     dh_s = np.zeros(n)
-    onode = dnode = None
+    onode = dnode = odist = ddist = None
+    off_graph: dict[str, Any] = {"points": 0, "trips_estimated": 0, "deadheads_estimated": 0}
     if (need_road.any() or need_dh.any()) and router is None:
         msg = "road distances are needed but the scenario has no road network"
         raise InputError(msg, [Problem(msg, None, "network", scenario.file)])
     if router is not None and (need_road.any() or need_dh.any()):
         onode, odist = router.snap(olon, olat)
         dnode, ddist = router.snap(dlon, dlat)
-        far_o = (odist > MAX_SNAP_M) & (need_road | need_dh)
-        far_d = (ddist > MAX_SNAP_M) & (need_road | np.r_[need_dh[1:], False])
-        for mask, col in ((far_o, "origin_lon"), (far_d, "destination_lon")):
-            for i in np.flatnonzero(mask)[:50]:
-                problems.append(
-                    Problem(
-                        f"point is {max(odist[i], ddist[i]):.0f} m from the road network "
-                        f"{scenario.network!r} (limit {MAX_SNAP_M:.0f} m); "
-                        "give distance_km or use a network that covers it",
-                        int(trips["row"].iat[i]),
-                        col,
-                        str(trips["source_file"].iat[i]),
-                    )
-                )
-        if problems:
-            msg = f"{len(problems)} trip point(s) off the road graph"
-            raise InputError(msg, problems)
-        if need_road.any():
-            len_m, _ = router.pairs(onode[need_road], dnode[need_road])
-            trips.loc[need_road, "distance_km"] = len_m / 1000.0
-        if need_dh.any():
-            idx = np.flatnonzero(need_dh)
+        far_o = odist > MAX_SNAP_M
+        far_d = ddist > MAX_SNAP_M
+        # a point off the graph: run on, with the straight line x a detour factor for the
+        # drives that touch it (trip distance when missing, deadheads); say which and how many
+        est_road = need_road & (far_o | far_d)
+        est_dh = need_dh & (far_o | np.r_[False, far_d[:-1]])
+        road = need_road & ~est_road
+        if road.any():
+            len_m, _ = router.pairs(onode[road], dnode[road])
+            trips.loc[road, "distance_km"] = len_m / 1000.0
+        if est_road.any():
+            trips.loc[est_road, "distance_km"] = (
+                straight_line_road_m(olon[est_road], olat[est_road], dlon[est_road],
+                                     dlat[est_road]) / 1000.0
+            )
+        dh = need_dh & ~est_dh
+        if dh.any():
+            idx = np.flatnonzero(dh)
             len_m, time_s = router.pairs(dnode[idx - 1], onode[idx])
             dh_km[idx] = len_m / 1000.0
             dh_s[idx] = time_s
+        if est_dh.any():
+            idx = np.flatnonzero(est_dh)
+            len_m = straight_line_road_m(dlon[idx - 1], dlat[idx - 1], olon[idx], olat[idx])
+            dh_km[idx] = len_m / 1000.0
+            dh_s[idx] = len_m / (defaults.value("road_speeds", "fallback") / 3.6)
+        off_graph = _report_off_graph(trips, far_o & (need_road | need_dh),
+                                      far_d & (need_road | np.r_[need_dh[1:], False]),
+                                      odist, ddist, int(est_road.sum()), int(est_dh.sum()),
+                                      str(scenario.network))
     trips["deadhead_km"] = dh_km
     trips["deadhead_s"] = dh_s
     trips["start_station"] = _nearest_station(stations, olon, olat, radius)
@@ -527,16 +582,25 @@ def prepare(scenario: Scenario, network: RoadNetwork | None) -> Prepared:
         if (out_gap.any() or in_gap.any()) and opts.deadhead and router is not None:
             snode = stations["node"].to_numpy()[ds]
             if onode is None or dnode is None:  # set together
-                onode, _ = router.snap(olon, olat)
-                dnode, _ = router.snap(dlon, dlat)
-            len_m, time_s = router.pairs(snode[out_gap], onode[f_idx[out_gap]])
-            tmp_km, tmp_s = np.zeros(has.sum()), np.zeros(has.sum())
-            tmp_km[out_gap], tmp_s[out_gap] = len_m / 1000.0, time_s
-            pull_out_km[has], pull_out_s[has] = tmp_km, tmp_s
-            len_m, time_s = router.pairs(dnode[l_idx[in_gap]], snode[in_gap])
-            tmp_km, tmp_s = np.zeros(has.sum()), np.zeros(has.sum())
-            tmp_km[in_gap], tmp_s[in_gap] = len_m / 1000.0, time_s
-            pull_in_km[has], pull_in_s[has] = tmp_km, tmp_s
+                onode, odist = router.snap(olon, olat)
+                dnode, ddist = router.snap(dlon, dlat)
+            assert odist is not None  # snapped with the nodes
+            assert ddist is not None
+            fallback_mps = defaults.value("road_speeds", "fallback") / 3.6
+            for gap, a_lon, a_lat, b_lon, b_lat, far, out_km, out_s, pair in (
+                (out_gap, slon, slat, olon[f_idx], olat[f_idx], odist[f_idx] > MAX_SNAP_M,
+                 pull_out_km, pull_out_s, (snode, onode[f_idx])),
+                (in_gap, dlon[l_idx], dlat[l_idx], slon, slat, ddist[l_idx] > MAX_SNAP_M,
+                 pull_in_km, pull_in_s, (dnode[l_idx], snode)),
+            ):
+                tmp_km, tmp_s = np.zeros(has.sum()), np.zeros(has.sum())
+                road = gap & ~far
+                len_m, time_s = router.pairs(pair[0][road], pair[1][road])
+                tmp_km[road], tmp_s[road] = len_m / 1000.0, time_s
+                est = gap & far  # the trip end is off the graph: straight line x detour
+                len_m = straight_line_road_m(a_lon[est], a_lat[est], b_lon[est], b_lat[est])
+                tmp_km[est], tmp_s[est] = len_m / 1000.0, len_m / fallback_mps
+                out_km[has], out_s[has] = tmp_km, tmp_s
     vehicles["pullout_km"] = pull_out_km
     vehicles["pullout_s"] = pull_out_s
     vehicles["pullin_km"] = pull_in_km
@@ -554,6 +618,7 @@ def prepare(scenario: Scenario, network: RoadNetwork | None) -> Prepared:
         specs=specs,
         stations=stations,
         requests=requests,
+        off_graph=off_graph,
     )
 
 
