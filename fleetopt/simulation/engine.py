@@ -646,6 +646,7 @@ def assemble(
         "pv_kwh_used": float(pv["used_kwh"].get("__all__", 0.0)) if pv is not None else 0.0,
         "pv_kwh_generated": float(pv["generated_kwh"]) if pv is not None else 0.0,
         "temperature_factor": model.temp_factor,
+        "gtfs": prep.gtfs,
         "off_graph_points": int(prep.off_graph.get("points", 0)),
         "off_graph_drives_estimated": int(prep.off_graph.get("trips_estimated", 0))
         + int(prep.off_graph.get("deadheads_estimated", 0)),

@@ -60,6 +60,9 @@ class Prepared:
         ``points`` (trip points more than ``MAX_SNAP_M`` from the road graph),
         ``trips_estimated`` and ``deadheads_estimated`` (drives estimated as the straight line
         x the detour factor, :func:`straight_line_road_m`).
+    gtfs : dict
+        Per GTFS fleet name: the reader's facts (``service_date``, ``vehicles`` = distinct
+        blocks, ``peak_vehicles_in_service``, ...).
     """
 
     trips: pd.DataFrame
@@ -69,6 +72,7 @@ class Prepared:
     requests: list[tuple[Fleet, pd.DataFrame]] = field(default_factory=list)
     vehicle_specs: dict[str, VehicleSpec] = field(default_factory=dict)
     off_graph: dict[str, Any] = field(default_factory=dict)
+    gtfs: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def straight_line_road_m(
@@ -341,11 +345,17 @@ def prepare(scenario: Scenario, network: RoadNetwork | None) -> Prepared:
     parts: list[pd.DataFrame] = []
     requests: list[tuple[Fleet, pd.DataFrame]] = []
     problems: list[Problem] = []
+    gtfs_info: dict[str, dict[str, Any]] = {}
     n_trip_fleets = sum(
         1 for f in scenario.fleets if f.source != "requests" and f.generator != "beijing-taxi"
     )
     for fleet in scenario.fleets:
         kind, df = _load_fleet(fleet, scenario, network)
+        if fleet.source == "gtfs":  # the service day and what 'vehicles' counts, for the files
+            gtfs_info[fleet.name] = {
+                k: v for k, v in df.attrs.get("gtfs", {}).items()
+                if isinstance(v, (str, int, float, bool)) or v is None
+            }
         label = str(fleet.path) if fleet.path is not None else f"generator {fleet.generator}"
         if kind == "requests":
             requests.append((fleet, df))
@@ -619,6 +629,7 @@ def prepare(scenario: Scenario, network: RoadNetwork | None) -> Prepared:
         stations=stations,
         requests=requests,
         off_graph=off_graph,
+        gtfs=gtfs_info,
     )
 
 

@@ -98,3 +98,9 @@ def test_google_sample_feed_end_to_end(tmp_path: Path) -> None:
     assert 0.0 <= share < 0.5
     assert (share > 0) == bool((same & (gap_m > 100)).any())
     assert doc["trips_missed"] == 0
+    # the files say the same: service day, blocks and peak in service in summary.json
+    files = json.loads((tmp_path / "o" / "summary.json").read_text(encoding="utf-8"))
+    gtfs = next(iter(files["extras"]["gtfs"].values()))
+    assert gtfs["service_date"] == "2008-06-02"
+    assert gtfs["vehicles"] == vehicles
+    assert gtfs["peak_vehicles_in_service"] == peak
