@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from fleetopt._json import to_jsonable
+
 logger = logging.getLogger(__name__)
 
 #: Keys of ``simulate --json`` in CONTRACT order.
@@ -240,8 +242,6 @@ class SimulationResult:
         Path
             The folder.
         """
-        from fleetopt.cli._common import to_jsonable
-
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         tables = {

@@ -17,8 +17,9 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "docs"))
 import import_graph  # noqa: E402
 
-#: Back-arrows another engineer's file still has (issue 13 TODO; the lead removes them).
-KNOWN_BACK_ARROWS = {("fleetopt.simulation.result", "fleetopt.cli._common")}
+#: Back-arrows still allowed: none (simulation.result took to_jsonable from cli._common; it
+#: now imports it from the foundation module fleetopt._json).
+KNOWN_BACK_ARROWS: set[tuple[str, str]] = set()
 
 
 @pytest.fixture(scope="module")
