@@ -15,6 +15,7 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "calibration",
     "demo",
+    "plan",
     "run_scenario",
     "run_sweep",
     "simulate_file",
@@ -109,3 +110,38 @@ def demo(
     from fleetopt.demo import run_demo
 
     return run_demo(out_dir=out_dir, scale=scale, progress=progress)
+
+
+def plan(
+    path: Path,
+    *,
+    out_dir: Path | None = None,
+    time_limit_s: float = 60.0,
+    step_s: float = 900.0,
+    compare: bool = True,
+) -> dict[str, Any]:
+    """Run ``fleetopt plan``: blocks, plugs, cheapest charging and TCO (CONTRACT §9).
+
+    Writes the new blocks and the charging schedule to ``out_dir`` when given; returns the
+    ``plan --json`` document.
+    """
+    from fleetopt.inputs.scenario import read_scenario
+    from fleetopt.planning.plan import plan_scenario
+
+    if not time_limit_s > 0:
+        from fleetopt.errors import InputError, Problem
+
+        msg = f"--time-limit must be > 0 s, got {time_limit_s}"
+        raise InputError(msg, [Problem(msg, None, "--time-limit", None)])
+    if step_s <= 0 or 3600.0 % step_s:
+        from fleetopt.errors import InputError, Problem
+
+        msg = f"--step-min must divide 60 minutes, got {step_s / 60.0:g}"
+        raise InputError(msg, [Problem(msg, None, "--step-min", None)])
+    result = plan_scenario(
+        read_scenario(Path(path)), time_limit_s=time_limit_s, step_s=step_s, compare=compare
+    )
+    if out_dir is not None:
+        result.write(out_dir)
+    summary: dict[str, Any] = result.summary()
+    return summary
