@@ -531,11 +531,11 @@ def _chains_from_matching(gp: GroupProblem, idx: np.ndarray) -> list[list[int]]:
     """Minimum path cover of the exact compatibility graph (no energy limits)."""
     ok = _compat_matrix(gp, idx)
     m = maximum_bipartite_matching(sparse.csr_matrix(ok), perm_type="column")
-    # m[j] = i: trip i (row) precedes trip j (column)
+    # m[i] = j: trip i (row) precedes trip j (column)
     nxt = np.full(idx.size, -1)
     has_prev = np.zeros(idx.size, bool)
-    for j, i in enumerate(m):
-        if i >= 0:
+    for i, j in enumerate(m):
+        if j >= 0:
             nxt[i] = j
             has_prev[j] = True
     chains = []
