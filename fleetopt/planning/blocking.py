@@ -195,7 +195,7 @@ def timeline(gp: GroupProblem, trips: list[int], depot: int) -> list[Segment] | 
     segs: list[Segment] = []
     kpk = gp.kwh_per_km_dh
     first, last = trips[0], trips[-1]
-    tid = gp.trips["trip_id"].to_numpy()
+    tid = gp.trip_ids
     t_out = gp.dep_s[first]
     if depot >= 0:
         s, km = _dh(gp, int(gp.station_place[depot]), int(gp.start_place[first]))
@@ -266,7 +266,7 @@ def check_block(gp: GroupProblem, trips: list[int], depot: int) -> BlockCheck:
     if not gp.battery:
         return BlockCheck(True, "", 0.0)
     cap, lo = gp.cap_kwh, gp.min_kwh
-    tid = gp.trips["trip_id"].to_numpy()
+    tid = gp.trip_ids
     # backward: smallest charge needed before each segment
     need = lo
     for sg in reversed(segs):
@@ -572,7 +572,7 @@ def plan_blocks(gp: GroupProblem, *, time_limit_s: float = 60.0) -> BlockingResu
     """
     del time_limit_s  # every step here is polynomial or bounded by EXACT_TRIPS
     t0 = time.perf_counter()
-    tid = gp.trips["trip_id"].to_numpy()
+    tid = gp.trip_ids
     unrunnable: list[tuple[int, str]] = []
     ok_idx: list[int] = []
     for j in range(gp.n):

@@ -11,7 +11,10 @@ At each station and step the vehicles' plug occupancy (energy / (power x step)) 
 to at most the station's plugs (within a step the plugs are time-shared) and the grid
 power to at most ``options.grid_limit_kw`` per site.
 
-1. Plugs: a MIP with one integer plug count per station minimises the total plugs.
+1. Plugs: the LP relaxation of "fewest plugs in total" rounded up per station (feasible:
+   a station's plug row only loosens), then a time-limited MIP with one integer plug
+   count per station that replaces it when it finds fewer; the proven lower bound on the
+   total is the MIP's (or the LP's) bound rounded up.
 2. Cost: with those plugs, an LP minimises the energy cost at the tariff's hourly prices
    (plus a demand charge on each site's peak grid power when the tariff has one,
    ``demand_cny_per_kw_month`` x 12 / ``days_per_year`` per day). Its bound is the dual
@@ -93,6 +96,8 @@ class ChargingPlan:
         (vehicle type, station id) -> grid energy [kWh] (splits shared plugs in the TCO).
     wall_s : float
         Time spent [s].
+    plugs_bound : int
+        Proven lower bound on the total plugs (LP relaxation or MIP bound, rounded up).
     """
 
     status: str
@@ -104,6 +109,7 @@ class ChargingPlan:
     schedule: pd.DataFrame
     energy_by_type_station: dict[tuple[str, str], float]
     wall_s: float
+    plugs_bound: int = 0
 
 
 _SCHEDULE_COLS = [
@@ -169,6 +175,7 @@ def plan_charging(
     demand_cny_per_kw_day: float = 0.0,
     plugs: dict[str, int] | None = None,
     time_limit_s: float = 60.0,
+    mip_time_s: float = 10.0,
 ) -> ChargingPlan:
     """Size plugs and find the cheapest cyclic-day charging schedule.
 
@@ -192,6 +199,8 @@ def plan_charging(
         Fixed plugs per station id (skip the plug MIP).
     time_limit_s : float
         Budget for both solves [s].
+    mip_time_s : float
+        Budget of the plug MIP that tries to beat the rounded-up LP plugs [s].
 
     Returns
     -------
@@ -285,21 +294,34 @@ def plan_charging(
     n = b.n
     # 1. plugs
     status = "optimal"
+    plugs_bound = 0
     if plugs is None:
         c1 = np.zeros(n)
         integer = np.zeros(n, bool)
         for col in p_col.values():
             c1[col] = 1.0
             integer[col] = True
-        ans1 = _solver.solve(c1, a, row_lb, row_ub, col_lb, col_ub, integer,
-                             time_limit_s=time_limit_s / 2)
-        if ans1.x is None:
-            return _empty(ans1.status, station_ids, time.perf_counter() - t_start)
-        if ans1.status != "optimal":
+        # LP relaxation, rounded up per station: feasible (each station's row only loosens)
+        relax = _solver.solve(c1, a, row_lb, row_ub, col_lb, col_ub, time_limit_s=time_limit_s / 4)
+        if relax.x is None:
+            return _empty(relax.status, station_ids, time.perf_counter() - t_start)
+        plug_n = {s: math.ceil(float(relax.x[col]) - 1e-6) for s, col in p_col.items()}
+        plug_lb = math.ceil(relax.bound - 1e-6)
+        if sum(plug_n.values()) > plug_lb:
+            # the MIP may find fewer plugs; it is kept only when it does
+            left = max(0.5, min(mip_time_s, time_limit_s / 2 - (time.perf_counter() - t_start)))
+            ans1 = _solver.solve(c1, a, row_lb, row_ub, col_lb, col_ub, integer,
+                                 time_limit_s=left)
+            if ans1.x is not None and ans1.objective < sum(plug_n.values()) - 0.5:
+                plug_n = {s: round(float(ans1.x[col])) for s, col in p_col.items()}
+            if math.isfinite(ans1.bound):
+                plug_lb = max(plug_lb, math.ceil(ans1.bound - 1e-6))
+        plugs_bound = plug_lb
+        if sum(plug_n.values()) > plug_lb:
             status = "feasible"
-        plug_n = {s: round(float(ans1.x[col])) for s, col in p_col.items()}
     else:
         plug_n = {s: int(plugs.get(str(station_ids[s]), 0)) for s in p_col}
+        plugs_bound = sum(plug_n.values())
     for s, col in p_col.items():
         col_lb[col] = col_ub[col] = plug_n[s]
     # 2. cost
@@ -355,6 +377,7 @@ def plan_charging(
         ),
         energy_by_type_station=by_ts,
         wall_s=time.perf_counter() - t_start,
+        plugs_bound=plugs_bound,
     )
 
 

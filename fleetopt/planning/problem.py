@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -110,6 +111,12 @@ class GroupProblem:
     plug_kw: np.ndarray
     charge_ok: np.ndarray
 
+    @cached_property
+    def trip_ids(self) -> np.ndarray:
+        """Trip ids as a numpy array of str."""
+        ids: np.ndarray = self.trips["trip_id"].astype(str).to_numpy(dtype=object)
+        return ids
+
     @property
     def n(self) -> int:
         """Number of trips."""
@@ -131,8 +138,13 @@ def _deadheads(
     network: RoadNetwork | None,
     radius_m: float,
     enabled: bool,
+    rows_used: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Return (time [s], length [km]) matrices between all places (zero within the radius)."""
+    """Return (time [s], length [km]) matrices between places (zero within the radius).
+
+    Only rows marked in ``rows_used`` (places a vehicle leaves from: trip ends and
+    stations) are searched on the road graph; the other rows stay inf.
+    """
     m = plon.size
     if m == 0:
         return np.zeros((0, 0)), np.zeros((0, 0))
@@ -148,8 +160,11 @@ def _deadheads(
         dh_s = dh_km / 20.0 * 3600.0
         return dh_s, dh_km
     node, dist = network.nearest_nodes(plon, plat)
-    tt = network.shortest(node, node, weight="time")
-    ll = network.shortest(node, node, weight="length") / 1000.0
+    rows = np.arange(m) if rows_used is None else np.flatnonzero(rows_used)
+    tt = np.full((m, m), np.inf)
+    ll = np.full((m, m), np.inf)
+    tt[rows] = network.shortest(node[rows], node, weight="time")
+    ll[rows] = network.shortest(node[rows], node, weight="length") / 1000.0
     off = dist > MAX_SNAP_M
     tt[off, :] = np.inf
     tt[:, off] = np.inf
@@ -196,7 +211,11 @@ def build_groups(
     ).astype(float)
     place, plon, plat = _places(lon, lat)
     n_all = len(trips)
-    dh_s, dh_km = _deadheads(plon, plat, network, opts.station_radius_m, opts.deadhead)
+    leave = np.zeros(plon.size, bool)
+    leave[place[n_all:]] = True  # trip ends and stations
+    dh_s, dh_km = _deadheads(
+        plon, plat, network, opts.station_radius_m, opts.deadhead, rows_used=leave
+    )
     start_place_all = place[:n_all]
     end_place_all = place[n_all : 2 * n_all]
     station_place = place[2 * n_all :]

@@ -4,7 +4,8 @@
 ``plugs_needed``, ``charging_cost_cny``, ``charging_cost_bound_cny``, ``tco``, ``wall_s``
 (plus ``infeasible_trips``, ``broken_blocks``, ``vehicles_bound``, ``comparison`` and
 ``tco_detail`` for the reader). ``gap`` is the largest relative gap of the plan's parts:
-(vehicles - bound) / vehicles of each type and (cost - bound) / cost of the charging.
+(vehicles - bound) / vehicles of each type, (plugs - bound) / plugs in total, and
+(cost - bound) / cost of the charging (for the plugs chosen).
 """
 
 from __future__ import annotations
@@ -125,6 +126,10 @@ class PlanResult:
         """Largest relative gap of the parts (0 when all are proven optimal)."""
         g = [t.blocking.gap for t in self.types]
         ch = self.charging
+        if ch is not None and ch.plugs:
+            n = sum(ch.plugs.values())
+            if n > 0:
+                g.append(max(0.0, (n - ch.plugs_bound) / n))
         if ch is not None and math.isfinite(ch.cost_cny):
             if ch.cost_cny > 1e-9:
                 g.append(max(0.0, (ch.cost_cny - ch.bound_cny) / ch.cost_cny))
@@ -177,6 +182,7 @@ class PlanResult:
             "kept_input_blocks": {t.vehicle_type: t.blocking.kept_input for t in self.types},
             "charging_status": ch.status if ch is not None else "none",
             "peak_grid_kw": dict(ch.peak_kw) if ch is not None else {},
+            "plugs_bound": ch.plugs_bound if ch is not None else 0,
             "comparison": self.comparison,
             "tco_detail": detail,
         }
