@@ -105,6 +105,7 @@ def solve(
     integer: np.ndarray | None = None,
     *,
     time_limit_s: float = 60.0,
+    lp_algorithm: str = "default",
 ) -> Answer:
     """Solve a linear model with HiGHS (MathOpt).
 
@@ -120,6 +121,8 @@ def solve(
         Boolean mask of integer columns.
     time_limit_s : float
         Wall-clock limit [s].
+    lp_algorithm : {"default", "dual", "primal", "barrier"}
+        HiGHS's LP algorithm (barrier with crossover gives duals like simplex).
 
     Returns
     -------
@@ -152,6 +155,13 @@ def solve(
     prm.enable_output = False
     if mip:
         prm.relative_gap_tolerance = 1e-6
+    algo = {
+        "default": parameters_pb2.LP_ALGORITHM_UNSPECIFIED,
+        "dual": parameters_pb2.LP_ALGORITHM_DUAL_SIMPLEX,
+        "primal": parameters_pb2.LP_ALGORITHM_PRIMAL_SIMPLEX,
+        "barrier": parameters_pb2.LP_ALGORITHM_BARRIER,
+    }[lp_algorithm]
+    prm.lp_algorithm = algo
     try:
         res = mo_solver.solve(
             p,

@@ -176,6 +176,7 @@ def plan_charging(
     plugs: dict[str, int] | None = None,
     time_limit_s: float = 60.0,
     mip_time_s: float = 10.0,
+    lp_algorithm: str = "default",
 ) -> ChargingPlan:
     """Size plugs and find the cheapest cyclic-day charging schedule.
 
@@ -201,6 +202,8 @@ def plan_charging(
         Budget for both solves [s].
     mip_time_s : float
         Budget of the plug MIP that tries to beat the rounded-up LP plugs [s].
+    lp_algorithm : str
+        HiGHS LP algorithm of the cost LP (see :func:`fleetopt.planning._solver.solve`).
 
     Returns
     -------
@@ -331,7 +334,9 @@ def plan_charging(
     for col in peak_col.values():
         c2[col] = demand_cny_per_kw_day
     left = max(0.5, time_limit_s - (time.perf_counter() - t_start))
-    ans2 = _solver.solve(c2, a, row_lb, row_ub, col_lb, col_ub, time_limit_s=left)
+    ans2 = _solver.solve(
+        c2, a, row_lb, row_ub, col_lb, col_ub, time_limit_s=left, lp_algorithm=lp_algorithm
+    )
     if ans2.x is None:
         return _empty(ans2.status, station_ids, time.perf_counter() - t_start)
     if ans2.status != "optimal":
