@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from fleetopt import defaults, sweeps
+from fleetopt import defaults, settings, sweeps
 from fleetopt import demo as _demo
 from fleetopt.domain.mode_share import project_mode_share
 from fleetopt.domain.transition import project_transition
@@ -32,6 +32,7 @@ from fleetopt.inputs.default_demand import default_scenario_path, public_dc_stat
 from fleetopt.inputs.scenario import Scenario, load_scenario_dict, read_scenario
 from fleetopt.inputs.scenario import scenario_from_dict as _scenario_from_dict
 from fleetopt.inputs.validate import validate_file
+from fleetopt.planning.plan import plan_scenario
 from fleetopt.results import store
 from fleetopt.results.export import escape_csv_tree, to_csv_bytes
 from fleetopt.results.targets import (
@@ -74,6 +75,7 @@ __all__ = [
     "load_run",
     "network_names",
     "new_run",
+    "plan",
     "run_scenario",
     "run_sweep",
     "scenario_from_dict",
@@ -390,6 +392,36 @@ def demo(
     if written is not None:
         doc_out["out_dir"] = str(written)
     return doc_out
+
+
+def plan(
+    path: Path,
+    *,
+    out_dir: Path | None = None,
+    time_limit_s: float | None = None,
+    step_s: float = 900.0,
+    compare: bool = True,
+) -> dict[str, Any]:
+    """Run ``fleetopt plan``: blocks, plugs, cheapest charging and TCO (CONTRACT §9).
+
+    Writes the new blocks and the charging schedule to ``out_dir`` when given; returns the
+    ``plan --json`` document.
+    """
+    if time_limit_s is None:  # resolved once, here (settings.SITING_TIME_LIMIT_S)
+        time_limit_s = settings.SITING_TIME_LIMIT_S
+    if not time_limit_s > 0:
+        msg = f"--time-limit must be > 0 s, got {time_limit_s}"
+        raise InputError(msg, [Problem(msg, None, "--time-limit", None)])
+    if step_s <= 0 or 3600.0 % step_s:
+        msg = f"--step-min must divide 60 minutes, got {step_s / 60.0:g}"
+        raise InputError(msg, [Problem(msg, None, "--step-min", None)])
+    result = plan_scenario(
+        read_scenario(Path(path)), time_limit_s=time_limit_s, step_s=step_s, compare=compare
+    )
+    if out_dir is not None:
+        result.write(out_dir)
+    summary: dict[str, Any] = result.summary()
+    return summary
 
 
 # --------------------------------------------------------------------------- for the app

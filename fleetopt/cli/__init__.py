@@ -64,6 +64,7 @@ def _register() -> None:
         "_sweep",
         "_network",
         "_runs",
+        "_plan",
     ):
         try:
             importlib.import_module(f"fleetopt.cli.{name}")

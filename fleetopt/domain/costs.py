@@ -1,7 +1,9 @@
 """Price grid energy with time-of-use tariffs and pick the cheapest charging windows.
 
 Tariffs live in ``fleetopt/data/tariffs.csv``: three prices (peak, flat, valley) and the
-period of each clock hour. Power is piecewise constant, so costs are exact integrals of
+period of each clock hour. A scenario may also define its own tariff as 24 hourly prices
+(``[tariffs.NAME] hourly_cny_per_kwh``); every function here accepts either a table name or
+such a tuple of 24 prices. Power is piecewise constant, so costs are exact integrals of
 price x power over time (the day repeats after 24 h).
 """
 
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+from collections.abc import Mapping, Sequence
 from functools import cache
 
 import numpy as np
@@ -21,21 +24,50 @@ logger = logging.getLogger(__name__)
 
 S_PER_H = 3600.0
 
+#: A tariff: its name in ``tariffs.csv`` or the 24 hourly prices of a scenario tariff [CNY/kWh].
+Tariff = str | tuple[float, ...]
+
+
+def resolve_tariff(name: str, scenario_tariffs: Mapping[str, Sequence[float]]) -> Tariff:
+    """Return the tariff a name stands for: a scenario's 24 prices, else the table name.
+
+    Parameters
+    ----------
+    name : str
+        Tariff name (``options.tariff``).
+    scenario_tariffs : mapping
+        ``{name: 24 hourly prices}`` defined in the scenario's ``[tariffs]`` [CNY/kWh].
+
+    Returns
+    -------
+    Tariff
+        A tuple of 24 prices when the scenario defines ``name``, else ``name``.
+    """
+    if name in scenario_tariffs:
+        return tuple(float(p) for p in scenario_tariffs[name])
+    return name
+
 
 @cache
-def hourly_prices(tariff: str) -> np.ndarray:
+def hourly_prices(tariff: Tariff) -> np.ndarray:
     """Return the 24 hourly energy prices of a tariff [CNY/kWh].
 
     Parameters
     ----------
-    tariff : str
-        Tariff name in ``tariffs.csv``.
+    tariff : str or tuple of float
+        Tariff name in ``tariffs.csv``, or 24 hourly prices (returned as an array).
 
     Returns
     -------
     numpy.ndarray
         Price of each clock hour 0..23 [CNY/kWh].
     """
+    if not isinstance(tariff, str):
+        prices = np.asarray(tariff, dtype=float)
+        if prices.shape != (24,):
+            msg = f"a tariff needs 24 hourly prices, got {prices.size}"
+            raise InputError(msg)
+        return prices
     rows = defaults.params("tariffs", tariff=tariff)
     if not rows:
         known = sorted(set(defaults.load_table("tariffs")["tariff"]))
@@ -59,7 +91,7 @@ def _cum_price_h(t_s: np.ndarray, prices: np.ndarray) -> np.ndarray:
 
 
 def energy_cost_cny(
-    start_s: npt.ArrayLike, end_s: npt.ArrayLike, kw: npt.ArrayLike, tariff: str
+    start_s: npt.ArrayLike, end_s: npt.ArrayLike, kw: npt.ArrayLike, tariff: Tariff
 ) -> np.ndarray:
     """Return the cost of drawing constant power over intervals.
 
@@ -69,8 +101,8 @@ def energy_cost_cny(
         Interval bounds [s after service-day start].
     kw : array_like
         Grid power over each interval [kW].
-    tariff : str
-        Tariff name.
+    tariff : str or tuple of float
+        Tariff name or 24 hourly prices.
 
     Returns
     -------
@@ -85,7 +117,7 @@ def energy_cost_cny(
 
 
 def cheapest_windows(
-    start_s: float, end_s: float, need_s: float, tariff: str
+    start_s: float, end_s: float, need_s: float, tariff: Tariff
 ) -> list[tuple[float, float]]:
     """Choose the cheapest time inside ``[start_s, end_s]`` adding up to ``need_s``.
 
@@ -98,8 +130,8 @@ def cheapest_windows(
         Plugged-in interval [s].
     need_s : float
         Charging time needed [s].
-    tariff : str
-        Tariff name.
+    tariff : str or tuple of float
+        Tariff name or 24 hourly prices.
 
     Returns
     -------

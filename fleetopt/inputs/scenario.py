@@ -26,6 +26,7 @@ from fleetopt.errors import InputError, Problem
 from fleetopt.inputs import _caps, default_demand, gtfs
 from fleetopt.inputs import emission_factors as _ef
 from fleetopt.inputs._encoding import read_limited
+from fleetopt.inputs.costs import check_costs_dict, check_tariffs_dict
 from fleetopt.inputs.stations import empty_stations, read_stations, stations_from_records
 from fleetopt.inputs.vehicles import (
     POWERTRAINS,
@@ -54,6 +55,8 @@ TOP_KEYS = (
     "transition",
     "mode_share",
     "year",
+    "tariffs",
+    "costs",
 )
 
 #: Keys of ``[emission_factors]``.
@@ -272,6 +275,10 @@ class Scenario:
         Simulation options.
     transition, mode_share : dict
         Tables of the targets part, passed through.
+    tariffs : dict
+        Scenario tariffs ``{name: 24 hourly prices}`` [CNY/kWh] (``[tariffs.NAME]``).
+    costs : dict
+        The ``[costs]`` table (see :mod:`fleetopt.inputs.costs`), passed through.
     vehicles : dict
         Per-vehicle overrides ``{vehicle_id: {key: value}}`` (``[vehicles."<id>"]``), applied
         on top of the vehicle's (type, powertrain) spec.
@@ -301,6 +308,9 @@ class Scenario:
     raw: dict[str, Any] = field(repr=False)
     vehicles: dict[str, dict[str, Any]] = field(default_factory=dict)
     year: int = field(default_factory=lambda: default_year())
+    tariffs: dict[str, tuple[float, ...]] = field(default_factory=dict)
+    costs: dict[str, Any] = field(default_factory=dict)
+
 
 
 def default_year() -> int:
@@ -786,7 +796,13 @@ def check_scenario_dict(d: Mapping[str, Any], *, file: str | None = None) -> lis
         o = d["options"]
         out.extend(_check_table_keys(o, tuple(OPTION_KEYS), "options", file, "option"))
         if isinstance(o, Mapping):
-            out.extend(_check_options(o, file))
+            tabs = d.get("tariffs")
+            names = tuple(str(k) for k in tabs) if isinstance(tabs, Mapping) else ()
+            out.extend(_check_options(o, file, names))
+    for table, check in (("tariffs", check_tariffs_dict), ("costs", check_costs_dict)):
+        if table in d:
+            found = check(d[table], table)
+            out.extend(Problem(p.message, p.row, p.column, p.file or file) for p in found)
     for table, module, fn in (
         ("transition", "fleetopt.domain.transition", "check_transition_dict"),
         ("mode_share", "fleetopt.domain.mode_share", "check_mode_share_dict"),
@@ -864,7 +880,9 @@ def _check_horizon_span(clock: Mapping[str, float], file: str | None) -> list[Pr
     return []
 
 
-def _check_options(o: Mapping[str, Any], file: str | None) -> list[Problem]:
+def _check_options(
+    o: Mapping[str, Any], file: str | None, scenario_tariffs: tuple[str, ...] = ()
+) -> list[Problem]:
     out: list[Problem] = []
     for k, v in o.items():
         kind = OPTION_KEYS.get(k)
@@ -887,7 +905,7 @@ def _check_options(o: Mapping[str, Any], file: str | None) -> list[Problem]:
             )
         )
     if isinstance(o.get("tariff"), str):
-        known = sorted(set(defaults.load_table("tariffs")["tariff"]))
+        known = sorted(set(defaults.load_table("tariffs")["tariff"]) | set(scenario_tariffs))
         if o["tariff"] not in known:
             out.append(
                 Problem(
@@ -1110,6 +1128,11 @@ def scenario_from_dict(
         transition=dict(d.get("transition", {})),
         mode_share=dict(d.get("mode_share", {})),
         vehicles={str(k): dict(v) for k, v in d.get("vehicles", {}).items()},
+        tariffs={
+            str(k): tuple(float(p) for p in v["hourly_cny_per_kwh"])
+            for k, v in d.get("tariffs", {}).items()
+        },
+        costs=dict(d.get("costs", {})),
         base_dir=bdir,
         file=file,
         raw=dict(d),

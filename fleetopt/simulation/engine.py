@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from fleetopt import powertrains as pts
-from fleetopt.domain.costs import energy_cost_cny
+from fleetopt.domain.costs import energy_cost_cny, resolve_tariff
 from fleetopt.domain.emissions import co2_kg, converted_turnover_tkm, intensity_kg_per_tkm
 from fleetopt.inputs.road_graph import RoadNetwork, load_network
 from fleetopt.inputs.scenario import Scenario
@@ -386,8 +386,9 @@ def assemble(
     seg = seg[seg["end_s"] > seg["start_s"]].reset_index(drop=True)
     seg.insert(0, "station_id", st_ids[seg["station_index"].to_numpy(int)] if len(seg) else [])
     seg["grid_kwh"] = (seg["end_s"] - seg["start_s"]) * seg["grid_kw"] / 3600.0
+    tariff = resolve_tariff(scenario.options.tariff, scenario.tariffs)
     seg["cost_cny"] = (
-        energy_cost_cny(seg["start_s"], seg["end_s"], seg["grid_kw"], scenario.options.tariff)
+        energy_cost_cny(seg["start_s"], seg["end_s"], seg["grid_kw"], tariff)
         if len(seg)
         else []
     )

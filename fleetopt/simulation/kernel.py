@@ -33,7 +33,7 @@ import simpy
 
 from fleetopt import defaults
 from fleetopt.domain import charging as chg
-from fleetopt.domain.costs import cheapest_windows
+from fleetopt.domain.costs import cheapest_windows, resolve_tariff
 from fleetopt.domain.energy import speed_factor, temperature_factor
 from fleetopt.inputs.road_graph import haversine_m
 from fleetopt.inputs.scenario import Scenario
@@ -244,7 +244,8 @@ class Model:
         if self.opts.charging == "smart":
             soc_out, steps = chg.charge_steps(soc_in, target, math.inf, kw, spec.battery_kwh, crv)
             need = sum(d for d, _ in steps)
-            wins = cheapest_windows(plug, deadline, need, self.opts.tariff)
+            tariff = resolve_tariff(self.opts.tariff, self.sc.tariffs)
+            wins = cheapest_windows(plug, deadline, need, tariff)
             segs = chg.lay_out(wins, steps)
             done = sum(b - a for a, b, _ in segs)
             if done < need - 1e-6:  # not enough time: charge what fits

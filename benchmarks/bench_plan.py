@@ -1,0 +1,138 @@
+"""Benchmark the operator plan (issue 15): re-blocking, the charging LP, the default's full plan.
+
+Cases:
+
+* ``reblock_1600``: 1,600 generated BEV bus blocks x 16 trips = 25,600 trips (the
+  ``bus`` case of ``bench_simulation.build_case``: 100 routes on ``beijing-central-2024``,
+  GENERATED timetables) with depot charging only (the terminal stations removed),
+  re-blocked by :func:`fleetopt.planning.blocking.plan_blocks`. Goals: <= 120 s and
+  vehicles within 2 % of the proven lower bound (``gap_to_bound`` = (vehicles - bound) /
+  bound).
+* ``charging_lp_500``: the plugs and cheapest charging of 500 of those buses' planned days
+  at 15-min and 1-min steps. Goal <= 10 s for the LP (``lp_s``: the cost LP with the
+  plugs fixed); ``plugs_s`` is the plug sizing before it (LP relaxation + MIP polish).
+* ``beijing_default``: ``fleetopt plan`` on the embedded default (``beijing-default.toml``)
+  with the simulator check. Goal <= 60 s.
+
+Quick mode uses 160 blocks, 50 buses and skips the default's plan. Wall times depend on the
+shared machine's load; the load average is reported.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+
+
+def _depot_only(path: Path) -> None:
+    st = path.parent / "generated_bus_stations.csv"
+    lines = st.read_text(encoding="utf-8").splitlines()
+    keep = [ln for ln in lines if ",public," not in ln]
+    st.write_text("\n".join(keep) + "\n", encoding="utf-8")
+
+
+def run(quick: bool) -> dict[str, object]:
+    """Run the cases; return timings, vehicles, bounds and goals."""
+    sys.path.insert(0, str(HERE))
+    sys.path.insert(0, str(REPO))
+    from bench_simulation import build_case
+
+    from fleetopt.domain.costs import hourly_prices
+    from fleetopt.inputs.road_graph import load_network
+    from fleetopt.inputs.scenario import read_scenario
+    from fleetopt.planning.blocking import plan_blocks
+    from fleetopt.planning.charging_lp import plan_charging
+    from fleetopt.planning.plan import _vehicle_days, plan_scenario
+    from fleetopt.planning.problem import build_groups
+    from fleetopt.simulation.prepare import prepare
+
+    out: dict[str, object] = {"load_avg": os.getloadavg()}
+    net = load_network("beijing-central-2024")
+    blocks_n = 160 if quick else 1600
+    with tempfile.TemporaryDirectory() as tmp:
+        path = build_case("bus", blocks_n, tmp, net)
+        _depot_only(path)
+        sc = read_scenario(path)
+        t0 = time.perf_counter()
+        prep = prepare(sc, net)
+        groups = build_groups(sc, prep, net)
+        t1 = time.perf_counter()
+        gp = groups[0]
+        res = plan_blocks(gp)
+        t2 = time.perf_counter()
+        out["reblock"] = {
+            "trips": gp.n,
+            "input_blocks": res.input_blocks,
+            "broken_input_blocks": len(res.broken_blocks),
+            "vehicles": res.vehicles,
+            "lower_bound": res.lower_bound,
+            "bound_method": res.bound_method,
+            "gap_to_bound": (res.vehicles - res.lower_bound) / max(1, res.lower_bound),
+            "unrunnable_trips": len(res.unrunnable),
+            "kept_input": res.kept_input,
+            "prepare_s": t1 - t0,
+            "reblock_s": t2 - t1,
+            "total_s": t2 - t0,
+            "goal_s": 120.0,
+            "goal_gap": 0.02,
+        }
+        n_bus = 50 if quick else 500
+        days = _vehicle_days(gp, res, "bus-")[:n_bus]
+        lp: dict[str, object] = {"buses": len(days)}
+        plugs = None
+        for step in (900.0, 60.0):
+            t3 = time.perf_counter()
+            sized = None
+            if plugs is None:
+                sized = plan_charging(days, gp.station_ids, hourly_prices("flat-rate"), step_s=step)
+            t4 = time.perf_counter()
+            plugs = plugs or (sized.plugs if sized is not None else None)
+            fixed = plan_charging(
+                days,
+                gp.station_ids,
+                hourly_prices("beijing-general-commercial-1-10kv"),
+                step_s=step,
+                plugs=plugs,
+            )
+            t5 = time.perf_counter()
+            lp[f"step_{int(step)}s"] = {
+                "plugs_s": t4 - t3 if sized is not None else None,
+                "lp_s": t5 - t4,
+                "status": fixed.status,
+                "cost_cny": fixed.cost_cny,
+                "bound_cny": fixed.bound_cny,
+                "plugs": sum(plugs.values()) if plugs else 0,
+                "goal_s": 10.0,
+            }
+        out["charging_lp"] = lp
+    if not quick:
+        sc = read_scenario(REPO / "fleetopt" / "data" / "scenarios" / "beijing-default.toml")
+        t6 = time.perf_counter()
+        r = plan_scenario(sc, network=net, compare=True)
+        t7 = time.perf_counter()
+        s = r.summary()
+        out["beijing_default"] = {
+            "wall_s": t7 - t6,
+            "goal_s": 60.0,
+            "status": s["status"],
+            "gap": s["gap"],
+            "vehicles_needed": s["vehicles_needed"],
+            "vehicles_bound": s["vehicles_bound"],
+            "plugs": sum(s["plugs_needed"].values()),
+            "plugs_bound": s["plugs_bound"],
+            "charging_cost_cny": s["charging_cost_cny"],
+            "comparison": s["comparison"],
+        }
+    return out
+
+
+if __name__ == "__main__":
+    import json
+
+    print(json.dumps(run(quick="--quick" in sys.argv), indent=1, default=str))

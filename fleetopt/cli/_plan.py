@@ -1,0 +1,79 @@
+"""Register ``fleetopt plan``: an operator's vehicles, plugs, cheapest charging, life-cycle cost."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from fleetopt.cli import app
+from fleetopt.cli._common import JsonOpt, run
+
+
+def _render(s: dict[str, Any]) -> None:
+    console = Console()
+    console.print(
+        f"[bold]plan[/bold] {s['status']} (gap {s['gap']:.2%}), {s['wall_s']:.2f} s; "
+        f"charging {s['charging_cost_cny']:,.2f} CNY/day "
+        f"(bound {s['charging_cost_bound_cny']:,.2f})"
+    )
+    t = Table(title="Vehicles")
+    for col in ("type", "input", "needed", "bound"):
+        t.add_column(col, justify="right")
+    for vt, n in s["vehicles_needed"].items():
+        t.add_row(vt, str(s["vehicles_input"].get(vt, 0)), str(n), str(s["vehicles_bound"][vt]))
+    console.print(t)
+    if s["plugs_needed"]:
+        p = Table(title="Plugs per station")
+        p.add_column("station")
+        p.add_column("plugs", justify="right")
+        for sid, n in s["plugs_needed"].items():
+            p.add_row(sid, str(n))
+        console.print(p)
+    c = Table(title="Life-cycle cost")
+    for col in ("type", "powertrain", "vehicles", "NPV CNY", "CNY/km"):
+        c.add_column(col, justify="right")
+    for vt, per in s["tco_detail"].items():
+        for pt, d in per.items():
+            c.add_row(vt, pt, str(d["vehicles"]), f"{d['npv_cny']:,.0f}", f"{d['cny_per_km']:.2f}")
+    console.print(c)
+    for bad in s["infeasible_trips"][:20]:
+        console.print(f"[red]cannot run[/red] {bad['reason']}")
+    for b in s["broken_blocks"][:20]:
+        console.print(f"[yellow]block {b['vehicle_id']} breaks:[/yellow] {b['reason']}")
+
+
+@app.command("plan")
+def plan_cmd(
+    scenario: Path = typer.Argument(..., help="Scenario TOML file (CONTRACT §4, §9)."),
+    out: Path | None = typer.Option(
+        None, "--out", help="Folder for the new blocks (trips file) and the charging schedule."
+    ),
+    time_limit: float | None = typer.Option(
+        None, "--time-limit", help="Solver budget [s] (default: settings.SITING_TIME_LIMIT_S, 60)."
+    ),
+    step_min: float = typer.Option(
+        15.0, "--step-min", help="Time step of the charging LP [min] (15 or 1)."
+    ),
+    compare: bool = typer.Option(
+        True, "--compare/--no-compare", help="Also simulate the plan (immediate, smart)."
+    ),
+    as_json: bool = JsonOpt,
+) -> None:
+    """Plan an operator's fleet: vehicles, plugs per station, cheapest charging, TCO."""
+    from fleetopt import api
+
+    run(
+        lambda: api.plan(
+            scenario,
+            out_dir=out,
+            time_limit_s=time_limit,
+            step_s=step_min * 60.0,
+            compare=compare,
+        ),
+        as_json=as_json,
+        render=_render,
+    )

@@ -1,0 +1,1 @@
+"""Plan an operator's electric fleet: vehicles, plugs, cheapest charging and life-cycle cost."""

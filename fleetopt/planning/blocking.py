@@ -1,0 +1,639 @@
+"""Chain a group's trips into the fewest energy-feasible vehicle blocks, with a proven lower bound.
+
+Rules (CONTRACT §9): a block is a time-ordered chain of trips; between two trips the
+vehicle stands where the first one ends and, when that is a station, charges there at
+min(``plug_kw``, ``max_charge_kw``) until it must leave for the next trip (a deadhead on
+the road graph when the next trip starts elsewhere). A block belongs to the depot of
+its first trip's input vehicle: it pulls out from there and pulls in there, and spends
+the rest of the 24 h at that depot (charging when it has plugs). A block without a depot
+spends the night where its last trip ends. The day is cyclic: the charge at pull-out
+must be restored by the next pull-out. Every drive must end at or above ``min_soc``.
+
+Checking one block is exact (:func:`check_block`): the smallest feasible starting
+charge follows from a backward pass; charging as much as possible from there gives the
+largest charge at the end of the day, and the block is feasible if and only if that is
+at least the starting charge (a larger start never helps: the day's charge gain does
+not grow with the start).
+
+Lower bound on vehicles (energy ignored, so valid for any energy rule):
+
+- up to :data:`EXACT_BOUND_TRIPS` trips, the minimum path cover of the exact trip
+  compatibility graph (trips minus a maximum bipartite matching);
+- above that, the same on a relaxed graph where a deadhead from place ``a`` takes the
+  shortest deadhead out of ``a`` (more arcs can only lower the bound), solved as a
+  max flow with time-ordered pools (OR-Tools ``SimpleMaxFlow``, O(trips) arcs).
+
+Blocks: up to :data:`EXACT_TRIPS` trips, an exact minimum over all subsets (dynamic
+programming over bit masks); above, an energy-aware dispatch in departure order that
+gives each trip the feasible vehicle that waits least (zero deadhead first), followed by
+a split of any block that fails the cyclic check. Operator blocks that are feasible are
+kept when they need no more vehicles than the re-blocked plan.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from ortools.graph.python import max_flow
+from scipy import sparse
+from scipy.sparse.csgraph import maximum_bipartite_matching
+
+from fleetopt.planning.problem import DAY_S, GroupProblem
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "BlockCheck",
+    "BlockingResult",
+    "Segment",
+    "check_block",
+    "lower_bound",
+    "plan_blocks",
+    "timeline",
+]
+
+#: Groups up to this many trips are solved exactly (all subsets).
+EXACT_TRIPS = 12
+
+#: Groups up to this many trips get the exact (unrelaxed) path-cover bound.
+EXACT_BOUND_TRIPS = 2500
+
+_EPS = 1e-6
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One piece of a block's day.
+
+    Attributes
+    ----------
+    kind : str
+        ``drive`` (a trip, ``trip`` >= 0, or a deadhead, ``trip`` = -1) or ``stay``.
+    start_s, end_s : float
+        Time span [s] (a night stay may end after 24 h: the next day's pull-out).
+    kwh : float
+        Battery energy of a drive [kWh] (0 for a stay).
+    km : float
+        Distance of a drive [km].
+    station : int
+        Station index of a stay where the vehicle can charge (-1 otherwise).
+    trip : int
+        Trip index of a revenue drive, -1 otherwise.
+    night : bool
+        True for the stay that closes the cyclic day.
+    """
+
+    kind: str
+    start_s: float
+    end_s: float
+    kwh: float = 0.0
+    km: float = 0.0
+    station: int = -1
+    trip: int = -1
+    night: bool = False
+
+
+@dataclass(frozen=True)
+class BlockCheck:
+    """The verdict on one block.
+
+    Attributes
+    ----------
+    feasible : bool
+        True when the block runs under the plan's rules.
+    reason : str
+        Why not (empty when feasible).
+    start_kwh : float
+        Smallest feasible charge at pull-out [kWh] (NaN when infeasible).
+    """
+
+    feasible: bool
+    reason: str
+    start_kwh: float
+
+
+@dataclass
+class BlockingResult:
+    """Blocks of one group and how good they are.
+
+    Attributes
+    ----------
+    blocks : list of list of int
+        Trip indices of each block, in time order.
+    depots : list of int
+        Depot station of each block (-1: none).
+    lower_bound : int
+        Proven lower bound on the vehicles for the runnable trips.
+    bound_method : str
+        ``exact-subsets``, ``path-cover`` or ``relaxed-path-cover``.
+    status : str
+        ``optimal`` (vehicles = bound) or ``feasible``.
+    unrunnable : list of (int, str)
+        Trips no vehicle can run at all, with the reason.
+    input_blocks : int
+        Distinct input vehicle ids of the group.
+    broken_blocks : list of (str, str)
+        Input blocks that are not feasible, with the reason.
+    kept_input : bool
+        True when the operator's blocks are the plan.
+    wall_s : float
+        Time spent [s].
+    """
+
+    blocks: list[list[int]]
+    depots: list[int]
+    lower_bound: int
+    bound_method: str
+    status: str
+    unrunnable: list[tuple[int, str]] = field(default_factory=list)
+    input_blocks: int = 0
+    broken_blocks: list[tuple[str, str]] = field(default_factory=list)
+    kept_input: bool = False
+    wall_s: float = 0.0
+
+    @property
+    def vehicles(self) -> int:
+        """Number of blocks (vehicles)."""
+        return len(self.blocks)
+
+    @property
+    def gap(self) -> float:
+        """Relative gap (vehicles - bound) / vehicles (0 when proven optimal)."""
+        v = self.vehicles
+        return 0.0 if v == 0 else max(0.0, (v - self.lower_bound) / v)
+
+
+# -- one block ----------------------------------------------------------------------------------
+def _dh(gp: GroupProblem, a_place: int, b_place: int) -> tuple[float, float]:
+    return float(gp.dh_s[a_place, b_place]), float(gp.dh_km[a_place, b_place])
+
+
+def timeline(gp: GroupProblem, trips: list[int], depot: int) -> list[Segment] | str:
+    """Return a block's day as segments, or the reason it cannot be timed.
+
+    Parameters
+    ----------
+    gp : GroupProblem
+        The group.
+    trips : list of int
+        Trip indices in time order.
+    depot : int
+        Depot station index (-1: none).
+
+    Returns
+    -------
+    list of Segment or str
+        The segments from pull-out to the next pull-out, or a reason.
+    """
+    if not trips:
+        return []
+    segs: list[Segment] = []
+    kpk = gp.kwh_per_km_dh
+    first, last = trips[0], trips[-1]
+    tid = gp.trip_ids
+    t_out = gp.dep_s[first]
+    if depot >= 0:
+        s, km = _dh(gp, int(gp.station_place[depot]), int(gp.start_place[first]))
+        if not math.isfinite(s):
+            return f"no road from depot {gp.station_ids[depot]} to trip {tid[first]}"
+        t_out = gp.dep_s[first] - s
+        if km > 0 or s > 0:
+            segs.append(Segment("drive", t_out, gp.dep_s[first], kwh=km * kpk, km=km))
+    for k, i in enumerate(trips):
+        segs.append(
+            Segment(
+                "drive", gp.dep_s[i], gp.arr_s[i], kwh=float(gp.drive_kwh[i]), km=gp.km[i], trip=i
+            )
+        )
+        if k + 1 == len(trips):
+            break
+        j = trips[k + 1]
+        s, km = _dh(gp, int(gp.end_place[i]), int(gp.start_place[j]))
+        leave = gp.dep_s[j] - s
+        if not math.isfinite(s) or leave < gp.arr_s[i] - _EPS:
+            return f"trip {tid[j]} departs before the vehicle can reach it after trip {tid[i]}"
+        st = int(gp.end_station[i])
+        if leave > gp.arr_s[i]:
+            segs.append(Segment("stay", gp.arr_s[i], leave, station=st if _can(gp, st) else -1))
+        if km > 0 or s > 0:
+            segs.append(Segment("drive", leave, gp.dep_s[j], kwh=km * kpk, km=km))
+    t_in = gp.arr_s[last]
+    night_st = int(gp.end_station[last])
+    if depot >= 0:
+        s, km = _dh(gp, int(gp.end_place[last]), int(gp.station_place[depot]))
+        if not math.isfinite(s):
+            return f"no road from trip {tid[last]} to depot {gp.station_ids[depot]}"
+        if km > 0 or s > 0:
+            segs.append(Segment("drive", t_in, t_in + s, kwh=km * kpk, km=km))
+        t_in += s
+        night_st = depot
+    end = t_out + DAY_S
+    if end > t_in:
+        segs.append(
+            Segment("stay", t_in, end, station=night_st if _can(gp, night_st) else -1, night=True)
+        )
+    return segs
+
+
+def _can(gp: GroupProblem, st: int) -> bool:
+    return st >= 0 and gp.rate_kw[st] > 0
+
+
+def check_block(gp: GroupProblem, trips: list[int], depot: int) -> BlockCheck:
+    """Decide exactly whether a block runs (energy, reserve, cyclic day).
+
+    Parameters
+    ----------
+    gp : GroupProblem
+        The group.
+    trips : list of int
+        Trip indices in time order.
+    depot : int
+        Depot station index (-1: none).
+
+    Returns
+    -------
+    BlockCheck
+    """
+    segs = timeline(gp, trips, depot)
+    if isinstance(segs, str):
+        return BlockCheck(False, segs, math.nan)
+    if not gp.battery:
+        return BlockCheck(True, "", 0.0)
+    cap, lo = gp.cap_kwh, gp.min_kwh
+    tid = gp.trip_ids
+    # backward: smallest charge needed before each segment
+    need = lo
+    for sg in reversed(segs):
+        if sg.kind == "drive":
+            need += sg.kwh
+            if need > cap + _EPS:
+                what = f"trip {tid[sg.trip]}" if sg.trip >= 0 else "a deadhead"
+                return BlockCheck(
+                    False,
+                    f"{what} and what follows until the next charge need {need:.1f} kWh, more "
+                    f"than the battery's {cap:.1f} kWh",
+                    math.nan,
+                )
+        elif sg.night:
+            continue
+        else:
+            need = max(lo, need - _charge_kwh(gp, sg))
+    start = need
+    soc = start
+    for sg in segs:
+        if sg.kind == "drive":
+            soc -= sg.kwh
+        else:
+            soc = min(cap, soc + _charge_kwh(gp, sg))
+    if soc < start - _EPS:
+        return BlockCheck(
+            False,
+            f"the day ends with {soc:.1f} kWh, below the {start:.1f} kWh it must start with "
+            "(not enough charging time at stations and the depot)",
+            math.nan,
+        )
+    return BlockCheck(True, "", start)
+
+
+def _charge_kwh(gp: GroupProblem, sg: Segment) -> float:
+    if sg.station < 0:
+        return 0.0
+    return float(gp.rate_kw[sg.station]) * (sg.end_s - sg.start_s) / 3600.0
+
+
+# -- lower bound --------------------------------------------------------------------------------
+def _compat_matrix(gp: GroupProblem, idx: np.ndarray) -> np.ndarray:
+    ep = gp.end_place[idx]
+    sp = gp.start_place[idx]
+    ready = gp.arr_s[idx][:, None] + gp.dh_s[ep[:, None], sp[None, :]]
+    ok: np.ndarray = ready <= gp.dep_s[idx][None, :] + _EPS
+    np.fill_diagonal(ok, False)
+    return ok
+
+
+def lower_bound(gp: GroupProblem, idx: np.ndarray) -> tuple[int, str]:
+    """Return a proven lower bound on the vehicles for trips ``idx`` and its method.
+
+    Parameters
+    ----------
+    gp : GroupProblem
+        The group.
+    idx : numpy.ndarray
+        Trip indices.
+
+    Returns
+    -------
+    (int, str)
+        Bound and ``path-cover`` (exact compatibility) or ``relaxed-path-cover``.
+    """
+    n = int(idx.size)
+    if n == 0:
+        return 0, "path-cover"
+    if n <= EXACT_BOUND_TRIPS:
+        ok = _compat_matrix(gp, idx)
+        m = maximum_bipartite_matching(sparse.csr_matrix(ok), perm_type="column")
+        return n - int((m >= 0).sum()), "path-cover"
+    return n - _relaxed_matching(gp, idx), "relaxed-path-cover"
+
+
+def _relaxed_matching(gp: GroupProblem, idx: np.ndarray) -> int:
+    """Maximum matching of the relaxed compatibility graph by max flow through time pools."""
+    n = idx.size
+    dep, arr = gp.dep_s[idx], gp.arr_s[idx]
+    ep, sp = gp.end_place[idx], gp.start_place[idx]
+    dh = gp.dh_s.copy()
+    np.fill_diagonal(dh, np.inf)
+    dmin = dh.min(axis=1)  # fastest way out of each place to another one
+    tails: list[np.ndarray] = []
+    heads: list[np.ndarray] = []
+    caps: list[np.ndarray] = []
+    src, snk = 0, 1
+    out_n = 2 + np.arange(n)
+    in_n = 2 + n + np.arange(n)
+    tails += [np.full(n, src), in_n]
+    heads += [out_n, np.full(n, snk)]
+    caps += [np.ones(n, np.int64), np.ones(n, np.int64)]
+    next_node = 2 + 2 * n
+
+    def pool(key: np.ndarray, t_end: np.ndarray) -> None:
+        # events: trip ends (enter) and trip starts (leave), ends first at equal times
+        nonlocal next_node
+        ok = np.isfinite(t_end)
+        e_key, e_t, e_i = key[0][ok], t_end[ok], np.flatnonzero(ok)
+        s_key, s_t, s_i = key[1], dep, np.arange(n)
+        k_all = np.concatenate([e_key, s_key])
+        t_all = np.concatenate([e_t, s_t])
+        typ = np.concatenate([np.zeros(e_i.size, np.int64), np.ones(n, np.int64)])
+        who = np.concatenate([e_i, s_i])
+        order = np.lexsort((typ, t_all, k_all))
+        nodes = next_node + np.arange(order.size)
+        next_node += order.size
+        k_sorted = k_all[order]
+        same = k_sorted[1:] == k_sorted[:-1]
+        tails.append(nodes[:-1][same])
+        heads.append(nodes[1:][same])
+        caps.append(np.full(int(same.sum()), n, np.int64))
+        t_sorted, w_sorted = typ[order], who[order]
+        enter = t_sorted == 0
+        tails.append(out_n[w_sorted[enter]])
+        heads.append(nodes[enter])
+        caps.append(np.ones(int(enter.sum()), np.int64))
+        tails.append(nodes[~enter])
+        heads.append(in_n[w_sorted[~enter]])
+        caps.append(np.ones(int((~enter).sum()), np.int64))
+
+    pool(np.stack([ep, sp]), arr)  # same place: no deadhead
+    pool(np.stack([np.zeros(n, np.int64), np.zeros(n, np.int64)]), arr + dmin[ep])  # anywhere
+    flow = max_flow.SimpleMaxFlow()
+    t = np.concatenate(tails).astype(np.int32)
+    h = np.concatenate(heads).astype(np.int32)
+    c = np.concatenate(caps).astype(np.int64)
+    flow.add_arcs_with_capacity(t, h, c)
+    status = flow.solve(src, snk)
+    if status != flow.OPTIMAL:
+        msg = f"max flow failed with status {status}"
+        raise RuntimeError(msg)
+    return int(flow.optimal_flow())
+
+
+# -- blocks -------------------------------------------------------------------------------------
+def _exact(gp: GroupProblem, idx: list[int]) -> tuple[list[list[int]], list[int]] | None:
+    """Minimum number of feasible blocks covering ``idx`` (all subsets); None if impossible."""
+    n = len(idx)
+    idx = sorted(idx, key=lambda i: (gp.dep_s[i], i))
+    full = (1 << n) - 1
+    feas: dict[int, int] = {}
+    for mask in range(1, full + 1):
+        chain = [idx[k] for k in range(n) if mask >> k & 1]
+        dep = int(gp.depot[chain[0]])
+        if check_block(gp, chain, dep).feasible:
+            feas[mask] = dep
+    best = [math.inf] * (full + 1)
+    choice = [0] * (full + 1)
+    best[0] = 0
+    for mask in range(1, full + 1):
+        low = mask & -mask
+        rest = mask ^ low
+        sub = rest
+        while True:
+            s = sub | low
+            if s in feas and best[mask ^ s] + 1 < best[mask]:
+                best[mask] = best[mask ^ s] + 1
+                choice[mask] = s
+            if sub == 0:
+                break
+            sub = (sub - 1) & rest
+    if not math.isfinite(best[full]):
+        return None
+    blocks, depots = [], []
+    mask = full
+    while mask:
+        s = choice[mask]
+        blocks.append([idx[k] for k in range(n) if s >> k & 1])
+        depots.append(feas[s])
+        mask ^= s
+    order = sorted(range(len(blocks)), key=lambda b: (gp.dep_s[blocks[b][0]], blocks[b][0]))
+    return [blocks[b] for b in order], [depots[b] for b in order]
+
+
+def _dispatch(gp: GroupProblem, idx: list[int]) -> tuple[list[list[int]], list[int]]:
+    """Energy-aware dispatch in departure order (charge at stays, least waiting first)."""
+    idx = sorted(idx, key=lambda i: (gp.dep_s[i], i))
+    n = len(idx)
+    last = np.zeros(n, np.int64)
+    soc = np.zeros(n)
+    dep_place = np.full(n, -1, np.int64)
+    blocks: list[list[int]] = []
+    depots: list[int] = []
+    cap, lo, kpk = gp.cap_kwh, gp.min_kwh, gp.kwh_per_km_dh
+    rate_at = np.concatenate([gp.rate_kw, [0.0]])  # index -1 -> 0 kW
+    for j in idx:
+        nv = len(blocks)
+        pick = -1
+        if nv:
+            a = last[:nv]
+            ep = gp.end_place[a]
+            dt = gp.dh_s[ep, gp.start_place[j]]
+            ready = gp.arr_s[a] + dt
+            ok = ready <= gp.dep_s[j] + _EPS
+            if gp.battery and ok.any():
+                stay = np.maximum(gp.dep_s[j] - dt - gp.arr_s[a], 0.0)
+                r = rate_at[gp.end_station[a]]
+                s1 = np.minimum(cap, soc[:nv] + r * stay / 3600.0)
+                s2 = s1 - np.where(ok, gp.dh_km[ep, gp.start_place[j]], 0.0) * kpk
+                s2 = s2 - gp.drive_kwh[j]
+                home = np.where(
+                    dep_place[:nv] >= 0,
+                    gp.dh_km[gp.end_place[j], np.maximum(dep_place[:nv], 0)] * kpk,
+                    0.0,
+                )
+                can_charge = rate_at[gp.end_station[j]] > 0
+                ok &= s2 >= lo - _EPS
+                ok &= (s2 - home >= lo - _EPS) | can_charge
+            if ok.any():
+                cand = np.flatnonzero(ok)
+                key_dh = (dt[cand] > 0).astype(int)
+                key_wait = gp.dep_s[j] - ready[cand]
+                pick = int(cand[np.lexsort((cand, key_wait, key_dh))[0]])
+                if gp.battery:
+                    soc[pick] = s2[pick]
+        if pick < 0:
+            pick = nv
+            d = int(gp.depot[j])
+            blocks.append([])
+            depots.append(d)
+            dep_place[pick] = int(gp.station_place[d]) if d >= 0 else -1
+            s0 = cap
+            if d >= 0 and gp.battery:
+                s0 -= gp.dh_km[gp.station_place[d], gp.start_place[j]] * kpk
+            soc[pick] = s0 - gp.drive_kwh[j]
+        blocks[pick].append(j)
+        last[pick] = j
+    return _repair(gp, blocks, depots)
+
+
+def _repair(
+    gp: GroupProblem, blocks: list[list[int]], depots: list[int]
+) -> tuple[list[list[int]], list[int]]:
+    """Split every block that fails the exact check into feasible pieces (longest prefix first)."""
+    out_b: list[list[int]] = []
+    out_d: list[int] = []
+    todo = list(zip(blocks, depots, strict=True))
+    while todo:
+        b, d = todo.pop()
+        if check_block(gp, b, d).feasible:
+            out_b.append(b)
+            out_d.append(d)
+            continue
+        k = len(b) - 1
+        while k > 1 and not check_block(gp, b[:k], d).feasible:
+            k -= 1
+        head, tail = b[:k], b[k:]
+        if not check_block(gp, head, d).feasible:  # a single trip that cannot run: skip it
+            tail = b[1:]
+            logger.warning("trip %s dropped in repair", gp.trips["trip_id"].iat[b[0]])
+        else:
+            out_b.append(head)
+            out_d.append(d)
+        if tail:
+            todo.append((tail, int(gp.depot[tail[0]])))
+    order = sorted(range(len(out_b)), key=lambda k: (gp.dep_s[out_b[k][0]], out_b[k][0]))
+    return [out_b[k] for k in order], [out_d[k] for k in order]
+
+
+def _chains_from_matching(gp: GroupProblem, idx: np.ndarray) -> list[list[int]]:
+    """Minimum path cover of the exact compatibility graph (no energy limits)."""
+    ok = _compat_matrix(gp, idx)
+    m = maximum_bipartite_matching(sparse.csr_matrix(ok), perm_type="column")
+    # m[i] = j: trip i (row) precedes trip j (column)
+    nxt = np.full(idx.size, -1)
+    has_prev = np.zeros(idx.size, bool)
+    for i, j in enumerate(m):
+        if j >= 0:
+            nxt[i] = j
+            has_prev[j] = True
+    chains = []
+    for s in np.flatnonzero(~has_prev):
+        c, k = [], int(s)
+        while k >= 0:
+            c.append(int(idx[k]))
+            k = int(nxt[k])
+        chains.append(c)
+    return chains
+
+
+def _deadhead_km(gp: GroupProblem, blocks: list[list[int]]) -> float:
+    tot = 0.0
+    for b in blocks:
+        for i, j in itertools.pairwise(b):
+            tot += float(gp.dh_km[gp.end_place[i], gp.start_place[j]])
+    return tot
+
+
+def plan_blocks(gp: GroupProblem, *, time_limit_s: float = 60.0) -> BlockingResult:
+    """Re-block a group: fewest feasible vehicles, then least deadhead; keep input if as good.
+
+    Parameters
+    ----------
+    gp : GroupProblem
+        The group.
+    time_limit_s : float
+        Budget [s] (the exact subset search is used only for tiny groups).
+
+    Returns
+    -------
+    BlockingResult
+    """
+    del time_limit_s  # every step here is polynomial or bounded by EXACT_TRIPS
+    t0 = time.perf_counter()
+    tid = gp.trip_ids
+    unrunnable: list[tuple[int, str]] = []
+    ok_idx: list[int] = []
+    for j in range(gp.n):
+        c = check_block(gp, [j], int(gp.depot[j]))
+        if c.feasible:
+            ok_idx.append(j)
+        else:
+            unrunnable.append((j, c.reason))
+    idx = np.array(ok_idx, dtype=np.int64)
+    lb, method = lower_bound(gp, idx)
+    if not gp.battery and idx.size <= EXACT_BOUND_TRIPS:
+        blocks = _chains_from_matching(gp, idx)
+        depots = [int(gp.depot[b[0]]) for b in blocks]
+    elif gp.battery and 0 < idx.size <= EXACT_TRIPS:
+        got = _exact(gp, ok_idx)
+        assert got is not None  # every single trip is feasible, so a cover exists
+        blocks, depots = got
+        lb = max(lb, len(blocks))
+        method = "exact-subsets"
+    else:
+        blocks, depots = _dispatch(gp, ok_idx)
+    # the operator's blocks
+    vids = gp.trips["vehicle_id"].astype(str).to_numpy()
+    broken: list[tuple[str, str]] = []
+    in_blocks: list[list[int]] = []
+    in_depots: list[int] = []
+    bad_trip = {j for j, _ in unrunnable}
+    for v in dict.fromkeys(vids):
+        b = [int(k) for k in np.flatnonzero(vids == v)]
+        b.sort(key=lambda i: (gp.dep_s[i], i))
+        d = int(gp.depot[b[0]])
+        c = check_block(gp, b, d)
+        if not c.feasible:
+            broken.append((v, c.reason))
+        in_blocks.append([i for i in b if i not in bad_trip])
+        in_depots.append(d)
+    kept = False
+    if not broken and len(in_blocks) <= len(blocks):
+        blocks, depots, kept = in_blocks, in_depots, True
+    lb = min(lb, len(blocks))  # never claim more than a plan that exists (safety)
+    status = "optimal" if len(blocks) == lb else "feasible"
+    logger.info(
+        "%s/%s: %d trips -> %d blocks (bound %d, %s, %d unrunnable, deadhead %.1f km)",
+        gp.vehicle_type,
+        gp.powertrain,
+        gp.n,
+        len(blocks),
+        lb,
+        method,
+        len(unrunnable),
+        _deadhead_km(gp, blocks),
+    )
+    return BlockingResult(
+        blocks=blocks,
+        depots=depots,
+        lower_bound=lb,
+        bound_method=method,
+        status=status,
+        unrunnable=[(j, f"trip {tid[j]}: {r}") for j, r in unrunnable],
+        input_blocks=len(dict.fromkeys(vids)),
+        broken_blocks=broken,
+        kept_input=kept,
+        wall_s=time.perf_counter() - t0,
+    )

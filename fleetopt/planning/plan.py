@@ -1,0 +1,313 @@
+"""Run an operator's plan: re-block, size plugs, schedule charging, price the fleet (CONTRACT §9).
+
+Steps for each vehicle type of the scenario's trip fleets:
+
+1. blocks for the scenario's powertrain (:mod:`fleetopt.planning.blocking`), with the
+   trips no vehicle can run reported and left out;
+2. plugs per station and the cheapest cyclic-day charging of those blocks
+   (:mod:`fleetopt.planning.charging_lp`; all battery types share the stations);
+3. the same timetable for the other powertrains with a spec and cost defaults (``bev``,
+   ``fcev``, and ``diesel``, or ``gasoline`` where the type has no diesel spec): blocks,
+   and for ``bev`` its own plugs and charging;
+4. life-cycle cost of each (:mod:`fleetopt.planning.tco`);
+5. optionally, the planned blocks run in the simulator with the planned plugs under the
+   ``immediate`` and ``smart`` policies (missed trips, energy, cost and peak).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from fleetopt.domain.costs import hourly_prices, resolve_tariff
+from fleetopt.errors import InputError, Problem
+from fleetopt.inputs.costs import resolve_costs
+from fleetopt.inputs.road_graph import RoadNetwork, load_network
+from fleetopt.inputs.scenario import Scenario, scenario_from_dict
+from fleetopt.inputs.vehicles import VehicleSpec, resolve_spec
+from fleetopt.planning.blocking import BlockingResult, plan_blocks, timeline
+from fleetopt.planning.charging_lp import ChargingPlan, VehicleDay, plan_charging
+from fleetopt.planning.problem import GroupProblem, build_groups, with_spec
+from fleetopt.planning.result import PlanResult, TypePlan
+from fleetopt.planning.tco import daily_fuel_cost_cny, life_cycle_cost
+from fleetopt.simulation.engine import simulate
+from fleetopt.simulation.prepare import prepare
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["compare_policies", "plan_scenario"]
+
+#: Days per month used to turn a monthly demand charge into a daily one [d].
+_MONTHS_PER_YEAR = 12.0
+
+
+def _alternatives(
+    vehicle_type: str, have: str, scenario: Scenario
+) -> list[tuple[str, VehicleSpec]]:
+    out = []
+    fuel = "diesel"
+    try:
+        resolve_spec(vehicle_type, "diesel", scenario.vehicle_types)
+    except InputError:
+        fuel = "gasoline"
+    for pt in ("bev", fuel, "fcev"):
+        if pt == have:
+            continue
+        try:
+            spec = resolve_spec(vehicle_type, pt, scenario.vehicle_types)
+            resolve_costs(scenario.costs, vehicle_type, pt)
+        except (InputError, KeyError):
+            continue
+        out.append((pt, spec))
+    return out
+
+
+def _vehicle_days(gp: GroupProblem, br: BlockingResult, prefix: str) -> list[VehicleDay]:
+    days = []
+    for k, (b, d) in enumerate(zip(br.blocks, br.depots, strict=True)):
+        segs = timeline(gp, b, d)
+        assert not isinstance(segs, str)  # blocks passed the check
+        days.append(
+            VehicleDay(
+                vehicle_id=f"{prefix}{k + 1:05d}",
+                vehicle_type=gp.vehicle_type,
+                segments=segs,
+                rate_kw=gp.rate_kw,
+                efficiency=gp.spec.charge_efficiency,
+                cap_kwh=gp.cap_kwh,
+                min_kwh=gp.min_kwh,
+            )
+        )
+    return days
+
+
+def _block_km(gp: GroupProblem, br: BlockingResult) -> float:
+    km = 0.0
+    for b, d in zip(br.blocks, br.depots, strict=True):
+        segs = timeline(gp, b, d)
+        if not isinstance(segs, str):
+            km += sum(s.km for s in segs if s.kind == "drive")
+    return km
+
+
+def _charging(
+    vehicles: list[VehicleDay],
+    gp: GroupProblem,
+    scenario: Scenario,
+    prices: np.ndarray,
+    demand_day: float,
+    step_s: float,
+    time_limit_s: float,
+) -> ChargingPlan:
+    return plan_charging(
+        vehicles,
+        gp.station_ids,
+        prices,
+        t0_s=scenario.options.horizon_start_s,
+        step_s=step_s,
+        grid_limit_kw=scenario.options.grid_limit_kw,
+        demand_cny_per_kw_day=demand_day,
+        time_limit_s=time_limit_s,
+    )
+
+
+def _plug_kw_share(
+    ch: ChargingPlan, vehicle_type: str, plug_kw_of: dict[str, float]
+) -> float:
+    """Plug power attributed to a type: each station's plug kW x the type's energy share."""
+    total: dict[str, float] = {}
+    for (_, sid), e in ch.energy_by_type_station.items():
+        total[sid] = total.get(sid, 0.0) + e
+    kw = 0.0
+    for sid, n in ch.plugs.items():
+        if n <= 0:
+            continue
+        mine = ch.energy_by_type_station.get((vehicle_type, sid), 0.0)
+        share = mine / total[sid] if total.get(sid, 0.0) > 0 else 0.0
+        kw += n * plug_kw_of[sid] * share
+    return kw
+
+
+def plan_scenario(
+    scenario: Scenario,
+    *,
+    network: RoadNetwork | None = None,
+    time_limit_s: float = 60.0,
+    step_s: float = 900.0,
+    compare: bool = True,
+) -> PlanResult:
+    """Plan the scenario's trip fleets (module steps).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The checked scenario.
+    network : RoadNetwork, optional
+        Its road network (loaded when not given).
+    time_limit_s : float
+        Budget for the solvers [s].
+    step_s : float
+        Time step of the charging LP [s] (900 or 60).
+    compare : bool
+        Also simulate the planned blocks under ``immediate`` and ``smart`` charging.
+
+    Returns
+    -------
+    PlanResult
+    """
+    t0 = time.perf_counter()
+    if network is None:
+        network = load_network(scenario.network, base_dir=scenario.base_dir)
+    prep = prepare(scenario, network)
+    if prep.requests:
+        logger.warning("taxi fleets served by ride requests are not planned (no fixed trips)")
+    groups = build_groups(scenario, prep, network)
+    if not groups:
+        msg = "the scenario has no trips to plan (fleets with trips, GTFS or a bus generator)"
+        raise InputError(msg, [Problem(msg, None, "fleets", scenario.file)])
+    tariff = resolve_tariff(scenario.options.tariff, scenario.tariffs)
+    prices = hourly_prices(tariff)
+    demand_month = float(
+        scenario.raw.get("tariffs", {}).get(scenario.options.tariff, {}).get(
+            "demand_cny_per_kw_month", 0.0
+        )
+    )
+    st = prep.stations
+    plug_kw_of = dict(zip(st["id"].astype(str), np.nan_to_num(st["plug_kw"].to_numpy(float)),
+                          strict=True))
+    # 1. blocks of the scenario's powertrain
+    main: dict[tuple[str, str], tuple[GroupProblem, BlockingResult]] = {}
+    for gp in groups:
+        main[(gp.vehicle_type, gp.powertrain)] = (gp, plan_blocks(gp, time_limit_s=time_limit_s))
+    # 2. plugs and charging of all battery groups together
+    days: list[VehicleDay] = []
+    for (vt, pt), (gp, br) in main.items():
+        if gp.battery:
+            days += _vehicle_days(gp, br, f"{vt}-{pt}-")
+    any_gp = groups[0]
+    charging = None
+    if days:
+        c0 = resolve_costs(scenario.costs, any_gp.vehicle_type, any_gp.powertrain)
+        demand_day = demand_month * _MONTHS_PER_YEAR / c0["days_per_year"]
+        charging = _charging(
+            days, any_gp, scenario, prices, demand_day, step_s, time_limit_s
+        )
+    # 3.-4. per type: the plan's powertrain and the alternatives, with their TCO
+    types: list[TypePlan] = []
+    for (vt, pt), (gp, br) in main.items():
+        options: list[tuple[str, GroupProblem, BlockingResult, ChargingPlan | None]] = [
+            (pt, gp, br, charging if gp.battery else None)
+        ]
+        for apt, spec in _alternatives(vt, pt, scenario):
+            agp = with_spec(gp, spec, scenario)
+            abr = plan_blocks(agp, time_limit_s=time_limit_s)
+            ach = None
+            if agp.battery:
+                c0 = resolve_costs(scenario.costs, vt, apt)
+                ach = _charging(
+                    _vehicle_days(agp, abr, f"{vt}-{apt}-"),
+                    agp,
+                    scenario,
+                    prices,
+                    demand_month * _MONTHS_PER_YEAR / c0["days_per_year"],
+                    step_s,
+                    time_limit_s,
+                )
+            options.append((apt, agp, abr, ach))
+        tco: dict[str, dict[str, Any]] = {}
+        for opt_pt, ogp, obr, och in options:
+            costs = resolve_costs(scenario.costs, vt, opt_pt)
+            km = _block_km(ogp, obr)
+            if ogp.battery and och is not None:
+                sub = och.schedule[och.schedule["vehicle_type"] == vt]
+                energy = float(sub["cost_cny"].sum())
+                if demand_month > 0 and och.grid_kwh > 0:
+                    # the demand charge is shared like the energy
+                    share = float(sub["grid_kwh"].sum()) / och.grid_kwh
+                    energy += share * (och.cost_cny - float(och.schedule["cost_cny"].sum()))
+                plug_kw = _plug_kw_share(och, vt, plug_kw_of)
+            else:
+                energy = daily_fuel_cost_cny(ogp.spec, km, costs)
+                plug_kw = 0.0
+            t = life_cycle_cost(
+                vehicles=obr.vehicles,
+                costs=costs,
+                plug_kw=plug_kw,
+                daily_energy_cny=energy,
+                daily_km=km,
+                battery_kwh=ogp.spec.battery_kwh if ogp.spec.powertrain in ("bev", "phev") else 0.0,
+            )
+            tco[opt_pt] = {
+                "npv_cny": t.npv_cny,
+                "cny_per_km": t.cny_per_km,
+                "vehicles": obr.vehicles,
+                "vehicles_bound": obr.lower_bound,
+                "daily_km": km,
+                "daily_energy_cny": energy,
+                "plug_kw": plug_kw,
+                "terms": t.terms,
+            }
+        types.append(TypePlan(vehicle_type=vt, powertrain=pt, group=gp, blocking=br, tco=tco))
+    result = PlanResult(scenario=scenario.name, types=types, charging=charging, step_s=step_s)
+    if compare and charging is not None and charging.status in ("optimal", "feasible"):
+        result.comparison = compare_policies(scenario, result, network)
+    result.wall_s = time.perf_counter() - t0
+    return result
+
+
+def compare_policies(
+    scenario: Scenario, result: PlanResult, network: RoadNetwork | None
+) -> dict[str, dict[str, float]]:
+    """Simulate the planned blocks with the planned plugs under ``immediate`` and ``smart``.
+
+    Returns
+    -------
+    dict
+        ``{policy: {trips_missed, grid_energy_kwh, cost_cny, peak_grid_kw}}``, plus
+        ``plan`` with the LP's cost, grid energy and peak (sum of site peaks).
+    """
+    assert result.charging is not None
+    trips = result.trips_table()
+    out: dict[str, dict[str, float]] = {
+        "plan": {
+            "trips_missed": 0.0,
+            "grid_energy_kwh": result.charging.grid_kwh,
+            "cost_cny": result.charging.cost_cny,
+            "peak_grid_kw": float(sum(result.charging.peak_kw.values())),
+        }
+    }
+    with tempfile.TemporaryDirectory(prefix="fleetopt-plan-") as tmp:
+        path = Path(tmp) / "planned_trips.csv"
+        trips.to_csv(path, index=False)
+        raw = {k: v for k, v in scenario.raw.items() if k not in ("base",)}
+        raw["fleets"] = [{"trips": str(path)}]
+        recs = []
+        for row in scenario.stations.to_dict(orient="records"):
+            rec = {k: v for k, v in row.items() if k != "existing" and not _missing(v)}
+            if str(row["id"]) in result.charging.plugs:
+                rec["plugs"] = max(1, result.charging.plugs[str(row["id"])])
+            recs.append(rec)
+        raw["stations"] = recs
+        for policy in ("immediate", "smart"):
+            raw["options"] = {**scenario.raw.get("options", {}), "charging": policy}
+            sc = scenario_from_dict(raw, base_dir=scenario.base_dir, file=scenario.file)
+            sim = simulate(sc, network=network)
+            s = sim.summary()
+            cost = float(sim.stations["cost_cny"].sum()) if "cost_cny" in sim.stations else math.nan
+            out[policy] = {
+                "trips_missed": float(s["trips_missed"]),
+                "grid_energy_kwh": float(s["grid_energy_kwh"]),
+                "cost_cny": cost,
+                "peak_grid_kw": float(s["peak_grid_kw"]),
+            }
+    return out
+
+
+def _missing(v: Any) -> bool:
+    return isinstance(v, float) and math.isnan(v)
