@@ -29,7 +29,7 @@ RANK = {
     "domain": 2,
     "simulation": 3,
     "siting": 3,
-    "planning": 3,
+    "planning": 3.5,  # the operator planner runs the simulation's preparation; never siting
     "results": 4,
     "sweeps": 5,
     "demo": 6,
@@ -37,7 +37,7 @@ RANK = {
     "cli": 8,
     "apps": 8,
 }
-PEERS = {"simulation", "siting", "planning"}
+PEERS = {"simulation", "siting"}
 #: Optional heavy dependencies: a function-local import of these is allowed.
 OPTIONAL = ("dask", "distributed", "streamlit", "playwright", "plotly", "pydeck")
 BIG_LINES = 700
