@@ -41,6 +41,7 @@ COST_KEYS = (
     "gasoline_cny_per_l",
     "hydrogen_cny_per_kg",
     "cng_cny_per_kg",
+    "lng_cny_per_kg",
     "battery_cny_per_kwh",
     "battery_life_years",
 )

@@ -15,8 +15,8 @@ the day's km)``. The day's km are the planned blocks' revenue and deadhead km (p
 and pull-in included). Energy cost of the day: for ``bev`` the cheapest charging
 schedule's cost of the vehicles of that type; for fuel powertrains the day's km x the
 spec's consumption x the fuel price of ``[costs]`` (diesel_cny_per_l, gasoline_cny_per_l,
-hydrogen_cny_per_kg, cng_cny_per_kg). ``plug_kw`` is the plug power of the stations the
-type charges at, split between types by their share of the energy charged there.
+hydrogen_cny_per_kg, cng_cny_per_kg, lng_cny_per_kg: the powertrain table's fuel
+column). ``plug_kw`` is the plug power of the stations the type charges at, split between types by their share of the energy charged there.
 
 ``cny_per_km`` = ``npv_cny`` / discounted lifetime km (sum over ``y = 1..L`` of the
 yearly km / (1 + r)^y): a levelised cost per vehicle-km.
@@ -27,6 +27,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from fleetopt import powertrains as pts
 from fleetopt.inputs.vehicles import VehicleSpec
 
 logger = logging.getLogger(__name__)
@@ -71,16 +72,12 @@ def daily_fuel_cost_cny(spec: VehicleSpec, km: float, costs: dict[str, float]) -
     float
         Cost [CNY].
     """
-    pt = spec.powertrain
-    if pt in ("diesel", "lng"):
-        return km * spec.l_per_100km / 100.0 * costs["diesel_cny_per_l"]
-    if pt in ("gasoline", "hev", "phev"):
-        return km * spec.l_per_100km / 100.0 * costs["gasoline_cny_per_l"]
-    if pt == "fcev":
-        return km * spec.kg_per_100km / 100.0 * costs["hydrogen_cny_per_kg"]
-    if pt == "cng":
-        return km * spec.kg_per_100km / 100.0 * costs["cng_cny_per_kg"]
-    return 0.0
+    column = pts.fuel_column(spec.powertrain)  # diesel_l, gasoline_l, cng_kg, lng_kg, hydrogen_kg
+    rate = pts.fuel_rate_name(spec.powertrain)
+    if column is None or rate is None:
+        return 0.0
+    fuel, unit = column.rsplit("_", 1)
+    return km * float(getattr(spec, rate)) / 100.0 * costs[f"{fuel}_cny_per_{unit}"]
 
 
 def life_cycle_cost(
