@@ -16,7 +16,8 @@ and pull-in included). Energy cost of the day: for ``bev`` the cheapest charging
 schedule's cost of the vehicles of that type; for fuel powertrains the day's km x the
 spec's consumption x the fuel price of ``[costs]`` (diesel_cny_per_l, gasoline_cny_per_l,
 hydrogen_cny_per_kg, cng_cny_per_kg, lng_cny_per_kg: the powertrain table's fuel
-column). ``plug_kw`` is the plug power of the stations the type charges at, split between types by their share of the energy charged there.
+column). ``plug_kw`` is the plug power of the stations the type charges at, split between
+types by their share of the energy charged there.
 
 ``cny_per_km`` = ``npv_cny`` / discounted lifetime km (sum over ``y = 1..L`` of the
 yearly km / (1 + r)^y): a levelised cost per vehicle-km.
