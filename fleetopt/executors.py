@@ -62,6 +62,36 @@ def write_json_atomic(path: Path, doc: Mapping[str, Any]) -> None:
     os.replace(tmp, path)
 
 
+def load_record(path: Path, digest: str, version: int) -> dict[str, Any] | None:
+    """Return a stored result record when it is whole and for the same inputs, else None.
+
+    Parameters
+    ----------
+    path : Path
+        The record (:func:`write_json_atomic`).
+    digest : str
+        Digest of the inputs the record must have been computed from.
+    version : int
+        Record format version the caller writes.
+
+    Returns
+    -------
+    dict or None
+        The record; None when missing, unreadable, of another version or digest, or
+        without a ``summary`` table.
+    """
+    try:
+        with path.open(encoding="utf-8") as fh:
+            rec = json.load(fh)
+    except (OSError, ValueError):
+        return None
+    if not isinstance(rec, dict):
+        return None
+    if rec.get("version") != version or rec.get("digest") != digest:
+        return None
+    return rec if isinstance(rec.get("summary"), dict) else None
+
+
 #: Files larger than this are fingerprinted by size and modification time, not content [bytes].
 _HASH_LIMIT_BYTES = 64 * 1024 * 1024
 

@@ -57,7 +57,14 @@ import pandas as pd
 from fleetopt import settings
 from fleetopt._json import to_jsonable
 from fleetopt.errors import InputError, Problem
-from fleetopt.executors import Progress, digest, input_fingerprints, iter_dask, write_json_atomic
+from fleetopt.executors import (
+    Progress,
+    digest,
+    input_fingerprints,
+    iter_dask,
+    load_record,
+    write_json_atomic,
+)
 from fleetopt.inputs import _caps
 from fleetopt.inputs.scenario import check_scenario_dict, load_scenario_dict
 from fleetopt.results.export import escape_csv_file
@@ -508,17 +515,6 @@ def run_variant(task: Mapping[str, Any], evaluate: Evaluate) -> dict[str, Any]:
     return record
 
 
-def _load_record(path: Path, digest: str) -> dict[str, Any] | None:
-    try:
-        with path.open(encoding="utf-8") as fh:
-            rec = json.load(fh)
-    except (OSError, ValueError):
-        return None
-    if rec.get("version") != _RECORD_VERSION or rec.get("digest") != digest:
-        return None
-    return rec if isinstance(rec.get("summary"), dict) else None
-
-
 def flatten_summary(summary: Mapping[str, Any]) -> dict[str, Any]:
     """Flatten ``by_type`` of a simulate summary into ``by_type.<type>.<key>`` columns."""
     out: dict[str, Any] = {}
@@ -634,7 +630,7 @@ def run_sweep(
     store.mkdir(parents=True, exist_ok=True)
     records: dict[str, dict[str, Any]] = {}
     for v in plan.variants:
-        rec = _load_record(store / f"{v.variant}.json", v.digest)
+        rec = load_record(store / f"{v.variant}.json", v.digest, _RECORD_VERSION)
         if rec is not None:
             records[v.variant] = rec
     todo = [v for v in plan.variants if v.variant not in records]
@@ -669,7 +665,7 @@ def run_sweep(
         )
         for rec in stream:
             target = store / f"{rec['variant']}.json"
-            if _load_record(target, rec["digest"]) is None:
+            if load_record(target, rec["digest"], _RECORD_VERSION) is None:
                 write_json_atomic(target, rec)
             records[rec["variant"]] = rec
             bar.advance(rec["variant"])

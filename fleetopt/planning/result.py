@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from fleetopt._json import dumps
+from fleetopt.inputs.schedules import TRIP_FILE_COLUMNS
 from fleetopt.planning.blocking import BlockingResult
 from fleetopt.planning.charging_lp import ChargingPlan
 from fleetopt.planning.problem import GroupProblem
@@ -29,22 +30,7 @@ logger = logging.getLogger(__name__)
 __all__ = ["PLAN_KEYS", "PlanResult", "TypePlan"]
 
 #: Columns of the planned trips file (CONTRACT §3, clock times as HH:MM:SS).
-TRIPS_FILE_COLUMNS = (
-    "vehicle_id",
-    "vehicle_type",
-    "powertrain",
-    "trip_id",
-    "departure",
-    "arrival",
-    "origin_lon",
-    "origin_lat",
-    "destination_lon",
-    "destination_lat",
-    "distance_km",
-    "depot",
-    "passengers",
-    "payload_t",
-)
+TRIPS_FILE_COLUMNS = TRIP_FILE_COLUMNS
 
 #: Keys of ``plan --json`` in CONTRACT order.
 PLAN_KEYS = (

@@ -26,7 +26,6 @@ import collections
 import dataclasses
 import datetime as dt
 import functools
-import json
 import logging
 import os
 import re
@@ -50,6 +49,7 @@ from fleetopt.executors import (
     digest,
     input_fingerprints,
     iter_dask,
+    load_record,
     write_json_atomic,
 )
 from fleetopt.inputs.road_graph import RoadNetwork, load_network
@@ -315,17 +315,6 @@ def _record_name(day: RepresentativeDay) -> str:
     return day.label.replace(" ", "_") + ".json"
 
 
-def _load_record(path: Path, key: str) -> dict[str, Any] | None:
-    try:
-        with path.open(encoding="utf-8") as fh:
-            rec = json.load(fh)
-    except (OSError, ValueError):
-        return None
-    if rec.get("version") != _RECORD_VERSION or rec.get("digest") != key:
-        return None
-    return rec if isinstance(rec.get("summary"), dict) else None
-
-
 # --------------------------------------------------------------------------- the year
 def _is_max(key: str) -> bool:
     return key in _MAX_KEYS or key.startswith("peak_") or "_max_" in key or key.endswith("_max")
@@ -483,7 +472,7 @@ def simulate_annual(
     store.mkdir(parents=True, exist_ok=True)
     records: dict[str, dict[str, Any]] = {}
     for d in unique:
-        rec = _load_record(store / _record_name(d), keys[d.label])
+        rec = load_record(store / _record_name(d), keys[d.label], _RECORD_VERSION)
         if rec is not None:
             records[d.label] = rec
     todo = [d for d in unique if d.label not in records]
@@ -501,7 +490,7 @@ def simulate_annual(
     try:
         for rec in _run(scenario, todo, keys, store, executor, scheduler, workers, network):
             target = store / _record_name(groups_by_label[rec["label"]])
-            if _load_record(target, rec["digest"]) is None:
+            if load_record(target, rec["digest"], _RECORD_VERSION) is None:
                 write_json_atomic(target, rec)
             records[rec["label"]] = rec
             bar.advance(rec["label"])
