@@ -313,6 +313,13 @@ class Scenario:
 
 
 
+def _not_a_file(path: Path) -> str:
+    """Say why ``path`` is not a data file: missing, or there but not a regular file."""
+    if path.exists():  # a FIFO, device, socket or folder: never read (a FIFO would block)
+        return f"not a regular file (a FIFO, device, socket or folder): {path}; give a data file"
+    return f"file not found: {path}"
+
+
 def default_year() -> int:
     """Return the default scenario year (``simulation_options.csv`` row ``year``)."""
     return int(defaults.value("simulation_options", "year"))
@@ -1081,7 +1088,7 @@ def scenario_from_dict(
             )
         )
     missing = [
-        Problem(f"file not found: {fl.path}", None, f"fleets.{fl.index}.{fl.source}", file)
+        Problem(_not_a_file(fl.path), None, f"fleets.{fl.index}.{fl.source}", file)
         for fl in fleets
         if fl.path is not None and not fl.path.is_file()
     ]
@@ -1090,7 +1097,7 @@ def scenario_from_dict(
     if isinstance(st, str):
         sp = bdir / st
         if not sp.is_file():
-            missing.append(Problem(f"file not found: {sp}", None, "stations", file))
+            missing.append(Problem(_not_a_file(sp), None, "stations", file))
         else:
             stations = read_stations(sp)
     elif isinstance(st, list) and st:

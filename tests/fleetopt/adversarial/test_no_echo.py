@@ -54,3 +54,17 @@ def test_validate_on_a_fifo_exits_2_without_blocking(tmp_path: Path) -> None:
     os.mkfifo(fifo)
     out = fleetopt("validate", str(fifo), timeout_s=20, isolated=True)
     assert_rejected(out, "pipe.csv", "not a regular file")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+@pytest.mark.parametrize("key", ["trips", "stations"])
+def test_a_fifo_named_in_a_scenario_is_called_what_it_is(tmp_path: Path, key: str) -> None:
+    """GIVEN a scenario whose trips (or stations) file is a FIFO WHEN simulated THEN exit 2 at
+    once, naming the key and saying it is not a regular file (it used to say 'not found')."""
+    os.mkfifo(tmp_path / "pipe.csv")
+    body = ('name = "x"\nstations = "pipe.csv"\n' if key == "stations"
+            else 'name = "x"\n[[fleets]]\ntrips = "pipe.csv"\n')
+    (tmp_path / "s.toml").write_text(body, encoding="utf-8")
+    out = fleetopt("simulate", str(tmp_path / "s.toml"), timeout_s=20, isolated=True)
+    assert_rejected(out, "not a regular file", "pipe.csv")
+    assert "not found" not in out.stderr
