@@ -253,6 +253,10 @@ class TaxiDispatch:
             for t in taxis
         ]
         self.level = np.array([s.initial_soc for s in self.specs])  # soc or tank fill [-]
+        # powertrain kind per taxi as plain lists (the hot loop reads them per drive)
+        self._batt = [s.is_battery for s in self.specs]
+        self._h2 = [s.is_hydrogen for s in self.specs]
+        self._phev = [s.is_plugin_hybrid for s in self.specs]
         self.cap = np.array(
             [
                 s.tank_kg if s.is_hydrogen else (s.battery_kwh if s.is_battery else np.inf)
@@ -475,11 +479,11 @@ class TaxiDispatch:
         A phev draws its battery down to ``min_soc``; the share of the drive the battery
         cannot cover burns gasoline (added to ``fuel_used``).
         """
-        spec = self.specs[i]
         self.km[i] += km
         e_km = km if ekm is None else ekm
         use = e_km * self.rate[i]
-        if spec.is_plugin_hybrid:
+        if self._phev[i]:
+            spec = self.specs[i]
             avail = max(self.level[i] - spec.min_soc, 0.0)
             got = min(use, avail)
             self.level[i] = spec.min_soc if got >= avail > 0 else self.level[i] - got
@@ -488,10 +492,10 @@ class TaxiDispatch:
             batt: float = got * self.cap[i]
             self.drawn[i] += batt
             return batt
-        if spec.is_battery or spec.is_hydrogen:
+        if self._batt[i] or self._h2[i]:
             self.level[i] -= use
             amount: float = use * self.cap[i]
-            if spec.is_battery:
+            if self._batt[i]:
                 self.drawn[i] += amount
             else:
                 self.h2_used[i] += amount
@@ -500,7 +504,6 @@ class TaxiDispatch:
 
     def _serve(self, i: int, j: int) -> Generator[simpy.Event, Any, None]:
         env = self.m.env
-        spec = self.specs[i]
         a, o = self.pos[i], self.r_o[j]
         pick_s = self.T[a, o]
         pick_km = self.L[a, o] / 1000.0
@@ -526,13 +529,13 @@ class TaxiDispatch:
         self.carry_ekm[i] = 0.0
         self.carry_e[i] = 0.0
         self.carry_fuel[i] = 0.0
-        if spec.is_hydrogen:
+        if self._h2[i]:
             self.h2[j] = e1 + e2
-        elif spec.is_battery:
+        elif self._batt[i]:
             self.kwh[j] = e1 + e2
         self.soc1[j] = self.level[i]
         self.pos[i] = self.r_d[j]
-        if (spec.is_battery or spec.is_hydrogen) and self.level[i] < self.m.opts.taxi_charge_soc:
+        if (self._batt[i] or self._h2[i]) and self.level[i] < self.m.opts.taxi_charge_soc:
             yield from self._recharge(i)
         self._become_idle(i)
 
