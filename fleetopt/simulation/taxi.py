@@ -272,6 +272,9 @@ class TaxiDispatch:
                 for s in self.specs
             ]
         )
+        # constant per-taxi values as plain lists for the nearest-idle scan
+        self._rate_l: list[float] = self.rate.tolist()
+        self._min_l: list[float] = self.min_level.tolist()
         self.km = np.zeros(k)
         self.drawn = np.zeros(k)
         self.h2_used = np.zeros(k)
@@ -283,6 +286,7 @@ class TaxiDispatch:
             [bool(opts.speed_factor) and sp.energy_model != "constant" for sp in self.specs],
             dtype=bool,
         )
+        self._sf_l: list[bool] = self.sf_use.tolist()
         if self.sf_use.any():
             with np.errstate(divide="ignore", invalid="ignore"):
                 speed = self.L / self.T * 3.6
@@ -438,17 +442,19 @@ class TaxiDispatch:
         if k == 0:
             return -1
         nodes = order[:k]
-        best, best_t = -1, np.inf
+        best, best_t = -1, math.inf
+        level, rate, min_l, sf = self.level, self._rate_l, self._min_l, self._sf_l
+        trip_km, trip_ekm = float(self.trip_km[j]), float(self.trip_ekm[j])
         for h in np.flatnonzero(self.n_idle_at[nodes] > 0):
-            t = times[h]
+            t = float(times[h])
             if t > best_t:
                 break
             u = int(nodes[h])
-            need_l = self.L[u, o] / 1000.0 + self.trip_km[j]
-            need_e = self.E[u, o] / 1000.0 + self.trip_ekm[j]
+            need_l = float(self.L[u, o]) / 1000.0 + trip_km
+            need_e = float(self.E[u, o]) / 1000.0 + trip_ekm
             for i in self.bucket[u]:
-                need = need_e if self.sf_use[i] else need_l
-                if self.level[i] - need * self.rate[i] >= self.min_level[i] - 1e-12 and (
+                need = need_e if sf[i] else need_l
+                if float(level[i]) - need * rate[i] >= min_l[i] - 1e-12 and (
                     t < best_t or i < best
                 ):
                     best, best_t = i, t
