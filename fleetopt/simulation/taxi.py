@@ -199,6 +199,10 @@ class TaxiDispatch:
             for t in taxis
         ]
         self.level = np.array([s.initial_soc for s in self.specs])  # soc or tank fill [-]
+        # powertrain kind per taxi as plain lists (the hot loop reads them per drive)
+        self._batt = [s.is_battery for s in self.specs]
+        self._h2 = [s.is_hydrogen for s in self.specs]
+        self._phev = [s.is_plugin_hybrid for s in self.specs]
         self.cap = np.array(
             [
                 s.tank_kg if s.is_hydrogen else (s.battery_kwh if s.is_battery else np.inf)
@@ -214,6 +218,9 @@ class TaxiDispatch:
                 for s in self.specs
             ]
         )
+        # constant per-taxi values as plain lists for the nearest-idle scan
+        self._rate_l: list[float] = self.rate.tolist()
+        self._min_l: list[float] = self.min_level.tolist()
         self.km = np.zeros(k)
         self.drawn = np.zeros(k)
         self.h2_used = np.zeros(k)
@@ -225,6 +232,7 @@ class TaxiDispatch:
             [bool(opts.speed_factor) and sp.energy_model != "constant" for sp in self.specs],
             dtype=bool,
         )
+        self._sf_l: list[bool] = self.sf_use.tolist()
         if self.sf_use.any():
             with np.errstate(divide="ignore", invalid="ignore"):
                 speed = self.L / self.T * 3.6
@@ -380,17 +388,19 @@ class TaxiDispatch:
         if k == 0:
             return -1
         nodes = order[:k]
-        best, best_t = -1, np.inf
+        best, best_t = -1, math.inf
+        level, rate, min_l, sf = self.level, self._rate_l, self._min_l, self._sf_l
+        trip_km, trip_ekm = float(self.trip_km[j]), float(self.trip_ekm[j])
         for h in np.flatnonzero(self.n_idle_at[nodes] > 0):
-            t = times[h]
+            t = float(times[h])
             if t > best_t:
                 break
             u = int(nodes[h])
-            need_l = self.L[u, o] / 1000.0 + self.trip_km[j]
-            need_e = self.E[u, o] / 1000.0 + self.trip_ekm[j]
+            need_l = float(self.L[u, o]) / 1000.0 + trip_km
+            need_e = float(self.E[u, o]) / 1000.0 + trip_ekm
             for i in self.bucket[u]:
-                need = need_e if self.sf_use[i] else need_l
-                if self.level[i] - need * self.rate[i] >= self.min_level[i] - 1e-12 and (
+                need = need_e if sf[i] else need_l
+                if float(level[i]) - need * rate[i] >= min_l[i] - 1e-12 and (
                     t < best_t or i < best
                 ):
                     best, best_t = i, t
@@ -421,11 +431,11 @@ class TaxiDispatch:
         A phev draws its battery down to ``min_soc``; the share of the drive the battery
         cannot cover burns gasoline (added to ``fuel_used``).
         """
-        spec = self.specs[i]
         self.km[i] += km
         e_km = km if ekm is None else ekm
         use = e_km * self.rate[i]
-        if spec.is_plugin_hybrid:
+        if self._phev[i]:
+            spec = self.specs[i]
             avail = max(self.level[i] - spec.min_soc, 0.0)
             got = min(use, avail)
             self.level[i] = spec.min_soc if got >= avail > 0 else self.level[i] - got
@@ -434,10 +444,10 @@ class TaxiDispatch:
             batt: float = got * self.cap[i]
             self.drawn[i] += batt
             return batt
-        if spec.is_battery or spec.is_hydrogen:
+        if self._batt[i] or self._h2[i]:
             self.level[i] -= use
             amount: float = use * self.cap[i]
-            if spec.is_battery:
+            if self._batt[i]:
                 self.drawn[i] += amount
             else:
                 self.h2_used[i] += amount
@@ -446,7 +456,6 @@ class TaxiDispatch:
 
     def _serve(self, i: int, j: int) -> Generator[simpy.Event, Any, None]:
         env = self.m.env
-        spec = self.specs[i]
         a, o = self.pos[i], self.r_o[j]
         pick_s = self.T[a, o]
         pick_km = self.L[a, o] / 1000.0
@@ -472,13 +481,13 @@ class TaxiDispatch:
         self.carry_ekm[i] = 0.0
         self.carry_e[i] = 0.0
         self.carry_fuel[i] = 0.0
-        if spec.is_hydrogen:
+        if self._h2[i]:
             self.h2[j] = e1 + e2
-        elif spec.is_battery:
+        elif self._batt[i]:
             self.kwh[j] = e1 + e2
         self.soc1[j] = self.level[i]
         self.pos[i] = self.r_d[j]
-        if (spec.is_battery or spec.is_hydrogen) and self.level[i] < self.m.opts.taxi_charge_soc:
+        if (self._batt[i] or self._h2[i]) and self.level[i] < self.m.opts.taxi_charge_soc:
             yield from self._recharge(i)
         self._become_idle(i)
 
