@@ -19,7 +19,7 @@ def test_generated_300_taxi_day_matches_recorded_dispatch(tmp_path: Path) -> Non
     """300 BEV taxis, beijing-taxi generator, seed 1 (8,670 requests).
 
     The expected numbers were recorded by running this same scenario with the dispatcher
-    of the main checkout before the speed-up (/work/main at commit d027138, 2026-12-06):
+    of main before the speed-up (commit d027138, 2026-12-06):
     8,670 requests, 8,670 served, deadhead 14,850.410073838413 km, trip distance
     52,926.274438655855 km, battery 10,166.502676874139 kWh. A change in any dispatch
     choice (which taxi, which station, when) moves at least one of these totals.
