@@ -239,16 +239,7 @@ def operating_co2_intensity_kg_per_tkm(
     i = int(list(transition.years).index(year))
     weights = turnover_weights
     if weights is None:
-        weights = {}
-        for seg in CO2_SEGMENTS:
-            vtype, fossil = types[seg]
-            spec = _spec(vtype, fossil, vehicle_types)
-            km = _input("annual_km", seg)
-            weights[seg] = (
-                float(transition.segments[seg].stock[i])
-                * km
-                * (spec.passengers * factor + spec.payload_t)
-            )
+        weights = _default_weights(transition, year, vehicle_types, passenger_km_factor)
     num = den = 0.0
     for seg, w in weights.items():
         if w <= 0 or seg not in transition.segments or not transition.segments[seg].has_path:
@@ -314,7 +305,7 @@ def operating_co2_intensity_change_pct(
 def _default_weights(
     transition: Any, year: int, vehicle_types: Any, passenger_km_factor: float | None
 ) -> dict[str, float]:
-
+    """Return converted turnover per CO2 segment: stock x ``annual_km`` x converted load [t-km]."""
     factor = _factor(passenger_km_factor)
     i = int(list(transition.years).index(year))
     out = {}
