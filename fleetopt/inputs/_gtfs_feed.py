@@ -10,6 +10,7 @@ together is :mod:`fleetopt.inputs.gtfs`.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import logging
 import posixpath
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from fleetopt import defaults
+from fleetopt import defaults, settings
 from fleetopt.errors import InputError, Problem
 from fleetopt.inputs import _caps, _checks, _encoding, _tabular
 from fleetopt.inputs._checks import Report
@@ -55,12 +56,60 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 
 
 @dataclass
+class StopTimes:
+    """``stop_times.txt`` parsed to numbers: one entry per record, strings as integer codes.
+
+    A feed's largest member (a million records and more) is kept as arrays of 8 bytes per
+    value: 1 M ids as Python strings would cost ~70 MB per column (issue 17's goal: at
+    most twice the memory of a plain pandas read of the feed).
+
+    Attributes
+    ----------
+    rows : numpy.ndarray
+        Line number of each record (header = 1).
+    trip : numpy.ndarray
+        Code of the record's (trimmed) ``trip_id``, numbered in order of first appearance.
+    trip_names : numpy.ndarray
+        ``trip_id`` of each code.
+    seq : numpy.ndarray
+        ``stop_sequence`` (NaN where empty or unreadable).
+    arr, dep : numpy.ndarray
+        Arrival and departure after the service day's start [s] (NaN where empty or
+        unreadable).
+    stop : numpy.ndarray
+        Code of the record's (trimmed) ``stop_id``.
+    stop_names : numpy.ndarray
+        ``stop_id`` of each code.
+    pending : Report or None
+        Problems found while parsing the values, filed when the trips are built (so that
+        they follow the problems of stops.txt and trips.txt, as the feed is read).
+    """
+
+    rows: np.ndarray
+    trip: np.ndarray
+    trip_names: np.ndarray
+    seq: np.ndarray
+    arr: np.ndarray
+    dep: np.ndarray
+    stop: np.ndarray
+    stop_names: np.ndarray
+    pending: Report | None = None
+
+
+@dataclass
 class Feed:
     label: str
     tables: dict[str, pd.DataFrame]
     originals: dict[str, dict[str, str]]
     errors: list[Problem]
     warnings: list[Problem]
+    stop_times: StopTimes | None = None
+
+    def has(self, member: str) -> bool:
+        """Whether the member was read (stop_times.txt is kept parsed, not as a table)."""
+        if member == "stop_times.txt":
+            return self.stop_times is not None
+        return member in self.tables
 
     def report(self, member: str) -> Report:
         return Report(f"{self.label}/{member}", self.originals.get(member, {}))
@@ -103,6 +152,11 @@ def load_feed(data: bytes, label: str, only: tuple[str, ...] | None = None) -> F
             if name not in members or (only is not None and name not in only):
                 continue
             mlabel = f"{label}/{name}"
+            if name == "stop_times.txt":
+                fast = _stop_times_fast(zf, members[name])
+                if fast is not None:
+                    feed.stop_times, feed.originals[name] = fast
+                    continue
             try:
                 raw_bytes = zf.read(members[name])
             except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
@@ -129,8 +183,168 @@ def load_feed(data: bytes, label: str, only: tuple[str, ...] | None = None) -> F
                 )
             if absent:
                 continue
+            if name == "stop_times.txt":
+                feed.stop_times = _stop_times_from_table(feed, raw.frame)
+                continue
             feed.tables[name] = raw.frame
     return feed
+
+
+def _stop_times_fast(zf: zipfile.ZipFile, member: str) -> tuple[StopTimes, dict[str, str]] | None:
+    """Read a plain UTF-8 ``stop_times.txt`` with Arrow straight into codes and numbers.
+
+    The member is streamed from the archive (never held whole as bytes) and only the five
+    columns fleetopt uses are read: ids and clock times as dictionaries (each distinct
+    text parsed once), ``stop_sequence`` as numbers. Anything unusual (another encoding or
+    separator, a NUL, an empty or repeated header, a ragged row, an unreadable or negative
+    value, too many rows) returns None: the general reader then reads the table and
+    locates every problem, so answers and messages are the same either way.
+    """
+    import pyarrow as pa  # local, as in _tabular: Arrow loads with the first table read
+    import pyarrow.csv as pacsv
+
+    try:
+        with zf.open(member) as fh:
+            head = fh.readline(1 << 20)
+        line = head.decode("utf-8").lstrip("\ufeff").rstrip("\r\n")
+        header = next(csv.reader([line]))
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, csv.Error,
+            StopIteration):
+        return None
+    if "," not in line or len(header) > _caps.MAX_COLUMNS or len(set(header)) != len(header):
+        return None
+    keys = [_tabular.normalise_header(h.strip()) for h in header]
+    if "" in keys or len(set(keys)) != len(keys):
+        return None
+    written = dict(zip(keys, header, strict=True))  # Arrow's column names
+    original = {k: h.strip() for k, h in zip(keys, header, strict=True)}
+    need = COLUMNS["stop_times.txt"]
+    if any(c not in written for c in need):
+        return None
+    coded = pa.dictionary(pa.int32(), pa.string())
+    types = {written[c]: coded for c in need}
+    types[written["stop_sequence"]] = pa.float64()
+    ragged: list[int] = []
+
+    def on_invalid(row: object) -> str:
+        ragged.append(1)
+        return "skip"
+
+    pool = pa.default_memory_pool()
+    try:
+        with zf.open(member) as fh:
+            # one thread and 4 MB blocks: the parse buffers stay small (peak memory)
+            table = pacsv.read_csv(
+                fh,
+                read_options=pacsv.ReadOptions(block_size=1 << 22, use_threads=False),
+                parse_options=pacsv.ParseOptions(
+                    delimiter=",", newlines_in_values=True, ignore_empty_lines=False,
+                    invalid_row_handler=on_invalid,
+                ),
+                convert_options=pacsv.ConvertOptions(
+                    include_columns=[written[c] for c in need], column_types=types,
+                    strings_can_be_null=False, quoted_strings_can_be_null=False,
+                    null_values=[],
+                ),
+                memory_pool=pool,
+            )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, ValueError,
+            zipfile.BadZipFile, OSError, EOFError):
+        return None
+    n = table.num_rows
+    if ragged or n == 0 or n > settings.MAX_INPUT_ROWS:
+        return None
+    table = table.unify_dictionaries()
+
+    def codes(c: str, table: pa.Table = table) -> tuple[np.ndarray, pd.Series]:
+        col = table.column(written[c])
+        idx = np.concatenate([ch.indices.to_numpy(zero_copy_only=False) for ch in col.chunks])
+        text = pd.Series(col.chunk(0).dictionary.to_pandas(), dtype=object)
+        return idx.astype(np.int64), text.str.strip()
+
+    if any(
+        bool(pd.Series(table.column(written[c]).chunk(0).dictionary.to_pandas(), dtype=object)
+             .str.contains("\x00", regex=False).any())
+        for c in need if c != "stop_sequence"
+    ):
+        return None  # binary data: the general reader says where
+
+    seq = table.column(written["stop_sequence"]).to_numpy()
+    if not (np.isfinite(seq).all() and (seq >= 0).all()):
+        return None
+    clocks = []
+    for c in ("arrival_time", "departure_time"):
+        idx, text = codes(c)
+        secs, ok = _checks.clock_seconds(text)
+        if (~ok & (text != "").to_numpy()).any():
+            return None
+        clocks.append(secs[idx])
+    trip_idx, trip_text = codes("trip_id")
+    stop_idx, stop_text = codes("stop_id")
+    merged, trip_names = pd.factorize(trip_text)  # ids equal once trimmed share a code
+    trip = merged[trip_idx]
+    # number trips in order of first appearance, as pandas.factorize of the column would
+    first = np.full(len(trip_names), n, dtype=np.int64)
+    np.minimum.at(first, trip, np.arange(n, dtype=np.int64))
+    order = np.argsort(first, kind="stable")
+    renumber = np.empty_like(order)
+    renumber[order] = np.arange(order.size)
+    stop_merged, stop_names = pd.factorize(stop_text)
+    del table
+    pool.release_unused()  # give Arrow's freed parse buffers back to the system
+    parsed = StopTimes(
+        rows=np.arange(2, n + 2, dtype=np.int64),
+        trip=renumber[trip],
+        trip_names=np.asarray(trip_names, dtype=object)[order],
+        seq=seq,
+        arr=clocks[0],
+        dep=clocks[1],
+        stop=stop_merged[stop_idx],
+        stop_names=np.asarray(stop_names, dtype=object),
+    )
+    return parsed, original
+
+
+def _stop_times_from_table(feed: Feed, st: pd.DataFrame) -> StopTimes:
+    """Parse the string table of ``stop_times.txt`` (general reader), problems kept pending."""
+    rep = feed.report("stop_times.txt")
+    rows = st[_tabular.ROW].to_numpy()
+    seq = _checks.parse_number(
+        st["stop_sequence"], rows, "stop_sequence", rep, required=True, minimum=0
+    )
+    arr_txt = st["arrival_time"].str.strip()
+    dep_txt = st["departure_time"].str.strip()
+    arr, arr_ok = _checks.clock_seconds(arr_txt)
+    dep, dep_ok = _checks.clock_seconds(dep_txt)
+    arr_raw, dep_raw = arr_txt.array, dep_txt.array  # indexed only for flagged rows
+    bad_arr = ~arr_ok & (arr_txt != "").to_numpy()
+    bad_dep = ~dep_ok & (dep_txt != "").to_numpy()
+    rep.rows(
+        bad_arr,
+        rows,
+        "arrival_time",
+        lambda i: f"{arr_raw[i]!r} is not a time; GTFS times are H:MM:SS (may pass 24:00:00)",
+    )
+    rep.rows(
+        bad_dep,
+        rows,
+        "departure_time",
+        lambda i: f"{dep_raw[i]!r} is not a time; GTFS times are H:MM:SS (may pass 24:00:00)",
+    )
+    del arr_txt, dep_txt
+    stop, stop_names = pd.factorize(st["stop_id"].str.strip())
+    trip, trip_names = pd.factorize(st["trip_id"].str.strip())
+    return StopTimes(
+        rows=rows,
+        trip=trip,
+        trip_names=np.asarray(trip_names, dtype=object),
+        seq=seq,
+        arr=np.where(arr_ok, arr, np.nan),
+        dep=np.where(dep_ok, dep, np.nan),
+        stop=stop,
+        stop_names=np.asarray(stop_names, dtype=object),
+        pending=rep,
+    )
 
 
 def service_ids(
@@ -287,52 +501,37 @@ def shape_lengths_km(feed: Feed) -> dict[str, float]:
 
 def trip_times(feed: Feed, stop_pos: dict[str, int]) -> pd.DataFrame:
     """Return per trip: first departure, last arrival [s], first and last stop index."""
-    st = feed.tables["stop_times.txt"]
+    st = feed.stop_times
+    assert st is not None
+    if st.pending is not None:
+        feed.absorb(st.pending)
+        st.pending = None
     rep = feed.report("stop_times.txt")
-    rows = st[_tabular.ROW].to_numpy()
-    seq = _checks.parse_number(
-        st["stop_sequence"], rows, "stop_sequence", rep, required=True, minimum=0
-    )
-    arr_txt = st["arrival_time"].str.strip()
-    dep_txt = st["departure_time"].str.strip()
-    arr, arr_ok = _checks.clock_seconds(arr_txt)
-    dep, dep_ok = _checks.clock_seconds(dep_txt)
-    arr_raw, dep_raw = arr_txt.array, dep_txt.array  # indexed only for flagged rows
-    bad_arr = ~arr_ok & (arr_txt != "").to_numpy()
-    bad_dep = ~dep_ok & (dep_txt != "").to_numpy()
-    rep.rows(
-        bad_arr,
-        rows,
-        "arrival_time",
-        lambda i: f"{arr_raw[i]!r} is not a time; GTFS times are H:MM:SS (may pass 24:00:00)",
-    )
-    rep.rows(
-        bad_dep,
-        rows,
-        "departure_time",
-        lambda i: f"{dep_raw[i]!r} is not a time; GTFS times are H:MM:SS (may pass 24:00:00)",
-    )
-    stop_ids = st["stop_id"].str.strip()
-    # vectorised lookups and integer trip codes: 1 M stop_times as Python strings would
-    # cost ~70 MB per column (memory goal: <= 2x a plain pandas read of the feed)
+    rows = st.rows
+    # stop ids looked up once per distinct id, then spread over the records by code
     known = pd.Index(list(stop_pos))
-    spos_known = known.get_indexer(stop_ids)
+    spos_known = known.get_indexer(pd.Index(st.stop_names, dtype=object))
     pos_of = np.fromiter(stop_pos.values(), dtype=np.int64, count=len(stop_pos))
-    spos = np.where(spos_known >= 0, pos_of[np.maximum(spos_known, 0)], -1).astype(np.int64)
-    sid_raw = stop_ids.array
-    rep.rows(spos < 0, rows, "stop_id", lambda i: f"stop_id {sid_raw[i]!r} is not in stops.txt")
-    del stop_ids, arr_txt, dep_txt
-    trip_code, trip_names = pd.factorize(st["trip_id"].str.strip())
+    spos_u = np.where(spos_known >= 0, pos_of[np.maximum(spos_known, 0)], -1).astype(np.int64)
+    spos = spos_u[st.stop] if spos_u.size else np.full(rows.size, -1, dtype=np.int64)
+    names_of_stop, stop_code = st.stop_names, st.stop
+    rep.rows(
+        spos < 0,
+        rows,
+        "stop_id",
+        lambda i: f"stop_id {names_of_stop[stop_code[i]]!r} is not in stops.txt",
+    )
     df = pd.DataFrame(
         {
-            "trip_id": trip_code,
-            "seq": seq,
-            "arr": np.where(arr_ok, arr, np.nan),
-            "dep": np.where(dep_ok, dep, np.nan),
+            "trip_id": st.trip,
+            "seq": st.seq,
+            "arr": st.arr,
+            "dep": st.dep,
             "stop": spos,
             "row": rows,
         }
     )
+    trip_names = st.trip_names
     df = df[np.isfinite(df["seq"])]
     dup = df.duplicated(["trip_id", "seq"], keep="first").to_numpy()
     dup_rows = df["row"].to_numpy()

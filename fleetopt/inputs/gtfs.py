@@ -90,13 +90,19 @@ def stop_positions(path: str | Path) -> tuple[pd.DataFrame, dict[str, int]]:
         "row": stops[_tabular.ROW].astype(int),
     }).dropna(subset=["lon", "lat"])
     counts: dict[str, int] = {}
-    st = feed.tables.get("stop_times.txt")
-    if st is not None and len(st):
-        seq = pd.to_numeric(st["stop_sequence"], errors="coerce")
-        frame = pd.DataFrame({"t": st["trip_id"].str.strip(), "s": st["stop_id"].str.strip(),
-                              "q": seq}).dropna(subset=["q"]).sort_values(["t", "q"])
-        ends = pd.concat([frame.groupby("t")["s"].first(), frame.groupby("t")["s"].last()])
-        counts = {str(k): int(v) for k, v in ends.value_counts().items()}
+    st = feed.stop_times
+    if st is not None and st.rows.size:
+        keep = np.isfinite(st.seq)
+        trip, stop, seq = st.trip[keep], st.stop[keep], st.seq[keep]
+        order = np.lexsort((seq, trip))
+        trip, stop = trip[order], stop[order]
+        is_first = np.ones(trip.size, dtype=bool)
+        is_first[1:] = trip[1:] != trip[:-1]
+        is_last = np.ones(trip.size, dtype=bool)
+        is_last[:-1] = trip[1:] != trip[:-1]
+        ends = np.concatenate([stop[is_first], stop[is_last]])
+        n_end = np.bincount(ends, minlength=len(st.stop_names))
+        counts = {str(st.stop_names[k]): int(n_end[k]) for k in np.flatnonzero(n_end)}
     return out.reset_index(drop=True), counts
 
 
@@ -208,7 +214,7 @@ def _gtfs(
         "blocks_from_block_id": 0,
         "chained_vehicles": 0,
     }
-    if any(m not in feed.tables for m in REQUIRED_MEMBERS):
+    if not all(feed.has(m) for m in REQUIRED_MEMBERS):
         return empty, feed, info
 
     stops = feed.tables["stops.txt"]
