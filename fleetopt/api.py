@@ -126,7 +126,22 @@ def simulate_file(
         ) as tmp:
             result.write(tmp)
     summary: dict[str, Any] = result.summary()
+    if result.extras.get("gtfs"):  # an extra key after the contract's (issue 17)
+        summary["gtfs"] = gtfs_service_days(result.extras["gtfs"])
     return summary
+
+
+def gtfs_service_days(gtfs: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Return, per GTFS fleet, its service day and what its vehicle count means.
+
+    ``vehicles`` counts distinct blocks (``block_id``, or chains built where the feed
+    has none); ``peak_vehicles_in_service`` is the most blocks between their first
+    departure and last arrival at once.
+    """
+    return {
+        fleet: {**info, "vehicles_are": "distinct blocks (block_id, else chained trips)"}
+        for fleet, info in gtfs.items()
+    }
 
 
 def simulate_annual(
