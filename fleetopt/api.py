@@ -32,9 +32,12 @@ from fleetopt.inputs.default_demand import default_scenario_path, public_dc_stat
 from fleetopt.inputs.scenario import Scenario, load_scenario_dict, read_scenario
 from fleetopt.inputs.scenario import scenario_from_dict as _scenario_from_dict
 from fleetopt.inputs.validate import validate_file
+from fleetopt.planning.battery_sizes import options_table as battery_options_table
 from fleetopt.planning.plan import plan_scenario
+from fleetopt.planning.replacement import SCHEDULE_COLUMNS as REPLACEMENT_COLUMNS
+from fleetopt.planning.result import PlanResult
 from fleetopt.results import store
-from fleetopt.results.export import escape_csv_tree, to_csv_bytes
+from fleetopt.results.export import escape_csv_tree, to_csv_bytes, write_csv
 from fleetopt.results.targets import (
     calibration_tables,
     evaluate_targets,
@@ -76,6 +79,8 @@ __all__ = [
     "network_names",
     "new_run",
     "plan",
+    "plan_details",
+    "plan_tables",
     "run_scenario",
     "run_sweep",
     "scenario_from_dict",
@@ -394,19 +399,14 @@ def demo(
     return doc_out
 
 
-def plan(
+def _plan_result(
     path: Path,
     *,
-    out_dir: Path | None = None,
-    time_limit_s: float | None = None,
-    step_s: float = 900.0,
-    compare: bool = True,
-) -> dict[str, Any]:
-    """Run ``fleetopt plan``: blocks, plugs, cheapest charging and TCO (CONTRACT §9).
-
-    Writes the new blocks and the charging schedule to ``out_dir`` when given; returns the
-    ``plan --json`` document.
-    """
+    time_limit_s: float | None,
+    step_s: float,
+    compare: bool,
+    battery_options: bool,
+) -> tuple[Scenario, PlanResult]:
     if time_limit_s is None:  # resolved once, here (settings.SITING_TIME_LIMIT_S)
         time_limit_s = settings.SITING_TIME_LIMIT_S
     if not time_limit_s > 0:
@@ -415,13 +415,94 @@ def plan(
     if step_s <= 0 or 3600.0 % step_s:
         msg = f"--step-min must divide 60 minutes, got {step_s / 60.0:g}"
         raise InputError(msg, [Problem(msg, None, "--step-min", None)])
-    result = plan_scenario(
-        read_scenario(Path(path)), time_limit_s=time_limit_s, step_s=step_s, compare=compare
+    scenario = read_scenario(Path(path))
+    return scenario, plan_scenario(
+        scenario,
+        time_limit_s=time_limit_s,
+        step_s=step_s,
+        compare=compare,
+        battery_trade_off=battery_options,
+    )
+
+
+def plan_tables(
+    result: PlanResult, stations: pd.DataFrame | None = None
+) -> dict[str, pd.DataFrame]:
+    """Return the plan's tables for the app and ``--out``.
+
+    Keys: ``planned_trips``, ``charging_schedule``, ``battery_options``,
+    ``replacement_schedule`` and ``stations`` (id, kind, lon, lat, plugs needed).
+    """
+    ch = result.charging
+    schedule = ch.schedule.copy() if ch is not None else pd.DataFrame()
+    plugs = ch.plugs if ch is not None else {}
+    st = stations if stations is not None else pd.DataFrame(columns=["id", "kind", "lon", "lat"])
+    st = st[["id", "kind", "lon", "lat"]].copy()
+    st["id"] = st["id"].astype(str)
+    st["plugs"] = [int(plugs.get(sid, 0)) for sid in st["id"]]
+    rep = result.replacement
+    return {
+        "planned_trips": result.trips_table(),
+        "charging_schedule": schedule,
+        "battery_options": battery_options_table(result.battery_options),
+        "replacement_schedule": rep.schedule if rep is not None else pd.DataFrame(
+            columns=list(REPLACEMENT_COLUMNS)
+        ),
+        "stations": st,
+    }
+
+
+def plan(
+    path: Path,
+    *,
+    out_dir: Path | None = None,
+    time_limit_s: float | None = None,
+    step_s: float = 900.0,
+    compare: bool = True,
+    battery_options: bool = False,
+) -> dict[str, Any]:
+    """Run ``fleetopt plan``: blocks, plugs, cheapest charging and TCO (CONTRACT §9).
+
+    Writes the new blocks and the charging schedule to ``out_dir`` when given (and
+    ``battery_options.csv`` / ``replacement_schedule.csv`` when the plan has them);
+    returns the ``plan --json`` document (CONTRACT keys first, then ``battery_options``
+    and ``replacement`` among the extra keys).
+    """
+    scenario, result = _plan_result(
+        path,
+        time_limit_s=time_limit_s,
+        step_s=step_s,
+        compare=compare,
+        battery_options=battery_options,
     )
     if out_dir is not None:
         result.write(out_dir)
+        tables = plan_tables(result, scenario.stations)
+        if result.battery_options:
+            write_csv(tables["battery_options"], Path(out_dir) / "battery_options.csv")
+        if result.replacement is not None:
+            write_csv(tables["replacement_schedule"], Path(out_dir) / "replacement_schedule.csv")
     summary: dict[str, Any] = result.summary()
     return summary
+
+
+def plan_details(
+    path: Path,
+    *,
+    time_limit_s: float | None = None,
+    step_s: float = 900.0,
+    compare: bool = True,
+    battery_options: bool = False,
+) -> dict[str, Any]:
+    """Run a plan for the app: ``{"summary": plan --json document, "tables": plan_tables}``."""
+    scenario, result = _plan_result(
+        path,
+        time_limit_s=time_limit_s,
+        step_s=step_s,
+        compare=compare,
+        battery_options=battery_options,
+    )
+    return {"summary": result.summary(), "tables": plan_tables(result, scenario.stations)}
 
 
 # --------------------------------------------------------------------------- for the app
