@@ -210,8 +210,8 @@ fleet = "fleet.csv"
         ("[plan.replacement]\nyears = []\nbudget_cny_per_year = 1\n", "plan.replacement.years"),
         ("[plan.replacement]\nyears = [2025, 2027]\nbudget_cny_per_year = 1\n",
          "plan.replacement.years"),
-        ("[plan.replacement]\nyears = [2025]\nbudget_cny_per_year = 1\n"
-         "target_nev_share = {2025 = 1.5}\n", "plan.replacement.target_nev_share.2025"),
+        (("[plan.replacement]\nyears = [2025]\nbudget_cny_per_year = 1\n"
+         "target_nev_share = {2025 = 1.5}\n"), "plan.replacement.target_nev_share.2025"),
         ("[plan]\nbattery = [100]\n", "plan.battery"),
     ],
 )
