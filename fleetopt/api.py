@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from fleetopt import defaults, settings, sweeps
@@ -67,6 +69,7 @@ __all__ = [
     "SitingResult",
     "aggregate_demand",
     "calibration",
+    "charging_profile",
     "default_scenario_dict",
     "default_scenario_path",
     "demo",
@@ -80,6 +83,7 @@ __all__ = [
     "new_run",
     "plan",
     "plan_details",
+    "plan_example_path",
     "plan_tables",
     "run_scenario",
     "run_sweep",
@@ -400,7 +404,7 @@ def demo(
 
 
 def _plan_result(
-    path: Path,
+    source: Path | tuple[dict[str, Any], Path | None],
     *,
     time_limit_s: float | None,
     step_s: float,
@@ -415,7 +419,11 @@ def _plan_result(
     if step_s <= 0 or 3600.0 % step_s:
         msg = f"--step-min must divide 60 minutes, got {step_s / 60.0:g}"
         raise InputError(msg, [Problem(msg, None, "--step-min", None)])
-    scenario = read_scenario(Path(path))
+    if isinstance(source, tuple):
+        scenario = _scenario_from_dict(source[0], base_dir=source[1] or Path.cwd(),
+                                       file="app scenario")
+    else:
+        scenario = read_scenario(Path(source))
     return scenario, plan_scenario(
         scenario,
         time_limit_s=time_limit_s,
@@ -423,6 +431,42 @@ def _plan_result(
         compare=compare,
         battery_trade_off=battery_options,
     )
+
+
+def charging_profile(result: PlanResult) -> pd.DataFrame:
+    """Return the mean grid power per clock hour [kW] of the plan and the simulator runs.
+
+    Columns ``hour``, ``plan`` (the cheapest schedule) and, when the plan was simulated,
+    ``immediate`` and ``smart``. An hour's mean power equals the grid energy drawn in it
+    [kWh]; hours after 24:00 fold onto the day (the plan's day is cyclic).
+    """
+    hours = np.arange(24)
+    out = pd.DataFrame({"hour": hours})
+    plan_kwh = np.zeros(24)
+    ch = result.charging
+    if ch is not None and not ch.schedule.empty:
+        for s0, s1, e in ch.schedule[["start_s", "end_s", "grid_kwh"]].itertuples(index=False):
+            dur = float(s1) - float(s0)
+            if dur <= 0:
+                continue
+            h = math.floor(float(s0) / 3600.0)
+            while h * 3600.0 < float(s1):
+                over = min(float(s1), (h + 1) * 3600.0) - max(float(s0), h * 3600.0)
+                plan_kwh[h % 24] += float(e) * over / dur
+                h += 1
+    out["plan"] = plan_kwh
+    for policy, series in result.load_profiles.items():
+        kwh = np.zeros(24)
+        minute_s = np.asarray(series.index, dtype=float)
+        np.add.at(kwh, (np.floor(minute_s / 3600.0).astype(int)) % 24,
+                  series.to_numpy(dtype=float) / 60.0)
+        out[policy] = kwh
+    return out
+
+
+def plan_example_path() -> Path:
+    """Return the packaged small operator timetable scenario (``plan-example.toml``)."""
+    return default_scenario_path().parent / "plan-example.toml"
 
 
 def plan_tables(
@@ -441,7 +485,9 @@ def plan_tables(
     st["id"] = st["id"].astype(str)
     st["plugs"] = [int(plugs.get(sid, 0)) for sid in st["id"]]
     rep = result.replacement
+    profile = charging_profile(result)
     return {
+        "charging_profile": profile,
         "planned_trips": result.trips_table(),
         "charging_schedule": schedule,
         "battery_options": battery_options_table(result.battery_options),
@@ -487,16 +533,28 @@ def plan(
 
 
 def plan_details(
-    path: Path,
+    path: Path | None = None,
     *,
+    raw: dict[str, Any] | None = None,
+    base_dir: Path | None = None,
     time_limit_s: float | None = None,
     step_s: float = 900.0,
     compare: bool = True,
     battery_options: bool = False,
 ) -> dict[str, Any]:
-    """Run a plan for the app: ``{"summary": plan --json document, "tables": plan_tables}``."""
+    """Run a plan for the app: ``{"summary": plan --json document, "tables": plan_tables}``.
+
+    Give a scenario file ``path``, or a scenario dictionary ``raw`` (TOML keys) whose
+    relative paths are resolved against ``base_dir``.
+    """
+    if raw is None and path is None:
+        msg = "plan_details needs a scenario path or a scenario dictionary"
+        raise InputError(msg, [Problem(msg, None, None, None)])
+    source: Path | tuple[dict[str, Any], Path | None] = (
+        (raw, base_dir) if raw is not None else Path(str(path))
+    )
     scenario, result = _plan_result(
-        path,
+        source,
         time_limit_s=time_limit_s,
         step_s=step_s,
         compare=compare,

@@ -237,8 +237,8 @@ def battery_options(
                 charging_cost_cny=energy,
                 charging_status=ch.status if ch is not None else "none",
                 vehicle_cny=costs["vehicle_cny"],
-                npv_cny=t.npv_cny if ok else math.nan,
-                cny_per_km=t.cny_per_km if ok else math.nan,
+                npv_cny=float(t.npv_cny) if ok else math.nan,
+                cny_per_km=float(t.cny_per_km) if ok else math.nan,
             )
         )
     return _mark_cheapest(out)

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from fleetopt.domain.costs import hourly_prices, resolve_tariff
 from fleetopt.errors import InputError, Problem
@@ -272,7 +273,9 @@ def plan_scenario(
     )
     result.replacement = _replacement(scenario, groups, prices, time_limit_s)
     if compare and charging is not None and charging.status in ("optimal", "feasible"):
-        result.comparison = compare_policies(scenario, result, network)
+        result.comparison = compare_policies(
+            scenario, result, network, profiles=result.load_profiles
+        )
     result.wall_s = time.perf_counter() - t0
     return result
 
@@ -328,7 +331,10 @@ def _replacement(
 
 
 def compare_policies(
-    scenario: Scenario, result: PlanResult, network: RoadNetwork | None
+    scenario: Scenario,
+    result: PlanResult,
+    network: RoadNetwork | None,
+    profiles: dict[str, pd.Series] | None = None,
 ) -> dict[str, dict[str, float]]:
     """Simulate the planned blocks with the planned plugs under ``immediate`` and ``smart``.
 
@@ -365,6 +371,9 @@ def compare_policies(
             sc = scenario_from_dict(raw, base_dir=scenario.base_dir, file=scenario.file)
             sim = simulate(sc, network=network)
             s = sim.summary()
+            if profiles is not None and not sim.load_kw.empty:
+                # grid power of all stations per minute [kW] (index: minute start [s])
+                profiles[policy] = sim.load_kw.sum(axis=1)
             cost = float(sim.stations["cost_cny"].sum()) if "cost_cny" in sim.stations else math.nan
             out[policy] = {
                 "trips_missed": float(s["trips_missed"]),

@@ -93,6 +93,8 @@ class PlanResult:
         ``{vehicle type: [BatteryOption]}`` (issue 15 item 5; empty when not asked).
     replacement : ReplacementResult or None
         Replacement over years (issue 15 item 6; None without ``[plan.replacement]``).
+    load_profiles : dict
+        ``{policy: grid kW of all stations per minute}`` of the simulator runs.
     """
 
     scenario: str
@@ -103,6 +105,7 @@ class PlanResult:
     wall_s: float = 0.0
     battery_options: dict[str, list[BatteryOption]] = field(default_factory=dict)
     replacement: ReplacementResult | None = None
+    load_profiles: dict[str, pd.Series] = field(default_factory=dict)
 
     def status(self) -> str:
         """``optimal`` when every part is proven optimal, ``infeasible`` when charging is."""
