@@ -39,7 +39,7 @@ from fleetopt.planning.plan import plan_scenario
 from fleetopt.planning.replacement import SCHEDULE_COLUMNS as REPLACEMENT_COLUMNS
 from fleetopt.planning.result import PlanResult
 from fleetopt.results import store
-from fleetopt.results.export import escape_csv_tree, to_csv_bytes, write_csv
+from fleetopt.results.export import escape_csv_tree, to_csv_bytes, to_excel_bytes, write_csv
 from fleetopt.results.targets import (
     calibration_tables,
     evaluate_targets,
@@ -97,6 +97,7 @@ __all__ = [
     "target_trajectories",
     "targets",
     "to_csv_bytes",
+    "to_excel_bytes",
     "validate",
     "verify_siting",
 ]
@@ -542,7 +543,10 @@ def plan_details(
     compare: bool = True,
     battery_options: bool = False,
 ) -> dict[str, Any]:
-    """Run a plan for the app: ``{"summary": plan --json document, "tables": plan_tables}``.
+    """Run a plan for the app: ``{"summary", "tables", "network"}``.
+
+    ``summary`` is the ``plan --json`` document, ``tables`` :func:`plan_tables`, ``network``
+    the scenario's road network name.
 
     Give a scenario file ``path``, or a scenario dictionary ``raw`` (TOML keys) whose
     relative paths are resolved against ``base_dir``.
@@ -560,7 +564,11 @@ def plan_details(
         compare=compare,
         battery_options=battery_options,
     )
-    return {"summary": result.summary(), "tables": plan_tables(result, scenario.stations)}
+    return {
+        "summary": result.summary(),
+        "tables": plan_tables(result, scenario.stations),
+        "network": scenario.network,
+    }
 
 
 # --------------------------------------------------------------------------- for the app
