@@ -117,3 +117,32 @@ def test_plan_page_in_the_browser(
         per_type = frame.groupby("vehicle_type")["vehicle_id"].nunique().to_dict()
         assert per_type == expected["vehicles_needed"]
     assert errors == []
+
+
+UPLOAD = (
+    b"vehicle_id,vehicle_type,powertrain,trip_id,departure,arrival,origin_lon,origin_lat,"
+    b"destination_lon,destination_lat,distance_km\n"
+    b"u1,bus,bev,U1,06:00,07:00,116.3134229,39.9558913,116.3134229,39.9558913,30\n"
+    b"u1,bus,bev,U2,07:30,08:30,116.3134229,39.9558913,116.3134229,39.9558913,30\n"
+    b"u2,bus,bev,U3,09:00,10:00,116.3134229,39.9558913,116.3134229,39.9558913,30\n"
+)
+
+
+def test_page_plans_an_uploaded_timetable() -> None:
+    """GIVEN an uploaded timetable of two buses whose three 30 km loops start and end at the
+    default public station star_147 WHEN planned on the page (the embedded default's
+    stations) THEN one bus (324 kWh default spec: 90 kWh a day, trips 30 min apart) and one
+    plug at star_147 are shown, against two buses in the input."""
+    at = AppTest.from_file(str(PAGE), default_timeout=240)
+    at.run()
+    at.radio(key="plan.source").set_value("upload").run()
+    at.file_uploader(key="upload.file").set_value(("up.csv", UPLOAD, "text/csv")).run()
+    assert not at.exception
+    at.checkbox(key="plan.battery").uncheck().run()
+    at.button(key="plan.run_button").click().run()
+    assert not at.exception
+    assert not at.error, [e.value for e in at.error]
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Vehicles needed · bus"] == "1"
+    assert shown["Plugs · star_147"] == "1"
+    assert [c.value for c in at.caption if c.value.startswith("input")] == ["input: 2"]

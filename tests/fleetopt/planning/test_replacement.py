@@ -223,3 +223,66 @@ def test_bad_plan_keys_exit_2_naming_the_key(
     code, text = _cli(make_scenario(extra=extra))
     assert code == 2, text
     assert key in text
+
+
+def test_ages_from_the_trips_file_and_default_targets(
+    make_scenario: Callable, tmp_path: Path
+) -> None:
+    """GIVEN diesel trips whose file carries purchase_year (b1 bought 2012, b2 2024) and no
+    target_nev_share WHEN planned for 2025-2026 with room for one bus a year THEN the bus
+    plan target (bus_nev_share_2025 = 100 %) cannot be met in 2025 with one purchase:
+    infeasible; with 2 buses' budget both become BEVs in 2025 and the ages came from the
+    trips file."""
+    trips = [
+        ("b1", "T1", "06:00", "07:00", 20.0),
+        ("b2", "T2", "06:30", "07:30", 20.0),
+    ]
+    extra = """
+[costs.bus.diesel]
+vehicle_cny = 800000
+life_years = 13
+maintenance_cny_per_km = 1.0
+subsidy_cny = 0
+residual_share = 0.0
+[plan.replacement]
+years = [2025, 2026]
+budget_cny_per_year = BUDGET
+"""
+    for budget, status in ((1_000_000, "infeasible"), (2_000_000, "optimal")):
+        path = make_scenario(trips, powertrain="diesel",
+                             extra=extra.replace("BUDGET", str(budget)))
+        text = path.with_name("trips.csv").read_text(encoding="utf-8").splitlines()
+        rows = [text[0] + ",purchase_year"] + [
+            line + (",2012" if line.startswith("b1,") else ",2024") for line in text[1:]
+        ]
+        path.with_name("trips.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+        code, out_text = _cli(path)
+        assert code == 0, out_text
+        rep = json.loads(out_text)["replacement"]
+        assert rep["status"] == status, rep
+        assert rep["age_source"] == "trips file age_years/purchase_year"
+        if status == "optimal":
+            ages = {r["vehicle_id"]: r["age_years"] for r in rep["schedule"]}
+            assert ages == {"b1": 13.0, "b2": 1.0}
+            assert {r["year"] for r in rep["schedule"]} == {2025}
+            assert rep["nev_share"]["bus"]["2025"] == 1.0
+
+
+def test_bad_fleet_file_names_row_and_column(make_scenario: Callable) -> None:
+    """GIVEN a fleet file with a non-numeric purchase_year on line 3 THEN exit 2 naming the
+    file, row 3 and the column."""
+    path = make_scenario(extra="""
+[plan.replacement]
+years = [2025]
+budget_cny_per_year = 1
+fleet = "fleet.csv"
+""")
+    (path.parent / "fleet.csv").write_text(
+        "vehicle_id,vehicle_type,powertrain,purchase_year\nb1,bus,diesel,2013\nb2,bus,bev,soon\n",
+        encoding="utf-8",
+    )
+    code, text = _cli(path)
+    assert code == 2, text
+    assert "fleet.csv" in text
+    assert "row 3" in text
+    assert "purchase_year" in text
