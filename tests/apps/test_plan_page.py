@@ -131,8 +131,8 @@ UPLOAD = (
 def test_page_plans_an_uploaded_timetable() -> None:
     """GIVEN an uploaded timetable of two buses whose three 30 km loops start and end at the
     default public station star_147 WHEN planned on the page (the embedded default's
-    stations) THEN one bus (324 kWh default spec: 90 kWh a day, trips 30 min apart) and one
-    plug at star_147 are shown, against two buses in the input."""
+    stations) THEN one bus (3 x 30 km at the default 1.242 kWh/km is far below 324 kWh)
+    and one plug at star_147 are shown, against two buses in the input."""
     at = AppTest.from_file(str(PAGE), default_timeout=240)
     at.run()
     at.radio(key="plan.source").set_value("upload").run()

@@ -95,3 +95,20 @@ def test_default_sizes_are_sourced() -> None:
     rows = defaults.load_table("battery_options")
     assert rows["source"].str.len().min() > 20
     assert set(rows.columns) >= {"unit", "source", "year", "low", "high"}
+
+
+def test_cli_flag_uses_the_default_list_and_an_empty_list_turns_it_off(
+    make_scenario: Callable,
+) -> None:
+    """GIVEN the hand timetable WHEN planned with --battery-options THEN the bus packs of
+    battery_options.csv are compared (each runs the 240 km day on one bus: 250 kWh + 3 x
+    16.7 kWh of layover charging); WHEN [plan] battery_kwh = [] THEN none; without either
+    THEN none (the trade-off is off by default)."""
+    out = _plan(make_scenario(), "--battery-options")
+    opts = out["battery_options"]["bus"]
+    assert [o["battery_kwh"] for o in opts] == [250.0, 324.0, 350.0, 422.0]
+    assert [o["vehicles"] for o in opts] == [1, 1, 1, 1]
+    assert _plan(make_scenario(extra="[plan]\nbattery_kwh = []\n"), "--battery-options")[
+        "battery_options"
+    ] == {}
+    assert _plan(make_scenario())["battery_options"] == {}
