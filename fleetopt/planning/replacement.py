@@ -298,7 +298,14 @@ def solve_replacement(problem: ReplacementProblem, *, time_limit_s: float) -> Re
     """
     t0 = time.perf_counter()
     p = problem
-    n, ny = len(p.vehicles), len(p.years)
+    ny = len(p.years)
+    # vehicles alike in every datum are interchangeable: one integer count per class
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    for i, v in enumerate(p.vehicles):
+        key = (v.vehicle_type, v.powertrain, v.age_years, v.life_years,
+               v.running_cny_per_year, v.exempt, tuple(p.purchases[i]))
+        groups.setdefault(key, []).append(i)
+    classes = [sorted(m, key=lambda i: p.vehicles[i].vehicle_id) for m in groups.values()]
     solver = pywraplp.Solver.CreateSolver("SCIP")
     if solver is None:  # pragma: no cover - OR-Tools wheels ship SCIP
         msg = "OR-Tools has no SCIP solver"
@@ -306,47 +313,53 @@ def solve_replacement(problem: ReplacementProblem, *, time_limit_s: float) -> Re
     solver.SetNumThreads(1)
     solver.SetTimeLimit(max(1, int(time_limit_s * 1000)))
     x: dict[tuple[int, int, int], Any] = {}
-    for i in range(n):
+    for c, members in enumerate(classes):
         for j in range(ny):
-            for k in range(len(p.purchases[i])):
-                x[i, j, k] = solver.BoolVar(f"x_{i}_{j}_{k}")
-    for i in range(n):
-        mine = [x[i, j, k] for j in range(ny) for k in range(len(p.purchases[i]))]
+            for k in range(len(p.purchases[members[0]])):
+                x[c, j, k] = solver.IntVar(0, len(members), f"x_{c}_{j}_{k}")
+    for c, members in enumerate(classes):
+        opts = range(len(p.purchases[members[0]]))
+        mine = [x[c, j, k] for j in range(ny) for k in opts]
         if mine:
-            solver.Add(solver.Sum(mine) <= 1)
-        by = p.must_replace_by(i)
+            solver.Add(solver.Sum(mine) <= len(members))
+        by = p.must_replace_by(members[0])
         if by is not None:
-            early = [x[i, j, k] for j in range(by + 1) for k in range(len(p.purchases[i]))]
-            solver.Add(solver.Sum(early) >= 1)
+            solver.Add(solver.Sum([x[c, j, k] for j in range(by + 1) for k in opts])
+                       >= len(members))
     for j in range(ny):
         outlay = [
-            (pu.price_cny - pu.subsidy_cny) * x[i, j, k]
-            for i in range(n)
-            for k, pu in enumerate(p.purchases[i])
+            (pu.price_cny - pu.subsidy_cny) * x[c, j, k]
+            for c, members in enumerate(classes)
+            for k, pu in enumerate(p.purchases[members[0]])
         ]
         if outlay:
             solver.Add(solver.Sum(outlay) <= p.budget_cny[j])
     types = sorted({v.vehicle_type for v in p.vehicles})
     for t in types:
-        idx = [i for i, v in enumerate(p.vehicles) if v.vehicle_type == t]
-        counted = [i for i in idx if not p.vehicles[i].exempt]
+        mine_c = [c for c, m in enumerate(classes) if p.vehicles[m[0]].vehicle_type == t]
+        counted = [c for c in mine_c if not p.vehicles[classes[c][0]].exempt]
+        n_counted = sum(len(classes[c]) for c in counted)
+        have = sum(len(classes[c]) for c in counted if p.vehicles[classes[c][0]].nev)
         for j, y in enumerate(p.years):
             s = share_in_force(p.target_nev_share.get(t, {}), y)
-            if s is not None and counted:
-                need = math.ceil(s * len(counted) - 1e-9)
-                have = sum(1 for i in counted if p.vehicles[i].nev)
+            if s is not None and n_counted:
+                need = math.ceil(s * n_counted - 1e-9)
                 terms = [
-                    x[i, jj, k]
-                    for i in counted
-                    if not p.vehicles[i].nev
+                    x[c, jj, k]
+                    for c in counted
+                    if not p.vehicles[classes[c][0]].nev
                     for jj in range(j + 1)
-                    for k, pu in enumerate(p.purchases[i])
+                    for k, pu in enumerate(p.purchases[classes[c][0]])
                     if pu.nev
                 ]
                 solver.Add(solver.Sum(terms) >= need - have)
             s = share_in_force(p.new_nev_share.get(t, {}), y)
             if s is not None:
-                bought = [(x[i, j, k], pu.nev) for i in idx for k, pu in enumerate(p.purchases[i])]
+                bought = [
+                    (x[c, j, k], pu.nev)
+                    for c in mine_c
+                    for k, pu in enumerate(p.purchases[classes[c][0]])
+                ]
                 if bought:
                     solver.Add(
                         solver.Sum([v for v, nev in bought if nev])
@@ -354,7 +367,7 @@ def solve_replacement(problem: ReplacementProblem, *, time_limit_s: float) -> Re
                     )
     const = p.base_cost()
     solver.Minimize(
-        solver.Sum([p.option_cost(i, j, k) * var for (i, j, k), var in x.items()])
+        solver.Sum([p.option_cost(classes[c][0], j, k) * var for (c, j, k), var in x.items()])
     )
     params = pywraplp.MPSolverParameters()
     params.SetDoubleParam(pywraplp.MPSolverParameters.RELATIVE_MIP_GAP, 0.0)
@@ -373,22 +386,27 @@ def solve_replacement(problem: ReplacementProblem, *, time_limit_s: float) -> Re
     rows: list[dict[str, Any]] = []
     spend = dict.fromkeys(p.years, 0.0)
     new_pt: dict[int, tuple[int, str]] = {}
-    for (i, j, k), var in x.items():
-        if var.solution_value() > 0.5:
-            v, pu = p.vehicles[i], p.purchases[i][k]
-            rows.append(
-                {
-                    "vehicle_id": v.vehicle_id,
-                    "vehicle_type": v.vehicle_type,
-                    "powertrain": v.powertrain,
-                    "age_years": v.age_years,
-                    "year": p.years[j],
-                    "replace_with": pu.powertrain,
-                    "cost_cny": pu.price_cny - pu.subsidy_cny,
-                }
-            )
-            spend[p.years[j]] += pu.price_cny - pu.subsidy_cny
-            new_pt[i] = (j, pu.powertrain)
+    for c, members in enumerate(classes):
+        queue = list(members)  # by vehicle id: the first ones are replaced first
+        for j in range(ny):
+            for k, pu in enumerate(p.purchases[members[0]]):
+                count = round(x[c, j, k].solution_value())
+                for i in queue[:count]:
+                    v = p.vehicles[i]
+                    rows.append(
+                        {
+                            "vehicle_id": v.vehicle_id,
+                            "vehicle_type": v.vehicle_type,
+                            "powertrain": v.powertrain,
+                            "age_years": v.age_years,
+                            "year": p.years[j],
+                            "replace_with": pu.powertrain,
+                            "cost_cny": pu.price_cny - pu.subsidy_cny,
+                        }
+                    )
+                    spend[p.years[j]] += pu.price_cny - pu.subsidy_cny
+                    new_pt[i] = (j, pu.powertrain)
+                queue = queue[count:]
     schedule = pd.DataFrame(rows, columns=list(SCHEDULE_COLUMNS))
     if len(schedule):
         schedule = schedule.sort_values(["year", "vehicle_type", "vehicle_id"]).reset_index(
