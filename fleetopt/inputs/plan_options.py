@@ -36,7 +36,7 @@ import pandas as pd
 
 from fleetopt import powertrains as pts
 from fleetopt.errors import InputError, Problem
-from fleetopt.inputs import _encoding, _tabular
+from fleetopt.inputs import _encoding, _tabular, schedules
 from fleetopt.inputs.vehicles import POWERTRAINS, VEHICLE_TYPES
 
 logger = logging.getLogger(__name__)
@@ -73,15 +73,15 @@ MAX_YEARS = 30
 #: Most battery sizes one plan compares (each is a blocking and a charging solve).
 MAX_BATTERY_SIZES = 12
 
-#: Fleet file columns (normalised header -> canonical name).
-_FLEET_COLUMNS = {
-    "vehicle_id": "vehicle_id",
-    "vehicle_type": "vehicle_type",
-    "powertrain": "powertrain",
-    "age_years": "age_years",
-    "age": "age_years",
-    "purchase_year": "purchase_year",
-    "exempt": "exempt",
+#: Fleet file columns (normalised header -> canonical name): the trips file's names and
+#: aliases (Chinese headers included) plus the age columns.
+_FLEET_COLUMNS = schedules.COLUMN_MAP | {
+    _tabular.normalise_header(src): canon
+    for canon, srcs in {
+        "age_years": ("age_years", "age", "车龄", "车龄(年)", "使用年限"),
+        "purchase_year": ("purchase_year", "year_bought", "购置年份", "购买年份", "购车年份"),
+    }.items()
+    for src in srcs
 }
 
 
@@ -335,7 +335,11 @@ def read_fleet_ages(
     problems = [Problem(f"missing column {c!r}", 1, c, str(p)) for c in need if c not in f]
     if problems:
         raise InputError(f"{p}: missing columns", problems)
-    f = f.drop_duplicates("vehicle_id", keep="first")
+    f = f.drop_duplicates("vehicle_id", keep="first").copy()
+    for col in ("vehicle_type", "powertrain"):
+        if col in f:
+            names = schedules.VALUE_MAP.get(col, {})
+            f[col] = [names.get(str(v).strip(), str(v).strip().lower()) for v in f[col]]
     ages = np.full(len(f), np.nan)
     for i, (rec, row) in enumerate(zip(f.to_dict(orient="records"), f["row"], strict=True)):
         vid = str(rec["vehicle_id"]).strip()

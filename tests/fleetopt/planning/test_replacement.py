@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from fleetopt.cli import app
+from fleetopt.inputs.plan_options import read_fleet_ages
 from fleetopt.planning.replacement import (
     FleetVehicle,
     Purchase,
@@ -286,3 +287,16 @@ fleet = "fleet.csv"
     assert "fleet.csv" in text
     assert "row 3" in text
     assert "purchase_year" in text
+
+
+def test_fleet_file_with_chinese_headers_and_values(tmp_path: Path) -> None:
+    """GIVEN a fleet file in Chinese (车辆编号, 车辆类型 公交, 动力类型 柴油, 购置年份) THEN the
+    ages are the plan's first year minus the purchase year and the values are canonical."""
+    f = tmp_path / "fleet.csv"
+    f.write_text("车辆编号,车辆类型,动力类型,购置年份\nA1,公交,柴油,2015\nA2,公交车,纯电动,2020\n",
+                 encoding="utf-8")
+    got = read_fleet_ages(f, 2025)
+    assert got["vehicle_id"].tolist() == ["A1", "A2"]
+    assert got["age_years"].tolist() == [10.0, 5.0]
+    assert got["vehicle_type"].tolist() == ["bus", "bus"]
+    assert got["powertrain"].tolist() == ["diesel", "bev"]
