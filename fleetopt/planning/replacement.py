@@ -36,7 +36,10 @@ at the ``[costs]`` prices; electricity at the mean of the tariff's 24 hourly pri
 Default fleet targets (``target_nev_share`` not given): the plan's targets of
 ``plan_targets.csv`` from their year on: ``bus_nev_share_2025``, ``taxi_nev_share_2025``,
 ``light_logistics_nev_share_2025`` (delivery) as fleet shares, and
-``sanitation_new_nev_share_2025`` as the share of new sanitation vehicles.
+``sanitation_new_nev_share_2025`` as the share of new sanitation vehicles. When no vehicle
+of a type is flagged ``exempt``, the fleet target applies to the share the transition
+model counts (1 - its exempt share, ``target_exemptions.csv`` or ``[transition.exempt_pct]``:
+e.g. buses 4 % for mountain lines and emergency vehicles).
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ from ortools.linear_solver import pywraplp  # type: ignore[attr-defined]
 
 from fleetopt import defaults
 from fleetopt import powertrains as pts
+from fleetopt.domain.transition import exempt_frac
 from fleetopt.errors import InputError, Problem
 from fleetopt.inputs.costs import resolve_costs
 from fleetopt.inputs.plan_options import ReplacementOptions, read_fleet_ages
@@ -87,6 +91,9 @@ SCHEDULE_COLUMNS = (
 
 #: Most decision variables of one replacement MIP (vehicles x years x options).
 MAX_VARIABLES = 200_000
+
+#: Transition-model segment of each vehicle type (``fleetopt.domain.transition``).
+SEGMENT_OF = {"delivery": "light_logistics"}
 
 #: Default targets per type: (plan_targets.csv row, "fleet" or "new").
 DEFAULT_TARGETS = {
@@ -596,7 +603,13 @@ def build_replacement_problem(
         elif vt in DEFAULT_TARGETS and DEFAULT_TARGETS[vt][1] == "fleet":
             name = DEFAULT_TARGETS[vt][0]
             p = defaults.params("plan_targets")[name]
-            target[vt] = {int(p.year or 2025): float(p.value) / 100.0}
+            share = float(p.value) / 100.0
+            if not any(v.exempt for v in vehicles if v.vehicle_type == vt):
+                # nobody flagged: the transition model's exempt share (mountain lines, ...)
+                seg = SEGMENT_OF.get(vt, vt)
+                over = scenario.transition.get("exempt_pct", {}).get(seg)
+                share *= 1.0 - exempt_frac(seg, over)
+            target[vt] = {int(p.year or 2025): share}
         if opts.new_nev_share:
             new[vt] = dict(opts.new_nev_share)
         elif (

@@ -300,3 +300,34 @@ def test_fleet_file_with_chinese_headers_and_values(tmp_path: Path) -> None:
     assert got["age_years"].tolist() == [10.0, 5.0]
     assert got["vehicle_type"].tolist() == ["bus", "bus"]
     assert got["powertrain"].tolist() == ["diesel", "bev"]
+
+
+def test_default_bus_target_leaves_the_transition_models_exempt_share(
+    make_scenario: Callable,
+) -> None:
+    """GIVEN 25 new diesel buses (none flagged exempt), the default bus target (100 % NEV
+    from 2025) and budget for all WHEN planned for 2025 THEN ceil(25 x (1 - 0.04)) = 24 are
+    replaced (4 % exempt: target_exemptions.csv, mountain lines and emergency vehicles), not
+    25 — replacing a new bus costs more than it saves here."""
+    trips = [(f"b{k:02d}", f"T{k:02d}", "06:00", "07:00", 5.0) for k in range(25)]
+    extra = """
+[costs.bus.diesel]
+vehicle_cny = 800000
+life_years = 13
+maintenance_cny_per_km = 1.0
+subsidy_cny = 0
+residual_share = 0.0
+[plan.replacement]
+years = [2025]
+budget_cny_per_year = 100000000
+"""
+    path = make_scenario(trips, powertrain="diesel", extra=extra)
+    text = path.with_name("trips.csv").read_text(encoding="utf-8").splitlines()
+    rows = [text[0] + ",purchase_year"] + [line + ",2025" for line in text[1:]]
+    path.with_name("trips.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    code, out_text = _cli(path)
+    assert code == 0, out_text
+    rep = json.loads(out_text)["replacement"]
+    assert rep["status"] == "optimal"
+    assert rep["vehicles_replaced"] == {"2025": 24}
+    assert rep["nev_share"]["bus"]["2025"] == pytest.approx(24 / 25)
