@@ -17,6 +17,7 @@ import plotly.express as px
 import streamlit as st
 
 from apps import services
+from apps.components.downloads import csv_bytes
 from apps.components.language import t
 from apps.components.station_map import station_deck
 from apps.components.upload import Upload, stations_uploader, trips_uploader
@@ -148,6 +149,11 @@ def _plugs(s: dict[str, Any], tables: dict[str, pd.DataFrame], network: str) -> 
         roads = services.road_segments(network)
     except Exception:  # noqa: BLE001 - a network that is a file path: show the table only
         roads = None
+    if not chosen.empty:
+        st.dataframe(
+            chosen.rename(columns={"id": t("plan_station"), "plugs": t("plan_plugs")}),
+            hide_index=True, key="plan.plugs_table",
+        )
     if roads is not None and not chosen.empty:
         st.pydeck_chart(station_deck(roads, chosen=chosen, size_column="plugs"), key="plan.map")
 
@@ -231,7 +237,7 @@ def _downloads(s: dict[str, Any], tables: dict[str, pd.DataFrame]) -> None:
     c = st.columns(4)
     blocks = tables["planned_trips"]
     c[0].download_button(
-        t("plan_dl_blocks_csv"), data=lambda: api.to_csv_bytes(blocks, bom=True),
+        t("plan_dl_blocks_csv"), data=lambda: csv_bytes(blocks),
         file_name="planned_trips.csv", mime="text/csv", key="plan.dl_csv", on_click="ignore",
     )
     c[1].download_button(
@@ -242,7 +248,7 @@ def _downloads(s: dict[str, Any], tables: dict[str, pd.DataFrame]) -> None:
     )
     c[2].download_button(
         t("plan_dl_schedule"),
-        data=lambda: api.to_csv_bytes(tables["charging_schedule"], bom=True),
+        data=lambda: csv_bytes(tables["charging_schedule"]),
         file_name="charging_schedule.csv", mime="text/csv", key="plan.dl_schedule",
         on_click="ignore",
     )
