@@ -190,7 +190,8 @@ def battery_options(
     charge : callable
         ``charge(group, blocks) -> ChargingPlan | None``: plugs and cheapest charging.
     time_limit_s : float
-        Solver budget of each blocking solve [s].
+        Solver budget of each blocking solve [s] (the plan gives each size its whole
+        ``--time-limit``: the trade-off takes up to sizes x that).
 
     Returns
     -------

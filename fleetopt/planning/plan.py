@@ -303,7 +303,7 @@ def _battery_trade_off(
         demand_day = demand_month * _MONTHS_PER_YEAR / resolve_costs(
             scenario.costs, vt, pt
         )["days_per_year"]
-        share = max(1.0, time_limit_s / len(sizes))
+        share = time_limit_s  # each size gets the plan's limit (a split starves the plugs MIP)
 
         def charge(
             g: GroupProblem, b: BlockingResult, d: float = demand_day, tl: float = share
