@@ -27,6 +27,7 @@ from fleetopt.inputs import _caps, default_demand, gtfs
 from fleetopt.inputs import emission_factors as _ef
 from fleetopt.inputs._encoding import read_limited
 from fleetopt.inputs.costs import check_costs_dict, check_tariffs_dict
+from fleetopt.inputs.plan_options import check_plan_dict
 from fleetopt.inputs.stations import empty_stations, read_stations, stations_from_records
 from fleetopt.inputs.vehicles import (
     POWERTRAINS,
@@ -57,6 +58,7 @@ TOP_KEYS = (
     "year",
     "tariffs",
     "costs",
+    "plan",
 )
 
 #: Keys of ``[emission_factors]``.
@@ -806,7 +808,11 @@ def check_scenario_dict(d: Mapping[str, Any], *, file: str | None = None) -> lis
             tabs = d.get("tariffs")
             names = tuple(str(k) for k in tabs) if isinstance(tabs, Mapping) else ()
             out.extend(_check_options(o, file, names))
-    for table, check in (("tariffs", check_tariffs_dict), ("costs", check_costs_dict)):
+    for table, check in (
+        ("tariffs", check_tariffs_dict),
+        ("costs", check_costs_dict),
+        ("plan", check_plan_dict),
+    ):
         if table in d:
             found = check(d[table], table)
             out.extend(Problem(p.message, p.row, p.column, p.file or file) for p in found)
