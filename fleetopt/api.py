@@ -308,9 +308,16 @@ def site(
 
 
 # --------------------------------------------------------------------------- targets
-def targets(scenario_path: Path | None = None) -> list[dict[str, Any]]:
-    """Return the plan's targets with the scenario's projected values (``targets --json`` rows)."""
-    return targets_for_path(scenario_path)
+def targets(
+    scenario_path: Path | None = None, *, annual: Path | dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """Return the plan's targets with the scenario's projected values (``targets --json`` rows).
+
+    ``annual``: a ``simulate --annual`` result (its ``summary.json``, the run folder or the
+    dict :func:`simulate_annual` returns); its yearly energy and CO2 feed the CO2-intensity
+    row (:mod:`fleetopt.results.targets.annual`).
+    """
+    return targets_for_path(scenario_path, annual=annual)
 
 
 def calibration(scenario_path: Path | None = None) -> dict[str, list[dict[str, Any]]]:

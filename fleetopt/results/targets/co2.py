@@ -1,3 +1,6 @@
+# Trace texts quote long sources.
+# ruff: noqa: E501
+
 """Operating-vehicle CO2 per converted turnover (the ``operating_co2_intensity_2030`` row).
 
 Per segment (bus, taxi, < 4.5 t delivery), CO2 per vehicle-km mixes the fossil and
@@ -11,18 +14,22 @@ the simulated fleet (:func:`annual_intensity`).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from fleetopt.inputs.scenario import default_emission_factors
+from fleetopt.results.targets import annual as _annual
 from fleetopt.results.targets._common import (
     _factor,
     _input,
     _segment_types,
     _spec,
     _summary,
+    _trace,
+    _trace_input,
 )
 
 #: Operating segments of the CO2-intensity target: road passenger and freight vehicles.
@@ -46,6 +53,7 @@ def operating_co2_intensity_kg_per_tkm(
     turnover_weights: dict[str, float] | None = None,
     passenger_km_factor: float | None = None,
     load_factors: dict[str, float] | None = None,
+    energy_factors: dict[str, dict[str, float]] | None = None,
 ) -> float:
     """Return operating vehicles' CO2 per converted tonne-km in one year [kg CO2/t-km].
 
@@ -74,6 +82,10 @@ def operating_co2_intensity_kg_per_tkm(
         ``simulation_options.csv`` (0.1).
     load_factors : dict, optional
         Load per vehicle-km relative to a normal year, by segment [-] (the 2020 pandemic).
+    energy_factors : dict, optional
+        ``{segment: {"electricity": f, "fossil": f}}``: the year's energy per km over that
+        at the rows' 20 °C reference [-] (:func:`fleetopt.results.targets.annual.climate_factors`);
+        a missing entry is 1.
 
     Returns
     -------
@@ -95,8 +107,16 @@ def operating_co2_intensity_kg_per_tkm(
         vtype, fossil = types[seg]
         ice = _spec(vtype, fossil, vehicle_types)
         bev = _spec(vtype, "bev", vehicle_types)
-        ice_kg_per_km = ice.l_per_100km / 100.0 * float(ef[f"{fossil}_kg_per_l"])
-        bev_kg_per_km = bev.kwh_per_km / bev.charge_efficiency * _grid_factor(ef, year)
+        climate = (energy_factors or {}).get(seg, {})
+        ice_kg_per_km = (
+            ice.l_per_100km / 100.0 * float(ef[f"{fossil}_kg_per_l"]) * climate.get("fossil", 1.0)
+        )
+        bev_kg_per_km = (
+            bev.kwh_per_km
+            / bev.charge_efficiency
+            * _grid_factor(ef, year)
+            * climate.get("electricity", 1.0)
+        )
         load_t = (ice.passengers * factor + ice.payload_t) * (load_factors or {}).get(seg, 1.0)
         if load_t <= 0:
             continue
@@ -117,6 +137,7 @@ def operating_co2_intensity_change_pct(
     turnover_weights: dict[str, float] | None = None,
     passenger_km_factor: float | None = None,
     reference_load_factors: dict[str, float] | None = None,
+    energy_factors: dict[str, dict[str, float]] | None = None,
 ) -> float:
     """Return the change of operating vehicles' CO2 per converted turnover vs a reference year [%].
 
@@ -134,6 +155,7 @@ def operating_co2_intensity_change_pct(
         "vehicle_types": vehicle_types,
         "emission_factors": emission_factors,
         "passenger_km_factor": passenger_km_factor,
+        "energy_factors": energy_factors,
     }
     if turnover_weights is None:
         turnover_weights = _default_weights(transition, year, vehicle_types, passenger_km_factor)
@@ -203,3 +225,157 @@ def _turnover_weights(
         spec = _spec(vtype, fossil, vehicle_types)
         out[seg] = km * (spec.passengers * factor + spec.payload_t)
     return out if any(v > 0 for v in out.values()) else None
+
+
+def co2_row(
+    fleet: Any,
+    variants: list[Any],
+    *,
+    reference_year: int,
+    vehicle_types: dict[str, Any] | None = None,
+    emission_factors: dict[str, Any] | None = None,
+    passenger_km_factor: float | None = None,
+    simulation: Any = None,
+    annual: Mapping[str, Any] | None = None,
+    year: int = 2030,
+) -> tuple[float, float | None, float | None, list[dict[str, Any]]]:
+    """Return the ``operating_co2_intensity_2030`` value, band and trace.
+
+    Value: :func:`operating_co2_intensity_change_pct` of ``year`` vs ``reference_year`` with
+    the central pandemic loads of the base. Band: every transition variant x the low and
+    high pandemic loads. With an ``annual`` result (``simulate --annual``) its yearly
+    distances weight the segments and its climate factors scale the energy rows
+    (:mod:`fleetopt.results.targets.annual`); else a simulation's trips weight them; else
+    stock x ``annual_km`` x load.
+
+    Returns
+    -------
+    tuple
+        ``(value, low, high, trace)`` [%, %, %, list of trace entries].
+    """
+    factor = _factor(passenger_km_factor)
+    energy_factors = _annual.climate_factors(annual) if annual is not None else None
+    weights = _turnover_weights(annual if annual is not None else simulation, vehicle_types, factor)
+    kw: dict[str, Any] = {
+        "vehicle_types": vehicle_types,
+        "emission_factors": emission_factors,
+        "passenger_km_factor": factor,
+        "energy_factors": energy_factors,
+    }
+
+    def change(t: Any, lf: dict[str, float] | None) -> float:
+        return operating_co2_intensity_change_pct(
+            t,
+            year,
+            reference_year=reference_year,
+            turnover_weights=weights,
+            reference_load_factors=lf,
+            **kw,
+        )
+
+    lf_mid, lf_lo, lf_hi = (pandemic_load_factors(c) for c in ("value", "low", "high"))
+    central = change(fleet, lf_mid)
+    ends = [change(t, lf) for t in (fleet, *variants) for lf in (lf_lo, lf_hi)]
+    ok = [x for x in (central, *ends) if not math.isnan(x)]
+    lo, hi = (min(ok), max(ok)) if ok else (None, None)
+    weights_now = weights or _default_weights(fleet, year, vehicle_types, factor)
+    abs_now = operating_co2_intensity_kg_per_tkm(fleet, year, turnover_weights=weights_now, **kw)
+    abs_ref = operating_co2_intensity_kg_per_tkm(
+        fleet, reference_year, turnover_weights=weights_now, load_factors=lf_mid, **kw
+    )
+    abs_ref_normal = operating_co2_intensity_kg_per_tkm(
+        fleet, reference_year, turnover_weights=weights_now, **kw
+    )
+    if annual is not None:
+        source, where = "annual result", "the annual result's yearly distance per type x load"
+    elif weights:
+        source, where = "simulation", "the simulation's trips"
+    else:
+        source, where = "stock x annual_km x load", "target_inputs.csv annual_km rows"
+    trace = [
+        _trace(
+            f"intensity_{year}_kg_per_tkm", abs_now, "kg CO2/t-km", "fleetopt (this row's model)"
+        ),
+        _trace(
+            f"intensity_{reference_year}_kg_per_tkm",
+            abs_ref,
+            "kg CO2/t-km",
+            "with the 2020 pandemic loads",
+        ),
+        _trace(
+            f"intensity_{reference_year}_normal_loads_kg_per_tkm",
+            abs_ref_normal,
+            "kg CO2/t-km",
+            "2020 fleet with normal loads: the pandemic raised the base by "
+            f"{100 * (abs_ref / abs_ref_normal - 1):.1f} %, which makes the -10 % easier",
+        ),
+        _trace(
+            "segments",
+            ", ".join(CO2_SEGMENTS),
+            "-",
+            "operating road passenger (bus, taxi) and freight (< 4.5 t delivery) vehicles; heavy freight not modelled",
+        ),
+        _trace("passenger_km_factor", factor, "t-km/p-km", "simulation_options.csv (换算系数 0.1)"),
+        _trace("turnover_weights", source, "t-km", where),
+    ]
+    if annual is not None:
+        trace += _annual_trace(annual, energy_factors or {}, vehicle_types, factor)
+    else:
+        trace.append(
+            _trace(
+                "energy_per_km",
+                "20 °C rows",
+                "-",
+                "vehicle_specs.csv at the 20 °C reference; pass an annual result "
+                "(targets --annual-from) for Beijing's yearly climate",
+            )
+        )
+    trace += [_trace_input("pandemic_load_factor_2020", s) for s in CO2_SEGMENTS]
+    trace += [_trace_input("annual_km", s) for s in CO2_SEGMENTS]
+    return central, lo, hi, trace
+
+
+def _annual_trace(
+    annual: Mapping[str, Any],
+    energy_factors: dict[str, dict[str, float]],
+    vehicle_types: dict[str, Any] | None,
+    factor: float,
+) -> list[dict[str, Any]]:
+    """Trace entries of an annual result: its year, days, factors and measured intensity."""
+    days = annual.get("days") or []
+    out = [
+        _trace(
+            "annual_result",
+            f"year {annual.get('year', '?')}, {len(days)} representative days, "
+            f"{sum(float(d.get('weight_days') or 0) for d in days):g} days",
+            "-",
+            "simulate --annual (CONTRACT §7): Beijing's monthly climate, weekdays and weekends",
+        )
+    ]
+    for seg in CO2_SEGMENTS:
+        for carrier, f in sorted(energy_factors.get(seg, {}).items()):
+            out.append(
+                _trace(
+                    f"{seg}.climate_factor.{carrier}",
+                    f,
+                    "-",
+                    "annual result: yearly energy per km / energy per km at 20 °C "
+                    "(interpolated between the representative days)",
+                )
+            )
+    km = _annual.annual_distance_km(annual)
+    co2_kg = _annual.annual_co2_kg(annual)
+    for seg, (vtype, fossil) in _segment_types().items():
+        spec = _spec(vtype, fossil, vehicle_types)
+        tkm = km.get(seg, 0.0) * (spec.passengers * factor + spec.payload_t)
+        if tkm > 0 and seg in CO2_SEGMENTS:
+            out.append(
+                _trace(
+                    f"{seg}.simulated_fleet_kg_per_tkm",
+                    co2_kg.get(seg, 0.0) / tkm,
+                    "kg CO2/t-km",
+                    f"annual result: {co2_kg.get(seg, 0.0):,.0f} kg CO2 over {tkm:,.0f} t-km "
+                    "(the scenario's own fleet and powertrains, not the city's mix)",
+                )
+            )
+    return out

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from fleetopt import defaults
 from fleetopt.domain import mode_share as _mode_share
 from fleetopt.domain import transition as _transition
 from fleetopt.inputs.scenario import read_scenario
+from fleetopt.results.targets import annual as _annual
 from fleetopt.results.targets._common import (
     CLEAN_ENERGY,
     FLEET_TYPES,
@@ -41,12 +43,7 @@ from fleetopt.results.targets._common import (
     _trace_input,
 )
 from fleetopt.results.targets.co2 import (
-    CO2_SEGMENTS,
-    _default_weights,
-    _turnover_weights,
-    operating_co2_intensity_change_pct,
-    operating_co2_intensity_kg_per_tkm,
-    pandemic_load_factors,
+    co2_row,
 )
 from fleetopt.results.targets.infrastructure import (
     _charging_points,
@@ -60,7 +57,10 @@ logger = logging.getLogger(__name__)
 
 
 def evaluate_targets(
-    scenario: Any = None, simulation: Any = None, siting: Any = None
+    scenario: Any = None,
+    simulation: Any = None,
+    siting: Any = None,
+    annual: Mapping[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     """Return the plan's targets with projected values, bands, traces and statuses.
 
@@ -75,6 +75,10 @@ def evaluate_targets(
         non-exempt sanitation and delivery vehicles are reported in those rows' traces.
     siting : SitingResult or dict, optional
         A siting result; its open sites are reported in the network row's trace.
+    annual : dict, optional
+        A year of operation (``simulate --annual``, :func:`.annual.check_annual`): its
+        yearly distances weight the CO2 intensity's segments and its climate factors scale
+        the energy rows; the row's trace says so.
 
     Returns
     -------
@@ -96,7 +100,6 @@ def evaluate_targets(
     ref_year = int(defaults.value("target_rules", "reference_year"))
     options = getattr(scenario, "options", None)
     factor = _factor(getattr(options, "passenger_km_factor", None))
-    sim_weights = _turnover_weights(simulation, vehicle_types, factor)
     exempt_override = transition_table.get("exempt_pct", {})
     life_src = (
         "survival_curves.csv mean lives x (1 -/+ life_uncertainty_frac), transition_params.csv"
@@ -360,88 +363,17 @@ def evaluate_targets(
     )
 
     # operating CO2 intensity: bus, taxi, light logistics per converted turnover
-    def co2(t: Any, lf: dict[str, float] | None) -> float:
-        return operating_co2_intensity_change_pct(
-            t,
-            2030,
-            reference_year=ref_year,
-            vehicle_types=vehicle_types,
-            emission_factors=emission_factors,
-            turnover_weights=sim_weights,
-            passenger_km_factor=factor,
-            reference_load_factors=lf,
-        )
-
-    lf_mid, lf_lo, lf_hi = (pandemic_load_factors(c) for c in ("value", "low", "high"))
-    central_co2 = co2(fleet, lf_mid)
-    lo, hi = _band(
-        [central_co2, *(co2(t, lf) for t in (fleet, *variants) for lf in (lf_lo, lf_hi))]
-    )
-    weights_now = sim_weights or _default_weights(fleet, 2030, vehicle_types, factor)
-    abs_now = operating_co2_intensity_kg_per_tkm(
+    v, lo, hi, co2_trace = co2_row(
         fleet,
-        2030,
+        variants,
+        reference_year=ref_year,
         vehicle_types=vehicle_types,
         emission_factors=emission_factors,
-        turnover_weights=weights_now,
         passenger_km_factor=factor,
+        simulation=simulation,
+        annual=annual,
     )
-    abs_ref = operating_co2_intensity_kg_per_tkm(
-        fleet,
-        ref_year,
-        vehicle_types=vehicle_types,
-        emission_factors=emission_factors,
-        turnover_weights=weights_now,
-        passenger_km_factor=factor,
-        load_factors=lf_mid,
-    )
-    abs_ref_normal = operating_co2_intensity_kg_per_tkm(
-        fleet,
-        ref_year,
-        vehicle_types=vehicle_types,
-        emission_factors=emission_factors,
-        turnover_weights=weights_now,
-        passenger_km_factor=factor,
-    )
-    put(
-        "operating_co2_intensity_2030",
-        central_co2,
-        lo,
-        hi,
-        [
-            _trace(
-                "intensity_2030_kg_per_tkm", abs_now, "kg CO2/t-km", "fleetopt (this row's model)"
-            ),
-            _trace(
-                "intensity_2020_kg_per_tkm", abs_ref, "kg CO2/t-km", "with the 2020 pandemic loads"
-            ),
-            _trace(
-                "intensity_2020_normal_loads_kg_per_tkm",
-                abs_ref_normal,
-                "kg CO2/t-km",
-                "2020 fleet with normal loads: the pandemic raised the base by "
-                f"{100 * (abs_ref / abs_ref_normal - 1):.1f} %, which makes the -10 % easier",
-            ),
-            _trace(
-                "segments",
-                ", ".join(CO2_SEGMENTS),
-                "-",
-                "operating road passenger (bus, taxi) and freight (< 4.5 t delivery) vehicles; heavy freight not modelled",
-            ),
-            _trace(
-                "passenger_km_factor", factor, "t-km/p-km", "simulation_options.csv (换算系数 0.1)"
-            ),
-            _trace(
-                "turnover_weights",
-                "simulation" if sim_weights else "stock x annual_km x load",
-                "t-km",
-                "the simulation's trips" if sim_weights else "target_inputs.csv annual_km rows",
-            ),
-        ]
-        + [_trace_input("pandemic_load_factor_2020", s) for s in CO2_SEGMENTS]
-        + [_trace_input("annual_km", s) for s in CO2_SEGMENTS]
-        + common_trace(),
-    )
+    put("operating_co2_intensity_2030", v, lo, hi, co2_trace + common_trace())
 
     # hydrogen
     fc = _fcev_stock(fleet, 2025)
@@ -599,21 +531,39 @@ def evaluate_targets(
     ]
 
 
-def targets_for_path(path: str | Path | None = None) -> list[dict[str, Any]]:
+def targets_for_path(
+    path: str | Path | None = None,
+    *,
+    annual: str | Path | Mapping[str, Any] | None = None,
+) -> list[dict[str, Any]]:
     """Return the targets rows for a scenario file (or the calibrated defaults when None).
 
     Parameters
     ----------
     path : str or Path, optional
         Scenario TOML file; its ``[transition]`` and ``[mode_share]`` tables are used.
+    annual : str, Path or dict, optional
+        An annual result: the ``summary.json`` of ``simulate --annual``, the folder holding
+        it, or the document itself (checked either way).
 
     Returns
     -------
     list of dict
+
+    Raises
+    ------
+    InputError
+        A bad scenario or annual result (exit 2 in the CLI).
     """
-    if path is None:
-        return evaluate_targets()
-    return evaluate_targets(scenario=read_scenario(Path(path)))
+    doc: dict[str, Any] | None = None
+    if annual is not None:
+        doc = (
+            _annual.check_annual(annual)
+            if isinstance(annual, Mapping)
+            else _annual.read_annual(annual)
+        )
+    scenario = read_scenario(Path(path)) if path is not None else None
+    return evaluate_targets(scenario=scenario, annual=doc)
 
 
 def calibration_tables(path: str | Path | None = None) -> dict[str, list[dict[str, Any]]]:
