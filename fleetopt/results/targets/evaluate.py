@@ -52,6 +52,7 @@ from fleetopt.results.targets.infrastructure import (
     simulated_nev_share_pct,
     simulated_shiftable_kw_per_vehicle,
 )
+from fleetopt.results.targets.pv import pv_trace_and_reason
 
 logger = logging.getLogger(__name__)
 
@@ -510,12 +511,10 @@ def evaluate_targets(
         + common_trace(),
     )
 
+    pv_trace, pv_reason = pv_trace_and_reason()
+    put("pv_transport_infrastructure", math.nan, None, None, pv_trace, pv_reason)
+
     reasons = {
-        "pv_transport_infrastructure": (
-            "no published figure of PV built on Beijing's transport infrastructure was found, and "
-            "the plan gives no quantity for it ('build'); depot PV in a scenario is simulated "
-            "(options.pv_kwp) but says nothing about the city"
-        ),
         "new_energy_storage_2025": (
             "stationary storage is outside fleetopt's models and no installed-capacity figure "
             "for Beijing was found"
