@@ -21,7 +21,6 @@ import numpy as np
 import pandas as pd
 
 from fleetopt.inputs.scenario import default_emission_factors
-from fleetopt.results.targets import annual as _annual
 from fleetopt.results.targets._common import (
     _factor,
     _input,
@@ -31,6 +30,7 @@ from fleetopt.results.targets._common import (
     _trace,
     _trace_input,
 )
+from fleetopt.results.targets.annual import annual_co2_kg, annual_distance_km, climate_factors
 
 #: Operating segments of the CO2-intensity target: road passenger and freight vehicles.
 CO2_SEGMENTS = ("bus", "taxi", "light_logistics")
@@ -254,7 +254,7 @@ def co2_row(
         ``(value, low, high, trace)`` [%, %, %, list of trace entries].
     """
     factor = _factor(passenger_km_factor)
-    energy_factors = _annual.climate_factors(annual) if annual is not None else None
+    energy_factors = climate_factors(annual) if annual is not None else None
     weights = _turnover_weights(annual if annual is not None else simulation, vehicle_types, factor)
     kw: dict[str, Any] = {
         "vehicle_types": vehicle_types,
@@ -363,8 +363,8 @@ def _annual_trace(
                     "(interpolated between the representative days)",
                 )
             )
-    km = _annual.annual_distance_km(annual)
-    co2_kg = _annual.annual_co2_kg(annual)
+    km = annual_distance_km(annual)
+    co2_kg = annual_co2_kg(annual)
     for seg, (vtype, fossil) in _segment_types().items():
         spec = _spec(vtype, fossil, vehicle_types)
         tkm = km.get(seg, 0.0) * (spec.passengers * factor + spec.payload_t)

@@ -31,7 +31,6 @@ from fleetopt import defaults
 from fleetopt.domain import mode_share as _mode_share
 from fleetopt.domain import transition as _transition
 from fleetopt.inputs.scenario import read_scenario
-from fleetopt.results.targets import annual as _annual
 from fleetopt.results.targets._common import (
     CLEAN_ENERGY,
     FLEET_TYPES,
@@ -42,6 +41,7 @@ from fleetopt.results.targets._common import (
     _trace,
     _trace_input,
 )
+from fleetopt.results.targets.annual import check_annual, read_annual
 from fleetopt.results.targets.co2 import (
     co2_row,
 )
@@ -556,11 +556,7 @@ def targets_for_path(
     """
     doc: dict[str, Any] | None = None
     if annual is not None:
-        doc = (
-            _annual.check_annual(annual)
-            if isinstance(annual, Mapping)
-            else _annual.read_annual(annual)
-        )
+        doc = check_annual(annual) if isinstance(annual, Mapping) else read_annual(annual)
     scenario = read_scenario(Path(path)) if path is not None else None
     return evaluate_targets(scenario=scenario, annual=doc)
 
