@@ -96,6 +96,11 @@ def targets_cmd(
         help="A simulate --annual result (its folder or summary.json): yearly energy and CO2 "
         "feed the CO2-intensity row.",
     ),
+    report: Path | None = typer.Option(
+        None,
+        "--report",
+        help="Also write a report of every target with band and trace (FILE.pdf or FILE.html).",
+    ),
     as_json: bool = JsonOpt,
 ) -> None:
     """Show the plan's targets with the scenario's projected values and statuses."""
@@ -104,4 +109,8 @@ def targets_cmd(
     if calibration:
         run(lambda: api.calibration(scenario), as_json=as_json, render=render_calibration)
         return
-    run(lambda: api.targets(scenario, annual=annual_from), as_json=as_json, render=render)
+    run(
+        lambda: api.targets(scenario, annual=annual_from, report=report),
+        as_json=as_json,
+        render=render,
+    )
