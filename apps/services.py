@@ -129,6 +129,7 @@ def road_segments(name: str) -> pd.DataFrame:
 TARGET_SOURCES = (
     "results/targets/__init__.py", "results/targets/_common.py", "results/targets/co2.py",
     "results/targets/evaluate.py", "results/targets/infrastructure.py", "results/targets/pv.py",
+    "results/targets/annual.py",
     "domain/transition.py", "domain/mode_share.py",
 )
 
