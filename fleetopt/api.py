@@ -47,6 +47,7 @@ from fleetopt.results.targets import (
     pandemic_load_factors,
     targets_for_path,
 )
+from fleetopt.results.targets.report import check_report_path, write_report
 from fleetopt.simulation import annual
 from fleetopt.simulation.engine import simulate
 from fleetopt.simulation.prepare import prepare
@@ -333,9 +334,25 @@ def site(
 
 
 # --------------------------------------------------------------------------- targets
-def targets(scenario_path: Path | None = None) -> list[dict[str, Any]]:
-    """Return the plan's targets with the scenario's projected values (``targets --json`` rows)."""
-    return targets_for_path(scenario_path)
+def targets(
+    scenario_path: Path | None = None,
+    *,
+    annual: Path | dict[str, Any] | None = None,
+    report: Path | None = None,
+) -> list[dict[str, Any]]:
+    """Return the plan's targets with the scenario's projected values (``targets --json`` rows).
+
+    ``annual``: a ``simulate --annual`` result (its ``summary.json``, the run folder or the
+    dict :func:`simulate_annual` returns); its yearly energy and CO2 feed the CO2-intensity
+    row (:mod:`fleetopt.results.targets.annual`). ``report``: also write the one-click
+    report of every row with band and trace there (``.pdf`` or ``.html``).
+    """
+    if report is not None:
+        check_report_path(report)  # before the work
+    rows = targets_for_path(scenario_path, annual=annual)
+    if report is not None:
+        write_report(rows, report)
+    return rows
 
 
 def calibration(scenario_path: Path | None = None) -> dict[str, list[dict[str, Any]]]:
