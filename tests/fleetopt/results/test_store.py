@@ -137,6 +137,7 @@ import sys, os
 from pathlib import Path
 from fleetopt.results.store import new_run
 root = Path(sys.argv[1])
+print("ready", flush=True)  # imports done: the kill window starts at the first write
 i = 0
 while True:
     with new_run("simulate", root=root, meta={"i": i}) as d:
@@ -157,12 +158,17 @@ def test_sigkill_at_random_moments_never_leaves_a_partial_run(tmp_path: Path) ->
         proc = subprocess.Popen(
             [sys.executable, "-c", WRITER, str(root)],
             env=env,
-            stdout=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
         )
-        time.sleep(0.6 + rng.random() * 0.6)
+        # under load the interpreter's start-up alone can take over a second: wait for the
+        # writer to be ready so every kill lands while it is writing, not while it imports
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == b"ready"
+        time.sleep(0.1 + rng.random() * 0.6)
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
+        proc.stdout.close()
         kills += 1
         inside += bool(list(root.glob(".tmp-*")))  # the next writer cleans it up
     assert kills == 12
