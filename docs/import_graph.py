@@ -26,6 +26,7 @@ FOUNDATION = {"errors", "units", "settings", "defaults", "_json", "deadline", "p
               "__main__"}
 RANK = {
     "inputs": 1,
+    "demand": 2,  # the embedded demand generators; beside domain, neither imports the other
     "domain": 2,
     "simulation": 3,
     "siting": 3,

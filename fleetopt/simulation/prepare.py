@@ -240,7 +240,7 @@ def _load_fleet(
             depots=depots if depots is not None and len(depots) else None,
         )
         return "trips", df
-    from fleetopt.inputs import default_demand
+    from fleetopt import demand as default_demand
 
     kw: dict[str, Any] = {"seed": scenario.seed}
     if fleet.size is not None:
