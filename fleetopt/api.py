@@ -24,6 +24,7 @@ import pandas as pd
 
 from fleetopt import defaults, settings, sweeps
 from fleetopt import demo as _demo
+from fleetopt.case import load_case
 from fleetopt.domain.mode_share import project_mode_share
 from fleetopt.domain.transition import project_transition
 from fleetopt.errors import InputError, Problem
@@ -102,7 +103,7 @@ def run_scenario(scenario: Any, *, network: Any = None, progress: Any = None) ->
     """
     if not isinstance(scenario, Scenario):
         scenario = read_scenario(Path(scenario))
-    return simulate(scenario, network=network, progress=progress)
+    return simulate(load_case(scenario, network), progress=progress)
 
 
 def simulate_file(
@@ -186,7 +187,7 @@ def siting_problem(
     """
     scenario = read_scenario(Path(path))
     network = road_graph.load_network(scenario.network, base_dir=scenario.base_dir)
-    prep = prepare(scenario, network)
+    prep = prepare(load_case(scenario, network))
     return problem_from_scenario(scenario, network, prep.trips, prep.requests, prep.specs,
                                  path=path, p=p, model=model)
 
@@ -225,7 +226,7 @@ def verify_siting(scenario: Scenario, result: SitingResult, *, network: Any = No
     file = getattr(scenario, "file", None)
     modified = _scenario_from_dict(raw, base_dir=scenario.base_dir,
                                    file=str(file) if file is not None else None)
-    sim = simulate(modified, network=network)
+    sim = simulate(load_case(modified, network))
     return service_level_verdict(sim.summary(), sim.sessions, n_added,
                                  max_wait_min=max_wait_min, max_wait_prob=max_wait_prob)
 
@@ -377,7 +378,7 @@ def demo(
     path, scenario = _demo.demo_scenario(scale)
     network = road_graph.load_network(scenario.network, base_dir=path.parent)
     logger.info("network %s loaded in %.2f s", network.name, time.perf_counter() - t0)
-    sim = simulate(scenario, network=network, progress=progress)
+    sim = simulate(load_case(scenario, network), progress=progress)
     siting = site_for_demo(network, sim, p_new=_demo.DEMO_NEW_SITES,
                            time_limit_s=_demo.DEMO_SITING_TIME_LIMIT_S)
     rows = evaluate_targets(scenario=scenario, simulation=sim, siting=siting)

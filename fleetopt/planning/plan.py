@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from fleetopt.case import load_case
 from fleetopt.domain.costs import hourly_prices, resolve_tariff
 from fleetopt.errors import InputError, Problem
 from fleetopt.inputs.costs import resolve_costs
@@ -164,7 +165,7 @@ def plan_scenario(
     t0 = time.perf_counter()
     if network is None:
         network = load_network(scenario.network, base_dir=scenario.base_dir)
-    prep = prepare(scenario, network)
+    prep = prepare(load_case(scenario, network))
     if prep.requests:
         logger.warning("taxi fleets served by ride requests are not planned (no fixed trips)")
     groups = build_groups(scenario, prep, network)
@@ -297,7 +298,7 @@ def compare_policies(
         for policy in ("immediate", "smart"):
             raw["options"] = {**scenario.raw.get("options", {}), "charging": policy}
             sc = scenario_from_dict(raw, base_dir=scenario.base_dir, file=scenario.file)
-            sim = simulate(sc, network=network)
+            sim = simulate(load_case(sc, network))
             s = sim.summary()
             cost = float(sim.stations["cost_cny"].sum()) if "cost_cny" in sim.stations else math.nan
             out[policy] = {

@@ -43,6 +43,7 @@ import pandas as pd
 import fleetopt
 from fleetopt import defaults, settings
 from fleetopt._json import to_jsonable
+from fleetopt.case import load_case
 from fleetopt.errors import InputError, Problem
 from fleetopt.executors import (
     Progress,
@@ -270,7 +271,7 @@ def simulate_day(
 ) -> dict[str, Any]:
     """Simulate one representative day and return its ``simulate --json`` summary."""
     with reuse_routes():
-        result = engine.simulate(day_scenario(scenario, day), network=network)
+        result = engine.simulate(load_case(day_scenario(scenario, day), network))
     summary: dict[str, Any] = to_jsonable(result.summary())
     return summary
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -20,10 +20,12 @@ from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
 
 from fleetopt import defaults
+from fleetopt.case import Case
 from fleetopt.domain.energy import speed_factor
 from fleetopt.errors import InputError, Problem
 from fleetopt.inputs.road_graph import RoadNetwork, haversine_m
 from fleetopt.inputs.scenario import Fleet, Scenario
+from fleetopt.inputs.schedules import TRIP_COLUMNS
 from fleetopt.inputs.vehicles import POWERTRAINS, VEHICLE_TYPES, VehicleSpec, resolve_spec
 
 logger = logging.getLogger(__name__)
@@ -206,56 +208,6 @@ def _assign_powertrains(trips: pd.DataFrame, fleet: Fleet, seed: int) -> pd.Data
     return trips
 
 
-def _load_fleet(
-    fleet: Fleet, scenario: Scenario, network: RoadNetwork | None
-) -> tuple[str, pd.DataFrame]:
-    """Return ("trips" | "requests", table) of one fleet."""
-    # scenario_from_dict gives every file source a path and every generator fleet a name
-    if fleet.source == "trips":
-        from fleetopt.inputs.schedules import read_trips
-
-        assert fleet.path is not None
-        return "trips", read_trips(fleet.path)
-    if fleet.source == "requests":
-        from fleetopt.inputs.schedules import read_requests
-
-        assert fleet.path is not None
-        return "requests", read_requests(fleet.path)
-    if fleet.source == "gtfs":
-        assert fleet.path is not None
-        try:
-            from fleetopt.inputs.gtfs import read_gtfs_trips
-        except ModuleNotFoundError as exc:
-            msg = "GTFS feeds need fleetopt.inputs.gtfs, which is not installed in this build"
-            raise InputError(
-                msg, [Problem(msg, None, f"fleets.{fleet.index}.gtfs", scenario.file)]
-            ) from exc
-        st = scenario.stations
-        depots = st.loc[st["kind"] == "depot", ["id", "lon", "lat"]] if len(st) else None
-        df = read_gtfs_trips(
-            fleet.path,
-            network=network,
-            service_date=fleet.date,
-            vehicle_type=fleet.vehicle_type or "bus",
-            depots=depots if depots is not None and len(depots) else None,
-        )
-        return "trips", df
-    from fleetopt import demand as default_demand
-
-    kw: dict[str, Any] = {"seed": scenario.seed}
-    if fleet.size is not None:
-        kw["size"] = fleet.size
-    if fleet.scale is not None:
-        kw["scale"] = fleet.scale
-    if fleet.powertrain is not None:
-        kw["powertrain"] = fleet.powertrain
-    assert fleet.generator is not None
-    assert network is not None, "the embedded default demand needs a road network"
-    df = default_demand.generate(fleet.generator, network, **kw)
-    kind = "requests" if "request_id" in df.columns else "trips"
-    return kind, df
-
-
 def _snap_stations(
     stations: pd.DataFrame, router: Router | None, scenario: Scenario
 ) -> pd.DataFrame:
@@ -319,15 +271,14 @@ def _nearest_station(
     return out
 
 
-def prepare(scenario: Scenario, network: RoadNetwork | None) -> Prepared:
-    """Read the fleets and compute everything the kernel needs before the clock starts.
+def prepare(case: Case) -> Prepared:
+    """Compute everything the kernel needs before the clock starts, from a Case (no file read).
 
     Parameters
     ----------
-    scenario : Scenario
-        The checked scenario.
-    network : RoadNetwork or None
-        Road network (needed for road distances, deadheads, taxis and station snapping).
+    case : Case
+        The scenario's inputs as data (:func:`fleetopt.case.load_case`); its road network is
+        needed for road distances, deadheads, taxis and station snapping.
 
     Returns
     -------
@@ -339,23 +290,18 @@ def prepare(scenario: Scenario, network: RoadNetwork | None) -> Prepared:
         Unknown type/powertrain combinations, stations off the graph, points off the graph
         that need a road route.
     """
+    scenario, network = case.scenario, case.network
     router = Router(network) if network is not None else None
     stations = _snap_stations(scenario.stations, router, scenario)
     opts = scenario.options
     parts: list[pd.DataFrame] = []
     requests: list[tuple[Fleet, pd.DataFrame]] = []
     problems: list[Problem] = []
-    gtfs_info: dict[str, dict[str, Any]] = {}
     n_trip_fleets = sum(
         1 for f in scenario.fleets if f.source != "requests" and f.generator != "beijing-taxi"
     )
-    for fleet in scenario.fleets:
-        kind, df = _load_fleet(fleet, scenario, network)
-        if fleet.source == "gtfs":  # the service day and what 'vehicles' counts, for the files
-            gtfs_info[fleet.name] = {
-                k: v for k, v in df.attrs.get("gtfs", {}).items()
-                if isinstance(v, (str, int, float, bool)) or v is None
-            }
+    for item in case.fleets:
+        fleet, kind, df = item.fleet, item.kind, item.table
         label = str(fleet.path) if fleet.path is not None else f"generator {fleet.generator}"
         if kind == "requests":
             requests.append((fleet, df))
@@ -629,7 +575,7 @@ def prepare(scenario: Scenario, network: RoadNetwork | None) -> Prepared:
         stations=stations,
         requests=requests,
         off_graph=off_graph,
-        gtfs=gtfs_info,
+        gtfs=case.gtfs,
     )
 
 
@@ -712,8 +658,6 @@ def _pairs() -> list[tuple[str, str]]:
 
 
 def _empty_trips() -> pd.DataFrame:
-    from fleetopt.inputs.schedules import TRIP_COLUMNS
-
     df = pd.DataFrame(
         {
             c: pd.Series(
@@ -738,8 +682,6 @@ def _vehicle_overrides(
     requests: list[tuple[Fleet, pd.DataFrame]],
 ) -> dict[str, VehicleSpec]:
     """Apply ``[vehicles."<id>"]`` overrides on top of each vehicle's (type, powertrain) spec."""
-    from dataclasses import replace
-
     if not scenario.vehicles:
         return {}
     known = dict(
