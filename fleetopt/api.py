@@ -35,7 +35,7 @@ from fleetopt.inputs.scenario import scenario_from_dict as _scenario_from_dict
 from fleetopt.inputs.validate import validate_file
 from fleetopt.planning.plan import plan_scenario
 from fleetopt.results import store
-from fleetopt.results.export import escape_csv_tree, to_csv_bytes
+from fleetopt.results.export import to_csv_bytes, write_result
 from fleetopt.results.targets import (
     calibration_tables,
     evaluate_targets,
@@ -114,9 +114,8 @@ def simulate_file(
     Tables go to ``out_dir`` when given, else into a new run under ``runs/`` (atomic store).
     """
     result = run_scenario(path, progress=progress)
-    if out_dir is not None:
-        result.write(out_dir)
-        escape_csv_tree(out_dir)  # one escaping for every CSV fleetopt writes
+    if out_dir is not None:  # each file atomic, every CSV cell escaped
+        write_result(result.tables(), out_dir, summary=result.summary_doc())
     else:
         with store.new_run(
             "simulate",
@@ -125,7 +124,7 @@ def simulate_file(
             inputs=[path],
             meta={"seed": result.seed},
         ) as tmp:
-            result.write(tmp)
+            write_result(result.tables(), tmp, summary=result.summary_doc())
     summary: dict[str, Any] = result.summary()
     return summary
 
