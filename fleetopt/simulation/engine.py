@@ -20,8 +20,9 @@ from fleetopt.case import Case, load_case
 from fleetopt.inputs.road_graph import RoadNetwork
 from fleetopt.inputs.scenario import Scenario
 from fleetopt.simulation.kernel import Model
-from fleetopt.simulation.prepare import Prepared, Router, prepare
+from fleetopt.simulation.prepare import Prepared, prepare
 from fleetopt.simulation.result import SimulationResult
+from fleetopt.simulation.router import Router
 from fleetopt.simulation.tables import assemble, fuel_timeline
 from fleetopt.simulation.taxi import TaxiDispatch
 

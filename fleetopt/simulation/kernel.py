@@ -38,8 +38,9 @@ from fleetopt.domain.energy import speed_factor, temperature_factor
 from fleetopt.inputs.road_graph import haversine_m
 from fleetopt.inputs.scenario import Scenario
 from fleetopt.inputs.vehicles import VehicleSpec
-from fleetopt.simulation.prepare import Prepared, Router
+from fleetopt.simulation.prepare import Prepared
 from fleetopt.simulation.resources import Station, make_station, refill_daily
+from fleetopt.simulation.router import Router
 
 logger = logging.getLogger(__name__)
 

@@ -16,22 +16,19 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
 
 from fleetopt import defaults
 from fleetopt.case import Case
 from fleetopt.domain.energy import speed_factor
 from fleetopt.errors import InputError, Problem
-from fleetopt.inputs.road_graph import RoadNetwork, haversine_m
+from fleetopt.inputs.road_graph import haversine_m
 from fleetopt.inputs.scenario import Fleet, Scenario
 from fleetopt.inputs.schedules import TRIP_COLUMNS
 from fleetopt.inputs.vehicles import POWERTRAINS, VEHICLE_TYPES, VehicleSpec, resolve_spec
+from fleetopt.simulation.router import Router
 
 logger = logging.getLogger(__name__)
-
-#: Chunk of shortest-path sources computed at once (memory: chunk x nodes x 8 bytes).
-_CHUNK = 256
 
 #: Largest distance between a station (or a point needing a road route) and the road graph [m].
 MAX_SNAP_M = 1000.0
@@ -119,56 +116,6 @@ def _report_off_graph(
         len(rows), MAX_SNAP_M, network, n_trip_est, n_dh_est, shown, more,
     )
     return {"points": len(rows), "trips_estimated": n_trip_est, "deadheads_estimated": n_dh_est}
-
-
-class Router:
-    """Shortest road distances and times between points, computed in chunks and cached by source.
-
-    Parameters
-    ----------
-    network : RoadNetwork
-        The scenario's road network.
-    """
-
-    def __init__(self, network: RoadNetwork) -> None:
-        self.net = network
-        self._rows: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-
-    def snap(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Return (node index, snapping distance [m]) of points."""
-        return self.net.nearest_nodes(np.asarray(lon, float), np.asarray(lat, float))
-
-    def pairs(self, src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Return (length [m], time [s]) of node pairs (vectorised by unique sources)."""
-        src = np.asarray(src, np.int64)
-        dst = np.asarray(dst, np.int64)
-        length = np.full(src.size, np.inf)
-        ttime = np.full(src.size, np.inf)
-        if src.size == 0:
-            return length, ttime
-        uniq, inv = np.unique(src, return_inverse=True)
-        for a in range(0, uniq.size, _CHUNK):
-            part = uniq[a : a + _CHUNK]
-            mask = (inv >= a) & (inv < a + part.size)
-            rows = inv[mask] - a
-            dl = csgraph.dijkstra(self.net.csr_length, directed=True, indices=part)
-            dt = csgraph.dijkstra(self.net.csr_time, directed=True, indices=part)
-            length[mask] = dl[rows, dst[mask]]
-            ttime[mask] = dt[rows, dst[mask]]
-        same = src == dst
-        length[same] = 0.0
-        ttime[same] = 0.0
-        return length, ttime
-
-    def row(self, src: int) -> tuple[np.ndarray, np.ndarray]:
-        """Return (lengths [m], times [s]) from one node to all nodes (cached)."""
-        if src not in self._rows:
-            if len(self._rows) > 4096:
-                self._rows.clear()
-            dl = csgraph.dijkstra(self.net.csr_length, directed=True, indices=[src])[0]
-            dt = csgraph.dijkstra(self.net.csr_time, directed=True, indices=[src])[0]
-            self._rows[src] = (dl, dt)
-        return self._rows[src]
 
 
 def _spec_problems(trips: pd.DataFrame, label: str) -> list[Problem]:
