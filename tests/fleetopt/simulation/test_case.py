@@ -90,11 +90,13 @@ def test_simulate_reads_no_file_requests(tmp_path: Path, central) -> None:
     case = load_case(scenario_from_dict(d, base_dir=tmp_path), central)
     assert [f.kind for f in case.fleets] == ["requests"]
     pd.testing.assert_frame_equal(case.fleets[0].table, read_requests(tmp_path / "req.csv"))
+    table = case.fleets[0].table.copy()
     before = simulate(case)
     (tmp_path / "req.csv").unlink()
     after = simulate(case)
     _same(after, before)
     assert after.summary()["trips_total"] == 3
+    pd.testing.assert_frame_equal(case.fleets[0].table, table)  # dispatch left it as read
 
 
 def test_simulate_reads_no_file_gtfs(tmp_path: Path, central) -> None:
