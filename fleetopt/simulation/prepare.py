@@ -1,4 +1,7 @@
-"""Turn a scenario's fleets into vectorised simulation inputs: trips, specs, distances, stations.
+"""Turn a Case's fleets into vectorised simulation inputs: trips, specs, distances, stations.
+
+The fleets' tables come read or generated in the :class:`~fleetopt.case.Case`
+(:func:`fleetopt.case.load_case`); nothing here opens a file.
 
 Everything that does not depend on the order of events is computed here once, with numpy
 and scipy, so the SimPy kernel only does what needs a clock: queues and state of charge.
