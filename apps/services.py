@@ -44,6 +44,7 @@ FEATURES: dict[str, tuple[str, ...]] = {
         "fleetopt.inputs.scenario",
         "fleetopt.simulation.engine",
         "fleetopt.inputs.default_demand",
+        "fleetopt.demand",
     ),
     "siting": ("fleetopt.siting.solve", "fleetopt.siting.problem"),
 }

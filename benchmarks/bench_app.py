@@ -40,7 +40,7 @@ def write_trips(path: Path, n_trips: int, *, seed: int = 1) -> int:
     """
     import pandas as pd
 
-    from fleetopt.inputs.default_demand import generate
+    from fleetopt.demand import generate
     from fleetopt.inputs.road_graph import load_network
     from fleetopt.inputs.schedules import TRIP_FILE_COLUMNS
     from fleetopt.units import format_clock

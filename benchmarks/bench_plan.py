@@ -43,6 +43,7 @@ def run(quick: bool) -> dict[str, object]:
     sys.path.insert(0, str(REPO))
     from bench_simulation import build_case
 
+    from fleetopt.case import load_case
     from fleetopt.domain.costs import hourly_prices
     from fleetopt.inputs.road_graph import load_network
     from fleetopt.inputs.scenario import read_scenario
@@ -60,7 +61,7 @@ def run(quick: bool) -> dict[str, object]:
         _depot_only(path)
         sc = read_scenario(path)
         t0 = time.perf_counter()
-        prep = prepare(sc, net)
+        prep = prepare(load_case(sc, net))
         groups = build_groups(sc, prep, net)
         t1 = time.perf_counter()
         gp = groups[0]

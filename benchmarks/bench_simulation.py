@@ -11,7 +11,7 @@ Cases (issue 3):
   author on this machine kind; it is NOT re-run here (the tool is not installed), so ``ratio`` =
   100 s / our time is indicative.
 * ``taxi_200x20000``: 200 BEV taxis serving 20,000 requests from the embedded T-Drive-based
-  generator (``fleetopt.inputs.default_demand``, seeded subsample) with the 91 public DC
+  generator (``fleetopt.demand``, seeded subsample) with the 91 public DC
   stations of the default scenario. Goal <= 10 s; reference anchor "a leading open ride-hail EV
   simulator takes about 200 s" (issue 3, not re-run here).
 * ``beijing_bus_day_20000``: 20,000 BEV buses running 147,000 trips (the 2024 Beijing bus day,
@@ -149,9 +149,9 @@ def build_case(kind: str, size: int, folder: str | Path, net) -> Path:
             encoding="utf-8",
         )
         return folder / "s.toml"
-    from fleetopt.inputs import default_demand
+    from fleetopt import demand
 
-    req = default_demand.generate("beijing-taxi", net, seed=2024, size=int(size * 0.036) + 1)
+    req = demand.generate("beijing-taxi", net, seed=2024, size=int(size * 0.036) + 1)
     if len(req) > size:
         keep = np.sort(rng.choice(len(req), size, replace=False))
         req = req.iloc[keep]

@@ -228,7 +228,7 @@ def main() -> None:
                 "headway_peak_s": round(h_peak, 1),
                 "formula": "expected trips = sum over route-directions and windows of offpeak_s/h_off + "
                 "peak_s/h_peak (departures at phase + k of the cumulative frequency, "
-                "default_demand._departures); h_peak = h_off / ratio",
+                "fleetopt.demand.bus._departures); h_peak = h_off / ratio",
             },
         },
         float_format="%.3f",

@@ -27,10 +27,10 @@ import numpy as np
 import pandas as pd
 from _buildlib import REPO
 
+from fleetopt.demand import generate
 from fleetopt.inputs.default_demand import (
     demand_param,
     depot_stations,
-    generate,
     public_dc_stations,
 )
 from fleetopt.inputs.road_graph import load_network

@@ -9,7 +9,7 @@ generators against the real readers. All four are GENERATED (named ``generated_*
 Run: ``.venv/bin/python demand/build_example_files.py``
 """
 
-# ruff: noqa: E501  (metadata sentences are kept on one line each)
+
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 from _buildlib import REPO
 
-from fleetopt.inputs.default_demand import generate
+from fleetopt.demand import generate
 from fleetopt.inputs.road_graph import load_network
 from fleetopt.inputs.scenario import read_scenario
 from fleetopt.inputs.schedules import TRIP_FILE_COLUMNS as TRIP_FILE_COLUMNS_CONTRACT
@@ -82,7 +82,7 @@ def main(out_dir: Path = OUT) -> list[Path]:
                     "rows": len(table),
                     "generated_by": "demand/build_example_files.py",
                     "what": f"GENERATED: the {kind} fleet of the embedded default scenario "
-                    f"(fleetopt.inputs.default_demand.generate({fleet.generator!r}, {scenario.network!r}, "
+                    f"(fleetopt.demand.generate({fleet.generator!r}, {scenario.network!r}, "
                     f"seed={scenario.seed}, size={fleet.size})) written as a CONTRACT §3 file",
                     "see": "demand/README.md, demand/PROVENANCE.md",
                 },

@@ -26,7 +26,9 @@ FOUNDATION = {"errors", "units", "settings", "defaults", "_json", "deadline", "p
               "__main__"}
 RANK = {
     "inputs": 1,
+    "demand": 2,  # the embedded demand generators; beside domain, neither imports the other
     "domain": 2,
+    "case": 2.5,  # load_case: reads and generates a scenario's inputs once (fleetopt/case.py)
     "simulation": 3,
     "siting": 3,
     "planning": 3.5,  # the operator planner runs the simulation's preparation; never siting

@@ -26,6 +26,7 @@ import pandas as pd
 
 from fleetopt import defaults, settings, sweeps
 from fleetopt import demo as _demo
+from fleetopt.case import load_case
 from fleetopt.domain.mode_share import project_mode_share
 from fleetopt.domain.transition import project_transition
 from fleetopt.errors import InputError, Problem
@@ -39,7 +40,12 @@ from fleetopt.planning.plan import plan_scenario
 from fleetopt.planning.replacement import SCHEDULE_COLUMNS as REPLACEMENT_COLUMNS
 from fleetopt.planning.result import PlanResult
 from fleetopt.results import store
-from fleetopt.results.export import escape_csv_tree, to_csv_bytes, to_excel_bytes, write_csv
+from fleetopt.results.export import (
+    to_csv_bytes,
+    to_excel_bytes,
+    write_csv,
+    write_result,
+)
 from fleetopt.results.targets import (
     calibration_tables,
     evaluate_targets,
@@ -113,7 +119,7 @@ def run_scenario(scenario: Any, *, network: Any = None, progress: Any = None) ->
     """
     if not isinstance(scenario, Scenario):
         scenario = read_scenario(Path(scenario))
-    return simulate(scenario, network=network, progress=progress)
+    return simulate(load_case(scenario, network), progress=progress)
 
 
 def simulate_file(
@@ -124,9 +130,8 @@ def simulate_file(
     Tables go to ``out_dir`` when given, else into a new run under ``runs/`` (atomic store).
     """
     result = run_scenario(path, progress=progress)
-    if out_dir is not None:
-        result.write(out_dir)
-        escape_csv_tree(out_dir)  # one escaping for every CSV fleetopt writes
+    if out_dir is not None:  # each file atomic, every CSV cell escaped
+        write_result(result.tables(), out_dir, summary=result.summary_doc())
     else:
         with store.new_run(
             "simulate",
@@ -135,7 +140,7 @@ def simulate_file(
             inputs=[path],
             meta={"seed": result.seed},
         ) as tmp:
-            result.write(tmp)
+            write_result(result.tables(), tmp, summary=result.summary_doc())
     summary: dict[str, Any] = result.summary()
     if result.extras.get("gtfs"):  # an extra key after the contract's (issue 17)
         summary["gtfs"] = gtfs_service_days(result.extras["gtfs"])
@@ -212,7 +217,7 @@ def siting_problem(
     """
     scenario = read_scenario(Path(path))
     network = road_graph.load_network(scenario.network, base_dir=scenario.base_dir)
-    prep = prepare(scenario, network)
+    prep = prepare(load_case(scenario, network))
     return problem_from_scenario(scenario, network, prep.trips, prep.requests, prep.specs,
                                  path=path, p=p, model=model)
 
@@ -251,7 +256,7 @@ def verify_siting(scenario: Scenario, result: SitingResult, *, network: Any = No
     file = getattr(scenario, "file", None)
     modified = _scenario_from_dict(raw, base_dir=scenario.base_dir,
                                    file=str(file) if file is not None else None)
-    sim = simulate(modified, network=network)
+    sim = simulate(load_case(modified, network))
     return service_level_verdict(sim.summary(), sim.sessions, n_added,
                                  max_wait_min=max_wait_min, max_wait_prob=max_wait_prob)
 
@@ -419,7 +424,7 @@ def demo(
     path, scenario = _demo.demo_scenario(scale)
     network = road_graph.load_network(scenario.network, base_dir=path.parent)
     logger.info("network %s loaded in %.2f s", network.name, time.perf_counter() - t0)
-    sim = simulate(scenario, network=network, progress=progress)
+    sim = simulate(load_case(scenario, network), progress=progress)
     siting = site_for_demo(network, sim, p_new=_demo.DEMO_NEW_SITES,
                            time_limit_s=_demo.DEMO_SITING_TIME_LIMIT_S)
     rows = evaluate_targets(scenario=scenario, simulation=sim, siting=siting)

@@ -17,6 +17,7 @@ from typing import Any
 from fleetopt._json import dumps
 from fleetopt.inputs.default_demand import default_scenario_path
 from fleetopt.inputs.scenario import Scenario, load_scenario_dict, scenario_from_dict
+from fleetopt.results.export import write_result
 from fleetopt.results.store import list_runs, new_run
 
 logger = logging.getLogger(__name__)
@@ -75,7 +76,7 @@ def write_demo(
 
     def write_into(folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        sim.write(folder / "simulation")
+        write_result(sim.tables(), folder / "simulation", summary=sim.summary_doc())
         if hasattr(siting, "write"):
             siting.write(folder / "siting")
         (folder / "demo.json").write_text(dumps(doc), encoding="utf-8")

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from fleetopt.case import load_case
 from fleetopt.domain.costs import hourly_prices, resolve_tariff
 from fleetopt.errors import InputError, Problem
 from fleetopt.inputs.costs import resolve_costs
@@ -176,7 +177,7 @@ def plan_scenario(
     t0 = time.perf_counter()
     if network is None:
         network = load_network(scenario.network, base_dir=scenario.base_dir)
-    prep = prepare(scenario, network)
+    prep = prepare(load_case(scenario, network))
     if prep.requests:
         logger.warning("taxi fleets served by ride requests are not planned (no fixed trips)")
     groups = build_groups(scenario, prep, network)
@@ -369,7 +370,7 @@ def compare_policies(
         for policy in ("immediate", "smart"):
             raw["options"] = {**scenario.raw.get("options", {}), "charging": policy}
             sc = scenario_from_dict(raw, base_dir=scenario.base_dir, file=scenario.file)
-            sim = simulate(sc, network=network)
+            sim = simulate(load_case(sc, network))
             s = sim.summary()
             if profiles is not None and not sim.load_kw.empty:
                 # grid power of all stations per minute [kW] (index: minute start [s])

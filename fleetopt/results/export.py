@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import logging
 import math
 import os
@@ -21,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from fleetopt._json import to_jsonable
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +36,7 @@ __all__ = [
     "to_excel_bytes",
     "write_csv",
     "write_excel",
+    "write_result",
 ]
 
 _TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -237,20 +241,28 @@ def escape_csv_file(path: str | Path) -> bool:
         True when the file was rewritten.
     """
     path = Path(path)
-    raw = path.read_bytes()
+    new = _escaped_csv_bytes(path.read_bytes(), str(path))
+    if new is None:
+        return False
+    _atomic_write(path, new)
+    return True
+
+
+def _escaped_csv_bytes(raw: bytes, label: str) -> bytes | None:
+    """Return CSV bytes with formula-like cells escaped, or None when nothing changes."""
     bom = raw.startswith(b"\xef\xbb\xbf")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:  # not a text table fleetopt wrote: left as it is
-        logger.info("%s: not UTF-8; not escaped", path)
-        return False
+        logger.info("%s: not UTF-8; not escaped", label)
+        return None
     if not any(t in text for t in _TRIGGERS if t not in ("\n", "\r")) and "\r" not in text:
-        return False
+        return None
     try:
         rows = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error:
-        logger.info("%s: not a CSV table; not escaped", path)
-        return False
+        logger.info("%s: not a CSV table; not escaped", label)
+        return None
     changed = False
     out_rows = []
     for rec in rows:
@@ -258,10 +270,47 @@ def escape_csv_file(path: str | Path) -> bool:
         changed = changed or new != rec
         out_rows.append(new)
     if not changed:
-        return False
+        return None
     body = "".join(",".join(_csv_field(c) for c in rec) + "\n" for rec in out_rows)
-    _atomic_write(path, ("\ufeff" if bom else "").encode("utf-8") + body.encode("utf-8"))
-    return True
+    return ("\ufeff" if bom else "").encode("utf-8") + body.encode("utf-8")
+
+
+def write_result(
+    tables: Mapping[str, pd.DataFrame], out_dir: str | Path, *, summary: Mapping[str, Any]
+) -> Path:
+    """Write a result's tables (CSV and Parquet) and ``summary.json``, each file atomically.
+
+    The CSV is pandas' plain ``to_csv`` (no BOM, the form ``simulate --out`` has always had)
+    with formula-like cells escaped as :func:`escape_csv_file` does; the Parquet keeps the
+    raw values; ``summary.json`` is indented UTF-8 JSON without NaN. Each file is written to
+    a temporary name and renamed, so a reader never sees half a file.
+
+    Parameters
+    ----------
+    tables : mapping
+        ``name -> DataFrame`` (for a simulation, ``SimulationResult.tables()``).
+    out_dir : str or pathlib.Path
+        Target folder (created).
+    summary : mapping
+        The JSON document (for a simulation, ``SimulationResult.summary_doc()``).
+
+    Returns
+    -------
+    pathlib.Path
+        The folder.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, df in tables.items():
+        raw = str(df.to_csv(index=False)).encode("utf-8")
+        target = out / f"{name}.csv"
+        _atomic_write(target, _escaped_csv_bytes(raw, str(target)) or raw)
+        buf = io.BytesIO()
+        df.to_parquet(buf, index=False)
+        _atomic_write(out / f"{name}.parquet", buf.getvalue())
+    text = json.dumps(to_jsonable(dict(summary)), indent=2, ensure_ascii=False, allow_nan=False)
+    _atomic_write(out / "summary.json", (text + "\n").encode("utf-8"))
+    return out
 
 
 def _csv_field(cell: str) -> str:

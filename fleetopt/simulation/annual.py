@@ -14,7 +14,8 @@ Yearly totals are the per-day totals weighted by ``weight_days``; maxima (``peak
 ``*_max_*``, ``vehicles``) stay maxima and means (``*_mean_*``) are weighted by
 ``weight_days``. Each simulated day is stored atomically under ``<out>/days/`` keyed by a
 hash of the scenario, its input files and the day, so a killed run resumes where it
-stopped. Days run in this process (``local``: the network loaded once, shortest-path
+stopped. Days run in this process (``local``: the network loaded once, the fleets read or
+generated once per demand factor (a Case per day shares them), shortest-path
 matrices of the taxi dispatch reused between days) or on Dask (``dask``) with identical
 results.
 """
@@ -43,6 +44,7 @@ import pandas as pd
 import fleetopt
 from fleetopt import defaults, settings
 from fleetopt._json import to_jsonable
+from fleetopt.case import Case, FleetInput, load_case
 from fleetopt.errors import InputError, Problem
 from fleetopt.executors import (
     Progress,
@@ -266,11 +268,26 @@ def _day_key(day: RepresentativeDay) -> tuple[float, float]:
 
 
 def simulate_day(
-    scenario: Scenario, day: RepresentativeDay, network: RoadNetwork | None = None
+    scenario: Scenario,
+    day: RepresentativeDay,
+    network: RoadNetwork | None = None,
+    inputs: dict[float, tuple[FleetInput, ...]] | None = None,
 ) -> dict[str, Any]:
-    """Simulate one representative day and return its ``simulate --json`` summary."""
+    """Simulate one representative day and return its ``simulate --json`` summary.
+
+    ``inputs`` (with a given ``network``) keeps the fleets' tables read or generated for a
+    demand factor, so days of equal demand read the files and run the generators once (a day
+    differs from another of its demand only by its temperature).
+    """
+    day_sc = day_scenario(scenario, day)
+    if inputs is not None and network is not None and day.demand_factor in inputs:
+        case = Case(day_sc, network, inputs[day.demand_factor])
+    else:
+        case = load_case(day_sc, network)
+        if inputs is not None and network is not None:
+            inputs[day.demand_factor] = case.fleets
     with reuse_routes():
-        result = engine.simulate(day_scenario(scenario, day), network=network)
+        result = engine.simulate(case)
     summary: dict[str, Any] = to_jsonable(result.summary())
     return summary
 
@@ -551,8 +568,9 @@ def _run(
         return
     if todo and network is None:
         network = load_network(scenario.network, base_dir=scenario.base_dir)
+    inputs: dict[float, tuple[FleetInput, ...]] = {}  # read / generated once per demand factor
     for d in todo:
-        yield _record(keys[d.label], d, simulate_day(scenario, d, network))
+        yield _record(keys[d.label], d, simulate_day(scenario, d, network, inputs))
 
 
 def days_table(doc: Mapping[str, Any]) -> pd.DataFrame:

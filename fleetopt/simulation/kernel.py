@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,8 +38,9 @@ from fleetopt.domain.energy import speed_factor, temperature_factor
 from fleetopt.inputs.road_graph import haversine_m
 from fleetopt.inputs.scenario import Scenario
 from fleetopt.inputs.vehicles import VehicleSpec
-from fleetopt.simulation.prepare import Prepared, Router
+from fleetopt.simulation.prepare import Prepared
 from fleetopt.simulation.resources import Station, make_station, refill_daily
+from fleetopt.simulation.router import Router
 
 logger = logging.getLogger(__name__)
 
@@ -210,6 +211,51 @@ class Model:
         return float(speed_factor(km / s * 3600.0))
 
     # -- station actions -----------------------------------------------------------------------
+    def ask(
+        self,
+        request: Any,
+        until_s: float,
+        who: tuple[str, str, Station, float, Callable[[], float]],
+        *,
+        take_if_free: bool = False,
+        log_event: bool = False,
+    ) -> Generator[simpy.Event, Any, bool]:
+        """Ask for a plug (a swap bay, a battery, a dispenser) and give up at ``until_s``.
+
+        The one queue rule of the kernel (CONTRACT §4): wait for ``request`` (a SimPy
+        resource request or container / store get) until ``until_s``; when it is not granted
+        by then, cancel it, log a ``gave_up`` session and return False. Returns True when
+        granted (the caller then owns it and releases it).
+
+        Parameters
+        ----------
+        request : simpy event
+            ``plugs.request()``, ``stock.get(1)``, ...
+        until_s : float
+            Latest time to be granted [s].
+        who : tuple
+            ``(vehicle_id, vehicle_type, station, arrive_s, level)`` for the log; ``level()``
+            gives the state of charge (or tank fraction) at the moment of giving up.
+        take_if_free : bool
+            Take a request that is already granted without racing a timeout against it (what
+            charging does; the order of same-time events depends on it).
+        log_event : bool
+            Also add a ``gave_up`` row to the event log (charging does).
+        """
+        env = self.env
+        if take_if_free and request.triggered:
+            yield request
+            return True
+        got = yield request | env.timeout(max(until_s - env.now, 0.0))
+        if request in got:
+            return True
+        request.cancel()
+        vid, vtype, st, arrive, level = who
+        self.log.gave_up(vid, vtype, st.index, arrive, env.now, level())
+        if log_event:
+            self.log.events.append((env.now, vid, "gave_up", level(), st.id))
+        return False
+
     def charge(
         self,
         vid: str,
@@ -225,16 +271,10 @@ class Model:
         if st.plugs is None or state["soc"] >= target - _EPS or deadline <= env.now + _EPS:
             return
         arrive = env.now
+        who = (vid, vtype, st, arrive, lambda: state["soc"])
         req = st.plugs.request()
-        if req.triggered:  # a free plug: no need to race a timeout
-            yield req
-        else:
-            got = yield req | env.timeout(deadline - env.now)
-            if req not in got:
-                req.cancel()
-                self.log.gave_up(vid, vtype, st.index, arrive, env.now, state["soc"])
-                self.log.events.append((env.now, vid, "gave_up", state["soc"], st.id))
-                return
+        if not (yield from self.ask(req, deadline, who, take_if_free=True, log_event=True)):
+            return
         plug = env.now
         eff = spec.charge_efficiency
         kw = min(st.plug_kw, spec.max_charge_kw, st.grid_cap_kw * eff)
@@ -303,19 +343,12 @@ class Model:
         if st.plugs is None or st.stock is None or deadline - env.now < st.swap_s:
             return
         arrive = env.now
+        who = (vid, vtype, st, arrive, lambda: state["soc"])
         req = st.plugs.request()
-        got = yield req | env.timeout(deadline - st.swap_s - env.now)
-        if req not in got:
-            req.cancel()
-            self.log.gave_up(vid, vtype, st.index, arrive, env.now, state["soc"])
+        if not (yield from self.ask(req, deadline - st.swap_s, who)):
             return
-        get = st.stock.get(1)
-        left = deadline - st.swap_s - env.now
-        got = yield get | env.timeout(max(left, 0.0))
-        if get not in got:
-            get.cancel()
+        if not (yield from self.ask(st.stock.get(1), deadline - st.swap_s, who)):
             st.plugs.release(req)
-            self.log.gave_up(vid, vtype, st.index, arrive, env.now, state["soc"])
             return
         plug = env.now
         yield env.timeout(st.swap_s)
@@ -372,11 +405,9 @@ class Model:
         if state["h2"] >= self.opts.fcev_refuel_frac * spec.tank_kg - _EPS or deadline <= env.now:
             return
         arrive = env.now
+        who = (vid, vtype, st, arrive, lambda: state["h2"] / spec.tank_kg)
         req = st.plugs.request()
-        got = yield req | env.timeout(deadline - env.now)
-        if req not in got:
-            req.cancel()
-            self.log.gave_up(vid, vtype, st.index, arrive, env.now, state["h2"] / spec.tank_kg)
+        if not (yield from self.ask(req, deadline, who)):
             return
         plug = env.now
         want = min(

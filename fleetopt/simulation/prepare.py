@@ -1,4 +1,7 @@
-"""Turn a scenario's fleets into vectorised simulation inputs: trips, specs, distances, stations.
+"""Turn a Case's fleets into vectorised simulation inputs: trips, specs, distances, stations.
+
+The fleets' tables come read or generated in the :class:`~fleetopt.case.Case`
+(:func:`fleetopt.case.load_case`); nothing here opens a file.
 
 Everything that does not depend on the order of events is computed here once, with numpy
 and scipy, so the SimPy kernel only does what needs a clock: queues and state of charge.
@@ -11,25 +14,24 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
 
 from fleetopt import defaults
+from fleetopt.case import Case
 from fleetopt.domain.energy import speed_factor
 from fleetopt.errors import InputError, Problem
-from fleetopt.inputs.road_graph import RoadNetwork, haversine_m
+from fleetopt.inputs.road_graph import haversine_m
 from fleetopt.inputs.scenario import Fleet, Scenario
+from fleetopt.inputs.schedules import TRIP_COLUMNS
 from fleetopt.inputs.vehicles import POWERTRAINS, VEHICLE_TYPES, VehicleSpec, resolve_spec
+from fleetopt.simulation.router import Router
 
 logger = logging.getLogger(__name__)
-
-#: Chunk of shortest-path sources computed at once (memory: chunk x nodes x 8 bytes).
-_CHUNK = 256
 
 #: Largest distance between a station (or a point needing a road route) and the road graph [m].
 MAX_SNAP_M = 1000.0
@@ -119,56 +121,6 @@ def _report_off_graph(
     return {"points": len(rows), "trips_estimated": n_trip_est, "deadheads_estimated": n_dh_est}
 
 
-class Router:
-    """Shortest road distances and times between points, computed in chunks and cached by source.
-
-    Parameters
-    ----------
-    network : RoadNetwork
-        The scenario's road network.
-    """
-
-    def __init__(self, network: RoadNetwork) -> None:
-        self.net = network
-        self._rows: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-
-    def snap(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Return (node index, snapping distance [m]) of points."""
-        return self.net.nearest_nodes(np.asarray(lon, float), np.asarray(lat, float))
-
-    def pairs(self, src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Return (length [m], time [s]) of node pairs (vectorised by unique sources)."""
-        src = np.asarray(src, np.int64)
-        dst = np.asarray(dst, np.int64)
-        length = np.full(src.size, np.inf)
-        ttime = np.full(src.size, np.inf)
-        if src.size == 0:
-            return length, ttime
-        uniq, inv = np.unique(src, return_inverse=True)
-        for a in range(0, uniq.size, _CHUNK):
-            part = uniq[a : a + _CHUNK]
-            mask = (inv >= a) & (inv < a + part.size)
-            rows = inv[mask] - a
-            dl = csgraph.dijkstra(self.net.csr_length, directed=True, indices=part)
-            dt = csgraph.dijkstra(self.net.csr_time, directed=True, indices=part)
-            length[mask] = dl[rows, dst[mask]]
-            ttime[mask] = dt[rows, dst[mask]]
-        same = src == dst
-        length[same] = 0.0
-        ttime[same] = 0.0
-        return length, ttime
-
-    def row(self, src: int) -> tuple[np.ndarray, np.ndarray]:
-        """Return (lengths [m], times [s]) from one node to all nodes (cached)."""
-        if src not in self._rows:
-            if len(self._rows) > 4096:
-                self._rows.clear()
-            dl = csgraph.dijkstra(self.net.csr_length, directed=True, indices=[src])[0]
-            dt = csgraph.dijkstra(self.net.csr_time, directed=True, indices=[src])[0]
-            self._rows[src] = (dl, dt)
-        return self._rows[src]
-
-
 def _spec_problems(trips: pd.DataFrame, label: str) -> list[Problem]:
     out: list[Problem] = []
     for col, allowed in (("vehicle_type", VEHICLE_TYPES), ("powertrain", POWERTRAINS)):
@@ -204,56 +156,6 @@ def _assign_powertrains(trips: pd.DataFrame, fleet: Fleet, seed: int) -> pd.Data
     mapped = trips["vehicle_id"].map(new)
     trips["powertrain"] = mapped.fillna(trips["powertrain"]).astype(str)
     return trips
-
-
-def _load_fleet(
-    fleet: Fleet, scenario: Scenario, network: RoadNetwork | None
-) -> tuple[str, pd.DataFrame]:
-    """Return ("trips" | "requests", table) of one fleet."""
-    # scenario_from_dict gives every file source a path and every generator fleet a name
-    if fleet.source == "trips":
-        from fleetopt.inputs.schedules import read_trips
-
-        assert fleet.path is not None
-        return "trips", read_trips(fleet.path)
-    if fleet.source == "requests":
-        from fleetopt.inputs.schedules import read_requests
-
-        assert fleet.path is not None
-        return "requests", read_requests(fleet.path)
-    if fleet.source == "gtfs":
-        assert fleet.path is not None
-        try:
-            from fleetopt.inputs.gtfs import read_gtfs_trips
-        except ModuleNotFoundError as exc:
-            msg = "GTFS feeds need fleetopt.inputs.gtfs, which is not installed in this build"
-            raise InputError(
-                msg, [Problem(msg, None, f"fleets.{fleet.index}.gtfs", scenario.file)]
-            ) from exc
-        st = scenario.stations
-        depots = st.loc[st["kind"] == "depot", ["id", "lon", "lat"]] if len(st) else None
-        df = read_gtfs_trips(
-            fleet.path,
-            network=network,
-            service_date=fleet.date,
-            vehicle_type=fleet.vehicle_type or "bus",
-            depots=depots if depots is not None and len(depots) else None,
-        )
-        return "trips", df
-    from fleetopt.inputs import default_demand
-
-    kw: dict[str, Any] = {"seed": scenario.seed}
-    if fleet.size is not None:
-        kw["size"] = fleet.size
-    if fleet.scale is not None:
-        kw["scale"] = fleet.scale
-    if fleet.powertrain is not None:
-        kw["powertrain"] = fleet.powertrain
-    assert fleet.generator is not None
-    assert network is not None, "the embedded default demand needs a road network"
-    df = default_demand.generate(fleet.generator, network, **kw)
-    kind = "requests" if "request_id" in df.columns else "trips"
-    return kind, df
 
 
 def _snap_stations(
@@ -319,15 +221,14 @@ def _nearest_station(
     return out
 
 
-def prepare(scenario: Scenario, network: RoadNetwork | None) -> Prepared:
-    """Read the fleets and compute everything the kernel needs before the clock starts.
+def prepare(case: Case) -> Prepared:
+    """Compute everything the kernel needs before the clock starts, from a Case (no file read).
 
     Parameters
     ----------
-    scenario : Scenario
-        The checked scenario.
-    network : RoadNetwork or None
-        Road network (needed for road distances, deadheads, taxis and station snapping).
+    case : Case
+        The scenario's inputs as data (:func:`fleetopt.case.load_case`); its road network is
+        needed for road distances, deadheads, taxis and station snapping.
 
     Returns
     -------
@@ -339,23 +240,18 @@ def prepare(scenario: Scenario, network: RoadNetwork | None) -> Prepared:
         Unknown type/powertrain combinations, stations off the graph, points off the graph
         that need a road route.
     """
+    scenario, network = case.scenario, case.network
     router = Router(network) if network is not None else None
     stations = _snap_stations(scenario.stations, router, scenario)
     opts = scenario.options
     parts: list[pd.DataFrame] = []
     requests: list[tuple[Fleet, pd.DataFrame]] = []
     problems: list[Problem] = []
-    gtfs_info: dict[str, dict[str, Any]] = {}
     n_trip_fleets = sum(
         1 for f in scenario.fleets if f.source != "requests" and f.generator != "beijing-taxi"
     )
-    for fleet in scenario.fleets:
-        kind, df = _load_fleet(fleet, scenario, network)
-        if fleet.source == "gtfs":  # the service day and what 'vehicles' counts, for the files
-            gtfs_info[fleet.name] = {
-                k: v for k, v in df.attrs.get("gtfs", {}).items()
-                if isinstance(v, (str, int, float, bool)) or v is None
-            }
+    for item in case.fleets:
+        fleet, kind, df = item.fleet, item.kind, item.table
         label = str(fleet.path) if fleet.path is not None else f"generator {fleet.generator}"
         if kind == "requests":
             requests.append((fleet, df))
@@ -629,7 +525,7 @@ def prepare(scenario: Scenario, network: RoadNetwork | None) -> Prepared:
         stations=stations,
         requests=requests,
         off_graph=off_graph,
-        gtfs=gtfs_info,
+        gtfs=case.gtfs,
     )
 
 
@@ -712,8 +608,6 @@ def _pairs() -> list[tuple[str, str]]:
 
 
 def _empty_trips() -> pd.DataFrame:
-    from fleetopt.inputs.schedules import TRIP_COLUMNS
-
     df = pd.DataFrame(
         {
             c: pd.Series(
@@ -738,8 +632,6 @@ def _vehicle_overrides(
     requests: list[tuple[Fleet, pd.DataFrame]],
 ) -> dict[str, VehicleSpec]:
     """Apply ``[vehicles."<id>"]`` overrides on top of each vehicle's (type, powertrain) spec."""
-    from dataclasses import replace
-
     if not scenario.vehicles:
         return {}
     known = dict(

@@ -229,8 +229,36 @@ class SimulationResult:
             return rows
         return pd.concat(parts, ignore_index=True)
 
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Return the result tables as written to files (``load_kw`` with its minute column).
+
+        Returns
+        -------
+        dict
+            ``trips, vehicles, sessions, stations, events, segments, load_kw`` -> DataFrame.
+        """
+        lk = self.load_kw.reset_index()
+        lk.columns = [str(c) for c in lk.columns]
+        return {
+            "trips": self.trips,
+            "vehicles": self.vehicles,
+            "sessions": self.sessions,
+            "stations": self.stations,
+            "events": self.events,
+            "segments": self.segments,
+            "load_kw": lk,
+        }
+
+    def summary_doc(self) -> dict[str, Any]:
+        """Return the ``summary.json`` document: ``{"summary": ..., "extras": ...}``."""
+        return {"summary": self.summary(), "extras": self.extras}
+
     def write(self, out_dir: str | Path) -> Path:
-        """Write the tables (CSV and Parquet) and ``summary.json`` under ``out_dir``.
+        """Write the tables (CSV and Parquet) and ``summary.json`` under ``out_dir``, plainly.
+
+        For a folder a run store commits (it escapes every CSV before it hashes them).
+        fleetopt's own writers use :func:`fleetopt.results.export.write_result` with
+        :meth:`tables` and :meth:`summary_doc` (each file atomic, CSV cells escaped).
 
         Parameters
         ----------
@@ -244,24 +272,12 @@ class SimulationResult:
         """
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        tables = {
-            "trips": self.trips,
-            "vehicles": self.vehicles,
-            "sessions": self.sessions,
-            "stations": self.stations,
-            "events": self.events,
-            "segments": self.segments,
-        }
-        for name, df in tables.items():
+        for name, df in self.tables().items():
             df.to_csv(out / f"{name}.csv", index=False)
             df.to_parquet(out / f"{name}.parquet", index=False)
-        lk = self.load_kw.reset_index()
-        lk.columns = [str(c) for c in lk.columns]
-        lk.to_csv(out / "load_kw.csv", index=False)
-        lk.to_parquet(out / "load_kw.parquet", index=False)
-        doc = {"summary": self.summary(), "extras": self.extras}
         (out / "summary.json").write_text(
-            json.dumps(to_jsonable(doc), indent=2, ensure_ascii=False, allow_nan=False) + "\n",
+            json.dumps(to_jsonable(self.summary_doc()), indent=2, ensure_ascii=False,
+                       allow_nan=False) + "\n",
             encoding="utf-8",
         )
         return out

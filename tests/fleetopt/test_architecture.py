@@ -6,6 +6,7 @@ import-linter is installed (the dev extra) its contracts in ``pyproject.toml`` r
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import subprocess
 import sys
@@ -61,12 +62,46 @@ def test_app_imports_only_the_api_and_foundation(scanned: tuple) -> None:
 
 
 def test_no_local_imports_in_the_restructured_modules(scanned: tuple) -> None:
-    """GIVEN siting, api, demo and sweeps WHEN function-local imports of fleetopt are listed
-    THEN there are none (the CLI's lazy api import is documented in cli/__init__.py)."""
+    """GIVEN siting, api, demo, sweeps, simulation, the demand generators and the Case WHEN
+    function-local imports of fleetopt are listed THEN there are none (the CLI's lazy api
+    import is documented in cli/__init__.py)."""
     _, local, _ = scanned
     ours = [x for x in local if x[0].startswith(("fleetopt.siting", "fleetopt.api",
-                                                 "fleetopt.demo", "fleetopt.sweeps"))]
+                                                 "fleetopt.demo", "fleetopt.sweeps",
+                                                 "fleetopt.simulation", "fleetopt.demand",
+                                                 "fleetopt.case",
+                                                 "fleetopt.inputs.default_demand"))]
     assert ours == []
+
+
+def test_simulation_demand_and_case_modules_stay_under_700_lines(scanned: tuple) -> None:
+    """GIVEN the simulation, the demand generators and the Case WHEN their modules are measured
+    THEN none is over 700 lines (issue 13: engine.assemble became simulation/tables.py)."""
+    _, _, lines = scanned
+    big = {m: n for m, n in lines.items()
+           if m.startswith(("fleetopt.simulation", "fleetopt.demand", "fleetopt.case"))
+           and n > 700}
+    assert big == {}
+
+
+def test_the_simulation_reads_no_scenario_file() -> None:
+    """GIVEN the day's simulation modules (all of simulation/ but annual, which builds a Case
+    per representative day) WHEN the names they import are listed THEN none reads a trips,
+    requests, GTFS or network file or generates demand: that is load_case's (fleetopt.case)."""
+    readers = {"read_trips", "read_requests", "read_gtfs_trips", "load_network", "load_graph",
+               "read_scenario", "read_stations", "generate", "load_case"}
+    bad = []
+    for path in sorted((ROOT / "fleetopt" / "simulation").glob("*.py")):
+        if path.name == "annual.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith(
+                    "fleetopt"):
+                bad += [(path.name, a.name) for a in node.names if a.name in readers]
+            if isinstance(node, ast.ImportFrom) and node.module in ("fleetopt", "fleetopt.inputs"):
+                bad += [(path.name, a.name) for a in node.names
+                        if a.name in ("demand", "schedules", "gtfs", "road_graph")]
+    assert bad == [("engine.py", "load_case")]  # only to accept an old-style Scenario
 
 
 @pytest.mark.skipif(importlib.util.find_spec("importlinter") is None,

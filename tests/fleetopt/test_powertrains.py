@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from fleetopt import defaults, powertrains
+from fleetopt.demand import _common as demand_common
 from fleetopt.domain.emissions import co2_kg
 from fleetopt.errors import InputError
 from fleetopt.inputs import default_demand, schedules, vehicles
@@ -28,6 +29,7 @@ def test_contract_powertrains_in_table_order() -> None:
     assert vehicles.POWERTRAINS is powertrains.POWERTRAINS
     assert schedules.POWERTRAINS is powertrains.POWERTRAINS
     assert default_demand.POWERTRAINS is powertrains.POWERTRAINS
+    assert demand_common.POWERTRAINS is powertrains.POWERTRAINS
 
 
 def test_nev_is_china_definition_and_clean_energy_is_gas_and_hybrids() -> None:

@@ -12,8 +12,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fleetopt import settings
+from fleetopt import demand, settings
 from fleetopt.defaults import load_table
+from fleetopt.demand import bus as demand_bus
+from fleetopt.demand import taxi as demand_taxi
 from fleetopt.errors import InputError
 from fleetopt.inputs import coords
 from fleetopt.inputs import default_demand as dd
@@ -32,7 +34,7 @@ def net():
 
 @pytest.fixture(scope="module")
 def buses(net):
-    return dd.generate("beijing-bus", net, seed=SEED, size=60)
+    return demand.generate("beijing-bus", net, seed=SEED, size=60)
 
 
 # ---------------------------------------------------------------- packaged files
@@ -182,23 +184,23 @@ def test_bus_endpoints_are_network_nodes(net, buses) -> None:
 
 
 def test_bus_is_deterministic_and_seed_dependent(net, buses) -> None:
-    again = dd.generate("beijing-bus", net, seed=SEED, size=60)
+    again = demand.generate("beijing-bus", net, seed=SEED, size=60)
     pd.testing.assert_frame_equal(buses, again)
-    other = dd.generate("beijing-bus", net, seed=SEED + 1, size=60)
+    other = demand.generate("beijing-bus", net, seed=SEED + 1, size=60)
     assert not other["departure_s"].equals(buses["departure_s"])
 
 
 def test_headways_reproduce_the_city_trips_per_day() -> None:
     """GIVEN every route shape of the city WHEN timetabled THEN ~147,000 trips/day."""
-    plan = dd._bus_plan()
+    plan = dd.bus_plan()
     rng = np.random.default_rng(0)
     peaks = dd.peak_windows_s()
     total = 0
     for r in plan.itertuples(index=False):
         for col in ("service_ab", "service_ba"):
             total += len(
-                dd._departures(
-                    dd._parse_windows(getattr(r, col)),
+                demand_bus._departures(
+                    demand_bus._parse_windows(getattr(r, col)),
                     r.headway_offpeak_s,
                     r.headway_peak_s,
                     peaks,
@@ -215,15 +217,15 @@ def test_peak_departures_are_more_frequent(buses) -> None:
 
 
 def test_bus_size_is_capped_by_the_routes_on_the_network(net) -> None:
-    full = dd.generate("beijing-bus", net, seed=SEED, scale=1.0)
+    full = demand.generate("beijing-bus", net, seed=SEED, scale=1.0)
     assert full.attrs["requested_vehicles"] == 20000
     assert 0 < full.attrs["vehicles"] < 20000
-    scaled = dd.generate("beijing-bus", net, seed=SEED, scale=0.01)
+    scaled = demand.generate("beijing-bus", net, seed=SEED, scale=0.01)
     assert scaled.attrs["vehicles"] == 200
 
 
 def test_powertrain_mix_is_exact(net) -> None:
-    df = dd.generate(
+    df = demand.generate(
         "beijing-bus", net, seed=SEED, size=30, powertrain={"bev": 0.5, "diesel": 0.3, "fcev": 0.2}
     )
     per_vehicle = df.groupby("vehicle_id")["powertrain"].agg(lambda s: s.unique().tolist())
@@ -248,18 +250,18 @@ def test_bad_arguments_are_input_errors(net, kwargs: dict, message: str) -> None
     args = {"kind": "beijing-bus", "seed": 1, "size": None} | kwargs
     kind = args.pop("kind")
     with pytest.raises(InputError, match=message):
-        dd.generate(kind, net, **args)
+        demand.generate(kind, net, **args)
 
 
 def test_network_without_bus_routes_gives_no_trips() -> None:
-    df = dd.generate("beijing-bus", "haidian-bupt", seed=1, size=5)
+    df = demand.generate("beijing-bus", "haidian-bupt", seed=1, size=5)
     assert df.empty
     assert list(df.columns) == list(dd.TRIP_COLUMNS)
 
 
 # ---------------------------------------------------------------- taxi
 def test_taxi_requests_follow_tdrive_activity(net) -> None:
-    req = dd.generate("beijing-taxi", net, seed=SEED, size=100)
+    req = demand.generate("beijing-taxi", net, seed=SEED, size=100)
     assert list(req.columns) == list(dd.REQUEST_COLUMNS)
     assert len(req) == round(100 * dd.demand_param("taxi_requests_per_taxi_day"))
     assert req["request_id"].is_unique
@@ -274,7 +276,7 @@ def test_taxi_requests_follow_tdrive_activity(net) -> None:
     _, snap = net.nearest_nodes(req["origin_lon"].to_numpy(), req["origin_lat"].to_numpy())
     assert snap.max() < 1e-6
     # hourly volume follows the T-Drive hour totals of the links on this network
-    _node, weights = dd._activity_on(net)
+    _node, weights = demand_taxi._activity_on(net)
     expected = weights.sum(axis=0) / weights.sum()
     got = np.bincount((dep // 3600).astype(int), minlength=24) / len(dep)
     assert np.corrcoef(expected, got)[0, 1] > 0.9
@@ -283,7 +285,7 @@ def test_taxi_requests_follow_tdrive_activity(net) -> None:
 
 def test_taxi_demand_lies_within_the_tdrive_extent(net) -> None:
     """T-Drive's road network covers NW Beijing only (<= 116.41 E): no requests further east."""
-    req = dd.generate("beijing-taxi", net, seed=SEED, size=50)
+    req = demand.generate("beijing-taxi", net, seed=SEED, size=50)
     assert req["origin_lon"].max() < 116.42
     assert req["destination_lon"].max() < 116.42
 
@@ -291,7 +293,7 @@ def test_taxi_demand_lies_within_the_tdrive_extent(net) -> None:
 # ---------------------------------------------------------------- sanitation and delivery
 @pytest.mark.parametrize(("kind", "size"), [("beijing-sanitation", 12), ("beijing-delivery", 16)])
 def test_tours_are_continuous_and_return_to_their_depot(net, kind: str, size: int) -> None:
-    df = dd.generate(kind, net, seed=SEED, size=size)
+    df = demand.generate(kind, net, seed=SEED, size=size)
     assert list(df.columns) == list(dd.TRIP_COLUMNS)
     assert df["vehicle_id"].nunique() == size
     depots = dd.depot_stations(df)
@@ -310,7 +312,7 @@ def test_tours_are_continuous_and_return_to_their_depot(net, kind: str, size: in
 
 
 def test_sanitation_work_legs_run_at_the_work_speed(net) -> None:
-    df = dd.generate("beijing-sanitation", net, seed=SEED, size=5)
+    df = demand.generate("beijing-sanitation", net, seed=SEED, size=5)
     speed = dd.demand_param("sanitation_work_speed_kph")
     kph = df["distance_km"] / ((df["arrival_s"] - df["departure_s"]) / 3600)
     work = df.groupby("vehicle_id").apply(lambda t: t.iloc[1:-1], include_groups=False)
@@ -323,7 +325,7 @@ def test_sanitation_work_legs_run_at_the_work_speed(net) -> None:
 
 
 def test_depot_legs_use_shortest_road_paths(net) -> None:
-    df = dd.generate("beijing-delivery", net, seed=SEED, size=3)
+    df = demand.generate("beijing-delivery", net, seed=SEED, size=3)
     first = df.groupby("vehicle_id").head(1)
     o, _ = net.nearest_nodes(first["origin_lon"].to_numpy(), first["origin_lat"].to_numpy())
     d, _ = net.nearest_nodes(
@@ -336,7 +338,7 @@ def test_depot_legs_use_shortest_road_paths(net) -> None:
 
 
 def test_delivery_dwell_and_payload(net) -> None:
-    df = dd.generate("beijing-delivery", net, seed=SEED, size=4)
+    df = demand.generate("beijing-delivery", net, seed=SEED, size=4)
     dwell = dd.demand_param("delivery_dwell_min") * 60
     for _, t in df.groupby("vehicle_id"):
         gaps = t["departure_s"].to_numpy()[1:] - t["arrival_s"].to_numpy()[:-1]
@@ -347,8 +349,8 @@ def test_delivery_dwell_and_payload(net) -> None:
 
 
 def test_fleets_of_one_seed_use_different_depots(net) -> None:
-    san = dd.depot_stations(dd.generate("beijing-sanitation", net, seed=SEED, size=10))
-    dlv = dd.depot_stations(dd.generate("beijing-delivery", net, seed=SEED, size=10))
+    san = dd.depot_stations(demand.generate("beijing-sanitation", net, seed=SEED, size=10))
+    dlv = dd.depot_stations(demand.generate("beijing-delivery", net, seed=SEED, size=10))
     assert (san["lon"].iloc[0], san["lat"].iloc[0]) != (dlv["lon"].iloc[0], dlv["lat"].iloc[0])
 
 
@@ -369,7 +371,7 @@ def test_default_scenario_loads_and_its_depots_have_stations(net) -> None:
     for kind, fleet in gens.items():
         if kind == "beijing-taxi":
             continue
-        trips = dd.generate(kind, net, seed=sc.seed, size=fleet.size)
+        trips = demand.generate(kind, net, seed=sc.seed, size=fleet.size)
         assert trips["vehicle_id"].nunique() == fleet.size
         missing = set(trips["depot"]) - set(stations.index)
         assert not missing, (
@@ -391,7 +393,7 @@ def test_full_city_blocks_need_about_the_published_fleet() -> None:
     about the 20,000 buses Beijing runs per workday, and drives about its 3.5 million km/day."""
     import heapq
 
-    plan = dd._bus_plan()
+    plan = dd.bus_plan()
     rng = np.random.default_rng(0)
     peaks = dd.peak_windows_s()
     speed = dd.demand_param("bus_operating_speed_kph")
@@ -402,8 +404,8 @@ def test_full_city_blocks_need_about_the_published_fleet() -> None:
         trips = sorted(
             [
                 (t, 0)
-                for t in dd._departures(
-                    dd._parse_windows(r.service_ab),
+                for t in demand_bus._departures(
+                    demand_bus._parse_windows(r.service_ab),
                     r.headway_offpeak_s,
                     r.headway_peak_s,
                     peaks,
@@ -412,8 +414,8 @@ def test_full_city_blocks_need_about_the_published_fleet() -> None:
             ]
             + [
                 (t, 1)
-                for t in dd._departures(
-                    dd._parse_windows(r.service_ba),
+                for t in demand_bus._departures(
+                    demand_bus._parse_windows(r.service_ba),
                     r.headway_offpeak_s,
                     r.headway_peak_s,
                     peaks,
@@ -459,7 +461,7 @@ def test_example_files_are_the_default_sample_and_pass_the_real_readers(tmp_path
             continue
         back = read_trips(path)
         kind = path.name.split("_")[2]
-        gen = dd.generate(
+        gen = demand.generate(
             f"beijing-{kind}",
             "beijing-central-2024",
             seed=2024,
@@ -488,7 +490,8 @@ def test_departures_follow_the_headways_exactly(window_h: tuple[int, int], expec
     peaks = [(7 * 3600, 9 * 3600), (17 * 3600, 19 * 3600)]
     window = [(window_h[0] * 3600.0, window_h[1] * 3600.0)]
     for seed in range(5):
-        deps = np.array(dd._departures(window, 600.0, 300.0, peaks, np.random.default_rng(seed)))
+        rng = np.random.default_rng(seed)
+        deps = np.array(demand_bus._departures(window, 600.0, 300.0, peaks, rng))
         assert len(deps) == expected
         assert np.all(np.diff(deps) > 0)
         assert deps[0] >= window[0][0]
@@ -502,7 +505,7 @@ def test_departures_follow_the_headways_exactly(window_h: tuple[int, int], expec
 
 def test_service_past_midnight_keeps_running() -> None:
     """A 05:00-24:30 window (hours past 24, GTFS style) runs to 24:30 at off-peak headway."""
-    deps = dd._departures(
+    deps = demand_bus._departures(
         [(5 * 3600.0, 24.5 * 3600)], 600.0, 300.0, dd.peak_windows_s(), np.random.default_rng(1)
     )
     assert deps[-1] > 24 * 3600

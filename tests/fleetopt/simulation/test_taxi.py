@@ -125,11 +125,11 @@ def test_nearest_node_scan_equals_the_all_taxi_comparison(
     """GIVEN ~290 real-shaped requests (embedded T-Drive generator) and 10 taxis, some low on
     battery WHEN dispatched with the node scan and with the all-idle-taxi comparison THEN every
     request gets the same taxi at the same times."""
-    from fleetopt.inputs import default_demand
+    from fleetopt import demand
     from fleetopt.simulation.taxi import TaxiDispatch
     from fleetopt.units import format_clock
 
-    req = default_demand.generate("beijing-taxi", central, seed=5, size=10)
+    req = demand.generate("beijing-taxi", central, seed=5, size=10)
     rows = ["request_id,departure,origin_lon,origin_lat,destination_lon,destination_lat"]
     rows += [f"{r.request_id},{format_clock(r.departure_s)},{r.origin_lon},{r.origin_lat},"
              f"{r.destination_lon},{r.destination_lat}" for r in req.itertuples()]

@@ -1,0 +1,222 @@
+"""What the demand generators share: sizes, powertrain shares, trips tables, street walks.
+
+Everything is a pure function of its arguments (randomness only from the ``numpy.random.Generator``
+passed in). The packaged data and parameters come from :mod:`fleetopt.inputs.default_demand`.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.sparse import csgraph
+
+from fleetopt.errors import InputError
+from fleetopt.inputs import _caps
+from fleetopt.inputs.default_demand import CITY_SIZE_PARAM, TRIP_COLUMNS, demand_param
+from fleetopt.inputs.road_graph import RoadNetwork, haversine_m, load_network
+from fleetopt.powertrains import POWERTRAINS
+
+
+def resolve_network(network: RoadNetwork | str | os.PathLike[str]) -> RoadNetwork:
+    if isinstance(network, RoadNetwork):
+        return network
+    return load_network(network)
+
+
+def resolve_size(kind: str, size: int | None, scale: float | None) -> int:
+    if size is not None and scale is not None:
+        msg = "give size or scale, not both"
+        raise InputError(msg)
+    if size is not None:
+        if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
+            msg = f"size must be a whole number >= 1, got {size!r}"
+            raise InputError(msg)
+        return capped(int(size))
+    if scale is None:
+        scale = 1.0
+    if (
+        isinstance(scale, bool)
+        or not isinstance(scale, (int, float))
+        or not math.isfinite(scale)
+        or scale <= 0
+    ):
+        msg = f"scale must be a number > 0, got {scale!r}"
+        raise InputError(msg)
+    n = max(1, round(float(scale) * demand_param(CITY_SIZE_PARAM[kind])))
+    return capped(n)
+
+
+def capped(n: int) -> int:
+    """Refuse a generated fleet beyond ``MAX_FLEET_SIZE`` before any work."""
+    if n > _caps.MAX_FLEET_SIZE:
+        raise _caps.over_cap(f"a fleet of {n:,} vehicles", "MAX_FLEET_SIZE", _caps.MAX_FLEET_SIZE,
+                             column="size")
+    return n
+
+
+def assign_powertrains(
+    n: int, powertrain: str | Mapping[str, float], rng: np.random.Generator
+) -> np.ndarray:
+    """Assign powertrains to ``n`` vehicles: one name, or shares (largest remainder, shuffled)."""
+    if isinstance(powertrain, str):
+        if powertrain not in POWERTRAINS:
+            msg = f"unknown powertrain {powertrain!r}; allowed: {', '.join(POWERTRAINS)}"
+            raise InputError(msg)
+        return np.full(n, powertrain, dtype=object)
+    if not isinstance(powertrain, Mapping) or not powertrain:
+        msg = f"powertrain must be a name or a table of shares, got {powertrain!r}"
+        raise InputError(msg)
+    names = sorted(powertrain)
+    bad = [k for k in names if k not in POWERTRAINS]
+    if bad:
+        msg = f"unknown powertrain(s) {bad}; allowed: {', '.join(POWERTRAINS)}"
+        raise InputError(msg)
+    shares = np.array([float(powertrain[k]) for k in names])
+    if np.any(shares < 0) or abs(shares.sum() - 1.0) > 1e-6:
+        msg = f"powertrain shares must be >= 0 and add up to 1, got {dict(powertrain)}"
+        raise InputError(msg)
+    exact = shares * n
+    counts = np.floor(exact).astype(int)
+    rest = n - counts.sum()
+    order = np.lexsort((np.arange(len(names)), -(exact - counts)))
+    counts[order[:rest]] += 1
+    out = np.repeat(np.array(names, dtype=object), counts)
+    rng.shuffle(out)
+    return out
+
+
+def empty_trips() -> pd.DataFrame:
+    return finish_trips(pd.DataFrame({c: [] for c in TRIP_COLUMNS}))
+
+
+def finish_trips(df: pd.DataFrame) -> pd.DataFrame:
+    df = df.sort_values(["vehicle_id", "departure_s", "trip_id"], kind="mergesort").reset_index(
+        drop=True
+    )
+    df["row"] = np.arange(2, len(df) + 2, dtype=np.int64)
+    for c in ("vehicle_id", "vehicle_type", "powertrain", "trip_id", "depot"):
+        df[c] = df[c].astype(object)
+    for c in (
+        "departure_s",
+        "arrival_s",
+        "origin_lon",
+        "origin_lat",
+        "destination_lon",
+        "destination_lat",
+        "distance_km",
+        "passengers",
+        "payload_t",
+    ):
+        df[c] = df[c].astype(float)
+    df["exempt"] = df["exempt"].astype(bool)
+    return df[list(TRIP_COLUMNS)]
+
+
+
+# --------------------------------------------------------------------------- graph tours
+class Graph:
+    """Routable part of a network as adjacency arrays, for walks and depot searches."""
+
+    def __init__(self, net: RoadNetwork) -> None:
+        self.net = net
+        r = net.routable
+        keep = r[net.edge_u] & r[net.edge_v]
+        u, v = net.edge_u[keep], net.edge_v[keep]
+        length, time_s = net.edge_length_m[keep], net.edge_time_s[keep]
+        order = np.lexsort((v, u))
+        self.u, self.v = u[order], v[order]
+        self.length_m, self.time_s = length[order], time_s[order]
+        self.start = np.searchsorted(self.u, np.arange(net.n_nodes + 1))
+        self.nodes = np.flatnonzero(r)
+        self._adj: list[tuple[list[int], list[float], list[float]]] | None = None
+        self._area: dict[tuple[int, float], np.ndarray] = {}
+        self._rev_time = net.csr_time.T.tocsr()
+        self._rev_length = net.csr_length.T.tocsr()
+
+    def depots(self, k: int, rng: np.random.Generator) -> np.ndarray:
+        """Pick ``k`` spread-out depot nodes (k-means++ seeding on node positions)."""
+        lon, lat = self.net.lon[self.nodes], self.net.lat[self.nodes]
+        chosen = [int(rng.integers(self.nodes.size))]
+        d2 = haversine_m(lon, lat, lon[chosen[0]], lat[chosen[0]]) ** 2
+        for _ in range(1, k):
+            p = d2 / d2.sum() if d2.sum() > 0 else None
+            c = int(rng.choice(self.nodes.size, p=p))
+            chosen.append(c)
+            d2 = np.minimum(d2, haversine_m(lon, lat, lon[c], lat[c]) ** 2)
+        return np.asarray(self.nodes[np.array(chosen)], dtype=np.int64)
+
+    def from_depot(self, depot: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Shortest (time [s], length [m]) from and to ``depot`` for every node."""
+        t_out = csgraph.dijkstra(self.net.csr_time, indices=depot)
+        l_out = csgraph.dijkstra(self.net.csr_length, indices=depot)
+        t_in = csgraph.dijkstra(self._rev_time, indices=depot)
+        l_in = csgraph.dijkstra(self._rev_length, indices=depot)
+        return t_out, l_out, t_in, l_in
+
+    def walk(
+        self, start: int, target_m: float, rng: np.random.Generator
+    ) -> tuple[int, float, float]:
+        """Walk the streets at random for about ``target_m``; (end node, length [m], time [s]).
+
+        At each node one outgoing edge is drawn uniformly, avoiding an immediate U-turn
+        when the node has another way out.
+        """
+        if self._adj is None:
+            self._adj = [
+                (self.v[a:b].tolist(), self.length_m[a:b].tolist(), self.time_s[a:b].tolist())
+                for a, b in zip(self.start[:-1].tolist(), self.start[1:].tolist(), strict=True)
+            ]
+        adj = self._adj
+        node, prev = start, -1
+        length = time_s = 0.0
+        draws = rng.random(64).tolist()
+        while length < target_m:
+            vs, ls, ts = adj[node]
+            if not vs:
+                break
+            if not draws:
+                draws = rng.random(64).tolist()
+            u = draws.pop()
+            options = [i for i, v in enumerate(vs) if v != prev] if len(vs) > 1 else [0]
+            if not options:
+                options = list(range(len(vs)))
+            e = options[int(u * len(options))]
+            length += ls[e]
+            time_s += ts[e]
+            prev, node = node, vs[e]
+        return node, length, time_s
+
+
+def area_node(
+    g: Graph, depot: int, radius_km: float, reach: np.ndarray, rng: np.random.Generator
+) -> int:
+    """Pick a node within ``radius_km`` of the depot, reachable to and from it, at random."""
+    key = (depot, radius_km)
+    if key not in g._area:
+        lon, lat = g.net.lon[g.nodes], g.net.lat[g.nodes]
+        d = haversine_m(lon, lat, g.net.lon[depot], g.net.lat[depot])
+        ok = np.isfinite(reach[g.nodes])
+        cand = g.nodes[(d <= radius_km * 1000.0) & ok & (g.nodes != depot)]
+        g._area[key] = cand if cand.size else g.nodes[ok]
+    cand = g._area[key]
+    return int(cand[rng.integers(cand.size)])
+
+
+def trip_row(
+    net: RoadNetwork, o: int, d: int, dep: float, arr: float, dist_m: float, depot: str
+) -> dict[str, Any]:
+    return {
+        "departure_s": dep,
+        "arrival_s": arr,
+        "origin_lon": net.lon[o],
+        "origin_lat": net.lat[o],
+        "destination_lon": net.lon[d],
+        "destination_lat": net.lat[d],
+        "distance_km": dist_m / 1000.0,
+        "depot": depot,
+    }
