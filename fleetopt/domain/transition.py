@@ -55,12 +55,13 @@ import pandas as pd
 
 from fleetopt import defaults
 from fleetopt import powertrains as _powertrains
-from fleetopt.errors import InputError, Problem
+from fleetopt.errors import InputError
+from fleetopt.inputs import target_tables as _tables
 
 logger = logging.getLogger(__name__)
 
-#: Segments of the transition model.
-SEGMENTS = ("other", "bus", "taxi", "sanitation", "light_logistics", "airport")
+#: Segments of the transition model (defined with the ``[transition]`` check in inputs).
+SEGMENTS = _tables.SEGMENTS
 
 #: Segments that add up to the city's motor-vehicle stock.
 COUNTED_SEGMENTS = ("other", "bus", "taxi")
@@ -84,98 +85,16 @@ BOUNDS = (None, "low", "high")
 MAX_AGE_YEARS = 60
 
 #: Years a scenario may name.
-YEAR_RANGE = (2000, 2060)
+YEAR_RANGE = _tables.TRANSITION_YEAR_RANGE
 
-_KEYS = ("new_nev_share_pct", "stock_vehicles", "exempt_pct", "survival")
-_SURVIVAL_KEYS = {"mean_life_years": (0.5, 60.0), "weibull_shape": (0.5, 30.0)}
-
-
-# --------------------------------------------------------------------------- checks
-def _is_number(v: object) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(float(v))
+#: The ``[transition]`` check (:mod:`fleetopt.inputs.target_tables`), kept importable here.
+check_transition_dict = _tables.check_transition_dict
+#: Exempt classes of a segment (``target_exemptions.csv``).
+exempt_classes = _tables.exempt_classes
+_is_number = _tables.is_number
 
 
-def _year_of(key: object) -> int | None:
-    text = str(key).strip()
-    if not text.isdigit():
-        return None
-    return int(text)
-
-
-def _check_year_table(
-    table: object, prefix: str, lo: float, hi: float | None, unit: str
-) -> list[Problem]:
-    problems: list[Problem] = []
-    if not isinstance(table, Mapping):
-        problems.append(Problem(f"expected a table of year = value [{unit}]", column=prefix))
-        return problems
-    if not table:
-        problems.append(
-            Problem(f"empty table; give at least one year = value [{unit}]", column=prefix)
-        )
-    for key, val in table.items():
-        where = f"{prefix}.{key}"
-        year = _year_of(key)
-        if year is None or not (YEAR_RANGE[0] <= year <= YEAR_RANGE[1]):
-            problems.append(
-                Problem(
-                    f"{key!r} is not a year; use a year from {YEAR_RANGE[0]} to {YEAR_RANGE[1]}",
-                    column=where,
-                )
-            )
-        if not _is_number(val):
-            problems.append(Problem(f"expected a number [{unit}], got {val!r}", column=where))
-        elif float(val) < lo or (hi is not None and float(val) > hi):
-            allowed = f"{lo:g} to {hi:g}" if hi is not None else f">= {lo:g}"
-            problems.append(
-                Problem(f"{val!r} is out of range; allowed {allowed} [{unit}]", column=where)
-            )
-    return problems
-
-
-def _check_segment_table(table: object, prefix: str) -> tuple[dict[str, Any], list[Problem]]:
-    if not isinstance(table, Mapping):
-        return {}, [
-            Problem(f"expected a table keyed by segment ({', '.join(SEGMENTS)})", column=prefix)
-        ]
-    problems = [
-        Problem(f"unknown segment {key!r}; known: {', '.join(SEGMENTS)}", column=f"{prefix}.{key}")
-        for key in table
-        if key not in SEGMENTS
-    ]
-    return {k: v for k, v in table.items() if k in SEGMENTS}, problems
-
-
-@cache
-def exempt_classes(segment: str) -> dict[str, Any]:
-    """Return the exempt classes of a segment: ``{class: row}`` of ``target_exemptions.csv``."""
-    t = defaults.load_table("target_exemptions")
-    return {str(r.exempt_class): r for r in t[t.segment == segment].itertuples(index=False)}
-
-
-def _check_exempt(segment: str, val: object, where: str) -> list[Problem]:
-    def one(pct: object, col: str) -> list[Problem]:
-        if not _is_number(pct) or not (0.0 <= float(pct) <= 100.0):  # type: ignore[arg-type]
-            return [Problem(f"{pct!r}: expected a share from 0 to 100 [%]", column=col)]
-        return []
-
-    if not isinstance(val, Mapping):
-        return one(val, where)
-    known = exempt_classes(segment)
-    problems: list[Problem] = []
-    for cls, pct in val.items():
-        if cls not in known:
-            names = ", ".join(known) or "none"
-            problems.append(
-                Problem(f"unknown exempt class {cls!r}; known: {names}", column=f"{where}.{cls}")
-            )
-            continue
-        problems += one(pct, f"{where}.{cls}")
-    if not problems and sum(float(v) for v in val.values()) > 100.0:
-        problems.append(Problem("exempt classes add up to more than 100 [%]", column=where))
-    return problems
-
-
+# --------------------------------------------------------------------------- exemptions
 def exempt_frac(segment: str, override: object = None, bound: str | None = None) -> float:
     """Return the share of a segment the plan exempts [-].
 
@@ -244,73 +163,6 @@ def powertrain_split(segment: str, bound: str | None = None) -> dict[str, dict[s
     return {"nev": norm(nev), "fossil": norm(fossil)}
 
 
-def check_transition_dict(table: object, prefix: str = "transition") -> list[Problem]:
-    """Check a scenario's ``[transition]`` table; list every problem at once.
-
-    Parameters
-    ----------
-    table : object
-        The parsed TOML table.
-    prefix : str
-        Dotted key path of the table, used in each problem's ``column``.
-
-    Returns
-    -------
-    list of Problem
-        Empty when the table is valid. ``column`` is the dotted key path.
-    """
-    if not isinstance(table, Mapping):
-        return [Problem("expected a table ([transition])", column=prefix)]
-    problems: list[Problem] = []
-    for key, val in table.items():
-        where = f"{prefix}.{key}"
-        if key not in _KEYS:
-            problems.append(
-                Problem(f"unknown key {key!r}; known: {', '.join(_KEYS)}", column=where)
-            )
-        elif key == "exempt_pct":
-            segs, probs = _check_segment_table(val, where)
-            problems += probs
-            for seg, pct in segs.items():
-                problems += _check_exempt(seg, pct, f"{where}.{seg}")
-        elif key in ("new_nev_share_pct", "stock_vehicles"):
-            segs, probs = _check_segment_table(val, where)
-            problems += probs
-            for seg, years in segs.items():
-                if key == "new_nev_share_pct":
-                    problems += _check_year_table(years, f"{where}.{seg}", 0.0, 100.0, "%")
-                else:
-                    problems += _check_year_table(years, f"{where}.{seg}", 0.0, None, "vehicles")
-        elif key == "survival":
-            segs, probs = _check_segment_table(val, where)
-            problems += probs
-            for seg, params in segs.items():
-                if not isinstance(params, Mapping):
-                    problems.append(
-                        Problem(
-                            "expected a table with mean_life_years, weibull_shape",
-                            column=f"{where}.{seg}",
-                        )
-                    )
-                    continue
-                for pname, pval in params.items():
-                    pwhere = f"{where}.{seg}.{pname}"
-                    if pname not in _SURVIVAL_KEYS:
-                        problems.append(
-                            Problem(
-                                f"unknown key {pname!r}; known: {', '.join(_SURVIVAL_KEYS)}",
-                                column=pwhere,
-                            )
-                        )
-                        continue
-                    lo, hi = _SURVIVAL_KEYS[pname]
-                    if not _is_number(pval) or not (lo <= float(pval) <= hi):
-                        problems.append(
-                            Problem(
-                                f"{pval!r}: expected a number from {lo:g} to {hi:g}", column=pwhere
-                            )
-                        )
-    return problems
 
 
 # --------------------------------------------------------------------------- layer 1

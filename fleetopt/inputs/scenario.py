@@ -28,6 +28,7 @@ from fleetopt.inputs import emission_factors as _ef
 from fleetopt.inputs._encoding import read_limited
 from fleetopt.inputs.costs import check_costs_dict, check_tariffs_dict
 from fleetopt.inputs.stations import empty_stations, read_stations, stations_from_records
+from fleetopt.inputs.target_tables import check_mode_share_dict, check_transition_dict
 from fleetopt.inputs.vehicles import (
     POWERTRAINS,
     VEHICLE_TYPES,
@@ -810,25 +811,16 @@ def check_scenario_dict(d: Mapping[str, Any], *, file: str | None = None) -> lis
         if table in d:
             found = check(d[table], table)
             out.extend(Problem(p.message, p.row, p.column, p.file or file) for p in found)
-    for table, module, fn in (
-        ("transition", "fleetopt.domain.transition", "check_transition_dict"),
-        ("mode_share", "fleetopt.domain.mode_share", "check_mode_share_dict"),
+    for table, check_table in (
+        ("transition", check_transition_dict),
+        ("mode_share", check_mode_share_dict),
     ):
         if table not in d:
             continue
         if not isinstance(d[table], Mapping):
             out.append(Problem(f"[{table}] must be a table", None, table, file))
             continue
-        try:
-            import importlib
-
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
-            logger.debug("%s not available; [%s] not checked", module, table)
-            continue
-        found = getattr(mod, fn)(d[table], table)
+        found = check_table(d[table], table)
         out.extend(Problem(p.message, p.row, p.column, p.file or file) for p in found)
     return out
 
