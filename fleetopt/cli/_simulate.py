@@ -9,9 +9,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from fleetopt.cli import _render as _render_80
-from fleetopt.cli import app
+from fleetopt import api
+from fleetopt.cli._app import app
 from fleetopt.cli._common import JsonOpt, run
+from fleetopt.cli._render import format_number, summary_table
 from fleetopt.errors import InputError, Problem
 
 
@@ -19,9 +20,9 @@ def _render(s: dict[str, Any]) -> None:
     console = Console()
     console.print(f"[bold]scenario[/bold] {s['scenario']} (seed {s['seed']}), {s['wall_s']:.2f} s")
     if "days" not in s:
-        console.print(_render_80.summary_table(s, title="Simulation totals over the horizon"))
+        console.print(summary_table(s, title="Simulation totals over the horizon"))
         return
-    console.print(_render_80.summary_table(s, title=f"Totals over the year {s['year']}"))
+    console.print(summary_table(s, title=f"Totals over the year {s['year']}"))
     days = Table(title=f"{len(s['days'])} representative days")
     for col in ("day", "days", "°C", "grid kWh", "CO2 kg", "peak kW", "missed"):
         days.add_column(col, justify="right")
@@ -30,10 +31,10 @@ def _render(s: dict[str, Any]) -> None:
             d["label"],
             f"{d['weight_days']}",
             f"{d['ambient_temperature_c']:.1f}",
-            _render_80.format_number(d["grid_energy_kwh"]),
-            _render_80.format_number(d["co2_kg"]),
-            _render_80.format_number(d["peak_grid_kw"]),
-            _render_80.format_number(d["trips_missed"], integer=True),
+            format_number(d["grid_energy_kwh"]),
+            format_number(d["co2_kg"]),
+            format_number(d["peak_grid_kw"]),
+            format_number(d["trips_missed"], integer=True),
         )
     console.print(days)
 
@@ -64,8 +65,6 @@ def simulate_cmd(
     weekdays and weekends), each stored under --out so a rerun resumes; progress on stderr
     (a bar on a terminal, one line per finished day otherwise).
     """
-    from fleetopt import api
-
     def go() -> dict[str, Any]:
         if not annual:
             for flag, given in (("--executor", executor), ("--scheduler", scheduler)):
