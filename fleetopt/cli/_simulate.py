@@ -9,10 +9,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+import fleetopt.cli._render as _render_80
 from fleetopt import api
 from fleetopt.cli._app import app
 from fleetopt.cli._common import JsonOpt, run
-from fleetopt.cli._render import format_number, summary_table
 from fleetopt.errors import InputError, Problem
 
 
@@ -20,9 +20,9 @@ def _render(s: dict[str, Any]) -> None:
     console = Console()
     console.print(f"[bold]scenario[/bold] {s['scenario']} (seed {s['seed']}), {s['wall_s']:.2f} s")
     if "days" not in s:
-        console.print(summary_table(s, title="Simulation totals over the horizon"))
+        console.print(_render_80.summary_table(s, title="Simulation totals over the horizon"))
         return
-    console.print(summary_table(s, title=f"Totals over the year {s['year']}"))
+    console.print(_render_80.summary_table(s, title=f"Totals over the year {s['year']}"))
     days = Table(title=f"{len(s['days'])} representative days")
     for col in ("day", "days", "°C", "grid kWh", "CO2 kg", "peak kW", "missed"):
         days.add_column(col, justify="right")
@@ -31,10 +31,10 @@ def _render(s: dict[str, Any]) -> None:
             d["label"],
             f"{d['weight_days']}",
             f"{d['ambient_temperature_c']:.1f}",
-            format_number(d["grid_energy_kwh"]),
-            format_number(d["co2_kg"]),
-            format_number(d["peak_grid_kw"]),
-            format_number(d["trips_missed"], integer=True),
+            _render_80.format_number(d["grid_energy_kwh"]),
+            _render_80.format_number(d["co2_kg"]),
+            _render_80.format_number(d["peak_grid_kw"]),
+            _render_80.format_number(d["trips_missed"], integer=True),
         )
     console.print(days)
 
