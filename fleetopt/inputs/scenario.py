@@ -5,6 +5,14 @@ or an embedded generator), overrides of vehicle specs, the stations and options 
 as the charging strategy. ``base = "other.toml"`` inherits another file (deep merge,
 relative to the file). :func:`check_scenario_dict` reports every problem at once, each
 located by its dotted key path (``vehicle_types.bus.bev.battery_kwh``, ``fleets.0.trips``).
+
+One module per part, all names importable from here: reading and ``base`` merging in
+:mod:`~fleetopt.inputs.scenario_file`, ``[[fleets]]`` in :mod:`~fleetopt.inputs.scenario_fleets`,
+``[options]``, ``[horizon]`` and ``[emission_factors]`` in
+:mod:`~fleetopt.inputs.scenario_options`, ``[transition]`` and ``[mode_share]`` in
+:mod:`~fleetopt.inputs.target_tables`, ``[tariffs]`` and ``[costs]`` in
+:mod:`~fleetopt.inputs.costs`. A new top-level table is a key in :data:`TOP_KEYS` plus its
+check in :func:`check_scenario_dict`.
 """
 
 from __future__ import annotations
