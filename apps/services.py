@@ -126,7 +126,12 @@ def road_segments(name: str) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- targets
 #: Library files whose content decides the default targets (the disk cache key).
-TARGET_SOURCES = ("results/targets.py", "domain/transition.py", "domain/mode_share.py")
+TARGET_SOURCES = (
+    "results/targets/__init__.py", "results/targets/_common.py", "results/targets/co2.py",
+    "results/targets/evaluate.py", "results/targets/infrastructure.py", "results/targets/pv.py",
+    "results/targets/annual.py",
+    "domain/transition.py", "domain/mode_share.py",
+)
 
 
 def _library_key() -> str:

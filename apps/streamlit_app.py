@@ -40,6 +40,7 @@ navigation = st.navigation(
         st.Page(PAGES / "fleet_page.py", title=t("page_fleet"), icon="🚌", url_path="fleet"),
         st.Page(PAGES / "siting_page.py", title=t("page_siting"), icon="🔌", url_path="siting"),
         st.Page(PAGES / "compare_page.py", title=t("page_compare"), icon="⚖️", url_path="compare"),
+        st.Page(PAGES / "plan_page.py", title=t("page_plan"), icon="🗓️", url_path="plan"),
     ]
 )
 navigation.run()

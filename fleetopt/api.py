@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from fleetopt import defaults, settings, sweeps
@@ -32,9 +34,12 @@ from fleetopt.inputs.default_demand import default_scenario_path, public_dc_stat
 from fleetopt.inputs.scenario import Scenario, load_scenario_dict, read_scenario
 from fleetopt.inputs.scenario import scenario_from_dict as _scenario_from_dict
 from fleetopt.inputs.validate import validate_file
+from fleetopt.planning.battery_sizes import options_table as battery_options_table
 from fleetopt.planning.plan import plan_scenario
+from fleetopt.planning.replacement import SCHEDULE_COLUMNS as REPLACEMENT_COLUMNS
+from fleetopt.planning.result import PlanResult
 from fleetopt.results import store
-from fleetopt.results.export import escape_csv_tree, to_csv_bytes
+from fleetopt.results.export import escape_csv_tree, to_csv_bytes, to_excel_bytes, write_csv
 from fleetopt.results.targets import (
     calibration_tables,
     evaluate_targets,
@@ -42,6 +47,7 @@ from fleetopt.results.targets import (
     pandemic_load_factors,
     targets_for_path,
 )
+from fleetopt.results.targets.report import check_report_path, write_report
 from fleetopt.simulation import annual
 from fleetopt.simulation.engine import simulate
 from fleetopt.simulation.prepare import prepare
@@ -64,6 +70,7 @@ __all__ = [
     "SitingResult",
     "aggregate_demand",
     "calibration",
+    "charging_profile",
     "default_scenario_dict",
     "default_scenario_path",
     "demo",
@@ -76,6 +83,9 @@ __all__ = [
     "network_names",
     "new_run",
     "plan",
+    "plan_details",
+    "plan_example_path",
+    "plan_tables",
     "run_scenario",
     "run_sweep",
     "scenario_from_dict",
@@ -88,6 +98,7 @@ __all__ = [
     "target_trajectories",
     "targets",
     "to_csv_bytes",
+    "to_excel_bytes",
     "validate",
     "verify_siting",
 ]
@@ -126,7 +137,22 @@ def simulate_file(
         ) as tmp:
             result.write(tmp)
     summary: dict[str, Any] = result.summary()
+    if result.extras.get("gtfs"):  # an extra key after the contract's (issue 17)
+        summary["gtfs"] = gtfs_service_days(result.extras["gtfs"])
     return summary
+
+
+def gtfs_service_days(gtfs: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Return, per GTFS fleet, its service day and what its vehicle count means.
+
+    ``vehicles`` counts distinct blocks (``block_id``, or chains built where the feed
+    has none); ``peak_vehicles_in_service`` is the most blocks between their first
+    departure and last arrival at once.
+    """
+    return {
+        fleet: {**info, "vehicles_are": "distinct blocks (block_id, else chained trips)"}
+        for fleet, info in gtfs.items()
+    }
 
 
 def simulate_annual(
@@ -308,9 +334,25 @@ def site(
 
 
 # --------------------------------------------------------------------------- targets
-def targets(scenario_path: Path | None = None) -> list[dict[str, Any]]:
-    """Return the plan's targets with the scenario's projected values (``targets --json`` rows)."""
-    return targets_for_path(scenario_path)
+def targets(
+    scenario_path: Path | None = None,
+    *,
+    annual: Path | dict[str, Any] | None = None,
+    report: Path | None = None,
+) -> list[dict[str, Any]]:
+    """Return the plan's targets with the scenario's projected values (``targets --json`` rows).
+
+    ``annual``: a ``simulate --annual`` result (its ``summary.json``, the run folder or the
+    dict :func:`simulate_annual` returns); its yearly energy and CO2 feed the CO2-intensity
+    row (:mod:`fleetopt.results.targets.annual`). ``report``: also write the one-click
+    report of every row with band and trace there (``.pdf`` or ``.html``).
+    """
+    if report is not None:
+        check_report_path(report)  # before the work
+    rows = targets_for_path(scenario_path, annual=annual)
+    if report is not None:
+        write_report(rows, report)
+    return rows
 
 
 def calibration(scenario_path: Path | None = None) -> dict[str, list[dict[str, Any]]]:
@@ -394,19 +436,14 @@ def demo(
     return doc_out
 
 
-def plan(
-    path: Path,
+def _plan_result(
+    source: Path | tuple[dict[str, Any], Path | None],
     *,
-    out_dir: Path | None = None,
-    time_limit_s: float | None = None,
-    step_s: float = 900.0,
-    compare: bool = True,
-) -> dict[str, Any]:
-    """Run ``fleetopt plan``: blocks, plugs, cheapest charging and TCO (CONTRACT §9).
-
-    Writes the new blocks and the charging schedule to ``out_dir`` when given; returns the
-    ``plan --json`` document.
-    """
+    time_limit_s: float | None,
+    step_s: float,
+    compare: bool,
+    battery_options: bool,
+) -> tuple[Scenario, PlanResult]:
     if time_limit_s is None:  # resolved once, here (settings.SITING_TIME_LIMIT_S)
         time_limit_s = settings.SITING_TIME_LIMIT_S
     if not time_limit_s > 0:
@@ -415,13 +452,155 @@ def plan(
     if step_s <= 0 or 3600.0 % step_s:
         msg = f"--step-min must divide 60 minutes, got {step_s / 60.0:g}"
         raise InputError(msg, [Problem(msg, None, "--step-min", None)])
-    result = plan_scenario(
-        read_scenario(Path(path)), time_limit_s=time_limit_s, step_s=step_s, compare=compare
+    if isinstance(source, tuple):
+        scenario = _scenario_from_dict(source[0], base_dir=source[1] or Path.cwd(),
+                                       file="app scenario")
+    else:
+        scenario = read_scenario(Path(source))
+    return scenario, plan_scenario(
+        scenario,
+        time_limit_s=time_limit_s,
+        step_s=step_s,
+        compare=compare,
+        battery_trade_off=battery_options,
+    )
+
+
+def charging_profile(result: PlanResult) -> pd.DataFrame:
+    """Return the mean grid power per clock hour [kW] of the plan and the simulator runs.
+
+    Columns ``hour``, ``plan`` (the cheapest schedule) and, when the plan was simulated,
+    ``immediate`` and ``smart``. An hour's mean power equals the grid energy drawn in it
+    [kWh]; hours after 24:00 fold onto the day (the plan's day is cyclic).
+    """
+    hours = np.arange(24)
+    out = pd.DataFrame({"hour": hours})
+    plan_kwh = np.zeros(24)
+    ch = result.charging
+    if ch is not None and not ch.schedule.empty:
+        for s0, s1, e in ch.schedule[["start_s", "end_s", "grid_kwh"]].itertuples(index=False):
+            dur = float(s1) - float(s0)
+            if dur <= 0:
+                continue
+            h = math.floor(float(s0) / 3600.0)
+            while h * 3600.0 < float(s1):
+                over = min(float(s1), (h + 1) * 3600.0) - max(float(s0), h * 3600.0)
+                plan_kwh[h % 24] += float(e) * over / dur
+                h += 1
+    out["plan"] = plan_kwh
+    for policy, series in result.load_profiles.items():
+        kwh = np.zeros(24)
+        minute_s = np.asarray(series.index, dtype=float)
+        np.add.at(kwh, (np.floor(minute_s / 3600.0).astype(int)) % 24,
+                  series.to_numpy(dtype=float) / 60.0)
+        out[policy] = kwh
+    return out
+
+
+def plan_example_path() -> Path:
+    """Return the packaged small operator timetable scenario (``plan-example.toml``)."""
+    return default_scenario_path().parent / "plan-example.toml"
+
+
+def plan_tables(
+    result: PlanResult, stations: pd.DataFrame | None = None
+) -> dict[str, pd.DataFrame]:
+    """Return the plan's tables for the app and ``--out``.
+
+    Keys: ``planned_trips``, ``charging_schedule``, ``battery_options``,
+    ``replacement_schedule`` and ``stations`` (id, kind, lon, lat, plugs needed).
+    """
+    ch = result.charging
+    schedule = ch.schedule.copy() if ch is not None else pd.DataFrame()
+    plugs = ch.plugs if ch is not None else {}
+    st = stations if stations is not None else pd.DataFrame(columns=["id", "kind", "lon", "lat"])
+    st = st[["id", "kind", "lon", "lat"]].copy()
+    st["id"] = st["id"].astype(str)
+    st["plugs"] = [int(plugs.get(sid, 0)) for sid in st["id"]]
+    rep = result.replacement
+    profile = charging_profile(result)
+    return {
+        "charging_profile": profile,
+        "planned_trips": result.trips_table(),
+        "charging_schedule": schedule,
+        "battery_options": battery_options_table(result.battery_options),
+        "replacement_schedule": rep.schedule if rep is not None else pd.DataFrame(
+            columns=list(REPLACEMENT_COLUMNS)
+        ),
+        "stations": st,
+    }
+
+
+def plan(
+    path: Path,
+    *,
+    out_dir: Path | None = None,
+    time_limit_s: float | None = None,
+    step_s: float = 900.0,
+    compare: bool = True,
+    battery_options: bool = False,
+) -> dict[str, Any]:
+    """Run ``fleetopt plan``: blocks, plugs, cheapest charging and TCO (CONTRACT §9).
+
+    Writes the new blocks and the charging schedule to ``out_dir`` when given (and
+    ``battery_options.csv`` / ``replacement_schedule.csv`` when the plan has them);
+    returns the ``plan --json`` document (CONTRACT keys first, then ``battery_options``
+    and ``replacement`` among the extra keys).
+    """
+    scenario, result = _plan_result(
+        path,
+        time_limit_s=time_limit_s,
+        step_s=step_s,
+        compare=compare,
+        battery_options=battery_options,
     )
     if out_dir is not None:
         result.write(out_dir)
+        tables = plan_tables(result, scenario.stations)
+        if result.battery_options:
+            write_csv(tables["battery_options"], Path(out_dir) / "battery_options.csv")
+        if result.replacement is not None:
+            write_csv(tables["replacement_schedule"], Path(out_dir) / "replacement_schedule.csv")
     summary: dict[str, Any] = result.summary()
     return summary
+
+
+def plan_details(
+    path: Path | None = None,
+    *,
+    raw: dict[str, Any] | None = None,
+    base_dir: Path | None = None,
+    time_limit_s: float | None = None,
+    step_s: float = 900.0,
+    compare: bool = True,
+    battery_options: bool = False,
+) -> dict[str, Any]:
+    """Run a plan for the app: ``{"summary", "tables", "network"}``.
+
+    ``summary`` is the ``plan --json`` document, ``tables`` :func:`plan_tables`, ``network``
+    the scenario's road network name.
+
+    Give a scenario file ``path``, or a scenario dictionary ``raw`` (TOML keys) whose
+    relative paths are resolved against ``base_dir``.
+    """
+    if raw is None and path is None:
+        msg = "plan_details needs a scenario path or a scenario dictionary"
+        raise InputError(msg, [Problem(msg, None, None, None)])
+    source: Path | tuple[dict[str, Any], Path | None] = (
+        (raw, base_dir) if raw is not None else Path(str(path))
+    )
+    scenario, result = _plan_result(
+        source,
+        time_limit_s=time_limit_s,
+        step_s=step_s,
+        compare=compare,
+        battery_options=battery_options,
+    )
+    return {
+        "summary": result.summary(),
+        "tables": plan_tables(result, scenario.stations),
+        "network": scenario.network,
+    }
 
 
 # --------------------------------------------------------------------------- for the app

@@ -41,6 +41,19 @@ def _render(s: dict[str, Any]) -> None:
         for pt, d in per.items():
             c.add_row(vt, pt, str(d["vehicles"]), f"{d['npv_cny']:,.0f}", f"{d['cny_per_km']:.2f}")
     console.print(c)
+    for vt, opts in s.get("battery_options", {}).items():
+        b = Table(title=f"Battery sizes: {vt}")
+        for col in ("kWh", "vehicles", "plugs", "CNY/day", "NPV CNY", "cheapest"):
+            b.add_column(col, justify="right")
+        for o in opts:
+            b.add_row(f"{o['battery_kwh']:g}", str(o["vehicles"]), str(o["plugs"]),
+                      f"{o['charging_cost_cny']:,.2f}", f"{o['npv_cny']:,.0f}",
+                      "*" if o["cheapest"] else "")
+        console.print(b)
+    rep = s.get("replacement")
+    if rep:
+        console.print(f"[bold]replacement[/bold] {rep['status']} (gap {rep['gap']:.2%}), "
+                      f"NPV {rep['npv_cny']:,.0f} CNY; per year: {rep['vehicles_replaced']}")
     for bad in s["infeasible_trips"][:20]:
         console.print(f"[red]cannot run[/red] {bad['reason']}")
     for b in s["broken_blocks"][:20]:
@@ -62,6 +75,11 @@ def plan_cmd(
     compare: bool = typer.Option(
         True, "--compare/--no-compare", help="Also simulate the plan (immediate, smart)."
     ),
+    battery_options: bool = typer.Option(
+        False,
+        "--battery-options",
+        help="Compare battery sizes (default lists) even without [plan] battery_kwh.",
+    ),
     as_json: bool = JsonOpt,
 ) -> None:
     """Plan an operator's fleet: vehicles, plugs per station, cheapest charging, TCO."""
@@ -72,6 +90,7 @@ def plan_cmd(
             time_limit_s=time_limit,
             step_s=step_min * 60.0,
             compare=compare,
+            battery_options=battery_options,
         ),
         as_json=as_json,
         render=_render,

@@ -21,6 +21,14 @@ def _render(s: dict[str, Any]) -> None:
     console.print(f"[bold]scenario[/bold] {s['scenario']} (seed {s['seed']}), {s['wall_s']:.2f} s")
     if "days" not in s:
         console.print(_render_80.summary_table(s, title="Simulation totals over the horizon"))
+        for fleet, g in s.get("gtfs", {}).items():
+            console.print(
+                f"GTFS {fleet}: service day {g['service_date']} "
+                f"({g.get('service_date_chosen', 'given')}); {g['vehicles']:,} vehicles = "
+                f"distinct blocks ({g['blocks_from_block_id']:,} from block_id, "
+                f"{g['chained_vehicles']:,} chained); at most "
+                f"{g.get('peak_vehicles_in_service', 0):,} in service at once"
+            )
         return
     console.print(_render_80.summary_table(s, title=f"Totals over the year {s['year']}"))
     days = Table(title=f"{len(s['days'])} representative days")

@@ -91,10 +91,25 @@ def targets_cmd(
     calibration: bool = typer.Option(
         False, "--calibration", help="Show the models' error against the published figures instead."
     ),
+    annual_from: Path | None = typer.Option(
+        None,
+        "--annual-from",
+        help="A simulate --annual result (its folder or summary.json): yearly energy and CO2 "
+        "feed the CO2-intensity row.",
+    ),
+    report: Path | None = typer.Option(
+        None,
+        "--report",
+        help="Also write a report of every target with band and trace (FILE.pdf or FILE.html).",
+    ),
     as_json: bool = JsonOpt,
 ) -> None:
     """Show the plan's targets with the scenario's projected values and statuses."""
     if calibration:
         run(lambda: api.calibration(scenario), as_json=as_json, render=render_calibration)
         return
-    run(lambda: api.targets(scenario), as_json=as_json, render=render)
+    run(
+        lambda: api.targets(scenario, annual=annual_from, report=report),
+        as_json=as_json,
+        render=render,
+    )

@@ -14,8 +14,9 @@ import io
 import logging
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -299,35 +300,40 @@ def _records_xlsx(
         msg = f"cannot read the Excel workbook ({type(exc).__name__}: {exc})"
         raise InputError(msg, [Problem(msg, file=label)]) from None
     try:
-        chosen: list[list[str]] | None = None
-        first: list[list[str]] | None = None
+        # each sheet read as (rows of cell texts, row number of each in the sheet)
+        chosen: tuple[list[list[str]], list[int]] | None = None
+        first: tuple[list[list[str]], list[int]] | None = None
         limit = settings.MAX_INPUT_ROWS + 2
         for ws in wb.worksheets:
             rows: list[list[str]] = []
-            # never pad to the declared <dimension> (a few-KB file can declare XFD1048576):
-            # read the cells that exist, trailing empty cells dropped, width capped
-            ws.reset_dimensions()
-            for values in ws.iter_rows(min_row=1, values_only=True):
-                end = len(values)
-                while end and values[end - 1] is None:
-                    end -= 1
+            numbers: list[int] = []
+            # never pad to the declared <dimension> (a few-KB file can declare XFD1048576)
+            # and never walk the empty rows before a far cell (A1048576: a million rows):
+            # read the cells that exist, with their row numbers, width capped
+            for number, cells in _sheet_cells(wb, ws):
+                end = max((c for c, v in cells if v is not None), default=0)
                 if end > _caps.MAX_COLUMNS:
                     raise _caps.over_cap(
-                        f"sheet {ws.title!r} has a cell at {get_column_letter(end)}{len(rows) + 1}"
+                        f"sheet {ws.title!r} has a cell at {get_column_letter(end)}{number}"
                         f" (column {end:,})",
-                        "MAX_COLUMNS", _caps.MAX_COLUMNS, file=label, row=len(rows) + 1,
+                        "MAX_COLUMNS", _caps.MAX_COLUMNS, file=label, row=number,
                     )
-                rows.append([_cell_text(v) for v in values[:end]])
+                values: list[object] = [None] * end
+                for c, v in cells:
+                    if 1 <= c <= end:
+                        values[c - 1] = v
+                rows.append([_cell_text(v) for v in values])
+                numbers.append(number)
                 if len(rows) > limit + 50:
                     break
             if first is None:
-                first = rows
+                first = (rows, numbers)
             header = next((r for r in rows if any(c.strip() for c in r)), None)
             if header is None:
                 continue
             names = {column_map.get(normalise_header(h), normalise_header(h)) for h in header}
             if all(c in names for c in required):
-                chosen = rows
+                chosen = (rows, numbers)
                 if ws is not wb.worksheets[0]:
                     notes.append(
                         Problem(
@@ -343,12 +349,39 @@ def _records_xlsx(
         raise InputError(msg, [Problem(msg, file=label)]) from None
     finally:
         wb.close()
-    rows = chosen if chosen is not None else (first or [])
+    rows, numbers = chosen or first or ([], [])
     width = max((len(r) for r in rows), default=0)
     padded = [r + [""] * (width - len(r)) for r in rows]
     frame = pd.DataFrame(padded, dtype=str) if padded else pd.DataFrame()
-    frame.index = pd.RangeIndex(1, len(frame) + 1)
+    # the index is each row's number in the sheet (rows without cells are not made)
+    frame.index = pd.Index(numbers, dtype="int64")
     return frame, notes
+
+
+def _sheet_cells(wb: Any, ws: Any) -> Iterator[tuple[int, list[tuple[int, object]]]]:
+    """Yield (row number, [(column number, value), ...]) for the rows of a sheet that exist.
+
+    openpyxl's ``iter_rows`` makes an empty row for every row number it skips (a cell at
+    A1048576 walks a million rows, ~1.5 s); its worksheet parser yields the stored rows
+    with their numbers, so gaps cost nothing. Falls back to ``iter_rows`` if that
+    internal parser is not there (another openpyxl version).
+    """
+    try:
+        from openpyxl.worksheet._reader import WorkSheetParser
+
+        source = ws._get_source()
+        parser = WorkSheetParser(
+            source, ws._shared_strings, data_only=wb.data_only, epoch=wb.epoch,
+            date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats,
+        )
+    except (ImportError, AttributeError, TypeError):
+        ws.reset_dimensions()
+        for number, values in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1):
+            yield number, [(c, v) for c, v in enumerate(values, start=1) if v is not None]
+        return
+    with source:
+        for number, cells in parser.parse():
+            yield int(number), [(int(c["column"]), c["value"]) for c in cells]
 
 
 def read_table(

@@ -1,22 +1,19 @@
 """Read a GTFS feed (zip) into fleetopt trips, with vehicle blocks from ``block_id`` or chaining.
 
-The feed's ``stops``, ``trips``, ``stop_times``, ``calendar``/``calendar_dates``,
-``frequencies`` and ``shapes`` are read straight from the archive (nothing is extracted
-to disk). Trips of one service day become rows of the canonical trips table (CONTRACT
-§3). A trip with a ``block_id`` runs on the vehicle of that block; the others are
-chained into the fewest vehicles that can run them — a minimum-cost flow solved with
-OR-Tools, vehicles first, then the least deadhead time (on the road graph when a network
-is given, with pull-out and pull-in from the nearest depot when depots are given).
+The feed's members are read and checked by :mod:`fleetopt.inputs._gtfs_feed`. Trips of
+one service day become rows of the canonical trips table (CONTRACT §3). A trip with a
+``block_id`` runs on the vehicle of that block; the others are chained into the fewest
+vehicles that can run them (:mod:`fleetopt.domain.blocks`: a minimum-cost flow, vehicles
+first, then the least deadhead time). This module supplies the deadheads: on the road
+graph when a network is given, else the straight line x ``detour_factor``, with pull-out
+and pull-in from the nearest depot when depots are given.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import posixpath
 import sys
-import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,194 +21,46 @@ import numpy as np
 import pandas as pd
 
 from fleetopt import defaults
+from fleetopt.domain.blocks import (
+    block_clashes,
+    chain_arcs,
+    chain_trips,
+    chain_vehicles,
+    peak_in_service,
+)
 from fleetopt.errors import InputError, Problem
-from fleetopt.inputs import _caps, _checks, _encoding, _tabular
-from fleetopt.inputs._checks import Report
+from fleetopt.inputs import _checks, _encoding, _tabular
+from fleetopt.inputs._gtfs_feed import (
+    REQUIRED_MEMBERS,
+    Feed,
+    calendar_span,
+    expand_frequencies,
+    haversine_m,
+    load_feed,
+    outside_calendar,
+    parse_date,
+    service_ids,
+    shape_lengths_km,
+    trip_times,
+)
+from fleetopt.inputs.schedules import TRIP_COLUMNS, VEHICLE_TYPES
 from fleetopt.powertrains import POWERTRAINS
-from fleetopt.units import EARTH_RADIUS_M, KPH_TO_MPS
+from fleetopt.units import KPH_TO_MPS
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
     "REQUIRED_MEMBERS",
+    "calendar_span",
+    "chain_arcs",
     "chain_vehicles",
     "check_gtfs",
     "parse_gtfs_trips",
+    "peak_in_service",
     "read_gtfs_trips",
+    "service_day_problem",
+    "stop_positions",
 ]
-
-#: GTFS files a feed must contain for fleetopt (calendar or calendar_dates is also needed).
-REQUIRED_MEMBERS: tuple[str, ...] = ("stops.txt", "trips.txt", "stop_times.txt")
-
-_COLUMNS: dict[str, tuple[str, ...]] = {
-    "stops.txt": ("stop_id", "stop_lat", "stop_lon"),
-    "trips.txt": ("route_id", "service_id", "trip_id"),
-    "stop_times.txt": ("trip_id", "arrival_time", "departure_time", "stop_id", "stop_sequence"),
-    "calendar.txt": (
-        "service_id",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "start_date",
-        "end_date",
-    ),
-    "calendar_dates.txt": ("service_id", "date", "exception_type"),
-    "frequencies.txt": ("trip_id", "start_time", "end_time", "headway_secs"),
-    "shapes.txt": ("shape_id", "shape_pt_lat", "shape_pt_lon", "shape_pt_sequence"),
-}
-_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-
-
-@dataclass
-class _Feed:
-    label: str
-    tables: dict[str, pd.DataFrame]
-    originals: dict[str, dict[str, str]]
-    errors: list[Problem]
-    warnings: list[Problem]
-
-    def report(self, member: str) -> Report:
-        return Report(f"{self.label}/{member}", self.originals.get(member, {}))
-
-    def absorb(self, report: Report) -> None:
-        self.errors.extend(report.errors)
-        self.warnings.extend(report.warnings)
-
-
-def _members(zf: zipfile.ZipFile) -> dict[str, str]:
-    """Map GTFS file names to archive members (top level, or one folder deep)."""
-    found: dict[str, str] = {}
-    for info in zf.infolist():
-        if info.is_dir():
-            continue
-        parts = posixpath.normpath(info.filename).split("/")
-        if len(parts) > 2 or ".." in parts:
-            continue
-        base = parts[-1].lower()
-        if base.endswith(".txt") and (base not in found or len(parts) == 1):
-            found[base] = info.filename
-    return found
-
-
-def _load_feed(data: bytes, label: str, only: tuple[str, ...] | None = None) -> _Feed:
-    kind = _encoding.sniff(data)
-    if kind != "zip":
-        p = _encoding.kind_problem(kind, label, "a GTFS feed (zip archive)")
-        raise InputError(p.message, [p])
-    feed = _Feed(label, {}, {}, [], [])
-    with _encoding.check_zip(data, label) as zf:
-        members = _members(zf)
-        missing = [m for m in REQUIRED_MEMBERS if m not in members and only is None]
-        if "calendar.txt" not in members and "calendar_dates.txt" not in members:
-            missing.append("calendar.txt or calendar_dates.txt")
-        for m in missing:
-            feed.errors.append(Problem(f"the feed has no {m}", file=label))
-        for name, cols in _COLUMNS.items():
-            if name not in members or (only is not None and name not in only):
-                continue
-            mlabel = f"{label}/{name}"
-            try:
-                raw_bytes = zf.read(members[name])
-            except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
-                feed.errors.append(
-                    Problem(f"cannot read {name} from the archive ({exc})", file=label)
-                )
-                continue
-            if not raw_bytes.strip():
-                if name in REQUIRED_MEMBERS:
-                    feed.errors.append(Problem("the file is empty", file=mlabel))
-                continue
-            try:
-                raw = _tabular.read_table(
-                    raw_bytes, label=mlabel, column_map={}, required=cols, expected=f"GTFS {name}"
-                )
-            except InputError as exc:
-                feed.errors.extend(exc.problems or [Problem(exc.message, file=mlabel)])
-                continue
-            feed.originals[name] = raw.original
-            absent = [c for c in cols if c not in raw.frame.columns]
-            for c in absent:
-                feed.errors.append(
-                    Problem(f"missing required column {c!r}", row=1, column=c, file=mlabel)
-                )
-            if absent:
-                continue
-            feed.tables[name] = raw.frame
-    return feed
-
-
-def _service_ids(
-    feed: _Feed, service_date: dt.date | None
-) -> tuple[set[str] | None, dt.date | None]:
-    """Return the service ids active on ``service_date`` (or on the busiest of the first 7 days)."""
-    cal = feed.tables.get("calendar.txt")
-    cdates = feed.tables.get("calendar_dates.txt")
-    active_by_day: dict[dt.date, set[str]] = {}
-
-    def parse_dates(series: pd.Series, member: str, column: str) -> np.ndarray:
-        rep = feed.report(member)
-        txt = series.str.strip()
-        parsed = pd.to_datetime(txt, format="%Y%m%d", errors="coerce")
-        bad = parsed.isna().to_numpy()
-        rows = feed.tables[member][_tabular.ROW].to_numpy()
-        vals = txt.to_numpy()
-        rep.rows(bad, rows, column, lambda i: f"{vals[i]!r} is not a date; GTFS dates are YYYYMMDD")
-        feed.absorb(rep)
-        # NaT is a datetime subclass: turn unreadable dates into None, not NaT
-        return np.asarray(
-            [None if b else d for b, d in zip(bad, parsed.dt.date.to_numpy(), strict=True)],
-            dtype=object,
-        )
-
-    cal_rows: list[tuple[str, tuple[bool, ...], dt.date, dt.date]] = []
-    if cal is not None:
-        start = parse_dates(cal["start_date"], "calendar.txt", "start_date")
-        end = parse_dates(cal["end_date"], "calendar.txt", "end_date")
-        flags = np.column_stack([cal[d].str.strip().eq("1").to_numpy() for d in _WEEKDAYS])
-        for sid, f, s, e in zip(cal["service_id"].str.strip(), flags, start, end, strict=True):
-            if isinstance(s, dt.date) and isinstance(e, dt.date):
-                cal_rows.append((sid, tuple(bool(x) for x in f), s, e))
-    extra: list[tuple[str, dt.date, str]] = []
-    if cdates is not None:
-        dates = parse_dates(cdates["date"], "calendar_dates.txt", "date")
-        for sid, d, t in zip(
-            cdates["service_id"].str.strip(),
-            dates,
-            cdates["exception_type"].str.strip(),
-            strict=True,
-        ):
-            if isinstance(d, dt.date):
-                extra.append((sid, d, t))
-
-    def active(day: dt.date) -> set[str]:
-        if day not in active_by_day:
-            ids = {sid for sid, f, s, e in cal_rows if s <= day <= e and f[day.weekday()]}
-            for sid, d, t in extra:
-                if d == day:
-                    if t == "1":
-                        ids.add(sid)
-                    elif t == "2":
-                        ids.discard(sid)
-            active_by_day[day] = ids
-        return active_by_day[day]
-
-    if service_date is not None:
-        return active(service_date), service_date
-    firsts = [s for _, _, s, _ in cal_rows] + [d for _, d, _ in extra]
-    if not firsts:
-        return None, None
-    trips = feed.tables.get("trips.txt")
-    counts = trips["service_id"].str.strip().value_counts().to_dict() if trips is not None else {}
-    d0 = min(firsts)
-    best = max(
-        (d0 + dt.timedelta(days=k) for k in range(7)),
-        key=lambda day: (sum(counts.get(s, 0) for s in active(day)), -day.toordinal()),
-    )
-    return active(best), best
 
 
 def _network_box(network: Any) -> tuple[float, float, float, float] | None:
@@ -223,46 +72,6 @@ def _network_box(network: Any) -> tuple[float, float, float, float] | None:
             float(np.max(network.lon)) + m, float(np.max(network.lat)) + m)
 
 
-def calendar_span(feed: _Feed) -> str:
-    """Describe the dates a feed's calendar covers, for messages."""
-    parts = []
-    cal = feed.tables.get("calendar.txt")
-    if cal is not None and len(cal):
-        start = pd.to_datetime(cal["start_date"].str.strip(), format="%Y%m%d", errors="coerce")
-        end = pd.to_datetime(cal["end_date"].str.strip(), format="%Y%m%d", errors="coerce")
-        if start.notna().any() and end.notna().any():
-            parts.append(f"calendar.txt runs {start.min():%Y-%m-%d} to {end.max():%Y-%m-%d}")
-    cd = feed.tables.get("calendar_dates.txt")
-    if cd is not None and len(cd):
-        d = pd.to_datetime(cd["date"].str.strip(), format="%Y%m%d", errors="coerce")
-        if d.notna().any():
-            parts.append(f"calendar_dates.txt lists {d.min():%Y-%m-%d} to {d.max():%Y-%m-%d}")
-    body = "; ".join(parts) if parts else "the feed has no readable calendar"
-    return f"{body}; choose a service day inside it (fleets.N.date, YYYY-MM-DD)"
-
-
-def _outside_calendar(feed: _Feed, day: dt.date) -> bool:
-    """Whether ``day`` lies outside every date the feed's calendar files mention."""
-    lo: list[pd.Timestamp] = []
-    hi: list[pd.Timestamp] = []
-    cal = feed.tables.get("calendar.txt")
-    if cal is not None and len(cal):
-        lo.append(pd.to_datetime(cal["start_date"].str.strip(), format="%Y%m%d",
-                                 errors="coerce").min())
-        hi.append(pd.to_datetime(cal["end_date"].str.strip(), format="%Y%m%d",
-                                 errors="coerce").max())
-    cd = feed.tables.get("calendar_dates.txt")
-    if cd is not None and len(cd):
-        d = pd.to_datetime(cd["date"].str.strip(), format="%Y%m%d", errors="coerce")
-        lo.append(d.min())
-        hi.append(d.max())
-    lo = [x for x in lo if pd.notna(x)]
-    hi = [x for x in hi if pd.notna(x)]
-    if not lo or not hi:
-        return False
-    return bool(day < min(lo).date() or day > max(hi).date())
-
-
 def stop_positions(path: str | Path) -> tuple[pd.DataFrame, dict[str, int]]:
     """Return the feed's stops (stop_id, lon, lat, row) and, per stop, the trips ending there.
 
@@ -270,7 +79,7 @@ def stop_positions(path: str | Path) -> tuple[pd.DataFrame, dict[str, int]]:
     its last stop.
     """
     data = _encoding.read_limited(path)
-    feed = _load_feed(data, str(path), only=("stops.txt", "stop_times.txt"))
+    feed = load_feed(data, str(path), only=("stops.txt", "stop_times.txt"))
     stops = feed.tables.get("stops.txt")
     if stops is None:
         return pd.DataFrame(columns=["stop_id", "lon", "lat", "row"]), {}
@@ -281,13 +90,19 @@ def stop_positions(path: str | Path) -> tuple[pd.DataFrame, dict[str, int]]:
         "row": stops[_tabular.ROW].astype(int),
     }).dropna(subset=["lon", "lat"])
     counts: dict[str, int] = {}
-    st = feed.tables.get("stop_times.txt")
-    if st is not None and len(st):
-        seq = pd.to_numeric(st["stop_sequence"], errors="coerce")
-        frame = pd.DataFrame({"t": st["trip_id"].str.strip(), "s": st["stop_id"].str.strip(),
-                              "q": seq}).dropna(subset=["q"]).sort_values(["t", "q"])
-        ends = pd.concat([frame.groupby("t")["s"].first(), frame.groupby("t")["s"].last()])
-        counts = {str(k): int(v) for k, v in ends.value_counts().items()}
+    st = feed.stop_times
+    if st is not None and st.rows.size:
+        keep = np.isfinite(st.seq)
+        trip, stop, seq = st.trip[keep], st.stop[keep], st.seq[keep]
+        order = np.lexsort((seq, trip))
+        trip, stop = trip[order], stop[order]
+        is_first = np.ones(trip.size, dtype=bool)
+        is_first[1:] = trip[1:] != trip[:-1]
+        is_last = np.ones(trip.size, dtype=bool)
+        is_last[:-1] = trip[1:] != trip[:-1]
+        ends = np.concatenate([stop[is_first], stop[is_last]])
+        n_end = np.bincount(ends, minlength=len(st.stop_names))
+        counts = {str(st.stop_names[k]): int(n_end[k]) for k in np.flatnonzero(n_end)}
     return out.reset_index(drop=True), counts
 
 
@@ -297,423 +112,21 @@ def service_day_problem(path: str | Path, service_date: dt.date | str) -> str | 
     Reads only ``calendar.txt``, ``calendar_dates.txt`` and the service ids of
     ``trips.txt``, so a scenario check stays fast on a million-row feed.
     """
-    day = _parse_date(service_date)
+    day = parse_date(service_date)
     assert day is not None
     data = _encoding.read_limited(path)
-    feed = _load_feed(data, str(path), only=("calendar.txt", "calendar_dates.txt", "trips.txt"))
+    feed = load_feed(data, str(path), only=("calendar.txt", "calendar_dates.txt", "trips.txt"))
     if feed.errors or ("calendar.txt" not in feed.tables
                        and "calendar_dates.txt" not in feed.tables):
         return None  # the feed's own check reports what is wrong with it
-    active, _ = _service_ids(feed, day)
+    active, _ = service_ids(feed, day)
     if active is None:
         return None
     trips = feed.tables.get("trips.txt")
     ids = set(trips["service_id"].str.strip()) if trips is not None else set()
-    if active & ids or not _outside_calendar(feed, day):
+    if active & ids or not outside_calendar(feed, day):
         return None  # inside the calendar: a day without service is the reader's warning
     return f"{day} ({day:%A}) is outside the feed's calendar; {calendar_span(feed)}"
-
-
-def peak_in_service(vehicle: np.ndarray, dep_s: np.ndarray, arr_s: np.ndarray) -> int:
-    """Return the most vehicles in service at once.
-
-    A vehicle is out from its first departure to its last arrival of the day; blocks
-    never all run at the same time, so this is at most the number of blocks.
-    """
-    if len(vehicle) == 0:
-        return 0
-    frame = pd.DataFrame({"v": vehicle, "d": dep_s, "a": arr_s})
-    span = frame.groupby("v").agg(d=("d", "min"), a=("a", "max"))
-    times = np.concatenate([span["d"].to_numpy(), span["a"].to_numpy()])
-    delta = np.concatenate([np.ones(len(span)), -np.ones(len(span))])
-    order = np.lexsort((delta, times))  # at equal times, a pull-in comes before a pull-out
-    return int(np.max(np.cumsum(delta[order])))
-
-
-def _haversine_m(
-    lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray
-) -> np.ndarray:
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dlat = p2 - p1
-    dlon = np.radians(lon2) - np.radians(lon1)
-    a = np.sin(dlat / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlon / 2) ** 2
-    return np.asarray(2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))), dtype=float)
-
-
-def _shape_lengths_km(feed: _Feed) -> dict[str, float]:
-    shapes = feed.tables.get("shapes.txt")
-    if shapes is None or shapes.empty:
-        return {}
-    rep = feed.report("shapes.txt")
-    rows = shapes[_tabular.ROW].to_numpy()
-    lat = _checks.parse_number(shapes["shape_pt_lat"], rows, "shape_pt_lat", rep, required=True)
-    lon = _checks.parse_number(shapes["shape_pt_lon"], rows, "shape_pt_lon", rep, required=True)
-    seq = _checks.parse_number(
-        shapes["shape_pt_sequence"], rows, "shape_pt_sequence", rep, required=True
-    )
-    feed.absorb(rep)
-    df = pd.DataFrame(
-        {"id": shapes["shape_id"].str.strip().to_numpy(), "seq": seq, "lon": lon, "lat": lat}
-    )
-    df = df[np.isfinite(df["seq"]) & np.isfinite(df["lon"]) & np.isfinite(df["lat"])]
-    df = df.sort_values(["id", "seq"], kind="stable")
-    same = df["id"].to_numpy()[1:] == df["id"].to_numpy()[:-1]
-    seg = _haversine_m(
-        df["lon"].to_numpy()[:-1],
-        df["lat"].to_numpy()[:-1],
-        df["lon"].to_numpy()[1:],
-        df["lat"].to_numpy()[1:],
-    )
-    seg = np.where(same, seg, 0.0)
-    ids = df["id"].to_numpy()[1:]
-    if ids.size == 0:
-        return {}
-    total = pd.Series(seg).groupby(ids).sum()
-    return {str(k): float(v) / 1000.0 for k, v in total.items()}
-
-
-def _trip_times(feed: _Feed, stop_pos: dict[str, int]) -> pd.DataFrame:
-    """Return per trip: first departure, last arrival [s], first and last stop index."""
-    st = feed.tables["stop_times.txt"]
-    rep = feed.report("stop_times.txt")
-    rows = st[_tabular.ROW].to_numpy()
-    seq = _checks.parse_number(
-        st["stop_sequence"], rows, "stop_sequence", rep, required=True, minimum=0
-    )
-    arr_txt = st["arrival_time"].str.strip()
-    dep_txt = st["departure_time"].str.strip()
-    arr, arr_ok = _checks.clock_seconds(arr_txt)
-    dep, dep_ok = _checks.clock_seconds(dep_txt)
-    arr_raw, dep_raw = arr_txt.array, dep_txt.array  # indexed only for flagged rows
-    bad_arr = ~arr_ok & (arr_txt != "").to_numpy()
-    bad_dep = ~dep_ok & (dep_txt != "").to_numpy()
-    rep.rows(
-        bad_arr,
-        rows,
-        "arrival_time",
-        lambda i: f"{arr_raw[i]!r} is not a time; GTFS times are H:MM:SS (may pass 24:00:00)",
-    )
-    rep.rows(
-        bad_dep,
-        rows,
-        "departure_time",
-        lambda i: f"{dep_raw[i]!r} is not a time; GTFS times are H:MM:SS (may pass 24:00:00)",
-    )
-    stop_ids = st["stop_id"].str.strip()
-    # vectorised lookups and integer trip codes: 1 M stop_times as Python strings would
-    # cost ~70 MB per column (memory goal: <= 2x a plain pandas read of the feed)
-    known = pd.Index(list(stop_pos))
-    spos_known = known.get_indexer(stop_ids)
-    pos_of = np.fromiter(stop_pos.values(), dtype=np.int64, count=len(stop_pos))
-    spos = np.where(spos_known >= 0, pos_of[np.maximum(spos_known, 0)], -1).astype(np.int64)
-    sid_raw = stop_ids.array
-    rep.rows(spos < 0, rows, "stop_id", lambda i: f"stop_id {sid_raw[i]!r} is not in stops.txt")
-    del stop_ids, arr_txt, dep_txt
-    trip_code, trip_names = pd.factorize(st["trip_id"].str.strip())
-    df = pd.DataFrame(
-        {
-            "trip_id": trip_code,
-            "seq": seq,
-            "arr": np.where(arr_ok, arr, np.nan),
-            "dep": np.where(dep_ok, dep, np.nan),
-            "stop": spos,
-            "row": rows,
-        }
-    )
-    df = df[np.isfinite(df["seq"])]
-    dup = df.duplicated(["trip_id", "seq"], keep="first").to_numpy()
-    dup_rows = df["row"].to_numpy()
-    rep.rows(dup, dup_rows, "stop_sequence", "stop_sequence repeats within the trip")
-    df = df.sort_values(["trip_id", "seq"], kind="stable")
-    # times must not decrease along a trip
-    t = df["dep"].fillna(df["arr"]).to_numpy()
-    tid = df["trip_id"].to_numpy()
-    same = np.zeros(len(df), dtype=bool)
-    same[1:] = tid[1:] == tid[:-1]
-    prev_t = np.concatenate([[np.nan], t[:-1]])
-    a = df["arr"].fillna(df["dep"]).to_numpy()
-    with np.errstate(invalid="ignore"):
-        back = same & np.isfinite(a) & np.isfinite(prev_t) & (a < prev_t)
-    rep.rows(
-        back,
-        df["row"].to_numpy(),
-        "arrival_time",
-        "the time is earlier than at the previous stop of the trip",
-    )
-    feed.absorb(rep)
-    g = df.groupby("trip_id", sort=False)
-    first = g.head(1).set_index("trip_id")
-    last = g.tail(1).set_index("trip_id")
-    names = np.asarray(trip_names, dtype=object)
-    first.index = pd.Index(names[first.index.to_numpy()], name="trip_id")
-    last.index = pd.Index(names[last.index.to_numpy()], name="trip_id")
-    sizes = g.size()
-    sizes.index = pd.Index(names[sizes.index.to_numpy()], name="trip_id")
-    out = pd.DataFrame(
-        {
-            "departure_s": first["dep"].fillna(first["arr"]),
-            "arrival_s": last["arr"].fillna(last["dep"]),
-            "first_stop": first["stop"],
-            "last_stop": last["stop"],
-            "first_row": first["row"],
-            "last_row": last["row"],
-            "n_stops": sizes,
-        }
-    )
-    return out
-
-
-def _expand_frequencies(feed: _Feed, trips: pd.DataFrame) -> pd.DataFrame:
-    """Replace each frequency-based trip by its timed instances (GTFS frequencies.txt)."""
-    fr = feed.tables.get("frequencies.txt")
-    if fr is None or fr.empty:
-        return trips
-    rep = feed.report("frequencies.txt")
-    rows = fr[_tabular.ROW].to_numpy()
-    start = _checks.parse_clock(fr["start_time"], rows, "start_time", rep)
-    end = _checks.parse_clock(fr["end_time"], rows, "end_time", rep)
-    head = _checks.parse_number(
-        fr["headway_secs"], rows, "headway_secs", rep, required=True, minimum=1
-    )
-    feed.absorb(rep)
-    fr_trip = fr["trip_id"].str.strip().to_numpy()
-    keep = ~np.isin(trips["trip_id"].to_numpy(), fr_trip)
-    parts = [trips[keep]]
-    by_id = trips.set_index("trip_id", drop=False)
-    max_inst = int(defaults.value("gtfs_blocking", "max_trips_per_frequency_row"))
-    # the whole expansion is counted before any trip is made (rows under the per-row cap
-    # can still multiply to millions)
-    known = np.isin(fr_trip, trips["trip_id"].to_numpy())
-    with np.errstate(invalid="ignore", divide="ignore"):
-        span = np.clip(np.asarray(end, float) - np.asarray(start, float), 0.0, None)
-        n_all = np.ceil(span / np.asarray(head, float))
-    ok = known & np.isfinite(n_all) & (np.asarray(head, float) >= 1) & (n_all <= max_inst)
-    total = float(n_all[ok].sum())
-    if total > _caps.MAX_GENERATED_TRIPS:
-        raise _caps.over_cap(
-            f"frequencies.txt expands to {total:,.0f} trips over {int(ok.sum()):,} rows",
-            "MAX_GENERATED_TRIPS", _caps.MAX_GENERATED_TRIPS,
-            file=f"{feed.label}/frequencies.txt", column="headway_secs",
-        )
-    rep = feed.report("frequencies.txt")
-    for k, (tid, s, e, h) in enumerate(zip(fr_trip, start, end, head, strict=True)):
-        if tid not in by_id.index or not (np.isfinite(s) and np.isfinite(e) and np.isfinite(h)):
-            continue
-        if h < 1:
-            continue  # already reported: headway_secs must be >= 1
-        n_inst = int(np.ceil(max(e - s, 0.0) / h))
-        if n_inst > max_inst:
-            rep.add(
-                f"headway_secs {h:g} from {start[k]:g} s to {end[k]:g} s gives {n_inst:,} trips; "
-                f"at most {max_inst:,} per row (gtfs_blocking.csv max_trips_per_frequency_row)",
-                row=int(rows[k]),
-                column="headway_secs",
-            )
-            continue
-        base = by_id.loc[[tid]].iloc[0]
-        dur = base["arrival_s"] - base["departure_s"]
-        starts = np.arange(s, e, h)  # GTFS: trips start from start_time while < end_time
-        if starts.size == 0:
-            continue
-        inst = pd.DataFrame([base] * starts.size).reset_index(drop=True)
-        inst["departure_s"] = starts
-        inst["arrival_s"] = starts + dur
-        inst["trip_id"] = [
-            f"{tid}@{int(x) // 3600:02d}:{int(x) % 3600 // 60:02d}:{int(x) % 60:02d}"
-            for x in starts
-        ]
-        parts.append(inst)
-    feed.absorb(rep)
-    return pd.concat(parts, ignore_index=True)
-
-
-def chain_vehicles(
-    departure_s: np.ndarray,
-    arrival_s: np.ndarray,
-    deadhead_s: np.ndarray,
-    *,
-    pull_out_s: np.ndarray | None = None,
-    pull_in_s: np.ndarray | None = None,
-    min_layover_s: float = 0.0,
-    max_layover_s: float = np.inf,
-) -> tuple[np.ndarray, dict[str, Any]]:
-    """Chain trips into the fewest vehicles, then the least deadhead (OR-Tools min-cost flow).
-
-    Trip ``j`` may follow trip ``i`` on one vehicle when
-    ``arrival_s[i] + deadhead_s[i, j] + min_layover_s <= departure_s[j]`` and the wait is at
-    most ``max_layover_s``. Each vehicle costs more than any total of deadheads, so the
-    flow minimises the number of vehicles first (a minimum path cover), then the total
-    deadhead, pull-out and pull-in time.
-
-    Parameters
-    ----------
-    departure_s, arrival_s : numpy.ndarray
-        Trip departure and arrival times [s].
-    deadhead_s : numpy.ndarray
-        ``n x n`` travel time from the end of trip ``i`` to the start of trip ``j`` [s]
-        (inf where impossible).
-    pull_out_s, pull_in_s : numpy.ndarray, optional
-        Time from the depot to each trip's start and from its end back [s]; zeros if omitted.
-    min_layover_s : float
-        Least slack between arrival (plus deadhead) and the next departure [s].
-    max_layover_s : float
-        Longest wait between two chained trips considered [s].
-
-    Returns
-    -------
-    vehicle : numpy.ndarray
-        Vehicle number (0, 1, ...) of each trip, numbered by first departure.
-    info : dict
-        ``vehicles``, ``deadhead_s`` (total between trips), ``pull_s`` (total pull-out and
-        pull-in), ``arcs`` (links considered).
-
-    Raises
-    ------
-    SolverError
-        When OR-Tools does not return an optimal flow.
-    """
-    n = int(np.asarray(departure_s).size)
-    if n == 0:
-        return _solve_chain(
-            np.zeros(0), np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), None, None
-        )
-    dep = np.asarray(departure_s, dtype=float)
-    arr = np.asarray(arrival_s, dtype=float)
-    dh = np.asarray(deadhead_s, dtype=float)
-    wait = dep[None, :] - arr[:, None]
-    ok = np.isfinite(dh) & (wait - dh >= min_layover_s) & (wait <= max_layover_s)
-    ok &= _after(dep)
-    ii, jj = np.nonzero(ok)
-    return _solve_chain(dep, ii, jj, dh[ii, jj], pull_out_s, pull_in_s)
-
-
-def _after(dep: np.ndarray) -> np.ndarray:
-    """``m[i, j]``: trip ``j`` comes after trip ``i`` in (departure, index) order (no cycles)."""
-    idx = np.arange(dep.size)
-    later = (dep[None, :] > dep[:, None]) | (
-        (dep[None, :] == dep[:, None]) & (idx[None, :] > idx[:, None])
-    )
-    return np.asarray(later, dtype=bool)
-
-
-def chain_arcs(
-    departure_s: np.ndarray,
-    arrival_s: np.ndarray,
-    end_stop: np.ndarray,
-    start_stop: np.ndarray,
-    stop_deadhead_s: np.ndarray,
-    *,
-    min_layover_s: float = 0.0,
-    max_layover_s: float = np.inf,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Return the feasible links (i, j, deadhead [s]) without an n x n matrix.
-
-    Candidates ``j`` of trip ``i`` are found by binary search on departure times within
-    ``[arrival_i + min_layover_s, arrival_i + max_layover_s]``, then kept when the deadhead
-    ``stop_deadhead_s[end_stop[i], start_stop[j]]`` fits. Memory grows with the number of
-    candidates, not with the square of the number of trips.
-    """
-    dep = np.asarray(departure_s, dtype=float)
-    arr = np.asarray(arrival_s, dtype=float)
-    n = dep.size
-    order = np.argsort(dep, kind="stable")
-    dep_sorted = dep[order]
-    lo = np.searchsorted(dep_sorted, arr + min_layover_s, side="left")
-    hi = np.searchsorted(dep_sorted, arr + max_layover_s, side="right")
-    counts = np.maximum(hi - lo, 0)
-    total = int(counts.sum())
-    limit = int(defaults.value("gtfs_blocking", "max_arcs"))
-    if total > limit:
-        msg = (
-            f"chaining {n:,} trips would consider {total:,} links (limit {limit:,}); chain per "
-            "route, give a service_date, or lower max_layover_min in gtfs_blocking.csv"
-        )
-        raise InputError(msg, [Problem(msg)])
-    ii = np.repeat(np.arange(n, dtype=np.int64), counts)
-    offsets = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
-    jj = order[np.repeat(lo, counts) + offsets]
-    dh = np.asarray(stop_deadhead_s, dtype=float)[end_stop[ii], start_stop[jj]]
-    with np.errstate(invalid="ignore"):
-        keep = np.isfinite(dh) & (dep[jj] - arr[ii] - dh >= min_layover_s)
-    keep &= (dep[jj] > dep[ii]) | ((dep[jj] == dep[ii]) & (jj > ii))
-    return ii[keep], jj[keep], dh[keep]
-
-
-def _solve_chain(
-    dep: np.ndarray,
-    ii: np.ndarray,
-    jj: np.ndarray,
-    arc_dh: np.ndarray,
-    pull_out_s: np.ndarray | None,
-    pull_in_s: np.ndarray | None,
-) -> tuple[np.ndarray, dict[str, Any]]:
-    """Solve the chaining min-cost flow on given links; see :func:`chain_vehicles`."""
-    from ortools.graph.python import min_cost_flow
-
-    from fleetopt.errors import SolverError
-
-    n = int(dep.size)
-    if n == 0:
-        return np.zeros(0, dtype=np.int64), {
-            "vehicles": 0,
-            "deadhead_s": 0.0,
-            "pull_s": 0.0,
-            "arcs": 0,
-        }
-    pout = np.zeros(n) if pull_out_s is None else np.asarray(pull_out_s, dtype=float)
-    pin = np.zeros(n) if pull_in_s is None else np.asarray(pull_in_s, dtype=float)
-    pout = np.where(np.isfinite(pout), pout, 0.0)
-    pin = np.where(np.isfinite(pin), pin, 0.0)
-    arc_cost = np.rint(arc_dh).astype(np.int64)
-    pout_c = np.rint(pout).astype(np.int64)
-    pin_c = np.rint(pin).astype(np.int64)
-    max_arc = int(arc_cost.max()) if arc_cost.size else 0
-    big = (
-        n * (max_arc + int(pout_c.max()) + int(pin_c.max())) + 1
-    )  # one vehicle outweighs any deadhead
-
-    src, sink = 2 * n, 2 * n + 1
-    idx = np.arange(n, dtype=np.int64)
-    tails = np.concatenate([ii, idx, np.full(n, src), [src]])
-    heads = np.concatenate([n + jj, np.full(n, sink), n + idx, [sink]])
-    caps = np.concatenate([np.ones(ii.size + 2 * n, dtype=np.int64), [n]])
-    costs = np.concatenate([arc_cost, pin_c, big + pout_c, [0]])
-    smcf = min_cost_flow.SimpleMinCostFlow()
-    smcf.add_arcs_with_capacity_and_unit_cost(
-        tails.astype(np.int32), heads.astype(np.int32), caps, costs
-    )
-    supplies = np.concatenate([np.ones(n, dtype=np.int64), -np.ones(n, dtype=np.int64), [n, -n]])
-    smcf.set_nodes_supplies(np.arange(2 * n + 2, dtype=np.int32), supplies)
-    status = smcf.solve()
-    if status != smcf.OPTIMAL:
-        msg = f"OR-Tools min-cost flow did not find an optimal chaining (status {status})"
-        raise SolverError(msg)
-    flows = (
-        smcf.flows(np.arange(ii.size, dtype=np.int32)) if ii.size else np.zeros(0, dtype=np.int64)
-    )
-    nxt = np.full(n, -1, dtype=np.int64)
-    used = flows > 0
-    nxt[ii[used]] = jj[used]
-    has_prev = np.zeros(n, dtype=bool)
-    has_prev[jj[used]] = True
-    starts = np.flatnonzero(~has_prev)
-    starts = starts[np.lexsort((starts, dep[starts]))]
-    vehicle = np.full(n, -1, dtype=np.int64)
-    for v, s0 in enumerate(starts):
-        k = int(s0)
-        while k >= 0:
-            vehicle[k] = v
-            k = int(nxt[k])
-    if (vehicle < 0).any():  # pragma: no cover - links only go forward in time, so no cycles
-        msg = "the chaining produced a cycle"
-        raise SolverError(msg)
-    info = {
-        "vehicles": int(starts.size),
-        "deadhead_s": float(arc_dh[used].sum()) if used.any() else 0.0,
-        "pull_s": float(pout[starts].sum() + pin[np.flatnonzero(nxt < 0)].sum()),
-        "arcs": int(ii.size),
-    }
-    return vehicle, info
 
 
 def _stop_deadheads(
@@ -736,7 +149,7 @@ def _stop_deadheads(
     else:
         detour = defaults.value("gtfs_blocking", "detour_factor")
         speed_mps = defaults.value("road_speeds", "fallback") * KPH_TO_MPS
-        dist = _haversine_m(
+        dist = haversine_m(
             lon[u_end][:, None], lat[u_end][:, None], lon[u_start][None, :], lat[u_start][None, :]
         )
         small = dist * detour / speed_mps
@@ -764,24 +177,11 @@ def _depot_times(
     else:
         detour = defaults.value("gtfs_blocking", "detour_factor")
         speed_mps = defaults.value("road_speeds", "fallback") * KPH_TO_MPS
-        out_m = _haversine_m(lon[first][:, None], lat[first][:, None], dlon[None, :], dlat[None, :])
-        in_m = _haversine_m(lon[last][:, None], lat[last][:, None], dlon[None, :], dlat[None, :])
+        out_m = haversine_m(lon[first][:, None], lat[first][:, None], dlon[None, :], dlat[None, :])
+        in_m = haversine_m(lon[last][:, None], lat[last][:, None], dlon[None, :], dlat[None, :])
         out_m, in_m = out_m * detour / speed_mps, in_m * detour / speed_mps
     best = np.argmin(out_m, axis=1)
     return out_m.min(axis=1), in_m.min(axis=1), best
-
-
-def _parse_date(value: dt.date | str | None) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    text = str(value).strip()
-    for fmt in ("%Y%m%d", "%Y-%m-%d"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    msg = f"service_date {value!r} is not a date; use YYYY-MM-DD or YYYYMMDD"
-    raise InputError(msg, [Problem(msg, column="service_date")])
 
 
 def _gtfs(
@@ -795,9 +195,7 @@ def _gtfs(
     depots: pd.DataFrame | None = None,
     chain: bool = True,
     chain_scope: str = "route",
-) -> tuple[pd.DataFrame, _Feed, dict[str, Any]]:
-    from fleetopt.inputs.schedules import TRIP_COLUMNS, VEHICLE_TYPES
-
+) -> tuple[pd.DataFrame, Feed, dict[str, Any]]:
     if vehicle_type not in VEHICLE_TYPES:
         msg = f"unknown vehicle_type {vehicle_type!r}; valid values: {', '.join(VEHICLE_TYPES)}"
         raise InputError(msg, [Problem(msg, column="vehicle_type")])
@@ -807,8 +205,8 @@ def _gtfs(
     if chain_scope not in ("route", "feed"):
         msg = f"unknown chain_scope {chain_scope!r}; valid values: route, feed"
         raise InputError(msg, [Problem(msg, column="chain_scope")])
-    day = _parse_date(service_date)
-    feed = _load_feed(data, label)
+    day = parse_date(service_date)
+    feed = load_feed(data, label)
     empty = pd.DataFrame(columns=[*TRIP_COLUMNS, "row"])
     info: dict[str, Any] = {
         "service_date": None,
@@ -816,7 +214,7 @@ def _gtfs(
         "blocks_from_block_id": 0,
         "chained_vehicles": 0,
     }
-    if any(m not in feed.tables for m in REQUIRED_MEMBERS):
+    if not all(feed.has(m) for m in REQUIRED_MEMBERS):
         return empty, feed, info
 
     stops = feed.tables["stops.txt"]
@@ -840,7 +238,7 @@ def _gtfs(
     tids = _checks.parse_text(trips_raw["trip_id"], trows, "trip_id", rep, required=True)
     _checks.check_unique(tids, trows, "trip_id", rep)
     feed.absorb(rep)
-    times = _trip_times(feed, stop_pos)
+    times = trip_times(feed, stop_pos)
 
     trips = pd.DataFrame(
         {
@@ -884,19 +282,19 @@ def _gtfs(
     feed.absorb(rep)
     trips = trips[~incomplete]
 
-    active, used_day = _service_ids(feed, day)
+    active, used_day = service_ids(feed, day)
     info["service_date"] = used_day.isoformat() if used_day else None
     info["service_date_chosen"] = "given" if day is not None else "busiest of the first 7 days"
     if active is not None:
         trips = trips[trips["service_id"].isin(active)]
         if trips.empty and not feed.errors:
             msg = f"no trip runs on {used_day} ({used_day:%A}); {calendar_span(feed)}"
-            if day is not None and _outside_calendar(feed, day):
+            if day is not None and outside_calendar(feed, day):
                 # a day outside the feed: a located error, never 0 trips with exit 0
                 feed.errors.append(Problem(msg, column="date", file=f"{label}/calendar.txt"))
             else:
                 feed.warnings.append(Problem(msg, file=f"{label}/calendar.txt"))
-    trips = _expand_frequencies(feed, trips.reset_index(drop=True))
+    trips = expand_frequencies(feed, trips.reset_index(drop=True))
     if feed.errors or trips.empty:
         return empty, feed, info
 
@@ -904,7 +302,7 @@ def _gtfs(
     lat = np.where(np.isfinite(slat), slat, np.nan)
     first = trips["first_stop"].to_numpy(dtype=np.int64)
     last = trips["last_stop"].to_numpy(dtype=np.int64)
-    lengths = _shape_lengths_km(feed)
+    lengths = shape_lengths_km(feed)
     dist = np.array([lengths.get(s, np.nan) for s in trips["shape_id"]], dtype=float)
 
     vehicle = trips["block_id"].astype(str).to_numpy(dtype=object)
@@ -917,57 +315,31 @@ def _gtfs(
         depot_name = depots["id"].astype(str).to_numpy()[best]
     if free.any() and chain:
         sub = np.flatnonzero(free)
-        groups = (
-            trips["route_id"].to_numpy()[sub]
-            if chain_scope == "route"
-            else np.full(sub.size, "", dtype=object)
-        )
-        min_lay = defaults.value("gtfs_blocking", "min_layover_min") * 60.0
-        max_lay = defaults.value("gtfs_blocking", "max_layover_min") * 60.0
-        taken = set(vehicle[~free])
-        totals = {"vehicles": 0, "deadhead_s": 0.0, "pull_s": 0.0, "arcs": 0, "groups": 0}
-        for g in pd.unique(groups):
-            part = sub[groups == g]
-            small, end_idx, start_idx = _stop_deadheads(lon, lat, last[part], first[part], network)
-            dep = trips["departure_s"].to_numpy()[part]
-            arr = trips["arrival_s"].to_numpy()[part]
-            try:
-                ii, jj, dh = chain_arcs(
-                    dep,
-                    arr,
-                    end_idx,
-                    start_idx,
-                    small,
-                    min_layover_s=min_lay,
-                    max_layover_s=max_lay,
-                )
-            except InputError as exc:
-                where = f" (route {g!r})" if chain_scope == "route" else ""
-                raise InputError(exc.message, [Problem(exc.message + where, file=label)]) from None
-            veh, cinfo = _solve_chain(
-                dep,
-                ii,
-                jj,
-                dh,
-                None if pull_out is None else pull_out[part],
-                None if pull_in is None else pull_in[part],
+
+        def deadheads(
+            ends: np.ndarray, starts: np.ndarray
+        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            return _stop_deadheads(lon, lat, ends, starts, network)
+
+        try:
+            names, depot_sub, totals = chain_trips(
+                trips["departure_s"].to_numpy()[sub],
+                trips["arrival_s"].to_numpy()[sub],
+                first[sub],
+                last[sub],
+                trips["route_id"].to_numpy()[sub] if chain_scope == "route" else None,
+                deadheads,
+                pull_out_s=None if pull_out is None else pull_out[sub],
+                pull_in_s=None if pull_in is None else pull_in[sub],
+                depot=depot_name[sub] if pull_out is not None else None,
+                taken=set(vehicle[~free]),
             )
-            for k in ("vehicles", "deadhead_s", "pull_s", "arcs"):
-                totals[k] += cinfo[k]
-            totals["groups"] += 1
-            width = max(3, len(str(int(veh.max()) + 1)))
-            prefix = f"chain-{g}-" if chain_scope == "route" else "chain-"
-            names = []
-            for v in veh:
-                name = f"{prefix}{int(v) + 1:0{width}d}"
-                while name in taken:
-                    name = "g" + name
-                names.append(name)
-            vehicle[part] = names
-            if pull_out is not None:  # a chain starts at the depot nearest its first trip
-                chain_first = pd.Series(part).groupby(veh).first()
-                depot_of_chain = {int(v): depot_name[int(t)] for v, t in chain_first.items()}
-                depot_name[part] = [depot_of_chain[int(v)] for v in veh]
+        except InputError as exc:
+            problems = [Problem(p.message, file=label) for p in exc.problems or []]
+            raise InputError(exc.message, problems) from None
+        vehicle[sub] = names
+        if depot_sub is not None:
+            depot_name[sub] = depot_sub
         info["chained_vehicles"] = totals["vehicles"]
         info["chain"] = totals
     elif free.any():
@@ -999,8 +371,7 @@ def _gtfs(
     v = out["vehicle_id"].to_numpy()
     d = out["departure_s"].to_numpy()
     a = out["arrival_s"].to_numpy()
-    clash = np.zeros(len(out), dtype=bool)
-    clash[1:] = (v[1:] == v[:-1]) & (d[1:] < a[:-1])
+    clash = block_clashes(v, d, a)
     rep = feed.report("trips.txt")
     tid = out["trip_id"].to_numpy()
     rep.rows(

@@ -28,6 +28,7 @@ from fleetopt import settings
 from fleetopt.errors import InputError, Problem
 from fleetopt.inputs import emission_factors as _ef
 from fleetopt.inputs.costs import check_costs_dict, check_tariffs_dict
+from fleetopt.inputs.plan_options import check_plan_dict
 from fleetopt.inputs.scenario_file import load_scenario_dict, read_toml_file
 from fleetopt.inputs.scenario_fleets import (
     FLEET_KEYS,
@@ -103,6 +104,7 @@ TOP_KEYS = (
     "year",
     "tariffs",
     "costs",
+    "plan",
 )
 
 
@@ -323,7 +325,11 @@ def check_scenario_dict(d: Mapping[str, Any], *, file: str | None = None) -> lis
                 out.extend(exc.problems)
     out.extend(check_horizon(d, file))
     out.extend(check_options_table(d, file))
-    for table, check in (("tariffs", check_tariffs_dict), ("costs", check_costs_dict)):
+    for table, check in (
+        ("tariffs", check_tariffs_dict),
+        ("costs", check_costs_dict),
+        ("plan", check_plan_dict),
+    ):
         if table in d:
             found = check(d[table], table)
             out.extend(Problem(p.message, p.row, p.column, p.file or file) for p in found)

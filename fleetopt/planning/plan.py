@@ -24,16 +24,24 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from fleetopt.domain.costs import hourly_prices, resolve_tariff
 from fleetopt.errors import InputError, Problem
 from fleetopt.inputs.costs import resolve_costs
+from fleetopt.inputs.plan_options import battery_sizes_of, replacement_options
 from fleetopt.inputs.road_graph import RoadNetwork, load_network
 from fleetopt.inputs.scenario import Scenario, scenario_from_dict
 from fleetopt.inputs.vehicles import VehicleSpec, resolve_spec
+from fleetopt.planning.battery_sizes import BatteryOption, battery_options, default_sizes
 from fleetopt.planning.blocking import BlockingResult, plan_blocks, timeline
 from fleetopt.planning.charging_lp import ChargingPlan, VehicleDay, plan_charging
 from fleetopt.planning.problem import GroupProblem, build_groups, with_spec
+from fleetopt.planning.replacement import (
+    ReplacementResult,
+    build_replacement_problem,
+    solve_replacement,
+)
 from fleetopt.planning.result import PlanResult, TypePlan
 from fleetopt.planning.tco import daily_fuel_cost_cny, life_cycle_cost
 from fleetopt.simulation.engine import simulate
@@ -141,6 +149,7 @@ def plan_scenario(
     time_limit_s: float = 60.0,
     step_s: float = 900.0,
     compare: bool = True,
+    battery_trade_off: bool = False,
 ) -> PlanResult:
     """Plan the scenario's trip fleets (module steps).
 
@@ -156,6 +165,9 @@ def plan_scenario(
         Time step of the charging LP [s] (900 or 60).
     compare : bool
         Also simulate the planned blocks under ``immediate`` and ``smart`` charging.
+    battery_trade_off : bool
+        Compare battery sizes (:mod:`fleetopt.planning.battery_sizes`) with the default
+        lists even when ``[plan] battery_kwh`` is not given.
 
     Returns
     -------
@@ -255,14 +267,74 @@ def plan_scenario(
             }
         types.append(TypePlan(vehicle_type=vt, powertrain=pt, group=gp, blocking=br, tco=tco))
     result = PlanResult(scenario=scenario.name, types=types, charging=charging, step_s=step_s)
+    # 5.-6. battery sizes and replacement over years (issue 15 items 5, 6)
+    result.battery_options = _battery_trade_off(
+        scenario, main, prices, demand_month, step_s, time_limit_s, battery_trade_off
+    )
+    result.replacement = _replacement(scenario, groups, prices, time_limit_s)
     if compare and charging is not None and charging.status in ("optimal", "feasible"):
-        result.comparison = compare_policies(scenario, result, network)
+        result.comparison = compare_policies(
+            scenario, result, network, profiles=result.load_profiles
+        )
     result.wall_s = time.perf_counter() - t0
     return result
 
 
+def _battery_trade_off(
+    scenario: Scenario,
+    main: dict[tuple[str, str], tuple[GroupProblem, BlockingResult]],
+    prices: np.ndarray,
+    demand_month: float,
+    step_s: float,
+    time_limit_s: float,
+    always: bool,
+) -> dict[str, list[BatteryOption]]:
+    """Battery sizes of each battery group: ``[plan] battery_kwh``, else the defaults."""
+    given = battery_sizes_of(scenario.raw)
+    if given is None and not always:
+        return {}
+    out: dict[str, list[BatteryOption]] = {}
+    for (vt, pt), (gp, _) in main.items():
+        if not gp.battery:
+            continue
+        sizes = given if given is not None else default_sizes(vt, float(gp.spec.battery_kwh))
+        if not sizes:
+            continue
+        demand_day = demand_month * _MONTHS_PER_YEAR / resolve_costs(
+            scenario.costs, vt, pt
+        )["days_per_year"]
+        share = time_limit_s  # each size gets the plan's limit (a split starves the plugs MIP)
+
+        def charge(
+            g: GroupProblem, b: BlockingResult, d: float = demand_day, tl: float = share
+        ) -> ChargingPlan:
+            return _charging(
+                _vehicle_days(g, b, f"{g.vehicle_type}-{g.powertrain}-"),
+                g, scenario, prices, d, step_s, tl,
+            )
+
+        out[vt] = battery_options(
+            gp, sizes, scenario=scenario, charge=charge, time_limit_s=share
+        )
+    return out
+
+
+def _replacement(
+    scenario: Scenario, groups: list[GroupProblem], prices: np.ndarray, time_limit_s: float
+) -> ReplacementResult | None:
+    """Return the replacement over years when ``[plan.replacement]`` is given (else None)."""
+    opts = replacement_options(scenario.raw, scenario.base_dir)
+    if opts is None:
+        return None
+    problem = build_replacement_problem(scenario, groups, opts, float(np.mean(prices)))
+    return solve_replacement(problem, time_limit_s=time_limit_s)
+
+
 def compare_policies(
-    scenario: Scenario, result: PlanResult, network: RoadNetwork | None
+    scenario: Scenario,
+    result: PlanResult,
+    network: RoadNetwork | None,
+    profiles: dict[str, pd.Series] | None = None,
 ) -> dict[str, dict[str, float]]:
     """Simulate the planned blocks with the planned plugs under ``immediate`` and ``smart``.
 
@@ -299,6 +371,9 @@ def compare_policies(
             sc = scenario_from_dict(raw, base_dir=scenario.base_dir, file=scenario.file)
             sim = simulate(sc, network=network)
             s = sim.summary()
+            if profiles is not None and not sim.load_kw.empty:
+                # grid power of all stations per minute [kW] (index: minute start [s])
+                profiles[policy] = sim.load_kw.sum(axis=1)
             cost = float(sim.stations["cost_cny"].sum()) if "cost_cny" in sim.stations else math.nan
             out[policy] = {
                 "trips_missed": float(s["trips_missed"]),

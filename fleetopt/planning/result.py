@@ -20,9 +20,11 @@ import pandas as pd
 
 from fleetopt._json import dumps
 from fleetopt.inputs.schedules import TRIP_FILE_COLUMNS
+from fleetopt.planning.battery_sizes import BatteryOption
 from fleetopt.planning.blocking import BlockingResult
 from fleetopt.planning.charging_lp import ChargingPlan
 from fleetopt.planning.problem import GroupProblem
+from fleetopt.planning.replacement import ReplacementResult
 from fleetopt.units import format_clock
 
 logger = logging.getLogger(__name__)
@@ -87,6 +89,12 @@ class PlanResult:
         Simulator runs of the plan (``immediate``, ``smart``) next to the LP (``plan``).
     wall_s : float
         Wall time [s].
+    battery_options : dict
+        ``{vehicle type: [BatteryOption]}`` (issue 15 item 5; empty when not asked).
+    replacement : ReplacementResult or None
+        Replacement over years (issue 15 item 6; None without ``[plan.replacement]``).
+    load_profiles : dict
+        ``{policy: grid kW of all stations per minute}`` of the simulator runs.
     """
 
     scenario: str
@@ -95,6 +103,9 @@ class PlanResult:
     step_s: float = 900.0
     comparison: dict[str, dict[str, float]] = field(default_factory=dict)
     wall_s: float = 0.0
+    battery_options: dict[str, list[BatteryOption]] = field(default_factory=dict)
+    replacement: ReplacementResult | None = None
+    load_profiles: dict[str, pd.Series] = field(default_factory=dict)
 
     def status(self) -> str:
         """``optimal`` when every part is proven optimal, ``infeasible`` when charging is."""
@@ -171,6 +182,10 @@ class PlanResult:
             "plugs_bound": ch.plugs_bound if ch is not None else 0,
             "comparison": self.comparison,
             "tco_detail": detail,
+            "battery_options": {
+                vt: [o.as_dict() for o in opts] for vt, opts in self.battery_options.items()
+            },
+            "replacement": self.replacement.summary() if self.replacement is not None else None,
         }
 
     def trips_table(self) -> pd.DataFrame:

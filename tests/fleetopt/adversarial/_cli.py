@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import subprocess
@@ -32,10 +33,30 @@ class Outcome:
     stderr: str
     wall_s: float
     max_rss_bytes: int
+    cpu_s: float = 0.0  # the child's user + system CPU time (0 for in-process runs)
 
 
 def _limit_memory() -> None:  # pragma: no cover - runs in the child
     resource.setrlimit(resource.RLIMIT_AS, (6 * BUDGET_BYTES, 6 * BUDGET_BYTES))
+
+
+def _log(out: Outcome, args: tuple[str, ...]) -> Outcome:
+    """Append the run to ``$FLEETOPT_ADVERSARIAL_LOG`` (JSON lines) when set: the corpus's
+    slowest and largest answers are then measured, not guessed (``make``-free:
+    ``FLEETOPT_ADVERSARIAL_LOG=/tmp/a.jsonl pytest tests/fleetopt/adversarial``)."""
+    path = os.environ.get("FLEETOPT_ADVERSARIAL_LOG")
+    if path:
+        rec = {
+            "test": os.environ.get("PYTEST_CURRENT_TEST", "").split(" ")[0],
+            "args": [a if len(a) < 80 else a[:77] + "..." for a in args],
+            "code": out.code,
+            "wall_s": round(out.wall_s, 3),
+            "cpu_s": round(out.cpu_s, 3),
+            "max_rss_mb": round(out.max_rss_bytes / 2**20, 1),
+        }
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps(rec) + "\n")
+    return out
 
 
 def fleetopt(
@@ -52,13 +73,16 @@ def fleetopt(
     if not isolated and env is None and cwd is None:
         t0 = time.perf_counter()
         res = _RUNNER.invoke(app, list(args))
-        return Outcome(res.exit_code, res.stdout, res.stderr, time.perf_counter() - t0, 0)
+        return _log(
+            Outcome(res.exit_code, res.stdout, res.stderr, time.perf_counter() - t0, 0), args
+        )
     full_env = dict(os.environ)
     full_env["PYTHONPATH"] = str(REPO) + os.pathsep + full_env.get("PYTHONPATH", "")
     full_env.update(env or {})
     with tempfile.TemporaryDirectory() as tmp:
         rss_file = Path(tmp) / "rss"
         t0 = time.perf_counter()
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         proc = subprocess.run(
             [sys.executable, "-c", _BOOT, str(rss_file), *args],
             capture_output=True,
@@ -70,9 +94,11 @@ def fleetopt(
             check=False,
         )
         wall_s = time.perf_counter() - t0
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu_s = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         # the child's own peak RSS [KiB -> bytes], written at its exit
         rss = int(rss_file.read_text()) * 1024 if rss_file.is_file() else 0
-    return Outcome(proc.returncode, proc.stdout, proc.stderr, wall_s, rss)
+    return _log(Outcome(proc.returncode, proc.stdout, proc.stderr, wall_s, rss, cpu_s), args)
 
 
 # run ``python -m fleetopt ARGS`` and record this process's own peak RSS at exit

@@ -104,3 +104,20 @@ def test_google_sample_feed_end_to_end(tmp_path: Path) -> None:
     assert gtfs["service_date"] == "2008-06-02"
     assert gtfs["vehicles"] == vehicles
     assert gtfs["peak_vehicles_in_service"] == peak
+    # ... and so does stdout: an extra key after the contract's, the same numbers
+    assert list(doc)[-1] == "gtfs"
+    said = doc["gtfs"]["fleet0"]
+    assert said["service_date"] == "2008-06-02"
+    assert said["service_date_chosen"] == "given"
+    assert said["vehicles"] == doc["vehicles"] == vehicles
+    assert said["peak_vehicles_in_service"] == peak
+    assert said["blocks_from_block_id"] == 2
+    assert "distinct blocks" in said["vehicles_are"]
+    # the human output says it too
+    text = fleetopt("simulate", str(tmp_path / "s.toml"), "--out", str(tmp_path / "o2"))
+    assert text.code == 0, text.stderr
+    flat = " ".join(text.stdout.split())
+    assert (
+        f"GTFS fleet0: service day 2008-06-02 (given); {vehicles} vehicles = distinct blocks "
+        f"(2 from block_id, {chained} chained); at most {peak} in service at once"
+    ) in flat, text.stdout

@@ -15,8 +15,10 @@ from scipy.optimize import linear_sum_assignment
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import maximum_bipartite_matching
 
+from fleetopt.domain.blocks import block_clashes, chain_arcs, chain_vehicles, solve_chain
 from fleetopt.errors import InputError
-from fleetopt.inputs.gtfs import chain_vehicles, check_gtfs, parse_gtfs_trips, read_gtfs_trips
+from fleetopt.inputs import gtfs
+from fleetopt.inputs.gtfs import check_gtfs, parse_gtfs_trips, read_gtfs_trips
 from fleetopt.inputs.schedules import TRIP_COLUMNS
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "inputs" / "gtfs_google_sample"
@@ -230,8 +232,6 @@ def test_windowed_links_give_the_same_chaining_as_the_full_matrix(n: int, seed: 
     """GIVEN random trips between 5 stops, some of zero duration at the same instant WHEN
     links are built by binary search (chain_arcs) THEN the same vehicle count and deadhead
     as the n x n matrix, and never a cycle."""
-    from fleetopt.inputs.gtfs import _solve_chain, chain_arcs
-
     rng = np.random.default_rng(seed)
     dep = np.sort(rng.integers(0, 8, n) * 900.0)
     arr = dep + rng.integers(0, 3, n) * 900.0  # zero-duration trips included
@@ -240,7 +240,7 @@ def test_windowed_links_give_the_same_chaining_as_the_full_matrix(n: int, seed: 
     stop_dh = np.abs(pos[:, None] - pos[None, :]).round()
     full, info_full = chain_vehicles(dep, arr, stop_dh[end][:, start], max_layover_s=3600)
     ii, jj, dh = chain_arcs(dep, arr, end, start, stop_dh, max_layover_s=3600)
-    win, info_win = _solve_chain(dep, ii, jj, dh, None, None)
+    win, info_win = solve_chain(dep, ii, jj, dh, None, None)
     assert info_win["vehicles"] == info_full["vehicles"]
     assert info_win["deadhead_s"] == pytest.approx(info_full["deadhead_s"])
     assert (win >= 0).all()
@@ -310,3 +310,18 @@ def test_too_many_links_is_a_located_feed_problem(monkeypatch: pytest.MonkeyPatc
     assert p.file == "f.zip"
     assert p.message.startswith("chaining 2,880 trips would consider")
     assert p.message.endswith("(route 'STBA')")
+
+
+def test_chaining_lives_in_the_domain_and_the_reader_re_exports_it() -> None:
+    """The reader's public chaining names are the domain functions (issue 13), not copies."""
+    assert gtfs.chain_vehicles is chain_vehicles
+    assert gtfs.chain_arcs is chain_arcs
+
+
+def test_block_clashes_flag_overlapping_trips_of_one_vehicle_only() -> None:
+    """GIVEN trips sorted by vehicle and departure THEN a trip departing before the previous
+    trip of the same vehicle arrives is flagged; the same times on another vehicle are not."""
+    v = np.array(["a", "a", "a", "b"], dtype=object)
+    dep = np.array([0.0, 100.0, 300.0, 50.0])
+    arr = np.array([200.0, 250.0, 400.0, 60.0])
+    assert block_clashes(v, dep, arr).tolist() == [False, True, False, False]
