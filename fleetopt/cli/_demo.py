@@ -9,7 +9,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from fleetopt.cli import app
+from fleetopt import api
+from fleetopt.cli._app import app
 from fleetopt.cli._common import JsonOpt, run
 from fleetopt.cli._render import format_objective, summary_table, targets_table
 from fleetopt.siting.result import OBJECTIVE_UNITS
@@ -50,8 +51,6 @@ def demo(
     as_json: bool = JsonOpt,
 ) -> None:
     """Run the whole chain on the embedded Beijing default: graph, fleets, simulate, site, targets."""  # noqa: E501
-    from fleetopt import api
-
     run(
         lambda: api.demo(out_dir=out, scale=scale, progress=not as_json),
         as_json=as_json,

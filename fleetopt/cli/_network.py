@@ -13,12 +13,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import networkx as nx
 import typer
 from rich.console import Console
 
-from fleetopt.cli import network_app
+from fleetopt.cli._app import network_app
 from fleetopt.cli._common import JsonOpt, run
 from fleetopt.errors import InputError
+from fleetopt.inputs.road_graph import build_graph, save_graph
 
 OUT_SUFFIXES = (".graphml", ".graphml.gz")
 
@@ -45,10 +47,6 @@ def build_network_file(*, osm: Path | None, place: str | None, out: Path) -> dic
     InputError
         Both or neither source, unreadable input, wrong output suffix or folder.
     """
-    import networkx as nx
-
-    from fleetopt.inputs.road_graph import build_graph, save_graph
-
     if not str(out).lower().endswith(OUT_SUFFIXES):
         msg = f"--out {out}: expected a file name ending in {' or '.join(OUT_SUFFIXES)}"
         raise InputError(msg)

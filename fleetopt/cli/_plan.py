@@ -9,7 +9,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from fleetopt.cli import app
+from fleetopt import api
+from fleetopt.cli._app import app
 from fleetopt.cli._common import JsonOpt, run
 
 
@@ -82,8 +83,6 @@ def plan_cmd(
     as_json: bool = JsonOpt,
 ) -> None:
     """Plan an operator's fleet: vehicles, plugs per station, cheapest charging, TCO."""
-    from fleetopt import api
-
     run(
         lambda: api.plan(
             scenario,

@@ -7,8 +7,9 @@ from typing import Any
 
 import typer
 
-from fleetopt.cli import runs_app
+from fleetopt.cli._app import runs_app
 from fleetopt.cli._common import JsonOpt, run
+from fleetopt.results.store import list_runs, load_run
 
 RootOpt = typer.Option(
     None, "--root", help="Runs folder (default: settings.RUNS_DIR, FLEETOPT_RUNS_DIR)."
@@ -30,8 +31,6 @@ def _render_list(rows: list[dict[str, Any]]) -> None:
 @runs_app.command("list")
 def runs_list(root: Path | None = RootOpt, as_json: bool = JsonOpt) -> None:
     """List stored runs in the order they started (the newest last)."""
-    from fleetopt.results.store import list_runs
-
     run(lambda: list_runs(root), as_json=as_json, render=_render_list)
 
 
@@ -62,8 +61,6 @@ def runs_show(
     as_json: bool = JsonOpt,
 ) -> None:
     """Show one stored run: scenario, input hashes, version, result files."""
-    from fleetopt.results.store import load_run
-
     def go() -> dict[str, Any]:
         r = load_run(run_id, root, verify=verify)
         return {**r.meta, "id": r.id, "path": str(r.path)}

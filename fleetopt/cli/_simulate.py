@@ -9,8 +9,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from fleetopt.cli import _render as _render_80
-from fleetopt.cli import app
+import fleetopt.cli._render as _render_80
+from fleetopt import api
+from fleetopt.cli._app import app
 from fleetopt.cli._common import JsonOpt, run
 from fleetopt.errors import InputError, Problem
 
@@ -72,8 +73,6 @@ def simulate_cmd(
     weekdays and weekends), each stored under --out so a rerun resumes; progress on stderr
     (a bar on a terminal, one line per finished day otherwise).
     """
-    from fleetopt import api
-
     def go() -> dict[str, Any]:
         if not annual:
             for flag, given in (("--executor", executor), ("--scheduler", scheduler)):

@@ -1,8 +1,6 @@
 """Register ``fleetopt site``: station siting on a scenario, OR-Library file or problem JSON.
 
 The flag checks live here (:func:`check_site_flags`); the work is :func:`fleetopt.api.site`.
-``fleetopt.api`` is imported inside the command so that ``fleetopt --help`` does not load
-OR-Tools, SimPy and pandas (about 1 s more on the 2-core machine, measured 2026-12-06).
 """
 
 from __future__ import annotations
@@ -14,7 +12,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from fleetopt.cli import app
+from fleetopt import api
+from fleetopt.cli._app import app
 from fleetopt.cli._common import JsonOpt, err, run
 from fleetopt.cli._render import format_objective
 from fleetopt.errors import InputError, Problem
@@ -121,8 +120,6 @@ def site_cmd(
     as_json: bool = JsonOpt,
 ) -> None:
     """Site stations and prove how good the answer is (status, bound, gap)."""
-    from fleetopt import api
-
     def go() -> dict[str, Any]:
         check_site_flags(scenario=scenario, orlib_pmed=orlib_pmed, p=p, orlib_cap=orlib_cap,
                          uncapacitated=uncapacitated, capacity=capacity, problem=problem,

@@ -16,7 +16,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from fleetopt.cli import app
+from fleetopt import api
+from fleetopt.cli._app import app
 from fleetopt.cli._common import JsonOpt, run
 from fleetopt.simulation.result import SUMMARY_KEYS
 
@@ -99,8 +100,6 @@ def sweep_cmd(
     as_json: bool = JsonOpt,
 ) -> None:
     """Run every variant of a sweep file and write one result row per variant."""
-    from fleetopt import api  # lazy: keeps `fleetopt --help` fast (see cli/__init__.py)
-
 
     def go() -> Any:
         table = api.run_sweep(

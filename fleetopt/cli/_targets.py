@@ -13,7 +13,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from fleetopt.cli import app
+from fleetopt import api
+from fleetopt.cli._app import app
 from fleetopt.cli._common import JsonOpt, run
 
 
@@ -104,8 +105,6 @@ def targets_cmd(
     as_json: bool = JsonOpt,
 ) -> None:
     """Show the plan's targets with the scenario's projected values and statuses."""
-    from fleetopt import api  # lazy: keeps `fleetopt --help` fast (see cli/__init__.py)
-
     if calibration:
         run(lambda: api.calibration(scenario), as_json=as_json, render=render_calibration)
         return

@@ -11,7 +11,8 @@ from typing import Any
 
 import typer
 
-from fleetopt.cli import app
+from fleetopt import api
+from fleetopt.cli._app import app
 from fleetopt.cli._common import EXIT_INPUT, JsonOpt, err, guarded, print_json
 
 
@@ -53,8 +54,6 @@ def validate_cmd(
     as_json: bool = JsonOpt,
 ) -> None:
     """Check an input file; list every problem with its row and column."""
-    from fleetopt import api  # lazy: keeps `fleetopt --help` fast (see cli/__init__.py)
-
     with guarded():
         doc = api.validate(file, kind=kind)
         if as_json:

@@ -28,7 +28,6 @@ Scenario table ``[mode_share]`` (checked by :func:`check_mode_share_dict`)::
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,7 +36,8 @@ import numpy as np
 import pandas as pd
 
 from fleetopt import defaults
-from fleetopt.errors import InputError, Problem
+from fleetopt.errors import InputError
+from fleetopt.inputs import target_tables as _tables
 
 logger = logging.getLogger(__name__)
 
@@ -51,95 +51,16 @@ GREEN_MODES = ("walk", "bike", "bus", "rail")
 TREND_MODES = ("walk", "bike", "car")
 
 #: Allowed range of every lever [lever unit].
-LEVER_RANGES: dict[str, tuple[float, float]] = {
-    "rail_network_km": (1.0, 5000.0),
-    "bus_speed_kph": (1.0, 80.0),
-    "cycling_infrastructure_index": (0.05, 20.0),
-    "parking_price_index": (0.05, 20.0),
-    "car_trip_intensity_index": (0.05, 5.0),
-    "congestion_charge_cover_pct": (0.0, 100.0),
-}
+LEVER_RANGES = _tables.MODE_SHARE_LEVER_RANGES
 
 #: Year a scalar lever value applies from.
 SCALAR_LEVER_YEAR = 2025
 
-_OTHER_KEYS: dict[str, tuple[float, float]] = {
-    "trend_persistence": (0.0, 2.0),
-    "band_samples": (10, 5000),
-}
-YEAR_RANGE = (2015, 2035)
+#: Years a lever table may name.
+YEAR_RANGE = _tables.MODE_SHARE_YEAR_RANGE
 
-
-# --------------------------------------------------------------------------- checks
-def _is_number(v: object) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(float(v))
-
-
-def check_mode_share_dict(table: object, prefix: str = "mode_share") -> list[Problem]:
-    """Check a scenario's ``[mode_share]`` table; list every problem at once.
-
-    Parameters
-    ----------
-    table : object
-        The parsed TOML table.
-    prefix : str
-        Dotted key path of the table, used in each problem's ``column``.
-
-    Returns
-    -------
-    list of Problem
-        Empty when the table is valid.
-    """
-    if not isinstance(table, Mapping):
-        return [Problem("expected a table ([mode_share])", column=prefix)]
-    known = [*LEVER_RANGES, *_OTHER_KEYS]
-    problems: list[Problem] = []
-    for key, val in table.items():
-        where = f"{prefix}.{key}"
-        if key in _OTHER_KEYS:
-            lo, hi = _OTHER_KEYS[key]
-            integer = key == "band_samples"
-            ok = (
-                _is_number(val) and lo <= float(val) <= hi and (not integer or isinstance(val, int))
-            )
-            if not ok:
-                kind = "a whole number" if integer else "a number"
-                problems.append(
-                    Problem(f"{val!r}: expected {kind} from {lo:g} to {hi:g}", column=where)
-                )
-            continue
-        if key not in LEVER_RANGES:
-            problems.append(
-                Problem(f"unknown key {key!r}; known: {', '.join(known)}", column=where)
-            )
-            continue
-        lo, hi = LEVER_RANGES[key]
-        items = val.items() if isinstance(val, Mapping) else [(None, val)]
-        if isinstance(val, Mapping) and not val:
-            problems.append(Problem("empty table; give year = value", column=where))
-        for year, v in items:
-            vwhere = where if year is None else f"{where}.{year}"
-            if year is not None:
-                text = str(year).strip()
-                if not text.isdigit() or not (YEAR_RANGE[0] <= int(text) <= YEAR_RANGE[1]):
-                    problems.append(
-                        Problem(
-                            f"{year!r} is not a year; use a year from "
-                            f"{YEAR_RANGE[0]} to {YEAR_RANGE[1]}",
-                            column=vwhere,
-                        )
-                    )
-            if not _is_number(v):
-                problems.append(
-                    Problem(
-                        f"expected a number or a table of year = number, got {v!r}", column=vwhere
-                    )
-                )
-            elif not (lo <= float(v) <= hi):
-                problems.append(
-                    Problem(f"{v!r} is out of range; allowed {lo:g} to {hi:g}", column=vwhere)
-                )
-    return problems
+#: The ``[mode_share]`` check (:mod:`fleetopt.inputs.target_tables`), kept importable here.
+check_mode_share_dict = _tables.check_mode_share_dict
 
 
 # --------------------------------------------------------------------------- layer 1

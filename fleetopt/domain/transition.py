@@ -26,6 +26,10 @@ Exemptions are data too (``target_exemptions.csv``, one row per exempt class wit
 ``[transition.exempt_pct]`` replaces them per segment (a number, the segment total) or per
 class (a table ``{class = pct}``), each 0-100 %.
 
+The pure cohort functions (Weibull survival, logistic adoption, the cohort run, the bounded
+fit) are in :mod:`fleetopt.domain.cohorts`; the check of the scenario table is in
+:mod:`fleetopt.inputs.target_tables`. Both stay importable from here.
+
 Scenario table ``[transition]`` (checked by :func:`check_transition_dict`)::
 
     [transition.new_nev_share_pct.bus]         # NEV share of new vehicles [%] by year
@@ -55,12 +59,14 @@ import pandas as pd
 
 from fleetopt import defaults
 from fleetopt import powertrains as _powertrains
-from fleetopt.errors import InputError, Problem
+from fleetopt.domain import cohorts as _cohorts
+from fleetopt.errors import InputError
+from fleetopt.inputs import target_tables as _tables
 
 logger = logging.getLogger(__name__)
 
-#: Segments of the transition model.
-SEGMENTS = ("other", "bus", "taxi", "sanitation", "light_logistics", "airport")
+#: Segments of the transition model (defined with the ``[transition]`` check in inputs).
+SEGMENTS = _tables.SEGMENTS
 
 #: Segments that add up to the city's motor-vehicle stock.
 COUNTED_SEGMENTS = ("other", "bus", "taxi")
@@ -84,98 +90,16 @@ BOUNDS = (None, "low", "high")
 MAX_AGE_YEARS = 60
 
 #: Years a scenario may name.
-YEAR_RANGE = (2000, 2060)
+YEAR_RANGE = _tables.TRANSITION_YEAR_RANGE
 
-_KEYS = ("new_nev_share_pct", "stock_vehicles", "exempt_pct", "survival")
-_SURVIVAL_KEYS = {"mean_life_years": (0.5, 60.0), "weibull_shape": (0.5, 30.0)}
-
-
-# --------------------------------------------------------------------------- checks
-def _is_number(v: object) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(float(v))
+#: The ``[transition]`` check (:mod:`fleetopt.inputs.target_tables`), kept importable here.
+check_transition_dict = _tables.check_transition_dict
+#: Exempt classes of a segment (``target_exemptions.csv``).
+exempt_classes = _tables.exempt_classes
+_is_number = _tables.is_number
 
 
-def _year_of(key: object) -> int | None:
-    text = str(key).strip()
-    if not text.isdigit():
-        return None
-    return int(text)
-
-
-def _check_year_table(
-    table: object, prefix: str, lo: float, hi: float | None, unit: str
-) -> list[Problem]:
-    problems: list[Problem] = []
-    if not isinstance(table, Mapping):
-        problems.append(Problem(f"expected a table of year = value [{unit}]", column=prefix))
-        return problems
-    if not table:
-        problems.append(
-            Problem(f"empty table; give at least one year = value [{unit}]", column=prefix)
-        )
-    for key, val in table.items():
-        where = f"{prefix}.{key}"
-        year = _year_of(key)
-        if year is None or not (YEAR_RANGE[0] <= year <= YEAR_RANGE[1]):
-            problems.append(
-                Problem(
-                    f"{key!r} is not a year; use a year from {YEAR_RANGE[0]} to {YEAR_RANGE[1]}",
-                    column=where,
-                )
-            )
-        if not _is_number(val):
-            problems.append(Problem(f"expected a number [{unit}], got {val!r}", column=where))
-        elif float(val) < lo or (hi is not None and float(val) > hi):
-            allowed = f"{lo:g} to {hi:g}" if hi is not None else f">= {lo:g}"
-            problems.append(
-                Problem(f"{val!r} is out of range; allowed {allowed} [{unit}]", column=where)
-            )
-    return problems
-
-
-def _check_segment_table(table: object, prefix: str) -> tuple[dict[str, Any], list[Problem]]:
-    if not isinstance(table, Mapping):
-        return {}, [
-            Problem(f"expected a table keyed by segment ({', '.join(SEGMENTS)})", column=prefix)
-        ]
-    problems = [
-        Problem(f"unknown segment {key!r}; known: {', '.join(SEGMENTS)}", column=f"{prefix}.{key}")
-        for key in table
-        if key not in SEGMENTS
-    ]
-    return {k: v for k, v in table.items() if k in SEGMENTS}, problems
-
-
-@cache
-def exempt_classes(segment: str) -> dict[str, Any]:
-    """Return the exempt classes of a segment: ``{class: row}`` of ``target_exemptions.csv``."""
-    t = defaults.load_table("target_exemptions")
-    return {str(r.exempt_class): r for r in t[t.segment == segment].itertuples(index=False)}
-
-
-def _check_exempt(segment: str, val: object, where: str) -> list[Problem]:
-    def one(pct: object, col: str) -> list[Problem]:
-        if not _is_number(pct) or not (0.0 <= float(pct) <= 100.0):  # type: ignore[arg-type]
-            return [Problem(f"{pct!r}: expected a share from 0 to 100 [%]", column=col)]
-        return []
-
-    if not isinstance(val, Mapping):
-        return one(val, where)
-    known = exempt_classes(segment)
-    problems: list[Problem] = []
-    for cls, pct in val.items():
-        if cls not in known:
-            names = ", ".join(known) or "none"
-            problems.append(
-                Problem(f"unknown exempt class {cls!r}; known: {names}", column=f"{where}.{cls}")
-            )
-            continue
-        problems += one(pct, f"{where}.{cls}")
-    if not problems and sum(float(v) for v in val.values()) > 100.0:
-        problems.append(Problem("exempt classes add up to more than 100 [%]", column=where))
-    return problems
-
-
+# --------------------------------------------------------------------------- exemptions
 def exempt_frac(segment: str, override: object = None, bound: str | None = None) -> float:
     """Return the share of a segment the plan exempts [-].
 
@@ -244,233 +168,12 @@ def powertrain_split(segment: str, bound: str | None = None) -> dict[str, dict[s
     return {"nev": norm(nev), "fossil": norm(fossil)}
 
 
-def check_transition_dict(table: object, prefix: str = "transition") -> list[Problem]:
-    """Check a scenario's ``[transition]`` table; list every problem at once.
-
-    Parameters
-    ----------
-    table : object
-        The parsed TOML table.
-    prefix : str
-        Dotted key path of the table, used in each problem's ``column``.
-
-    Returns
-    -------
-    list of Problem
-        Empty when the table is valid. ``column`` is the dotted key path.
-    """
-    if not isinstance(table, Mapping):
-        return [Problem("expected a table ([transition])", column=prefix)]
-    problems: list[Problem] = []
-    for key, val in table.items():
-        where = f"{prefix}.{key}"
-        if key not in _KEYS:
-            problems.append(
-                Problem(f"unknown key {key!r}; known: {', '.join(_KEYS)}", column=where)
-            )
-        elif key == "exempt_pct":
-            segs, probs = _check_segment_table(val, where)
-            problems += probs
-            for seg, pct in segs.items():
-                problems += _check_exempt(seg, pct, f"{where}.{seg}")
-        elif key in ("new_nev_share_pct", "stock_vehicles"):
-            segs, probs = _check_segment_table(val, where)
-            problems += probs
-            for seg, years in segs.items():
-                if key == "new_nev_share_pct":
-                    problems += _check_year_table(years, f"{where}.{seg}", 0.0, 100.0, "%")
-                else:
-                    problems += _check_year_table(years, f"{where}.{seg}", 0.0, None, "vehicles")
-        elif key == "survival":
-            segs, probs = _check_segment_table(val, where)
-            problems += probs
-            for seg, params in segs.items():
-                if not isinstance(params, Mapping):
-                    problems.append(
-                        Problem(
-                            "expected a table with mean_life_years, weibull_shape",
-                            column=f"{where}.{seg}",
-                        )
-                    )
-                    continue
-                for pname, pval in params.items():
-                    pwhere = f"{where}.{seg}.{pname}"
-                    if pname not in _SURVIVAL_KEYS:
-                        problems.append(
-                            Problem(
-                                f"unknown key {pname!r}; known: {', '.join(_SURVIVAL_KEYS)}",
-                                column=pwhere,
-                            )
-                        )
-                        continue
-                    lo, hi = _SURVIVAL_KEYS[pname]
-                    if not _is_number(pval) or not (lo <= float(pval) <= hi):
-                        problems.append(
-                            Problem(
-                                f"{pval!r}: expected a number from {lo:g} to {hi:g}", column=pwhere
-                            )
-                        )
-    return problems
-
-
 # --------------------------------------------------------------------------- layer 1
-def weibull_survival(age_years: np.ndarray, mean_life_years: float, shape: float) -> np.ndarray:
-    """Return the share of a cohort still registered at each age (Weibull survival).
-
-    Parameters
-    ----------
-    age_years : numpy.ndarray
-        Ages [years].
-    mean_life_years : float
-        Mean life of the distribution [years].
-    shape : float
-        Weibull shape (1 = constant scrappage rate; larger = scrappage bunched near the mean) [-].
-
-    Returns
-    -------
-    numpy.ndarray
-        Survival share, 1 at age 0, decreasing to 0 [-].
-    """
-    scale_years = mean_life_years / math.gamma(1.0 + 1.0 / shape)
-    return np.exp(-np.power(np.asarray(age_years, dtype=float) / scale_years, shape))
-
-
-def logistic_share(
-    years: np.ndarray, mid_year: float, width_years: float, max_frac: float
-) -> np.ndarray:
-    """Return a logistic adoption curve, the NEV share of new vehicles by year.
-
-    Parameters
-    ----------
-    years : numpy.ndarray
-        Calendar years [year].
-    mid_year : float
-        Year the share reaches half of ``max_frac`` [year].
-    width_years : float
-        Years for the share to grow by a factor e near the start (steepness) [years].
-    max_frac : float
-        Upper asymptote [-].
-
-    Returns
-    -------
-    numpy.ndarray
-        Share of new vehicles that are NEV [-].
-    """
-    z = (np.asarray(years, dtype=float) - mid_year) / width_years
-    return max_frac / (1.0 + np.exp(-np.clip(z, -60.0, 60.0)))
-
-
-def run_cohorts(
-    years: np.ndarray,
-    stock_vehicles: np.ndarray,
-    survival: np.ndarray,
-    new_nev_frac: np.ndarray,
-) -> dict[str, np.ndarray]:
-    """Age a fleet year by year; new vehicles fill the gap to the target stock.
-
-    The first year's stock is in steady state (ages distributed as the survival curve)
-    and all fossil. Values are at the end of each year.
-
-    Parameters
-    ----------
-    years : numpy.ndarray
-        Consecutive years [year].
-    stock_vehicles : numpy.ndarray
-        Target stock at the end of each year [vehicles].
-    survival : numpy.ndarray
-        Survival share by age 0..MAX_AGE_YEARS [-].
-    new_nev_frac : numpy.ndarray
-        NEV share of the vehicles added in each year [-].
-
-    Returns
-    -------
-    dict of str to numpy.ndarray
-        ``stock``, ``nev_stock``, ``new``, ``new_nev`` per year [vehicles].
-    """
-    n_years = len(years)
-    surv = np.asarray(survival, dtype=float)
-    # a cohort added with N vehicles holds N x rel[a] at age a (rel[0] = 1); the first year's
-    # steady-state stock (ages distributed as the survival curve) keeps
-    # stock0 / sum(surv) x sum(surv[i:]) after i years
-    rel = surv / surv[0] if surv[0] > 0 else np.zeros_like(surv)
-    tail = np.cumsum(surv[::-1])[::-1]
-    initial = np.zeros(n_years)
-    m = min(n_years, len(surv))
-    initial[:m] = float(stock_vehicles[0]) * tail[:m] / surv.sum()
-    rel_list = rel.tolist()
-    span = len(rel_list)
-    new = [0.0] * n_years
-    stock = np.zeros(n_years)
-    stock[0] = initial[0]
-    for i in range(1, n_years):
-        survivors = float(initial[i]) + sum(
-            new[j] * rel_list[i - j] for j in range(max(1, i - span + 1), i)
-        )
-        added = max(float(stock_vehicles[i]) - survivors, 0.0)
-        new[i] = added
-        stock[i] = survivors + added
-    new_arr = np.array(new)
-    new_nev = new_arr * np.asarray(new_nev_frac, dtype=float)
-    new_nev[0] = 0.0
-    out = {
-        "stock": stock,
-        "nev_stock": np.convolve(new_nev, rel)[:n_years],
-        "new": new_arr,
-        "new_nev": new_nev,
-    }
-    return out
-
-
-def fit_least_squares(
-    resid: Any, x0: np.ndarray, lower: np.ndarray, upper: np.ndarray, *, max_iter: int = 60
-) -> np.ndarray:
-    """Minimise ``sum(resid(x)**2)`` within bounds (Levenberg-Marquardt, steps clipped).
-
-    A small solver for the one- and two-parameter adoption fits: scipy.optimize is not
-    imported for them (importing it costs about half a second of ``fleetopt targets``).
-
-    Parameters
-    ----------
-    resid : callable
-        ``x -> residual vector``.
-    x0, lower, upper : numpy.ndarray
-        Start and bounds of the parameters.
-    max_iter : int
-        Iterations [-].
-
-    Returns
-    -------
-    numpy.ndarray
-        The parameters at the smallest cost found.
-    """
-    x = np.clip(np.asarray(x0, dtype=float), lower, upper)
-    r = np.asarray(resid(x), dtype=float)
-    cost = float(r @ r)
-    lam = 1e-3
-    for _ in range(max_iter):
-        jac = np.empty((len(r), len(x)))
-        for k in range(len(x)):
-            h = 1e-6 * max(1.0, abs(float(x[k])))
-            xk = x.copy()
-            xk[k] += h
-            jac[:, k] = (np.asarray(resid(xk), dtype=float) - r) / h
-        a, g = jac.T @ jac, jac.T @ r
-        for _ in range(12):
-            step = np.linalg.solve(a + lam * np.diag(np.diag(a) + 1e-12), -g)
-            trial = np.clip(x + step, lower, upper)
-            r_new = np.asarray(resid(trial), dtype=float)
-            cost_new = float(r_new @ r_new)
-            if cost_new < cost:
-                break
-            lam *= 10.0
-        else:
-            return np.asarray(x, dtype=float)
-        gain = (cost - cost_new) / max(cost, 1e-300)
-        x, r, cost = trial, r_new, cost_new
-        lam = max(lam * 0.3, 1e-12)
-        if gain < 1e-10 or cost < 1e-24:
-            break
-    return np.asarray(x, dtype=float)
+# The pure cohort functions live in fleetopt.domain.cohorts; kept importable from here.
+weibull_survival = _cohorts.weibull_survival
+logistic_share = _cohorts.logistic_share
+run_cohorts = _cohorts.run_cohorts
+fit_least_squares = _cohorts.fit_least_squares
 
 
 # --------------------------------------------------------------------------- layer 2

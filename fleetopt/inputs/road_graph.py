@@ -29,7 +29,7 @@ from scipy import sparse
 from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
 
-from fleetopt import settings
+from fleetopt import defaults, settings
 from fleetopt.errors import InputError, Problem
 from fleetopt.inputs._caps import read_maybe_gz
 from fleetopt.inputs._graphml_arrays import (
@@ -123,9 +123,7 @@ def resolve_network(name_or_path: str | os.PathLike[str], *, base_dir: Path | No
 
 
 def _speed_table() -> dict[str, float]:
-    from fleetopt.defaults import load_table
-
-    df = load_table("road_speeds")
+    df = defaults.load_table("road_speeds")
     return {str(r.name): float(r.value) for r in df.itertuples(index=False)}
 
 

@@ -14,8 +14,12 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from fleetopt import defaults, settings
 from fleetopt.errors import InputError, Problem
-from fleetopt.inputs import _encoding, _tabular
+from fleetopt.inputs import _encoding, _tabular, gtfs, schedules
+from fleetopt.inputs.road_graph import load_network
+from fleetopt.inputs.scenario import check_scenario_dict, load_scenario_dict, read_toml_file
+from fleetopt.inputs.stations import read_stations
 
 logger = logging.getLogger(__name__)
 
@@ -29,8 +33,6 @@ def _problems(exc: InputError) -> list[Problem]:
 
 def _header_names(data: bytes) -> set[str]:
     """Return the canonical names of the first line's headers (empty set if unreadable)."""
-    from fleetopt.inputs.schedules import COLUMN_MAP
-
     try:
         text, _ = _encoding.decode_text(data[:65536], None)
     except InputError:
@@ -41,7 +43,7 @@ def _header_names(data: bytes) -> set[str]:
     first = next((ln for ln in text.splitlines() if ln.strip()), "")
     sep = "\t" if first.count("\t") > first.count(",") else ","
     return {
-        COLUMN_MAP.get(_tabular.normalise_header(h), _tabular.normalise_header(h))
+        schedules.COLUMN_MAP.get(_tabular.normalise_header(h), _tabular.normalise_header(h))
         for h in first.split(sep)
     }
 
@@ -83,16 +85,12 @@ def detect_kind(data: bytes) -> str:
 
 
 def _validate_trips(data: bytes, label: str) -> tuple[list[Problem], list[Problem]]:
-    from fleetopt.inputs.schedules import _trips_from_bytes
-
-    _, report = _trips_from_bytes(data, label)
+    _, report = schedules.trips_from_bytes(data, label)
     return report.errors, report.warnings
 
 
 def _validate_requests(data: bytes, label: str) -> tuple[list[Problem], list[Problem]]:
-    from fleetopt.inputs.schedules import _requests_from_bytes
-
-    _, report = _requests_from_bytes(data, label)
+    _, report = schedules.requests_from_bytes(data, label)
     return report.errors, report.warnings
 
 
@@ -101,10 +99,6 @@ def _validate_stations(path: Path, data: bytes, label: str) -> tuple[list[Proble
     if sniffed != "text":
         return [_encoding.kind_problem(sniffed, label, "a stations table (CSV)")], []
     _encoding.decode_text(data, label)
-    try:
-        from fleetopt.inputs.stations import read_stations
-    except ImportError:  # pragma: no cover - the stations reader ships with fleetopt
-        return [Problem("the stations reader is not installed", file=label)], []
     read_stations(path)
     return [], []
 
@@ -113,16 +107,6 @@ def _validate_scenario(path: Path, data: bytes, label: str) -> tuple[list[Proble
     sniffed = _encoding.sniff(data)
     if sniffed != "text":
         return [_encoding.kind_problem(sniffed, label, "a scenario (TOML text)")], []
-    try:
-        from fleetopt.inputs.scenario import check_scenario_dict, load_scenario_dict
-    except ImportError:  # pragma: no cover - the scenario reader ships with fleetopt
-        try:
-            tomllib.loads(data.decode("utf-8-sig"))
-        except UnicodeDecodeError as exc:
-            return [Problem(f"not UTF-8 text ({exc.reason})", file=label)], []
-        except tomllib.TOMLDecodeError as exc:
-            return [_toml_located(Problem(f"not valid TOML: {exc}", file=label))], []
-        return [], []
     try:
         d = load_scenario_dict(path)
     except InputError as exc:
@@ -153,9 +137,6 @@ def _validate_scenario(path: Path, data: bytes, label: str) -> tuple[list[Proble
 
 def _network_of(d: dict[str, Any], scenario: Path) -> Any:
     """Return the scenario's road network, or None when it cannot be loaded."""
-    from fleetopt import settings
-    from fleetopt.inputs.road_graph import load_network
-
     try:
         return load_network(d.get("network") or settings.DEFAULT_NETWORK, base_dir=scenario.parent)
     except InputError:
@@ -170,9 +151,6 @@ def _gtfs_off_graph(
     Counts every such stop (not the first 100), names them with their stops.txt rows and
     says how many trips start or end there, as the simulation does.
     """
-    from fleetopt import defaults
-    from fleetopt.inputs import gtfs
-
     net = _network_of(d, scenario)
     if net is None:
         return []  # the network has its own located problem
@@ -205,9 +183,7 @@ def _gtfs_off_graph(
 
 def read_toml(path: Path) -> dict[str, Any]:
     """Read one TOML file as the scenario reader does (BOM, caps), without ``base``."""
-    from fleetopt.inputs.scenario import _read_toml
-
-    return _read_toml(path)
+    return read_toml_file(path)
 
 
 def _owner(problem: Problem, path: Path, label: str) -> Problem:
@@ -293,9 +269,7 @@ def _toml_located(problem: Problem) -> Problem:
 def _validate_gtfs(
     path: Path, data: bytes, label: str, network: Any = None
 ) -> tuple[list[Problem], list[Problem]]:
-    from fleetopt.inputs.gtfs import check_gtfs
-
-    errors, warnings = check_gtfs(data, name=label, network=network)
+    errors, warnings = gtfs.check_gtfs(data, name=label, network=network)
     return [_member_named(q, label) for q in errors], [_member_named(q, label) for q in warnings]
 
 

@@ -24,9 +24,11 @@ import shutil
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+import fleetopt
 from fleetopt import settings
 from fleetopt.errors import InputError, Problem
 from fleetopt.results.export import escape_csv_tree
@@ -87,12 +89,8 @@ def _fsync_path(path: Path) -> None:
 
 def _version() -> str:
     try:
-        from importlib.metadata import version
-
         return version("fleetopt")
     except Exception:  # noqa: BLE001 - metadata may be missing in a source checkout
-        import fleetopt
-
         return str(getattr(fleetopt, "__version__", "unknown"))
 
 

@@ -61,17 +61,80 @@ def test_app_imports_only_the_api_and_foundation(scanned: tuple) -> None:
     assert bad == []
 
 
-def test_no_local_imports_in_the_restructured_modules(scanned: tuple) -> None:
-    """GIVEN siting, api, demo, sweeps, simulation, the demand generators and the Case WHEN
-    function-local imports of fleetopt are listed THEN there are none (the CLI's lazy api
-    import is documented in cli/__init__.py)."""
+#: Modules that may still import fleetopt's own modules inside a function: only those other
+#: issue-13 branches are restructuring. One line per module; delete a line once its branch is
+#: merged and the module has no local import left (the list should end empty).
+LOCAL_IMPORTS_PENDING: frozenset[str] = frozenset()
+
+#: Modules over ``import_graph.BIG_LINES`` lines allowed without a reason in their docstring:
+#: only those other issue-13 branches are splitting. Delete a line once its module is split.
+BIG_MODULES_PENDING: frozenset[str] = frozenset({
+    "fleetopt.api",  # 744 lines after the planmore and targets2 merges: split, or say why
+})
+
+#: The phrase a module's docstring uses to say why it is over the size limit.
+BIG_MODULE_REASON = "Longer than the size limit because"
+
+
+def test_no_function_local_imports_of_fleetopt(scanned: tuple) -> None:
+    """GIVEN fleetopt and apps WHEN function-local imports of fleetopt's own modules are listed
+    THEN there are none outside the modules other branches are still moving (optional heavy
+    dependencies such as dask and streamlit are not fleetopt's own and are not listed)."""
     _, local, _ = scanned
-    ours = [x for x in local if x[0].startswith(("fleetopt.siting", "fleetopt.api",
-                                                 "fleetopt.demo", "fleetopt.sweeps",
-                                                 "fleetopt.simulation", "fleetopt.demand",
-                                                 "fleetopt.case",
-                                                 "fleetopt.inputs.default_demand"))]
-    assert ours == []
+    bad = [x for x in local if x[0] not in LOCAL_IMPORTS_PENDING]
+    assert bad == []
+
+
+def test_the_scan_reports_a_local_import_and_a_big_module(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GIVEN a small package with one function-local import of its own module, one of dask,
+    one module-level import and one long module WHEN scanned THEN only the first is a local
+    import and only the long module is over the limit (so the tests above can fail)."""
+    pkg = tmp_path / "fleetopt"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "units.py").write_text("X = 1\n")
+    (pkg / "a.py").write_text(
+        "from fleetopt import units\n\n\ndef f():\n    from fleetopt import units as u\n"
+        "    import dask\n    return u, dask\n"
+    )
+    (pkg / "big.py").write_text("x = 1\n" * (import_graph.BIG_LINES + 1))
+    (tmp_path / "apps").mkdir()
+    monkeypatch.setattr(import_graph, "ROOT", tmp_path)
+    _, local, lines = import_graph.scan()
+    assert local == [("fleetopt.a", "fleetopt", 5)]
+    assert [m for m, n in lines.items() if n > import_graph.BIG_LINES] == ["fleetopt.big"]
+
+
+def test_big_modules_give_a_reason(scanned: tuple) -> None:
+    """GIVEN every module WHEN one is over the size limit THEN its docstring says why (the
+    phrase BIG_MODULE_REASON), unless another branch is splitting it."""
+    _, _, lines = scanned
+    big = {m for m, n in lines.items() if n > import_graph.BIG_LINES}
+    unexplained = []
+    for mod in sorted(big - BIG_MODULES_PENDING):
+        path = ROOT.joinpath(*mod.split(".")).with_suffix(".py")
+        if not path.exists():
+            path = ROOT.joinpath(*mod.split("."), "__init__.py")
+        doc = import_graph.ast.get_docstring(import_graph.ast.parse(path.read_text("utf-8"))) or ""
+        if BIG_MODULE_REASON not in doc:
+            unexplained.append((mod, lines[mod]))
+    assert unexplained == []
+
+
+def test_pending_lists_name_real_modules(scanned: tuple) -> None:
+    """GIVEN the two allow-lists WHEN compared with the source THEN every entry is a module that
+    still needs it (a stale entry would hide a regression)."""
+    _, local, lines = scanned
+    still_local = {m for m, _, _ in local}
+    still_big = {m for m, n in lines.items() if n > import_graph.BIG_LINES}
+    assert set(lines) >= LOCAL_IMPORTS_PENDING
+    assert set(lines) >= BIG_MODULES_PENDING
+    stale_local = LOCAL_IMPORTS_PENDING - still_local
+    stale_big = BIG_MODULES_PENDING - still_big
+    assert not stale_local, f"no local import left: delete from LOCAL_IMPORTS_PENDING {stale_local}"
+    assert not stale_big, f"split already: delete from BIG_MODULES_PENDING {stale_big}"
 
 
 def test_simulation_demand_and_case_modules_stay_under_700_lines(scanned: tuple) -> None:
