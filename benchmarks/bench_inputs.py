@@ -11,7 +11,7 @@ the result also carries the CPU time of the validation and the 1-minute load ave
 
 GTFS memory (issue 17: at most 2x a plain pandas read): a generated feed shaped like a
 large North-American bus network (37,900 trips, 1,174,900 stop_times; ``generate_gtfs``)
-is read by ``fleetopt.inputs.gtfs.read_gtfs_trips`` and, for the baseline, by
+is read by ``fleetopt.domain.blocks.read_gtfs_trips`` and, for the baseline, by
 ``pandas.read_csv`` of the same members, each in its own process; peak memory is the
 whole process's maximum resident set size (``/usr/bin/time -v`` when installed, else the
 child's rusage), and ``gtfs_memory.ratio`` = fleetopt / plain pandas.
@@ -210,7 +210,7 @@ print(sum(len(t) for t in tables.values()))
 
 _GTFS_FLEETOPT = r"""
 import sys
-from fleetopt.inputs.gtfs import read_gtfs_trips
+from fleetopt.domain.blocks import read_gtfs_trips
 print(len(read_gtfs_trips(sys.argv[1])))
 """
 

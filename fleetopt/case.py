@@ -34,7 +34,7 @@ from typing import Any
 import pandas as pd
 
 from fleetopt import demand
-from fleetopt.inputs.gtfs import read_gtfs_trips
+from fleetopt.domain.blocks import read_gtfs_trips
 from fleetopt.inputs.road_graph import RoadNetwork, load_network
 from fleetopt.inputs.scenario import Fleet, Options, Scenario, read_scenario
 from fleetopt.inputs.schedules import read_requests, read_trips

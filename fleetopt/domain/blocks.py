@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -24,6 +25,8 @@ import pandas as pd
 
 from fleetopt import defaults
 from fleetopt.errors import InputError, Problem, SolverError
+from fleetopt.inputs import gtfs as _gtfs
+from fleetopt.inputs.gtfs import block_clashes, peak_in_service
 
 logger = logging.getLogger(__name__)
 
@@ -32,61 +35,15 @@ __all__ = [
     "chain_arcs",
     "chain_trips",
     "chain_vehicles",
+    "parse_gtfs_trips",
     "peak_in_service",
+    "read_gtfs_trips",
     "solve_chain",
 ]
 
 #: ``deadheads(end_stops, start_stops) -> (matrix [s], row per trip, column per trip)``:
 #: travel times between the distinct end and start stops of a group of trips.
 DeadheadFn = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]
-
-
-def peak_in_service(vehicle: np.ndarray, dep_s: np.ndarray, arr_s: np.ndarray) -> int:
-    """Return the most vehicles in service at once.
-
-    A vehicle is out from its first departure to its last arrival of the day; blocks
-    never all run at the same time, so this is at most the number of blocks.
-
-    Parameters
-    ----------
-    vehicle : numpy.ndarray
-        Vehicle (block) of each trip.
-    dep_s, arr_s : numpy.ndarray
-        Departure and arrival of each trip [s].
-
-    Returns
-    -------
-    int
-        Peak number of vehicles between their first departure and last arrival; a
-        pull-in at the same second as another's pull-out does not overlap it.
-    """
-    if len(vehicle) == 0:
-        return 0
-    frame = pd.DataFrame({"v": vehicle, "d": dep_s, "a": arr_s})
-    span = frame.groupby("v").agg(d=("d", "min"), a=("a", "max"))
-    times = np.concatenate([span["d"].to_numpy(), span["a"].to_numpy()])
-    delta = np.concatenate([np.ones(len(span)), -np.ones(len(span))])
-    order = np.lexsort((delta, times))  # at equal times, a pull-in comes before a pull-out
-    return int(np.max(np.cumsum(delta[order])))
-
-
-def block_clashes(vehicle: np.ndarray, dep_s: np.ndarray, arr_s: np.ndarray) -> np.ndarray:
-    """Flag trips that start before the previous trip of the same block has ended.
-
-    Parameters
-    ----------
-    vehicle, dep_s, arr_s : numpy.ndarray
-        Trips sorted by vehicle, then departure [s].
-
-    Returns
-    -------
-    numpy.ndarray of bool
-        True for trip ``k`` when trip ``k - 1`` is on the same vehicle and arrives after
-        trip ``k`` departs.
-    """
-    clash = np.zeros(len(vehicle), dtype=bool)
-    clash[1:] = (vehicle[1:] == vehicle[:-1]) & (dep_s[1:] < arr_s[:-1])
-    return clash
 
 
 def chain_vehicles(
@@ -399,3 +356,18 @@ def chain_trips(
             depot_of_chain = {int(v): depot_out[int(t)] for v, t in chain_first.items()}
             depot_out[part] = [depot_of_chain[int(v)] for v in veh]
     return vehicle, depot_out, totals
+
+
+def read_gtfs_trips(path: str | Path, **kwargs: Any) -> pd.DataFrame:
+    """Read a GTFS feed and chain its trips without ``block_id`` into vehicles.
+
+    :func:`fleetopt.inputs.gtfs.read_gtfs_trips` with ``chain=``:func:`chain_trips`; the
+    keywords are that function's (``network``, ``service_date``, ``vehicle_type``,
+    ``powertrain``, ``depots``, ``chain_scope``, ``name``).
+    """
+    return _gtfs.read_gtfs_trips(path, chain=chain_trips, **kwargs)
+
+
+def parse_gtfs_trips(data: bytes, **kwargs: Any) -> pd.DataFrame:
+    """Parse a GTFS zip's bytes and chain its trips (see :func:`read_gtfs_trips`)."""
+    return _gtfs.parse_gtfs_trips(data, chain=chain_trips, **kwargs)

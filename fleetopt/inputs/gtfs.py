@@ -3,10 +3,12 @@
 The feed's members are read and checked by :mod:`fleetopt.inputs._gtfs_feed`. Trips of
 one service day become rows of the canonical trips table (CONTRACT §3). A trip with a
 ``block_id`` runs on the vehicle of that block; the others are chained into the fewest
-vehicles that can run them (:mod:`fleetopt.domain.blocks`: a minimum-cost flow, vehicles
-first, then the least deadhead time). This module supplies the deadheads: on the road
-graph when a network is given, else the straight line x ``detour_factor``, with pull-out
-and pull-in from the nearest depot when depots are given.
+vehicles that can run them by the ``chain`` function the caller passes
+(:func:`fleetopt.domain.blocks.chain_trips`: a minimum-cost flow, vehicles first, then the
+least deadhead time; :func:`fleetopt.domain.blocks.read_gtfs_trips` reads and chains). The
+reader never imports the domain (the layers point one way). This module supplies the
+deadheads: on the road graph when a network is given, else the straight line x
+``detour_factor``, with pull-out and pull-in from the nearest depot when depots are given.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,13 +24,6 @@ import numpy as np
 import pandas as pd
 
 from fleetopt import defaults
-from fleetopt.domain.blocks import (
-    block_clashes,
-    chain_arcs,
-    chain_trips,
-    chain_vehicles,
-    peak_in_service,
-)
 from fleetopt.errors import InputError, Problem
 from fleetopt.inputs import _checks, _encoding, _tabular
 from fleetopt.inputs._gtfs_feed import (
@@ -52,8 +48,6 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "REQUIRED_MEMBERS",
     "calendar_span",
-    "chain_arcs",
-    "chain_vehicles",
     "check_gtfs",
     "parse_gtfs_trips",
     "peak_in_service",
@@ -61,6 +55,60 @@ __all__ = [
     "service_day_problem",
     "stop_positions",
 ]
+
+
+#: The chaining of trips without a ``block_id`` (:func:`fleetopt.domain.blocks.chain_trips`),
+#: passed in by the caller: reading a feed is input work, chaining it is domain logic.
+Chainer = Callable[..., tuple[np.ndarray, np.ndarray | None, dict[str, Any]]]
+
+
+def peak_in_service(vehicle: np.ndarray, dep_s: np.ndarray, arr_s: np.ndarray) -> int:
+    """Return the most vehicles in service at once.
+
+    A vehicle is out from its first departure to its last arrival of the day; blocks
+    never all run at the same time, so this is at most the number of blocks.
+
+    Parameters
+    ----------
+    vehicle : numpy.ndarray
+        Vehicle (block) of each trip.
+    dep_s, arr_s : numpy.ndarray
+        Departure and arrival of each trip [s].
+
+    Returns
+    -------
+    int
+        Peak number of vehicles between their first departure and last arrival; a
+        pull-in at the same second as another's pull-out does not overlap it.
+    """
+    if len(vehicle) == 0:
+        return 0
+    frame = pd.DataFrame({"v": vehicle, "d": dep_s, "a": arr_s})
+    span = frame.groupby("v").agg(d=("d", "min"), a=("a", "max"))
+    times = np.concatenate([span["d"].to_numpy(), span["a"].to_numpy()])
+    delta = np.concatenate([np.ones(len(span)), -np.ones(len(span))])
+    order = np.lexsort((delta, times))  # at equal times, a pull-in comes before a pull-out
+    return int(np.max(np.cumsum(delta[order])))
+
+
+def block_clashes(vehicle: np.ndarray, dep_s: np.ndarray, arr_s: np.ndarray) -> np.ndarray:
+    """Flag trips that start before the previous trip of the same block has ended.
+
+    Parameters
+    ----------
+    vehicle, dep_s, arr_s : numpy.ndarray
+        Trips sorted by vehicle, then departure [s].
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        True for trip ``k`` when trip ``k - 1`` is on the same vehicle and arrives after
+        trip ``k`` departs.
+    """
+    clash = np.zeros(len(vehicle), dtype=bool)
+    clash[1:] = (vehicle[1:] == vehicle[:-1]) & (dep_s[1:] < arr_s[:-1])
+    return clash
+
 
 
 def _network_box(network: Any) -> tuple[float, float, float, float] | None:
@@ -193,7 +241,7 @@ def _gtfs(
     vehicle_type: str = "bus",
     powertrain: str = "diesel",
     depots: pd.DataFrame | None = None,
-    chain: bool = True,
+    chain: Chainer | None = None,
     chain_scope: str = "route",
 ) -> tuple[pd.DataFrame, Feed, dict[str, Any]]:
     if vehicle_type not in VEHICLE_TYPES:
@@ -313,7 +361,7 @@ def _gtfs(
     if depots is not None and len(depots):
         pull_out, pull_in, best = _depot_times(lon, lat, first, last, depots, network)
         depot_name = depots["id"].astype(str).to_numpy()[best]
-    if free.any() and chain:
+    if free.any() and chain is not None:
         sub = np.flatnonzero(free)
 
         def deadheads(
@@ -322,7 +370,7 @@ def _gtfs(
             return _stop_deadheads(lon, lat, ends, starts, network)
 
         try:
-            names, depot_sub, totals = chain_trips(
+            names, depot_sub, totals = chain(
                 trips["departure_s"].to_numpy()[sub],
                 trips["arrival_s"].to_numpy()[sub],
                 first[sub],
@@ -432,6 +480,7 @@ def read_gtfs_trips(
     depots: pd.DataFrame | None = None,
     chain_scope: str = "route",
     name: str | None = None,
+    chain: Chainer | None = None,
 ) -> pd.DataFrame:
     """Read a GTFS feed into canonical trips (CONTRACT §3), one service day, with vehicle blocks.
 
@@ -457,6 +506,10 @@ def read_gtfs_trips(
         belongs to one line) or across the whole feed (interlining allowed).
     name : str, optional
         Name shown in messages instead of ``path``.
+    chain : callable, optional
+        How trips without a ``block_id`` become vehicles: :func:`fleetopt.domain.blocks.chain_trips`
+        (what :func:`fleetopt.domain.blocks.read_gtfs_trips` passes). Without it each such trip
+        is its own vehicle ``trip-<trip_id>``.
 
     Returns
     -------
@@ -483,6 +536,7 @@ def read_gtfs_trips(
         powertrain=powertrain,
         depots=depots,
         chain_scope=chain_scope,
+        chain=chain,
     )
 
 
@@ -506,7 +560,7 @@ def check_gtfs(
     """
     label = name or "feed.zip"
     try:
-        _, feed, _ = _gtfs(data, label, chain=False, network=network)
+        _, feed, _ = _gtfs(data, label, chain=None, network=network)
     except InputError as exc:
         return exc.problems or [Problem(exc.message, file=label)], []
     return feed.errors, feed.warnings

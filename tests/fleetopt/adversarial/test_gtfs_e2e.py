@@ -23,7 +23,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from fleetopt.inputs.gtfs import parse_gtfs_trips
+from fleetopt.domain.blocks import parse_gtfs_trips
 from fleetopt.inputs.road_graph import haversine_m
 from tests.fleetopt.adversarial._cli import fleetopt
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fleetopt.inputs.gtfs import parse_gtfs_trips, peak_in_service
+from fleetopt.domain.blocks import parse_gtfs_trips, peak_in_service
 from tests.fleetopt.adversarial._cli import assert_rejected, fleetopt
 
 INPUTS = Path(__file__).resolve().parents[2] / "data" / "inputs"

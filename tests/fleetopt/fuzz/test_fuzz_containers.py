@@ -18,8 +18,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from fleetopt.domain.blocks import parse_gtfs_trips
 from fleetopt.errors import InputError
-from fleetopt.inputs.gtfs import check_gtfs, parse_gtfs_trips
+from fleetopt.inputs.gtfs import check_gtfs
 from fleetopt.inputs.road_graph import load_network
 from fleetopt.inputs.schedules import parse_trips
 

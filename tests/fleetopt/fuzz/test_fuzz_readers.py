@@ -27,8 +27,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from fleetopt.domain.blocks import parse_gtfs_trips
 from fleetopt.errors import InputError, Problem
-from fleetopt.inputs.gtfs import check_gtfs, parse_gtfs_trips
+from fleetopt.inputs.gtfs import check_gtfs
 from fleetopt.inputs.schedules import REQUEST_COLUMNS, TRIP_COLUMNS, parse_requests, parse_trips
 from fleetopt.inputs.validate import validate_file
 

@@ -15,10 +15,17 @@ from scipy.optimize import linear_sum_assignment
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import maximum_bipartite_matching
 
-from fleetopt.domain.blocks import block_clashes, chain_arcs, chain_vehicles, solve_chain
+from fleetopt.domain.blocks import (
+    block_clashes,
+    chain_arcs,
+    chain_vehicles,
+    parse_gtfs_trips,
+    read_gtfs_trips,
+    solve_chain,
+)
 from fleetopt.errors import InputError
 from fleetopt.inputs import gtfs
-from fleetopt.inputs.gtfs import check_gtfs, parse_gtfs_trips, read_gtfs_trips
+from fleetopt.inputs.gtfs import check_gtfs
 from fleetopt.inputs.schedules import TRIP_COLUMNS
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "inputs" / "gtfs_google_sample"
@@ -312,10 +319,18 @@ def test_too_many_links_is_a_located_feed_problem(monkeypatch: pytest.MonkeyPatc
     assert p.message.endswith("(route 'STBA')")
 
 
-def test_chaining_lives_in_the_domain_and_the_reader_re_exports_it() -> None:
-    """The reader's public chaining names are the domain functions (issue 13), not copies."""
-    assert gtfs.chain_vehicles is chain_vehicles
-    assert gtfs.chain_arcs is chain_arcs
+def test_chaining_lives_in_the_domain_and_the_reader_only_calls_what_it_is_given() -> None:
+    """The reader does not chain by itself (issue 13: chaining is domain logic, the reader sits
+    below the domain): without ``chain`` every trip without a block_id is its own vehicle; the
+    domain's reader passes :func:`fleetopt.domain.blocks.chain_trips` and gets fewer vehicles."""
+    assert not hasattr(gtfs, "chain_vehicles")
+    data = feed_bytes()
+    plain = gtfs.parse_gtfs_trips(data, name="f.zip", service_date="20070102")
+    chained = parse_gtfs_trips(data, name="f.zip", service_date="20070102")
+    assert len(plain) == len(chained)
+    free = ~plain["vehicle_id"].isin(chained["vehicle_id"])
+    assert plain.loc[free, "vehicle_id"].str.startswith("trip-").all()
+    assert plain["vehicle_id"].nunique() > chained["vehicle_id"].nunique()
 
 
 def test_block_clashes_flag_overlapping_trips_of_one_vehicle_only() -> None:

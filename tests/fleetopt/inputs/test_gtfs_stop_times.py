@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from fleetopt.domain.blocks import parse_gtfs_trips
 from fleetopt.errors import InputError
 from fleetopt.inputs._gtfs_feed import load_feed
-from fleetopt.inputs.gtfs import parse_gtfs_trips, stop_positions
+from fleetopt.inputs.gtfs import stop_positions
 from tests.fleetopt.inputs.test_gtfs import SAMPLE, feed_bytes
 
 STOP_TIMES = (SAMPLE / "stop_times.txt").read_text(encoding="utf-8")
