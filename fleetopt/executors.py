@@ -104,6 +104,39 @@ def _file_hash(path: str, size: int, mtime_ns: int) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
+@functools.lru_cache(maxsize=1)
+def package_fingerprint() -> str:
+    """Hash fleetopt's own code and parameter tables (every file of the installed package).
+
+    A stored day or variant is a function of the scenario, its input files *and* the tool
+    that computed it: a re-sourced row in ``fleetopt/data`` or a changed model must not
+    reuse results computed before it. Computed once per process (~5 MB read).
+
+    Returns
+    -------
+    str
+        ``sha256`` over the sorted relative paths and contents of ``fleetopt/**``
+        (``*.py`` and ``data/**``; caches such as ``__pycache__`` are left out).
+    """
+    return tree_fingerprint(Path(__file__).resolve().parent)
+
+
+def tree_fingerprint(root: Path) -> str:
+    """Hash a package folder's ``*.py`` files and everything under its ``data/`` folder."""
+    h = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root)
+        if not path.is_file() or "__pycache__" in rel.parts or path.suffix == ".pyc":
+            continue
+        if path.suffix != ".py" and rel.parts[0] != "data":
+            continue
+        h.update(str(rel.as_posix()).encode())
+        h.update(b"\0")
+        h.update(path.read_bytes())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
 def input_fingerprints(d: Any, base_dir: Path) -> dict[str, str]:
     """Fingerprint every input file a scenario dictionary names (trips, GTFS, stations, graph).
 

@@ -63,6 +63,7 @@ from fleetopt.executors import (
     input_fingerprints,
     iter_dask,
     load_record,
+    package_fingerprint,
     write_json_atomic,
 )
 from fleetopt.inputs import _caps
@@ -432,6 +433,7 @@ def read_sweep(path: str | Path) -> SweepPlan:
     base_dict = load_scenario_dict(base_path)
     keys, sets = _override_sets(doc, mode, str(path))
     variants: list[Variant] = []
+    package = package_fingerprint()  # a changed model or default never reuses a stored variant
     width = max(4, len(str(len(sets) - 1)))
     seen: set[object] = set()
     for i, over in enumerate(sets):
@@ -453,7 +455,7 @@ def read_sweep(path: str | Path) -> SweepPlan:
             "targets": bool(doc.get("targets", False)),
         }
         files = input_fingerprints(d, base_path.parent)
-        digest = _digest({"scenario": d, "files": files, **flags})
+        digest = _digest({"scenario": d, "files": files, "package": package, **flags})
         variants.append(Variant(f"v{i:0{width}d}", over, d, digest))
     if problems:
         msg = f"{len(problems)} problem(s) in sweep file {path}"

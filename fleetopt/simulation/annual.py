@@ -52,6 +52,7 @@ from fleetopt.executors import (
     input_fingerprints,
     iter_dask,
     load_record,
+    package_fingerprint,
     write_json_atomic,
 )
 from fleetopt.inputs.road_graph import RoadNetwork, load_network
@@ -391,7 +392,11 @@ def combine(summaries: Sequence[Mapping[str, Any]], weights: Sequence[float]) ->
 
 
 def scenario_key(scenario: Scenario) -> str:
-    """Return a hash of the scenario dict, its year, its input files and fleetopt's version."""
+    """Return a hash of the scenario, its year, its input files and fleetopt's code and tables.
+
+    The package's code and parameter tables count: a re-sourced default must not reuse a
+    day computed before it.
+    """
     raw = to_jsonable(scenario.raw)
     return digest(
         {
@@ -400,6 +405,7 @@ def scenario_key(scenario: Scenario) -> str:
             "files": input_fingerprints(raw, scenario.base_dir),
             "version": _RECORD_VERSION,
             "fleetopt": fleetopt.__version__,
+            "package": package_fingerprint(),
         }
     )
 

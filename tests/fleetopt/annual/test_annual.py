@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import calendar
 import json
+import shutil
 import socket
 import time
 from pathlib import Path
@@ -13,7 +14,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from fleetopt import api
+import fleetopt as fleetopt_pkg
+from fleetopt import api, executors
 from fleetopt.cli import app
 from fleetopt.inputs.scenario import Fleet, read_scenario
 from fleetopt.simulation import annual
@@ -177,6 +179,31 @@ def test_changed_scenario_does_not_reuse_stored_days(tmp_path: Path) -> None:
     (tmp_path / "trips.csv").write_text(HEADER + BUS.replace(",10\n", ",20\n"), encoding="utf-8")
     b = api.simulate_annual(p, out_dir=out)
     assert b["battery_energy_kwh"] == 2 * a["battery_energy_kwh"] == 7300.0
+
+
+def test_a_changed_parameter_table_or_model_does_not_reuse_stored_days(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GIVEN a copy of fleetopt's code and tables WHEN one row of a parameter table changes
+    THEN its fingerprint changes (caches are ignored), and a scenario's day key follows the
+    package's fingerprint, so days stored by another version of a default are recomputed."""
+    src = Path(fleetopt_pkg.__file__).resolve().parent
+    root = tmp_path / "pkg"
+    (root / "data").mkdir(parents=True)
+    shutil.copy(src / "executors.py", root / "executors.py")
+    shutil.copy(src / "data" / "vehicle_specs.csv", root / "data" / "vehicle_specs.csv")
+    (root / "__pycache__").mkdir()
+    before = executors.tree_fingerprint(root)
+    (root / "__pycache__" / "x.pyc").write_bytes(b"cache")
+    assert executors.tree_fingerprint(root) == before
+    table = root / "data" / "vehicle_specs.csv"
+    table.write_bytes(table.read_bytes().replace(b"0.16", b"0.15", 1))
+    assert executors.tree_fingerprint(root) != before
+    p = _write(tmp_path, 2025)
+    scenario = read_scenario(p)
+    key = annual.scenario_key(scenario)
+    monkeypatch.setattr(annual, "package_fingerprint", lambda: "another-release")
+    assert annual.scenario_key(scenario) != key
 
 
 def test_combine_sums_maxima_and_weighted_means() -> None:
