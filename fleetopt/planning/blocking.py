@@ -482,12 +482,15 @@ def _pool_graph(gp: GroupProblem, idx: np.ndarray, k_near: int, *, relax_rest: b
     out_n = 2 + np.arange(n)
     in_n = 2 + n + np.arange(n)
     n_same = int(same.sum())
-    tails = np.concatenate([np.zeros(n, np.int64), in_n, nodes[:-1][same],
-                            np.where(enter, out_n[wh], nodes)])
-    heads = np.concatenate([out_n, np.ones(n, np.int64), nodes[1:][same],
-                            np.where(enter, nodes, in_n[wh])])
-    caps = np.concatenate([np.ones(2 * n, np.int64), np.full(n_same, n, np.int64),
-                           np.ones(ne, np.int64)])
+    tails = np.concatenate(
+        [np.zeros(n, np.int64), in_n, nodes[:-1][same], np.where(enter, out_n[wh], nodes)]
+    )
+    heads = np.concatenate(
+        [out_n, np.ones(n, np.int64), nodes[1:][same], np.where(enter, nodes, in_n[wh])]
+    )
+    caps = np.concatenate(
+        [np.ones(2 * n, np.int64), np.full(n_same, n, np.int64), np.ones(ne, np.int64)]
+    )
     return _Pool(
         tails=tails.astype(np.int32),
         heads=heads.astype(np.int32),

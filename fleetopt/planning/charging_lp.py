@@ -126,42 +126,113 @@ _SCHEDULE_COLS = [
 ]
 
 
-class _Builder:
-    """Collect columns and COO entries of the model."""
+@dataclass
+class _Model:
+    """The vehicles' rows of the LP: state of charge, charge columns, cyclic day (COO)."""
 
-    def __init__(self) -> None:
-        self.lb: list[np.ndarray] = []
-        self.ub: list[np.ndarray] = []
-        self.n = 0
-        self.r: list[np.ndarray] = []
-        self.c: list[np.ndarray] = []
-        self.v: list[np.ndarray] = []
-        self.rlb: list[float] = []
-        self.rub: list[float] = []
+    n_cols: int
+    col_lb: np.ndarray
+    col_ub: np.ndarray
+    n_rows: int
+    rows: np.ndarray
+    cols: np.ndarray
+    vals: np.ndarray
+    row_lb: np.ndarray
+    row_ub: np.ndarray
+    # per charge column: its index, station, slot of the day, power, efficiency,
+    # first second and length of the stay's part in the step, vehicle
+    q_col: np.ndarray
+    q_station: np.ndarray
+    q_slot: np.ndarray
+    q_rate: np.ndarray
+    q_eff: np.ndarray
+    q_start: np.ndarray
+    q_over: np.ndarray
+    q_vehicle: np.ndarray
 
-    def cols(self, k: int, lb: float | np.ndarray, ub: float | np.ndarray) -> np.ndarray:
-        ids = self.n + np.arange(k)
-        self.lb.append(np.broadcast_to(np.asarray(lb, float), (k,)).copy())
-        self.ub.append(np.broadcast_to(np.asarray(ub, float), (k,)).copy())
-        self.n += k
-        return ids
-
-    def row(self, cols: np.ndarray, vals: np.ndarray, lo: float, hi: float) -> None:
-        i = len(self.rlb)
-        self.r.append(np.full(len(cols), i))
-        self.c.append(np.asarray(cols))
-        self.v.append(np.asarray(vals, float))
-        self.rlb.append(lo)
-        self.rub.append(hi)
-
-    def matrix(self) -> sparse.csr_matrix:
-        m = len(self.rlb)
-        if not self.r:
-            return sparse.csr_matrix((m, self.n))
-        return sparse.csr_matrix(
-            (np.concatenate(self.v), (np.concatenate(self.r), np.concatenate(self.c))),
-            shape=(m, self.n),
+    @classmethod
+    def build(cls, vehicles: list[VehicleDay], t0_s: float, step_s: float, n_slot: int) -> _Model:
+        """Build the vehicles' part of the model with array operations (no per-step loop)."""
+        nv = len(vehicles)
+        n_seg = np.array([len(v.segments) for v in vehicles], dtype=np.int64)
+        # SoC columns: vehicle v owns n_seg[v] + 1 of them, from soc0[v]
+        soc0 = np.r_[0, np.cumsum(n_seg + 1)][:nv]
+        n_soc = int((n_seg + 1).sum())
+        segs = [sg for v in vehicles for sg in v.segments]
+        veh = np.repeat(np.arange(nv), n_seg)
+        pos = np.arange(len(segs)) - np.repeat(np.r_[0, np.cumsum(n_seg)][:nv], n_seg)
+        drive = np.array([sg.kind == "drive" for sg in segs], dtype=bool)
+        kwh = np.array([sg.kwh for sg in segs], dtype=float)
+        start = np.array([sg.start_s for sg in segs], dtype=float)
+        end = np.array([sg.end_s for sg in segs], dtype=float)
+        station = np.array([sg.station for sg in segs], dtype=np.int64)
+        cap = np.array([v.cap_kwh for v in vehicles], dtype=float)
+        lo = np.array([v.min_kwh for v in vehicles], dtype=float)
+        effv = np.array([v.efficiency for v in vehicles], dtype=float)
+        rate_seg = np.zeros(len(segs))
+        has_st = (~drive) & (station >= 0)
+        for v in np.unique(veh[has_st]):
+            sel = has_st & (veh == v)
+            rate_seg[sel] = vehicles[int(v)].rate_kw[station[sel]]
+        col_lb = np.repeat(lo, n_seg + 1)
+        col_ub = np.repeat(cap, n_seg + 1)
+        a_col = soc0[veh] + pos  # SoC before the segment
+        b_col = a_col + 1  # SoC after it
+        n_seg_all = len(segs)
+        # charge columns: the steps each charging stay touches
+        chg = np.flatnonzero(has_st & (rate_seg > 0))
+        k0 = np.floor((start[chg] - t0_s) / step_s).astype(np.int64)
+        k1 = np.ceil((end[chg] - t0_s) / step_s).astype(np.int64)
+        cnt = np.maximum(k1 - k0, 0)
+        seg_of = np.repeat(chg, cnt)
+        within = np.arange(int(cnt.sum())) - np.repeat(np.r_[0, np.cumsum(cnt)][:-1], cnt)
+        ks = np.repeat(k0, cnt) + within
+        ts = t0_s + ks * step_s
+        over = np.minimum(end[seg_of], ts + step_s) - np.maximum(start[seg_of], ts)
+        keep = over > 1e-9
+        seg_of, ks, ts, over = seg_of[keep], ks[keep], ts[keep], over[keep]
+        nq = seg_of.size
+        q_col = n_soc + np.arange(nq)
+        q_rate = rate_seg[seg_of]
+        # rows: one per segment (drive: b - a = -kwh; stay: b - a - sum q = 0), one cyclic row
+        r_seg = np.arange(n_seg_all)
+        rhs = np.where(drive, -kwh, 0.0)
+        cyc_row = n_seg_all + np.arange(nv)
+        last_col = soc0 + n_seg
+        rows = np.concatenate([r_seg, r_seg, seg_of, cyc_row, cyc_row])
+        cols = np.concatenate([b_col, a_col, q_col, last_col, soc0])
+        vals = np.concatenate(
+            [np.ones(n_seg_all), -np.ones(n_seg_all), -np.ones(nq), np.ones(nv), -np.ones(nv)]
         )
+        return cls(
+            n_cols=n_soc + nq,
+            col_lb=np.r_[col_lb, np.zeros(nq)],
+            col_ub=np.r_[col_ub, q_rate * over / 3600.0],
+            n_rows=n_seg_all + nv,
+            rows=rows,
+            cols=cols,
+            vals=vals,
+            row_lb=np.r_[rhs, np.zeros(nv)],
+            row_ub=np.r_[rhs, np.full(nv, math.inf)],
+            q_col=q_col,
+            q_station=station[seg_of],
+            q_slot=ks % n_slot,
+            q_rate=q_rate,
+            q_eff=effv[veh[seg_of]],
+            q_start=np.maximum(start[seg_of], ts),
+            q_over=over,
+            q_vehicle=veh[seg_of],
+        )
+
+
+def _group_running_max(x: np.ndarray, grp: np.ndarray) -> np.ndarray:
+    """Return the running maximum of ``x``, restarted at each group (``grp`` sorted)."""
+    if x.size == 0:
+        return x
+    finite = np.where(np.isfinite(x), x, 0.0)
+    span = float(finite.max() - finite.min()) + 1.0
+    shifted = x + grp * span  # later groups lie entirely above earlier ones
+    return np.maximum.accumulate(shifted) - grp * span
 
 
 def plan_charging(
@@ -215,86 +286,71 @@ def plan_charging(
         raise ValueError(msg)
     n_slot = round(DAY_S / step_s)
     n_st = len(station_ids)
-    b = _Builder()
-    # per (vehicle, stay, step) charge columns
-    q_parts: list[tuple[int, int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
-    for vi, veh in enumerate(vehicles):
-        segs = veh.segments
-        soc = b.cols(len(segs) + 1, veh.min_kwh, veh.cap_kwh)
-        for m, sg in enumerate(segs):
-            if sg.kind == "drive":
-                b.row(np.array([soc[m + 1], soc[m]]), np.array([1.0, -1.0]), -sg.kwh, -sg.kwh)
-                continue
-            qcols = np.zeros(0, np.int64)
-            if sg.station >= 0 and veh.rate_kw[sg.station] > 0:
-                k0 = math.floor((sg.start_s - t0_s) / step_s)
-                k1 = math.ceil((sg.end_s - t0_s) / step_s)
-                ks = np.arange(k0, k1)
-                ts = t0_s + ks * step_s
-                over = np.minimum(sg.end_s, ts + step_s) - np.maximum(sg.start_s, ts)
-                keep = over > 1e-9
-                ks, ts, over = ks[keep], ts[keep], over[keep]
-                ub = veh.rate_kw[sg.station] * over / 3600.0
-                qcols = b.cols(ks.size, 0.0, ub)
-                first_s = np.maximum(sg.start_s, ts)
-                q_parts.append((vi, sg.station, qcols, ks % n_slot, first_s, over))
-            b.row(
-                np.concatenate([[soc[m + 1], soc[m]], qcols]),
-                np.concatenate([[1.0, -1.0], -np.ones(qcols.size)]),
-                0.0,
-                0.0,
-            )
-        b.row(np.array([soc[-1], soc[0]]), np.array([1.0, -1.0]), 0.0, math.inf)  # cyclic day
-    n_q_end = b.n
-    # station rows
-    used = sorted({st for _, st, *_ in q_parts})
-    p_col = {s: int(b.cols(1, 0.0, math.inf)[0]) for s in used}
-    peak_col = (
-        {s: int(b.cols(1, 0.0, math.inf)[0]) for s in used} if demand_cny_per_kw_day > 0 else {}
-    )
     step_h = step_s / 3600.0
-    if q_parts:
-        st_arr = np.concatenate([np.full(p[2].size, p[1]) for p in q_parts])
-        slot = np.concatenate([p[3] for p in q_parts])
-        qc = np.concatenate([p[2] for p in q_parts])
-        rate = np.concatenate([np.full(p[2].size, vehicles[p[0]].rate_kw[p[1]]) for p in q_parts])
-        eff = np.concatenate([np.full(p[2].size, vehicles[p[0]].efficiency) for p in q_parts])
-        ts_all = np.concatenate([p[4] for p in q_parts])
-        over_all = np.concatenate([p[5] for p in q_parts])
-        veh_all = np.concatenate([np.full(p[2].size, p[0]) for p in q_parts])
+    m = _Model.build(vehicles, t0_s, step_s, n_slot)
+    qc, st_arr, slot = m.q_col, m.q_station, m.q_slot
+    rate, eff, ts_all, over_all, veh_all = m.q_rate, m.q_eff, m.q_start, m.q_over, m.q_vehicle
+    # station rows: one per (station, slot) with charging columns
+    used = sorted(set(st_arr.tolist()))
+    n = m.n_cols
+    p_col = {s: n + k for k, s in enumerate(used)}
+    n += len(used)
+    peak_col = {s: n + k for k, s in enumerate(used)} if demand_cny_per_kw_day > 0 else {}
+    n += len(peak_col)
+    rows, cols, vals = [m.rows], [m.cols], [m.vals]
+    row_lb, row_ub = [m.row_lb], [m.row_ub]
+    n_row = m.n_rows
+    price = np.zeros(0)
+    if qc.size:
         key = st_arr * n_slot + slot
-        order = np.argsort(key, kind="stable")
-        uk, start = np.unique(key[order], return_index=True)
-        ends = np.r_[start[1:], order.size]
-        for kk, a, e in zip(uk, start, ends, strict=True):
-            s = int(kk // n_slot)
-            sel = order[a:e]
-            cols = qc[sel]
-            b.row(
-                np.r_[cols, p_col[s]],
-                np.r_[1.0 / (rate[sel] * step_h), -1.0],
-                -math.inf,
-                0.0,
-            )
-            if math.isfinite(grid_limit_kw):
-                b.row(cols, 1.0 / eff[sel], -math.inf, grid_limit_kw * step_h)
-            if peak_col:
-                b.row(
-                    np.r_[cols, peak_col[s]],
-                    np.r_[1.0 / (eff[sel] * step_h), -1.0],
-                    -math.inf,
-                    0.0,
-                )
+        order = np.lexsort((ts_all, key))
+        ks = key[order]
+        new = np.r_[True, ks[1:] != ks[:-1]]
+        grp = np.cumsum(new) - 1
+        n_grp = int(grp[-1]) + 1
+        g_key = ks[new]
+        g_st = g_key // n_slot
+        # plug-time the station can give in the slot: plugs x the time anybody stands there
+        # (the union of the stays' parts in the slot), not the whole step
+        s_o = ts_all[order]
+        e_o = s_o + over_all[order]
+        run_end = _group_running_max(e_o, grp)
+        prev_end = np.r_[-np.inf, run_end[:-1]]
+        prev_end[new] = -np.inf
+        covered = np.maximum(0.0, e_o - np.maximum(s_o, prev_end))
+        union_h = np.bincount(grp, weights=covered, minlength=n_grp) / 3600.0
+        union_h = np.maximum(union_h, 1e-9)
+        pcol = np.array([p_col[int(s)] for s in g_st], dtype=np.int64)
+        plug_row = n_row + grp
+        rows += [plug_row, n_row + np.arange(n_grp)]
+        cols += [qc[order], pcol]
+        vals += [1.0 / (rate[order] * union_h[grp]), -np.ones(n_grp)]
+        row_lb.append(np.full(n_grp, -math.inf))
+        row_ub.append(np.zeros(n_grp))
+        n_row += n_grp
+        if math.isfinite(grid_limit_kw):
+            rows.append(n_row + grp)
+            cols.append(qc[order])
+            vals.append(1.0 / eff[order])
+            row_lb.append(np.full(n_grp, -math.inf))
+            row_ub.append(np.full(n_grp, grid_limit_kw * step_h))
+            n_row += n_grp
+        if peak_col:
+            kcol = np.array([peak_col[int(s)] for s in g_st], dtype=np.int64)
+            rows += [n_row + grp, n_row + np.arange(n_grp)]
+            cols += [qc[order], kcol]
+            vals += [1.0 / (eff[order] * step_h), -np.ones(n_grp)]
+            row_lb.append(np.full(n_grp, -math.inf))
+            row_ub.append(np.zeros(n_grp))
+            n_row += n_grp
         hour = (np.floor(ts_all / 3600.0).astype(np.int64)) % 24
         price = np.asarray(prices_cny_per_kwh, float)[hour]
-    else:
-        qc = st_arr = slot = rate = eff = ts_all = over_all = price = np.zeros(0)
-        veh_all = np.zeros(0, np.int64)
-    a = b.matrix()
-    col_lb = np.concatenate(b.lb) if b.lb else np.zeros(0)
-    col_ub = np.concatenate(b.ub) if b.ub else np.zeros(0)
-    row_lb, row_ub = np.array(b.rlb), np.array(b.rub)
-    n = b.n
+    a = sparse.csr_matrix(
+        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n_row, n)
+    )
+    col_lb = np.r_[m.col_lb, np.zeros(n - m.n_cols)]
+    col_ub = np.r_[m.col_ub, np.full(n - m.n_cols, math.inf)]
+    row_lb_a, row_ub_a = np.concatenate(row_lb), np.concatenate(row_ub)
     # 1. plugs
     status = "optimal"
     plugs_bound = 0
@@ -305,7 +361,9 @@ def plan_charging(
             c1[col] = 1.0
             integer[col] = True
         # LP relaxation, rounded up per station: feasible (each station's row only loosens)
-        relax = _solver.solve(c1, a, row_lb, row_ub, col_lb, col_ub, time_limit_s=time_limit_s / 4)
+        relax = _solver.solve(
+            c1, a, row_lb_a, row_ub_a, col_lb, col_ub, time_limit_s=time_limit_s / 4
+        )
         if relax.x is None:
             return _empty(relax.status, station_ids, time.perf_counter() - t_start)
         plug_n = {s: math.ceil(float(relax.x[col]) - 1e-6) for s, col in p_col.items()}
@@ -313,8 +371,9 @@ def plan_charging(
         if sum(plug_n.values()) > plug_lb:
             # the MIP may find fewer plugs; it is kept only when it does
             left = max(0.5, min(mip_time_s, time_limit_s / 2 - (time.perf_counter() - t_start)))
-            ans1 = _solver.solve(c1, a, row_lb, row_ub, col_lb, col_ub, integer,
-                                 time_limit_s=left)
+            ans1 = _solver.solve(
+                c1, a, row_lb_a, row_ub_a, col_lb, col_ub, integer, time_limit_s=left
+            )
             if ans1.x is not None and ans1.objective < sum(plug_n.values()) - 0.5:
                 plug_n = {s: round(float(ans1.x[col])) for s, col in p_col.items()}
             if math.isfinite(ans1.bound):
@@ -335,7 +394,7 @@ def plan_charging(
         c2[col] = demand_cny_per_kw_day
     left = max(0.5, time_limit_s - (time.perf_counter() - t_start))
     ans2 = _solver.solve(
-        c2, a, row_lb, row_ub, col_lb, col_ub, time_limit_s=left, lp_algorithm=lp_algorithm
+        c2, a, row_lb_a, row_ub_a, col_lb, col_ub, time_limit_s=left, lp_algorithm=lp_algorithm
     )
     if ans2.x is None:
         return _empty(ans2.status, station_ids, time.perf_counter() - t_start)
@@ -343,7 +402,6 @@ def plan_charging(
         status = "feasible"
     x = ans2.x
     qv = np.maximum(x[qc.astype(np.int64)], 0.0) if qc.size else np.zeros(0)
-    del n_q_end
     keep = qv > 1e-9
     grid = qv / eff if qc.size else qv
     start = ts_all
@@ -364,8 +422,9 @@ def plan_charging(
     sched["cost_cny"] = sched["grid_kwh"] * sched["price_cny_per_kwh"]
     load = np.zeros((n_st, n_slot))
     if qc.size:
-        np.add.at(load, (st_arr[keep].astype(np.int64), slot[keep].astype(np.int64)),
-                  grid[keep] / step_h)
+        np.add.at(
+            load, (st_arr[keep].astype(np.int64), slot[keep].astype(np.int64)), grid[keep] / step_h
+        )
     peak = {str(station_ids[s]): float(load[s].max()) for s in used}
     by_ts: dict[tuple[str, str], float] = {}
     for (vt, sid), g in sched.groupby(["vehicle_type", "station_id"])["grid_kwh"]:
@@ -377,9 +436,9 @@ def plan_charging(
         bound_cny=float(ans2.bound),
         peak_kw=peak,
         grid_kwh=float(grid.sum()),
-        schedule=sched[_SCHEDULE_COLS].sort_values(["vehicle_id", "start_s"]).reset_index(
-            drop=True
-        ),
+        schedule=sched[_SCHEDULE_COLS]
+        .sort_values(["vehicle_id", "start_s"])
+        .reset_index(drop=True),
         energy_by_type_station=by_ts,
         wall_s=time.perf_counter() - t_start,
         plugs_bound=plugs_bound,

@@ -1,0 +1,80 @@
+"""The charging LP at 15-minute and 1-minute steps: plug time, flat-tariff cost, step edges."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from fleetopt.planning.blocking import Segment
+from fleetopt.planning.charging_lp import VehicleDay, plan_charging
+from fleetopt.planning.problem import DAY_S
+
+STATIONS = np.array(["S"])
+FLAT = np.full(24, 0.5)
+
+
+def _day(name: str, stay: tuple[float, float], kwh: float) -> VehicleDay:
+    """Drive ``kwh``, stand at station S during ``stay``, drive nothing, no night charging."""
+    a, b = stay
+    segs = [
+        Segment("drive", 0.0, a, kwh=kwh, km=kwh, trip=0),
+        Segment("stay", a, b, station=0),
+        Segment("drive", b, b + 60.0, kwh=0.0, km=0.0, trip=1),
+        Segment("stay", b + 60.0, DAY_S, station=-1, night=True),
+    ]
+    return VehicleDay(name, "bus", segs, np.array([150.0]), 1.0, 100.0, 0.0)
+
+
+@pytest.mark.parametrize("step_s", [900.0, 60.0])
+def test_two_buses_standing_the_same_five_minutes_need_two_plugs(step_s: float) -> None:
+    """GIVEN two buses that both stand at S only from 1:00 to 1:05 and each must charge for
+    the whole 5 minutes at 150 kW (12.5 kWh) to close the cyclic day THEN two plugs are
+    needed at either step. (The 15-minute model used to share the step's 15 plug-minutes
+    between them and answer one plug, which the 1-minute model then found infeasible.)"""
+    days = [_day(f"v{k}", (3600.0, 3900.0), 12.5) for k in range(2)]
+    plan = plan_charging(days, STATIONS, FLAT, step_s=step_s)
+    assert plan.status == "optimal"
+    assert plan.plugs == {"S": 2}
+    assert plan.plugs_bound == 2
+    one = plan_charging(days, STATIONS, FLAT, step_s=step_s, plugs={"S": 1})
+    assert one.status == "infeasible"
+
+
+@pytest.mark.parametrize("step_s", [900.0, 60.0])
+def test_stays_off_the_step_grid_charge_exactly_their_length(step_s: float) -> None:
+    """GIVEN stays that start and end inside steps (1:07:30-1:09:10 and 1:14:50-1:21:40) THEN
+    each bus can charge exactly stay x 150 kW: needing that much is feasible at a flat
+    tariff with cost = energy x price, and needing 0.1 kWh more is infeasible."""
+    stays = [(4050.0, 4150.0), (4490.0, 4900.0)]
+    need = [150.0 * (b - a) / 3600.0 for a, b in stays]
+    days = [_day(f"v{k}", s, e) for k, (s, e) in enumerate(zip(stays, need, strict=True))]
+    plan = plan_charging(days, STATIONS, FLAT, step_s=step_s)
+    assert plan.status == "optimal"
+    assert plan.cost_cny == pytest.approx(0.5 * sum(need), rel=1e-6)
+    assert plan.bound_cny == pytest.approx(plan.cost_cny, rel=1e-6)
+    assert plan.schedule["battery_kwh"].sum() == pytest.approx(sum(need), rel=1e-6)
+    more = [_day(f"v{k}", s, e + 0.1) for k, (s, e) in enumerate(zip(stays, need, strict=True))]
+    assert plan_charging(more, STATIONS, FLAT, step_s=step_s).status == "infeasible"
+
+
+def test_one_minute_and_fifteen_minute_agree_at_a_flat_tariff() -> None:
+    """GIVEN ten buses with stays scattered over the day THEN at a flat tariff both steps
+    cost energy x price (the energy the days need), and the 1-minute plugs are never
+    fewer than the 15-minute ones (finer steps share plugs less)."""
+    rng = np.random.default_rng(5)
+    days = []
+    for k in range(10):
+        a = float(rng.uniform(3600, 80000))
+        b = a + float(rng.uniform(300, 3600))
+        top = min(90.0, 150.0 * (b - a) / 3600.0)  # within the 100 kWh battery
+        days.append(_day(f"v{k}", (a, b), float(rng.uniform(1.0, top))))
+    need = sum(d.segments[0].kwh for d in days)
+    p15 = plan_charging(days, STATIONS, FLAT, step_s=900.0)
+    p1 = plan_charging(days, STATIONS, FLAT, step_s=60.0)
+    for p in (p15, p1):
+        assert p.status == "optimal"
+        assert p.cost_cny == pytest.approx(0.5 * need, rel=1e-6)
+        assert math.isfinite(p.bound_cny)
+    assert p1.plugs["S"] >= p15.plugs["S"]
