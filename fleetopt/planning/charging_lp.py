@@ -362,7 +362,14 @@ def plan_charging(
             integer[col] = True
         # LP relaxation, rounded up per station: feasible (each station's row only loosens)
         relax = _solver.solve(
-            c1, a, row_lb_a, row_ub_a, col_lb, col_ub, time_limit_s=time_limit_s / 4
+            c1,
+            a,
+            row_lb_a,
+            row_ub_a,
+            col_lb,
+            col_ub,
+            time_limit_s=time_limit_s / 4,
+            lp_algorithm=lp_algorithm,
         )
         if relax.x is None:
             return _empty(relax.status, station_ids, time.perf_counter() - t_start)

@@ -2,8 +2,9 @@
 
 ``summary()`` gives ``status``, ``gap``, ``vehicles_needed``, ``vehicles_input``,
 ``plugs_needed``, ``charging_cost_cny``, ``charging_cost_bound_cny``, ``tco``, ``wall_s``
-(plus ``infeasible_trips``, ``broken_blocks``, ``vehicles_bound``, ``comparison`` and
-``tco_detail`` for the reader). ``gap`` is the largest relative gap of the plan's parts:
+(plus ``infeasible_trips``, ``broken_blocks``, ``vehicles_bound``, ``comparison``,
+``tco_detail`` and ``replay`` for the reader). ``gap`` is the largest relative gap of the
+plan's parts:
 (vehicles - bound) / vehicles of each type, (plugs - bound) / plugs in total, and
 (cost - bound) / cost of the charging (for the plugs chosen).
 """
@@ -87,6 +88,8 @@ class PlanResult:
         Simulator runs of the plan (``immediate``, ``smart``) next to the LP (``plan``).
     wall_s : float
         Wall time [s].
+    replay : dict
+        The schedule replayed on the planned days (see :mod:`fleetopt.planning.replay`).
     """
 
     scenario: str
@@ -95,6 +98,7 @@ class PlanResult:
     step_s: float = 900.0
     comparison: dict[str, dict[str, float]] = field(default_factory=dict)
     wall_s: float = 0.0
+    replay: dict[str, Any] = field(default_factory=dict)
 
     def status(self) -> str:
         """``optimal`` when every part is proven optimal, ``infeasible`` when charging is."""
@@ -171,6 +175,7 @@ class PlanResult:
             "plugs_bound": ch.plugs_bound if ch is not None else 0,
             "comparison": self.comparison,
             "tco_detail": detail,
+            "replay": self.replay,
         }
 
     def trips_table(self) -> pd.DataFrame:
