@@ -28,10 +28,12 @@ import logging
 import math
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
+from scipy.sparse.csgraph import connected_components
 
 from fleetopt.planning import _solver
 from fleetopt.planning.blocking import Segment
@@ -251,6 +253,12 @@ def plan_charging(
 ) -> ChargingPlan:
     """Size plugs and find the cheapest cyclic-day charging schedule.
 
+    Vehicles interact only through the stations where they can charge (plugs, a site's
+    grid limit and peak), so the model splits exactly into the connected parts of the
+    vehicle-station graph: each part is solved on its own (:func:`_plan_part`) and the
+    answers add up (plugs, cost, and the proven bounds, since the parts share no row
+    and no column).
+
     Parameters
     ----------
     vehicles : list of VehicleDay
@@ -270,11 +278,11 @@ def plan_charging(
     plugs : dict, optional
         Fixed plugs per station id (skip the plug MIP).
     time_limit_s : float
-        Budget for both solves [s].
+        Budget for all solves [s].
     mip_time_s : float
-        Budget of the plug MIP that tries to beat the rounded-up LP plugs [s].
+        Budget of the plug MIPs that try to beat the rounded-up LP plugs [s].
     lp_algorithm : str
-        HiGHS LP algorithm of the cost LP (see :func:`fleetopt.planning._solver.solve`).
+        HiGHS LP algorithm (see :func:`fleetopt.planning._solver.solve`).
 
     Returns
     -------
@@ -284,6 +292,106 @@ def plan_charging(
     if 3600.0 % step_s:
         msg = f"step_s must divide 3600, got {step_s}"
         raise ValueError(msg)
+    parts = _parts(vehicles, len(station_ids))
+    kw: dict[str, Any] = {
+        "t0_s": t0_s,
+        "step_s": step_s,
+        "grid_limit_kw": grid_limit_kw,
+        "demand_cny_per_kw_day": demand_cny_per_kw_day,
+        "plugs": plugs,
+        "lp_algorithm": lp_algorithm,
+    }
+    if len(parts) <= 1:
+        return _plan_part(
+            vehicles,
+            station_ids,
+            prices_cny_per_kwh,
+            time_limit_s=time_limit_s,
+            mip_time_s=mip_time_s,
+            **kw,
+        )
+    answers: list[ChargingPlan] = []
+    left_v = len(vehicles)
+    for part in parts:
+        share = len(part) / left_v
+        left_v -= len(part)
+        budget = max(1.0, (time_limit_s - (time.perf_counter() - t_start)) * share)
+        ans = _plan_part(
+            [vehicles[k] for k in part],
+            station_ids,
+            prices_cny_per_kwh,
+            time_limit_s=budget,
+            mip_time_s=max(0.2, mip_time_s * len(part) / len(vehicles)),
+            **kw,
+        )
+        if ans.status in ("infeasible", "time_limit_no_solution"):
+            return _empty(ans.status, station_ids, time.perf_counter() - t_start)
+        answers.append(ans)
+    return _combine(answers, time.perf_counter() - t_start)
+
+
+def _parts(vehicles: list[VehicleDay], n_st: int) -> list[list[int]]:
+    """Vehicles grouped by the connected parts of the vehicle-station charging graph."""
+    nv = len(vehicles)
+    vi: list[int] = []
+    si: list[int] = []
+    for k, v in enumerate(vehicles):
+        for sg in v.segments:
+            if sg.kind == "stay" and sg.station >= 0 and v.rate_kw[sg.station] > 0:
+                vi.append(k)
+                si.append(nv + sg.station)
+    g = sparse.coo_matrix((np.ones(len(vi)), (vi, si)), shape=(nv + n_st, nv + n_st))
+    _, label = connected_components(g, directed=False)
+    lab = label[:nv]
+    # vehicles that charge nowhere share one part (they only need their own rows)
+    alone = np.ones(nv, bool)
+    alone[np.asarray(vi, dtype=np.int64)] = False
+    lab = np.where(alone, -1, lab)
+    return [np.flatnonzero(lab == u).tolist() for u in np.unique(lab)]
+
+
+def _combine(answers: list[ChargingPlan], wall: float) -> ChargingPlan:
+    """Add up the plans of parts that share no station."""
+    status = "optimal" if all(a.status == "optimal" for a in answers) else "feasible"
+    sched = pd.concat([a.schedule for a in answers if len(a.schedule)] or [answers[0].schedule])
+    by_ts: dict[tuple[str, str], float] = {}
+    plugs: dict[str, int] = {}
+    peak: dict[str, float] = {}
+    for a in answers:
+        plugs.update(a.plugs)
+        peak.update(a.peak_kw)
+        for key, e in a.energy_by_type_station.items():
+            by_ts[key] = by_ts.get(key, 0.0) + e
+    return ChargingPlan(
+        status=status,
+        plugs=plugs,
+        cost_cny=float(sum(a.cost_cny for a in answers)),
+        bound_cny=float(sum(a.bound_cny for a in answers)),
+        peak_kw=peak,
+        grid_kwh=float(sum(a.grid_kwh for a in answers)),
+        schedule=sched.sort_values(["vehicle_id", "start_s"]).reset_index(drop=True),
+        energy_by_type_station=by_ts,
+        wall_s=wall,
+        plugs_bound=int(sum(a.plugs_bound for a in answers)),
+    )
+
+
+def _plan_part(
+    vehicles: list[VehicleDay],
+    station_ids: np.ndarray,
+    prices_cny_per_kwh: np.ndarray,
+    *,
+    t0_s: float = 0.0,
+    step_s: float = 900.0,
+    grid_limit_kw: float = math.inf,
+    demand_cny_per_kw_day: float = 0.0,
+    plugs: dict[str, int] | None = None,
+    time_limit_s: float = 60.0,
+    mip_time_s: float = 10.0,
+    lp_algorithm: str = "default",
+) -> ChargingPlan:
+    """Size plugs and schedule charging for vehicles that share stations (one part)."""
+    t_start = time.perf_counter()
     n_slot = round(DAY_S / step_s)
     n_st = len(station_ids)
     step_h = step_s / 3600.0

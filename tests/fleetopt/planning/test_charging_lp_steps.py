@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 
+from fleetopt.planning import charging_lp
 from fleetopt.planning.blocking import Segment
 from fleetopt.planning.charging_lp import VehicleDay, plan_charging
 from fleetopt.planning.problem import DAY_S
@@ -78,3 +79,35 @@ def test_one_minute_and_fifteen_minute_agree_at_a_flat_tariff() -> None:
         assert p.cost_cny == pytest.approx(0.5 * need, rel=1e-6)
         assert math.isfinite(p.bound_cny)
     assert p1.plugs["S"] >= p15.plugs["S"]
+
+
+def test_parts_that_share_no_station_solve_to_the_whole_models_answer() -> None:
+    """GIVEN buses at two stations (S and T) and one that never charges THEN solving the
+    connected parts apart gives the plugs, cost and proven bound of the whole model."""
+    rng = np.random.default_rng(11)
+    days = []
+    for k in range(8):
+        a = float(rng.uniform(3600, 40000))
+        b = a + float(rng.uniform(600, 3600))
+        d = _day(f"v{k}", (a, b), float(rng.uniform(5.0, min(90.0, 100.0 * (b - a) / 3600))))
+        d.rate_kw = np.array([150.0, 100.0])
+        if k % 2:  # odd buses stand at T
+            d.segments[1] = Segment("stay", a, b, station=1)
+        days.append(d)
+    idle = _day("idle", (3600.0, 3700.0), 0.0)
+    idle.rate_kw = np.array([150.0, 100.0])
+    idle.segments[1] = Segment("stay", 3600.0, 3700.0, station=-1)
+    days.append(idle)
+    ids = np.array(["S", "T"])
+    prices = np.array([0.3] * 7 + [1.0] * 17)
+    assert len(charging_lp._parts(days, 2)) == 3
+    whole = charging_lp._plan_part(days, ids, prices)
+    split = plan_charging(days, ids, prices)
+    assert split.status == whole.status == "optimal"
+    assert split.plugs == whole.plugs
+    assert split.plugs_bound == whole.plugs_bound
+    assert split.cost_cny == pytest.approx(whole.cost_cny, rel=1e-7)
+    assert split.bound_cny == pytest.approx(whole.bound_cny, rel=1e-7)
+    assert split.schedule["battery_kwh"].sum() == pytest.approx(
+        whole.schedule["battery_kwh"].sum(), rel=1e-7
+    )
