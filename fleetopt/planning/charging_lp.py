@@ -7,14 +7,18 @@ side; the grid side is divided by ``charge_efficiency``). State of charge is tra
 the boundaries of each vehicle's segments (drives and stays): at least ``min_soc``,
 at most the battery, and the day ends with at least the charge it started with.
 
-At each station and step the vehicles' plug occupancy (energy / (power x step)) adds up
-to at most the station's plugs (within a step the plugs are time-shared) and the grid
-power to at most ``options.grid_limit_kw`` per site.
+At each station and step the vehicles' plug time (energy / power) adds up to at most the
+station's plugs x the time anybody stands there during the step (the union of the stays'
+parts in it: within a step the plugs are time-shared, but never with time nobody is
+there) and the grid power to at most ``options.grid_limit_kw`` per site. The vehicles
+split into parts that share no station; each part is solved on its own.
 
 1. Plugs: the LP relaxation of "fewest plugs in total" rounded up per station (feasible:
    a station's plug row only loosens), then a time-limited MIP with one integer plug
    count per station that replaces it when it finds fewer; the proven lower bound on the
-   total is the MIP's (or the LP's) bound rounded up.
+   total is the MIP's (or the LP's) bound rounded up. At steps finer than 15 minutes the
+   plugs come from the 15-minute model (a relaxation of the finer one, so its bound
+   holds), raised where the finer model needs more (:func:`_plan_fine`).
 2. Cost: with those plugs, an LP minimises the energy cost at the tariff's hourly prices
    (plus a demand charge on each site's peak grid power when the tariff has one,
    ``demand_cny_per_kw_month`` x 12 / ``days_per_year`` per day). Its bound is the dual
@@ -42,6 +46,13 @@ from fleetopt.planning.problem import DAY_S
 logger = logging.getLogger(__name__)
 
 __all__ = ["ChargingPlan", "VehicleDay", "plan_charging"]
+
+#: Steps finer than this get their plugs from a model at this step, raised (see _plan_fine).
+COARSE_STEP_S = 900.0
+
+#: Price of an added plug in the LP that raises the coarse plugs at a fine step [CNY]: far
+#: above a day's energy cost that a plug can shift, so plugs come first.
+EXTRA_PLUG_CNY = 1.0e4
 
 
 @dataclass
@@ -389,9 +400,27 @@ def _plan_part(
     time_limit_s: float = 60.0,
     mip_time_s: float = 10.0,
     lp_algorithm: str = "default",
+    extra_plug_cny: float = 0.0,
 ) -> ChargingPlan:
-    """Size plugs and schedule charging for vehicles that share stations (one part)."""
+    """Size plugs and schedule charging for vehicles that share stations (one part).
+
+    With ``plugs`` and ``extra_plug_cny`` > 0, plugs may be added to the given ones at
+    that price each (continuous); the answer's plugs are the result rounded up.
+    """
     t_start = time.perf_counter()
+    if plugs is None and step_s < COARSE_STEP_S:
+        return _plan_fine(
+            vehicles,
+            station_ids,
+            prices_cny_per_kwh,
+            t0_s=t0_s,
+            step_s=step_s,
+            grid_limit_kw=grid_limit_kw,
+            demand_cny_per_kw_day=demand_cny_per_kw_day,
+            time_limit_s=time_limit_s,
+            mip_time_s=mip_time_s,
+            lp_algorithm=lp_algorithm,
+        )
     n_slot = round(DAY_S / step_s)
     n_st = len(station_ids)
     step_h = step_s / 3600.0
@@ -507,6 +536,10 @@ def _plan_part(
         np.add.at(c2, qc.astype(np.int64), price / eff)
     for col in peak_col.values():
         c2[col] = demand_cny_per_kw_day
+    if extra_plug_cny > 0:
+        for col in p_col.values():
+            col_ub[col] = math.inf
+            c2[col] = extra_plug_cny
     left = max(0.5, time_limit_s - (time.perf_counter() - t_start))
     ans2 = _solver.solve(
         c2, a, row_lb_a, row_ub_a, col_lb, col_ub, time_limit_s=left, lp_algorithm=lp_algorithm
@@ -516,6 +549,9 @@ def _plan_part(
     if ans2.status != "optimal":
         status = "feasible"
     x = ans2.x
+    if extra_plug_cny > 0:
+        plug_n = {s: math.ceil(float(x[col]) - 1e-6) for s, col in p_col.items()}
+        plugs_bound = 0
     qv = np.maximum(x[qc.astype(np.int64)], 0.0) if qc.size else np.zeros(0)
     keep = qv > 1e-9
     grid = qv / eff if qc.size else qv
@@ -558,6 +594,77 @@ def _plan_part(
         wall_s=time.perf_counter() - t_start,
         plugs_bound=plugs_bound,
     )
+
+
+def _plan_fine(
+    vehicles: list[VehicleDay],
+    station_ids: np.ndarray,
+    prices_cny_per_kwh: np.ndarray,
+    *,
+    t0_s: float,
+    step_s: float,
+    grid_limit_kw: float,
+    demand_cny_per_kw_day: float,
+    time_limit_s: float,
+    mip_time_s: float,
+    lp_algorithm: str,
+) -> ChargingPlan:
+    """Plugs and schedule at a step finer than :data:`COARSE_STEP_S` (module step 1 there).
+
+    The plug LP at fine steps is large and degenerate, so the plugs come from the coarse
+    model, which is a relaxation of the fine one (summing a fine station row over the
+    steps of a coarse one gives the coarse row: the union of the stays in the coarse step
+    is the sum of the unions in its fine steps), so its plug bound is a proven bound
+    here too. Those plugs are raised where the fine model needs more: one LP at the fine
+    step where extra plugs cost :data:`EXTRA_PLUG_CNY` each, rounded up per station;
+    then the cost LP with them.
+    """
+    t_start = time.perf_counter()
+    common: dict[str, Any] = {
+        "t0_s": t0_s,
+        "grid_limit_kw": grid_limit_kw,
+        "demand_cny_per_kw_day": demand_cny_per_kw_day,
+        "lp_algorithm": lp_algorithm,
+    }
+    coarse = _plan_part(
+        vehicles,
+        station_ids,
+        prices_cny_per_kwh,
+        step_s=COARSE_STEP_S,
+        time_limit_s=time_limit_s / 3,
+        mip_time_s=mip_time_s,
+        **common,
+    )
+    if coarse.status in ("infeasible", "time_limit_no_solution"):
+        return _empty(coarse.status, station_ids, time.perf_counter() - t_start)
+    left = max(1.0, (time_limit_s - (time.perf_counter() - t_start)) / 2)
+    raised = _plan_part(
+        vehicles,
+        station_ids,
+        prices_cny_per_kwh,
+        step_s=step_s,
+        plugs=coarse.plugs,
+        extra_plug_cny=EXTRA_PLUG_CNY,
+        time_limit_s=left,
+        **common,
+    )
+    if raised.status in ("infeasible", "time_limit_no_solution"):
+        return _empty(raised.status, station_ids, time.perf_counter() - t_start)
+    left = max(1.0, time_limit_s - (time.perf_counter() - t_start))
+    fine = _plan_part(
+        vehicles,
+        station_ids,
+        prices_cny_per_kwh,
+        step_s=step_s,
+        plugs=raised.plugs,
+        time_limit_s=left,
+        **common,
+    )
+    fine.plugs_bound = coarse.plugs_bound
+    if fine.status == "optimal" and sum(fine.plugs.values()) > fine.plugs_bound:
+        fine.status = "feasible"
+    fine.wall_s = time.perf_counter() - t_start
+    return fine
 
 
 def _clip_to_stays(sched: pd.DataFrame, t0_s: float) -> pd.DataFrame:
