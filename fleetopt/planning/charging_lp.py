@@ -50,6 +50,9 @@ __all__ = ["ChargingPlan", "VehicleDay", "plan_charging"]
 #: Steps finer than this get their plugs from a model at this step, raised (see _plan_fine).
 COARSE_STEP_S = 900.0
 
+#: Merge runs of steps in which nothing changes at a station (exact, see _merge_steps).
+MERGE_STEPS = True
+
 #: Price of an added plug in the LP that raises the coarse plugs at a fine step [CNY]: far
 #: above a day's energy cost that a plug can shift, so plugs come first.
 EXTRA_PLUG_CNY = 1.0e4
@@ -152,8 +155,8 @@ class _Model:
     vals: np.ndarray
     row_lb: np.ndarray
     row_ub: np.ndarray
-    # per charge column: its index, station, slot of the day, power, efficiency,
-    # first second and length of the stay's part in the step, vehicle
+    # per charge column: its index, station, (first) slot of the day, power, efficiency,
+    # first second and length of the stay's part in the step(s), vehicle
     q_col: np.ndarray
     q_station: np.ndarray
     q_slot: np.ndarray
@@ -162,6 +165,7 @@ class _Model:
     q_start: np.ndarray
     q_over: np.ndarray
     q_vehicle: np.ndarray
+    q_nslots: np.ndarray  # steps a column spans (merged steps, see _merge_steps)
 
     @classmethod
     def build(cls, vehicles: list[VehicleDay], t0_s: float, step_s: float, n_slot: int) -> _Model:
@@ -204,6 +208,11 @@ class _Model:
         over = np.minimum(end[seg_of], ts + step_s) - np.maximum(start[seg_of], ts)
         keep = over > 1e-9
         seg_of, ks, ts, over = seg_of[keep], ks[keep], ts[keep], over[keep]
+        nslots = np.ones(seg_of.size, np.int64)
+        if MERGE_STEPS and seg_of.size:
+            seg_of, ks, ts, over, nslots = _merge_steps(
+                seg_of, ks, ts, over, station[seg_of], t0_s, step_s, n_slot
+            )
         nq = seg_of.size
         q_col = n_soc + np.arange(nq)
         q_rate = rate_seg[seg_of]
@@ -235,7 +244,74 @@ class _Model:
             q_start=np.maximum(start[seg_of], ts),
             q_over=over,
             q_vehicle=veh[seg_of],
+            q_nslots=nslots,
         )
+
+
+def _merge_steps(
+    seg_of: np.ndarray,
+    ks: np.ndarray,
+    ts: np.ndarray,
+    over: np.ndarray,
+    st: np.ndarray,
+    t0_s: float,
+    step_s: float,
+    n_slot: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Merge runs of steps at a station where nothing changes into one column per stay.
+
+    A run is consecutive steps of one station inside one clock hour (one price) in which
+    the same stays are present for the whole of every step. Merging the run's rows
+    (plugs, grid limit, peak: each a sum over the run's steps, rhs x its steps) and each
+    stay's columns over it gives the same LP optimum: any merged answer split evenly over
+    the run's steps satisfies every step's row, and the stay and its price see only the
+    sum. With 1-minute steps most of a day's steps fall in such runs.
+    """
+    key = st * (1 << 40) + ks % n_slot  # (station, step of the cyclic day)
+    order = np.lexsort((seg_of, key))
+    k_o, s_o = key[order], seg_of[order]
+    new = np.r_[True, k_o[1:] != k_o[:-1]]
+    grp = np.cumsum(new) - 1
+    n_grp = int(grp[-1]) + 1
+    full = over[order] >= step_s - 1e-9
+    # a group's signature: which stays, all of them for the whole step
+    h = (s_o.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)) ^ np.uint64(0xD1B54A32D192ED03)
+    h_sum = np.zeros(n_grp, np.uint64)
+    np.add.at(h_sum, grp, h)
+    cnt = np.bincount(grp, minlength=n_grp)
+    all_full = np.bincount(grp, weights=full.astype(float), minlength=n_grp) == cnt
+    g_key = k_o[new]
+    g_st = g_key >> 40
+    g_k = g_key - (g_st << 40)
+    hour = np.floor((t0_s + g_k * step_s) / 3600.0).astype(np.int64)
+    same = np.r_[
+        False,
+        (g_st[1:] == g_st[:-1])
+        & (g_k[1:] == g_k[:-1] + 1)
+        & (hour[1:] == hour[:-1])
+        & all_full[1:]
+        & all_full[:-1]
+        & (h_sum[1:] == h_sum[:-1])
+        & (cnt[1:] == cnt[:-1]),
+    ]
+    run = np.cumsum(~same) - 1  # run of each group
+    r_col = run[grp]  # run of each (sorted) column
+    # one column per (stay, run)
+    key2 = r_col.astype(np.int64) * (int(s_o.max()) + 1) + s_o
+    o2 = np.argsort(key2, kind="stable")
+    k2 = key2[o2]
+    first = np.r_[True, k2[1:] != k2[:-1]]
+    col = np.cumsum(first) - 1
+    n_col = int(col[-1]) + 1
+    idx = order[o2]
+    m_seg = seg_of[idx][first]
+    m_ks = np.full(n_col, np.iinfo(np.int64).max)
+    np.minimum.at(m_ks, col, ks[idx])
+    m_ts = np.full(n_col, np.inf)
+    np.minimum.at(m_ts, col, ts[idx])
+    m_over = np.bincount(col, weights=over[idx], minlength=n_col)
+    m_n = np.bincount(col, minlength=n_col).astype(np.int64)
+    return m_seg, m_ks, m_ts, m_over, m_n
 
 
 def _group_running_max(x: np.ndarray, grp: np.ndarray) -> np.ndarray:
@@ -440,16 +516,18 @@ def _plan_part(
     price = np.zeros(0)
     if qc.size:
         key = st_arr * n_slot + slot
-        order = np.lexsort((ts_all, key))
+        t_day = t0_s + np.mod(ts_all - t0_s, DAY_S)  # onto the cyclic day
+        order = np.lexsort((t_day, key))
         ks = key[order]
         new = np.r_[True, ks[1:] != ks[:-1]]
         grp = np.cumsum(new) - 1
         n_grp = int(grp[-1]) + 1
         g_key = ks[new]
         g_st = g_key // n_slot
+        g_n = m.q_nslots[order][new]  # steps each row stands for (merged runs)
         # plug-time the station can give in the slot: plugs x the time anybody stands there
         # (the union of the stays' parts in the slot), not the whole step
-        s_o = ts_all[order]
+        s_o = t_day[order]
         e_o = s_o + over_all[order]
         run_end = _group_running_max(e_o, grp)
         prev_end = np.r_[-np.inf, run_end[:-1]]
@@ -470,13 +548,13 @@ def _plan_part(
             cols.append(qc[order])
             vals.append(1.0 / eff[order])
             row_lb.append(np.full(n_grp, -math.inf))
-            row_ub.append(np.full(n_grp, grid_limit_kw * step_h))
+            row_ub.append(grid_limit_kw * step_h * g_n)
             n_row += n_grp
         if peak_col:
             kcol = np.array([peak_col[int(s)] for s in g_st], dtype=np.int64)
             rows += [n_row + grp, n_row + np.arange(n_grp)]
             cols += [qc[order], kcol]
-            vals += [1.0 / (eff[order] * step_h), -np.ones(n_grp)]
+            vals += [1.0 / (eff[order] * step_h * g_n[grp]), -np.ones(n_grp)]
             row_lb.append(np.full(n_grp, -math.inf))
             row_ub.append(np.zeros(n_grp))
             n_row += n_grp
@@ -573,9 +651,13 @@ def _plan_part(
     sched["cost_cny"] = sched["grid_kwh"] * sched["price_cny_per_kwh"]
     load = np.zeros((n_st, n_slot))
     if qc.size:
-        np.add.at(
-            load, (st_arr[keep].astype(np.int64), slot[keep].astype(np.int64)), grid[keep] / step_h
-        )
+        # a merged column's energy is spread evenly over its steps
+        k_n = m.q_nslots[keep]
+        rep_st = np.repeat(st_arr[keep].astype(np.int64), k_n)
+        first_slot = np.repeat(slot[keep].astype(np.int64), k_n)
+        within = np.arange(int(k_n.sum())) - np.repeat(np.r_[0, np.cumsum(k_n)][:-1], k_n)
+        kw_step = np.repeat(grid[keep] / (step_h * k_n), k_n)
+        np.add.at(load, (rep_st, (first_slot + within) % n_slot), kw_step)
     peak = {str(station_ids[s]): float(load[s].max()) for s in used}
     by_ts: dict[tuple[str, str], float] = {}
     for (vt, sid), g in sched.groupby(["vehicle_type", "station_id"])["grid_kwh"]:

@@ -111,3 +111,36 @@ def test_parts_that_share_no_station_solve_to_the_whole_models_answer() -> None:
     assert split.schedule["battery_kwh"].sum() == pytest.approx(
         whole.schedule["battery_kwh"].sum(), rel=1e-7
     )
+
+
+@pytest.mark.parametrize("step_s", [900.0, 60.0])
+def test_merging_quiet_steps_keeps_the_lp_answer(
+    step_s: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GIVEN twelve buses with overlapping stays at one station (one of them over midnight),
+    a time-of-use tariff, a grid limit and a demand charge THEN the model with runs of
+    unchanged steps merged gives the per-step model's plugs, cost, bound and peak."""
+    rng = np.random.default_rng(21)
+    days = []
+    for k in range(12):
+        a = float(rng.uniform(3600, 70000))
+        b = a + float(rng.uniform(300, 5 * 3600))
+        days.append(
+            _day(f"v{k}", (a, b), float(rng.uniform(1.0, min(90.0, 50.0 * (b - a) / 3600))))
+        )
+    night = _day("night", (80000.0, 80000.0), 40.0)
+    night.segments[1] = Segment("stay", 80000.0, 80000.0, station=-1)
+    night.segments[3] = Segment("stay", 80660.0, DAY_S + 3 * 3600.0, station=0, night=True)
+    night.segments[2] = Segment("drive", 80000.0, 80660.0, kwh=0.0, km=0.0, trip=1)
+    days.append(night)
+    prices = np.array([0.3] * 7 + [1.2] * 4 + [0.8] * 13)
+    kw = {"step_s": step_s, "grid_limit_kw": 400.0, "demand_cny_per_kw_day": 0.5}
+    merged = plan_charging(days, STATIONS, prices, **kw)
+    monkeypatch.setattr(charging_lp, "MERGE_STEPS", False)
+    plain = plan_charging(days, STATIONS, prices, **kw)
+    assert merged.status == plain.status
+    assert merged.status in ("optimal", "feasible")
+    assert merged.plugs == plain.plugs
+    assert merged.cost_cny == pytest.approx(plain.cost_cny, rel=1e-6)
+    assert merged.bound_cny == pytest.approx(plain.bound_cny, rel=1e-6)
+    assert merged.peak_kw["S"] == pytest.approx(plain.peak_kw["S"], rel=1e-6)
