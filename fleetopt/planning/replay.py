@@ -13,10 +13,10 @@ runs each vehicle's day forward in continuous time, independently of the LP:
   exists, the day is run from a full battery and every trip that would take the charge
   below the reserve is counted as missed (``trips_missed``; the vehicle skips it);
 * the day must close: charged energy >= driven energy (``days_not_closed``);
-* at each station, every vehicle charges at its full power from the start of each
-  scheduled interval; the most vehicles charging at once is compared with the planned
-  plugs (``plug_overuse``: stations where it exceeds them, with 15-minute steps the LP
-  time-shares plugs within a step, so this can happen without a missed trip);
+* at each station, each scheduled interval's energy is spread evenly over it and
+  divided by the vehicle's charging power (plug-equivalents, so plugs time-shared
+  within an interval count as shares); the most in use at once, rounded up, is compared
+  with the planned plugs (``plug_overuse``: stations where it exceeds them);
 * energy: ``battery_kwh_charged`` (schedule) minus ``battery_kwh_driven`` (the days'
   drives and deadheads) is ``energy_difference_kwh``.
 
@@ -102,13 +102,14 @@ def _day_check(
     }
 
 
-def _max_concurrent(start: np.ndarray, end: np.ndarray) -> int:
+def _max_in_use(start: np.ndarray, end: np.ndarray, use: np.ndarray) -> float:
+    """Largest sum of ``use`` over intervals [start, end) that overlap at one instant."""
     if start.size == 0:
-        return 0
+        return 0.0
     t = np.concatenate([start, end])
-    d = np.concatenate([np.ones(start.size), -np.ones(end.size)])
+    d = np.concatenate([use, -use])
     order = np.lexsort((d, t))  # ends before starts at equal times
-    return int(np.cumsum(d[order]).max())
+    return float(np.cumsum(d[order]).max())
 
 
 def replay_schedule(
@@ -161,12 +162,17 @@ def replay_schedule(
             ]
         )
         start = sched["start_s"].to_numpy(float)
-        length = sched["battery_kwh"].to_numpy(float) / np.maximum(rate, 1e-9) * 3600.0
+        end = sched["end_s"].to_numpy(float)
+        # plug-equivalents in use: the interval's energy spread evenly over it, / power
+        use = sched["battery_kwh"].to_numpy(float) / (
+            np.maximum(end - start, 1e-9) / 3600.0 * np.maximum(rate, 1e-9)
+        )
         for sid, idx in sched.groupby("station_id").indices.items():
             # the cyclic day: an interval's copy one day later meets the next day's starts
             s = np.concatenate([start[idx], start[idx] + DAY_S])
-            e = s + np.concatenate([length[idx], length[idx]])
-            over = _max_concurrent(s, e) - int(charging.plugs.get(str(sid), 0))
+            e = np.concatenate([end[idx], end[idx] + DAY_S])
+            most = _max_in_use(s, e, np.concatenate([use[idx], use[idx]]))
+            over = math.ceil(most - 1e-6) - int(charging.plugs.get(str(sid), 0))
             if over > 0:
                 overuse[str(sid)] = over
     out: dict[str, Any] = {

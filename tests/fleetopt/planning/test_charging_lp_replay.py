@@ -86,7 +86,7 @@ def test_a_charge_outside_the_stay_and_two_buses_on_one_plug_are_reported() -> N
     sched = [
         ("v0", 3600.0, 4200.0, 25.0),
         ("v1", 3600.0, 4200.0, 25.0),
-        ("v1", 7300.0, 7400.0, 15.0),  # v1 drives then: outside its stay
+        ("v1", 7300.0, 7400.0, 2.0),  # v1 drives then: outside its stay
     ]
     rep = replay_schedule(days, _plan_with(sched, 1), STATIONS)
     assert rep["charges_outside_stays"] == 1
