@@ -13,10 +13,10 @@ runs each vehicle's day forward in continuous time, independently of the LP:
   exists, the day is run from a full battery and every trip that would take the charge
   below the reserve is counted as missed (``trips_missed``; the vehicle skips it);
 * the day must close: charged energy >= driven energy (``days_not_closed``);
-* at each station, each scheduled interval's energy is spread evenly over it and
-  divided by the vehicle's charging power (plug-equivalents, so plugs time-shared
-  within an interval count as shares); the most in use at once, rounded up, is compared
-  with the planned plugs (``plug_overuse``: stations where it exceeds them);
+* plugs first: at each station the scheduled intervals are run on the planned plugs,
+  earliest end first (preemptive), each vehicle at its full power inside its interval;
+  energy that does not fit is ``plug_shortfall_kwh`` and is taken off the vehicle's
+  charge before its day is run (so a shortfall shows up as missed trips or an open day);
 * energy: ``battery_kwh_charged`` (schedule) minus ``battery_kwh_driven`` (the days'
   drives and deadheads) is ``energy_difference_kwh``.
 
@@ -28,6 +28,7 @@ grid energy minus the plan's for each policy (``simulator_energy_difference_kwh`
 
 from __future__ import annotations
 
+import heapq
 import math
 from typing import Any
 
@@ -102,14 +103,44 @@ def _day_check(
     }
 
 
-def _max_in_use(start: np.ndarray, end: np.ndarray, use: np.ndarray) -> float:
-    """Largest sum of ``use`` over intervals [start, end) that overlap at one instant."""
-    if start.size == 0:
-        return 0.0
-    t = np.concatenate([start, end])
-    d = np.concatenate([use, -use])
-    order = np.lexsort((d, t))  # ends before starts at equal times
-    return float(np.cumsum(d[order]).max())
+def _edf(release: np.ndarray, deadline: np.ndarray, work: np.ndarray, plugs: int) -> np.ndarray:
+    """Run jobs on ``plugs`` machines, earliest deadline first, preemptive; return work done.
+
+    A job may run only inside [release, deadline) and at most one machine at a time.
+    """
+    n = release.size
+    done = np.zeros(n)
+    if n == 0 or plugs <= 0:
+        return done
+    left = work.astype(float).copy()
+    order = np.argsort(release, kind="stable")
+    times = np.unique(np.concatenate([release, deadline]))
+    ready: list[tuple[float, int]] = []
+    k = 0
+    t = float(times[0])
+    ti = 0
+    while True:
+        while k < n and release[order[k]] <= t + 1e-9:
+            j = int(order[k])
+            heapq.heappush(ready, (float(deadline[j]), j))
+            k += 1
+        ready = [(d, j) for d, j in ready if d > t + 1e-9 and left[j] > 1e-9]
+        heapq.heapify(ready)
+        while ti < times.size and times[ti] <= t + 1e-9:
+            ti += 1
+        if not ready:
+            if k >= n:
+                break
+            t = float(release[order[k]])
+            continue
+        run = heapq.nsmallest(plugs, ready)
+        t_next = float(times[ti]) if ti < times.size else math.inf
+        step = min(t_next - t, min(left[j] for _, j in run))
+        for _, j in run:
+            left[j] -= step
+            done[j] += step
+        t += step
+    return done
 
 
 def replay_schedule(
@@ -134,26 +165,18 @@ def replay_schedule(
     Returns
     -------
     dict
-        ``trips_missed``, ``days_not_closed``, ``charges_outside_stays``, ``plug_overuse``
-        {station id: most charging at once - plugs}, ``battery_kwh_charged``,
+        ``trips_missed``, ``days_not_closed``, ``charges_outside_stays``,
+        ``plug_shortfall_kwh`` {station id: scheduled kWh its plugs could not deliver},
+        ``battery_kwh_charged`` (delivered),
         ``battery_kwh_driven``, ``energy_difference_kwh`` and, with a comparison,
         ``simulator_energy_difference_kwh`` {policy: simulator grid kWh - plan grid kWh}.
     """
     station_index = {str(s): k for k, s in enumerate(station_ids)}
-    sched = charging.schedule
-    by_vehicle = {str(v): g for v, g in sched.groupby("vehicle_id")} if len(sched) else {}
-    empty = sched.iloc[0:0]
-    missed = not_closed = outside = 0
-    charged = driven = 0.0
-    for day in days:
-        got = _day_check(day, by_vehicle.get(day.vehicle_id, empty), station_index)
-        missed += got["trips_missed"]
-        not_closed += not got["closed"]
-        outside += got["outside"]
-        charged += got["charged"]
-        driven += got["driven"]
-    overuse: dict[str, int] = {}
+    sched = charging.schedule.copy()
+    shortfall: dict[str, float] = {}
     if len(sched):
+        # what the planned plugs can deliver: every station runs its scheduled intervals
+        # earliest end first on its plugs, at the vehicle's full power
         day_of = {d.vehicle_id: d for d in days}
         rate = np.array(
             [
@@ -161,25 +184,34 @@ def replay_schedule(
                 for v, s in zip(sched["vehicle_id"], sched["station_id"], strict=True)
             ]
         )
+        want = sched["battery_kwh"].to_numpy(float)
+        work = want / np.maximum(rate, 1e-9) * 3600.0
         start = sched["start_s"].to_numpy(float)
         end = sched["end_s"].to_numpy(float)
-        # plug-equivalents in use: the interval's energy spread evenly over it, / power
-        use = sched["battery_kwh"].to_numpy(float) / (
-            np.maximum(end - start, 1e-9) / 3600.0 * np.maximum(rate, 1e-9)
-        )
+        got = np.zeros(len(sched))
         for sid, idx in sched.groupby("station_id").indices.items():
-            # the cyclic day: an interval's copy one day later meets the next day's starts
-            s = np.concatenate([start[idx], start[idx] + DAY_S])
-            e = np.concatenate([end[idx], end[idx] + DAY_S])
-            most = _max_in_use(s, e, np.concatenate([use[idx], use[idx]]))
-            over = math.ceil(most - 1e-6) - int(charging.plugs.get(str(sid), 0))
-            if over > 0:
-                overuse[str(sid)] = over
+            n_plugs = int(charging.plugs.get(str(sid), 0))
+            got[idx] = _edf(start[idx], end[idx], work[idx], n_plugs) / 3600.0 * rate[idx]
+            miss = float((want[idx] - got[idx]).sum())
+            if miss > _TOL_KWH * max(1.0, float(want[idx].sum())):
+                shortfall[str(sid)] = miss
+        sched["battery_kwh"] = np.minimum(want, got)
+    by_vehicle = {str(v): g for v, g in sched.groupby("vehicle_id")} if len(sched) else {}
+    empty = sched.iloc[0:0]
+    missed = not_closed = outside = 0
+    charged = driven = 0.0
+    for day in days:
+        res = _day_check(day, by_vehicle.get(day.vehicle_id, empty), station_index)
+        missed += res["trips_missed"]
+        not_closed += not res["closed"]
+        outside += res["outside"]
+        charged += res["charged"]
+        driven += res["driven"]
     out: dict[str, Any] = {
         "trips_missed": missed,
         "days_not_closed": not_closed,
         "charges_outside_stays": outside,
-        "plug_overuse": overuse,
+        "plug_shortfall_kwh": shortfall,
         "battery_kwh_charged": charged,
         "battery_kwh_driven": driven,
         "energy_difference_kwh": charged - driven,
