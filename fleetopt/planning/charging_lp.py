@@ -248,6 +248,20 @@ class _Model:
         )
 
 
+def _sole_stations(vehicles: list[VehicleDay], m: _Model) -> set[int]:
+    """Stations that are the only place some driving vehicle can charge."""
+    if m.q_vehicle.size == 0:
+        return set()
+    pairs = np.unique(np.stack([m.q_vehicle, m.q_station]), axis=1)
+    veh, cnt = np.unique(pairs[0], return_counts=True)
+    out: set[int] = set()
+    for v in veh[cnt == 1]:
+        drive = sum(sg.kwh for sg in vehicles[int(v)].segments if sg.kind == "drive")
+        if drive > 0:
+            out.add(int(pairs[1][pairs[0] == v][0]))
+    return out
+
+
 def _merge_steps(
     seg_of: np.ndarray,
     ks: np.ndarray,
@@ -575,6 +589,10 @@ def _plan_part(
         for col in p_col.values():
             c1[col] = 1.0
             integer[col] = True
+        # a vehicle that drives and can charge at one station only needs a plug there
+        # (the cyclic day makes it charge): plugs >= 1, valid for every integer answer
+        for st_only in _sole_stations(vehicles, m):
+            col_lb[p_col[st_only]] = max(col_lb[p_col[st_only]], 1.0)
         # LP relaxation, rounded up per station: feasible (each station's row only loosens)
         relax = _solver.solve(
             c1,

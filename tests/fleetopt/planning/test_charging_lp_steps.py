@@ -144,3 +144,37 @@ def test_merging_quiet_steps_keeps_the_lp_answer(
     assert merged.cost_cny == pytest.approx(plain.cost_cny, rel=1e-6)
     assert merged.bound_cny == pytest.approx(plain.bound_cny, rel=1e-6)
     assert merged.peak_kw["S"] == pytest.approx(plain.peak_kw["S"], rel=1e-6)
+
+
+def test_a_bus_that_can_charge_at_one_station_only_proves_a_plug_there(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """GIVEN two buses that each need 5 kWh and can charge only during a 2-hour stay, one
+    at S and one at T (and an idle bus that stands at both, so one model holds them) THEN
+    two plugs, proven: the LP relaxation alone would bound the total at 1 (0.07 + 0.07
+    plugs), but each driving bus must charge at its only station, so the LP proves it
+    without the plug MIP."""
+    calls: list[bool] = []
+    real = charging_lp._solver.solve
+
+    def spy(*args: object, **kw: object) -> object:
+        calls.append(len(args) > 6 and args[6] is not None)  # integer columns given
+        return real(*args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(charging_lp._solver, "solve", spy)
+    days = []
+    for k in range(2):
+        d = _day(f"v{k}", (3600.0, 3 * 3600.0), 5.0)
+        d.rate_kw = np.array([150.0, 150.0])
+        d.segments[1] = Segment("stay", 3600.0, 3 * 3600.0, station=k)
+        days.append(d)
+    idle = _day("idle", (3600.0, 3 * 3600.0), 0.0)
+    idle.rate_kw = np.array([150.0, 150.0])
+    idle.segments[3] = Segment("stay", 3 * 3600.0 + 60.0, DAY_S, station=1, night=True)
+    days.append(idle)
+    assert len(charging_lp._parts(days, 2)) == 1
+    plan = plan_charging(days, np.array(["S", "T"]), FLAT)
+    assert plan.plugs == {"S": 1, "T": 1}
+    assert plan.plugs_bound == 2
+    assert plan.status == "optimal"
+    assert not any(calls)
