@@ -116,29 +116,31 @@ def _edf(release: np.ndarray, deadline: np.ndarray, work: np.ndarray, plugs: int
     order = np.argsort(release, kind="stable")
     times = np.unique(np.concatenate([release, deadline]))
     ready: list[tuple[float, int]] = []
-    k = 0
+    k = ti = 0
     t = float(times[0])
-    ti = 0
     while True:
         while k < n and release[order[k]] <= t + 1e-9:
             j = int(order[k])
             heapq.heappush(ready, (float(deadline[j]), j))
             k += 1
-        ready = [(d, j) for d, j in ready if d > t + 1e-9 and left[j] > 1e-9]
-        heapq.heapify(ready)
         while ti < times.size and times[ti] <= t + 1e-9:
             ti += 1
-        if not ready:
+        run: list[tuple[float, int]] = []
+        while ready and len(run) < plugs:
+            d, j = heapq.heappop(ready)
+            if d > t + 1e-9 and left[j] > 1e-9:  # expired or finished jobs are dropped
+                run.append((d, j))
+        if not run:
             if k >= n:
                 break
             t = float(release[order[k]])
             continue
-        run = heapq.nsmallest(plugs, ready)
         t_next = float(times[ti]) if ti < times.size else math.inf
         step = min(t_next - t, min(left[j] for _, j in run))
-        for _, j in run:
+        for d, j in run:
             left[j] -= step
             done[j] += step
+            heapq.heappush(ready, (d, j))
         t += step
     return done
 
