@@ -3,8 +3,9 @@
 The model is ``min c.x`` s.t. ``row_lb <= A x <= row_ub``, ``col_lb <= x <= col_ub``, some
 columns integer. For an LP the bound is the dual objective of HiGHS's dual solution
 (weak duality: every dual-feasible solution bounds the optimum from below), recomputed
-here from the row duals and reduced costs, so it never exceeds the primal value by
-solver tolerance alone; for a MIP it is HiGHS's dual bound.
+here from the row duals alone (reduced costs c - A'y, each column at the bound its sign
+picks), so it is a proven bound for any row duals, even inexact ones, and never
+exceeds the primal value by solver tolerance alone; for a MIP it is HiGHS's dual bound.
 """
 
 from __future__ import annotations
@@ -187,7 +188,8 @@ def solve(
         dsol = _first(res, "dual_solution")
         if dsol is not None:
             y = _dense(dsol.dual_values, m)
-            rc = _dense(dsol.reduced_costs, n)
+            # reduced costs from the row duals: weak duality then holds for any y
+            rc = np.asarray(c, float) - a.T @ y
             bound = _dual_objective(y, rc, row_lb, row_ub, col_lb, col_ub)
     if not math.isfinite(bound):
         bound = -math.inf
@@ -205,6 +207,7 @@ def solve(
         status = "time_limit_no_solution"
     if x is not None and bound > obj:
         bound = obj
-    logger.debug("highs %s obj=%s bound=%s %.2fs (%dx%d, nnz %d)", status, obj, bound, wall, m, n,
-                 a.nnz)
+    logger.debug(
+        "highs %s obj=%s bound=%s %.2fs (%dx%d, nnz %d)", status, obj, bound, wall, m, n, a.nnz
+    )
     return Answer(status=status, x=x, objective=obj, bound=bound, wall_s=wall)

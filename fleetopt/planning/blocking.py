@@ -19,15 +19,18 @@ Lower bound on vehicles (energy ignored, so valid for any energy rule):
 
 - up to :data:`EXACT_BOUND_TRIPS` trips, the minimum path cover of the exact trip
   compatibility graph (trips minus a maximum bipartite matching);
-- above that, the same on a relaxed graph where a deadhead from place ``a`` takes the
-  shortest deadhead out of ``a`` (more arcs can only lower the bound), solved as a
-  max flow with time-ordered pools (OR-Tools ``SimpleMaxFlow``, O(trips) arcs).
+- above that, the same as a max flow through one time-ordered pool per start place
+  (OR-Tools ``SimpleMaxFlow``): each trip is connected exactly to the pools of the
+  start places it reaches fastest (:data:`POOL_ARCS`), and to the others through one
+  pool entered at the fastest deadhead to any of them, which only adds connections
+  (so the bound stays proven; method ``pooled-path-cover``, or ``path-cover`` when
+  every start place is connected exactly).
 
 Blocks: up to :data:`EXACT_TRIPS` trips, an exact minimum over all subsets (dynamic
-programming over bit masks); above, an energy-aware dispatch in departure order that
-gives each trip the feasible vehicle that waits least (zero deadhead first), followed by
-a split of any block that fails the cyclic check. Operator blocks that are feasible are
-kept when they need no more vehicles than the re-blocked plan.
+programming over bit masks); above, an energy-aware dispatch in departure order
+(:func:`_dispatch`), followed by a split of any block that fails the cyclic check.
+Operator blocks that are feasible are kept when they need no more vehicles than the
+re-blocked plan.
 """
 
 from __future__ import annotations
@@ -60,8 +63,15 @@ __all__ = [
 #: Groups up to this many trips are solved exactly (all subsets).
 EXACT_TRIPS = 12
 
-#: Groups up to this many trips get the exact (unrelaxed) path-cover bound.
+#: Groups up to this many trips get the exact path-cover bound from a dense matching.
 EXACT_BOUND_TRIPS = 2500
+
+#: Above that, the pooled bound connects each trip exactly to about this many
+#: (trip, start place) pairs in total (at least :data:`POOL_MIN_NEAR` places per trip).
+POOL_ARCS = 400_000
+
+#: Fewest start places connected exactly per trip in the pooled bound.
+POOL_MIN_NEAR = 8
 
 _EPS = 1e-6
 
@@ -130,7 +140,7 @@ class BlockingResult:
     lower_bound : int
         Proven lower bound on the vehicles for the runnable trips.
     bound_method : str
-        ``exact-subsets``, ``path-cover`` or ``relaxed-path-cover``.
+        ``exact-subsets``, ``path-cover`` or ``pooled-path-cover``.
     status : str
         ``optimal`` (vehicles = bound) or ``feasible``.
     unrunnable : list of (int, str)
@@ -330,7 +340,7 @@ def lower_bound(gp: GroupProblem, idx: np.ndarray) -> tuple[int, str]:
     Returns
     -------
     (int, str)
-        Bound and ``path-cover`` (exact compatibility) or ``relaxed-path-cover``.
+        Bound and ``path-cover`` (exact compatibility) or ``pooled-path-cover``.
     """
     n = int(idx.size)
     if n == 0:
@@ -339,7 +349,9 @@ def lower_bound(gp: GroupProblem, idx: np.ndarray) -> tuple[int, str]:
         ok = _compat_matrix(gp, idx)
         m = maximum_bipartite_matching(sparse.csr_matrix(ok), perm_type="column")
         return n - int((m >= 0).sum()), "path-cover"
-    return n - _relaxed_matching(gp, idx), "relaxed-path-cover"
+    k_near = max(POOL_MIN_NEAR, POOL_ARCS // n)
+    lb, exact = _pool_bound(gp, idx, k_near)
+    return lb, "path-cover" if exact else "pooled-path-cover"
 
 
 def _relaxed_matching(gp: GroupProblem, idx: np.ndarray) -> int:
@@ -402,6 +414,104 @@ def _relaxed_matching(gp: GroupProblem, idx: np.ndarray) -> int:
     return int(flow.optimal_flow())
 
 
+# -- pooled path-cover graph --------------------------------------------------------------------
+@dataclass
+class _Pool:
+    """Arcs of a time-pooled trip-connection network (see :func:`_pool_graph`)."""
+
+    tails: np.ndarray
+    heads: np.ndarray
+    caps: np.ndarray
+    n: int
+    exact: bool
+
+
+def _pool_graph(gp: GroupProblem, idx: np.ndarray, k_near: int, *, relax_rest: bool) -> _Pool:
+    """Trip-connection network with one time-ordered pool per start place.
+
+    Trip ``i`` (local index) is connected to the pool of start place ``q`` at its ready
+    time ``arr_i + dh(end_i, q)``; the pool passes vehicles forward in time to the trips
+    that depart from ``q``. So a unit of flow from ``i`` reaches ``j`` exactly when ``j``
+    can follow ``i`` in a block, and a maximum flow from the source (one unit into every
+    trip) to the sink (one unit out of every trip) is a maximum matching of the
+    compatibility graph: trips minus it is the minimum path cover.
+
+    Only the ``k_near`` fastest-reached start places of each end place get exact arcs.
+    With ``relax_rest`` the other start places are reached through one extra pool that
+    every trip enters at ``arr_i`` + the fastest deadhead to any of them: this only adds
+    connections, so the path cover of that network is still a lower bound (exact when
+    ``k_near`` covers every start place).
+    """
+    n = int(idx.size)
+    dep, arr = gp.dep_s[idx], gp.arr_s[idx]
+    ep, sp = gp.end_place[idx], gp.start_place[idx]
+    starts, sp_loc = np.unique(sp, return_inverse=True)
+    n_s = starts.size
+    dh = gp.dh_s[:, starts]
+    k = min(k_near, n_s)
+    near = np.zeros(dh.shape, bool)
+    if k:
+        part = np.argsort(dh, axis=1, kind="stable")[:, :k]
+        np.put_along_axis(near, part, True, axis=1)
+    last = np.full(n_s, -np.inf)
+    np.maximum.at(last, sp_loc, dep)
+    ready = arr[:, None] + dh[ep]
+    ok = near[ep] & np.isfinite(ready) & (ready <= last[None, :] + _EPS)
+    ei, eq = np.nonzero(ok)
+    keys = [eq, sp_loc.astype(np.int64)]
+    times = [ready[ei, eq] - _EPS, dep]
+    typ = [np.zeros(ei.size, np.int64), np.ones(n, np.int64)]
+    who = [ei, np.arange(n)]
+    exact = k >= n_s
+    if relax_rest and not exact:
+        far = np.where(near, np.inf, dh).min(axis=1)
+        fr = arr + far[ep]
+        fi = np.flatnonzero(np.isfinite(fr))
+        keys += [np.full(fi.size, n_s), np.full(n, n_s)]
+        times += [fr[fi] - _EPS, dep]
+        typ += [np.zeros(fi.size, np.int64), np.ones(n, np.int64)]
+        who += [fi, np.arange(n)]
+    k_all, t_all = np.concatenate(keys), np.concatenate(times)
+    ty, wh = np.concatenate(typ), np.concatenate(who)
+    order = np.lexsort((ty, t_all, k_all))
+    k_all, ty, wh = k_all[order], ty[order], wh[order]
+    ne = order.size
+    nodes = 2 + 2 * n + np.arange(ne)
+    same = k_all[1:] == k_all[:-1]
+    enter = ty == 0
+    out_n = 2 + np.arange(n)
+    in_n = 2 + n + np.arange(n)
+    n_same = int(same.sum())
+    tails = np.concatenate(
+        [np.zeros(n, np.int64), in_n, nodes[:-1][same], np.where(enter, out_n[wh], nodes)]
+    )
+    heads = np.concatenate(
+        [out_n, np.ones(n, np.int64), nodes[1:][same], np.where(enter, nodes, in_n[wh])]
+    )
+    caps = np.concatenate(
+        [np.ones(2 * n, np.int64), np.full(n_same, n, np.int64), np.ones(ne, np.int64)]
+    )
+    return _Pool(
+        tails=tails.astype(np.int32),
+        heads=heads.astype(np.int32),
+        caps=caps,
+        n=n,
+        exact=exact,
+    )
+
+
+def _pool_bound(gp: GroupProblem, idx: np.ndarray, k_near: int) -> tuple[int, bool]:
+    """Minimum path cover of the pooled network with relaxed far arcs (a proven bound)."""
+    pool = _pool_graph(gp, idx, k_near, relax_rest=True)
+    flow = max_flow.SimpleMaxFlow()
+    flow.add_arcs_with_capacity(pool.tails, pool.heads, pool.caps)
+    status = flow.solve(0, 1)
+    if status != flow.OPTIMAL:
+        msg = f"max flow failed with status {status}"
+        raise RuntimeError(msg)
+    return pool.n - int(flow.optimal_flow()), pool.exact
+
+
 # -- blocks -------------------------------------------------------------------------------------
 def _exact(gp: GroupProblem, idx: list[int]) -> tuple[list[list[int]], list[int]] | None:
     """Minimum number of feasible blocks covering ``idx`` (all subsets); None if impossible."""
@@ -443,7 +553,13 @@ def _exact(gp: GroupProblem, idx: list[int]) -> tuple[list[list[int]], list[int]
 
 
 def _dispatch(gp: GroupProblem, idx: list[int]) -> tuple[list[list[int]], list[int]]:
-    """Energy-aware dispatch in departure order (charge at stays, least waiting first)."""
+    """Energy-aware dispatch in departure order (charge at stays).
+
+    Each trip goes to a vehicle that can run it: one already at its start place first
+    (the emptiest when the trip ends at a charger, the fullest otherwise, so that
+    vehicles low on charge get the layovers at chargers), else the one that waits least
+    after its deadhead; a new vehicle when none can.
+    """
     idx = sorted(idx, key=lambda i: (gp.dep_s[i], i))
     n = len(idx)
     last = np.zeros(n, np.int64)
@@ -480,6 +596,12 @@ def _dispatch(gp: GroupProblem, idx: list[int]) -> tuple[list[list[int]], list[i
                 cand = np.flatnonzero(ok)
                 key_dh = (dt[cand] > 0).astype(int)
                 key_wait = gp.dep_s[j] - ready[cand]
+                if gp.battery:
+                    # among vehicles already there, which one does not change the count;
+                    # balance energy: the emptiest takes a trip that ends at a charger,
+                    # the fullest one that does not
+                    key_e = s2[cand] if can_charge else -s2[cand]
+                    key_wait = np.where(key_dh == 0, key_e, key_wait)
                 pick = int(cand[np.lexsort((cand, key_wait, key_dh))[0]])
                 if gp.battery:
                     soc[pick] = s2[pick]

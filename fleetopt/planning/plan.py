@@ -11,7 +11,9 @@ Steps for each vehicle type of the scenario's trip fleets:
    and for ``bev`` its own plugs and charging;
 4. life-cycle cost of each (:mod:`fleetopt.planning.tco`);
 5. optionally, the planned blocks run in the simulator with the planned plugs under the
-   ``immediate`` and ``smart`` policies (missed trips, energy, cost and peak).
+   ``immediate`` and ``smart`` policies (missed trips, energy, cost and peak);
+6. the planned schedule replayed on the planned days (:mod:`fleetopt.planning.replay`:
+   missed trips, days that do not close, plug use, energy against the simulator's).
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from fleetopt.planning.replacement import (
     build_replacement_problem,
     solve_replacement,
 )
+from fleetopt.planning.replay import replay_schedule
 from fleetopt.planning.result import PlanResult, TypePlan
 from fleetopt.planning.tco import daily_fuel_cost_cny, life_cycle_cost
 from fleetopt.simulation.engine import simulate
@@ -277,6 +280,8 @@ def plan_scenario(
         result.comparison = compare_policies(
             scenario, result, network, profiles=result.load_profiles
         )
+    if charging is not None and charging.status in ("optimal", "feasible"):
+        result.replay = replay_schedule(days, charging, any_gp.station_ids, result.comparison)
     result.wall_s = time.perf_counter() - t0
     return result
 

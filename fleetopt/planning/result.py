@@ -2,8 +2,9 @@
 
 ``summary()`` gives ``status``, ``gap``, ``vehicles_needed``, ``vehicles_input``,
 ``plugs_needed``, ``charging_cost_cny``, ``charging_cost_bound_cny``, ``tco``, ``wall_s``
-(plus ``infeasible_trips``, ``broken_blocks``, ``vehicles_bound``, ``comparison`` and
-``tco_detail`` for the reader). ``gap`` is the largest relative gap of the plan's parts:
+(plus ``infeasible_trips``, ``broken_blocks``, ``vehicles_bound``, ``comparison``,
+``tco_detail`` and ``replay`` for the reader). ``gap`` is the largest relative gap of the
+plan's parts:
 (vehicles - bound) / vehicles of each type, (plugs - bound) / plugs in total, and
 (cost - bound) / cost of the charging (for the plugs chosen).
 """
@@ -95,6 +96,8 @@ class PlanResult:
         Replacement over years (issue 15 item 6; None without ``[plan.replacement]``).
     load_profiles : dict
         ``{policy: grid kW of all stations per minute}`` of the simulator runs.
+    replay : dict
+        The schedule replayed on the planned days (see :mod:`fleetopt.planning.replay`).
     """
 
     scenario: str
@@ -106,6 +109,7 @@ class PlanResult:
     battery_options: dict[str, list[BatteryOption]] = field(default_factory=dict)
     replacement: ReplacementResult | None = None
     load_profiles: dict[str, pd.Series] = field(default_factory=dict)
+    replay: dict[str, Any] = field(default_factory=dict)
 
     def status(self) -> str:
         """``optimal`` when every part is proven optimal, ``infeasible`` when charging is."""
@@ -186,6 +190,7 @@ class PlanResult:
                 vt: [o.as_dict() for o in opts] for vt, opts in self.battery_options.items()
             },
             "replacement": self.replacement.summary() if self.replacement is not None else None,
+            "replay": self.replay,
         }
 
     def trips_table(self) -> pd.DataFrame:
