@@ -27,6 +27,7 @@ from fleetopt.inputs.road_graph import RoadNetwork, load_network
 from fleetopt.inputs.scenario import Scenario
 from fleetopt.simulation.kernel import Log, Model
 from fleetopt.simulation.prepare import Prepared, Router, prepare
+from fleetopt.simulation.progress import clock_ticker
 from fleetopt.simulation.result import TYPE_KEYS, SimulationResult, load_profile_kw, peak_kw
 
 logger = logging.getLogger(__name__)
@@ -77,7 +78,11 @@ def _horizon(scenario: Scenario, prep: Prepared) -> tuple[float, float]:
 
 
 def simulate(
-    scenario: Scenario, *, network: RoadNetwork | None = None, progress: Any = None
+    scenario: Scenario,
+    *,
+    network: RoadNetwork | None = None,
+    progress: Any = None,
+    routes: Any = None,
 ) -> SimulationResult:
     """Simulate a scenario.
 
@@ -87,8 +92,11 @@ def simulate(
         The checked scenario.
     network : RoadNetwork, optional
         The road network; loaded from ``scenario.network`` when not given.
-    progress : Any, optional
-        Unused placeholder for a progress callback (kept for the API signature).
+    progress : callable, optional
+        ``progress(clock_s, horizon_s)``, called as the simulated clock advances
+        (:mod:`fleetopt.simulation.progress`); anything not callable is ignored.
+    routes : fleetopt.simulation.taxi.RouteCache, optional
+        Shortest-path rows of ``network`` to reuse for the taxi dispatch (days of a year).
 
     Returns
     -------
@@ -99,7 +107,6 @@ def simulate(
     InputError
         For bad inputs found while preparing (unknown types, stations off the graph, ...).
     """
-    del progress
     t_wall = time.perf_counter()
     if network is None:
         network = load_network(scenario.network, base_dir=scenario.base_dir)
@@ -111,8 +118,13 @@ def simulate(
     if prep.requests:
         from fleetopt.simulation.taxi import TaxiDispatch
 
-        taxis = TaxiDispatch(model, prep.requests)
+        taxis = TaxiDispatch(model, prep.requests, routes=routes)
         model.extra_processes = taxis.processes()  # type: ignore[attr-defined]
+    if callable(progress):
+        model.extra_processes = [  # type: ignore[attr-defined]
+            *getattr(model, "extra_processes", []),
+            clock_ticker(model.env, *horizon, progress),
+        ]
     # millions of short-lived tuples: pause the cyclic garbage collector while the clock runs
     # (it rescans the growing heap otherwise); reference counting still frees memory
     gc_was_on = gc.isenabled()
