@@ -34,6 +34,7 @@ same (time-shortest) paths. Routes are computed once between the nodes that matt
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import heapq
 import logging
@@ -66,6 +67,8 @@ _CHUNK = 128
 _SPLIT = 1e6
 #: Heap event kinds of the dispatch loop.
 _DROP, _REPO, _ARRIVE = 0, 1, 2
+#: Nearest nodes of an origin scanned as plain lists before the vectorised scan.
+_HEAD = 24
 
 
 class _Taxi(TypedDict):
@@ -293,10 +296,10 @@ class TaxiDispatch:
         self.n_idle = k
         self.pos: list[int] = snode.tolist()
         # idle taxis by road node, for the nearest-first scan
-        self.bucket: dict[int, set[int]] = {}
+        self.bucket: dict[int, list[int]] = {}  # idle taxi ids by node, ascending
         self.n_idle_at = np.zeros(net.n_nodes, dtype=np.int64)
         for i, u in enumerate(self.pos):
-            self.bucket.setdefault(u, set()).add(i)
+            self.bucket.setdefault(u, []).append(i)
             self.n_idle_at[u] += 1
         self._near: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._st_tables: dict[
@@ -372,6 +375,22 @@ class TaxiDispatch:
             }
             for i, s in enumerate(self.specs)
         ]
+        # plain-list copies of what the loop reads per request, and its records
+        self._ro: list[int] = self.r_o.tolist()
+        self._rd: list[int] = self.r_d.tolist()
+        self._dep_l: list[float] = self._dep.tolist()
+        self._lim_l: list[float] = self._limit.tolist()
+        self._trip_s_l: list[float] = self.trip_s.tolist()
+        self._trip_km_l: list[float] = self.trip_km.tolist()
+        self._trip_ekm_l: list[float] = np.asarray(self.trip_ekm, dtype=float).tolist()
+        self._rows_l: list[int] = self.R.tolist()
+        self._nia_l: list[int] = self.n_idle_at.tolist()
+        self._charges = [b or h for b, h in zip(self._batt, self._h2, strict=True)]
+        self._charge_soc = float(opts.taxi_charge_soc)
+        self._starts: list[tuple[int, float, float]] = []  # (request, level, pickup time)
+        # (request, taxi, drop-off time, empty km, energy km, fuel, energy, level)
+        self._drops: list[tuple[int, int, float, float, float, float, float, float]] = []
+        self._collected = False
         # the event loop: (time, sequence, kind, taxi, payload); sequence = scheduling order
         self._heap: list[tuple[float, int, int, int, int]] = []
         self._seq = 0
@@ -415,10 +434,11 @@ class TaxiDispatch:
             return l_m / 1000.0
         return float(_energy_m(np.array([t_s]), np.array([l_m]))[0]) / 1000.0
 
-    def _near_of(self, o: int) -> tuple[np.ndarray, np.ndarray]:
+    def _near_of(self, o: int) -> tuple[np.ndarray, np.ndarray, list[int], list[int], int]:
         """Nodes that reach node ``o`` within the longest wait, by travel time (cached per node).
 
-        Returns the nodes and their travel times to ``o`` in whole milliseconds.
+        Returns the nodes, their travel times to ``o`` in whole milliseconds, the first
+        :data:`_HEAD` of both as lists (scanned without numpy) and the last time.
         """
         got = self._near.get(o)
         if got is None:
@@ -426,7 +446,14 @@ class TaxiDispatch:
             ok = np.flatnonzero(col <= (self._reach_s * 1000.0 + 1.0) * _SPLIT)
             ms = np.floor(col[ok] / _SPLIT).astype(np.int64)
             order = np.argsort(ms, kind="stable")
-            got = (self._row_nodes[ok[order]], ms[order])
+            nodes, ms = self._row_nodes[ok[order]], ms[order]
+            got = (
+                nodes,
+                ms,
+                nodes[:_HEAD].tolist(),
+                ms[:_HEAD].tolist(),
+                int(ms[-1]) if ms.size else -1,
+            )
             self._near[o] = got
         return got
 
@@ -504,15 +531,21 @@ class TaxiDispatch:
                 self._become_idle(i, t)
 
     def _request(self, j: int, now: float, t0: float) -> None:
-        if self._dep[j] < t0:
+        if self._dep_l[j] < t0:
             self.reason[j] = "before the horizon"
             return
-        best = self._nearest_idle(j, now) if self.BUCKETS else self._best_taxi(j, now)
-        if best >= 0:
-            self._assign(best, j, now)
+        if self.BUCKETS:
+            best, m, l_m = self._nearest_idle(j, now)
+            if best >= 0:
+                self._assign(best, j, now, m / 1000.0, l_m)
+                return
         else:
-            self.pending.append(j)
-            self.reason[j] = "no taxi within max_wait"
+            best = self._best_taxi(j, now)
+            if best >= 0:
+                self._assign(best, j, now)
+                return
+        self.pending.append(j)
+        self.reason[j] = "no taxi within max_wait"
 
     def _feasible(self, i: int, j: int, t_s: float, l_m: float) -> bool:
         """Return whether taxi ``i`` can drive a pickup (``t_s``, ``l_m``) and trip ``j``."""
@@ -539,51 +572,81 @@ class TaxiDispatch:
                 best, best_t = i, t_s
         return best
 
-    def _nearest_idle(self, j: int, now: float) -> int:
-        """Apply :meth:`_best_taxi`'s rule, scanning nodes by travel time, not every idle taxi."""
-        if not self.trip_s[j] < math.inf:
-            return -1
-        o = int(self.r_o[j])
-        nodes, ms = self._near_of(o)
-        x = float(self._dep[j]) + float(self._wait[j]) - now + 1e-9  # longest pickup [s]
-        # the last whole millisecond m with m / 1000 <= x (as the times compare in seconds)
+    def _nearest_idle(self, j: int, now: float) -> tuple[int, int, float]:
+        """Apply :meth:`_best_taxi`'s rule, scanning nodes by travel time, not every idle taxi.
+
+        Nodes come nearest first; at a node the idle taxis are kept sorted by id, so the
+        first one with enough energy is the node's candidate. Returns the taxi (-1: none),
+        its pickup time [ms] and pickup length [m].
+        """
+        if not self._trip_s_l[j] < math.inf:
+            return -1, 0, 0.0
+        o = self._ro[j]
+        nodes, ms, head_n, head_ms, last = self._near_of(o)
+        x = self._lim_l[j] - now + 1e-9  # longest pickup [s]
+        # the last whole millisecond c with c / 1000 <= x (the times compare in seconds)
         c = math.floor(x * 1000.0)
         while (c + 1) / 1000.0 <= x:
             c += 1
         while c >= 0 and c / 1000.0 > x:
             c -= 1
-        k = int(np.searchsorted(ms, c, side="right"))
+        k = len(ms) if c >= last else int(ms.searchsorted(c, side="right"))
         if k == 0:
-            return -1
-        best, best_ms = -1, -1
-        nia = self.n_idle_at
+            return -1, 0, 0.0
+        best, best_ms, best_l = -1, -1, 0.0
+        nia = self._nia_l
         bucket = self.bucket
         level, rate, min_l, sf = self.level, self.rate, self.min_level, self.sf_use
-        trip_km = float(self.trip_km[j])
-        wrow, rows = self.W, self.R
-        # first block: about four idle taxis' worth of nodes when they are spread evenly
-        a, step = 0, max(16, 4 * nia.size // max(self.n_idle, 1))
+        trip_km = self._trip_km_l[j]
+        wrow, rows = self.W, self._rows_l
+        hk = min(k, len(head_n))
+        for h in range(hk):
+            u = head_n[h]
+            if not nia[u]:
+                continue
+            m = head_ms[h]
+            if best >= 0 and m > best_ms:
+                return best, best_ms, best_l
+            l_m = float(wrow[rows[u], o]) - m * _SPLIT
+            need_l = l_m / 1000.0 + trip_km
+            for i in bucket[u]:  # ascending ids: the first that can go is the node's pick
+                if best >= 0 and m == best_ms and i > best:
+                    break
+                if sf[i]:
+                    ok = self._feasible(i, j, m / 1000.0, l_m)
+                else:
+                    ok = level[i] - need_l * rate[i] >= min_l[i] - 1e-12
+                if ok:
+                    best, best_ms, best_l = i, m, l_m
+                    break
+        if best >= 0 and (hk >= k or int(ms[hk]) > best_ms):
+            return best, best_ms, best_l
+        nia_a = self.n_idle_at
+        # then blocks of about four idle taxis' worth of nodes when they are spread evenly
+        a, step = hk, max(16, 4 * nia_a.size // max(self.n_idle, 1))
         while a < k:
             b = min(k, a + step)
-            for h in (nia[nodes[a:b]] > 0).nonzero()[0].tolist():
+            for h in (nia_a[nodes[a:b]] > 0).nonzero()[0].tolist():
                 m = int(ms[a + h])
                 if best >= 0 and m > best_ms:
-                    return best
+                    return best, best_ms, best_l
                 u = int(nodes[a + h])
-                w = float(wrow[rows[u], o])
-                l_m = w - m * _SPLIT
+                l_m = float(wrow[rows[u], o]) - m * _SPLIT
                 need_l = l_m / 1000.0 + trip_km
                 for i in bucket[u]:
+                    if best >= 0 and m == best_ms and i > best:
+                        break
                     if sf[i]:
                         ok = self._feasible(i, j, m / 1000.0, l_m)
                     else:
                         ok = level[i] - need_l * rate[i] >= min_l[i] - 1e-12
-                    if ok and (best < 0 or m < best_ms or i < best):
-                        best, best_ms = i, m
+                    if ok:
+                        best, best_ms, best_l = i, m, l_m
+                        break
             if best >= 0 and (b >= k or int(ms[b]) > best_ms):
-                return best
+                return best, best_ms, best_l
             a, step = b, step * 8
-        return best
+        return best, best_ms, best_l
 
     def _set_idle(self, i: int, now: float) -> None:
         self.idle[i] = True
@@ -591,10 +654,11 @@ class TaxiDispatch:
         u = self.pos[i]
         got = self.bucket.get(u)
         if got is None:
-            self.bucket[u] = {i}
+            self.bucket[u] = [i]
         else:
-            got.add(i)
+            bisect.insort(got, i)
         self.n_idle_at[u] += 1
+        self._nia_l[u] += 1
         if self._repo_on:
             self.idle_epoch[i] += 1
             self._push(now + self.repo_s, _REPO, i, self.idle_epoch[i])
@@ -603,25 +667,38 @@ class TaxiDispatch:
         self.idle[i] = False
         self.n_idle -= 1
         u = self.pos[i]
-        self.bucket[u].discard(i)
+        got = self.bucket[u]
+        del got[bisect.bisect_left(got, i)]
         self.n_idle_at[u] -= 1
+        self._nia_l[u] -= 1
 
-    def _assign(self, i: int, j: int, now: float) -> None:
-        """Send idle taxi ``i`` to request ``j``: it drives now, drops the rider later."""
+    def _assign(
+        self, i: int, j: int, now: float, pick_s: float = -1.0, pick_m: float = 0.0
+    ) -> None:
+        """Send idle taxi ``i`` to request ``j``: it drives now, drops the rider later.
+
+        ``pick_s`` and ``pick_m`` are the pickup route's time and length when known.
+        """
         self._take(i)
-        self.taken[j] = True
-        pick_s, pick_m = self._route(self.pos[i], int(self.r_o[j]))
+        if pick_s < 0:
+            pick_s, pick_m = self._route(self.pos[i], self._ro[j])
         pick_km = pick_m / 1000.0
-        pick_ekm = self._ekm(i, pick_s, pick_m) if self.sf_use[i] else pick_km
-        trip_km = float(self.trip_km[j])
-        trip_ekm = float(self.trip_ekm[j]) if self.sf_use[i] else trip_km
-        self.soc0[j] = self.level[i]
+        trip_km = self._trip_km_l[j]
+        if self.sf_use[i]:
+            pick_ekm = self._ekm(i, pick_s, pick_m)
+            trip_ekm = self._trip_ekm_l[j]
+        else:
+            pick_ekm, trip_ekm = pick_km, trip_km
+        soc0 = self.level[i]
         f0 = self.fuel_used[i]
         e1 = self._drive(i, pick_km, pick_ekm)
-        self.pickup_s[j] = now + pick_s
         e2 = self._drive(i, trip_km, trip_ekm)
+        self._starts.append((j, soc0, now + pick_s))
         self._ride[i] = (pick_km, pick_ekm, trip_ekm, e1, e2, f0)
-        self._push(now + (pick_s + float(self.trip_s[j])), _DROP, i, j)
+        self._seq += 1
+        heapq.heappush(
+            self._heap, (now + (pick_s + self._trip_s_l[j]), self._seq, _DROP, i, j)
+        )
 
     def _drive(self, i: int, km: float, ekm: float) -> float:
         """Drive ``km`` (energy as for ``ekm`` km); return energy in cap units x cap.
@@ -654,26 +731,19 @@ class TaxiDispatch:
     def _drop(self, i: int, j: int, now: float) -> bool:
         """Record the drop-off of request ``j``; return whether taxi ``i`` must now charge."""
         pick_km, pick_ekm, trip_ekm, e1, e2, f0 = self._ride[i]
-        self.drop_s[j] = now
-        self.served[j] = True
-        self.reason[j] = ""
-        self.vehicle_idx[j] = i
         # a repositioning drive before this pickup is part of its empty drive
-        self.dh_km[j] = pick_km + self.carry_km[i]
-        self.run_ekm[j] = trip_ekm + (pick_ekm + self.carry_ekm[i])
+        dh = pick_km + self.carry_km[i]
+        run = trip_ekm + (pick_ekm + self.carry_ekm[i])
         e1 += self.carry_e[i]
-        self.fuel_req[j] = self.fuel_used[i] - f0 + self.carry_fuel[i]
+        fuel = self.fuel_used[i] - f0 + self.carry_fuel[i]
         self.carry_km[i] = 0.0
         self.carry_ekm[i] = 0.0
         self.carry_e[i] = 0.0
         self.carry_fuel[i] = 0.0
-        if self._h2[i]:
-            self.h2[j] = e1 + e2
-        elif self._batt[i]:
-            self.kwh[j] = e1 + e2
-        self.soc1[j] = self.level[i]
-        self.pos[i] = int(self.r_d[j])
-        if (self._batt[i] or self._h2[i]) and self.level[i] < self.m.opts.taxi_charge_soc:
+        lvl = self.level[i]
+        self._drops.append((j, i, now, dh, run, fuel, e1 + e2, lvl))
+        self.pos[i] = self._rd[j]
+        if self._charges[i] and lvl < self._charge_soc:
             return True
         self._become_idle(i, now)
         return False
@@ -855,22 +925,18 @@ class TaxiDispatch:
         if len(self.pending) > 48:
             self._become_idle_many(i, now)
             return
-        dep, wait = self._dep, self._wait
-        alive = [p for p in self.pending if now <= float(dep[p]) + float(wait[p]) + 1e-9]
+        lim = self._lim_l
+        alive = [p for p in self.pending if now <= lim[p] + 1e-9]
         self._set_idle(i, now)
         u = self.pos[i]
         for k, p in enumerate(alive):
-            if not self.trip_s[p] < math.inf:
+            if not self._trip_s_l[p] < math.inf:
                 continue
-            pick, l_m = self._route(u, int(self.r_o[p]))
-            if (
-                now + pick <= float(dep[p]) + float(wait[p]) + 1e-9
-                and pick < math.inf
-                and self._feasible(i, p, pick, l_m)
-            ):
+            pick, l_m = self._route(u, self._ro[p])
+            if now + pick <= lim[p] + 1e-9 and pick < math.inf and self._feasible(i, p, pick, l_m):
                 del alive[k]
                 self.pending = alive
-                self._assign(i, p, now)
+                self._assign(i, p, now, pick, l_m)
                 return
         self.pending = alive
 
@@ -897,8 +963,36 @@ class TaxiDispatch:
         self.pending = pend.tolist()
 
     # -- tables ------------------------------------------------------------------------------------
+    def _collect(self) -> None:
+        """Write the loop's records into the per-request arrays (once, before the tables)."""
+        if self._collected:
+            return
+        self._collected = True
+        if self._starts:
+            j, soc0, pick = (np.array(x) for x in zip(*self._starts, strict=True))
+            j = j.astype(np.int64)
+            self.taken[j] = True
+            self.soc0[j] = soc0
+            self.pickup_s[j] = pick
+        if self._drops:
+            cols = [np.array(x) for x in zip(*self._drops, strict=True)]
+            j, i = cols[0].astype(np.int64), cols[1].astype(np.int64)
+            self.drop_s[j] = cols[2]
+            self.served[j] = True
+            self.reason[j] = ""
+            self.vehicle_idx[j] = i
+            self.dh_km[j] = cols[3]
+            self.run_ekm[j] = cols[4]
+            self.fuel_req[j] = cols[5]
+            h2 = np.array(self._h2, dtype=bool)[i]
+            batt = np.array(self._batt, dtype=bool)[i] & ~h2
+            self.h2[j[h2]] = cols[6][h2]
+            self.kwh[j[batt]] = cols[6][batt]
+            self.soc1[j] = cols[7]
+
     def trips_table(self) -> pd.DataFrame:
         """Return the requests as rows of the result's trips table."""
+        self._collect()
         r = self.req
         idx = self.vehicle_idx
         has = idx >= 0
@@ -954,6 +1048,7 @@ class TaxiDispatch:
 
     def vehicles_table(self) -> pd.DataFrame:
         """Return one row per taxi (identity columns) and record their totals in the log."""
+        self._collect()
         k = len(self.taxis)
         got = self.served & (self.vehicle_idx >= 0)
         served_km = np.bincount(
