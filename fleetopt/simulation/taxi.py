@@ -301,7 +301,7 @@ class TaxiDispatch:
         for i, u in enumerate(self.pos):
             self.bucket.setdefault(u, []).append(i)
             self.n_idle_at[u] += 1
-        self._near: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._near: dict[int, tuple[np.ndarray, np.ndarray, list[int], list[int], int]] = {}
         self._st_tables: dict[
             tuple[bool, bool], tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
         ] = {}
@@ -459,7 +459,7 @@ class TaxiDispatch:
 
     # -- the loop ----------------------------------------------------------------------------------
     def processes(self) -> list[Generator[simpy.Event, Any, None]]:
-        """Return the dispatch loop (one SimPy process for every taxi and request)."""
+        """Return the dispatch loop (one SimPy process for all taxis and requests)."""
         return [self._loop()]
 
     def _push(self, t: float, kind: int, i: int, x: int) -> None:
