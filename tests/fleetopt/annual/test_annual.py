@@ -407,7 +407,7 @@ def test_route_cache_computes_each_row_once_and_equal_to_a_fresh_one() -> None:
     fresh_cache = RouteCache(net)
     fresh = annual.simulate_day(sc, days[12], net, routes=fresh_cache)
     assert _no_wall(reused) == _no_wall(fresh)
-    assert 0 < after_first
+    assert after_first > 0
     assert shared.computed - after_first < fresh_cache.computed  # the first day's rows served
     assert shared.computed == len(set(shared.nodes.tolist()))  # no row computed twice
     rows_shared = shared.row_of[fresh_cache.nodes]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
@@ -70,7 +71,7 @@ def test_progress_reports_the_clock_to_the_horizon_end_and_changes_nothing(
     assert horizon > 0
     assert clocks[0] == 0.0
     assert clocks[-1] == pytest.approx(horizon)
-    assert all(b >= a for a, b in zip(clocks, clocks[1:], strict=False))
+    assert all(b >= a for a, b in itertools.pairwise(clocks))
     assert len(clocks) == 101
     cols = ["trip_id", "vehicle_id", "served", "start_s", "end_s", "battery_kwh"]
     assert with_bar.trips[cols].equals(plain.trips[cols])
