@@ -68,7 +68,7 @@ _SPLIT = 1e6
 #: Heap event kinds of the dispatch loop.
 _DROP, _REPO, _ARRIVE = 0, 1, 2
 #: Nearest nodes of an origin scanned as plain lists before the vectorised scan.
-_HEAD = 24
+_HEAD = 64
 
 
 class _Taxi(TypedDict):
@@ -866,7 +866,17 @@ class TaxiDispatch:
                 )
             best_cost = math.inf
             tl, sl = t_go.tolist(), np.broadcast_to(service, t_go.shape).tolist()
-            for k in np.flatnonzero(ok).tolist():
+            cand = ok.nonzero()[0]
+            if cand.size > 32:
+                # a station whose drive alone takes longer than the cost of the nearest one
+                # cannot be chosen: only the others are compared (in file order)
+                near = int(cand[np.argmin(t_go[cand])])
+                plugs = m.stations[int(idx[near])].plugs
+                assert plugs is not None  # only stations with plugs are in the table
+                busy = len(plugs.queue) + max(plugs.count - plugs.capacity + 1, 0)
+                bound = tl[near] + busy / plugs.capacity * sl[near]
+                cand = cand[t_go[cand] <= bound + 1e-6]
+            for k in cand.tolist():
                 if tl[k] >= best_cost - 1e-9:
                     continue  # cost >= travel time: it cannot beat the best so far
                 plugs = m.stations[int(idx[k])].plugs
