@@ -446,7 +446,9 @@ class TaxiDispatch:
             ok = np.flatnonzero(col <= (self._reach_s * 1000.0 + 1.0) * _SPLIT)
             ms = np.floor(col[ok] / _SPLIT).astype(np.int64)
             order = np.argsort(ms, kind="stable")
-            nodes, ms = self._row_nodes[ok[order]], ms[order]
+            # int32: node ids < 2**31, times < 2**31 ms (half the memory of the full city's lists)
+            nodes = self._row_nodes[ok[order]].astype(np.int32)
+            ms = ms[order].astype(np.int32)
             got = (
                 nodes,
                 ms,
