@@ -1028,9 +1028,10 @@ class TaxiDispatch:
         return pd.DataFrame(
             {
                 "trip_id": r["request_id"].astype(str).to_numpy(),
+                # one shared string per taxi (not a copy per request)
                 "vehicle_id": np.array(
                     [t["vehicle_id"] for t in self.taxis] + [""], dtype=object
-                )[np.where(self.served, idx, len(self.taxis))].astype(str),
+                )[np.where(self.served, idx, len(self.taxis))],
                 "vehicle_type": "taxi",
                 "powertrain": pt,
                 "fleet": r["fleet"].to_numpy(),
