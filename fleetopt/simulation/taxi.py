@@ -28,8 +28,15 @@ Dispatch rule (documented, deterministic):
    hydrogen kg, or L / kg of fuel).
 
 Travel times are shortest paths on the road network; distances are the lengths of those
-same (time-shortest) paths. Routes are computed once between the nodes that matter
-(request ends, start positions and stations).
+same (time-shortest) paths. Routes are computed once from every node that matters (request
+ends, start positions and stations) to every node, in a :class:`RouteCache` that days of a
+year share. With more than 32 usable stations, rule 3 compares only the stations whose
+drive alone is no longer than the nearest station's cost (+1e-6 s): the others cannot win.
+
+Implementation: one event loop (a single SimPy process) keeps requests, drop-offs and idle
+timers in its own time-ordered heap and hands a taxi to SimPy only from its drive to a
+station until it leaves it (where it shares plugs with the other fleets). Same-time events
+keep the order in which they were scheduled, as SimPy orders them.
 """
 
 from __future__ import annotations
