@@ -12,6 +12,7 @@ from rich.table import Table
 import fleetopt.cli._render as _render_80
 from fleetopt import api
 from fleetopt.cli._app import app
+from fleetopt.cli._clock import ClockBar
 from fleetopt.cli._common import JsonOpt, run
 from fleetopt.errors import InputError, Problem
 
@@ -63,15 +64,15 @@ def simulate_cmd(
         None, "--scheduler", help="With --executor dask: scheduler address (tcp://host:8786)."
     ),
     no_progress: bool = typer.Option(
-        False, "--no-progress", help="With --annual: no progress on stderr."
+        False, "--no-progress", help="No progress on stderr (simulated clock, or days)."
     ),
     as_json: bool = JsonOpt,
 ) -> None:
     """Simulate one scenario: trips, charging queues, energy, CO2 and grid peak.
 
     With --annual: the representative days of the scenario's year (monthly Beijing climate,
-    weekdays and weekends), each stored under --out so a rerun resumes; progress on stderr
-    (a bar on a terminal, one line per finished day otherwise).
+    weekdays and weekends), each stored under --out so a rerun resumes. Progress on stderr
+    (a bar on a terminal, lines otherwise): the simulated clock of one day, or the days.
     """
     def go() -> dict[str, Any]:
         if not annual:
@@ -79,7 +80,11 @@ def simulate_cmd(
                 if given is not None:
                     msg = f"{flag} needs --annual"
                     raise InputError(msg, [Problem(msg, None, flag, None)])
-            return api.simulate_file(scenario, out_dir=out)
+            bar = ClockBar(f"simulate {scenario.stem}", enabled=not no_progress)
+            try:
+                return api.simulate_file(scenario, out_dir=out, progress=bar)
+            finally:
+                bar.close()
         return api.simulate_annual(
             scenario,
             executor=executor or "local",

@@ -15,11 +15,33 @@ from scipy.sparse import csgraph
 
 from fleetopt.inputs.road_graph import RoadNetwork, haversine_m
 
-__all__ = ["haversine_m", "route_matrices"]
+__all__ = ["combined_graph", "haversine_m", "route_matrices", "split_combined"]
 
 _CHUNK = 128
 #: Multiplier separating milliseconds from metres in the combined weight (> any path length [m]).
 _SPLIT = 1e6
+
+
+def combined_graph(net: RoadNetwork) -> sparse.csr_matrix:
+    """Return the road graph weighted ``time_ms x 1e6 + length_m`` (parallel edges: the least).
+
+    Edge times are rounded to whole milliseconds (at least 1 ms). See :func:`route_matrices`.
+    """
+    n = net.n_nodes
+    t_ms = np.maximum(np.round(net.edge_time_s * 1000.0), 1.0)
+    w = t_ms * _SPLIT + net.edge_length_m
+    order = np.lexsort((w, net.edge_v, net.edge_u))
+    u, v, w = net.edge_u[order], net.edge_v[order], w[order]
+    first = np.ones(u.size, dtype=bool)
+    first[1:] = (u[1:] != u[:-1]) | (v[1:] != v[:-1])
+    return sparse.csr_matrix((w[first], (u[first], v[first])), shape=(n, n))
+
+
+def split_combined(dist: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Split combined path weights into travel time [s] and length [m] (inf if unreachable)."""
+    ok = np.isfinite(dist)
+    ms = np.where(ok, np.floor(np.where(ok, dist, 0.0) / _SPLIT), np.inf)
+    return ms / 1000.0, np.where(ok, dist - np.where(ok, ms, 0.0) * _SPLIT, np.inf)
 
 
 def route_matrices(net: RoadNetwork, nodes: np.ndarray, targets: np.ndarray | None = None
@@ -47,14 +69,7 @@ def route_matrices(net: RoadNetwork, nodes: np.ndarray, targets: np.ndarray | No
     length_m : numpy.ndarray
         Lengths of the same paths [m].
     """
-    n = net.n_nodes
-    t_ms = np.maximum(np.round(net.edge_time_s * 1000.0), 1.0)
-    w = t_ms * _SPLIT + net.edge_length_m
-    order = np.lexsort((w, net.edge_v, net.edge_u))
-    u, v, w = net.edge_u[order], net.edge_v[order], w[order]
-    first = np.ones(u.size, dtype=bool)
-    first[1:] = (u[1:] != u[:-1]) | (v[1:] != v[:-1])
-    mat = sparse.csr_matrix((w[first], (u[first], v[first])), shape=(n, n))
+    mat = combined_graph(net)
     tgt = nodes if targets is None else targets
     m = nodes.size
     time_s = np.empty((m, tgt.size))
@@ -62,8 +77,5 @@ def route_matrices(net: RoadNetwork, nodes: np.ndarray, targets: np.ndarray | No
     for a in range(0, m, _CHUNK):
         src = nodes[a : a + _CHUNK]
         dist = csgraph.dijkstra(mat, directed=True, indices=src)[:, tgt]
-        ok = np.isfinite(dist)
-        ms = np.where(ok, np.floor(np.where(ok, dist, 0.0) / _SPLIT), np.inf)
-        time_s[a : a + src.size] = ms / 1000.0
-        length_m[a : a + src.size] = np.where(ok, dist - np.where(ok, ms, 0.0) * _SPLIT, np.inf)
+        time_s[a : a + src.size], length_m[a : a + src.size] = split_combined(dist)
     return time_s, length_m

@@ -26,19 +26,16 @@ import calendar
 import collections
 import dataclasses
 import datetime as dt
-import functools
 import logging
 import os
 import re
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 import fleetopt
@@ -199,67 +196,28 @@ def day_scenario(scenario: Scenario, day: RepresentativeDay) -> Scenario:
 
 
 # --------------------------------------------------------------------------- reuse
-#: Shortest-path matrices of the taxi dispatch by (network, nodes); a day of the default
-#: scenario spends most of its time on them and they do not depend on the weather.
-_ROUTES: collections.OrderedDict[tuple[Any, ...], tuple[Any, np.ndarray, np.ndarray]] = (
+#: Route caches of this process by network (a Dask worker keeps its own between days);
+#: a day of a taxi scenario spends much of its time on shortest paths, and they do not
+#: depend on the weather. Only the last :data:`_ROUTES_KEEP` networks are kept.
+_ROUTES: collections.OrderedDict[int, tuple[RoadNetwork, taxi.RouteCache]] = (
     collections.OrderedDict()
 )
 _ROUTES_KEEP = 2
-
-
 _ROUTES_LOCK = threading.Lock()
-_ROUTES_USERS = 0
-_ROUTES_ORIGINAL: Any = None
 
 
-def _memo_routes(
-    original: Any, net: Any, nodes: np.ndarray, targets: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    key = (
-        id(net),
-        np.asarray(nodes).dtype.str,
-        np.asarray(nodes).tobytes(),
-        None if targets is None else np.asarray(targets).tobytes(),
-    )
+def route_cache(network: RoadNetwork) -> taxi.RouteCache:
+    """Return this process's :class:`~fleetopt.simulation.taxi.RouteCache` of ``network``."""
     with _ROUTES_LOCK:
-        hit = _ROUTES.get(key)
-        if hit is not None and hit[0] is net:
-            _ROUTES.move_to_end(key)
-            return hit[1], hit[2]
-    time_s, length_m = original(net, nodes, targets)
-    time_s.setflags(write=False)
-    length_m.setflags(write=False)
-    with _ROUTES_LOCK:
-        _ROUTES[key] = (net, time_s, length_m)
+        hit = _ROUTES.get(id(network))
+        if hit is not None and hit[0] is network:
+            _ROUTES.move_to_end(id(network))
+            return hit[1]
+        cache = taxi.RouteCache(network)
+        _ROUTES[id(network)] = (network, cache)
         while len(_ROUTES) > _ROUTES_KEEP:
             _ROUTES.popitem(last=False)
-    return time_s, length_m
-
-
-@contextmanager
-def reuse_routes() -> Iterator[None]:
-    """Reuse the taxi dispatch's shortest-path matrices between days with the same nodes.
-
-    ``fleetopt.simulation.taxi.route_matrices`` is a pure function of the network and the
-    node arrays; while this context is open (in any thread) its results are kept (the last
-    :data:`_ROUTES_KEEP`, returned read-only so a change in place would raise instead of
-    leaking into another day).
-    """
-    global _ROUTES_USERS, _ROUTES_ORIGINAL  # one patch per process, counted
-    with _ROUTES_LOCK:
-        if _ROUTES_USERS == 0:
-            _ROUTES_ORIGINAL = getattr(taxi, "route_matrices", None)
-            if _ROUTES_ORIGINAL is not None:
-                taxi.route_matrices = functools.partial(_memo_routes, _ROUTES_ORIGINAL)
-        _ROUTES_USERS += 1
-    try:
-        yield
-    finally:
-        with _ROUTES_LOCK:
-            _ROUTES_USERS -= 1
-            if _ROUTES_USERS == 0 and _ROUTES_ORIGINAL is not None:
-                taxi.route_matrices = _ROUTES_ORIGINAL
-                _ROUTES_ORIGINAL = None
+        return cache
 
 
 # --------------------------------------------------------------------------- one day
@@ -273,12 +231,14 @@ def simulate_day(
     day: RepresentativeDay,
     network: RoadNetwork | None = None,
     inputs: dict[float, tuple[FleetInput, ...]] | None = None,
+    routes: taxi.RouteCache | None = None,
 ) -> dict[str, Any]:
     """Simulate one representative day and return its ``simulate --json`` summary.
 
     ``inputs`` (with a given ``network``) keeps the fleets' tables read or generated for a
     demand factor, so days of equal demand read the files and run the generators once (a day
-    differs from another of its demand only by its temperature).
+    differs from another of its demand only by its temperature). ``routes`` (default: this
+    process's cache of the network) keeps the taxi dispatch's shortest paths between days.
     """
     day_sc = day_scenario(scenario, day)
     if inputs is not None and network is not None and day.demand_factor in inputs:
@@ -287,8 +247,10 @@ def simulate_day(
         case = load_case(day_sc, network)
         if inputs is not None and network is not None:
             inputs[day.demand_factor] = case.fleets
-    with reuse_routes():
-        result = engine.simulate(case)
+    if routes is None:
+        assert case.network is not None
+        routes = route_cache(case.network)
+    result = engine.simulate(case, routes=routes)
     summary: dict[str, Any] = to_jsonable(result.summary())
     return summary
 

@@ -21,6 +21,7 @@ from fleetopt.inputs.road_graph import RoadNetwork
 from fleetopt.inputs.scenario import Scenario
 from fleetopt.simulation.kernel import Model
 from fleetopt.simulation.prepare import Prepared, prepare
+from fleetopt.simulation.progress import clock_ticker
 from fleetopt.simulation.result import SimulationResult
 from fleetopt.simulation.router import Router
 from fleetopt.simulation.tables import assemble, fuel_timeline
@@ -49,7 +50,11 @@ def _horizon(scenario: Scenario, prep: Prepared) -> tuple[float, float]:
 
 
 def simulate(
-    case: Case | Scenario, *, network: RoadNetwork | None = None, progress: Any = None
+    case: Case | Scenario,
+    *,
+    network: RoadNetwork | None = None,
+    progress: Any = None,
+    routes: Any = None,
 ) -> SimulationResult:
     """Simulate a Case.
 
@@ -62,8 +67,11 @@ def simulate(
     network : RoadNetwork, optional
         Only with a ``Scenario``: its road network (loaded when not given). A Case holds
         its own.
-    progress : Any, optional
-        Unused placeholder for a progress callback (kept for the API signature).
+    progress : callable, optional
+        ``progress(clock_s, horizon_s)``, called as the simulated clock advances
+        (:mod:`fleetopt.simulation.progress`); anything not callable is ignored.
+    routes : fleetopt.simulation.taxi.RouteCache, optional
+        Shortest-path rows of the network to reuse for the taxi dispatch (days of a year).
 
     Returns
     -------
@@ -74,7 +82,6 @@ def simulate(
     InputError
         For bad inputs found while preparing (unknown types, stations off the graph, ...).
     """
-    del progress
     t_wall = time.perf_counter()
     if isinstance(case, Scenario):
         case = load_case(case, network)
@@ -89,8 +96,13 @@ def simulate(
     model = Model(scenario, prep, router, horizon)
     taxis = None
     if prep.requests:
-        taxis = TaxiDispatch(model, prep.requests)
+        taxis = TaxiDispatch(model, prep.requests, routes=routes)
         model.extra_processes = taxis.processes()  # type: ignore[attr-defined]
+    if callable(progress):
+        model.extra_processes = [  # type: ignore[attr-defined]
+            *getattr(model, "extra_processes", []),
+            clock_ticker(model.env, *horizon, progress),
+        ]
     # millions of short-lived tuples: pause the cyclic garbage collector while the clock runs
     # (it rescans the growing heap otherwise); reference counting still frees memory
     gc_was_on = gc.isenabled()

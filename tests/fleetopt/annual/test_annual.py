@@ -410,15 +410,35 @@ def test_cli_with_a_running_scheduler_equals_local(tmp_path: Path) -> None:
     assert _no_wall(json.loads(res.stdout)) == _no_wall(json.loads(local.stdout))
 
 
-def test_route_reuse_is_counted_and_restored() -> None:
-    """Nested or concurrent reuse_routes contexts patch once and restore the original."""
-    from fleetopt.simulation import taxi
+def test_route_cache_computes_each_row_once_and_equal_to_a_fresh_one() -> None:
+    """GIVEN one RouteCache passed to two days WHEN the second day runs THEN it computes only
+    the rows of nodes the first day did not have, its result equals a run with a fresh cache,
+    and every shared row equals the fresh cache's row."""
+    import numpy as np
 
-    original = taxi.route_matrices
-    with annual.reuse_routes():
-        patched = taxi.route_matrices
-        assert patched is not original
-        with annual.reuse_routes():
-            assert taxi.route_matrices is patched
-        assert taxi.route_matrices is patched
-    assert taxi.route_matrices is original
+    from fleetopt.inputs.default_demand import default_scenario_path
+    from fleetopt.inputs.road_graph import load_network
+    from fleetopt.inputs.scenario import load_scenario_dict, scenario_from_dict
+    from fleetopt.simulation.taxi import RouteCache
+
+    path = default_scenario_path()
+    d = load_scenario_dict(path)
+    d["fleets"] = [{"name": "taxi", "generator": "beijing-taxi", "size": 20, "powertrain": "bev"}]
+    sc = scenario_from_dict(d, base_dir=path.parent, file=str(path))
+    net = load_network(sc.network, base_dir=sc.base_dir)
+    days = annual.representative_days(2025)
+    shared = RouteCache(net)
+    annual.simulate_day(sc, days[0], net, routes=shared)
+    after_first = shared.computed
+    reused = annual.simulate_day(sc, days[12], net, routes=shared)
+    fresh_cache = RouteCache(net)
+    fresh = annual.simulate_day(sc, days[12], net, routes=fresh_cache)
+    assert _no_wall(reused) == _no_wall(fresh)
+    assert after_first > 0
+    assert shared.computed - after_first < fresh_cache.computed  # the first day's rows served
+    assert shared.computed == len(set(shared.nodes.tolist()))  # no row computed twice
+    rows_shared = shared.row_of[fresh_cache.nodes]
+    assert (rows_shared >= 0).all()
+    assert np.array_equal(
+        shared.weights[rows_shared], fresh_cache.weights[fresh_cache.row_of[fresh_cache.nodes]]
+    )
