@@ -24,6 +24,11 @@ split into parts that share no station; each part is solved on its own.
    ``demand_cny_per_kw_month`` x 12 / ``days_per_year`` per day). Its bound is the dual
    objective (weak duality), a proven lower bound of the day's cost for these blocks and
    plugs.
+
+Longer than the size limit because the plug LP/MIP, the cost LP and the fine-step
+correction are built on one private column layout (:class:`_Model`: charge columns, state
+of charge rows, merged steps) that must stay identical between them for the bounds to hold;
+the solver calls live in :mod:`fleetopt.planning._solver`.
 """
 
 from __future__ import annotations

@@ -54,7 +54,8 @@ from fleetopt.executors import (
 )
 from fleetopt.inputs.road_graph import RoadNetwork, load_network
 from fleetopt.inputs.scenario import Fleet, Scenario, scenario_from_dict
-from fleetopt.simulation import engine, taxi
+from fleetopt.simulation import engine
+from fleetopt.simulation.routes import RouteCache
 
 logger = logging.getLogger(__name__)
 
@@ -199,21 +200,21 @@ def day_scenario(scenario: Scenario, day: RepresentativeDay) -> Scenario:
 #: Route caches of this process by network (a Dask worker keeps its own between days);
 #: a day of a taxi scenario spends much of its time on shortest paths, and they do not
 #: depend on the weather. Only the last :data:`_ROUTES_KEEP` networks are kept.
-_ROUTES: collections.OrderedDict[int, tuple[RoadNetwork, taxi.RouteCache]] = (
+_ROUTES: collections.OrderedDict[int, tuple[RoadNetwork, RouteCache]] = (
     collections.OrderedDict()
 )
 _ROUTES_KEEP = 2
 _ROUTES_LOCK = threading.Lock()
 
 
-def route_cache(network: RoadNetwork) -> taxi.RouteCache:
-    """Return this process's :class:`~fleetopt.simulation.taxi.RouteCache` of ``network``."""
+def route_cache(network: RoadNetwork) -> RouteCache:
+    """Return this process's :class:`~fleetopt.simulation.RouteCache` of ``network``."""
     with _ROUTES_LOCK:
         hit = _ROUTES.get(id(network))
         if hit is not None and hit[0] is network:
             _ROUTES.move_to_end(id(network))
             return hit[1]
-        cache = taxi.RouteCache(network)
+        cache = RouteCache(network)
         _ROUTES[id(network)] = (network, cache)
         while len(_ROUTES) > _ROUTES_KEEP:
             _ROUTES.popitem(last=False)
@@ -231,7 +232,7 @@ def simulate_day(
     day: RepresentativeDay,
     network: RoadNetwork | None = None,
     inputs: dict[float, tuple[FleetInput, ...]] | None = None,
-    routes: taxi.RouteCache | None = None,
+    routes: RouteCache | None = None,
 ) -> dict[str, Any]:
     """Simulate one representative day and return its ``simulate --json`` summary.
 

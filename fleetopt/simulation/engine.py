@@ -70,7 +70,7 @@ def simulate(
     progress : callable, optional
         ``progress(clock_s, horizon_s)``, called as the simulated clock advances
         (:mod:`fleetopt.simulation.progress`); anything not callable is ignored.
-    routes : fleetopt.simulation.taxi.RouteCache, optional
+    routes : fleetopt.simulation.routes.RouteCache, optional
         Shortest-path rows of the network to reuse for the taxi dispatch (days of a year).
 
     Returns

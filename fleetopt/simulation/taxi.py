@@ -37,6 +37,11 @@ Implementation: one event loop (a single SimPy process) keeps requests, drop-off
 timers in its own time-ordered heap and hands a taxi to SimPy only from its drive to a
 station until it leaves it (where it shares plugs with the other fleets). Same-time events
 keep the order in which they were scheduled, as SimPy orders them.
+
+Longer than the size limit because :class:`TaxiDispatch` is one event loop whose handlers
+(request, drop-off, idle timer, station visit, reposition) share the fleet's arrays and the
+waiting queue; splitting them across modules would pass that state around on every event
+of the hot path. The route cache is its own module (:mod:`fleetopt.simulation.routes`).
 """
 
 from __future__ import annotations
@@ -46,117 +51,30 @@ import contextlib
 import heapq
 import logging
 import math
-import threading
 from collections.abc import Generator
 from dataclasses import replace
-from typing import Any, TypedDict
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import simpy
-from scipy import sparse
-from scipy.sparse import csgraph
 
-from fleetopt import powertrains as pts
-from fleetopt.domain.energy import speed_factor
-from fleetopt.inputs.road_graph import RoadNetwork
-from fleetopt.inputs.routing import combined_graph, split_combined
 from fleetopt.inputs.routing import route_matrices as route_matrices  # noqa: PLC0414 (explicit re-export)
+from fleetopt.inputs.routing import split_combined
 from fleetopt.inputs.scenario import Fleet
 from fleetopt.inputs.vehicles import VehicleSpec
+from fleetopt.simulation import taxi_fleet, taxi_stations
 from fleetopt.simulation.kernel import Model
+from fleetopt.simulation.routes import RouteCache, energy_m
 
 logger = logging.getLogger(__name__)
 
-#: Sources per Dijkstra call (bounds the temporary memory of one call).
-_CHUNK = 128
 #: Combined path weight per millisecond (see :func:`fleetopt.inputs.routing.route_matrices`).
 _SPLIT = 1e6
 #: Heap event kinds of the dispatch loop.
 _DROP, _REPO, _ARRIVE = 0, 1, 2
 #: Nearest nodes of an origin scanned as plain lists before the vectorised scan.
 _HEAD = 64
-
-
-class _Taxi(TypedDict):
-    """One taxi of the dispatch: id, powertrain, fleet label and start position [deg]."""
-
-    vehicle_id: str
-    powertrain: str
-    fleet: str
-    lon: float
-    lat: float
-
-
-class RouteCache:
-    """Time-shortest paths from source nodes to every node of one road network, kept for reuse.
-
-    Each row holds the combined path weights ``time_ms x 1e6 + length_m`` from one source
-    node to every node (:func:`fleetopt.inputs.routing.route_matrices` splits the same
-    numbers into time and length). Rows are computed on first use and only ever added,
-    so days of a year that share request ends reuse them (pass one cache to every
-    :class:`TaxiDispatch` of the same network). Thread-safe; the arrays handed out are
-    read-only.
-
-    Parameters
-    ----------
-    net : RoadNetwork
-        The road network the rows belong to.
-    """
-
-    def __init__(self, net: RoadNetwork) -> None:
-        self.net = net
-        self._lock = threading.Lock()
-        self._graph: sparse.csr_matrix | None = None
-        self.row_of = np.full(net.n_nodes, -1, dtype=np.int64)
-        self.nodes = np.zeros(0, dtype=np.int64)
-        self.weights = np.zeros((0, net.n_nodes))
-        self.weights.setflags(write=False)
-        #: Rows computed so far (a reused row is not counted again).
-        self.computed = 0
-
-    def rows(self, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Make sure every node in ``nodes`` has its row; return the current arrays.
-
-        Returns
-        -------
-        weights : numpy.ndarray
-            ``rows x n_nodes`` combined weights (inf where unreachable), read-only.
-        row_of : numpy.ndarray
-            Row of each network node (-1 without a row).
-        nodes : numpy.ndarray
-            Source node of each row.
-        """
-        want = np.unique(np.asarray(nodes, dtype=np.int64))
-        with self._lock:
-            missing = want[self.row_of[want] < 0]
-            if missing.size:
-                if self._graph is None:
-                    self._graph = combined_graph(self.net)
-                old = self.weights
-                n0 = old.shape[0]
-                new = np.empty((n0 + missing.size, old.shape[1]))
-                new[:n0] = old
-                for a in range(0, missing.size, _CHUNK):
-                    src = missing[a : a + _CHUNK]
-                    new[n0 + a : n0 + a + src.size] = csgraph.dijkstra(
-                        self._graph, directed=True, indices=src
-                    )
-                new.setflags(write=False)
-                row_of = self.row_of.copy()
-                row_of[missing] = np.arange(n0, n0 + missing.size)
-                self.weights, self.row_of = new, row_of
-                self.nodes = np.concatenate([self.nodes, missing])
-                self.computed += int(missing.size)
-            return self.weights, self.row_of, self.nodes
-
-
-def _energy_m(time_s: np.ndarray, length_m: np.ndarray) -> np.ndarray:
-    """Energy-equivalent lengths [m]: length x speed factor of the path's mean speed."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        speed = length_m / time_s * 3.6
-    out: np.ndarray = length_m * speed_factor(speed)
-    return out
 
 
 class TaxiDispatch:
@@ -198,61 +116,8 @@ class TaxiDispatch:
         if routes is None or routes.net is not net:
             routes = RouteCache(net)
         self.routes = routes
-        reqs: list[pd.DataFrame] = []
-        taxis: list[_Taxi] = []
-        for fleet, df in fleets:
-            size = fleet.size or int(df.attrs.get("vehicles", 0)) or 1
-            d = (
-                df.sort_values(["departure_s", "request_id"], kind="stable")
-                .reset_index(drop=True)
-                .copy()
-            )
-            d["fleet"] = fleet.name
-            wait = (
-                d["max_wait_min"].to_numpy(float)
-                if "max_wait_min" in d
-                else np.full(len(d), np.nan)
-            )
-            default_wait = (
-                fleet.max_wait_min if fleet.max_wait_min is not None else opts.max_wait_min
-            )
-            d["max_wait_s"] = np.where(np.isnan(wait), default_wait, wait) * 60.0
-            reqs.append(d)
-            rng = np.random.default_rng([sc.seed, fleet.index, 1])
-            pts_ = self._powertrains(fleet, size, rng)
-            if fleet.start:
-                starts = [fleet.start[i % len(fleet.start)] for i in range(size)]
-            elif len(d):
-                pick = rng.integers(0, len(d), size=size)
-                starts = list(
-                    zip(
-                        d["origin_lon"].to_numpy()[pick],
-                        d["origin_lat"].to_numpy()[pick],
-                        strict=True,
-                    )
-                )
-            else:
-                starts = [(float(net.lon[0]), float(net.lat[0]))] * size
-            multi = len(fleets) > 1
-            for i in range(size):
-                tid = f"{fleet.name}:taxi-{i + 1:05d}" if multi else f"taxi-{i + 1:05d}"
-                taxis.append(
-                    {
-                        "vehicle_id": tid,
-                        "powertrain": pts_[i],
-                        "fleet": fleet.name,
-                        "lon": float(starts[i][0]),
-                        "lat": float(starts[i][1]),
-                    }
-                )
-        self.req = (
-            pd.concat(reqs, ignore_index=True)
-            .sort_values(["departure_s", "request_id"], kind="stable")
-            .reset_index(drop=True)
-            if reqs
-            else pd.DataFrame()
-        )
-        self.taxis = taxis
+        self.req, self.taxis = taxi_fleet.requests_and_taxis(sc, net, fleets)
+        taxis = self.taxis
         r = self.req
         onode, _ = net.nearest_nodes(
             r["origin_lon"].to_numpy(float), r["origin_lat"].to_numpy(float)
@@ -349,7 +214,7 @@ class TaxiDispatch:
         ]
         self._any_sf = any(self.sf_use)
         self.trip_ekm = (
-            _energy_m(self.trip_s, trip_m) / 1000.0 if self._any_sf
+            energy_m(self.trip_s, trip_m) / 1000.0 if self._any_sf
             else self.trip_km
         )
         self.carry_ekm = [0.0] * k
@@ -406,19 +271,6 @@ class TaxiDispatch:
         #: Events the loop handled (requests, drop-offs, timers) - for the benchmarks.
         self.events = 0
 
-    def _powertrains(self, fleet: Fleet, size: int, rng: np.random.Generator) -> list[str]:
-        pt = fleet.powertrain or "bev"
-        if isinstance(pt, str):
-            return [pt] * size
-        names = sorted(pt)
-        raw = np.array([pt[x] for x in names], float) * size
-        counts = np.floor(raw).astype(int)
-        order = np.argsort(-(raw - counts), kind="stable")
-        counts[order[: size - counts.sum()]] += 1
-        labels = list(np.repeat(names, counts))
-        rng.shuffle(labels)
-        return [str(x) for x in labels]
-
     def _rate(self, spec: VehicleSpec) -> float:
         if spec.is_hydrogen:
             return float(spec.kg_per_100km / 100.0 / spec.tank_kg)
@@ -439,7 +291,7 @@ class TaxiDispatch:
         """Energy-equivalent length [km] of a path of ``t_s`` and ``l_m`` for taxi ``i``."""
         if not self.sf_use[i]:
             return l_m / 1000.0
-        return float(_energy_m(np.array([t_s]), np.array([l_m]))[0]) / 1000.0
+        return float(energy_m(np.array([t_s]), np.array([l_m]))[0]) / 1000.0
 
     def _near_of(self, o: int) -> tuple[np.ndarray, np.ndarray, list[int], list[int], int]:
         """Nodes that reach node ``o`` within the longest wait, by travel time (cached per node).
@@ -532,7 +384,7 @@ class TaxiDispatch:
                         self._wake_at = t
                         yield env.timeout(t - env.now)
                         self._wake_at = inf
-                    self._to_station(i, t)
+                    taxi_stations.to_station(self, i, t)
             elif kind == _REPO:
                 self._reposition(i, x, t)
             else:
@@ -793,149 +645,6 @@ class TaxiDispatch:
             self.pos[i] = dest
             self._become_idle(i, now)
 
-    def _station_table(self, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Stations taxi ``i``'s kind can use: index, node, kind code and power or rate."""
-        spec = self.specs[i]
-        key = (spec.is_hydrogen, bool(spec.swappable))
-        got = self._st_tables.get(key)
-        if got is None:
-            rows = []
-            for s, st in enumerate(self.m.stations):
-                if self.st_node[s] < 0 or st.plugs is None:
-                    continue
-                if spec.is_hydrogen:
-                    if st.kind == "hydrogen":
-                        rows.append((s, 0, st.kg_per_min))
-                elif st.kind == "swap":
-                    if spec.swappable and st.stock is not None:
-                        rows.append((s, 1, st.swap_s))
-                elif st.kind in ("public", "depot"):
-                    rows.append((s, 2, 0.0))
-            idx = np.array([x[0] for x in rows], dtype=np.int64)
-            got = (
-                idx,
-                self.st_node[idx],
-                np.array([x[1] for x in rows], dtype=np.int64),
-                np.array([x[2] for x in rows], dtype=float),
-            )
-            self._st_tables[key] = got
-        return got
-
-    def _to_station(self, i: int, now: float) -> None:
-        """Pick the station with the least travel time plus expected queue; start the drive.
-
-        Stations in file order; one replaces the best so far when it costs more than 1e-9 s
-        less (travel time + queue length / plugs x the time to charge there).
-        """
-        spec = self.specs[i]
-        m = self.m
-        lvl = self.level[i]
-        a = self.pos[i]
-        idx, nodes, code, par = self._station_table(i)
-        best = -1
-        if idx.size:
-            t_go, l_m = split_combined(self.W[self.R[a], nodes])
-            e_m = _energy_m(t_go, l_m) if self.sf_use[i] else l_m
-            with np.errstate(invalid="ignore"):
-                ok = np.isfinite(t_go) & (
-                    lvl - e_m / 1000.0 * self.rate[i] >= self.min_level[i] - 1e-12
-                )
-            if code[0] == 0:  # hydrogen: refill the tank
-                service = (spec.tank_kg * (1 - lvl)) / np.maximum(par, 1e-9) * 60.0
-            elif code[0] == 1:  # swap bays
-                service = par
-            else:
-                kw = self._kw.get(id(spec))
-                if kw is None:
-                    sts = m.stations
-                    kw = np.array(
-                        [
-                            min(sts[s].plug_kw, spec.max_charge_kw,
-                                sts[s].grid_cap_kw * spec.charge_efficiency)
-                            for s in idx.tolist()
-                        ]
-                    )
-                    self._kw[id(spec)] = kw
-                service = (
-                    (m.opts.taxi_target_soc - lvl)
-                    * spec.battery_kwh
-                    / np.maximum(kw, 1e-9)
-                    * 3600.0
-                )
-            if code.size and (code != code[0]).any():  # swappable taxi: swap bays and plugs
-                sts = m.stations
-                service = np.array(
-                    [
-                        sts[s].swap_s if c == 1
-                        else (m.opts.taxi_target_soc - lvl) * spec.battery_kwh
-                        / max(min(sts[s].plug_kw, spec.max_charge_kw,
-                                  sts[s].grid_cap_kw * spec.charge_efficiency), 1e-9) * 3600.0
-                        for s, c in zip(idx.tolist(), code.tolist(), strict=True)
-                    ]
-                )
-            best_cost = math.inf
-            tl, sl = t_go.tolist(), np.broadcast_to(service, t_go.shape).tolist()
-            cand = ok.nonzero()[0]
-            if cand.size > 32:
-                # a station whose drive alone takes longer than the cost of the nearest one
-                # cannot be chosen: only the others are compared (in file order)
-                near = int(cand[np.argmin(t_go[cand])])
-                plugs = m.stations[int(idx[near])].plugs
-                assert plugs is not None  # only stations with plugs are in the table
-                busy = len(plugs.queue) + max(plugs.count - plugs.capacity + 1, 0)
-                bound = tl[near] + busy / plugs.capacity * sl[near]
-                cand = cand[t_go[cand] <= bound + 1e-6]
-            for k in cand.tolist():
-                if tl[k] >= best_cost - 1e-9:
-                    continue  # cost >= travel time: it cannot beat the best so far
-                plugs = m.stations[int(idx[k])].plugs
-                assert plugs is not None  # only stations with plugs are in the table
-                busy = len(plugs.queue) + max(plugs.count - plugs.capacity + 1, 0)
-                cost = tl[k] + busy / plugs.capacity * sl[k]
-                if cost < best_cost - 1e-9:
-                    best, best_cost = int(idx[k]), cost
-        if best < 0:
-            m.log.events.append(
-                (now, self.taxis[i]["vehicle_id"], "no_reachable_station", self.level[i], "")
-            )
-            self._become_idle(i, now)
-            return
-        node = int(self.st_node[best])
-        t_go_b, l_b = self._route(a, node)
-        self._drive(i, l_b / 1000.0, self._ekm(i, t_go_b, l_b))
-        m.env.process(self._charge(i, best, node, t_go_b))
-
-    def _charge(self, i: int, s: int, node: int, t_go: float) -> Generator[simpy.Event, Any, None]:
-        """Drive to station ``s``, queue and charge (SimPy), then rejoin the dispatch loop."""
-        m = self.m
-        env = m.env
-        spec = self.specs[i]
-        st = m.stations[s]
-        if t_go > 0:
-            yield env.timeout(t_go)
-        self.pos[i] = node
-        state = self.states[i]
-        vid = self.taxis[i]["vehicle_id"]
-        if spec.is_hydrogen:
-            state["h2"] = self.level[i] * spec.tank_kg
-            yield from m.refuel(vid, "taxi", spec, st, state, m.t_end)
-            self.level[i] = state["h2"] / spec.tank_kg
-        elif st.kind == "swap":
-            state["soc"] = self.level[i]
-            yield from m.swap(vid, "taxi", spec, st, state, m.t_end)
-            self.level[i] = state["soc"]
-        else:
-            state["soc"] = self.level[i]
-            yield from m.charge(
-                vid, "taxi", spec, st, state, m.t_end, target=m.opts.taxi_target_soc
-            )
-            self.level[i] = state["soc"]
-        self._become_idle(i, env.now)
-        # wake the loop if it sleeps past an event this taxi just scheduled
-        if self._heap and self._heap[0][0] < self._wake_at and self._proc is not None:
-            self._wake_at = -math.inf
-            self._proc.interrupt()
-
     def _become_idle(self, i: int, now: float) -> None:
         """Mark taxi ``i`` idle, drop expired waiting requests, serve the oldest it can reach."""
         if not self.pending:
@@ -982,144 +691,3 @@ class TaxiDispatch:
         self.pending = pend.tolist()
 
     # -- tables ------------------------------------------------------------------------------------
-    def _collect(self) -> None:
-        """Write the loop's records into the per-request arrays (once, before the tables)."""
-        if self._collected:
-            return
-        self._collected = True
-        if self._starts:
-            j, soc0, pick = (np.array(x) for x in zip(*self._starts, strict=True))
-            j = j.astype(np.int64)
-            self.taken[j] = True
-            self.soc0[j] = soc0
-            self.pickup_s[j] = pick
-        if self._drops:
-            cols = [np.array(x) for x in zip(*self._drops, strict=True)]
-            j, i = cols[0].astype(np.int64), cols[1].astype(np.int64)
-            self.drop_s[j] = cols[2]
-            self.served[j] = True
-            self.reason[j] = ""
-            self.vehicle_idx[j] = i
-            self.dh_km[j] = cols[3]
-            self.run_ekm[j] = cols[4]
-            self.fuel_req[j] = cols[5]
-            h2 = np.array(self._h2, dtype=bool)[i]
-            batt = np.array(self._batt, dtype=bool)[i] & ~h2
-            self.h2[j[h2]] = cols[6][h2]
-            self.kwh[j[batt]] = cols[6][batt]
-            self.soc1[j] = cols[7]
-
-    def trips_table(self) -> pd.DataFrame:
-        """Return the requests as rows of the result's trips table."""
-        self._collect()
-        r = self.req
-        idx = self.vehicle_idx
-        has = idx >= 0
-        pt_taxi = np.array([t["powertrain"] for t in self.taxis] + [""], dtype=object)
-        per_taxi = np.array(
-            [0.0 if sp.is_battery or sp.is_hydrogen else sp.fuel_per_100km for sp in self.specs]
-            + [0.0]
-        )
-        col_taxi = np.array(
-            [pts.fuel_column(str(p)) or "" for p in pt_taxi[:-1]] + [""], dtype=object
-        )
-        pick = np.where(has, idx, len(self.taxis))
-        pt = pt_taxi[pick]
-        fcol = col_taxi[pick]
-        # fuel per km x speed factor (run_ekm = run km when the option is off); a phev's
-        # gasoline was counted as it drove
-        run = np.where(self.served, self.run_ekm, 0.0)
-        fuel = run * per_taxi[pick] / 100.0 + np.where(self.served, self.fuel_req, 0.0)
-        pax = r["passengers"].to_numpy(float) if "passengers" in r else np.ones(len(r))
-        pax = np.where(np.isnan(pax), 1.0, pax)
-        return pd.DataFrame(
-            {
-                "trip_id": r["request_id"].astype(str).to_numpy(),
-                # one shared string per taxi (not a copy per request)
-                "vehicle_id": np.array(
-                    [t["vehicle_id"] for t in self.taxis] + [""], dtype=object
-                )[np.where(self.served, idx, len(self.taxis))],
-                "vehicle_type": "taxi",
-                "powertrain": pt,
-                "fleet": r["fleet"].to_numpy(),
-                "departure_s": r["departure_s"].to_numpy(float),
-                "arrival_s": np.where(self.served, self.drop_s, np.nan),
-                "origin_lon": r["origin_lon"].to_numpy(float),
-                "origin_lat": r["origin_lat"].to_numpy(float),
-                "served": self.served,
-                "reason": self.reason,
-                "start_s": self.pickup_s,
-                "end_s": self.drop_s,
-                "delay_s": np.where(
-                    self.served, self.pickup_s - r["departure_s"].to_numpy(float), 0.0
-                ),
-                "distance_km": np.where(self.served, self.trip_km, 0.0),
-                "deadhead_km": np.where(self.served, self.dh_km, 0.0),
-                "battery_kwh": self.kwh,
-                "hydrogen_kg": self.h2,
-                **{c: np.where(fcol == c, fuel, 0.0) for c in pts.FUEL_COLUMNS},
-                "soc_start": self.soc0,
-                "soc_end": self.soc1,
-                "passenger_km": np.where(self.served, self.trip_km * pax, 0.0),
-                "tonne_km": 0.0,
-                "need_kwh": 0.0,
-            }
-        )
-
-    def vehicles_table(self) -> pd.DataFrame:
-        """Return one row per taxi (identity columns) and record their totals in the log."""
-        self._collect()
-        k = len(self.taxis)
-        got = self.served & (self.vehicle_idx >= 0)
-        served_km = np.bincount(
-            self.vehicle_idx[got], weights=(self.trip_km + self.dh_km)[got], minlength=k
-        )
-        served_h2 = np.bincount(self.vehicle_idx[got], weights=self.h2[got], minlength=k)
-        served_fuel = np.bincount(self.vehicle_idx[got], weights=self.fuel_req[got], minlength=k)
-        rows = []
-        for i, t in enumerate(self.taxis):
-            spec = self.specs[i]
-            rows.append(
-                {
-                    "vehicle_id": t["vehicle_id"],
-                    "vehicle_type": "taxi",
-                    "powertrain": t["powertrain"],
-                    "exempt": False,
-                    "fleet": t["fleet"],
-                }
-            )
-            if spec.is_battery or spec.is_hydrogen:
-                # driving to chargers adds distance not attached to a request
-                extra_km = max(self.km[i] - float(served_km[i]), 0.0)
-                self.m.log.vehicles[t["vehicle_id"]] = {
-                    "soc_end": float(self.level[i]),
-                    "idle_kwh": 0.0,
-                    "extra_km": extra_km,
-                    "extra_energy": (
-                        max(float(self.h2_used[i] - served_h2[i]), 0.0)
-                        if self.sf_use[i]
-                        else extra_km * self.rate[i] * self.cap[i]
-                    )
-                    if spec.is_hydrogen
-                    else 0.0,
-                    # a phev's gasoline on drives to chargers and after its last request
-                    "extra_fuel": max(float(self.fuel_used[i] - served_fuel[i]), 0.0),
-                    "drawn_kwh": float(self.drawn[i]),
-                    "charged_kwh": self.states[i]["charged_kwh"],
-                    "refuel_kg": self.states[i]["refuel_kg"],
-                    "soc_start": spec.initial_soc,
-                }
-            elif self.carry_km[i] > 0:
-                # a repositioning drive after the last request: its fuel goes to the vehicle
-                self.m.log.vehicles[t["vehicle_id"]] = {
-                    "soc_end": np.nan,
-                    "idle_kwh": 0.0,
-                    "extra_km": float(self.carry_km[i]),
-                    "extra_energy": 0.0,
-                    "extra_fuel": float(self.carry_ekm[i]) * spec.fuel_per_100km / 100.0,
-                    "drawn_kwh": 0.0,
-                    "charged_kwh": 0.0,
-                    "refuel_kg": 0.0,
-                    "soc_start": np.nan,
-                }
-        return pd.DataFrame(rows)

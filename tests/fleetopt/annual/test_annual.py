@@ -419,7 +419,7 @@ def test_route_cache_computes_each_row_once_and_equal_to_a_fresh_one() -> None:
     from fleetopt.inputs.default_demand import default_scenario_path
     from fleetopt.inputs.road_graph import load_network
     from fleetopt.inputs.scenario import load_scenario_dict, scenario_from_dict
-    from fleetopt.simulation.taxi import RouteCache
+    from fleetopt.simulation.routes import RouteCache
 
     path = default_scenario_path()
     d = load_scenario_dict(path)

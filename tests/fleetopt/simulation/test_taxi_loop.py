@@ -19,7 +19,7 @@ from simkit import taxi_scenario as _scenario
 from fleetopt.inputs.routing import route_matrices, split_combined
 from fleetopt.inputs.scenario import scenario_from_dict
 from fleetopt.simulation.engine import simulate
-from fleetopt.simulation.taxi import RouteCache
+from fleetopt.simulation.routes import RouteCache
 
 REPO = Path(__file__).resolve().parents[3]
 

@@ -1,0 +1,174 @@
+"""A taxi's visit to a station: which station, the drive there, the charge, swap or refuel.
+
+Rule 3 of :mod:`fleetopt.simulation.taxi`: after a drop-off, a battery taxi below
+``taxi_charge_soc`` drives to the station that minimises travel time plus expected queue
+wait and charges to ``taxi_target_soc`` (swap stations for swappable taxis, hydrogen
+stations for fuel-cell taxis). The visit is the one part of the dispatch that runs as a
+SimPy process, where the taxi shares plugs with the other fleets.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Generator
+from typing import Any
+
+import numpy as np
+import simpy
+
+from fleetopt.inputs.routing import split_combined
+from fleetopt.simulation.routes import energy_m
+
+#: The :class:`fleetopt.simulation.taxi.TaxiDispatch` these functions work on (typed ``Any``:
+#: the dispatch imports this module, and a type-only import back would be a cycle).
+TaxiDispatch = Any
+
+__all__ = ["charge", "station_table", "to_station"]
+
+
+def station_table(d: TaxiDispatch, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Stations taxi ``i``'s kind can use: index, node, kind code and power or rate."""
+    spec = d.specs[i]
+    key = (spec.is_hydrogen, bool(spec.swappable))
+    got: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = d._st_tables.get(key)
+    if got is None:
+        rows = []
+        for s, st in enumerate(d.m.stations):
+            if d.st_node[s] < 0 or st.plugs is None:
+                continue
+            if spec.is_hydrogen:
+                if st.kind == "hydrogen":
+                    rows.append((s, 0, st.kg_per_min))
+            elif st.kind == "swap":
+                if spec.swappable and st.stock is not None:
+                    rows.append((s, 1, st.swap_s))
+            elif st.kind in ("public", "depot"):
+                rows.append((s, 2, 0.0))
+        idx = np.array([x[0] for x in rows], dtype=np.int64)
+        got = (
+            idx,
+            d.st_node[idx],
+            np.array([x[1] for x in rows], dtype=np.int64),
+            np.array([x[2] for x in rows], dtype=float),
+        )
+        d._st_tables[key] = got
+    return got
+
+
+def to_station(d: TaxiDispatch, i: int, now: float) -> None:
+    """Pick the station with the least travel time plus expected queue; start the drive.
+
+    Stations in file order; one replaces the best so far when it costs more than 1e-9 s
+    less (travel time + queue length / plugs x the time to charge there).
+    """
+    spec = d.specs[i]
+    m = d.m
+    lvl = d.level[i]
+    a = d.pos[i]
+    idx, nodes, code, par = station_table(d, i)
+    best = -1
+    if idx.size:
+        t_go, l_m = split_combined(d.W[d.R[a], nodes])
+        e_m = energy_m(t_go, l_m) if d.sf_use[i] else l_m
+        with np.errstate(invalid="ignore"):
+            ok = np.isfinite(t_go) & (
+                lvl - e_m / 1000.0 * d.rate[i] >= d.min_level[i] - 1e-12
+            )
+        if code[0] == 0:  # hydrogen: refill the tank
+            service = (spec.tank_kg * (1 - lvl)) / np.maximum(par, 1e-9) * 60.0
+        elif code[0] == 1:  # swap bays
+            service = par
+        else:
+            kw = d._kw.get(id(spec))
+            if kw is None:
+                sts = m.stations
+                kw = np.array(
+                    [
+                        min(sts[s].plug_kw, spec.max_charge_kw,
+                            sts[s].grid_cap_kw * spec.charge_efficiency)
+                        for s in idx.tolist()
+                    ]
+                )
+                d._kw[id(spec)] = kw
+            service = (
+                (m.opts.taxi_target_soc - lvl)
+                * spec.battery_kwh
+                / np.maximum(kw, 1e-9)
+                * 3600.0
+            )
+        if code.size and (code != code[0]).any():  # swappable taxi: swap bays and plugs
+            sts = m.stations
+            service = np.array(
+                [
+                    sts[s].swap_s if c == 1
+                    else (m.opts.taxi_target_soc - lvl) * spec.battery_kwh
+                    / max(min(sts[s].plug_kw, spec.max_charge_kw,
+                              sts[s].grid_cap_kw * spec.charge_efficiency), 1e-9) * 3600.0
+                    for s, c in zip(idx.tolist(), code.tolist(), strict=True)
+                ]
+            )
+        best_cost = math.inf
+        tl, sl = t_go.tolist(), np.broadcast_to(service, t_go.shape).tolist()
+        cand = ok.nonzero()[0]
+        if cand.size > 32:
+            # a station whose drive alone takes longer than the cost of the nearest one
+            # cannot be chosen: only the others are compared (in file order)
+            near = int(cand[np.argmin(t_go[cand])])
+            plugs = m.stations[int(idx[near])].plugs
+            assert plugs is not None  # only stations with plugs are in the table
+            busy = len(plugs.queue) + max(plugs.count - plugs.capacity + 1, 0)
+            bound = tl[near] + busy / plugs.capacity * sl[near]
+            cand = cand[t_go[cand] <= bound + 1e-6]
+        for k in cand.tolist():
+            if tl[k] >= best_cost - 1e-9:
+                continue  # cost >= travel time: it cannot beat the best so far
+            plugs = m.stations[int(idx[k])].plugs
+            assert plugs is not None  # only stations with plugs are in the table
+            busy = len(plugs.queue) + max(plugs.count - plugs.capacity + 1, 0)
+            cost = tl[k] + busy / plugs.capacity * sl[k]
+            if cost < best_cost - 1e-9:
+                best, best_cost = int(idx[k]), cost
+    if best < 0:
+        m.log.events.append(
+            (now, d.taxis[i]["vehicle_id"], "no_reachable_station", d.level[i], "")
+        )
+        d._become_idle(i, now)
+        return
+    node = int(d.st_node[best])
+    t_go_b, l_b = d._route(a, node)
+    d._drive(i, l_b / 1000.0, d._ekm(i, t_go_b, l_b))
+    m.env.process(charge(d, i, best, node, t_go_b))
+
+
+def charge(
+    d: TaxiDispatch, i: int, s: int, node: int, t_go: float
+) -> Generator[simpy.Event, Any, None]:
+    """Drive to station ``s``, queue and charge (SimPy), then rejoin the dispatch loop."""
+    m = d.m
+    env = m.env
+    spec = d.specs[i]
+    st = m.stations[s]
+    if t_go > 0:
+        yield env.timeout(t_go)
+    d.pos[i] = node
+    state = d.states[i]
+    vid = d.taxis[i]["vehicle_id"]
+    if spec.is_hydrogen:
+        state["h2"] = d.level[i] * spec.tank_kg
+        yield from m.refuel(vid, "taxi", spec, st, state, m.t_end)
+        d.level[i] = state["h2"] / spec.tank_kg
+    elif st.kind == "swap":
+        state["soc"] = d.level[i]
+        yield from m.swap(vid, "taxi", spec, st, state, m.t_end)
+        d.level[i] = state["soc"]
+    else:
+        state["soc"] = d.level[i]
+        yield from m.charge(
+            vid, "taxi", spec, st, state, m.t_end, target=m.opts.taxi_target_soc
+        )
+        d.level[i] = state["soc"]
+    d._become_idle(i, env.now)
+    # wake the loop if it sleeps past an event this taxi just scheduled
+    if d._heap and d._heap[0][0] < d._wake_at and d._proc is not None:
+        d._wake_at = -math.inf
+        d._proc.interrupt()
