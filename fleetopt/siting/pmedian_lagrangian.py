@@ -254,6 +254,7 @@ def lagrangian_branch_and_bound(
     dist: np.ndarray, weight: np.ndarray, n_open: int, fixed: np.ndarray, allowed: np.ndarray,
     best: np.ndarray, ub: float, tol: float, *, deadline: float, node_limit: int = 20000,
     iterations: int = 25,
+    all_columns: bool = False,
 ) -> tuple[bool, np.ndarray, float, float, int]:
     """Depth-first branch and bound on ``y_j`` with Lagrangian bounds and fixing at each node.
 
@@ -282,6 +283,9 @@ def lagrangian_branch_and_bound(
         60 steps and 4,722 nodes / 10.3 s with 15 (2026-12-06, one process each, machine
         under shared load; the same proof each time). Before the steps were restricted,
         the same 3,329 nodes took 63.7 s.
+    all_columns : bool
+        Run each node's steps over every candidate, closed ones included (the method
+        before 2026-12-06, kept as ``bench_siting``'s baseline).
 
     Returns
     -------
@@ -320,7 +324,7 @@ def lagrangian_branch_and_bound(
             continue
         # the node's steps see only the candidates it has not closed (on pmed36 about 50
         # of the 335 left after the root fixing, so a step reads a sixth of the matrix)
-        cols = np.flatnonzero(~closed)
+        cols = np.arange(n_cand) if all_columns else np.flatnonzero(~closed)
         sc = SortedCosts(wd[:, cols], dense=True)
         bound, lam_n, o_loc, cl_loc, fo_loc = _lag_node(
             sc, lam, np.searchsorted(cols, base), free[cols], n_open - base.size, ub, tol,

@@ -35,9 +35,13 @@ def test_sorted_costs_equal_dense_sums(seed: int) -> None:
         np.testing.assert_array_equal(served, (wd[:, openset] < lam[:, None]).sum(axis=1))
 
 
+@pytest.mark.parametrize("all_columns", [False, True])
 @pytest.mark.parametrize("seed", range(5))
-def test_branch_and_bound_matches_brute_force(seed: int) -> None:
-    """GIVEN random instances and a poor start WHEN branched THEN the brute-force optimum."""
+def test_branch_and_bound_matches_brute_force(seed: int, all_columns: bool) -> None:
+    """GIVEN random instances and a poor start WHEN branched THEN the brute-force optimum.
+
+    Both node methods (steps over open-able candidates only, and over all of them).
+    """
     rng = np.random.default_rng(40 + seed)
     n_cli, n_cand, p = 18, 10, 3
     dist = rng.uniform(0, 100, (n_cli, n_cand)).round(2)
@@ -46,7 +50,7 @@ def test_branch_and_bound_matches_brute_force(seed: int) -> None:
     ub = float((dist[:, start] * weight[:, None]).min(axis=1).sum())
     done, best, cost, lb, _ = lagrangian_branch_and_bound(
         dist, weight, p, np.array([], np.int64), np.ones(n_cand, bool), start, ub, 1e-9,
-        deadline=float("inf"))
+        deadline=float("inf"), all_columns=all_columns)
     want = brute_force_pmedian(dist, weight, p)
     assert done
     assert cost == pytest.approx(want, rel=1e-12)
