@@ -292,6 +292,8 @@ def solve_pmedian(
     bb_max_candidates: int = 1000,
     bb_max_open: int = 30,
     bb_share: float = 0.5,
+    bb_iterations: int = 25,
+    bb_all_columns: bool = False,
 ) -> Answer:
     """Solve a p-median problem to proven optimality (or to the time limit).
 
@@ -329,6 +331,13 @@ def solve_pmedian(
         ... and at most this many sites open (for larger ``p`` the radius MIP is faster).
     bb_share : float
         Share of the time limit the branch and bound may use before the MIP takes over.
+    bb_iterations : int
+        Most subgradient steps per branch-and-bound node (see
+        :func:`~fleetopt.siting.pmedian_lagrangian.lagrangian_branch_and_bound`; 60 before
+        2026-12-06, kept as ``bench_siting``'s baseline).
+    bb_all_columns : bool
+        Branch-and-bound nodes step over every candidate, closed ones included (before
+        2026-12-06; the baseline).
 
     Returns
     -------
@@ -399,7 +408,8 @@ def solve_pmedian(
         done, bs, cost_b, lb_b, nodes = lagrangian_branch_and_bound(
             dist_s, weight, n_open, fixed_s, np.ones(sub.size, bool), best_s,
             min(ub, ub_s) if in_sub.all() else ub, tol,
-            deadline=t0 + bb_share * time_limit_s)
+            deadline=t0 + bb_share * time_limit_s, iterations=bb_iterations,
+            all_columns=bb_all_columns)
         logger.info("Lagrangian B&B: %s after %d nodes, best %.6g, bound %.6g",
                     "proven" if done else "stopped", nodes, cost_b, lb_b)
         if cost_b < ub - 1e-9:
