@@ -370,9 +370,13 @@ def calibration(scenario_path: Path | None = None) -> dict[str, list[dict[str, A
     return calibration_tables(scenario_path)
 
 
-def validate(path: Path, *, kind: str | None = None) -> dict[str, Any]:
-    """Validate an upload; return ``{"valid", "errors", "warnings"}`` (CONTRACT §2)."""
-    return validate_file(path, kind=kind)
+def validate(path: Path, *, kind: str | None = None, with_file: bool = False) -> dict[str, Any]:
+    """Validate an upload; return ``{"valid", "errors", "warnings"}`` (CONTRACT §2).
+
+    ``with_file``: each problem also names the file it is in (a ``base =`` file, a file the
+    scenario names), for human output; the JSON form has no such key.
+    """
+    return validate_file(path, kind=kind, with_file=with_file)
 
 
 # --------------------------------------------------------------------------- sweeps
