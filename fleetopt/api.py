@@ -58,7 +58,12 @@ from fleetopt.results.targets import (
     pandemic_load_factors,
     targets_for_path,
 )
-from fleetopt.results.targets.report import check_report_path, write_report
+from fleetopt.results.targets.report import (
+    check_report_path,
+    report_html,
+    report_pdf,
+    write_report,
+)
 from fleetopt.simulation import annual
 from fleetopt.simulation.engine import simulate
 from fleetopt.simulation.prepare import prepare
@@ -108,6 +113,7 @@ __all__ = [
     "siting_problem",
     "target_trajectories",
     "targets",
+    "targets_report",
     "to_csv_bytes",
     "to_excel_bytes",
     "validate",
@@ -363,6 +369,20 @@ def targets(
     if report is not None:
         write_report(rows, report)
     return rows
+
+
+def targets_report(rows: list[dict[str, Any]], kind: str = "pdf") -> bytes:
+    """Return the one-click report of ``targets`` rows as bytes (``kind`` ``pdf`` or ``html``).
+
+    The same report ``targets(report=path)`` writes, for rows already computed (the app's
+    download buttons).
+    """
+    if kind == "pdf":
+        return report_pdf(rows)
+    if kind == "html":
+        return report_html(rows).encode("utf-8")
+    msg = f"unknown report kind {kind!r}; valid kinds: pdf, html"
+    raise ValueError(msg)
 
 
 def calibration(scenario_path: Path | None = None) -> dict[str, list[dict[str, Any]]]:
