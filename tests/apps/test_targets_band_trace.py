@@ -99,3 +99,19 @@ def test_report_buttons_download_the_apis_pdf_and_html(monkeypatch: pytest.Monke
         assert html.escape(report_band_text(r)) in doc, r["id"]
     assert pdf == api.targets_report(rows, "pdf")
     assert doc.encode("utf-8") == api.targets_report(rows, "html")
+
+
+def test_api_report_kinds() -> None:
+    """The api makes the two report kinds the page offers and refuses any other."""
+    rows = [
+        {"id": "x_1", "description": "d", "target": 1.0, "unit": "-", "year": 2025,
+         "value": 0.5, "low": 0.4, "high": 0.6, "status": "at_risk", "source": "s",
+         "trace": [{"input": "i", "value": 1.0, "unit": "-", "source": "src <a>"}]},
+    ]
+    assert api.targets_report(rows, "pdf").startswith(b"%PDF-")
+    doc = api.targets_report(rows, "html").decode("utf-8")
+    assert "id='x_1'" in doc
+    assert "src &lt;a&gt;" in doc
+    assert "0.4 - 0.6" in doc
+    with pytest.raises(ValueError, match="pdf, html"):
+        api.targets_report(rows, "docx")
