@@ -129,8 +129,8 @@ def _validate_scenario(path: Path, data: bytes, label: str) -> tuple[list[Proble
         sub = validate_problems(
             ref_path, kind, name=ref, network=_network_of(d, path) if kind == "gtfs" else None
         )
-        problems += [_nested(q, ref) for q in sub[0]]
-        warnings += [_nested(q, ref) for q in sub[1]]
+        problems += [_nested(q, ref, label) for q in sub[0]]
+        warnings += [_nested(q, ref, label) for q in sub[1]]
         if kind == "gtfs" and not sub[0]:
             warnings += _gtfs_off_graph(d, ref_path, ref, key, path, label)
     return problems, warnings
@@ -265,10 +265,17 @@ def _scenario_files(d: dict[str, Any]) -> list[tuple[str, str, str]]:
     return out
 
 
-def _nested(problem: Problem, ref: str) -> Problem:
-    """Keep a referenced file's row and column; name the file in the message."""
+def _nested(problem: Problem, ref: str, label: str) -> Problem:
+    """Keep a referenced file's row and column; name the file in the message.
+
+    The problem's file becomes the path as seen from where the scenario was named (``ref``
+    is relative to the scenario file), so the human output points at the right file.
+    """
+    file = problem.file
+    if file and not Path(file).is_absolute():
+        file = os.path.normpath(Path(label).parent / file)
     return Problem(
-        f"in {ref}: {problem.message}", row=problem.row, column=problem.column, file=problem.file
+        f"in {ref}: {problem.message}", row=problem.row, column=problem.column, file=file
     )
 
 

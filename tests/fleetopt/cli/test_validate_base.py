@@ -68,3 +68,21 @@ def test_a_top_file_without_base_keeps_its_own_name(tmp_path: Path) -> None:
     res = runner.invoke(app, ["validate", str(top)])
     (line,) = _errors(res.stderr)
     assert line.startswith(f"error: {top}, column 'options.grid_region': unknown grid_region")
+
+
+def test_a_file_the_scenario_names_is_reported_under_its_own_path(tmp_path: Path) -> None:
+    """GIVEN s.toml naming data/trips.csv (relative to s.toml) with a negative distance in
+    row 2 THEN the human line names tmp/data/trips.csv, row 2 and the column, not s.toml."""
+    _write(
+        tmp_path / "data" / "trips.csv",
+        "trip_id,vehicle_id,departure,arrival,distance_km\nt1,v1,08:00,09:00,-5\n",
+    )
+    top = _write(
+        tmp_path / "s.toml", 'name = "x"\n[[fleets]]\ntype = "bus"\ntrips = "data/trips.csv"\n'
+    )
+    res = runner.invoke(app, ["validate", str(top)])
+    assert res.exit_code == 2
+    line = next(ln for ln in _errors(res.stderr) if "distance_km is -5" in ln)
+    assert line.startswith(
+        f"error: {tmp_path / 'data' / 'trips.csv'}, row 2, column 'distance_km': "
+    ), line
