@@ -63,6 +63,12 @@ LABELS: dict[str, dict[str, str]] = {
     "reason": {"en": "Why no value", "zh": "无数值的原因"},
     "trace": {"en": "Inputs and sources of this value", "zh": "该数值的输入与来源"},
     "targets_report": {"en": "Targets report (HTML)", "zh": "目标报告（HTML）"},
+    "targets_report_pdf": {"en": "Report of all targets (PDF)", "zh": "全部目标报告（PDF）"},
+    "targets_report_html": {"en": "Report of all targets (HTML)", "zh": "全部目标报告（HTML）"},
+    "targets_report_help": {
+        "en": "Every target with its value, uncertainty band (low – high), status and the inputs and sources it comes from; the same report as `fleetopt targets --report`.",
+        "zh": "每项目标的数值、不确定区间（低 – 高）、状态及其输入与来源；与 `fleetopt targets --report` 生成的报告相同。",
+    },
     "no_value": {"en": "no value", "zh": "无数据"},
     "no_trajectory": {
         "en": "No yearly trajectory is available for this target in this build.",

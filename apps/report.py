@@ -1,7 +1,8 @@
 """Render a simulation run as a one-page, self-contained HTML report (no scripts, no web assets).
 
 The report holds the summary keys, the per-type table, the plan targets, the station
-load curve as inline SVG and the missed trips. Every text is HTML-escaped.
+load curve as inline SVG and the missed trips. Every text is HTML-escaped. The report of
+all targets is the api's (:func:`targets_report`).
 """
 
 # SVG/HTML markup lines and Chinese full-width punctuation are kept whole on purpose.
@@ -16,6 +17,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from fleetopt import api
 
 __all__ = ["html_report", "svg_polyline_chart", "targets_report"]
 
@@ -212,58 +215,20 @@ def html_report(
     return "".join(parts)
 
 
-def targets_report(rows: list[dict[str, Any]], *, title: str = "Carbon Peak Plan targets") -> str:
-    """Return a self-contained HTML report of every target: value, band, status and trace.
+def targets_report(rows: list[dict[str, Any]]) -> str:
+    """Return the HTML report of every target (value, band, status, trace) as text.
+
+    The api's report (:func:`fleetopt.api.targets_report`, the one ``fleetopt targets
+    --report`` writes); the app has no report of its own.
 
     Parameters
     ----------
     rows : list of dict
         ``targets --json`` rows (with ``low``, ``high``, ``trace`` and ``reason``).
-    title : str
-        Heading.
 
     Returns
     -------
     str
         A complete HTML document with no external references; every text is escaped.
     """
-    e = html.escape
-    counts = pd.Series([r.get("status", "no_data") for r in rows]).value_counts()
-    parts = [
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
-        f"<title>{e(title)}</title><style>{_STYLE}</style></head><body>",
-        f"<h1>{e(title)}</h1>",
-        (
-            f'<p class="muted">fleetopt targets report, generated {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC. '
-            "Beijing Carbon Peak Implementation Plan (京政发〔2022〕31号) sections (13), (16), (22). "
-            "Each value carries the band of its uncertain inputs (low - high) and the inputs it comes from.</p>"
-        ),
-        "<h2>Overview</h2>",
-        _table(counts.rename_axis("status").reset_index(name="targets")),
-        _table(
-            pd.DataFrame(rows).reindex(
-                columns=["id", "target", "unit", "year", "value", "low", "high", "status"]
-            ),
-            max_rows=len(rows),
-        ),
-    ]
-    for r in rows:
-        parts.append(f"<h2>{e(str(r.get('description') or r.get('id')))}</h2>")
-        parts.append(
-            f"<p><b>{e(str(r.get('id')))}</b> · target {_fmt(r.get('target'))} {e(str(r.get('unit', '')))}"
-            f" ({_fmt(r.get('year'))}) · value {_fmt(r.get('value'))} "
-            f"[{_fmt(r.get('low'))} – {_fmt(r.get('high'))}] · status <b>{e(str(r.get('status')))}</b></p>"
-        )
-        if r.get("reason"):
-            parts.append(f"<p><b>No value:</b> {e(str(r['reason']))}</p>")
-        parts.append(f'<p class="muted">Target source: {e(str(r.get("source", "")))}</p>')
-        trace = r.get("trace") or []
-        if trace:
-            parts.append(
-                _table(
-                    pd.DataFrame(trace, columns=["input", "value", "unit", "source"]),
-                    max_rows=len(trace),
-                )
-            )
-    parts.append("</body></html>")
-    return "".join(parts)
+    return api.targets_report(rows, "html").decode("utf-8")

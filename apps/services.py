@@ -182,6 +182,15 @@ def targets(scenario_path: str | None = None) -> list[dict[str, Any]]:
     return rows
 
 
+def targets_report(rows: list[dict[str, Any]], kind: str) -> bytes:
+    """Return the one-click report (``pdf`` or ``html``) of the rows the page shows.
+
+    Made by the api (``fleetopt targets --report``'s report), never by a second
+    implementation in the app.
+    """
+    return api.targets_report(rows, kind)
+
+
 #: Years of the trajectories drawn on the targets dashboard.
 TRAJECTORY_YEARS = range(2015, 2031)
 

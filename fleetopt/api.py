@@ -58,7 +58,12 @@ from fleetopt.results.targets import (
     pandemic_load_factors,
     targets_for_path,
 )
-from fleetopt.results.targets.report import check_report_path, write_report
+from fleetopt.results.targets.report import (
+    check_report_path,
+    report_html,
+    report_pdf,
+    write_report,
+)
 from fleetopt.simulation import annual
 from fleetopt.simulation.engine import simulate
 from fleetopt.simulation.prepare import prepare
@@ -108,6 +113,7 @@ __all__ = [
     "siting_problem",
     "target_trajectories",
     "targets",
+    "targets_report",
     "to_csv_bytes",
     "to_excel_bytes",
     "validate",
@@ -365,14 +371,32 @@ def targets(
     return rows
 
 
+def targets_report(rows: list[dict[str, Any]], kind: str = "pdf") -> bytes:
+    """Return the one-click report of ``targets`` rows as bytes (``kind`` ``pdf`` or ``html``).
+
+    The same report ``targets(report=path)`` writes, for rows already computed (the app's
+    download buttons).
+    """
+    if kind == "pdf":
+        return report_pdf(rows)
+    if kind == "html":
+        return report_html(rows).encode("utf-8")
+    msg = f"unknown report kind {kind!r}; valid kinds: pdf, html"
+    raise ValueError(msg)
+
+
 def calibration(scenario_path: Path | None = None) -> dict[str, list[dict[str, Any]]]:
     """Return the transition and mode-share models' error against the published figures."""
     return calibration_tables(scenario_path)
 
 
-def validate(path: Path, *, kind: str | None = None) -> dict[str, Any]:
-    """Validate an upload; return ``{"valid", "errors", "warnings"}`` (CONTRACT §2)."""
-    return validate_file(path, kind=kind)
+def validate(path: Path, *, kind: str | None = None, with_file: bool = False) -> dict[str, Any]:
+    """Validate an upload; return ``{"valid", "errors", "warnings"}`` (CONTRACT §2).
+
+    ``with_file``: each problem also names the file it is in (a ``base =`` file, a file the
+    scenario names), for human output; the JSON form has no such key.
+    """
+    return validate_file(path, kind=kind, with_file=with_file)
 
 
 # --------------------------------------------------------------------------- sweeps

@@ -8,7 +8,6 @@ import streamlit as st
 from apps import services
 from apps.components.language import t
 from apps.components.target_view import STATUS_COLOURS, target_card, target_name, trajectory_figure
-from apps.report import targets_report
 
 st.title(t("targets_title"))
 st.caption(t("targets_intro"))
@@ -25,13 +24,30 @@ except Exception as exc:  # noqa: BLE001 - the page reports and the app keeps wo
     st.error(t("error_internal", what=t("targets_title"), detail=f"{type(exc).__name__}: {exc}"))
     st.stop()
 
-st.download_button(
-    t("targets_report"),
-    data=targets_report(rows, title=t("targets_title")),
-    file_name="fleetopt-targets.html",
-    mime="text/html",
-    key="targets.report",
-)
+# One-click report of every target with its band and trace, made by the api (the same
+# report as `fleetopt targets --report`); built when clicked (the PDF takes about a second).
+pdf_col, html_col, _ = st.columns([1, 1, 2])
+with pdf_col:
+    st.download_button(
+        t("targets_report_pdf"),
+        data=lambda: services.targets_report(rows, "pdf"),
+        file_name="fleetopt-targets.pdf",
+        mime="application/pdf",
+        key="targets.report.pdf",
+        icon=":material/picture_as_pdf:",
+        on_click="ignore",
+    )
+with html_col:
+    st.download_button(
+        t("targets_report_html"),
+        data=lambda: services.targets_report(rows, "html"),
+        file_name="fleetopt-targets.html",
+        mime="text/html",
+        key="targets.report.html",
+        icon=":material/description:",
+        on_click="ignore",
+    )
+st.caption(t("targets_report_help"))
 
 counts = {s: sum(1 for r in rows if r.get("status") == s) for s in STATUS_COLOURS}
 for col, (status, n) in zip(st.columns(len(counts)), counts.items(), strict=True):

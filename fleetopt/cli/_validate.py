@@ -17,7 +17,12 @@ from fleetopt.cli._common import EXIT_INPUT, JsonOpt, err, guarded, print_json
 
 
 def _where(file: str, p: dict[str, Any]) -> str:
-    parts = [file]
+    """Locate a problem: its file, then row and column (or the dotted key).
+
+    The file is the one the problem is in: a ``base =`` file (not the top file) when the key
+    comes from there, a trips or GTFS file the scenario names.
+    """
+    parts = [str(p.get("file") or file)]
     if p.get("row") is not None:
         parts.append(f"row {p['row']}")
     if p.get("column"):
@@ -55,7 +60,7 @@ def validate_cmd(
 ) -> None:
     """Check an input file; list every problem with its row and column."""
     with guarded():
-        doc = api.validate(file, kind=kind)
+        doc = api.validate(file, kind=kind, with_file=not as_json)
         if as_json:
             print_json(doc)
         else:

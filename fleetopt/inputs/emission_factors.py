@@ -156,7 +156,7 @@ def grid_series(region: str, column: str = "value") -> dict[int, float]:
     Parameters
     ----------
     region : str
-        Grid region (``north_china``, ``national``, ...).
+        Grid region (``north_china``, ``national``, ``beijing``: :func:`grid_regions`).
     column : str
         ``value`` (central), ``low`` or ``high`` (the band of projected years).
 

@@ -9,6 +9,7 @@ spreadsheet row (header = line 1) and the column. Bad input never raises here.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -110,7 +111,7 @@ def _validate_scenario(path: Path, data: bytes, label: str) -> tuple[list[Proble
     try:
         d = load_scenario_dict(path)
     except InputError as exc:
-        return [_toml_located(q) for q in _problems(exc)], []
+        return [_base_named(_toml_located(q), path) for q in _problems(exc)], []
     problems = [_owner(q, path, label) for q in check_scenario_dict(d, file=label)]
     warnings: list[Problem] = []
     for key, ref, kind in _scenario_files(d):
@@ -128,8 +129,8 @@ def _validate_scenario(path: Path, data: bytes, label: str) -> tuple[list[Proble
         sub = validate_problems(
             ref_path, kind, name=ref, network=_network_of(d, path) if kind == "gtfs" else None
         )
-        problems += [_nested(q, ref) for q in sub[0]]
-        warnings += [_nested(q, ref) for q in sub[1]]
+        problems += [_nested(q, ref, label) for q in sub[0]]
+        warnings += [_nested(q, ref, label) for q in sub[1]]
         if kind == "gtfs" and not sub[0]:
             warnings += _gtfs_off_graph(d, ref_path, ref, key, path, label)
     return problems, warnings
@@ -197,8 +198,10 @@ def _owner(problem: Problem, path: Path, label: str) -> Problem:
     chain: list[tuple[str, dict[str, Any]]] = [(label, own)]
     seen = {path.resolve()}
     here, doc = path, own
+    shown = Path(label)  # the base file as the user would find it: next to the top file
     while isinstance(doc.get("base"), str) and len(chain) < 16:
         here = (here.parent / doc["base"]).resolve()
+        shown = Path(os.path.normpath(shown.parent / doc["base"]))
         if here in seen:
             break
         seen.add(here)
@@ -206,7 +209,7 @@ def _owner(problem: Problem, path: Path, label: str) -> Problem:
             doc = read_toml(here)
         except InputError:
             break
-        chain.append((str(here), doc))
+        chain.append((str(shown), doc))
     for name, table in chain:
         if _has_key(table, problem.column):
             if name == label:
@@ -216,6 +219,22 @@ def _owner(problem: Problem, path: Path, label: str) -> Problem:
                 row=problem.row, column=problem.column, file=name,
             )
     return problem
+
+
+def _base_named(problem: Problem, path: Path) -> Problem:
+    """Name the ``base = ...`` file a reading problem (TOML syntax, size, encoding) is in."""
+    if not problem.file:
+        return problem
+    try:
+        same = Path(problem.file).resolve() == path.resolve()
+    except (OSError, RuntimeError, ValueError):  # pragma: no cover - unresolvable names
+        same = False
+    if same:
+        return problem
+    return Problem(
+        f"in {Path(problem.file).name} (base file): {problem.message}",
+        row=problem.row, column=problem.column, file=problem.file,
+    )
 
 
 def _has_key(table: Any, dotted: str) -> bool:
@@ -246,10 +265,17 @@ def _scenario_files(d: dict[str, Any]) -> list[tuple[str, str, str]]:
     return out
 
 
-def _nested(problem: Problem, ref: str) -> Problem:
-    """Keep a referenced file's row and column; name the file in the message."""
+def _nested(problem: Problem, ref: str, label: str) -> Problem:
+    """Keep a referenced file's row and column; name the file in the message.
+
+    The problem's file becomes the path as seen from where the scenario was named (``ref``
+    is relative to the scenario file), so the human output points at the right file.
+    """
+    file = problem.file
+    if file and not Path(file).is_absolute():
+        file = os.path.normpath(Path(label).parent / file)
     return Problem(
-        f"in {ref}: {problem.message}", row=problem.row, column=problem.column, file=problem.file
+        f"in {ref}: {problem.message}", row=problem.row, column=problem.column, file=file
     )
 
 
@@ -336,7 +362,7 @@ def validate_problems(
 
 
 def validate_file(
-    path: str | Path, kind: str | None = None, *, name: str | None = None
+    path: str | Path, kind: str | None = None, *, name: str | None = None, with_file: bool = False
 ) -> dict[str, Any]:
     """Check an input file and return every problem at once.
 
@@ -350,18 +376,30 @@ def validate_file(
         trips, requests, GTFS and stations files it names.
     name : str, optional
         Name used in messages instead of ``path`` (an upload's name).
+    with_file : bool
+        Also give each problem the ``file`` it is in (a ``base =`` file, a trips file the
+        scenario names, a GTFS member), for the human output; not part of the JSON form.
 
     Returns
     -------
     dict
         ``{"valid": bool, "errors": [...], "warnings": [...]}``; each problem is
-        ``{"row": int | None, "column": str | None, "message": str}`` (CONTRACT §2).
+        ``{"row": int | None, "column": str | None, "message": str}`` (CONTRACT §2)
+        (+ ``"file": str`` with ``with_file``).
     """
     errors, warnings = validate_problems(path, kind, name=name)
+    label = name or str(path)
+
+    def as_dict(q: Problem) -> dict[str, Any]:
+        d = q.to_dict()
+        if with_file:
+            d["file"] = q.file or label
+        return d
+
     return {
         "valid": not errors,
-        "errors": [q.to_dict() for q in errors],
-        "warnings": [q.to_dict() for q in warnings],
+        "errors": [as_dict(q) for q in errors],
+        "warnings": [as_dict(q) for q in warnings],
     }
 
 
