@@ -136,10 +136,11 @@ def test_simulate_leaves_the_case_as_it_was(central) -> None:
         pd.testing.assert_frame_equal(f.table, t)
 
 
-def test_a_case_holds_its_network(central) -> None:
-    """GIVEN a Case WHEN a network is also given to simulate THEN it refuses (one network)."""
-    with pytest.raises(TypeError, match="load_case"):
-        simulate(load_case(HAND, central), network=central)
+def test_simulate_takes_only_a_case(central) -> None:
+    """GIVEN a Scenario (the old way in) WHEN given to simulate THEN it refuses with a TypeError
+    that says how to build the Case."""
+    with pytest.raises(TypeError, match=r"simulate\(load_case\(scenario, network\)\)"):
+        simulate(read_scenario(HAND))  # type: ignore[arg-type]
 
 
 def test_bad_trips_file_is_located_by_load_case(tmp_path: Path, central) -> None:
