@@ -31,8 +31,10 @@ Left to the simulation's preparation, because each needs shortest paths on the n
 (:class:`fleetopt.simulation.router.Router`, simulation code) or is the kernel's own input:
 road distances of trips without ``distance_km``, deadheads, each vehicle's row range, depot
 and pull-out / pull-in drives, speed factors. A taxi's powertrain is drawn at dispatch
-(:mod:`fleetopt.simulation.taxi`, with its own random stream), so a taxi fleet's vehicles
-are not in ``fleet_trips``; the specs of its powertrains are.
+(:mod:`fleetopt.simulation.taxi`) from the same random stream as its start point
+(``[seed, fleet index, 1]``: powertrains first, then start points), so drawing it here would
+need that stream split or handed over; a taxi fleet's vehicles are therefore not in
+``fleet_trips``, but the specs of every powertrain it may draw are in ``specs``.
 
 Layer: inputs -> demand -> **case** -> simulation | siting (see ``docs/INTERFACES.md``).
 """
