@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from fleetopt.case import load_case
 from fleetopt.inputs.default_demand import default_scenario_path
 from fleetopt.inputs.road_graph import load_network
 from fleetopt.inputs.scenario import read_scenario
@@ -59,9 +60,9 @@ def run(quick: bool = False) -> dict[str, object]:
         days = annual.representative_days(scenario.year)
         distinct = len({(d.ambient_temperature_c, d.demand_factor) for d in days})
 
-        engine.simulate(annual.day_scenario(scenario, days[0]), network=network)  # warm-up
+        engine.simulate(load_case(annual.day_scenario(scenario, days[0]), network))  # warm-up
         t0 = time.perf_counter()
-        engine.simulate(annual.day_scenario(scenario, days[0]), network=network)
+        engine.simulate(load_case(annual.day_scenario(scenario, days[0]), network))
         one_day_s = time.perf_counter() - t0
 
         annual._ROUTES.clear()  # start the annual run without reused matrices

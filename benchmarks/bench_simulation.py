@@ -49,6 +49,7 @@ sys.path.insert(0, sys.argv[2])
 from bench_simulation import build_case
 from fleetopt.inputs.road_graph import load_network
 from fleetopt.inputs.scenario import read_scenario
+from fleetopt.case import load_case
 from fleetopt.simulation.engine import simulate
 net = load_network("beijing-central-2024")
 net.csr_time; net.csr_length; net.nearest_nodes(116.4, 39.9)
@@ -56,7 +57,7 @@ kind, size, folder = sys.argv[1].split(":")
 path = build_case(kind, int(size), folder, net)
 sc = read_scenario(path)
 t0, c0 = time.perf_counter(), cpu()
-r = simulate(sc, network=net)
+r = simulate(load_case(sc, net))
 t1, c1 = time.perf_counter(), cpu()
 s = r.summary()
 print(json.dumps({"wall_s": t1 - t0, "cpu_s": c1 - c0, "trips_total": s["trips_total"],

@@ -41,7 +41,7 @@ import pandas as pd
 import fleetopt
 from fleetopt import defaults, settings
 from fleetopt._json import to_jsonable
-from fleetopt.case import Case, FleetInput, load_case
+from fleetopt.case import FleetInput, build_case, load_case
 from fleetopt.errors import InputError, Problem
 from fleetopt.executors import (
     Progress,
@@ -243,7 +243,7 @@ def simulate_day(
     """
     day_sc = day_scenario(scenario, day)
     if inputs is not None and network is not None and day.demand_factor in inputs:
-        case = Case(day_sc, network, inputs[day.demand_factor])
+        case = build_case(day_sc, network, inputs[day.demand_factor])
     else:
         case = load_case(day_sc, network)
         if inputs is not None and network is not None:

@@ -16,8 +16,7 @@ import math
 import time
 from typing import Any
 
-from fleetopt.case import Case, load_case
-from fleetopt.inputs.road_graph import RoadNetwork
+from fleetopt.case import Case
 from fleetopt.inputs.scenario import Scenario
 from fleetopt.simulation.kernel import Model
 from fleetopt.simulation.prepare import Prepared, prepare
@@ -49,24 +48,14 @@ def _horizon(scenario: Scenario, prep: Prepared) -> tuple[float, float]:
     return float(start), float(end)
 
 
-def simulate(
-    case: Case | Scenario,
-    *,
-    network: RoadNetwork | None = None,
-    progress: Any = None,
-    routes: Any = None,
-) -> SimulationResult:
+def simulate(case: Case, *, progress: Any = None, routes: Any = None) -> SimulationResult:
     """Simulate a Case.
 
     Parameters
     ----------
-    case : Case or Scenario
-        The inputs as data (:func:`fleetopt.case.load_case`). A checked ``Scenario`` is
-        still accepted for old callers: it is first turned into a Case by ``load_case``
-        (which is where its files are read), with ``network`` when given.
-    network : RoadNetwork, optional
-        Only with a ``Scenario``: its road network (loaded when not given). A Case holds
-        its own.
+    case : Case
+        The inputs as data: ``simulate(load_case(scenario, network))``
+        (:func:`fleetopt.case.load_case` reads the files; this reads none).
     progress : callable, optional
         ``progress(clock_s, horizon_s)``, called as the simulated clock advances
         (:mod:`fleetopt.simulation.progress`); anything not callable is ignored.
@@ -79,14 +68,17 @@ def simulate(
 
     Raises
     ------
+    TypeError
+        ``case`` is not a Case (a ``Scenario`` or a path is turned into one by ``load_case``).
     InputError
-        For bad inputs found while preparing (unknown types, stations off the graph, ...).
+        Road distances are needed but the Case has no road network.
     """
     t_wall = time.perf_counter()
-    if isinstance(case, Scenario):
-        case = load_case(case, network)
-    elif network is not None:
-        msg = "a Case holds its road network; give network= to load_case, not to simulate"
+    if not isinstance(case, Case):
+        msg = (
+            f"simulate takes a Case, not {type(case).__name__}: "
+            "simulate(load_case(scenario, network))"
+        )
         raise TypeError(msg)
     scenario = case.scenario
     prep = prepare(case)

@@ -1,7 +1,8 @@
-"""Turn a Case's fleets into vectorised simulation inputs: trips, specs, distances, stations.
+"""Turn a Case into vectorised simulation inputs: road distances, deadheads, vehicles.
 
-The fleets' tables come read or generated in the :class:`~fleetopt.case.Case`
-(:func:`fleetopt.case.load_case`); nothing here opens a file.
+The fleets' trips (powertrains assigned), the resolved vehicle specs and the snapped
+stations come as data in the :class:`~fleetopt.case.Case` (:func:`fleetopt.case.load_case`);
+nothing here opens a file or resolves a spec.
 
 Everything that does not depend on the order of events is computed here once, with numpy
 and scipy, so the SimPy kernel only does what needs a clock: queues and state of charge.
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -22,19 +23,18 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from fleetopt import defaults
-from fleetopt.case import Case
+from fleetopt.case import MAX_SNAP_M, Case
 from fleetopt.domain.energy import speed_factor
 from fleetopt.errors import InputError, Problem
 from fleetopt.inputs.road_graph import haversine_m
-from fleetopt.inputs.scenario import Fleet, Scenario
-from fleetopt.inputs.schedules import TRIP_COLUMNS
-from fleetopt.inputs.vehicles import POWERTRAINS, VEHICLE_TYPES, VehicleSpec, resolve_spec
+from fleetopt.inputs.scenario import Fleet
+from fleetopt.inputs.vehicles import VehicleSpec
 from fleetopt.simulation.router import Router
 
 logger = logging.getLogger(__name__)
 
-#: Largest distance between a station (or a point needing a road route) and the road graph [m].
-MAX_SNAP_M = 1000.0
+#: :data:`fleetopt.case.MAX_SNAP_M`, importable from here as before.
+__all__ = ["MAX_SNAP_M", "Prepared", "prepare", "straight_line_road_m"]
 
 
 @dataclass
@@ -51,9 +51,10 @@ class Prepared:
         One row per vehicle: ``vehicle_id, vehicle_type, powertrain, exempt, fleet, depot_station,
         first, last`` (trip row range), ``pullin_km, pullin_s`` (last trip to depot [km], [s]).
     specs : dict
-        ``(type, powertrain) -> VehicleSpec``.
+        ``(type, powertrain) -> VehicleSpec`` (a copy of the Case's).
     vehicle_specs : dict
-        ``vehicle_id -> VehicleSpec`` for vehicles with a ``[vehicles."<id>"]`` override.
+        ``vehicle_id -> VehicleSpec`` for vehicles with a ``[vehicles."<id>"]`` override
+        (a copy of the Case's).
     stations : pandas.DataFrame
         Canonical stations with ``node`` (snapped node index, -1 without network).
     requests : list of (Fleet, DataFrame)
@@ -121,74 +122,6 @@ def _report_off_graph(
     return {"points": len(rows), "trips_estimated": n_trip_est, "deadheads_estimated": n_dh_est}
 
 
-def _spec_problems(trips: pd.DataFrame, label: str) -> list[Problem]:
-    out: list[Problem] = []
-    for col, allowed in (("vehicle_type", VEHICLE_TYPES), ("powertrain", POWERTRAINS)):
-        bad = ~trips[col].isin(allowed)
-        for r, v in zip(trips.loc[bad, "row"], trips.loc[bad, col], strict=True):
-            out.append(
-                Problem(f"unknown {col} {v!r}; allowed: {', '.join(allowed)}", int(r), col, label)
-            )
-    return out
-
-
-def _assign_powertrains(trips: pd.DataFrame, fleet: Fleet, seed: int) -> pd.DataFrame:
-    """Re-assign non-exempt vehicles to the fleet's powertrain (or mix, exact shares)."""
-    if fleet.powertrain is None or trips.empty:
-        return trips
-    veh = trips.groupby("vehicle_id", sort=True)["exempt"].any()
-    eligible = veh.index[~veh.to_numpy()].to_numpy()
-    if isinstance(fleet.powertrain, str):
-        new = dict.fromkeys(eligible, fleet.powertrain)
-    else:
-        names = sorted(fleet.powertrain)
-        shares = np.array([fleet.powertrain[n] for n in names], float)
-        raw = shares * eligible.size
-        counts = np.floor(raw).astype(int)
-        rest = eligible.size - counts.sum()
-        order = np.argsort(-(raw - counts), kind="stable")
-        counts[order[:rest]] += 1
-        labels = np.repeat(names, counts)
-        rng = np.random.default_rng([seed, fleet.index])
-        rng.shuffle(labels)
-        new = dict(zip(eligible, labels, strict=True))
-    trips = trips.copy()
-    mapped = trips["vehicle_id"].map(new)
-    trips["powertrain"] = mapped.fillna(trips["powertrain"]).astype(str)
-    return trips
-
-
-def _snap_stations(
-    stations: pd.DataFrame, router: Router | None, scenario: Scenario
-) -> pd.DataFrame:
-    st = stations.copy()
-    st["node"] = -1
-    if router is None or st.empty:
-        return st
-    node, dist = router.snap(st["lon"].to_numpy(), st["lat"].to_numpy())
-    far = dist > MAX_SNAP_M
-    if far.any():
-        problems = []
-        from_file = isinstance(scenario.raw.get("stations"), str)
-        for i in np.flatnonzero(far):
-            msg = (
-                f"station {st['id'].iat[i]!r} is {dist[i]:.0f} m from the nearest road of network "
-                f"{scenario.network!r} (limit {MAX_SNAP_M:.0f} m): off the graph"
-            )
-            if from_file:
-                problems.append(
-                    Problem(
-                        msg, int(i) + 2, "lon", str(scenario.base_dir / scenario.raw["stations"])
-                    )
-                )
-            else:
-                problems.append(Problem(msg, None, f"stations.{i}.lon", scenario.file))
-        msg = f"{int(far.sum())} station(s) off the road graph"
-        raise InputError(msg, problems)
-    st["node"] = node
-    return st
-
-
 def _nearest_station(
     stations: pd.DataFrame,
     lon: np.ndarray,
@@ -227,8 +160,9 @@ def prepare(case: Case) -> Prepared:
     Parameters
     ----------
     case : Case
-        The scenario's inputs as data (:func:`fleetopt.case.load_case`); its road network is
-        needed for road distances, deadheads, taxis and station snapping.
+        The scenario's inputs as data (:func:`fleetopt.case.load_case`): trips with their
+        powertrains, specs and snapped stations; its road network is needed for road
+        distances, deadheads and taxis. Its tables are copied, never edited.
 
     Returns
     -------
@@ -237,128 +171,17 @@ def prepare(case: Case) -> Prepared:
     Raises
     ------
     InputError
-        Unknown type/powertrain combinations, stations off the graph, points off the graph
-        that need a road route.
+        Road distances or deadheads are needed but the Case has no road network (the input
+        checks of types, powertrains, specs, stations and overrides are
+        :func:`fleetopt.case.build_case`'s).
     """
     scenario, network = case.scenario, case.network
     router = Router(network) if network is not None else None
-    stations = _snap_stations(scenario.stations, router, scenario)
+    stations = case.stations.copy()
     opts = scenario.options
-    parts: list[pd.DataFrame] = []
-    requests: list[tuple[Fleet, pd.DataFrame]] = []
-    problems: list[Problem] = []
-    n_trip_fleets = sum(
-        1 for f in scenario.fleets if f.source != "requests" and f.generator != "beijing-taxi"
-    )
-    for item in case.fleets:
-        fleet, kind, df = item.fleet, item.kind, item.table
-        label = str(fleet.path) if fleet.path is not None else f"generator {fleet.generator}"
-        if kind == "requests":
-            requests.append((fleet, df))
-            continue
-        df = df.copy()
-        if "exempt" not in df.columns:
-            df["exempt"] = False
-        if "row" not in df.columns:
-            df["row"] = np.arange(len(df)) + 2
-        if fleet.vehicle_type is not None and fleet.source != "generator":
-            df = df[df["vehicle_type"] == fleet.vehicle_type]
-        problems.extend(_spec_problems(df, label))
-        df = _assign_powertrains(df, fleet, scenario.seed)
-        df["fleet"] = fleet.name
-        df["source_file"] = label
-        if n_trip_fleets > 1:
-            df["vehicle_id"] = fleet.name + ":" + df["vehicle_id"].astype(str)
-            df["trip_id"] = fleet.name + ":" + df["trip_id"].astype(str)
-        parts.append(df)
-    if problems:
-        msg = f"{len(problems)} problem(s) in the trips"
-        raise InputError(msg, problems)
-    trips = pd.concat(parts, ignore_index=True) if parts else _empty_trips()
-    trips = trips.sort_values(["vehicle_id", "departure_s", "trip_id"], kind="stable").reset_index(
-        drop=True
-    )
-
-    # specs per combination, located errors for combinations the table lacks
-    specs: dict[tuple[str, str], VehicleSpec] = {}
-    combos = trips[["vehicle_type", "powertrain"]].drop_duplicates()
-    combos = list(combos.itertuples(index=False, name=None))
-    for fleet, _ in requests:
-        pt = fleet.powertrain or "bev"
-        names = [pt] if isinstance(pt, str) else [k for k, v in pt.items() if v > 0]
-        for name in names:
-            try:
-                specs[("taxi", name)] = resolve_spec("taxi", name, scenario.vehicle_types)
-            except InputError as exc:
-                problems.append(
-                    Problem(exc.message, None, f"fleets.{fleet.index}.powertrain", scenario.file)
-                )
-    for vt, pt in combos:
-        if (vt, pt) in specs:
-            continue
-        try:
-            specs[(vt, pt)] = resolve_spec(vt, pt, scenario.vehicle_types)
-        except InputError as exc:
-            bad = trips[(trips["vehicle_type"] == vt) & (trips["powertrain"] == pt)]
-            # a powertrain the fleet assigned (or a generator's) is named by the fleet's key;
-            # one read from a trips file was already located by the trips reader
-            gen = {
-                f.name: f.index
-                for f in scenario.fleets
-                if f.source == "generator" or f.powertrain is not None
-            }
-            if len(bad) and str(bad["fleet"].iat[0]) in gen:
-                problems.append(
-                    Problem(
-                        exc.message,
-                        None,
-                        f"fleets.{gen[str(bad['fleet'].iat[0])]}.powertrain",
-                        scenario.file,
-                    )
-                )
-            elif len(bad):
-                problems.append(
-                    Problem(
-                        f"{exc.message}; (type, powertrain) pairs with defaults: "
-                        + ", ".join(f"{a}/{b}" for a, b in _pairs()),
-                        int(bad["row"].iat[0]),
-                        "powertrain",
-                        str(bad["source_file"].iat[0]),
-                    )
-                )
-            else:
-                problems.append(Problem(exc.message, None, "fleets", scenario.file))
-    for (vt, pt), spec in specs.items():
-        if spec.is_battery and spec.battery_kwh <= 0:
-            problems.append(
-                Problem(
-                    "a battery vehicle needs battery_kwh > 0",
-                    None,
-                    f"vehicle_types.{vt}.{pt}.battery_kwh",
-                    scenario.file,
-                )
-            )
-        if spec.is_hydrogen and spec.tank_kg <= 0:
-            problems.append(
-                Problem(
-                    "a fuel-cell vehicle needs tank_kg > 0",
-                    None,
-                    f"vehicle_types.{vt}.{pt}.tank_kg",
-                    scenario.file,
-                )
-            )
-        if spec.is_battery and spec.charge_efficiency <= 0:
-            problems.append(
-                Problem(
-                    "charge_efficiency must be > 0",
-                    None,
-                    f"vehicle_types.{vt}.{pt}.charge_efficiency",
-                    scenario.file,
-                )
-            )
-    if problems:
-        msg = f"{len(problems)} problem(s) in the vehicle specs"
-        raise InputError(msg, problems)
+    requests = [(item.fleet, item.table) for item in case.fleets if item.kind == "requests"]
+    trips = case.fleet_trips.copy()
+    specs = dict(case.specs)
 
     # road distances where missing, deadheads where trips do not connect
     radius = opts.station_radius_m
@@ -453,12 +276,6 @@ def prepare(case: Case) -> Prepared:
                 "last",
             ]
         )
-    mixed = trips.groupby("vehicle_id")["powertrain"].nunique() if n else pd.Series(dtype=int)
-    if (mixed > 1).any():
-        bad = mixed[mixed > 1].index[0]
-        r = int(trips.loc[trips["vehicle_id"] == bad, "row"].iat[0])
-        msg = f"vehicle {bad!r} has more than one powertrain"
-        raise InputError(msg, [Problem(msg, r, "powertrain", str(trips["source_file"].iat[0]))])
     depot_station = np.array([st_index.get(d, -1) for d in vehicles["depot"]], dtype=np.int64)
     unknown = sorted(
         {
@@ -515,7 +332,7 @@ def prepare(case: Case) -> Prepared:
         f_idx = vehicles["first"].to_numpy()
         trips.loc[f_idx, "deadhead_km"] = pull_out_km
         trips.loc[f_idx, "deadhead_s"] = pull_out_s
-    vehicle_specs = _vehicle_overrides(scenario, vehicles, specs, requests)
+    vehicle_specs = dict(case.vehicle_specs)
     _speed_factors(trips, vehicles, specs, vehicle_specs, router, onode, dnode, opts.speed_factor)
     return Prepared(
         vehicle_specs=vehicle_specs,
@@ -598,89 +415,3 @@ def _speed_kmh(km: np.ndarray, s: np.ndarray) -> np.ndarray:
     s = np.asarray(s, float)
     ok = np.isfinite(km) & np.isfinite(s) & (km > 0) & (s > 0)
     return np.where(ok, km / np.where(ok, s, 1.0) * 3600.0, np.nan)
-
-
-def _pairs() -> list[tuple[str, str]]:
-    df = defaults.load_table("vehicle_specs")
-    return list(
-        df[["vehicle_type", "powertrain"]].drop_duplicates().itertuples(index=False, name=None)
-    )
-
-
-def _empty_trips() -> pd.DataFrame:
-    df = pd.DataFrame(
-        {
-            c: pd.Series(
-                dtype=float
-                if c.endswith(("_s", "_lon", "_lat", "_km", "_t")) or c == "passengers"
-                else object
-            )
-            for c in TRIP_COLUMNS
-        }
-    )
-    df["row"] = pd.Series(dtype=int)
-    df["fleet"] = pd.Series(dtype=object)
-    df["source_file"] = pd.Series(dtype=object)
-    df["exempt"] = df["exempt"].astype(bool)
-    return df
-
-
-def _vehicle_overrides(
-    scenario: Scenario,
-    vehicles: pd.DataFrame,
-    specs: dict[tuple[str, str], VehicleSpec],
-    requests: list[tuple[Fleet, pd.DataFrame]],
-) -> dict[str, VehicleSpec]:
-    """Apply ``[vehicles."<id>"]`` overrides on top of each vehicle's (type, powertrain) spec."""
-    if not scenario.vehicles:
-        return {}
-    known = dict(
-        zip(
-            vehicles["vehicle_id"].astype(str),
-            zip(vehicles["vehicle_type"], vehicles["powertrain"], strict=True),
-            strict=True,
-        )
-    )
-    taxi_ids: set[str] = set()
-    for fleet, df in requests:
-        size = fleet.size or int(df.attrs.get("vehicles", 0)) or 1
-        multi = len(requests) > 1
-        taxi_ids.update(
-            f"{fleet.name}:taxi-{i + 1:05d}" if multi else f"taxi-{i + 1:05d}" for i in range(size)
-        )
-    out: dict[str, VehicleSpec] = {}
-    problems: list[Problem] = []
-    for vid, table in scenario.vehicles.items():
-        if vid in known:
-            base = specs[known[vid]]
-        elif vid in taxi_ids:
-            continue  # taxis get their powertrain at dispatch, which applies the override
-        else:
-            problems.append(
-                Problem(
-                    f"no vehicle {vid!r} in the scenario's fleets",
-                    None,
-                    f"vehicles.{vid}",
-                    scenario.file,
-                )
-            )
-            continue
-        clean: dict[str, Any] = {
-            k: (float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v)
-            for k, v in table.items()
-        }
-        spec = replace(base, **clean)
-        if spec.is_battery and spec.battery_kwh <= 0:
-            problems.append(
-                Problem(
-                    "a battery vehicle needs battery_kwh > 0",
-                    None,
-                    f"vehicles.{vid}.battery_kwh",
-                    scenario.file,
-                )
-            )
-        out[vid] = spec
-    if problems:
-        msg = f"{len(problems)} problem(s) in [vehicles]"
-        raise InputError(msg, problems)
-    return out

@@ -148,9 +148,11 @@ def test_simulation_demand_and_case_modules_stay_under_700_lines(scanned: tuple)
 def test_the_simulation_reads_no_scenario_file() -> None:
     """GIVEN the day's simulation modules (all of simulation/ but annual, which builds a Case
     per representative day) WHEN the names they import are listed THEN none reads a trips,
-    requests, GTFS or network file or generates demand: that is load_case's (fleetopt.case)."""
+    requests, GTFS or network file, generates demand, builds a Case or resolves a vehicle spec:
+    that is load_case's (fleetopt.case), called by the api, planning and the annual run."""
     readers = {"read_trips", "read_requests", "read_gtfs_trips", "load_network", "load_graph",
-               "read_scenario", "read_stations", "generate", "load_case"}
+               "read_scenario", "read_stations", "generate", "load_case", "build_case",
+               "resolve_spec", "default_spec"}
     bad = []
     for path in sorted((ROOT / "fleetopt" / "simulation").glob("*.py")):
         if path.name == "annual.py":
@@ -162,7 +164,7 @@ def test_the_simulation_reads_no_scenario_file() -> None:
             if isinstance(node, ast.ImportFrom) and node.module in ("fleetopt", "fleetopt.inputs"):
                 bad += [(path.name, a.name) for a in node.names
                         if a.name in ("demand", "schedules", "gtfs", "road_graph")]
-    assert bad == [("engine.py", "load_case")]  # only to accept an old-style Scenario
+    assert bad == []  # simulate takes a Case: the simulation never builds one
 
 
 @pytest.mark.skipif(importlib.util.find_spec("importlinter") is None,

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 import fleetopt as fleetopt_pkg
 from fleetopt import api, executors
+from fleetopt.case import load_case
 from fleetopt.cli import app
 from fleetopt.inputs.scenario import Fleet, read_scenario
 from fleetopt.simulation import annual
@@ -271,7 +272,7 @@ def test_reused_routes_give_the_same_day_as_a_fresh_run() -> None:
     annual._ROUTES.clear()
     for day in (days[0], days[12]):
         reused = annual.simulate_day(sc, day)
-        fresh = engine.simulate(annual.day_scenario(sc, day)).summary()
+        fresh = engine.simulate(load_case(annual.day_scenario(sc, day))).summary()
         assert _no_wall(reused) == _no_wall(json.loads(json.dumps(fresh)))
     assert len(annual._ROUTES) == 1  # the second day found the first day's matrices
 

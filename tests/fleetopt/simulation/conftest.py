@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from simkit import BASE, HEADER
 
+from fleetopt.case import load_case
 from fleetopt.inputs.road_graph import load_network
 from fleetopt.inputs.scenario import scenario_from_dict
 from fleetopt.simulation.engine import simulate
@@ -32,6 +33,6 @@ def run(tmp_path: Path, central: Any):
         d = copy.deepcopy(BASE) if scenario is None else scenario
         d.update(top)
         sc = scenario_from_dict(d, base_dir=tmp_path, file=str(tmp_path / "s.toml"))
-        return simulate(sc, network=central)
+        return simulate(load_case(sc, central))
 
     return _run

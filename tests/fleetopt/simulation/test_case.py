@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import zipfile
 from pathlib import Path
@@ -14,10 +15,11 @@ from simkit import TAXI_C as C
 from simkit import requests_csv, taxi_scenario
 
 from fleetopt import api
-from fleetopt.case import Case, load_case
+from fleetopt.case import Case, build_case, load_case
 from fleetopt.errors import InputError
 from fleetopt.inputs.scenario import read_scenario, scenario_from_dict
 from fleetopt.inputs.schedules import read_requests, read_trips
+from fleetopt.inputs.vehicles import resolve_spec
 from fleetopt.simulation.engine import simulate
 from fleetopt.simulation.prepare import prepare
 from fleetopt.simulation.result import SimulationResult
@@ -48,7 +50,7 @@ def _hand_copy(folder: Path) -> Path:
 def test_case_holds_the_trips_as_read(central) -> None:
     """GIVEN a trips-file scenario WHEN load_case builds its Case THEN the fleet's table is what
     read_trips gives for that file, and the Case carries the scenario's seed, year, options and
-    stations."""
+    stations (with their nearest road node)."""
     sc = read_scenario(HAND)
     case = load_case(sc, central)
     assert isinstance(case, Case)
@@ -62,7 +64,9 @@ def test_case_holds_the_trips_as_read(central) -> None:
     assert case.requests == {}
     assert (case.seed, case.year, case.name) == (7, sc.year, "hand")
     assert case.options is sc.options
-    pd.testing.assert_frame_equal(case.stations, sc.stations)
+    pd.testing.assert_frame_equal(case.stations.drop(columns="node"), sc.stations)
+    node, _ = central.nearest_nodes(sc.stations["lon"].to_numpy(), sc.stations["lat"].to_numpy())
+    assert case.stations["node"].tolist() == node.tolist()
 
 
 def test_simulate_case_equals_run_scenario(central) -> None:
@@ -132,10 +136,11 @@ def test_simulate_leaves_the_case_as_it_was(central) -> None:
         pd.testing.assert_frame_equal(f.table, t)
 
 
-def test_a_case_holds_its_network(central) -> None:
-    """GIVEN a Case WHEN a network is also given to simulate THEN it refuses (one network)."""
-    with pytest.raises(TypeError, match="load_case"):
-        simulate(load_case(HAND, central), network=central)
+def test_simulate_takes_only_a_case(central) -> None:
+    """GIVEN a Scenario (the old way in) WHEN given to simulate THEN it refuses with a TypeError
+    that says how to build the Case."""
+    with pytest.raises(TypeError, match=r"simulate\(load_case\(scenario, network\)\)"):
+        simulate(read_scenario(HAND))  # type: ignore[arg-type]
 
 
 def test_bad_trips_file_is_located_by_load_case(tmp_path: Path, central) -> None:
@@ -151,3 +156,94 @@ def test_bad_trips_file_is_located_by_load_case(tmp_path: Path, central) -> None
         load_case(path, central)
     (p,) = exc.value.problems
     assert (Path(str(p.file)).name, p.row, p.column) == ("hand_trips.csv", 2, "arrival")
+
+
+MIX_CSV = (
+    "vehicle_id,vehicle_type,powertrain,trip_id,departure,arrival,origin_lon,origin_lat,"
+    "destination_lon,destination_lat,distance_km,exempt\n"
+    + "".join(
+        f"v{i},bus,diesel,t{i},06:00,07:00,116.40,39.91,116.40,39.91,20,{str(i == 9).lower()}\n"
+        for i in range(10)
+    )
+)
+
+
+def _mix_case(folder: Path, central, seed: int = 5) -> Case:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "trips.csv").write_text(MIX_CSV, encoding="utf-8")
+    d = {"name": "mix", "seed": seed, "network": "beijing-central-2024",
+         "fleets": [{"name": "f", "trips": "trips.csv",
+                     "powertrain": {"bev": 0.5, "fcev": 0.25, "diesel": 0.25}}],
+         "vehicle_types": {"bus": {"bev": {"battery_kwh": 222}}},
+         "vehicles": {"v3": {"battery_kwh": 111}}}
+    return load_case(scenario_from_dict(d, base_dir=folder), central)
+
+
+def test_case_holds_the_assigned_powertrains_and_resolved_specs(tmp_path: Path, central) -> None:
+    """GIVEN a trips file of 10 diesel buses (v9 exempt) and a fleet mix bev 0.5 / fcev 0.25 /
+    diesel 0.25 WHEN load_case builds the Case THEN fleet_trips gives the 9 eligible vehicles
+    exact shares (5 / 2 / 2 by largest remainder; the exempt bus stays diesel), the same seed
+    gives the same draw, the fleet's table stays as read, specs hold each pair's resolved,
+    frozen VehicleSpec ([vehicle_types] applied) and vehicle_specs the [vehicles] override; the
+    simulation's vehicles table carries exactly the Case's powertrains."""
+    case = _mix_case(tmp_path / "a", central)
+    pts = dict(zip(case.fleet_trips["vehicle_id"], case.fleet_trips["powertrain"], strict=True))
+    assert pts["v9"] == "diesel"
+    eligible = [pts[f"v{i}"] for i in range(9)]
+    assert {p: eligible.count(p) for p in set(eligible)} == {"bev": 5, "fcev": 2, "diesel": 2}
+    again = _mix_case(tmp_path / "b", central)
+    pd.testing.assert_frame_equal(again.fleet_trips.drop(columns="source_file"),
+                                  case.fleet_trips.drop(columns="source_file"))
+    assert set(case.fleets[0].table["powertrain"]) == {"diesel"}  # as read
+    assert set(case.fleet_trips["fleet"]) == {"f"}
+    assert case.fleet_trips["row"].tolist() == sorted(case.fleet_trips["row"].tolist())
+    sc = case.scenario
+    assert dict(case.specs) == {pair: resolve_spec(*pair, sc.vehicle_types)
+                                for pair in {("bus", "bev"), ("bus", "fcev"), ("bus", "diesel")}}
+    assert case.specs[("bus", "bev")].battery_kwh == 222.0
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        case.specs[("bus", "bev")].battery_kwh = 1.0  # type: ignore[misc]
+    assert case.vehicle_specs["v3"] == dataclasses.replace(
+        case.specs[("bus", pts["v3"])], battery_kwh=111.0)
+    assert set(case.vehicle_specs) == {"v3"}
+    r = simulate(case)
+    assert dict(zip(r.vehicles["vehicle_id"], r.vehicles["powertrain"], strict=True)) == pts
+
+
+def test_the_simulation_runs_on_the_cases_specs(central) -> None:
+    """GIVEN the hand Case (bev bus, constant 1.0 kWh/km, 170 km) WHEN its spec is replaced in
+    the Case by one at 0.5 kWh/km THEN the simulated battery energy halves (170 -> 85 kWh): the
+    simulation takes the specs from the Case, it does not resolve them again."""
+    case = load_case(HAND, central)
+    base = simulate(case).summary()
+    assert base["battery_energy_kwh"] == pytest.approx(170.0)
+    specs = dict(case.specs)
+    specs[("bus", "bev")] = dataclasses.replace(specs[("bus", "bev")], kwh_per_km=0.5)
+    half = simulate(dataclasses.replace(case, specs=specs)).summary()
+    assert half["battery_energy_kwh"] == pytest.approx(85.0)
+
+
+def test_station_off_the_graph_is_found_by_load_case(tmp_path: Path, central) -> None:
+    """GIVEN a second station 100 km from the network WHEN load_case builds the Case THEN it
+    raises, naming the scenario and stations.1.lon (before any simulation)."""
+    path = _hand_copy(tmp_path)
+    text = path.read_text(encoding="utf-8") + (
+        '\n[[stations]]\nid = "far"\nkind = "public"\nlon = 117.5\nlat = 40.5\n'
+        "plugs = 1\nplug_kw = 60\n"
+    )
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        load_case(path, central)
+    (p,) = exc.value.problems
+    assert (p.column, p.row, Path(str(p.file)).name) == ("stations.1.lon", None, "hand.toml")
+    assert "off the graph" in p.message
+
+
+def test_build_case_from_read_fleets_equals_load_case(central) -> None:
+    """GIVEN fleets read once WHEN build_case settles them again for the same scenario THEN the
+    Case equals load_case's (what a representative day of the annual run reuses)."""
+    case = load_case(HAND, central)
+    again = build_case(case.scenario, central, case.fleets)
+    pd.testing.assert_frame_equal(again.fleet_trips, case.fleet_trips)
+    pd.testing.assert_frame_equal(again.stations, case.stations)
+    assert dict(again.specs) == dict(case.specs)

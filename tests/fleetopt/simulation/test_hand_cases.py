@@ -8,6 +8,7 @@ import math
 import pytest
 from simkit import BASE, LAT, LON, trip_line
 
+from fleetopt.case import load_case
 from fleetopt.domain.costs import hourly_prices
 from fleetopt.errors import InputError
 from fleetopt.inputs.vehicles import default_spec
@@ -276,7 +277,7 @@ def test_exempt_vehicles_keep_their_powertrain(run, tmp_path) -> None:
 
     d = copy.deepcopy(BASE)
     d["fleets"] = [{"trips": "trips.csv", "powertrain": "bev"}]
-    r = simulate(scenario_from_dict(d, base_dir=tmp_path))
+    r = simulate(load_case(scenario_from_dict(d, base_dir=tmp_path)))
     pts = dict(zip(r.vehicles["vehicle_id"], r.vehicles["powertrain"], strict=True))
     assert pts == {"m1": "diesel", "c1": "bev"}
     assert r.extras["vehicles_exempt"] == 1

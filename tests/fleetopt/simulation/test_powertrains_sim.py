@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from simkit import BASE, LAT, LON, TAXI_A, TAXI_B, requests_csv, taxi_scenario, trip_line
 
+from fleetopt.case import load_case
 from fleetopt.domain.energy import temperature_factor
 from fleetopt.errors import InputError
 from fleetopt.inputs.scenario import scenario_from_dict
@@ -183,7 +184,7 @@ def _idle_run(tmp_path: Path, central: Any, lines: list[str], temp_c: float) -> 
     d["ambient_temperature_c"] = temp_c
     d["vehicle_types"]["bus"]["bev"].update(energy_model="temperature", idle_kw=10.0)
     sc = scenario_from_dict(d, base_dir=tmp_path, file=str(tmp_path / "s.toml"))
-    return simulate(sc, network=central)
+    return simulate(load_case(sc, central))
 
 
 def _line(tid: str, dep: str, arr: str, o: tuple[float, float], d: tuple[float, float]) -> str:
@@ -252,7 +253,7 @@ def test_phev_taxi_drives_on_gasoline_once_its_battery_is_at_reserve(
         }
     }
     d["stations"] = []
-    r = simulate(scenario_from_dict(d, base_dir=tmp_path), network=central)
+    r = simulate(load_case(scenario_from_dict(d, base_dir=tmp_path), central))
     t = r.trips.iloc[0]
     assert bool(t["served"])
     km = float(t["distance_km"] + t["deadhead_km"])
@@ -277,7 +278,7 @@ def test_taxi_mix_of_phev_and_hev(tmp_path: Path, central: Any) -> None:
     )
     d["fleets"][0]["powertrain"] = {"phev": 0.5, "hev": 0.5}
     d["vehicle_types"] = {}
-    r = simulate(scenario_from_dict(d, base_dir=tmp_path), network=central)
+    r = simulate(load_case(scenario_from_dict(d, base_dir=tmp_path), central))
     assert sorted(r.vehicles["powertrain"]) == ["hev", "phev"]
     t = r.trips
     assert t["served"].all()
@@ -363,7 +364,7 @@ def test_fleet_powertrain_the_type_cannot_have_names_the_fleet_key(
     d["fleets"] = [{"trips": "trips.csv", "powertrain": "lng"}]
     sc = scenario_from_dict(d, base_dir=tmp_path, file="s.toml")
     with pytest.raises(InputError) as e:
-        simulate(sc, network=central)
+        simulate(load_case(sc, central))
     assert [(p.column, p.file) for p in e.value.problems] == [("fleets.0.powertrain", "s.toml")]
     assert "lng taxi" in e.value.problems[0].message
 
@@ -391,7 +392,7 @@ def test_phev_taxi_drive_to_a_charger_on_gasoline_counts_for_the_vehicle(
             }
         }
     }
-    r = simulate(scenario_from_dict(d, base_dir=tmp_path), network=central)
+    r = simulate(load_case(scenario_from_dict(d, base_dir=tmp_path), central))
     nodes, _ = central.nearest_nodes([TAXI_B[0], LON], [TAXI_B[1], LAT])
     uniq = np.unique(nodes)
     _, ll = route_matrices(central, uniq)

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from simkit import BASE, HEADER, LAT, LON
 
+from fleetopt.case import load_case
 from fleetopt.inputs.scenario import scenario_from_dict
 from fleetopt.simulation.engine import simulate
 from fleetopt.units import format_clock
@@ -59,7 +60,7 @@ def _run(central, rows, params, plugs, plug_kw, smart):
         d["stations"][0].update({"plugs": plugs, "plug_kw": plug_kw})
         d["horizon"] = {"end": "30:00"}
         d["options"] = {"charging": "smart" if smart else "immediate", "deadhead": False}
-        return simulate(scenario_from_dict(d, base_dir=folder), network=central)
+        return simulate(load_case(scenario_from_dict(d, base_dir=folder), central))
 
 
 @settings(

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 from simkit import BASE, HEADER, LAT, LON
 
+from fleetopt.case import load_case
 from fleetopt.inputs.scenario import scenario_from_dict
 from fleetopt.simulation.engine import simulate
 from fleetopt.units import format_clock
@@ -66,7 +67,7 @@ def _simulate(tmp_path: Path, central, arrive: np.ndarray, energy_kwh: np.ndarra
     d["vehicle_types"]["bus"]["bev"].update({"battery_kwh": 1000, "max_charge_kw": PLUG_KW})
     d["stations"][0].update({"plugs": c, "plug_kw": PLUG_KW})
     d["horizon"] = {"start": "00:00", "end": "47:59:59"}
-    r = simulate(scenario_from_dict(d, base_dir=tmp_path), network=central)
+    r = simulate(load_case(scenario_from_dict(d, base_dir=tmp_path), central))
     ses = r.sessions.sort_values("vehicle_id")
     assert (ses["action"] == "charge").all(), "nobody may give up: the deadline is the horizon end"
     assert len(ses) == arrive.size

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from simkit import BASE, LAT, LON, trip_line
 
+from fleetopt.case import load_case
 from fleetopt.domain.energy import speed_factor
 
 #: A second point about 3 km north-east of (LON, LAT) on the central network.
@@ -112,9 +113,9 @@ def test_taxi_request_energy_uses_the_speed_factor_of_its_route(tmp_path, centra
     ia, ib = (int(np.searchsorted(uniq, x)) for x in nodes)
     f = float(speed_factor(ll[ia, ib] / tt[ia, ib] * 3.6))
     assert f != pytest.approx(1.0)
-    off = simulate(scenario_from_dict(d, base_dir=tmp_path), network=central).trips.iloc[0]
+    off = simulate(load_case(scenario_from_dict(d, base_dir=tmp_path), central)).trips.iloc[0]
     d["options"] = {"speed_factor": True}
-    on = simulate(scenario_from_dict(d, base_dir=tmp_path), network=central).trips.iloc[0]
+    on = simulate(load_case(scenario_from_dict(d, base_dir=tmp_path), central)).trips.iloc[0]
     assert off["battery_kwh"] == pytest.approx(0.15 * ll[ia, ib] / 1000.0)
     assert on["battery_kwh"] == pytest.approx(0.15 * ll[ia, ib] / 1000.0 * f)
     assert on["distance_km"] == off["distance_km"]

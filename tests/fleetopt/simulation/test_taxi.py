@@ -12,6 +12,7 @@ from simkit import TAXI_C as C
 from simkit import requests_csv as _req
 from simkit import taxi_scenario as _scenario
 
+from fleetopt.case import load_case
 from fleetopt.inputs.scenario import scenario_from_dict
 from fleetopt.simulation.engine import simulate
 from fleetopt.simulation.taxi import route_matrices
@@ -22,7 +23,7 @@ def test_nearest_idle_taxi_serves_and_times_are_road_times(tmp_path: Path, centr
     serves; pickup and drop-off times are the road times; distance is the time-shortest path's
     length."""
     d = _scenario(tmp_path, _req([("r1", "08:00", A, B)]), size=2, start=[list(B), list(C)])
-    r = simulate(scenario_from_dict(d, base_dir=tmp_path), network=central)
+    r = simulate(load_case(scenario_from_dict(d, base_dir=tmp_path), central))
     nodes, _ = central.nearest_nodes([A[0], B[0], C[0]], [A[1], B[1], C[1]])
     uniq = np.unique(nodes)
     tt, ll = route_matrices(central, uniq)
@@ -48,7 +49,7 @@ def test_request_beyond_max_wait_is_missed_and_waiting_is_fifo(tmp_path: Path, c
     minute: both are missed with the reason."""
     reqs = _req([("r1", "08:00:00", A, B), ("r2", "08:00:30", A, B), ("r3", "08:01:00", A, C)])
     d = _scenario(tmp_path, reqs, size=1, start=[list(A)], max_wait_min=1.0)
-    r = simulate(scenario_from_dict(d, base_dir=tmp_path), network=central)
+    r = simulate(load_case(scenario_from_dict(d, base_dir=tmp_path), central))
     t = r.trips.set_index("trip_id")
     assert bool(t.loc["r1", "served"])
     assert t.loc["r1", "delay_s"] == pytest.approx(0.0)
@@ -66,7 +67,7 @@ def test_waiting_request_is_taken_by_the_next_idle_taxi(tmp_path: Path, central)
     a2 = (A[0] + 0.003, A[1])
     reqs = _req([("r1", "08:00:00", A, a2), ("r2", "08:00:10", a2, A)])
     d = _scenario(tmp_path, reqs, size=1, start=[list(A)], max_wait_min=30.0)
-    r = simulate(scenario_from_dict(d, base_dir=tmp_path), network=central)
+    r = simulate(load_case(scenario_from_dict(d, base_dir=tmp_path), central))
     t = r.trips.set_index("trip_id")
     assert bool(t.loc["r1", "served"])
     assert bool(t.loc["r2", "served"])
@@ -79,7 +80,7 @@ def test_low_battery_taxi_goes_to_charge(tmp_path: Path, central) -> None:
     after the drop-off it drives to the public charger and charges to 0.9."""
     d = _scenario(tmp_path, _req([("r1", "08:00", A, B)]), size=1, start=[list(A)])
     d["vehicle_types"]["taxi"]["bev"].update({"initial_soc": 0.25, "kwh_per_km": 1.0})
-    r = simulate(scenario_from_dict(d, base_dir=tmp_path), network=central)
+    r = simulate(load_case(scenario_from_dict(d, base_dir=tmp_path), central))
     ses = r.sessions
     assert list(ses["action"]) == ["charge"]
     assert ses["station_id"].iat[0] == "P"
@@ -95,7 +96,7 @@ def test_taxi_powertrain_without_spec_is_located(tmp_path: Path, central) -> Non
     d = _scenario(tmp_path, _req([("r1", "08:00", A, B)]), size=1, start=[list(A)])
     d["fleets"][0]["powertrain"] = {"bev": 0.5, "fcev": 0.5}
     with pytest.raises(InputError) as e:
-        simulate(scenario_from_dict(d, base_dir=tmp_path), network=central)
+        simulate(load_case(scenario_from_dict(d, base_dir=tmp_path), central))
     assert e.value.problems[0].column == "fleets.0.powertrain"
 
 
@@ -104,8 +105,8 @@ def test_mixed_taxi_fleet_is_deterministic_and_counts_fuel(tmp_path: Path, centr
     reqs = _req([(f"r{i}", f"08:{i:02d}", A if i % 2 else B, C) for i in range(20)])
     d = _scenario(tmp_path, reqs, size=4, start=[list(A), list(B)])
     d["fleets"][0]["powertrain"] = {"bev": 0.5, "gasoline": 0.5}
-    r1 = simulate(scenario_from_dict(d, base_dir=tmp_path), network=central)
-    r2 = simulate(scenario_from_dict(d, base_dir=tmp_path), network=central)
+    r1 = simulate(load_case(scenario_from_dict(d, base_dir=tmp_path), central))
+    r2 = simulate(load_case(scenario_from_dict(d, base_dir=tmp_path), central))
     assert sorted(r1.vehicles["powertrain"]) == ["bev", "bev", "gasoline", "gasoline"]
     t = r1.trips
     assert (t.loc[t["powertrain"] == "bev", "gasoline_l"] == 0).all()
@@ -138,7 +139,7 @@ def test_nearest_node_scan_equals_the_all_taxi_comparison(
     out = []
     for flag in (True, False):
         monkeypatch.setattr(TaxiDispatch, "BUCKETS", flag)
-        r = simulate(scenario_from_dict(d, base_dir=tmp_path), network=central)
+        r = simulate(load_case(scenario_from_dict(d, base_dir=tmp_path), central))
         out.append(r.trips[["trip_id", "vehicle_id", "served", "start_s", "end_s"]])
     assert out[0]["served"].sum() > 50
     assert (out[0]["served"] == False).any()  # noqa: E712 - some requests are missed, so the rule matters

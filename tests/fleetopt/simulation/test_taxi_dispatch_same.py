@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import fleetopt
-from fleetopt.inputs.scenario import read_scenario
+from fleetopt.case import load_case
 from fleetopt.simulation.engine import simulate
 
 STATIONS = (
@@ -33,7 +33,7 @@ def test_generated_300_taxi_day_matches_recorded_dispatch(tmp_path: Path) -> Non
         "[vehicle_types.taxi.bev]\nkwh_per_km = 0.15\n",
         encoding="utf-8",
     )
-    trips = simulate(read_scenario(tmp_path / "s.toml")).trips
+    trips = simulate(load_case(tmp_path / "s.toml")).trips
     assert len(trips) == 8670
     assert int(trips["served"].sum()) == 8670
     assert float(trips["deadhead_km"].sum()) == pytest.approx(14850.410073838413, rel=1e-12)

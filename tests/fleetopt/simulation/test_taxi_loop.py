@@ -16,6 +16,7 @@ from simkit import TAXI_B as B
 from simkit import requests_csv as _req
 from simkit import taxi_scenario as _scenario
 
+from fleetopt.case import load_case
 from fleetopt.inputs.routing import route_matrices, split_combined
 from fleetopt.inputs.scenario import scenario_from_dict
 from fleetopt.simulation.engine import simulate
@@ -39,7 +40,7 @@ def test_taxi_back_from_the_charger_takes_the_waiting_request_before_later_event
     """GIVEN the charging day THEN r2 is picked up the road time P->B after the charge ends
     (the taxi rejoins the loop from SimPy), its drop-off is handled before r3 arrives, and r3
     is served at once from A (pickup time 0)."""
-    r = simulate(scenario_from_dict(_charging_day(tmp_path), base_dir=tmp_path), network=central)
+    r = simulate(load_case(scenario_from_dict(_charging_day(tmp_path), base_dir=tmp_path), central))
     t = r.trips.set_index("trip_id")
     ses = r.sessions
     assert list(ses["action"]) == ["charge"]
@@ -64,8 +65,8 @@ def test_progress_reports_the_clock_to_the_horizon_end_and_changes_nothing(
     (about every hundredth) and the result equals a run without it."""
     sc = scenario_from_dict(_charging_day(tmp_path), base_dir=tmp_path)
     seen: list[tuple[float, float]] = []
-    with_bar = simulate(sc, network=central, progress=lambda c, h: seen.append((c, h)))
-    plain = simulate(sc, network=central)
+    with_bar = simulate(load_case(sc, central), progress=lambda c, h: seen.append((c, h)))
+    plain = simulate(load_case(sc, central))
     clocks = [c for c, _ in seen]
     horizon = seen[0][1]
     assert horizon > 0

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from simkit import TAXI_A, TAXI_B, TAXI_C, requests_csv, taxi_scenario
 
+from fleetopt.case import load_case
 from fleetopt.inputs.scenario import scenario_from_dict
 from fleetopt.simulation.engine import simulate
 from fleetopt.simulation.taxi import route_matrices
@@ -42,7 +43,7 @@ def test_idle_taxi_drives_back_to_the_hot_spot_by_hand(tmp_path: Path, central) 
     r2's deadhead is the C->A length and its energy 0.15 kWh/km x (C->A + A->B). With the option off
     the same taxi waits at C and picks r2 up at 12:00 + time(C->A). After r2 it drives back B->A."""
     tt, ll, (a, b, c) = _road(central, A, B, C)
-    on = simulate(
+    on = simulate(load_case(
         scenario_from_dict(
             _scenario(
                 tmp_path,
@@ -53,8 +54,8 @@ def test_idle_taxi_drives_back_to_the_hot_spot_by_hand(tmp_path: Path, central) 
             ),
             base_dir=tmp_path,
         ),
-        network=central,
-    )
+        central,
+    ))
     t = on.trips.set_index("trip_id")
     drop1 = 8 * 3600 + tt[a, c]
     assert t.loc["r1", "end_s"] == pytest.approx(drop1)
@@ -69,12 +70,12 @@ def test_idle_taxi_drives_back_to_the_hot_spot_by_hand(tmp_path: Path, central) 
     assert on.vehicles["distance_km"].sum() == pytest.approx(km)
     assert on.vehicles["battery_kwh"].sum() == pytest.approx(0.15 * km)
 
-    off = simulate(
+    off = simulate(load_case(
         scenario_from_dict(
             _scenario(tmp_path, ROWS, {}, size=1, start=[list(A)]), base_dir=tmp_path
         ),
-        network=central,
-    )
+        central,
+    ))
     u = off.trips.set_index("trip_id")
     assert (off.events["event"] == "reposition").sum() == 0
     assert u.loc["r2", "start_s"] == pytest.approx(12 * 3600.0 + tt[c, a])
@@ -87,16 +88,16 @@ def test_option_off_is_identical_to_no_option(tmp_path: Path, central) -> None:
         (f"r{i}", f"{8 + i // 3:02d}:{(i * 7) % 60:02d}", (A, B, C)[i % 3], (B, C, A)[i % 3])
         for i in range(9)
     ]
-    r0 = simulate(
+    r0 = simulate(load_case(
         scenario_from_dict(_scenario(tmp_path, rows, {}, size=2), base_dir=tmp_path),
-        network=central,
-    )
-    r1 = simulate(
+        central,
+    ))
+    r1 = simulate(load_case(
         scenario_from_dict(
             _scenario(tmp_path, rows, {"reposition_idle_min": 0}, size=2), base_dir=tmp_path
         ),
-        network=central,
-    )
+        central,
+    ))
     pd.testing.assert_frame_equal(r0.trips, r1.trips)
     pd.testing.assert_frame_equal(r0.events, r1.events)
 
@@ -110,10 +111,10 @@ def test_repositioning_is_deterministic_with_the_same_seed(tmp_path: Path, centr
     ]
     opts = {"reposition_idle_min": 5, "reposition_hotspots": 2}
     runs = [
-        simulate(
+        simulate(load_case(
             scenario_from_dict(_scenario(tmp_path, rows, opts, size=3), base_dir=tmp_path),
-            network=central,
-        )
+            central,
+        ))
         for _ in range(2)
     ]
     pd.testing.assert_frame_equal(runs[0].trips, runs[1].trips)
@@ -137,7 +138,7 @@ def test_gasoline_taxi_repositioning_after_its_last_request_burns_fuel(
     )
     d["fleets"][0]["powertrain"] = "gasoline"
     d["vehicle_types"] = {"taxi": {"gasoline": {"l_per_100km": 8.0}}}
-    r = simulate(scenario_from_dict(d, base_dir=tmp_path), network=central)
+    r = simulate(load_case(scenario_from_dict(d, base_dir=tmp_path), central))
     km = (ll[a, c] + ll[c, a] + ll[a, b] + ll[b, a]) / 1000.0
     assert (r.events["event"] == "reposition").sum() == 2
     assert r.vehicles["distance_km"].sum() == pytest.approx(km)

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from fleetopt.api import siting_problem as problem_from_scenario
 from fleetopt.api import verify_siting
+from fleetopt.case import load_case
 from fleetopt.cli import app
 from fleetopt.inputs.scenario import read_scenario, scenario_from_dict
 from fleetopt.simulation.engine import simulate
@@ -41,7 +42,7 @@ def test_verify_adds_the_new_site_and_recovers_the_missed_trip(no_depot: Path) -
     prob = problem_from_scenario(no_depot, p=1)
     res = solve(prob, time_limit_s=30)
     assert res.status == "optimal"
-    base = simulate(scen, network=prob.network).summary()
+    base = simulate(load_case(scen, prob.network)).summary()
     assert base["trips_missed"] == 1
     v = verify_siting(scen, res, network=prob.network)
     assert v["stations_added"] == 1
@@ -53,8 +54,8 @@ def test_verify_adds_the_new_site_and_recovers_the_missed_trip(no_depot: Path) -
     raw["stations"] = new_station_records(res)
     assert raw["stations"][0]["plugs"] == 4  # verify_plugs_per_site
     assert raw["stations"][0]["plug_kw"] == 60.0
-    sim = simulate(scenario_from_dict(raw, base_dir=scen.base_dir, file=scen.file),
-                   network=prob.network)
+    sim = simulate(load_case(scenario_from_dict(raw, base_dir=scen.base_dir, file=scen.file),
+                             prob.network))
     ses = sim.sessions
     assert len(ses) >= 1
     assert set(ses["station_id"]) == {raw["stations"][0]["id"]}
