@@ -20,7 +20,6 @@ from fleetopt import powertrains as pts
 from fleetopt.domain.costs import energy_cost_cny, resolve_tariff
 from fleetopt.domain.emissions import co2_kg, converted_turnover_tkm, intensity_kg_per_tkm
 from fleetopt.inputs.scenario import Scenario
-from fleetopt.simulation import taxi_tables
 from fleetopt.simulation.kernel import Log, Model
 from fleetopt.simulation.prepare import Prepared
 from fleetopt.simulation.pv import pv_offset
@@ -283,7 +282,7 @@ def trips_table(
     else:
         out["passenger_km"] = out["tonne_km"] = out["need_kwh"] = np.zeros(0)
     if taxis is not None:
-        out = pd.concat([out, taxi_tables.trips_table(taxis)], ignore_index=True)
+        out = pd.concat([out, taxis.trips_table()], ignore_index=True)
     return out
 
 
@@ -336,7 +335,7 @@ def vehicles_table(
     veh = prep.vehicles[["vehicle_id", "vehicle_type", "powertrain", "exempt", "fleet"]].copy()
     veh["vehicle_id"] = veh["vehicle_id"].astype(str)
     if taxis is not None:
-        veh = pd.concat([veh, taxi_tables.vehicles_table(taxis)[veh.columns]], ignore_index=True)
+        veh = pd.concat([veh, taxis.vehicles_table()[veh.columns]], ignore_index=True)
     extra = pd.DataFrame.from_dict(log.vehicles, orient="index")
     g = out.groupby("vehicle_id")
     agg = pd.DataFrame(

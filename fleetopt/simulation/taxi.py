@@ -38,10 +38,8 @@ timers in its own time-ordered heap and hands a taxi to SimPy only from its driv
 station until it leaves it (where it shares plugs with the other fleets). Same-time events
 keep the order in which they were scheduled, as SimPy orders them.
 
-Longer than the size limit because :class:`TaxiDispatch` is one event loop whose handlers
-(request, drop-off, idle timer, station visit, reposition) share the fleet's arrays and the
-waiting queue; splitting them across modules would pass that state around on every event
-of the hot path. The route cache is its own module (:mod:`fleetopt.simulation.routes`).
+The route cache, the fleets' set-up, a taxi's station visit and the result tables are
+their own modules (``routes``, ``taxi_fleet``, ``taxi_stations``, ``taxi_tables``).
 """
 
 from __future__ import annotations
@@ -63,7 +61,7 @@ from fleetopt.inputs.routing import route_matrices as route_matrices  # noqa: PL
 from fleetopt.inputs.routing import split_combined
 from fleetopt.inputs.scenario import Fleet
 from fleetopt.inputs.vehicles import VehicleSpec
-from fleetopt.simulation import taxi_fleet, taxi_stations
+from fleetopt.simulation import taxi_fleet, taxi_stations, taxi_tables
 from fleetopt.simulation.kernel import Model
 from fleetopt.simulation.routes import RouteCache, energy_m
 
@@ -691,3 +689,11 @@ class TaxiDispatch:
         self.pending = pend.tolist()
 
     # -- tables ------------------------------------------------------------------------------------
+
+    def trips_table(self) -> pd.DataFrame:
+        """Return the requests as rows of the result's trips table (:mod:`.taxi_tables`)."""
+        return taxi_tables.trips_table(self)
+
+    def vehicles_table(self) -> pd.DataFrame:
+        """Return one row per taxi and record their totals in the log (:mod:`.taxi_tables`)."""
+        return taxi_tables.vehicles_table(self)
