@@ -31,8 +31,10 @@ programming over bit masks). Above, for a battery group, the energy-blind minimu
 (the matching's chains, or the dispatch with the battery ignored above
 :data:`EXACT_BOUND_TRIPS`) is made energy-feasible by exchanging tails between blocks
 that stand at the same place (:func:`_balance`: the number of blocks does not change,
-energy moves from blocks that miss to blocks with slack), within ``time_limit_s``; any
-block that still fails is split (:func:`_repair`). When that leaves more blocks than
+energy moves from blocks that miss to blocks with slack), within ``time_limit_s``: a
+first pass aims at blocks that need no charge between trips
+(:data:`BALANCE_MARGIN_RATE`), a second at the plan's own rules; any block that still
+fails is split (:func:`_repair`). When that leaves more blocks than
 the bound, the energy-aware dispatch in departure order (:func:`_dispatch`, then the
 split) is tried too and the fewer blocks kept. So the vehicles equal the timetable
 bound whenever the balancing repairs every block, and the gap that remains is at
@@ -660,16 +662,26 @@ def _repair(
 #: Candidate partners tried per cut of an infeasible block in :func:`_balance`.
 BALANCE_CANDIDATES = 16
 
+#: First balancing pass aims at blocks that would still run with this fraction of the
+#: charging power in the stays between trips (0: on the battery and the night's charge
+#: alone), a margin for the simulator's tapering charge and for plugs shared at
+#: layovers; the second pass then only needs the plan's own rules, so this steers which
+#: blocks, never whether a block is accepted. Measured on the quick bench case (160
+#: blocks): 0 -> 5 trips missed by the simulator's ``immediate`` policy with the planned
+#: plugs, 0.2 -> 51, 1 (no first pass) -> 91, all at 119 vehicles.
+BALANCE_MARGIN_RATE = 0.0
 
-def _shortfall_kwh(gp: GroupProblem, trips: list[int], depot: int) -> float:
+
+def _shortfall_kwh(gp: GroupProblem, trips: list[int], depot: int, day_rate: float = 1.0) -> float:
     """Return by how many kWh a block misses the energy rules (0 exactly when it runs).
 
     The same day as :func:`timeline` (pull-out, trips, stays, deadheads, pull-in, night)
     and the same two passes as :func:`check_block`, without early exit: the backward pass
     adds every kWh by which the need exceeds the battery (and goes on from a full
     battery), the forward pass adds the cyclic day's deficit. Infinite when the block
-    cannot be timed. Used only to steer :func:`_balance`; every block it produces is
-    checked again by :func:`check_block`.
+    cannot be timed. ``day_rate`` scales the charge of the stays between trips (not the
+    night's): below 1 it asks for a margin. Used only to steer :func:`_balance`; every
+    block it produces is checked again by :func:`check_block`.
     """
     t = np.asarray(trips, dtype=np.int64)
     kpk = gp.kwh_per_km_dh
@@ -683,7 +695,7 @@ def _shortfall_kwh(gp: GroupProblem, trips: list[int], depot: int) -> float:
     rate = np.where(st >= 0, rate_at[np.maximum(st, 0)], 0.0)
     steps = np.empty(3 * t.size - 2)
     steps[0::3] = -gp.drive_kwh[t]
-    steps[1::3] = rate * np.maximum(leave - gp.arr_s[t[:-1]], 0.0) / 3600.0
+    steps[1::3] = day_rate * rate * np.maximum(leave - gp.arr_s[t[:-1]], 0.0) / 3600.0
     steps[2::3] = -gp.dh_km[ep[:-1], sp[1:]] * kpk
     t_out = gp.dep_s[t[0]]
     t_in = gp.arr_s[t[-1]]
@@ -721,7 +733,11 @@ def _shortfall_kwh(gp: GroupProblem, trips: list[int], depot: int) -> float:
 
 
 def _balance(
-    gp: GroupProblem, blocks: list[list[int]], depots: list[int], deadline: float
+    gp: GroupProblem,
+    blocks: list[list[int]],
+    depots: list[int],
+    deadline: float,
+    day_rate: float = 1.0,
 ) -> tuple[list[list[int]], list[int]]:
     """Make the blocks of a cover energy-feasible by exchanging tails, keeping their number.
 
@@ -733,7 +749,8 @@ def _balance(
     :data:`BALANCE_CANDIDATES` per cut) and takes the exchange that lowers the pair's
     :func:`_shortfall_kwh` most (the first that makes both feasible), until no block
     misses or ``deadline`` (``time.perf_counter``) passes. Blocks keep their depots (a
-    block's depot is that of its first trip, which does not change).
+    block's depot is that of its first trip, which does not change). ``day_rate`` is
+    passed to :func:`_shortfall_kwh`.
     """
     n = gp.n
     blocks = [list(b) for b in blocks]
@@ -751,7 +768,7 @@ def _balance(
 
     for b in range(len(blocks)):
         index(b)
-    miss = [_shortfall_kwh(gp, blocks[b], depots[b]) for b in range(len(blocks))]
+    miss = [_shortfall_kwh(gp, blocks[b], depots[b], day_rate) for b in range(len(blocks))]
     ep, sp = gp.end_place, gp.start_place
     dep_x = np.append(gp.dep_s, np.inf)
     sp_x = np.append(sp, sp[0] if n else 0)
@@ -790,8 +807,8 @@ def _balance(
                 tb = blocks[b]
                 kb = int(pos[c])
                 na, nb = ta[: ka + 1] + tb[kb + 1 :], tb[: kb + 1] + ta[ka + 1 :]
-                va = _shortfall_kwh(gp, na, depots[a])
-                vb = _shortfall_kwh(gp, nb, depots[b])
+                va = _shortfall_kwh(gp, na, depots[a], day_rate)
+                vb = _shortfall_kwh(gp, nb, depots[b], day_rate)
                 gain = miss[a] + miss[b] - va - vb
                 if gain > _EPS and (best is None or gain > best[0]):
                     best = (gain, ka, b, kb, va, vb)
@@ -847,6 +864,9 @@ def _balanced_cover(
         blocks, _ = _dispatch(blind, [int(i) for i in idx])
     blocks = [sorted(b, key=lambda i: (gp.dep_s[i], i)) for b in blocks]
     depots = [int(gp.depot[b[0]]) for b in blocks]
+    if BALANCE_MARGIN_RATE < 1.0:
+        mid = time.perf_counter() + (deadline - time.perf_counter()) / 2
+        blocks, depots = _balance(gp, blocks, depots, mid, BALANCE_MARGIN_RATE)
     return _repair(gp, *_balance(gp, blocks, depots, deadline))
 
 

@@ -102,6 +102,12 @@ def test_hub_plan_blocks_uses_the_balanced_cover(monkeypatch: pytest.MonkeyPatch
     assert res.vehicles == 2
     assert res.status == "optimal"
     assert all(check_block(gp, b, d).feasible for b, d in zip(res.blocks, res.depots, strict=True))
+    # the first pass found blocks that run without the layover charge at A (100 kWh each)
+    assert blocking.BALANCE_MARGIN_RATE == 0.0
+    assert all(
+        blocking._shortfall_kwh(gp, b, d, 0.0) == 0.0
+        for b, d in zip(res.blocks, res.depots, strict=True)
+    )
 
 
 @pytest.mark.parametrize("seed", range(10))
@@ -119,6 +125,8 @@ def test_shortfall_is_zero_exactly_when_the_block_runs(seed: int) -> None:
         timed = isinstance(blocking.timeline(gp, chain, depot), list)
         assert math.isinf(s) == (not timed)
         assert (s <= 0) == c.feasible, (chain, s, c.reason)
+        # less charge between trips never helps: the margin pass asks for more
+        assert blocking._shortfall_kwh(gp, chain, depot, 0.0) >= s - 1e-9
 
 
 @pytest.mark.parametrize("seed", range(15))
