@@ -51,7 +51,7 @@ import time
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-from ortools.graph.python import max_flow
+from ortools.graph.python import max_flow, min_cost_flow
 from scipy import sparse
 from scipy.sparse.csgraph import maximum_bipartite_matching
 
@@ -832,6 +832,81 @@ def _chains_from_matching(gp: GroupProblem, idx: np.ndarray) -> list[list[int]]:
     """Minimum path cover of the exact compatibility graph (no energy limits)."""
     ok = _compat_matrix(gp, idx)
     m = maximum_bipartite_matching(sparse.csr_matrix(ok), perm_type="column")
+    return _chains_from_successor(idx, m)
+
+
+def _min_deadhead_cover(gp: GroupProblem, idx: np.ndarray) -> list[list[int]]:
+    """Minimum path cover of the exact compatibility graph with the least deadhead km.
+
+    The network of :func:`_pool_graph` with every start place connected exactly (one
+    time-ordered pool per start place: trip ``i`` enters the pool of place ``q`` at
+    ``arr_i + dh(end_i, q)`` and the trips that depart from ``q`` leave it), each entry
+    costing its deadhead in metres: a maximum flow of least cost (OR-Tools
+    ``SimpleMinCostFlow``) is a maximum matching of the compatibility graph, so a
+    minimum path cover, with the least total deadhead between trips (energy ignored).
+    Chains are read from the pools first in, first out (any unit in a pool may take a
+    departure: it entered before it).
+    """
+    n = int(idx.size)
+    dep, arr = gp.dep_s[idx], gp.arr_s[idx]
+    ep, sp = gp.end_place[idx], gp.start_place[idx]
+    starts, sp_loc = np.unique(sp, return_inverse=True)
+    ready = arr[:, None] + gp.dh_s[ep][:, starts]
+    last = np.full(starts.size, -np.inf)
+    np.maximum.at(last, sp_loc, dep)
+    ei, eq = np.nonzero(np.isfinite(ready) & (ready <= last[None, :] + _EPS))
+    k_all = np.concatenate([eq, sp_loc.astype(np.int64)])
+    t_all = np.concatenate([ready[ei, eq] - _EPS, dep])
+    ty = np.concatenate([np.zeros(ei.size, np.int64), np.ones(n, np.int64)])
+    wh = np.concatenate([ei, np.arange(n)])
+    order = np.lexsort((ty, t_all, k_all))
+    k_all, ty, wh = k_all[order], ty[order], wh[order]
+    km_all = np.concatenate([gp.dh_km[ep[ei], starts[eq]], np.zeros(n)])[order]
+    ne = order.size
+    src, snk = 0, 1
+    out_n, in_n = 2 + np.arange(n), 2 + n + np.arange(n)
+    nodes = 2 + 2 * n + np.arange(ne)
+    same = k_all[1:] == k_all[:-1]
+    enter = ty == 0
+    tails = np.concatenate(
+        [np.full(n, src), in_n, nodes[:-1][same], np.where(enter, out_n[wh], nodes)]
+    )
+    heads = np.concatenate(
+        [out_n, np.full(n, snk), nodes[1:][same], np.where(enter, nodes, in_n[wh])]
+    )
+    caps = np.concatenate(
+        [np.ones(2 * n, np.int64), np.full(int(same.sum()), n, np.int64), np.ones(ne, np.int64)]
+    )
+    costs = np.concatenate(
+        [np.zeros(2 * n + int(same.sum())), np.where(enter, np.round(km_all * 1000.0), 0.0)]
+    ).astype(np.int64)
+    flow = min_cost_flow.SimpleMinCostFlow()
+    arcs = flow.add_arcs_with_capacity_and_unit_cost(
+        tails.astype(np.int32), heads.astype(np.int32), caps, costs
+    )
+    supply = np.zeros(2 + 2 * n + ne, np.int64)
+    supply[src], supply[snk] = n, -n
+    flow.set_nodes_supplies(np.arange(supply.size, dtype=np.int32), supply)
+    status = flow.solve_max_flow_with_min_cost()
+    if status != flow.OPTIMAL:
+        msg = f"min cost flow failed with status {status}"
+        raise RuntimeError(msg)
+    used = flow.flows(arcs[-ne:]) > 0
+    succ = np.full(n, -1, np.int64)
+    queue: dict[int, list[int]] = {}
+    for k, e, w, u in zip(k_all.tolist(), enter.tolist(), wh.tolist(), used.tolist(), strict=True):
+        if not u:
+            continue
+        q = queue.setdefault(k, [])
+        if e:
+            q.append(w)
+        else:
+            succ[q.pop(0)] = w
+    return _chains_from_successor(idx, succ)
+
+
+def _chains_from_successor(idx: np.ndarray, m: np.ndarray) -> list[list[int]]:
+    """Chains of ``idx`` from ``m[i]`` = local index of the trip after ``i`` (-1: none)."""
     # m[i] = j: trip i (row) precedes trip j (column)
     nxt = np.full(idx.size, -1)
     has_prev = np.zeros(idx.size, bool)
@@ -854,11 +929,13 @@ def _balanced_cover(
 ) -> tuple[list[list[int]], list[int]]:
     """Energy-blind minimum cover, made energy-feasible by :func:`_balance`, then :func:`_repair`.
 
-    The cover is the minimum path cover of the compatibility graph (matching) up to
-    :data:`EXACT_BOUND_TRIPS` trips, the dispatch with the battery ignored above.
+    The cover is the minimum path cover of the compatibility graph with the least
+    deadhead (:func:`_min_deadhead_cover`) up to :data:`EXACT_BOUND_TRIPS` trips, the
+    dispatch with the battery ignored above (it prefers vehicles already at the trip's
+    start). The exchanges keep the deadhead: both blocks stand at the same place.
     """
     if idx.size <= EXACT_BOUND_TRIPS:
-        blocks = _chains_from_matching(gp, idx)
+        blocks = _min_deadhead_cover(gp, idx)
     else:
         blind = replace(gp, battery=False, cap_kwh=math.inf)
         blocks, _ = _dispatch(blind, [int(i) for i in idx])
