@@ -28,14 +28,15 @@ Lower bound on vehicles (energy ignored, so valid for any energy rule):
 
 Blocks: up to :data:`EXACT_TRIPS` trips, an exact minimum over all subsets (dynamic
 programming over bit masks). Above, for a battery group, the energy-blind minimum cover
-(the matching's chains, or the dispatch with the battery ignored above
-:data:`EXACT_BOUND_TRIPS`) is made energy-feasible by exchanging tails between blocks
-that stand at the same place (:func:`_balance`: the number of blocks does not change,
-energy moves from blocks that miss to blocks with slack), within ``time_limit_s``: a
+(the least-deadhead minimum path cover, :func:`_min_deadhead_cover`, or the dispatch
+with the battery ignored above :data:`EXACT_BOUND_TRIPS`) is made energy-feasible by
+exchanging tails between blocks that stand at the same place (:func:`_balance`: the
+number of blocks does not change, energy moves from blocks that miss to blocks with
+slack), within ``time_limit_s``: a
 first pass aims at blocks that need no charge between trips
 (:data:`BALANCE_MARGIN_RATE`), a second at the plan's own rules; any block that still
-fails is split (:func:`_repair`). When that leaves more blocks than
-the bound, the energy-aware dispatch in departure order (:func:`_dispatch`, then the
+fails is split (:func:`_repair`). When that leaves more blocks than the bound, the
+energy-aware dispatch in departure order (:func:`_dispatch`, then the
 split) is tried too and the fewer blocks kept. So the vehicles equal the timetable
 bound whenever the balancing repairs every block, and the gap that remains is at
 most the blocks that had to be split. Operator blocks that are feasible are kept when
