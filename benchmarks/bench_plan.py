@@ -5,7 +5,8 @@ Cases:
 * ``reblock_1600``: 1,600 generated BEV bus blocks x 16 trips = 25,600 trips (the
   ``bus`` case of ``bench_simulation.build_case``: 100 routes on ``beijing-central-2024``,
   GENERATED timetables) with depot charging only (the terminal stations removed),
-  re-blocked by :func:`fleetopt.planning.blocking.plan_blocks`. Goals: <= 120 s and
+  re-blocked by :func:`fleetopt.planning.blocking.plan_blocks` (``reblock_cpu_s``: its
+  process CPU time, less sensitive to the shared machine's load). Goals: <= 120 s and
   vehicles within 2 % of the proven lower bound (``gap_to_bound`` = (vehicles - bound) /
   bound). ``vehicles_no_energy`` is the same dispatch with the battery ignored: when it
   meets the bound, the rest of the gap is energy (the bound ignores it).
@@ -72,8 +73,10 @@ def run(quick: bool) -> dict[str, object]:
         groups = build_groups(sc, prep, net)
         t1 = time.perf_counter()
         gp = groups[0]
+        c1 = time.process_time()
         res = plan_blocks(gp)
         t2 = time.perf_counter()
+        c2 = time.process_time()
         no_energy = _dispatch(replace(gp, battery=False, cap_kwh=math.inf), list(range(gp.n)))
         out["reblock"] = {
             "trips": gp.n,
@@ -88,6 +91,7 @@ def run(quick: bool) -> dict[str, object]:
             "kept_input": res.kept_input,
             "prepare_s": t1 - t0,
             "reblock_s": t2 - t1,
+            "reblock_cpu_s": c2 - c1,
             "total_s": t2 - t0,
             "goal_s": 120.0,
             "goal_gap": 0.02,
