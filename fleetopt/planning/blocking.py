@@ -52,10 +52,21 @@ import time
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-from ortools.graph.python import max_flow, min_cost_flow
+from ortools.graph.python import min_cost_flow
 from scipy import sparse
 from scipy.sparse.csgraph import maximum_bipartite_matching
 
+from fleetopt.planning import block_bounds
+from fleetopt.planning.block_bounds import _compat_matrix
+from fleetopt.planning.block_check import (
+    EPS as _EPS,
+)
+from fleetopt.planning.block_check import (
+    BlockCheck,
+    Segment,
+    check_block,
+    timeline,
+)
 from fleetopt.planning.problem import DAY_S, GroupProblem
 
 logger = logging.getLogger(__name__)
@@ -76,65 +87,16 @@ EXACT_TRIPS = 12
 #: Groups up to this many trips get the exact path-cover bound from a dense matching.
 EXACT_BOUND_TRIPS = 2500
 
-#: Above that, the pooled bound connects each trip exactly to about this many
-#: (trip, start place) pairs in total (at least :data:`POOL_MIN_NEAR` places per trip).
-POOL_ARCS = 400_000
-
-#: Fewest start places connected exactly per trip in the pooled bound.
-POOL_MIN_NEAR = 8
-
-_EPS = 1e-6
 
 
-@dataclass(frozen=True)
-class Segment:
-    """One piece of a block's day.
+def lower_bound(gp: GroupProblem, idx: np.ndarray) -> tuple[int, str]:
+    """Return a proven lower bound on the vehicles for trips ``idx`` and its method.
 
-    Attributes
-    ----------
-    kind : str
-        ``drive`` (a trip, ``trip`` >= 0, or a deadhead, ``trip`` = -1) or ``stay``.
-    start_s, end_s : float
-        Time span [s] (a night stay may end after 24 h: the next day's pull-out).
-    kwh : float
-        Battery energy of a drive [kWh] (0 for a stay).
-    km : float
-        Distance of a drive [km].
-    station : int
-        Station index of a stay where the vehicle can charge (-1 otherwise).
-    trip : int
-        Trip index of a revenue drive, -1 otherwise.
-    night : bool
-        True for the stay that closes the cyclic day.
+    :func:`fleetopt.planning.block_bounds.lower_bound` with the exact path cover up to
+    :data:`EXACT_BOUND_TRIPS` trips (``path-cover``), the pooled one above
+    (``pooled-path-cover``).
     """
-
-    kind: str
-    start_s: float
-    end_s: float
-    kwh: float = 0.0
-    km: float = 0.0
-    station: int = -1
-    trip: int = -1
-    night: bool = False
-
-
-@dataclass(frozen=True)
-class BlockCheck:
-    """The verdict on one block.
-
-    Attributes
-    ----------
-    feasible : bool
-        True when the block runs under the plan's rules.
-    reason : str
-        Why not (empty when feasible).
-    start_kwh : float
-        Smallest feasible charge at pull-out [kWh] (NaN when infeasible).
-    """
-
-    feasible: bool
-    reason: str
-    start_kwh: float
+    return block_bounds.lower_bound(gp, idx, exact_trips=EXACT_BOUND_TRIPS)
 
 
 @dataclass
@@ -189,337 +151,12 @@ class BlockingResult:
 
 
 # -- one block ----------------------------------------------------------------------------------
-def _dh(gp: GroupProblem, a_place: int, b_place: int) -> tuple[float, float]:
-    return float(gp.dh_s[a_place, b_place]), float(gp.dh_km[a_place, b_place])
-
-
-def timeline(gp: GroupProblem, trips: list[int], depot: int) -> list[Segment] | str:
-    """Return a block's day as segments, or the reason it cannot be timed.
-
-    Parameters
-    ----------
-    gp : GroupProblem
-        The group.
-    trips : list of int
-        Trip indices in time order.
-    depot : int
-        Depot station index (-1: none).
-
-    Returns
-    -------
-    list of Segment or str
-        The segments from pull-out to the next pull-out, or a reason.
-    """
-    if not trips:
-        return []
-    segs: list[Segment] = []
-    kpk = gp.kwh_per_km_dh
-    first, last = trips[0], trips[-1]
-    tid = gp.trip_ids
-    t_out = gp.dep_s[first]
-    if depot >= 0:
-        s, km = _dh(gp, int(gp.station_place[depot]), int(gp.start_place[first]))
-        if not math.isfinite(s):
-            return f"no road from depot {gp.station_ids[depot]} to trip {tid[first]}"
-        t_out = gp.dep_s[first] - s
-        if km > 0 or s > 0:
-            segs.append(Segment("drive", t_out, gp.dep_s[first], kwh=km * kpk, km=km))
-    for k, i in enumerate(trips):
-        segs.append(
-            Segment(
-                "drive", gp.dep_s[i], gp.arr_s[i], kwh=float(gp.drive_kwh[i]), km=gp.km[i], trip=i
-            )
-        )
-        if k + 1 == len(trips):
-            break
-        j = trips[k + 1]
-        s, km = _dh(gp, int(gp.end_place[i]), int(gp.start_place[j]))
-        leave = gp.dep_s[j] - s
-        if not math.isfinite(s) or leave < gp.arr_s[i] - _EPS:
-            return f"trip {tid[j]} departs before the vehicle can reach it after trip {tid[i]}"
-        st = int(gp.end_station[i])
-        if leave > gp.arr_s[i]:
-            segs.append(Segment("stay", gp.arr_s[i], leave, station=st if _can(gp, st) else -1))
-        if km > 0 or s > 0:
-            segs.append(Segment("drive", leave, gp.dep_s[j], kwh=km * kpk, km=km))
-    t_in = gp.arr_s[last]
-    night_st = int(gp.end_station[last])
-    if depot >= 0:
-        s, km = _dh(gp, int(gp.end_place[last]), int(gp.station_place[depot]))
-        if not math.isfinite(s):
-            return f"no road from trip {tid[last]} to depot {gp.station_ids[depot]}"
-        if km > 0 or s > 0:
-            segs.append(Segment("drive", t_in, t_in + s, kwh=km * kpk, km=km))
-        t_in += s
-        night_st = depot
-    end = t_out + DAY_S
-    if end > t_in:
-        segs.append(
-            Segment("stay", t_in, end, station=night_st if _can(gp, night_st) else -1, night=True)
-        )
-    return segs
-
-
-def _can(gp: GroupProblem, st: int) -> bool:
-    return st >= 0 and gp.rate_kw[st] > 0
-
-
-def check_block(gp: GroupProblem, trips: list[int], depot: int) -> BlockCheck:
-    """Decide exactly whether a block runs (energy, reserve, cyclic day).
-
-    Parameters
-    ----------
-    gp : GroupProblem
-        The group.
-    trips : list of int
-        Trip indices in time order.
-    depot : int
-        Depot station index (-1: none).
-
-    Returns
-    -------
-    BlockCheck
-    """
-    segs = timeline(gp, trips, depot)
-    if isinstance(segs, str):
-        return BlockCheck(False, segs, math.nan)
-    if not gp.battery:
-        return BlockCheck(True, "", 0.0)
-    cap, lo = gp.cap_kwh, gp.min_kwh
-    tid = gp.trip_ids
-    # backward: smallest charge needed before each segment
-    need = lo
-    for sg in reversed(segs):
-        if sg.kind == "drive":
-            need += sg.kwh
-            if need > cap + _EPS:
-                what = f"trip {tid[sg.trip]}" if sg.trip >= 0 else "a deadhead"
-                return BlockCheck(
-                    False,
-                    f"{what} and what follows until the next charge need {need:.1f} kWh, more "
-                    f"than the battery's {cap:.1f} kWh",
-                    math.nan,
-                )
-        elif sg.night:
-            continue
-        else:
-            need = max(lo, need - _charge_kwh(gp, sg))
-    start = need
-    soc = start
-    for sg in segs:
-        if sg.kind == "drive":
-            soc -= sg.kwh
-        else:
-            soc = min(cap, soc + _charge_kwh(gp, sg))
-    if soc < start - _EPS:
-        return BlockCheck(
-            False,
-            f"the day ends with {soc:.1f} kWh, below the {start:.1f} kWh it must start with "
-            "(not enough charging time at stations and the depot)",
-            math.nan,
-        )
-    return BlockCheck(True, "", start)
-
-
-def _charge_kwh(gp: GroupProblem, sg: Segment) -> float:
-    if sg.station < 0:
-        return 0.0
-    return float(gp.rate_kw[sg.station]) * (sg.end_s - sg.start_s) / 3600.0
 
 
 # -- lower bound --------------------------------------------------------------------------------
-def _compat_matrix(gp: GroupProblem, idx: np.ndarray) -> np.ndarray:
-    ep = gp.end_place[idx]
-    sp = gp.start_place[idx]
-    ready = gp.arr_s[idx][:, None] + gp.dh_s[ep[:, None], sp[None, :]]
-    ok: np.ndarray = ready <= gp.dep_s[idx][None, :] + _EPS
-    np.fill_diagonal(ok, False)
-    return ok
-
-
-def lower_bound(gp: GroupProblem, idx: np.ndarray) -> tuple[int, str]:
-    """Return a proven lower bound on the vehicles for trips ``idx`` and its method.
-
-    Parameters
-    ----------
-    gp : GroupProblem
-        The group.
-    idx : numpy.ndarray
-        Trip indices.
-
-    Returns
-    -------
-    (int, str)
-        Bound and ``path-cover`` (exact compatibility) or ``pooled-path-cover``.
-    """
-    n = int(idx.size)
-    if n == 0:
-        return 0, "path-cover"
-    if n <= EXACT_BOUND_TRIPS:
-        ok = _compat_matrix(gp, idx)
-        m = maximum_bipartite_matching(sparse.csr_matrix(ok), perm_type="column")
-        return n - int((m >= 0).sum()), "path-cover"
-    k_near = max(POOL_MIN_NEAR, POOL_ARCS // n)
-    lb, exact = _pool_bound(gp, idx, k_near)
-    return lb, "path-cover" if exact else "pooled-path-cover"
-
-
-def _relaxed_matching(gp: GroupProblem, idx: np.ndarray) -> int:
-    """Maximum matching of the relaxed compatibility graph by max flow through time pools."""
-    n = idx.size
-    dep, arr = gp.dep_s[idx], gp.arr_s[idx]
-    ep, sp = gp.end_place[idx], gp.start_place[idx]
-    dh = gp.dh_s.copy()
-    np.fill_diagonal(dh, np.inf)
-    dmin = dh.min(axis=1)  # fastest way out of each place to another one
-    tails: list[np.ndarray] = []
-    heads: list[np.ndarray] = []
-    caps: list[np.ndarray] = []
-    src, snk = 0, 1
-    out_n = 2 + np.arange(n)
-    in_n = 2 + n + np.arange(n)
-    tails += [np.full(n, src), in_n]
-    heads += [out_n, np.full(n, snk)]
-    caps += [np.ones(n, np.int64), np.ones(n, np.int64)]
-    next_node = 2 + 2 * n
-
-    def pool(key: np.ndarray, t_end: np.ndarray) -> None:
-        # events: trip ends (enter) and trip starts (leave), ends first at equal times
-        nonlocal next_node
-        ok = np.isfinite(t_end)
-        e_key, e_t, e_i = key[0][ok], t_end[ok], np.flatnonzero(ok)
-        s_key, s_t, s_i = key[1], dep, np.arange(n)
-        k_all = np.concatenate([e_key, s_key])
-        t_all = np.concatenate([e_t, s_t])
-        typ = np.concatenate([np.zeros(e_i.size, np.int64), np.ones(n, np.int64)])
-        who = np.concatenate([e_i, s_i])
-        order = np.lexsort((typ, t_all, k_all))
-        nodes = next_node + np.arange(order.size)
-        next_node += order.size
-        k_sorted = k_all[order]
-        same = k_sorted[1:] == k_sorted[:-1]
-        tails.append(nodes[:-1][same])
-        heads.append(nodes[1:][same])
-        caps.append(np.full(int(same.sum()), n, np.int64))
-        t_sorted, w_sorted = typ[order], who[order]
-        enter = t_sorted == 0
-        tails.append(out_n[w_sorted[enter]])
-        heads.append(nodes[enter])
-        caps.append(np.ones(int(enter.sum()), np.int64))
-        tails.append(nodes[~enter])
-        heads.append(in_n[w_sorted[~enter]])
-        caps.append(np.ones(int((~enter).sum()), np.int64))
-
-    pool(np.stack([ep, sp]), arr)  # same place: no deadhead
-    pool(np.stack([np.zeros(n, np.int64), np.zeros(n, np.int64)]), arr + dmin[ep])  # anywhere
-    flow = max_flow.SimpleMaxFlow()
-    t = np.concatenate(tails).astype(np.int32)
-    h = np.concatenate(heads).astype(np.int32)
-    c = np.concatenate(caps).astype(np.int64)
-    flow.add_arcs_with_capacity(t, h, c)
-    status = flow.solve(src, snk)
-    if status != flow.OPTIMAL:
-        msg = f"max flow failed with status {status}"
-        raise RuntimeError(msg)
-    return int(flow.optimal_flow())
 
 
 # -- pooled path-cover graph --------------------------------------------------------------------
-@dataclass
-class _Pool:
-    """Arcs of a time-pooled trip-connection network (see :func:`_pool_graph`)."""
-
-    tails: np.ndarray
-    heads: np.ndarray
-    caps: np.ndarray
-    n: int
-    exact: bool
-
-
-def _pool_graph(gp: GroupProblem, idx: np.ndarray, k_near: int, *, relax_rest: bool) -> _Pool:
-    """Trip-connection network with one time-ordered pool per start place.
-
-    Trip ``i`` (local index) is connected to the pool of start place ``q`` at its ready
-    time ``arr_i + dh(end_i, q)``; the pool passes vehicles forward in time to the trips
-    that depart from ``q``. So a unit of flow from ``i`` reaches ``j`` exactly when ``j``
-    can follow ``i`` in a block, and a maximum flow from the source (one unit into every
-    trip) to the sink (one unit out of every trip) is a maximum matching of the
-    compatibility graph: trips minus it is the minimum path cover.
-
-    Only the ``k_near`` fastest-reached start places of each end place get exact arcs.
-    With ``relax_rest`` the other start places are reached through one extra pool that
-    every trip enters at ``arr_i`` + the fastest deadhead to any of them: this only adds
-    connections, so the path cover of that network is still a lower bound (exact when
-    ``k_near`` covers every start place).
-    """
-    n = int(idx.size)
-    dep, arr = gp.dep_s[idx], gp.arr_s[idx]
-    ep, sp = gp.end_place[idx], gp.start_place[idx]
-    starts, sp_loc = np.unique(sp, return_inverse=True)
-    n_s = starts.size
-    dh = gp.dh_s[:, starts]
-    k = min(k_near, n_s)
-    near = np.zeros(dh.shape, bool)
-    if k:
-        part = np.argsort(dh, axis=1, kind="stable")[:, :k]
-        np.put_along_axis(near, part, True, axis=1)
-    last = np.full(n_s, -np.inf)
-    np.maximum.at(last, sp_loc, dep)
-    ready = arr[:, None] + dh[ep]
-    ok = near[ep] & np.isfinite(ready) & (ready <= last[None, :] + _EPS)
-    ei, eq = np.nonzero(ok)
-    keys = [eq, sp_loc.astype(np.int64)]
-    times = [ready[ei, eq] - _EPS, dep]
-    typ = [np.zeros(ei.size, np.int64), np.ones(n, np.int64)]
-    who = [ei, np.arange(n)]
-    exact = k >= n_s
-    if relax_rest and not exact:
-        far = np.where(near, np.inf, dh).min(axis=1)
-        fr = arr + far[ep]
-        fi = np.flatnonzero(np.isfinite(fr))
-        keys += [np.full(fi.size, n_s), np.full(n, n_s)]
-        times += [fr[fi] - _EPS, dep]
-        typ += [np.zeros(fi.size, np.int64), np.ones(n, np.int64)]
-        who += [fi, np.arange(n)]
-    k_all, t_all = np.concatenate(keys), np.concatenate(times)
-    ty, wh = np.concatenate(typ), np.concatenate(who)
-    order = np.lexsort((ty, t_all, k_all))
-    k_all, ty, wh = k_all[order], ty[order], wh[order]
-    ne = order.size
-    nodes = 2 + 2 * n + np.arange(ne)
-    same = k_all[1:] == k_all[:-1]
-    enter = ty == 0
-    out_n = 2 + np.arange(n)
-    in_n = 2 + n + np.arange(n)
-    n_same = int(same.sum())
-    tails = np.concatenate(
-        [np.zeros(n, np.int64), in_n, nodes[:-1][same], np.where(enter, out_n[wh], nodes)]
-    )
-    heads = np.concatenate(
-        [out_n, np.ones(n, np.int64), nodes[1:][same], np.where(enter, nodes, in_n[wh])]
-    )
-    caps = np.concatenate(
-        [np.ones(2 * n, np.int64), np.full(n_same, n, np.int64), np.ones(ne, np.int64)]
-    )
-    return _Pool(
-        tails=tails.astype(np.int32),
-        heads=heads.astype(np.int32),
-        caps=caps,
-        n=n,
-        exact=exact,
-    )
-
-
-def _pool_bound(gp: GroupProblem, idx: np.ndarray, k_near: int) -> tuple[int, bool]:
-    """Minimum path cover of the pooled network with relaxed far arcs (a proven bound)."""
-    pool = _pool_graph(gp, idx, k_near, relax_rest=True)
-    flow = max_flow.SimpleMaxFlow()
-    flow.add_arcs_with_capacity(pool.tails, pool.heads, pool.caps)
-    status = flow.solve(0, 1)
-    if status != flow.OPTIMAL:
-        msg = f"max flow failed with status {status}"
-        raise RuntimeError(msg)
-    return pool.n - int(flow.optimal_flow()), pool.exact
 
 
 # -- blocks -------------------------------------------------------------------------------------

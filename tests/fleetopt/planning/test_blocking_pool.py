@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from fleetopt.planning import blocking
+from fleetopt.planning import block_bounds, blocking
 from fleetopt.planning.blocking import lower_bound
 from tests.fleetopt.planning.test_blocking_random import _instance
 
@@ -20,12 +20,12 @@ def test_pooled_bound_is_exact_with_every_place_and_a_bound_with_fewer(seed: int
     idx = np.arange(gp.n)
     exact, method = lower_bound(gp, idx)
     assert method == "path-cover"
-    full, is_exact = blocking._pool_bound(gp, idx, 100)
+    full, is_exact = block_bounds._pool_bound(gp, idx, 100)
     assert is_exact
     assert full == exact
-    part, is_exact = blocking._pool_bound(gp, idx, 1)
+    part, is_exact = block_bounds._pool_bound(gp, idx, 1)
     assert not is_exact
-    relaxed = gp.n - blocking._relaxed_matching(gp, idx)
+    relaxed = gp.n - block_bounds._relaxed_matching(gp, idx)
     assert relaxed <= part <= exact
 
 

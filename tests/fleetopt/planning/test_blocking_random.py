@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from fleetopt.inputs.vehicles import VehicleSpec
-from fleetopt.planning import blocking
+from fleetopt.planning import block_bounds, blocking
 from fleetopt.planning.blocking import check_block, lower_bound, plan_blocks
 from fleetopt.planning.problem import DAY_S, GroupProblem
 
@@ -170,7 +170,7 @@ def test_relaxed_bound_never_exceeds_the_exact_path_cover(seed: int) -> None:
     gp = _instance(rng, 60)
     idx = np.arange(gp.n)
     exact, _ = lower_bound(gp, idx)
-    relaxed = gp.n - blocking._relaxed_matching(gp, idx)
+    relaxed = gp.n - block_bounds._relaxed_matching(gp, idx)
     assert relaxed <= exact
     runnable = [j for j in range(gp.n) if check_block(gp, [j], int(gp.depot[j])).feasible]
     blocks, _ = blocking._dispatch(gp, runnable)
