@@ -361,7 +361,8 @@ def compare_policies(
     dict
         ``{policy: {trips_missed, grid_energy_kwh, cost_cny, peak_grid_kw}}``, plus
         ``plan`` with the LP's cost, grid energy and peak (sum of site peaks); ``scheduled``
-        also has ``battery_kwh`` (charged, battery side) and ``vehicles_below_start``.
+        also has ``battery_kwh`` (charged, battery side), ``vehicles_below_start`` and
+        ``plug_gave_up`` (windows whose plug did not free before the window ended).
     """
     assert result.charging is not None
     trips = result.trips_table()
@@ -443,6 +444,7 @@ def _scheduled_summary(sim: SimulationResult) -> dict[str, float]:
         "peak_grid_kw": float(s["peak_grid_kw"]),
         "battery_kwh": float(ses["battery_kwh"].sum()),
         "vehicles_below_start": float(below.sum()),
+        "plug_gave_up": float((sim.sessions["action"] == "gave_up").sum()),
     }
 
 

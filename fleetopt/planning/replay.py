@@ -29,8 +29,9 @@ policy but ``scheduled`` (``simulator_energy_difference_kwh``) and, from that ru
 ``simulator_trips_missed``, ``simulator_battery_kwh`` / ``simulator_grid_kwh`` (charged,
 battery and grid side), ``simulator_battery_difference_kwh`` and
 ``simulator_grid_difference_kwh`` (simulator minus plan), ``simulator_vehicles_below_start``
-(vehicles whose simulated day ends below the charge it started with) and
-``simulator_days_closed`` (none does).
+(vehicles whose simulated day ends below the charge it started with),
+``simulator_days_closed`` (none does) and ``simulator_plug_gave_up`` (windows lost because
+the plug did not free before the window ended).
 """
 
 from __future__ import annotations
@@ -279,6 +280,7 @@ def replay_schedule(
         out["simulator_grid_difference_kwh"] = float(sim["grid_energy_kwh"]) - charging.grid_kwh
         out["simulator_vehicles_below_start"] = int(sim["vehicles_below_start"])
         out["simulator_days_closed"] = int(sim["vehicles_below_start"]) == 0
+        out["simulator_plug_gave_up"] = int(sim.get("plug_gave_up", 0))
     if comparison:
         out["simulator_energy_difference_kwh"] = {
             p: float(v["grid_energy_kwh"]) - charging.grid_kwh

@@ -54,6 +54,7 @@ def test_plan_example_schedule_runs_in_the_simulator() -> None:
     assert abs(rep["simulator_grid_difference_kwh"]) <= _tol(grid)
     assert rep["simulator_vehicles_below_start"] == 0
     assert rep["simulator_days_closed"] is True
+    assert rep["simulator_plug_gave_up"] == 0
     # same energy at the same times: the simulated cost is the plan's
     sim = out["comparison"]["scheduled"]
     assert sim["cost_cny"] == pytest.approx(out["charging_cost_cny"], rel=1e-6)
