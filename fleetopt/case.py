@@ -118,6 +118,11 @@ class Case:
     stations : pandas.DataFrame
         The scenario's stations (canonical columns) with ``node``: the nearest road node
         (-1 without a network).
+    charging_schedule : pandas.DataFrame or None
+        A charging schedule the battery vehicles follow instead of the ``charging`` policy
+        (``vehicle_id, station_id, start_s, end_s, battery_kwh``;
+        :mod:`fleetopt.simulation.scheduled`); set by the operator plan's check, never by
+        a scenario file. None: the scenario's policy.
     """
 
     scenario: Scenario
@@ -127,6 +132,7 @@ class Case:
     specs: Mapping[tuple[str, str], VehicleSpec]
     vehicle_specs: Mapping[str, VehicleSpec]
     stations: pd.DataFrame
+    charging_schedule: pd.DataFrame | None = None
 
     @property
     def name(self) -> str:

@@ -11,13 +11,15 @@ Steps for each vehicle type of the scenario's trip fleets:
    and for ``bev`` its own plugs and charging;
 4. life-cycle cost of each (:mod:`fleetopt.planning.tco`);
 5. optionally, the planned blocks run in the simulator with the planned plugs under the
-   ``immediate`` and ``smart`` policies (missed trips, energy, cost and peak);
+   ``immediate`` and ``smart`` policies and following the planned schedule
+   (``scheduled``: missed trips, energy, cost and peak);
 6. the planned schedule replayed on the planned days (:mod:`fleetopt.planning.replay`:
    missed trips, days that do not close, plug use, energy against the simulator's).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import tempfile
@@ -28,7 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fleetopt.case import load_case
+from fleetopt.case import Case, load_case
 from fleetopt.domain.costs import hourly_prices, resolve_tariff
 from fleetopt.errors import InputError, Problem
 from fleetopt.inputs.costs import resolve_costs
@@ -45,11 +47,12 @@ from fleetopt.planning.replacement import (
     build_replacement_problem,
     solve_replacement,
 )
-from fleetopt.planning.replay import replay_schedule
+from fleetopt.planning.replay import replay_schedule, start_charges_kwh
 from fleetopt.planning.result import PlanResult, TypePlan
 from fleetopt.planning.tco import daily_fuel_cost_cny, life_cycle_cost
 from fleetopt.simulation.engine import simulate
 from fleetopt.simulation.prepare import prepare
+from fleetopt.simulation.result import SimulationResult
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +60,10 @@ __all__ = ["compare_policies", "plan_scenario"]
 
 #: Days per month used to turn a monthly demand charge into a daily one [d].
 _MONTHS_PER_YEAR = 12.0
+
+#: A simulated day "closes" when the vehicle ends at least at its start charge, to this
+#: state-of-charge tolerance (float rounding of the kernel's SOC updates) [-].
+_SOC_TOL = 1e-6
 
 
 def _alternatives(
@@ -278,7 +285,7 @@ def plan_scenario(
     result.replacement = _replacement(scenario, groups, prices, time_limit_s)
     if compare and charging is not None and charging.status in ("optimal", "feasible"):
         result.comparison = compare_policies(
-            scenario, result, network, profiles=result.load_profiles
+            scenario, result, network, profiles=result.load_profiles, days=days
         )
     if charging is not None and charging.status in ("optimal", "feasible"):
         result.replay = replay_schedule(days, charging, any_gp.station_ids, result.comparison)
@@ -341,14 +348,21 @@ def compare_policies(
     result: PlanResult,
     network: RoadNetwork | None,
     profiles: dict[str, pd.Series] | None = None,
+    days: list[VehicleDay] | None = None,
 ) -> dict[str, dict[str, float]]:
     """Simulate the planned blocks with the planned plugs under ``immediate`` and ``smart``.
+
+    With ``days`` (the planned blocks' days given to the charging LP) also ``scheduled``:
+    the simulator follows the plan's schedule (:mod:`fleetopt.simulation.scheduled`), each
+    vehicle starting at :func:`~fleetopt.planning.replay.start_charges_kwh`.
 
     Returns
     -------
     dict
         ``{policy: {trips_missed, grid_energy_kwh, cost_cny, peak_grid_kw}}``, plus
-        ``plan`` with the LP's cost, grid energy and peak (sum of site peaks).
+        ``plan`` with the LP's cost, grid energy and peak (sum of site peaks); ``scheduled``
+        also has ``battery_kwh`` (charged, battery side), ``vehicles_below_start`` and
+        ``plug_gave_up`` (windows whose plug did not free before the window ended).
     """
     assert result.charging is not None
     trips = result.trips_table()
@@ -372,10 +386,20 @@ def compare_policies(
                 rec["plugs"] = max(1, result.charging.plugs[str(row["id"])])
             recs.append(rec)
         raw["stations"] = recs
-        for policy in ("immediate", "smart"):
-            raw["options"] = {**scenario.raw.get("options", {}), "charging": policy}
+        for policy in ("immediate", "smart", "scheduled"):
+            if policy == "scheduled" and days is None:
+                continue
+            opt = "immediate" if policy == "scheduled" else policy
+            raw["options"] = {**scenario.raw.get("options", {}), "charging": opt}
             sc = scenario_from_dict(raw, base_dir=scenario.base_dir, file=scenario.file)
-            sim = simulate(load_case(sc, network))
+            case = load_case(sc, network)
+            if policy == "scheduled":
+                assert days is not None
+                case = _scheduled_case(case, days, result.charging, sc)
+            sim = simulate(case)
+            if policy == "scheduled":
+                out[policy] = _scheduled_summary(sim)
+                continue
             s = sim.summary()
             if profiles is not None and not sim.load_kw.empty:
                 # grid power of all stations per minute [kW] (index: minute start [s])
@@ -388,6 +412,40 @@ def compare_policies(
                 "peak_grid_kw": float(s["peak_grid_kw"]),
             }
     return out
+
+
+def _scheduled_case(
+    case: Case, days: list[VehicleDay], charging: ChargingPlan, sc: Scenario
+) -> Case:
+    """Return the Case of the planned blocks charging by the schedule from its start charges."""
+    start = start_charges_kwh(days, charging, sc.options.horizon_start_s)
+    vt_of = case.fleet_trips.drop_duplicates("vehicle_id").set_index("vehicle_id")
+    specs = dict(case.vehicle_specs)
+    for vid, kwh in start.items():
+        if vid not in vt_of.index:
+            continue
+        key = (str(vt_of.at[vid, "vehicle_type"]), str(vt_of.at[vid, "powertrain"]))
+        spec = specs.get(vid) or case.specs[key]
+        if spec.battery_kwh > 0:
+            specs[vid] = dataclasses.replace(spec, initial_soc=kwh / spec.battery_kwh)
+    return dataclasses.replace(case, vehicle_specs=specs, charging_schedule=charging.schedule)
+
+
+def _scheduled_summary(sim: SimulationResult) -> dict[str, float]:
+    s = sim.summary()
+    ses = sim.sessions[sim.sessions["action"] == "charge"]
+    veh = sim.vehicles.dropna(subset=["soc_start", "soc_end"])
+    below = veh["soc_end"].to_numpy(float) < veh["soc_start"].to_numpy(float) - _SOC_TOL
+    cost = float(sim.stations["cost_cny"].sum()) if "cost_cny" in sim.stations else math.nan
+    return {
+        "trips_missed": float(s["trips_missed"]),
+        "grid_energy_kwh": float(s["grid_energy_kwh"]),
+        "cost_cny": cost,
+        "peak_grid_kw": float(s["peak_grid_kw"]),
+        "battery_kwh": float(ses["battery_kwh"].sum()),
+        "vehicles_below_start": float(below.sum()),
+        "plug_gave_up": float((sim.sessions["action"] == "gave_up").sum()),
+    }
 
 
 def _missing(v: Any) -> bool:

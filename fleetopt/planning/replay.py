@@ -20,10 +20,18 @@ runs each vehicle's day forward in continuous time, independently of the LP:
 * energy: ``battery_kwh_charged`` (schedule) minus ``battery_kwh_driven`` (the days'
   drives and deadheads) is ``energy_difference_kwh``.
 
-The discrete-event simulator itself is not driven by this schedule (its charging
-policies are ``immediate`` and ``smart``); the plan's ``comparison`` runs the planned
-blocks there with the planned plugs, and :func:`replay_schedule` adds the simulator's
-grid energy minus the plan's for each policy (``simulator_energy_difference_kwh``).
+The plan's ``comparison`` runs the planned blocks in the discrete-event simulator with
+the planned plugs under ``immediate`` and ``smart`` and, as ``scheduled``, following this
+schedule (:mod:`fleetopt.simulation.scheduled`; each vehicle starts at the charge
+:func:`start_charges_kwh` gives, the plan's cyclic day being unrolled from the horizon
+start). :func:`replay_schedule` adds the simulator's grid energy minus the plan's for each
+policy but ``scheduled`` (``simulator_energy_difference_kwh``) and, from that run,
+``simulator_trips_missed``, ``simulator_battery_kwh`` / ``simulator_grid_kwh`` (charged,
+battery and grid side), ``simulator_battery_difference_kwh`` and
+``simulator_grid_difference_kwh`` (simulator minus plan), ``simulator_vehicles_below_start``
+(vehicles whose simulated day ends below the charge it started with),
+``simulator_days_closed`` (none does) and ``simulator_plug_gave_up`` (windows lost because
+the plug did not free before the window ended).
 """
 
 from __future__ import annotations
@@ -38,7 +46,7 @@ import pandas as pd
 from fleetopt.planning.charging_lp import ChargingPlan, VehicleDay
 from fleetopt.planning.problem import DAY_S
 
-__all__ = ["replay_schedule"]
+__all__ = ["replay_schedule", "start_charges_kwh"]
 
 _TOL_S = 1e-3
 _TOL_KWH = 1e-4
@@ -145,6 +153,47 @@ def _edf(release: np.ndarray, deadline: np.ndarray, work: np.ndarray, plugs: int
     return done
 
 
+def start_charges_kwh(
+    days: list[VehicleDay], charging: ChargingPlan, t0_s: float
+) -> dict[str, float]:
+    """Charge each planned vehicle needs at the horizon start to run its day by the schedule.
+
+    The simulator runs the day from ``t0_s`` with the schedule's windows at their clock
+    times on ``[t0_s, t0_s + 24 h)`` (the plan's cyclic day), so a charge planned for the
+    early morning comes before the pull-out. The start is the highest charge that loses
+    none of the scheduled energy to a full battery (so it leaves the most margin above the
+    reserve); where the schedule cannot run the day from any start, a full battery.
+
+    Returns
+    -------
+    dict
+        ``vehicle_id -> kWh`` at ``t0_s``.
+    """
+    sched = charging.schedule
+    by_vehicle = {str(v): g for v, g in sched.groupby("vehicle_id")} if len(sched) else {}
+    out: dict[str, float] = {}
+    for day in days:
+        g = by_vehicle.get(day.vehicle_id)
+        ch_t, ch_kwh = np.zeros(0), np.zeros(0)
+        if g is not None:
+            ch_t = t0_s + np.mod(g["start_s"].to_numpy(float) - t0_s, DAY_S)
+            order = np.argsort(ch_t, kind="stable")
+            ch_t, ch_kwh = ch_t[order], g["battery_kwh"].to_numpy(float)[order]
+        drives = [sg for sg in day.segments if sg.kind == "drive"]
+        d_start = np.array([sg.start_s for sg in drives])
+        d_end = np.array([sg.end_s for sg in drives])
+        d_cum = np.concatenate([[0.0], np.cumsum([sg.kwh for sg in drives])])
+        cum_ch = np.concatenate([[0.0], np.cumsum(ch_kwh)])
+        after_drive = cum_ch[np.searchsorted(ch_t, d_start, side="left")] - d_cum[1:]
+        after_charge = cum_ch[1:] - d_cum[np.searchsorted(d_end, ch_t + _TOL_S, side="right")]
+        lo, cap = day.min_kwh, day.cap_kwh
+        need_lo = lo - min(0.0, float(after_drive.min())) if after_drive.size else lo
+        need_hi = cap - max(0.0, float(after_charge.max())) if after_charge.size else cap
+        start = need_hi if need_lo <= need_hi + _TOL_KWH else cap
+        out[day.vehicle_id] = float(min(cap, max(lo, start)))
+    return out
+
+
 def replay_schedule(
     days: list[VehicleDay],
     charging: ChargingPlan,
@@ -171,7 +220,9 @@ def replay_schedule(
         ``plug_shortfall_kwh`` {station id: scheduled kWh its plugs could not deliver},
         ``battery_kwh_charged`` (delivered),
         ``battery_kwh_driven``, ``energy_difference_kwh`` and, with a comparison,
-        ``simulator_energy_difference_kwh`` {policy: simulator grid kWh - plan grid kWh}.
+        ``simulator_energy_difference_kwh`` {policy: simulator grid kWh - plan grid kWh};
+        with a ``scheduled`` run in the comparison, the ``simulator_*`` keys of the module
+        docstring.
     """
     station_index = {str(s): k for k, s in enumerate(station_ids)}
     sched = charging.schedule.copy()
@@ -218,10 +269,23 @@ def replay_schedule(
         "battery_kwh_driven": driven,
         "energy_difference_kwh": charged - driven,
     }
+    sim = (comparison or {}).get("scheduled")
+    if sim is not None:
+        # the simulator following the schedule (plan.compare_policies, policy "scheduled")
+        plan_batt = float(charging.schedule["battery_kwh"].sum()) if len(sched) else 0.0
+        out["simulator_trips_missed"] = int(sim["trips_missed"])
+        out["simulator_battery_kwh"] = float(sim["battery_kwh"])
+        out["simulator_grid_kwh"] = float(sim["grid_energy_kwh"])
+        out["simulator_battery_difference_kwh"] = float(sim["battery_kwh"]) - plan_batt
+        out["simulator_grid_difference_kwh"] = float(sim["grid_energy_kwh"]) - charging.grid_kwh
+        out["simulator_vehicles_below_start"] = int(sim["vehicles_below_start"])
+        out["simulator_days_closed"] = int(sim["vehicles_below_start"]) == 0
+        out["simulator_plug_gave_up"] = int(sim.get("plug_gave_up", 0))
     if comparison:
         out["simulator_energy_difference_kwh"] = {
             p: float(v["grid_energy_kwh"]) - charging.grid_kwh
             for p, v in comparison.items()
-            if p != "plan" and math.isfinite(float(v.get("grid_energy_kwh", math.nan)))
+            if p not in ("plan", "scheduled")
+            and math.isfinite(float(v.get("grid_energy_kwh", math.nan)))
         }
     return out

@@ -18,6 +18,7 @@ pull-in it draws nothing.
 
 ``charging = "smart"`` keeps the plug for the whole stay and charges in the cheapest
 tariff hours of it (same energy, shifted). Power is piecewise constant in time.
+A Case with a ``charging_schedule`` charges by it instead (:mod:`.scheduled`).
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ from fleetopt.inputs.vehicles import VehicleSpec
 from fleetopt.simulation.prepare import Prepared
 from fleetopt.simulation.resources import Station, make_station, refill_daily
 from fleetopt.simulation.router import Router
+from fleetopt.simulation.scheduled import Schedule
+from fleetopt.simulation.scheduled import charge as charge_scheduled
 
 logger = logging.getLogger(__name__)
 
@@ -118,6 +121,7 @@ class Model:
         self.log = Log()
         self.live: dict[str, tuple[VehicleSpec, dict[str, float]]] = {}
         self.opts = scenario.options
+        self.schedule = Schedule.of(prep.charging_schedule)
         self.temp_factor = float(temperature_factor(scenario.ambient_temperature_c))
         swap_default = defaults.value("chargers", "swap_min", kind="swap")
         self.rack_kw = defaults.value("chargers", "rack_kw", kind="swap")
@@ -456,7 +460,9 @@ class Model:
             return
         st = self.stations[st_idx]
         if spec.is_battery:
-            if st.kind in ("depot", "public"):
+            if st.kind in ("depot", "public") and self.schedule is not None:
+                yield from charge_scheduled(self, vid, vtype, spec, st, state, deadline)
+            elif st.kind in ("depot", "public"):
                 yield from self.charge(vid, vtype, spec, st, state, deadline)
             elif st.kind == "swap" and spec.swappable and state["soc"] < 1.0 - _EPS:
                 yield from self.swap(vid, vtype, spec, st, state, deadline)

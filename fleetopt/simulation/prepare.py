@@ -66,6 +66,8 @@ class Prepared:
     gtfs : dict
         Per GTFS fleet name: the reader's facts (``service_date``, ``vehicles`` = distinct
         blocks, ``peak_vehicles_in_service``, ...).
+    charging_schedule : pandas.DataFrame or None
+        The Case's charging schedule (:mod:`fleetopt.simulation.scheduled`), or None.
     """
 
     trips: pd.DataFrame
@@ -76,6 +78,7 @@ class Prepared:
     vehicle_specs: dict[str, VehicleSpec] = field(default_factory=dict)
     off_graph: dict[str, Any] = field(default_factory=dict)
     gtfs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    charging_schedule: pd.DataFrame | None = None
 
 
 def straight_line_road_m(
@@ -343,6 +346,7 @@ def prepare(case: Case) -> Prepared:
         requests=requests,
         off_graph=off_graph,
         gtfs=case.gtfs,
+        charging_schedule=case.charging_schedule,
     )
 
 
