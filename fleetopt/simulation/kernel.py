@@ -308,29 +308,37 @@ class Model:
         e_batt = sum((b - a) * p for a, b, p in segs) / 3600.0
         for a, b, p in segs:
             self.log.segments.append((st.index, vtype, a, b, p / eff))
-        if end > env.now:
-            yield env.timeout(end - env.now)
+        yield from self.end_charge(
+            vid, vtype, spec, st, state, (req, arrive, plug, end), (e_batt, soc_in, soc_out)
+        )
+
+    def end_charge(
+        self,
+        vid: str,
+        vtype: str,
+        spec: VehicleSpec,
+        st: Station,
+        state: dict[str, float],
+        times: tuple[Any, float, float, float],
+        energy: tuple[float, float, float],
+    ) -> Generator[simpy.Event, Any, None]:
+        """Stay plugged until the end, release the plug and book the session (one rule).
+
+        ``times`` is ``(plug request, arrive_s, plug_s, end_s)``, ``energy`` is
+        ``(battery kWh charged, soc at plug-in, soc the charging curve reached)``.
+        """
+        req, arrive, plug, end = times
+        e_batt, soc_in, soc_out = energy
+        if end > self.env.now:
+            yield self.env.timeout(end - self.env.now)
+        assert st.plugs is not None
         st.plugs.release(req)
         state["soc"] = soc_in + e_batt / spec.battery_kwh
         if abs(state["soc"] - soc_out) < 1e-9:
             state["soc"] = soc_out
         state["charged_kwh"] += e_batt
-        self.log.sessions.append(
-            (
-                vid,
-                vtype,
-                st.index,
-                "charge",
-                arrive,
-                plug,
-                end,
-                e_batt,
-                e_batt / eff,
-                0.0,
-                soc_in,
-                state["soc"],
-            )
-        )
+        self.log.sessions.append((vid, vtype, st.index, "charge", arrive, plug, end, e_batt,
+                                  e_batt / spec.charge_efficiency, 0.0, soc_in, state["soc"]))
         self.log.events.append((end, vid, "unplug", state["soc"], st.id))
 
     def swap(

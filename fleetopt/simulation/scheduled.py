@@ -74,6 +74,19 @@ class Kernel(Protocol):
         """Ask for a plug and give up at ``until_s`` (the kernel's queue rule)."""
         ...
 
+    def end_charge(
+        self,
+        vid: str,
+        vtype: str,
+        spec: VehicleSpec,
+        st: Station,
+        state: dict[str, float],
+        times: tuple[Any, float, float, float],
+        energy: tuple[float, float, float],
+    ) -> Generator[simpy.Event, Any, None]:
+        """Stay plugged until the end, release the plug and book the session (kernel's rule)."""
+        ...
+
 
 class Schedule:
     """Charging windows per (vehicle id, station id), sorted by start.
@@ -159,15 +172,6 @@ def charge(
             model.log.segments.append((st.index, vtype, t, t + d, p / eff))
             e_batt += d * p / 3600.0
             t += d
-        if t > env.now:
-            yield env.timeout(t - env.now)
-        st.plugs.release(req)
-        state["soc"] = soc_in + e_batt / spec.battery_kwh
-        if abs(state["soc"] - soc_out) < 1e-9:
-            state["soc"] = soc_out
-        state["charged_kwh"] += e_batt
-        model.log.sessions.append(
-            (vid, vtype, st.index, "charge", arrive, plug, t, e_batt, e_batt / eff, 0.0,
-             soc_in, state["soc"])
+        yield from model.end_charge(
+            vid, vtype, spec, st, state, (req, arrive, plug, t), (e_batt, soc_in, soc_out)
         )
-        model.log.events.append((t, vid, "unplug", state["soc"], st.id))
