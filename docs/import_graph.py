@@ -22,6 +22,7 @@ import networkx as nx
 
 ROOT = Path(__file__).resolve().parent.parent
 FOUNDATION = {"errors", "units", "settings", "defaults", "_json", "deadline", "powertrains",
+              "_mathopt",
               "executors", "__init__",
               "__main__"}
 RANK = {

@@ -15,22 +15,15 @@ import logging
 import math
 import time
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from ortools.math_opt import (
-    callback_pb2,
-    model_parameters_pb2,
-    model_pb2,
     parameters_pb2,
     result_pb2,
-    solution_pb2,
-    sparse_containers_pb2,
 )
-from ortools.math_opt.core.python import solver as mo_solver
 from scipy import sparse
 
-from fleetopt.errors import SolverError
+from fleetopt import _mathopt
 
 logger = logging.getLogger(__name__)
 
@@ -58,23 +51,6 @@ class Answer:
     objective: float
     bound: float
     wall_s: float
-
-
-def _dense(vec: sparse_containers_pb2.SparseDoubleVectorProto, n: int) -> np.ndarray:
-    out = np.zeros(n)
-    ids = np.asarray(vec.ids, dtype=np.int64)
-    if ids.size:
-        out[ids] = np.asarray(vec.values, dtype=float)
-    return out
-
-
-def _first(res: result_pb2.SolveResultProto, part: str) -> Any:
-    for s in res.solutions:
-        if s.HasField(part):
-            got = getattr(s, part)
-            if got.feasibility_status == solution_pb2.SOLUTION_STATUS_FEASIBLE:
-                return got
-    return None
 
 
 def _dual_objective(
@@ -134,23 +110,9 @@ def solve(
     a.sort_indices()
     m, n = a.shape
     mip = integer is not None and bool(np.any(integer))
-    p = model_pb2.ModelProto()
-    v = p.variables
-    v.ids.extend(np.arange(n, dtype=np.int64))
-    v.lower_bounds.extend(np.asarray(col_lb, dtype=np.float64))
-    v.upper_bounds.extend(np.asarray(col_ub, dtype=np.float64))
-    v.integers.extend(np.asarray(integer, bool) if mip else np.zeros(n, bool))
-    nz = np.flatnonzero(c)
-    p.objective.linear_coefficients.ids.extend(nz.astype(np.int64))
-    p.objective.linear_coefficients.values.extend(np.asarray(c, float)[nz])
-    rows = p.linear_constraints
-    rows.ids.extend(np.arange(m, dtype=np.int64))
-    rows.lower_bounds.extend(np.asarray(row_lb, dtype=np.float64))
-    rows.upper_bounds.extend(np.asarray(row_ub, dtype=np.float64))
-    mat = p.linear_constraint_matrix
-    mat.row_ids.extend(np.repeat(np.arange(m, dtype=np.int64), np.diff(a.indptr)))
-    mat.column_ids.extend(a.indices.astype(np.int64))
-    mat.coefficients.extend(a.data)
+    p = _mathopt.model_proto(
+        c, a, row_lb, row_ub, col_lb, col_ub, np.asarray(integer, bool) if mip else None
+    )
     prm = parameters_pb2.SolveParametersProto()
     prm.time_limit.FromTimedelta(datetime.timedelta(seconds=max(0.1, time_limit_s)))
     prm.enable_output = False
@@ -163,31 +125,17 @@ def solve(
         "barrier": parameters_pb2.LP_ALGORITHM_BARRIER,
     }[lp_algorithm]
     prm.lp_algorithm = algo
-    try:
-        res = mo_solver.solve(
-            p,
-            parameters_pb2.SOLVER_TYPE_HIGHS,
-            parameters_pb2.SolverInitializerProto(),
-            prm,
-            model_parameters_pb2.ModelSolveParametersProto(),
-            None,
-            callback_pb2.CallbackRegistrationProto(),
-            None,
-            None,
-        )
-    except Exception as e:  # pybind11 StatusNotOk: the model or a parameter was refused
-        msg = f"highs failed: {e}"
-        raise SolverError(msg) from e
+    res = _mathopt.solve_highs(p, prm)
     wall = time.perf_counter() - t0
     term = res.termination
-    sol = _first(res, "primal_solution")
-    x = _dense(sol.variable_values, n) if sol is not None else None
+    sol = _mathopt.first_feasible(res, "primal_solution")
+    x = _mathopt.dense(sol.variable_values, n) if sol is not None else None
     obj = float(sol.objective_value) if sol is not None else math.nan
     bound = float(term.objective_bounds.dual_bound)
     if not mip:
-        dsol = _first(res, "dual_solution")
+        dsol = _mathopt.first_feasible(res, "dual_solution")
         if dsol is not None:
-            y = _dense(dsol.dual_values, m)
+            y = _mathopt.dense(dsol.dual_values, m)
             # reduced costs from the row duals: weak duality then holds for any y
             rc = np.asarray(c, float) - a.T @ y
             bound = _dual_objective(y, rc, row_lb, row_ub, col_lb, col_ub)

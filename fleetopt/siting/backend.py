@@ -21,23 +21,17 @@ import logging
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 from ortools.linear_solver.python import model_builder as mb
 from ortools.linear_solver.python import model_builder_helper as mbh
 from ortools.math_opt import (
-    callback_pb2,
-    model_parameters_pb2,
-    model_pb2,
     parameters_pb2,
     result_pb2,
-    solution_pb2,
-    sparse_containers_pb2,
 )
-from ortools.math_opt.core.python import solver as mo_solver
 from scipy import sparse
 
+from fleetopt import _mathopt
 from fleetopt.errors import SolverError
 from fleetopt.siting.answer import Status
 
@@ -248,52 +242,14 @@ def _time_left(nnz: int, relax: bool, time_limit_s: float, t0: float) -> float:
     return remaining
 
 
-def _model_proto(model: LinearModel, a: sparse.csr_matrix, relax: bool) -> model_pb2.ModelProto:
-    """Write ``model`` into a MathOpt ``ModelProto`` (ids are column and row positions)."""
-    p = model_pb2.ModelProto()
-    n, m = a.shape[1], a.shape[0]
-    v = p.variables
-    v.ids.extend(np.arange(n, dtype=np.int64))
-    v.lower_bounds.extend(np.asarray(model.col_lb, dtype=np.float64))
-    v.upper_bounds.extend(np.asarray(model.col_ub, dtype=np.float64))
-    v.integers.extend(np.zeros(n, bool) if relax else np.asarray(model.integer, bool))
-    c = np.asarray(model.c, dtype=np.float64)
-    nz = np.flatnonzero(c)
-    p.objective.linear_coefficients.ids.extend(nz.astype(np.int64))
-    p.objective.linear_coefficients.values.extend(c[nz])
-    p.objective.offset = float(model.offset)
-    rows = p.linear_constraints
-    rows.ids.extend(np.arange(m, dtype=np.int64))
-    rows.lower_bounds.extend(np.asarray(model.row_lb, dtype=np.float64))
-    rows.upper_bounds.extend(np.asarray(model.row_ub, dtype=np.float64))
-    # row-major order, as MathOpt requires (``a`` has sorted indices)
-    mat = p.linear_constraint_matrix
-    mat.row_ids.extend(np.repeat(np.arange(m, dtype=np.int64), np.diff(a.indptr)))
-    mat.column_ids.extend(a.indices.astype(np.int64))
-    mat.coefficients.extend(a.data)
-    return p
-
-
-def _dense(vec: sparse_containers_pb2.SparseDoubleVectorProto, n: int) -> np.ndarray:
-    out = np.zeros(n)
-    ids = np.asarray(vec.ids, dtype=np.int64)
-    if ids.size:
-        out[ids] = np.asarray(vec.values, dtype=float)
-    return out
-
-
-def _first_feasible(res: result_pb2.SolveResultProto, part: str) -> Any:
-    """Return the first feasible ``primal_solution`` or ``dual_solution`` of a result."""
-    return next((getattr(s, part) for s in res.solutions if s.HasField(part)
-                 and getattr(s, part).feasibility_status
-                 == solution_pb2.SOLUTION_STATUS_FEASIBLE), None)
-
-
 def _solve_highs(model: LinearModel, a: sparse.csr_matrix, *, t0: float, time_limit_s: float,
                  rel_gap: float, abs_gap: float, cutoff: float | None, relax: bool,
                  presolve: bool) -> MipAnswer:
     """Solve with HiGHS through OR-Tools MathOpt (see the module notes)."""
-    proto = _model_proto(model, a, relax)
+    proto = _mathopt.model_proto(
+        model.c, a, model.row_lb, model.row_ub, model.col_lb, model.col_ub,
+        None if relax else model.integer, model.offset,
+    )
     prm = parameters_pb2.SolveParametersProto()
     prm.time_limit.FromTimedelta(
         datetime.timedelta(seconds=_time_left(a.nnz, relax, time_limit_s, t0)))
@@ -305,20 +261,13 @@ def _solve_highs(model: LinearModel, a: sparse.csr_matrix, *, t0: float, time_li
             prm.highs.double_options["objective_bound"] = float(cutoff)  # offset included
     if not presolve:
         prm.highs.string_options["presolve"] = "off"
-    try:
-        res = mo_solver.solve(proto, parameters_pb2.SOLVER_TYPE_HIGHS,
-                              parameters_pb2.SolverInitializerProto(), prm,
-                              model_parameters_pb2.ModelSolveParametersProto(), None,
-                              callback_pb2.CallbackRegistrationProto(), None, None)
-    except Exception as e:  # pybind11 StatusNotOk: the model or a parameter was refused
-        msg = f"highs failed: {e}"
-        raise SolverError(msg) from e
+    res = _mathopt.solve_highs(proto, prm)
     wall = time.perf_counter() - t0
     n = a.shape[1]
     term = res.termination
     r = result_pb2
-    sol = _first_feasible(res, "primal_solution")
-    x = _dense(sol.variable_values, n) if sol is not None else None
+    sol = _mathopt.first_feasible(res, "primal_solution")
+    x = _mathopt.dense(sol.variable_values, n) if sol is not None else None
     obj = float(sol.objective_value) if sol is not None else math.nan
     dual = float(term.objective_bounds.dual_bound)
     bound = dual if np.isfinite(dual) else -math.inf
@@ -328,9 +277,9 @@ def _solve_highs(model: LinearModel, a: sparse.csr_matrix, *, t0: float, time_li
         if relax or not np.isfinite(bound):
             bound = obj
         if relax:
-            dsol = _first_feasible(res, "dual_solution")
+            dsol = _mathopt.first_feasible(res, "dual_solution")
             if dsol is not None:
-                rc = _dense(dsol.reduced_costs, n)
+                rc = _mathopt.dense(dsol.reduced_costs, n)
     elif x is not None:
         name = Status.FEASIBLE
     elif term.reason == r.TERMINATION_REASON_INFEASIBLE or (
