@@ -34,7 +34,7 @@ import pandas as pd
 from fleetopt import defaults
 from fleetopt.inputs.costs import resolve_costs
 from fleetopt.inputs.scenario import Scenario
-from fleetopt.planning.blocking import BlockingResult, plan_blocks, timeline
+from fleetopt.planning.blocking import BlockingResult, block_km, plan_blocks
 from fleetopt.planning.charging_lp import ChargingPlan
 from fleetopt.planning.problem import GroupProblem, with_spec
 from fleetopt.planning.tco import life_cycle_cost
@@ -159,16 +159,6 @@ def default_sizes(vehicle_type: str, spec_kwh: float) -> list[float]:
     return [round(spec_kwh * (1.0 + k * step), 3) for k in range(-steps, steps + 1)]
 
 
-def _total_km(gp: GroupProblem, br: BlockingResult) -> float:
-    """Revenue km of the blocks' trips plus their deadheads (as the plan counts them)."""
-    km = 0.0
-    for b, d in zip(br.blocks, br.depots, strict=True):
-        segs = timeline(gp, b, d)
-        if not isinstance(segs, str):
-            km += sum(s.km for s in segs if s.kind == "drive")
-    return km
-
-
 def battery_options(
     gp: GroupProblem,
     sizes: list[float],
@@ -215,7 +205,7 @@ def battery_options(
         costs["vehicle_cny"] = max(
             0.0, costs0["vehicle_cny"] + (float(size) - ref_kwh) * costs0["battery_cny_per_kwh"]
         )
-        km = _total_km(sgp, br)
+        km = block_km(sgp, br)
         t = life_cycle_cost(
             vehicles=br.vehicles,
             costs=costs,

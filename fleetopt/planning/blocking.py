@@ -75,6 +75,7 @@ __all__ = [
     "BlockCheck",
     "BlockingResult",
     "Segment",
+    "block_km",
     "check_block",
     "lower_bound",
     "plan_blocks",
@@ -681,3 +682,16 @@ def plan_blocks(gp: GroupProblem, *, time_limit_s: float = 60.0) -> BlockingResu
         kept_input=kept,
         wall_s=time.perf_counter() - t0,
     )
+
+
+def block_km(gp: GroupProblem, br: BlockingResult) -> float:
+    """Return the km of every drive in the blocks' days: trips and deadheads [km].
+
+    A block that cannot be timed (:func:`timeline` returns its reason) adds nothing.
+    """
+    km = 0.0
+    for b, d in zip(br.blocks, br.depots, strict=True):
+        segs = timeline(gp, b, d)
+        if not isinstance(segs, str):
+            km += sum(s.km for s in segs if s.kind == "drive")
+    return km

@@ -39,7 +39,7 @@ from fleetopt.inputs.road_graph import RoadNetwork, load_network
 from fleetopt.inputs.scenario import Scenario, scenario_from_dict
 from fleetopt.inputs.vehicles import VehicleSpec, resolve_spec
 from fleetopt.planning.battery_sizes import BatteryOption, battery_options, default_sizes
-from fleetopt.planning.blocking import BlockingResult, plan_blocks, timeline
+from fleetopt.planning.blocking import BlockingResult, block_km, plan_blocks, timeline
 from fleetopt.planning.charging_lp import ChargingPlan, VehicleDay, plan_charging
 from fleetopt.planning.problem import GroupProblem, build_groups, with_spec
 from fleetopt.planning.replacement import (
@@ -104,15 +104,6 @@ def _vehicle_days(gp: GroupProblem, br: BlockingResult, prefix: str) -> list[Veh
             )
         )
     return days
-
-
-def _block_km(gp: GroupProblem, br: BlockingResult) -> float:
-    km = 0.0
-    for b, d in zip(br.blocks, br.depots, strict=True):
-        segs = timeline(gp, b, d)
-        if not isinstance(segs, str):
-            km += sum(s.km for s in segs if s.kind == "drive")
-    return km
 
 
 def _charging(
@@ -246,7 +237,7 @@ def plan_scenario(
         tco: dict[str, dict[str, Any]] = {}
         for opt_pt, ogp, obr, och in options:
             costs = resolve_costs(scenario.costs, vt, opt_pt)
-            km = _block_km(ogp, obr)
+            km = block_km(ogp, obr)
             if ogp.battery and och is not None:
                 sub = och.schedule[och.schedule["vehicle_type"] == vt]
                 energy = float(sub["cost_cny"].sum())
