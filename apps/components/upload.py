@@ -16,6 +16,7 @@ from streamlit import config
 
 from apps import services
 from apps.components.language import t
+from apps.components.validation_table import validation_table
 from fleetopt import settings
 
 #: session_state keys of the uploader widgets (owned here).
@@ -207,3 +208,26 @@ def stations_uploader() -> Upload | None:
             path=up.path, kind="stations", fmt=up.fmt, name=up.name, size_bytes=up.size_bytes
         )
     )
+
+
+def checked_upload(up: Upload | None, *, prefix: str = "") -> bool:
+    """Validate an upload and show its problems; True when there is nothing to fix.
+
+    The problem table's widgets are keyed ``prefix + kind``, apart between pages and uploads.
+    """
+    if up is None:
+        return True
+    reason = services.missing("validate")
+    if reason is not None:
+        st.warning(t("not_available", what="fleetopt.inputs.validate", detail=reason))
+        return False
+    st.markdown(f"**{t('validation')}** · {up.name}")
+    try:
+        doc = services.validate(up.path, up.kind)
+    except Exception as exc:  # noqa: BLE001 - a broken reader must not take the page down
+        doc = {
+            "valid": False,
+            "errors": [{"row": None, "column": None, "message": f"{type(exc).__name__}: {exc}"}],
+            "warnings": [],
+        }
+    return validation_table(doc, key=prefix + up.kind)

@@ -12,7 +12,7 @@ from apps.components.language import t
 from apps.components.run_registry import add_run
 from apps.components.scenario_levers import VEHICLE_TYPES, Levers, apply_levers, scenario_levers
 from apps.components.sim_results import sim_results
-from apps.components.upload import Upload, stations_uploader, trips_uploader
+from apps.components.upload import checked_upload, stations_uploader, trips_uploader
 from apps.components.validation_table import validation_table
 
 KEY_SOURCE = "fleet.source"
@@ -29,35 +29,15 @@ source = st.radio(
 )
 
 
-def _checked(up: Upload | None) -> bool:
-    """Validate an upload and show its problems; True when there is nothing to fix."""
-    if up is None:
-        return True
-    reason = services.missing("validate")
-    if reason is not None:
-        st.warning(t("not_available", what="fleetopt.inputs.validate", detail=reason))
-        return False
-    st.markdown(f"**{t('validation')}** · {up.name}")
-    try:
-        doc = services.validate(up.path, up.kind)
-    except Exception as exc:  # noqa: BLE001 - a broken reader must not take the page down
-        doc = {
-            "valid": False,
-            "errors": [{"row": None, "column": None, "message": f"{type(exc).__name__}: {exc}"}],
-            "warnings": [],
-        }
-    return validation_table(doc, key=up.kind)
-
-
 upload = None
 stations = None
 valid = True
 if source == "upload":
     upload = trips_uploader()
-    valid = _checked(upload)
+    valid = checked_upload(upload)
 with st.expander(t("stations_choice")):
     stations = stations_uploader()
-    valid = _checked(stations) and valid
+    valid = checked_upload(stations) and valid
 
 reason = services.missing("simulation")
 if reason is not None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import time
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -20,7 +19,7 @@ from apps import services
 from apps.components.downloads import csv_bytes
 from apps.components.language import t
 from apps.components.station_map import station_deck
-from apps.components.upload import Upload, stations_uploader, trips_uploader
+from apps.components.upload import checked_upload, stations_uploader, trips_uploader
 from apps.components.validation_table import validation_table
 from fleetopt import api
 from fleetopt._json import dumps
@@ -40,31 +39,15 @@ source = st.radio(
 )
 
 
-def _checked(up: Upload | None) -> bool:
-    """Validate an upload and list its problems; True when there is nothing to fix."""
-    if up is None:
-        return True
-    st.markdown(f"**{t('validation')}** · {up.name}")
-    try:
-        doc = api.validate(Path(up.path), kind=up.kind)
-    except Exception as exc:  # noqa: BLE001 - a broken reader must not take the page down
-        doc = {
-            "valid": False,
-            "errors": [{"row": None, "column": None, "message": f"{type(exc).__name__}: {exc}"}],
-            "warnings": [],
-        }
-    return validation_table(doc, key=f"plan.{up.kind}")
-
-
 upload = None
 stations = None
 valid = True
 if source == "upload":
     upload = trips_uploader()
-    valid = _checked(upload)
+    valid = checked_upload(upload, prefix="plan.")
     with st.expander(t("stations_choice")):
         stations = stations_uploader()
-        valid = _checked(stations) and valid
+        valid = checked_upload(stations, prefix="plan.") and valid
 
 cols = st.columns(2)
 time_limit = cols[0].number_input(
