@@ -238,6 +238,7 @@ def co2_row(
     simulation: Any = None,
     annual: Mapping[str, Any] | None = None,
     year: int = 2030,
+    grid_source: str | None = None,
 ) -> tuple[float, float | None, float | None, list[dict[str, Any]]]:
     """Return the ``operating_co2_intensity_2030`` value, band and trace.
 
@@ -246,7 +247,9 @@ def co2_row(
     high pandemic loads. With an ``annual`` result (``simulate --annual``) its yearly
     distances weight the segments and its climate factors scale the energy rows
     (:mod:`fleetopt.results.targets.annual`); else a simulation's trips weight them; else
-    stock x ``annual_km`` x load.
+    stock x ``annual_km`` x load. ``grid_source`` names where the grid factor came from
+    (region, scope and factor year, or an override); the trace carries it with the factors
+    used for ``year`` and ``reference_year``.
 
     Returns
     -------
@@ -318,6 +321,24 @@ def co2_row(
         _trace("passenger_km_factor", factor, "t-km/p-km", "simulation_options.csv (换算系数 0.1)"),
         _trace("turnover_weights", source, "t-km", where),
     ]
+    ef_all: dict[str, Any] = dict(default_emission_factors())
+    ef_all.update(emission_factors or {})
+    single = not isinstance(ef_all["grid_kg_per_kwh"], dict)
+    for y in (year, reference_year):
+        trace.append(
+            _trace(
+                f"grid_kg_per_kwh_{y}",
+                _grid_factor(ef_all, y),
+                "kg CO2/kWh",
+                (grid_source or "emission_factors.grid_kg_per_kwh")
+                + (
+                    "; the same factor in both years, so the change measures the fleet and "
+                    "its energy use, not the grid's decarbonisation"
+                    if single
+                    else "; interpolated by year"
+                ),
+            )
+        )
     if annual is not None:
         trace += _annual_trace(annual, energy_factors or {}, vehicle_types, factor)
     else:

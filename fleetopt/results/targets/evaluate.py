@@ -30,7 +30,8 @@ from typing import Any
 from fleetopt import defaults
 from fleetopt.domain import mode_share as _mode_share
 from fleetopt.domain import transition as _transition
-from fleetopt.inputs.scenario import read_scenario
+from fleetopt.inputs.scenario import default_emission_factors, read_scenario
+from fleetopt.inputs.scenario_options import default_options, default_year
 from fleetopt.results.targets._common import (
     CLEAN_ENERGY,
     FLEET_TYPES,
@@ -373,6 +374,7 @@ def evaluate_targets(
         passenger_km_factor=factor,
         simulation=simulation,
         annual=annual,
+        grid_source=_grid_source(scenario),
     )
     put("operating_co2_intensity_2030", v, lo, hi, co2_trace + common_trace())
 
@@ -528,6 +530,24 @@ def evaluate_targets(
         _row(r, computed.get(r.name), reasons.get(r.name))
         for r in defaults.load_table("plan_targets").itertuples(index=False)
     ]
+
+
+def _grid_source(scenario: Any) -> str:
+    """Where the CO2 row's grid factor comes from: region, scope and factor year, or an override."""
+    opts = default_options()
+    o = getattr(scenario, "options", None)
+    region = str(getattr(o, "grid_region", None) or opts["grid_region"])
+    scope = str(getattr(o, "emission_scope", None) or opts["emission_scope"])
+    year = int(getattr(scenario, "year", None) or default_year())
+    text = (
+        f"grid_emission_factors.csv, grid_region {region}, scope {scope}, factor of the "
+        f"scenario year {year}"
+    )
+    given = (getattr(scenario, "emission_factors", None) or {}).get("grid_kg_per_kwh")
+    if given is None:
+        return text
+    dflt = default_emission_factors(year, grid_region=region, scope=scope)["grid_kg_per_kwh"]
+    return text if given == dflt else "[emission_factors] grid_kg_per_kwh of the scenario"
 
 
 def targets_for_path(

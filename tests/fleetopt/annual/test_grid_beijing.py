@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from fleetopt import api, defaults
 from fleetopt.cli import app
 from fleetopt.inputs import emission_factors as ef
-from fleetopt.inputs.scenario import scenario_from_dict
+from fleetopt.inputs.scenario import read_scenario, scenario_from_dict
 
 runner = CliRunner()
 
@@ -92,3 +92,24 @@ def test_unknown_grid_region_exits_2_naming_the_dotted_key(tmp_path: Path) -> No
     assert res.exit_code == 2
     doc = json.loads(res.stdout)
     assert [e["column"] for e in doc["errors"]] == ["options.grid_region"]
+
+
+def test_co2_trace_names_the_grid_factor_region_and_year(tmp_path: Path) -> None:
+    """The CO2-intensity trace gives the grid factor it used for 2030 and 2020, with the
+    region and year it came from, or says it is the scenario's own override."""
+    bj = _scenario(tmp_path, "bj.toml", '[options]\ngrid_region = "beijing"\n')
+    nc = _scenario(tmp_path, "nc.toml", '[options]\ngrid_region = "north_china"\n')
+    explicit = _scenario(tmp_path, "ex.toml", "[emission_factors]\ngrid_kg_per_kwh = 0.5036\n")
+    key = "operating_co2_intensity_2030"
+    for path, region in ((bj, "beijing"), (nc, "north_china")):
+        row = {r["id"]: r for r in api.targets(path)}[key]
+        t = {x["input"]: x for x in row["trace"]}
+        want = read_scenario(path).emission_factors["grid_kg_per_kwh"]
+        for y in (2030, 2020):
+            assert t[f"grid_kg_per_kwh_{y}"]["value"] == pytest.approx(want, abs=1e-6)
+            assert f"grid_region {region}" in t[f"grid_kg_per_kwh_{y}"]["source"]
+            assert "scenario year 2030" in t[f"grid_kg_per_kwh_{y}"]["source"]
+    row = {r["id"]: r for r in api.targets(explicit)}[key]
+    t = {x["input"]: x for x in row["trace"]}
+    assert t["grid_kg_per_kwh_2030"]["value"] == pytest.approx(0.5036)
+    assert "[emission_factors]" in t["grid_kg_per_kwh_2030"]["source"]
