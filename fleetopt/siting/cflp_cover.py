@@ -60,7 +60,7 @@ from fleetopt.siting.modular import Ladder, facility_model, module_ladder
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["FlowCheck", "cover_bound", "drop_sites", "solve_modular_cover",
+__all__ = ["FlowCheck", "capacity_bound", "cover_bound", "drop_sites", "solve_modular_cover",
            "tight_ladder", "use_cover_path"]
 
 #: Largest integer the max-flow network may carry in total (scipy needs int32 arcs).
@@ -207,6 +207,35 @@ def cover_bound(data: CflpData, lad: Ladder, *, deadline: float, solver: str = "
     return bound
 
 
+def capacity_bound(data: CflpData, lad: Ladder) -> float:
+    """Return the LP bound of the aggregate capacity row alone, plus the least travel.
+
+    ``min sum a_i y_i + b_i z_i`` s.t. ``sum q_i z_i >= D``, ``k0 y <= z <= k1 y``,
+    ``0 <= y <= 1`` (existing sites ``y = 1``) is a continuous knapsack: capacity is bought
+    cheapest per unit first (a site at its full ``k1``: ``(a_i / k1_i + b_i) / q_i``). A
+    relaxation of :func:`cover_bound`'s model, instant, so a floor when that MIP gets no
+    time. ``lad`` should be :func:`tight_ladder`'s; ``inf`` when capacity cannot cover D.
+    """
+    fixed = np.zeros(data.n_sites, bool)
+    fixed[data.fixed_open] = True
+    travel = np.full(data.demand.size, np.inf)
+    np.minimum.at(travel, data.pair_cust, data.pair_cost)
+    k0 = np.where(fixed, lad.k0, 0)
+    value = float(travel.sum()) + float(np.sum((lad.a + lad.b * k0)[fixed]))
+    need = float(data.demand.sum()) - float(np.sum((lad.q * k0)[fixed]))
+    k1 = lad.k1.astype(float)
+    unit = np.where(fixed, lad.b / lad.q,
+                    (lad.a / np.maximum(k1, 1.0) + lad.b) / np.maximum(lad.q, 1e-300))
+    amount = np.where(k1 > 0, lad.q * (k1 - k0), 0.0)
+    for i in np.argsort(unit, kind="stable"):
+        if need <= 0:
+            break
+        take = min(need, float(amount[i]))
+        value += take * float(unit[i])
+        need -= take
+    return value if need <= 1e-9 * max(1.0, float(data.demand.sum())) else math.inf
+
+
 def drop_sites(check: FlowCheck, lad: Ladder, z: np.ndarray, order: np.ndarray, *,
                deadline: float, fixed: np.ndarray) -> np.ndarray:
     """Close sites of ``order`` (in that order) while ``check`` still serves all demand.
@@ -324,7 +353,8 @@ def solve_modular_cover(data: CflpData, lad: Ladder, *, deadline: float, solver:
     z_all = tl.k1.copy()
     if not check.feasible(tl.q * z_all):
         return None
-    bound = cover_bound(data, tl, deadline=t0 + 0.2 * total, solver=solver)
+    bound = max(capacity_bound(data, tl),
+                cover_bound(data, tl, deadline=t0 + 0.2 * total, solver=solver))
     reach = np.bincount(data.pair_site, weights=data.demand[data.pair_cust],
                         minlength=data.n_sites)
     z = drop_sites(check, tl, z_all, np.argsort(reach, kind="stable"),

@@ -21,6 +21,7 @@ from fleetopt.siting.cflp import solve_cflp
 from fleetopt.siting.cflp_core import CflpData
 from fleetopt.siting.cflp_cover import (
     FlowCheck,
+    capacity_bound,
     cover_bound,
     solve_modular_cover,
     tight_ladder,
@@ -86,6 +87,9 @@ def test_bound_optimum_objective_bracket(seed: int) -> None:
     # the projected bound on its own is a proven lower bound as well
     b = cover_bound(d, tight_ladder(d, lad), deadline=time.perf_counter() + 10)
     assert b <= want + tol
+    cap_b = capacity_bound(d, tight_ladder(d, lad))
+    assert np.isfinite(cap_b)
+    assert cap_b <= b + tol  # a relaxation of the cover bound's model
     if ans.status == Status.OPTIMAL:
         assert ans.objective == pytest.approx(want, rel=1e-6)
 
@@ -188,3 +192,15 @@ def test_no_cover_path_with_a_budget_or_single_sizes() -> None:
     single = CflpData.dense(np.array([5.0, 6.0]), np.array([3.0, 4.0]), np.array([1.0, 2.0]),
                             np.ones((2, 2)))
     assert use_cover_path(single) is None
+
+
+def test_capacity_bound_by_hand() -> None:
+    """GIVEN test_modular's two-site hand case (optimum 23) WHEN the capacity bound is taken
+    THEN it is 13 units at A's full-site price (10/3 + 3)/5 plus least travel 1 + 1."""
+    d = _modular([10, 4], [3, 5], [5, 5], [3, 2], [6, 7], np.array([[1.0, 3.0], [2.0, 1.0]]))
+    lad = use_cover_path(d)
+    assert lad is not None
+    tl = tight_ladder(d, lad)
+    np.testing.assert_array_equal(tl.k1, [3, 2])  # 13 units reach both: no site lowered
+    assert capacity_bound(d, tl) == pytest.approx(13 * (10 / 3 + 3) / 5 + 2.0)
+    assert capacity_bound(d, tl) <= _enumerate(d) == pytest.approx(23.0)
