@@ -67,7 +67,9 @@ def solve_cflp(data: CflpData, *, deadline: Deadline, solver: str = "highs",
     the time. The reported bound is the best of the LP and MIP bounds, so the gap is
     honest whichever step ends the run. Instances with over 20,000 pairs, and capacitated
     ones with over 2,000 options and several sizes at a site, take a Lagrangian path
-    instead (:func:`fleetopt.siting.cflp_large.solve_large_cflp` when capacitated).
+    instead (:func:`fleetopt.siting.cflp_large.solve_large_cflp` when capacitated; sites
+    that grow in modules without a budget or count limit:
+    :func:`fleetopt.siting.cflp_cover.solve_modular_cover`).
 
     Parameters
     ----------

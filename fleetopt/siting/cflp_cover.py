@@ -55,7 +55,7 @@ from fleetopt.siting.cflp_core import (
     lift_subset,
     subset_options,
 )
-from fleetopt.siting.cflp_large import strong_model_size
+from fleetopt.siting.cflp_large import _mip_fits, strong_model_size
 from fleetopt.siting.modular import Ladder, facility_model, module_ladder
 
 logger = logging.getLogger(__name__)
@@ -311,7 +311,7 @@ def _restricted_mip(data: CflpData, lad: Ladder, z: np.ndarray, *, deadline: flo
     sub, opt_idx, pair_idx = subset_options(data, keep)
     model, lift = facility_model(sub)
     left = deadline - time.perf_counter()
-    if left < 0.5:
+    if left < 0.5 or not _mip_fits(model.a.nnz, left):
         return math.inf, None
     ans = solve_linear_model(model, solver=solver, time_limit_s=left, rel_gap=1e-6)
     if ans.x is None:
