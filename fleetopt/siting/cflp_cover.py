@@ -28,9 +28,9 @@ in time, each site gets the fewest modules that carry its transportation-LP load
 
 Measured 2026-12-06 on ``bench_siting``'s Beijing instance (2,000 sites x 8 modules,
 9,994 demand points), scripts kept out of the repository: the drop gave 273 sites / 2,177
-modules and the restricted MIP 573.9 M CNY (273 sites, 2,001 modules) where the
-Lagrangian path's local search and restricted MIP stood at about 648 M CNY; the bound
-above is 551.2 M CNY (Lagrangian path: 552 M). Ten minutes of HiGHS (SCIP) on the full
+modules and the restricted MIP 573.9 M CNY (273 sites, 2,001 modules), bound 551.2 M CNY
+(3.96 %, 49-52 s under shared load); the Lagrangian path in the same 60 s bench runs:
+674-677 M CNY (about 370 sites), bound 550.5 M (18-19 %). Ten minutes of HiGHS (SCIP) on the full
 compact model of the 500-site version ended at 162.2 M (203.6 M) CNY with bound 139.5 M
 (139.4 M); the drop and restricted MIP reach 143.3 M there in 6 s: the old gap was
 mostly in the incumbent.
