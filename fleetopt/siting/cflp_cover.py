@@ -198,7 +198,10 @@ def cover_bound(data: CflpData, lad: Ladder, *, deadline: float, solver: str = "
         return -math.inf
     ans = solve_linear_model(model, solver=solver, time_limit_s=left, rel_gap=1e-6)
     if ans.status == Status.INFEASIBLE:
-        return math.inf  # not even the relaxation has a solution
+        # the caller's flow check found a solution, so this is numerical trouble: claim
+        # nothing rather than a bound that would prove any incumbent optimal
+        logger.warning("CFLP cover bound: the relaxation reported infeasible; no bound")
+        return -math.inf
     bound = float(ans.bound) if np.isfinite(ans.bound) else -math.inf
     if ans.status == Status.OPTIMAL and ans.x is not None:
         bound = max(bound, float(ans.objective) * (1 - 1e-9))
