@@ -42,6 +42,7 @@ from fleetopt.siting.cflp_core import (
     lift_subset,
     subset_options,
 )
+from fleetopt.siting.cflp_cover import solve_modular_cover, use_cover_path
 from fleetopt.siting.cflp_large import solve_large_cflp
 from fleetopt.siting.model import SitingModel, Solve, SolveOptions
 from fleetopt.siting.modular import facility_model
@@ -66,7 +67,9 @@ def solve_cflp(data: CflpData, *, deadline: Deadline, solver: str = "highs",
     the time. The reported bound is the best of the LP and MIP bounds, so the gap is
     honest whichever step ends the run. Instances with over 20,000 pairs, and capacitated
     ones with over 2,000 options and several sizes at a site, take a Lagrangian path
-    instead (:func:`fleetopt.siting.cflp_large.solve_large_cflp` when capacitated).
+    instead (:func:`fleetopt.siting.cflp_large.solve_large_cflp` when capacitated; sites
+    that grow in modules without a budget or count limit:
+    :func:`fleetopt.siting.cflp_cover.solve_modular_cover`).
 
     Parameters
     ----------
@@ -104,7 +107,14 @@ def solve_cflp(data: CflpData, *, deadline: Deadline, solver: str = "highs",
     if data.capacitated and (n_pair > 20_000 or sized):
         # many sites with size options: the LP-based path found no solution in time on
         # bench_siting's quick Beijing case (500 sites x 8 sizes, 19,853 pairs); the
-        # Lagrangian path starts from a greedy cover
+        # Lagrangian path starts from a greedy cover. Sites that grow in modules: the
+        # capacitated-cover path (projected bound, flow-checked drop), see cflp_cover.py
+        lad = use_cover_path(data)
+        if lad is not None:
+            covered = solve_modular_cover(data, lad, deadline=end_s, solver=solver,
+                                          rel_gap=rel_gap)
+            if covered is not None:
+                return covered
         return solve_large_cflp(data, deadline=end_s, solver=solver, rel_gap=rel_gap)
     if n_pair > 20_000:
         return _solve_large_uncapacitated(data, deadline=end_s, solver=solver,

@@ -333,10 +333,11 @@ def test_strong_model_size_equals_the_built_model(seed: int) -> None:
     assert strong_model_size(dense) == build_cflp(dense).size
 
 
-def test_many_sized_sites_take_the_lagrangian_path() -> None:
+def test_many_sized_sites_take_the_large_path() -> None:
     """GIVEN 300 sites x 8 module sizes (2,400 options) and 600 customers with 5 pairs each
-    (3,000 pairs: the small path by size) WHEN solved THEN a feasible answer whose cost is
-    recomputed from its flows, capacities respected, bound <= objective, within the limit."""
+    (3,000 pairs: the small path by size; modular, so the cover path) WHEN solved THEN a
+    feasible answer whose cost is recomputed from its flows, capacities respected,
+    bound <= objective, within the limit."""
     import time
 
     rng = np.random.default_rng(11)
