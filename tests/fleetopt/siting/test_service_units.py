@@ -70,7 +70,8 @@ def test_scenario_service_level_weights_are_sessions_per_hour(tmp_path: Path) ->
     t_min = 60.0 * value("siting_params", "session_energy_kwh") / value(
         "siting_params", "service_plug_kw")
     assert prob.service["service_time_min"] == pytest.approx(t_min) == pytest.approx(30.0)
-    res = solve(prob, model="service-level", time_limit_s=30)
+    # the limit is a cap, not a race: about 28 s of CPU, over 30 s of wall under load
+    res = solve(prob, model="service-level", time_limit_s=300)
     assert res.status == "optimal"
     assert res.sites["load"].sum() == pytest.approx(4.0)
     for rec in res.sites.itertuples(index=False):
