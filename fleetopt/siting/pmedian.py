@@ -32,12 +32,8 @@ from scipy import sparse
 
 from fleetopt.deadline import Deadline
 from fleetopt.siting.answer import Answer, Status
-from fleetopt.siting.assemble import point_result
 from fleetopt.siting.backend import LinearModel, solve_linear_model
-from fleetopt.siting.model import SitingModel, SolveOptions
 from fleetopt.siting.pmedian_lagrangian import lagrangian_branch_and_bound, lagrangian_fixing
-from fleetopt.siting.problem import SitingProblem
-from fleetopt.siting.result import SitingResult
 
 logger = logging.getLogger(__name__)
 
@@ -503,18 +499,3 @@ def solve_pmedian(
         n_levels = np.where(grow, np.minimum(np.maximum(lv, n_levels * 2), top), n_levels)
     return Answer(status=status, open_idx=np.sort(best), objective=ub, bound=lb,
                          iterations=rounds, model_size=size, heuristic_objective=heur)
-
-
-def _solve_problem(problem: SitingProblem, deadline: Deadline, o: SolveOptions) -> SitingResult:
-    weight = problem.demand["weight"].to_numpy(float)
-    ans = solve_pmedian(o.cost, weight, int(problem.p or 0), fixed=problem.existing_idx,
-                        deadline=deadline.at_least(0.1), solver=o.solver, rel_gap=o.rel_gap)
-    return point_result(problem, "p-median", deadline.start_s, ans.status, ans.objective,
-                        ans.bound, ans.open_idx, ans.model_size,
-                        {"heuristic_objective": ans.heuristic_objective,
-                         "rounds": ans.iterations})
-
-
-#: ``site --model p-median``: minimise the demand-weighted travel time to the nearest site.
-MODEL = SitingModel("p-median", _solve_problem, needs_p=True, p_within_candidates=True)
-
