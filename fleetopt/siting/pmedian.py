@@ -34,6 +34,7 @@ from fleetopt.deadline import Deadline
 from fleetopt.siting.answer import Answer, Status
 from fleetopt.siting.backend import LinearModel, solve_linear_model
 from fleetopt.siting.pmedian_lagrangian import (
+    NODE_THETA0,
     lagrangian_branch_and_bound,
     lagrangian_fixing_primal,
 )
@@ -306,6 +307,7 @@ def solve_pmedian(
     bb_share: float = 0.5,
     bb_iterations: int = 25,
     bb_all_columns: bool = False,
+    bb_theta0: float = NODE_THETA0,
 ) -> Answer:
     """Solve a p-median problem to proven optimality (or to the time limit).
 
@@ -350,6 +352,10 @@ def solve_pmedian(
     bb_all_columns : bool
         Branch-and-bound nodes step over every candidate, closed ones included (before
         2026-12-06; the baseline).
+    bb_theta0 : float
+        First subgradient step factor of each branch-and-bound node
+        (:data:`~fleetopt.siting.pmedian_lagrangian.NODE_THETA0`; 1 before 2026-12-06, the
+        baseline's).
 
     Returns
     -------
@@ -436,7 +442,7 @@ def solve_pmedian(
             dist_s, weight, n_open, fixed_s, np.ones(sub.size, bool), best_s,
             min(ub, ub_s) if in_sub.all() else ub, tol,
             deadline=t0 + bb_share * time_limit_s, iterations=bb_iterations,
-            all_columns=bb_all_columns)
+            all_columns=bb_all_columns, theta0=bb_theta0)
         logger.info("Lagrangian B&B: %s after %d nodes, best %.6g, bound %.6g",
                     "proven" if done else "stopped", nodes, cost_b, lb_b)
         if cost_b < ub - 1e-9:

@@ -238,7 +238,7 @@ def lagrangian_fixing_primal(
 
 
 def _lag_node(wd: np.ndarray, lam: np.ndarray, base: np.ndarray, free: np.ndarray, k: int,
-              ub: float, tol: float, iterations: int
+              ub: float, tol: float, iterations: int, theta0: float = NODE_THETA0
               ) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Subgradient at one node: bound, multipliers, open set, candidates closed / forced.
 
@@ -252,7 +252,7 @@ def _lag_node(wd: np.ndarray, lam: np.ndarray, base: np.ndarray, free: np.ndarra
     best, best_lam, best_set = -math.inf, lam, base.copy()
     closed = np.zeros(n_cand, bool)
     forced = np.zeros(n_cand, bool)
-    theta, stall = NODE_THETA0, 0
+    theta, stall = theta0, 0
     cur = lam.copy()
     cf = np.flatnonzero(free)
     kk = k
@@ -304,6 +304,7 @@ def lagrangian_branch_and_bound(
     best: np.ndarray, ub: float, tol: float, *, deadline: float, node_limit: int = 20000,
     iterations: int = 25,
     all_columns: bool = False,
+    theta0: float = NODE_THETA0,
 ) -> tuple[bool, np.ndarray, float, float, int]:
     """Depth-first branch and bound on ``y_j`` with Lagrangian bounds and fixing at each node.
 
@@ -336,6 +337,9 @@ def lagrangian_branch_and_bound(
     all_columns : bool
         Run each node's steps over every candidate, closed ones included (the method
         before 2026-12-06, kept as ``bench_siting``'s baseline).
+    theta0 : float
+        First step factor of each node's subgradient (:data:`NODE_THETA0`; 1 before
+        2026-12-06, the baseline's).
 
     Returns
     -------
@@ -377,7 +381,7 @@ def lagrangian_branch_and_bound(
         cols = np.arange(n_cand) if all_columns else np.flatnonzero(~closed)
         bound, lam_n, o_loc, cl_loc, fo_loc = _lag_node(
             wd[:, cols], lam, np.searchsorted(cols, base), free[cols], n_open - base.size, ub, tol,
-            iterations)
+            iterations, theta0)
         openset = cols[o_loc]
         cl = np.zeros(n_cand, bool)
         cl[cols[cl_loc]] = True
