@@ -1,17 +1,18 @@
-"""Register ``fleetopt demo``: the whole chain on the embedded Beijing default."""
+"""Run ``fleetopt demo``: the whole chain on the embedded Beijing default.
+
+Its options are in :mod:`fleetopt.cli._commands`; :func:`demo` runs it.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-import typer
 from rich.console import Console
 from rich.markup import escape
 
 from fleetopt import api
-from fleetopt.cli._app import app
-from fleetopt.cli._common import JsonOpt, run
+from fleetopt.cli._common import run
 from fleetopt.cli._render import format_objective, summary_table, targets_table
 from fleetopt.siting.result import OBJECTIVE_UNITS
 
@@ -40,17 +41,8 @@ def _render(result: dict[str, Any]) -> None:
         console.print(f"results written to [cyan]{result['out_dir']}[/cyan]")
 
 
-@app.command()
-def demo(
-    out: Path | None = typer.Option(
-        None, "--out", help="Folder for the results (default: a new run under runs/)."
-    ),
-    scale: float | None = typer.Option(
-        None, "--scale", help="Fleet scale factor over the embedded sample; 1.0 = the full city."
-    ),
-    as_json: bool = JsonOpt,
-) -> None:
-    """Run the whole chain on the embedded Beijing default: graph, fleets, simulate, site, targets."""  # noqa: E501
+def demo(*, out: Path | None, scale: float | None, as_json: bool) -> None:
+    """Run the whole chain on the embedded Beijing default (``fleetopt demo``)."""
     run(
         lambda: api.demo(out_dir=out, scale=scale, progress=not as_json),
         as_json=as_json,

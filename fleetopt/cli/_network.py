@@ -1,11 +1,12 @@
-"""Register ``fleetopt network build``: make a drive graph (GraphML) from OSM XML or a place name.
+"""Run ``fleetopt network build``: make a drive graph (GraphML) from OSM XML or a place name.
 
 ``--osm FILE`` reads a local ``.osm``/``.osm.gz`` export (offline); ``--place NAME`` asks
 the Overpass API through osmnx and needs the internet. Either way the result gets the
 drive filter, ``speed_kph`` and ``travel_time`` of :mod:`fleetopt.inputs.road_graph` and
 is written with :func:`~fleetopt.inputs.road_graph.save_graph` (gzip when the name ends in
 ``.gz``). Bad input (missing or unreadable file, wrong suffix, both or neither source)
-exits 2 with a message.
+exits 2 with a message. Its options are in :mod:`fleetopt.cli._commands`;
+:func:`build` runs it.
 """
 
 from __future__ import annotations
@@ -14,11 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
-import typer
 from rich.console import Console
 
-from fleetopt.cli._app import network_app
-from fleetopt.cli._common import JsonOpt, run
+from fleetopt.cli._common import run
 from fleetopt.errors import InputError
 from fleetopt.inputs.road_graph import build_graph, save_graph
 
@@ -79,17 +78,6 @@ def render(summary: dict[str, Any]) -> None:
     )
 
 
-OsmOpt = typer.Option(None, "--osm", help="OSM XML file (.osm or .osm.gz), offline.")
-PlaceOpt = typer.Option(None, "--place", help="Place name for Overpass (needs the internet).")
-OutOpt = typer.Option(..., "--out", help="Output .graphml or .graphml.gz file.")
-
-
-@network_app.command("build")
-def build_cmd(
-    osm: Path | None = OsmOpt,
-    place: str | None = PlaceOpt,
-    out: Path = OutOpt,
-    as_json: bool = JsonOpt,
-) -> None:
-    """Build a drive graph with speeds and travel times and save it as GraphML."""
+def build(*, osm: Path | None, place: str | None, out: Path, as_json: bool) -> None:
+    """Build a drive graph and save it as GraphML (``fleetopt network build``)."""
     run(lambda: build_network_file(osm=osm, place=place, out=out), as_json=as_json, render=render)

@@ -1,17 +1,18 @@
-"""Register ``fleetopt plan``: an operator's vehicles, plugs, cheapest charging, life-cycle cost."""
+"""Run ``fleetopt plan``: an operator's vehicles, plugs, cheapest charging, life-cycle cost.
+
+Its options are in :mod:`fleetopt.cli._commands`; :func:`plan` runs it.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-import typer
 from rich.console import Console
 from rich.table import Table
 
 from fleetopt import api
-from fleetopt.cli._app import app
-from fleetopt.cli._common import JsonOpt, run
+from fleetopt.cli._common import run
 
 
 def _render(s: dict[str, Any]) -> None:
@@ -60,29 +61,9 @@ def _render(s: dict[str, Any]) -> None:
         console.print(f"[yellow]block {b['vehicle_id']} breaks:[/yellow] {b['reason']}")
 
 
-@app.command("plan")
-def plan_cmd(
-    scenario: Path = typer.Argument(..., help="Scenario TOML file (CONTRACT §4, §9)."),
-    out: Path | None = typer.Option(
-        None, "--out", help="Folder for the new blocks (trips file) and the charging schedule."
-    ),
-    time_limit: float | None = typer.Option(
-        None, "--time-limit", help="Solver budget [s] (default: settings.SITING_TIME_LIMIT_S, 60)."
-    ),
-    step_min: float = typer.Option(
-        15.0, "--step-min", help="Time step of the charging LP [min] (15 or 1)."
-    ),
-    compare: bool = typer.Option(
-        True, "--compare/--no-compare", help="Also simulate the plan (immediate, smart)."
-    ),
-    battery_options: bool = typer.Option(
-        False,
-        "--battery-options",
-        help="Compare battery sizes (default lists) even without [plan] battery_kwh.",
-    ),
-    as_json: bool = JsonOpt,
-) -> None:
-    """Plan an operator's fleet: vehicles, plugs per station, cheapest charging, TCO."""
+def plan(*, scenario: Path, out: Path | None, time_limit: float | None, step_min: float,
+         compare: bool, battery_options: bool, as_json: bool) -> None:
+    """Plan an operator's fleet (``fleetopt plan``)."""
     run(
         lambda: api.plan(
             scenario,

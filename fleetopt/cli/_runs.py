@@ -1,4 +1,8 @@
-"""Register ``fleetopt runs list`` and ``fleetopt runs show ID``: the stored runs under runs/."""
+"""Run ``fleetopt runs list`` and ``fleetopt runs show ID``: the stored runs under runs/.
+
+Their options are in :mod:`fleetopt.cli._commands`; :func:`runs_list` and
+:func:`runs_show` run them.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +11,8 @@ from typing import Any
 
 import typer
 
-from fleetopt.cli._app import runs_app
-from fleetopt.cli._common import JsonOpt, run
+from fleetopt.cli._common import run
 from fleetopt.results.store import list_runs, load_run
-
-RootOpt = typer.Option(
-    None, "--root", help="Runs folder (default: settings.RUNS_DIR, FLEETOPT_RUNS_DIR)."
-)
 
 
 def _render_list(rows: list[dict[str, Any]]) -> None:
@@ -28,9 +27,8 @@ def _render_list(rows: list[dict[str, Any]]) -> None:
         )
 
 
-@runs_app.command("list")
-def runs_list(root: Path | None = RootOpt, as_json: bool = JsonOpt) -> None:
-    """List stored runs in the order they started (the newest last)."""
+def runs_list(*, root: Path | None, as_json: bool) -> None:
+    """List stored runs (``fleetopt runs list``)."""
     run(lambda: list_runs(root), as_json=as_json, render=_render_list)
 
 
@@ -51,16 +49,8 @@ def _render_show(meta: dict[str, Any]) -> None:
         typer.echo(f"  file     {f['path']}  {f['bytes']:,} bytes")
 
 
-@runs_app.command("show")
-def runs_show(
-    run_id: str = typer.Argument(..., help="Run id as printed by 'fleetopt runs list'."),
-    root: Path | None = RootOpt,
-    verify: bool = typer.Option(
-        False, "--verify", help="Check every file against its stored SHA-256."
-    ),
-    as_json: bool = JsonOpt,
-) -> None:
-    """Show one stored run: scenario, input hashes, version, result files."""
+def runs_show(*, run_id: str, root: Path | None, verify: bool, as_json: bool) -> None:
+    """Show one stored run (``fleetopt runs show``)."""
     def go() -> dict[str, Any]:
         r = load_run(run_id, root, verify=verify)
         return {**r.meta, "id": r.id, "path": str(r.path)}

@@ -1,19 +1,20 @@
-"""Register ``fleetopt simulate``: run one scenario file and print or store its results."""
+"""Run ``fleetopt simulate``: one scenario file, its results printed or stored.
+
+Its options are in :mod:`fleetopt.cli._commands`; :func:`simulate` runs it.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-import typer
 from rich.console import Console
 from rich.table import Table
 
 import fleetopt.cli._render as _render_80
 from fleetopt import api
-from fleetopt.cli._app import app
 from fleetopt.cli._clock import ClockBar
-from fleetopt.cli._common import JsonOpt, run
+from fleetopt.cli._common import run
 from fleetopt.errors import InputError, Problem
 
 
@@ -48,32 +49,9 @@ def _render(s: dict[str, Any]) -> None:
     console.print(days)
 
 
-@app.command("simulate")
-def simulate_cmd(
-    scenario: Path = typer.Argument(..., help="Scenario TOML file (CONTRACT §4)."),
-    out: Path | None = typer.Option(
-        None, "--out", help="Folder for the result tables (default: a new run under runs/)."
-    ),
-    annual: bool = typer.Option(
-        False, "--annual", help="A year of representative days of the scenario's year (§7)."
-    ),
-    executor: str | None = typer.Option(
-        None, "--executor", help="With --annual: local (this process, default) or dask."
-    ),
-    scheduler: str | None = typer.Option(
-        None, "--scheduler", help="With --executor dask: scheduler address (tcp://host:8786)."
-    ),
-    no_progress: bool = typer.Option(
-        False, "--no-progress", help="No progress on stderr (simulated clock, or days)."
-    ),
-    as_json: bool = JsonOpt,
-) -> None:
-    """Simulate one scenario: trips, charging queues, energy, CO2 and grid peak.
-
-    With --annual: the representative days of the scenario's year (monthly Beijing climate,
-    weekdays and weekends), each stored under --out so a rerun resumes. Progress on stderr
-    (a bar on a terminal, lines otherwise): the simulated clock of one day, or the days.
-    """
+def simulate(*, scenario: Path, out: Path | None, annual: bool, executor: str | None,
+             scheduler: str | None, no_progress: bool, as_json: bool) -> None:
+    """Simulate one scenario, a day or ``annual`` a year (``fleetopt simulate``)."""
     def go() -> dict[str, Any]:
         if not annual:
             for flag, given in (("--executor", executor), ("--scheduler", scheduler)):

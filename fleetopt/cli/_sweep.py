@@ -1,9 +1,10 @@
-"""Register ``fleetopt sweep SWEEP.toml``: run many scenario variants, one result row each.
+"""Run ``fleetopt sweep SWEEP.toml``: run many scenario variants, one result row each.
 
 ``--executor local`` runs a process pool; ``--executor dask`` a ``distributed.LocalCluster``
 on 127.0.0.1 (2 worker processes) or the cluster at ``--scheduler ADDRESS``. Results go to
 ``--out`` (``results.csv``, ``results.parquet``, one stored record per finished variant, so a
-rerun resumes). ``--json`` prints the rows as a list; the progress bar is on stderr.
+rerun resumes). ``--json`` prints the rows as a list; the progress bar is on stderr. Its
+options are in :mod:`fleetopt.cli._commands`; :func:`sweep` runs it.
 """
 
 from __future__ import annotations
@@ -12,13 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import typer
 from rich.console import Console
 from rich.table import Table
 
 from fleetopt import api
-from fleetopt.cli._app import app
-from fleetopt.cli._common import JsonOpt, run
+from fleetopt.cli._common import run
 from fleetopt.simulation.result import SUMMARY_KEYS
 
 #: Summary columns shown in the human-readable table.
@@ -81,25 +80,9 @@ def render(table: pd.DataFrame) -> None:
 _SUMMARY_KEYS = frozenset(SUMMARY_KEYS) - {"by_type"}
 
 
-@app.command("sweep")
-def sweep_cmd(
-    sweep_file: Path = typer.Argument(
-        ..., help="Sweep TOML (base scenario + grid, list or monte_carlo table)."
-    ),
-    executor: str = typer.Option("local", "--executor", help="local (process pool) or dask."),
-    scheduler: str | None = typer.Option(
-        None, "--scheduler", help="Dask scheduler address (tcp://host:8786)."
-    ),
-    out: Path | None = typer.Option(
-        None, "--out", help="Result folder (default runs/sweep-<name>)."
-    ),
-    workers: int | None = typer.Option(
-        None, "--workers", help="Worker processes (default: local all cores, dask 2)."
-    ),
-    no_progress: bool = typer.Option(False, "--no-progress", help="Hide the progress bar."),
-    as_json: bool = JsonOpt,
-) -> None:
-    """Run every variant of a sweep file and write one result row per variant."""
+def sweep(*, sweep_file: Path, executor: str, scheduler: str | None, out: Path | None,
+          workers: int | None, no_progress: bool, as_json: bool) -> None:
+    """Run every variant of a sweep file (``fleetopt sweep``)."""
 
     def go() -> Any:
         table = api.run_sweep(

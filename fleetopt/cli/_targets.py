@@ -1,7 +1,8 @@
-"""Register ``fleetopt targets [SCENARIO.toml]``: the plan's targets with projected values.
+"""Run ``fleetopt targets [SCENARIO.toml]``: the plan's targets with projected values.
 
 Without a scenario the calibrated defaults are projected; with one, its ``[transition]``
 and ``[mode_share]`` levers. ``--json`` prints the rows (CONTRACT §2) and nothing else.
+Its options are in :mod:`fleetopt.cli._commands`; :func:`targets` runs it.
 """
 
 from __future__ import annotations
@@ -9,13 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import typer
 from rich.console import Console
 from rich.table import Table
 
 from fleetopt import api
-from fleetopt.cli._app import app
-from fleetopt.cli._common import JsonOpt, run
+from fleetopt.cli._common import run
 
 
 def _fmt(v: Any) -> str:
@@ -85,26 +84,9 @@ def render_calibration(doc: dict[str, list[dict[str, Any]]]) -> None:
     console.print(m)
 
 
-@app.command("targets")
-def targets_cmd(
-    scenario: Path | None = typer.Argument(None, help="Scenario TOML (optional)."),
-    calibration: bool = typer.Option(
-        False, "--calibration", help="Show the models' error against the published figures instead."
-    ),
-    annual_from: Path | None = typer.Option(
-        None,
-        "--annual-from",
-        help="A simulate --annual result (its folder or summary.json): yearly energy and CO2 "
-        "feed the CO2-intensity row.",
-    ),
-    report: Path | None = typer.Option(
-        None,
-        "--report",
-        help="Also write a report of every target with band and trace (FILE.pdf or FILE.html).",
-    ),
-    as_json: bool = JsonOpt,
-) -> None:
-    """Show the plan's targets with the scenario's projected values and statuses."""
+def targets(*, scenario: Path | None, calibration: bool, annual_from: Path | None,
+            report: Path | None, as_json: bool) -> None:
+    """Show the plan's targets, or ``calibration`` the models' error (``fleetopt targets``)."""
     if calibration:
         run(lambda: api.calibration(scenario), as_json=as_json, render=render_calibration)
         return

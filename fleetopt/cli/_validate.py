@@ -1,7 +1,8 @@
-"""Register ``fleetopt validate FILE``: check an upload and list every problem at once.
+"""Run ``fleetopt validate FILE``: check an upload and list every problem at once.
 
 Exit 0 when the file is valid, 2 when it is not (CONTRACT §2); with ``--json`` the
-``{"valid", "errors", "warnings"}`` document is the only thing on stdout.
+``{"valid", "errors", "warnings"}`` document is the only thing on stdout. Its options are
+in :mod:`fleetopt.cli._commands`; :func:`validate` runs it.
 """
 
 from __future__ import annotations
@@ -12,8 +13,7 @@ from typing import Any
 import typer
 
 from fleetopt import api
-from fleetopt.cli._app import app
-from fleetopt.cli._common import EXIT_INPUT, JsonOpt, err, guarded, print_json
+from fleetopt.cli._common import EXIT_INPUT, err, guarded, print_json
 
 
 def _where(file: str, p: dict[str, Any]) -> str:
@@ -46,19 +46,8 @@ def render(file: str, doc: dict[str, Any]) -> None:
         )
 
 
-@app.command("validate")
-def validate_cmd(
-    file: Path = typer.Argument(
-        ..., help="The file to check (CSV, .xlsx, GTFS .zip, scenario .toml)."
-    ),
-    kind: str | None = typer.Option(
-        None,
-        "--kind",
-        help="trips | requests | stations | gtfs | scenario (default: from the content).",
-    ),
-    as_json: bool = JsonOpt,
-) -> None:
-    """Check an input file; list every problem with its row and column."""
+def validate(*, file: Path, kind: str | None, as_json: bool) -> None:
+    """Check an input file; exit 2 when it is not valid (``fleetopt validate``)."""
     with guarded():
         doc = api.validate(file, kind=kind, with_file=not as_json)
         if as_json:

@@ -32,12 +32,12 @@ from scipy import sparse
 
 from fleetopt.deadline import Deadline
 from fleetopt.siting.answer import Answer, Status
-from fleetopt.siting.assemble import point_result
 from fleetopt.siting.backend import LinearModel, solve_linear_model
-from fleetopt.siting.model import SitingModel, SolveOptions
-from fleetopt.siting.pmedian_lagrangian import lagrangian_branch_and_bound, lagrangian_fixing
-from fleetopt.siting.problem import SitingProblem
-from fleetopt.siting.result import SitingResult
+from fleetopt.siting.pmedian_lagrangian import (
+    NODE_THETA0,
+    lagrangian_branch_and_bound,
+    lagrangian_fixing_primal,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -103,14 +103,18 @@ def greedy(dist: np.ndarray, weight: np.ndarray, p: int, fixed: np.ndarray | Non
     ok = np.ones(n_cand, bool) if allowed is None else allowed.copy()
     ok[chosen] = False
     cur = dist[:, chosen].min(axis=1) if chosen else None
+    buf = np.empty((min(_CHUNK, dist.shape[0]), n_cand), dtype=dist.dtype)
     for _ in range(p):
         if cur is None:
-            score = -(weight @ dist)
+            score = -np.einsum("i,ij->j", weight, dist)
         else:
             score = np.zeros(n_cand)
             for s in range(0, dist.shape[0], _CHUNK):
                 blk = dist[s:s + _CHUNK]
-                score += weight[s:s + _CHUNK] @ np.maximum(cur[s:s + _CHUNK, None] - blk, 0.0)
+                b = buf[:blk.shape[0]]
+                np.subtract(cur[s:s + _CHUNK, None], blk, out=b)
+                np.maximum(b, 0.0, out=b)
+                score += np.einsum("i,ij->j", weight[s:s + _CHUNK], b)
         score[~ok] = -np.inf
         j = int(np.argmax(score))
         if not np.isfinite(score[j]):
@@ -152,6 +156,12 @@ def swap_search(dist: np.ndarray, weight: np.ndarray, open_idx: np.ndarray,
     fixed_set = set(np.asarray(fixed if fixed is not None else [], dtype=np.int64).tolist())
     can_insert = np.ones(n_cand, bool) if allowed is None else allowed.copy()
     cur_cost = pmedian_cost(dist, weight, open_idx)
+    # kept buffers and einsum (no temporary matrices, no BLAS threads): a fresh matrix per
+    # block costs page faults, and OpenBLAS's threads contend on a shared machine (measured
+    # 2026-12-06 on a 700 x 700 block: 16 ms of CPU per product with temporaries and BLAS,
+    # 0.7 ms with kept buffers and einsum)
+    buf1 = np.empty((min(_CHUNK, n_cli), n_cand), dtype=dist.dtype)
+    buf2 = np.empty_like(buf1)
     while time.perf_counter() < deadline:
         d1, d2, c1 = _two_nearest(dist, open_idx)
         q = open_idx.size
@@ -160,11 +170,14 @@ def swap_search(dist: np.ndarray, weight: np.ndarray, open_idx: np.ndarray,
         for s in range(0, n_cli, _CHUNK):
             blk = dist[s:s + _CHUNK]
             w = weight[s:s + _CHUNK]
-            m1 = np.minimum(d1[s:s + _CHUNK, None], blk)
-            gain += w @ (m1 - d1[s:s + _CHUNK, None])
-            m2 = np.minimum(d2[s:s + _CHUNK, None], blk)
+            m1 = buf1[:blk.shape[0]]
+            m2 = buf2[:blk.shape[0]]
+            np.minimum(d1[s:s + _CHUNK, None], blk, out=m1)
+            np.minimum(d2[s:s + _CHUNK, None], blk, out=m2)
             m2 -= m1
             m2 *= w[:, None]
+            m1 -= d1[s:s + _CHUNK, None]
+            gain += np.einsum("i,ij->j", w, m1)
             rows = c1[s:s + _CHUNK]
             onehot = sparse.csr_matrix((np.ones(rows.size), (rows, np.arange(rows.size))),
                                        shape=(q, rows.size))
@@ -294,6 +307,7 @@ def solve_pmedian(
     bb_share: float = 0.5,
     bb_iterations: int = 25,
     bb_all_columns: bool = False,
+    bb_theta0: float = NODE_THETA0,
 ) -> Answer:
     """Solve a p-median problem to proven optimality (or to the time limit).
 
@@ -338,6 +352,10 @@ def solve_pmedian(
     bb_all_columns : bool
         Branch-and-bound nodes step over every candidate, closed ones included (before
         2026-12-06; the baseline).
+    bb_theta0 : float
+        First subgradient step factor of each branch-and-bound node
+        (:data:`~fleetopt.siting.pmedian_lagrangian.NODE_THETA0`; 1 before 2026-12-06, the
+        baseline's).
 
     Returns
     -------
@@ -374,10 +392,25 @@ def solve_pmedian(
         return float(math.ceil(v - 1e-6)) if integral else float(v)
 
     # phase 0: Lagrangian bound and fixing (Beasley 1985): closes most candidates
-    lag, closed, forced = lagrangian_fixing(dist, weight, n_open, fixed, allowed, ub, tol,
-                                            deadline=t0 + (0.92 if large else 0.6)
-                                            * time_limit_s, iterations=1000 if large else 400)
+    lag, closed, forced, lag_set = lagrangian_fixing_primal(
+        dist, weight, n_open, fixed, allowed, ub, tol,
+        deadline=t0 + (0.92 if large else 0.6) * time_limit_s,
+        iterations=1000 if large else 400)
     lb = min(as_lb(lag), ub)
+    if lb < ub - tol and lag_set.size == n_open and not large:
+        # a second local search, from the Lagrangian open set and among the candidates the
+        # fixing left: where the bound already rounds up to the optimum (pmed28, 33, 37, 40)
+        # this finds it, and the LP and MIP rounds are not needed
+        keep0 = allowed & ~closed
+        keep0[fixed] = True
+        fx = np.union1d(fixed, forced)
+        y = swap_search(dist, weight, lag_set, fx, keep0, deadline=t0 + 0.5 * time_limit_s)
+        c_y = pmedian_cost(dist, weight, y)
+        logger.info("local search from the Lagrangian open set: %.6g (heuristic %.6g)", c_y, ub)
+        if c_y < ub - 1e-9:
+            best, ub = y, c_y
+            tol = max(1.0 - 1e-6 if integral else 1e-9 * max(1.0, abs(ub)), rel_gap * abs(ub))
+            lb = min(as_lb(lag), ub)
     rounds = 0
     size: dict[str, int] = {}
     status = Status.FEASIBLE
@@ -409,7 +442,7 @@ def solve_pmedian(
             dist_s, weight, n_open, fixed_s, np.ones(sub.size, bool), best_s,
             min(ub, ub_s) if in_sub.all() else ub, tol,
             deadline=t0 + bb_share * time_limit_s, iterations=bb_iterations,
-            all_columns=bb_all_columns)
+            all_columns=bb_all_columns, theta0=bb_theta0)
         logger.info("Lagrangian B&B: %s after %d nodes, best %.6g, bound %.6g",
                     "proven" if done else "stopped", nodes, cost_b, lb_b)
         if cost_b < ub - 1e-9:
@@ -503,18 +536,3 @@ def solve_pmedian(
         n_levels = np.where(grow, np.minimum(np.maximum(lv, n_levels * 2), top), n_levels)
     return Answer(status=status, open_idx=np.sort(best), objective=ub, bound=lb,
                          iterations=rounds, model_size=size, heuristic_objective=heur)
-
-
-def _solve_problem(problem: SitingProblem, deadline: Deadline, o: SolveOptions) -> SitingResult:
-    weight = problem.demand["weight"].to_numpy(float)
-    ans = solve_pmedian(o.cost, weight, int(problem.p or 0), fixed=problem.existing_idx,
-                        deadline=deadline.at_least(0.1), solver=o.solver, rel_gap=o.rel_gap)
-    return point_result(problem, "p-median", deadline.start_s, ans.status, ans.objective,
-                        ans.bound, ans.open_idx, ans.model_size,
-                        {"heuristic_objective": ans.heuristic_objective,
-                         "rounds": ans.iterations})
-
-
-#: ``site --model p-median``: minimise the demand-weighted travel time to the nearest site.
-MODEL = SitingModel("p-median", _solve_problem, needs_p=True, p_within_candidates=True)
-

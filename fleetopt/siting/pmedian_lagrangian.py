@@ -22,7 +22,19 @@ logger = logging.getLogger(__name__)
 #: 9 % of the entries, 0.18 against 0.42 ms at 3 %).
 DENSE_SHARE = 0.06
 
-__all__ = ["SortedCosts", "lagrangian_branch_and_bound", "lagrangian_fixing"]
+#: First step factor of a branch-and-bound node's subgradient (halved after
+#: :data:`NODE_STALL` steps without a better bound). Measured 2026-12-06 on the search after
+#: the root fixing, 25 steps per node, nodes / CPU s, 1.0 (before) against 2.0: pmed36
+#: 3,329 / 7.3 against 799 / 2.3; pmed39 459 / 1.04 against 135 / 0.38; pmed38 196 against
+#: 83; pmed32 71 against 21; pmed31 80 against 39; pmed35 64 against 39; pmed22 107 against
+#: 121. Not monotone: 3.0 took 2,069 nodes on pmed36, 4.0 did not finish in 20,000; 0.5
+#: took 11,897.
+NODE_THETA0 = 2.0
+#: Steps without a better bound after which a node halves its step factor.
+NODE_STALL = 8
+
+__all__ = ["SortedCosts", "lagrangian_branch_and_bound", "lagrangian_fixing",
+           "lagrangian_fixing_primal"]
 
 
 class SortedCosts:
@@ -102,6 +114,19 @@ def lagrangian_fixing(dist: np.ndarray, weight: np.ndarray, n_open: int, fixed: 
                       deadline: float = math.inf) -> tuple[float, np.ndarray, np.ndarray]:
     """Lagrangian lower bound of the p-median and the candidates it closes or forces open.
 
+    :func:`lagrangian_fixing_primal` without its open sets (same parameters).
+    """
+    bound, closed, forced, _ = lagrangian_fixing_primal(
+        dist, weight, n_open, fixed, allowed, ub, tol, iterations=iterations, deadline=deadline)
+    return bound, closed, forced
+
+
+def lagrangian_fixing_primal(
+    dist: np.ndarray, weight: np.ndarray, n_open: int, fixed: np.ndarray, allowed: np.ndarray,
+    ub: float, tol: float, *, iterations: int = 400, deadline: float = math.inf,
+) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
+    """Lagrangian lower bound, candidates closed or forced open, and the bound's open set.
+
     Relaxing the assignment rows with multipliers ``lambda_i`` gives
     ``L = sum_i lambda_i + min_{|S| = n_open} sum_{j in S} rho_j`` with
     ``rho_j = sum_i min(0, w_i d_ij - lambda_i)`` (Cornuéjols, Fisher & Nemhauser 1977;
@@ -129,8 +154,10 @@ def lagrangian_fixing(dist: np.ndarray, weight: np.ndarray, n_open: int, fixed: 
 
     Returns
     -------
-    (float, numpy.ndarray, numpy.ndarray)
-        Best bound, boolean mask of closed candidates, indices forced open.
+    (float, numpy.ndarray, numpy.ndarray, numpy.ndarray)
+        Best bound, boolean mask of closed candidates, indices forced open, and the open
+        set of the Lagrangian subproblem at the best bound (sorted; empty when no step
+        ran): a start for a local search near the optimal multipliers.
     """
     n_cand = dist.shape[1]
     wd = dist * weight[:, None]
@@ -155,6 +182,7 @@ def lagrangian_fixing(dist: np.ndarray, weight: np.ndarray, n_open: int, fixed: 
         lam = np.sort(wd, axis=1)[:, min(n_cand - 1, max(0, n_cand // max(1, n_open)))].copy()
         sc = SortedCosts(wd)
     entries: tuple[np.ndarray, np.ndarray] | None = None
+    best_set = np.array([], np.int64)
     best = -math.inf
     theta = 2.0
     stall = 0
@@ -176,6 +204,7 @@ def lagrangian_fixing(dist: np.ndarray, weight: np.ndarray, n_open: int, fixed: 
         val = float(lam.sum() + rho[base_open].sum() + rho[chosen].sum())
         if val > best + 1e-9:
             best, stall = val, 0
+            best_set = np.r_[base_open, chosen]
         else:
             stall += 1
             if stall >= 20:
@@ -205,44 +234,64 @@ def lagrangian_fixing(dist: np.ndarray, weight: np.ndarray, n_open: int, fixed: 
         lam = lam + theta * (ub - val) / norm * g
         if sparse_mode:
             lam = np.minimum(lam, cap)
-    return best, closed, np.flatnonzero(forced)
+    return best, closed, np.flatnonzero(forced), np.sort(best_set.astype(np.int64))
 
 
-def _lag_node(sc: SortedCosts, lam: np.ndarray, base: np.ndarray, free: np.ndarray, k: int,
-              ub: float, tol: float, iterations: int
+def _lag_node(wd: np.ndarray, lam: np.ndarray, base: np.ndarray, free: np.ndarray, k: int,
+              ub: float, tol: float, iterations: int, theta0: float = NODE_THETA0
               ) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Subgradient at one node: bound, multipliers, open set, candidates closed / forced."""
-    n_cand = sc.n_cand
+    """Subgradient at one node: bound, multipliers, open set, candidates closed / forced.
+
+    ``wd`` holds the node's columns only (dense: a node's matrix is small). The free
+    candidates, the number still to choose and the open base are recomputed only when the
+    fixing changes them (the same steps and values as recomputing them each step).
+    """
+    n_cand = wd.shape[1]
+    buf = np.empty_like(wd)  # kept: a fresh matrix-sized array per step costs page faults
+    thr = ub - tol
     best, best_lam, best_set = -math.inf, lam, base.copy()
     closed = np.zeros(n_cand, bool)
     forced = np.zeros(n_cand, bool)
-    theta, stall = 1.0, 0
+    theta, stall = theta0, 0
     cur = lam.copy()
+    cf = np.flatnonzero(free)
+    kk = k
+    base_open = base.astype(np.int64)
     for _ in range(iterations):
-        rho, entries = sc.rho(cur)
-        cf = np.flatnonzero(free & ~closed & ~forced)
-        kk = k - int(forced.sum())
         if kk < 0 or cf.size < kk:
             return math.inf, cur, best_set, closed, forced  # no completion: prune
+        # rho_j = sum_i min(0, wd_ij - lam_i) = sum_i min(wd_ij, lam_i) - sum_i lam_i: one
+        # pass over the matrix and its column sums (the root's SortedCosts.rho sums the
+        # negative parts instead: its bound is reported, and that sum rounds less; a node's
+        # bound only prunes, with a tolerance far above this rounding)
+        np.minimum(wd, cur[:, None], out=buf)
+        s_cur = float(cur.sum())
+        rho = buf.sum(axis=0) - s_cur
         order = cf[np.argsort(rho[cf], kind="stable")]
         chosen = order[:kk]
-        openset = np.concatenate([base, np.flatnonzero(forced), chosen]).astype(np.int64)
-        val = float(cur.sum() + rho[openset].sum())
+        openset = np.concatenate([base_open, chosen])
+        val = s_cur + float(rho[openset].sum())
         if val > best + 1e-9:
             best, best_lam, best_set, stall = val, cur.copy(), openset, 0
         else:
             stall += 1
-            if stall >= 8:
+            if stall >= NODE_STALL:
                 theta *= 0.5
                 stall = 0
         if kk > 0 and cf.size > kk:
             worst_in, first_out = rho[order[kk - 1]], rho[order[kk]]
             out = order[kk:]
-            closed[out[val + rho[out] - worst_in > ub - tol]] = True
-            forced[chosen[val + first_out - rho[chosen] > ub - tol]] = True
-        if best >= ub - tol or theta < 1e-3:
+            new_closed = out[val + rho[out] - worst_in > thr]
+            new_forced = chosen[val + first_out - rho[chosen] > thr]
+            if new_closed.size or new_forced.size:
+                closed[new_closed] = True
+                forced[new_forced] = True
+                cf = np.flatnonzero(free & ~closed & ~forced)
+                kk = k - int(forced.sum())
+                base_open = np.concatenate([base, np.flatnonzero(forced)]).astype(np.int64)
+        if best >= thr or theta < 1e-3:
             break
-        g = 1.0 - sc.served(entries, cur, openset)
+        g = 1.0 - (wd[:, openset] < cur[:, None]).sum(axis=1)
         norm = float(g @ g)
         if norm == 0:
             break
@@ -255,6 +304,7 @@ def lagrangian_branch_and_bound(
     best: np.ndarray, ub: float, tol: float, *, deadline: float, node_limit: int = 20000,
     iterations: int = 25,
     all_columns: bool = False,
+    theta0: float = NODE_THETA0,
 ) -> tuple[bool, np.ndarray, float, float, int]:
     """Depth-first branch and bound on ``y_j`` with Lagrangian bounds and fixing at each node.
 
@@ -282,10 +332,14 @@ def lagrangian_branch_and_bound(
         the search took 3,329 nodes and 11.6 s of CPU against 2,155 nodes / 15.0 s with
         60 steps and 4,722 nodes / 10.3 s with 15 (2026-12-06, one process each, machine
         under shared load; the same proof each time). Before the steps were restricted,
-        the same 3,329 nodes took 63.7 s.
+        the same 3,329 nodes took 63.7 s. With a first step factor of 2 (:data:`NODE_THETA0`,
+        was 1) pmed36 takes 799 nodes and about 2 s of CPU (2026-12-06).
     all_columns : bool
         Run each node's steps over every candidate, closed ones included (the method
         before 2026-12-06, kept as ``bench_siting``'s baseline).
+    theta0 : float
+        First step factor of each node's subgradient (:data:`NODE_THETA0`; 1 before
+        2026-12-06, the baseline's).
 
     Returns
     -------
@@ -325,10 +379,9 @@ def lagrangian_branch_and_bound(
         # the node's steps see only the candidates it has not closed (on pmed36 about 50
         # of the 335 left after the root fixing, so a step reads a sixth of the matrix)
         cols = np.arange(n_cand) if all_columns else np.flatnonzero(~closed)
-        sc = SortedCosts(wd[:, cols], dense=True)
         bound, lam_n, o_loc, cl_loc, fo_loc = _lag_node(
-            sc, lam, np.searchsorted(cols, base), free[cols], n_open - base.size, ub, tol,
-            iterations)
+            wd[:, cols], lam, np.searchsorted(cols, base), free[cols], n_open - base.size, ub, tol,
+            iterations, theta0)
         openset = cols[o_loc]
         cl = np.zeros(n_cand, bool)
         cl[cols[cl_loc]] = True

@@ -15,52 +15,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from fleetopt.siting.answer import Status
+from fleetopt.siting.summary import (
+    OBJECTIVE_UNITS,
+    OPTIMAL_GAP_TOL,
+    STATUSES,
+    document,
+    relative_gap,
+    settle,
+    size_line,
+)
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["SitingResult", "relative_gap"]
+__all__ = ["OBJECTIVE_UNITS", "OPTIMAL_GAP_TOL", "STATUSES", "SitingResult", "relative_gap"]
 
-STATUSES = (Status.OPTIMAL, Status.FEASIBLE, Status.INFEASIBLE, Status.TIME_LIMIT_NO_SOLUTION)
-#: Largest relative gap still reported as ``optimal`` (solver round-off) [-].
-OPTIMAL_GAP_TOL = 1e-6
-
-
-def relative_gap(objective: float, bound: float, *, maximize: bool = False) -> float | None:
-    """Return ``|objective - bound| / max(|objective|, 1e-9)`` (None without both numbers).
-
-    Parameters
-    ----------
-    objective : float
-        Value of the best solution found.
-    bound : float
-        Proven bound (lower for minimisation, upper for maximisation).
-    maximize : bool
-        True for maximisation problems.
-    """
-    if objective is None or bound is None or not (math.isfinite(objective)
-                                                  and math.isfinite(bound)):
-        return None
-    diff = (bound - objective) if maximize else (objective - bound)
-    return max(0.0, diff) / max(abs(objective), 1e-9)
-
-
-#: Unit of each model's objective (docs/siting.md, "Models") for human output (the
-#: ``site --json`` keys stay those of CONTRACT §2); OR-Library input is in the file's units.
-OBJECTIVE_UNITS: dict[str, str] = {
-    "p-median": "s x weight",  # demand-weighted travel time to the nearest open site
-    "p-center": "s",  # worst travel time
-    "set-cover": "CNY",  # opening cost (the number of sites without fixed_cost_cny)
-    "max-coverage": "weight covered",
-    "uflp": "CNY",  # opening cost + value of travel time
-    "cflp": "CNY",
-    "service-level": "CNY",
-    "flow-refuelling": "flow refuelled",
-    "rollout": "weight x years covered",
-}
 
 @dataclass
 class SitingResult:
@@ -116,23 +86,9 @@ class SitingResult:
     extra_json: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if self.status not in STATUSES:
-            msg = f"status {self.status!r} is not one of {STATUSES}"
-            raise ValueError(msg)
-        if (self.status == Status.OPTIMAL and self.objective is not None
-                and self.bound is not None and np.isfinite(self.bound)):
-            true_gap = relative_gap(self.objective, self.bound, maximize=self.maximize)
-            if true_gap is not None and true_gap > OPTIMAL_GAP_TOL:
-                # a solver stopped at a requested relative gap (e.g. 1e-4) and called it
-                # optimal: report what is proven, not more
-                self.status = Status.FEASIBLE
-                self.gap = true_gap
-        if self.status == Status.OPTIMAL:
-            self.gap = 0.0
-            if self.objective is not None:
-                self.bound = self.objective
-        elif self.gap is None and self.objective is not None and self.bound is not None:
-            self.gap = relative_gap(self.objective, self.bound, maximize=self.maximize)
+        # the rules of fleetopt.siting.summary (shared with the OR-Library p-median path)
+        self.status, self.bound, self.gap = settle(self.status, self.objective, self.bound,
+                                                   self.gap, maximize=self.maximize)
 
     def summary(self, *, assignments: bool = True) -> dict[str, Any]:
         """Return the ``site --json`` document (CONTRACT §2).
@@ -142,33 +98,20 @@ class SitingResult:
         assignments : bool
             Include the ``assignments`` list.
         """
-        out: dict[str, Any] = {
-            "model": self.model,
-            "status": self.status,
-            "objective": _num(self.objective),
-            "bound": _num(self.bound),
-            "gap": _num(self.gap),
-            "open_sites": list(self.open_sites),
-        }
+        rows = None
         if assignments:
-            out["assignments"] = [
+            rows = [
                 {"demand": r.demand_id, "site": r.site_id, "share": round(float(r.share), 9)}
                 for r in self.assignments.itertuples(index=False)
             ] if not self.assignments.empty else []
-        out["wall_s"] = round(float(self.wall_s), 3)
-        if self.reason and self.status in (Status.INFEASIBLE, Status.TIME_LIMIT_NO_SOLUTION):
-            out["reason"] = self.reason
-        for k, v in self.extra_json.items():
-            out.setdefault(k, v)
-        return out
+        return document(model=self.model, status=self.status, objective=self.objective,
+                        bound=self.bound, gap=self.gap, open_sites=self.open_sites,
+                        assignments=rows, wall_s=self.wall_s, reason=self.reason,
+                        extra_json=self.extra_json)
 
     def model_size_line(self) -> str:
         """One line ``model size: R rows, C columns, N non-zeros``."""
-        s = self.model_size
-        if not s:
-            return "model size: (no MIP built)"
-        return (f"model size: {s.get('rows', 0):,} rows, {s.get('columns', 0):,} columns, "
-                f"{s.get('nonzeros', 0):,} non-zeros")
+        return size_line(self.model_size)
 
     def to_geojson(self) -> dict[str, Any]:
         """Return a GeoJSON FeatureCollection of the open sites (WGS84 points)."""
@@ -200,15 +143,6 @@ class SitingResult:
                      "utf-8")
         paths.append(p)
         return paths
-
-
-def _num(x: float | None) -> float | None:
-    if x is None:
-        return None
-    x = float(x)
-    if not math.isfinite(x):
-        return None
-    return int(x) if x == int(x) and abs(x) < 2**53 else x
 
 
 def _plain(v: Any) -> Any:

@@ -26,13 +26,13 @@ from fleetopt import settings
 from fleetopt.deadline import Deadline
 from fleetopt.errors import InputError, Problem
 from fleetopt.inputs.default_demand import public_dc_stations
-from fleetopt.inputs.orlib import read_cap, read_pmed
+from fleetopt.inputs.orlib import read_cap
 from fleetopt.siting.answer import SOLVED
 from fleetopt.siting.assemble import finite_cost, infeasible_result
 from fleetopt.siting.candidates import aggregate_demand, build_problem, candidates_from_network
 from fleetopt.siting.cflp import CflpData, solve_cflp
 from fleetopt.siting.coverage import solve_p_center
-from fleetopt.siting.pmedian import solve_pmedian
+from fleetopt.siting.pmedian_orlib import read_pmed_p, solve_pmed_file
 from fleetopt.siting.problem import SitingProblem
 from fleetopt.siting.registry import MODELS, SolveOptions
 from fleetopt.siting.result import SitingResult
@@ -69,39 +69,35 @@ def solve_orlib_pmed(path: str | Path, *, p: int | None = None, model: str = "p-
     SitingResult
         Objective in the file's units; ``open_sites`` are 1-based vertex numbers.
     """
-    limit = settings.SITING_TIME_LIMIT_S if time_limit_s is None else float(time_limit_s)
-    deadline = Deadline.after(limit)
-    t0 = deadline.start_s
-    inst = read_pmed(path)
-    p_use = inst.p if p is None else int(p)
-    if not 1 <= p_use <= inst.n:
-        msg = f"--p must be between 1 and n={inst.n}, got {p_use}"
-        raise InputError(msg, [Problem(msg, column="p", file=str(path))])
     if model == "p-median":
-        ans = solve_pmedian(inst.cost, None, p_use, deadline=deadline, solver=solver)
-        status, obj, bound, idx, size = (ans.status, ans.objective, ans.bound, ans.open_idx,
-                                         ans.model_size)
-        details = {"heuristic_objective": ans.heuristic_objective, "rounds": ans.iterations,
-                   "p": p_use, "n": inst.n}
-    elif model == "p-center":
-        c = solve_p_center(inst.cost, p_use, deadline=deadline.at_least(0.1), solver=solver)
-        status, obj, bound, idx, size = c.status, c.objective, c.bound, c.open_idx, c.model_size
-        details = {"p": p_use, "n": inst.n}
+        res = solve_pmed_file(path, p=p, time_limit_s=time_limit_s, solver=solver)
+        inst, p_use, t0, ans = res.instance, res.p, res.deadline.start_s, res.answer
+        details: dict[str, Any] = {"heuristic_objective": ans.heuristic_objective,
+                                   "rounds": ans.iterations}
     else:
-        msg = f"model {model!r} does not apply to a p-median file; use p-median or p-center"
-        raise InputError(msg, [Problem(msg, column="--model")])
-    if status not in SOLVED:
-        return SitingResult(model=model, status=status, objective=None, bound=None, open_sites=[],
-                            wall_s=time.perf_counter() - t0, model_size=size)
-    idx = np.sort(np.asarray(idx, dtype=np.int64))
+        limit = settings.SITING_TIME_LIMIT_S if time_limit_s is None else float(time_limit_s)
+        deadline = Deadline.after(limit)
+        t0 = deadline.start_s
+        inst, p_use = read_pmed_p(path, p)
+        if model != "p-center":
+            msg = f"model {model!r} does not apply to a p-median file; use p-median or p-center"
+            raise InputError(msg, [Problem(msg, column="--model")])
+        ans = solve_p_center(inst.cost, p_use, deadline=deadline.at_least(0.1), solver=solver)
+        details = {}
+    if ans.status not in SOLVED:
+        return SitingResult(model=model, status=ans.status, objective=None, bound=None,
+                            open_sites=[], wall_s=time.perf_counter() - t0,
+                            model_size=ans.model_size)
+    idx = np.sort(np.asarray(ans.open_idx, dtype=np.int64))
     near = idx[np.argmin(inst.cost[:, idx], axis=1)]
     assign = pd.DataFrame({"demand_id": np.arange(1, inst.n + 1), "site_id": near + 1,
                            "share": 1.0, "cost": inst.cost[np.arange(inst.n), near]})
     sites = pd.DataFrame({"id": idx + 1, "size": 1,
                           "load": np.bincount(np.searchsorted(idx, near), minlength=idx.size)})
-    return SitingResult(model=model, status=status, objective=float(obj), bound=float(bound),
-                        open_sites=[int(i) + 1 for i in idx], wall_s=time.perf_counter() - t0,
-                        sites=sites, assignments=assign, model_size=size, details=details)
+    return SitingResult(model=model, status=ans.status, objective=float(ans.objective),
+                        bound=float(ans.bound), open_sites=[int(i) + 1 for i in idx],
+                        wall_s=time.perf_counter() - t0, sites=sites, assignments=assign,
+                        model_size=ans.model_size, details={**details, "p": p_use, "n": inst.n})
 
 
 def solve_orlib_cap(path: str | Path, *, capacity: float | None = None,

@@ -12,11 +12,11 @@ from fleetopt.deadline import Deadline
 from fleetopt.inputs.orlib import read_pmed
 from fleetopt.siting.pmedian import (
     greedy,
-    lagrangian_fixing,
     pmedian_cost,
     solve_pmedian,
     swap_search,
 )
+from fleetopt.siting.pmedian_lagrangian import lagrangian_fixing
 from fleetopt.siting.solve import solve_orlib_pmed
 from tests.fleetopt.siting.conftest import LOCAL_OPTIMA, brute_force_pmedian
 

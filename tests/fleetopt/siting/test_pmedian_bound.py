@@ -12,6 +12,7 @@ from fleetopt.siting.pmedian_lagrangian import (
     SortedCosts,
     lagrangian_branch_and_bound,
     lagrangian_fixing,
+    lagrangian_fixing_primal,
 )
 from tests.fleetopt.siting.conftest import LOCAL_OPTIMA, brute_force_pmedian
 
@@ -79,3 +80,21 @@ def test_pmed1_root_bound_below_published_optimum(data_dir: Path) -> None:
                                      np.array([], np.int64), np.ones(inst.n, bool), want,
                                      1 - 1e-6)
     assert lb_opt >= want - (1 - 1e-6)
+
+
+def test_lagrangian_open_set_is_a_solution(data_dir: Path) -> None:
+    """GIVEN pmed2 with one candidate fixed open WHEN the root Lagrangian runs THEN the open set
+    it returns (the local search's start) has p + 1 distinct allowed sites with the fixed one,
+    its true cost is at least the bound, and the bound is that of lagrangian_fixing."""
+    inst = read_pmed(data_dir / "siting" / "pmed2.txt")
+    fixed = np.array([7], np.int64)
+    allowed = np.ones(inst.n, bool)
+    allowed[[3, 50]] = False
+    ub = 1.05 * LOCAL_OPTIMA["pmed2"]
+    args = (inst.cost, np.ones(inst.n), inst.p + 1, fixed, allowed, ub, 1 - 1e-6)
+    lb, _, _, open_set = lagrangian_fixing_primal(*args)
+    assert open_set.size == inst.p + 1 == np.unique(open_set).size
+    assert 7 in open_set
+    assert allowed[open_set].all()
+    assert inst.cost[:, open_set].min(axis=1).sum() >= lb - 1e-6
+    assert lagrangian_fixing(*args)[0] == lb
