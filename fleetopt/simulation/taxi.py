@@ -72,7 +72,7 @@ _SPLIT = 1e6
 #: Heap event kinds of the dispatch loop.
 _DROP, _REPO, _ARRIVE = 0, 1, 2
 #: Nearest nodes of an origin scanned as plain lists before the vectorised scan.
-_HEAD = 64
+_HEAD = 16
 
 
 class TaxiDispatch:
@@ -167,10 +167,11 @@ class TaxiDispatch:
         self.pos: list[int] = snode.tolist()
         # idle taxis by road node, for the nearest-first scan
         self.bucket: dict[int, list[int]] = {}  # idle taxi ids by node, ascending
-        self.n_idle_at = np.zeros(net.n_nodes, dtype=np.int64)
+        n_at = np.zeros(net.n_nodes, dtype=np.int64)
         for i, u in enumerate(self.pos):
             self.bucket.setdefault(u, []).append(i)
-            self.n_idle_at[u] += 1
+            n_at[u] += 1
+        self._has_idle = n_at > 0  # nodes with an idle taxi (the vectorised scan)
         self._near: dict[int, tuple[np.ndarray, np.ndarray, list[int], list[int], int]] = {}
         self._st_tables: dict[
             tuple[bool, bool], tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
@@ -254,8 +255,13 @@ class TaxiDispatch:
         self._trip_km_l: list[float] = self.trip_km.tolist()
         self._trip_ekm_l: list[float] = np.asarray(self.trip_ekm, dtype=float).tolist()
         self._rows_l: list[int] = self.R.tolist()
-        self._nia_l: list[int] = self.n_idle_at.tolist()
+        self._nia_l: list[int] = n_at.tolist()  # idle taxis per node
         self._charges = [b or h for b, h in zip(self._batt, self._h2, strict=True)]
+        # a battery taxi without the speed factor: _assign does its two drives inline
+        self._plain_bev = [
+            b and not p and not f
+            for b, p, f in zip(self._batt, self._phev, self.sf_use, strict=True)
+        ]
         self._charge_soc = float(opts.taxi_charge_soc)
         self._starts: list[tuple[int, float, float]] = []  # (request, level, pickup time)
         # (request, taxi, drop-off time, empty km, energy km, fuel, energy, level)
@@ -343,20 +349,27 @@ class TaxiDispatch:
         t_prev = env.now  # when the request stream last advanced
         rseq = -1  # scheduling order of the next request instant
         inf = math.inf
+        peek = env.peek
+        request = self._request
         while True:
             if j < nreq:
                 d = dep[j]
                 tr = t_prev + (d - t_prev) if d > t_prev else t_prev
             else:
                 tr = inf
-            use_req = not heap or (tr, rseq) < heap[0][:2]
-            t = tr if use_req else heap[0][0]
+            if heap:
+                h0 = heap[0]
+                th = h0[0]
+                use_req = tr < th or (tr == th and rseq < h0[1])
+                t = tr if use_req else th
+            else:
+                use_req, t = True, tr
             if t >= t_stop:
                 self._wake_at = inf
                 with contextlib.suppress(simpy.Interrupt):
                     yield env.event()  # sleep until a taxi leaving a station schedules more
                 continue
-            if t >= env.peek():
+            if t >= peek():
                 self._wake_at = t
                 with contextlib.suppress(simpy.Interrupt):
                     yield env.timeout(t - env.now)
@@ -368,7 +381,7 @@ class TaxiDispatch:
                 self._seq += 1
                 rseq_next = self._seq  # the next instant was scheduled before this one's drives
                 while True:
-                    self._request(j, t, t0)
+                    request(j, t, t0)
                     j += 1
                     if j >= nreq or dep[j] > t:
                         break
@@ -435,13 +448,16 @@ class TaxiDispatch:
         """Apply :meth:`_best_taxi`'s rule, scanning nodes by travel time, not every idle taxi.
 
         Nodes come nearest first; at a node the idle taxis are kept sorted by id, so the
-        first one with enough energy is the node's candidate. Returns the taxi (-1: none),
+        first one with enough energy is the node's candidate. The first :data:`_HEAD` nodes
+        are read as plain lists; further ones in blocks (growing eightfold), each block's
+        nodes with idle taxis found by one vectorised test. Returns the taxi (-1: none),
         its pickup time [ms] and pickup length [m].
         """
         if not self._trip_s_l[j] < math.inf:
             return -1, 0, 0.0
         o = self._ro[j]
-        nodes, ms, head_n, head_ms, last = self._near_of(o)
+        got = self._near.get(o)
+        nodes, ms, head_n, head_ms, last = got if got is not None else self._near_of(o)
         x = self._lim_l[j] - now + 1e-9  # longest pickup [s]
         # the last whole millisecond c with c / 1000 <= x (the times compare in seconds)
         c = math.floor(x * 1000.0)
@@ -449,8 +465,7 @@ class TaxiDispatch:
             c += 1
         while c >= 0 and c / 1000.0 > x:
             c -= 1
-        k = len(ms) if c >= last else int(ms.searchsorted(c, side="right"))
-        if k == 0:
+        if c < 0:
             return -1, 0, 0.0
         best, best_ms, best_l = -1, -1, 0.0
         nia = self._nia_l
@@ -458,12 +473,13 @@ class TaxiDispatch:
         level, rate, min_l, sf = self.level, self.rate, self.min_level, self.sf_use
         trip_km = self._trip_km_l[j]
         wrow, rows = self.W, self._rows_l
-        hk = min(k, len(head_n))
-        for h in range(hk):
+        for h in range(len(head_n)):
+            m = head_ms[h]
+            if m > c:
+                return best, best_ms, best_l
             u = head_n[h]
             if not nia[u]:
                 continue
-            m = head_ms[h]
             if best >= 0 and m > best_ms:
                 return best, best_ms, best_l
             l_m = float(wrow[rows[u], o]) - m * _SPLIT
@@ -478,14 +494,17 @@ class TaxiDispatch:
                 if ok:
                     best, best_ms, best_l = i, m, l_m
                     break
-        if best >= 0 and (hk >= k or int(ms[hk]) > best_ms):
+        a = len(head_n)
+        if a >= ms.size:
             return best, best_ms, best_l
-        nia_a = self.n_idle_at
-        # then blocks of about four idle taxis' worth of nodes when they are spread evenly
-        a, step = hk, max(16, 4 * nia_a.size // max(self.n_idle, 1))
+        if best >= 0 and int(ms[a]) > best_ms:
+            return best, best_ms, best_l
+        k = ms.size if c >= last else int(ms.searchsorted(c, side="right"))
+        has = self._has_idle
+        step = 8 * _HEAD
         while a < k:
             b = min(k, a + step)
-            for h in (nia_a[nodes[a:b]] > 0).nonzero()[0].tolist():
+            for h in has[nodes[a:b]].nonzero()[0].tolist():
                 m = int(ms[a + h])
                 if best >= 0 and m > best_ms:
                     return best, best_ms, best_l
@@ -516,8 +535,10 @@ class TaxiDispatch:
             self.bucket[u] = [i]
         else:
             bisect.insort(got, i)
-        self.n_idle_at[u] += 1
-        self._nia_l[u] += 1
+        nia = self._nia_l
+        if not nia[u]:
+            self._has_idle[u] = True
+        nia[u] += 1
         if self._repo_on:
             self.idle_epoch[i] += 1
             self._push(now + self.repo_s, _REPO, i, self.idle_epoch[i])
@@ -528,8 +549,10 @@ class TaxiDispatch:
         u = self.pos[i]
         got = self.bucket[u]
         del got[bisect.bisect_left(got, i)]
-        self.n_idle_at[u] -= 1
-        self._nia_l[u] -= 1
+        nia = self._nia_l
+        nia[u] -= 1
+        if not nia[u]:
+            self._has_idle[u] = False
 
     def _assign(
         self, i: int, j: int, now: float, pick_s: float = -1.0, pick_m: float = 0.0
@@ -543,17 +566,33 @@ class TaxiDispatch:
             pick_s, pick_m = self._route(self.pos[i], self._ro[j])
         pick_km = pick_m / 1000.0
         trip_km = self._trip_km_l[j]
-        if self.sf_use[i]:
-            pick_ekm = self._ekm(i, pick_s, pick_m)
-            trip_ekm = self._trip_ekm_l[j]
-        else:
-            pick_ekm, trip_ekm = pick_km, trip_km
-        soc0 = self.level[i]
+        level = self.level
+        soc0 = level[i]
         f0 = self.fuel_used[i]
-        e1 = self._drive(i, pick_km, pick_ekm)
-        e2 = self._drive(i, trip_km, trip_ekm)
+        if self._plain_bev[i]:
+            # _drive twice, inline (the same operations in the same order)
+            km, rate, cap, drawn = self.km, self.rate, self.cap, self.drawn
+            km[i] += pick_km
+            use = pick_km * rate[i]
+            level[i] -= use
+            e1 = use * cap[i]
+            drawn[i] += e1
+            km[i] += trip_km
+            use = trip_km * rate[i]
+            level[i] -= use
+            e2 = use * cap[i]
+            drawn[i] += e2
+            self._ride[i] = (pick_km, pick_km, trip_km, e1, e2, f0)
+        else:
+            if self.sf_use[i]:
+                pick_ekm = self._ekm(i, pick_s, pick_m)
+                trip_ekm = self._trip_ekm_l[j]
+            else:
+                pick_ekm, trip_ekm = pick_km, trip_km
+            e1 = self._drive(i, pick_km, pick_ekm)
+            e2 = self._drive(i, trip_km, trip_ekm)
+            self._ride[i] = (pick_km, pick_ekm, trip_ekm, e1, e2, f0)
         self._starts.append((j, soc0, now + pick_s))
-        self._ride[i] = (pick_km, pick_ekm, trip_ekm, e1, e2, f0)
         self._seq += 1
         heapq.heappush(
             self._heap, (now + (pick_s + self._trip_s_l[j]), self._seq, _DROP, i, j)
@@ -590,21 +629,29 @@ class TaxiDispatch:
     def _drop(self, i: int, j: int, now: float) -> bool:
         """Record the drop-off of request ``j``; return whether taxi ``i`` must now charge."""
         pick_km, pick_ekm, trip_ekm, e1, e2, f0 = self._ride[i]
-        # a repositioning drive before this pickup is part of its empty drive
-        dh = pick_km + self.carry_km[i]
-        run = trip_ekm + (pick_ekm + self.carry_ekm[i])
-        e1 += self.carry_e[i]
-        fuel = self.fuel_used[i] - f0 + self.carry_fuel[i]
-        self.carry_km[i] = 0.0
-        self.carry_ekm[i] = 0.0
-        self.carry_e[i] = 0.0
-        self.carry_fuel[i] = 0.0
+        if self._repo_on:
+            # a repositioning drive before this pickup is part of its empty drive
+            dh = pick_km + self.carry_km[i]
+            run = trip_ekm + (pick_ekm + self.carry_ekm[i])
+            e1 += self.carry_e[i]
+            fuel = self.fuel_used[i] - f0 + self.carry_fuel[i]
+            self.carry_km[i] = 0.0
+            self.carry_ekm[i] = 0.0
+            self.carry_e[i] = 0.0
+            self.carry_fuel[i] = 0.0
+        else:  # nothing carried (adding 0.0 would change no bit)
+            dh = pick_km
+            run = trip_ekm + pick_ekm
+            fuel = self.fuel_used[i] - f0
         lvl = self.level[i]
         self._drops.append((j, i, now, dh, run, fuel, e1 + e2, lvl))
         self.pos[i] = self._rd[j]
         if self._charges[i] and lvl < self._charge_soc:
             return True
-        self._become_idle(i, now)
+        if self.pending:
+            self._become_idle(i, now)
+        else:
+            self._set_idle(i, now)
         return False
 
     def _reposition(self, i: int, epoch: int, now: float) -> None:
