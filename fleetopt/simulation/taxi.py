@@ -61,7 +61,7 @@ from fleetopt.inputs.routing import route_matrices as route_matrices  # noqa: PL
 from fleetopt.inputs.routing import split_combined
 from fleetopt.inputs.scenario import Fleet
 from fleetopt.inputs.vehicles import VehicleSpec
-from fleetopt.simulation import taxi_fleet, taxi_stations, taxi_tables
+from fleetopt.simulation import taxi_fleet, taxi_search, taxi_stations, taxi_tables
 from fleetopt.simulation.kernel import Model
 from fleetopt.simulation.routes import RouteCache, energy_m
 
@@ -71,8 +71,6 @@ logger = logging.getLogger(__name__)
 _SPLIT = 1e6
 #: Heap event kinds of the dispatch loop.
 _DROP, _REPO, _ARRIVE = 0, 1, 2
-#: Nearest nodes of an origin scanned as plain lists before the vectorised scan.
-_HEAD = 16
 
 
 class TaxiDispatch:
@@ -297,31 +295,6 @@ class TaxiDispatch:
             return l_m / 1000.0
         return float(energy_m(np.array([t_s]), np.array([l_m]))[0]) / 1000.0
 
-    def _near_of(self, o: int) -> tuple[np.ndarray, np.ndarray, list[int], list[int], int]:
-        """Nodes that reach node ``o`` within the longest wait, by travel time (cached per node).
-
-        Returns the nodes, their travel times to ``o`` in whole milliseconds, the first
-        :data:`_HEAD` of both as lists (scanned without numpy) and the last time.
-        """
-        got = self._near.get(o)
-        if got is None:
-            col = self.W[:, o]
-            ok = np.flatnonzero(col <= (self._reach_s * 1000.0 + 1.0) * _SPLIT)
-            ms = np.floor(col[ok] / _SPLIT).astype(np.int64)
-            order = np.argsort(ms, kind="stable")
-            # int32: node ids < 2**31, times < 2**31 ms (half the memory of the full city's lists)
-            nodes = self._row_nodes[ok[order]].astype(np.int32)
-            ms = ms[order].astype(np.int32)
-            got = (
-                nodes,
-                ms,
-                nodes[:_HEAD].tolist(),
-                ms[:_HEAD].tolist(),
-                int(ms[-1]) if ms.size else -1,
-            )
-            self._near[o] = got
-        return got
-
     # -- the loop ----------------------------------------------------------------------------------
     def processes(self) -> list[Generator[simpy.Event, Any, None]]:
         """Return the dispatch loop (one SimPy process for all taxis and requests)."""
@@ -407,12 +380,12 @@ class TaxiDispatch:
             self.reason[j] = "before the horizon"
             return
         if self.BUCKETS:
-            best, m, l_m = self._nearest_idle(j, now)
+            best, m, l_m = taxi_search.nearest_idle(self, j, now)
             if best >= 0:
                 self._assign(best, j, now, m / 1000.0, l_m)
                 return
         else:
-            best = self._best_taxi(j, now)
+            best = taxi_search.best_taxi(self, j, now)
             if best >= 0:
                 self._assign(best, j, now)
                 return
@@ -426,105 +399,6 @@ class TaxiDispatch:
         else:
             need = l_m / 1000.0 + float(self.trip_km[j])
         return self.level[i] - need * self.rate[i] >= self.min_level[i] - 1e-12
-
-    def _best_taxi(self, j: int, now: float) -> int:
-        """Apply the rule by comparing every idle taxi (the reference for the node scan)."""
-        if not np.isfinite(self.trip_s[j]):
-            return -1
-        o = int(self.r_o[j])
-        limit = float(self._dep[j] + self._wait[j])
-        best, best_t = -1, math.inf
-        for i, free in enumerate(self.idle):
-            if not free:
-                continue
-            t_s, l_m = self._route(self.pos[i], o)
-            if not now + t_s <= limit + 1e-9 or not math.isfinite(t_s):
-                continue
-            if self._feasible(i, j, t_s, l_m) and (t_s < best_t or (t_s == best_t and i < best)):
-                best, best_t = i, t_s
-        return best
-
-    def _nearest_idle(self, j: int, now: float) -> tuple[int, int, float]:
-        """Apply :meth:`_best_taxi`'s rule, scanning nodes by travel time, not every idle taxi.
-
-        Nodes come nearest first; at a node the idle taxis are kept sorted by id, so the
-        first one with enough energy is the node's candidate. The first :data:`_HEAD` nodes
-        are read as plain lists; further ones in blocks (growing eightfold), each block's
-        nodes with idle taxis found by one vectorised test. Returns the taxi (-1: none),
-        its pickup time [ms] and pickup length [m].
-        """
-        if not self._trip_s_l[j] < math.inf:
-            return -1, 0, 0.0
-        o = self._ro[j]
-        got = self._near.get(o)
-        nodes, ms, head_n, head_ms, last = got if got is not None else self._near_of(o)
-        x = self._lim_l[j] - now + 1e-9  # longest pickup [s]
-        # the last whole millisecond c with c / 1000 <= x (the times compare in seconds)
-        c = math.floor(x * 1000.0)
-        while (c + 1) / 1000.0 <= x:
-            c += 1
-        while c >= 0 and c / 1000.0 > x:
-            c -= 1
-        if c < 0:
-            return -1, 0, 0.0
-        best, best_ms, best_l = -1, -1, 0.0
-        nia = self._nia_l
-        bucket = self.bucket
-        level, rate, min_l, sf = self.level, self.rate, self.min_level, self.sf_use
-        trip_km = self._trip_km_l[j]
-        wrow, rows = self.W, self._rows_l
-        for h in range(len(head_n)):
-            m = head_ms[h]
-            if m > c:
-                return best, best_ms, best_l
-            u = head_n[h]
-            if not nia[u]:
-                continue
-            if best >= 0 and m > best_ms:
-                return best, best_ms, best_l
-            l_m = float(wrow[rows[u], o]) - m * _SPLIT
-            need_l = l_m / 1000.0 + trip_km
-            for i in bucket[u]:  # ascending ids: the first that can go is the node's pick
-                if best >= 0 and m == best_ms and i > best:
-                    break
-                if sf[i]:
-                    ok = self._feasible(i, j, m / 1000.0, l_m)
-                else:
-                    ok = level[i] - need_l * rate[i] >= min_l[i] - 1e-12
-                if ok:
-                    best, best_ms, best_l = i, m, l_m
-                    break
-        a = len(head_n)
-        if a >= ms.size:
-            return best, best_ms, best_l
-        if best >= 0 and int(ms[a]) > best_ms:
-            return best, best_ms, best_l
-        k = ms.size if c >= last else int(ms.searchsorted(c, side="right"))
-        has = self._has_idle
-        step = 8 * _HEAD
-        while a < k:
-            b = min(k, a + step)
-            for h in has[nodes[a:b]].nonzero()[0].tolist():
-                m = int(ms[a + h])
-                if best >= 0 and m > best_ms:
-                    return best, best_ms, best_l
-                u = int(nodes[a + h])
-                l_m = float(wrow[rows[u], o]) - m * _SPLIT
-                need_l = l_m / 1000.0 + trip_km
-                for i in bucket[u]:
-                    if best >= 0 and m == best_ms and i > best:
-                        break
-                    if sf[i]:
-                        ok = self._feasible(i, j, m / 1000.0, l_m)
-                    else:
-                        ok = level[i] - need_l * rate[i] >= min_l[i] - 1e-12
-                    if ok:
-                        best, best_ms, best_l = i, m, l_m
-                        break
-            if best >= 0 and (b >= k or int(ms[b]) > best_ms):
-                return best, best_ms, best_l
-            a, step = b, step * 8
-        return best, best_ms, best_l
 
     def _set_idle(self, i: int, now: float) -> None:
         self.idle[i] = True
