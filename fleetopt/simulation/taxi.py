@@ -49,6 +49,7 @@ import contextlib
 import heapq
 import logging
 import math
+from array import array
 from collections.abc import Generator
 from dataclasses import replace
 from typing import Any
@@ -251,7 +252,9 @@ class TaxiDispatch:
         self._lim_l: list[float] = self._limit.tolist()
         self._trip_s_l: list[float] = self.trip_s.tolist()
         self._trip_km_l: list[float] = self.trip_km.tolist()
-        self._trip_ekm_l: list[float] = np.asarray(self.trip_ekm, dtype=float).tolist()
+        self._trip_ekm_l: list[float] = (
+            np.asarray(self.trip_ekm, dtype=float).tolist() if self._any_sf else self._trip_km_l
+        )
         self._rows_l: list[int] = self.R.tolist()
         self._nia_l: list[int] = n_at.tolist()  # idle taxis per node
         self._charges = [b or h for b, h in zip(self._batt, self._h2, strict=True)]
@@ -261,9 +264,11 @@ class TaxiDispatch:
             for b, p, f in zip(self._batt, self._phev, self.sf_use, strict=True)
         ]
         self._charge_soc = float(opts.taxi_charge_soc)
-        self._starts: list[tuple[int, float, float]] = []  # (request, level, pickup time)
+        # the loop's records as flat doubles (8 bytes a value, no object per record):
+        # (request, level, pickup time) per start
+        self._starts = array("d")
         # (request, taxi, drop-off time, empty km, energy km, fuel, energy, level)
-        self._drops: list[tuple[int, int, float, float, float, float, float, float]] = []
+        self._drops = array("d")
         self._collected = False
         # the event loop: (time, sequence, kind, taxi, payload); sequence = scheduling order
         self._heap: list[tuple[float, int, int, int, int]] = []
@@ -314,7 +319,7 @@ class TaxiDispatch:
         env = self.m.env
         self._proc = env.active_process
         heap = self._heap
-        dep = self._dep.tolist()
+        dep = self._dep_l
         nreq = len(dep)
         t0 = self.m.t0
         t_stop = self.m.t_end + 1e-6
@@ -466,7 +471,7 @@ class TaxiDispatch:
             e1 = self._drive(i, pick_km, pick_ekm)
             e2 = self._drive(i, trip_km, trip_ekm)
             self._ride[i] = (pick_km, pick_ekm, trip_ekm, e1, e2, f0)
-        self._starts.append((j, soc0, now + pick_s))
+        self._starts.extend((j, soc0, now + pick_s))
         self._seq += 1
         heapq.heappush(
             self._heap, (now + (pick_s + self._trip_s_l[j]), self._seq, _DROP, i, j)
@@ -518,7 +523,7 @@ class TaxiDispatch:
             run = trip_ekm + pick_ekm
             fuel = self.fuel_used[i] - f0
         lvl = self.level[i]
-        self._drops.append((j, i, now, dh, run, fuel, e1 + e2, lvl))
+        self._drops.extend((j, i, now, dh, run, fuel, e1 + e2, lvl))
         self.pos[i] = self._rd[j]
         if self._charges[i] and lvl < self._charge_soc:
             return True
