@@ -110,6 +110,7 @@ class TaxiDispatch:
             msg = "taxi dispatch needs a road network"
             raise ValueError(msg)
         self.net = net
+        own = routes is None or routes.net is not net  # a cache of this run only
         if routes is None or routes.net is not net:
             routes = RouteCache(net)
         self.routes = routes
@@ -132,12 +133,21 @@ class TaxiDispatch:
         stnode = st["node"].to_numpy(np.int64) if len(st) else np.zeros(0, np.int64)
         # every node a taxi can stand at (request ends, starts, stations) gets its row
         allnodes = np.unique(np.concatenate([onode, dnode, snode, stnode[stnode >= 0]]))
-        self.W, self.R, self._row_nodes = routes.rows(allnodes)
+        n = len(r)
+        wait_s = r["max_wait_s"].to_numpy(float) if n else np.zeros(0)
+        self._reach_s = float(wait_s.max()) if n else 0.0
+        self._full_rows: dict[int, np.ndarray] = {}  # full rows of nodes with a cut row
+        #: Combined weight up to which each row is exact (None: every row is full).
+        self._row_lim: np.ndarray | None = None
+        if own and n:
+            trip_w = self._cut_rows(allnodes, onode, dnode)
+        else:
+            self.W, self.R, self._row_nodes = routes.rows(allnodes)
+            trip_w = self.W[self.R[onode], dnode] if n else np.zeros(0)
         self.r_o = onode
         self.r_d = dnode
         self.st_node = stnode
-        n = len(r)
-        trip_t, trip_m = split_combined(self.W[self.R[onode], dnode] if n else np.zeros(0))
+        trip_t, trip_m = split_combined(trip_w)
         self.trip_s = trip_t
         self.trip_km = trip_m / 1000.0
         self._trip_m = trip_m
@@ -157,7 +167,6 @@ class TaxiDispatch:
         self.pending: list[int] = []
         self._dep = r["departure_s"].to_numpy(float) if n else np.zeros(0)
         self._wait = r["max_wait_s"].to_numpy(float) if n else np.zeros(0)
-        self._reach_s = float(self._wait.max()) if n else 0.0
         self._limit = self._dep + self._wait  # latest pickup [s]
         self._limit_ok = np.where(np.isfinite(self.trip_s), self._limit, -np.inf)
         k = len(taxis)
@@ -286,6 +295,47 @@ class TaxiDispatch:
         return 0.0
 
     # -- routes ------------------------------------------------------------------------------------
+    def _cut_rows(self, nodes: np.ndarray, onode: np.ndarray, dnode: np.ndarray) -> np.ndarray:
+        """Rows searched only as far as this run reads them; return the trips' weights.
+
+        A request origin's row is full (its trips); any other node's row (drop-off points,
+        starts, stations) only reaches the longest wait, as far as a pickup reads it. The
+        values read are the full rows' values (:meth:`RouteCache.rows_within`); station and
+        hot-spot drives fall back to a full row where the cut row cannot decide
+        (:meth:`_full_row`).
+        """
+        reach = (
+            (math.ceil(self._reach_s * 1000.0) + 2) * _SPLIT
+            if math.isfinite(self._reach_s) else math.inf
+        )
+        lim = np.full(nodes.size, reach)
+        lim[np.searchsorted(nodes, onode)] = math.inf
+        self.W, self._row_lim = self.routes.rows_within(nodes, lim)
+        row_of = np.full(self.net.n_nodes, -1, dtype=np.int64)
+        row_of[nodes] = np.arange(nodes.size)
+        self.R, self._row_nodes = row_of, nodes
+        trip_w: np.ndarray = self.W[row_of[onode], dnode]
+        return trip_w
+
+    def _row_exact_s(self, a: int) -> float:
+        """Travel time [s] below which node ``a``'s row holds every node (inf: a full row)."""
+        if self._row_lim is None:
+            return math.inf
+        lim = float(self._row_lim[self.R[a]])
+        return math.floor(lim / _SPLIT) / 1000.0 if lim < math.inf else math.inf
+
+    def _full_row(self, a: int) -> np.ndarray:
+        """Node ``a``'s row to every node (computed once when its own row is cut)."""
+        if self._row_exact_s(a) == math.inf:
+            own: np.ndarray = self.W[self.R[a]]
+            return own
+        got = self._full_rows.get(a)
+        if got is None:
+            w, row_of, _ = self.routes.rows(np.array([a]))
+            got = w[row_of[a]]
+            self._full_rows[a] = got
+        return got
+
     def _route(self, a: int, b: int) -> tuple[float, float]:
         """Travel time [s] and length [m] of the time-shortest path from node a to node b."""
         w = float(self.W[self.R[a], b])
@@ -540,12 +590,17 @@ class TaxiDispatch:
         a = self.pos[i]
         if a in self._hot_set:
             return
-        t, _ = split_combined(self.W[self.R[a], self.hot_nodes])
+        row = self.W[self.R[a]]
+        t, ln = split_combined(row[self.hot_nodes])
         h = int(np.argmin(t))  # first minimum = lowest node (hot spots are sorted by rank)
+        if not t[h] < self._row_exact_s(a):  # a hot spot beyond the cut row could be nearer
+            row = self._full_row(a)
+            t, ln = split_combined(row[self.hot_nodes])
+            h = int(np.argmin(t))
         ties = np.flatnonzero(t == t[h])
         h = int(ties[np.argmin(self.hot_nodes[ties])])
         dest = int(self.hot_nodes[h])
-        t_go, l_m = self._route(a, dest)
+        t_go, l_m = float(t[h]), float(ln[h])
         km = l_m / 1000.0
         ekm = self._ekm(i, t_go, l_m)
         if not math.isfinite(t_go) or (
