@@ -185,6 +185,11 @@ class TaxiDispatch:
             tuple[bool, bool], tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
         ] = {}
         self._kw: dict[int, np.ndarray] = {}  # plug power per station for a spec [kW]
+        self._kw_l: dict[int, list[float]] = {}  # the same, at least 1e-9, as a list
+        # drives to the stations from a node: times, finite, energy per km x rate
+        self._st_rows: dict[
+            tuple[int, bool, bool, bool, float], tuple[list[float], np.ndarray, np.ndarray, bool]
+        ] = {}
         over = model.sc.vehicles
         self.specs = [
             replace(model.prep.specs[("taxi", t["powertrain"])], **over[t["vehicle_id"]])

@@ -99,6 +99,8 @@ def _choose(d: TaxiDispatch, i: int, row: np.ndarray, exact_s: float) -> tuple[i
     best = -1
     if not idx.size:
         return best, True
+    if code[0] == 2 and not spec.swappable:
+        return _choose_plug(d, i, row, exact_s)
     t_go, l_m = split_combined(row[nodes])
     e_m = energy_m(t_go, l_m) if d.sf_use[i] else l_m
     with np.errstate(invalid="ignore"):
@@ -167,6 +169,75 @@ def _choose(d: TaxiDispatch, i: int, row: np.ndarray, exact_s: float) -> tuple[i
         assert plugs is not None  # only stations with plugs are in the table
         busy = len(plugs.queue) + max(plugs.count - plugs.capacity + 1, 0)
         cost = tl[k] + busy / plugs.capacity * sl[k]
+        if cost < best_cost - 1e-9:
+            best, best_cost = int(idx[k]), cost
+    return best, sure
+
+
+def _choose_plug(d: TaxiDispatch, i: int, row: np.ndarray, exact_s: float) -> tuple[int, bool]:
+    """:func:`_choose` for a taxi that only plugs in, with plain lists (the same arithmetic).
+
+    The drive to every station from the row's node (time, finiteness, energy per km rate)
+    is kept per node and row; only what depends on the charge level is computed per call.
+    """
+    spec = d.specs[i]
+    m = d.m
+    lvl = d.level[i]
+    a = d.pos[i]
+    idx, nodes, _, _ = station_table(d, i)
+    key = (a, exact_s == math.inf, spec.is_hydrogen, d.sf_use[i], d.rate[i])
+    got = d._st_rows.get(key)
+    if got is None:
+        t_go, l_m = split_combined(row[nodes])
+        e_m = energy_m(t_go, l_m) if d.sf_use[i] else l_m
+        with np.errstate(invalid="ignore"):
+            need = e_m / 1000.0 * d.rate[i]
+        fin = np.isfinite(t_go)
+        got = (t_go.tolist(), need, fin, bool(fin.all()))
+        d._st_rows[key] = got
+    tl, need, fin, all_in = got
+    kw = d._kw.get(id(spec))
+    if kw is None:
+        sts = m.stations
+        kw = np.array(
+            [
+                min(sts[s].plug_kw, spec.max_charge_kw, sts[s].grid_cap_kw * spec.charge_efficiency)
+                for s in idx.tolist()
+            ]
+        )
+        d._kw[id(spec)] = kw
+    kw_l = d._kw_l.get(id(spec))
+    if kw_l is None:
+        kw_l = np.maximum(kw, 1e-9).tolist()
+        d._kw_l[id(spec)] = kw_l
+    with np.errstate(invalid="ignore"):
+        ok = fin & (lvl - need >= d.min_level[i] - 1e-12)
+    cand = ok.nonzero()[0].tolist()
+    sure = exact_s == math.inf
+    if not cand:
+        return -1, sure
+    energy = (m.opts.taxi_target_soc - lvl) * spec.battery_kwh  # / kW x 3600: service [s]
+    stations = m.stations
+    if len(cand) > 32 or not sure:
+        near = min(cand, key=tl.__getitem__)  # the first nearest (file order)
+        plugs = stations[int(idx[near])].plugs
+        assert plugs is not None  # only stations with plugs are in the table
+        busy = len(plugs.queue) + max(plugs.count - plugs.capacity + 1, 0)
+        bound = tl[near] + busy / plugs.capacity * (energy / kw_l[near] * 3600.0)
+        if not sure:
+            sure = bound + 1e-6 < exact_s and (len(cand) > 32 or all_in)
+            if not sure:
+                return -1, False
+        if len(cand) > 32:
+            cand = [k for k in cand if tl[k] <= bound + 1e-6]
+    best, best_cost = -1, math.inf
+    for k in cand:
+        if tl[k] >= best_cost - 1e-9:
+            continue  # cost >= travel time: it cannot beat the best so far
+        plugs = stations[int(idx[k])].plugs
+        assert plugs is not None  # only stations with plugs are in the table
+        busy = len(plugs.queue) + max(plugs.count - plugs.capacity + 1, 0)
+        cost = tl[k] + busy / plugs.capacity * (energy / kw_l[k] * 3600.0)
         if cost < best_cost - 1e-9:
             best, best_cost = int(idx[k]), cost
     return best, sure
