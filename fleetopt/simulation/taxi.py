@@ -29,17 +29,21 @@ Dispatch rule (documented, deterministic):
 
 Travel times are shortest paths on the road network; distances are the lengths of those
 same (time-shortest) paths. Routes are computed once from every node that matters (request
-ends, start positions and stations) to every node, in a :class:`RouteCache` that days of a
-year share. With more than 32 usable stations, rule 3 compares only the stations whose
-drive alone is no longer than the nearest station's cost (+1e-6 s): the others cannot win.
+ends, start positions and stations): with a :class:`RouteCache` that days of a year share,
+to every node; in a run of its own, a request origin's row to every node and the other
+rows only as far as the longest wait (a station or hot-spot drive that the cut row cannot
+decide reads the node's full row) - the same numbers either way. With more than 32 usable
+stations, rule 3 compares only the stations whose drive alone is no longer than the
+nearest station's cost (+1e-6 s): the others cannot win.
 
 Implementation: one event loop (a single SimPy process) keeps requests, drop-offs and idle
 timers in its own time-ordered heap and hands a taxi to SimPy only from its drive to a
 station until it leaves it (where it shares plugs with the other fleets). Same-time events
 keep the order in which they were scheduled, as SimPy orders them.
 
-The route cache, the fleets' set-up, a taxi's station visit and the result tables are
-their own modules (``routes``, ``taxi_fleet``, ``taxi_stations``, ``taxi_tables``).
+The route cache, the fleets' set-up, the idle-taxi search, a taxi's station visit and the
+result tables are their own modules (``routes``, ``taxi_fleet``, ``taxi_search``,
+``taxi_stations``, ``taxi_tables``).
 """
 
 from __future__ import annotations
