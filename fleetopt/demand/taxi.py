@@ -34,12 +34,22 @@ def _taxi_pairs(
     k: int,
     min_km: float,
     rng: np.random.Generator,
+    between: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Origins by activity ``p``; destinations: of ``k`` candidates, the one nearest ``want_m``."""
+    """Origins by activity ``p``; destinations: of ``k`` candidates, the one nearest ``want_m``.
+
+    ``between``: the distances between the points' distinct nodes and each point's row in
+    them (the same numbers :func:`haversine_m` gives, computed once; see
+    :func:`generate_taxi`).
+    """
     n = want_m.size
     o = rng.choice(p.size, size=n, p=p)
     cand = rng.choice(p.size, size=(n, k), p=p)
-    d = haversine_m(lon[o][:, None], lat[o][:, None], lon[cand], lat[cand])
+    if between is None:
+        d = haversine_m(lon[o][:, None], lat[o][:, None], lon[cand], lat[cand])
+    else:
+        dist, row = between
+        d = dist[row[o][:, None], row[cand]]
     gap = np.abs(d - want_m[:, None])
     gap[d < min_km * 1000.0] = np.inf
     best = np.argmin(gap, axis=1)
@@ -68,6 +78,11 @@ def generate_taxi(net: RoadNetwork, n_taxis: int, rng: np.random.Generator) -> p
     d_idx = np.empty(n_req, dtype=np.int64)
     want_m = (min_km + rng.exponential(max(mean_km - min_km, 1e-9), size=n_req)) * 1000.0
     lon, lat = net.lon[node], net.lat[node]
+    between = None
+    uniq, row = np.unique(node, return_inverse=True)
+    if n_req * k > uniq.size**2:  # fewer distances between distinct nodes than draws
+        lon_u, lat_u = net.lon[uniq], net.lat[uniq]
+        between = (haversine_m(lon_u[:, None], lat_u[:, None], lon_u, lat_u), row)
     for h in range(24):
         sel = np.flatnonzero(hours == h)
         if sel.size == 0:
@@ -75,7 +90,9 @@ def generate_taxi(net: RoadNetwork, n_taxis: int, rng: np.random.Generator) -> p
         p = weights[:, h] if weights[:, h].sum() > 0 else weights.sum(axis=1)
         p = p / p.sum()
         for chunk in np.array_split(sel, max(1, math.ceil(sel.size / _CHUNK))):
-            o_idx[chunk], d_idx[chunk] = _taxi_pairs(lon, lat, p, want_m[chunk], k, min_km, rng)
+            o_idx[chunk], d_idx[chunk] = _taxi_pairs(
+                lon, lat, p, want_m[chunk], k, min_km, rng, between
+            )
     order = np.lexsort((np.arange(n_req), dep))
     o_n, d_n = node[o_idx[order]], node[d_idx[order]]
     return pd.DataFrame(

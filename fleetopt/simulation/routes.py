@@ -45,10 +45,19 @@ class RouteCache:
         self._graph: sparse.csr_matrix | None = None
         self.row_of = np.full(net.n_nodes, -1, dtype=np.int64)
         self.nodes = np.zeros(0, dtype=np.int64)
-        self.weights = np.zeros((0, net.n_nodes))
+        # rows live in a buffer that doubles when full (adding one row copies nothing);
+        # ``weights`` is a read-only view of the rows computed so far
+        self._buf = np.zeros((0, net.n_nodes))
+        self.weights = self._buf[:0]
         self.weights.setflags(write=False)
         #: Rows computed so far (a reused row is not counted again).
         self.computed = 0
+
+    def graph(self) -> sparse.csr_matrix:
+        """Return the road graph with the combined weights (built once)."""
+        if self._graph is None:
+            self._graph = combined_graph(self.net)
+        return self._graph
 
     def rows(self, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Make sure every node in ``nodes`` has its row; return the current arrays.
@@ -66,24 +75,56 @@ class RouteCache:
         with self._lock:
             missing = want[self.row_of[want] < 0]
             if missing.size:
-                if self._graph is None:
-                    self._graph = combined_graph(self.net)
-                old = self.weights
-                n0 = old.shape[0]
-                new = np.empty((n0 + missing.size, old.shape[1]))
-                new[:n0] = old
+                graph = self.graph()
+                n0 = self.nodes.size
+                n1 = n0 + missing.size
+                if n1 > self._buf.shape[0]:
+                    buf = np.empty((max(n1, 2 * self._buf.shape[0]), self.net.n_nodes))
+                    buf[:n0] = self._buf[:n0]
+                    self._buf = buf
                 for a in range(0, missing.size, _CHUNK):
                     src = missing[a : a + _CHUNK]
-                    new[n0 + a : n0 + a + src.size] = csgraph.dijkstra(
-                        self._graph, directed=True, indices=src
+                    self._buf[n0 + a : n0 + a + src.size] = csgraph.dijkstra(
+                        graph, directed=True, indices=src
                     )
-                new.setflags(write=False)
+                weights = self._buf[:n1]
+                weights.setflags(write=False)
                 row_of = self.row_of.copy()
-                row_of[missing] = np.arange(n0, n0 + missing.size)
-                self.weights, self.row_of = new, row_of
+                row_of[missing] = np.arange(n0, n1)
+                self.weights, self.row_of = weights, row_of
                 self.nodes = np.concatenate([self.nodes, missing])
                 self.computed += int(missing.size)
             return self.weights, self.row_of, self.nodes
+
+    def rows_within(self, nodes: np.ndarray, limits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Rows of ``nodes`` exact up to each one's limit, inf beyond it (not kept).
+
+        One Dijkstra per node that stops past its limit (combined weight): values up to
+        the limit are the same numbers a full row holds (the search settles them the same
+        way). Nodes are searched in groups of similar limits; a group uses its largest.
+
+        Returns
+        -------
+        weights : numpy.ndarray
+            ``len(nodes) x n_nodes`` combined weights, inf where unreachable or beyond the
+            row's limit.
+        limit : numpy.ndarray
+            The limit each row was searched to (>= the one asked for).
+        """
+        nodes = np.asarray(nodes, dtype=np.int64)
+        limits = np.asarray(limits, dtype=float)
+        out = np.empty((nodes.size, self.net.n_nodes))
+        used = np.empty(nodes.size)
+        order = np.argsort(limits, kind="stable")
+        graph = self.graph()
+        for a in range(0, nodes.size, _CHUNK):
+            sel = order[a : a + _CHUNK]
+            lim = float(limits[sel].max())
+            out[sel] = csgraph.dijkstra(
+                graph, directed=True, indices=nodes[sel], limit=lim
+            )
+            used[sel] = lim
+        return out, used
 
 
 def energy_m(time_s: np.ndarray, length_m: np.ndarray) -> np.ndarray:

@@ -29,17 +29,21 @@ Dispatch rule (documented, deterministic):
 
 Travel times are shortest paths on the road network; distances are the lengths of those
 same (time-shortest) paths. Routes are computed once from every node that matters (request
-ends, start positions and stations) to every node, in a :class:`RouteCache` that days of a
-year share. With more than 32 usable stations, rule 3 compares only the stations whose
-drive alone is no longer than the nearest station's cost (+1e-6 s): the others cannot win.
+ends, start positions and stations): with a :class:`RouteCache` that days of a year share,
+to every node; in a run of its own, a request origin's row to every node and the other
+rows only as far as the longest wait (a station or hot-spot drive that the cut row cannot
+decide reads the node's full row) - the same numbers either way. With more than 32 usable
+stations, rule 3 compares only the stations whose drive alone is no longer than the
+nearest station's cost (+1e-6 s): the others cannot win.
 
 Implementation: one event loop (a single SimPy process) keeps requests, drop-offs and idle
 timers in its own time-ordered heap and hands a taxi to SimPy only from its drive to a
 station until it leaves it (where it shares plugs with the other fleets). Same-time events
 keep the order in which they were scheduled, as SimPy orders them.
 
-The route cache, the fleets' set-up, a taxi's station visit and the result tables are
-their own modules (``routes``, ``taxi_fleet``, ``taxi_stations``, ``taxi_tables``).
+The route cache, the fleets' set-up, the idle-taxi search, a taxi's station visit and the
+result tables are their own modules (``routes``, ``taxi_fleet``, ``taxi_search``,
+``taxi_stations``, ``taxi_tables``).
 """
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ import contextlib
 import heapq
 import logging
 import math
+from array import array
 from collections.abc import Generator
 from dataclasses import replace
 from typing import Any
@@ -61,7 +66,7 @@ from fleetopt.inputs.routing import route_matrices as route_matrices  # noqa: PL
 from fleetopt.inputs.routing import split_combined
 from fleetopt.inputs.scenario import Fleet
 from fleetopt.inputs.vehicles import VehicleSpec
-from fleetopt.simulation import taxi_fleet, taxi_stations, taxi_tables
+from fleetopt.simulation import taxi_fleet, taxi_search, taxi_stations, taxi_tables
 from fleetopt.simulation.kernel import Model
 from fleetopt.simulation.routes import RouteCache, energy_m
 
@@ -71,8 +76,17 @@ logger = logging.getLogger(__name__)
 _SPLIT = 1e6
 #: Heap event kinds of the dispatch loop.
 _DROP, _REPO, _ARRIVE = 0, 1, 2
-#: Nearest nodes of an origin scanned as plain lists before the vectorised scan.
-_HEAD = 64
+
+
+def _flat(code: str, values: np.ndarray) -> array[Any]:
+    """Per-request values the loop reads one at a time, as a flat array (8 bytes a value).
+
+    Indexing gives the same Python int or float as a list would, without an object per
+    value kept alive (a list of 1.94 M floats holds 32 bytes a value).
+    """
+    out: array[Any] = array(code)
+    out.frombytes(np.ascontiguousarray(values, dtype=np.int64 if code == "q" else float).tobytes())
+    return out
 
 
 class TaxiDispatch:
@@ -111,6 +125,7 @@ class TaxiDispatch:
             msg = "taxi dispatch needs a road network"
             raise ValueError(msg)
         self.net = net
+        own = routes is None or routes.net is not net  # a cache of this run only
         if routes is None or routes.net is not net:
             routes = RouteCache(net)
         self.routes = routes
@@ -133,12 +148,21 @@ class TaxiDispatch:
         stnode = st["node"].to_numpy(np.int64) if len(st) else np.zeros(0, np.int64)
         # every node a taxi can stand at (request ends, starts, stations) gets its row
         allnodes = np.unique(np.concatenate([onode, dnode, snode, stnode[stnode >= 0]]))
-        self.W, self.R, self._row_nodes = routes.rows(allnodes)
+        n = len(r)
+        wait_s = r["max_wait_s"].to_numpy(float) if n else np.zeros(0)
+        self._reach_s = float(wait_s.max()) if n else 0.0
+        self._full_rows: dict[int, np.ndarray] = {}  # full rows of nodes with a cut row
+        #: Combined weight up to which each row is exact (None: every row is full).
+        self._row_lim: np.ndarray | None = None
+        if own and n:
+            trip_w = self._cut_rows(allnodes, onode, dnode)
+        else:
+            self.W, self.R, self._row_nodes = routes.rows(allnodes)
+            trip_w = self.W[self.R[onode], dnode] if n else np.zeros(0)
         self.r_o = onode
         self.r_d = dnode
         self.st_node = stnode
-        n = len(r)
-        trip_t, trip_m = split_combined(self.W[self.R[onode], dnode] if n else np.zeros(0))
+        trip_t, trip_m = split_combined(trip_w)
         self.trip_s = trip_t
         self.trip_km = trip_m / 1000.0
         self._trip_m = trip_m
@@ -158,7 +182,6 @@ class TaxiDispatch:
         self.pending: list[int] = []
         self._dep = r["departure_s"].to_numpy(float) if n else np.zeros(0)
         self._wait = r["max_wait_s"].to_numpy(float) if n else np.zeros(0)
-        self._reach_s = float(self._wait.max()) if n else 0.0
         self._limit = self._dep + self._wait  # latest pickup [s]
         self._limit_ok = np.where(np.isfinite(self.trip_s), self._limit, -np.inf)
         k = len(taxis)
@@ -167,15 +190,21 @@ class TaxiDispatch:
         self.pos: list[int] = snode.tolist()
         # idle taxis by road node, for the nearest-first scan
         self.bucket: dict[int, list[int]] = {}  # idle taxi ids by node, ascending
-        self.n_idle_at = np.zeros(net.n_nodes, dtype=np.int64)
+        n_at = np.zeros(net.n_nodes, dtype=np.int64)
         for i, u in enumerate(self.pos):
             self.bucket.setdefault(u, []).append(i)
-            self.n_idle_at[u] += 1
+            n_at[u] += 1
+        self._has_idle = n_at > 0  # nodes with an idle taxi (the vectorised scan)
         self._near: dict[int, tuple[np.ndarray, np.ndarray, list[int], list[int], int]] = {}
         self._st_tables: dict[
             tuple[bool, bool], tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
         ] = {}
         self._kw: dict[int, np.ndarray] = {}  # plug power per station for a spec [kW]
+        self._kw_l: dict[int, list[float]] = {}  # the same, at least 1e-9, as a list
+        # drives to the stations from a node: times, finite, energy per km x rate
+        self._st_rows: dict[
+            tuple[int, bool, bool, bool, float], tuple[list[float], np.ndarray, np.ndarray, bool]
+        ] = {}
         over = model.sc.vehicles
         self.specs = [
             replace(model.prep.specs[("taxi", t["powertrain"])], **over[t["vehicle_id"]])
@@ -246,20 +275,27 @@ class TaxiDispatch:
             for i, s in enumerate(self.specs)
         ]
         # plain-list copies of what the loop reads per request, and its records
-        self._ro: list[int] = self.r_o.tolist()
-        self._rd: list[int] = self.r_d.tolist()
-        self._dep_l: list[float] = self._dep.tolist()
-        self._lim_l: list[float] = self._limit.tolist()
-        self._trip_s_l: list[float] = self.trip_s.tolist()
-        self._trip_km_l: list[float] = self.trip_km.tolist()
-        self._trip_ekm_l: list[float] = np.asarray(self.trip_ekm, dtype=float).tolist()
+        self._ro = _flat("q", self.r_o)
+        self._rd = _flat("q", self.r_d)
+        self._dep_l = _flat("d", self._dep)
+        self._lim_l = _flat("d", self._limit)
+        self._trip_s_l = _flat("d", self.trip_s)
+        self._trip_km_l = _flat("d", self.trip_km)
+        self._trip_ekm_l = _flat("d", self.trip_ekm) if self._any_sf else self._trip_km_l
         self._rows_l: list[int] = self.R.tolist()
-        self._nia_l: list[int] = self.n_idle_at.tolist()
+        self._nia_l: list[int] = n_at.tolist()  # idle taxis per node
         self._charges = [b or h for b, h in zip(self._batt, self._h2, strict=True)]
+        # a battery taxi without the speed factor: _assign does its two drives inline
+        self._plain_bev = [
+            b and not p and not f
+            for b, p, f in zip(self._batt, self._phev, self.sf_use, strict=True)
+        ]
         self._charge_soc = float(opts.taxi_charge_soc)
-        self._starts: list[tuple[int, float, float]] = []  # (request, level, pickup time)
+        # the loop's records as flat doubles (8 bytes a value, no object per record):
+        # (request, level, pickup time) per start
+        self._starts = array("d")
         # (request, taxi, drop-off time, empty km, energy km, fuel, energy, level)
-        self._drops: list[tuple[int, int, float, float, float, float, float, float]] = []
+        self._drops = array("d")
         self._collected = False
         # the event loop: (time, sequence, kind, taxi, payload); sequence = scheduling order
         self._heap: list[tuple[float, int, int, int, int]] = []
@@ -277,6 +313,47 @@ class TaxiDispatch:
         return 0.0
 
     # -- routes ------------------------------------------------------------------------------------
+    def _cut_rows(self, nodes: np.ndarray, onode: np.ndarray, dnode: np.ndarray) -> np.ndarray:
+        """Rows searched only as far as this run reads them; return the trips' weights.
+
+        A request origin's row is full (its trips); any other node's row (drop-off points,
+        starts, stations) only reaches the longest wait, as far as a pickup reads it. The
+        values read are the full rows' values (:meth:`RouteCache.rows_within`); station and
+        hot-spot drives fall back to a full row where the cut row cannot decide
+        (:meth:`_full_row`).
+        """
+        reach = (
+            (math.ceil(self._reach_s * 1000.0) + 2) * _SPLIT
+            if math.isfinite(self._reach_s) else math.inf
+        )
+        lim = np.full(nodes.size, reach)
+        lim[np.searchsorted(nodes, onode)] = math.inf
+        self.W, self._row_lim = self.routes.rows_within(nodes, lim)
+        row_of = np.full(self.net.n_nodes, -1, dtype=np.int64)
+        row_of[nodes] = np.arange(nodes.size)
+        self.R, self._row_nodes = row_of, nodes
+        trip_w: np.ndarray = self.W[row_of[onode], dnode]
+        return trip_w
+
+    def _row_exact_s(self, a: int) -> float:
+        """Travel time [s] below which node ``a``'s row holds every node (inf: a full row)."""
+        if self._row_lim is None:
+            return math.inf
+        lim = float(self._row_lim[self.R[a]])
+        return math.floor(lim / _SPLIT) / 1000.0 if lim < math.inf else math.inf
+
+    def _full_row(self, a: int) -> np.ndarray:
+        """Node ``a``'s row to every node (computed once when its own row is cut)."""
+        if self._row_exact_s(a) == math.inf:
+            own: np.ndarray = self.W[self.R[a]]
+            return own
+        got = self._full_rows.get(a)
+        if got is None:
+            w, row_of, _ = self.routes.rows(np.array([a]))
+            got = w[row_of[a]]
+            self._full_rows[a] = got
+        return got
+
     def _route(self, a: int, b: int) -> tuple[float, float]:
         """Travel time [s] and length [m] of the time-shortest path from node a to node b."""
         w = float(self.W[self.R[a], b])
@@ -290,31 +367,6 @@ class TaxiDispatch:
         if not self.sf_use[i]:
             return l_m / 1000.0
         return float(energy_m(np.array([t_s]), np.array([l_m]))[0]) / 1000.0
-
-    def _near_of(self, o: int) -> tuple[np.ndarray, np.ndarray, list[int], list[int], int]:
-        """Nodes that reach node ``o`` within the longest wait, by travel time (cached per node).
-
-        Returns the nodes, their travel times to ``o`` in whole milliseconds, the first
-        :data:`_HEAD` of both as lists (scanned without numpy) and the last time.
-        """
-        got = self._near.get(o)
-        if got is None:
-            col = self.W[:, o]
-            ok = np.flatnonzero(col <= (self._reach_s * 1000.0 + 1.0) * _SPLIT)
-            ms = np.floor(col[ok] / _SPLIT).astype(np.int64)
-            order = np.argsort(ms, kind="stable")
-            # int32: node ids < 2**31, times < 2**31 ms (half the memory of the full city's lists)
-            nodes = self._row_nodes[ok[order]].astype(np.int32)
-            ms = ms[order].astype(np.int32)
-            got = (
-                nodes,
-                ms,
-                nodes[:_HEAD].tolist(),
-                ms[:_HEAD].tolist(),
-                int(ms[-1]) if ms.size else -1,
-            )
-            self._near[o] = got
-        return got
 
     # -- the loop ----------------------------------------------------------------------------------
     def processes(self) -> list[Generator[simpy.Event, Any, None]]:
@@ -335,7 +387,7 @@ class TaxiDispatch:
         env = self.m.env
         self._proc = env.active_process
         heap = self._heap
-        dep = self._dep.tolist()
+        dep = self._dep_l
         nreq = len(dep)
         t0 = self.m.t0
         t_stop = self.m.t_end + 1e-6
@@ -343,20 +395,27 @@ class TaxiDispatch:
         t_prev = env.now  # when the request stream last advanced
         rseq = -1  # scheduling order of the next request instant
         inf = math.inf
+        peek = env.peek
+        request = self._request
         while True:
             if j < nreq:
                 d = dep[j]
                 tr = t_prev + (d - t_prev) if d > t_prev else t_prev
             else:
                 tr = inf
-            use_req = not heap or (tr, rseq) < heap[0][:2]
-            t = tr if use_req else heap[0][0]
+            if heap:
+                h0 = heap[0]
+                th = h0[0]
+                use_req = tr < th or (tr == th and rseq < h0[1])
+                t = tr if use_req else th
+            else:
+                use_req, t = True, tr
             if t >= t_stop:
                 self._wake_at = inf
                 with contextlib.suppress(simpy.Interrupt):
                     yield env.event()  # sleep until a taxi leaving a station schedules more
                 continue
-            if t >= env.peek():
+            if t >= peek():
                 self._wake_at = t
                 with contextlib.suppress(simpy.Interrupt):
                     yield env.timeout(t - env.now)
@@ -368,7 +427,7 @@ class TaxiDispatch:
                 self._seq += 1
                 rseq_next = self._seq  # the next instant was scheduled before this one's drives
                 while True:
-                    self._request(j, t, t0)
+                    request(j, t, t0)
                     j += 1
                     if j >= nreq or dep[j] > t:
                         break
@@ -394,12 +453,12 @@ class TaxiDispatch:
             self.reason[j] = "before the horizon"
             return
         if self.BUCKETS:
-            best, m, l_m = self._nearest_idle(j, now)
+            best, m, l_m = taxi_search.nearest_idle(self, j, now)
             if best >= 0:
                 self._assign(best, j, now, m / 1000.0, l_m)
                 return
         else:
-            best = self._best_taxi(j, now)
+            best = taxi_search.best_taxi(self, j, now)
             if best >= 0:
                 self._assign(best, j, now)
                 return
@@ -414,99 +473,6 @@ class TaxiDispatch:
             need = l_m / 1000.0 + float(self.trip_km[j])
         return self.level[i] - need * self.rate[i] >= self.min_level[i] - 1e-12
 
-    def _best_taxi(self, j: int, now: float) -> int:
-        """Apply the rule by comparing every idle taxi (the reference for the node scan)."""
-        if not np.isfinite(self.trip_s[j]):
-            return -1
-        o = int(self.r_o[j])
-        limit = float(self._dep[j] + self._wait[j])
-        best, best_t = -1, math.inf
-        for i, free in enumerate(self.idle):
-            if not free:
-                continue
-            t_s, l_m = self._route(self.pos[i], o)
-            if not now + t_s <= limit + 1e-9 or not math.isfinite(t_s):
-                continue
-            if self._feasible(i, j, t_s, l_m) and (t_s < best_t or (t_s == best_t and i < best)):
-                best, best_t = i, t_s
-        return best
-
-    def _nearest_idle(self, j: int, now: float) -> tuple[int, int, float]:
-        """Apply :meth:`_best_taxi`'s rule, scanning nodes by travel time, not every idle taxi.
-
-        Nodes come nearest first; at a node the idle taxis are kept sorted by id, so the
-        first one with enough energy is the node's candidate. Returns the taxi (-1: none),
-        its pickup time [ms] and pickup length [m].
-        """
-        if not self._trip_s_l[j] < math.inf:
-            return -1, 0, 0.0
-        o = self._ro[j]
-        nodes, ms, head_n, head_ms, last = self._near_of(o)
-        x = self._lim_l[j] - now + 1e-9  # longest pickup [s]
-        # the last whole millisecond c with c / 1000 <= x (the times compare in seconds)
-        c = math.floor(x * 1000.0)
-        while (c + 1) / 1000.0 <= x:
-            c += 1
-        while c >= 0 and c / 1000.0 > x:
-            c -= 1
-        k = len(ms) if c >= last else int(ms.searchsorted(c, side="right"))
-        if k == 0:
-            return -1, 0, 0.0
-        best, best_ms, best_l = -1, -1, 0.0
-        nia = self._nia_l
-        bucket = self.bucket
-        level, rate, min_l, sf = self.level, self.rate, self.min_level, self.sf_use
-        trip_km = self._trip_km_l[j]
-        wrow, rows = self.W, self._rows_l
-        hk = min(k, len(head_n))
-        for h in range(hk):
-            u = head_n[h]
-            if not nia[u]:
-                continue
-            m = head_ms[h]
-            if best >= 0 and m > best_ms:
-                return best, best_ms, best_l
-            l_m = float(wrow[rows[u], o]) - m * _SPLIT
-            need_l = l_m / 1000.0 + trip_km
-            for i in bucket[u]:  # ascending ids: the first that can go is the node's pick
-                if best >= 0 and m == best_ms and i > best:
-                    break
-                if sf[i]:
-                    ok = self._feasible(i, j, m / 1000.0, l_m)
-                else:
-                    ok = level[i] - need_l * rate[i] >= min_l[i] - 1e-12
-                if ok:
-                    best, best_ms, best_l = i, m, l_m
-                    break
-        if best >= 0 and (hk >= k or int(ms[hk]) > best_ms):
-            return best, best_ms, best_l
-        nia_a = self.n_idle_at
-        # then blocks of about four idle taxis' worth of nodes when they are spread evenly
-        a, step = hk, max(16, 4 * nia_a.size // max(self.n_idle, 1))
-        while a < k:
-            b = min(k, a + step)
-            for h in (nia_a[nodes[a:b]] > 0).nonzero()[0].tolist():
-                m = int(ms[a + h])
-                if best >= 0 and m > best_ms:
-                    return best, best_ms, best_l
-                u = int(nodes[a + h])
-                l_m = float(wrow[rows[u], o]) - m * _SPLIT
-                need_l = l_m / 1000.0 + trip_km
-                for i in bucket[u]:
-                    if best >= 0 and m == best_ms and i > best:
-                        break
-                    if sf[i]:
-                        ok = self._feasible(i, j, m / 1000.0, l_m)
-                    else:
-                        ok = level[i] - need_l * rate[i] >= min_l[i] - 1e-12
-                    if ok:
-                        best, best_ms, best_l = i, m, l_m
-                        break
-            if best >= 0 and (b >= k or int(ms[b]) > best_ms):
-                return best, best_ms, best_l
-            a, step = b, step * 8
-        return best, best_ms, best_l
-
     def _set_idle(self, i: int, now: float) -> None:
         self.idle[i] = True
         self.n_idle += 1
@@ -516,8 +482,10 @@ class TaxiDispatch:
             self.bucket[u] = [i]
         else:
             bisect.insort(got, i)
-        self.n_idle_at[u] += 1
-        self._nia_l[u] += 1
+        nia = self._nia_l
+        if not nia[u]:
+            self._has_idle[u] = True
+        nia[u] += 1
         if self._repo_on:
             self.idle_epoch[i] += 1
             self._push(now + self.repo_s, _REPO, i, self.idle_epoch[i])
@@ -528,8 +496,10 @@ class TaxiDispatch:
         u = self.pos[i]
         got = self.bucket[u]
         del got[bisect.bisect_left(got, i)]
-        self.n_idle_at[u] -= 1
-        self._nia_l[u] -= 1
+        nia = self._nia_l
+        nia[u] -= 1
+        if not nia[u]:
+            self._has_idle[u] = False
 
     def _assign(
         self, i: int, j: int, now: float, pick_s: float = -1.0, pick_m: float = 0.0
@@ -543,17 +513,33 @@ class TaxiDispatch:
             pick_s, pick_m = self._route(self.pos[i], self._ro[j])
         pick_km = pick_m / 1000.0
         trip_km = self._trip_km_l[j]
-        if self.sf_use[i]:
-            pick_ekm = self._ekm(i, pick_s, pick_m)
-            trip_ekm = self._trip_ekm_l[j]
-        else:
-            pick_ekm, trip_ekm = pick_km, trip_km
-        soc0 = self.level[i]
+        level = self.level
+        soc0 = level[i]
         f0 = self.fuel_used[i]
-        e1 = self._drive(i, pick_km, pick_ekm)
-        e2 = self._drive(i, trip_km, trip_ekm)
-        self._starts.append((j, soc0, now + pick_s))
-        self._ride[i] = (pick_km, pick_ekm, trip_ekm, e1, e2, f0)
+        if self._plain_bev[i]:
+            # _drive twice, inline (the same operations in the same order)
+            km, rate, cap, drawn = self.km, self.rate, self.cap, self.drawn
+            km[i] += pick_km
+            use = pick_km * rate[i]
+            level[i] -= use
+            e1 = use * cap[i]
+            drawn[i] += e1
+            km[i] += trip_km
+            use = trip_km * rate[i]
+            level[i] -= use
+            e2 = use * cap[i]
+            drawn[i] += e2
+            self._ride[i] = (pick_km, pick_km, trip_km, e1, e2, f0)
+        else:
+            if self.sf_use[i]:
+                pick_ekm = self._ekm(i, pick_s, pick_m)
+                trip_ekm = self._trip_ekm_l[j]
+            else:
+                pick_ekm, trip_ekm = pick_km, trip_km
+            e1 = self._drive(i, pick_km, pick_ekm)
+            e2 = self._drive(i, trip_km, trip_ekm)
+            self._ride[i] = (pick_km, pick_ekm, trip_ekm, e1, e2, f0)
+        self._starts.extend((j, soc0, now + pick_s))
         self._seq += 1
         heapq.heappush(
             self._heap, (now + (pick_s + self._trip_s_l[j]), self._seq, _DROP, i, j)
@@ -590,21 +576,29 @@ class TaxiDispatch:
     def _drop(self, i: int, j: int, now: float) -> bool:
         """Record the drop-off of request ``j``; return whether taxi ``i`` must now charge."""
         pick_km, pick_ekm, trip_ekm, e1, e2, f0 = self._ride[i]
-        # a repositioning drive before this pickup is part of its empty drive
-        dh = pick_km + self.carry_km[i]
-        run = trip_ekm + (pick_ekm + self.carry_ekm[i])
-        e1 += self.carry_e[i]
-        fuel = self.fuel_used[i] - f0 + self.carry_fuel[i]
-        self.carry_km[i] = 0.0
-        self.carry_ekm[i] = 0.0
-        self.carry_e[i] = 0.0
-        self.carry_fuel[i] = 0.0
+        if self._repo_on:
+            # a repositioning drive before this pickup is part of its empty drive
+            dh = pick_km + self.carry_km[i]
+            run = trip_ekm + (pick_ekm + self.carry_ekm[i])
+            e1 += self.carry_e[i]
+            fuel = self.fuel_used[i] - f0 + self.carry_fuel[i]
+            self.carry_km[i] = 0.0
+            self.carry_ekm[i] = 0.0
+            self.carry_e[i] = 0.0
+            self.carry_fuel[i] = 0.0
+        else:  # nothing carried (adding 0.0 would change no bit)
+            dh = pick_km
+            run = trip_ekm + pick_ekm
+            fuel = self.fuel_used[i] - f0
         lvl = self.level[i]
-        self._drops.append((j, i, now, dh, run, fuel, e1 + e2, lvl))
+        self._drops.extend((j, i, now, dh, run, fuel, e1 + e2, lvl))
         self.pos[i] = self._rd[j]
         if self._charges[i] and lvl < self._charge_soc:
             return True
-        self._become_idle(i, now)
+        if self.pending:
+            self._become_idle(i, now)
+        else:
+            self._set_idle(i, now)
         return False
 
     def _reposition(self, i: int, epoch: int, now: float) -> None:
@@ -614,12 +608,17 @@ class TaxiDispatch:
         a = self.pos[i]
         if a in self._hot_set:
             return
-        t, _ = split_combined(self.W[self.R[a], self.hot_nodes])
+        row = self.W[self.R[a]]
+        t, ln = split_combined(row[self.hot_nodes])
         h = int(np.argmin(t))  # first minimum = lowest node (hot spots are sorted by rank)
+        if not t[h] < self._row_exact_s(a):  # a hot spot beyond the cut row could be nearer
+            row = self._full_row(a)
+            t, ln = split_combined(row[self.hot_nodes])
+            h = int(np.argmin(t))
         ties = np.flatnonzero(t == t[h])
         h = int(ties[np.argmin(self.hot_nodes[ties])])
         dest = int(self.hot_nodes[h])
-        t_go, l_m = self._route(a, dest)
+        t_go, l_m = float(t[h]), float(ln[h])
         km = l_m / 1000.0
         ekm = self._ekm(i, t_go, l_m)
         if not math.isfinite(t_go) or (

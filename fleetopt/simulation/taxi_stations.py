@@ -59,75 +59,17 @@ def to_station(d: TaxiDispatch, i: int, now: float) -> None:
     """Pick the station with the least travel time plus expected queue; start the drive.
 
     Stations in file order; one replaces the best so far when it costs more than 1e-9 s
-    less (travel time + queue length / plugs x the time to charge there).
+    less (travel time + queue length / plugs x the time to charge there). A taxi whose
+    row was searched only part of the way (:meth:`TaxiDispatch._cut_rows`) decides on it
+    when every station that could be compared lies inside it, else on its full row.
     """
-    spec = d.specs[i]
     m = d.m
-    lvl = d.level[i]
     a = d.pos[i]
-    idx, nodes, code, par = station_table(d, i)
-    best = -1
-    if idx.size:
-        t_go, l_m = split_combined(d.W[d.R[a], nodes])
-        e_m = energy_m(t_go, l_m) if d.sf_use[i] else l_m
-        with np.errstate(invalid="ignore"):
-            ok = np.isfinite(t_go) & (
-                lvl - e_m / 1000.0 * d.rate[i] >= d.min_level[i] - 1e-12
-            )
-        if code[0] == 0:  # hydrogen: refill the tank
-            service = (spec.tank_kg * (1 - lvl)) / np.maximum(par, 1e-9) * 60.0
-        elif code[0] == 1:  # swap bays
-            service = par
-        else:
-            kw = d._kw.get(id(spec))
-            if kw is None:
-                sts = m.stations
-                kw = np.array(
-                    [
-                        min(sts[s].plug_kw, spec.max_charge_kw,
-                            sts[s].grid_cap_kw * spec.charge_efficiency)
-                        for s in idx.tolist()
-                    ]
-                )
-                d._kw[id(spec)] = kw
-            service = (
-                (m.opts.taxi_target_soc - lvl)
-                * spec.battery_kwh
-                / np.maximum(kw, 1e-9)
-                * 3600.0
-            )
-        if code.size and (code != code[0]).any():  # swappable taxi: swap bays and plugs
-            sts = m.stations
-            service = np.array(
-                [
-                    sts[s].swap_s if c == 1
-                    else (m.opts.taxi_target_soc - lvl) * spec.battery_kwh
-                    / max(min(sts[s].plug_kw, spec.max_charge_kw,
-                              sts[s].grid_cap_kw * spec.charge_efficiency), 1e-9) * 3600.0
-                    for s, c in zip(idx.tolist(), code.tolist(), strict=True)
-                ]
-            )
-        best_cost = math.inf
-        tl, sl = t_go.tolist(), np.broadcast_to(service, t_go.shape).tolist()
-        cand = ok.nonzero()[0]
-        if cand.size > 32:
-            # a station whose drive alone takes longer than the cost of the nearest one
-            # cannot be chosen: only the others are compared (in file order)
-            near = int(cand[np.argmin(t_go[cand])])
-            plugs = m.stations[int(idx[near])].plugs
-            assert plugs is not None  # only stations with plugs are in the table
-            busy = len(plugs.queue) + max(plugs.count - plugs.capacity + 1, 0)
-            bound = tl[near] + busy / plugs.capacity * sl[near]
-            cand = cand[t_go[cand] <= bound + 1e-6]
-        for k in cand.tolist():
-            if tl[k] >= best_cost - 1e-9:
-                continue  # cost >= travel time: it cannot beat the best so far
-            plugs = m.stations[int(idx[k])].plugs
-            assert plugs is not None  # only stations with plugs are in the table
-            busy = len(plugs.queue) + max(plugs.count - plugs.capacity + 1, 0)
-            cost = tl[k] + busy / plugs.capacity * sl[k]
-            if cost < best_cost - 1e-9:
-                best, best_cost = int(idx[k]), cost
+    row = d.W[d.R[a]]
+    best, sure = _choose(d, i, row, d._row_exact_s(a))
+    if not sure:
+        row = d._full_row(a)
+        best, _ = _choose(d, i, row, math.inf)
     if best < 0:
         m.log.events.append(
             (now, d.taxis[i]["vehicle_id"], "no_reachable_station", d.level[i], "")
@@ -135,9 +77,170 @@ def to_station(d: TaxiDispatch, i: int, now: float) -> None:
         d._become_idle(i, now)
         return
     node = int(d.st_node[best])
-    t_go_b, l_b = d._route(a, node)
+    t_go, l_m = split_combined(row[node : node + 1])
+    t_go_b, l_b = float(t_go[0]), float(l_m[0])
     d._drive(i, l_b / 1000.0, d._ekm(i, t_go_b, l_b))
     m.env.process(charge(d, i, best, node, t_go_b))
+
+
+def _choose(d: TaxiDispatch, i: int, row: np.ndarray, exact_s: float) -> tuple[int, bool]:
+    """Return the station taxi ``i`` picks on ``row`` (-1: none) and whether that is sure.
+
+    ``row`` holds every node whose travel time is below ``exact_s`` (inf: every node). The
+    pick is sure when the stations compared are the same as on a full row: every station
+    no farther than the nearest one's cost (+1e-6 s) lies inside, and either more than 32
+    usable stations lie inside (the comparison is then cut at that cost) or no station is
+    missing.
+    """
+    spec = d.specs[i]
+    m = d.m
+    lvl = d.level[i]
+    idx, nodes, code, par = station_table(d, i)
+    best = -1
+    if not idx.size:
+        return best, True
+    if code[0] == 2 and not spec.swappable:
+        return _choose_plug(d, i, row, exact_s)
+    t_go, l_m = split_combined(row[nodes])
+    e_m = energy_m(t_go, l_m) if d.sf_use[i] else l_m
+    with np.errstate(invalid="ignore"):
+        ok = np.isfinite(t_go) & (
+            lvl - e_m / 1000.0 * d.rate[i] >= d.min_level[i] - 1e-12
+        )
+    if code[0] == 0:  # hydrogen: refill the tank
+        service = (spec.tank_kg * (1 - lvl)) / np.maximum(par, 1e-9) * 60.0
+    elif code[0] == 1:  # swap bays
+        service = par
+    else:
+        kw = d._kw.get(id(spec))
+        if kw is None:
+            sts = m.stations
+            kw = np.array(
+                [
+                    min(sts[s].plug_kw, spec.max_charge_kw,
+                        sts[s].grid_cap_kw * spec.charge_efficiency)
+                    for s in idx.tolist()
+                ]
+            )
+            d._kw[id(spec)] = kw
+        service = (
+            (m.opts.taxi_target_soc - lvl)
+            * spec.battery_kwh
+            / np.maximum(kw, 1e-9)
+            * 3600.0
+        )
+    if code.size and (code != code[0]).any():  # swappable taxi: swap bays and plugs
+        sts = m.stations
+        service = np.array(
+            [
+                sts[s].swap_s if c == 1
+                else (m.opts.taxi_target_soc - lvl) * spec.battery_kwh
+                / max(min(sts[s].plug_kw, spec.max_charge_kw,
+                          sts[s].grid_cap_kw * spec.charge_efficiency), 1e-9) * 3600.0
+                for s, c in zip(idx.tolist(), code.tolist(), strict=True)
+            ]
+        )
+    best_cost = math.inf
+    tl, sl = t_go.tolist(), np.broadcast_to(service, t_go.shape).tolist()
+    cand = ok.nonzero()[0]
+    sure = exact_s == math.inf
+    if cand.size > 32 or (not sure and cand.size):
+        # a station whose drive alone takes longer than the cost of the nearest one
+        # cannot be chosen: only the others are compared (in file order)
+        near = int(cand[np.argmin(t_go[cand])])
+        plugs = m.stations[int(idx[near])].plugs
+        assert plugs is not None  # only stations with plugs are in the table
+        busy = len(plugs.queue) + max(plugs.count - plugs.capacity + 1, 0)
+        bound = tl[near] + busy / plugs.capacity * sl[near]
+        if not sure:
+            sure = bound + 1e-6 < exact_s and (
+                cand.size > 32 or bool(np.isfinite(t_go).all())
+            )
+            if not sure:
+                return -1, False
+        if cand.size > 32:
+            cand = cand[t_go[cand] <= bound + 1e-6]
+    elif not sure:
+        return -1, False  # no usable station inside the cut row
+    for k in cand.tolist():
+        if tl[k] >= best_cost - 1e-9:
+            continue  # cost >= travel time: it cannot beat the best so far
+        plugs = m.stations[int(idx[k])].plugs
+        assert plugs is not None  # only stations with plugs are in the table
+        busy = len(plugs.queue) + max(plugs.count - plugs.capacity + 1, 0)
+        cost = tl[k] + busy / plugs.capacity * sl[k]
+        if cost < best_cost - 1e-9:
+            best, best_cost = int(idx[k]), cost
+    return best, sure
+
+
+def _choose_plug(d: TaxiDispatch, i: int, row: np.ndarray, exact_s: float) -> tuple[int, bool]:
+    """:func:`_choose` for a taxi that only plugs in, with plain lists (the same arithmetic).
+
+    The drive to every station from the row's node (time, finiteness, energy per km rate)
+    is kept per node and row; only what depends on the charge level is computed per call.
+    """
+    spec = d.specs[i]
+    m = d.m
+    lvl = d.level[i]
+    a = d.pos[i]
+    idx, nodes, _, _ = station_table(d, i)
+    key = (a, exact_s == math.inf, spec.is_hydrogen, d.sf_use[i], d.rate[i])
+    got = d._st_rows.get(key)
+    if got is None:
+        t_go, l_m = split_combined(row[nodes])
+        e_m = energy_m(t_go, l_m) if d.sf_use[i] else l_m
+        with np.errstate(invalid="ignore"):
+            need = e_m / 1000.0 * d.rate[i]
+        fin = np.isfinite(t_go)
+        got = (t_go.tolist(), need, fin, bool(fin.all()))
+        d._st_rows[key] = got
+    tl, need, fin, all_in = got
+    kw = d._kw.get(id(spec))
+    if kw is None:
+        sts = m.stations
+        kw = np.array(
+            [
+                min(sts[s].plug_kw, spec.max_charge_kw, sts[s].grid_cap_kw * spec.charge_efficiency)
+                for s in idx.tolist()
+            ]
+        )
+        d._kw[id(spec)] = kw
+    kw_l = d._kw_l.get(id(spec))
+    if kw_l is None:
+        kw_l = np.maximum(kw, 1e-9).tolist()
+        d._kw_l[id(spec)] = kw_l
+    with np.errstate(invalid="ignore"):
+        ok = fin & (lvl - need >= d.min_level[i] - 1e-12)
+    cand = ok.nonzero()[0].tolist()
+    sure = exact_s == math.inf
+    if not cand:
+        return -1, sure
+    energy = (m.opts.taxi_target_soc - lvl) * spec.battery_kwh  # / kW x 3600: service [s]
+    stations = m.stations
+    if len(cand) > 32 or not sure:
+        near = min(cand, key=tl.__getitem__)  # the first nearest (file order)
+        plugs = stations[int(idx[near])].plugs
+        assert plugs is not None  # only stations with plugs are in the table
+        busy = len(plugs.queue) + max(plugs.count - plugs.capacity + 1, 0)
+        bound = tl[near] + busy / plugs.capacity * (energy / kw_l[near] * 3600.0)
+        if not sure:
+            sure = bound + 1e-6 < exact_s and (len(cand) > 32 or all_in)
+            if not sure:
+                return -1, False
+        if len(cand) > 32:
+            cand = [k for k in cand if tl[k] <= bound + 1e-6]
+    best, best_cost = -1, math.inf
+    for k in cand:
+        if tl[k] >= best_cost - 1e-9:
+            continue  # cost >= travel time: it cannot beat the best so far
+        plugs = stations[int(idx[k])].plugs
+        assert plugs is not None  # only stations with plugs are in the table
+        busy = len(plugs.queue) + max(plugs.count - plugs.capacity + 1, 0)
+        cost = tl[k] + busy / plugs.capacity * (energy / kw_l[k] * 3600.0)
+        if cost < best_cost - 1e-9:
+            best, best_cost = int(idx[k]), cost
+    return best, sure
 
 
 def charge(

@@ -19,6 +19,9 @@ TaxiDispatch = Any
 
 __all__ = ["collect", "trips_table", "vehicles_table"]
 
+#: Values per record of the loop's flat records (TaxiDispatch._starts and _drops).
+_START_N, _DROP_N = 3, 8
+
 
 def collect(d: TaxiDispatch) -> None:
     """Write the loop's records into the per-request arrays (once, before the tables)."""
@@ -26,26 +29,27 @@ def collect(d: TaxiDispatch) -> None:
         return
     d._collected = True
     if d._starts:
-        j, soc0, pick = (np.array(x) for x in zip(*d._starts, strict=True))
-        j = j.astype(np.int64)
+        st = np.frombuffer(d._starts, dtype=np.float64).reshape(-1, _START_N)
+        j = st[:, 0].astype(np.int64)
         d.taken[j] = True
-        d.soc0[j] = soc0
-        d.pickup_s[j] = pick
+        d.soc0[j] = st[:, 1]
+        d.pickup_s[j] = st[:, 2]
     if d._drops:
-        cols = [np.array(x) for x in zip(*d._drops, strict=True)]
-        j, i = cols[0].astype(np.int64), cols[1].astype(np.int64)
-        d.drop_s[j] = cols[2]
+        dr = np.frombuffer(d._drops, dtype=np.float64).reshape(-1, _DROP_N)
+        j, i = dr[:, 0].astype(np.int64), dr[:, 1].astype(np.int64)
+        d.drop_s[j] = dr[:, 2]
         d.served[j] = True
         d.reason[j] = ""
         d.vehicle_idx[j] = i
-        d.dh_km[j] = cols[3]
-        d.run_ekm[j] = cols[4]
-        d.fuel_req[j] = cols[5]
+        d.dh_km[j] = dr[:, 3]
+        d.run_ekm[j] = dr[:, 4]
+        d.fuel_req[j] = dr[:, 5]
+        energy = dr[:, 6]
         h2 = np.array(d._h2, dtype=bool)[i]
         batt = np.array(d._batt, dtype=bool)[i] & ~h2
-        d.h2[j[h2]] = cols[6][h2]
-        d.kwh[j[batt]] = cols[6][batt]
-        d.soc1[j] = cols[7]
+        d.h2[j[h2]] = energy[h2]
+        d.kwh[j[batt]] = energy[batt]
+        d.soc1[j] = dr[:, 7]
 
 def trips_table(d: TaxiDispatch) -> pd.DataFrame:
     """Return the requests as rows of the result's trips table."""

@@ -1,0 +1,146 @@
+"""Rule 1 of :mod:`fleetopt.simulation.taxi`: the idle taxi a request goes to.
+
+The nearest idle taxi (road travel time to the request's origin; ties: lowest taxi id)
+among those that reach it within its wait and have the energy for pickup and trip.
+:func:`nearest_idle` scans road nodes nearest first (each origin's list of nodes that reach
+it within the longest wait, by travel time, is made once: :func:`near_of`);
+:func:`best_taxi` compares every idle taxi (the reference the tests check the scan
+against). Both apply the same rule.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+#: The :class:`fleetopt.simulation.taxi.TaxiDispatch` these functions work on (typed ``Any``:
+#: the dispatch imports this module, and a type-only import back would be a cycle).
+TaxiDispatch = Any
+
+__all__ = ["best_taxi", "near_of", "nearest_idle"]
+
+#: Combined path weight per millisecond (see :func:`fleetopt.inputs.routing.route_matrices`).
+_SPLIT = 1e6
+#: Nearest nodes of an origin scanned as plain lists before the vectorised scan.
+_HEAD = 16
+
+
+def near_of(d: TaxiDispatch, o: int) -> tuple[np.ndarray, np.ndarray, list[int], list[int], int]:
+    """Nodes that reach node ``o`` within the longest wait, by travel time (cached per node).
+
+    Returns the nodes (intp: the scan indexes with them), their travel times to ``o`` in
+    whole milliseconds (int32), the first :data:`_HEAD` of both as lists (scanned
+    without numpy) and how many there are.
+    """
+    col = d.W[:, o]
+    ok = np.flatnonzero(col <= (d._reach_s * 1000.0 + 1.0) * _SPLIT)
+    ms = np.floor(col[ok] / _SPLIT).astype(np.int64)
+    order = np.argsort(ms, kind="stable")
+    nodes = d._row_nodes[ok[order]].astype(np.intp)
+    ms = ms[order].astype(np.int32)
+    got = (nodes, ms, nodes[:_HEAD].tolist(), ms[:_HEAD].tolist(), int(ms.size))
+    d._near[o] = got
+    return got
+
+
+def best_taxi(d: TaxiDispatch, j: int, now: float) -> int:
+    """Apply the rule by comparing every idle taxi (the reference for :func:`nearest_idle`)."""
+    if not np.isfinite(d.trip_s[j]):
+        return -1
+    o = int(d.r_o[j])
+    limit = float(d._dep[j] + d._wait[j])
+    best, best_t = -1, math.inf
+    for i, free in enumerate(d.idle):
+        if not free:
+            continue
+        t_s, l_m = d._route(d.pos[i], o)
+        if not now + t_s <= limit + 1e-9 or not math.isfinite(t_s):
+            continue
+        if d._feasible(i, j, t_s, l_m) and (t_s < best_t or (t_s == best_t and i < best)):
+            best, best_t = i, t_s
+    return best
+
+
+def nearest_idle(d: TaxiDispatch, j: int, now: float) -> tuple[int, int, float]:
+    """Apply :func:`best_taxi`'s rule, scanning nodes by travel time, not every idle taxi.
+
+    Nodes come nearest first; at a node the idle taxis are kept sorted by id, so the
+    first one with enough energy is the node's candidate. The first :data:`_HEAD` nodes
+    are read as plain lists; further ones in blocks (growing eightfold), each block's
+    nodes with idle taxis found by one vectorised test. Returns the taxi (-1: none),
+    its pickup time [ms] and pickup length [m].
+    """
+    if not d._trip_s_l[j] < math.inf:
+        return -1, 0, 0.0
+    o = d._ro[j]
+    got = d._near.get(o)
+    nodes, ms, head_n, head_ms, n = got if got is not None else near_of(d, o)
+    x = d._lim_l[j] - now + 1e-9  # longest pickup [s]
+    # the last whole millisecond c with c / 1000 <= x (the times compare in seconds)
+    c = math.floor(x * 1000.0)
+    while (c + 1) / 1000.0 <= x:
+        c += 1
+    while c >= 0 and c / 1000.0 > x:
+        c -= 1
+    best, best_ms, best_l = -1, -1, 0.0
+    nia = d._nia_l
+    bucket = d.bucket
+    level, rate, min_l, sf = d.level, d.rate, d.min_level, d.sf_use
+    trip_km = d._trip_km_l[j]
+    wrow, rows = d.W, d._rows_l
+    for h in range(len(head_n)):
+        m = head_ms[h]
+        if m > c:
+            return best, best_ms, best_l
+        u = head_n[h]
+        if not nia[u]:
+            continue
+        if best >= 0 and m > best_ms:
+            return best, best_ms, best_l
+        l_m = wrow.item(rows[u], o) - m * _SPLIT
+        need_l = l_m / 1000.0 + trip_km
+        for i in bucket[u]:  # ascending ids: the first that can go is the node's pick
+            if best >= 0 and m == best_ms and i > best:
+                break
+            if sf[i]:
+                ok = d._feasible(i, j, m / 1000.0, l_m)
+            else:
+                ok = level[i] - need_l * rate[i] >= min_l[i] - 1e-12
+            if ok:
+                best, best_ms, best_l = i, m, l_m
+                break
+    a = len(head_n)
+    if a >= n:
+        return best, best_ms, best_l
+    m = ms.item(a)
+    if m > c or (best >= 0 and m > best_ms):
+        return best, best_ms, best_l
+    has = d._has_idle
+    step = 8 * _HEAD
+    while True:
+        b = min(n, a + step)
+        for h in has[nodes[a:b]].nonzero()[0].tolist():
+            m = ms.item(a + h)
+            if m > c or (best >= 0 and m > best_ms):
+                return best, best_ms, best_l
+            u = nodes.item(a + h)
+            l_m = wrow.item(rows[u], o) - m * _SPLIT
+            need_l = l_m / 1000.0 + trip_km
+            for i in bucket[u]:
+                if best >= 0 and m == best_ms and i > best:
+                    break
+                if sf[i]:
+                    ok = d._feasible(i, j, m / 1000.0, l_m)
+                else:
+                    ok = level[i] - need_l * rate[i] >= min_l[i] - 1e-12
+                if ok:
+                    best, best_ms, best_l = i, m, l_m
+                    break
+        if b >= n:
+            return best, best_ms, best_l
+        m = ms.item(b)
+        if m > c or (best >= 0 and m > best_ms):
+            return best, best_ms, best_l
+        a, step = b, step * 8
