@@ -158,6 +158,8 @@ def start_charges_kwh(
 ) -> dict[str, float]:
     """Charge each planned vehicle needs at the horizon start to run its day by the schedule.
 
+    The plan's own charge at that time (``ChargingPlan.start_kwh``) where it has one;
+    otherwise as follows.
     The simulator runs the day from ``t0_s`` with the schedule's windows at their clock
     times on ``[t0_s, t0_s + 24 h)`` (the plan's cyclic day), so a charge planned for the
     early morning comes before the pull-out. The start is the highest charge that loses
@@ -173,6 +175,11 @@ def start_charges_kwh(
     by_vehicle = {str(v): g for v, g in sched.groupby("vehicle_id")} if len(sched) else {}
     out: dict[str, float] = {}
     for day in days:
+        if day.vehicle_id in charging.start_kwh:
+            # the LP's own charge at the horizon start: the simulation then follows the
+            # planned state of charge (a higher start charges slower along a tapering curve)
+            out[day.vehicle_id] = float(charging.start_kwh[day.vehicle_id])
+            continue
         g = by_vehicle.get(day.vehicle_id)
         ch_t, ch_kwh = np.zeros(0), np.zeros(0)
         if g is not None:
