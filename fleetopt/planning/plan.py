@@ -106,16 +106,19 @@ def _with_idle(segs: list[Segment], idle_kw: float) -> list[Segment]:
 
     The simulator draws ``idle_kw`` from the end of a layover's last charge to its end
     (:meth:`fleetopt.simulation.kernel.Model.vehicle`); the plan draws it for the whole
-    layover, before any charge: never less, and never later, so a vehicle following the
-    schedule holds at least the planned charge (the plan's energy is a little high where a
-    layover charges; see the replay's ``simulator_*`` keys).
+    layover (and a second more at each end: the simulator runs the blocks from a trips file
+    with whole-second times), before any charge: never less, and never later, so a vehicle
+    following the schedule holds at least the planned charge. Where a layover charges the
+    plan's idle energy is high by the time plugged; the simulator then charges that much
+    less (replay keys ``idle_kwh`` and ``simulator_idle_kwh``).
     """
     if idle_kw <= 0:
         return segs
     out: list[Segment] = []
     for sg in segs:
         if sg.kind == "stay" and not sg.night and sg.end_s > sg.start_s:
-            kwh = idle_kw * (sg.end_s - sg.start_s) / 3600.0
+            # the simulator's layover may be a second longer at each end (whole seconds)
+            kwh = idle_kw * (sg.end_s - sg.start_s + 2 * _GUARD_S) / 3600.0
             out.append(Segment("drive", sg.start_s, sg.start_s, kwh=kwh))
         out.append(sg)
     return out
@@ -391,8 +394,9 @@ def compare_policies(
     dict
         ``{policy: {trips_missed, grid_energy_kwh, cost_cny, peak_grid_kw}}``, plus
         ``plan`` with the LP's cost, grid energy and peak (sum of site peaks); ``scheduled``
-        also has ``battery_kwh`` (charged, battery side), ``vehicles_below_start`` and
-        ``plug_gave_up`` (windows whose plug did not free before the window ended).
+        also has ``battery_kwh`` (charged, battery side), ``vehicles_below_start``,
+        ``plug_gave_up`` (windows whose plug did not free before the window ended),
+        ``plug_wait_max_s`` (longest wait for a plug) and ``idle_kwh`` (off-plug draw).
     """
     assert result.charging is not None
     trips = result.trips_table()
@@ -475,6 +479,8 @@ def _scheduled_summary(sim: SimulationResult) -> dict[str, float]:
         "battery_kwh": float(ses["battery_kwh"].sum()),
         "vehicles_below_start": float(below.sum()),
         "plug_gave_up": float((sim.sessions["action"] == "gave_up").sum()),
+        "plug_wait_max_s": float(ses["wait_s"].max()) if len(ses) else 0.0,
+        "idle_kwh": float(sim.vehicles["idle_kwh"].sum()) if len(sim.vehicles) else 0.0,
     }
 
 
