@@ -62,8 +62,17 @@ COARSE_STEP_S = 900.0
 #: above a day's energy cost that a plug can shift, so plugs come first.
 EXTRA_PLUG_CNY = 1.0e4
 
-#: Cost LP re-solves with the curve rows moved to the bands the last answer reached.
-CURVE_ROUNDS = 2
+#: LP re-solves with the curve rows moved to the bands the last answer reached.
+CURVE_ROUNDS = 4
+
+#: The cost LP stops moving the curve rows once a round gains less than this share.
+CURVE_GAIN = 1.0e-3
+
+#: Price of an hour of plug time the curve rows lack at their current bands, in the plug
+#: LP [plugs/h] and the cost LP [CNY/h]: far above a plug and a day's energy, so the rows'
+#: bands move until none is lacking (an answer that still lacks some is infeasible).
+SLACK_PLUGS_PER_H = 1.0e4
+SLACK_CNY_PER_H = 1.0e7
 
 
 @dataclass
@@ -96,6 +105,9 @@ class ChargingPlan:
     start_kwh : dict
         Vehicle id -> planned charge at the horizon start (the clock time the cyclic day
         starts at) [kWh]: where a simulation that follows the schedule starts.
+    end_price_cny_per_kwh : dict
+        Vehicle id -> the cost LP's marginal price of one more battery kWh at the end of
+        its day (the dual of its cyclic-day row) [CNY/kWh].
     """
 
     status: str
@@ -109,6 +121,7 @@ class ChargingPlan:
     wall_s: float
     plugs_bound: int = 0
     start_kwh: dict[str, float] = field(default_factory=dict)
+    end_price_cny_per_kwh: dict[str, float] = field(default_factory=dict)
 
 
 _SCHEDULE_COLS = [
@@ -260,8 +273,10 @@ def _combine(answers: list[ChargingPlan], wall: float) -> ChargingPlan:
     plugs: dict[str, int] = {}
     peak: dict[str, float] = {}
     start: dict[str, float] = {}
+    end_price: dict[str, float] = {}
     for a in answers:
         start.update(a.start_kwh)
+        end_price.update(a.end_price_cny_per_kwh)
         plugs.update(a.plugs)
         peak.update(a.peak_kw)
         for key, e in a.energy_by_type_station.items():
@@ -278,6 +293,7 @@ def _combine(answers: list[ChargingPlan], wall: float) -> ChargingPlan:
         wall_s=wall,
         plugs_bound=int(sum(a.plugs_bound for a in answers)),
         start_kwh=start,
+        end_price_cny_per_kwh=end_price,
     )
 
 
@@ -327,6 +343,8 @@ def _plan_part(
     n += len(used)
     peak_col = {s: n + k for k, s in enumerate(used)} if demand_cny_per_kw_day > 0 else {}
     n += len(peak_col)
+    slack0 = n  # plug time the curve rows lack at their bands, one column per tapering piece
+    n += m.taper.size
     rows, cols, vals = [m.rows], [m.cols], [m.vals]
     row_lb, row_ub = [m.row_lb], [m.row_ub]
     n_row = m.n_rows
@@ -366,23 +384,40 @@ def _plan_part(
         hour = (np.floor(m.q_start / 3600.0).astype(np.int64)) % 24
         price = np.asarray(prices_cny_per_kwh, float)[hour]
 
-    def matrix(tangent: np.ndarray) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray]:
-        r, c, v, u, k = m.curve_rows(tangent, n_row)
+    def matrix(
+        tangent: np.ndarray, full_power: bool = False
+    ) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray]:
+        r, c, v, u, k = m.curve_rows(tangent, n_row, full_power=full_power, slack0=slack0)
         a = sparse.csr_matrix(
             (np.concatenate([*vals, v]), (np.concatenate([*rows, r]), np.concatenate([*cols, c]))),
             shape=(n_row + k, n),
         )
         return a, np.concatenate([*row_lb, np.full(k, -math.inf)]), np.concatenate([*row_ub, u])
 
-    tangent = m.initial_tangents()
-    a, row_lb_a, row_ub_a = matrix(tangent)
     col_lb = np.r_[m.col_lb, np.zeros(n - m.n_cols)]
     col_ub = np.r_[m.col_ub, np.full(n - m.n_cols, math.inf)]
+
+    def lack_h(x: np.ndarray) -> float:
+        return float(np.maximum(x[slack0 : slack0 + m.taper.size], 0.0).sum())
+
+    def first_tangent(c: np.ndarray) -> np.ndarray:
+        """Curve rows at the bands where the full-power relaxation starts each piece."""
+        if m.taper.size == 0:
+            return m.initial_tangents()
+        a0, lb0, ub0 = matrix(m.initial_tangents(), full_power=True)
+        ans0 = _solver.solve(
+            c, a0, lb0, ub0, col_lb, col_ub, time_limit_s=time_limit_s / 4,
+            lp_algorithm=lp_algorithm,
+        )
+        return m.initial_tangents() if ans0.x is None else m.tangents_of(ans0.x)
+
+    tangent = m.initial_tangents()
     # 1. plugs
     status = "optimal"
     plugs_bound = 0
     if plugs is None:
         c1 = np.zeros(n)
+        c1[slack0 : slack0 + m.taper.size] = SLACK_PLUGS_PER_H
         integer = np.zeros(n, bool)
         for col in p_col.values():
             c1[col] = 1.0
@@ -391,6 +426,8 @@ def _plan_part(
         # (the cyclic day makes it charge): plugs >= 1, valid for every integer answer
         for st_only in _sole_stations(vehicles, m):
             col_lb[p_col[st_only]] = max(col_lb[p_col[st_only]], 1.0)
+        tangent = first_tangent(c1)
+        a, row_lb_a, row_ub_a = matrix(tangent)
         # LP relaxation, rounded up per station: feasible (each station's row only loosens)
         relax = _solver.solve(
             c1,
@@ -409,6 +446,23 @@ def _plan_part(
         # curve rows at the bands the relaxation reached (it stays feasible in them)
         tangent = m.tangents_of(relax.x)
         a, row_lb_a, row_ub_a = matrix(tangent)
+        for _ in range(CURVE_ROUNDS):
+            assert relax.x is not None
+            if lack_h(relax.x) <= 1e-9:
+                break
+            # the curve rows at the bands this answer reached lack plug time: move them
+            again = _solver.solve(
+                c1, a, row_lb_a, row_ub_a, col_lb, col_ub, time_limit_s=time_limit_s / 4,
+                lp_algorithm=lp_algorithm,
+            )
+            if again.x is None:
+                break
+            relax = again
+            x1 = again.x
+            plug_n = {s: math.ceil(float(x1[col]) - 1e-6) for s, col in p_col.items()}
+            plug_lb = math.ceil(relax.bound - 1e-6)
+            tangent = m.tangents_of(x1)
+            a, row_lb_a, row_ub_a = matrix(tangent)
         if sum(plug_n.values()) > plug_lb:
             # the MIP may find fewer plugs; it is kept only when it does
             left = max(0.5, min(mip_time_s, time_limit_s / 2 - (time.perf_counter() - t_start)))
@@ -429,6 +483,7 @@ def _plan_part(
         col_lb[col] = col_ub[col] = plug_n[s]
     # 2. cost
     c2 = np.zeros(n)
+    c2[slack0 : slack0 + m.taper.size] = SLACK_CNY_PER_H
     if qc.size:
         np.add.at(c2, qc.astype(np.int64), price / eff)
     for col in peak_col.values():
@@ -437,6 +492,9 @@ def _plan_part(
         for col in p_col.values():
             col_ub[col] = math.inf
             c2[col] = extra_plug_cny
+    if plugs is not None:
+        tangent = first_tangent(c2)
+        a, row_lb_a, row_ub_a = matrix(tangent)
     ans2 = None
     for _ in range(1 + CURVE_ROUNDS):
         left = max(0.5, time_limit_s - (time.perf_counter() - t_start))
@@ -446,9 +504,11 @@ def _plan_part(
         )
         if ans.x is None:
             break
+        gain = math.inf if ans2 is None else ans2.objective - ans.objective
         ans2 = ans
         new = m.tangents_of(ans.x)
-        if np.array_equal(new, tangent):
+        done = lack_h(ans.x) <= 1e-9 and gain <= CURVE_GAIN * abs(ans.objective)
+        if done or np.array_equal(new, tangent):
             break
         # the curve rows at the bands this answer reached: it stays feasible, the cost can
         # only fall
@@ -460,6 +520,12 @@ def _plan_part(
     if ans2.status != "optimal":
         status = "feasible"
     x = ans2.x
+    if lack_h(x) > 1e-6:
+        logger.warning(
+            "the charging curve cannot deliver the planned charge in %.4f h of plug time",
+            lack_h(x),
+        )
+        return _empty("infeasible", station_ids, time.perf_counter() - t_start)
     if extra_plug_cny > 0:
         plug_n = {s: math.ceil(float(x[col]) - 1e-6) for s, col in p_col.items()}
         plugs_bound = 0
@@ -488,7 +554,18 @@ def _plan_part(
         wall_s=time.perf_counter() - t_start,
         plugs_bound=plugs_bound,
         start_kwh=m.soc_at(vehicles, x, t0_s),
+        end_price_cny_per_kwh=_end_prices(m, vehicles, ans2.duals),
     )
+
+
+def _end_prices(
+    m: Model, vehicles: list[VehicleDay], duals: np.ndarray | None
+) -> dict[str, float]:
+    """Marginal cost of one more battery kWh at each vehicle's day end (cyclic-row duals)."""
+    if duals is None:
+        return {}
+    y = np.abs(duals[m.cyclic_row0 : m.cyclic_row0 + len(vehicles)])
+    return {v.vehicle_id: float(p) for v, p in zip(vehicles, y, strict=True)}
 
 
 def _windows_table(

@@ -43,7 +43,9 @@ from fleetopt.planning.problem import DAY_S
 
 __all__ = ["SOC_MARGIN_KWH", "Model", "VehicleDay", "plug_windows", "sim_times"]
 
-#: The simulator starts this far above the planned charge where the battery has room [kWh].
+#: The simulator starts this far above the planned charge where the battery has room
+#: [kWh]: covers floating-point rounding of the day's sums (the simulator's trip check
+#: allows 1e-12 of the battery).
 SOC_MARGIN_KWH = 1.0e-6
 
 _EPS_S = 1.0e-6
@@ -166,6 +168,7 @@ class Model:
     q_night: np.ndarray  # the piece is in the night stay
     soc_first: np.ndarray  # per vehicle: its first state-of-charge column
     seg_first: np.ndarray  # per vehicle: the index of its first segment
+    cyclic_row0: int  # the first vehicle's cyclic-day row (one per vehicle, in order)
     # tapering pieces: their band table
     taper: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     bands: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
@@ -300,6 +303,7 @@ class Model:
             q_night=np.array([segs[int(g)].night for g in seg_of], dtype=bool),
             soc_first=soc0,
             seg_first=np.r_[0, np.cumsum(n_seg)][:nv],
+            cyclic_row0=n_seg_all,
             taper=taper,
             bands=bands_full,
             cap=cap,
@@ -377,10 +381,15 @@ class Model:
         return out
 
     def curve_rows(
-        self, tangent: np.ndarray, row0: int
+        self, tangent: np.ndarray, row0: int, *, full_power: bool = False, slack0: int = -1
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
         """Rows tying plug time to energy along the curve (module docstring), from ``row0``.
 
+        With ``full_power`` only ``q <= kW t`` (a relaxation: the curve's first band
+        everywhere), which says where the tapering pieces start before any curve row.
+        With ``slack0`` >= 0 each tapering piece's rows get a slack column (plug time the
+        curve rows lack at the current bands [h]), column ``slack0`` + its place in
+        ``taper``.
         Returns rows, cols, vals, row upper bounds (lower bounds are -inf) and the count.
         """
         nq = self.q_col.size
@@ -392,12 +401,13 @@ class Model:
         vals = [1.0 / self.q_rate[const], -np.ones(const.size)]
         ub = [np.zeros(const.size)]
         r = row0 + const.size
-        for k, _, fracs, a_off in self._curve_groups():
+        for k, _, fracs_all, a_all in self._curve_groups():
             p = self.taper[k]
+            fracs, a_off = (fracs_all[:1], a_all[:1]) if full_power else (fracs_all, a_all)
             nb = fracs.size
             kw = self.q_rate[p]
             unit = self.cap[self.q_vehicle[p]] / kw  # [h]
-            j = tangent[k]
+            j = np.zeros(p.size, np.int64) if full_power else tangent[k]
             rr = (r + np.arange(p.size * nb)).reshape(p.size, nb)
             rows += [rr.ravel()] * 3
             cols += [
@@ -411,6 +421,10 @@ class Model:
                 -np.ones(p.size * nb),
             ]
             ub.append((unit[:, None] * (a_off[j][:, None] - a_off[None, :])).ravel())
+            if slack0 >= 0:
+                rows.append(rr.ravel())
+                cols.append(np.repeat(slack0 + k, nb))
+                vals.append(-np.ones(p.size * nb))
             r += p.size * nb
         return (
             np.concatenate(rows),
