@@ -12,10 +12,14 @@ Cases:
   meets the bound, the rest of the gap is energy (the bound ignores it).
 * ``charging_lp_500``: the plugs and cheapest charging of 500 of those buses' planned days
   at 15-min and 1-min steps, plugs sized at each step (``plugs_s``: LP relaxation + MIP
-  polish; at 1 min the 15-min plugs raised where needed). Goal <= 10 s for the LP
+  polish; without a grid limit or demand charge the model is cut at the stays' ends and
+  the clock hours only, so both steps give one model). Goal <= 10 s for the LP
   (``lp_s``: the cost LP with the plugs fixed). The schedule is replayed on the days
   (``replay_*``: missed trips, days that do not close, energy delivered - driven, kWh
-  the planned plugs could not deliver).
+  the planned plugs could not deliver). The days carry the spec's ``taper`` charging
+  curve and layover idle draw, which the re-blocking does not count: a block that needs
+  nearly its whole battery can then not close its day, and the LP says ``infeasible``
+  (``status``) for the whole station group.
 * ``beijing_default``: ``fleetopt plan`` on the embedded default (``beijing-default.toml``)
   with the simulator check. Goal <= 60 s.
 

@@ -44,6 +44,9 @@ class Answer:
         Proven lower bound (``-inf`` when none).
     wall_s : float
         Solve time [s].
+    duals : numpy.ndarray or None
+        Row duals of an LP (None for a MIP or without a dual solution): the objective's
+        change per unit of a row's bound.
     """
 
     status: str
@@ -51,6 +54,7 @@ class Answer:
     objective: float
     bound: float
     wall_s: float
+    duals: np.ndarray | None = None
 
 
 def _dual_objective(
@@ -132,6 +136,7 @@ def solve(
     x = _mathopt.dense(sol.variable_values, n) if sol is not None else None
     obj = float(sol.objective_value) if sol is not None else math.nan
     bound = float(term.objective_bounds.dual_bound)
+    y = None
     if not mip:
         dsol = _mathopt.first_feasible(res, "dual_solution")
         if dsol is not None:
@@ -158,4 +163,4 @@ def solve(
     logger.debug(
         "highs %s obj=%s bound=%s %.2fs (%dx%d, nnz %d)", status, obj, bound, wall, m, n, a.nnz
     )
-    return Answer(status=status, x=x, objective=obj, bound=bound, wall_s=wall)
+    return Answer(status=status, x=x, objective=obj, bound=bound, wall_s=wall, duals=y)

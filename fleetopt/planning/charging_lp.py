@@ -1,34 +1,37 @@
 """Find the fewest plugs per station and the cheapest cyclic-day charging schedule (HiGHS LP/MIP).
 
-Time is cut into steps of ``step_s`` (15 min by default, 1 min as an option) over the
-cyclic day that starts at the horizon start. A vehicle standing at a station during part
-of a step may charge up to min(``plug_kw``, ``max_charge_kw``) times that part (battery
-side; the grid side is divided by ``charge_efficiency``). State of charge is tracked at
-the boundaries of each vehicle's segments (drives and stays): at least ``min_soc``,
-at most the battery, and the day ends with at least the charge it started with.
-
-At each station and step the vehicles' plug time (energy / power) adds up to at most the
-station's plugs x the time anybody stands there during the step (the union of the stays'
-parts in it: within a step the plugs are time-shared, but never with time nobody is
-there) and the grid power to at most ``options.grid_limit_kw`` per site. The vehicles
-split into parts that share no station; each part is solved on its own.
+The model (:mod:`fleetopt.planning.charging_model`) is built on what a plug can do minute
+by minute: a vehicle standing at a station charges in pieces of its stay cut at the other
+stays' ends and the clock hours (and at the steps of ``step_s`` where per-step rows need
+them: a grid limit, a demand charge), each with a plug time; per piece the plug times add
+up to at most the station's plugs x its length, and the energy of a piece is what the
+vehicle's charging curve delivers in its plug time from the planned state of charge
+(battery side, up to min(``plug_kw``, ``max_charge_kw``); the grid side is divided by
+``charge_efficiency``). State of charge stays between the reserve and the battery, and
+the day ends with at least the charge it started with. The vehicles split into parts
+that share no station; each part is solved on its own.
 
 1. Plugs: the LP relaxation of "fewest plugs in total" rounded up per station (feasible:
    a station's plug row only loosens), then a time-limited MIP with one integer plug
-   count per station that replaces it when it finds fewer; the proven lower bound on the
-   total is the MIP's (or the LP's) bound rounded up. At steps finer than 15 minutes the
-   plugs come from the 15-minute model (a relaxation of the finer one, so its bound
-   holds), raised where the finer model needs more (:func:`_plan_fine`).
+   count per station that replaces it when it finds fewer; the lower bound on the total
+   is the MIP's (or the LP's) bound rounded up, for this model (its curve rows are
+   conservative, so it is a bound for schedules the curve rows admit). At steps finer
+   than 15 minutes with per-step rows the plugs come from the 15-minute model (a
+   relaxation of the finer one), raised where the finer model needs more
+   (:func:`_plan_fine`).
 2. Cost: with those plugs, an LP minimises the energy cost at the tariff's hourly prices
    (plus a demand charge on each site's peak grid power when the tariff has one,
-   ``demand_cny_per_kw_month`` x 12 / ``days_per_year`` per day). Its bound is the dual
-   objective (weak duality), a proven lower bound of the day's cost for these blocks and
-   plugs.
+   ``demand_cny_per_kw_month`` x 12 / ``days_per_year`` per day), re-solved up to
+   :data:`CURVE_ROUNDS` times with the curve rows moved to the bands the answer reached
+   (each answer stays feasible, so the cost only falls). Its bound is the dual objective
+   (weak duality) of the last LP: a proven lower bound of the day's cost for these blocks,
+   plugs and curve rows.
+3. The schedule: each piece's plug time laid out on the plugs (McNaughton, at most two
+   windows per piece and never more windows than plugs at once) as clock times of a
+   simulated day from ``t0_s`` (:func:`fleetopt.planning.charging_model.sim_times`), and
+   each vehicle's planned charge where that day starts (``ChargingPlan.start_kwh``).
 
-Longer than the size limit because the plug LP/MIP, the cost LP and the fine-step
-correction are built on one private column layout (:class:`_Model`: charge columns, state
-of charge rows, merged steps) that must stay identical between them for the bounds to hold;
-the solver calls live in :mod:`fleetopt.planning._solver`.
+The solver calls live in :mod:`fleetopt.planning._solver`.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -45,7 +48,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
 from fleetopt.planning import _solver
-from fleetopt.planning.blocking import Segment
+from fleetopt.planning.charging_model import Model, VehicleDay, plug_windows, sim_times
 from fleetopt.planning.problem import DAY_S
 
 logger = logging.getLogger(__name__)
@@ -55,41 +58,21 @@ __all__ = ["ChargingPlan", "VehicleDay", "plan_charging"]
 #: Steps finer than this get their plugs from a model at this step, raised (see _plan_fine).
 COARSE_STEP_S = 900.0
 
-#: Merge runs of steps in which nothing changes at a station (exact, see _merge_steps).
-MERGE_STEPS = True
-
 #: Price of an added plug in the LP that raises the coarse plugs at a fine step [CNY]: far
 #: above a day's energy cost that a plug can shift, so plugs come first.
 EXTRA_PLUG_CNY = 1.0e4
 
+#: LP re-solves with the curve rows moved to the bands the last answer reached.
+CURVE_ROUNDS = 4
 
-@dataclass
-class VehicleDay:
-    """One vehicle's day as the LP sees it.
+#: The cost LP stops moving the curve rows once a round gains less than this share.
+CURVE_GAIN = 1.0e-3
 
-    Attributes
-    ----------
-    vehicle_id : str
-        Block id.
-    vehicle_type : str
-        Its type.
-    segments : list of Segment
-        Drives and stays from pull-out to the next pull-out.
-    rate_kw : numpy.ndarray
-        Battery-side charging power per station [kW].
-    efficiency : float
-        Charge efficiency (grid energy = battery energy / efficiency) [-].
-    cap_kwh, min_kwh : float
-        Battery size and reserve [kWh].
-    """
-
-    vehicle_id: str
-    vehicle_type: str
-    segments: list[Segment]
-    rate_kw: np.ndarray
-    efficiency: float
-    cap_kwh: float
-    min_kwh: float
+#: Price of an hour of plug time the curve rows lack at their current bands, in the plug
+#: LP [plugs/h] and the cost LP [CNY/h]: far above a plug and a day's energy, so the rows'
+#: bands move until none is lacking (an answer that still lacks some is infeasible).
+SLACK_PLUGS_PER_H = 1.0e4
+SLACK_CNY_PER_H = 1.0e7
 
 
 @dataclass
@@ -119,6 +102,12 @@ class ChargingPlan:
         Time spent [s].
     plugs_bound : int
         Proven lower bound on the total plugs (LP relaxation or MIP bound, rounded up).
+    start_kwh : dict
+        Vehicle id -> planned charge at the horizon start (the clock time the cyclic day
+        starts at) [kWh]: where a simulation that follows the schedule starts.
+    end_price_cny_per_kwh : dict
+        Vehicle id -> the cost LP's marginal price of one more battery kWh at the end of
+        its day (the dual of its cyclic-day row) [CNY/kWh].
     """
 
     status: str
@@ -131,6 +120,8 @@ class ChargingPlan:
     energy_by_type_station: dict[tuple[str, str], float]
     wall_s: float
     plugs_bound: int = 0
+    start_kwh: dict[str, float] = field(default_factory=dict)
+    end_price_cny_per_kwh: dict[str, float] = field(default_factory=dict)
 
 
 _SCHEDULE_COLS = [
@@ -147,113 +138,7 @@ _SCHEDULE_COLS = [
 ]
 
 
-@dataclass
-class _Model:
-    """The vehicles' rows of the LP: state of charge, charge columns, cyclic day (COO)."""
-
-    n_cols: int
-    col_lb: np.ndarray
-    col_ub: np.ndarray
-    n_rows: int
-    rows: np.ndarray
-    cols: np.ndarray
-    vals: np.ndarray
-    row_lb: np.ndarray
-    row_ub: np.ndarray
-    # per charge column: its index, station, (first) slot of the day, power, efficiency,
-    # first second and length of the stay's part in the step(s), vehicle
-    q_col: np.ndarray
-    q_station: np.ndarray
-    q_slot: np.ndarray
-    q_rate: np.ndarray
-    q_eff: np.ndarray
-    q_start: np.ndarray
-    q_over: np.ndarray
-    q_vehicle: np.ndarray
-    q_nslots: np.ndarray  # steps a column spans (merged steps, see _merge_steps)
-
-    @classmethod
-    def build(cls, vehicles: list[VehicleDay], t0_s: float, step_s: float, n_slot: int) -> _Model:
-        """Build the vehicles' part of the model with array operations (no per-step loop)."""
-        nv = len(vehicles)
-        n_seg = np.array([len(v.segments) for v in vehicles], dtype=np.int64)
-        # SoC columns: vehicle v owns n_seg[v] + 1 of them, from soc0[v]
-        soc0 = np.r_[0, np.cumsum(n_seg + 1)][:nv]
-        n_soc = int((n_seg + 1).sum())
-        segs = [sg for v in vehicles for sg in v.segments]
-        veh = np.repeat(np.arange(nv), n_seg)
-        pos = np.arange(len(segs)) - np.repeat(np.r_[0, np.cumsum(n_seg)][:nv], n_seg)
-        drive = np.array([sg.kind == "drive" for sg in segs], dtype=bool)
-        kwh = np.array([sg.kwh for sg in segs], dtype=float)
-        start = np.array([sg.start_s for sg in segs], dtype=float)
-        end = np.array([sg.end_s for sg in segs], dtype=float)
-        station = np.array([sg.station for sg in segs], dtype=np.int64)
-        cap = np.array([v.cap_kwh for v in vehicles], dtype=float)
-        lo = np.array([v.min_kwh for v in vehicles], dtype=float)
-        effv = np.array([v.efficiency for v in vehicles], dtype=float)
-        rate_seg = np.zeros(len(segs))
-        has_st = (~drive) & (station >= 0)
-        for v in np.unique(veh[has_st]):
-            sel = has_st & (veh == v)
-            rate_seg[sel] = vehicles[int(v)].rate_kw[station[sel]]
-        col_lb = np.repeat(lo, n_seg + 1)
-        col_ub = np.repeat(cap, n_seg + 1)
-        a_col = soc0[veh] + pos  # SoC before the segment
-        b_col = a_col + 1  # SoC after it
-        n_seg_all = len(segs)
-        # charge columns: the steps each charging stay touches
-        chg = np.flatnonzero(has_st & (rate_seg > 0))
-        k0 = np.floor((start[chg] - t0_s) / step_s).astype(np.int64)
-        k1 = np.ceil((end[chg] - t0_s) / step_s).astype(np.int64)
-        cnt = np.maximum(k1 - k0, 0)
-        seg_of = np.repeat(chg, cnt)
-        within = np.arange(int(cnt.sum())) - np.repeat(np.r_[0, np.cumsum(cnt)][:-1], cnt)
-        ks = np.repeat(k0, cnt) + within
-        ts = t0_s + ks * step_s
-        over = np.minimum(end[seg_of], ts + step_s) - np.maximum(start[seg_of], ts)
-        keep = over > 1e-9
-        seg_of, ks, ts, over = seg_of[keep], ks[keep], ts[keep], over[keep]
-        nslots = np.ones(seg_of.size, np.int64)
-        if MERGE_STEPS and seg_of.size:
-            seg_of, ks, ts, over, nslots = _merge_steps(
-                seg_of, ks, ts, over, station[seg_of], t0_s, step_s, n_slot
-            )
-        nq = seg_of.size
-        q_col = n_soc + np.arange(nq)
-        q_rate = rate_seg[seg_of]
-        # rows: one per segment (drive: b - a = -kwh; stay: b - a - sum q = 0), one cyclic row
-        r_seg = np.arange(n_seg_all)
-        rhs = np.where(drive, -kwh, 0.0)
-        cyc_row = n_seg_all + np.arange(nv)
-        last_col = soc0 + n_seg
-        rows = np.concatenate([r_seg, r_seg, seg_of, cyc_row, cyc_row])
-        cols = np.concatenate([b_col, a_col, q_col, last_col, soc0])
-        vals = np.concatenate(
-            [np.ones(n_seg_all), -np.ones(n_seg_all), -np.ones(nq), np.ones(nv), -np.ones(nv)]
-        )
-        return cls(
-            n_cols=n_soc + nq,
-            col_lb=np.r_[col_lb, np.zeros(nq)],
-            col_ub=np.r_[col_ub, q_rate * over / 3600.0],
-            n_rows=n_seg_all + nv,
-            rows=rows,
-            cols=cols,
-            vals=vals,
-            row_lb=np.r_[rhs, np.zeros(nv)],
-            row_ub=np.r_[rhs, np.full(nv, math.inf)],
-            q_col=q_col,
-            q_station=station[seg_of],
-            q_slot=ks % n_slot,
-            q_rate=q_rate,
-            q_eff=effv[veh[seg_of]],
-            q_start=np.maximum(start[seg_of], ts),
-            q_over=over,
-            q_vehicle=veh[seg_of],
-            q_nslots=nslots,
-        )
-
-
-def _sole_stations(vehicles: list[VehicleDay], m: _Model) -> set[int]:
+def _sole_stations(vehicles: list[VehicleDay], m: Model) -> set[int]:
     """Stations that are the only place some driving vehicle can charge."""
     if m.q_vehicle.size == 0:
         return set()
@@ -265,82 +150,6 @@ def _sole_stations(vehicles: list[VehicleDay], m: _Model) -> set[int]:
         if drive > 0:
             out.add(int(pairs[1][pairs[0] == v][0]))
     return out
-
-
-def _merge_steps(
-    seg_of: np.ndarray,
-    ks: np.ndarray,
-    ts: np.ndarray,
-    over: np.ndarray,
-    st: np.ndarray,
-    t0_s: float,
-    step_s: float,
-    n_slot: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Merge runs of steps at a station where nothing changes into one column per stay.
-
-    A run is consecutive steps of one station inside one clock hour (one price) in which
-    the same stays are present for the whole of every step. Merging the run's rows
-    (plugs, grid limit, peak: each a sum over the run's steps, rhs x its steps) and each
-    stay's columns over it gives the same LP optimum: any merged answer split evenly over
-    the run's steps satisfies every step's row, and the stay and its price see only the
-    sum. With 1-minute steps most of a day's steps fall in such runs.
-    """
-    key = st * (1 << 40) + ks % n_slot  # (station, step of the cyclic day)
-    order = np.lexsort((seg_of, key))
-    k_o, s_o = key[order], seg_of[order]
-    new = np.r_[True, k_o[1:] != k_o[:-1]]
-    grp = np.cumsum(new) - 1
-    n_grp = int(grp[-1]) + 1
-    full = over[order] >= step_s - 1e-9
-    # a group's signature: which stays, all of them for the whole step
-    h = (s_o.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)) ^ np.uint64(0xD1B54A32D192ED03)
-    h_sum = np.zeros(n_grp, np.uint64)
-    np.add.at(h_sum, grp, h)
-    cnt = np.bincount(grp, minlength=n_grp)
-    all_full = np.bincount(grp, weights=full.astype(float), minlength=n_grp) == cnt
-    g_key = k_o[new]
-    g_st = g_key >> 40
-    g_k = g_key - (g_st << 40)
-    hour = np.floor((t0_s + g_k * step_s) / 3600.0).astype(np.int64)
-    same = np.r_[
-        False,
-        (g_st[1:] == g_st[:-1])
-        & (g_k[1:] == g_k[:-1] + 1)
-        & (hour[1:] == hour[:-1])
-        & all_full[1:]
-        & all_full[:-1]
-        & (h_sum[1:] == h_sum[:-1])
-        & (cnt[1:] == cnt[:-1]),
-    ]
-    run = np.cumsum(~same) - 1  # run of each group
-    r_col = run[grp]  # run of each (sorted) column
-    # one column per (stay, run)
-    key2 = r_col.astype(np.int64) * (int(s_o.max()) + 1) + s_o
-    o2 = np.argsort(key2, kind="stable")
-    k2 = key2[o2]
-    first = np.r_[True, k2[1:] != k2[:-1]]
-    col = np.cumsum(first) - 1
-    n_col = int(col[-1]) + 1
-    idx = order[o2]
-    m_seg = seg_of[idx][first]
-    m_ks = np.full(n_col, np.iinfo(np.int64).max)
-    np.minimum.at(m_ks, col, ks[idx])
-    m_ts = np.full(n_col, np.inf)
-    np.minimum.at(m_ts, col, ts[idx])
-    m_over = np.bincount(col, weights=over[idx], minlength=n_col)
-    m_n = np.bincount(col, minlength=n_col).astype(np.int64)
-    return m_seg, m_ks, m_ts, m_over, m_n
-
-
-def _group_running_max(x: np.ndarray, grp: np.ndarray) -> np.ndarray:
-    """Return the running maximum of ``x``, restarted at each group (``grp`` sorted)."""
-    if x.size == 0:
-        return x
-    finite = np.where(np.isfinite(x), x, 0.0)
-    span = float(finite.max() - finite.min()) + 1.0
-    shifted = x + grp * span  # later groups lie entirely above earlier ones
-    return np.maximum.accumulate(shifted) - grp * span
 
 
 def plan_charging(
@@ -463,7 +272,11 @@ def _combine(answers: list[ChargingPlan], wall: float) -> ChargingPlan:
     by_ts: dict[tuple[str, str], float] = {}
     plugs: dict[str, int] = {}
     peak: dict[str, float] = {}
+    start: dict[str, float] = {}
+    end_price: dict[str, float] = {}
     for a in answers:
+        start.update(a.start_kwh)
+        end_price.update(a.end_price_cny_per_kwh)
         plugs.update(a.plugs)
         peak.update(a.peak_kw)
         for key, e in a.energy_by_type_station.items():
@@ -479,6 +292,8 @@ def _combine(answers: list[ChargingPlan], wall: float) -> ChargingPlan:
         energy_by_type_station=by_ts,
         wall_s=wall,
         plugs_bound=int(sum(a.plugs_bound for a in answers)),
+        start_kwh=start,
+        end_price_cny_per_kwh=end_price,
     )
 
 
@@ -503,7 +318,8 @@ def _plan_part(
     that price each (continuous); the answer's plugs are the result rounded up.
     """
     t_start = time.perf_counter()
-    if plugs is None and step_s < COARSE_STEP_S:
+    steps = math.isfinite(grid_limit_kw) or demand_cny_per_kw_day > 0
+    if plugs is None and step_s < COARSE_STEP_S and steps:
         return _plan_fine(
             vehicles,
             station_ids,
@@ -517,79 +333,91 @@ def _plan_part(
             lp_algorithm=lp_algorithm,
         )
     n_slot = round(DAY_S / step_s)
-    n_st = len(station_ids)
     step_h = step_s / 3600.0
-    m = _Model.build(vehicles, t0_s, step_s, n_slot)
-    qc, st_arr, slot = m.q_col, m.q_station, m.q_slot
-    rate, eff, ts_all, over_all, veh_all = m.q_rate, m.q_eff, m.q_start, m.q_over, m.q_vehicle
-    # station rows: one per (station, slot) with charging columns
+    m = Model.build(vehicles, t0_s, step_s, steps)
+    qc, st_arr = m.q_col, m.q_station
+    eff = m.q_eff
     used = sorted(set(st_arr.tolist()))
     n = m.n_cols
     p_col = {s: n + k for k, s in enumerate(used)}
     n += len(used)
     peak_col = {s: n + k for k, s in enumerate(used)} if demand_cny_per_kw_day > 0 else {}
     n += len(peak_col)
+    slack0 = n  # plug time the curve rows lack at their bands, one column per tapering piece
+    n += m.taper.size
     rows, cols, vals = [m.rows], [m.cols], [m.vals]
     row_lb, row_ub = [m.row_lb], [m.row_ub]
     n_row = m.n_rows
     price = np.zeros(0)
     if qc.size:
-        key = st_arr * n_slot + slot
-        t_day = t0_s + np.mod(ts_all - t0_s, DAY_S)  # onto the cyclic day
-        order = np.lexsort((t_day, key))
-        ks = key[order]
-        new = np.r_[True, ks[1:] != ks[:-1]]
-        grp = np.cumsum(new) - 1
-        n_grp = int(grp[-1]) + 1
-        g_key = ks[new]
-        g_st = g_key // n_slot
-        g_n = m.q_nslots[order][new]  # steps each row stands for (merged runs)
-        # plug-time the station can give in the slot: plugs x the time anybody stands there
-        # (the union of the stays' parts in the slot), not the whole step
-        s_o = t_day[order]
-        e_o = s_o + over_all[order]
-        run_end = _group_running_max(e_o, grp)
-        prev_end = np.r_[-np.inf, run_end[:-1]]
-        prev_end[new] = -np.inf
-        covered = np.maximum(0.0, e_o - np.maximum(s_o, prev_end))
-        union_h = np.bincount(grp, weights=covered, minlength=n_grp) / 3600.0
-        union_h = np.maximum(union_h, 1e-9)
-        pcol = np.array([p_col[int(s)] for s in g_st], dtype=np.int64)
-        plug_row = n_row + grp
-        rows += [plug_row, n_row + np.arange(n_grp)]
-        cols += [qc[order], pcol]
-        vals += [1.0 / (rate[order] * union_h[grp]), -np.ones(n_grp)]
-        row_lb.append(np.full(n_grp, -math.inf))
-        row_ub.append(np.zeros(n_grp))
-        n_row += n_grp
-        if math.isfinite(grid_limit_kw):
-            rows.append(n_row + grp)
-            cols.append(qc[order])
-            vals.append(1.0 / eff[order])
-            row_lb.append(np.full(n_grp, -math.inf))
-            row_ub.append(grid_limit_kw * step_h * g_n)
-            n_row += n_grp
-        if peak_col:
-            kcol = np.array([peak_col[int(s)] for s in g_st], dtype=np.int64)
-            rows += [n_row + grp, n_row + np.arange(n_grp)]
-            cols += [qc[order], kcol]
-            vals += [1.0 / (eff[order] * step_h * g_n[grp]), -np.ones(n_grp)]
-            row_lb.append(np.full(n_grp, -math.inf))
-            row_ub.append(np.zeros(n_grp))
-            n_row += n_grp
-        hour = (np.floor(ts_all / 3600.0).astype(np.int64)) % 24
+        # plugs: per elementary interval, plug time <= plugs x its length
+        _, e_idx = np.unique(m.q_elem, return_inverse=True)
+        n_e = int(e_idx.max()) + 1
+        e_st = np.zeros(n_e, np.int64)
+        e_st[e_idx] = st_arr
+        rows += [n_row + e_idx, n_row + np.arange(n_e)]
+        cols += [m.t_col, np.array([p_col[int(s)] for s in e_st], dtype=np.int64)]
+        vals += [3600.0 / m.q_over, -np.ones(n_e)]
+        row_lb.append(np.full(n_e, -math.inf))
+        row_ub.append(np.zeros(n_e))
+        n_row += n_e
+        if steps:  # pieces lie inside one step each
+            _, grp = np.unique(st_arr * n_slot + m.q_slot, return_inverse=True)
+            n_grp = int(grp.max()) + 1
+            g_st = np.zeros(n_grp, np.int64)
+            g_st[grp] = st_arr
+            if math.isfinite(grid_limit_kw):
+                rows.append(n_row + grp)
+                cols.append(qc)
+                vals.append(1.0 / eff)
+                row_lb.append(np.full(n_grp, -math.inf))
+                row_ub.append(np.full(n_grp, grid_limit_kw * step_h))
+                n_row += n_grp
+            if peak_col:
+                kcol = np.array([peak_col[int(s)] for s in g_st], dtype=np.int64)
+                rows += [n_row + grp, n_row + np.arange(n_grp)]
+                cols += [qc, kcol]
+                vals += [1.0 / (eff * step_h), -np.ones(n_grp)]
+                row_lb.append(np.full(n_grp, -math.inf))
+                row_ub.append(np.zeros(n_grp))
+                n_row += n_grp
+        hour = (np.floor(m.q_start / 3600.0).astype(np.int64)) % 24
         price = np.asarray(prices_cny_per_kwh, float)[hour]
-    a = sparse.csr_matrix(
-        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n_row, n)
-    )
+
+    def matrix(
+        tangent: np.ndarray, full_power: bool = False
+    ) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray]:
+        r, c, v, u, k = m.curve_rows(tangent, n_row, full_power=full_power, slack0=slack0)
+        a = sparse.csr_matrix(
+            (np.concatenate([*vals, v]), (np.concatenate([*rows, r]), np.concatenate([*cols, c]))),
+            shape=(n_row + k, n),
+        )
+        return a, np.concatenate([*row_lb, np.full(k, -math.inf)]), np.concatenate([*row_ub, u])
+
     col_lb = np.r_[m.col_lb, np.zeros(n - m.n_cols)]
     col_ub = np.r_[m.col_ub, np.full(n - m.n_cols, math.inf)]
-    row_lb_a, row_ub_a = np.concatenate(row_lb), np.concatenate(row_ub)
+
+    def lack_h(x: np.ndarray) -> float:
+        return float(np.maximum(x[slack0 : slack0 + m.taper.size], 0.0).sum())
+
+    def first_tangent(c: np.ndarray) -> np.ndarray:
+        """Curve rows at the bands where the full-power relaxation starts each piece."""
+        if m.taper.size == 0:
+            return m.initial_tangents()
+        a0, lb0, ub0 = matrix(m.initial_tangents(), full_power=True)
+        ans0 = _solver.solve(
+            c, a0, lb0, ub0, col_lb, col_ub, time_limit_s=time_limit_s / 4,
+            lp_algorithm=lp_algorithm,
+        )
+        return m.initial_tangents() if ans0.x is None else m.tangents_of(ans0.x)
+
+    tangent = m.initial_tangents()
     # 1. plugs
     status = "optimal"
     plugs_bound = 0
     if plugs is None:
         c1 = np.zeros(n)
+        c1[slack0 : slack0 + m.taper.size] = SLACK_PLUGS_PER_H
         integer = np.zeros(n, bool)
         for col in p_col.values():
             c1[col] = 1.0
@@ -598,6 +426,8 @@ def _plan_part(
         # (the cyclic day makes it charge): plugs >= 1, valid for every integer answer
         for st_only in _sole_stations(vehicles, m):
             col_lb[p_col[st_only]] = max(col_lb[p_col[st_only]], 1.0)
+        tangent = first_tangent(c1)
+        a, row_lb_a, row_ub_a = matrix(tangent)
         # LP relaxation, rounded up per station: feasible (each station's row only loosens)
         relax = _solver.solve(
             c1,
@@ -613,6 +443,26 @@ def _plan_part(
             return _empty(relax.status, station_ids, time.perf_counter() - t_start)
         plug_n = {s: math.ceil(float(relax.x[col]) - 1e-6) for s, col in p_col.items()}
         plug_lb = math.ceil(relax.bound - 1e-6)
+        # curve rows at the bands the relaxation reached (it stays feasible in them)
+        tangent = m.tangents_of(relax.x)
+        a, row_lb_a, row_ub_a = matrix(tangent)
+        for _ in range(CURVE_ROUNDS):
+            assert relax.x is not None
+            if lack_h(relax.x) <= 1e-9:
+                break
+            # the curve rows at the bands this answer reached lack plug time: move them
+            again = _solver.solve(
+                c1, a, row_lb_a, row_ub_a, col_lb, col_ub, time_limit_s=time_limit_s / 4,
+                lp_algorithm=lp_algorithm,
+            )
+            if again.x is None:
+                break
+            relax = again
+            x1 = again.x
+            plug_n = {s: math.ceil(float(x1[col]) - 1e-6) for s, col in p_col.items()}
+            plug_lb = math.ceil(relax.bound - 1e-6)
+            tangent = m.tangents_of(x1)
+            a, row_lb_a, row_ub_a = matrix(tangent)
         if sum(plug_n.values()) > plug_lb:
             # the MIP may find fewer plugs; it is kept only when it does
             left = max(0.5, min(mip_time_s, time_limit_s / 2 - (time.perf_counter() - t_start)))
@@ -633,6 +483,7 @@ def _plan_part(
         col_lb[col] = col_ub[col] = plug_n[s]
     # 2. cost
     c2 = np.zeros(n)
+    c2[slack0 : slack0 + m.taper.size] = SLACK_CNY_PER_H
     if qc.size:
         np.add.at(c2, qc.astype(np.int64), price / eff)
     for col in peak_col.values():
@@ -641,46 +492,50 @@ def _plan_part(
         for col in p_col.values():
             col_ub[col] = math.inf
             c2[col] = extra_plug_cny
-    left = max(0.5, time_limit_s - (time.perf_counter() - t_start))
-    ans2 = _solver.solve(
-        c2, a, row_lb_a, row_ub_a, col_lb, col_ub, time_limit_s=left, lp_algorithm=lp_algorithm
-    )
-    if ans2.x is None:
-        return _empty(ans2.status, station_ids, time.perf_counter() - t_start)
+    if plugs is not None:
+        tangent = first_tangent(c2)
+        a, row_lb_a, row_ub_a = matrix(tangent)
+    ans2 = None
+    for _ in range(1 + CURVE_ROUNDS):
+        left = max(0.5, time_limit_s - (time.perf_counter() - t_start))
+        ans = _solver.solve(
+            c2, a, row_lb_a, row_ub_a, col_lb, col_ub, time_limit_s=left,
+            lp_algorithm=lp_algorithm,
+        )
+        if ans.x is None:
+            break
+        gain = math.inf if ans2 is None else ans2.objective - ans.objective
+        ans2 = ans
+        new = m.tangents_of(ans.x)
+        done = lack_h(ans.x) <= 1e-9 and gain <= CURVE_GAIN * abs(ans.objective)
+        if done or np.array_equal(new, tangent):
+            break
+        # the curve rows at the bands this answer reached: it stays feasible, the cost can
+        # only fall
+        tangent = new
+        a, row_lb_a, row_ub_a = matrix(tangent)
+    if ans2 is None or ans2.x is None:
+        return _empty("infeasible" if ans2 is None else ans2.status, station_ids,
+                      time.perf_counter() - t_start)
     if ans2.status != "optimal":
         status = "feasible"
     x = ans2.x
+    if lack_h(x) > 1e-6:
+        logger.warning(
+            "the charging curve cannot deliver the planned charge in %.4f h of plug time",
+            lack_h(x),
+        )
+        return _empty("infeasible", station_ids, time.perf_counter() - t_start)
     if extra_plug_cny > 0:
         plug_n = {s: math.ceil(float(x[col]) - 1e-6) for s, col in p_col.items()}
         plugs_bound = 0
-    qv = np.maximum(x[qc.astype(np.int64)], 0.0) if qc.size else np.zeros(0)
-    keep = qv > 1e-9
-    grid = qv / eff if qc.size else qv
-    start = ts_all
-    sched = pd.DataFrame(
-        {
-            "vehicle_id": [vehicles[int(v)].vehicle_id for v in veh_all[keep]],
-            "vehicle_type": [vehicles[int(v)].vehicle_type for v in veh_all[keep]],
-            "station_id": station_ids[st_arr[keep].astype(np.int64)] if qc.size else [],
-            "slot_start_s": start[keep],
-            "over_s": over_all[keep],
-            "battery_kwh": qv[keep],
-            "grid_kwh": grid[keep],
-            "price_cny_per_kwh": price[keep],
-        }
-    )
-    sched = _clip_to_stays(sched, t0_s)
-    sched["grid_kw"] = sched["grid_kwh"] / ((sched["end_s"] - sched["start_s"]) / 3600.0)
-    sched["cost_cny"] = sched["grid_kwh"] * sched["price_cny_per_kwh"]
-    load = np.zeros((n_st, n_slot))
-    if qc.size:
-        # a merged column's energy is spread evenly over its steps
-        k_n = m.q_nslots[keep]
-        rep_st = np.repeat(st_arr[keep].astype(np.int64), k_n)
-        first_slot = np.repeat(slot[keep].astype(np.int64), k_n)
-        within = np.arange(int(k_n.sum())) - np.repeat(np.r_[0, np.cumsum(k_n)][:-1], k_n)
-        kw_step = np.repeat(grid[keep] / (step_h * k_n), k_n)
-        np.add.at(load, (rep_st, (first_slot + within) % n_slot), kw_step)
+    qv = np.maximum(x[qc], 0.0) if qc.size else np.zeros(0)
+    tv = np.maximum(x[m.t_col], 0.0) if qc.size else np.zeros(0)
+    wins = plug_windows(m, qv, tv, x, plug_n, vehicles)
+    sched = _windows_table(wins, m, vehicles, station_ids, price, t0_s)
+    load = np.zeros((len(station_ids), n_slot))
+    for (p, w0, w1, e), s0 in zip(wins, sched["start_s"].to_numpy(float), strict=True):
+        _spread(load[int(st_arr[p])], s0 - t0_s, w1 - w0, e / float(eff[p]), step_s)
     peak = {str(station_ids[s]): float(load[s].max()) for s in used}
     by_ts: dict[tuple[str, str], float] = {}
     for (vt, sid), g in sched.groupby(["vehicle_type", "station_id"])["grid_kwh"]:
@@ -691,15 +546,70 @@ def _plan_part(
         cost_cny=float(ans2.objective),
         bound_cny=float(ans2.bound),
         peak_kw=peak,
-        grid_kwh=float(grid.sum()),
+        grid_kwh=float((qv / eff).sum()) if qc.size else 0.0,
         schedule=sched[_SCHEDULE_COLS]
         .sort_values(["vehicle_id", "start_s"])
         .reset_index(drop=True),
         energy_by_type_station=by_ts,
         wall_s=time.perf_counter() - t_start,
         plugs_bound=plugs_bound,
+        start_kwh=m.soc_at(vehicles, x, t0_s),
+        end_price_cny_per_kwh=_end_prices(m, vehicles, ans2.duals),
     )
 
+
+def _end_prices(
+    m: Model, vehicles: list[VehicleDay], duals: np.ndarray | None
+) -> dict[str, float]:
+    """Marginal cost of one more battery kWh at each vehicle's day end (cyclic-row duals)."""
+    if duals is None:
+        return {}
+    y = np.abs(duals[m.cyclic_row0 : m.cyclic_row0 + len(vehicles)])
+    return {v.vehicle_id: float(p) for v, p in zip(vehicles, y, strict=True)}
+
+
+def _windows_table(
+    wins: list[tuple[int, float, float, float]],
+    m: Model,
+    vehicles: list[VehicleDay],
+    station_ids: np.ndarray,
+    price: np.ndarray,
+    t0_s: float,
+) -> pd.DataFrame:
+    """Return the schedule table of the plug windows (clock times, :func:`sim_times`)."""
+    if not wins:
+        return pd.DataFrame(columns=_SCHEDULE_COLS)
+    p = np.array([w[0] for w in wins], dtype=np.int64)
+    w0 = np.array([w[1] for w in wins])
+    w1 = np.array([w[2] for w in wins])
+    e = np.array([w[3] for w in wins])
+    start = sim_times(w0, m.q_night[p], t0_s)
+    grid = e / m.q_eff[p]
+    return pd.DataFrame(
+        {
+            "vehicle_id": [vehicles[int(v)].vehicle_id for v in m.q_vehicle[p]],
+            "vehicle_type": [vehicles[int(v)].vehicle_type for v in m.q_vehicle[p]],
+            "station_id": station_ids[m.q_station[p]],
+            "start_s": start,
+            "end_s": start + (w1 - w0),
+            "battery_kwh": e,
+            "grid_kwh": grid,
+            "grid_kw": grid / ((w1 - w0) / 3600.0),
+            "price_cny_per_kwh": price[p],
+            "cost_cny": grid * price[p],
+        }
+    )
+
+
+def _spread(load: np.ndarray, off_s: float, dur_s: float, kwh: float, step_s: float) -> None:
+    """Add ``kwh`` spread evenly over ``[off_s, off_s + dur_s)`` to per-step mean kW."""
+    n = load.size
+    a, b = off_s, off_s + dur_s
+    k = int(a // step_s)
+    while a < b - 1e-9:
+        edge = min(b, (k + 1) * step_s)
+        load[k % n] += kwh * (edge - a) / dur_s / (step_s / 3600.0)
+        a, k = edge, k + 1
 
 def _plan_fine(
     vehicles: list[VehicleDay],
@@ -770,14 +680,6 @@ def _plan_fine(
         fine.status = "feasible"
     fine.wall_s = time.perf_counter() - t_start
     return fine
-
-
-def _clip_to_stays(sched: pd.DataFrame, t0_s: float) -> pd.DataFrame:
-    """Turn (start inside the step, overlap) into a clock interval on the cyclic day."""
-    out = sched.copy()
-    out["start_s"] = t0_s + (out["slot_start_s"] - t0_s) % DAY_S
-    out["end_s"] = out["start_s"] + out["over_s"]
-    return out.drop(columns=["slot_start_s", "over_s"])
 
 
 def _empty(status: str, station_ids: np.ndarray, wall: float) -> ChargingPlan:

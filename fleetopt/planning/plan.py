@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from fleetopt.case import Case, load_case
+from fleetopt.domain import charging as chg
 from fleetopt.domain.costs import hourly_prices, resolve_tariff
 from fleetopt.errors import InputError, Problem
 from fleetopt.inputs.costs import resolve_costs
@@ -39,8 +40,9 @@ from fleetopt.inputs.road_graph import RoadNetwork, load_network
 from fleetopt.inputs.scenario import Scenario, scenario_from_dict
 from fleetopt.inputs.vehicles import VehicleSpec, resolve_spec
 from fleetopt.planning.battery_sizes import BatteryOption, battery_options, default_sizes
-from fleetopt.planning.blocking import BlockingResult, block_km, plan_blocks, timeline
+from fleetopt.planning.blocking import BlockingResult, Segment, block_km, plan_blocks, timeline
 from fleetopt.planning.charging_lp import ChargingPlan, VehicleDay, plan_charging
+from fleetopt.planning.charging_model import SOC_MARGIN_KWH
 from fleetopt.planning.problem import GroupProblem, build_groups, with_spec
 from fleetopt.planning.replacement import (
     ReplacementResult,
@@ -87,8 +89,47 @@ def _alternatives(
     return out
 
 
+#: Charging keeps this far from both ends of a stay [s]: the simulator check runs the
+#: planned blocks from a trips file with whole-second times (``comparison.scheduled``).
+_GUARD_S = 1.0
+
+
+def _idle_kw(gp: GroupProblem) -> float:
+    """Off-plug draw of a layover as the simulator counts it (0 for the constant model) [kW]."""
+    spec = gp.spec
+    if not gp.battery or spec.energy_model == "constant" or spec.kwh_per_km <= 0:
+        return 0.0
+    return float(spec.idle_kw) * gp.kwh_per_km_dh / spec.kwh_per_km  # x temperature factor
+
+
+def _with_idle(segs: list[Segment], idle_kw: float) -> list[Segment]:
+    """Put each layover's idle draw as a zero-length drive at its end.
+
+    The simulator draws ``idle_kw`` from the end of a layover's last charge to its end,
+    booked when the vehicle leaves (:meth:`fleetopt.simulation.kernel.Model.vehicle`); the
+    plan draws it for the whole layover (and a second more at each end: the simulator runs
+    the blocks from a trips file with whole-second times), at the same moment: never less,
+    so a vehicle following the schedule holds at least the planned charge at every trip
+    (a charge from a higher state of charge ends higher, whatever the curve). Where a
+    layover charges, the plan's idle energy is high by the time plugged; the simulator
+    then charges up to that much less (replay keys ``idle_kwh`` and ``simulator_idle_kwh``).
+    """
+    if idle_kw <= 0:
+        return segs
+    out: list[Segment] = []
+    for sg in segs:
+        out.append(sg)
+        if sg.kind == "stay" and not sg.night and sg.end_s > sg.start_s:
+            # the simulator's layover may be a second longer at each end (whole seconds)
+            kwh = idle_kw * (sg.end_s - sg.start_s + 2 * _GUARD_S) / 3600.0
+            out.append(Segment("drive", sg.end_s, sg.end_s, kwh=kwh))
+    return out
+
+
 def _vehicle_days(gp: GroupProblem, br: BlockingResult, prefix: str) -> list[VehicleDay]:
     days = []
+    crv = chg.curve(gp.spec.charging_curve)
+    idle_kw = _idle_kw(gp)
     for k, (b, d) in enumerate(zip(br.blocks, br.depots, strict=True)):
         segs = timeline(gp, b, d)
         assert not isinstance(segs, str)  # blocks passed the check
@@ -96,11 +137,14 @@ def _vehicle_days(gp: GroupProblem, br: BlockingResult, prefix: str) -> list[Veh
             VehicleDay(
                 vehicle_id=f"{prefix}{k + 1:05d}",
                 vehicle_type=gp.vehicle_type,
-                segments=segs,
+                segments=_with_idle(segs, idle_kw),
                 rate_kw=gp.rate_kw,
                 efficiency=gp.spec.charge_efficiency,
                 cap_kwh=gp.cap_kwh,
                 min_kwh=gp.min_kwh,
+                curve_knees=crv.knees_soc,
+                curve_fracs=crv.fracs,
+                guard_s=_GUARD_S,
             )
         )
     return days
@@ -352,8 +396,12 @@ def compare_policies(
     dict
         ``{policy: {trips_missed, grid_energy_kwh, cost_cny, peak_grid_kw}}``, plus
         ``plan`` with the LP's cost, grid energy and peak (sum of site peaks); ``scheduled``
-        also has ``battery_kwh`` (charged, battery side), ``vehicles_below_start`` and
-        ``plug_gave_up`` (windows whose plug did not free before the window ended).
+        also has ``battery_kwh`` (charged, battery side), ``vehicles_below_start``,
+        ``plug_gave_up`` (windows whose plug did not free before the window ended),
+        ``plug_wait_max_s`` (longest wait for a plug) and ``idle_kwh`` (off-plug draw).
+        Every policy ends with ``cost_equal_end_cny``: its cost plus each vehicle's
+        end-of-day shortfall below its start charge at the plan's marginal price
+        (:func:`_end_deficit_cny`), so all compare at the plan's end-of-day charge.
     """
     assert result.charging is not None
     trips = result.trips_table()
@@ -390,6 +438,9 @@ def compare_policies(
             sim = simulate(case)
             if policy == "scheduled":
                 out[policy] = _scheduled_summary(sim)
+                out[policy]["cost_equal_end_cny"] = out[policy]["cost_cny"] + _end_deficit_cny(
+                    sim, result.charging
+                )
                 continue
             s = sim.summary()
             if profiles is not None and not sim.load_kw.empty:
@@ -401,8 +452,31 @@ def compare_policies(
                 "grid_energy_kwh": float(s["grid_energy_kwh"]),
                 "cost_cny": cost,
                 "peak_grid_kw": float(s["peak_grid_kw"]),
+                "cost_equal_end_cny": cost + _end_deficit_cny(sim, result.charging),
             }
+    out["plan"]["cost_equal_end_cny"] = result.charging.cost_cny
     return out
+
+
+def _end_deficit_cny(sim: SimulationResult, charging: ChargingPlan) -> float:
+    """Price each vehicle's end-of-day shortfall (below its start charge) at the plan's margin.
+
+    The plan ends every vehicle's day at least at its start charge; a policy that does not
+    leaves that energy for tomorrow. Each missing battery kWh is priced at the cost LP's
+    marginal price of one more kWh at that vehicle's day end (the dual of its cyclic-day
+    row, ``ChargingPlan.end_price_cny_per_kwh``), so the policies compare at equal
+    end-of-day charge. A vehicle the plan does not price adds nothing.
+    """
+    veh = sim.vehicles.dropna(subset=["soc_start", "soc_end"])
+    if veh.empty or not charging.end_price_cny_per_kwh:
+        return 0.0
+    short = np.maximum(
+        veh["soc_start"].to_numpy(float) - veh["soc_end"].to_numpy(float), 0.0
+    ) * veh["capacity_kwh"].to_numpy(float)
+    price = np.array(
+        [charging.end_price_cny_per_kwh.get(str(v), 0.0) for v in veh["vehicle_id"]]
+    )
+    return float((short * price).sum())
 
 
 def _scheduled_case(
@@ -426,7 +500,10 @@ def _scheduled_summary(sim: SimulationResult) -> dict[str, float]:
     s = sim.summary()
     ses = sim.sessions[sim.sessions["action"] == "charge"]
     veh = sim.vehicles.dropna(subset=["soc_start", "soc_end"])
-    below = veh["soc_end"].to_numpy(float) < veh["soc_start"].to_numpy(float) - _SOC_TOL
+    # the start charge handed to the simulator is SOC_MARGIN_KWH above the plan's, which a
+    # tapering curve may not give back in full: a day closes to that much
+    tol = np.maximum(_SOC_TOL, SOC_MARGIN_KWH / veh["capacity_kwh"].to_numpy(float))
+    below = veh["soc_end"].to_numpy(float) < veh["soc_start"].to_numpy(float) - tol
     cost = float(sim.stations["cost_cny"].sum()) if "cost_cny" in sim.stations else math.nan
     return {
         "trips_missed": float(s["trips_missed"]),
@@ -436,6 +513,8 @@ def _scheduled_summary(sim: SimulationResult) -> dict[str, float]:
         "battery_kwh": float(ses["battery_kwh"].sum()),
         "vehicles_below_start": float(below.sum()),
         "plug_gave_up": float((sim.sessions["action"] == "gave_up").sum()),
+        "plug_wait_max_s": float(ses["wait_s"].max()) if len(ses) else 0.0,
+        "idle_kwh": float(sim.vehicles["idle_kwh"].sum()) if len(sim.vehicles) else 0.0,
     }
 
 

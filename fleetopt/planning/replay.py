@@ -30,8 +30,14 @@ policy but ``scheduled`` (``simulator_energy_difference_kwh``) and, from that ru
 battery and grid side), ``simulator_battery_difference_kwh`` and
 ``simulator_grid_difference_kwh`` (simulator minus plan), ``simulator_vehicles_below_start``
 (vehicles whose simulated day ends below the charge it started with),
-``simulator_days_closed`` (none does) and ``simulator_plug_gave_up`` (windows lost because
-the plug did not free before the window ended).
+``simulator_days_closed`` (none does), ``simulator_plug_gave_up`` (windows lost because
+the plug did not free before the window ended), ``simulator_plug_wait_max_s`` (longest
+wait for a plug at a window's start), and ``idle_kwh`` / ``simulator_idle_kwh`` (the
+layovers' off-plug draw in the plan and in the simulator: the plan draws it over whole
+layovers, the simulator only after a layover's last charge, so a vehicle following the
+schedule holds more charge than planned and charges up to ``idle_kwh -
+simulator_idle_kwh`` less: the stated tolerance of ``simulator_battery_difference_kwh``).
+Drives in ``battery_kwh_driven`` include the planned idle draw.
 """
 
 from __future__ import annotations
@@ -50,6 +56,11 @@ __all__ = ["replay_schedule", "start_charges_kwh"]
 
 _TOL_S = 1e-3
 _TOL_KWH = 1e-4
+
+
+def _is_idle(sg: Any) -> bool:
+    """Return True for a layover's idle draw (a zero-length drive, ``plan._with_idle``)."""
+    return bool(sg.trip < 0 and sg.km == 0 and sg.end_s == sg.start_s and sg.kwh > 0)
 
 
 def _day_check(
@@ -158,6 +169,8 @@ def start_charges_kwh(
 ) -> dict[str, float]:
     """Charge each planned vehicle needs at the horizon start to run its day by the schedule.
 
+    The plan's own charge at that time (``ChargingPlan.start_kwh``) where it has one;
+    otherwise as follows.
     The simulator runs the day from ``t0_s`` with the schedule's windows at their clock
     times on ``[t0_s, t0_s + 24 h)`` (the plan's cyclic day), so a charge planned for the
     early morning comes before the pull-out. The start is the highest charge that loses
@@ -173,6 +186,11 @@ def start_charges_kwh(
     by_vehicle = {str(v): g for v, g in sched.groupby("vehicle_id")} if len(sched) else {}
     out: dict[str, float] = {}
     for day in days:
+        if day.vehicle_id in charging.start_kwh:
+            # the LP's own charge at the horizon start: the simulation then follows the
+            # planned state of charge (a higher start charges slower along a tapering curve)
+            out[day.vehicle_id] = float(charging.start_kwh[day.vehicle_id])
+            continue
         g = by_vehicle.get(day.vehicle_id)
         ch_t, ch_kwh = np.zeros(0), np.zeros(0)
         if g is not None:
@@ -269,6 +287,9 @@ def replay_schedule(
         "battery_kwh_driven": driven,
         "energy_difference_kwh": charged - driven,
     }
+    idle = float(
+        sum(sg.kwh for d in days for sg in d.segments if sg.kind == "drive" and _is_idle(sg))
+    )
     sim = (comparison or {}).get("scheduled")
     if sim is not None:
         # the simulator following the schedule (plan.compare_policies, policy "scheduled")
@@ -281,6 +302,9 @@ def replay_schedule(
         out["simulator_vehicles_below_start"] = int(sim["vehicles_below_start"])
         out["simulator_days_closed"] = int(sim["vehicles_below_start"]) == 0
         out["simulator_plug_gave_up"] = int(sim.get("plug_gave_up", 0))
+        out["simulator_plug_wait_max_s"] = float(sim.get("plug_wait_max_s", 0.0))
+        out["idle_kwh"] = idle
+        out["simulator_idle_kwh"] = float(sim.get("idle_kwh", math.nan))
     if comparison:
         out["simulator_energy_difference_kwh"] = {
             p: float(v["grid_energy_kwh"]) - charging.grid_kwh

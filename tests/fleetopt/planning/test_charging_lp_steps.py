@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from fleetopt.planning import charging_lp
@@ -113,13 +114,7 @@ def test_parts_that_share_no_station_solve_to_the_whole_models_answer() -> None:
     )
 
 
-@pytest.mark.parametrize("step_s", [900.0, 60.0])
-def test_merging_quiet_steps_keeps_the_lp_answer(
-    step_s: float, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """GIVEN twelve buses with overlapping stays at one station (one of them over midnight),
-    a time-of-use tariff, a grid limit and a demand charge THEN the model with runs of
-    unchanged steps merged gives the per-step model's plugs, cost, bound and peak."""
+def _random_days() -> list[VehicleDay]:
     rng = np.random.default_rng(21)
     days = []
     for k in range(12):
@@ -133,17 +128,63 @@ def test_merging_quiet_steps_keeps_the_lp_answer(
     night.segments[3] = Segment("stay", 80660.0, DAY_S + 3 * 3600.0, station=0, night=True)
     night.segments[2] = Segment("drive", 80000.0, 80660.0, kwh=0.0, km=0.0, trip=1)
     days.append(night)
+    return days
+
+
+def _max_overlap(sched: pd.DataFrame) -> int:
+    """Most windows open at one instant (a window ending when another starts is not both)."""
+    ev = sorted(
+        [(float(a), 1) for a in sched["start_s"]] + [(float(b), -1) for b in sched["end_s"]],
+        key=lambda e: (e[0], e[1]),
+    )
+    n = best = 0
+    for _, d in ev:
+        n += d
+        best = max(best, n)
+    return best
+
+
+def test_without_per_step_rows_the_step_does_not_change_the_answer() -> None:
+    """GIVEN twelve buses with overlapping stays at one station (one over midnight) and a
+    time-of-use tariff, no grid limit and no demand charge THEN the model is cut at the
+    stays' ends and the clock hours only, so 15-minute and 1-minute steps give the same
+    plugs, cost and bound."""
+    days = _random_days()
+    prices = np.array([0.3] * 7 + [1.2] * 4 + [0.8] * 13)
+    a = plan_charging(days, STATIONS, prices, step_s=900.0)
+    b = plan_charging(days, STATIONS, prices, step_s=60.0)
+    assert a.status in ("optimal", "feasible")
+    assert a.plugs == b.plugs
+    assert a.cost_cny == pytest.approx(b.cost_cny, rel=1e-6)
+    assert a.bound_cny == pytest.approx(b.bound_cny, rel=1e-6)
+
+
+@pytest.mark.parametrize("step_s", [900.0, 60.0])
+def test_plug_windows_never_exceed_the_plugs(step_s: float) -> None:
+    """GIVEN the twelve buses with a grid limit and a demand charge THEN the schedule's
+    windows (what the simulator plugs in for) are never more at one instant than the
+    station's plugs, each lies inside its bus's stay, and they deliver the planned energy
+    (the windows add up to the LP's grid energy)."""
+    days = _random_days()
     prices = np.array([0.3] * 7 + [1.2] * 4 + [0.8] * 13)
     kw = {"step_s": step_s, "grid_limit_kw": 400.0, "demand_cny_per_kw_day": 0.5}
-    merged = plan_charging(days, STATIONS, prices, **kw)
-    monkeypatch.setattr(charging_lp, "MERGE_STEPS", False)
-    plain = plan_charging(days, STATIONS, prices, **kw)
-    assert merged.status == plain.status
-    assert merged.status in ("optimal", "feasible")
-    assert merged.plugs == plain.plugs
-    assert merged.cost_cny == pytest.approx(plain.cost_cny, rel=1e-6)
-    assert merged.bound_cny == pytest.approx(plain.bound_cny, rel=1e-6)
-    assert merged.peak_kw["S"] == pytest.approx(plain.peak_kw["S"], rel=1e-6)
+    plan = plan_charging(days, STATIONS, prices, **kw)
+    assert plan.status in ("optimal", "feasible")
+    sched = plan.schedule
+    assert len(sched)
+    assert _max_overlap(sched) <= plan.plugs["S"]
+    assert sched["grid_kwh"].sum() == pytest.approx(plan.grid_kwh, rel=1e-9)
+    for d in days:
+        mine = sched[sched["vehicle_id"] == d.vehicle_id]
+        stays = [sg for sg in d.segments if sg.kind == "stay" and sg.station == 0]
+        for a, b in zip(mine["start_s"], mine["end_s"], strict=True):
+            inside = [
+                sg
+                for sg in stays
+                for t in (a, a + DAY_S, a - DAY_S)
+                if sg.start_s - 1e-6 <= t and t + (b - a) <= sg.end_s + 1e-6
+            ]
+            assert inside, (d.vehicle_id, a, b)
 
 
 def test_a_bus_that_can_charge_at_one_station_only_proves_a_plug_there(
