@@ -92,14 +92,10 @@ class Log:
         )
 
 
-def _doubles(col: Any) -> array[float]:
-    """Return a column as an ``array('d')`` (indexing gives Python floats, 8 bytes a value)."""
-    return array("d", np.ascontiguousarray(col.to_numpy(float), dtype=np.float64).tobytes())
-
-
-def _ints(col: Any) -> array[int]:
-    """Return a column of integers as an ``array('q')``."""
-    return array("q", np.ascontiguousarray(col.to_numpy(), dtype=np.int64).tobytes())
+def _flat(col: Any, code: str = "d") -> array[Any]:
+    """Return a column as an ``array('d')`` or ``array('q')``: Python numbers when indexed."""
+    dtype = np.float64 if code == "d" else np.int64
+    return array(code, np.ascontiguousarray(col.to_numpy(), dtype=dtype).tobytes())
 
 
 class Model:
@@ -157,19 +153,19 @@ class Model:
         # trip columns as flat arrays of C doubles: the vehicle loop reads them one value at a
         # time, and a Python float is several times faster to index and add than a numpy scalar
         t = prep.trips
-        self.c_dep = _doubles(t["departure_s"])
-        self.c_arr = _doubles(t["arrival_s"])
-        self.c_km = _doubles(t["distance_km"])
-        self.c_dh_km = _doubles(t["deadhead_km"])
-        self.c_dh_s = _doubles(t["deadhead_s"])
-        self.c_sf = _doubles(t["speed_factor"])
-        self.c_dh_sf = _doubles(t["deadhead_speed_factor"])
-        self.c_start_st = _ints(t["start_station"])
-        self.c_end_st = _ints(t["end_station"])
-        self.c_olon = _doubles(t["origin_lon"])
-        self.c_olat = _doubles(t["origin_lat"])
-        self.c_dlon = _doubles(t["destination_lon"])
-        self.c_dlat = _doubles(t["destination_lat"])
+        self.c_dep = _flat(t["departure_s"])
+        self.c_arr = _flat(t["arrival_s"])
+        self.c_km = _flat(t["distance_km"])
+        self.c_dh_km = _flat(t["deadhead_km"])
+        self.c_dh_s = _flat(t["deadhead_s"])
+        self.c_sf = _flat(t["speed_factor"])
+        self.c_dh_sf = _flat(t["deadhead_speed_factor"])
+        self.c_start_st = _flat(t["start_station"], "q")
+        self.c_end_st = _flat(t["end_station"], "q")
+        self.c_olon = _flat(t["origin_lon"])
+        self.c_olat = _flat(t["origin_lat"])
+        self.c_dlon = _flat(t["destination_lon"])
+        self.c_dlat = _flat(t["destination_lat"])
 
     # -- physics helpers ---------------------------------------------------------------------
     def factor(self, spec: VehicleSpec) -> float:
