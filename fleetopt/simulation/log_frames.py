@@ -1,10 +1,10 @@
 """Turn the kernel's log (lists of tuples) into tables column by column, emptying the lists.
 
-``pandas.DataFrame(list_of_tuples)`` goes through one object matrix of the whole log and
-guesses every column's type from it; a city day logs millions of rows. Here each column
-is made once, with its known type (float, int, bool, or text that pandas stores as its
-string type, as before), and the log's list is emptied as soon as its columns exist, so
-the tuples are freed while the next table is built.
+``pandas.DataFrame(list_of_tuples)`` guesses every column's type from the whole log; a city
+day logs millions of rows. Here the tuples go once into an object matrix (pointers), the
+log's list is emptied at once (its tuples are freed while the next table is built), and
+each column is converted with its known type (float, int, bool, or text that pandas stores
+as its string type, as before).
 """
 
 from __future__ import annotations
@@ -40,9 +40,12 @@ def frame_of(rows: list[tuple[Any, ...]], columns: list[str], kinds: str) -> pd.
     """
     if not rows:
         return pd.DataFrame(rows, columns=columns)
-    fields = list(zip(*rows, strict=True))
+    matrix = np.empty((len(rows), len(columns)), dtype=object)
+    matrix[:] = rows  # one pass over the tuples (pointers, no copies of the values)
     rows.clear()
-    data: dict[str, Any] = {}
-    for name, kind in zip(columns, kinds, strict=True):
-        data[name] = np.array(fields.pop(0), dtype=_DTYPES[kind])
+    data: dict[str, Any] = {
+        name: matrix[:, j].astype(_DTYPES[kind])
+        for j, (name, kind) in enumerate(zip(columns, kinds, strict=True))
+    }
+    del matrix
     return pd.DataFrame(data)
