@@ -17,13 +17,14 @@ import math
 import os
 import re
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from fleetopt._json import to_jsonable
+from fleetopt.results.export_csv import csv_blocks, may_need_escape
 
 logger = logging.getLogger(__name__)
 
@@ -88,13 +89,15 @@ def escape_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _atomic_write(path: Path, data: bytes) -> Path:
+def _atomic_write(path: Path, data: bytes | Iterable[bytes]) -> Path:
+    """Write ``data`` (bytes, or blocks of bytes) to a temporary name and rename it."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            for block in [data] if isinstance(data, bytes) else data:
+                fh.write(block)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -251,6 +254,9 @@ def escape_csv_file(path: str | Path) -> bool:
 def _escaped_csv_bytes(raw: bytes, label: str) -> bytes | None:
     """Return CSV bytes with formula-like cells escaped, or None when nothing changes."""
     bom = raw.startswith(b"\xef\xbb\xbf")
+    content = raw[3:] if bom else raw
+    if b"\r" not in content and not may_need_escape(content):  # no cell to escape: not parsed
+        return None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:  # not a text table fleetopt wrote: left as it is
@@ -302,15 +308,32 @@ def write_result(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     for name, df in tables.items():
-        raw = str(df.to_csv(index=False)).encode("utf-8")
         target = out / f"{name}.csv"
-        _atomic_write(target, _escaped_csv_bytes(raw, str(target)) or raw)
-        buf = io.BytesIO()
-        df.to_parquet(buf, index=False)
-        _atomic_write(out / f"{name}.parquet", buf.getvalue())
+        blocks = csv_blocks(df)  # pandas' bytes, column-wise in blocks of rows (no escaping due)
+        if blocks is not None:
+            _atomic_write(target, blocks)
+        else:
+            raw = str(df.to_csv(index=False)).encode("utf-8")
+            _atomic_write(target, _escaped_csv_bytes(raw, str(target)) or raw)
+        _atomic_parquet(df, out / f"{name}.parquet")
     text = json.dumps(to_jsonable(dict(summary)), indent=2, ensure_ascii=False, allow_nan=False)
     _atomic_write(out / "summary.json", (text + "\n").encode("utf-8"))
     return out
+
+
+def _atomic_parquet(frame: pd.DataFrame, path: Path) -> Path:
+    """Write a table as Parquet to a temporary name in the folder and rename it."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        frame.to_parquet(tmp, index=False)
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
 
 
 def _csv_field(cell: str) -> str:

@@ -45,6 +45,7 @@ from fleetopt.case import FleetInput, build_case, load_case
 from fleetopt.errors import InputError, Problem
 from fleetopt.executors import (
     Progress,
+    dask_client,
     digest,
     input_fingerprints,
     iter_dask,
@@ -274,7 +275,9 @@ def run_day(task: Mapping[str, Any]) -> dict[str, Any]:
     scenario = scenario_from_dict(task["scenario"], base_dir=task["base_dir"], file=task["file"])
     day = RepresentativeDay(**task["day"])
     network = load_network(scenario.network, base_dir=scenario.base_dir)
-    record = _record(task["digest"], day, simulate_day(scenario, day, network))
+    shipped = task.get("inputs")  # the fleets the client read or generated (scattered once)
+    inputs = {day.demand_factor: tuple(shipped)} if shipped is not None else None
+    record = _record(task["digest"], day, simulate_day(scenario, day, network, inputs))
     if task.get("store"):
         try:
             write_json_atomic(Path(task["store"]) / _record_name(day), record)
@@ -521,25 +524,53 @@ def _run(
     if executor == "dask":
         if not todo and not scheduler:
             return  # every day is stored: no cluster to start
-        tasks = [
-            {
-                "scenario": to_jsonable(scenario.raw),
-                "base_dir": str(scenario.base_dir),
-                "file": scenario.file,
-                "day": dataclasses.asdict(d),
-                "digest": keys[d.label],
-                "store": str(store.resolve()),
-            }
-            for d in todo
-        ]
         names = [f"fleetopt-annual-{keys[d.label][:16]}" for d in todo]
-        yield from iter_dask(run_day, tasks, names, scheduler=scheduler, workers=workers)
+        with dask_client(scheduler, workers) as client:
+            tasks = _dask_tasks(client, scenario, todo, keys, store)
+            yield from iter_dask(run_day, tasks, names, client=client)
         return
     if todo and network is None:
         network = load_network(scenario.network, base_dir=scenario.base_dir)
     inputs: dict[float, tuple[FleetInput, ...]] = {}  # read / generated once per demand factor
     for d in todo:
         yield _record(keys[d.label], d, simulate_day(scenario, d, network, inputs))
+
+
+def _dask_tasks(
+    client: Any,
+    scenario: Scenario,
+    todo: list[RepresentativeDay],
+    keys: Mapping[str, str],
+    store: Path,
+) -> list[dict[str, Any]]:
+    """Return the day tasks, with each demand factor's fleets read or generated once here.
+
+    The fleets (trips, requests: most of a city day's input) are scattered to the workers
+    once per demand factor (``broadcast``: one copy a worker, not one per task, and no
+    worker generates them again); the tasks carry the future. A worker rebuilds the
+    scenario from its plain dictionary, so the fleets are made from that same dictionary.
+    """
+    raw = to_jsonable(scenario.raw)
+    as_workers = scenario_from_dict(raw, base_dir=str(scenario.base_dir), file=scenario.file)
+    network = load_network(as_workers.network, base_dir=as_workers.base_dir)
+    shipped: dict[float, Any] = {}
+    for d in todo:
+        if d.demand_factor not in shipped:
+            fleets = load_case(day_scenario(as_workers, d), network).fleets
+            # a list is scattered element by element: wrap it to ship it as one object
+            shipped[d.demand_factor] = client.scatter([list(fleets)], broadcast=True)[0]
+    return [
+        {
+            "scenario": raw,
+            "base_dir": str(scenario.base_dir),
+            "file": scenario.file,
+            "day": dataclasses.asdict(d),
+            "digest": keys[d.label],
+            "store": str(store.resolve()),
+            "inputs": shipped[d.demand_factor],
+        }
+        for d in todo
+    ]
 
 
 def days_table(doc: Mapping[str, Any]) -> pd.DataFrame:

@@ -21,6 +21,7 @@ from fleetopt.domain.costs import energy_cost_cny, resolve_tariff
 from fleetopt.domain.emissions import co2_kg, converted_turnover_tkm, intensity_kg_per_tkm
 from fleetopt.inputs.scenario import Scenario
 from fleetopt.simulation.kernel import Log, Model
+from fleetopt.simulation.log_frames import frame_of
 from fleetopt.simulation.prepare import Prepared
 from fleetopt.simulation.pv import pv_offset
 from fleetopt.simulation.result import TYPE_KEYS, SimulationResult, load_profile_kw, peak_kw
@@ -194,7 +195,7 @@ def trips_table(
     fuel_clock = np.zeros(n)
     dh_km = trips["deadhead_km"].to_numpy(float).copy() if n else np.zeros(0)
     if log.trips:
-        lt = pd.DataFrame(log.trips, columns=_TRIP_LOG_COLS)
+        lt = frame_of(log.trips, _TRIP_LOG_COLS, "ibofffffffff")
         ix = lt["row_idx"].to_numpy(int)
         served[ix] = lt["served"].to_numpy(bool)
         reason[ix] = lt["reason"].to_numpy(object)
@@ -289,7 +290,7 @@ def trips_table(
 def sessions_table(prep: Prepared, log: Log) -> pd.DataFrame:
     """Return the charging / refuelling sessions (with ``station_index`` for the builders)."""
     st_ids = prep.stations["id"].to_numpy() if len(prep.stations) else np.array([], dtype=object)
-    ses = pd.DataFrame(log.sessions, columns=_SESSION_COLS)
+    ses = frame_of(log.sessions, _SESSION_COLS, "ooioffffffff")
     ses.insert(2, "station_id", st_ids[ses["station_index"].to_numpy(int)] if len(ses) else [])
     ses["wait_s"] = ses["plug_s"] - ses["arrive_s"]
     return ses
@@ -300,8 +301,8 @@ def segments_table(
 ) -> pd.DataFrame:
     """Return the grid draw segments clipped to the horizon, with energy and tariff cost."""
     st_ids = prep.stations["id"].to_numpy() if len(prep.stations) else np.array([], dtype=object)
-    seg = pd.DataFrame(
-        log.segments, columns=["station_index", "vehicle_type", "start_s", "end_s", "grid_kw"]
+    seg = frame_of(
+        log.segments, ["station_index", "vehicle_type", "start_s", "end_s", "grid_kw"], "iofff"
     )
     seg["start_s"] = seg["start_s"].clip(t0, t1)
     seg["end_s"] = seg["end_s"].clip(t0, t1)
@@ -629,7 +630,7 @@ def summary_extras(
 
 def events_table(log: Log) -> pd.DataFrame:
     """Return the kernel's event log as a table."""
-    return pd.DataFrame(log.events, columns=["t_s", "vehicle_id", "event", "soc", "station_id"])
+    return frame_of(log.events, ["t_s", "vehicle_id", "event", "soc", "station_id"], "foofo")
 
 
 def assemble(

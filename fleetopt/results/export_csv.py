@@ -1,0 +1,232 @@
+"""Render a table as CSV bytes in chunks, byte for byte what pandas' ``to_csv`` writes.
+
+``pandas.DataFrame.to_csv(index=False)`` formats every float with numpy's shortest repr and
+runs every cell through Python's ``csv`` writer: about a microsecond per cell, and a whole
+copy of the text in memory. A simulated city day has tens of millions of cells. Here a
+table of plain columns (float64, integers, bool and text) is rendered column-wise with Arrow
+compute, a bounded block of rows at a time, into exactly the bytes pandas writes:
+
+* floats: Arrow's shortest round-trip digits, laid out as numpy does (``1.0``, ``0.0001``,
+  ``1e-05``, ``1e+16``): Arrow's text is used where both lay the same digits out the same
+  way (``1e-4 <= |x| < 1e16`` without an exponent; ``.0`` added to whole numbers), numpy's
+  own formatting everywhere else; NaN as an empty cell;
+* integers as ``str(int)``, bools as ``True`` / ``False``, text as it is, missing as empty.
+
+A table this cannot render identically is left to pandas (:func:`csv_blocks` returns None):
+another dtype, a column name or text cell that needs quoting (``,``, ``"``, a line break) or
+escaping against formula injection (:func:`fleetopt.results.export.escape_cell`; ``-inf``
+too), or a single column (where the writer quotes an empty cell).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+__all__ = ["csv_blocks", "format_floats"]
+
+#: Cells per block of rows rendered at once (bounds the memory of a large table).
+_BLOCK_CELLS = 4_000_000
+_TRIGGER_RE = r"^[=+\-@\t\r\n]"
+_QUOTE_RE = '[,"\r\n]'
+_NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+def format_floats(values: np.ndarray) -> pa.StringArray:
+    """Return each float64 as numpy's ``astype(str)`` writes it, NaN as an empty string.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        float64 values.
+
+    Returns
+    -------
+    pyarrow.StringArray
+        The text of each value.
+    """
+    v = np.ascontiguousarray(values, dtype=np.float64)
+    text = pc.cast(pa.array(v), pa.string())
+    a = np.abs(v)
+    with np.errstate(invalid="ignore"):
+        same = (a >= 1e-4) & (a < 1e16)  # numpy lays these out positionally (NaN: False)
+        whole = same & (v == np.trunc(v))
+    same &= ~pc.match_substring(text, "e").to_numpy(zero_copy_only=False)
+    whole &= same
+    if whole.any():  # Arrow writes 3 for 3.0
+        text = pc.if_else(pa.array(whole), pc.binary_join_element_wise(text, ".0", ""), text)
+    other = ~same
+    if other.any():  # zeros, NaN, tiny, huge: numpy's own text, once per distinct value
+        bits, inv = np.unique(v[other].view(np.int64), return_inverse=True)
+        u = bits.view(np.float64)
+        own = u.astype(str).astype(object)
+        own[np.isnan(u)] = ""
+        text = pc.replace_with_mask(
+            text, pa.array(other), pa.array(own[inv.ravel()], type=pa.string())
+        )
+    return text
+
+
+def _needs_pandas(text: pa.Array) -> bool:
+    """Return True when a text column has a cell the fast path must not write as it is."""
+    if pc.any(pc.match_substring_regex(text, _QUOTE_RE)).as_py():
+        return True
+    lead = pc.match_substring_regex(text, _TRIGGER_RE)
+    if not pc.any(lead).as_py():
+        return False
+    # a formula-like cell is escaped (pandas' path); a plain number such as -3.5 is not
+    return any(not _NUMBER_RE.match(s) for s in text.filter(lead).to_pylist())
+
+
+def _text_column(col: pd.Series) -> pa.Array | None:
+    """Return a text column as Arrow strings (missing as ""), or None when not plain text."""
+    if isinstance(col.dtype, pd.StringDtype):
+        arr = pa.array(col, from_pandas=True, type=pa.string())
+    elif col.dtype == object:
+        if pd.api.types.infer_dtype(col, skipna=True) not in ("string", "empty"):
+            return None
+        arr = pa.array(col.to_numpy(object), from_pandas=True, type=pa.string())
+    else:
+        return None
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return pc.fill_null(arr, "")
+
+
+def _render(col: pd.Series) -> pa.Array:
+    """Return one column block (checked by :func:`_check`) as CSV cell text."""
+    dt = col.dtype
+    if dt == np.float64:
+        return format_floats(col.to_numpy())
+    if dt == np.bool_:
+        return pc.if_else(pa.array(col.to_numpy()), "True", "False")
+    if isinstance(dt, np.dtype) and dt.kind in "iu":
+        return pc.cast(pa.array(col.to_numpy()), pa.string())
+    text = _text_column(col)
+    assert text is not None  # checked
+    return text
+
+
+def _header_ok(frame: pd.DataFrame) -> bool:
+    names = [str(c) for c in frame.columns]
+    if len(names) < 2 or not frame.columns.is_unique or isinstance(frame.columns, pd.MultiIndex):
+        return False
+    return not any(
+        re.search(_QUOTE_RE, n) or (re.match(_TRIGGER_RE, n) and not _NUMBER_RE.match(n))
+        for n in names
+    )
+
+
+def _block(frame: pd.DataFrame) -> bytes:
+    if all(dt == np.float64 for dt in frame.dtypes):  # a wide table of numbers (load_kw)
+        flat = format_floats(frame.to_numpy(np.float64).ravel())  # row by row
+        ncols = len(frame.columns)
+        starts = pa.array(np.arange(0, len(frame) * ncols + 1, ncols, dtype=np.int32))
+        line = pc.binary_join(pa.ListArray.from_arrays(starts, flat), ",")
+    else:
+        line = pc.binary_join_element_wise(*(_render(frame[c]) for c in frame.columns), ",")
+    line = pc.binary_join_element_wise(line, "", "\n")  # "row" + "\n" + ""
+    if isinstance(line, pa.ChunkedArray):
+        line = line.combine_chunks()
+    line = line.cast(pa.large_string())
+    offsets = np.frombuffer(line.buffers()[1], dtype=np.int64)[
+        line.offset : line.offset + len(line) + 1
+    ]
+    data = line.buffers()[2]
+    if data is None:
+        return b""
+    out: bytes = data.slice(int(offsets[0]), int(offsets[-1] - offsets[0])).to_pybytes()
+    return out
+
+
+def csv_blocks(frame: pd.DataFrame) -> Iterator[bytes] | None:
+    """Return the bytes of ``frame.to_csv(index=False)`` as blocks, or None (pandas' job).
+
+    The first block is the header. Every column is checked before the first block is
+    made, so a table either renders whole here or is left to pandas.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table.
+
+    Returns
+    -------
+    iterator of bytes or None
+        UTF-8 blocks whose concatenation equals ``frame.to_csv(index=False).encode()``;
+        None when the table has a column or cell this module does not render.
+    """
+    if not _header_ok(frame) or len(frame) == 0:
+        return None
+    rows = max(1, _BLOCK_CELLS // len(frame.columns))
+    blocks = [(a, min(a + rows, len(frame))) for a in range(0, len(frame), rows)]
+    # every column is checked whole before the first block (a bad cell late in the table)
+    if not all(_check(frame[name]) for name in frame.columns):
+        return None
+
+    def gen() -> Iterator[bytes]:
+        yield (",".join(str(c) for c in frame.columns) + "\n").encode("utf-8")
+        for a, b in blocks:
+            yield _block(frame.iloc[a:b])
+
+    return gen()
+
+
+def _check(col: pd.Series) -> bool:
+    """Return True when the whole column renders on the fast path (checked before writing)."""
+    dt = col.dtype
+    if dt == np.float64:
+        return not bool(np.isneginf(col.to_numpy()).any())
+    if dt == np.bool_ or (isinstance(dt, np.dtype) and dt.kind in "iu"):
+        return True
+    text = _text_column(col)
+    return text is not None and not _needs_pandas(text)
+
+
+#: A signed number at a cell start, up to the cell's end (ASCII digits; bytes).
+_SIGNED_NUMBER = re.compile(rb"[+-](?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?(?=,|\n|\Z)")
+_CELL_TRIGGERS = np.frombuffer(b'=+-@\t"', dtype=np.uint8)
+_SCAN_BYTES = 1 << 24
+
+
+def may_need_escape(raw: bytes) -> bool:
+    """Return True when a cell of a CSV text (no BOM, no carriage return) may be formula-like.
+
+    A cell starts at the text's start or after a comma or a newline; it may need the
+    apostrophe of :func:`fleetopt.results.export.escape_cell` when it starts with ``=``,
+    ``@``, a tab, a quote followed by any trigger, or a sign not followed by a plain number
+    running to the cell's end. Positions inside quoted cells are looked at too, so this may
+    say True for a file that needs nothing, never False for one that does. Scanned with
+    numpy in blocks, so a large file costs a fraction of parsing it.
+
+    Parameters
+    ----------
+    raw : bytes
+        The CSV bytes after any BOM.
+
+    Returns
+    -------
+    bool
+    """
+    buf = np.frombuffer(raw, dtype=np.uint8)
+    starts = [np.zeros(1, dtype=np.int64)] if len(buf) else []
+    for a in range(0, len(buf), _SCAN_BYTES):
+        seg = buf[a : a + _SCAN_BYTES + 1]
+        sep = (seg[:-1] == ord(",")) | (seg[:-1] == ord("\n"))
+        hit = sep & np.isin(seg[1:], _CELL_TRIGGERS)
+        starts.append(np.flatnonzero(hit) + a + 1)
+    for p in np.concatenate(starts).tolist() if starts else []:
+        c = raw[p : p + 1]
+        if c in (b"=", b"@", b"\t"):
+            return True
+        if c == b'"':
+            if raw[p + 1 : p + 2] in (b"=", b"+", b"-", b"@", b"\t", b"\r", b"\n"):
+                return True
+        elif c in (b"+", b"-") and not _SIGNED_NUMBER.match(raw, p):
+            return True
+    return False
