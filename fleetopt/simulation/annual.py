@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 
 import fleetopt
 from fleetopt import defaults, settings
@@ -276,7 +277,11 @@ def run_day(task: Mapping[str, Any]) -> dict[str, Any]:
     day = RepresentativeDay(**task["day"])
     network = load_network(scenario.network, base_dir=scenario.base_dir)
     shipped = task.get("inputs")  # the fleets the client read or generated (scattered once)
-    inputs = {day.demand_factor: tuple(shipped)} if shipped is not None else None
+    inputs = (
+        {day.demand_factor: unship_fleets(day_scenario(scenario, day), shipped)}
+        if shipped is not None
+        else None
+    )
     record = _record(task["digest"], day, simulate_day(scenario, day, network, inputs))
     if task.get("store"):
         try:
@@ -556,9 +561,12 @@ def _dask_tasks(
     shipped: dict[float, Any] = {}
     for d in todo:
         if d.demand_factor not in shipped:
-            fleets = load_case(day_scenario(as_workers, d), network).fleets
-            # a list is scattered element by element: wrap it to ship it as one object
-            shipped[d.demand_factor] = client.scatter([list(fleets)], broadcast=True)[0]
+            plain = ship_fleets(load_case(day_scenario(as_workers, d), network).fleets)
+            # a list is scattered element by element: wrap it to ship it as one object;
+            # None (a table Arrow cannot carry exactly): the workers read or generate it
+            shipped[d.demand_factor] = (
+                None if plain is None else client.scatter([plain], broadcast=True)[0]
+            )
     return [
         {
             "scenario": raw,
@@ -567,10 +575,62 @@ def _dask_tasks(
             "day": dataclasses.asdict(d),
             "digest": keys[d.label],
             "store": str(store.resolve()),
-            "inputs": shipped[d.demand_factor],
+            **({"inputs": shipped[d.demand_factor]} if shipped[d.demand_factor] else {}),
         }
         for d in todo
     ]
+
+
+def ship_fleets(fleets: Sequence[FleetInput]) -> list[dict[str, Any]] | None:
+    """Return a day's fleets as plain data for the workers (no pickle of the user's tables).
+
+    Each fleet becomes ``kind``, its table as Arrow IPC stream bytes (with pandas' dtypes
+    and index in the schema; object columns named to be restored), the table's ``attrs``
+    and the GTFS facts as JSON-able values; Dask carries bytes, strings and numbers without
+    pickle. None when a table does not survive the round trip exactly (object columns
+    Arrow cannot type): the workers then read or generate the fleets themselves from the
+    scenario dictionary, as before.
+    """
+    out: list[dict[str, Any]] = []
+    for fi in fleets:
+        try:
+            table = pa.Table.from_pandas(fi.table, preserve_index=None)
+        except (pa.ArrowException, TypeError, ValueError):
+            return None
+        sink = pa.BufferOutputStream()
+        with pa.ipc.new_stream(sink, table.schema) as writer:
+            writer.write_table(table)
+        item = {
+            "kind": fi.kind,
+            "table": sink.getvalue().to_pybytes(),
+            "attrs": to_jsonable(dict(fi.table.attrs)),
+            "gtfs": to_jsonable(fi.gtfs),
+            "object_columns": [str(c) for c in fi.table.columns if fi.table[c].dtype == object],
+        }
+        if not _read_table(item).equals(fi.table) or item["attrs"] != fi.table.attrs:
+            return None
+        out.append(item)
+    return out
+
+
+def unship_fleets(
+    scenario: Scenario, shipped: Sequence[Mapping[str, Any]]
+) -> tuple[FleetInput, ...]:
+    """Return the fleet inputs of :func:`ship_fleets`' plain data for ``scenario``'s fleets."""
+    if len(shipped) != len(scenario.fleets):
+        raise ValueError(f"{len(shipped)} shipped fleets for {len(scenario.fleets)} [[fleets]]")
+    return tuple(
+        FleetInput(fleet, str(item["kind"]), _read_table(item), item["gtfs"])
+        for fleet, item in zip(scenario.fleets, shipped, strict=True)
+    )
+
+
+def _read_table(item: Mapping[str, Any]) -> pd.DataFrame:
+    df = pa.ipc.open_stream(item["table"]).read_all().to_pandas()
+    for c in item["object_columns"]:  # Arrow gives strings back as pandas' str dtype
+        df[c] = df[c].astype(object)
+    df.attrs.update(item["attrs"])
+    return df
 
 
 def days_table(doc: Mapping[str, Any]) -> pd.DataFrame:

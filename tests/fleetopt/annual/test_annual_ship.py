@@ -39,11 +39,15 @@ def test_a_day_runs_on_the_fleets_it_is_given(tmp_path: Path) -> None:
     day = annual.representative_days(2025)[0]
     fleets = load_case(annual.day_scenario(sc, day), load_network(sc.network)).fleets
     own = annual.run_day(_task(p, day))
-    shipped = annual.run_day(_task(p, day, list(fleets)))
+    plain = annual.ship_fleets(fleets)
+    assert plain is not None
+    # plain data only: bytes, strings, numbers (no FleetInput/DataFrame is pickled to a worker)
+    assert all(isinstance(item["table"], bytes) for item in plain)
+    shipped = annual.run_day(_task(p, day, plain))
     assert own["summary"]["trips_total"] == 2
     assert {**shipped["summary"], "wall_s": 0} == {**own["summary"], "wall_s": 0}
     cut = [dataclasses.replace(fleets[0], table=fleets[0].table.iloc[:1])]
-    assert annual.run_day(_task(p, day, cut))["summary"]["trips_total"] == 1
+    assert annual.run_day(_task(p, day, annual.ship_fleets(cut)))["summary"]["trips_total"] == 1
 
 
 @pytest.mark.dask
@@ -66,3 +70,31 @@ def test_tasks_carry_one_scattered_copy_per_demand_factor(tmp_path: Path) -> Non
         assert len(futures) == 1
         held = client.who_has(list({t["inputs"].key: t["inputs"] for t in tasks}.values()))
         assert all(len(workers) == 2 for workers in held.values())
+
+
+def test_shipped_fleets_round_trip_exactly_as_plain_data() -> None:
+    """GIVEN the Beijing default's four generated fleets WHEN shipped as plain data and read
+    back THEN every table is equal with the same dtypes, index type and attrs, and only bytes,
+    strings, numbers, lists and dicts travel (nothing a worker would have to unpickle)."""
+    sc = read_scenario(Path(annual.__file__).parents[1] / "data/scenarios/beijing-default.toml")
+    fleets = load_case(sc, load_network(sc.network)).fleets
+    plain = annual.ship_fleets(fleets)
+    assert plain is not None
+    assert len(plain) == len(fleets) == 4
+
+    def plain_only(x: object) -> bool:
+        if isinstance(x, dict):
+            return all(isinstance(k, str) and plain_only(v) for k, v in x.items())
+        if isinstance(x, list):
+            return all(plain_only(v) for v in x)
+        return x is None or isinstance(x, (bytes, str, int, float, bool))
+
+    assert plain_only(plain)
+    back = annual.unship_fleets(sc, plain)
+    for a, b in zip(fleets, back, strict=True):
+        assert a.kind == b.kind
+        assert a.fleet is not None
+        assert b.table.equals(a.table)
+        assert b.table.dtypes.to_dict() == a.table.dtypes.to_dict()
+        assert type(b.table.index) is type(a.table.index)
+        assert b.table.attrs == a.table.attrs
