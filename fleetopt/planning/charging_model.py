@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from fleetopt.domain import charging as chg
-from fleetopt.planning.blocking import Segment
+from fleetopt.planning.block_check import Segment, usable_bands
 from fleetopt.planning.problem import DAY_S
 
 __all__ = ["SOC_MARGIN_KWH", "Model", "VehicleDay", "plug_windows", "sim_times"]
@@ -91,20 +91,9 @@ class VehicleDay:
     def bands(self) -> tuple[np.ndarray, np.ndarray]:
         """Return the curve's usable bands: upper knees [-] and power fractions [-].
 
-        Bands after the first zero fraction are dropped (the battery cannot get past it).
-        Fractions that rise with the state of charge would make ``T`` non-convex; such a
-        curve is read as constant at its smallest fraction (slower, so still deliverable).
+        The same reading as the re-blocking's check (:func:`usable_bands`).
         """
-        knees = np.asarray(self.curve_knees, float)
-        fracs = np.asarray(self.curve_fracs, float)
-        pos = np.flatnonzero(fracs <= 0)
-        if pos.size:
-            knees, fracs = knees[: pos[0]], fracs[: pos[0]]
-        if fracs.size == 0:
-            return np.array([0.0]), np.array([0.0])
-        if np.any(np.diff(fracs) > 0):
-            return np.array([knees[-1]]), np.array([float(fracs.min())])
-        return knees, fracs
+        return usable_bands(self.curve_knees, self.curve_fracs)
 
     def curve(self) -> chg.Curve:
         """Return the charging curve as the kernel uses it."""
