@@ -83,7 +83,8 @@ def test_idle_draw_breaks_a_block_that_closes_without_it() -> None:
     assert idle_kw(gp) == pytest.approx(2.0)
     c = check_block(gp, [0, 1], 0)
     assert not c.feasible
-    assert "trip t0" in c.reason and "100.0 kWh" in c.reason
+    assert "trip t0" in c.reason
+    assert "100.0 kWh" in c.reason
     br = plan_blocks(gp, time_limit_s=5.0)
     assert sorted(map(sorted, br.blocks)) == [[0], [1]]
     assert _lp_status(gp, br.blocks, br.depots) == "optimal"
@@ -110,6 +111,7 @@ def test_taper_night_too_short_to_refill_breaks_the_block() -> None:
     assert _lp_status(gp_c, [[0, 1]], [0]) == "optimal"
     gp_t = _two_trips(0.0, "taper", night_h=4.6)
     c = check_block(gp_t, [0, 1], 0)
-    assert not c.feasible and "day ends" in c.reason
+    assert not c.feasible
+    assert "day ends" in c.reason
     assert _lp_status(gp_t, [[0, 1]], [0]) != "optimal"
     assert len(plan_blocks(gp_t, time_limit_s=5.0).blocks) == 2
