@@ -17,9 +17,11 @@ Cases:
   (``lp_s``: the cost LP with the plugs fixed). The schedule is replayed on the days
   (``replay_*``: missed trips, days that do not close, energy delivered - driven, kWh
   the planned plugs could not deliver). The days carry the spec's ``taper`` charging
-  curve and layover idle draw, which the re-blocking does not count: a block that needs
-  nearly its whole battery can then not close its day, and the LP says ``infeasible``
-  (``status``) for the whole station group.
+  curve and layover idle draw; the re-blocking's check counts both as the LP does
+  (:mod:`fleetopt.planning.block_check`), so every planned day can close. At about 500
+  buses the taper LP (about 100k x 85k) can still hit its time limit: ``plugs_status``
+  ``time_limit_no_solution`` and ``status`` ``infeasible`` then mean "no answer in
+  time", not a day that cannot close.
 * ``beijing_default``: ``fleetopt plan`` on the embedded default (``beijing-default.toml``)
   with the simulator check. Goal <= 60 s.
 
