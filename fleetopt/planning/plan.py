@@ -44,6 +44,7 @@ from fleetopt.planning.block_check import GUARD_S, idle_kw, with_idle
 from fleetopt.planning.blocking import BlockingResult, block_km, plan_blocks, timeline
 from fleetopt.planning.charging_lp import ChargingPlan, VehicleDay, plan_charging
 from fleetopt.planning.charging_model import SOC_MARGIN_KWH
+from fleetopt.planning.plug_reduce import fewer_plugs
 from fleetopt.planning.problem import GroupProblem, build_groups, with_spec
 from fleetopt.planning.replacement import (
     ReplacementResult,
@@ -90,6 +91,12 @@ def _alternatives(
     return out
 
 
+#: Share of the plan's solver budget the greedy plug reduction may use
+#: (:func:`fleetopt.planning.plug_reduce.fewer_plugs`) [-]. Measured on the embedded
+#: default under shared load: 0.25 took 31 -> 30 plugs for about 19 s more CPU.
+PLUG_REDUCE_SHARE = 0.1
+
+
 def _vehicle_days(gp: GroupProblem, br: BlockingResult, prefix: str) -> list[VehicleDay]:
     days = []
     crv = chg.curve(gp.spec.charging_curve)
@@ -123,15 +130,15 @@ def _charging(
     step_s: float,
     time_limit_s: float,
 ) -> ChargingPlan:
-    return plan_charging(
-        vehicles,
-        gp.station_ids,
-        prices,
-        t0_s=scenario.options.horizon_start_s,
-        step_s=step_s,
-        grid_limit_kw=scenario.options.grid_limit_kw,
-        demand_cny_per_kw_day=demand_day,
-        time_limit_s=time_limit_s,
+    lp: dict[str, Any] = {
+        "t0_s": scenario.options.horizon_start_s,
+        "step_s": step_s,
+        "grid_limit_kw": scenario.options.grid_limit_kw,
+        "demand_cny_per_kw_day": demand_day,
+    }
+    sized = plan_charging(vehicles, gp.station_ids, prices, time_limit_s=time_limit_s, **lp)
+    return fewer_plugs(
+        vehicles, gp.station_ids, prices, sized, budget_s=PLUG_REDUCE_SHARE * time_limit_s, **lp
     )
 
 
