@@ -52,3 +52,15 @@ def test_two_buses_share_a_plug_only_when_their_plug_time_fits(kwh: float, plugs
     assert rep["trips_missed"] == 0
     assert rep["days_not_closed"] == 0
     assert sum(rep["plug_shortfall_kwh"].values()) == pytest.approx(0.0, abs=1e-6)
+
+
+@pytest.mark.parametrize(("kwh", "bound"), [(30.0, 1), (60.0, 2), (78.0, 2)])
+def test_tapering_plug_bound_is_the_full_power_relaxation(kwh: float, bound: int) -> None:
+    """GIVEN two buses that each drive ``kwh`` and stand the same 16 h at a 5 kW plug THEN
+    the proven plug bound is the full-power relaxation's, rounded up: 2 x kwh / 5 kW of
+    plug time in 16 h (0.75 -> 1, 1.5 -> 2, 1.95 -> 2), never above the plugs planned."""
+    days = [_day("b1", kwh), _day("b2", kwh)]
+    p = plan_charging(days, IDS, PRICES, time_limit_s=30.0)
+    assert p.status == "optimal"
+    assert p.plugs_bound == bound
+    assert sum(p.plugs.values()) >= p.plugs_bound
