@@ -6,16 +6,40 @@ exactly whether it runs on one vehicle under CONTRACT §9's rules: the smallest 
 starting charge follows from a backward pass; charging as much as possible from there gives
 the largest charge at the end of the day, and the block is feasible if and only if that is
 at least the starting charge.
+
+The check sees the day as the charging LP (:mod:`fleetopt.planning.charging_model`)
+does, so that every block it accepts can close its day there: the layovers' idle draw
+(:func:`with_idle`, the one definition the LP also uses), charging along the vehicle's
+curve (:func:`usable_bands`, the LP's reading of it) and :data:`GUARD_S` off both ends
+of each stay.
 """
 
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
+from fleetopt.domain import charging as chg
 from fleetopt.planning.problem import DAY_S, GroupProblem
 
-__all__ = ["EPS", "BlockCheck", "Segment", "check_block", "timeline"]
+__all__ = [
+    "EPS",
+    "GUARD_S",
+    "BlockCheck",
+    "Segment",
+    "check_block",
+    "idle_kw",
+    "timeline",
+    "usable_bands",
+    "with_idle",
+]
+
+#: Charging keeps this far from both ends of a stay [s]: the simulator check runs the
+#: planned blocks from a trips file with whole-second times (``comparison.scheduled``).
+GUARD_S = 1.0
 
 #: Tolerance of the time and energy comparisons [s or kWh].
 EPS = 1e-6
@@ -148,6 +172,111 @@ def _can(gp: GroupProblem, st: int) -> bool:
     return st >= 0 and gp.rate_kw[st] > 0
 
 
+def idle_kw(gp: GroupProblem) -> float:
+    """Off-plug draw of a layover as the simulator counts it (0 for the constant model) [kW]."""
+    spec = gp.spec
+    if not gp.battery or spec.energy_model == "constant" or spec.kwh_per_km <= 0:
+        return 0.0
+    return float(spec.idle_kw) * gp.kwh_per_km_dh / spec.kwh_per_km  # x temperature factor
+
+
+def with_idle(segs: list[Segment], kw: float) -> list[Segment]:
+    """Put each layover's idle draw as a zero-length drive at its end.
+
+    The simulator draws ``idle_kw`` from the end of a layover's last charge to its end,
+    booked when the vehicle leaves (:meth:`fleetopt.simulation.kernel.Model.vehicle`); the
+    plan draws it for the whole layover (and :data:`GUARD_S` more at each end: the
+    simulator runs the blocks from a trips file with whole-second times), at the same
+    moment: never less, so a vehicle following the schedule holds at least the planned
+    charge at every trip (a charge from a higher state of charge ends higher, whatever the
+    curve). Where a layover charges, the plan's idle energy is high by the time plugged;
+    the simulator then charges up to that much less (replay keys ``idle_kwh`` and
+    ``simulator_idle_kwh``). The charging LP and :func:`check_block` both use this.
+    """
+    if kw <= 0:
+        return segs
+    out: list[Segment] = []
+    for sg in segs:
+        out.append(sg)
+        if sg.kind == "stay" and not sg.night and sg.end_s > sg.start_s:
+            kwh = kw * (sg.end_s - sg.start_s + 2 * GUARD_S) / 3600.0
+            out.append(Segment("drive", sg.end_s, sg.end_s, kwh=kwh))
+    return out
+
+
+def usable_bands(
+    knees_soc: tuple[float, ...], fracs: tuple[float, ...]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return a charging curve's usable bands: upper knees [-] and power fractions [-].
+
+    Bands after the first zero fraction are dropped (the battery cannot get past it).
+    Fractions that rise with the state of charge would make the charging time non-convex;
+    such a curve is read as constant at its smallest fraction (slower, so still
+    deliverable).
+    """
+    knees = np.asarray(knees_soc, float)
+    fr = np.asarray(fracs, float)
+    pos = np.flatnonzero(fr <= 0)
+    if pos.size:
+        knees, fr = knees[: pos[0]], fr[: pos[0]]
+    if fr.size == 0:
+        return np.array([0.0]), np.array([0.0])
+    if np.any(np.diff(fr) > 0):
+        return np.array([knees[-1]]), np.array([float(fr.min())])
+    return knees, fr
+
+
+class _Charger:
+    """Charging along the usable bands of a curve, for a battery of ``cap_kwh``.
+
+    ``T(E)`` is the time from empty to ``E`` kWh, in kWh at full power (hours x full kW);
+    a stay that gives ``x`` kWh at full power takes the charge from ``E`` to
+    ``T^-1(T(E) + x)``.
+    """
+
+    def __init__(self, gp: GroupProblem) -> None:
+        crv = chg.curve(gp.spec.charging_curve)
+        knees, fr = usable_bands(crv.knees_soc, crv.fracs)
+        self.top = float(knees[-1]) * gp.cap_kwh if fr[-1] > 0 else 0.0
+        e = np.r_[0.0, knees * gp.cap_kwh]
+        t = np.r_[0.0, np.cumsum(np.diff(e) / np.where(fr > 0, fr, np.inf))]
+        self.e: list[float] = e.tolist()
+        self.t: list[float] = t.tolist()
+        self.fr: list[float] = fr.tolist()
+        self.f0: float = self.fr[0]
+        self.flat = fr.size == 1
+
+    def time(self, e: float) -> float:
+        i = min(max(bisect.bisect_right(self.e, e) - 1, 0), len(self.fr) - 1)
+        return self.t[i] + (e - self.e[i]) / self.fr[i]
+
+    def energy(self, t: float) -> float:
+        if t <= 0:
+            return 0.0
+        if t >= self.t[-1]:
+            return self.top
+        i = min(bisect.bisect_right(self.t, t) - 1, len(self.fr) - 1)
+        return self.e[i] + (t - self.t[i]) * self.fr[i]
+
+    def forward(self, e: float, kwh_full: float) -> float:
+        """Charge after a stay that would give ``kwh_full`` at full power, from ``e``."""
+        if kwh_full <= 0 or e >= self.top:
+            return e
+        if self.flat:
+            return min(self.top, e + kwh_full * self.f0)
+        return self.energy(self.time(e) + kwh_full)
+
+    def backward(self, e: float, kwh_full: float) -> float:
+        """Smallest charge before such a stay that ends it with at least ``e``."""
+        if kwh_full <= 0:
+            return e
+        if e > self.top:
+            return e
+        if self.flat:
+            return e - kwh_full * self.f0
+        return self.energy(self.time(e) - kwh_full)
+
+
 def check_block(gp: GroupProblem, trips: list[int], depot: int) -> BlockCheck:
     """Decide exactly whether a block runs (energy, reserve, cyclic day).
 
@@ -169,6 +298,8 @@ def check_block(gp: GroupProblem, trips: list[int], depot: int) -> BlockCheck:
         return BlockCheck(False, segs, math.nan)
     if not gp.battery:
         return BlockCheck(True, "", 0.0)
+    segs = with_idle(segs, idle_kw(gp))
+    ch = _Charger(gp)
     cap, lo = gp.cap_kwh, gp.min_kwh
     tid = gp.trip_ids
     # backward: smallest charge needed before each segment
@@ -187,14 +318,14 @@ def check_block(gp: GroupProblem, trips: list[int], depot: int) -> BlockCheck:
         elif sg.night:
             continue
         else:
-            need = max(lo, need - _charge_kwh(gp, sg))
+            need = max(lo, ch.backward(need, _charge_kwh(gp, sg)))
     start = need
     soc = start
     for sg in segs:
         if sg.kind == "drive":
             soc -= sg.kwh
         else:
-            soc = min(cap, soc + _charge_kwh(gp, sg))
+            soc = min(cap, ch.forward(soc, _charge_kwh(gp, sg)))
     if soc < start - _EPS:
         return BlockCheck(
             False,
@@ -206,6 +337,10 @@ def check_block(gp: GroupProblem, trips: list[int], depot: int) -> BlockCheck:
 
 
 def _charge_kwh(gp: GroupProblem, sg: Segment) -> float:
+    """Energy a stay gives at full power, charging :data:`GUARD_S` off both ends [kWh]."""
     if sg.station < 0:
         return 0.0
-    return float(gp.rate_kw[sg.station]) * (sg.end_s - sg.start_s) / 3600.0
+    span = sg.end_s - sg.start_s
+    if span > 2 * GUARD_S:
+        span -= 2 * GUARD_S
+    return float(gp.rate_kw[sg.station]) * span / 3600.0

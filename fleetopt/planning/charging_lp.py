@@ -400,6 +400,8 @@ def _plan_part(
     def lack_h(x: np.ndarray) -> float:
         return float(np.maximum(x[slack0 : slack0 + m.taper.size], 0.0).sum())
 
+    fpb = [0.0]  # the plugs bound when tapering: curve rows restrict, full power relaxes
+
     def first_tangent(c: np.ndarray) -> np.ndarray:
         """Curve rows at the bands where the full-power relaxation starts each piece."""
         if m.taper.size == 0:
@@ -409,6 +411,7 @@ def _plan_part(
             c, a0, lb0, ub0, col_lb, col_ub, time_limit_s=time_limit_s / 4,
             lp_algorithm=lp_algorithm,
         )
+        fpb[0] = max(0.0, ans0.bound)
         return m.initial_tangents() if ans0.x is None else m.tangents_of(ans0.x)
 
     tangent = m.initial_tangents()
@@ -473,7 +476,7 @@ def _plan_part(
                 plug_n = {s: round(float(ans1.x[col])) for s, col in p_col.items()}
             if math.isfinite(ans1.bound):
                 plug_lb = max(plug_lb, math.ceil(ans1.bound - 1e-6))
-        plugs_bound = plug_lb
+        plugs_bound = plug_lb = plug_lb if not m.taper.size else math.ceil(fpb[0] - 1e-6)
         if sum(plug_n.values()) > plug_lb:
             status = "feasible"
     else:

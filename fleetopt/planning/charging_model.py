@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from fleetopt.domain import charging as chg
-from fleetopt.planning.blocking import Segment
+from fleetopt.planning.block_check import Segment, usable_bands
 from fleetopt.planning.problem import DAY_S
 
 __all__ = ["SOC_MARGIN_KWH", "Model", "VehicleDay", "plug_windows", "sim_times"]
@@ -91,20 +91,9 @@ class VehicleDay:
     def bands(self) -> tuple[np.ndarray, np.ndarray]:
         """Return the curve's usable bands: upper knees [-] and power fractions [-].
 
-        Bands after the first zero fraction are dropped (the battery cannot get past it).
-        Fractions that rise with the state of charge would make ``T`` non-convex; such a
-        curve is read as constant at its smallest fraction (slower, so still deliverable).
+        The same reading as the re-blocking's check (:func:`usable_bands`).
         """
-        knees = np.asarray(self.curve_knees, float)
-        fracs = np.asarray(self.curve_fracs, float)
-        pos = np.flatnonzero(fracs <= 0)
-        if pos.size:
-            knees, fracs = knees[: pos[0]], fracs[: pos[0]]
-        if fracs.size == 0:
-            return np.array([0.0]), np.array([0.0])
-        if np.any(np.diff(fracs) > 0):
-            return np.array([knees[-1]]), np.array([float(fracs.min())])
-        return knees, fracs
+        return usable_bands(self.curve_knees, self.curve_fracs)
 
     def curve(self) -> chg.Curve:
         """Return the charging curve as the kernel uses it."""
@@ -173,6 +162,8 @@ class Model:
     taper: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     bands: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
     cap: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    # per piece: the most charge the vehicle can hold after it [kWh] (:func:`_soc_ceiling`)
+    q_ceiling: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @classmethod
     def build(
@@ -247,6 +238,10 @@ class Model:
         first = np.r_[True, seg_of[1:] != seg_of[:-1]] if nq else np.zeros(0, bool)
         prev = np.where(first, a_col[seg_of], np.r_[-1, c_col[:-1]])
         n_cols = n_soc + 2 * nq + taper.size
+        ceiling = _soc_ceiling(n_seg, drive, kwh, cap, seg_of, q_rate * over / 3600.0)
+        # a hair above the ceiling: never below the reserve by rounding
+        cv = q_veh[taper]
+        ceil_col = np.minimum(cap[cv], np.maximum(ceiling[taper] + 1e-7, lo[cv]))
         # rows: segments, cyclic day, chain
         n_seg_all = len(segs)
         r_seg = np.arange(n_seg_all)
@@ -272,7 +267,7 @@ class Model:
         )
         ub_q = q_rate * over / 3600.0
         col_lb = np.r_[np.repeat(lo_m, n_seg + 1), np.zeros(2 * nq), lo_m[q_veh[taper]]]
-        col_ub = np.r_[np.repeat(cap, n_seg + 1), ub_q, over / 3600.0, cap[q_veh[taper]]]
+        col_ub = np.r_[np.repeat(cap, n_seg + 1), ub_q, over / 3600.0, ceil_col]
         bands = {int(v): (*vehicles[int(v)].bands(),) for v in np.unique(q_veh[taper])}
         bands_full = {
             v: (kn, fr, _band_offsets(kn, fr)) for v, (kn, fr) in bands.items()
@@ -307,6 +302,7 @@ class Model:
             taper=taper,
             bands=bands_full,
             cap=cap,
+            q_ceiling=ceiling,
         )
 
     def soc_at(self, vehicles: list[VehicleDay], x: np.ndarray, t0_s: float) -> dict[str, float]:
@@ -401,31 +397,38 @@ class Model:
         vals = [1.0 / self.q_rate[const], -np.ones(const.size)]
         ub = [np.zeros(const.size)]
         r = row0 + const.size
-        for k, _, fracs_all, a_all in self._curve_groups():
+        for k, knees, fracs_all, a_all in self._curve_groups():
             p = self.taper[k]
             fracs, a_off = (fracs_all[:1], a_all[:1]) if full_power else (fracs_all, a_all)
             nb = fracs.size
             kw = self.q_rate[p]
-            unit = self.cap[self.q_vehicle[p]] / kw  # [h]
+            cap_p = self.cap[self.q_vehicle[p]]
+            unit = cap_p / kw  # [h]
             j = np.zeros(p.size, np.int64) if full_power else tangent[k]
-            rr = (r + np.arange(p.size * nb)).reshape(p.size, nb)
-            rows += [rr.ravel()] * 3
-            cols += [
-                np.repeat(self.q_chain[p], nb),
-                np.repeat(self.q_prev[p], nb),
-                np.repeat(self.t_col[p], nb),
-            ]
+            # band i's row binds only where the charge after the piece can pass knee i - 1:
+            # below it the tangent of band 1 lies above the others' (T is convex)
+            need = np.ones((p.size, nb), bool)
+            if nb > 1:
+                lower = np.r_[0.0, knees[: nb - 1]]
+                need[:, 1:] = self.q_ceiling[p][:, None] > (cap_p[:, None] * lower[None, 1:]) + 1e-9
+            n_r = int(need.sum())
+            rr = np.full((p.size, nb), -1, np.int64)
+            rr[need] = r + np.arange(n_r)
+            pi, bi = np.nonzero(need)
+            jj = j[pi]
+            rows += [rr[need]] * 3
+            cols += [self.q_chain[p][pi], self.q_prev[p][pi], self.t_col[p][pi]]
             vals += [
-                (1.0 / np.outer(kw, fracs)).ravel(),
-                np.repeat(-1.0 / (fracs[j] * kw), nb),
-                -np.ones(p.size * nb),
+                1.0 / (kw[pi] * fracs[bi]),
+                -1.0 / (fracs[jj] * kw[pi]),
+                -np.ones(n_r),
             ]
-            ub.append((unit[:, None] * (a_off[j][:, None] - a_off[None, :])).ravel())
+            ub.append(unit[pi] * (a_off[jj] - a_off[bi]))
             if slack0 >= 0:
-                rows.append(rr.ravel())
-                cols.append(np.repeat(slack0 + k, nb))
-                vals.append(-np.ones(p.size * nb))
-            r += p.size * nb
+                rows.append(rr[need])
+                cols.append(slack0 + k[pi])
+                vals.append(-np.ones(n_r))
+            r += n_r
         return (
             np.concatenate(rows),
             np.concatenate(cols),
@@ -433,6 +436,40 @@ class Model:
             np.concatenate(ub),
             r - row0,
         )
+
+
+def _soc_ceiling(
+    n_seg: np.ndarray,
+    drive: np.ndarray,
+    kwh: np.ndarray,
+    cap: np.ndarray,
+    seg_of: np.ndarray,
+    q_max: np.ndarray,
+) -> np.ndarray:
+    """Return the most charge each vehicle can hold after each charge piece [kWh].
+
+    Its day starts with at most a full battery, every drive takes its energy and every
+    piece gives at most ``q_max`` (full power for the whole piece), capped at the battery:
+    an upper bound on the state-of-charge column after the piece in every feasible answer
+    (the state of charge is a monotone function of the start). Only pieces whose ceiling
+    passes a knee of the curve need that band's row (:meth:`Model.curve_rows`).
+    """
+    out = np.zeros(seg_of.size)
+    order = np.argsort(seg_of, kind="stable")
+    first = np.searchsorted(seg_of[order], np.arange(int(n_seg.sum()) + 1))
+    g0 = 0
+    for v, ns in enumerate(n_seg.tolist()):
+        top = float(cap[v])
+        u = top
+        for g in range(g0, g0 + ns):
+            if drive[g]:
+                u -= float(kwh[g])
+                continue
+            for i in order[first[g] : first[g + 1]].tolist():
+                u = min(top, u + float(q_max[i]))
+                out[i] = u
+        g0 += ns
+    return out
 
 
 def sim_times(u_s: np.ndarray, night: np.ndarray, t0_s: float) -> np.ndarray:

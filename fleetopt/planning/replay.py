@@ -59,7 +59,7 @@ _TOL_KWH = 1e-4
 
 
 def _is_idle(sg: Any) -> bool:
-    """Return True for a layover's idle draw (a zero-length drive, ``plan._with_idle``)."""
+    """Return True for a layover's idle draw (a zero-length drive, ``block_check.with_idle``)."""
     return bool(sg.trip < 0 and sg.km == 0 and sg.end_s == sg.start_s and sg.kwh > 0)
 
 

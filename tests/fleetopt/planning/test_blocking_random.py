@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from fleetopt.domain import charging as chg
 from fleetopt.inputs.vehicles import VehicleSpec
 from fleetopt.planning import block_bounds, blocking
 from fleetopt.planning.blocking import check_block, lower_bound, plan_blocks
@@ -18,7 +19,9 @@ from fleetopt.planning.problem import DAY_S, GroupProblem
 STATION_PLACE = np.array([0, 1])
 
 
-def _instance(rng: np.random.Generator, n: int) -> GroupProblem:
+def _instance(
+    rng: np.random.Generator, n: int, curve: str = "taper", idle_kw: float = 0.0
+) -> GroupProblem:
     dh = rng.uniform(300, 1800, size=(3, 3))
     dh = (dh + dh.T) / 2
     np.fill_diagonal(dh, 0.0)
@@ -32,7 +35,14 @@ def _instance(rng: np.random.Generator, n: int) -> GroupProblem:
     rate = np.array([rng.choice([40.0, 100.0]), rng.choice([0.0, 60.0])])
     trips = pd.DataFrame({"trip_id": [f"t{i}" for i in range(n)], "vehicle_id": ["v"] * n})
     end_station = np.where(ep == 0, 0, np.where(ep == 1, 1, -1))
-    spec = VehicleSpec(vehicle_type="bus", powertrain="bev", battery_kwh=cap, kwh_per_km=1.0)
+    spec = VehicleSpec(
+        vehicle_type="bus",
+        powertrain="bev",
+        battery_kwh=cap,
+        kwh_per_km=1.0,
+        charging_curve=curve,
+        idle_kw=idle_kw,
+    )
     return GroupProblem(
         vehicle_type="bus",
         powertrain="bev",
@@ -71,9 +81,24 @@ def _partitions(items: list[int]):
         yield [[first], *part]
 
 
+def _charged(gp: GroupProblem, soc: float, st: int, stay_s: float) -> float:
+    """Charge after a stay at station ``st``: along the spec's curve (the simulator's own
+    :func:`fleetopt.domain.charging.charge_steps`), 1 s off both ends of a stay."""
+    if st < 0 or stay_s <= 0:
+        return soc
+    dur = stay_s - 2.0 if stay_s > 2.0 else stay_s
+    crv = chg.curve(gp.spec.charging_curve)
+    end, _ = chg.charge_steps(soc / gp.cap_kwh, 1.0, dur, float(gp.rate_kw[st]), gp.cap_kwh, crv)
+    return max(soc, min(gp.cap_kwh, end * gp.cap_kwh))
+
+
 def _forward_ok(gp: GroupProblem, chain: list[int], depot: int, start: float) -> bool:
-    """Independent day simulation from ``start`` kWh at pull-out (test's own timeline)."""
+    """Independent day simulation from ``start`` kWh at pull-out (test's own timeline).
+
+    A layover draws the spec's ``idle_kw`` for its length plus 1 s at each end, after
+    its charge."""
     cap, lo, eps = gp.cap_kwh, gp.min_kwh, 1e-6
+    idle = gp.spec.idle_kw
     soc = start
     if not lo - eps <= start <= cap + eps:
         return False
@@ -95,9 +120,11 @@ def _forward_ok(gp: GroupProblem, chain: list[int], depot: int, start: float) ->
             stay = gp.dep_s[j] - d - gp.arr_s[i]
             if stay < -eps:
                 return False
-            st = gp.end_station[i]
-            if st >= 0:
-                soc = min(cap, soc + gp.rate_kw[st] * stay / 3600)
+            soc = _charged(gp, soc, int(gp.end_station[i]), stay)
+            if stay > 0:
+                soc -= idle * (stay + 2.0) / 3600
+                if soc < lo - eps:
+                    return False
             soc -= gp.dh_km[gp.end_place[i], gp.start_place[j]]
             if soc < lo - eps:
                 return False
@@ -110,18 +137,25 @@ def _forward_ok(gp: GroupProblem, chain: list[int], depot: int, start: float) ->
         if soc < lo - eps:
             return False
         night = depot
-    if night >= 0:
-        soc = min(cap, soc + gp.rate_kw[night] * max(0.0, t_out + DAY_S - t_in) / 3600)
+    soc = _charged(gp, soc, int(night), t_out + DAY_S - t_in)
     return soc >= start - eps
 
 
-@pytest.mark.parametrize("seed", range(12))
-def test_block_check_matches_a_search_over_starting_charges(seed: int) -> None:
-    """GIVEN random blocks WHEN a grid of starting charges finds a feasible day THEN
-    check_block says feasible, and when check_block says feasible its starting charge
-    passes the test's own simulation of the day."""
+@pytest.mark.parametrize(
+    ("seed", "curve", "idle_kw"),
+    [(s, "taper", 0.0) for s in range(12)]
+    + [(s, "constant", 0.0) for s in range(6)]
+    + [(s, "taper", 8.0) for s in range(6)],
+)
+def test_block_check_matches_a_search_over_starting_charges(
+    seed: int, curve: str, idle_kw: float
+) -> None:
+    """GIVEN random blocks (taper or constant curve, with or without layover idle draw)
+    WHEN a grid of starting charges finds a feasible day THEN check_block says feasible,
+    and when check_block says feasible its starting charge passes the test's own
+    simulation of the day."""
     rng = np.random.default_rng(seed)
-    gp = _instance(rng, 6)
+    gp = _instance(rng, 6, curve, idle_kw)
     for _ in range(30):
         k = int(rng.integers(1, 5))
         chain = sorted(rng.choice(gp.n, size=k, replace=False).tolist(), key=lambda i: gp.dep_s[i])
