@@ -9,6 +9,7 @@ a file. Excel output never contains formulas: every text cell is stored as text.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -17,7 +18,7 @@ import math
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -89,21 +90,31 @@ def escape_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _atomic_write(path: Path, data: bytes | Iterable[bytes]) -> Path:
-    """Write ``data`` (bytes, or blocks of bytes) to a temporary name and rename it."""
-    path = Path(path)
+@contextlib.contextmanager
+def _replacing(path: Path) -> Iterator[str]:
+    """Yield a temporary name beside ``path``; on success sync it and rename it to ``path``.
+
+    The folder is created when missing; on any error the temporary file is removed and
+    ``path`` is left as it was.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            for block in [data] if isinstance(data, bytes) else data:
-                fh.write(block)
-            fh.flush()
+        yield tmp
+        with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _atomic_write(path: Path, data: bytes | Iterable[bytes]) -> Path:
+    """Write ``data`` (bytes, or blocks of bytes) to a temporary name and rename it."""
+    path = Path(path)
+    with _replacing(path) as tmp, open(tmp, "wb") as fh:
+        fh.writelines([data] if isinstance(data, bytes) else data)
     return path
 
 
@@ -323,16 +334,8 @@ def write_result(
 
 def _atomic_parquet(frame: pd.DataFrame, path: Path) -> Path:
     """Write a table as Parquet to a temporary name in the folder and rename it."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
+    with _replacing(path) as tmp:
         frame.to_parquet(tmp, index=False)
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path
 
 
