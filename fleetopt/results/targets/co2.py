@@ -36,6 +36,13 @@ from fleetopt.results.targets.annual import annual_co2_kg, annual_distance_km, c
 CO2_SEGMENTS = ("bus", "taxi", "light_logistics")
 
 
+def _emission_factors(given: dict[str, Any] | None) -> dict[str, Any]:
+    """Return the default emission factors updated with ``given`` (a scenario's)."""
+    ef: dict[str, Any] = dict(default_emission_factors())
+    ef.update(given or {})
+    return ef
+
+
 def _grid_factor(ef: dict[str, Any], year: int) -> float:
     g = ef["grid_kg_per_kwh"]
     if isinstance(g, dict):
@@ -92,8 +99,7 @@ def operating_co2_intensity_kg_per_tkm(
     float
         Intensity [kg CO2/t-km]; NaN when no segment has data.
     """
-    ef: dict[str, Any] = dict(default_emission_factors())
-    ef.update(emission_factors or {})
+    ef = _emission_factors(emission_factors)
     factor = _factor(passenger_km_factor)
     types = _segment_types()
     i = int(list(transition.years).index(year))
@@ -321,8 +327,7 @@ def co2_row(
         _trace("passenger_km_factor", factor, "t-km/p-km", "simulation_options.csv (换算系数 0.1)"),
         _trace("turnover_weights", source, "t-km", where),
     ]
-    ef_all: dict[str, Any] = dict(default_emission_factors())
-    ef_all.update(emission_factors or {})
+    ef_all = _emission_factors(emission_factors)
     single = not isinstance(ef_all["grid_kg_per_kwh"], dict)
     for y in (year, reference_year):
         trace.append(
