@@ -28,6 +28,7 @@ from fleetopt.planning.problem import GroupProblem
 
 __all__ = [
     "BALANCE_CANDIDATES",
+    "BALANCE_EVALS",
     "BALANCE_MARGIN_EVALS",
     "BALANCE_MARGIN_RATE",
     "balance",
@@ -51,6 +52,14 @@ BALANCE_MARGIN_RATE = 0.0
 #: the machine's speed (a block that cannot run on its battery alone would otherwise keep
 #: it busy until the deadline).
 BALANCE_MARGIN_EVALS = 40
+
+
+#: Work of the second pass (the plan's own rules): at most this many evaluations per
+#: block (the 1,600-block bench case needs about 7 to repair every block; when energy
+#: cannot be balanced the pass would otherwise run to the deadline and leave no time
+#: for the dispatch and the joins that follow in
+#: :func:`fleetopt.planning.blocking.plan_blocks`).
+BALANCE_EVALS = 100
 
 
 class _Curve:

@@ -37,11 +37,13 @@ own day), within ``time_limit_s``: a first pass (at most
 :data:`~fleetopt.planning.block_balance.BALANCE_MARGIN_EVALS` evaluations per block)
 aims at blocks that need no charge between trips (:data:`BALANCE_MARGIN_RATE`), a
 second at the plan's own rules; any block that still fails is split (:func:`_repair`).
-When that leaves more blocks than the bound, the energy-aware dispatch in departure
-order (:func:`_dispatch`, then the split) is tried too and the fewer blocks kept. So
-the vehicles equal the timetable bound whenever the balancing repairs every block, and
-the gap that remains is at most the blocks that had to be split. Operator blocks that
-are feasible are kept when they need no more vehicles than the re-blocked plan.
+When that leaves more blocks than the bound, blocks are joined end to start where the
+joined day passes the exact check (:func:`fleetopt.planning.block_improve.join_blocks`),
+and the energy-aware dispatch in departure order (:func:`_dispatch`, then the split,
+then the joins) is tried too and the fewer blocks kept. So the vehicles equal the
+timetable bound whenever the balancing repairs every block, and the gap that remains is
+at most the blocks that had to be split. Operator blocks that are feasible are kept
+when they need no more vehicles than the re-blocked plan.
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ from scipy.sparse.csgraph import maximum_bipartite_matching
 
 from fleetopt.planning import block_bounds
 from fleetopt.planning.block_balance import (
+    BALANCE_EVALS,
     BALANCE_MARGIN_EVALS,
     BALANCE_MARGIN_RATE,
 )
@@ -73,6 +76,7 @@ from fleetopt.planning.block_check import (
     check_block,
     timeline,
 )
+from fleetopt.planning.block_improve import join_blocks
 from fleetopt.planning.problem import GroupProblem
 
 logger = logging.getLogger(__name__)
@@ -419,7 +423,8 @@ def _balanced_cover(
         mid = time.perf_counter() + (deadline - time.perf_counter()) / 2
         work = BALANCE_MARGIN_EVALS * len(blocks)
         blocks, depots = _balance(gp, blocks, depots, mid, BALANCE_MARGIN_RATE, work)
-    return _repair(gp, *_balance(gp, blocks, depots, deadline))
+    work = BALANCE_EVALS * len(blocks)
+    return _repair(gp, *_balance(gp, blocks, depots, deadline, 1.0, work))
 
 
 def _deadhead_km(gp: GroupProblem, blocks: list[list[int]]) -> float:
@@ -438,8 +443,9 @@ def plan_blocks(gp: GroupProblem, *, time_limit_s: float = 60.0) -> BlockingResu
     gp : GroupProblem
         The group.
     time_limit_s : float
-        Budget [s] of the energy balancing (:func:`_balance`); the other steps are
-        polynomial or bounded by :data:`EXACT_TRIPS`.
+        Budget [s] of the energy balancing (:func:`_balance`, which also stops after
+        a number of evaluations per block) and the joins (:func:`join_blocks`); the
+        other steps are polynomial or bounded by :data:`EXACT_TRIPS`.
 
     Returns
     -------
@@ -469,8 +475,10 @@ def plan_blocks(gp: GroupProblem, *, time_limit_s: float = 60.0) -> BlockingResu
         method = "exact-subsets"
     elif gp.battery and idx.size:
         blocks, depots = _balanced_cover(gp, idx, deadline)
-        if len(blocks) > lb and time.perf_counter() < deadline:
-            alt_b, alt_d = _dispatch(gp, ok_idx)
+        if len(blocks) > lb:
+            blocks, depots = join_blocks(gp, blocks, depots, deadline)
+        if len(blocks) > lb:
+            alt_b, alt_d = join_blocks(gp, *_dispatch(gp, ok_idx), deadline)
             if len(alt_b) < len(blocks):
                 blocks, depots = alt_b, alt_d
     else:
