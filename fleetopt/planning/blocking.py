@@ -98,6 +98,10 @@ EXACT_TRIPS = 12
 #: Groups up to this many trips get the exact path-cover bound from a dense matching.
 EXACT_BOUND_TRIPS = 2500
 
+#: Share of ``time_limit_s`` the energy balancing may use at most (the dispatch and the
+#: joins that follow when it leaves more blocks than the bound get the rest).
+BALANCE_SHARE = 0.7
+
 
 def lower_bound(gp: GroupProblem, idx: np.ndarray) -> tuple[int, str]:
     """Return a proven lower bound on the vehicles for trips ``idx`` and its method.
@@ -443,9 +447,10 @@ def plan_blocks(gp: GroupProblem, *, time_limit_s: float = 60.0) -> BlockingResu
     gp : GroupProblem
         The group.
     time_limit_s : float
-        Budget [s] of the energy balancing (:func:`_balance`, which also stops after
-        a number of evaluations per block) and the joins (:func:`join_blocks`); the
-        other steps are polynomial or bounded by :data:`EXACT_TRIPS`.
+        Budget [s] of the energy balancing (:func:`_balance`: at most
+        :data:`BALANCE_SHARE` of it, and a number of evaluations per block) and the
+        joins (:func:`join_blocks`); the other steps are polynomial or bounded by
+        :data:`EXACT_TRIPS`.
 
     Returns
     -------
@@ -474,11 +479,11 @@ def plan_blocks(gp: GroupProblem, *, time_limit_s: float = 60.0) -> BlockingResu
         lb = max(lb, len(blocks))
         method = "exact-subsets"
     elif gp.battery and idx.size:
-        blocks, depots = _balanced_cover(gp, idx, deadline)
+        blocks, depots = _balanced_cover(gp, idx, t0 + BALANCE_SHARE * time_limit_s)
         if len(blocks) > lb:
-            blocks, depots = join_blocks(gp, blocks, depots, deadline)
-        if len(blocks) > lb:
+            # the dispatch's blocks join quickly (few, long): before the split cover's
             alt_b, alt_d = join_blocks(gp, *_dispatch(gp, ok_idx), deadline)
+            blocks, depots = join_blocks(gp, blocks, depots, deadline)
             if len(alt_b) < len(blocks):
                 blocks, depots = alt_b, alt_d
     else:
