@@ -43,8 +43,9 @@ BALANCE_CANDIDATES = 16
 #: alone), a margin for the simulator's tapering charge and for plugs shared at
 #: layovers; the second pass then only needs the plan's own rules, so this steers which
 #: blocks, never whether a block is accepted. Measured on the quick bench case (160
-#: blocks): 0 -> 5 trips missed by the simulator's ``immediate`` policy with the planned
-#: plugs, 0.2 -> 51, 1 (no first pass) -> 91, all at 119 vehicles.
+#: blocks, with the earlier steering that ignored idle draw and the curve): 0 -> 5 trips
+#: missed by the simulator's ``immediate`` policy with the planned plugs, 0.2 -> 51, 1
+#: (no first pass) -> 91, all at 119 vehicles.
 BALANCE_MARGIN_RATE = 0.0
 
 #: Work of the first (margin) pass: at most this many block evaluations
