@@ -28,9 +28,10 @@ Cases:
 Quick mode uses 160 blocks, 50 buses and skips the default's plan. Wall times depend on the
 shared machine's load; the load average is reported.
 
-Run alone: ``python benchmarks/bench_plan.py [--quick] [--blocks N] [--no-default]``
-(``--blocks 560 --no-default``: the charging LP part on about 500 buses without the
-1,600-block re-blocking and the default's plan).
+Run alone: ``python benchmarks/bench_plan.py [--quick] [--blocks N] [--no-default]
+[--reblock-only]`` (``--blocks 560 --no-default``: the charging LP part on about 500 buses
+without the 1,600-block re-blocking and the default's plan; ``--reblock-only``: the
+re-blocking case alone).
 """
 
 from __future__ import annotations
@@ -54,11 +55,13 @@ def _depot_only(path: Path) -> None:
     st.write_text("\n".join(keep) + "\n", encoding="utf-8")
 
 
-def run(quick: bool, blocks: int = 0, default: bool = True) -> dict[str, object]:
+def run(
+    quick: bool, blocks: int = 0, default: bool = True, reblock_only: bool = False
+) -> dict[str, object]:
     """Run the cases; return timings, vehicles, bounds and goals.
 
     ``blocks`` > 0 replaces the generated blocks' number; ``default`` False skips the
-    default's plan.
+    default's plan; ``reblock_only`` runs the re-blocking case alone.
     """
     sys.path.insert(0, str(HERE))
     sys.path.insert(0, str(REPO))
@@ -110,6 +113,8 @@ def run(quick: bool, blocks: int = 0, default: bool = True) -> dict[str, object]
             "goal_s": 120.0,
             "goal_gap": 0.02,
         }
+        if reblock_only:
+            return out
         n_bus = 50 if quick else 500
         days = _vehicle_days(gp, res, "bus-")[:n_bus]
         lp: dict[str, object] = {"buses": len(days)}
@@ -171,5 +176,10 @@ if __name__ == "__main__":
 
     argv = sys.argv[1:]
     n_blocks = int(argv[argv.index("--blocks") + 1]) if "--blocks" in argv else 0
-    res = run(quick="--quick" in argv, blocks=n_blocks, default="--no-default" not in argv)
+    res = run(
+        quick="--quick" in argv,
+        blocks=n_blocks,
+        default="--no-default" not in argv,
+        reblock_only="--reblock-only" in argv,
+    )
     print(json.dumps(res, indent=1, default=str))

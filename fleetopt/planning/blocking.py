@@ -30,17 +30,20 @@ Blocks: up to :data:`EXACT_TRIPS` trips, an exact minimum over all subsets (dyna
 programming over bit masks). Above, for a battery group, the energy-blind minimum cover
 (the least-deadhead minimum path cover, :func:`_min_deadhead_cover`, or the dispatch
 with the battery ignored above :data:`EXACT_BOUND_TRIPS`) is made energy-feasible by
-exchanging tails between blocks that stand at the same place (:func:`_balance`: the
-number of blocks does not change, energy moves from blocks that miss to blocks with
-slack), within ``time_limit_s``: a
-first pass aims at blocks that need no charge between trips
-(:data:`BALANCE_MARGIN_RATE`), a second at the plan's own rules; any block that still
-fails is split (:func:`_repair`). When that leaves more blocks than the bound, the
-energy-aware dispatch in departure order (:func:`_dispatch`, then the
-split) is tried too and the fewer blocks kept. So the vehicles equal the timetable
-bound whenever the balancing repairs every block, and the gap that remains is at
-most the blocks that had to be split. Operator blocks that are feasible are kept when
-they need no more vehicles than the re-blocked plan.
+exchanging tails between blocks that stand at the same place
+(:func:`fleetopt.planning.block_balance.balance`: the number of blocks does not change,
+energy moves from blocks that miss to blocks with slack, steered by the exact check's
+own day), within ``time_limit_s``: a first pass (at most
+:data:`~fleetopt.planning.block_balance.BALANCE_MARGIN_EVALS` evaluations per block)
+aims at blocks that need no charge between trips (:data:`BALANCE_MARGIN_RATE`), a
+second at the plan's own rules; any block that still fails is split (:func:`_repair`).
+When that leaves more blocks than the bound, blocks are joined end to start where the
+joined day passes the exact check (:func:`fleetopt.planning.block_improve.join_blocks`),
+and the energy-aware dispatch in departure order (:func:`_dispatch`, then the split,
+then the joins) is tried too and the fewer blocks kept. So the vehicles equal the
+timetable bound whenever the balancing repairs every block, and the gap that remains is
+at most the blocks that had to be split. Operator blocks that are feasible are kept
+when they need no more vehicles than the re-blocked plan.
 """
 
 from __future__ import annotations
@@ -57,6 +60,12 @@ from scipy import sparse
 from scipy.sparse.csgraph import maximum_bipartite_matching
 
 from fleetopt.planning import block_bounds
+from fleetopt.planning.block_balance import (
+    BALANCE_EVALS,
+    BALANCE_MARGIN_EVALS,
+    BALANCE_MARGIN_RATE,
+)
+from fleetopt.planning.block_balance import balance as _balance
 from fleetopt.planning.block_bounds import _compat_matrix
 from fleetopt.planning.block_check import (
     EPS as _EPS,
@@ -67,7 +76,8 @@ from fleetopt.planning.block_check import (
     check_block,
     timeline,
 )
-from fleetopt.planning.problem import DAY_S, GroupProblem
+from fleetopt.planning.block_improve import join_blocks
+from fleetopt.planning.problem import GroupProblem
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +98,9 @@ EXACT_TRIPS = 12
 #: Groups up to this many trips get the exact path-cover bound from a dense matching.
 EXACT_BOUND_TRIPS = 2500
 
+#: Share of ``time_limit_s`` the energy balancing may use at most (the dispatch and the
+#: joins that follow when it leaves more blocks than the bound get the rest).
+BALANCE_SHARE = 0.7
 
 
 def lower_bound(gp: GroupProblem, idx: np.ndarray) -> tuple[int, str]:
@@ -297,176 +310,6 @@ def _repair(
     return [out_b[k] for k in order], [out_d[k] for k in order]
 
 
-# -- energy balancing of an energy-blind cover ---------------------------------------------------
-#: Candidate partners tried per cut of an infeasible block in :func:`_balance`.
-BALANCE_CANDIDATES = 16
-
-#: First balancing pass aims at blocks that would still run with this fraction of the
-#: charging power in the stays between trips (0: on the battery and the night's charge
-#: alone), a margin for the simulator's tapering charge and for plugs shared at
-#: layovers; the second pass then only needs the plan's own rules, so this steers which
-#: blocks, never whether a block is accepted. Measured on the quick bench case (160
-#: blocks): 0 -> 5 trips missed by the simulator's ``immediate`` policy with the planned
-#: plugs, 0.2 -> 51, 1 (no first pass) -> 91, all at 119 vehicles.
-BALANCE_MARGIN_RATE = 0.0
-
-
-def _shortfall_kwh(gp: GroupProblem, trips: list[int], depot: int, day_rate: float = 1.0) -> float:
-    """Return by how many kWh a block misses the energy rules (0 exactly when it runs).
-
-    The same day as :func:`timeline` (pull-out, trips, stays, deadheads, pull-in, night)
-    and the same two passes as :func:`check_block`, without early exit: the backward pass
-    adds every kWh by which the need exceeds the battery (and goes on from a full
-    battery), the forward pass adds the cyclic day's deficit. Infinite when the block
-    cannot be timed. ``day_rate`` scales the charge of the stays between trips (not the
-    night's): below 1 it asks for a margin. Used only to steer :func:`_balance`; every
-    block it produces is checked again by :func:`check_block`.
-    """
-    t = np.asarray(trips, dtype=np.int64)
-    kpk = gp.kwh_per_km_dh
-    ep, sp = gp.end_place[t], gp.start_place[t]
-    dh_s = gp.dh_s[ep[:-1], sp[1:]]
-    leave = gp.dep_s[t[1:]] - dh_s
-    if not np.all(np.isfinite(dh_s)) or np.any(leave < gp.arr_s[t[:-1]] - _EPS):
-        return math.inf
-    rate_at = np.where(gp.rate_kw > 0, gp.rate_kw, 0.0)
-    st = gp.end_station[t[:-1]]
-    rate = np.where(st >= 0, rate_at[np.maximum(st, 0)], 0.0)
-    steps = np.empty(3 * t.size - 2)
-    steps[0::3] = -gp.drive_kwh[t]
-    steps[1::3] = day_rate * rate * np.maximum(leave - gp.arr_s[t[:-1]], 0.0) / 3600.0
-    steps[2::3] = -gp.dh_km[ep[:-1], sp[1:]] * kpk
-    t_out = gp.dep_s[t[0]]
-    t_in = gp.arr_s[t[-1]]
-    night_st = int(gp.end_station[t[-1]])
-    out_kwh = in_kwh = 0.0
-    if depot >= 0:
-        dp = int(gp.station_place[depot])
-        s_out, s_in = gp.dh_s[dp, sp[0]], gp.dh_s[ep[-1], dp]
-        if not (math.isfinite(s_out) and math.isfinite(s_in)):
-            return math.inf
-        t_out -= s_out
-        t_in += s_in
-        out_kwh = float(gp.dh_km[dp, sp[0]]) * kpk
-        in_kwh = float(gp.dh_km[ep[-1], dp]) * kpk
-        night_st = depot
-    night = 0.0
-    if night_st >= 0 and gp.rate_kw[night_st] > 0:
-        night = float(gp.rate_kw[night_st]) * max(t_out + DAY_S - t_in, 0.0) / 3600.0
-    cap, lo = gp.cap_kwh, gp.min_kwh
-    seq = [-out_kwh, *steps.tolist(), -in_kwh]
-    need, over = lo, 0.0
-    for x in reversed(seq):
-        if x < 0:
-            need -= x
-            if need > cap:
-                over += need - cap
-                need = cap
-        else:
-            need = max(lo, need - x)
-    soc = need
-    for x in seq:
-        soc = soc + x if x < 0 else min(cap, soc + x)
-    soc = min(cap, soc + night)
-    return over + max(0.0, need - soc)
-
-
-def _balance(
-    gp: GroupProblem,
-    blocks: list[list[int]],
-    depots: list[int],
-    deadline: float,
-    day_rate: float = 1.0,
-) -> tuple[list[list[int]], list[int]]:
-    """Make the blocks of a cover energy-feasible by exchanging tails, keeping their number.
-
-    Two blocks that both stand at the same place can swap what follows: block ``a`` ends
-    trip ``i`` there and block ``b`` trip ``c``; if ``i``'s vehicle can reach ``c``'s next
-    trip in time and ``c``'s vehicle ``i``'s, then ``a[..i] + b[c+1..]`` and
-    ``b[..c] + a[i+1..]`` are a cover with as many blocks. Each infeasible block tries
-    the partners whose tails carry the least energy (at most
-    :data:`BALANCE_CANDIDATES` per cut) and takes the exchange that lowers the pair's
-    :func:`_shortfall_kwh` most (the first that makes both feasible), until no block
-    misses or ``deadline`` (``time.perf_counter``) passes. Blocks keep their depots (a
-    block's depot is that of its first trip, which does not change). ``day_rate`` is
-    passed to :func:`_shortfall_kwh`.
-    """
-    n = gp.n
-    blocks = [list(b) for b in blocks]
-    blk = np.full(n, -1, np.int64)
-    pos = np.zeros(n, np.int64)
-    nxt = np.full(n + 1, n, np.int64)  # n: no next trip
-    cum: list[np.ndarray] = [np.empty(0)] * len(blocks)
-
-    def index(b: int) -> None:
-        tr = blocks[b]
-        blk[tr] = b
-        pos[tr] = np.arange(len(tr))
-        nxt[tr] = [*tr[1:], n]
-        cum[b] = np.cumsum(gp.drive_kwh[tr])
-
-    for b in range(len(blocks)):
-        index(b)
-    miss = [_shortfall_kwh(gp, blocks[b], depots[b], day_rate) for b in range(len(blocks))]
-    ep, sp = gp.end_place, gp.start_place
-    dep_x = np.append(gp.dep_s, np.inf)
-    sp_x = np.append(sp, sp[0] if n else 0)
-    order = np.argsort(gp.arr_s, kind="stable")
-    by_place = {}
-    for p in np.unique(ep):
-        ids = order[ep[order] == p]
-        by_place[int(p)] = (ids, gp.arr_s[ids])
-    todo = [b for b in range(len(blocks)) if miss[b] > 0]
-    while todo and time.perf_counter() < deadline:
-        a = todo.pop()
-        if miss[a] <= 0:
-            continue
-        ta, tot_a = blocks[a], float(cum[a][-1])
-        best: tuple[float, int, int, int, float, float] | None = None
-        for ka, i in enumerate(ta):
-            ni = int(nxt[i])
-            ids, arrs = by_place[int(ep[i])]
-            reach = dep_x[ni] - (gp.dh_s[ep[i], sp[ni]] if ni < n else 0.0)
-            cand = ids[: np.searchsorted(arrs, reach + _EPS, "right")]
-            nc = nxt[cand]
-            ok = (blk[cand] != a) & (
-                dep_x[nc] >= gp.arr_s[i] + np.where(nc < n, gp.dh_s[ep[i], sp_x[nc]], 0.0) - _EPS
-            )
-            cand = cand[ok]
-            if cand.size == 0:
-                continue
-            tail_a = tot_a - float(cum[a][ka])
-            cb = blk[cand]
-            tail_b = np.array(
-                [float(cum[b][-1] - cum[b][k]) for b, k in zip(cb, pos[cand], strict=True)]
-            )
-            pick = np.argsort(tail_b - tail_a, kind="stable")[:BALANCE_CANDIDATES]
-            for c in cand[pick].tolist():
-                b = int(blk[c])
-                tb = blocks[b]
-                kb = int(pos[c])
-                na, nb = ta[: ka + 1] + tb[kb + 1 :], tb[: kb + 1] + ta[ka + 1 :]
-                va = _shortfall_kwh(gp, na, depots[a], day_rate)
-                vb = _shortfall_kwh(gp, nb, depots[b], day_rate)
-                gain = miss[a] + miss[b] - va - vb
-                if gain > _EPS and (best is None or gain > best[0]):
-                    best = (gain, ka, b, kb, va, vb)
-                    if va <= 0 and vb <= 0:
-                        break
-            if best is not None and best[4] <= 0 and best[5] <= 0:
-                break
-        if best is None:
-            continue
-        _, ka, b, kb, va, vb = best
-        tb = blocks[b]
-        blocks[a], blocks[b] = ta[: ka + 1] + tb[kb + 1 :], tb[: kb + 1] + ta[ka + 1 :]
-        index(a)
-        index(b)
-        miss[a], miss[b] = va, vb
-        todo += [x for x in (a, b) if miss[x] > 0]
-    return blocks, depots
-
-
 def _chains_from_matching(gp: GroupProblem, idx: np.ndarray) -> list[list[int]]:
     """Minimum path cover of the exact compatibility graph (no energy limits)."""
     ok = _compat_matrix(gp, idx)
@@ -582,8 +425,10 @@ def _balanced_cover(
     depots = [int(gp.depot[b[0]]) for b in blocks]
     if BALANCE_MARGIN_RATE < 1.0:
         mid = time.perf_counter() + (deadline - time.perf_counter()) / 2
-        blocks, depots = _balance(gp, blocks, depots, mid, BALANCE_MARGIN_RATE)
-    return _repair(gp, *_balance(gp, blocks, depots, deadline))
+        work = BALANCE_MARGIN_EVALS * len(blocks)
+        blocks, depots = _balance(gp, blocks, depots, mid, BALANCE_MARGIN_RATE, work)
+    work = BALANCE_EVALS * len(blocks)
+    return _repair(gp, *_balance(gp, blocks, depots, deadline, 1.0, work))
 
 
 def _deadhead_km(gp: GroupProblem, blocks: list[list[int]]) -> float:
@@ -602,8 +447,10 @@ def plan_blocks(gp: GroupProblem, *, time_limit_s: float = 60.0) -> BlockingResu
     gp : GroupProblem
         The group.
     time_limit_s : float
-        Budget [s] of the energy balancing (:func:`_balance`); the other steps are
-        polynomial or bounded by :data:`EXACT_TRIPS`.
+        Budget [s] of the energy balancing (:func:`_balance`: at most
+        :data:`BALANCE_SHARE` of it, and a number of evaluations per block) and the
+        joins (:func:`join_blocks`); the other steps are polynomial or bounded by
+        :data:`EXACT_TRIPS`.
 
     Returns
     -------
@@ -632,9 +479,11 @@ def plan_blocks(gp: GroupProblem, *, time_limit_s: float = 60.0) -> BlockingResu
         lb = max(lb, len(blocks))
         method = "exact-subsets"
     elif gp.battery and idx.size:
-        blocks, depots = _balanced_cover(gp, idx, deadline)
-        if len(blocks) > lb and time.perf_counter() < deadline:
-            alt_b, alt_d = _dispatch(gp, ok_idx)
+        blocks, depots = _balanced_cover(gp, idx, t0 + BALANCE_SHARE * time_limit_s)
+        if len(blocks) > lb:
+            # the dispatch's blocks join quickly (few, long): before the split cover's
+            alt_b, alt_d = join_blocks(gp, *_dispatch(gp, ok_idx), deadline)
+            blocks, depots = join_blocks(gp, blocks, depots, deadline)
             if len(alt_b) < len(blocks):
                 blocks, depots = alt_b, alt_d
     else:

@@ -11,7 +11,7 @@ import pytest
 from ortools.graph.python import min_cost_flow
 
 from fleetopt.inputs.vehicles import VehicleSpec
-from fleetopt.planning import blocking
+from fleetopt.planning import block_balance, blocking
 from fleetopt.planning.blocking import check_block, lower_bound, plan_blocks
 from fleetopt.planning.problem import GroupProblem
 from tests.fleetopt.planning.test_blocking_random import _instance, _partitions
@@ -83,9 +83,9 @@ def test_hub_tail_exchange_makes_both_blocks_run() -> None:
     gp = _hub()
     x, y = [0, 1, 2, 3], [4, 5, 6, 7]
     assert not check_block(gp, x, 0).feasible
-    assert blocking._shortfall_kwh(gp, x, 0) > 0
+    assert block_balance.shortfall_kwh(gp, x, 0) > 0
     assert check_block(gp, y, 0).feasible
-    blocks, depots = blocking._balance(gp, [x, y], [0, 0], math.inf)
+    blocks, depots = block_balance.balance(gp, [x, y], [0, 0], math.inf)
     assert sorted(map(sorted, blocks)) == [[0, 1, 6, 7], [2, 3, 4, 5]]
     assert all(check_block(gp, b, d).feasible for b, d in zip(blocks, depots, strict=True))
     # and through plan_blocks above the exact-subset size
@@ -106,7 +106,7 @@ def test_hub_plan_blocks_uses_the_balanced_cover(monkeypatch: pytest.MonkeyPatch
     # the first pass found blocks that run without the layover charge at A (100 kWh each)
     assert blocking.BALANCE_MARGIN_RATE == 0.0
     assert all(
-        blocking._shortfall_kwh(gp, b, d, 0.0) == 0.0
+        block_balance.shortfall_kwh(gp, b, d, 0.0) == 0.0
         for b, d in zip(res.blocks, res.depots, strict=True)
     )
 
@@ -122,12 +122,12 @@ def test_shortfall_is_zero_exactly_when_the_block_runs(seed: int) -> None:
         chain = sorted(rng.choice(gp.n, size=k, replace=False).tolist(), key=lambda i: gp.dep_s[i])
         depot = int(gp.depot[chain[0]])
         c = check_block(gp, chain, depot)
-        s = blocking._shortfall_kwh(gp, chain, depot)
+        s = block_balance.shortfall_kwh(gp, chain, depot)
         timed = isinstance(blocking.timeline(gp, chain, depot), list)
         assert math.isinf(s) == (not timed)
         assert (s <= 0) == c.feasible, (chain, s, c.reason)
         # less charge between trips never helps: the margin pass asks for more
-        assert blocking._shortfall_kwh(gp, chain, depot, 0.0) >= s - 1e-9
+        assert block_balance.shortfall_kwh(gp, chain, depot, 0.0) >= s - 1e-9
 
 
 @pytest.mark.parametrize("seed", range(15))
@@ -173,9 +173,9 @@ def test_balance_keeps_the_cover_and_plan_beats_or_ties_dispatch(
     cover = blocking._chains_from_matching(gp, idx)
     cover = [sorted(b, key=lambda i: (gp.dep_s[i], i)) for b in cover]
     depots = [int(gp.depot[b[0]]) for b in cover]
-    before = sum(blocking._shortfall_kwh(gp, b, d) for b, d in zip(cover, depots, strict=True))
-    blocks, dep2 = blocking._balance(gp, cover, depots, math.inf)
-    after = sum(blocking._shortfall_kwh(gp, b, d) for b, d in zip(blocks, dep2, strict=True))
+    before = sum(block_balance.shortfall_kwh(gp, b, d) for b, d in zip(cover, depots, strict=True))
+    blocks, dep2 = block_balance.balance(gp, cover, depots, math.inf)
+    after = sum(block_balance.shortfall_kwh(gp, b, d) for b, d in zip(blocks, dep2, strict=True))
     assert len(blocks) == len(cover)
     assert after <= before + 1e-6
     assert sorted(j for b in blocks for j in b) == idx.tolist()
