@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from fleetopt.domain import charging as chg
-from fleetopt.planning.block_check import Segment, usable_bands
+from fleetopt.planning.block_check import Segment, charge_span, usable_bands
 from fleetopt.planning.problem import DAY_S
 
 __all__ = ["SOC_MARGIN_KWH", "Model", "VehicleDay", "plug_windows", "sim_times"]
@@ -72,9 +72,9 @@ class VehicleDay:
         Battery size and reserve [kWh].
     curve_knees, curve_fracs : tuple of float
         The charging curve (:class:`fleetopt.domain.charging.Curve`); constant by default.
-    guard_s : float
-        Charging keeps this far from both ends of a stay [s] (the simulator runs trips
-        rounded to whole seconds).
+
+    Charging uses each stay's :func:`~fleetopt.planning.block_check.charge_span` (all of
+    it between whole-second times).
     """
 
     vehicle_id: str
@@ -86,7 +86,6 @@ class VehicleDay:
     min_kwh: float
     curve_knees: tuple[float, ...] = (1.0,)
     curve_fracs: tuple[float, ...] = (1.0,)
-    guard_s: float = 0.0
 
     def bands(self) -> tuple[np.ndarray, np.ndarray]:
         """Return the curve's usable bands: upper knees [-] and power fractions [-].
@@ -185,9 +184,7 @@ class Model:
         cap = np.array([v.cap_kwh for v in vehicles], dtype=float)
         lo = np.array([v.min_kwh for v in vehicles], dtype=float)
         effv = np.array([v.efficiency for v in vehicles], dtype=float)
-        guard = np.array([v.guard_s for v in vehicles], dtype=float)[veh]
-        start_c = start + np.where(end - start > 2 * guard, guard, 0.0)
-        end_c = end - np.where(end - start > 2 * guard, guard, 0.0)
+        start_c, end_c = charge_span(start, end)
         rate_seg = np.zeros(len(segs))
         has_st = (~drive) & (station >= 0)
         for v in np.unique(veh[has_st]):
