@@ -2,8 +2,9 @@
 
 The model (:mod:`fleetopt.planning.charging_model`) is built on what a plug can do minute
 by minute: a vehicle standing at a station charges in pieces of its stay cut at the other
-stays' ends and the clock hours (and at the steps of ``step_s`` where per-step rows need
-them: a grid limit, a demand charge), each with a plug time; per piece the plug times add
+stays' ends and the clock hours where the tariff's price changes (:func:`price_cuts`; and
+at the steps of ``step_s`` where per-step rows need them: a grid limit, a demand charge),
+each with a plug time; per piece the plug times add
 up to at most the station's plugs x its length, and the energy of a piece is what the
 vehicle's charging curve delivers in its plug time from the planned state of charge
 (battery side, up to min(``plug_kw``, ``max_charge_kw``); the grid side is divided by
@@ -334,7 +335,7 @@ def _plan_part(
         )
     n_slot = round(DAY_S / step_s)
     step_h = step_s / 3600.0
-    m = Model.build(vehicles, t0_s, step_s, steps)
+    m = Model.build(vehicles, t0_s, step_s, steps, price_cuts(prices_cny_per_kwh))
     qc, st_arr = m.q_col, m.q_station
     eff = m.q_eff
     used = sorted(set(st_arr.tolist()))
@@ -559,6 +560,12 @@ def _plan_part(
         start_kwh=m.soc_at(vehicles, x, t0_s),
         end_price_cny_per_kwh=_end_prices(m, vehicles, ans2.duals),
     )
+
+
+def price_cuts(prices_cny_per_kwh: np.ndarray) -> np.ndarray:
+    """Clock hours where the hourly price differs from the hour before (none: flat)."""
+    p = np.asarray(prices_cny_per_kwh, float)
+    return np.flatnonzero(p != np.roll(p, 1))
 
 
 def _end_prices(

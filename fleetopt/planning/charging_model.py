@@ -5,7 +5,8 @@ The plan's charging schedule must hold minute by minute in the simulator
 of time and charges it along its charging curve. So the LP is built on what a plug can do:
 
 * **Elementary intervals.** At each station, time on the cyclic day is cut at every start
-  and end of a charging stay there, at every clock hour (the tariff's price is hourly) and,
+  and end of a charging stay there, at the clock hours where the price changes (the tariff's
+  price is hourly, so a piece has one price; every hour unless told otherwise) and,
   when a grid limit or a demand charge needs per-step rows, at every step. Inside one such
   interval the stays present at the station are present for all of it, so "plug time of the
   vehicles <= plugs x the interval's length" is exactly the condition for a preemptive
@@ -108,11 +109,17 @@ def _band_offsets(knees: np.ndarray, fracs: np.ndarray) -> np.ndarray:
 
 
 def _breakpoints(
-    starts: np.ndarray, ends: np.ndarray, t0_s: float, step_s: float, steps: bool
+    starts: np.ndarray,
+    ends: np.ndarray,
+    t0_s: float,
+    step_s: float,
+    steps: bool,
+    cut_hours: np.ndarray,
 ) -> np.ndarray:
     """Cut points of a station's cyclic day [t0, t0 + 24 h), sorted."""
-    hour0 = math.ceil(t0_s / 3600.0) * 3600.0
-    pts = [np.array([t0_s]), hour0 + 3600.0 * np.arange(24)]
+    hours = np.asarray(cut_hours, float)
+    cuts = t0_s + np.mod(hours * 3600.0 - t0_s, DAY_S)
+    pts = [np.array([t0_s]), cuts]
     if steps:
         pts.append(t0_s + step_s * np.arange(round(DAY_S / step_s)))
     pts += [t0_s + np.mod(starts - t0_s, DAY_S), t0_s + np.mod(ends - t0_s, DAY_S)]
@@ -166,9 +173,19 @@ class Model:
 
     @classmethod
     def build(
-        cls, vehicles: list[VehicleDay], t0_s: float, step_s: float, steps: bool
+        cls,
+        vehicles: list[VehicleDay],
+        t0_s: float,
+        step_s: float,
+        steps: bool,
+        cut_hours: np.ndarray | None = None,
     ) -> Model:
-        """Build the pieces, the state-of-charge rows and the chain (module docstring)."""
+        """Build the pieces, the state-of-charge rows and the chain (module docstring).
+
+        ``cut_hours`` are the clock hours where the day is cut (default: all 24; the
+        planner passes the hours where the tariff's price changes).
+        """
+        hours = np.arange(24) if cut_hours is None else np.asarray(cut_hours, np.int64)
         nv = len(vehicles)
         n_seg = np.array([len(v.segments) for v in vehicles], dtype=np.int64)
         soc0 = np.r_[0, np.cumsum(n_seg + 1)][:nv]
@@ -201,7 +218,7 @@ class Model:
         n_key = 0
         for s in np.unique(station[chg_seg]):
             mine = chg_seg[station[chg_seg] == s]
-            bp = _breakpoints(start_c[mine], end_c[mine], t0_s, step_s, steps)
+            bp = _breakpoints(start_c[mine], end_c[mine], t0_s, step_s, steps, hours)
             ext = np.concatenate([bp + m * DAY_S for m in (-1.0, 0.0, 1.0, 2.0)])
             for g in mine:
                 s0, s1 = start_c[g], end_c[g]
