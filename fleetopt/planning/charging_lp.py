@@ -79,7 +79,10 @@ COARSE_STEP_S = 900.0
 EXTRA_PLUG_CNY = 1.0e4
 
 #: LP re-solves with the curve rows moved to the bands the last answer reached.
-CURVE_ROUNDS = 4
+CURVE_ROUNDS = 6
+
+#: Times the sizing adds a plug where the cost LP's curve rows still lack plug time.
+PLUG_RAISES = 2
 
 #: The cost LP stops moving the curve rows once a round gains less than this share.
 CURVE_GAIN = 1.0e-3
@@ -410,17 +413,19 @@ def _plan_part(
 
     # the bound when tapering: tangent rows restrict, the chord relaxation relaxes
     fpb = [-math.inf]
+    chord_ans: list[_solver.Answer | None] = [None]
 
     def first_tangent(c: np.ndarray) -> np.ndarray:
         """Curve rows at the bands where the chord relaxation starts each piece."""
         if m.taper.size == 0:
             return m.initial_tangents()
         a0, lb0, ub0 = matrix(m.initial_tangents(), chord=True)
+        left = max(0.5, time_limit_s - (time.perf_counter() - t_start))
         ans0 = _solver.solve(
-            c, a0, lb0, ub0, col_lb, col_ub, time_limit_s=time_limit_s / 4,
-            lp_algorithm=lp_algorithm,
+            c, a0, lb0, ub0, col_lb, col_ub, time_limit_s=left / 2, lp_algorithm=lp_algorithm
         )
         fpb[0] = dual_bound(c, a0, lb0, ub0, col_lb, col_ub, ans0.duals)
+        chord_ans[0] = ans0
         return m.initial_tangents() if ans0.x is None else m.tangents_of(ans0.x)
 
     tangent = m.initial_tangents()
@@ -439,42 +444,29 @@ def _plan_part(
         for st_only in _sole_stations(vehicles, m):
             col_lb[p_col[st_only]] = max(col_lb[p_col[st_only]], 1.0)
         tangent = first_tangent(c1)
-        a, row_lb_a, row_ub_a = matrix(tangent)
-        # LP relaxation, rounded up per station: feasible (each station's row only loosens)
-        relax = _solver.solve(
-            c1,
-            a,
-            row_lb_a,
-            row_ub_a,
-            col_lb,
-            col_ub,
-            time_limit_s=time_limit_s / 4,
-            lp_algorithm=lp_algorithm,
-        )
-        if relax.x is None:
-            return _empty(relax.status, station_ids, time.perf_counter() - t_start)
-        plug_n = {s: math.ceil(float(relax.x[col]) - 1e-6) for s, col in p_col.items()}
-        plug_lb = math.ceil(relax.bound - 1e-6)
-        # curve rows at the bands the relaxation reached (it stays feasible in them)
-        tangent = m.tangents_of(relax.x)
-        a, row_lb_a, row_ub_a = matrix(tangent)
-        for _ in range(CURVE_ROUNDS):
-            assert relax.x is not None
-            if lack_h(relax.x) <= 1e-9:
-                break
-            # the curve rows at the bands this answer reached lack plug time: move them
-            again = _solver.solve(
+        if m.taper.size:
+            # the chord relaxation, rounded up per station, with its honest bound; the cost
+            # LP below checks these plugs along the curve and adds plugs where it lacks
+            relax = chord_ans[0]
+            a, row_lb_a, row_ub_a = matrix(tangent, chord=True)
+        else:
+            a, row_lb_a, row_ub_a = matrix(tangent)
+            # LP relaxation, rounded up per station: feasible (a station's row only loosens)
+            relax = _solver.solve(
                 c1, a, row_lb_a, row_ub_a, col_lb, col_ub, time_limit_s=time_limit_s / 4,
                 lp_algorithm=lp_algorithm,
             )
-            if again.x is None:
-                break
-            relax = again
-            x1 = again.x
-            plug_n = {s: math.ceil(float(x1[col]) - 1e-6) for s, col in p_col.items()}
-            plug_lb = math.ceil(relax.bound - 1e-6)
-            tangent = m.tangents_of(x1)
-            a, row_lb_a, row_ub_a = matrix(tangent)
+        if relax is None or relax.x is None:
+            return _empty(
+                "infeasible" if relax is None else relax.status,
+                station_ids,
+                time.perf_counter() - t_start,
+            )
+        plug_n = {s: math.ceil(float(relax.x[col]) - 1e-6) for s, col in p_col.items()}
+        plug_lb = (
+            math.ceil(relax.bound - 1e-6) if not m.taper.size
+            else max(0, math.ceil(fpb[0] - 1e-6))
+        )
         if sum(plug_n.values()) > plug_lb:
             # the MIP may find fewer plugs; it is kept only when it does
             left = max(0.5, min(mip_time_s, time_limit_s / 2 - (time.perf_counter() - t_start)))
@@ -485,9 +477,7 @@ def _plan_part(
                 plug_n = {s: round(float(ans1.x[col])) for s, col in p_col.items()}
             if math.isfinite(ans1.bound):
                 plug_lb = max(plug_lb, math.ceil(ans1.bound - 1e-6))
-        plugs_bound = plug_lb = (
-            plug_lb if not m.taper.size else max(0, math.ceil(fpb[0] - 1e-6))
-        )
+        plugs_bound = plug_lb
         if sum(plug_n.values()) > plug_lb:
             status = "feasible"
     else:
@@ -506,29 +496,47 @@ def _plan_part(
         for col in p_col.values():
             col_ub[col] = math.inf
             c2[col] = extra_plug_cny
-    if m.taper.size:  # the cost's bound, and where the cost LP's curve rows start
-        tangent = first_tangent(c2)
-    if m.taper.size or plugs is not None:
-        a, row_lb_a, row_ub_a = matrix(tangent)
     ans2 = None
-    for _ in range(1 + CURVE_ROUNDS):
-        left = max(0.5, time_limit_s - (time.perf_counter() - t_start))
-        ans = _solver.solve(
-            c2, a, row_lb_a, row_ub_a, col_lb, col_ub, time_limit_s=left,
-            lp_algorithm=lp_algorithm,
-        )
-        if ans.x is None:
+    for _ in range(1 + PLUG_RAISES):
+        if m.taper.size:  # the cost's bound, and where the cost LP's curve rows start
+            tangent = first_tangent(c2)
+            chord = chord_ans[0]
+            if chord is not None and chord.status == "infeasible":  # so is the curve
+                return _empty("infeasible", station_ids, time.perf_counter() - t_start)
+        if m.taper.size or plugs is not None:
+            a, row_lb_a, row_ub_a = matrix(tangent)
+        ans2 = None
+        for _ in range(1 + CURVE_ROUNDS):
+            left = max(0.5, time_limit_s - (time.perf_counter() - t_start))
+            ans = _solver.solve(
+                c2, a, row_lb_a, row_ub_a, col_lb, col_ub, time_limit_s=left,
+                lp_algorithm=lp_algorithm,
+            )
+            if ans.x is None:
+                break
+            gain = math.inf if ans2 is None else ans2.objective - ans.objective
+            ans2 = ans
+            new = m.tangents_of(ans.x)
+            small = CURVE_GAIN * abs(ans.objective)
+            done = lack_h(ans.x) <= 1e-9 and (gain <= small or ans.objective - fpb[0] <= small)
+            if done or np.array_equal(new, tangent):
+                break
+            # the curve rows at the bands this answer reached: it stays feasible, the cost
+            # can only fall
+            tangent = new
+            a, row_lb_a, row_ub_a = matrix(tangent)
+        if (
+            ans2 is None or ans2.x is None or lack_h(ans2.x) <= 1e-6 or plugs is not None
+            or time.perf_counter() - t_start > time_limit_s
+        ):
             break
-        gain = math.inf if ans2 is None else ans2.objective - ans.objective
-        ans2 = ans
-        new = m.tangents_of(ans.x)
-        done = lack_h(ans.x) <= 1e-9 and gain <= CURVE_GAIN * abs(ans.objective)
-        if done or np.array_equal(new, tangent):
-            break
-        # the curve rows at the bands this answer reached: it stays feasible, the cost can
-        # only fall
-        tangent = new
-        a, row_lb_a, row_ub_a = matrix(tangent)
+        # plugs sized on the chord relaxation, and the curve still lacks plug time: one
+        # more plug where it lacks, and again
+        lacking = m.taper[np.flatnonzero(ans2.x[slack0 : slack0 + m.taper.size] > 1e-9)]
+        for s in {int(v) for v in st_arr[lacking]}:
+            plug_n[s] += 1
+            col_lb[p_col[s]] = col_ub[p_col[s]] = plug_n[s]
+        status = "feasible"
     if ans2 is None or ans2.x is None:
         return _empty("infeasible" if ans2 is None else ans2.status, station_ids,
                       time.perf_counter() - t_start)
