@@ -10,8 +10,8 @@ at least the starting charge.
 The check sees the day as the charging LP (:mod:`fleetopt.planning.charging_model`)
 does, so that every block it accepts can close its day there: the layovers' idle draw
 (:func:`with_idle`, the one definition the LP also uses), charging along the vehicle's
-curve (:func:`usable_bands`, the LP's reading of it) and :data:`GUARD_S` off both ends
-of each stay.
+curve (:func:`usable_bands`, the LP's reading of it) and the part of each stay where
+charging is planned (:func:`charge_span`: all of it when its ends are whole seconds).
 """
 
 from __future__ import annotations
@@ -27,19 +27,23 @@ from fleetopt.planning.problem import DAY_S, GroupProblem
 
 __all__ = [
     "EPS",
-    "GUARD_S",
+    "WHOLE_S_TOL",
     "BlockCheck",
     "Segment",
+    "charge_span",
     "check_block",
     "idle_kw",
+    "idle_span",
     "timeline",
     "usable_bands",
     "with_idle",
 ]
 
-#: Charging keeps this far from both ends of a stay [s]: the simulator check runs the
-#: planned blocks from a trips file with whole-second times (``comparison.scheduled``).
-GUARD_S = 1.0
+#: A stay's end within this of a whole second is that whole second [s]: the float noise of
+#: sums such as a departure less a deadhead (:func:`charge_span`). At 1,000 kW it is worth
+#: 3e-8 kWh, below the simulator start's margin
+#: (:data:`fleetopt.planning.charging_model.SOC_MARGIN_KWH`).
+WHOLE_S_TOL = 1e-7
 
 #: Tolerance of the time and energy comparisons [s or kWh].
 EPS = 1e-6
@@ -168,6 +172,48 @@ def timeline(gp: GroupProblem, trips: list[int], depot: int) -> list[Segment] | 
     return segs
 
 
+def _whole(t: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
+    """Return the nearest whole second of ``t`` and whether ``t`` is that second [s]."""
+    r = np.round(np.asarray(t, float))
+    return r, np.abs(np.asarray(t, float) - r) <= WHOLE_S_TOL
+
+
+def charge_span(
+    start_s: np.ndarray | float, end_s: np.ndarray | float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the part of stays where the plan charges: (start, end) [s].
+
+    CONTRACT §9: a stay at a station can be used for charging in any part of it. The
+    simulator check replays the planned blocks from a trips file, whose times are whole
+    seconds (``HH:MM[:SS]``, :func:`fleetopt.units.format_clock`), and its own deadhead
+    times, equal to the plan's up to float rounding. So an end that is a whole second (a
+    trip's arrival or departure from the input) is kept as it is, and only a fractional
+    end (after or before a deadhead of the road graph) is rounded inward to the whole
+    second (start up, end down): the simulator's stay always covers the planned part, and
+    a stay between whole-second times is used over its whole span. An empty part (a stay
+    shorter than its rounding) has end = start.
+    """
+    a_r, a_w = _whole(start_s)
+    b_r, b_w = _whole(end_s)
+    a = np.where(a_w, a_r, np.ceil(np.asarray(start_s, float)))
+    b = np.where(b_w, b_r, np.floor(np.asarray(end_s, float)))
+    return a, np.maximum(a, b)
+
+
+def idle_span(start_s: float, end_s: float) -> float:
+    """Return the length of a layover as the idle draw counts it [s].
+
+    The part of :func:`charge_span` turned outward (start down, end up, whole-second ends
+    as they are): never shorter than the simulator's layover, and exactly the layover
+    between whole-second times.
+    """
+    a_r, a_w = _whole(start_s)
+    b_r, b_w = _whole(end_s)
+    a = float(a_r) if bool(a_w) else math.floor(start_s)
+    b = float(b_r) if bool(b_w) else math.ceil(end_s)
+    return max(0.0, b - a)
+
+
 def _can(gp: GroupProblem, st: int) -> bool:
     return st >= 0 and gp.rate_kw[st] > 0
 
@@ -185,13 +231,13 @@ def with_idle(segs: list[Segment], kw: float) -> list[Segment]:
 
     The simulator draws ``idle_kw`` from the end of a layover's last charge to its end,
     booked when the vehicle leaves (:meth:`fleetopt.simulation.kernel.Model.vehicle`); the
-    plan draws it for the whole layover (and :data:`GUARD_S` more at each end: the
-    simulator runs the blocks from a trips file with whole-second times), at the same
-    moment: never less, so a vehicle following the schedule holds at least the planned
-    charge at every trip (a charge from a higher state of charge ends higher, whatever the
-    curve). Where a layover charges, the plan's idle energy is high by the time plugged;
-    the simulator then charges up to that much less (replay keys ``idle_kwh`` and
-    ``simulator_idle_kwh``). The charging LP and :func:`check_block` both use this.
+    plan draws it for the whole layover (:func:`idle_span`: a fractional end rounded
+    outward to the whole second), at the same moment: never less, so a vehicle following
+    the schedule holds at least the planned charge at every trip (a charge from a higher
+    state of charge ends higher, whatever the curve). Where a layover charges, the plan's
+    idle energy is high by the time plugged; the simulator then charges up to that much
+    less (replay keys ``idle_kwh`` and ``simulator_idle_kwh``). The charging LP and
+    :func:`check_block` both use this.
     """
     if kw <= 0:
         return segs
@@ -199,7 +245,7 @@ def with_idle(segs: list[Segment], kw: float) -> list[Segment]:
     for sg in segs:
         out.append(sg)
         if sg.kind == "stay" and not sg.night and sg.end_s > sg.start_s:
-            kwh = kw * (sg.end_s - sg.start_s + 2 * GUARD_S) / 3600.0
+            kwh = kw * idle_span(sg.start_s, sg.end_s) / 3600.0
             out.append(Segment("drive", sg.end_s, sg.end_s, kwh=kwh))
     return out
 
@@ -337,10 +383,8 @@ def check_block(gp: GroupProblem, trips: list[int], depot: int) -> BlockCheck:
 
 
 def _charge_kwh(gp: GroupProblem, sg: Segment) -> float:
-    """Energy a stay gives at full power, charging :data:`GUARD_S` off both ends [kWh]."""
+    """Energy a stay gives at full power over its :func:`charge_span` [kWh]."""
     if sg.station < 0:
         return 0.0
-    span = sg.end_s - sg.start_s
-    if span > 2 * GUARD_S:
-        span -= 2 * GUARD_S
-    return float(gp.rate_kw[sg.station]) * span / 3600.0
+    a, b = charge_span(sg.start_s, sg.end_s)
+    return float(gp.rate_kw[sg.station]) * float(b - a) / 3600.0

@@ -5,7 +5,8 @@ The plan's charging schedule must hold minute by minute in the simulator
 of time and charges it along its charging curve. So the LP is built on what a plug can do:
 
 * **Elementary intervals.** At each station, time on the cyclic day is cut at every start
-  and end of a charging stay there, at every clock hour (the tariff's price is hourly) and,
+  and end of a charging stay there, at the clock hours where the price changes (the tariff's
+  price is hourly, so a piece has one price; every hour unless told otherwise) and,
   when a grid limit or a demand charge needs per-step rows, at every step. Inside one such
   interval the stays present at the station are present for all of it, so "plug time of the
   vehicles <= plugs x the interval's length" is exactly the condition for a preemptive
@@ -20,8 +21,11 @@ of time and charges it along its charging curve. So the LP is built on what a pl
   (one per band ``i``) with ``L_j`` the line of band ``j`` (a tangent of ``T``, so
   ``L_j <= T``) guarantee ``T(c_k) - T(c_{k-1}) <= t_k``: whatever the LP plans, the real
   curve delivers in the plug time. They are exact when ``c_{k-1}`` lies in band ``j``; the
-  planner starts with band 1 and moves ``j`` to the band of the solution's ``c_{k-1}``
-  (:meth:`Model.tangents_of`), which keeps the previous solution feasible.
+  planner starts with the bands of the chord relaxation's answer (``chord`` in
+  :meth:`Model.curve_rows`: ``T(c_{k-1})`` replaced by its chord, which lies above it, a
+  relaxation that also gives the honest bound) and moves ``j`` to the band of the
+  solution's ``c_{k-1}`` (:meth:`Model.tangents_of`), which keeps the previous solution
+  feasible.
   A ``constant`` curve has the one row ``q_k <= kW t_k``.
 * **Reserve.** The solver meets the reserve to its feasibility tolerance (1e-7); the start
   charge handed to the simulator (:meth:`Model.soc_at`) is raised by whatever the planned
@@ -38,7 +42,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from fleetopt.domain import charging as chg
-from fleetopt.planning.block_check import Segment, usable_bands
+from fleetopt.planning.block_check import Segment, charge_span, usable_bands
 from fleetopt.planning.problem import DAY_S
 
 __all__ = ["SOC_MARGIN_KWH", "Model", "VehicleDay", "plug_windows", "sim_times"]
@@ -72,9 +76,9 @@ class VehicleDay:
         Battery size and reserve [kWh].
     curve_knees, curve_fracs : tuple of float
         The charging curve (:class:`fleetopt.domain.charging.Curve`); constant by default.
-    guard_s : float
-        Charging keeps this far from both ends of a stay [s] (the simulator runs trips
-        rounded to whole seconds).
+
+    Charging uses each stay's :func:`~fleetopt.planning.block_check.charge_span` (all of
+    it between whole-second times).
     """
 
     vehicle_id: str
@@ -86,7 +90,6 @@ class VehicleDay:
     min_kwh: float
     curve_knees: tuple[float, ...] = (1.0,)
     curve_fracs: tuple[float, ...] = (1.0,)
-    guard_s: float = 0.0
 
     def bands(self) -> tuple[np.ndarray, np.ndarray]:
         """Return the curve's usable bands: upper knees [-] and power fractions [-].
@@ -109,11 +112,17 @@ def _band_offsets(knees: np.ndarray, fracs: np.ndarray) -> np.ndarray:
 
 
 def _breakpoints(
-    starts: np.ndarray, ends: np.ndarray, t0_s: float, step_s: float, steps: bool
+    starts: np.ndarray,
+    ends: np.ndarray,
+    t0_s: float,
+    step_s: float,
+    steps: bool,
+    cut_hours: np.ndarray,
 ) -> np.ndarray:
     """Cut points of a station's cyclic day [t0, t0 + 24 h), sorted."""
-    hour0 = math.ceil(t0_s / 3600.0) * 3600.0
-    pts = [np.array([t0_s]), hour0 + 3600.0 * np.arange(24)]
+    hours = np.asarray(cut_hours, float)
+    cuts = t0_s + np.mod(hours * 3600.0 - t0_s, DAY_S)
+    pts = [np.array([t0_s]), cuts]
     if steps:
         pts.append(t0_s + step_s * np.arange(round(DAY_S / step_s)))
     pts += [t0_s + np.mod(starts - t0_s, DAY_S), t0_s + np.mod(ends - t0_s, DAY_S)]
@@ -164,12 +173,24 @@ class Model:
     cap: np.ndarray = field(default_factory=lambda: np.zeros(0))
     # per piece: the most charge the vehicle can hold after it [kWh] (:func:`_soc_ceiling`)
     q_ceiling: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    # per piece: the most charge the vehicle can hold before it [kWh]
+    q_ceiling_before: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @classmethod
     def build(
-        cls, vehicles: list[VehicleDay], t0_s: float, step_s: float, steps: bool
+        cls,
+        vehicles: list[VehicleDay],
+        t0_s: float,
+        step_s: float,
+        steps: bool,
+        cut_hours: np.ndarray | None = None,
     ) -> Model:
-        """Build the pieces, the state-of-charge rows and the chain (module docstring)."""
+        """Build the pieces, the state-of-charge rows and the chain (module docstring).
+
+        ``cut_hours`` are the clock hours where the day is cut (default: all 24; the
+        planner passes the hours where the tariff's price changes).
+        """
+        hours = np.arange(24) if cut_hours is None else np.asarray(cut_hours, np.int64)
         nv = len(vehicles)
         n_seg = np.array([len(v.segments) for v in vehicles], dtype=np.int64)
         soc0 = np.r_[0, np.cumsum(n_seg + 1)][:nv]
@@ -185,9 +206,7 @@ class Model:
         cap = np.array([v.cap_kwh for v in vehicles], dtype=float)
         lo = np.array([v.min_kwh for v in vehicles], dtype=float)
         effv = np.array([v.efficiency for v in vehicles], dtype=float)
-        guard = np.array([v.guard_s for v in vehicles], dtype=float)[veh]
-        start_c = start + np.where(end - start > 2 * guard, guard, 0.0)
-        end_c = end - np.where(end - start > 2 * guard, guard, 0.0)
+        start_c, end_c = charge_span(start, end)
         rate_seg = np.zeros(len(segs))
         has_st = (~drive) & (station >= 0)
         for v in np.unique(veh[has_st]):
@@ -204,7 +223,7 @@ class Model:
         n_key = 0
         for s in np.unique(station[chg_seg]):
             mine = chg_seg[station[chg_seg] == s]
-            bp = _breakpoints(start_c[mine], end_c[mine], t0_s, step_s, steps)
+            bp = _breakpoints(start_c[mine], end_c[mine], t0_s, step_s, steps, hours)
             ext = np.concatenate([bp + m * DAY_S for m in (-1.0, 0.0, 1.0, 2.0)])
             for g in mine:
                 s0, s1 = start_c[g], end_c[g]
@@ -238,7 +257,9 @@ class Model:
         first = np.r_[True, seg_of[1:] != seg_of[:-1]] if nq else np.zeros(0, bool)
         prev = np.where(first, a_col[seg_of], np.r_[-1, c_col[:-1]])
         n_cols = n_soc + 2 * nq + taper.size
-        ceiling = _soc_ceiling(n_seg, drive, kwh, cap, seg_of, q_rate * over / 3600.0)
+        ceiling, ceiling_before = _soc_ceiling(
+            n_seg, drive, kwh, cap, seg_of, q_rate * over / 3600.0
+        )
         # a hair above the ceiling: never below the reserve by rounding
         cv = q_veh[taper]
         ceil_col = np.minimum(cap[cv], np.maximum(ceiling[taper] + 1e-7, lo[cv]))
@@ -303,6 +324,7 @@ class Model:
             bands=bands_full,
             cap=cap,
             q_ceiling=ceiling,
+            q_ceiling_before=ceiling_before,
         )
 
     def soc_at(self, vehicles: list[VehicleDay], x: np.ndarray, t0_s: float) -> dict[str, float]:
@@ -377,12 +399,24 @@ class Model:
         return out
 
     def curve_rows(
-        self, tangent: np.ndarray, row0: int, *, full_power: bool = False, slack0: int = -1
+        self,
+        tangent: np.ndarray,
+        row0: int,
+        *,
+        full_power: bool = False,
+        chord: bool = False,
+        slack0: int = -1,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
         """Rows tying plug time to energy along the curve (module docstring), from ``row0``.
 
         With ``full_power`` only ``q <= kW t`` (a relaxation: the curve's first band
-        everywhere), which says where the tapering pieces start before any curve row.
+        everywhere). With ``chord`` the rows of every band with ``T(c_{k-1})`` replaced by
+        its chord over the range the charge before the piece can take (the reserve to the
+        piece's ceiling, :func:`_soc_ceiling`): the chord lies above the convex ``T`` on
+        that range, so every schedule the real curve delivers meets these rows (a
+        relaxation, tighter than full power, and exact for a piece whose range lies in one
+        band) with ``q <= kW t`` added; its answer says where the tapering pieces start
+        before any tangent row.
         With ``slack0`` >= 0 each tapering piece's rows get a slack column (plug time the
         curve rows lack at the current bands [h]), column ``slack0`` + its place in
         ``taper``.
@@ -391,7 +425,9 @@ class Model:
         nq = self.q_col.size
         is_taper = np.zeros(nq, bool)
         is_taper[self.taper] = True
-        const = np.flatnonzero(~is_taper)
+        # q <= kW t: the constant curve's row; with ``chord`` also for the tapering pieces
+        # (no curve is faster than full power: the chord alone is not that tight)
+        const = np.arange(nq) if chord else np.flatnonzero(~is_taper)
         rows = [row0 + np.arange(const.size)] * 2
         cols = [self.q_col[const], self.t_col[const]]
         vals = [1.0 / self.q_rate[const], -np.ones(const.size)]
@@ -404,7 +440,7 @@ class Model:
             kw = self.q_rate[p]
             cap_p = self.cap[self.q_vehicle[p]]
             unit = cap_p / kw  # [h]
-            j = np.zeros(p.size, np.int64) if full_power else tangent[k]
+            j = np.zeros(p.size, np.int64) if (full_power or chord) else tangent[k]
             # band i's row binds only where the charge after the piece can pass knee i - 1:
             # below it the tangent of band 1 lies above the others' (T is convex)
             need = np.ones((p.size, nb), bool)
@@ -418,12 +454,17 @@ class Model:
             jj = j[pi]
             rows += [rr[need]] * 3
             cols += [self.q_chain[p][pi], self.q_prev[p][pi], self.t_col[p][pi]]
-            vals += [
-                1.0 / (kw[pi] * fracs[bi]),
-                -1.0 / (fracs[jj] * kw[pi]),
-                -np.ones(n_r),
-            ]
-            ub.append(unit[pi] * (a_off[jj] - a_off[bi]))
+            if chord:
+                slope, icept = self._chord(p, unit, kw, fracs_all, a_all)
+                vals += [1.0 / (kw[pi] * fracs[bi]), -slope[pi], -np.ones(n_r)]
+                ub.append(icept[pi] - unit[pi] * a_off[bi])
+            else:
+                vals += [
+                    1.0 / (kw[pi] * fracs[bi]),
+                    -1.0 / (fracs[jj] * kw[pi]),
+                    -np.ones(n_r),
+                ]
+                ub.append(unit[pi] * (a_off[jj] - a_off[bi]))
             if slack0 >= 0:
                 rows.append(rr[need])
                 cols.append(slack0 + k[pi])
@@ -438,6 +479,35 @@ class Model:
         )
 
 
+    def _chord(
+        self,
+        p: np.ndarray,
+        unit: np.ndarray,
+        kw: np.ndarray,
+        fracs: np.ndarray,
+        a_off: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Chord ``U(c) = icept + slope c`` of ``T`` [h] over each piece's range of ``c_{k-1}``.
+
+        The range is the reserve (the column's lower bound) to the most the vehicle can hold
+        before the piece (:func:`_soc_ceiling`), within the battery.
+        """
+        lo = self.col_lb[self.q_prev[p]]
+        top = np.maximum(self.q_ceiling_before[p] + 1e-7, lo)
+        hi = np.minimum(self.cap[self.q_vehicle[p]], top)
+
+        def t_h(e: np.ndarray) -> np.ndarray:
+            lines = unit[:, None] * a_off[None, :] + e[:, None] / (kw[:, None] * fracs)
+            return np.asarray(lines.max(axis=1), float)
+
+        width = hi - lo
+        wide = width > 1e-9
+        slope = np.where(
+            wide, (t_h(hi) - t_h(lo)) / np.where(wide, width, 1.0), 1.0 / (fracs[0] * kw)
+        )
+        return slope, t_h(lo) - slope * lo
+
+
 def _soc_ceiling(
     n_seg: np.ndarray,
     drive: np.ndarray,
@@ -445,8 +515,8 @@ def _soc_ceiling(
     cap: np.ndarray,
     seg_of: np.ndarray,
     q_max: np.ndarray,
-) -> np.ndarray:
-    """Return the most charge each vehicle can hold after each charge piece [kWh].
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the most charge each vehicle can hold after and before each charge piece [kWh].
 
     Its day starts with at most a full battery, every drive takes its energy and every
     piece gives at most ``q_max`` (full power for the whole piece), capped at the battery:
@@ -455,6 +525,7 @@ def _soc_ceiling(
     passes a knee of the curve need that band's row (:meth:`Model.curve_rows`).
     """
     out = np.zeros(seg_of.size)
+    before = np.zeros(seg_of.size)
     order = np.argsort(seg_of, kind="stable")
     first = np.searchsorted(seg_of[order], np.arange(int(n_seg.sum()) + 1))
     g0 = 0
@@ -466,10 +537,11 @@ def _soc_ceiling(
                 u -= float(kwh[g])
                 continue
             for i in order[first[g] : first[g + 1]].tolist():
+                before[i] = max(u, 0.0)
                 u = min(top, u + float(q_max[i]))
                 out[i] = u
         g0 += ns
-    return out
+    return out, before
 
 
 def sim_times(u_s: np.ndarray, night: np.ndarray, t0_s: float) -> np.ndarray:

@@ -40,7 +40,7 @@ from fleetopt.inputs.road_graph import RoadNetwork, load_network
 from fleetopt.inputs.scenario import Scenario, scenario_from_dict
 from fleetopt.inputs.vehicles import VehicleSpec, resolve_spec
 from fleetopt.planning.battery_sizes import BatteryOption, battery_options, default_sizes
-from fleetopt.planning.block_check import GUARD_S, idle_kw, with_idle
+from fleetopt.planning.block_check import idle_kw, with_idle
 from fleetopt.planning.blocking import BlockingResult, block_km, plan_blocks, timeline
 from fleetopt.planning.charging_lp import ChargingPlan, VehicleDay, plan_charging
 from fleetopt.planning.charging_model import SOC_MARGIN_KWH
@@ -115,7 +115,6 @@ def _vehicle_days(gp: GroupProblem, br: BlockingResult, prefix: str) -> list[Veh
                 min_kwh=gp.min_kwh,
                 curve_knees=crv.knees_soc,
                 curve_fracs=crv.fracs,
-                guard_s=GUARD_S,
             )
         )
     return days

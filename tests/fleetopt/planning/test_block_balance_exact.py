@@ -15,7 +15,6 @@ import numpy as np
 import pytest
 
 from fleetopt.planning import block_balance, blocking
-from fleetopt.planning.block_check import GUARD_S
 from fleetopt.planning.blocking import check_block, plan_blocks
 from tests.fleetopt.planning.test_blocking_balance import _hub
 from tests.fleetopt.planning.test_blocking_random import _instance, _partitions
@@ -46,10 +45,9 @@ def test_idle_draw_breaks_a_block_that_the_idle_blind_measure_calls_fine() -> No
     assert block_balance.shortfall_kwh(no_idle, X, 0, 0.0) == 0.0  # also the margin pass
     assert not check_block(gp, X, 0).feasible
     assert check_block(gp, Y, 0).feasible
-    # 160 kWh of trips + idle over the 30 min layover and GUARD_S at each end - the
-    # charge of the layover less GUARD_S at each end - the battery
-    g = GUARD_S
-    expect = 160.0 + 40.0 * (1800.0 + 2 * g) / 3600 - 20.0 * (1800.0 - 2 * g) / 3600 - 165.0
+    # 160 kWh of trips + idle over the 30 min layover - the charge of the whole layover
+    # (its ends are whole seconds: CONTRACT §9, any part of a stay) - the battery = 5 kWh
+    expect = 160.0 + 40.0 * 1800.0 / 3600 - 20.0 * 1800.0 / 3600 - 165.0
     assert block_balance.shortfall_kwh(gp, X, 0) == pytest.approx(expect, abs=1e-6)
 
 

@@ -1,4 +1,4 @@
-"""The re-blocking's check sees the day as the charging LP does: idle draw, curve, guard."""
+"""The re-blocking's check sees the day as the charging LP does: idle draw, curve, stay span."""
 
 from __future__ import annotations
 
@@ -74,7 +74,7 @@ def _lp_status(gp: GroupProblem, blocks: list[list[int]], depots: list[int]) -> 
 
 def test_idle_draw_breaks_a_block_that_closes_without_it() -> None:
     """GIVEN a block that needs 90 kWh of 100 kWh and stands 8 h off-plug WHEN idle draw is
-    0 THEN it runs as one vehicle; WHEN it is 2 kW (16 kWh plus 2 s) THEN the check says
+    0 THEN it runs as one vehicle; WHEN it is 2 kW (16 kWh) THEN the check says
     no, the re-blocking uses two vehicles, and the charging LP closes both days."""
     gp0 = _two_trips(0.0, "constant")
     assert check_block(gp0, [0, 1], 0).feasible
@@ -93,17 +93,18 @@ def test_idle_draw_breaks_a_block_that_closes_without_it() -> None:
 
 
 def test_small_idle_draw_is_counted_for_the_whole_layover() -> None:
-    """GIVEN 10 kWh of room and a 1.2 kW draw over 8 h (9.6 kWh + 2 s) THEN the block still
-    runs and needs the 90 kWh plus exactly 1.2 x (8 h + 2 s) at pull-out."""
+    """GIVEN 10 kWh of room and a 1.2 kW draw over 8 h (9.6 kWh) THEN the block still
+    runs and needs the 90 kWh plus exactly 1.2 x 8 h at pull-out (whole-second layover:
+    no rounding)."""
     gp = _two_trips(1.2, "constant")
     c = check_block(gp, [0, 1], 0)
     assert c.feasible
-    assert c.start_kwh == pytest.approx(90.0 + 1.2 * (8.0 + 2.0 / H))
+    assert c.start_kwh == pytest.approx(90.0 + 1.2 * 8.0, abs=1e-9)
 
 
 def test_taper_night_too_short_to_refill_breaks_the_block() -> None:
     """GIVEN the block without idle and a night at the depot of 4.6 h at 20 kW (92 kWh at
-    full power, less 2 s) WHEN the curve is constant THEN the day closes; WHEN it tapers
+    full power) WHEN the curve is constant THEN the day closes; WHEN it tapers
     (half power above 80 %, a quarter above 90 %) THEN it cannot refill 90 kWh and the
     check says no, and so does the LP."""
     gp_c = _two_trips(0.0, "constant", night_h=4.6)

@@ -81,12 +81,27 @@ def _partitions(items: list[int]):
         yield [[first], *part]
 
 
-def _charged(gp: GroupProblem, soc: float, st: int, stay_s: float) -> float:
-    """Charge after a stay at station ``st``: along the spec's curve (the simulator's own
-    :func:`fleetopt.domain.charging.charge_steps`), 1 s off both ends of a stay."""
-    if st < 0 or stay_s <= 0:
+def _inward_s(a: float, b: float) -> float:
+    """Charging time of a stay [a, b]: a fractional end rounded inward to the whole second."""
+    a2 = a if a == round(a) else float(math.ceil(a))
+    b2 = b if b == round(b) else float(math.floor(b))
+    return max(0.0, b2 - a2)
+
+
+def _outward_s(a: float, b: float) -> float:
+    """Idle time of a layover [a, b]: a fractional end rounded outward to the whole second."""
+    a2 = a if a == round(a) else float(math.floor(a))
+    b2 = b if b == round(b) else float(math.ceil(b))
+    return max(0.0, b2 - a2)
+
+
+def _charged(gp: GroupProblem, soc: float, st: int, a_s: float, b_s: float) -> float:
+    """Charge after a stay [a_s, b_s] at station ``st``: along the spec's curve (the
+    simulator's own :func:`fleetopt.domain.charging.charge_steps`), fractional ends rounded
+    inward to whole seconds."""
+    dur = _inward_s(a_s, b_s)
+    if st < 0 or dur <= 0:
         return soc
-    dur = stay_s - 2.0 if stay_s > 2.0 else stay_s
     crv = chg.curve(gp.spec.charging_curve)
     end, _ = chg.charge_steps(soc / gp.cap_kwh, 1.0, dur, float(gp.rate_kw[st]), gp.cap_kwh, crv)
     return max(soc, min(gp.cap_kwh, end * gp.cap_kwh))
@@ -95,8 +110,8 @@ def _charged(gp: GroupProblem, soc: float, st: int, stay_s: float) -> float:
 def _forward_ok(gp: GroupProblem, chain: list[int], depot: int, start: float) -> bool:
     """Independent day simulation from ``start`` kWh at pull-out (test's own timeline).
 
-    A layover draws the spec's ``idle_kw`` for its length plus 1 s at each end, after
-    its charge."""
+    A layover draws the spec's ``idle_kw`` for its length with fractional ends rounded
+    outward to whole seconds, after its charge."""
     cap, lo, eps = gp.cap_kwh, gp.min_kwh, 1e-6
     idle = gp.spec.idle_kw
     soc = start
@@ -117,12 +132,13 @@ def _forward_ok(gp: GroupProblem, chain: list[int], depot: int, start: float) ->
         if k + 1 < len(chain):
             j = chain[k + 1]
             d = gp.dh_s[gp.end_place[i], gp.start_place[j]]
-            stay = gp.dep_s[j] - d - gp.arr_s[i]
+            leave = gp.dep_s[j] - d
+            stay = leave - gp.arr_s[i]
             if stay < -eps:
                 return False
-            soc = _charged(gp, soc, int(gp.end_station[i]), stay)
+            soc = _charged(gp, soc, int(gp.end_station[i]), gp.arr_s[i], leave)
             if stay > 0:
-                soc -= idle * (stay + 2.0) / 3600
+                soc -= idle * _outward_s(gp.arr_s[i], leave) / 3600
                 if soc < lo - eps:
                     return False
             soc -= gp.dh_km[gp.end_place[i], gp.start_place[j]]
@@ -137,7 +153,7 @@ def _forward_ok(gp: GroupProblem, chain: list[int], depot: int, start: float) ->
         if soc < lo - eps:
             return False
         night = depot
-    soc = _charged(gp, soc, int(night), t_out + DAY_S - t_in)
+    soc = _charged(gp, soc, int(night), t_in, t_out + DAY_S)
     return soc >= start - eps
 
 

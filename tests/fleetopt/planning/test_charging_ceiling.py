@@ -21,13 +21,14 @@ def _day() -> VehicleDay:
         Segment("stay", 8 * H, 24 * H, station=0, night=True),
     ]
     return VehicleDay(
-        "b1", "bus", segs, np.array([5.0]), 1.0, 100.0, 0.0, crv.knees_soc, crv.fracs, 1.0
+        "b1", "bus", segs, np.array([5.0]), 1.0, 100.0, 0.0, crv.knees_soc, crv.fracs
     )
 
 
 def test_curve_rows_only_where_the_charge_can_pass_a_knee() -> None:
-    """GIVEN the night cut at the clock hours into 16 pieces (1 s off both ends) THEN the
-    most the bus can hold after piece k is 40 + 5 k kWh less the guard (capped at 100), so
+    """GIVEN the night cut at the clock hours into 16 pieces (whole-second ends: all of the
+    stay charges) THEN the most the bus can hold after piece k is 40 + 5 k kWh (capped at
+    100), so
     band 2's row (above 80 %) is needed for pieces 9-16 only and band 3's (above 90 %)
     for pieces 11-16: 16 + 8 + 6 = 30 rows instead of 48; and the LP still closes the day
     (60 kWh charged: the night refills what the day drove)."""
@@ -35,8 +36,7 @@ def test_curve_rows_only_where_the_charge_can_pass_a_knee() -> None:
     m = Model.build([day], 0.0, 900.0, False)
     assert m.taper.size == 16
     k = np.arange(1, 17)
-    want = np.minimum(100.0, 40.0 + 5.0 * k - 5.0 / H)
-    want[-1] = min(100.0, 40.0 + 5.0 * 16 - 2 * 5.0 / H)
+    want = np.minimum(100.0, 40.0 + 5.0 * k)
     assert m.q_ceiling == pytest.approx(want, abs=1e-9)
     _, _, _, _, n_rows = m.curve_rows(m.initial_tangents(), 0)
     assert n_rows == 30

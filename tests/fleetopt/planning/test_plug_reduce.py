@@ -27,7 +27,7 @@ def _day(name: str, kwh: float) -> VehicleDay:
         Segment("stay", 8 * H, 24 * H, station=0, night=True),
     ]
     return VehicleDay(
-        name, "bus", segs, np.array([5.0]), 1.0, 100.0, 0.0, crv.knees_soc, crv.fracs, 1.0
+        name, "bus", segs, np.array([5.0]), 1.0, 100.0, 0.0, crv.knees_soc, crv.fracs
     )
 
 
