@@ -20,8 +20,8 @@ from fleetopt import powertrains as pts
 from fleetopt.domain.costs import energy_cost_cny, resolve_tariff
 from fleetopt.domain.emissions import co2_kg, converted_turnover_tkm, intensity_kg_per_tkm
 from fleetopt.inputs.scenario import Scenario
-from fleetopt.simulation.kernel import Log, Model
-from fleetopt.simulation.log_frames import frame_of
+from fleetopt.simulation.kernel import Model
+from fleetopt.simulation.log_frames import Log, frame_of
 from fleetopt.simulation.prepare import Prepared
 from fleetopt.simulation.pv import pv_offset
 from fleetopt.simulation.result import TYPE_KEYS, SimulationResult, load_profile_kw, peak_kw
