@@ -11,6 +11,7 @@ horizon ``[t0, t1]``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -283,8 +284,23 @@ def trips_table(
     else:
         out["passenger_km"] = out["tonne_km"] = out["need_kwh"] = np.zeros(0)
     if taxis is not None:
-        out = pd.concat([out, taxis.trips_table()], ignore_index=True)
+        out = _append_rows(out, taxis.trips_table())
     return out
+
+
+def _append_rows(top: pd.DataFrame, bottom: pd.DataFrame) -> pd.DataFrame:
+    """Return ``pd.concat([top, bottom], ignore_index=True)``, built one column at a time.
+
+    With the same columns, each column is concatenated as ``pd.concat`` does it and the
+    two parts are dropped at once, so a city's trips table (millions of rows) is held
+    about once, not three times (both parts and the whole). Other columns: ``pd.concat``.
+    """
+    if list(top.columns) != list(bottom.columns) or top.columns.has_duplicates:
+        return pd.concat([top, bottom], ignore_index=True)
+    whole = pd.DataFrame(index=pd.RangeIndex(len(top) + len(bottom)))
+    for name in list(top.columns):
+        whole[name] = pd.concat([top.pop(name), bottom.pop(name)], ignore_index=True)
+    return whole
 
 
 def sessions_table(prep: Prepared, log: Log) -> pd.DataFrame:
@@ -473,12 +489,12 @@ def summary_totals(
                 else 0.0
             )
         waits = s["wait_s"].to_numpy(float) / 60.0 if len(s) else np.zeros(0)
-        t = out[tmask]
+        t_served = served[tmask]  # one column: a city's trips table is not copied per block
         return {
             "vehicles": len(v),
-            "trips_total": len(t),
-            "trips_served": int(t["served"].sum()),
-            "trips_missed": int((~t["served"]).sum()),
+            "trips_total": len(t_served),
+            "trips_served": int(t_served.sum()),
+            "trips_missed": int((~t_served).sum()),
             "distance_km": float(v["distance_km"].sum()),
             "battery_energy_kwh": float(v["battery_kwh"].sum()),
             "grid_energy_kwh": grid,
@@ -501,6 +517,7 @@ def summary_totals(
             "charge_wait_max_min": float(waits.max()) if waits.size else 0.0,
         }
 
+    served = out["served"].to_numpy(bool)
     all_v = np.ones(len(veh), dtype=bool)
     totals: dict[str, Any] = {"scenario": scenario.name, "seed": scenario.seed}
     totals.update(
@@ -525,6 +542,24 @@ def summary_totals(
     return totals
 
 
+def _by_station(
+    seg: pd.DataFrame,
+) -> Iterator[tuple[Any, np.ndarray, np.ndarray, np.ndarray]]:
+    """Yield ``(station_id, start_s, end_s, grid_kw)`` per station of the segments.
+
+    Stations in ``seg.groupby("station_id")`` order, rows in table order within each: the
+    arrays of iterating the groups, without a table per station (a city has thousands).
+    """
+    if not len(seg):
+        return
+    g = seg.groupby("station_id")
+    rows = g.indices
+    start, end, kw = (seg[c].to_numpy(float) for c in ("start_s", "end_s", "grid_kw"))
+    for sid in g.size().index:
+        i = rows[sid]
+        yield sid, start[i], end[i], kw[i]
+
+
 def stations_table(prep: Prepared, ses: pd.DataFrame, seg: pd.DataFrame) -> pd.DataFrame:
     """Return the stations table: sessions, give-ups, energy, waits, cost and peak per station."""
     stt = prep.stations.drop(columns=["node"]).copy()
@@ -544,14 +579,7 @@ def stations_table(prep: Prepared, ses: pd.DataFrame, seg: pd.DataFrame) -> pd.D
         stt["wait_mean_min"] = stt["id"].map(sv["wait_s"].mean() / 60.0).fillna(0.0)
         stt["wait_max_min"] = stt["id"].map(sv["wait_s"].max() / 60.0).fillna(0.0)
         stt["cost_cny"] = stt["id"].map(sg["cost_cny"].sum()).fillna(0.0)
-        peaks = {
-            sid: peak_kw(
-                d["start_s"].to_numpy(float),
-                d["end_s"].to_numpy(float),
-                d["grid_kw"].to_numpy(float),
-            )
-            for sid, d in sg
-        }
+        peaks = {sid: peak_kw(a, b, kw) for sid, a, b, kw in _by_station(seg)}
         stt["peak_kw"] = stt["id"].map(peaks).fillna(0.0)
     return stt
 
@@ -562,14 +590,8 @@ def load_table(
     """Return the grid load per station per minute [kW] (net of PV when there is PV)."""
     loads: dict[str, np.ndarray] = {}
     grid_s = None
-    for sid, d in seg.groupby("station_id") if len(seg) else []:
-        grid_s, kw = load_profile_kw(
-            d["start_s"].to_numpy(float),
-            d["end_s"].to_numpy(float),
-            d["grid_kw"].to_numpy(float),
-            t0,
-            t1,
-        )
+    for sid, a, b, p_kw in _by_station(seg):
+        grid_s, kw = load_profile_kw(a, b, p_kw, t0, t1)
         loads[str(sid)] = kw
     if grid_s is None:
         grid_s, _ = load_profile_kw(np.zeros(0), np.zeros(0), np.zeros(0), t0, t1)
