@@ -1,5 +1,8 @@
 """Hold the kernel's log (lists of tuples) and turn it into tables column by column.
 
+Also the table helpers a city-sized day needs: :func:`append_rows` (two tables appended one
+column at a time) and :func:`by_station` (the segments' arrays per station).
+
 ``pandas.DataFrame(list_of_tuples)`` guesses every column's type from the whole log; a city
 day logs millions of rows. Here the tuples go once into an object matrix (pointers), the
 log's list is emptied at once (its tuples are freed while the next table is built), and
@@ -10,13 +13,14 @@ as its string type, as before).
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["Log", "frame_of"]
+__all__ = ["Log", "append_rows", "by_station", "frame_of"]
 
 
 @dataclass
@@ -93,3 +97,36 @@ def frame_of(rows: list[tuple[Any, ...]], columns: list[str], kinds: str) -> pd.
     }
     del matrix
     return pd.DataFrame(data)
+
+
+def append_rows(top: pd.DataFrame, bottom: pd.DataFrame) -> pd.DataFrame:
+    """Return ``pd.concat([top, bottom], ignore_index=True)``, built one column at a time.
+
+    With the same columns, each column is concatenated as ``pd.concat`` does it and the
+    two parts are dropped at once, so a city's trips table (millions of rows) is held
+    about once, not three times (both parts and the whole). Other columns: ``pd.concat``.
+    """
+    if list(top.columns) != list(bottom.columns) or top.columns.has_duplicates:
+        return pd.concat([top, bottom], ignore_index=True)
+    whole = pd.DataFrame(index=pd.RangeIndex(len(top) + len(bottom)))
+    for name in list(top.columns):
+        whole[name] = pd.concat([top.pop(name), bottom.pop(name)], ignore_index=True)
+    return whole
+
+
+def by_station(
+    seg: pd.DataFrame,
+) -> Iterator[tuple[Any, np.ndarray, np.ndarray, np.ndarray]]:
+    """Yield ``(station_id, start_s, end_s, grid_kw)`` per station of the segments.
+
+    Stations in ``seg.groupby("station_id")`` order, rows in table order within each: the
+    arrays of iterating the groups, without a table per station (a city has thousands).
+    """
+    if not len(seg):
+        return
+    g = seg.groupby("station_id")
+    rows = g.indices
+    start, end, kw = (seg[c].to_numpy(float) for c in ("start_s", "end_s", "grid_kw"))
+    for sid in g.size().index:
+        i = rows[sid]
+        yield sid, start[i], end[i], kw[i]

@@ -11,7 +11,6 @@ horizon ``[t0, t1]``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -22,7 +21,7 @@ from fleetopt.domain.costs import energy_cost_cny, resolve_tariff
 from fleetopt.domain.emissions import co2_kg, converted_turnover_tkm, intensity_kg_per_tkm
 from fleetopt.inputs.scenario import Scenario
 from fleetopt.simulation.kernel import Model
-from fleetopt.simulation.log_frames import Log, frame_of
+from fleetopt.simulation.log_frames import Log, append_rows, by_station, frame_of
 from fleetopt.simulation.prepare import Prepared
 from fleetopt.simulation.pv import pv_offset
 from fleetopt.simulation.result import TYPE_KEYS, SimulationResult, load_profile_kw, peak_kw
@@ -284,23 +283,8 @@ def trips_table(
     else:
         out["passenger_km"] = out["tonne_km"] = out["need_kwh"] = np.zeros(0)
     if taxis is not None:
-        out = _append_rows(out, taxis.trips_table())
+        out = append_rows(out, taxis.trips_table())
     return out
-
-
-def _append_rows(top: pd.DataFrame, bottom: pd.DataFrame) -> pd.DataFrame:
-    """Return ``pd.concat([top, bottom], ignore_index=True)``, built one column at a time.
-
-    With the same columns, each column is concatenated as ``pd.concat`` does it and the
-    two parts are dropped at once, so a city's trips table (millions of rows) is held
-    about once, not three times (both parts and the whole). Other columns: ``pd.concat``.
-    """
-    if list(top.columns) != list(bottom.columns) or top.columns.has_duplicates:
-        return pd.concat([top, bottom], ignore_index=True)
-    whole = pd.DataFrame(index=pd.RangeIndex(len(top) + len(bottom)))
-    for name in list(top.columns):
-        whole[name] = pd.concat([top.pop(name), bottom.pop(name)], ignore_index=True)
-    return whole
 
 
 def sessions_table(prep: Prepared, log: Log) -> pd.DataFrame:
@@ -542,24 +526,6 @@ def summary_totals(
     return totals
 
 
-def _by_station(
-    seg: pd.DataFrame,
-) -> Iterator[tuple[Any, np.ndarray, np.ndarray, np.ndarray]]:
-    """Yield ``(station_id, start_s, end_s, grid_kw)`` per station of the segments.
-
-    Stations in ``seg.groupby("station_id")`` order, rows in table order within each: the
-    arrays of iterating the groups, without a table per station (a city has thousands).
-    """
-    if not len(seg):
-        return
-    g = seg.groupby("station_id")
-    rows = g.indices
-    start, end, kw = (seg[c].to_numpy(float) for c in ("start_s", "end_s", "grid_kw"))
-    for sid in g.size().index:
-        i = rows[sid]
-        yield sid, start[i], end[i], kw[i]
-
-
 def stations_table(prep: Prepared, ses: pd.DataFrame, seg: pd.DataFrame) -> pd.DataFrame:
     """Return the stations table: sessions, give-ups, energy, waits, cost and peak per station."""
     stt = prep.stations.drop(columns=["node"]).copy()
@@ -579,7 +545,7 @@ def stations_table(prep: Prepared, ses: pd.DataFrame, seg: pd.DataFrame) -> pd.D
         stt["wait_mean_min"] = stt["id"].map(sv["wait_s"].mean() / 60.0).fillna(0.0)
         stt["wait_max_min"] = stt["id"].map(sv["wait_s"].max() / 60.0).fillna(0.0)
         stt["cost_cny"] = stt["id"].map(sg["cost_cny"].sum()).fillna(0.0)
-        peaks = {sid: peak_kw(a, b, kw) for sid, a, b, kw in _by_station(seg)}
+        peaks = {sid: peak_kw(a, b, kw) for sid, a, b, kw in by_station(seg)}
         stt["peak_kw"] = stt["id"].map(peaks).fillna(0.0)
     return stt
 
@@ -590,7 +556,7 @@ def load_table(
     """Return the grid load per station per minute [kW] (net of PV when there is PV)."""
     loads: dict[str, np.ndarray] = {}
     grid_s = None
-    for sid, a, b, p_kw in _by_station(seg):
+    for sid, a, b, p_kw in by_station(seg):
         grid_s, kw = load_profile_kw(a, b, p_kw, t0, t1)
         loads[str(sid)] = kw
     if grid_s is None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from fleetopt.simulation.log_frames import append_rows, by_station
 from fleetopt.simulation.result import load_profile_kw, peak_kw
-from fleetopt.simulation.tables import _append_rows, _by_station, load_table, stations_table
+from fleetopt.simulation.tables import load_table, stations_table
 
 
 def _segments(n: int, rng: np.random.Generator) -> pd.DataFrame:
@@ -28,14 +29,14 @@ def test_by_station_yields_the_groups_arrays_in_groupby_order() -> None:
     come in ``groupby`` order and each one's start, end and power equal the group's columns
     (rows in table order)."""
     seg = _segments(400, np.random.default_rng(4))
-    got = list(_by_station(seg))
+    got = list(by_station(seg))
     want = list(seg.groupby("station_id"))
     assert [g[0] for g in got] == [w[0] for w in want]
     for (_, a, b, kw), (_, d) in zip(got, want, strict=True):
         assert a.tobytes() == d["start_s"].to_numpy(float).tobytes()
         assert b.tobytes() == d["end_s"].to_numpy(float).tobytes()
         assert kw.tobytes() == d["grid_kw"].to_numpy(float).tobytes()
-    assert list(_by_station(seg.iloc[:0])) == []
+    assert list(by_station(seg.iloc[:0])) == []
 
 
 def test_load_and_peaks_equal_the_per_group_computation() -> None:
@@ -102,14 +103,14 @@ def test_append_rows_equals_pandas_concat() -> None:
     columns, or an empty part, it is pandas' concat as well."""
     top, bottom = _parts()
     want = pd.concat([top, bottom], ignore_index=True)
-    got = _append_rows(*_parts())
+    got = append_rows(*_parts())
     pd.testing.assert_frame_equal(got, want, check_exact=True)
     assert list(got.dtypes) == list(want.dtypes)
     top, bottom = _parts()
-    got = _append_rows(top.iloc[:0].copy(), bottom)
+    got = append_rows(top.iloc[:0].copy(), bottom)
     pd.testing.assert_frame_equal(got, pd.concat([top.iloc[:0], _parts()[1]], ignore_index=True))
     top, bottom = _parts()
     bottom = bottom.rename(columns={"extra": "other"})
     pd.testing.assert_frame_equal(
-        _append_rows(top.copy(), bottom.copy()), pd.concat([top, bottom], ignore_index=True)
+        append_rows(top.copy(), bottom.copy()), pd.concat([top, bottom], ignore_index=True)
     )
