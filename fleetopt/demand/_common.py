@@ -162,11 +162,6 @@ class Graph:
         l_in = csgraph.dijkstra(self._rev_length, indices=depot)
         return t_out, l_out, t_in, l_in
 
-    def times_from(self, depot: int) -> np.ndarray:
-        """Return :meth:`from_depot`'s ``t_out`` alone: shortest time from ``depot`` [s]."""
-        out: np.ndarray = csgraph.dijkstra(self.net.csr_time, indices=depot)
-        return out
-
     def round_trip(self, node: int) -> np.ndarray:
         """Return, per node, 0 where ``node`` reaches it and is reached back, else inf.
 

@@ -15,9 +15,9 @@ from fleetopt.inputs.road_graph import RoadNetwork
 def generate_sanitation(net: RoadNetwork, n: int, rng: np.random.Generator) -> dict[str, Any]:
     """Return the trips of ``n`` sanitation vehicles (two shifts each) on ``net``, by column.
 
-    The vehicles of one depot work their shifts first (a shift's walks need the drive out
-    to its start, :meth:`Graph.times_from`); the lengths of the drives out and the drives
-    back to the depot are then looked up for the whole depot (:meth:`Graph.depot_legs`).
+    The depot's shortest paths out and back (:meth:`Graph.from_depot`) are computed once per
+    depot; the lengths of the drives out and the drives back are filled in after its
+    vehicles' shifts are walked.
     """
     g = Graph(net)
     per_depot = int(demand_param("sanitation_vehicles_per_depot"))
@@ -35,7 +35,7 @@ def generate_sanitation(net: RoadNetwork, n: int, rng: np.random.Generator) -> d
     depot_of: list[str] = []
     for di in range(depots.size):
         depot = int(depots[di])
-        t_out = g.times_from(depot)
+        t_out, l_out, t_in, l_in = g.from_depot(depot)
         reach = g.round_trip(depot)
         firsts: list[int] = []
         lasts: list[int] = []
@@ -66,15 +66,12 @@ def generate_sanitation(net: RoadNetwork, n: int, rng: np.random.Generator) -> d
                 lasts.append(node)
                 last_rows.append(len(legs))
                 legs.append([node, depot, t, math.nan, math.nan, vid, (j := j + 1)])
-        _, l_out, t_in, l_in = g.depot_legs(
-            depot, np.array(firsts, dtype=np.int64), np.array(lasts, dtype=np.int64)
-        )
-        for i, r in enumerate(first_rows):
-            legs[r][4] = l_out[i]
-        for i, r in enumerate(last_rows):
+        for w, r in zip(firsts, first_rows, strict=True):
+            legs[r][4] = l_out[w]
+        for node, r in zip(lasts, last_rows, strict=True):
             leg = legs[r]
-            leg[3] = leg[2] + t_in[i]
-            leg[4] = l_in[i]
+            leg[3] = leg[2] + t_in[node]
+            leg[4] = l_in[node]
         depot_of.extend([f"generated-sanitation-depot-{di + 1:02d}"] * (len(legs) - at))
     o, d, dep, arr, dist_m, vids, nums = zip(*legs, strict=True) if legs else ((),) * 7
     o_ = np.array(o, dtype=np.int64)
