@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -101,6 +102,8 @@ def generate(
         df.attrs.update(kind=kind, seed=seed, vehicles=n, requested_vehicles=n)
         return df
     vtype = kind.split("-", 1)[1]
+    # bus: one dict per trip; sanitation and delivery: one list or array per column
+    rows: list[dict[str, Any]] | dict[str, Any]
     if kind == "beijing-bus":
         rows, n_made = generate_bus(net, n, rng)
         if n_made < n:
@@ -111,7 +114,7 @@ def generate(
         rows, n_made = generate_sanitation(net, n, rng), n
     else:
         rows, n_made = generate_delivery(net, n, rng), n
-    if not rows:
+    if not (len(rows["vehicle_id"]) if isinstance(rows, dict) else len(rows)):
         df = empty_trips()
     else:
         df = pd.DataFrame(rows)

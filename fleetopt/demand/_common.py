@@ -6,6 +6,7 @@ passed in). The packaged data and parameters come from :mod:`fleetopt.inputs.def
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 from collections.abc import Mapping
@@ -133,8 +134,11 @@ class Graph:
         self.length_m, self.time_s = length[order], time_s[order]
         self.start = np.searchsorted(self.u, np.arange(net.n_nodes + 1))
         self.nodes = np.flatnonzero(r)
-        self._adj: list[tuple[list[int], list[float], list[float]]] | None = None
+        self._first: list[tuple[int, ...]] | None = None
+        self._after: list[tuple[int, ...]] | None = None
+        self._edge: tuple[list[int], list[float], list[float]] = ([], [], [])
         self._area: dict[tuple[int, float], np.ndarray] = {}
+        self._component: np.ndarray | None = None
         self._rev_time = net.csr_time.T.tocsr()
         self._rev_length = net.csr_length.T.tocsr()
 
@@ -158,38 +162,79 @@ class Graph:
         l_in = csgraph.dijkstra(self._rev_length, indices=depot)
         return t_out, l_out, t_in, l_in
 
+    def round_trip(self, node: int) -> np.ndarray:
+        """Return, per node, 0 where ``node`` reaches it and is reached back, else inf.
+
+        Finite exactly where ``t_out + t_in`` of :meth:`from_depot` is (both by travel time),
+        found from the strongly connected components without a shortest-path search.
+        """
+        if self._component is None:
+            self._component = csgraph.connected_components(
+                self.net.csr_time, directed=True, connection="strong"
+            )[1]
+        comp = self._component
+        return np.where(comp == comp[node], 0.0, np.inf)
+
+    def depot_legs(
+        self, depot: int, out_nodes: np.ndarray, in_nodes: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Return from_depot's ``t_out, l_out`` at ``out_nodes``, ``t_in, l_in`` at ``in_nodes``.
+
+        (A search limited to the targets' distance was tried: on the central network a
+        delivery area covers most of the graph, so it saved little.)
+        """
+        t_out, l_out, t_in, l_in = self.from_depot(depot)
+        return t_out[out_nodes], l_out[out_nodes], t_in[in_nodes], l_in[in_nodes]
+
+    def _walk_tables(self) -> tuple[list[tuple[int, ...]], list[tuple[int, ...]]]:
+        """Return, per node and per edge, the edges a walk may take next (built once).
+
+        ``first[node]`` is every edge out of ``node`` (a walk's first step);
+        ``after[e]`` the edges out of edge ``e``'s head that do not turn straight back to
+        its tail - or, when that leaves none, every edge out of the head. Edge ids are the
+        graph's (sorted by tail, then head), so a draw ``u`` picks ``opts[int(u * len(opts))]``
+        exactly as picking among the node's out-edges in that order did.
+        """
+        if self._first is None or self._after is None:
+            start = self.start.tolist()
+            heads = self.v.tolist()
+            first = [tuple(range(a, b)) for a, b in itertools.pairwise(start)]
+            after: list[tuple[int, ...]] = []
+            for tail, head in zip(self.u.tolist(), heads, strict=True):
+                out = first[head]
+                if len(out) > 1:
+                    keep = tuple(f for f in out if heads[f] != tail)
+                    out = keep or out
+                after.append(out)
+            self._first, self._after = first, after
+            self._edge = (heads, self.length_m.tolist(), self.time_s.tolist())
+        return self._first, self._after
+
     def walk(
         self, start: int, target_m: float, rng: np.random.Generator
     ) -> tuple[int, float, float]:
         """Walk the streets at random for about ``target_m``; (end node, length [m], time [s]).
 
         At each node one outgoing edge is drawn uniformly, avoiding an immediate U-turn
-        when the node has another way out.
+        when the node has another way out. The uniforms come 64 at a time and are used
+        last first (the draws, and so the walks, of earlier versions).
         """
-        if self._adj is None:
-            self._adj = [
-                (self.v[a:b].tolist(), self.length_m[a:b].tolist(), self.time_s[a:b].tolist())
-                for a, b in zip(self.start[:-1].tolist(), self.start[1:].tolist(), strict=True)
-            ]
-        adj = self._adj
-        node, prev = start, -1
+        first, after = self._walk_tables()
+        heads, lengths, times = self._edge
+        opts = first[start]
+        e = -1
         length = time_s = 0.0
         draws = rng.random(64).tolist()
         while length < target_m:
-            vs, ls, ts = adj[node]
-            if not vs:
+            if not opts:  # a dead end
                 break
             if not draws:
                 draws = rng.random(64).tolist()
-            u = draws.pop()
-            options = [i for i, v in enumerate(vs) if v != prev] if len(vs) > 1 else [0]
-            if not options:
-                options = list(range(len(vs)))
-            e = options[int(u * len(options))]
-            length += ls[e]
-            time_s += ts[e]
-            prev, node = node, vs[e]
-        return node, length, time_s
+            e = opts[int(draws.pop() * len(opts))]
+            length += lengths[e]
+            time_s += times[e]
+            opts = after[e]
+        return (heads[e] if e >= 0 else start), length, time_s
 
 
 def area_node(

@@ -7,15 +7,18 @@ from typing import Any
 
 import numpy as np
 
-from fleetopt.demand._common import Graph, area_node, trip_row
+from fleetopt.demand._common import Graph, area_node
 from fleetopt.inputs.default_demand import demand_param
 from fleetopt.inputs.road_graph import RoadNetwork
 
 
-def generate_sanitation(
-    net: RoadNetwork, n: int, rng: np.random.Generator
-) -> list[dict[str, Any]]:
-    """Return the trips of ``n`` sanitation vehicles (two shifts each) on ``net``."""
+def generate_sanitation(net: RoadNetwork, n: int, rng: np.random.Generator) -> dict[str, Any]:
+    """Return the trips of ``n`` sanitation vehicles (two shifts each) on ``net``, by column.
+
+    The depot's shortest paths out and back (:meth:`Graph.from_depot`) are computed once per
+    depot; the lengths of the drives out and the drives back are filled in after its
+    vehicles' shifts are walked.
+    """
     g = Graph(net)
     per_depot = int(demand_param("sanitation_vehicles_per_depot"))
     depots = g.depots(max(1, math.ceil(n / per_depot)), rng)
@@ -27,46 +30,63 @@ def generate_sanitation(
     speed_mps = demand_param("sanitation_work_speed_kph") / 3.6
     leg_m = demand_param("sanitation_leg_km") * 1000.0
     radius_km = demand_param("sanitation_area_km")
-    rows: list[dict[str, Any]] = []
-    cache_d: dict[int, tuple[np.ndarray, ...]] = {}
-    for v in range(n):
-        di = v // per_depot
+    # one row per trip: origin, destination, departure, arrival, length [m], vehicle, number
+    legs: list[list[Any]] = []
+    depot_of: list[str] = []
+    for di in range(depots.size):
         depot = int(depots[di])
-        if depot not in cache_d:
-            cache_d[depot] = g.from_depot(depot)
-        t_out, l_out, t_in, l_in = cache_d[depot]
-        name = f"generated-sanitation-depot-{di + 1:02d}"
-        vid = f"sanitation-{v + 1:04d}"
-        j = 0
-        for start_s in shifts:
-            w = area_node(g, depot, radius_km, t_out + t_in, rng)
-            t = start_s
-            rows.append(
-                trip_row(net, depot, w, t, t + t_out[w], l_out[w], name)
-                | {"_v": vid, "_j": (j := j + 1)}
-            )
-            t += t_out[w]
-            node = w
-            end_work = t + work_s
-            while t < end_work - 60.0:
-                target = min(leg_m, (end_work - t) * speed_mps)
-                end, length, _ = g.walk(node, target, rng)
-                if length <= 0:
-                    break
-                dt = length / speed_mps
-                rows.append(
-                    trip_row(net, node, end, t, t + dt, length, name)
-                    | {"_v": vid, "_j": (j := j + 1)}
-                )
-                t += dt
-                node = end
-            rows.append(
-                trip_row(net, node, depot, t, t + t_in[node], l_in[node], name)
-                | {"_v": vid, "_j": (j := j + 1)}
-            )
-    for r in rows:
-        r["vehicle_id"] = r.pop("_v")
-        r["trip_id"] = f"{r['vehicle_id']}-{r.pop('_j'):03d}"
-        r["passengers"] = np.nan
-        r["payload_t"] = np.nan
-    return rows
+        t_out, l_out, t_in, l_in = g.from_depot(depot)
+        reach = g.round_trip(depot)
+        firsts: list[int] = []
+        lasts: list[int] = []
+        first_rows: list[int] = []
+        last_rows: list[int] = []
+        at = len(legs)
+        for v in range(di * per_depot, min(n, (di + 1) * per_depot)):
+            vid = f"sanitation-{v + 1:04d}"
+            j = 0
+            for start_s in shifts:
+                w = area_node(g, depot, radius_km, reach, rng)
+                t = start_s
+                firsts.append(w)
+                first_rows.append(len(legs))
+                legs.append([depot, w, t, t + t_out[w], math.nan, vid, (j := j + 1)])
+                t += t_out[w]
+                node = w
+                end_work = t + work_s
+                while t < end_work - 60.0:
+                    target = min(leg_m, (end_work - t) * speed_mps)
+                    end, length, _ = g.walk(node, target, rng)
+                    if length <= 0:
+                        break
+                    dt = length / speed_mps
+                    legs.append([node, end, t, t + dt, length, vid, (j := j + 1)])
+                    t += dt
+                    node = end
+                lasts.append(node)
+                last_rows.append(len(legs))
+                legs.append([node, depot, t, math.nan, math.nan, vid, (j := j + 1)])
+        for w, r in zip(firsts, first_rows, strict=True):
+            legs[r][4] = l_out[w]
+        for node, r in zip(lasts, last_rows, strict=True):
+            leg = legs[r]
+            leg[3] = leg[2] + t_in[node]
+            leg[4] = l_in[node]
+        depot_of.extend([f"generated-sanitation-depot-{di + 1:02d}"] * (len(legs) - at))
+    o, d, dep, arr, dist_m, vids, nums = zip(*legs, strict=True) if legs else ((),) * 7
+    o_ = np.array(o, dtype=np.int64)
+    d_ = np.array(d, dtype=np.int64)
+    return {
+        "departure_s": np.array(dep, dtype=float),
+        "arrival_s": np.array(arr, dtype=float),
+        "origin_lon": net.lon[o_],
+        "origin_lat": net.lat[o_],
+        "destination_lon": net.lon[d_],
+        "destination_lat": net.lat[d_],
+        "distance_km": np.array(dist_m, dtype=float) / 1000.0,
+        "depot": depot_of,
+        "vehicle_id": list(vids),
+        "trip_id": [f"{v}-{k:03d}" for v, k in zip(vids, nums, strict=True)],
+        "passengers": np.full(o_.size, np.nan),
+        "payload_t": np.full(o_.size, np.nan),
+    }

@@ -27,7 +27,6 @@ import logging
 import math
 from array import array
 from collections.abc import Callable, Generator
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -40,6 +39,7 @@ from fleetopt.domain.energy import speed_factor, temperature_factor
 from fleetopt.inputs.road_graph import haversine_m
 from fleetopt.inputs.scenario import Scenario
 from fleetopt.inputs.vehicles import VehicleSpec
+from fleetopt.simulation.log_frames import Log
 from fleetopt.simulation.prepare import Prepared
 from fleetopt.simulation.resources import Station, make_station, refill_daily
 from fleetopt.simulation.router import Router
@@ -48,48 +48,10 @@ from fleetopt.simulation.scheduled import charge as charge_scheduled
 
 logger = logging.getLogger(__name__)
 
+#: ``Log`` lives in :mod:`fleetopt.simulation.log_frames`; importable from here as before.
+__all__ = ["Log", "Model"]
+
 _EPS = 1e-9
-
-
-@dataclass
-class Log:
-    """Everything the kernel records (plain lists of tuples, turned into tables at the end).
-
-    Attributes
-    ----------
-    trips : list
-        ``(trip_row, served, reason, start_s, end_s, delay_s, soc_start, soc_end,
-        battery_kwh, hydrogen_kg, deadhead_km, fuel)`` per trip the clock handled; ``fuel``
-        is the fuel a phev burnt once its battery was at ``min_soc`` [L].
-    sessions : list
-        ``(vehicle_id, vehicle_type, station_index, action, arrive_s, plug_s, end_s,
-        battery_kwh, grid_kwh, hydrogen_kg, soc_in, soc_out)``; action is charge | swap |
-        hydrogen | gave_up.
-    segments : list
-        ``(station_index, vehicle_type, start_s, end_s, grid_kw)`` constant grid power.
-    events : list
-        ``(t_s, vehicle_id, event, soc, station_id)``.
-    vehicles : dict
-        Per vehicle id: final ``soc``, ``idle_kwh``, ``extra_km`` (pull-in),
-        ``extra_energy`` (its battery kWh or hydrogen kg), ``extra_fuel`` (fuel burnt on
-        drives outside the trips: a phev's pull-in, a fuel taxi's last repositioning) [L or
-        kg], ``drawn_kwh``, ``charged_kwh``, ``refuel_kg``, ``soc_start``.
-    """
-
-    trips: list[tuple[Any, ...]] = field(default_factory=list)
-    sessions: list[tuple[Any, ...]] = field(default_factory=list)
-    segments: list[tuple[Any, ...]] = field(default_factory=list)
-    events: list[tuple[Any, ...]] = field(default_factory=list)
-    vehicles: dict[str, dict[str, float]] = field(default_factory=dict)
-
-    def gave_up(
-        self, vid: str, vtype: str, station_index: int, arrive_s: float, end_s: float, soc: float
-    ) -> None:
-        """Record a station visit that ended without energy (no plug or stock in time)."""
-        self.sessions.append(
-            (vid, vtype, station_index, "gave_up", arrive_s, math.nan, end_s, 0.0, 0.0, 0.0,
-             soc, soc)
-        )
 
 
 def _flat(col: Any, code: str = "d") -> array[Any]:
@@ -284,10 +246,13 @@ class Model:
         if st.plugs is None or state["soc"] >= target - _EPS or deadline <= env.now + _EPS:
             return
         arrive = env.now
-        who = (vid, vtype, st, arrive, lambda: state["soc"])
         req = st.plugs.request()
-        if not (yield from self.ask(req, deadline, who, take_if_free=True, log_event=True)):
-            return
+        if req.triggered:  # a free plug: what ask(take_if_free=True) does, without its frame
+            yield req
+        else:
+            who = (vid, vtype, st, arrive, lambda: state["soc"])
+            if not (yield from self.ask(req, deadline, who, take_if_free=True, log_event=True)):
+                return
         plug = env.now
         eff = spec.charge_efficiency
         kw = min(st.plug_kw, spec.max_charge_kw, st.grid_cap_kw * eff)
@@ -526,60 +491,83 @@ class Model:
         def level() -> float:
             return state["h2"] / cap if h2 else state["soc"]
 
+        # the loop reads the trip columns and the spec once per trip: locals, no helper calls
+        # (the same arithmetic, in the same order, as drive_energy and level)
+        c_dep, c_arr, c_km, c_sf = self.c_dep, self.c_arr, self.c_km, self.c_sf
+        c_dh_km, c_dh_s, c_dh_sf = self.c_dh_km, self.c_dh_s, self.c_dh_sf
+        c_end_st, c_dlon, c_dlat = self.c_end_st, self.c_dlon, self.c_dlat
+        trips_log, events_log = self.log.trips, self.log.events
+        stations = self.stations
+        timeout = env.timeout
+        kg_100 = spec.kg_per_100km
+        kwh_km, fac = spec.kwh_per_km, self.factor(spec)
+        battery_kwh = spec.battery_kwh
+        # a stop at a charging station under the charging policy: charge() unless it has
+        # nothing to do (full, or no time), which it would return at once
+        plain_charge = spec.is_battery and self.schedule is None
         for k in range(first, last):
-            dh_km, dh_s = self.c_dh_km[k], self.c_dh_s[k]
-            dh_sf = self.c_dh_sf[k]
+            dh_km, dh_s = c_dh_km[k], c_dh_s[k]
+            dh_sf = c_dh_sf[k]
             if displaced:
                 dh_km, dh_s = self._route(pos, (self.c_olon[k], self.c_olat[k]))
                 dh_sf = self.speed_mult(spec, dh_km, dh_s)
-            leave = self.c_dep[k] - dh_s
+            dep_k = c_dep[k]
+            leave = dep_k - dh_s
             arrived = env.now
-            plugged0 = state["charged_kwh"]
-            t_before = env.now
-            if loc >= 0 and leave > env.now:
-                yield from self.at_station(vid, vtype, spec, loc, state, leave)
-            del plugged0
-            station_s = env.now - t_before
+            t_before = arrived
+            if loc >= 0 and leave > arrived:
+                st = stations[loc]
+                if not (plain_charge and st.kind in ("depot", "public")):
+                    yield from self.at_station(vid, vtype, spec, loc, state, leave)
+                elif st.plugs is not None and state["soc"] < 1.0 - _EPS and leave > arrived + _EPS:
+                    yield from self.charge(vid, vtype, spec, st, state, leave)
+            now = env.now
+            station_s = now - t_before
             # idle draw while waiting off-plug between trips (temperature model only); before
             # its first trip the vehicle is parked (at its depot or first origin): no draw
             if idle_kw > 0:
                 off = max(leave - arrived - station_s, 0.0) if k > first else 0.0
                 e_idle = min(
-                    idle_kw * off / 3600.0, max((state["soc"] - min_level) * spec.battery_kwh, 0.0)
+                    idle_kw * off / 3600.0, max((state["soc"] - min_level) * battery_kwh, 0.0)
                 )
-                state["soc"] -= e_idle / spec.battery_kwh
+                state["soc"] -= e_idle / battery_kwh
                 state["idle_kwh"] += e_idle
                 state["drawn"] += e_idle
-            need_dh = self.drive_energy(spec, dh_km, dh_sf)
-            need_trip = self.drive_energy(spec, self.c_km[k], self.c_sf[k])
+            km_k = c_km[k]
+            if h2:
+                need_dh = dh_km * kg_100 / 100.0 * dh_sf
+                need_trip = km_k * kg_100 / 100.0 * c_sf[k]
+            else:
+                need_dh = dh_km * kwh_km * fac * dh_sf
+                need_trip = km_k * kwh_km * fac * c_sf[k]
             need = need_dh + need_trip
-            after = level() - need / cap if cap > 0 else -math.inf
+            lvl = state["h2"] / cap if h2 else state["soc"]
+            after = lvl - need / cap if cap > 0 else -math.inf
             if after < min_level - 1e-12 and not phev:
                 reason = f"energy: would end at {100 * after:.1f}% < min_soc {100 * min_level:.1f}%"
-                self.log.trips.append(
-                    (k, False, reason, math.nan, math.nan, 0.0, level(), level(), 0.0, 0.0, 0.0,
-                     0.0)
+                trips_log.append(
+                    (k, False, reason, math.nan, math.nan, 0.0, lvl, lvl, 0.0, 0.0, 0.0, 0.0)
                 )
-                self.log.events.append((env.now, vid, "missed", level(), ""))
+                events_log.append((now, vid, "missed", lvl, ""))
                 displaced = True
                 continue
-            start_drive = max(env.now, leave)
+            start_drive = max(now, leave)
             delay = max(start_drive - leave, 0.0)
             t_start = start_drive + dh_s
-            t_end = t_start + (self.c_arr[k] - self.c_dep[k])
-            soc0 = level()
+            t_end = t_start + (c_arr[k] - dep_k)
+            soc0 = lvl
             fuel = 0.0
             if h2:
                 state["h2"] -= need
             elif phev:  # the deadhead comes first, then the trip
                 b_dh, f_dh = self.phev_drive(spec, state, need_dh, dh_km * dh_sf)
-                b_tr, f_tr = self.phev_drive(spec, state, need_trip, self.c_km[k] * self.c_sf[k])
+                b_tr, f_tr = self.phev_drive(spec, state, need_trip, km_k * c_sf[k])
                 need, fuel = b_dh + b_tr, f_dh + f_tr
             else:
                 state["soc"] -= need / cap
                 state["drawn"] += need
-            yield env.timeout(t_end - env.now)
-            self.log.trips.append(
+            yield timeout(t_end - now)
+            trips_log.append(
                 (
                     k,
                     True,
@@ -588,15 +576,15 @@ class Model:
                     t_end,
                     delay,
                     soc0,
-                    level(),
+                    state["h2"] / cap if h2 else state["soc"],
                     0.0 if h2 else need,
                     need if h2 else 0.0,
                     dh_km,
                     fuel,
                 )
             )
-            loc = int(self.c_end_st[k])
-            pos = (self.c_dlon[k], self.c_dlat[k])
+            loc = c_end_st[k]
+            pos = (c_dlon[k], c_dlat[k])
             displaced = False
         # pull in to the depot, then stay there until the horizon ends
         extra_km = 0.0

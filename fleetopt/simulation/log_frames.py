@@ -1,4 +1,7 @@
-"""Turn the kernel's log (lists of tuples) into tables column by column, emptying the lists.
+"""Hold the kernel's log (lists of tuples) and turn it into tables column by column.
+
+Also the table helpers a city-sized day needs: :func:`append_rows` (two tables appended one
+column at a time) and :func:`by_station` (the segments' arrays per station).
 
 ``pandas.DataFrame(list_of_tuples)`` guesses every column's type from the whole log; a city
 day logs millions of rows. Here the tuples go once into an object matrix (pointers), the
@@ -9,12 +12,57 @@ as its string type, as before).
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["frame_of"]
+__all__ = ["Log", "append_rows", "by_station", "frame_of"]
+
+
+@dataclass
+class Log:
+    """Everything the kernel records (plain lists of tuples, turned into tables at the end).
+
+    Attributes
+    ----------
+    trips : list
+        ``(trip_row, served, reason, start_s, end_s, delay_s, soc_start, soc_end,
+        battery_kwh, hydrogen_kg, deadhead_km, fuel)`` per trip the clock handled; ``fuel``
+        is the fuel a phev burnt once its battery was at ``min_soc`` [L].
+    sessions : list
+        ``(vehicle_id, vehicle_type, station_index, action, arrive_s, plug_s, end_s,
+        battery_kwh, grid_kwh, hydrogen_kg, soc_in, soc_out)``; action is charge | swap |
+        hydrogen | gave_up.
+    segments : list
+        ``(station_index, vehicle_type, start_s, end_s, grid_kw)`` constant grid power.
+    events : list
+        ``(t_s, vehicle_id, event, soc, station_id)``.
+    vehicles : dict
+        Per vehicle id: final ``soc``, ``idle_kwh``, ``extra_km`` (pull-in),
+        ``extra_energy`` (its battery kWh or hydrogen kg), ``extra_fuel`` (fuel burnt on
+        drives outside the trips: a phev's pull-in, a fuel taxi's last repositioning) [L or
+        kg], ``drawn_kwh``, ``charged_kwh``, ``refuel_kg``, ``soc_start``.
+    """
+
+    trips: list[tuple[Any, ...]] = field(default_factory=list)
+    sessions: list[tuple[Any, ...]] = field(default_factory=list)
+    segments: list[tuple[Any, ...]] = field(default_factory=list)
+    events: list[tuple[Any, ...]] = field(default_factory=list)
+    vehicles: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def gave_up(
+        self, vid: str, vtype: str, station_index: int, arrive_s: float, end_s: float, soc: float
+    ) -> None:
+        """Record a station visit that ended without energy (no plug or stock in time)."""
+        self.sessions.append(
+            (vid, vtype, station_index, "gave_up", arrive_s, math.nan, end_s, 0.0, 0.0, 0.0,
+             soc, soc)
+        )
+
 
 _DTYPES = {"f": np.float64, "i": np.int64, "b": np.bool_, "o": object}
 
@@ -49,3 +97,36 @@ def frame_of(rows: list[tuple[Any, ...]], columns: list[str], kinds: str) -> pd.
     }
     del matrix
     return pd.DataFrame(data)
+
+
+def append_rows(top: pd.DataFrame, bottom: pd.DataFrame) -> pd.DataFrame:
+    """Return ``pd.concat([top, bottom], ignore_index=True)``, built one column at a time.
+
+    With the same columns, each column is concatenated as ``pd.concat`` does it and the
+    two parts are dropped at once, so a city's trips table (millions of rows) is held
+    about once, not three times (both parts and the whole). Other columns: ``pd.concat``.
+    """
+    if list(top.columns) != list(bottom.columns) or top.columns.has_duplicates:
+        return pd.concat([top, bottom], ignore_index=True)
+    whole = pd.DataFrame(index=pd.RangeIndex(len(top) + len(bottom)))
+    for name in list(top.columns):
+        whole[name] = pd.concat([top.pop(name), bottom.pop(name)], ignore_index=True)
+    return whole
+
+
+def by_station(
+    seg: pd.DataFrame,
+) -> Iterator[tuple[Any, np.ndarray, np.ndarray, np.ndarray]]:
+    """Yield ``(station_id, start_s, end_s, grid_kw)`` per station of the segments.
+
+    Stations in ``seg.groupby("station_id")`` order, rows in table order within each: the
+    arrays of iterating the groups, without a table per station (a city has thousands).
+    """
+    if not len(seg):
+        return
+    g = seg.groupby("station_id")
+    rows = g.indices
+    start, end, kw = (seg[c].to_numpy(float) for c in ("start_s", "end_s", "grid_kw"))
+    for sid in g.size().index:
+        i = rows[sid]
+        yield sid, start[i], end[i], kw[i]

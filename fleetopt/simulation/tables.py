@@ -20,8 +20,8 @@ from fleetopt import powertrains as pts
 from fleetopt.domain.costs import energy_cost_cny, resolve_tariff
 from fleetopt.domain.emissions import co2_kg, converted_turnover_tkm, intensity_kg_per_tkm
 from fleetopt.inputs.scenario import Scenario
-from fleetopt.simulation.kernel import Log, Model
-from fleetopt.simulation.log_frames import frame_of
+from fleetopt.simulation.kernel import Model
+from fleetopt.simulation.log_frames import Log, append_rows, by_station, frame_of
 from fleetopt.simulation.prepare import Prepared
 from fleetopt.simulation.pv import pv_offset
 from fleetopt.simulation.result import TYPE_KEYS, SimulationResult, load_profile_kw, peak_kw
@@ -283,7 +283,7 @@ def trips_table(
     else:
         out["passenger_km"] = out["tonne_km"] = out["need_kwh"] = np.zeros(0)
     if taxis is not None:
-        out = pd.concat([out, taxis.trips_table()], ignore_index=True)
+        out = append_rows(out, taxis.trips_table())
     return out
 
 
@@ -473,12 +473,12 @@ def summary_totals(
                 else 0.0
             )
         waits = s["wait_s"].to_numpy(float) / 60.0 if len(s) else np.zeros(0)
-        t = out[tmask]
+        t_served = served[tmask]  # one column: a city's trips table is not copied per block
         return {
             "vehicles": len(v),
-            "trips_total": len(t),
-            "trips_served": int(t["served"].sum()),
-            "trips_missed": int((~t["served"]).sum()),
+            "trips_total": len(t_served),
+            "trips_served": int(t_served.sum()),
+            "trips_missed": int((~t_served).sum()),
             "distance_km": float(v["distance_km"].sum()),
             "battery_energy_kwh": float(v["battery_kwh"].sum()),
             "grid_energy_kwh": grid,
@@ -501,6 +501,7 @@ def summary_totals(
             "charge_wait_max_min": float(waits.max()) if waits.size else 0.0,
         }
 
+    served = out["served"].to_numpy(bool)
     all_v = np.ones(len(veh), dtype=bool)
     totals: dict[str, Any] = {"scenario": scenario.name, "seed": scenario.seed}
     totals.update(
@@ -544,14 +545,7 @@ def stations_table(prep: Prepared, ses: pd.DataFrame, seg: pd.DataFrame) -> pd.D
         stt["wait_mean_min"] = stt["id"].map(sv["wait_s"].mean() / 60.0).fillna(0.0)
         stt["wait_max_min"] = stt["id"].map(sv["wait_s"].max() / 60.0).fillna(0.0)
         stt["cost_cny"] = stt["id"].map(sg["cost_cny"].sum()).fillna(0.0)
-        peaks = {
-            sid: peak_kw(
-                d["start_s"].to_numpy(float),
-                d["end_s"].to_numpy(float),
-                d["grid_kw"].to_numpy(float),
-            )
-            for sid, d in sg
-        }
+        peaks = {sid: peak_kw(a, b, kw) for sid, a, b, kw in by_station(seg)}
         stt["peak_kw"] = stt["id"].map(peaks).fillna(0.0)
     return stt
 
@@ -562,14 +556,8 @@ def load_table(
     """Return the grid load per station per minute [kW] (net of PV when there is PV)."""
     loads: dict[str, np.ndarray] = {}
     grid_s = None
-    for sid, d in seg.groupby("station_id") if len(seg) else []:
-        grid_s, kw = load_profile_kw(
-            d["start_s"].to_numpy(float),
-            d["end_s"].to_numpy(float),
-            d["grid_kw"].to_numpy(float),
-            t0,
-            t1,
-        )
+    for sid, a, b, p_kw in by_station(seg):
+        grid_s, kw = load_profile_kw(a, b, p_kw, t0, t1)
         loads[str(sid)] = kw
     if grid_s is None:
         grid_s, _ = load_profile_kw(np.zeros(0), np.zeros(0), np.zeros(0), t0, t1)
