@@ -37,6 +37,7 @@ __all__ = [
     "fuel_timeline",
     "horizon_facts",
     "horizon_of",
+    "run_clock",
     "run_prepared",
     "simulate",
 ]
@@ -156,10 +157,30 @@ def run_prepared(
     """
     if t_wall is None:
         t_wall = time.perf_counter()
-    scenario = case.scenario
+    model, log, taxis = run_clock(case, prep, horizon, progress=progress, routes=routes)
+    t_sim = time.perf_counter() - t_wall
+    result = assemble(case.scenario, prep, model, log, taxis)
+    result.wall_s = time.perf_counter() - t_wall
+    logger.info("simulated %s in %.2f s (clock %.2f s)", case.name, result.wall_s, t_sim)
+    return result
+
+
+def run_clock(
+    case: Case,
+    prep: Prepared,
+    horizon: tuple[float, float],
+    *,
+    progress: Any = None,
+    routes: Any = None,
+) -> tuple[Model, Log, TaxiDispatch | None]:
+    """Run the SimPy clock of prepared inputs; return the model, its canonical log, the taxis.
+
+    The part of :func:`run_prepared` before the tables are built
+    (:func:`fleetopt.simulation.tables.assemble` turns the three into the result).
+    """
     assert case.network is not None, "a simulation needs the Case's road network"
     router = Router(case.network)
-    model = Model(scenario, prep, router, horizon)
+    model = Model(case.scenario, prep, router, horizon)
     taxis = None
     if prep.requests:
         taxis = TaxiDispatch(model, prep.requests, routes=routes)
@@ -178,8 +199,4 @@ def run_prepared(
     finally:
         if gc_was_on:
             gc.enable()
-    t_sim = time.perf_counter() - t_wall
-    result = assemble(scenario, prep, model, log, taxis)
-    result.wall_s = time.perf_counter() - t_wall
-    logger.info("simulated %s in %.2f s (clock %.2f s)", scenario.name, result.wall_s, t_sim)
-    return result
+    return model, log, taxis
