@@ -266,18 +266,17 @@ def run_day(task: Mapping[str, Any]) -> dict[str, Any]:
     """
     scenario, day, network, inputs = _task_inputs(task)
     record = _record(task["digest"], day, simulate_day(scenario, day, network, inputs))
-    _store_on_worker(task, day, record)
+    partition_dask.store_record(task.get("store"), _record_name(day), record)
     return record
 
 
-def _store_on_worker(
-    task: Mapping[str, Any], day: RepresentativeDay, record: Mapping[str, Any]
-) -> None:
-    if task.get("store"):
-        try:
-            write_json_atomic(Path(task["store"]) / _record_name(day), record)
-        except OSError as exc:  # a remote worker may not see the folder; the client writes it
-            logger.debug("worker could not store %s: %s", day.label, exc)
+def warm_worker(network: str, base_dir: str) -> int:
+    """Load the road network into a worker's cache (a Dask task); its nodes, 0 if it fails."""
+    try:
+        return len(load_network(network, base_dir=Path(base_dir)).lon)
+    except (InputError, OSError) as exc:  # the day's task will say what is wrong
+        logger.debug("worker warm-up: %s", exc)
+        return 0
 
 
 #: Fleets a worker unshipped, by their ``inputs_key`` (days of one demand factor share them).
@@ -348,7 +347,7 @@ def merge_day(
     result = partition.merge(case, runs, horizon)
     summary: dict[str, Any] = to_jsonable(result.summary())
     record = _record(task["digest"], day, summary)
-    _store_on_worker(task, day, record)
+    partition_dask.store_record(task.get("store"), _record_name(day), record)
     return record
 
 
@@ -599,6 +598,10 @@ def _run(
         if not todo and not scheduler:
             return  # every day is stored: no cluster to start
         with dask_client(scheduler, workers) as client:
+            # workers import and load the network while the client makes the fleets
+            warm = partition_dask.on_each_worker(
+                client, warm_worker, scenario.network, str(scenario.base_dir)
+            )
             threads = max(1, sum(client.nthreads().values()))
             # split days into partitions only where workers would idle without it
             use = (len(todo) < threads) if split is None else split
@@ -607,6 +610,7 @@ def _run(
                 "day": run_day, "prepare": prepare_part, "run": run_part, "merge": merge_day
             }
             yield from partition_dask.iter_days(client, tasks, fns)
+            del warm
         return
     if todo and network is None:
         network = load_network(scenario.network, base_dir=scenario.base_dir)
@@ -688,13 +692,3 @@ def write_outputs(doc: Mapping[str, Any], out: Path) -> None:
     days_table(doc).to_csv(tmp, index=False)
     os.replace(tmp, out / "days.csv")
     write_json_atomic(out / "summary.json", dict(doc))
-
-
-def weights_sum(days: Sequence[RepresentativeDay]) -> int:
-    """Return the days of the year the representative days stand for [d]."""
-    return sum(d.weight_days for d in days)
-
-
-def days_in_year(year: int) -> int:
-    """Return 366 in a leap year, else 365."""
-    return 366 if calendar.isleap(year) else 365

@@ -11,8 +11,10 @@ into the Case's inputs (:func:`unship_fleets`) and keeps them for the next day
 from __future__ import annotations
 
 import collections
+import logging
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pandas as pd
@@ -20,13 +22,23 @@ import pyarrow as pa
 
 from fleetopt._json import to_jsonable
 from fleetopt.case import FleetInput
-from fleetopt.executors import DASK_RETRIES
+from fleetopt.executors import DASK_RETRIES, write_json_atomic
 from fleetopt.inputs.scenario import Scenario, scenario_from_dict
 from fleetopt.simulation import engine
 from fleetopt.simulation.prepare import Prepared
 
-__all__ = ["day_horizon", "iter_days", "kept", "part_facts", "ship_fleets", "unship_fleets"]
+__all__ = [
+    "day_horizon",
+    "iter_days",
+    "kept",
+    "on_each_worker",
+    "part_facts",
+    "ship_fleets",
+    "store_record",
+    "unship_fleets",
+]
 
+logger = logging.getLogger(__name__)
 _T = TypeVar("_T")
 _LOCK = threading.Lock()
 
@@ -49,6 +61,23 @@ def kept(
         while len(cache) > keep:
             cache.popitem(last=False)
     return value
+
+
+def on_each_worker(client: Any, fn: Callable[..., Any], *args: Any) -> list[Any]:
+    """Submit ``fn(*args)`` once on every worker (not waited for); return the futures."""
+    return [
+        client.submit(fn, *args, workers=[a], allow_other_workers=False, pure=False)
+        for a in client.scheduler_info()["workers"]
+    ]
+
+
+def store_record(store: str | None, name: str, record: Mapping[str, Any]) -> None:
+    """Write a day record into the store folder from a worker, when the worker sees it."""
+    if store:
+        try:
+            write_json_atomic(Path(store) / name, record)
+        except OSError as exc:  # a remote worker may not see the folder; the client writes it
+            logger.debug("worker could not store %s: %s", name, exc)
 
 
 def part_facts(prep: Prepared) -> engine.HorizonFacts:
