@@ -113,6 +113,7 @@ def _day(scenario: Path) -> dict[str, object]:
 
 
 def _year(scenario: Path, executor: str) -> dict[str, object]:
+    load0 = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         proc = subprocess.run(
             [sys.executable, "-c", _YEAR, str(scenario), executor, tmp],
@@ -121,22 +122,28 @@ def _year(scenario: Path, executor: str) -> dict[str, object]:
     if proc.returncode != 0:
         return {"error": proc.stderr[-2000:]}
     out: dict[str, object] = json.loads(proc.stdout.strip().splitlines()[-1])
+    out["machine_load_1min"] = [load0, os.getloadavg()[0]]  # before, after: shared machine
     return out
 
 
-def run(quick: bool, scale: float | None = None) -> dict[str, object]:
-    """Run the city's day and year: full scale, or every fleet scaled (quick: QUICK_SCALE)."""
+def run(quick: bool, scale: float | None = None, day: bool = True) -> dict[str, object]:
+    """Run the city's day and year: full scale, or every fleet scaled (quick: QUICK_SCALE).
+
+    ``day=False`` (``--no-day``) runs only the year (one process vs 2 Dask workers).
+    """
     if scale is None:
         scale = QUICK_SCALE if quick else 1.0
     out: dict[str, object] = {
         "machine_load_1min": os.getloadavg()[0],
+        "cpus": os.cpu_count(),
         "scenario": str(SCENARIO),
         "scale": scale,
         "label": "full city" if scale == 1.0 else f"every fleet x{scale:g}: NOT the full city",
     }
     with tempfile.TemporaryDirectory() as folder:
         scenario = scaled_scenario(scale, Path(folder))
-        out["day"] = _day(scenario)
+        if day:
+            out["day"] = _day(scenario)
         local = _year(scenario, "local")
         dask = _year(scenario, "dask")
     year: dict[str, object] = {"local": local, "dask_2_workers": dask, "goal_speedup": 1.8}
@@ -152,4 +159,5 @@ def run(quick: bool, scale: float | None = None) -> dict[str, object]:
 if __name__ == "__main__":
     args = sys.argv[1:]
     given = float(args[args.index("--scale") + 1]) if "--scale" in args else None
-    print(json.dumps(run(quick="--quick" in args, scale=given), indent=2))
+    print(json.dumps(run(quick="--quick" in args, scale=given, day="--no-day" not in args),
+                     indent=2))

@@ -17,7 +17,10 @@ hash of the scenario, its input files and the day, so a killed run resumes where
 stopped. Days run in this process (``local``: the network loaded once, the fleets read or
 generated once per demand factor (a Case per day shares them), shortest-path
 matrices of the taxi dispatch reused between days) or on Dask (``dask``) with identical
-results.
+results: there a worker keeps the shipped fleets, the day's Case and the route rows
+between tasks, and when fewer days are left than worker threads each day's independent
+partitions run as tasks of their own (:mod:`fleetopt.simulation.partition`,
+:func:`fleetopt.simulation.partition_dask.iter_days`) and are merged into the same day.
 """
 
 from __future__ import annotations
@@ -29,7 +32,6 @@ import datetime as dt
 import logging
 import os
 import re
-import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -37,26 +39,26 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import pyarrow as pa
 
 import fleetopt
 from fleetopt import defaults, settings
 from fleetopt._json import to_jsonable
-from fleetopt.case import FleetInput, build_case, load_case
+from fleetopt.case import Case, FleetInput, build_case, load_case
 from fleetopt.errors import InputError, Problem
 from fleetopt.executors import (
     Progress,
     dask_client,
     digest,
     input_fingerprints,
-    iter_dask,
     load_record,
     package_fingerprint,
     write_json_atomic,
 )
 from fleetopt.inputs.road_graph import RoadNetwork, load_network
 from fleetopt.inputs.scenario import Fleet, Scenario, scenario_from_dict
-from fleetopt.simulation import engine
+from fleetopt.simulation import engine, partition, partition_dask
+from fleetopt.simulation.partition_dask import ship_fleets, unship_fleets
+from fleetopt.simulation.prepare import Prepared, prepare
 from fleetopt.simulation.routes import RouteCache
 
 logger = logging.getLogger(__name__)
@@ -206,21 +208,17 @@ _ROUTES: collections.OrderedDict[int, tuple[RoadNetwork, RouteCache]] = (
     collections.OrderedDict()
 )
 _ROUTES_KEEP = 2
-_ROUTES_LOCK = threading.Lock()
 
 
 def route_cache(network: RoadNetwork) -> RouteCache:
     """Return this process's :class:`~fleetopt.simulation.RouteCache` of ``network``."""
-    with _ROUTES_LOCK:
-        hit = _ROUTES.get(id(network))
-        if hit is not None and hit[0] is network:
-            _ROUTES.move_to_end(id(network))
-            return hit[1]
-        cache = RouteCache(network)
-        _ROUTES[id(network)] = (network, cache)
-        while len(_ROUTES) > _ROUTES_KEEP:
-            _ROUTES.popitem(last=False)
-        return cache
+    hit = partition_dask.kept(
+        _ROUTES, id(network), lambda: (network, RouteCache(network)), _ROUTES_KEEP
+    )
+    if hit[0] is not network:  # an id reused by a new object
+        _ROUTES.pop(id(network), None)
+        return route_cache(network)
+    return hit[1]
 
 
 # --------------------------------------------------------------------------- one day
@@ -259,35 +257,97 @@ def simulate_day(
 
 
 def run_day(task: Mapping[str, Any]) -> dict[str, Any]:
-    """Simulate one day from plain data; the function a Dask worker runs.
+    """Simulate one day from plain data (a Dask task); return its record.
 
-    Parameters
-    ----------
-    task : mapping
-        ``scenario`` (the merged scenario dictionary), ``base_dir``, ``file``, ``day``
-        (the fields of :class:`RepresentativeDay`), ``digest`` and ``store`` (folder of the
-        day records, or None).
-
-    Returns
-    -------
-    dict
-        The day record: ``version``, ``digest``, ``label``, ``summary``.
+    ``task``: ``scenario`` (the merged scenario dictionary), ``base_dir``, ``file``, ``day``
+    (the fields of :class:`RepresentativeDay`), ``digest``, ``store`` (folder of the day
+    records, or None) and optionally the shipped fleets (``inputs``, ``inputs_key``). The
+    record: ``version``, ``digest``, ``label``, ``summary``.
     """
+    scenario, day, network, inputs = _task_inputs(task)
+    record = _record(task["digest"], day, simulate_day(scenario, day, network, inputs))
+    partition_dask.store_record(task.get("store"), _record_name(day), record)
+    return record
+
+
+def warm_worker(network: str, base_dir: str) -> int:
+    """Load the road network into a worker's cache (a Dask task); its nodes, 0 if it fails."""
+    try:
+        return len(load_network(network, base_dir=Path(base_dir)).lon)
+    except (InputError, OSError) as exc:  # the day's task will say what is wrong
+        logger.debug("worker warm-up: %s", exc)
+        return 0
+
+
+#: Fleets a worker unshipped, by their ``inputs_key`` (days of one demand factor share them).
+_UNSHIPPED: collections.OrderedDict[str, tuple[FleetInput, ...]] = collections.OrderedDict()
+_UNSHIPPED_KEEP = 2
+#: Day Cases a worker built, by the day's digest (a day's partition tasks share it).
+_CASES: collections.OrderedDict[str, Case] = collections.OrderedDict()
+_CASES_KEEP = 4
+
+
+def _task_inputs(
+    task: Mapping[str, Any],
+) -> tuple[Scenario, RepresentativeDay, RoadNetwork, dict[float, tuple[FleetInput, ...]] | None]:
+    """Return a task's scenario, day, network (cached per process) and shipped fleets."""
     scenario = scenario_from_dict(task["scenario"], base_dir=task["base_dir"], file=task["file"])
     day = RepresentativeDay(**task["day"])
     network = load_network(scenario.network, base_dir=scenario.base_dir)
     shipped = task.get("inputs")  # the fleets the client read or generated (scattered once)
-    inputs = (
-        {day.demand_factor: unship_fleets(day_scenario(scenario, day), shipped)}
-        if shipped is not None
-        else None
-    )
-    record = _record(task["digest"], day, simulate_day(scenario, day, network, inputs))
-    if task.get("store"):
-        try:
-            write_json_atomic(Path(task["store"]) / _record_name(day), record)
-        except OSError as exc:  # a remote worker may not see the folder; the client writes it
-            logger.debug("worker could not store %s: %s", day.label, exc)
+    if shipped is None:
+        return scenario, day, network, None
+    def make() -> tuple[FleetInput, ...]:
+        return unship_fleets(day_scenario(scenario, day), shipped)
+
+    key = task.get("inputs_key")  # names the shipped fleets: kept for the next day
+    fleets = partition_dask.kept(_UNSHIPPED, key, make, _UNSHIPPED_KEEP) if key else make()
+    return scenario, day, network, {day.demand_factor: fleets}
+
+
+def _task_case(task: Mapping[str, Any]) -> tuple[Scenario, RepresentativeDay, Case]:
+    """Return a day task's Case (built once per worker and day)."""
+    scenario, day, network, inputs = _task_inputs(task)
+
+    def make() -> Case:
+        day_sc = day_scenario(scenario, day)
+        if inputs is None:
+            return load_case(day_sc, network)
+        return build_case(day_sc, network, inputs[day.demand_factor])
+
+    return scenario, day, partition_dask.kept(_CASES, str(task["digest"]), make, _CASES_KEEP)
+
+
+# ------------------------------------------------------------------ a day in partitions
+def prepare_part(task: Mapping[str, Any], part: Mapping[str, Any]) -> Prepared:
+    """Prepare one partition of a day (a Dask task; the result stays on its worker)."""
+    _, _, case = _task_case(task)
+    return prepare(partition.part_case(case, partition.Partition.of(dict(part))))
+
+
+def run_part(
+    task: Mapping[str, Any],
+    part: Mapping[str, Any],
+    prep: Prepared,
+    horizon: tuple[float, float],
+) -> partition.PartRun:
+    """Run one prepared partition on the day's horizon (a Dask task; no event log)."""
+    _, _, case = _task_case(task)
+    p = partition.Partition.of(dict(part))
+    sub = partition.part_case(case, p)
+    routes = route_cache(case.network) if p.taxi and case.network is not None else None
+    return partition.run_part(sub, p, prep, horizon, routes=routes, events=False)
+
+
+def merge_day(
+    task: Mapping[str, Any], horizon: tuple[float, float], *runs: partition.PartRun
+) -> dict[str, Any]:
+    """Merge a day's partitions and return (and store) its record (a Dask task)."""
+    _, day, case = _task_case(task)
+    result = partition.merge(case, runs, horizon)
+    summary: dict[str, Any] = to_jsonable(result.summary())
+    record = _record(task["digest"], day, summary)
+    partition_dask.store_record(task.get("store"), _record_name(day), record)
     return record
 
 
@@ -399,6 +459,7 @@ def simulate_annual(
     progress: bool = False,
     workers: int | None = None,
     network: RoadNetwork | None = None,
+    split: bool | None = None,
 ) -> dict[str, Any]:
     """Simulate the representative days of the scenario's year and add them up.
 
@@ -420,6 +481,10 @@ def simulate_annual(
         Dask LocalCluster worker processes.
     network : RoadNetwork, optional
         The road network (local executor); loaded once when not given.
+    split : bool, optional
+        Dask: run each day's independent partitions (:mod:`fleetopt.simulation.partition`)
+        as separate tasks and merge them on a worker (same result); None: only when fewer
+        days are left to run than the cluster has worker threads.
 
     Notes
     -----
@@ -482,7 +547,9 @@ def simulate_annual(
     )
     bar = Progress(progress, len(unique), len(records), f"annual {scenario.name} {scenario.year}")
     try:
-        for rec in _run(scenario, todo, keys, store, executor, scheduler, workers, network):
+        for rec in _run(
+            scenario, todo, keys, store, executor, scheduler, workers, network, split
+        ):
             target = store / _record_name(groups_by_label[rec["label"]])
             if load_record(target, rec["digest"], _RECORD_VERSION) is None:
                 write_json_atomic(target, rec)
@@ -525,14 +592,25 @@ def _run(
     scheduler: str | None,
     workers: int | None,
     network: RoadNetwork | None,
+    split: bool | None = None,
 ) -> Iterator[dict[str, Any]]:
     if executor == "dask":
         if not todo and not scheduler:
             return  # every day is stored: no cluster to start
-        names = [f"fleetopt-annual-{keys[d.label][:16]}" for d in todo]
         with dask_client(scheduler, workers) as client:
-            tasks = _dask_tasks(client, scenario, todo, keys, store)
-            yield from iter_dask(run_day, tasks, names, client=client)
+            # workers import and load the network while the client makes the fleets
+            warm = partition_dask.on_each_worker(
+                client, warm_worker, scenario.network, str(scenario.base_dir)
+            )
+            threads = max(1, sum(client.nthreads().values()))
+            # split days into partitions only where workers would idle without it
+            use = (len(todo) < threads) if split is None else split
+            tasks = _dask_tasks(client, scenario, todo, keys, store, threads if use else 0)
+            fns: dict[str, Any] = {
+                "day": run_day, "prepare": prepare_part, "run": run_part, "merge": merge_day
+            }
+            yield from partition_dask.iter_days(client, tasks, fns)
+            del warm
         return
     if todo and network is None:
         network = load_network(scenario.network, base_dir=scenario.base_dir)
@@ -547,6 +625,7 @@ def _dask_tasks(
     todo: list[RepresentativeDay],
     keys: Mapping[str, str],
     store: Path,
+    max_parts: int = 0,
 ) -> list[dict[str, Any]]:
     """Return the day tasks, with each demand factor's fleets read or generated once here.
 
@@ -554,19 +633,27 @@ def _dask_tasks(
     once per demand factor (``broadcast``: one copy a worker, not one per task, and no
     worker generates them again); the tasks carry the future. A worker rebuilds the
     scenario from its plain dictionary, so the fleets are made from that same dictionary.
+    With ``max_parts`` > 1 a task lists its day's independent partitions (``parts``, at
+    most that many, as plain data; they do not depend on the weather) unless it has one.
     """
     raw = to_jsonable(scenario.raw)
     as_workers = scenario_from_dict(raw, base_dir=str(scenario.base_dir), file=scenario.file)
     network = load_network(as_workers.network, base_dir=as_workers.base_dir)
     shipped: dict[float, Any] = {}
+    split: dict[float, list[dict[str, Any]]] = {}
+    base = scenario_key(scenario)  # names the shipped fleets in a worker's cache
     for d in todo:
         if d.demand_factor not in shipped:
-            plain = ship_fleets(load_case(day_scenario(as_workers, d), network).fleets)
+            case = load_case(day_scenario(as_workers, d), network)
+            plain = ship_fleets(case.fleets)
             # a list is scattered element by element: wrap it to ship it as one object;
             # None (a table Arrow cannot carry exactly): the workers read or generate it
-            shipped[d.demand_factor] = (
-                None if plain is None else client.scatter([plain], broadcast=True)[0]
-            )
+            shipped[d.demand_factor] = {} if plain is None else {
+                "inputs": client.scatter([plain], broadcast=True)[0],
+                "inputs_key": f"{base}-{d.demand_factor!r}",
+            }
+            parts = partition.partitions(case, max_parts) if max_parts > 1 else []
+            split[d.demand_factor] = [p.plain() for p in parts] if len(parts) > 1 else []
     return [
         {
             "scenario": raw,
@@ -575,62 +662,11 @@ def _dask_tasks(
             "day": dataclasses.asdict(d),
             "digest": keys[d.label],
             "store": str(store.resolve()),
-            **({"inputs": shipped[d.demand_factor]} if shipped[d.demand_factor] else {}),
+            **shipped[d.demand_factor],
+            **({"parts": split[d.demand_factor]} if split[d.demand_factor] else {}),
         }
         for d in todo
     ]
-
-
-def ship_fleets(fleets: Sequence[FleetInput]) -> list[dict[str, Any]] | None:
-    """Return a day's fleets as plain data for the workers (no pickle of the user's tables).
-
-    Each fleet becomes ``kind``, its table as Arrow IPC stream bytes (with pandas' dtypes
-    and index in the schema; object columns named to be restored), the table's ``attrs``
-    and the GTFS facts as JSON-able values; Dask carries bytes, strings and numbers without
-    pickle. None when a table does not survive the round trip exactly (object columns
-    Arrow cannot type): the workers then read or generate the fleets themselves from the
-    scenario dictionary, as before.
-    """
-    out: list[dict[str, Any]] = []
-    for fi in fleets:
-        try:
-            table = pa.Table.from_pandas(fi.table, preserve_index=None)
-        except (pa.ArrowException, TypeError, ValueError):
-            return None
-        sink = pa.BufferOutputStream()
-        with pa.ipc.new_stream(sink, table.schema) as writer:
-            writer.write_table(table)
-        item = {
-            "kind": fi.kind,
-            "table": sink.getvalue().to_pybytes(),
-            "attrs": to_jsonable(dict(fi.table.attrs)),
-            "gtfs": to_jsonable(fi.gtfs),
-            "object_columns": [str(c) for c in fi.table.columns if fi.table[c].dtype == object],
-        }
-        if not _read_table(item).equals(fi.table) or item["attrs"] != fi.table.attrs:
-            return None
-        out.append(item)
-    return out
-
-
-def unship_fleets(
-    scenario: Scenario, shipped: Sequence[Mapping[str, Any]]
-) -> tuple[FleetInput, ...]:
-    """Return the fleet inputs of :func:`ship_fleets`' plain data for ``scenario``'s fleets."""
-    if len(shipped) != len(scenario.fleets):
-        raise ValueError(f"{len(shipped)} shipped fleets for {len(scenario.fleets)} [[fleets]]")
-    return tuple(
-        FleetInput(fleet, str(item["kind"]), _read_table(item), item["gtfs"])
-        for fleet, item in zip(scenario.fleets, shipped, strict=True)
-    )
-
-
-def _read_table(item: Mapping[str, Any]) -> pd.DataFrame:
-    df = pa.ipc.open_stream(item["table"]).read_all().to_pandas()
-    for c in item["object_columns"]:  # Arrow gives strings back as pandas' str dtype
-        df[c] = df[c].astype(object)
-    df.attrs.update(item["attrs"])
-    return df
 
 
 def days_table(doc: Mapping[str, Any]) -> pd.DataFrame:
@@ -656,13 +692,3 @@ def write_outputs(doc: Mapping[str, Any], out: Path) -> None:
     days_table(doc).to_csv(tmp, index=False)
     os.replace(tmp, out / "days.csv")
     write_json_atomic(out / "summary.json", dict(doc))
-
-
-def weights_sum(days: Sequence[RepresentativeDay]) -> int:
-    """Return the days of the year the representative days stand for [d]."""
-    return sum(d.weight_days for d in days)
-
-
-def days_in_year(year: int) -> int:
-    """Return 366 in a leap year, else 365."""
-    return 366 if calendar.isleap(year) else 365

@@ -13,12 +13,13 @@ from __future__ import annotations
 import gc
 import logging
 import math
+import operator
 import time
 from typing import Any
 
 from fleetopt.case import Case
 from fleetopt.inputs.scenario import Scenario
-from fleetopt.simulation.kernel import Model
+from fleetopt.simulation.kernel import Log, Model
 from fleetopt.simulation.prepare import Prepared, prepare
 from fleetopt.simulation.progress import clock_ticker
 from fleetopt.simulation.result import SimulationResult
@@ -30,22 +31,76 @@ logger = logging.getLogger(__name__)
 
 #: ``fuel_timeline`` and ``assemble`` live in :mod:`fleetopt.simulation.tables`; importable
 #: from here as before.
-__all__ = ["assemble", "fuel_timeline", "simulate"]
+__all__ = [
+    "assemble",
+    "canonical_log",
+    "fuel_timeline",
+    "horizon_facts",
+    "horizon_of",
+    "run_clock",
+    "run_prepared",
+    "simulate",
+]
 
 
-def _horizon(scenario: Scenario, prep: Prepared) -> tuple[float, float]:
+#: A day's horizon facts: latest trip arrival, longest pull-in, latest ride request [s]
+#: (-inf where there is none); see :func:`horizon_facts`.
+HorizonFacts = tuple[float, float, float]
+
+
+def horizon_facts(prep: Prepared) -> HorizonFacts:
+    """Return what the horizon's end depends on: latest arrival, longest pull-in, latest request.
+
+    The facts of parts of a day combine by their maxima (:func:`horizon_of`), so a day split
+    into independent partitions (:mod:`fleetopt.simulation.partition`) runs every part on
+    the whole day's horizon.
+    """
+    arr = pin = req_max = -math.inf
+    if len(prep.trips):
+        arr = float(prep.trips["arrival_s"].max())
+        pin = float(prep.vehicles["pullin_s"].max())
+    for _, req in prep.requests:
+        if len(req):
+            req_max = max(req_max, float(req["departure_s"].max()))
+    return arr, pin, req_max
+
+
+def horizon_of(scenario: Scenario, facts: list[HorizonFacts]) -> tuple[float, float]:
+    """Return the horizon ``(start, end)`` [s] of a day from its parts' :func:`horizon_facts`.
+
+    ``horizon_end_s`` when the scenario sets it, else the later of one day after the start,
+    the latest arrival plus the longest pull-in, and the latest ride request plus an hour.
+    """
     start = scenario.options.horizon_start_s
     end = scenario.options.horizon_end_s
     if math.isnan(end):
         end = start + 86400.0
-        if len(prep.trips):
-            end = max(
-                end, float(prep.trips["arrival_s"].max()) + float(prep.vehicles["pullin_s"].max())
-            )
-        for _, req in prep.requests:
-            if len(req):
-                end = max(end, float(req["departure_s"].max()) + 3600.0)
+        arr = max((f[0] for f in facts), default=-math.inf)
+        if arr > -math.inf:
+            end = max(end, arr + max(f[1] for f in facts if f[0] > -math.inf))
+        req_max = max((f[2] for f in facts), default=-math.inf)
+        if req_max > -math.inf:
+            end = max(end, req_max + 3600.0)
     return float(start), float(end)
+
+
+def _horizon(scenario: Scenario, prep: Prepared) -> tuple[float, float]:
+    return horizon_of(scenario, [horizon_facts(prep)])
+
+
+def canonical_log(log: Log) -> Log:
+    """Put the kernel's log into its documented order (in place) and return it.
+
+    Sessions and grid segments by station (the stations' order), events by time and
+    vehicle id; rows equal in that key keep the order the clock made them in (a stable
+    sort). One station's or one vehicle's rows all come from one independent partition of
+    the day, so a day run in partitions and merged (:mod:`fleetopt.simulation.partition`)
+    gives the same tables, row for row, as the day run whole.
+    """
+    log.sessions.sort(key=operator.itemgetter(2))
+    log.segments.sort(key=operator.itemgetter(0))
+    log.events.sort(key=operator.itemgetter(0, 1))
+    return log
 
 
 def simulate(case: Case, *, progress: Any = None, routes: Any = None) -> SimulationResult:
@@ -80,12 +135,52 @@ def simulate(case: Case, *, progress: Any = None, routes: Any = None) -> Simulat
             "simulate(load_case(scenario, network))"
         )
         raise TypeError(msg)
-    scenario = case.scenario
     prep = prepare(case)
+    horizon = _horizon(case.scenario, prep)
+    return run_prepared(case, prep, horizon, progress=progress, routes=routes, t_wall=t_wall)
+
+
+def run_prepared(
+    case: Case,
+    prep: Prepared,
+    horizon: tuple[float, float],
+    *,
+    progress: Any = None,
+    routes: Any = None,
+    t_wall: float | None = None,
+) -> SimulationResult:
+    """Run the clock of prepared inputs over ``horizon`` and assemble the result.
+
+    :func:`simulate` is ``run_prepared(case, prepare(case), its horizon)``; a partition of
+    a day (:mod:`fleetopt.simulation.partition`) runs its own prepared inputs on the whole
+    day's horizon (:func:`horizon_of`).
+    """
+    if t_wall is None:
+        t_wall = time.perf_counter()
+    model, log, taxis = run_clock(case, prep, horizon, progress=progress, routes=routes)
+    t_sim = time.perf_counter() - t_wall
+    result = assemble(case.scenario, prep, model, log, taxis)
+    result.wall_s = time.perf_counter() - t_wall
+    logger.info("simulated %s in %.2f s (clock %.2f s)", case.name, result.wall_s, t_sim)
+    return result
+
+
+def run_clock(
+    case: Case,
+    prep: Prepared,
+    horizon: tuple[float, float],
+    *,
+    progress: Any = None,
+    routes: Any = None,
+) -> tuple[Model, Log, TaxiDispatch | None]:
+    """Run the SimPy clock of prepared inputs; return the model, its canonical log, the taxis.
+
+    The part of :func:`run_prepared` before the tables are built
+    (:func:`fleetopt.simulation.tables.assemble` turns the three into the result).
+    """
     assert case.network is not None, "a simulation needs the Case's road network"
     router = Router(case.network)
-    horizon = _horizon(scenario, prep)
-    model = Model(scenario, prep, router, horizon)
+    model = Model(case.scenario, prep, router, horizon)
     taxis = None
     if prep.requests:
         taxis = TaxiDispatch(model, prep.requests, routes=routes)
@@ -100,12 +195,8 @@ def simulate(case: Case, *, progress: Any = None, routes: Any = None) -> Simulat
     gc_was_on = gc.isenabled()
     gc.disable()
     try:
-        log = model.run()
+        log = canonical_log(model.run())
     finally:
         if gc_was_on:
             gc.enable()
-    t_sim = time.perf_counter() - t_wall
-    result = assemble(scenario, prep, model, log, taxis)
-    result.wall_s = time.perf_counter() - t_wall
-    logger.info("simulated %s in %.2f s (clock %.2f s)", scenario.name, result.wall_s, t_sim)
-    return result
+    return model, log, taxis
