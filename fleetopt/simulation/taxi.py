@@ -322,10 +322,8 @@ class TaxiDispatch:
         hot-spot drives fall back to a full row where the cut row cannot decide
         (:meth:`_full_row`).
         """
-        reach = (
-            (math.ceil(self._reach_s * 1000.0) + 2) * _SPLIT
-            if math.isfinite(self._reach_s) else math.inf
-        )
+        r_s = self._reach_s
+        reach = (math.ceil(r_s * 1000.0) + 2) * _SPLIT if math.isfinite(r_s) else math.inf
         lim = np.full(nodes.size, reach)
         lim[np.searchsorted(nodes, onode)] = math.inf
         self.W, self._row_lim = self.routes.rows_within(nodes, lim)
@@ -353,6 +351,10 @@ class TaxiDispatch:
             got = w[row_of[a]]
             self._full_rows[a] = got
         return got
+
+    def release_rows(self) -> None:
+        """Free this run's route rows after the clock (the result tables never read them)."""
+        self.W, self._full_rows = np.zeros((0, self.net.n_nodes)), {}
 
     def _route(self, a: int, b: int) -> tuple[float, float]:
         """Travel time [s] and length [m] of the time-shortest path from node a to node b."""
