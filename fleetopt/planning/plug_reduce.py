@@ -8,6 +8,9 @@ connected part of the vehicle-station graph, and keeps the removal when the cost
 with the plugs fixed still finds a schedule (the curve rows, the plug windows and the
 cyclic day all hold, so the schedule is as deliverable as the sized one). The proven
 lower bound is the sizing's; the answer is "optimal" only when it meets it.
+
+The trials are counted (``max_trials``), so the plugs do not depend on the machine's speed
+or load; the wall-clock ``budget_s`` is only a safety cap for a machine many times slower.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ def fewer_plugs(
     plan: ChargingPlan,
     *,
     budget_s: float = 10.0,
+    max_trials: int = 30,
     **lp: Any,
 ) -> ChargingPlan:
     """Remove plugs one at a time while the fixed-plug LP still schedules the part.
@@ -48,7 +52,11 @@ def fewer_plugs(
     plan : ChargingPlan
         The sized plan (:func:`plan_charging` without ``plugs``).
     budget_s : float
-        Wall-clock budget of the trials [s]; the last accepted plugs are kept when it ends.
+        Wall-clock safety cap of the trials [s]; the last accepted plugs are kept when it
+        ends (then the answer depends on the machine's speed).
+    max_trials : int
+        Trials (fixed-plug LP solves of a part) at most; the last accepted plugs are kept
+        when they are used up. Counted, so the answer does not depend on the machine.
     **lp
         Further keywords of :func:`plan_charging` (``t0_s``, ``step_s``,
         ``grid_limit_kw``, ``demand_cny_per_kw_day``).
@@ -66,6 +74,7 @@ def fewer_plugs(
     plugs = dict(plan.plugs)
     ids = [str(s) for s in station_ids]
     changed = False
+    trials = 0
     for part in _parts(vehicles, len(station_ids)):
         sub = [vehicles[k] for k in part]
         used = sorted(
@@ -79,8 +88,9 @@ def fewer_plugs(
         for sid in sorted(used, key=lambda s: (-plugs.get(s, 0), s)):
             while plugs.get(sid, 0) > 0:
                 left = budget_s - (time.perf_counter() - t0)
-                if left <= 0:
+                if left <= 0 or trials >= max_trials:
                     break
+                trials += 1
                 trial = {**plugs, sid: plugs[sid] - 1}
                 ans = plan_charging(
                     sub, station_ids, prices_cny_per_kwh, plugs=trial, time_limit_s=left, **lp

@@ -64,3 +64,14 @@ def test_tapering_plug_bound_is_the_full_power_relaxation(kwh: float, bound: int
     assert p.status == "optimal"
     assert p.plugs_bound == bound
     assert sum(p.plugs.values()) >= p.plugs_bound
+
+
+@pytest.mark.parametrize(("trials", "plugs"), [(0, 3), (1, 2), (2, 1), (3, 1)])
+def test_the_reduction_stops_after_its_trials_not_its_clock(trials: int, plugs: int) -> None:
+    """GIVEN two buses that fit one plug (2 x 6 h in a 16 h night) and 3 plugs planned WHEN
+    the reduction may run ``trials`` fixed-plug LPs (with an ample clock) THEN each trial
+    takes one plug away until 1 is left (the third trial, 0 plugs, fails): 3, 2, 1, 1. The
+    count, not the machine's speed, decides the plugs."""
+    days = [_day("b1", 30.0), _day("b2", 30.0)]
+    out = fewer_plugs(days, IDS, PRICES, _oversized(days), budget_s=1e6, max_trials=trials)
+    assert sum(out.plugs.values()) == plugs
