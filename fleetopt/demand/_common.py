@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -252,16 +252,32 @@ def area_node(
     return int(cand[rng.integers(cand.size)])
 
 
-def trip_row(
-    net: RoadNetwork, o: int, d: int, dep: float, arr: float, dist_m: float, depot: str
+def trip_columns(
+    net: RoadNetwork,
+    origin: Sequence[int],
+    dest: Sequence[int],
+    dep_s: Sequence[float],
+    arr_s: Sequence[float],
+    dist_m: Sequence[float],
+    depot: list[str],
+    vehicle_id: list[str],
+    trip_id: list[str],
+    payload_t: float,
 ) -> dict[str, Any]:
+    """Return the generated trips' columns from their legs (nodes, times [s], lengths [m])."""
+    o = np.array(origin, dtype=np.int64)
+    d = np.array(dest, dtype=np.int64)
     return {
-        "departure_s": dep,
-        "arrival_s": arr,
+        "departure_s": np.array(dep_s, dtype=float),
+        "arrival_s": np.array(arr_s, dtype=float),
         "origin_lon": net.lon[o],
         "origin_lat": net.lat[o],
         "destination_lon": net.lon[d],
         "destination_lat": net.lat[d],
-        "distance_km": dist_m / 1000.0,
+        "distance_km": np.array(dist_m, dtype=float) / 1000.0,
         "depot": depot,
+        "vehicle_id": vehicle_id,
+        "trip_id": trip_id,
+        "passengers": np.full(o.size, np.nan),
+        "payload_t": np.full(o.size, payload_t),
     }

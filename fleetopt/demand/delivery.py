@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from fleetopt.demand._common import Graph, area_node
+from fleetopt.demand._common import Graph, area_node, trip_columns
 from fleetopt.inputs.default_demand import demand_param
 from fleetopt.inputs.road_graph import RoadNetwork
 
@@ -81,19 +81,4 @@ def generate_delivery(net: RoadNetwork, n: int, rng: np.random.Generator) -> dic
             depot_of.extend([name] * legs)
             vids.extend([vid] * legs)
             tids.extend(f"{vid}-{j + 1:03d}" for j in range(legs))
-    o = np.array(origin, dtype=np.int64)
-    d = np.array(dest, dtype=np.int64)
-    return {
-        "departure_s": np.array(dep, dtype=float),
-        "arrival_s": np.array(arr, dtype=float),
-        "origin_lon": net.lon[o],
-        "origin_lat": net.lat[o],
-        "destination_lon": net.lon[d],
-        "destination_lat": net.lat[d],
-        "distance_km": np.array(dist_m, dtype=float) / 1000.0,
-        "depot": depot_of,
-        "vehicle_id": vids,
-        "trip_id": tids,
-        "passengers": np.full(o.size, np.nan),
-        "payload_t": np.full(o.size, payload),
-    }
+    return trip_columns(net, origin, dest, dep, arr, dist_m, depot_of, vids, tids, payload)

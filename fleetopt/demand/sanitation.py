@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from fleetopt.demand._common import Graph, area_node
+from fleetopt.demand._common import Graph, area_node, trip_columns
 from fleetopt.inputs.default_demand import demand_param
 from fleetopt.inputs.road_graph import RoadNetwork
 
@@ -74,19 +74,5 @@ def generate_sanitation(net: RoadNetwork, n: int, rng: np.random.Generator) -> d
             leg[4] = l_in[node]
         depot_of.extend([f"generated-sanitation-depot-{di + 1:02d}"] * (len(legs) - at))
     o, d, dep, arr, dist_m, vids, nums = zip(*legs, strict=True) if legs else ((),) * 7
-    o_ = np.array(o, dtype=np.int64)
-    d_ = np.array(d, dtype=np.int64)
-    return {
-        "departure_s": np.array(dep, dtype=float),
-        "arrival_s": np.array(arr, dtype=float),
-        "origin_lon": net.lon[o_],
-        "origin_lat": net.lat[o_],
-        "destination_lon": net.lon[d_],
-        "destination_lat": net.lat[d_],
-        "distance_km": np.array(dist_m, dtype=float) / 1000.0,
-        "depot": depot_of,
-        "vehicle_id": list(vids),
-        "trip_id": [f"{v}-{k:03d}" for v, k in zip(vids, nums, strict=True)],
-        "passengers": np.full(o_.size, np.nan),
-        "payload_t": np.full(o_.size, np.nan),
-    }
+    tids = [f"{v}-{k:03d}" for v, k in zip(vids, nums, strict=True)]
+    return trip_columns(net, o, d, dep, arr, dist_m, depot_of, list(vids), tids, math.nan)
