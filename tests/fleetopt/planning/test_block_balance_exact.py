@@ -17,7 +17,7 @@ import pytest
 from fleetopt.planning import block_balance, blocking
 from fleetopt.planning.blocking import check_block, plan_blocks
 from tests.fleetopt.planning.test_blocking_balance import _hub
-from tests.fleetopt.planning.test_blocking_random import _instance, _partitions
+from tests.fleetopt.planning.test_blocking_random import _brute_minimum, _instance
 
 X, Y = [0, 1, 2, 3], [4, 5, 6, 7]
 
@@ -106,12 +106,7 @@ def test_balanced_plan_with_idle_draw_against_brute_force(
     rng = np.random.default_rng(1600 + seed)
     n = int(rng.integers(4, 8))
     gp = _instance(rng, n, "taper", 8.0)
-    runnable = [j for j in range(n) if check_block(gp, [j], int(gp.depot[j])).feasible]
-    best = math.inf
-    for part in _partitions(runnable):
-        blocks = [sorted(b, key=lambda i: (gp.dep_s[i], i)) for b in part]
-        if all(check_block(gp, b, int(gp.depot[b[0]])).feasible for b in blocks):
-            best = min(best, len(blocks))
+    runnable, best = _brute_minimum(gp, n)
     monkeypatch.setattr(blocking, "EXACT_TRIPS", 0)
     res = plan_blocks(gp)
     assert sorted(j for b in res.blocks for j in b) == runnable

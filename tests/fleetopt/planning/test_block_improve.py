@@ -6,17 +6,14 @@ import math
 from dataclasses import replace
 
 import numpy as np
-import pandas as pd
 import pytest
 
-from fleetopt.inputs.vehicles import VehicleSpec
 from fleetopt.planning import blocking
 from fleetopt.planning.block_improve import join_blocks
 from fleetopt.planning.blocking import check_block, lower_bound, plan_blocks
 from fleetopt.planning.problem import GroupProblem
-from tests.fleetopt.planning.test_blocking_random import _instance, _partitions
-
-H = 3600.0
+from tests.fleetopt.planning.test_blocking_balance import _abc
+from tests.fleetopt.planning.test_blocking_random import _brute_minimum, _instance
 
 
 def _three() -> GroupProblem:
@@ -35,46 +32,7 @@ def _three() -> GroupProblem:
         (14.0, 15.0, 0, 2, 10.0),  # R
         (15.0, 16.0, 2, 0, 10.0),
     ]
-    n = len(rows)
-    ep = np.array([r[3] for r in rows])
-    kwh = np.array([r[4] for r in rows])
-    dh = np.array([[0.0, 1.0, 0.5], [1.0, 0.0, 4.0], [0.5, 4.0, 0.0]]) * H
-    dh_km = np.array([[0.0, 40.0, 10.0], [40.0, 0.0, 50.0], [10.0, 50.0, 0.0]])
-    spec = VehicleSpec(
-        vehicle_type="bus",
-        powertrain="bev",
-        battery_kwh=120.0,
-        kwh_per_km=1.0,
-        charging_curve="constant",
-    )
-    trips = pd.DataFrame(
-        {"trip_id": [f"t{i}" for i in range(n)], "vehicle_id": ["P", "P", "Q", "Q", "R", "R"]}
-    )
-    return GroupProblem(
-        vehicle_type="bus",
-        powertrain="bev",
-        spec=spec,
-        trips=trips,
-        dep_s=np.array([r[0] for r in rows]) * H,
-        arr_s=np.array([r[1] for r in rows]) * H,
-        km=kwh,
-        drive_kwh=kwh,
-        kwh_per_km_dh=1.0,
-        end_station=np.where(ep == 0, 0, -1),
-        depot=np.zeros(n, np.int64),
-        start_place=np.array([r[2] for r in rows]),
-        end_place=ep,
-        dh_s=dh,
-        dh_km=dh_km,
-        station_place=np.array([0]),
-        rate_kw=np.array([20.0]),
-        station_ids=np.array(["A"]),
-        cap_kwh=120.0,
-        min_kwh=0.0,
-        battery=True,
-        plug_kw=np.array([20.0]),
-        charge_ok=np.array([True]),
-    )
+    return _abc(rows, ["P", "P", "Q", "Q", "R", "R"], curve="constant")
 
 
 P, Q, R = [0, 1], [2, 3], [4, 5]
@@ -118,12 +76,7 @@ def test_join_against_brute_force(seed: int) -> None:
     rng = np.random.default_rng(2100 + seed)
     n = int(rng.integers(4, 8))
     gp = _instance(rng, n, "taper", 8.0)
-    runnable = [j for j in range(n) if check_block(gp, [j], int(gp.depot[j])).feasible]
-    best = math.inf
-    for part in _partitions(runnable):
-        blocks = [sorted(b, key=lambda i: (gp.dep_s[i], i)) for b in part]
-        if all(check_block(gp, b, int(gp.depot[b[0]])).feasible for b in blocks):
-            best = min(best, len(blocks))
+    runnable, best = _brute_minimum(gp, n)
     starts = [
         ([[j] for j in runnable], [int(gp.depot[j]) for j in runnable]),
         blocking._dispatch(gp, runnable),

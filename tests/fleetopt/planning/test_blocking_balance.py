@@ -14,9 +14,57 @@ from fleetopt.inputs.vehicles import VehicleSpec
 from fleetopt.planning import block_balance, blocking
 from fleetopt.planning.blocking import check_block, lower_bound, plan_blocks
 from fleetopt.planning.problem import GroupProblem
-from tests.fleetopt.planning.test_blocking_random import _instance, _partitions
+from tests.fleetopt.planning.test_blocking_random import _brute_minimum, _instance
 
 H = 3600.0
+
+
+def _abc(
+    rows: list[tuple[float, float, int, int, float]], vehicle_ids: list[str], curve: str = "taper"
+) -> GroupProblem:
+    """Trips ``(dep h, arr h, start, end, kWh)`` between place 0 = depot A (a 20 kW charger),
+    1 = terminal B (40 kWh away) and 2 = C (10 kWh away); battery 120 kWh, 1 kWh per km.
+
+    Deadheads: A-B 1 h / 40 km, A-C 0.5 h / 10 km, B-C 4 h / 50 km.
+    """
+    n = len(rows)
+    ep = np.array([r[3] for r in rows])
+    kwh = np.array([r[4] for r in rows])
+    dh = np.array([[0.0, 1.0, 0.5], [1.0, 0.0, 4.0], [0.5, 4.0, 0.0]]) * H
+    dh_km = np.array([[0.0, 40.0, 10.0], [40.0, 0.0, 50.0], [10.0, 50.0, 0.0]])
+    spec = VehicleSpec(
+        vehicle_type="bus",
+        powertrain="bev",
+        battery_kwh=120.0,
+        kwh_per_km=1.0,
+        charging_curve=curve,
+    )
+    trips = pd.DataFrame({"trip_id": [f"t{i}" for i in range(n)], "vehicle_id": vehicle_ids})
+    return GroupProblem(
+        vehicle_type="bus",
+        powertrain="bev",
+        spec=spec,
+        trips=trips,
+        dep_s=np.array([r[0] for r in rows]) * H,
+        arr_s=np.array([r[1] for r in rows]) * H,
+        km=kwh,
+        drive_kwh=kwh,
+        kwh_per_km_dh=1.0,
+        end_station=np.where(ep == 0, 0, -1),
+        depot=np.zeros(n, np.int64),
+        start_place=np.array([r[2] for r in rows]),
+        end_place=ep,
+        dh_s=dh,
+        dh_km=dh_km,
+        station_place=np.array([0]),
+        rate_kw=np.array([20.0]),
+        station_ids=np.array(["A"]),
+        cap_kwh=120.0,
+        min_kwh=0.0,
+        battery=True,
+        plug_kw=np.array([20.0]),
+        charge_ok=np.array([True]),
+    )
 
 
 def _hub() -> GroupProblem:
@@ -36,44 +84,7 @@ def _hub() -> GroupProblem:
         (10.0 + 20 / 60, 11.0, 0, 2, 10.0),
         (11.0, 11.5, 2, 0, 10.0),
     ]
-    n = len(rows)
-    dep = np.array([r[0] for r in rows]) * H
-    arr = np.array([r[1] for r in rows]) * H
-    sp = np.array([r[2] for r in rows])
-    ep = np.array([r[3] for r in rows])
-    kwh = np.array([r[4] for r in rows])
-    # deadheads: A-B 1 h / 40 km, A-C 0.5 h / 10 km, B-C 4 h / 50 km (1 kWh per km)
-    dh = np.array([[0.0, 1.0, 0.5], [1.0, 0.0, 4.0], [0.5, 4.0, 0.0]]) * H
-    dh_km = np.array([[0.0, 40.0, 10.0], [40.0, 0.0, 50.0], [10.0, 50.0, 0.0]])
-    spec = VehicleSpec(vehicle_type="bus", powertrain="bev", battery_kwh=120.0, kwh_per_km=1.0)
-    trips = pd.DataFrame(
-        {"trip_id": [f"t{i}" for i in range(n)], "vehicle_id": ["X"] * 4 + ["Y"] * 4}
-    )
-    return GroupProblem(
-        vehicle_type="bus",
-        powertrain="bev",
-        spec=spec,
-        trips=trips,
-        dep_s=dep,
-        arr_s=arr,
-        km=kwh,
-        drive_kwh=kwh,
-        kwh_per_km_dh=1.0,
-        end_station=np.where(ep == 0, 0, -1),
-        depot=np.zeros(n, np.int64),
-        start_place=sp,
-        end_place=ep,
-        dh_s=dh,
-        dh_km=dh_km,
-        station_place=np.array([0]),
-        rate_kw=np.array([20.0]),
-        station_ids=np.array(["A"]),
-        cap_kwh=120.0,
-        min_kwh=0.0,
-        battery=True,
-        plug_kw=np.array([20.0]),
-        charge_ok=np.array([True]),
-    )
+    return _abc(rows, ["X"] * 4 + ["Y"] * 4)
 
 
 def test_hub_tail_exchange_makes_both_blocks_run() -> None:
@@ -141,12 +152,7 @@ def test_balanced_heuristic_is_feasible_and_never_below_brute_force(
     rng = np.random.default_rng(100 + seed)
     n = int(rng.integers(3, 8))
     gp = _instance(rng, n)
-    runnable = [j for j in range(n) if check_block(gp, [j], int(gp.depot[j])).feasible]
-    best = math.inf
-    for part in _partitions(runnable):
-        blocks = [sorted(b, key=lambda i: (gp.dep_s[i], i)) for b in part]
-        if all(check_block(gp, b, int(gp.depot[b[0]])).feasible for b in blocks):
-            best = min(best, len(blocks))
+    runnable, best = _brute_minimum(gp, n)
     monkeypatch.setattr(blocking, "EXACT_TRIPS", 0)
     res = plan_blocks(gp)
     assert sorted(j for b in res.blocks for j in b) == runnable

@@ -81,6 +81,21 @@ def _partitions(items: list[int]):
         yield [[first], *part]
 
 
+def _brute_minimum(gp: GroupProblem, n: int) -> tuple[list[int], float]:
+    """Return the trips one vehicle can run alone and the fewest feasible blocks for them.
+
+    The minimum is over every set partition of those trips into blocks (time-ordered) that
+    all pass :func:`check_block` (inf when none does).
+    """
+    runnable = [j for j in range(n) if check_block(gp, [j], int(gp.depot[j])).feasible]
+    best = math.inf
+    for part in _partitions(runnable):
+        blocks = [sorted(b, key=lambda i: (gp.dep_s[i], i)) for b in part]
+        if all(check_block(gp, b, int(gp.depot[b[0]])).feasible for b in blocks):
+            best = min(best, len(blocks))
+    return runnable, best
+
+
 def _inward_s(a: float, b: float) -> float:
     """Charging time of a stay [a, b]: a fractional end rounded inward to the whole second."""
     a2 = a if a == round(a) else float(math.ceil(a))
@@ -193,12 +208,7 @@ def test_fewest_vehicles_equal_brute_force_over_all_partitions(seed: int) -> Non
     rng = np.random.default_rng(100 + seed)
     n = int(rng.integers(3, 8))
     gp = _instance(rng, n)
-    runnable = [j for j in range(n) if check_block(gp, [j], int(gp.depot[j])).feasible]
-    best = math.inf
-    for part in _partitions(runnable):
-        blocks = [sorted(b, key=lambda i: (gp.dep_s[i], i)) for b in part]
-        if all(check_block(gp, b, int(gp.depot[b[0]])).feasible for b in blocks):
-            best = min(best, len(blocks))
+    runnable, best = _brute_minimum(gp, n)
     res = plan_blocks(gp)
     assert res.vehicles == best
     assert sorted(j for b in res.blocks for j in b) == runnable

@@ -13,6 +13,7 @@ from fleetopt.case import load_case
 from fleetopt.executors import dask_client
 from fleetopt.inputs.scenario import read_scenario
 from fleetopt.simulation import annual, partition, partition_dask
+from tests.fleetopt.annual.test_annual import _no_wall
 
 STATIONS = (
     Path(annual.__file__).parents[1] / "data" / "scenarios"
@@ -37,14 +38,6 @@ generator = "beijing-taxi"
 size = 10
 powertrain = "gasoline"
 """
-
-
-def _no_wall(doc: Any) -> Any:
-    if isinstance(doc, dict):
-        return {k: _no_wall(v) for k, v in doc.items() if k != "wall_s"}
-    if isinstance(doc, list):
-        return [_no_wall(v) for v in doc]
-    return doc
 
 
 @pytest.fixture(scope="module")
