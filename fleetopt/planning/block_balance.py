@@ -19,7 +19,7 @@ import numpy as np
 from fleetopt.planning.block_check import (
     EPS,
     _charge_kwh,
-    _Charger,
+    charger,
     idle_kw,
     timeline,
     with_idle,
@@ -65,23 +65,6 @@ BALANCE_MARGIN_EVALS = 40
 BALANCE_EVALS = 100
 
 
-class _Curve:
-    """One :class:`fleetopt.planning.block_check._Charger` per group (its curve and battery)."""
-
-    def __init__(self) -> None:
-        self.key: tuple[int, str, float] | None = None
-        self.ch: _Charger | None = None
-
-    def get(self, gp: GroupProblem) -> _Charger:
-        key = (id(gp), gp.spec.charging_curve, gp.cap_kwh)
-        if self.ch is None or key != self.key:
-            self.key, self.ch = key, _Charger(gp)
-        return self.ch
-
-
-_CURVE = _Curve()
-
-
 def shortfall_kwh(gp: GroupProblem, trips: list[int], depot: int, day_rate: float = 1.0) -> float:
     """Return by how many kWh a block misses the energy rules (0 exactly when it runs).
 
@@ -99,7 +82,7 @@ def shortfall_kwh(gp: GroupProblem, trips: list[int], depot: int, day_rate: floa
     if not gp.battery:
         return 0.0
     segs = with_idle(segs, idle_kw(gp))
-    ch = _CURVE.get(gp)
+    ch = charger(gp)
     cap, lo = gp.cap_kwh, gp.min_kwh
     need, over = lo, 0.0
     for sg in reversed(segs):

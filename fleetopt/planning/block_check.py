@@ -17,6 +17,7 @@ charging is planned (:func:`charge_span`: all of it when its ends are whole seco
 from __future__ import annotations
 
 import bisect
+import functools
 import math
 from dataclasses import dataclass
 
@@ -280,11 +281,11 @@ class _Charger:
     ``T^-1(T(E) + x)``.
     """
 
-    def __init__(self, gp: GroupProblem) -> None:
-        crv = chg.curve(gp.spec.charging_curve)
+    def __init__(self, curve: str, cap_kwh: float) -> None:
+        crv = chg.curve(curve)
         knees, fr = usable_bands(crv.knees_soc, crv.fracs)
-        self.top = float(knees[-1]) * gp.cap_kwh if fr[-1] > 0 else 0.0
-        e = np.r_[0.0, knees * gp.cap_kwh]
+        self.top = float(knees[-1]) * cap_kwh if fr[-1] > 0 else 0.0
+        e = np.r_[0.0, knees * cap_kwh]
         t = np.r_[0.0, np.cumsum(np.diff(e) / np.where(fr > 0, fr, np.inf))]
         self.e: list[float] = e.tolist()
         self.t: list[float] = t.tolist()
@@ -323,6 +324,16 @@ class _Charger:
         return self.energy(self.time(e) - kwh_full)
 
 
+@functools.lru_cache(maxsize=64)
+def _charger_of(curve: str, cap_kwh: float) -> _Charger:
+    return _Charger(curve, cap_kwh)
+
+
+def charger(gp: GroupProblem) -> _Charger:
+    """Return the group's charger (its curve and battery), built once per curve and size."""
+    return _charger_of(gp.spec.charging_curve, float(gp.cap_kwh))
+
+
 def check_block(gp: GroupProblem, trips: list[int], depot: int) -> BlockCheck:
     """Decide exactly whether a block runs (energy, reserve, cyclic day).
 
@@ -345,7 +356,7 @@ def check_block(gp: GroupProblem, trips: list[int], depot: int) -> BlockCheck:
     if not gp.battery:
         return BlockCheck(True, "", 0.0)
     segs = with_idle(segs, idle_kw(gp))
-    ch = _Charger(gp)
+    ch = charger(gp)
     cap, lo = gp.cap_kwh, gp.min_kwh
     tid = gp.trip_ids
     # backward: smallest charge needed before each segment
