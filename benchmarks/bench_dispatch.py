@@ -57,6 +57,8 @@ if impl == "old":
     class _Old(mod.TaxiDispatch):
         def __init__(self, model, fleets, routes=None):
             super().__init__(model, fleets)
+        def release_rows(self):
+            pass
     taxi.TaxiDispatch = _Old
 from fleetopt.inputs.road_graph import load_network
 from fleetopt.inputs.scenario import read_scenario

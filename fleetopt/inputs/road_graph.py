@@ -21,9 +21,8 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import numpy as np
 from scipy import sparse
 from scipy.sparse import csgraph
@@ -40,6 +39,9 @@ from fleetopt.inputs._graphml_arrays import (
     node_id_array,
 )
 from fleetopt.units import EARTH_RADIUS_M
+
+if TYPE_CHECKING:  # networkx is imported where a graph is built or read (not on the cached path)
+    import networkx as nx
 
 logger = logging.getLogger(__name__)
 
@@ -154,6 +156,8 @@ def _drive_filter(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     graph.remove_nodes_from([n for n in list(graph.nodes) if graph.degree(n) == 0])
     if graph.number_of_nodes() == 0:
         return graph
+    import networkx as nx
+
     largest = max(nx.weakly_connected_components(graph), key=len)
     return graph.subgraph(largest).copy()
 
@@ -254,6 +258,8 @@ def _diagnose_graphml(path: Path) -> None:
     """Re-read a GraphML osmnx rejected with plain networkx and raise what is missing."""
     if not path.name.lower().endswith((".graphml", ".graphml.gz")):
         return
+    import networkx as nx
+
     try:
         text = read_maybe_gz(path).decode("utf-8")
         plain = nx.parse_graphml(text, force_multigraph=True)
@@ -501,6 +507,8 @@ def _arrays_from_graph(graph: nx.MultiDiGraph) -> dict[str, np.ndarray]:
         speed[i] = float(d["speed_kph"])
         hw = d.get("highway", "")
         highway.append(str(hw[0] if isinstance(hw, list) else hw))
+    import networkx as nx
+
     routable = np.zeros(len(nodes), dtype=bool)
     largest = max(nx.strongly_connected_components(graph), key=len)
     routable[[index[n] for n in largest]] = True

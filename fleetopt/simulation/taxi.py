@@ -41,9 +41,9 @@ timers in its own time-ordered heap and hands a taxi to SimPy only from its driv
 station until it leaves it (where it shares plugs with the other fleets). Same-time events
 keep the order in which they were scheduled, as SimPy orders them.
 
-The route cache, the fleets' set-up, the idle-taxi search, a taxi's station visit and the
-result tables are their own modules (``routes``, ``taxi_fleet``, ``taxi_search``,
-``taxi_stations``, ``taxi_tables``).
+The route cache, the fleets' set-up, the idle-taxi search, a taxi's station visit, the
+repositioning drive and the result tables are their own modules (``routes``, ``taxi_fleet``,
+``taxi_search``, ``taxi_stations``, ``taxi_reposition``, ``taxi_tables``).
 """
 
 from __future__ import annotations
@@ -66,7 +66,13 @@ from fleetopt.inputs.routing import route_matrices as route_matrices  # noqa: PL
 from fleetopt.inputs.routing import split_combined
 from fleetopt.inputs.scenario import Fleet
 from fleetopt.inputs.vehicles import VehicleSpec
-from fleetopt.simulation import taxi_fleet, taxi_search, taxi_stations, taxi_tables
+from fleetopt.simulation import (
+    taxi_fleet,
+    taxi_reposition,
+    taxi_search,
+    taxi_stations,
+    taxi_tables,
+)
 from fleetopt.simulation.kernel import Model
 from fleetopt.simulation.routes import RouteCache, energy_m
 
@@ -74,8 +80,8 @@ logger = logging.getLogger(__name__)
 
 #: Combined path weight per millisecond (see :func:`fleetopt.inputs.routing.route_matrices`).
 _SPLIT = 1e6
-#: Heap event kinds of the dispatch loop.
-_DROP, _REPO, _ARRIVE = 0, 1, 2
+#: Heap event kinds of the dispatch loop (a drop-off, an idle timer, a hot-spot arrival).
+_DROP, _REPO, _ARRIVE = 0, 1, taxi_reposition.ARRIVE
 
 
 def _flat(code: str, values: np.ndarray) -> array[Any]:
@@ -203,7 +209,8 @@ class TaxiDispatch:
         self._kw_l: dict[int, list[float]] = {}  # the same, at least 1e-9, as a list
         # drives to the stations from a node: times, finite, energy per km x rate
         self._st_rows: dict[
-            tuple[int, bool, bool, bool, float], tuple[list[float], np.ndarray, np.ndarray, bool]
+            tuple[int, bool, bool, bool, bool, float],
+            tuple[list[float], np.ndarray, np.ndarray, bool],
         ] = {}
         over = model.sc.vehicles
         self.specs = [
@@ -399,6 +406,10 @@ class TaxiDispatch:
         inf = math.inf
         peek = env.peek
         request = self._request
+        nearest = taxi_search.nearest_idle if self.BUCKETS else None
+        assign, reason = self._assign, self.reason
+        # SimPy's next event: it changes only while the loop yields or starts a station visit
+        nxt = peek()
         while True:
             if j < nreq:
                 d = dep[j]
@@ -416,20 +427,30 @@ class TaxiDispatch:
                 self._wake_at = inf
                 with contextlib.suppress(simpy.Interrupt):
                     yield env.event()  # sleep until a taxi leaving a station schedules more
+                self._wake_at = inf
+                nxt = peek()
                 continue
-            if t >= peek():
+            if t >= nxt:
                 self._wake_at = t
                 with contextlib.suppress(simpy.Interrupt):
                     yield env.timeout(t - env.now)
                 self._wake_at = inf
+                nxt = peek()
                 continue  # re-read: SimPy events may have scheduled earlier taxi events
-            self._wake_at = inf
             self.events += 1
             if use_req:
                 self._seq += 1
                 rseq_next = self._seq  # the next instant was scheduled before this one's drives
                 while True:
-                    request(j, t, t0)
+                    if nearest is None or dep[j] < t0:
+                        request(j, t, t0)
+                    else:  # _request's nearest-first case, inline
+                        best, m, l_m = nearest(self, j, t)
+                        if best >= 0:
+                            assign(best, j, t, m / 1000.0, l_m)
+                        else:
+                            self.pending.append(j)
+                            reason[j] = "no taxi within max_wait"
                     j += 1
                     if j >= nreq or dep[j] > t:
                         break
@@ -444,8 +465,9 @@ class TaxiDispatch:
                         yield env.timeout(t - env.now)
                         self._wake_at = inf
                     taxi_stations.to_station(self, i, t)
+                    nxt = peek()
             elif kind == _REPO:
-                self._reposition(i, x, t)
+                taxi_reposition.reposition(self, i, x, t)
             else:
                 self.pos[i] = x
                 self._become_idle(i, t)
@@ -510,9 +532,18 @@ class TaxiDispatch:
 
         ``pick_s`` and ``pick_m`` are the pickup route's time and length when known.
         """
-        self._take(i)
+        # _take, inline
+        self.idle[i] = False
+        self.n_idle -= 1
+        u = self.pos[i]
+        got = self.bucket[u]
+        del got[bisect.bisect_left(got, i)]
+        nia = self._nia_l
+        nia[u] -= 1
+        if not nia[u]:
+            self._has_idle[u] = False
         if pick_s < 0:
-            pick_s, pick_m = self._route(self.pos[i], self._ro[j])
+            pick_s, pick_m = self._route(u, self._ro[j])
         pick_km = pick_m / 1000.0
         trip_km = self._trip_km_l[j]
         level = self.level
@@ -594,55 +625,26 @@ class TaxiDispatch:
             fuel = self.fuel_used[i] - f0
         lvl = self.level[i]
         self._drops.extend((j, i, now, dh, run, fuel, e1 + e2, lvl))
-        self.pos[i] = self._rd[j]
+        self.pos[i] = u = self._rd[j]
         if self._charges[i] and lvl < self._charge_soc:
             return True
         if self.pending:
             self._become_idle(i, now)
-        else:
+        elif self._repo_on:
             self._set_idle(i, now)
+        else:  # _set_idle without the idle timer, inline
+            self.idle[i] = True
+            self.n_idle += 1
+            got = self.bucket.get(u)
+            if got is None:
+                self.bucket[u] = [i]
+            else:
+                bisect.insort(got, i)
+            nia = self._nia_l
+            if not nia[u]:
+                self._has_idle[u] = True
+            nia[u] += 1
         return False
-
-    def _reposition(self, i: int, epoch: int, now: float) -> None:
-        """After ``reposition_idle_min`` of uninterrupted idling, drive taxi ``i`` to a hot spot."""
-        if not self.idle[i] or self.idle_epoch[i] != epoch:
-            return
-        a = self.pos[i]
-        if a in self._hot_set:
-            return
-        row = self.W[self.R[a]]
-        t, ln = split_combined(row[self.hot_nodes])
-        h = int(np.argmin(t))  # first minimum = lowest node (hot spots are sorted by rank)
-        if not t[h] < self._row_exact_s(a):  # a hot spot beyond the cut row could be nearer
-            row = self._full_row(a)
-            t, ln = split_combined(row[self.hot_nodes])
-            h = int(np.argmin(t))
-        ties = np.flatnonzero(t == t[h])
-        h = int(ties[np.argmin(self.hot_nodes[ties])])
-        dest = int(self.hot_nodes[h])
-        t_go, l_m = float(t[h]), float(ln[h])
-        km = l_m / 1000.0
-        ekm = self._ekm(i, t_go, l_m)
-        if not math.isfinite(t_go) or (
-            self.level[i] - ekm * self.rate[i] < self.min_level[i] - 1e-12
-        ):
-            return
-        self._take(i)
-        vid = self.taxis[i]["vehicle_id"]
-        self.m.log.events.append((now, vid, "reposition", self.level[i], ""))
-        f0 = self.fuel_used[i]
-        e = self._drive(i, km, ekm)
-        self.carry_fuel[i] += self.fuel_used[i] - f0
-        self.carry_km[i] += km
-        self.carry_ekm[i] += ekm
-        self.carry_e[i] += e
-        self.repo_km[i] += km
-        self.repo_n[i] += 1
-        if t_go > 0:
-            self._push(now + t_go, _ARRIVE, i, dest)
-        else:
-            self.pos[i] = dest
-            self._become_idle(i, now)
 
     def _become_idle(self, i: int, now: float) -> None:
         """Mark taxi ``i`` idle, drop expired waiting requests, serve the oldest it can reach."""
@@ -650,7 +652,7 @@ class TaxiDispatch:
             self._set_idle(i, now)
             return
         if len(self.pending) > 48:
-            self._become_idle_many(i, now)
+            taxi_search.become_idle_many(self, i, now)
             return
         lim = self._lim_l
         alive = [p for p in self.pending if now <= lim[p] + 1e-9]
@@ -666,28 +668,6 @@ class TaxiDispatch:
                 self._assign(i, p, now, pick, l_m)
                 return
         self.pending = alive
-
-    def _become_idle_many(self, i: int, now: float) -> None:
-        """:meth:`_become_idle` for a long queue of waiting requests (vectorised)."""
-        pend = np.array(self.pending, dtype=np.int64)
-        lim = self._limit[pend]
-        alive = now <= lim + 1e-9
-        if not alive.all():
-            pend = pend[alive]
-        self._set_idle(i, now)
-        w = self.W[self.R[self.pos[i]], self.r_o[pend]]
-        ms = np.floor(w / _SPLIT)
-        # in time (an unreachable origin or destination never is), oldest first
-        for k in (now + ms / 1000.0 <= self._limit_ok[pend] + 1e-9).nonzero()[0].tolist():
-            p = int(pend[k])
-            m = float(ms[k])
-            if self._feasible(i, p, m / 1000.0, float(w[k]) - m * _SPLIT):
-                rest = pend.tolist()
-                del rest[k]
-                self.pending = rest
-                self._assign(i, p, now)
-                return
-        self.pending = pend.tolist()
 
     # -- tables ------------------------------------------------------------------------------------
 

@@ -5,7 +5,8 @@ among those that reach it within its wait and have the energy for pickup and tri
 :func:`nearest_idle` scans road nodes nearest first (each origin's list of nodes that reach
 it within the longest wait, by travel time, is made once: :func:`near_of`);
 :func:`best_taxi` compares every idle taxi (the reference the tests check the scan
-against). Both apply the same rule.
+against). Both apply the same rule. :func:`become_idle_many` is rule 2 (the oldest waiting
+request a taxi that becomes idle can take) for a long queue.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import numpy as np
 #: the dispatch imports this module, and a type-only import back would be a cycle).
 TaxiDispatch = Any
 
-__all__ = ["best_taxi", "near_of", "nearest_idle"]
+__all__ = ["become_idle_many", "best_taxi", "near_of", "nearest_idle"]
 
 #: Combined path weight per millisecond (see :func:`fleetopt.inputs.routing.route_matrices`).
 _SPLIT = 1e6
@@ -90,11 +91,9 @@ def nearest_idle(d: TaxiDispatch, j: int, now: float) -> tuple[int, int, float]:
     level, rate, min_l, sf = d.level, d.rate, d.min_level, d.sf_use
     trip_km = d._trip_km_l[j]
     wrow, rows = d.W, d._rows_l
-    for h in range(len(head_n)):
-        m = head_ms[h]
+    for m, u in zip(head_ms, head_n):  # noqa: B905 (the same length)
         if m > c:
             return best, best_ms, best_l
-        u = head_n[h]
         if not nia[u]:
             continue
         if best >= 0 and m > best_ms:
@@ -144,3 +143,31 @@ def nearest_idle(d: TaxiDispatch, j: int, now: float) -> tuple[int, int, float]:
         if m > c or (best >= 0 and m > best_ms):
             return best, best_ms, best_l
         a, step = b, step * 8
+
+
+def become_idle_many(d: TaxiDispatch, i: int, now: float) -> None:
+    """Rule 2 for a long queue: taxi ``i`` becomes idle and takes the oldest request it can.
+
+    ``TaxiDispatch._become_idle`` for more than 48 waiting requests, vectorised: expired
+    requests leave the queue, then the oldest one the taxi reaches in time with the
+    energy for pickup and trip is assigned to it.
+    """
+    pend = np.array(d.pending, dtype=np.int64)
+    lim = d._limit[pend]
+    alive = now <= lim + 1e-9
+    if not alive.all():
+        pend = pend[alive]
+    d._set_idle(i, now)
+    w = d.W[d.R[d.pos[i]], d.r_o[pend]]
+    ms = np.floor(w / _SPLIT)
+    # in time (an unreachable origin or destination never is), oldest first
+    for k in (now + ms / 1000.0 <= d._limit_ok[pend] + 1e-9).nonzero()[0].tolist():
+        p = int(pend[k])
+        m = float(ms[k])
+        if d._feasible(i, p, m / 1000.0, float(w[k]) - m * _SPLIT):
+            rest = pend.tolist()
+            del rest[k]
+            d.pending = rest
+            d._assign(i, p, now)
+            return
+    d.pending = pend.tolist()

@@ -23,7 +23,12 @@ from fleetopt.simulation.routes import energy_m
 #: the dispatch imports this module, and a type-only import back would be a cycle).
 TaxiDispatch = Any
 
-__all__ = ["charge", "station_table", "to_station"]
+__all__ = ["PLUG_ONLY_FAST", "charge", "station_table", "to_station"]
+
+#: A swappable taxi with no usable swap station picks its plug with :func:`_choose_plug`
+#: (the same arithmetic as :func:`_choose`, with each node's drives kept); ``False`` makes it
+#: use :func:`_choose` (the reference the tests compare it with).
+PLUG_ONLY_FAST = True
 
 
 def station_table(d: TaxiDispatch, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -99,7 +104,8 @@ def _choose(d: TaxiDispatch, i: int, row: np.ndarray, exact_s: float) -> tuple[i
     best = -1
     if not idx.size:
         return best, True
-    if code[0] == 2 and not spec.swappable:
+    if code[0] == 2 and (not spec.swappable or (PLUG_ONLY_FAST and not (code != 2).any())):
+        # plugs only (also a swappable taxi where no swap station is usable)
         return _choose_plug(d, i, row, exact_s)
     t_go, l_m = split_combined(row[nodes])
     e_m = energy_m(t_go, l_m) if d.sf_use[i] else l_m
@@ -185,7 +191,7 @@ def _choose_plug(d: TaxiDispatch, i: int, row: np.ndarray, exact_s: float) -> tu
     lvl = d.level[i]
     a = d.pos[i]
     idx, nodes, _, _ = station_table(d, i)
-    key = (a, exact_s == math.inf, spec.is_hydrogen, d.sf_use[i], d.rate[i])
+    key = (a, exact_s == math.inf, spec.is_hydrogen, bool(spec.swappable), d.sf_use[i], d.rate[i])
     got = d._st_rows.get(key)
     if got is None:
         t_go, l_m = split_combined(row[nodes])

@@ -1,0 +1,67 @@
+"""The dispatch's shortcuts give the same day as the reference code they replace.
+
+A swappable battery taxi where no swap station is usable picks its plug with the per-node
+cached comparison (``taxi_stations._choose_plug``); ``PLUG_ONLY_FAST = False`` sends it
+through the general comparison (``taxi_stations._choose``), the code it took before.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import fleetopt
+from fleetopt.case import load_case
+from fleetopt.simulation import engine, taxi_stations
+from fleetopt.simulation.engine import run_clock
+from fleetopt.simulation.prepare import prepare
+from fleetopt.simulation.tables import assemble
+
+STATIONS = (
+    Path(fleetopt.__file__).parent / "data" / "scenarios" / "generated_beijing_default_stations.csv"
+)
+
+
+def _day(tmp_path: Path, central, monkeypatch: pytest.MonkeyPatch, fast: bool):
+    """30 swappable BEV taxis starting at 30 % charge (they charge during the day)."""
+    tmp_path.mkdir()
+    (tmp_path / "stations.csv").write_text(STATIONS.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "s.toml").write_text(
+        'name = "t"\nseed = 5\nnetwork = "beijing-central-2024"\nstations = "stations.csv"\n'
+        '[[fleets]]\ngenerator = "beijing-taxi"\nsize = 30\npowertrain = "bev"\n'
+        "[vehicle_types.taxi.bev]\ninitial_soc = 0.3\n",
+        encoding="utf-8",
+    )
+    calls = {"plug": 0}
+    plug = taxi_stations._choose_plug
+
+    def counted(*args, **kwargs):
+        calls["plug"] += 1
+        return plug(*args, **kwargs)
+
+    monkeypatch.setattr(taxi_stations, "PLUG_ONLY_FAST", fast)
+    monkeypatch.setattr(taxi_stations, "_choose_plug", counted)
+    case = load_case(tmp_path / "s.toml", central)
+    prep = prepare(case)
+    model, log, taxis = run_clock(case, prep, engine._horizon(case.scenario, prep))
+    assert taxis is not None
+    assert all(s.swappable for s in taxis.specs)
+    return assemble(case.scenario, prep, model, log, taxis), calls["plug"]
+
+
+def test_swappable_taxi_without_swap_station_picks_the_same_plugs(
+    tmp_path: Path, central, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GIVEN swappable taxis and only plug stations WHEN the day runs with the shortcut and
+    without it THEN trips and charging sessions are identical, and only the first run took
+    the shortcut."""
+    fast, n_fast = _day(tmp_path / "a", central, monkeypatch, fast=True)
+    ref, n_ref = _day(tmp_path / "b", central, monkeypatch, fast=False)
+    assert len(fast.sessions) > 0
+    assert n_fast > 0
+    assert n_ref == 0
+    pd.testing.assert_frame_equal(fast.trips, ref.trips)
+    pd.testing.assert_frame_equal(fast.sessions, ref.sessions)
+    assert fast.summary() == ref.summary()
