@@ -19,8 +19,11 @@ place of the new one; it runs on the same inputs in the same run. In full mode i
 every point (the 1.94 M point takes minutes); quick mode runs both at 10 k only. Every
 point is a fresh subprocess; CPU times are the child's own (``resource``), wall times include
 the shared machine's load (reported as the 1-minute load average). ``dijkstra_cpu_s`` is the
-CPU inside scipy's Dijkstra (the route rows), ``imports_cpu_s`` the CPU before the scenario
-is read (interpreter start and imports).
+CPU inside scipy's Dijkstra (the route rows), ``clock_cpu_s`` the CPU of the simulated clock
+(the dispatch loop and the station visits), ``imports_cpu_s`` the CPU before the scenario is
+read (interpreter start and imports); ``tables_hash`` hashes the trips, sessions and vehicles
+tables (equal hashes: the same day, bit for bit). ``BENCH_DISPATCH_OLD_MAX`` (requests, in
+the environment) skips the baseline at larger points of the full curve.
 
 Run: ``python benchmarks/run.py dispatch [--quick]``
 """
@@ -40,6 +43,8 @@ REPO = HERE.parent
 BASELINE_COMMIT = "3805b0a"
 #: Requests per taxi of the beijing-taxi generator (1.94 M requests / 67,000 taxis).
 REQ_PER_TAXI = 1_940_000 / 67_000
+#: Largest curve point (target requests) the baseline runs at (the environment may lower it).
+OLD_MAX = int(os.environ.get("BENCH_DISPATCH_OLD_MAX", "2000000"))
 
 _CHILD = r"""
 import json, resource, sys, time
@@ -73,6 +78,16 @@ def _timed(*a, **k):
     finally:
         sssp[0] += cpu() - c
 csgraph.dijkstra = _timed
+from fleetopt.simulation import kernel
+clock = [0.0]
+_run = kernel.Model.run
+def _timed_run(self):
+    c = cpu()
+    try:
+        return _run(self)
+    finally:
+        clock[0] += cpu() - c
+kernel.Model.run = _timed_run
 c_start = cpu()
 net = load_network("beijing-central-2024")
 net.csr_time; net.csr_length; net.nearest_nodes(116.4, 39.9)
@@ -80,17 +95,24 @@ sc = read_scenario(folder + "/s.toml")
 t0, c0 = time.perf_counter(), cpu()
 r = simulate(load_case(sc, net))
 t1, c1 = time.perf_counter(), cpu()
+rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 s = r.summary()
 t = r.trips
+import hashlib
+import pandas as pd
+h = hashlib.sha256()
+for df in (r.trips, r.sessions, r.vehicles):
+    h.update(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes())
 print(json.dumps({"impl": impl, "wall_s": t1 - t0, "cpu_s": c1 - c0,
-                  "dijkstra_cpu_s": sssp[0],
+                  "dijkstra_cpu_s": sssp[0], "clock_cpu_s": clock[0],
+                  "tables_hash": h.hexdigest()[:16],
                   "whole_process_cpu_s": c1,
                   "imports_cpu_s": c_start,
                   "requests": s["trips_total"], "served": s["trips_served"],
                   "served_share_pct": 100.0 * s["trips_served"] / max(s["trips_total"], 1),
                   "deadhead_km": float(t["deadhead_km"].sum()),
                   "battery_kwh": float(t["battery_kwh"].sum()),
-                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "peak_rss_mb": rss_mb}))
 """
 
 _BUILD = r"""
@@ -184,7 +206,7 @@ def run(quick: bool) -> dict[str, object]:
         for n in targets:
             taxis = 67_000 if n == 1_940_000 else max(1, round(n / REQ_PER_TAXI))
             point: dict[str, object] = {"target_requests": n, "taxis": taxis}
-            both = not (quick and n > 10_000)
+            both = not (quick and n > 10_000) and n <= OLD_MAX
             got = _case("taxifleet", taxis, ("new", "old") if both else ("new",), old_src)
             if both:
                 point.update(_pair(got["new"], got["old"]))
