@@ -102,8 +102,8 @@ LOCAL_REPAIR = True
 #: Charge pieces from which a part is repaired locally. A whole round there costs seconds
 #: (the bench's 15,783 pieces: 3.5-4.5 s a round under shared load, seven rounds), the
 #: repair a few; smaller parts keep whole rounds and the gain rule, which find a lower
-#: cost (the Beijing default, whose one lacking part has 85 buses: 24,364.78 CNY/day by
-#: whole rounds, 24,422.14 with that part repaired).
+#: cost (the Beijing default with every part repaired, before the chord's row cut: its one
+#: lacking part, 85 buses, ended at 24,422.14 CNY/day against 24,364.78 by whole rounds).
 REPAIR_PIECES = 10_000
 
 #: Times the sizing adds a plug where the cost LP's curve rows still lack plug time.
