@@ -27,10 +27,8 @@ that share no station; each part is solved on its own.
    ``demand_cny_per_kw_month`` x 12 / ``days_per_year`` per day), re-solved up to
    :data:`CURVE_ROUNDS` times with the curve rows moved to the bands the answer reached
    (each answer stays feasible, so the cost only falls); with a tapering curve the first
-   bands are where the chord relaxation's answer starts each piece. In a large part
-   (:data:`REPAIR_PIECES`) a round that lacks plug time is finished by local rounds on
-   the vehicles that lack it (:mod:`fleetopt.planning.charging_repair`) instead of
-   whole rounds. Its bound is the dual
+   bands are where the chord relaxation's answer starts each piece (in a large part a round
+   that lacks plug time is finished by local rounds, :data:`LOCAL_REPAIR`). Its bound is the dual
    objective (weak duality) of the LP for a constant curve, and of the chord relaxation
    (:func:`fleetopt.planning.charging_schedule.dual_bound`) for a tapering one: a proven
    lower bound of the day's cost for these blocks and plugs; the cost is ``optimal``
@@ -63,7 +61,7 @@ from fleetopt.planning.charging_model import (
     plug_windows,
     sole_stations,
 )
-from fleetopt.planning.charging_repair import repair
+from fleetopt.planning.charging_repair import recover, repair
 from fleetopt.planning.charging_schedule import (
     SCHEDULE_COLS as _SCHEDULE_COLS,
 )
@@ -92,18 +90,15 @@ EXTRA_PLUG_CNY = 1.0e4
 #: LP re-solves with the curve rows moved to the bands the last answer reached.
 CURVE_ROUNDS = 6
 
-#: In a part with at least :data:`REPAIR_PIECES` charge pieces, a curve round whose answer
-#: lacks plug time is followed by local rounds on the vehicles that lack it and their plug
-#: competitors (:func:`fleetopt.planning.charging_repair.repair`), and the first answer
-#: that lacks none ends the rounds; False: whole rounds only (the rule before, kept for
-#: comparison).
+#: In a part with at least :data:`REPAIR_PIECES` pieces, a round that lacks plug time is
+#: finished by local rounds (:mod:`fleetopt.planning.charging_repair`: ``repair``, then
+#: ``recover``); False: whole rounds only (the rule before, kept for comparison).
 LOCAL_REPAIR = True
 
-#: Charge pieces from which a part is repaired locally. A whole round there costs seconds
-#: (the bench's 15,783 pieces: 3.5-4.5 s a round under shared load, seven rounds), the
-#: repair a few; smaller parts keep whole rounds and the gain rule, which find a lower
-#: cost (the Beijing default with every part repaired, before the chord's row cut: its one
-#: lacking part, 85 buses, ended at 24,422.14 CNY/day against 24,364.78 by whole rounds).
+#: Charge pieces from which a part is repaired locally: a whole round there costs seconds
+#: (the bench's 15,783 pieces: 3.5-4.5 s under shared load, seven rounds). Smaller parts
+#: keep whole rounds and the gain rule, which find a lower cost (the Beijing default with
+#: its 85-bus part repaired: 24,422.14 CNY/day, by whole rounds 24,364.78).
 REPAIR_PIECES = 10_000
 
 #: Times the sizing adds a plug where the cost LP's curve rows still lack plug time.
@@ -495,6 +490,7 @@ def _plan_part(
             col_ub[col] = math.inf
             c2[col] = extra_plug_cny
     ans2 = None
+    repaired = False
     duals: np.ndarray | None = None
     raised = False
     if m.taper.size:  # the cost's bound, and where the cost LP's curve rows start
@@ -520,7 +516,7 @@ def _plan_part(
             # a whole round's duals price the end-of-day charge (end_prices) unless that
             # round lacked plug time (its duals then carry the lack's price): the chord's
             duals = ans.duals if full_lack <= 1e-9 or chord_ans[0] is None else chord_ans[0].duals
-            fixed = False
+            fixed = repaired = False
             if full_lack > 1e-9 and LOCAL_REPAIR and m.q_col.size >= REPAIR_PIECES:
                 # only the vehicles that lack plug time and their plug competitors
                 left = max(0.5, time_limit_s - (time.perf_counter() - t_start))
@@ -531,7 +527,7 @@ def _plan_part(
                 if lack_h(xr) < full_lack:
                     xa = xr
                     ans = replace(ans, x=xr, objective=float(c2 @ xr))
-                    fixed = lack_h(xr) <= 1e-9
+                    fixed = repaired = lack_h(xr) <= 1e-9
             gain = math.inf if ans2 is None else ans2.objective - ans.objective
             ans2 = ans
             new = m.tangents_of(xa)
@@ -560,6 +556,16 @@ def _plan_part(
         status, raised = "feasible", True
         tangent = m.tangents_of(ans2.x)
         a, row_lb_a, row_ub_a = matrix(tangent)
+    chord = chord_ans[0]
+    if repaired and ans2 is not None and ans2.x is not None and chord is not None:
+        # the vehicles whose energy cost the lacking round raised, re-solved once
+        xr = recover(
+            m, c2, matrix, col_lb, col_ub, ans2.x, chord.x, slack0,
+            time_limit_s=max(0.5, time_limit_s - (time.perf_counter() - t_start)),
+            lp_algorithm=lp_algorithm,
+        )
+        if lack_h(xr) <= 1e-9 and float(c2 @ xr) < ans2.objective:
+            ans2 = replace(ans2, x=xr, objective=float(c2 @ xr))
     if raised and ans2 is not None and ans2.x is not None and lack_h(ans2.x) <= 1e-6:
         first_tangent(c2)  # the chord relaxation's bound with the plugs added
     if ans2 is None or ans2.x is None:

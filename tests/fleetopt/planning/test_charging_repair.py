@@ -98,7 +98,8 @@ def test_the_repair_ends_without_lack_keeps_every_row_and_never_costs_more(seed:
     (which restricts wherever a piece starts below it, so the answer lacks plug time) THEN
     the local rounds end without lack, their answer meets every row and bound of the LP at
     the bands it returns, costs no more than the round's answer, and the real curve
-    delivers every piece's charge in its plug time."""
+    delivers every piece's charge in its plug time; the recovery re-solve after it keeps
+    all of that and costs no more."""
     days = _days(seed, 8)
     m = Model.build(days, 0.0, 900.0, False, price_cuts(PRICES))
     matrix, c, col_lb, col_ub, slack0 = _lp(m, 2.0)
@@ -123,6 +124,17 @@ def test_the_repair_ends_without_lack_keeps_every_row_and_never_costs_more(seed:
     p = m.taper
     need = _curve_h(m, x[m.q_chain[p]]) - _curve_h(m, x[m.q_prev[p]])
     assert np.all(need <= x[m.t_col[p]] + 1e-6)
+    # recover: the vehicles above their cost in the first band's answer, re-solved once
+    ref = _solver.solve(c, *matrix(np.zeros(m.taper.size, np.int64)), col_lb, col_ub).x
+    y = charging_repair.recover(m, c, matrix, col_lb, col_ub, x, ref, slack0, time_limit_s=60.0)
+    assert float(c @ y) <= float(c @ x) + 1e-6
+    assert float(y[slack0:].sum()) <= 1e-9
+    a, rl, ru = matrix(m.tangents_of(y))
+    ay = a @ y
+    assert np.all(ay <= ru + 1e-6)
+    assert np.all(ay >= rl - 1e-6)
+    need = _curve_h(m, y[m.q_chain[p]]) - _curve_h(m, y[m.q_prev[p]])
+    assert np.all(need <= y[m.t_col[p]] + 1e-6)
 
 
 def test_owners_cover_every_vehicle_column_once() -> None:
