@@ -18,7 +18,8 @@ row's bounds), so each answer is an answer of the whole LP at the same bands:
 The answer is a feasible one, not the whole LP's optimum at its bands: the first round's
 answer traded cost everywhere for less lack, and only the freed vehicles move back.
 :func:`recover` then re-solves, once, every vehicle whose energy cost is above its cost in
-the chord relaxation's answer (on the bench: 78,307.68 -> 77,xxx CNY/day).
+the chord relaxation's answer (on the bench's 416 buses and 65 plugs: 77,821.26 ->
+76,998.79 CNY/day, one LP of 37,931 rows).
 """
 
 from __future__ import annotations
