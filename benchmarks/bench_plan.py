@@ -19,9 +19,11 @@ Cases:
   the planned plugs could not deliver). The days carry the spec's ``taper`` charging
   curve and layover idle draw; the re-blocking's check counts both as the LP does
   (:mod:`fleetopt.planning.block_check`), so every planned day can close. The taper LP
-  (about 65k rows x 79k columns for 418 buses) is solved as a chord relaxation (the
-  bound) and then curve rounds (one LP each, the bands moved to where the answer is);
-  ``lp_rounds`` counts the LP solves of the cost call. Under heavy load the plugs can
+  (about 63k rows x 76k columns for 416 buses) is solved as a chord relaxation (the
+  bound) and then curve rounds (one LP each, the bands moved to where the answer is),
+  finished by local rounds on the vehicles that still lack plug time in a part this large;
+  ``lp_rounds`` counts all LP solves of the cost call, ``lp_local_solves`` the local ones
+  among them, ``gap`` = (cost - bound) / cost. Under heavy load the plugs can
   still hit the 60 s budget: ``plugs_status`` ``time_limit_no_solution`` and ``status``
   ``infeasible`` then mean "no answer in time", not a day that cannot close.
 * ``beijing_default``: ``fleetopt plan`` on the embedded default (``beijing-default.toml``)
@@ -31,9 +33,11 @@ Quick mode uses 160 blocks, 50 buses and skips the default's plan. Wall times de
 shared machine's load; the load average is reported.
 
 Run alone: ``python benchmarks/bench_plan.py [--quick] [--blocks N] [--no-default]
-[--reblock-only]`` (``--blocks 560 --no-default``: the charging LP part on about 500 buses
-without the 1,600-block re-blocking and the default's plan; ``--reblock-only``: the
-re-blocking case alone).
+[--reblock-only] [--rounds new|old|both]`` (``--blocks 560 --no-default``: the charging LP
+part on about 500 buses without the 1,600-block re-blocking and the default's plan;
+``--reblock-only``: the re-blocking case alone; ``--rounds both``: the cost LP with the
+local repair of large parts, then with whole curve rounds only (``old_rounds``), back to
+back on the same plugs).
 """
 
 from __future__ import annotations
@@ -58,6 +62,7 @@ def _depot_only(path: Path) -> None:
 
 
 _SOLVES = [0]
+_LOCAL = [0]
 
 
 def _count_solves() -> int:
@@ -76,13 +81,70 @@ def _count_solves() -> int:
     return _SOLVES[0]
 
 
+def _count_local() -> int:
+    """Local-round LP solves of the charging repair so far (wraps ``_sub_solve`` once)."""
+    from fleetopt.planning import charging_repair
+
+    if not getattr(charging_repair._sub_solve, "_counted", False):
+        real = charging_repair._sub_solve
+
+        def counted(*a: object, **k: object) -> object:
+            _LOCAL[0] += 1
+            return real(*a, **k)  # type: ignore[arg-type]
+
+        counted._counted = True  # type: ignore[attr-defined]
+        charging_repair._sub_solve = counted  # type: ignore[assignment]
+    return _LOCAL[0]
+
+
+def _cost_lp(days: list, station_ids: object, plugs: dict, step: float) -> dict[str, object]:
+    """The cost LP with fixed plugs at ``step``: time, LP solves, cost, bound, gap, replay."""
+    from fleetopt.domain.costs import hourly_prices
+    from fleetopt.planning.charging_lp import plan_charging
+    from fleetopt.planning.replay import replay_schedule
+
+    n_solves, n_local = _count_solves(), _count_local()
+    t0 = time.perf_counter()
+    fixed = plan_charging(
+        days,
+        station_ids,  # type: ignore[arg-type]
+        hourly_prices("beijing-general-commercial-1-10kv"),
+        step_s=step,
+        plugs=plugs,
+    )
+    t1 = time.perf_counter()
+    rep = replay_schedule(days, fixed, station_ids) if fixed.plugs else {}  # type: ignore[arg-type]
+    return {
+        "load_avg": os.getloadavg(),
+        "lp_s": t1 - t0,
+        "lp_rounds": _count_solves() - n_solves,
+        "lp_local_solves": _count_local() - n_local,
+        "status": fixed.status,
+        "cost_cny": fixed.cost_cny,
+        "bound_cny": fixed.bound_cny,
+        "gap": (fixed.cost_cny - fixed.bound_cny) / fixed.cost_cny,
+        "replay_trips_missed": rep.get("trips_missed"),
+        "replay_days_not_closed": rep.get("days_not_closed"),
+        "replay_energy_difference_kwh": rep.get("energy_difference_kwh"),
+        "replay_plug_shortfall_kwh": (
+            sum(rep["plug_shortfall_kwh"].values()) if rep else None
+        ),
+    }
+
+
 def run(
-    quick: bool, blocks: int = 0, default: bool = True, reblock_only: bool = False
+    quick: bool,
+    blocks: int = 0,
+    default: bool = True,
+    reblock_only: bool = False,
+    rounds: str = "new",
 ) -> dict[str, object]:
     """Run the cases; return timings, vehicles, bounds and goals.
 
     ``blocks`` > 0 replaces the generated blocks' number; ``default`` False skips the
-    default's plan; ``reblock_only`` runs the re-blocking case alone.
+    default's plan; ``reblock_only`` runs the re-blocking case alone; ``rounds`` picks the
+    cost LP's curve rounds: ``new`` (local repair in large parts), ``old`` (whole rounds
+    only) or ``both`` (new then old, back to back, the old under ``old_rounds``).
     """
     sys.path.insert(0, str(HERE))
     sys.path.insert(0, str(REPO))
@@ -92,11 +154,11 @@ def run(
     from fleetopt.domain.costs import hourly_prices
     from fleetopt.inputs.road_graph import load_network
     from fleetopt.inputs.scenario import read_scenario
+    from fleetopt.planning import charging_lp
     from fleetopt.planning.blocking import _dispatch, plan_blocks
     from fleetopt.planning.charging_lp import plan_charging
     from fleetopt.planning.plan import _vehicle_days, plan_scenario
     from fleetopt.planning.problem import build_groups
-    from fleetopt.planning.replay import replay_schedule
     from fleetopt.simulation.prepare import prepare
 
     out: dict[str, object] = {"load_avg": os.getloadavg()}
@@ -144,34 +206,22 @@ def run(
             t3 = time.perf_counter()
             sized = plan_charging(days, gp.station_ids, hourly_prices("flat-rate"), step_s=step)
             t4 = time.perf_counter()
-            n_solves = _count_solves()
-            fixed = plan_charging(
-                days,
-                gp.station_ids,
-                hourly_prices("beijing-general-commercial-1-10kv"),
-                step_s=step,
-                plugs=sized.plugs,
-            )
-            t5 = time.perf_counter()
-            rep = replay_schedule(days, fixed, gp.station_ids) if fixed.plugs else {}
-            lp[f"step_{int(step)}s"] = {
+            case: dict[str, object] = {
                 "plugs_s": t4 - t3,
                 "plugs_status": sized.status,
-                "lp_s": t5 - t4,
-                "lp_rounds": _count_solves() - n_solves,
-                "status": fixed.status,
-                "cost_cny": fixed.cost_cny,
-                "bound_cny": fixed.bound_cny,
                 "plugs": sum(sized.plugs.values()),
                 "plugs_bound": sized.plugs_bound,
-                "replay_trips_missed": rep.get("trips_missed"),
-                "replay_days_not_closed": rep.get("days_not_closed"),
-                "replay_energy_difference_kwh": rep.get("energy_difference_kwh"),
-                "replay_plug_shortfall_kwh": (
-                    sum(rep["plug_shortfall_kwh"].values()) if rep else None
-                ),
                 "goal_s": 10.0,
             }
+            for rule in ("new", "old") if rounds == "both" else (rounds,):
+                charging_lp.LOCAL_REPAIR = rule == "new"
+                res_lp = _cost_lp(days, gp.station_ids, sized.plugs, step)
+                if rule == rounds or (rounds == "both" and rule == "new"):
+                    case.update(res_lp)
+                else:
+                    case["old_rounds"] = res_lp
+            charging_lp.LOCAL_REPAIR = True
+            lp[f"step_{int(step)}s"] = case
         out["charging_lp"] = lp
     if not quick and default:
         sc = read_scenario(REPO / "fleetopt" / "data" / "scenarios" / "beijing-default.toml")
@@ -204,5 +254,6 @@ if __name__ == "__main__":
         blocks=n_blocks,
         default="--no-default" not in argv,
         reblock_only="--reblock-only" in argv,
+        rounds=argv[argv.index("--rounds") + 1] if "--rounds" in argv else "new",
     )
     print(json.dumps(res, indent=1, default=str))

@@ -1,5 +1,8 @@
 """Columns and rows of the charging LP, and the plug windows that realise its answer.
 
+Also the vehicles' parts (:func:`parts`: vehicles that share no station are solved apart)
+and the stations a driving vehicle must have a plug at (:func:`sole_stations`).
+
 The plan's charging schedule must hold minute by minute in the simulator
 (:mod:`fleetopt.simulation.scheduled`), which plugs a vehicle into one plug for an interval
 of time and charges it along its charging curve. So the LP is built on what a plug can do:
@@ -40,12 +43,22 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components
 
 from fleetopt.domain import charging as chg
 from fleetopt.planning.block_check import Segment, charge_span, usable_bands
 from fleetopt.planning.problem import DAY_S
 
-__all__ = ["SOC_MARGIN_KWH", "Model", "VehicleDay", "plug_windows", "sim_times"]
+__all__ = [
+    "SOC_MARGIN_KWH",
+    "Model",
+    "VehicleDay",
+    "parts",
+    "plug_windows",
+    "sim_times",
+    "sole_stations",
+]
 
 #: The simulator starts this far above the planned charge where the battery has room
 #: [kWh]: covers floating-point rounding of the day's sums (the simulator's trip check
@@ -426,8 +439,13 @@ class Model:
         is_taper = np.zeros(nq, bool)
         is_taper[self.taper] = True
         # q <= kW t: the constant curve's row; with ``chord`` also for the tapering pieces
-        # (no curve is faster than full power: the chord alone is not that tight)
-        const = np.arange(nq) if chord else np.flatnonzero(~is_taper)
+        # (no curve is faster than full power: the chord alone is not that tight) whose
+        # chord range passes the first knee (below it the chord is the first band's line,
+        # whose row already says q <= f_1 kW t)
+        full = ~is_taper
+        if chord:
+            full[self.taper[~self._chord_in_first_band()]] = True
+        const = np.flatnonzero(full)
         rows = [row0 + np.arange(const.size)] * 2
         cols = [self.q_col[const], self.t_col[const]]
         vals = [1.0 / self.q_rate[const], -np.ones(const.size)]
@@ -478,6 +496,17 @@ class Model:
             r - row0,
         )
 
+
+    def _chord_in_first_band(self) -> np.ndarray:
+        """Mask of the tapering pieces whose chord range (:meth:`_chord`) is in band 1."""
+        out = np.zeros(self.taper.size, bool)
+        for k, knees, _, _ in self._curve_groups():
+            p = self.taper[k]
+            cap = self.cap[self.q_vehicle[p]]
+            lo = self.col_lb[self.q_prev[p]]
+            hi = np.minimum(cap, np.maximum(self.q_ceiling_before[p] + 1e-7, lo))
+            out[k] = hi <= knees[0] * cap
+        return out
 
     def _chord(
         self,
@@ -542,6 +571,40 @@ def _soc_ceiling(
                 out[i] = u
         g0 += ns
     return out, before
+
+
+def sole_stations(vehicles: list[VehicleDay], m: Model) -> set[int]:
+    """Stations that are the only place some driving vehicle can charge."""
+    if m.q_vehicle.size == 0:
+        return set()
+    pairs = np.unique(np.stack([m.q_vehicle, m.q_station]), axis=1)
+    veh, cnt = np.unique(pairs[0], return_counts=True)
+    out: set[int] = set()
+    for v in veh[cnt == 1]:
+        drive = sum(sg.kwh for sg in vehicles[int(v)].segments if sg.kind == "drive")
+        if drive > 0:
+            out.add(int(pairs[1][pairs[0] == v][0]))
+    return out
+
+
+def parts(vehicles: list[VehicleDay], n_st: int) -> list[list[int]]:
+    """Vehicles grouped by the connected parts of the vehicle-station charging graph."""
+    nv = len(vehicles)
+    vi: list[int] = []
+    si: list[int] = []
+    for k, v in enumerate(vehicles):
+        for sg in v.segments:
+            if sg.kind == "stay" and sg.station >= 0 and v.rate_kw[sg.station] > 0:
+                vi.append(k)
+                si.append(nv + sg.station)
+    g = sparse.coo_matrix((np.ones(len(vi)), (vi, si)), shape=(nv + n_st, nv + n_st))
+    _, label = connected_components(g, directed=False)
+    lab = label[:nv]
+    # vehicles that charge nowhere share one part (they only need their own rows)
+    alone = np.ones(nv, bool)
+    alone[np.asarray(vi, dtype=np.int64)] = False
+    lab = np.where(alone, -1, lab)
+    return [np.flatnonzero(lab == u).tolist() for u in np.unique(lab)]
 
 
 def sim_times(u_s: np.ndarray, night: np.ndarray, t0_s: float) -> np.ndarray:

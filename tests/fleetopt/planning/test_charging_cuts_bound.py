@@ -94,3 +94,25 @@ def test_the_taper_cost_bound_never_exceeds_a_deliverable_cost(seed: int) -> Non
     assert full.cost_cny - 1e-6 <= plan.bound_cny <= plan.cost_cny + 1e-9
     gap = plan.cost_cny - plan.bound_cny
     assert (plan.status == "optimal") == (gap <= charging_lp.CURVE_GAP * plan.cost_cny)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_chord_drops_full_power_rows_only_where_they_repeat_its_first_band(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GIVEN random taper buses THEN the chord relaxation leaves out ``q <= kW t`` for the
+    pieces whose chord range lies below the first knee (its first band's row says as much
+    there), and its bound is the same as with every such row kept."""
+    days = _days(seed)
+    prices = hourly_prices("beijing-general-commercial-1-10kv")
+    m = Model.build(days, 0.0, 900.0, False, price_cuts(prices))
+    below = m._chord_in_first_band()
+    assert below.any()
+    assert not below.all()
+    rows_cut = m.curve_rows(m.initial_tangents(), 0, chord=True)[4]
+    a = plan_charging(days, np.array(["D"]), prices, plugs={"D": 2})
+    monkeypatch.setattr(Model, "_chord_in_first_band", lambda self: np.zeros(self.taper.size, bool))
+    rows_all = m.curve_rows(m.initial_tangents(), 0, chord=True)[4]
+    assert rows_all - rows_cut == int(below.sum())
+    b = plan_charging(days, np.array(["D"]), prices, plugs={"D": 2})
+    assert a.bound_cny == pytest.approx(b.bound_cny, rel=1e-7)
