@@ -532,16 +532,8 @@ class TaxiDispatch:
 
         ``pick_s`` and ``pick_m`` are the pickup route's time and length when known.
         """
-        # _take, inline
-        self.idle[i] = False
-        self.n_idle -= 1
+        self._take(i)
         u = self.pos[i]
-        got = self.bucket[u]
-        del got[bisect.bisect_left(got, i)]
-        nia = self._nia_l
-        nia[u] -= 1
-        if not nia[u]:
-            self._has_idle[u] = False
         if pick_s < 0:
             pick_s, pick_m = self._route(u, self._ro[j])
         pick_km = pick_m / 1000.0

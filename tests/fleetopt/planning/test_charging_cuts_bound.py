@@ -18,16 +18,30 @@ H = 3600.0
 TAPER = chg.curve("taper")
 
 
-def _days(seed: int, n: int = 5) -> list[VehicleDay]:
-    """Random buses of 100 kWh (taper) sharing one 60 kW depot: a day layover and a night."""
+def _days(
+    seed: int,
+    n: int = 5,
+    *,
+    start_h: tuple[float, float] = (5, 8),
+    out_h: tuple[float, float] = (2, 5),
+    layover_h: tuple[float, float] = (0.3, 2.0),
+    back_h: tuple[float, float] = (2, 6),
+    kwh: tuple[float, float] = (20, 45),
+) -> list[VehicleDay]:
+    """Random buses of 100 kWh (taper) sharing one 60 kW depot: a day layover and a night.
+
+    Each bus pulls out at a clock hour drawn from ``start_h``, drives ``out_h`` hours to the
+    layover, stays ``layover_h`` hours, drives ``back_h`` hours and stays the night; each
+    drive takes an energy drawn from ``kwh`` [kWh].
+    """
     rng = np.random.default_rng(seed)
     out = []
     for k in range(n):
-        t0 = rng.uniform(5, 8) * H
-        lay0 = t0 + rng.uniform(2, 5) * H
-        lay1 = lay0 + rng.uniform(0.3, 2.0) * H
-        end = lay1 + rng.uniform(2, 6) * H
-        e1, e2 = rng.uniform(20, 45, 2)
+        t0 = rng.uniform(*start_h) * H
+        lay0 = t0 + rng.uniform(*out_h) * H
+        lay1 = lay0 + rng.uniform(*layover_h) * H
+        end = lay1 + rng.uniform(*back_h) * H
+        e1, e2 = rng.uniform(*kwh, 2)
         segs = [
             Segment("drive", t0, lay0, kwh=e1, km=e1, trip=2 * k),
             Segment("stay", lay0, lay1, station=0),

@@ -11,12 +11,11 @@ from scipy import sparse
 from fleetopt.domain import charging as chg
 from fleetopt.domain.costs import hourly_prices
 from fleetopt.planning import _solver, charging_lp, charging_repair
-from fleetopt.planning.block_check import Segment
 from fleetopt.planning.charging_lp import plan_charging
 from fleetopt.planning.charging_model import Model, VehicleDay
 from fleetopt.planning.charging_schedule import price_cuts
-from fleetopt.planning.problem import DAY_S
 from fleetopt.planning.replay import replay_schedule
+from tests.fleetopt.planning.test_charging_cuts_bound import _days as _random_days
 
 H = 3600.0
 TAPER = chg.curve("taper")
@@ -26,27 +25,9 @@ SLACK = 1.0e7
 
 def _days(seed: int, n: int) -> list[VehicleDay]:
     """Random 100 kWh taper buses at one 60 kW depot: a layover and a night, 76-96 kWh a day."""
-    rng = np.random.default_rng(seed)
-    out = []
-    for k in range(n):
-        t0 = rng.uniform(5, 7) * H
-        lay0 = t0 + rng.uniform(2, 4) * H
-        lay1 = lay0 + rng.uniform(0.3, 1.0) * H
-        end = lay1 + rng.uniform(8, 11) * H
-        e1, e2 = rng.uniform(38, 48, 2)
-        segs = [
-            Segment("drive", t0, lay0, kwh=e1, km=e1, trip=2 * k),
-            Segment("stay", lay0, lay1, station=0),
-            Segment("drive", lay1, end, kwh=e2, km=e2, trip=2 * k + 1),
-            Segment("stay", end, t0 + DAY_S, station=0, night=True),
-        ]
-        out.append(
-            VehicleDay(
-                f"b{k}", "bus", segs, np.array([60.0]), 0.9, 100.0, 10.0,
-                TAPER.knees_soc, TAPER.fracs,
-            )
-        )
-    return out
+    return _random_days(
+        seed, n, start_h=(5, 7), out_h=(2, 4), layover_h=(0.3, 1.0), back_h=(8, 11), kwh=(38, 48)
+    )
 
 
 def _lp(
