@@ -110,13 +110,16 @@ if prep.requests:
 stage("model")
 gc.disable()
 t_run = time.process_time()
-log = model.run()
+log = engine.canonical_log(model.run())
 gc.enable()
 run_cpu = time.process_time() - t_run
+if taxis is not None:
+    taxis.release_rows()  # as engine.run_clock does before the tables
 stage("run")
 stages["run.taxi"] = {"cpu_s": round(taxi_cpu[0], 3)}
 stages["run.kernel"] = {"cpu_s": round(run_cpu - taxi_cpu[0], 3)}
 result = assemble(sc, prep, model, log, taxis)
+del model, log, taxis, prep, case  # what simulate_file holds while it writes: the result
 stage("assemble")
 with tempfile.TemporaryDirectory() as tmp:
     write_result(result.tables(), Path(tmp), summary=result.summary_doc())

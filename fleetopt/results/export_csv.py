@@ -31,7 +31,7 @@ import pyarrow.compute as pc
 __all__ = ["csv_blocks", "format_floats"]
 
 #: Cells per block of rows rendered at once (bounds the memory of a large table).
-_BLOCK_CELLS = 4_000_000
+_BLOCK_CELLS = 1_000_000
 _TRIGGER_RE = r"^[=+\-@\t\r\n]"
 _QUOTE_RE = '[,"\r\n]'
 _NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")

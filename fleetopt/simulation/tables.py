@@ -1,8 +1,8 @@
 """The result tables of one simulated day, built from the kernel's log: one builder per table.
 
-:func:`assemble` calls, in order, :func:`trips_table`, :func:`sessions_table`,
-:func:`segments_table`, :func:`pv_offset`, :func:`vehicles_table`, :func:`summary_totals`,
-:func:`stations_table`, :func:`load_table`, :func:`summary_extras` and :func:`events_table`, and
+:func:`assemble` calls, in order, :func:`events_table`, :func:`sessions_table`,
+:func:`segments_table`, :func:`trips_table`, :func:`pv_offset`, :func:`vehicles_table`,
+:func:`summary_totals`, :func:`stations_table`, :func:`load_table` and :func:`summary_extras`, and
 wraps them in a :class:`~fleetopt.simulation.result.SimulationResult`. Fuel vehicles that
 never queue are computed here in closed form (:func:`fuel_timeline`); which result column a
 powertrain's fuel goes to comes from :mod:`fleetopt.powertrains`. All totals are over the
@@ -648,9 +648,12 @@ def assemble(
     SimulationResult
     """
     t0, t1 = model.t0, model.t_end
-    out = trips_table(scenario, prep, log, t0, t1, taxis)
+    # the log's tuples (a city's day: millions) become columns first, before the trips table
+    # (the largest) is built: they take a third of the memory as columns
+    events = events_table(log)
     ses = sessions_table(prep, log)
     seg = segments_table(scenario, prep, log, t0, t1)
+    out = trips_table(scenario, prep, log, t0, t1, taxis)
     pv = pv_offset(scenario, prep, seg, t0, t1)
     veh = vehicles_table(scenario, prep, log, out, ses, taxis)
     tot = summary_totals(scenario, veh, out, ses, seg, pv)
@@ -666,7 +669,7 @@ def assemble(
         sessions=ses.drop(columns=["station_index"]),
         stations=stt,
         segments=seg.drop(columns=["station_index"]),
-        events=events_table(log),
+        events=events,
         load_kw=load,
         totals=tot,
         extras=ext,
