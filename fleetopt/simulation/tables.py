@@ -455,24 +455,21 @@ def summary_totals(
         vtype: str | None = None,
     ) -> dict[str, Any]:
         v = veh[vmask]
-        s = ses[smask & (ses["action"] != "gave_up")] if len(ses) else ses
-        sg = seg[segmask] if len(seg) else seg
-        grid = float(sg["grid_kwh"].sum()) if len(sg) else 0.0
+        # the sessions' and segments' columns this block reads, masked one by one (a city's
+        # tables are not copied whole per block); the same values in the same order
+        sg = segmask if len(seg) else np.zeros(0, dtype=bool)
+        grid = float(pd.Series(seg_cols["grid_kwh"][sg]).sum()) if sg.any() else 0.0
         if pv is not None:  # depot PV offsets grid draw (minute resolution)
             key = vtype or "__all__"
             grid -= pv["used_kwh"].get(key, 0.0)
             peak = float(pv["net_kw"][key].max()) if key in pv["net_kw"] else 0.0
         else:
             peak = (
-                peak_kw(
-                    sg["start_s"].to_numpy(float),
-                    sg["end_s"].to_numpy(float),
-                    sg["grid_kw"].to_numpy(float),
-                )
-                if len(sg)
+                peak_kw(seg_cols["start_s"][sg], seg_cols["end_s"][sg], seg_cols["grid_kw"][sg])
+                if sg.any()
                 else 0.0
             )
-        waits = s["wait_s"].to_numpy(float) / 60.0 if len(s) else np.zeros(0)
+        waits = ses_wait[smask & charged] / 60.0 if len(ses) else np.zeros(0)
         t_served = served[tmask]  # one column: a city's trips table is not copied per block
         return {
             "vehicles": len(v),
@@ -502,6 +499,12 @@ def summary_totals(
         }
 
     served = out["served"].to_numpy(bool)
+    seg_cols = {
+        c: seg[c].to_numpy(float) if len(seg) else np.zeros(0)
+        for c in ("grid_kwh", "start_s", "end_s", "grid_kw")
+    }
+    ses_wait = ses["wait_s"].to_numpy(float) if len(ses) else np.zeros(0)
+    charged = (ses["action"] != "gave_up").to_numpy(bool) if len(ses) else np.zeros(0, bool)
     all_v = np.ones(len(veh), dtype=bool)
     totals: dict[str, Any] = {"scenario": scenario.name, "seed": scenario.seed}
     totals.update(
