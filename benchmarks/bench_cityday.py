@@ -11,12 +11,19 @@ after it (and the peak so far) [MB]:
 * ``case``: :func:`fleetopt.case.build_case`;
 * ``prepare``: :func:`fleetopt.simulation.prepare.prepare`;
 * ``model``: the SimPy model and the taxi dispatcher;
-* ``run``: the SimPy day, split into ``run.taxi`` (CPU inside the taxi dispatch's process,
-  measured with a thread-CPU clock around each of its steps; includes the charging the
-  dispatch asks of the kernel) and ``run.kernel`` (the rest: buses, sanitation, delivery,
-  their stations and SimPy's event loop);
-* ``assemble``: the result tables (:func:`fleetopt.simulation.tables.assemble`);
+* ``run``: the SimPy day put in its canonical order, then the taxi route rows released (as
+  :func:`fleetopt.simulation.engine.run_clock` does), split into ``run.taxi`` (CPU inside
+  the taxi dispatch's process, measured with a thread-CPU clock around each of its steps;
+  includes the charging the dispatch asks of the kernel) and ``run.kernel`` (the rest:
+  buses, sanitation, delivery, their stations and SimPy's event loop);
+* ``assemble``: the result tables (:func:`fleetopt.simulation.tables.assemble`); after it
+  the clock's objects are dropped, so that, as in ``fleetopt simulate``, only the result is
+  held while it is written;
 * ``export``: writing them (:func:`fleetopt.results.export.write_result`).
+
+Unlike ``fleetopt simulate``, the Case stays alive until after ``assemble`` here (its fleet
+tables are freed after ``prepare`` there), so this bench's peak is somewhat above the CLI's
+(measure that with ``/usr/bin/time -v fleetopt simulate ... --out DIR``).
 
 Goal of the whole day: <= 120 s and <= 4 GB (``bench_city.py`` measures it as a whole
 process). LONG at full scale (minutes, ~5 GB): ``python benchmarks/bench_cityday.py``;
@@ -110,13 +117,16 @@ if prep.requests:
 stage("model")
 gc.disable()
 t_run = time.process_time()
-log = model.run()
+log = engine.canonical_log(model.run())
 gc.enable()
 run_cpu = time.process_time() - t_run
+if taxis is not None:
+    taxis.release_rows()  # as engine.run_clock does before the tables
 stage("run")
 stages["run.taxi"] = {"cpu_s": round(taxi_cpu[0], 3)}
 stages["run.kernel"] = {"cpu_s": round(run_cpu - taxi_cpu[0], 3)}
 result = assemble(sc, prep, model, log, taxis)
+del model, log, taxis, prep, case  # what simulate_file holds while it writes: the result
 stage("assemble")
 with tempfile.TemporaryDirectory() as tmp:
     write_result(result.tables(), Path(tmp), summary=result.summary_doc())

@@ -31,7 +31,7 @@ import pyarrow.compute as pc
 __all__ = ["csv_blocks", "format_floats"]
 
 #: Cells per block of rows rendered at once (bounds the memory of a large table).
-_BLOCK_CELLS = 4_000_000
+_BLOCK_CELLS = 1_000_000
 _TRIGGER_RE = r"^[=+\-@\t\r\n]"
 _QUOTE_RE = '[,"\r\n]'
 _NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
@@ -51,25 +51,45 @@ def format_floats(values: np.ndarray) -> pa.StringArray:
         The text of each value.
     """
     v = np.ascontiguousarray(values, dtype=np.float64)
-    text = pc.cast(pa.array(v), pa.string())
     a = np.abs(v)
     with np.errstate(invalid="ignore"):
         same = (a >= 1e-4) & (a < 1e16)  # numpy lays these out positionally (NaN: False)
+    if not same.any():  # all zeros, NaN, tiny or huge (a fuel column nobody burns)
+        return _own_text(v)
+    text = pc.cast(pa.array(v), pa.string())
+    with np.errstate(invalid="ignore"):
         whole = same & (v == np.trunc(v))
     same &= ~pc.match_substring(text, "e").to_numpy(zero_copy_only=False)
     whole &= same
     if whole.any():  # Arrow writes 3 for 3.0
         text = pc.if_else(pa.array(whole), pc.binary_join_element_wise(text, ".0", ""), text)
     other = ~same
-    if other.any():  # zeros, NaN, tiny, huge: numpy's own text, once per distinct value
-        bits, inv = np.unique(v[other].view(np.int64), return_inverse=True)
-        u = bits.view(np.float64)
-        own = u.astype(str).astype(object)
-        own[np.isnan(u)] = ""
-        text = pc.replace_with_mask(
-            text, pa.array(other), pa.array(own[inv.ravel()], type=pa.string())
-        )
+    if other.any():  # zeros, NaN, tiny, huge: numpy's own text
+        text = pc.replace_with_mask(text, pa.array(other), _own_text(v[other]))
     return text
+
+
+#: Bit patterns of +0.0 and -0.0 (the commonest values numpy writes itself).
+_ZERO_BITS = np.array([0.0, -0.0]).view(np.int64)
+
+
+def _own_text(v: np.ndarray) -> pa.StringArray:
+    """Return numpy's text of each float (NaN empty), formatting each distinct value once.
+
+    Zeros and NaN, which fill whole columns of a result table, are looked up without
+    sorting; the other values are formatted once per distinct bit pattern.
+    """
+    bits = v.view(np.int64)
+    nan = np.isnan(v)
+    # codes into ["0.0", "-0.0", "", distinct others...]
+    codes = np.where(bits == _ZERO_BITS[0], 0, np.where(bits == _ZERO_BITS[1], 1, 2))
+    rest = (codes == 2) & ~nan
+    words: list[str] = ["0.0", "-0.0", ""]
+    if rest.any():
+        u, inv = np.unique(bits[rest], return_inverse=True)
+        codes[rest] = 3 + inv.ravel()
+        words += u.view(np.float64).astype(str).tolist()
+    return pc.take(pa.array(words, type=pa.string()), pa.array(codes.astype(np.int32)))
 
 
 def _needs_pandas(text: pa.Array) -> bool:

@@ -10,6 +10,7 @@ by :mod:`fleetopt.simulation.taxi`, and the result tables are built by
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import logging
 import math
@@ -137,6 +138,9 @@ def simulate(case: Case, *, progress: Any = None, routes: Any = None) -> Simulat
         raise TypeError(msg)
     prep = prepare(case)
     horizon = _horizon(case.scenario, prep)
+    # the fleets' tables are in ``prep`` now: the clock and the tables read only the Case's
+    # scenario and network, so a Case nobody else holds frees its trips before the clock runs
+    case = dataclasses.replace(case, fleets=(), fleet_trips=case.fleet_trips.iloc[:0])
     return run_prepared(case, prep, horizon, progress=progress, routes=routes, t_wall=t_wall)
 
 

@@ -4,10 +4,10 @@ Also the table helpers a city-sized day needs: :func:`append_rows` (two tables a
 column at a time) and :func:`by_station` (the segments' arrays per station).
 
 ``pandas.DataFrame(list_of_tuples)`` guesses every column's type from the whole log; a city
-day logs millions of rows. Here the tuples go once into an object matrix (pointers), the
-log's list is emptied at once (its tuples are freed while the next table is built), and
-each column is converted with its known type (float, int, bool, or text that pandas stores
-as its string type, as before).
+day logs millions of rows. Here each column is read from the tuples straight into an array
+of its known type (float, int, bool, or text that pandas stores as its string type, as
+before), and the log's list is emptied at once (its tuples are freed before the next table
+is built).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -88,14 +89,14 @@ def frame_of(rows: list[tuple[Any, ...]], columns: list[str], kinds: str) -> pd.
     """
     if not rows:
         return pd.DataFrame(rows, columns=columns)
-    matrix = np.empty((len(rows), len(columns)), dtype=object)
-    matrix[:] = rows  # one pass over the tuples (pointers, no copies of the values)
-    rows.clear()
+    n = len(rows)
+    # one pass over the tuples per column, straight into a typed array (numbers are converted
+    # as ``astype`` converts them from objects; text stays objects for pandas to type)
     data: dict[str, Any] = {
-        name: matrix[:, j].astype(_DTYPES[kind])
+        name: np.fromiter(map(itemgetter(j), rows), dtype=_DTYPES[kind], count=n)
         for j, (name, kind) in enumerate(zip(columns, kinds, strict=True))
     }
-    del matrix
+    rows.clear()
     return pd.DataFrame(data)
 
 

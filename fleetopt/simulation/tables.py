@@ -1,8 +1,8 @@
 """The result tables of one simulated day, built from the kernel's log: one builder per table.
 
-:func:`assemble` calls, in order, :func:`trips_table`, :func:`sessions_table`,
-:func:`segments_table`, :func:`pv_offset`, :func:`vehicles_table`, :func:`summary_totals`,
-:func:`stations_table`, :func:`load_table`, :func:`summary_extras` and :func:`events_table`, and
+:func:`assemble` calls, in order, :func:`events_table`, :func:`sessions_table`,
+:func:`segments_table`, :func:`trips_table`, :func:`pv_offset`, :func:`vehicles_table`,
+:func:`summary_totals`, :func:`stations_table`, :func:`load_table` and :func:`summary_extras`, and
 wraps them in a :class:`~fleetopt.simulation.result.SimulationResult`. Fuel vehicles that
 never queue are computed here in closed form (:func:`fuel_timeline`); which result column a
 powertrain's fuel goes to comes from :mod:`fleetopt.powertrains`. All totals are over the
@@ -455,24 +455,21 @@ def summary_totals(
         vtype: str | None = None,
     ) -> dict[str, Any]:
         v = veh[vmask]
-        s = ses[smask & (ses["action"] != "gave_up")] if len(ses) else ses
-        sg = seg[segmask] if len(seg) else seg
-        grid = float(sg["grid_kwh"].sum()) if len(sg) else 0.0
+        # the sessions' and segments' columns this block reads, masked one by one (a city's
+        # tables are not copied whole per block); the same values in the same order
+        sg = segmask if len(seg) else np.zeros(0, dtype=bool)
+        grid = float(pd.Series(seg_cols["grid_kwh"][sg]).sum()) if sg.any() else 0.0
         if pv is not None:  # depot PV offsets grid draw (minute resolution)
             key = vtype or "__all__"
             grid -= pv["used_kwh"].get(key, 0.0)
             peak = float(pv["net_kw"][key].max()) if key in pv["net_kw"] else 0.0
         else:
             peak = (
-                peak_kw(
-                    sg["start_s"].to_numpy(float),
-                    sg["end_s"].to_numpy(float),
-                    sg["grid_kw"].to_numpy(float),
-                )
-                if len(sg)
+                peak_kw(seg_cols["start_s"][sg], seg_cols["end_s"][sg], seg_cols["grid_kw"][sg])
+                if sg.any()
                 else 0.0
             )
-        waits = s["wait_s"].to_numpy(float) / 60.0 if len(s) else np.zeros(0)
+        waits = ses_wait[smask & charged] / 60.0 if len(ses) else np.zeros(0)
         t_served = served[tmask]  # one column: a city's trips table is not copied per block
         return {
             "vehicles": len(v),
@@ -502,6 +499,12 @@ def summary_totals(
         }
 
     served = out["served"].to_numpy(bool)
+    seg_cols = {
+        c: seg[c].to_numpy(float) if len(seg) else np.zeros(0)
+        for c in ("grid_kwh", "start_s", "end_s", "grid_kw")
+    }
+    ses_wait = ses["wait_s"].to_numpy(float) if len(ses) else np.zeros(0)
+    charged = (ses["action"] != "gave_up").to_numpy(bool) if len(ses) else np.zeros(0, bool)
     all_v = np.ones(len(veh), dtype=bool)
     totals: dict[str, Any] = {"scenario": scenario.name, "seed": scenario.seed}
     totals.update(
@@ -648,9 +651,12 @@ def assemble(
     SimulationResult
     """
     t0, t1 = model.t0, model.t_end
-    out = trips_table(scenario, prep, log, t0, t1, taxis)
+    # the log's tuples (a city's day: millions) become columns first, before the trips table
+    # (the largest) is built: they take a third of the memory as columns
+    events = events_table(log)
     ses = sessions_table(prep, log)
     seg = segments_table(scenario, prep, log, t0, t1)
+    out = trips_table(scenario, prep, log, t0, t1, taxis)
     pv = pv_offset(scenario, prep, seg, t0, t1)
     veh = vehicles_table(scenario, prep, log, out, ses, taxis)
     tot = summary_totals(scenario, veh, out, ses, seg, pv)
@@ -666,7 +672,7 @@ def assemble(
         sessions=ses.drop(columns=["station_index"]),
         stations=stt,
         segments=seg.drop(columns=["station_index"]),
-        events=events_table(log),
+        events=events,
         load_kw=load,
         totals=tot,
         extras=ext,

@@ -39,6 +39,41 @@ def test_format_floats_equals_numpy_text_over_all_magnitudes() -> None:
     assert format_floats(vals).to_pylist() == _numpy_text(vals)
 
 
+@pytest.mark.parametrize(
+    "vals",
+    [
+        np.zeros(1000),  # a fuel column nobody burns
+        np.array([0.0, -0.0, np.nan] * 300),
+        np.array([np.nan] * 10),
+        np.array([0.0, -0.0, 5e-324, -1e-5, 1e16, -1e300, np.inf, np.nan, 2.5e-7] * 50),
+        np.array([0.0, 1.0, -0.0, np.nan, 0.25, -3.0, 1e-5, 7e20, 0.0, -0.0] * 100),
+    ],
+)
+def test_format_floats_zeros_nan_and_only_own_text_columns(vals: np.ndarray) -> None:
+    """GIVEN columns of only zeros (both signs), NaN, tiny and huge values, or these mixed with
+    plain numbers WHEN formatted THEN each is numpy's astype(str) text exactly (NaN empty,
+    -0.0 kept as "-0.0")."""
+    assert format_floats(vals).to_pylist() == _numpy_text(vals)
+
+
+def test_csv_blocks_of_a_results_like_table_equal_pandas() -> None:
+    """GIVEN a trips-like table: unicode ids, all-zero and all-NaN float columns, negative
+    zeros, large and tiny floats, bools WHEN rendered THEN pandas' to_csv bytes exactly."""
+    rng = np.random.default_rng(11)
+    n = 3000
+    df = pd.DataFrame({
+        "trip_id": [f"出租-{i:05d}-é" for i in range(n)],
+        "served": rng.random(n) < 0.9,
+        "start_s": rng.random(n) * 86400.0,
+        "diesel_l": np.zeros(n),
+        "soc_start": np.full(n, np.nan),
+        "delay_s": np.where(rng.random(n) < 0.5, -0.0, rng.random(n) * 1e-6),
+        "big": rng.random(n) * 1e18,
+        "row": np.arange(n),
+    })
+    assert b"".join(csv_blocks(df)) == df.to_csv(index=False).encode("utf-8")
+
+
 def _mixed(n: int, seed: int = 3) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     x = rng.normal(0, 100, n)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
+import weakref
 import zipfile
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from fleetopt.errors import InputError
 from fleetopt.inputs.scenario import read_scenario, scenario_from_dict
 from fleetopt.inputs.schedules import read_requests, read_trips
 from fleetopt.inputs.vehicles import resolve_spec
+from fleetopt.simulation import engine
 from fleetopt.simulation.engine import simulate
 from fleetopt.simulation.prepare import prepare
 from fleetopt.simulation.result import SimulationResult
@@ -247,3 +249,30 @@ def test_build_case_from_read_fleets_equals_load_case(central) -> None:
     pd.testing.assert_frame_equal(again.fleet_trips, case.fleet_trips)
     pd.testing.assert_frame_equal(again.stations, case.stations)
     assert dict(again.specs) == dict(case.specs)
+
+
+def test_simulate_frees_a_case_nobody_holds_before_the_clock(central, monkeypatch) -> None:
+    """GIVEN a Case passed straight into simulate (as run_scenario does) WHEN the clock starts
+    THEN the Case's trip tables are freed (prepare copied what the clock needs), and the
+    result equals the one of a Case the caller keeps, which keeps its tables."""
+    seen: list[list[bool]] = []
+    refs: list[weakref.ref[pd.DataFrame]] = []
+    run_prepared = engine.run_prepared
+
+    def spy(case: Case, *args: object, **kw: object) -> SimulationResult:
+        seen.append([r() is not None for r in refs])
+        return run_prepared(case, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine, "run_prepared", spy)
+
+    def loaded() -> Case:
+        case = load_case(HAND, central)
+        refs[:] = [weakref.ref(case.fleet_trips), *(weakref.ref(f.table) for f in case.fleets)]
+        return case
+
+    freed = simulate(loaded())
+    assert seen[-1] == [False] * len(refs)
+    kept = loaded()
+    _same(simulate(kept), freed)
+    assert seen[-1] == [True] * len(refs)
+    assert len(kept.fleet_trips) > 0
