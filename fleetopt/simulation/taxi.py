@@ -360,8 +360,9 @@ class TaxiDispatch:
         return got
 
     def release_rows(self) -> None:
-        """Free this run's route rows after the clock (the result tables never read them)."""
+        """Free this run's route rows and search cache after the clock (no table reads them)."""
         self.W, self._full_rows = np.zeros((0, self.net.n_nodes)), {}
+        self._near = {}
 
     def _route(self, a: int, b: int) -> tuple[float, float]:
         """Travel time [s] and length [m] of the time-shortest path from node a to node b."""

@@ -105,7 +105,10 @@ def trips_table(d: TaxiDispatch) -> pd.DataFrame:
             "passenger_km": np.where(d.served, d.trip_km * pax, 0.0),
             "tonne_km": 0.0,
             "need_kwh": 0.0,
-        }
+        },
+        # one block per column (not one 2-D block of the float columns): the trips table's
+        # concatenation then frees each column as it goes (log_frames.append_rows)
+        copy=False,
     )
 
 def vehicles_table(d: TaxiDispatch) -> pd.DataFrame:

@@ -41,6 +41,19 @@ def test_rows_are_freed_after_the_clock(tmp_path: Path, central) -> None:
     assert taxis is not None
     assert taxis.W.size == 0
     assert taxis._full_rows == {}
+    assert taxis._near == {}  # the nearest-first search's per-origin cache
+
+
+def test_the_taxi_trips_table_holds_one_block_per_column(tmp_path: Path, central) -> None:
+    """GIVEN a taxi day WHEN its trips table is built THEN no two columns share a 2-D block,
+    so appending it to the scheduled trips frees each column as it goes."""
+    case = load_case(_scenario(tmp_path), central)
+    prep = prepare(case)
+    _, _, taxis = run_clock(case, prep, engine._horizon(case.scenario, prep))
+    assert taxis is not None
+    trips = taxis.trips_table()
+    assert len(trips) > 0
+    assert all(b.shape[0] == 1 for b in trips._mgr.blocks)
 
 
 def test_freeing_the_rows_changes_no_table(tmp_path: Path, monkeypatch, central) -> None:
