@@ -8,7 +8,8 @@ China's statutory holidays and their make-up working days are not modelled.
 Embedded generators run ``weekend_demand_factor`` times their fleet on weekend days
 (default 1.0, an ASSUMPTION in ``simulation_options.csv``); a trips, GTFS or requests
 file runs the same trips on every day. Days whose inputs are identical (same temperature
-and demand) are simulated once.
+and demand) are simulated once. The days and how they add up are defined in
+:mod:`fleetopt.simulation.annual_days`.
 
 Yearly totals are the per-day totals weighted by ``weight_days``; maxima (``peak_*``,
 ``*_max_*``, ``vehicles``) stay maxima and means (``*_mean_*``) are weighted by
@@ -17,31 +18,28 @@ hash of the scenario, its input files and the day, so a killed run resumes where
 stopped. Days run in this process (``local``: the network loaded once, the fleets read or
 generated once per demand factor (a Case per day shares them), shortest-path
 matrices of the taxi dispatch reused between days) or on Dask (``dask``) with identical
-results: there a worker keeps the shipped fleets, the day's Case and the route rows
-between tasks, and when fewer days are left than worker threads each day's independent
-partitions run as tasks of their own (:mod:`fleetopt.simulation.partition`,
-:func:`fleetopt.simulation.partition_dask.iter_days`) and are merged into the same day.
+results: there the client makes the fleets while its LocalCluster starts, the days start
+longest first (:func:`~fleetopt.simulation.annual_days.longest_first`), a worker keeps the
+shipped fleets, the day's Case and the route rows between tasks, and when fewer days are
+left than worker threads each day's independent partitions run as tasks of their own
+(:mod:`fleetopt.simulation.partition`, :func:`fleetopt.simulation.partition_dask.iter_days`)
+and are merged into the same day.
 """
 
 from __future__ import annotations
 
-import calendar
 import collections
+import concurrent.futures
 import dataclasses
-import datetime as dt
 import logging
-import os
 import re
 import time
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 import fleetopt
-from fleetopt import defaults, settings
+from fleetopt import settings
 from fleetopt._json import to_jsonable
 from fleetopt.case import Case, FleetInput, build_case, load_case
 from fleetopt.errors import InputError, Problem
@@ -55,16 +53,51 @@ from fleetopt.executors import (
     write_json_atomic,
 )
 from fleetopt.inputs.road_graph import RoadNetwork, load_network
-from fleetopt.inputs.scenario import Fleet, Scenario, scenario_from_dict
+from fleetopt.inputs.scenario import Scenario, scenario_from_dict
 from fleetopt.simulation import engine, partition, partition_dask
+from fleetopt.simulation.annual_days import (
+    DAY_TYPES,
+    RepresentativeDay,
+    combine,
+    day_counts,
+    day_key,
+    day_scenario,
+    days_table,
+    longest_first,
+    monthly_temperature_c,
+    representative_days,
+    write_outputs,
+)
 from fleetopt.simulation.partition_dask import ship_fleets, unship_fleets
 from fleetopt.simulation.prepare import Prepared, prepare
 from fleetopt.simulation.routes import RouteCache
 
-logger = logging.getLogger(__name__)
+__all__ = [
+    "DAY_TYPES",
+    "EXECUTORS",
+    "RepresentativeDay",
+    "combine",
+    "day_counts",
+    "day_fleets",
+    "day_scenario",
+    "days_table",
+    "longest_first",
+    "merge_day",
+    "monthly_temperature_c",
+    "prepare_part",
+    "representative_days",
+    "route_cache",
+    "run_day",
+    "run_part",
+    "scenario_key",
+    "ship_fleets",
+    "simulate_annual",
+    "simulate_day",
+    "warm_worker",
+    "write_outputs",
+]
 
-#: Day types of the representative days.
-DAY_TYPES = ("weekday", "weekend")
+logger = logging.getLogger(__name__)
 
 #: Executors of an annual run.
 EXECUTORS = ("local", "dask")
@@ -72,132 +105,6 @@ EXECUTORS = ("local", "dask")
 _RECORD_VERSION = 1
 #: Summary keys that describe the run, not the day's operation.
 _LABEL_KEYS = ("scenario", "seed")
-_MAX_KEYS = frozenset({"vehicles"})
-
-
-@dataclass(frozen=True)
-class RepresentativeDay:
-    """One representative day of a year.
-
-    Attributes
-    ----------
-    label : str
-        ``YYYY-MM weekday`` or ``YYYY-MM weekend``.
-    month : int
-        Month 1..12.
-    day_type : str
-        ``weekday`` or ``weekend``.
-    weight_days : int
-        Days of the year this day stands for [d].
-    ambient_temperature_c : float
-        Mean air temperature of the month [°C].
-    demand_factor : float
-        Fleet size of embedded generators relative to the scenario's [-].
-    """
-
-    label: str
-    month: int
-    day_type: str
-    weight_days: int
-    ambient_temperature_c: float
-    demand_factor: float
-
-
-def monthly_temperature_c() -> dict[int, float]:
-    """Return Beijing's monthly mean air temperature (``beijing_climate_monthly.csv``) [°C]."""
-    df = defaults.load_table("beijing_climate_monthly")
-    df = df[df["name"] == "mean_temperature_c"]
-    out = {int(m): float(v) for m, v in zip(df["month"], df["value"], strict=True)}
-    if sorted(out) != list(range(1, 13)):
-        msg = "beijing_climate_monthly.csv must have one mean_temperature_c row per month"
-        raise InputError(msg)
-    return out
-
-
-def day_counts(year: int) -> dict[tuple[int, str], int]:
-    """Return the number of weekdays (Mon-Fri) and weekend days (Sat, Sun) of each month.
-
-    Parameters
-    ----------
-    year : int
-        Calendar year.
-
-    Returns
-    -------
-    dict
-        ``(month, day_type) -> days``; the values sum to 365 or 366.
-    """
-    out: dict[tuple[int, str], int] = {}
-    for month in range(1, 13):
-        n = calendar.monthrange(year, month)[1]
-        weekend = sum(1 for d in range(1, n + 1) if dt.date(year, month, d).weekday() >= 5)
-        out[(month, "weekday")] = n - weekend
-        out[(month, "weekend")] = weekend
-    return out
-
-
-def representative_days(
-    year: int, *, weekend_demand_factor: float = 1.0
-) -> list[RepresentativeDay]:
-    """Return the representative days of a year, in calendar order.
-
-    Parameters
-    ----------
-    year : int
-        The scenario's year.
-    weekend_demand_factor : float
-        Demand of embedded generators on weekend days relative to weekdays [-].
-
-    Returns
-    -------
-    list of RepresentativeDay
-        Two per month (weekday, weekend); ``weight_days`` sum to the days of ``year``.
-    """
-    temps = monthly_temperature_c()
-    counts = day_counts(year)
-    return [
-        RepresentativeDay(
-            label=f"{year}-{month:02d} {kind}",
-            month=month,
-            day_type=kind,
-            weight_days=counts[(month, kind)],
-            ambient_temperature_c=temps[month],
-            demand_factor=1.0 if kind == "weekday" else float(weekend_demand_factor),
-        )
-        for month in range(1, 13)
-        for kind in DAY_TYPES
-        if counts[(month, kind)] > 0
-    ]
-
-
-def _scaled_fleet(fleet: Fleet, factor: float) -> Fleet:
-    if factor == 1.0 or fleet.source != "generator":
-        return fleet  # a trips, GTFS or requests file runs the same trips every day
-    if fleet.size is not None:
-        return dataclasses.replace(fleet, size=max(1, round(fleet.size * factor)))
-    return dataclasses.replace(fleet, scale=(fleet.scale or 1.0) * factor)
-
-
-def day_scenario(scenario: Scenario, day: RepresentativeDay) -> Scenario:
-    """Return the scenario of one representative day (its temperature and demand).
-
-    Parameters
-    ----------
-    scenario : Scenario
-        The scenario.
-    day : RepresentativeDay
-        The day.
-
-    Returns
-    -------
-    Scenario
-        A copy with the day's ``ambient_temperature_c`` and generator fleets scaled by
-        ``demand_factor``.
-    """
-    fleets = tuple(_scaled_fleet(f, day.demand_factor) for f in scenario.fleets)
-    return dataclasses.replace(
-        scenario, ambient_temperature_c=float(day.ambient_temperature_c), fleets=fleets
-    )
 
 
 # --------------------------------------------------------------------------- reuse
@@ -222,11 +129,6 @@ def route_cache(network: RoadNetwork) -> RouteCache:
 
 
 # --------------------------------------------------------------------------- one day
-def _day_key(day: RepresentativeDay) -> tuple[float, float]:
-    """Return the inputs that make a day differ; days with equal keys give equal results."""
-    return (float(day.ambient_temperature_c), float(day.demand_factor))
-
-
 def simulate_day(
     scenario: Scenario,
     day: RepresentativeDay,
@@ -365,63 +267,6 @@ def _record_name(day: RepresentativeDay) -> str:
 
 
 # --------------------------------------------------------------------------- the year
-def _is_max(key: str) -> bool:
-    return key in _MAX_KEYS or key.startswith("peak_") or "_max_" in key or key.endswith("_max")
-
-
-def _is_mean(key: str) -> bool:
-    return "_mean_" in key or key.endswith("_mean")
-
-
-def combine(summaries: Sequence[Mapping[str, Any]], weights: Sequence[float]) -> dict[str, Any]:
-    """Combine per-day summaries into yearly values.
-
-    Parameters
-    ----------
-    summaries : sequence of mapping
-        ``simulate --json`` summaries, one per representative day (in a fixed order).
-    weights : sequence of float
-        ``weight_days`` of each [d].
-
-    Returns
-    -------
-    dict
-        Same keys: sums weighted by days, maxima as maxima, means weighted by days;
-        ``by_type`` combined per vehicle type (a type absent on a day counts 0 there).
-    """
-    keys: list[str] = []
-    for s in summaries:
-        keys.extend(k for k in s if k not in keys)
-    out: dict[str, Any] = {}
-    for k in keys:
-        present = [(s[k], w) for s, w in zip(summaries, weights, strict=True) if k in s]
-        vals = [v for v, _ in present]
-        if k == "by_type":
-            types = sorted({t for v in vals if isinstance(v, Mapping) for t in v})
-            out[k] = {
-                t: combine(
-                    [v.get(t, {}) for v in vals],
-                    [w for _, w in present],
-                )
-                for t in types
-            }
-        elif vals and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in vals):
-            if _is_max(k):
-                out[k] = max(vals)
-            elif _is_mean(k):
-                total_w = sum(w for _, w in present)
-                out[k] = sum(v * w for v, w in present) / total_w if total_w else 0.0
-            else:
-                total = sum(v * w for v, w in present)
-                all_int = all(isinstance(v, int) for v in vals) and all(
-                    float(w).is_integer() for _, w in present
-                )
-                out[k] = int(total) if all_int else float(total)
-        else:
-            out[k] = vals[0] if vals else None
-    return out
-
-
 def scenario_key(scenario: Scenario) -> str:
     """Return a hash of the scenario, its year, its input files and fleetopt's code and tables.
 
@@ -512,7 +357,7 @@ def simulate_annual(
     base_key = scenario_key(scenario)
     groups: dict[tuple[float, float], RepresentativeDay] = {}
     for d in days:
-        groups.setdefault(_day_key(d), d)
+        groups.setdefault(day_key(d), d)
     unique = list(groups.values())
     groups_by_label = {d.label: d for d in unique}
     keys = {
@@ -561,7 +406,7 @@ def simulate_annual(
     if missing:  # pragma: no cover - every executor yields every task or raises
         msg = f"days not simulated: {', '.join(missing)}"
         raise RuntimeError(msg)
-    per_day = [records[groups[_day_key(d)].label]["summary"] for d in days]
+    per_day = [records[groups[day_key(d)].label]["summary"] for d in days]
     total = combine(per_day, [d.weight_days for d in days])
     doc: dict[str, Any] = {"scenario": scenario.name, "seed": scenario.seed}
     doc.update({k: v for k, v in total.items() if k not in _LABEL_KEYS})
@@ -597,26 +442,56 @@ def _run(
     if executor == "dask":
         if not todo and not scheduler:
             return  # every day is stored: no cluster to start
-        with dask_client(scheduler, workers) as client:
-            # workers import and load the network while the client makes the fleets
-            warm = partition_dask.on_each_worker(
-                client, warm_worker, scenario.network, str(scenario.base_dir)
-            )
-            threads = max(1, sum(client.nthreads().values()))
-            # split days into partitions only where workers would idle without it
-            use = (len(todo) < threads) if split is None else split
-            tasks = _dask_tasks(client, scenario, todo, keys, store, threads if use else 0)
-            fns: dict[str, Any] = {
-                "day": run_day, "prepare": prepare_part, "run": run_part, "merge": merge_day
-            }
-            yield from partition_dask.iter_days(client, tasks, fns)
-            del warm
+        order = longest_first(todo)
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            # a new LocalCluster takes seconds to start (its worker processes import Python
+            # packages on the other core): the client makes the fleets meanwhile
+            made = None if scheduler else pool.submit(day_fleets, scenario, order)
+            with dask_client(scheduler, workers) as client:
+                # workers import and load the network while the client ships the fleets
+                warm = partition_dask.on_each_worker(
+                    client, warm_worker, scenario.network, str(scenario.base_dir)
+                )
+                threads = max(1, sum(client.nthreads().values()))
+                # split days into partitions only where workers would idle without it
+                use = (len(todo) < threads) if split is None else split
+                tasks = _dask_tasks(
+                    client, scenario, order, keys, store, threads if use else 0,
+                    made=None if made is None else made.result(),
+                )
+                fns: dict[str, Any] = {
+                    "day": run_day, "prepare": prepare_part, "run": run_part, "merge": merge_day
+                }
+                yield from partition_dask.iter_days(client, tasks, fns)
+                del warm
         return
     if todo and network is None:
         network = load_network(scenario.network, base_dir=scenario.base_dir)
     inputs: dict[float, tuple[FleetInput, ...]] = {}  # read / generated once per demand factor
     for d in todo:
         yield _record(keys[d.label], d, simulate_day(scenario, d, network, inputs))
+
+
+#: The fleets of one demand factor as the workers rebuild them: the Case, and the fleets as
+#: plain data (None when a table does not survive the round trip; the workers make them).
+DayFleets = dict[float, tuple[Case, list[dict[str, Any]] | None]]
+
+
+def day_fleets(scenario: Scenario, todo: list[RepresentativeDay]) -> DayFleets:
+    """Read or generate each demand factor's fleets once, as the workers' scenario says.
+
+    A worker rebuilds the scenario from its plain dictionary, so the fleets are made from
+    that same dictionary (:func:`_dask_tasks` ships them).
+    """
+    raw = to_jsonable(scenario.raw)
+    as_workers = scenario_from_dict(raw, base_dir=str(scenario.base_dir), file=scenario.file)
+    network = load_network(as_workers.network, base_dir=as_workers.base_dir)
+    out: DayFleets = {}
+    for d in todo:
+        if d.demand_factor not in out:
+            case = load_case(day_scenario(as_workers, d), network)
+            out[d.demand_factor] = (case, ship_fleets(case.fleets))
+    return out
 
 
 def _dask_tasks(
@@ -626,34 +501,32 @@ def _dask_tasks(
     keys: Mapping[str, str],
     store: Path,
     max_parts: int = 0,
+    made: DayFleets | None = None,
 ) -> list[dict[str, Any]]:
-    """Return the day tasks, with each demand factor's fleets read or generated once here.
+    """Return the day tasks (in ``todo``'s order), each demand factor's fleets made once here.
 
-    The fleets (trips, requests: most of a city day's input) are scattered to the workers
-    once per demand factor (``broadcast``: one copy a worker, not one per task, and no
-    worker generates them again); the tasks carry the future. A worker rebuilds the
-    scenario from its plain dictionary, so the fleets are made from that same dictionary.
-    With ``max_parts`` > 1 a task lists its day's independent partitions (``parts``, at
-    most that many, as plain data; they do not depend on the weather) unless it has one.
+    The fleets (trips, requests: most of a city day's input; ``made`` by :func:`day_fleets`,
+    or made now) are scattered to the workers once per demand factor (``broadcast``: one
+    copy a worker, not one per task, and no worker generates them again); the tasks carry
+    the future. With ``max_parts`` > 1 a task lists its day's independent partitions
+    (``parts``, at most that many, as plain data; they do not depend on the weather) unless
+    it has one.
     """
-    raw = to_jsonable(scenario.raw)
-    as_workers = scenario_from_dict(raw, base_dir=str(scenario.base_dir), file=scenario.file)
-    network = load_network(as_workers.network, base_dir=as_workers.base_dir)
+    if made is None:
+        made = day_fleets(scenario, todo)
     shipped: dict[float, Any] = {}
     split: dict[float, list[dict[str, Any]]] = {}
     base = scenario_key(scenario)  # names the shipped fleets in a worker's cache
-    for d in todo:
-        if d.demand_factor not in shipped:
-            case = load_case(day_scenario(as_workers, d), network)
-            plain = ship_fleets(case.fleets)
-            # a list is scattered element by element: wrap it to ship it as one object;
-            # None (a table Arrow cannot carry exactly): the workers read or generate it
-            shipped[d.demand_factor] = {} if plain is None else {
-                "inputs": client.scatter([plain], broadcast=True)[0],
-                "inputs_key": f"{base}-{d.demand_factor!r}",
-            }
-            parts = partition.partitions(case, max_parts) if max_parts > 1 else []
-            split[d.demand_factor] = [p.plain() for p in parts] if len(parts) > 1 else []
+    for factor, (case, plain) in made.items():
+        # a list is scattered element by element: wrap it to ship it as one object;
+        # None (a table Arrow cannot carry exactly): the workers read or generate it
+        shipped[factor] = {} if plain is None else {
+            "inputs": client.scatter([plain], broadcast=True)[0],
+            "inputs_key": f"{base}-{factor!r}",
+        }
+        parts = partition.partitions(case, max_parts) if max_parts > 1 else []
+        split[factor] = [p.plain() for p in parts] if len(parts) > 1 else []
+    raw = to_jsonable(scenario.raw)
     return [
         {
             "scenario": raw,
@@ -667,28 +540,3 @@ def _dask_tasks(
         }
         for d in todo
     ]
-
-
-def days_table(doc: Mapping[str, Any]) -> pd.DataFrame:
-    """Return one row per representative day, ``by_type`` flattened as ``by_type.<type>.<key>``."""
-    rows = []
-    for d in doc["days"]:
-        row: dict[str, Any] = {}
-        for k, v in d.items():
-            if k == "by_type" and isinstance(v, Mapping):
-                for t, stats in v.items():
-                    for sk, sv in stats.items():
-                        row[f"by_type.{t}.{sk}"] = sv
-            else:
-                row[k] = v
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def write_outputs(doc: Mapping[str, Any], out: Path) -> None:
-    """Write ``days.csv`` and ``summary.json`` into ``out`` (each replaced atomically)."""
-    out.mkdir(parents=True, exist_ok=True)
-    tmp = out / f".days.csv.{os.getpid()}.tmp"
-    days_table(doc).to_csv(tmp, index=False)
-    os.replace(tmp, out / "days.csv")
-    write_json_atomic(out / "summary.json", dict(doc))
