@@ -618,25 +618,13 @@ class TaxiDispatch:
             fuel = self.fuel_used[i] - f0
         lvl = self.level[i]
         self._drops.extend((j, i, now, dh, run, fuel, e1 + e2, lvl))
-        self.pos[i] = u = self._rd[j]
+        self.pos[i] = self._rd[j]
         if self._charges[i] and lvl < self._charge_soc:
             return True
         if self.pending:
             self._become_idle(i, now)
-        elif self._repo_on:
+        else:
             self._set_idle(i, now)
-        else:  # _set_idle without the idle timer, inline
-            self.idle[i] = True
-            self.n_idle += 1
-            got = self.bucket.get(u)
-            if got is None:
-                self.bucket[u] = [i]
-            else:
-                bisect.insort(got, i)
-            nia = self._nia_l
-            if not nia[u]:
-                self._has_idle[u] = True
-            nia[u] += 1
         return False
 
     def _become_idle(self, i: int, now: float) -> None:

@@ -18,6 +18,7 @@ from fleetopt.simulation import engine, taxi_stations
 from fleetopt.simulation.engine import run_clock
 from fleetopt.simulation.prepare import prepare
 from fleetopt.simulation.tables import assemble
+from tests.fleetopt.simulation.test_taxi_release_rows import _scenario
 
 STATIONS = (
     Path(fleetopt.__file__).parent / "data" / "scenarios" / "generated_beijing_default_stations.csv"
@@ -27,13 +28,7 @@ STATIONS = (
 def _day(tmp_path: Path, central, monkeypatch: pytest.MonkeyPatch, fast: bool):
     """30 swappable BEV taxis starting at 30 % charge (they charge during the day)."""
     tmp_path.mkdir()
-    (tmp_path / "stations.csv").write_text(STATIONS.read_text(encoding="utf-8"), encoding="utf-8")
-    (tmp_path / "s.toml").write_text(
-        'name = "t"\nseed = 5\nnetwork = "beijing-central-2024"\nstations = "stations.csv"\n'
-        '[[fleets]]\ngenerator = "beijing-taxi"\nsize = 30\npowertrain = "bev"\n'
-        "[vehicle_types.taxi.bev]\ninitial_soc = 0.3\n",
-        encoding="utf-8",
-    )
+    path = _scenario(tmp_path)  # the release-rows test's day
     calls = {"plug": 0}
     plug = taxi_stations._choose_plug
 
@@ -43,7 +38,7 @@ def _day(tmp_path: Path, central, monkeypatch: pytest.MonkeyPatch, fast: bool):
 
     monkeypatch.setattr(taxi_stations, "PLUG_ONLY_FAST", fast)
     monkeypatch.setattr(taxi_stations, "_choose_plug", counted)
-    case = load_case(tmp_path / "s.toml", central)
+    case = load_case(path, central)
     prep = prepare(case)
     model, log, taxis = run_clock(case, prep, engine._horizon(case.scenario, prep))
     assert taxis is not None
