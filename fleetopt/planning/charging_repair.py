@@ -113,6 +113,32 @@ def _sub_solve(
     return out
 
 
+def _resolve_vehicles(
+    c: np.ndarray,
+    matrix: Matrix,
+    tangent: np.ndarray,
+    col_lb: np.ndarray,
+    col_ub: np.ndarray,
+    x: np.ndarray,
+    owner: np.ndarray,
+    veh: np.ndarray,
+    *,
+    time_limit_s: float,
+    lp_algorithm: str,
+) -> np.ndarray | None:
+    """Re-solve the vehicles ``veh`` (and the stations' free columns) at the bands ``tangent``.
+
+    ``owner`` is :func:`column_owners`; every other vehicle's columns keep their value in
+    ``x``. Returns the whole x or None (:func:`_sub_solve`).
+    """
+    free = np.isin(owner, veh) | ((owner < 0) & (col_ub > col_lb))
+    a, row_lb, row_ub = matrix(tangent)
+    return _sub_solve(
+        c, a, row_lb, row_ub, col_lb, col_ub, x, free,
+        time_limit_s=time_limit_s, lp_algorithm=lp_algorithm,
+    )
+
+
 def repair(
     m: Model,
     c: np.ndarray,
@@ -134,7 +160,6 @@ def repair(
     """
     t0 = time.perf_counter()
     owner = column_owners(m, x.size, slack0)
-    shared = owner < 0
     level = 0
     lack0 = math.inf
     solves = 0
@@ -150,14 +175,11 @@ def repair(
                 break
             level += 1
         lack0 = lack
-        veh = _free_vehicles(m, lacking, level)
-        free = np.isin(owner, veh) | (shared & (col_ub > col_lb))
-        a, row_lb, row_ub = matrix(tangent)
         left = time_limit_s - (time.perf_counter() - t0)
         if left <= 0.1:
             break
-        new = _sub_solve(
-            c, a, row_lb, row_ub, col_lb, col_ub, x, free,
+        new = _resolve_vehicles(
+            c, matrix, tangent, col_lb, col_ub, x, owner, _free_vehicles(m, lacking, level),
             time_limit_s=left, lp_algorithm=lp_algorithm,
         )
         solves += 1
@@ -195,11 +217,8 @@ def recover(
     veh = np.flatnonzero(cost > base + 1e-9)
     if veh.size == 0:
         return x
-    owner = column_owners(m, x.size, slack0)
-    free = np.isin(owner, veh) | ((owner < 0) & (col_ub > col_lb))
-    a, row_lb, row_ub = matrix(m.tangents_of(x))
-    new = _sub_solve(
-        c, a, row_lb, row_ub, col_lb, col_ub, x, free,
+    new = _resolve_vehicles(
+        c, matrix, m.tangents_of(x), col_lb, col_ub, x, column_owners(m, x.size, slack0), veh,
         time_limit_s=time_limit_s, lp_algorithm=lp_algorithm,
     )
     return x if new is None else new
