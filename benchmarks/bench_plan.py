@@ -61,40 +61,36 @@ def _depot_only(path: Path) -> None:
     st.write_text("\n".join(keep) + "\n", encoding="utf-8")
 
 
-_SOLVES = [0]
-_LOCAL = [0]
+_CALLS: dict[str, int] = {}
+
+
+def _calls(module: object, name: str) -> int:
+    """Calls of ``module.name`` so far (wraps it once; later calls only read the count)."""
+    key = f"{getattr(module, '__name__', module)}.{name}"
+    if key not in _CALLS:
+        _CALLS[key] = 0
+        real = getattr(module, name)
+
+        def counted(*a: object, **k: object) -> object:
+            _CALLS[key] += 1
+            return real(*a, **k)
+
+        setattr(module, name, counted)
+    return _CALLS[key]
 
 
 def _count_solves() -> int:
-    """LP/MIP solves of the planner so far (wraps ``_solver.solve`` once)."""
+    """LP/MIP solves of the planner so far (``_solver.solve``)."""
     from fleetopt.planning import _solver
 
-    if not getattr(_solver.solve, "_counted", False):
-        real = _solver.solve
-
-        def counted(*a: object, **k: object) -> object:
-            _SOLVES[0] += 1
-            return real(*a, **k)  # type: ignore[arg-type]
-
-        counted._counted = True  # type: ignore[attr-defined]
-        _solver.solve = counted  # type: ignore[assignment]
-    return _SOLVES[0]
+    return _calls(_solver, "solve")
 
 
 def _count_local() -> int:
-    """Local-round LP solves of the charging repair so far (wraps ``_sub_solve`` once)."""
+    """Local-round LP solves of the charging repair so far (``charging_repair._sub_solve``)."""
     from fleetopt.planning import charging_repair
 
-    if not getattr(charging_repair._sub_solve, "_counted", False):
-        real = charging_repair._sub_solve
-
-        def counted(*a: object, **k: object) -> object:
-            _LOCAL[0] += 1
-            return real(*a, **k)  # type: ignore[arg-type]
-
-        counted._counted = True  # type: ignore[attr-defined]
-        charging_repair._sub_solve = counted  # type: ignore[assignment]
-    return _LOCAL[0]
+    return _calls(charging_repair, "_sub_solve")
 
 
 def _cost_lp(days: list, station_ids: object, plugs: dict, step: float) -> dict[str, object]:
