@@ -1,6 +1,8 @@
 """Run ``fleetopt simulate``: one scenario file, its results printed or stored.
 
-Its options are in :mod:`fleetopt.cli._commands`; :func:`simulate` runs it.
+Its options are in :mod:`fleetopt.cli._commands`; :func:`simulate` runs it. It imports the
+api's simulate functions from :mod:`fleetopt.results.simulate_file` (not the api, which also
+loads the planner, siting and OR-Tools).
 """
 
 from __future__ import annotations
@@ -12,10 +14,10 @@ from rich.console import Console
 from rich.table import Table
 
 import fleetopt.cli._render as _render_80
-from fleetopt import api
 from fleetopt.cli._clock import ClockBar
 from fleetopt.cli._common import run
 from fleetopt.errors import InputError, Problem
+from fleetopt.results.simulate_file import simulate_annual, simulate_file
 
 
 def _render(s: dict[str, Any]) -> None:
@@ -60,10 +62,10 @@ def simulate(*, scenario: Path, out: Path | None, annual: bool, executor: str | 
                     raise InputError(msg, [Problem(msg, None, flag, None)])
             bar = ClockBar(f"simulate {scenario.stem}", enabled=not no_progress)
             try:
-                return api.simulate_file(scenario, out_dir=out, progress=bar)
+                return simulate_file(scenario, out_dir=out, progress=bar)
             finally:
                 bar.close()
-        return api.simulate_annual(
+        return simulate_annual(
             scenario,
             executor=executor or "local",
             scheduler=scheduler,

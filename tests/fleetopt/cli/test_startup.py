@@ -115,3 +115,20 @@ def test_every_command_of_the_table_is_on_the_command_line() -> None:
         res = CliRunner().invoke(app, [*name.split(), "--help"], env={"COLUMNS": "400"})
         assert res.exit_code == 0, (name, res.output)
         assert spec.summary in res.stdout, name
+
+
+def test_simulate_loads_neither_the_api_nor_the_planner_or_siting(tmp_path: Path) -> None:
+    """GIVEN a scenario WHEN ``simulate FILE --json --out DIR`` runs as a process THEN it
+    simulates (the trips of the hand scenario, tables written) having loaded the simulation,
+    but not the api, the planner, siting, sweeps or OR-Tools."""
+    scenario = ROOT / "tests" / "data" / "simulation" / "hand.toml"
+    proc, mods = _modules("simulate", str(scenario), "--json", "--no-progress",
+                          "--out", str(tmp_path / "out"))
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["trips_total"] > 0
+    assert (tmp_path / "out" / "summary.json").is_file()
+    assert "fleetopt.simulation.engine" in mods
+    assert sorted(m for m in mods if m.startswith(
+        ("fleetopt.api", "fleetopt.planning", "fleetopt.siting", "fleetopt.sweeps",
+         "fleetopt.demo", "ortools"))) == []
