@@ -205,6 +205,8 @@ class TaxiDispatch:
         self._st_tables: dict[
             tuple[bool, bool], tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
         ] = {}
+        # the same stations' index, plugs and plug count as lists (taxi_stations._plug_lists)
+        self._st_plugs: dict[tuple[bool, bool], tuple[list[int], list[Any], list[int]]] = {}
         self._kw: dict[int, np.ndarray] = {}  # plug power per station for a spec [kW]
         self._kw_l: dict[int, list[float]] = {}  # the same, at least 1e-9, as a list
         # drives to the stations from a node: times, finite, energy per km x rate
@@ -311,6 +313,16 @@ class TaxiDispatch:
         self._proc: simpy.Process | None = None
         #: Events the loop handled (requests, drop-offs, timers) - for the benchmarks.
         self.events = 0
+        self._scan = self._scan_refs()
+
+    def _scan_refs(self) -> tuple[Any, ...]:
+        """Return what :func:`.taxi_search.nearest_idle` reads, in its order.
+
+        Lists, dicts and arrays the loop changes in place only (``release_rows`` makes it again).
+        """
+        return (self._trip_s_l, self._ro, self._near, self._lim_l, self._trip_km_l,
+                self._nia_l, self.bucket, self.level, self.rate, self.min_level, self.sf_use,
+                self.W, self._rows_l, self._has_idle)
 
     def _rate(self, spec: VehicleSpec) -> float:
         if spec.is_hydrogen:
@@ -363,6 +375,7 @@ class TaxiDispatch:
         """Free this run's route rows and search cache after the clock (no table reads them)."""
         self.W, self._full_rows = np.zeros((0, self.net.n_nodes)), {}
         self._near = {}
+        self._scan = self._scan_refs()
 
     def _route(self, a: int, b: int) -> tuple[float, float]:
         """Travel time [s] and length [m] of the time-shortest path from node a to node b."""

@@ -73,12 +73,15 @@ def nearest_idle(d: TaxiDispatch, j: int, now: float) -> tuple[int, int, float]:
     nodes with idle taxis found by one vectorised test. Returns the taxi (-1: none),
     its pickup time [ms] and pickup length [m].
     """
-    if not d._trip_s_l[j] < math.inf:
+    # what the scan reads, bundled once per run (TaxiDispatch._scan_refs): one attribute read
+    (trip_s_l, ro, near, lim_l, trip_km_l, nia, bucket, level, rate, min_l, sf, wrow, rows,
+     has) = d._scan
+    if not trip_s_l[j] < math.inf:
         return -1, 0, 0.0
-    o = d._ro[j]
-    got = d._near.get(o)
+    o = ro[j]
+    got = near.get(o)
     nodes, ms, head_n, head_ms, n = got if got is not None else near_of(d, o)
-    x = d._lim_l[j] - now + 1e-9  # longest pickup [s]
+    x = lim_l[j] - now + 1e-9  # longest pickup [s]
     # the last whole millisecond c with c / 1000 <= x (the times compare in seconds)
     c = math.floor(x * 1000.0)
     while (c + 1) / 1000.0 <= x:
@@ -86,11 +89,7 @@ def nearest_idle(d: TaxiDispatch, j: int, now: float) -> tuple[int, int, float]:
     while c >= 0 and c / 1000.0 > x:
         c -= 1
     best, best_ms, best_l = -1, -1, 0.0
-    nia = d._nia_l
-    bucket = d.bucket
-    level, rate, min_l, sf = d.level, d.rate, d.min_level, d.sf_use
-    trip_km = d._trip_km_l[j]
-    wrow, rows = d.W, d._rows_l
+    trip_km = trip_km_l[j]
     for m, u in zip(head_ms, head_n):  # noqa: B905 (the same length)
         if m > c:
             return best, best_ms, best_l
@@ -116,7 +115,6 @@ def nearest_idle(d: TaxiDispatch, j: int, now: float) -> tuple[int, int, float]:
     m = ms.item(a)
     if m > c or (best >= 0 and m > best_ms):
         return best, best_ms, best_l
-    has = d._has_idle
     step = 8 * _HEAD
     while True:
         b = min(n, a + step)

@@ -223,13 +223,13 @@ def _choose_plug(d: TaxiDispatch, i: int, row: np.ndarray, exact_s: float) -> tu
     if not cand:
         return -1, sure
     energy = (m.opts.taxi_target_soc - lvl) * spec.battery_kwh  # / kW x 3600: service [s]
-    stations = m.stations
+    idx_l, plugs_l, cap_l = _plug_lists(d, i, idx)
     if len(cand) > 32 or not sure:
         near = min(cand, key=tl.__getitem__)  # the first nearest (file order)
-        plugs = stations[int(idx[near])].plugs
-        assert plugs is not None  # only stations with plugs are in the table
-        busy = len(plugs.queue) + max(plugs.count - plugs.capacity + 1, 0)
-        bound = tl[near] + busy / plugs.capacity * (energy / kw_l[near] * 3600.0)
+        plugs = plugs_l[near]
+        cap = cap_l[near]
+        busy = len(plugs.queue) + max(len(plugs.users) - cap + 1, 0)
+        bound = tl[near] + busy / cap * (energy / kw_l[near] * 3600.0)
         if not sure:
             sure = bound + 1e-6 < exact_s and (len(cand) > 32 or all_in)
             if not sure:
@@ -240,13 +240,30 @@ def _choose_plug(d: TaxiDispatch, i: int, row: np.ndarray, exact_s: float) -> tu
     for k in cand:
         if tl[k] >= best_cost - 1e-9:
             continue  # cost >= travel time: it cannot beat the best so far
-        plugs = stations[int(idx[k])].plugs
-        assert plugs is not None  # only stations with plugs are in the table
-        busy = len(plugs.queue) + max(plugs.count - plugs.capacity + 1, 0)
-        cost = tl[k] + busy / plugs.capacity * (energy / kw_l[k] * 3600.0)
+        plugs = plugs_l[k]
+        cap = cap_l[k]
+        busy = len(plugs.queue) + max(len(plugs.users) - cap + 1, 0)
+        cost = tl[k] + busy / cap * (energy / kw_l[k] * 3600.0)
         if cost < best_cost - 1e-9:
-            best, best_cost = int(idx[k]), cost
+            best, best_cost = idx_l[k], cost
     return best, sure
+
+
+def _plug_lists(d: TaxiDispatch, i: int, idx: np.ndarray) -> tuple[list[int], list[Any], list[int]]:
+    """Taxi ``i``'s stations (:func:`station_table`) as lists: index, plugs, plug count.
+
+    The plugs are each station's ``simpy.Resource``; its users are ``len(plugs.users)``
+    (``plugs.count``) and its plug count ``plugs.capacity``, fixed when it is made.
+    """
+    spec = d.specs[i]
+    key = (spec.is_hydrogen, bool(spec.swappable))
+    got: tuple[list[int], list[Any], list[int]] | None = d._st_plugs.get(key)
+    if got is None:
+        plugs = [d.m.stations[s].plugs for s in idx.tolist()]
+        assert all(p is not None for p in plugs)  # only stations with plugs are in the table
+        got = (idx.tolist(), plugs, [int(p.capacity) for p in plugs])
+        d._st_plugs[key] = got
+    return got
 
 
 def charge(
