@@ -45,6 +45,9 @@ if TYPE_CHECKING:  # networkx is imported where a graph is built or read (not on
 
 logger = logging.getLogger(__name__)
 
+#: Points above which :meth:`RoadNetwork.nearest_nodes` looks each distinct point up once.
+_SNAP_DISTINCT_MIN = 4096
+
 #: Built-in networks: name -> (file in settings.NETWORKS_DIR, one-line description).
 BUILTIN_NETWORKS: dict[str, tuple[str, str]] = {
     "beijing-central-2024": (
@@ -440,6 +443,21 @@ class RoadNetwork:
             self._tree[routable_only] = cKDTree(self._xy_m(self.lon[idx], self.lat[idx]))
         lon_a = np.atleast_1d(np.asarray(lon, dtype=float))
         lat_a = np.atleast_1d(np.asarray(lat, dtype=float))
+        if lon_a.size > _SNAP_DISTINCT_MIN and bool(
+            np.isfinite(lon_a).all() and np.isfinite(lat_a).all()
+        ):
+            # many points at few places (a day's requests at the road nodes): each distinct
+            # point is looked up once, the same answer per point
+            import pandas as pd
+
+            key = np.empty(lon_a.shape, dtype=complex)
+            key.real, key.imag = lon_a, lat_a
+            codes, uniq = pd.factorize(key)
+            if uniq.size < lon_a.size // 2:
+                node, dist_u = self.nearest_nodes(
+                    uniq.real.copy(), uniq.imag.copy(), routable_only=routable_only
+                )
+                return node[codes], dist_u[codes]
         dist, pos = self._tree[routable_only].query(self._xy_m(lon_a, lat_a))
         return self._tree_index[routable_only][pos].astype(np.int64), np.asarray(dist, dtype=float)
 

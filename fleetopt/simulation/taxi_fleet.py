@@ -57,11 +57,7 @@ def requests_and_taxis(
     taxis: list[Taxi] = []
     for fleet, df in fleets:
         size = fleet.size or int(df.attrs.get("vehicles", 0)) or 1
-        d = (
-            df.sort_values(["departure_s", "request_id"], kind="stable")
-            .reset_index(drop=True)
-            .copy()
-        )
+        d = _by_departure(df).copy()
         d["fleet"] = fleet.name
         wait = (
             d["max_wait_min"].to_numpy(float)
@@ -100,11 +96,17 @@ def requests_and_taxis(
                     "lat": float(starts[i][1]),
                 }
             )
-    req = (
-        pd.concat(reqs, ignore_index=True)
-        .sort_values(["departure_s", "request_id"], kind="stable")
-        .reset_index(drop=True)
-        if reqs
-        else pd.DataFrame()
-    )
+    req = _by_departure(pd.concat(reqs, ignore_index=True)) if reqs else pd.DataFrame()
     return req, taxis
+
+
+def _by_departure(df: pd.DataFrame) -> pd.DataFrame:
+    """Return ``df`` sorted by departure, then request id (stable), with a fresh index.
+
+    Departures already strictly increasing (no ties, no NaN) are that order: the frame is
+    kept as it is (sorting by the string ids of a million requests takes about 0.5 s).
+    """
+    dep = df["departure_s"].to_numpy(float) if len(df) else np.zeros(0)
+    if bool(np.all(dep[1:] > dep[:-1])):
+        return df.reset_index(drop=True)
+    return df.sort_values(["departure_s", "request_id"], kind="stable").reset_index(drop=True)

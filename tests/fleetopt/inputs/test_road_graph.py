@@ -356,3 +356,24 @@ def test_fast_reader_imputes_speeds_like_osmnx(tmp_path: Path) -> None:
         np.testing.assert_array_equal(fast[key_], slow[key_], err_msg=key_)
     assert 60.0 in fast["edge_speed_kph"]
     assert pytest.approx(30 * 1.60934) in list(fast["edge_speed_kph"])
+
+
+@pytest.mark.parametrize("routable_only", [True, False])
+def test_many_points_at_few_places_snap_as_each_point_alone(routable_only: bool) -> None:
+    """GIVEN 20,000 points at 60 places (more than the distinct-point threshold; a -0.0
+    among them) WHEN snapped at once THEN each gets the node and distance it gets alone."""
+    net = road_graph.load_network("beijing-central-2024")
+    rng = np.random.default_rng(3)
+    lon0 = rng.uniform(116.30, 116.46, 60)
+    lat0 = rng.uniform(39.84, 39.97, 60)
+    pick = rng.integers(0, 60, 20_000)
+    lon, lat = lon0[pick], lat0[pick]
+    assert lon.size > road_graph._SNAP_DISTINCT_MIN
+    node, dist = net.nearest_nodes(lon, lat, routable_only=routable_only)
+    one = [net.nearest_nodes(lon0[k], lat0[k], routable_only=routable_only) for k in range(60)]
+    assert node.tolist() == [int(one[k][0][0]) for k in pick]
+    assert dist.tolist() == [float(one[k][1][0]) for k in pick]
+    # points at -0.0 and 0.0 (one key) keep their per-point answers
+    lon2, lat2 = np.r_[lon, -0.0, 0.0], np.r_[lat, 0.0, 0.0]
+    node2, _ = net.nearest_nodes(lon2, lat2, routable_only=routable_only)
+    assert node2[-1] == node2[-2] == net.nearest_nodes(0.0, 0.0, routable_only=routable_only)[0][0]

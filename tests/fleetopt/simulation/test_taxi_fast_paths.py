@@ -18,6 +18,7 @@ from fleetopt.simulation import engine, taxi_stations
 from fleetopt.simulation.engine import run_clock
 from fleetopt.simulation.prepare import prepare
 from fleetopt.simulation.tables import assemble
+from fleetopt.simulation.taxi_fleet import _by_departure
 from tests.fleetopt.simulation.test_taxi_release_rows import _scenario
 
 STATIONS = (
@@ -60,3 +61,18 @@ def test_swappable_taxi_without_swap_station_picks_the_same_plugs(
     pd.testing.assert_frame_equal(fast.trips, ref.trips)
     pd.testing.assert_frame_equal(fast.sessions, ref.sessions)
     assert fast.summary() == ref.summary()
+
+
+def test_requests_in_departure_order_are_kept_and_ties_are_sorted_by_id() -> None:
+    """GIVEN requests with strictly increasing departures, and ones with tied departures
+    WHEN put in dispatch order THEN the first are kept as they are, the second sorted by
+    departure then id (what the stable sort gives)."""
+    ordered = pd.DataFrame({"departure_s": [1.0, 2.0, 5.0], "request_id": ["c", "a", "b"]},
+                           index=[7, 8, 9])
+    got = _by_departure(ordered)
+    assert got["request_id"].tolist() == ["c", "a", "b"]
+    assert got.index.tolist() == [0, 1, 2]
+    tied = pd.DataFrame({"departure_s": [2.0, 1.0, 2.0, 2.0], "request_id": ["z", "q", "b", "m"]})
+    ref = tied.sort_values(["departure_s", "request_id"], kind="stable").reset_index(drop=True)
+    pd.testing.assert_frame_equal(_by_departure(tied), ref)
+    assert _by_departure(tied)["request_id"].tolist() == ["q", "b", "m", "z"]
