@@ -206,7 +206,7 @@ class TaxiDispatch:
             self.bucket.setdefault(u, []).append(i)
             n_at[u] += 1
         self._has_idle = n_at > 0  # nodes with an idle taxi (the vectorised scan)
-        self._near: dict[int, tuple[np.ndarray, np.ndarray, list[int], list[int], int]] = {}
+        self._near: dict[int, tuple[np.ndarray, np.ndarray, array[int], array[int], int]] = {}
         self._st_tables: dict[
             tuple[bool, bool], tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
         ] = {}

@@ -12,6 +12,7 @@ request a taxi that becomes idle can take) for a long queue.
 from __future__ import annotations
 
 import math
+from array import array
 from typing import Any
 
 import numpy as np
@@ -24,16 +25,16 @@ __all__ = ["become_idle_many", "best_taxi", "near_of", "nearest_idle"]
 
 #: Combined path weight per millisecond (see :func:`fleetopt.inputs.routing.route_matrices`).
 _SPLIT = 1e6
-#: Nearest nodes of an origin scanned as plain lists before the vectorised scan.
+#: Nearest nodes of an origin scanned one by one (flat int arrays) before the vectorised scan.
 _HEAD = 16
 
 
-def near_of(d: TaxiDispatch, o: int) -> tuple[np.ndarray, np.ndarray, list[int], list[int], int]:
+def near_of(d: TaxiDispatch, o: int) -> tuple[np.ndarray, np.ndarray, array[int], array[int], int]:
     """Nodes that reach node ``o`` within the longest wait, by travel time (cached per node).
 
     Returns the nodes (intp: the scan indexes with them), their travel times to ``o`` in
-    whole milliseconds (int32), the first :data:`_HEAD` of both as lists (scanned
-    without numpy) and how many there are.
+    whole milliseconds (int32), the first :data:`_HEAD` of both as flat int arrays
+    (scanned without numpy) and how many there are.
     """
     col = d.W[:, o]
     ok = np.flatnonzero(col <= (d._reach_s * 1000.0 + 1.0) * _SPLIT)
@@ -41,7 +42,9 @@ def near_of(d: TaxiDispatch, o: int) -> tuple[np.ndarray, np.ndarray, list[int],
     order = np.argsort(ms, kind="stable")
     nodes = d._row_nodes[ok[order]].astype(np.intp)
     ms = ms[order].astype(np.int32)
-    got = (nodes, ms, nodes[:_HEAD].tolist(), ms[:_HEAD].tolist(), int(ms.size))
+    # the head as flat arrays: its values inline, not int objects scattered over the heap
+    got = (nodes, ms, array("q", nodes[:_HEAD].astype(np.int64).tobytes()),
+           array("q", ms[:_HEAD].astype(np.int64).tobytes()), int(ms.size))
     d._near[o] = got
     return got
 
@@ -69,7 +72,7 @@ def nearest_idle(d: TaxiDispatch, j: int, now: float) -> tuple[int, int, float]:
 
     Nodes come nearest first; at a node the idle taxis are kept sorted by id, so the
     first one with enough energy is the node's candidate. The first :data:`_HEAD` nodes
-    are read as plain lists; further ones in blocks (growing eightfold), each block's
+    are read one by one; further ones in blocks (growing eightfold), each block's
     nodes with idle taxis found by one vectorised test. Returns the taxi (-1: none),
     its pickup time [ms] and pickup length [m].
     """
