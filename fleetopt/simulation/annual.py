@@ -22,10 +22,10 @@ results: there the client makes the fleets while its LocalCluster starts, the ta
 dispatch's route rows are computed once on the cluster (each worker a share of the nodes,
 :func:`route_rows`) and shipped to every worker before the days start, the days start
 longest first (:func:`~fleetopt.simulation.annual_days.longest_first`), a worker keeps the
-shipped fleets, the day's Case and the route rows between tasks, and when fewer days are
-left than worker threads each day's independent partitions run as tasks of their own
-(:mod:`fleetopt.simulation.partition`, :func:`fleetopt.simulation.partition_dask.iter_days`)
-and are merged into the same day.
+scenario, the shipped fleets, the day's Case and the route rows between tasks, and when
+fewer days are left than worker threads each day's independent partitions run as tasks of
+their own (:mod:`fleetopt.simulation.partition`,
+:func:`fleetopt.simulation.partition_dask.iter_days`) and are merged into the same day.
 """
 
 from __future__ import annotations
@@ -205,6 +205,9 @@ def warm_worker(network: str, base_dir: str) -> int:
         return 0
 
 
+#: Scenarios a worker rebuilt, by :func:`scenario_key` (the days of a run share one).
+_SCENARIOS: collections.OrderedDict[str, Scenario] = collections.OrderedDict()
+_SCENARIOS_KEEP = 2
 #: Fleets a worker unshipped, by their ``inputs_key`` (days of one demand factor share them).
 _UNSHIPPED: collections.OrderedDict[str, tuple[FleetInput, ...]] = collections.OrderedDict()
 _UNSHIPPED_KEEP = 2
@@ -217,7 +220,12 @@ def _task_inputs(
     task: Mapping[str, Any],
 ) -> tuple[Scenario, RepresentativeDay, RoadNetwork, dict[float, tuple[FleetInput, ...]] | None]:
     """Return a task's scenario, day, network (cached per process) and shipped fleets."""
-    scenario = scenario_from_dict(task["scenario"], base_dir=task["base_dir"], file=task["file"])
+
+    def read() -> Scenario:
+        return scenario_from_dict(task["scenario"], base_dir=task["base_dir"], file=task["file"])
+
+    key = task.get("scenario_key")  # the scenario and its input files: kept for the next day
+    scenario = partition_dask.kept(_SCENARIOS, key, read, _SCENARIOS_KEEP) if key else read()
     day = RepresentativeDay(**task["day"])
     network = load_network(scenario.network, base_dir=scenario.base_dir)
     shipped = task.get("inputs")  # the fleets the client read or generated (scattered once)
@@ -480,13 +488,16 @@ def _run(
                 # split days into partitions only where workers would idle without it
                 use = (len(todo) < threads) if split is None else split
                 made_fleets = day_fleets(scenario, order) if made is None else made.result()
+                # whole days: each worker computes a share of the rows (started first)
+                share = not use and len(order) > 1
+                cases = [c for c, _ in made_fleets.values()]
+                rows = _share_rows(client, scenario, cases) if share else []
                 tasks = _dask_tasks(
                     client, scenario, order, keys, store, threads if use else 0,
                     made=made_fleets,
                 )
-                if not use and len(order) > 1:  # whole days: each worker a share of the rows
-                    rows = _share_rows(client, scenario, [c for c, _ in made_fleets.values()])
-                    tasks = [{**t, "rows": rows} for t in tasks] if rows else tasks
+                if rows:
+                    tasks = [{**t, "rows": rows} for t in tasks]
                 fns: dict[str, Any] = {
                     "day": run_day, "prepare": prepare_part, "run": run_part, "merge": merge_day
                 }
@@ -580,6 +591,7 @@ def _dask_tasks(
     return [
         {
             "scenario": raw,
+            "scenario_key": base,
             "base_dir": str(scenario.base_dir),
             "file": scenario.file,
             "day": dataclasses.asdict(d),
