@@ -113,9 +113,20 @@ class RouteCache:
             new = first[self.row_of[nodes[first]] < 0]
             if new.size:
                 n0 = self._grow(new.size)
-                self._buf[n0 : n0 + new.size] = weights[new]
+                whole = np.array_equal(new, np.arange(nodes.size))  # no temporary copy
+                self._buf[n0 : n0 + new.size] = weights if whole else weights[new]
                 self._publish(nodes[new])
             return int(new.size)
+
+    def reserve(self, rows: int) -> None:
+        """Make room for ``rows`` rows in all, so adding up to them copies no earlier row.
+
+        Fresh memory is costly to touch (a 4,000-row buffer of a 10,000-node network is
+        330 MB): a cache that will hold a known number of rows allocates it once.
+        """
+        with self._lock:
+            if rows > self.nodes.size:
+                self._grow(rows - self.nodes.size)
 
     def _grow(self, n: int) -> int:
         """Make room for ``n`` more rows (lock held); return the first new row."""

@@ -31,3 +31,20 @@ def test_rows_added_from_two_caches_equal_rows_computed_in_one(central) -> None:
     np.testing.assert_array_equal(w[row_of[nodes]], w_fresh[r_fresh[nodes]])
     with pytest.raises(ValueError, match="rows for"):
         cache.add(nodes[:2], w_fresh[:1])
+
+
+def test_a_reserved_cache_adds_rows_without_moving_the_earlier_ones(central) -> None:
+    """GIVEN a cache with room reserved for 8 rows WHEN it computes 4 and adds 4 more THEN
+    the rows handed out first still lie in its buffer (nothing was copied to a new one), and
+    the rows equal a fresh cache's."""
+    nodes = np.flatnonzero(central.routable)[:8]
+    other = RouteCache(central)
+    w_other, r_other, _ = other.rows(nodes[4:])
+    cache = RouteCache(central)
+    cache.reserve(nodes.size)
+    first, _, _ = cache.rows(nodes[:4])
+    assert cache.add(nodes[4:], w_other[r_other[nodes[4:]]]) == 4
+    w, row_of, _ = cache.rows(nodes)
+    assert np.shares_memory(first, w)
+    fresh, r_fresh, _ = RouteCache(central).rows(nodes)
+    np.testing.assert_array_equal(w[row_of[nodes]], fresh[r_fresh[nodes]])
