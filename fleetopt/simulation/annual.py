@@ -183,17 +183,28 @@ def run_day(task: Mapping[str, Any]) -> dict[str, Any]:
     return record
 
 
-def route_rows(network: str, base_dir: str, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def route_rows(
+    network: str, base_dir: str, nodes: np.ndarray, total: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Compute the route rows of ``nodes`` into this worker's cache (a Dask task).
+
+    The cache makes room for ``total`` rows (every worker's share) first, so the other
+    shares are added later without copying this one.
 
     Returns
     -------
     tuple of numpy.ndarray
         ``nodes`` and their rows (``len(nodes) x n_nodes``), for the other workers'
-        :meth:`~fleetopt.simulation.RouteCache.add`.
+        :meth:`~fleetopt.simulation.RouteCache.add`: a view of the cache's rows when they
+        lie together (no copy), else a copy.
     """
-    weights, row_of, _ = route_cache(load_network(network, base_dir=Path(base_dir))).rows(nodes)
-    return nodes, weights[row_of[nodes]]
+    routes = route_cache(load_network(network, base_dir=Path(base_dir)))
+    routes.reserve(total)
+    weights, row_of, _ = routes.rows(nodes)
+    at = row_of[np.asarray(nodes, dtype=np.int64)]
+    if at.size and np.array_equal(at, np.arange(at[0], at[0] + at.size)):
+        return nodes, weights[at[0] : at[0] + at.size]
+    return nodes, weights[at]
 
 
 def warm_worker(network: str, base_dir: str) -> int:
@@ -549,7 +560,8 @@ def _share_rows(client: Any, scenario: Scenario, cases: Sequence[Case]) -> list[
     return [
         client.submit(
             route_rows, scenario.network, str(scenario.base_dir), nodes[i :: len(workers)],
-            workers=[addr], allow_other_workers=True, pure=False, retries=DASK_RETRIES,
+            int(nodes.size), workers=[addr], allow_other_workers=True, pure=False,
+            retries=DASK_RETRIES,
         )
         for i, addr in enumerate(workers)
     ]
