@@ -507,8 +507,9 @@ def _run(
                     client, scenario, order, keys, store, threads if use else 0,
                     made=made_fleets,
                 )
-                if rows:
-                    tasks = [{**t, "rows": rows} for t in tasks]
+                if rows:  # the days start once every share is there (in their order)
+                    done = _all_finished(rows)
+                    tasks = [{**t, "rows": rows} for t in tasks] if done else tasks
                 fns: dict[str, Any] = {
                     "day": run_day, "prepare": prepare_part, "run": run_part, "merge": merge_day
                 }
@@ -542,6 +543,14 @@ def day_fleets(scenario: Scenario, todo: list[RepresentativeDay]) -> DayFleets:
             case = load_case(day_scenario(as_workers, d), network)
             out[d.demand_factor] = (case, ship_fleets(case.fleets))
     return out
+
+
+def _all_finished(futures: Sequence[Any]) -> bool:
+    """Wait for Dask futures; return True when every one finished without an error."""
+    from distributed import wait
+
+    wait(futures)  # type: ignore[no-untyped-call]
+    return all(f.status == "finished" for f in futures)
 
 
 def _share_rows(client: Any, scenario: Scenario, cases: Sequence[Case]) -> list[Any]:

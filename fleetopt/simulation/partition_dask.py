@@ -106,16 +106,21 @@ def iter_days(
     prepared inputs, which stay on its worker), ``run`` (one partition on the day's horizon)
     and ``merge`` (the day's record). A day in partitions is a small graph: ``prepare`` per
     partition, :func:`part_facts` next to it, :func:`day_horizon`, ``run`` per partition,
-    ``merge``. Every task is retried (``DASK_RETRIES``) and a result lost with its worker is
-    recomputed from its inputs, so a lost worker never changes the answer.
+    ``merge``. The days start in the order given (each day's tasks a Dask priority below the
+    day before's: without it, days that become ready together start in any order). Every
+    task is retried (``DASK_RETRIES``) and a result lost with its worker is recomputed from
+    its inputs, so a lost worker never changes the answer.
     """
     from distributed import as_completed as dask_completed
 
-    def submit(fn: Callable[..., Any], *args: Any, key: str) -> Any:
-        return client.submit(fn, *args, key=key, pure=False, retries=DASK_RETRIES)
-
     finals = []
-    for whole in tasks:
+    for rank, whole in enumerate(tasks):
+
+        def submit(fn: Callable[..., Any], *args: Any, key: str, rank: int = rank) -> Any:
+            return client.submit(
+                fn, *args, key=key, pure=False, retries=DASK_RETRIES, priority=len(tasks) - rank
+            )
+
         day_parts = whole.get("parts") or []
         task = {k: v for k, v in whole.items() if k != "parts"}  # each task its own part
         k = f"fleetopt-annual-{str(task['digest'])[:16]}"

@@ -80,3 +80,17 @@ def test_each_row_is_computed_once_on_the_cluster_and_the_days_equal_local(
     local = {d.label: annual.simulate_day(sc, d, net) for d in days}
     assert _no_wall(got) == _no_wall(local)
     assert np.unique(hint).size == hint.size
+
+
+@pytest.mark.dask
+def test_days_released_together_start_in_the_order_given() -> None:
+    """GIVEN 8 days that all wait for one task (as days wait for the route rows) on a
+    1-worker cluster WHEN the task ends THEN the days run in the order they were given
+    (longest first in a year), not in the order Dask happens to release them."""
+    from annual_flaky_task import held, started
+
+    with dask_client(None, 1) as client:
+        gate = client.submit(held, 1.0, pure=False)
+        tasks = [{"label": f"d{i}", "digest": f"{i:016d}", "gate": gate} for i in range(8)]
+        ran = list(partition_dask.iter_days(client, tasks, {"day": started}))
+    assert [r["label"] for r in sorted(ran, key=lambda r: r["t"])] == [t["label"] for t in tasks]
