@@ -107,7 +107,8 @@ def iter_days(
     and ``merge`` (the day's record). A day in partitions is a small graph: ``prepare`` per
     partition, :func:`part_facts` next to it, :func:`day_horizon`, ``run`` per partition,
     ``merge``. The days start in the order given (each day's tasks a Dask priority below the
-    day before's: without it, days that become ready together start in any order). Every
+    day before's: without it, days that become ready together start in any order), but for
+    the two a worker holds at once, which may start in either order. Every
     task is retried (``DASK_RETRIES``) and a result lost with its worker is recomputed from
     its inputs, so a lost worker never changes the answer.
     """
