@@ -11,7 +11,10 @@ at ``scale = 1.0`` on ``beijing-central-2024`` (built by ``demand/build_full_cit
   >= 1.8 x faster. ``cpu_s`` is the CPU time of the whole run (the process, and for Dask
   its scheduler, nannies and worker processes; ``client_cpu_s`` the process alone, which
   includes the client's start-up and fleets): on 2 cores Dask cannot beat
-  ``local cpu_s / (dask cpu_s / 2)``, whatever the load.
+  ``local cpu_s / (dask cpu_s / 2)``, whatever the load. ``days_wall_s`` adds up the wall
+  time of each distinct day's simulation (on Dask, inside its worker); ``busy_share`` is
+  that over ``workers x wall_s``: the share of the workers' time spent in days, the rest
+  being start-up (cluster, fleets, route rows), shipping and idle workers.
 
 LONG: at full scale the day takes minutes on a shared 2-core machine and the year tens of
 minutes (``python benchmarks/run.py city``). A scaled city - every fleet's ``scale`` times
@@ -53,7 +56,12 @@ def strip(d):
     if isinstance(d, dict):
         return {k: strip(v) for k, v in d.items() if k != "wall_s"}
     return [strip(v) for v in d] if isinstance(d, list) else d
+# each distinct day once (days of equal temperature and demand share one simulation)
+runs = {(d["ambient_temperature_c"], d["demand_factor"]): d["wall_s"] for d in doc["days"]}
+n = 1 if sys.argv[2] == "local" else 2
 print(json.dumps({"wall_s": wall, "days": len(doc["days"]),
+                  "days_wall_s": sum(runs.values()),
+                  "busy_share": sum(runs.values()) / (n * wall),
                   "cpu_s": own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime,
                   "client_cpu_s": own.ru_utime + own.ru_stime,
                   "grid_energy_kwh": doc["grid_energy_kwh"], "trips_served": doc["trips_served"],

@@ -18,12 +18,14 @@ hash of the scenario, its input files and the day, so a killed run resumes where
 stopped. Days run in this process (``local``: the network loaded once, the fleets read or
 generated once per demand factor (a Case per day shares them), shortest-path
 matrices of the taxi dispatch reused between days) or on Dask (``dask``) with identical
-results: there the client makes the fleets while its LocalCluster starts, the days start
+results: there the client makes the fleets while its LocalCluster starts, the taxi
+dispatch's route rows are computed once on the cluster (each worker a share of the nodes,
+:func:`route_rows`) and shipped to every worker before the days start, the days start
 longest first (:func:`~fleetopt.simulation.annual_days.longest_first`), a worker keeps the
-shipped fleets, the day's Case and the route rows between tasks, and when fewer days are
-left than worker threads each day's independent partitions run as tasks of their own
-(:mod:`fleetopt.simulation.partition`, :func:`fleetopt.simulation.partition_dask.iter_days`)
-and are merged into the same day.
+scenario, the shipped fleets, the day's Case and the route rows between tasks, and when
+fewer days are left than worker threads each day's independent partitions run as tasks of
+their own (:mod:`fleetopt.simulation.partition`,
+:func:`fleetopt.simulation.partition_dask.iter_days`) and are merged into the same day.
 """
 
 from __future__ import annotations
@@ -34,9 +36,11 @@ import dataclasses
 import logging
 import re
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 import fleetopt
 from fleetopt import settings
@@ -44,6 +48,7 @@ from fleetopt._json import to_jsonable
 from fleetopt.case import Case, FleetInput, build_case, load_case
 from fleetopt.errors import InputError, Problem
 from fleetopt.executors import (
+    DASK_RETRIES,
     Progress,
     dask_client,
     digest,
@@ -87,6 +92,7 @@ __all__ = [
     "prepare_part",
     "representative_days",
     "route_cache",
+    "route_rows",
     "run_day",
     "run_part",
     "scenario_key",
@@ -167,9 +173,38 @@ def run_day(task: Mapping[str, Any]) -> dict[str, Any]:
     record: ``version``, ``digest``, ``label``, ``summary``.
     """
     scenario, day, network, inputs = _task_inputs(task)
-    record = _record(task["digest"], day, simulate_day(scenario, day, network, inputs))
+    routes = route_cache(network)
+    for nodes, weights in task.get("rows", ()):  # rows computed once on the cluster
+        routes.add(nodes, weights)
+    record = _record(
+        task["digest"], day, simulate_day(scenario, day, network, inputs, routes)
+    )
     partition_dask.store_record(task.get("store"), _record_name(day), record)
     return record
+
+
+def route_rows(
+    network: str, base_dir: str, nodes: np.ndarray, total: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Compute the route rows of ``nodes`` into this worker's cache (a Dask task).
+
+    The cache makes room for ``total`` rows (every worker's share) first, so the other
+    shares are added later without copying this one.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``nodes`` and their rows (``len(nodes) x n_nodes``), for the other workers'
+        :meth:`~fleetopt.simulation.RouteCache.add`: a view of the cache's rows when they
+        lie together (no copy), else a copy.
+    """
+    routes = route_cache(load_network(network, base_dir=Path(base_dir)))
+    routes.reserve(total)
+    weights, row_of, _ = routes.rows(nodes)
+    at = row_of[np.asarray(nodes, dtype=np.int64)]
+    if at.size and np.array_equal(at, np.arange(at[0], at[0] + at.size)):
+        return nodes, weights[at[0] : at[0] + at.size]
+    return nodes, weights[at]
 
 
 def warm_worker(network: str, base_dir: str) -> int:
@@ -181,6 +216,9 @@ def warm_worker(network: str, base_dir: str) -> int:
         return 0
 
 
+#: Scenarios a worker rebuilt, by :func:`scenario_key` (the days of a run share one).
+_SCENARIOS: collections.OrderedDict[str, Scenario] = collections.OrderedDict()
+_SCENARIOS_KEEP = 2
 #: Fleets a worker unshipped, by their ``inputs_key`` (days of one demand factor share them).
 _UNSHIPPED: collections.OrderedDict[str, tuple[FleetInput, ...]] = collections.OrderedDict()
 _UNSHIPPED_KEEP = 2
@@ -193,7 +231,12 @@ def _task_inputs(
     task: Mapping[str, Any],
 ) -> tuple[Scenario, RepresentativeDay, RoadNetwork, dict[float, tuple[FleetInput, ...]] | None]:
     """Return a task's scenario, day, network (cached per process) and shipped fleets."""
-    scenario = scenario_from_dict(task["scenario"], base_dir=task["base_dir"], file=task["file"])
+
+    def read() -> Scenario:
+        return scenario_from_dict(task["scenario"], base_dir=task["base_dir"], file=task["file"])
+
+    key = task.get("scenario_key")  # the scenario and its input files: kept for the next day
+    scenario = partition_dask.kept(_SCENARIOS, key, read, _SCENARIOS_KEEP) if key else read()
     day = RepresentativeDay(**task["day"])
     network = load_network(scenario.network, base_dir=scenario.base_dir)
     shipped = task.get("inputs")  # the fleets the client read or generated (scattered once)
@@ -455,10 +498,18 @@ def _run(
                 threads = max(1, sum(client.nthreads().values()))
                 # split days into partitions only where workers would idle without it
                 use = (len(todo) < threads) if split is None else split
+                made_fleets = day_fleets(scenario, order) if made is None else made.result()
+                # whole days: each worker computes a share of the rows (started first)
+                share = not use and len(order) > 1
+                cases = [c for c, _ in made_fleets.values()]
+                rows = _share_rows(client, scenario, cases) if share else []
                 tasks = _dask_tasks(
                     client, scenario, order, keys, store, threads if use else 0,
-                    made=None if made is None else made.result(),
+                    made=made_fleets,
                 )
+                if rows:  # the days start once every share is there (in their order)
+                    done = _all_finished(rows)
+                    tasks = [{**t, "rows": rows} for t in tasks] if done else tasks
                 fns: dict[str, Any] = {
                     "day": run_day, "prepare": prepare_part, "run": run_part, "merge": merge_day
                 }
@@ -492,6 +543,37 @@ def day_fleets(scenario: Scenario, todo: list[RepresentativeDay]) -> DayFleets:
             case = load_case(day_scenario(as_workers, d), network)
             out[d.demand_factor] = (case, ship_fleets(case.fleets))
     return out
+
+
+def _all_finished(futures: Sequence[Any]) -> bool:
+    """Wait for Dask futures; return True when every one finished without an error."""
+    from distributed import wait
+
+    wait(futures)  # type: ignore[no-untyped-call]
+    return all(f.status == "finished" for f in futures)
+
+
+def _share_rows(client: Any, scenario: Scenario, cases: Sequence[Case]) -> list[Any]:
+    """Submit the route rows of the days' taxi dispatch, each worker a share (futures).
+
+    A worker that runs days one after another computes each row once (its cache), but
+    every worker would compute every row; split here, the cluster computes each row once
+    and a day task adds the other workers' shares (the futures it depends on). Nodes are
+    dealt out in turn so the shares cost alike. A share whose worker is lost is computed
+    again elsewhere; a row is the same wherever it is computed.
+    """
+    nodes = np.unique(np.concatenate([partition_dask.route_nodes(c) for c in cases]))
+    workers = sorted(client.scheduler_info()["workers"])
+    if nodes.size == 0 or len(workers) < 2:
+        return []
+    return [
+        client.submit(
+            route_rows, scenario.network, str(scenario.base_dir), nodes[i :: len(workers)],
+            int(nodes.size), workers=[addr], allow_other_workers=True, pure=False,
+            retries=DASK_RETRIES,
+        )
+        for i, addr in enumerate(workers)
+    ]
 
 
 def _dask_tasks(
@@ -530,6 +612,7 @@ def _dask_tasks(
     return [
         {
             "scenario": raw,
+            "scenario_key": base,
             "base_dir": str(scenario.base_dir),
             "file": scenario.file,
             "day": dataclasses.asdict(d),

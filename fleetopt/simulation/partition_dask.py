@@ -6,6 +6,8 @@ generates each demand factor's fleets once and ships them to the workers as plai
 into the Case's inputs (:func:`unship_fleets`) and keeps them for the next day
 (:func:`kept`). A day split into independent partitions
 (:mod:`fleetopt.simulation.partition`) becomes a small task graph (:func:`iter_days`).
+The taxi dispatch's shortest-path rows are computed once on the cluster, each worker a
+share of the nodes :func:`route_nodes` names, and shipped to every worker.
 """
 
 from __future__ import annotations
@@ -17,11 +19,12 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from fleetopt._json import to_jsonable
-from fleetopt.case import FleetInput
+from fleetopt.case import Case, FleetInput
 from fleetopt.executors import DASK_RETRIES, write_json_atomic
 from fleetopt.inputs.scenario import Scenario, scenario_from_dict
 from fleetopt.simulation import engine
@@ -33,6 +36,7 @@ __all__ = [
     "kept",
     "on_each_worker",
     "part_facts",
+    "route_nodes",
     "ship_fleets",
     "store_record",
     "unship_fleets",
@@ -102,16 +106,22 @@ def iter_days(
     prepared inputs, which stay on its worker), ``run`` (one partition on the day's horizon)
     and ``merge`` (the day's record). A day in partitions is a small graph: ``prepare`` per
     partition, :func:`part_facts` next to it, :func:`day_horizon`, ``run`` per partition,
-    ``merge``. Every task is retried (``DASK_RETRIES``) and a result lost with its worker is
-    recomputed from its inputs, so a lost worker never changes the answer.
+    ``merge``. The days start in the order given (each day's tasks a Dask priority below the
+    day before's: without it, days that become ready together start in any order), but for
+    the two a worker holds at once, which may start in either order. Every
+    task is retried (``DASK_RETRIES``) and a result lost with its worker is recomputed from
+    its inputs, so a lost worker never changes the answer.
     """
     from distributed import as_completed as dask_completed
 
-    def submit(fn: Callable[..., Any], *args: Any, key: str) -> Any:
-        return client.submit(fn, *args, key=key, pure=False, retries=DASK_RETRIES)
-
     finals = []
-    for whole in tasks:
+    for rank, whole in enumerate(tasks):
+
+        def submit(fn: Callable[..., Any], *args: Any, key: str, rank: int = rank) -> Any:
+            return client.submit(
+                fn, *args, key=key, pure=False, retries=DASK_RETRIES, priority=len(tasks) - rank
+            )
+
         day_parts = whole.get("parts") or []
         task = {k: v for k, v in whole.items() if k != "parts"}  # each task its own part
         k = f"fleetopt-annual-{str(task['digest'])[:16]}"
@@ -130,6 +140,31 @@ def iter_days(
         finals.append(submit(fns["merge"], task, horizon, *runs, key=f"{k}-merge"))
     for fut in dask_completed(finals):  # type: ignore[no-untyped-call]
         yield fut.result()
+
+
+def route_nodes(case: Case) -> np.ndarray:
+    """Return the road nodes whose shortest-path rows the day's taxi dispatch will ask for.
+
+    The nearest nodes of every ride request's ends and the stations' nodes (a generated
+    taxi starts at a request's origin). A hint, not a rule: a row the dispatch asks for
+    beyond it is computed then, a row it never asks for costs only its computation, and
+    a row is the same wherever it is computed, so the hint changes no result.
+
+    Returns
+    -------
+    numpy.ndarray
+        Sorted distinct node indices; empty without requests or road network.
+    """
+    net = case.network
+    tables = [fi.table for fi in case.fleets if fi.kind == "requests" and len(fi.table)]
+    if net is None or not tables:
+        return np.zeros(0, dtype=np.int64)
+    ends = (("origin_lon", "origin_lat"), ("destination_lon", "destination_lat"))
+    lon = np.concatenate([t[x].to_numpy(float) for t in tables for x, _ in ends])
+    lat = np.concatenate([t[y].to_numpy(float) for t in tables for _, y in ends])
+    node, _ = net.nearest_nodes(lon, lat)
+    st = case.stations["node"].to_numpy(np.int64) if len(case.stations) else np.zeros(0, np.int64)
+    return np.unique(np.concatenate([np.asarray(node, dtype=np.int64), st[st >= 0]]))
 
 
 def ship_fleets(fleets: Sequence[FleetInput]) -> list[dict[str, Any]] | None:

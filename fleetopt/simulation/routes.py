@@ -76,25 +76,78 @@ class RouteCache:
             missing = want[self.row_of[want] < 0]
             if missing.size:
                 graph = self.graph()
-                n0 = self.nodes.size
-                n1 = n0 + missing.size
-                if n1 > self._buf.shape[0]:
-                    buf = np.empty((max(n1, 2 * self._buf.shape[0]), self.net.n_nodes))
-                    buf[:n0] = self._buf[:n0]
-                    self._buf = buf
+                n0 = self._grow(missing.size)
                 for a in range(0, missing.size, _CHUNK):
                     src = missing[a : a + _CHUNK]
                     self._buf[n0 + a : n0 + a + src.size] = csgraph.dijkstra(
                         graph, directed=True, indices=src
                     )
-                weights = self._buf[:n1]
-                weights.setflags(write=False)
-                row_of = self.row_of.copy()
-                row_of[missing] = np.arange(n0, n1)
-                self.weights, self.row_of = weights, row_of
-                self.nodes = np.concatenate([self.nodes, missing])
+                self._publish(missing)
                 self.computed += int(missing.size)
             return self.weights, self.row_of, self.nodes
+
+    def add(self, nodes: np.ndarray, weights: np.ndarray) -> int:
+        """Keep rows computed elsewhere (another process's :meth:`rows` of the same network).
+
+        A Dask year computes each row once on some worker and ships it to the others.
+        Nodes that already have a row keep it; ``computed`` is not changed.
+
+        Parameters
+        ----------
+        nodes : numpy.ndarray
+            Source node of each row.
+        weights : numpy.ndarray
+            ``len(nodes) x n_nodes`` combined weights, as :meth:`rows` returns them.
+
+        Returns
+        -------
+        int
+            Rows added.
+        """
+        nodes = np.asarray(nodes, dtype=np.int64)
+        if weights.shape != (nodes.size, self.net.n_nodes):
+            msg = f"{weights.shape} rows for {nodes.size} nodes of {self.net.n_nodes}"
+            raise ValueError(msg)
+        with self._lock:
+            _, first = np.unique(nodes, return_index=True)
+            new = first[self.row_of[nodes[first]] < 0]
+            if new.size:
+                n0 = self._grow(new.size)
+                whole = np.array_equal(new, np.arange(nodes.size))  # no temporary copy
+                self._buf[n0 : n0 + new.size] = weights if whole else weights[new]
+                self._publish(nodes[new])
+            return int(new.size)
+
+    def reserve(self, rows: int) -> None:
+        """Make room for ``rows`` rows in all, so adding up to them copies no earlier row.
+
+        Fresh memory is costly to touch (a 4,000-row buffer of a 10,000-node network is
+        330 MB): a cache that will hold a known number of rows allocates it once.
+        """
+        with self._lock:
+            if rows > self.nodes.size:
+                self._grow(rows - self.nodes.size)
+
+    def _grow(self, n: int) -> int:
+        """Make room for ``n`` more rows (lock held); return the first new row."""
+        n0 = self.nodes.size
+        n1 = n0 + n
+        if n1 > self._buf.shape[0]:
+            buf = np.empty((max(n1, 2 * self._buf.shape[0]), self.net.n_nodes))
+            buf[:n0] = self._buf[:n0]
+            self._buf = buf
+        return n0
+
+    def _publish(self, new: np.ndarray) -> None:
+        """Hand out the rows of ``new``, just written after the current ones (lock held)."""
+        n0 = self.nodes.size
+        n1 = n0 + new.size
+        weights = self._buf[:n1]
+        weights.setflags(write=False)
+        row_of = self.row_of.copy()
+        row_of[new] = np.arange(n0, n1)
+        self.weights, self.row_of = weights, row_of
+        self.nodes = np.concatenate([self.nodes, new])
 
     def rows_within(self, nodes: np.ndarray, limits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Rows of ``nodes`` exact up to each one's limit, inf beyond it (not kept).

@@ -29,3 +29,18 @@ def die_once(task: Mapping[str, Any]) -> dict[str, Any]:
         marker.write_text("1", encoding="utf-8")
         os._exit(1)
     return {"name": task["name"], "value": task["value"]}
+
+
+def held(seconds: float) -> float:
+    """Sleep (a task the days wait for, like the route rows), return the seconds."""
+    import time
+
+    time.sleep(seconds)
+    return seconds
+
+
+def started(task: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the task's label and the moment it started (a day that only says when it ran)."""
+    import time
+
+    return {"label": task["label"], "t": time.time()}
