@@ -1,6 +1,7 @@
 """Hold the kernel's log (lists of tuples) and turn it into tables column by column.
 
-Also the table helpers a city-sized day needs: :func:`append_rows` (two tables appended one
+Also :class:`ClockEnd` (what the tables read of a finished clock) and the table helpers a
+city-sized day needs: :func:`append_rows` (two tables appended one
 column at a time) and :func:`by_station` (the segments' arrays per station).
 
 ``pandas.DataFrame(list_of_tuples)`` guesses every column's type from the whole log; a city
@@ -21,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["Log", "append_rows", "by_station", "frame_of"]
+__all__ = ["ClockEnd", "Log", "append_rows", "by_station", "frame_of"]
 
 
 @dataclass
@@ -63,6 +64,28 @@ class Log:
             (vid, vtype, station_index, "gave_up", arrive_s, math.nan, end_s, 0.0, 0.0, 0.0,
              soc, soc)
         )
+
+
+@dataclass(frozen=True)
+class ClockEnd:
+    """What the result's tables read of a finished clock (a ``Model`` has the same names).
+
+    Attributes
+    ----------
+    t0, t_end : float
+        The horizon [s].
+    temp_factor : float
+        The model's temperature factor.
+    """
+
+    t0: float
+    t_end: float
+    temp_factor: float
+
+    @classmethod
+    def of(cls, model: Any) -> ClockEnd:
+        """Return the horizon and temperature factor of ``model`` (a finished ``Model``)."""
+        return cls(float(model.t0), float(model.t_end), float(model.temp_factor))
 
 
 _DTYPES = {"f": np.float64, "i": np.int64, "b": np.bool_, "o": object}
