@@ -61,6 +61,22 @@ def _taxi_pairs(
     return o, pick
 
 
+def _request_ids(n: int) -> pd.arrays.ArrowStringArray:
+    """Return ``taxi-req-000001``, ``taxi-req-000002``, ... (``n`` of them) as text.
+
+    The strings of ``f"taxi-req-{i:06d}"`` (seven digits from a million on), made by Arrow
+    column-wise: millions of requests have no Python string each.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    digits = pc.utf8_lpad(pc.cast(pa.array(np.arange(1, n + 1)), pa.string()), 6, "0")
+    ids: pd.arrays.ArrowStringArray = pd.array(
+        pc.binary_join_element_wise("taxi-req-", digits, ""), dtype="str"
+    )
+    return ids
+
+
 def generate_taxi(net: RoadNetwork, n_taxis: int, rng: np.random.Generator) -> pd.DataFrame:
     """Return the ride requests of ``n_taxis`` taxis' day on ``net`` (requests columns)."""
     node, weights = _activity_on(net)
@@ -98,7 +114,7 @@ def generate_taxi(net: RoadNetwork, n_taxis: int, rng: np.random.Generator) -> p
     o_n, d_n = node[o_idx[order]], node[d_idx[order]]
     return pd.DataFrame(
         {
-            "request_id": [f"taxi-req-{i + 1:06d}" for i in range(n_req)],
+            "request_id": _request_ids(n_req),
             "departure_s": dep[order],
             "origin_lon": net.lon[o_n],
             "origin_lat": net.lat[o_n],

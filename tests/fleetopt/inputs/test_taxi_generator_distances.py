@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
+import pytest
 
 from fleetopt.demand._common import WeightedChoice
-from fleetopt.demand.taxi import _activity_on, _taxi_pairs
+from fleetopt.demand.taxi import _activity_on, _request_ids, _taxi_pairs
 from fleetopt.inputs.road_graph import haversine_m, load_network
 
 
@@ -69,3 +71,13 @@ def test_weighted_choice_steps_over_cdf_values_inside_a_slice() -> None:
 
     got = draw(Fixed(), u.size)  # type: ignore[arg-type]
     np.testing.assert_array_equal(got, np.searchsorted(draw.cdf, u, side="right"))
+
+
+@pytest.mark.parametrize("n", [0, 1, 12, 1_000_001])
+def test_request_ids_are_the_formatted_numbers(n: int) -> None:
+    """GIVEN n requests WHEN their ids are made column-wise THEN they equal the f-string
+    ``taxi-req-{i:06d}`` for i = 1..n (seven digits from a million on), as text."""
+    got = pd.Series(_request_ids(n))
+    want = pd.Series([f"taxi-req-{i + 1:06d}" for i in range(n)], dtype="str")
+    assert got.dtype == want.dtype
+    assert got.equals(want)
