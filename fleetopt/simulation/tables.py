@@ -165,8 +165,8 @@ def trips_table(
     n = len(trips)
     out = pd.DataFrame(
         {
-            "trip_id": trips["trip_id"].astype(str).to_numpy(),
-            "vehicle_id": trips["vehicle_id"].astype(str).to_numpy(),
+            "trip_id": trips["trip_id"].astype(str).array,
+            "vehicle_id": trips["vehicle_id"].astype(str).array,
             "vehicle_type": trips["vehicle_type"].to_numpy(),
             "powertrain": trips["powertrain"].to_numpy(),
             "fleet": trips["fleet"].to_numpy(),

@@ -109,7 +109,7 @@ def trips_table(d: TaxiDispatch) -> pd.DataFrame:
     pax = np.where(np.isnan(pax), 1.0, pax)
     return pd.DataFrame(
         {
-            "trip_id": r["request_id"].astype(str).to_numpy(),
+            "trip_id": r["request_id"].astype(str).array,
             # one shared string per taxi (not a copy per request)
             "vehicle_id": np.array(
                 [t["vehicle_id"] for t in d.taxis] + [""], dtype=object
