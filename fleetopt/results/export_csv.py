@@ -108,15 +108,46 @@ def _own_text(v: np.ndarray) -> pa.StringArray:
     return pc.take(pa.array(words, type=pa.string()), pa.array(codes.astype(np.int32)))
 
 
+def _byte_set(chars: str) -> np.ndarray:
+    """Return a 256-entry lookup: True at the bytes of ``chars`` (ASCII)."""
+    lut = np.zeros(256, dtype=bool)
+    lut[np.frombuffer(chars.encode("ascii"), dtype=np.uint8)] = True
+    return lut
+
+
+#: Bytes that make a cell need quoting (``_QUOTE_RE``), and that make a cell formula-like
+#: when it starts with one (``_TRIGGER_RE``). UTF-8 never uses ASCII bytes inside another
+#: character, so looking at the bytes finds exactly the cells the patterns find.
+_QUOTE_BYTES = _byte_set(',"\r\n')
+_TRIGGER_BYTES = _byte_set("=+-@\t\r\n")
+
+
 def _needs_pandas(text: pa.Array) -> bool:
-    """Return True when a text column has a cell the fast path must not write as it is."""
-    if pc.any(pc.match_substring_regex(text, _QUOTE_RE)).as_py():
+    """Return True when a text column has a cell the fast path must not write as it is.
+
+    ``text`` is a string array without nulls (:func:`_text_column`). Its bytes are looked up
+    at once: any byte of ``_QUOTE_RE`` anywhere, then the first byte of each non-empty cell
+    against ``_TRIGGER_RE`` (only those cells are then read as text).
+    """
+    if text.null_count:  # pragma: no cover - _text_column fills nulls
+        text = pc.fill_null(text, "")
+    offsets = np.frombuffer(text.buffers()[1], dtype=np.int32)[
+        text.offset : text.offset + len(text) + 1
+    ]
+    raw = text.buffers()[2]
+    if raw is None or offsets[-1] == offsets[0]:  # every cell empty
+        return False
+    data = np.frombuffer(raw, dtype=np.uint8)[offsets[0] : offsets[-1]]
+    if _QUOTE_BYTES[data].any():
         return True
-    lead = pc.match_substring_regex(text, _TRIGGER_RE)
-    if not pc.any(lead).as_py():
+    starts = offsets[:-1]
+    lead = np.zeros(len(text), dtype=bool)
+    full = np.flatnonzero(starts < offsets[1:])
+    lead[full] = _TRIGGER_BYTES[data[starts[full] - offsets[0]]]
+    if not lead.any():
         return False
     # a formula-like cell is escaped (pandas' path); a plain number such as -3.5 is not
-    return any(not _NUMBER_RE.match(s) for s in text.filter(lead).to_pylist())
+    return any(not _NUMBER_RE.match(s) for s in text.filter(pa.array(lead)).to_pylist())
 
 
 def _text_column(col: pd.Series) -> pa.Array | None:
