@@ -2,7 +2,8 @@
 
 Also :class:`ClockEnd` (what the tables read of a finished clock) and the table helpers a
 city-sized day needs: :func:`append_rows` (two tables appended one
-column at a time) and :func:`by_station` (the segments' arrays per station).
+column at a time), :func:`by_station` (the segments' arrays per station) and
+:func:`text_values` (a text column handed on without Python strings).
 
 ``pandas.DataFrame(list_of_tuples)`` guesses every column's type from the whole log; a city
 day logs millions of rows. Here each column is read from the tuples straight into an array
@@ -22,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["ClockEnd", "Log", "append_rows", "by_station", "frame_of"]
+__all__ = ["ClockEnd", "Log", "append_rows", "by_station", "frame_of", "text_values"]
 
 
 @dataclass
@@ -121,6 +122,15 @@ def frame_of(rows: list[tuple[Any, ...]], columns: list[str], kinds: str) -> pd.
     }
     rows.clear()
     return pd.DataFrame(data)
+
+
+def text_values(col: pd.Series) -> Any:
+    """Return a column's values for a new table: a ``str`` column's own text array, else objects.
+
+    A new table turns an object array of text into a ``str`` column again; handing it the
+    ``str`` column's array gives the same column without a Python string per row.
+    """
+    return col.array if col.dtype == "str" else col.to_numpy()
 
 
 def append_rows(top: pd.DataFrame, bottom: pd.DataFrame) -> pd.DataFrame:

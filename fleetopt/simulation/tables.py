@@ -21,7 +21,14 @@ from fleetopt.domain.costs import energy_cost_cny, resolve_tariff
 from fleetopt.domain.emissions import co2_kg, converted_turnover_tkm, intensity_kg_per_tkm
 from fleetopt.inputs.scenario import Scenario
 from fleetopt.simulation.kernel import Model
-from fleetopt.simulation.log_frames import ClockEnd, Log, append_rows, by_station, frame_of
+from fleetopt.simulation.log_frames import (
+    ClockEnd,
+    Log,
+    append_rows,
+    by_station,
+    frame_of,
+    text_values,
+)
 from fleetopt.simulation.prepare import Prepared
 from fleetopt.simulation.pv import pv_offset
 from fleetopt.simulation.result import TYPE_KEYS, SimulationResult, load_profile_kw, peak_kw
@@ -167,9 +174,9 @@ def trips_table(
         {
             "trip_id": trips["trip_id"].astype(str).array,
             "vehicle_id": trips["vehicle_id"].astype(str).array,
-            "vehicle_type": trips["vehicle_type"].to_numpy(),
-            "powertrain": trips["powertrain"].to_numpy(),
-            "fleet": trips["fleet"].to_numpy(),
+            "vehicle_type": text_values(trips["vehicle_type"]),
+            "powertrain": text_values(trips["powertrain"]),
+            "fleet": text_values(trips["fleet"]),
             "departure_s": trips["departure_s"].to_numpy(float),
             "arrival_s": trips["arrival_s"].to_numpy(float),
             "origin_lon": trips["origin_lon"].to_numpy(float),

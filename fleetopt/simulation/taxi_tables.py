@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from fleetopt import powertrains as pts
+from fleetopt.simulation.log_frames import text_values
 
 #: The :class:`fleetopt.simulation.taxi.TaxiDispatch` these functions work on (typed ``Any``:
 #: the dispatch imports this module, and a type-only import back would be a cycle).
@@ -116,7 +117,7 @@ def trips_table(d: TaxiDispatch) -> pd.DataFrame:
             )[np.where(d.served, idx, len(d.taxis))],
             "vehicle_type": "taxi",
             "powertrain": pt,
-            "fleet": r["fleet"].to_numpy(),
+            "fleet": text_values(r["fleet"]),
             "departure_s": r["departure_s"].to_numpy(float),
             "arrival_s": np.where(d.served, d.drop_s, np.nan),
             "origin_lon": r["origin_lon"].to_numpy(float),
