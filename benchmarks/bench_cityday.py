@@ -16,8 +16,9 @@ after it (and the peak so far) [MB]:
   the taxi dispatch's process, measured with a thread-CPU clock around each of its steps;
   includes the charging the dispatch asks of the kernel) and ``run.kernel`` (the rest:
   buses, sanitation, delivery, their stations and SimPy's event loop);
-* ``assemble``: the result tables (:func:`fleetopt.simulation.tables.assemble`); after it
-  the clock's objects are dropped, so that, as in ``fleetopt simulate``, only the result is
+* ``assemble``: the taxi dispatch's tables (:func:`fleetopt.simulation.engine.finish_clock`),
+  then, with the model and the dispatcher freed as ``fleetopt simulate`` frees them, the
+  result tables (:func:`fleetopt.simulation.tables.assemble`); after it only the result is
   held while it is written;
 * ``export``: writing them (:func:`fleetopt.results.export.write_result`).
 
@@ -125,8 +126,11 @@ if taxis is not None:
 stage("run")
 stages["run.taxi"] = {"cpu_s": round(taxi_cpu[0], 3)}
 stages["run.kernel"] = {"cpu_s": round(run_cpu - taxi_cpu[0], 3)}
-result = assemble(sc, prep, model, log, taxis)
-del model, log, taxis, prep, case  # what simulate_file holds while it writes: the result
+clock_end, taxi_tables = engine.finish_clock(model, taxis)
+del model, taxis  # as engine.run_prepared: the clock and the dispatcher go before the tables
+gc.collect()
+result = assemble(sc, prep, clock_end, log, taxi_tables)
+del log, taxi_tables, prep, case  # what simulate_file holds while it writes: the result
 stage("assemble")
 with tempfile.TemporaryDirectory() as tmp:
     write_result(result.tables(), Path(tmp), summary=result.summary_doc())

@@ -91,6 +91,49 @@ def assign_powertrains(
     return out
 
 
+#: Buckets of the lookup table of :class:`WeightedChoice` (a power of two: ``u * n`` is exact).
+_BUCKETS = 1 << 16
+
+
+class WeightedChoice:
+    """Draw indices with probabilities ``p``: the numbers ``rng.choice(p.size, size, p=p)`` gives.
+
+    numpy draws one uniform ``u`` per index and takes ``cdf.searchsorted(u, side="right")``
+    (``cdf = p.cumsum() / its last value``); a binary search per draw is most of the cost
+    of millions of draws. Here the same cdf and the same uniforms give the same indices
+    through a table of where each of ``_BUCKETS`` equal slices of [0, 1) starts in the cdf:
+    a draw reads its slice's entry and steps over the cdf values inside its slice that are
+    ``<= u`` (rarely any). Same generator stream, same numbers.
+
+    Parameters
+    ----------
+    p : numpy.ndarray
+        Probabilities (>= 0, summing to 1, as ``rng.choice`` requires).
+    """
+
+    def __init__(self, p: np.ndarray) -> None:
+        cdf = np.asarray(p, dtype=np.float64).cumsum()
+        cdf /= cdf[-1]
+        self.cdf = cdf
+        edges = np.arange(_BUCKETS + 1, dtype=np.float64) / _BUCKETS
+        self.table = np.searchsorted(cdf, edges, side="right")
+
+    def __call__(self, rng: np.random.Generator, size: int | tuple[int, ...]) -> np.ndarray:
+        """Return ``rng.choice(p.size, size=size, p=p)``."""
+        u = rng.random(size)
+        flat = u.ravel()
+        bucket = (flat * _BUCKETS).astype(np.intp)  # exact: its start <= u < its end
+        idx = self.table[bucket].astype(np.int64)
+        hi = self.table[bucket + 1]
+        pending = np.flatnonzero(idx < hi)  # cdf values inside the draw's slice
+        while pending.size:
+            pending = pending[self.cdf[idx[pending]] <= flat[pending]]
+            idx[pending] += 1
+            pending = pending[idx[pending] < hi[pending]]
+        out: np.ndarray = idx.reshape(u.shape)
+        return out
+
+
 def empty_trips() -> pd.DataFrame:
     return finish_trips(pd.DataFrame({c: [] for c in TRIP_COLUMNS}))
 

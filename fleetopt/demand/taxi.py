@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from fleetopt.demand._common import WeightedChoice
 from fleetopt.inputs.default_demand import REQUEST_COLUMNS, demand_param, taxi_activity
 from fleetopt.inputs.road_graph import RoadNetwork, haversine_m
 
@@ -29,22 +30,22 @@ _CHUNK = 20_000  # requests drawn at once (bounds memory at full-city scale)
 def _taxi_pairs(
     lon: np.ndarray,
     lat: np.ndarray,
-    p: np.ndarray,
+    draw: WeightedChoice,
     want_m: np.ndarray,
     k: int,
     min_km: float,
     rng: np.random.Generator,
     between: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Origins by activity ``p``; destinations: of ``k`` candidates, the one nearest ``want_m``.
+    """Origins drawn by activity; destinations: of ``k`` candidates, the one nearest ``want_m``.
 
     ``between``: the distances between the points' distinct nodes and each point's row in
     them (the same numbers :func:`haversine_m` gives, computed once; see
     :func:`generate_taxi`).
     """
     n = want_m.size
-    o = rng.choice(p.size, size=n, p=p)
-    cand = rng.choice(p.size, size=(n, k), p=p)
+    o = draw(rng, n)
+    cand = draw(rng, (n, k))
     if between is None:
         d = haversine_m(lon[o][:, None], lat[o][:, None], lon[cand], lat[cand])
     else:
@@ -58,6 +59,22 @@ def _taxi_pairs(
     if np.any(none):  # every candidate too close: take the farthest one
         pick[none] = cand[none, np.argmax(d[none], axis=1)]
     return o, pick
+
+
+def _request_ids(n: int) -> pd.arrays.ArrowStringArray:
+    """Return ``taxi-req-000001``, ``taxi-req-000002``, ... (``n`` of them) as text.
+
+    The strings of ``f"taxi-req-{i:06d}"`` (seven digits from a million on), made by Arrow
+    column-wise: millions of requests have no Python string each.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    digits = pc.utf8_lpad(pc.cast(pa.array(np.arange(1, n + 1)), pa.string()), 6, "0")
+    ids: pd.arrays.ArrowStringArray = pd.array(
+        pc.binary_join_element_wise("taxi-req-", digits, ""), dtype="str"
+    )
+    return ids
 
 
 def generate_taxi(net: RoadNetwork, n_taxis: int, rng: np.random.Generator) -> pd.DataFrame:
@@ -88,16 +105,16 @@ def generate_taxi(net: RoadNetwork, n_taxis: int, rng: np.random.Generator) -> p
         if sel.size == 0:
             continue
         p = weights[:, h] if weights[:, h].sum() > 0 else weights.sum(axis=1)
-        p = p / p.sum()
+        draw = WeightedChoice(p / p.sum())
         for chunk in np.array_split(sel, max(1, math.ceil(sel.size / _CHUNK))):
             o_idx[chunk], d_idx[chunk] = _taxi_pairs(
-                lon, lat, p, want_m[chunk], k, min_km, rng, between
+                lon, lat, draw, want_m[chunk], k, min_km, rng, between
             )
     order = np.lexsort((np.arange(n_req), dep))
     o_n, d_n = node[o_idx[order]], node[d_idx[order]]
     return pd.DataFrame(
         {
-            "request_id": [f"taxi-req-{i + 1:06d}" for i in range(n_req)],
+            "request_id": _request_ids(n_req),
             "departure_s": dep[order],
             "origin_lon": net.lon[o_n],
             "origin_lat": net.lat[o_n],

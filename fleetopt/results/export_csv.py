@@ -8,8 +8,8 @@ compute, a bounded block of rows at a time, into exactly the bytes pandas writes
 
 * floats: Arrow's shortest round-trip digits, laid out as numpy does (``1.0``, ``0.0001``,
   ``1e-05``, ``1e+16``): Arrow's text is used where both lay the same digits out the same
-  way (``1e-4 <= |x| < 1e16`` without an exponent; ``.0`` added to whole numbers), numpy's
-  own formatting everywhere else; NaN as an empty cell;
+  way (``1e-4 <= |x| < 1e10``; ``.0`` added to whole numbers), numpy's own formatting
+  everywhere else; NaN as an empty cell;
 * integers as ``str(int)``, bools as ``True`` / ``False``, text as it is, missing as empty.
 
 A table this cannot render identically is left to pandas (:func:`csv_blocks` returns None):
@@ -37,8 +37,19 @@ _QUOTE_RE = '[,"\r\n]'
 _NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
+#: Arrow writes a float positionally below this magnitude (and from 1e-6 up): its formatter
+#: is double-conversion's shortest form with ``decimal_in_shortest_low = -6`` and
+#: ``decimal_in_shortest_high = 10``; from 1e10 on it writes an exponent (``1e+10``).
+_ARROW_POSITIONAL_BELOW = 1e10
+
+
 def format_floats(values: np.ndarray) -> pa.StringArray:
     """Return each float64 as numpy's ``astype(str)`` writes it, NaN as an empty string.
+
+    Arrow's shortest digits are used where Arrow and numpy both write them positionally
+    (``1e-4 <= |x| < 1e10``), with ``.0`` added to whole numbers (Arrow writes 3 for 3.0);
+    numpy's own text everywhere else (zeros, NaN, tiny and large values). The whole numbers'
+    and the other values' texts go in with one replacement pass.
 
     Parameters
     ----------
@@ -53,20 +64,25 @@ def format_floats(values: np.ndarray) -> pa.StringArray:
     v = np.ascontiguousarray(values, dtype=np.float64)
     a = np.abs(v)
     with np.errstate(invalid="ignore"):
-        same = (a >= 1e-4) & (a < 1e16)  # numpy lays these out positionally (NaN: False)
-    if not same.any():  # all zeros, NaN, tiny or huge (a fuel column nobody burns)
+        same = (a >= 1e-4) & (a < _ARROW_POSITIONAL_BELOW)  # NaN: False
+        whole = same & (v == np.trunc(v))
+    if not same.any():  # all zeros, NaN, tiny or large (a fuel column nobody burns)
         return _own_text(v)
     text = pc.cast(pa.array(v), pa.string())
-    with np.errstate(invalid="ignore"):
-        whole = same & (v == np.trunc(v))
-    same &= ~pc.match_substring(text, "e").to_numpy(zero_copy_only=False)
-    whole &= same
-    if whole.any():  # Arrow writes 3 for 3.0
-        text = pc.if_else(pa.array(whole), pc.binary_join_element_wise(text, ".0", ""), text)
-    other = ~same
-    if other.any():  # zeros, NaN, tiny, huge: numpy's own text
-        text = pc.replace_with_mask(text, pa.array(other), _own_text(v[other]))
-    return text
+    at_whole, at_other = np.flatnonzero(whole), np.flatnonzero(~same)
+    parts = []
+    if at_whole.size:
+        parts.append(pc.binary_join_element_wise(text.take(pa.array(at_whole)), ".0", ""))
+    if at_other.size:
+        parts.append(_own_text(v[at_other]))
+    if not parts:
+        return text
+    if len(parts) == 1:
+        new = parts[0]
+    else:  # the two texts in row order
+        order = np.argsort(np.concatenate([at_whole, at_other]), kind="stable")
+        new = pc.take(pa.concat_arrays(parts), pa.array(order))
+    return pc.replace_with_mask(text, pa.array(whole | ~same), new)
 
 
 #: Bit patterns of +0.0 and -0.0 (the commonest values numpy writes itself).
@@ -92,15 +108,46 @@ def _own_text(v: np.ndarray) -> pa.StringArray:
     return pc.take(pa.array(words, type=pa.string()), pa.array(codes.astype(np.int32)))
 
 
+def _byte_set(chars: str) -> np.ndarray:
+    """Return a 256-entry lookup: True at the bytes of ``chars`` (ASCII)."""
+    lut = np.zeros(256, dtype=bool)
+    lut[np.frombuffer(chars.encode("ascii"), dtype=np.uint8)] = True
+    return lut
+
+
+#: Bytes that make a cell need quoting (``_QUOTE_RE``), and that make a cell formula-like
+#: when it starts with one (``_TRIGGER_RE``). UTF-8 never uses ASCII bytes inside another
+#: character, so looking at the bytes finds exactly the cells the patterns find.
+_QUOTE_BYTES = _byte_set(',"\r\n')
+_TRIGGER_BYTES = _byte_set("=+-@\t\r\n")
+
+
 def _needs_pandas(text: pa.Array) -> bool:
-    """Return True when a text column has a cell the fast path must not write as it is."""
-    if pc.any(pc.match_substring_regex(text, _QUOTE_RE)).as_py():
+    """Return True when a text column has a cell the fast path must not write as it is.
+
+    ``text`` is a string array without nulls (:func:`_text_column`). Its bytes are looked up
+    at once: any byte of ``_QUOTE_RE`` anywhere, then the first byte of each non-empty cell
+    against ``_TRIGGER_RE`` (only those cells are then read as text).
+    """
+    if text.null_count:  # pragma: no cover - _text_column fills nulls
+        text = pc.fill_null(text, "")
+    offsets = np.frombuffer(text.buffers()[1], dtype=np.int32)[
+        text.offset : text.offset + len(text) + 1
+    ]
+    raw = text.buffers()[2]
+    if raw is None or offsets[-1] == offsets[0]:  # every cell empty
+        return False
+    data = np.frombuffer(raw, dtype=np.uint8)[offsets[0] : offsets[-1]]
+    if _QUOTE_BYTES[data].any():
         return True
-    lead = pc.match_substring_regex(text, _TRIGGER_RE)
-    if not pc.any(lead).as_py():
+    starts = offsets[:-1]
+    lead = np.zeros(len(text), dtype=bool)
+    full = np.flatnonzero(starts < offsets[1:])
+    lead[full] = _TRIGGER_BYTES[data[starts[full] - offsets[0]]]
+    if not lead.any():
         return False
     # a formula-like cell is escaped (pandas' path); a plain number such as -3.5 is not
-    return any(not _NUMBER_RE.match(s) for s in text.filter(lead).to_pylist())
+    return any(not _NUMBER_RE.match(s) for s in text.filter(pa.array(lead)).to_pylist())
 
 
 def _text_column(col: pd.Series) -> pa.Array | None:
@@ -148,9 +195,12 @@ def _block(frame: pd.DataFrame) -> bytes:
         ncols = len(frame.columns)
         starts = pa.array(np.arange(0, len(frame) * ncols + 1, ncols, dtype=np.int32))
         line = pc.binary_join(pa.ListArray.from_arrays(starts, flat), ",")
+        line = pc.binary_join_element_wise(line, "", "\n")  # "row" + "\n" + ""
     else:
-        line = pc.binary_join_element_wise(*(_render(frame[c]) for c in frame.columns), ",")
-    line = pc.binary_join_element_wise(line, "", "\n")  # "row" + "\n" + ""
+        cells = [_render(frame[c]) for c in frame.columns]
+        # the line end goes on the last cell (a pass over one column, not over every line)
+        cells[-1] = pc.binary_join_element_wise(cells[-1], "", "\n")
+        line = pc.binary_join_element_wise(*cells, ",")
     if isinstance(line, pa.ChunkedArray):
         line = line.combine_chunks()
     line = line.cast(pa.large_string())

@@ -21,12 +21,14 @@ from typing import Any
 from fleetopt.case import Case
 from fleetopt.inputs.scenario import Scenario
 from fleetopt.simulation.kernel import Log, Model
+from fleetopt.simulation.log_frames import ClockEnd
 from fleetopt.simulation.prepare import Prepared, prepare
 from fleetopt.simulation.progress import clock_ticker
 from fleetopt.simulation.result import SimulationResult
 from fleetopt.simulation.router import Router
 from fleetopt.simulation.tables import assemble, fuel_timeline
 from fleetopt.simulation.taxi import TaxiDispatch
+from fleetopt.simulation.taxi_tables import TaxiTables
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +37,7 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "assemble",
     "canonical_log",
+    "finish_clock",
     "fuel_timeline",
     "horizon_facts",
     "horizon_of",
@@ -163,10 +166,29 @@ def run_prepared(
         t_wall = time.perf_counter()
     model, log, taxis = run_clock(case, prep, horizon, progress=progress, routes=routes)
     t_sim = time.perf_counter() - t_wall
-    result = assemble(case.scenario, prep, model, log, taxis)
+    clock, taxi_tables = finish_clock(model, taxis)
+    # the model, its environment, its processes and the dispatcher refer to one another:
+    # collected here, before the tables are built (the full city's dispatcher holds ~1 GB)
+    del model, taxis
+    gc.collect()
+    result = assemble(case.scenario, prep, clock, log, taxi_tables)
     result.wall_s = time.perf_counter() - t_wall
     logger.info("simulated %s in %.2f s (clock %.2f s)", case.name, result.wall_s, t_sim)
     return result
+
+
+def finish_clock(
+    model: Model, taxis: TaxiDispatch | None
+) -> tuple[ClockEnd, TaxiTables | None]:
+    """Return what the result's tables read of a finished clock and of its taxi dispatch.
+
+    The dispatch's trips and vehicles tables are built here (the vehicles table records the
+    taxis' totals in the model's log, as :func:`~fleetopt.simulation.tables.assemble` would),
+    so that the caller can drop the model and the dispatcher before the other tables are
+    built: ``assemble(scenario, prep, *finish_clock(model, taxis)...)`` gives the same
+    result as ``assemble`` of the model and the dispatcher.
+    """
+    return ClockEnd.of(model), (TaxiTables.of(taxis) if taxis is not None else None)
 
 
 def run_clock(

@@ -1,7 +1,9 @@
 """Hold the kernel's log (lists of tuples) and turn it into tables column by column.
 
-Also the table helpers a city-sized day needs: :func:`append_rows` (two tables appended one
-column at a time) and :func:`by_station` (the segments' arrays per station).
+Also :class:`ClockEnd` (what the tables read of a finished clock) and the table helpers a
+city-sized day needs: :func:`append_rows` (two tables appended one
+column at a time), :func:`by_station` (the segments' arrays per station) and
+:func:`text_values` (a text column handed on without Python strings).
 
 ``pandas.DataFrame(list_of_tuples)`` guesses every column's type from the whole log; a city
 day logs millions of rows. Here each column is read from the tuples straight into an array
@@ -21,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["Log", "append_rows", "by_station", "frame_of"]
+__all__ = ["ClockEnd", "Log", "append_rows", "by_station", "frame_of", "text_values"]
 
 
 @dataclass
@@ -65,6 +67,28 @@ class Log:
         )
 
 
+@dataclass(frozen=True)
+class ClockEnd:
+    """What the result's tables read of a finished clock (a ``Model`` has the same names).
+
+    Attributes
+    ----------
+    t0, t_end : float
+        The horizon [s].
+    temp_factor : float
+        The model's temperature factor.
+    """
+
+    t0: float
+    t_end: float
+    temp_factor: float
+
+    @classmethod
+    def of(cls, model: Any) -> ClockEnd:
+        """Return the horizon and temperature factor of ``model`` (a finished ``Model``)."""
+        return cls(float(model.t0), float(model.t_end), float(model.temp_factor))
+
+
 _DTYPES = {"f": np.float64, "i": np.int64, "b": np.bool_, "o": object}
 
 
@@ -98,6 +122,15 @@ def frame_of(rows: list[tuple[Any, ...]], columns: list[str], kinds: str) -> pd.
     }
     rows.clear()
     return pd.DataFrame(data)
+
+
+def text_values(col: pd.Series) -> Any:
+    """Return a column's values for a new table: a ``str`` column's own text array, else objects.
+
+    A new table turns an object array of text into a ``str`` column again; handing it the
+    ``str`` column's array gives the same column without a Python string per row.
+    """
+    return col.array if col.dtype == "str" else col.to_numpy()
 
 
 def append_rows(top: pd.DataFrame, bottom: pd.DataFrame) -> pd.DataFrame:

@@ -63,6 +63,7 @@ from fleetopt.simulation.prepare import Prepared, _nearest_station, prepare
 from fleetopt.simulation.result import SimulationResult
 from fleetopt.simulation.tables import assemble
 from fleetopt.simulation.taxi import TaxiDispatch
+from fleetopt.simulation.taxi_tables import TaxiTables
 
 __all__ = [
     "PartRun",
@@ -305,29 +306,6 @@ class PartRun:
     wall_s: float
 
 
-@dataclass
-class TaxiTables:
-    """What the result's builders read of a finished dispatch (``TaxiDispatch``'s tables).
-
-    Built in the taxi partition by calling the dispatcher's ``trips_table`` and then its
-    ``vehicles_table`` (which records the taxis' totals in the partition's log), in
-    :func:`fleetopt.simulation.tables.assemble`'s order.
-    """
-
-    trips: pd.DataFrame
-    vehicles: pd.DataFrame
-    taxis: list[Any]
-    specs: list[Any]
-
-    def trips_table(self) -> pd.DataFrame:
-        """Return the dispatcher's trips table."""
-        return self.trips
-
-    def vehicles_table(self) -> pd.DataFrame:
-        """Return the dispatcher's vehicles table."""
-        return self.vehicles
-
-
 def run_part(
     case: Case,
     part: Partition,
@@ -362,8 +340,7 @@ def run_part(
         log.events = []
     tt = None
     if taxis is not None:
-        trips_t = taxis.trips_table()  # then the vehicles: assemble's order
-        tt = TaxiTables(trips_t, taxis.vehicles_table(), list(taxis.taxis), list(taxis.specs))
+        tt = TaxiTables.of(taxis)
     veh = prep.vehicles.copy()
     if len(veh):
         veh["first"] = rows[veh["first"].to_numpy(np.int64)]

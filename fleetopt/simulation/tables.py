@@ -21,11 +21,19 @@ from fleetopt.domain.costs import energy_cost_cny, resolve_tariff
 from fleetopt.domain.emissions import co2_kg, converted_turnover_tkm, intensity_kg_per_tkm
 from fleetopt.inputs.scenario import Scenario
 from fleetopt.simulation.kernel import Model
-from fleetopt.simulation.log_frames import Log, append_rows, by_station, frame_of
+from fleetopt.simulation.log_frames import (
+    ClockEnd,
+    Log,
+    append_rows,
+    by_station,
+    frame_of,
+    text_values,
+)
 from fleetopt.simulation.prepare import Prepared
 from fleetopt.simulation.pv import pv_offset
 from fleetopt.simulation.result import TYPE_KEYS, SimulationResult, load_profile_kw, peak_kw
 from fleetopt.simulation.taxi import TaxiDispatch
+from fleetopt.simulation.taxi_tables import TaxiTables
 
 _TRIP_LOG_COLS = [
     "row_idx",
@@ -152,7 +160,7 @@ def trips_table(
     log: Log,
     t0: float,
     t1: float,
-    taxis: TaxiDispatch | None = None,
+    taxis: TaxiDispatch | TaxiTables | None = None,
 ) -> pd.DataFrame:
     """Return the trips table: every trip (and taxi ride) with its outcome, energy and fuel.
 
@@ -164,11 +172,11 @@ def trips_table(
     n = len(trips)
     out = pd.DataFrame(
         {
-            "trip_id": trips["trip_id"].astype(str).to_numpy(),
-            "vehicle_id": trips["vehicle_id"].astype(str).to_numpy(),
-            "vehicle_type": trips["vehicle_type"].to_numpy(),
-            "powertrain": trips["powertrain"].to_numpy(),
-            "fleet": trips["fleet"].to_numpy(),
+            "trip_id": trips["trip_id"].astype(str).array,
+            "vehicle_id": trips["vehicle_id"].astype(str).array,
+            "vehicle_type": text_values(trips["vehicle_type"]),
+            "powertrain": text_values(trips["powertrain"]),
+            "fleet": text_values(trips["fleet"]),
             "departure_s": trips["departure_s"].to_numpy(float),
             "arrival_s": trips["arrival_s"].to_numpy(float),
             "origin_lon": trips["origin_lon"].to_numpy(float),
@@ -324,7 +332,7 @@ def vehicles_table(
     log: Log,
     out: pd.DataFrame,
     ses: pd.DataFrame,
-    taxis: TaxiDispatch | None = None,
+    taxis: TaxiDispatch | TaxiTables | None = None,
 ) -> pd.DataFrame:
     """Return the vehicles table: per vehicle trips, distance, energy, fuel, CO2 and SoC.
 
@@ -573,7 +581,7 @@ def load_table(
 def summary_extras(
     scenario: Scenario,
     prep: Prepared,
-    model: Model,
+    model: Model | ClockEnd,
     out: pd.DataFrame,
     veh: pd.DataFrame,
     seg: pd.DataFrame,
@@ -627,9 +635,9 @@ def events_table(log: Log) -> pd.DataFrame:
 def assemble(
     scenario: Scenario,
     prep: Prepared,
-    model: Model,
+    model: Model | ClockEnd,
     log: Log,
-    taxis: TaxiDispatch | None = None,
+    taxis: TaxiDispatch | TaxiTables | None = None,
 ) -> SimulationResult:
     """Turn the kernel's log into the result tables and CONTRACT totals.
 
@@ -639,12 +647,14 @@ def assemble(
         The scenario.
     prep : Prepared
         Prepared inputs.
-    model : Model
-        The model after running.
+    model : Model or ClockEnd
+        The model after running, or what the tables read of it (:meth:`ClockEnd.of`).
     log : Log
         Its log.
-    taxis : TaxiDispatch, optional
-        The taxi dispatcher, when there were ride requests.
+    taxis : TaxiDispatch or TaxiTables, optional
+        The taxi dispatcher when there were ride requests, or its tables
+        (:meth:`~fleetopt.simulation.taxi_tables.TaxiTables.of`, so that the dispatcher can
+        be freed first, as :func:`fleetopt.simulation.engine.run_prepared` does).
 
     Returns
     -------

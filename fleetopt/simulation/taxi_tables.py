@@ -6,18 +6,20 @@ filled (:func:`fleetopt.simulation.tables.assemble` appends them to the fleets' 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from fleetopt import powertrains as pts
+from fleetopt.simulation.log_frames import text_values
 
 #: The :class:`fleetopt.simulation.taxi.TaxiDispatch` these functions work on (typed ``Any``:
 #: the dispatch imports this module, and a type-only import back would be a cycle).
 TaxiDispatch = Any
 
-__all__ = ["collect", "trips_table", "vehicles_table"]
+__all__ = ["TaxiTables", "collect", "trips_table", "vehicles_table"]
 
 #: Values per record of the loop's flat records (TaxiDispatch._starts and _drops).
 _START_N, _DROP_N = 3, 8
@@ -51,6 +53,38 @@ def collect(d: TaxiDispatch) -> None:
         d.kwh[j[batt]] = energy[batt]
         d.soc1[j] = dr[:, 7]
 
+
+@dataclass
+class TaxiTables:
+    """What the result's builders read of a finished dispatch (``TaxiDispatch``'s tables).
+
+    :meth:`of` calls the dispatcher's ``trips_table`` and then its ``vehicles_table``
+    (which records the taxis' totals in the model's log), in
+    :func:`fleetopt.simulation.tables.assemble`'s order; the dispatcher itself (its
+    requests, records and per-taxi state) can then be freed before the fleets' tables are
+    built. :func:`~fleetopt.simulation.tables.assemble` takes either.
+    """
+
+    trips: pd.DataFrame
+    vehicles: pd.DataFrame
+    taxis: list[Any]
+    specs: list[Any]
+
+    @classmethod
+    def of(cls, d: TaxiDispatch) -> TaxiTables:
+        """Return the tables of a finished dispatch ``d``."""
+        trips = d.trips_table()  # then the vehicles: assemble's order
+        return cls(trips, d.vehicles_table(), list(d.taxis), list(d.specs))
+
+    def trips_table(self) -> pd.DataFrame:
+        """Return the dispatcher's trips table."""
+        return self.trips
+
+    def vehicles_table(self) -> pd.DataFrame:
+        """Return the dispatcher's vehicles table."""
+        return self.vehicles
+
+
 def trips_table(d: TaxiDispatch) -> pd.DataFrame:
     """Return the requests as rows of the result's trips table."""
     collect(d)
@@ -76,14 +110,14 @@ def trips_table(d: TaxiDispatch) -> pd.DataFrame:
     pax = np.where(np.isnan(pax), 1.0, pax)
     return pd.DataFrame(
         {
-            "trip_id": r["request_id"].astype(str).to_numpy(),
+            "trip_id": r["request_id"].astype(str).array,
             # one shared string per taxi (not a copy per request)
             "vehicle_id": np.array(
                 [t["vehicle_id"] for t in d.taxis] + [""], dtype=object
             )[np.where(d.served, idx, len(d.taxis))],
             "vehicle_type": "taxi",
             "powertrain": pt,
-            "fleet": r["fleet"].to_numpy(),
+            "fleet": text_values(r["fleet"]),
             "departure_s": r["departure_s"].to_numpy(float),
             "arrival_s": np.where(d.served, d.drop_s, np.nan),
             "origin_lon": r["origin_lon"].to_numpy(float),

@@ -6,6 +6,7 @@ import itertools
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from fleetopt.results import export_csv
@@ -189,3 +190,36 @@ def test_may_need_escape_never_misses_a_cell_the_parser_escapes() -> None:
     assert not may_need_escape(b"a,b\n-1.5,+2\n-3,4e-05\n")
     assert may_need_escape(b"a,b\n-1.5,-x\n")
     assert needless < 2000  # quoted cells and the like; the parse settles them
+
+
+def test_needs_pandas_by_bytes_finds_what_the_patterns_find() -> None:
+    """GIVEN text columns of random cells (ASCII, Chinese, signs, quotes, commas, tabs and
+    line breaks anywhere, empty cells, a sliced array) WHEN checked byte-wise THEN the answer
+    is the one the quote and trigger patterns give cell by cell."""
+    import re
+
+    from fleetopt.results.export_csv import _NUMBER_RE, _QUOTE_RE, _TRIGGER_RE, _needs_pandas
+
+    def by_patterns(cells: list[str]) -> bool:
+        if any(re.search(_QUOTE_RE, c) for c in cells):
+            return True
+        return any(re.match(_TRIGGER_RE, c) and not _NUMBER_RE.match(c) for c in cells)
+
+    rng = np.random.default_rng(3)
+    alphabet = list("ab09._ 北京站") + list(',"\r\n=+-@\t')
+    answers = set()
+    for trial in range(400):
+        n = int(rng.integers(1, 40))
+        rare = rng.random() < 0.5  # mostly plain cells, a special character now and then
+        cells = []
+        for _ in range(n):
+            k = int(rng.integers(0, 6))
+            pick = rng.integers(0, 12 if rare and rng.random() < 0.95 else len(alphabet), k)
+            cells.append("".join(alphabet[int(i)] for i in pick))
+        if trial % 5 == 0:
+            cells = [f"{rng.normal():+.3f}" for _ in range(n)]  # signed numbers: plain
+        arr = pa.array(["x,y", *cells, "=z"], type=pa.string()).slice(1, n)  # an offset
+        got = _needs_pandas(arr)
+        assert got == by_patterns(cells), cells
+        answers.add(got)
+    assert answers == {True, False}

@@ -1,4 +1,5 @@
-"""The taxi dispatch frees its route rows once the clock has run, before the tables.
+"""The taxi dispatch frees its route rows once the clock has run, and simulate frees the
+dispatcher itself (and the model) once its tables are built, before the other tables.
 
 The full city's own rows are about 1.1 GB (13,000 rows x 10,166 nodes x 8 bytes); keeping
 them through the result tables raised the day's peak memory by as much.
@@ -6,6 +7,7 @@ them through the result tables raised the day's peak memory by as much.
 
 from __future__ import annotations
 
+import weakref
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ from fleetopt.case import load_case
 from fleetopt.simulation import engine
 from fleetopt.simulation.engine import run_clock, simulate
 from fleetopt.simulation.prepare import prepare
+from fleetopt.simulation.tables import assemble
 from fleetopt.simulation.taxi import TaxiDispatch
 
 STATIONS = (
@@ -78,3 +81,48 @@ def test_a_released_dispatch_cannot_route(tmp_path: Path, central) -> None:
     assert taxis is not None
     with pytest.raises(IndexError):
         taxis._route(int(taxis.r_o[0]), int(taxis.r_d[0]))
+
+
+def test_the_dispatcher_and_model_are_freed_before_the_tables(
+    tmp_path: Path, monkeypatch, central
+) -> None:
+    """GIVEN a taxi day WHEN simulate builds its result tables THEN the dispatcher and the
+    model (which refer to each other through the clock's processes) are already freed: the
+    tables get the dispatch's tables and the clock's horizon, not the objects."""
+    made: list[weakref.ref[object]] = []
+    init = TaxiDispatch.__init__
+
+    def tracked(self: TaxiDispatch, *args: object, **kwargs: object) -> None:
+        init(self, *args, **kwargs)  # type: ignore[arg-type]
+        made.append(weakref.ref(self))
+        made.append(weakref.ref(self.m))
+
+    seen: dict[str, object] = {}
+    real = engine.assemble
+
+    def spy(*args: object, **kwargs: object) -> object:
+        seen["alive"] = [r() is not None for r in made]
+        seen["kinds"] = (type(args[2]).__name__, type(args[4]).__name__)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(TaxiDispatch, "__init__", tracked)
+    monkeypatch.setattr(engine, "assemble", spy)
+    result = simulate(load_case(_scenario(tmp_path), central))
+    assert int(result.trips["served"].sum()) > 0
+    assert seen == {"alive": [False, False], "kinds": ("ClockEnd", "TaxiTables")}
+
+
+def test_tables_of_the_finished_clock_equal_tables_of_the_objects(tmp_path: Path, central) -> None:
+    """GIVEN the same taxi day (taxis charge) WHEN its result is assembled from the model and
+    the dispatcher, and from finish_clock's horizon and taxi tables (what simulate does)
+    THEN every table and the totals are equal."""
+    path = _scenario(tmp_path)
+    case = load_case(path, central)
+    prep = prepare(case)
+    model, log, taxis = run_clock(case, prep, engine._horizon(case.scenario, prep))
+    direct = assemble(case.scenario, prep, model, log, taxis)
+    freed = simulate(load_case(path, central))
+    assert len(direct.sessions) > 0
+    for name, table in direct.tables().items():
+        assert table.equals(freed.tables()[name]), name
+    assert direct.totals == freed.totals
