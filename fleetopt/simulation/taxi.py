@@ -416,6 +416,7 @@ class TaxiDispatch:
         env = self.m.env
         self._proc = env.active_process
         heap = self._heap
+        heappop, drop = heapq.heappop, self._drop
         dep = self._dep_l
         nreq = len(dep)
         t0 = self.m.t0
@@ -477,9 +478,9 @@ class TaxiDispatch:
                 t_prev = t
                 rseq = rseq_next
                 continue
-            _, _, kind, i, x = heapq.heappop(heap)
+            _, _, kind, i, x = heappop(heap)
             if kind == _DROP:
-                if self._drop(i, x, t):
+                if drop(i, x, t):
                     if env.now < t:  # the station queues must be read at this instant
                         self._wake_at = t
                         yield env.timeout(t - env.now)
@@ -553,9 +554,8 @@ class TaxiDispatch:
         ``pick_s`` and ``pick_m`` are the pickup route's time and length when known.
         """
         self._take(i)
-        u = self.pos[i]
         if pick_s < 0:
-            pick_s, pick_m = self._route(u, self._ro[j])
+            pick_s, pick_m = self._route(self.pos[i], self._ro[j])
         pick_km = pick_m / 1000.0
         trip_km = self._trip_km_l[j]
         level = self.level
@@ -584,7 +584,7 @@ class TaxiDispatch:
             e1 = self._drive(i, pick_km, pick_ekm)
             e2 = self._drive(i, trip_km, trip_ekm)
             self._ride[i] = (pick_km, pick_ekm, trip_ekm, e1, e2, f0)
-        self._starts.extend((j, soc0, now + pick_s))
+        self._starts.fromlist([j, soc0, now + pick_s])  # a list: half extend's time
         self._seq += 1
         heapq.heappush(
             self._heap, (now + (pick_s + self._trip_s_l[j]), self._seq, _DROP, i, j)
@@ -636,7 +636,7 @@ class TaxiDispatch:
             run = trip_ekm + pick_ekm
             fuel = self.fuel_used[i] - f0
         lvl = self.level[i]
-        self._drops.extend((j, i, now, dh, run, fuel, e1 + e2, lvl))
+        self._drops.fromlist([j, i, now, dh, run, fuel, e1 + e2, lvl])
         self.pos[i] = self._rd[j]
         if self._charges[i] and lvl < self._charge_soc:
             return True
