@@ -48,8 +48,7 @@ import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from types import SimpleNamespace
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -58,11 +57,11 @@ from scipy.sparse.csgraph import connected_components
 
 from fleetopt.case import Case
 from fleetopt.simulation.engine import canonical_log, horizon_facts, horizon_of, run_clock
-from fleetopt.simulation.kernel import Log, Model
+from fleetopt.simulation.kernel import Log
+from fleetopt.simulation.log_frames import ClockEnd
 from fleetopt.simulation.prepare import Prepared, _nearest_station, prepare
 from fleetopt.simulation.result import SimulationResult
 from fleetopt.simulation.tables import assemble
-from fleetopt.simulation.taxi import TaxiDispatch
 from fleetopt.simulation.taxi_tables import TaxiTables
 
 __all__ = [
@@ -410,11 +409,9 @@ def merge(
     canonical_log(log)
     log.trips.sort(key=operator.itemgetter(0))
     taxi = next((r.taxi for r in runs if r.taxi is not None), None)
-    # assemble reads the model's horizon and temperature factor (the same in every part)
-    model = cast(
-        Model, SimpleNamespace(t0=horizon[0], t_end=horizon[1], temp_factor=runs[0].temp_factor)
-    )
-    result = assemble(case.scenario, prep, model, log, cast(TaxiDispatch | None, taxi))
+    # assemble reads the day's horizon and temperature factor (the same in every part)
+    clock = ClockEnd(horizon[0], horizon[1], runs[0].temp_factor)
+    result = assemble(case.scenario, prep, clock, log, taxi)
     result.wall_s = max(r.wall_s for r in runs) + time.perf_counter() - t_wall
     return result
 
