@@ -32,8 +32,12 @@ __all__ = ["csv_blocks", "format_floats"]
 
 #: Cells per block of rows rendered at once (bounds the memory of a large table).
 _BLOCK_CELLS = 1_000_000
-_TRIGGER_RE = r"^[=+\-@\t\r\n]"
-_QUOTE_RE = '[,"\r\n]'
+#: Characters that make a cell formula-like when it starts with one, and that make a cell
+#: need quoting anywhere in it (one definition: the patterns and the byte lookups below).
+_TRIGGER_CHARS = "=+-@\t\r\n"
+_QUOTE_CHARS = ',"\r\n'
+_TRIGGER_RE = f"^[{re.escape(_TRIGGER_CHARS)}]"
+_QUOTE_RE = f"[{re.escape(_QUOTE_CHARS)}]"
 _NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
@@ -118,8 +122,8 @@ def _byte_set(chars: str) -> np.ndarray:
 #: Bytes that make a cell need quoting (``_QUOTE_RE``), and that make a cell formula-like
 #: when it starts with one (``_TRIGGER_RE``). UTF-8 never uses ASCII bytes inside another
 #: character, so looking at the bytes finds exactly the cells the patterns find.
-_QUOTE_BYTES = _byte_set(',"\r\n')
-_TRIGGER_BYTES = _byte_set("=+-@\t\r\n")
+_QUOTE_BYTES = _byte_set(_QUOTE_CHARS)
+_TRIGGER_BYTES = _byte_set(_TRIGGER_CHARS)
 
 
 def _needs_pandas(text: pa.Array) -> bool:
