@@ -26,15 +26,13 @@ from __future__ import annotations
 import logging
 import math
 from array import array
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from typing import Any
 
 import numpy as np
 import simpy
 
 from fleetopt import defaults
-from fleetopt.domain import charging as chg
-from fleetopt.domain.costs import cheapest_windows, resolve_tariff
 from fleetopt.domain.energy import speed_factor, temperature_factor
 from fleetopt.inputs.road_graph import haversine_m
 from fleetopt.inputs.scenario import Scenario
@@ -44,7 +42,7 @@ from fleetopt.simulation.prepare import Prepared
 from fleetopt.simulation.resources import Station, make_station, refill_daily
 from fleetopt.simulation.router import Router
 from fleetopt.simulation.scheduled import Schedule
-from fleetopt.simulation.scheduled import charge as charge_scheduled
+from fleetopt.simulation.station_actions import StationActions
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +58,7 @@ def _flat(col: Any, code: str = "d") -> array[Any]:
     return array(code, np.ascontiguousarray(col.to_numpy(), dtype=dtype).tobytes())
 
 
-class Model:
+class Model(StationActions):
     """The running simulation: environment, stations, prepared inputs and the log.
 
     Parameters
@@ -185,272 +183,6 @@ class Model:
             return 1.0
         return float(speed_factor(km / s * 3600.0))
 
-    # -- station actions -----------------------------------------------------------------------
-    def ask(
-        self,
-        request: Any,
-        until_s: float,
-        who: tuple[str, str, Station, float, Callable[[], float]],
-        *,
-        take_if_free: bool = False,
-        log_event: bool = False,
-    ) -> Generator[simpy.Event, Any, bool]:
-        """Ask for a plug (a swap bay, a battery, a dispenser) and give up at ``until_s``.
-
-        The one queue rule of the kernel (CONTRACT §4): wait for ``request`` (a SimPy
-        resource request or container / store get) until ``until_s``; when it is not granted
-        by then, cancel it, log a ``gave_up`` session and return False. Returns True when
-        granted (the caller then owns it and releases it).
-
-        Parameters
-        ----------
-        request : simpy event
-            ``plugs.request()``, ``stock.get(1)``, ...
-        until_s : float
-            Latest time to be granted [s].
-        who : tuple
-            ``(vehicle_id, vehicle_type, station, arrive_s, level)`` for the log; ``level()``
-            gives the state of charge (or tank fraction) at the moment of giving up.
-        take_if_free : bool
-            Take a request that is already granted without racing a timeout against it (what
-            charging does; the order of same-time events depends on it).
-        log_event : bool
-            Also add a ``gave_up`` row to the event log (charging does).
-        """
-        env = self.env
-        if take_if_free and request.triggered:
-            yield request
-            return True
-        got = yield request | env.timeout(max(until_s - env.now, 0.0))
-        if request in got:
-            return True
-        request.cancel()
-        vid, vtype, st, arrive, level = who
-        self.log.gave_up(vid, vtype, st.index, arrive, env.now, level())
-        if log_event:
-            self.log.events.append((env.now, vid, "gave_up", level(), st.id))
-        return False
-
-    def charge(
-        self,
-        vid: str,
-        vtype: str,
-        spec: VehicleSpec,
-        st: Station,
-        state: dict[str, float],
-        deadline: float,
-        target: float = 1.0,
-    ) -> Generator[simpy.Event, Any, None]:
-        """Queue for a plug and charge toward ``target`` until ``deadline`` (CONTRACT §4)."""
-        env = self.env
-        if st.plugs is None or state["soc"] >= target - _EPS or deadline <= env.now + _EPS:
-            return
-        arrive = env.now
-        req = st.plugs.request()
-        if req.triggered:  # a free plug: what ask(take_if_free=True) does, without its frame
-            yield req
-        else:
-            who = (vid, vtype, st, arrive, lambda: state["soc"])
-            if not (yield from self.ask(req, deadline, who, take_if_free=True, log_event=True)):
-                return
-        plug = env.now
-        eff = spec.charge_efficiency
-        kw = min(st.plug_kw, spec.max_charge_kw, st.grid_cap_kw * eff)
-        crv = chg.curve(spec.charging_curve)
-        soc_in = state["soc"]
-        self.log.events.append((plug, vid, "plug_in", soc_in, st.id))
-        if self.opts.charging == "smart":
-            soc_out, steps = chg.charge_steps(soc_in, target, math.inf, kw, spec.battery_kwh, crv)
-            need = sum(d for d, _ in steps)
-            tariff = resolve_tariff(self.opts.tariff, self.sc.tariffs)
-            wins = cheapest_windows(plug, deadline, need, tariff)
-            segs = chg.lay_out(wins, steps)
-            done = sum(b - a for a, b, _ in segs)
-            if done < need - 1e-6:  # not enough time: charge what fits
-                soc_out, steps = chg.charge_steps(soc_in, target, done, kw, spec.battery_kwh, crv)
-                segs = chg.lay_out(wins, steps)
-            end = segs[-1][1] if segs else plug
-        else:
-            soc_out, steps = chg.charge_steps(
-                soc_in, target, deadline - plug, kw, spec.battery_kwh, crv
-            )
-            segs, t = [], plug
-            for d, p in steps:
-                segs.append((t, t + d, p))
-                t += d
-            end = t
-        e_batt = sum((b - a) * p for a, b, p in segs) / 3600.0
-        for a, b, p in segs:
-            self.log.segments.append((st.index, vtype, a, b, p / eff))
-        yield from self.end_charge(
-            vid, vtype, spec, st, state, (req, arrive, plug, end), (e_batt, soc_in, soc_out)
-        )
-
-    def end_charge(
-        self,
-        vid: str,
-        vtype: str,
-        spec: VehicleSpec,
-        st: Station,
-        state: dict[str, float],
-        times: tuple[Any, float, float, float],
-        energy: tuple[float, float, float],
-    ) -> Generator[simpy.Event, Any, None]:
-        """Stay plugged until the end, release the plug and book the session (one rule).
-
-        ``times`` is ``(plug request, arrive_s, plug_s, end_s)``, ``energy`` is
-        ``(battery kWh charged, soc at plug-in, soc the charging curve reached)``.
-        """
-        req, arrive, plug, end = times
-        e_batt, soc_in, soc_out = energy
-        if end > self.env.now:
-            yield self.env.timeout(end - self.env.now)
-        assert st.plugs is not None
-        st.plugs.release(req)
-        state["soc"] = soc_in + e_batt / spec.battery_kwh
-        if abs(state["soc"] - soc_out) < 1e-9:
-            state["soc"] = soc_out
-        state["charged_kwh"] += e_batt
-        self.log.sessions.append((vid, vtype, st.index, "charge", arrive, plug, end, e_batt,
-                                  e_batt / spec.charge_efficiency, 0.0, soc_in, state["soc"]))
-        self.log.events.append((end, vid, "unplug", state["soc"], st.id))
-
-    def swap(
-        self,
-        vid: str,
-        vtype: str,
-        spec: VehicleSpec,
-        st: Station,
-        state: dict[str, float],
-        deadline: float,
-    ) -> Generator[simpy.Event, Any, None]:
-        """Queue for a swap bay and a full battery, then swap (battery recharged in the back)."""
-        env = self.env
-        if st.plugs is None or st.stock is None or deadline - env.now < st.swap_s:
-            return
-        arrive = env.now
-        who = (vid, vtype, st, arrive, lambda: state["soc"])
-        req = st.plugs.request()
-        if not (yield from self.ask(req, deadline - st.swap_s, who)):
-            return
-        if not (yield from self.ask(st.stock.get(1), deadline - st.swap_s, who)):
-            st.plugs.release(req)
-            return
-        plug = env.now
-        yield env.timeout(st.swap_s)
-        st.plugs.release(req)
-        soc_in = state["soc"]
-        e_batt = (1.0 - soc_in) * spec.battery_kwh
-        state["soc"] = 1.0
-        state["charged_kwh"] += e_batt
-        eff = spec.charge_efficiency
-        rack_kw = st.plug_kw if st.plug_kw > 0 else self.rack_kw
-        env.process(self._recharge_rack(st, vtype, e_batt, rack_kw, eff))
-        self.log.sessions.append(
-            (
-                vid,
-                vtype,
-                st.index,
-                "swap",
-                arrive,
-                plug,
-                env.now,
-                e_batt,
-                e_batt / eff,
-                0.0,
-                soc_in,
-                1.0,
-            )
-        )
-        self.log.events.append((env.now, vid, "swap", 1.0, st.id))
-
-    def _recharge_rack(
-        self, st: Station, vtype: str, e_batt: float, kw: float, eff: float
-    ) -> Generator[simpy.Event, Any, None]:
-        start = self.env.now
-        dur = e_batt / kw * 3600.0 if kw > 0 else 0.0
-        if dur > 0:
-            self.log.segments.append((st.index, vtype, start, start + dur, kw / eff))
-            yield self.env.timeout(dur)
-        assert st.stock is not None
-        yield st.stock.put(1)
-
-    def refuel(
-        self,
-        vid: str,
-        vtype: str,
-        spec: VehicleSpec,
-        st: Station,
-        state: dict[str, float],
-        deadline: float,
-    ) -> Generator[simpy.Event, Any, None]:
-        """Queue for a dispenser and fill the tank (limited by the day's kg and the deadline)."""
-        env = self.env
-        if st.plugs is None or st.h2_left is None or spec.tank_kg <= 0:
-            return
-        if state["h2"] >= self.opts.fcev_refuel_frac * spec.tank_kg - _EPS or deadline <= env.now:
-            return
-        arrive = env.now
-        who = (vid, vtype, st, arrive, lambda: state["h2"] / spec.tank_kg)
-        req = st.plugs.request()
-        if not (yield from self.ask(req, deadline, who)):
-            return
-        plug = env.now
-        want = min(
-            spec.tank_kg - state["h2"], (deadline - plug) / 60.0 * st.kg_per_min, st.h2_left.level
-        )
-        if want > _EPS:
-            yield st.h2_left.get(want)
-            yield env.timeout(want / st.kg_per_min * 60.0)
-        else:
-            want = 0.0
-            self.log.events.append(
-                (env.now, vid, "h2_unavailable", state["h2"] / spec.tank_kg, st.id)
-            )
-        st.plugs.release(req)
-        f_in = state["h2"] / spec.tank_kg
-        state["h2"] += want
-        state["refuel_kg"] += want
-        self.log.sessions.append(
-            (
-                vid,
-                vtype,
-                st.index,
-                "hydrogen",
-                arrive,
-                plug,
-                env.now,
-                0.0,
-                0.0,
-                want,
-                f_in,
-                state["h2"] / spec.tank_kg,
-            )
-        )
-
-    def at_station(
-        self,
-        vid: str,
-        vtype: str,
-        spec: VehicleSpec,
-        st_idx: int,
-        state: dict[str, float],
-        deadline: float,
-    ) -> Generator[simpy.Event, Any, None]:
-        """Do what the vehicle does at a station before ``deadline`` (charge, swap or refuel)."""
-        if st_idx < 0:
-            return
-        st = self.stations[st_idx]
-        if spec.is_battery:
-            if st.kind in ("depot", "public") and self.schedule is not None:
-                yield from charge_scheduled(self, vid, vtype, spec, st, state, deadline)
-            elif st.kind in ("depot", "public"):
-                yield from self.charge(vid, vtype, spec, st, state, deadline)
-            elif st.kind == "swap" and spec.swappable and state["soc"] < 1.0 - _EPS:
-                yield from self.swap(vid, vtype, spec, st, state, deadline)
-        elif spec.is_hydrogen and st.kind == "hydrogen":
-            yield from self.refuel(vid, vtype, spec, st, state, deadline)
-
     # -- vehicles on trips ----------------------------------------------------------------------
     def vehicle(self, v: dict[str, Any], spec: VehicleSpec) -> Generator[simpy.Event, Any, None]:
         """Process of one battery or fuel-cell vehicle running its trips in time order."""
@@ -518,9 +250,9 @@ class Model:
             if loc >= 0 and leave > arrived:
                 st = stations[loc]
                 if not (plain_charge and st.kind in ("depot", "public")):
-                    yield from self.at_station(vid, vtype, spec, loc, state, leave)
+                    yield from self.at_station(vid, vtype, spec, loc, state, leave, alone=True)
                 elif st.plugs is not None and state["soc"] < 1.0 - _EPS and leave > arrived + _EPS:
-                    yield from self.charge(vid, vtype, spec, st, state, leave)
+                    yield from self.charge(vid, vtype, spec, st, state, leave, alone=True)
             now = env.now
             station_s = now - t_before
             # idle draw while waiting off-plug between trips (temperature model only); before
@@ -613,7 +345,7 @@ class Model:
             else:
                 self.log.events.append((env.now, vid, "pullin_short_of_energy", level(), ""))
         if loc >= 0 and self.t_end > env.now:
-            yield from self.at_station(vid, vtype, spec, loc, state, self.t_end)
+            yield from self.at_station(vid, vtype, spec, loc, state, self.t_end, alone=True)
         self.log.vehicles[vid] = {
             "soc_end": level(),
             "idle_kwh": state["idle_kwh"],
