@@ -42,7 +42,7 @@ from fleetopt.simulation.prepare import Prepared
 from fleetopt.simulation.resources import Station, make_station, refill_daily
 from fleetopt.simulation.router import Router
 from fleetopt.simulation.scheduled import Schedule
-from fleetopt.simulation.station_actions import StationActions
+from fleetopt.simulation.station_actions import StationActions, take_free_plug
 
 logger = logging.getLogger(__name__)
 
@@ -202,9 +202,10 @@ class Model(StationActions):
         depot = int(v["depot_station"])
         loc = depot if depot >= 0 else int(self.c_start_st[first])
         if depot >= 0:
-            pos = (float(self.st_lon[depot]), float(self.st_lat[depot]))
+            start_pos = (float(self.st_lon[depot]), float(self.st_lat[depot]))
         else:
-            pos = (self.c_olon[first], self.c_olat[first])
+            start_pos = (self.c_olon[first], self.c_olat[first])
+        done_k = -1  # the last trip run (-1: none yet, the vehicle is at start_pos)
         displaced = False
         min_level = spec.min_soc
         phev = spec.is_plugin_hybrid
@@ -223,11 +224,14 @@ class Model(StationActions):
         def level() -> float:
             return state["h2"] / cap if h2 else state["soc"]
 
+        def where() -> tuple[float, float]:  # the vehicle's position: where its last trip ended
+            return start_pos if done_k < 0 else (self.c_dlon[done_k], self.c_dlat[done_k])
+
         # the loop reads the trip columns and the spec once per trip: locals, no helper calls
         # (the same arithmetic, in the same order, as drive_energy and level)
         c_dep, c_arr, c_km, c_sf = self.c_dep, self.c_arr, self.c_km, self.c_sf
         c_dh_km, c_dh_s, c_dh_sf = self.c_dh_km, self.c_dh_s, self.c_dh_sf
-        c_end_st, c_dlon, c_dlat = self.c_end_st, self.c_dlon, self.c_dlat
+        c_end_st = self.c_end_st
         trips_log, events_log = self.log.trips, self.log.events
         stations = self.stations
         timeout = env.timeout
@@ -241,7 +245,7 @@ class Model(StationActions):
             dh_km, dh_s = c_dh_km[k], c_dh_s[k]
             dh_sf = c_dh_sf[k]
             if displaced:
-                dh_km, dh_s = self._route(pos, (self.c_olon[k], self.c_olat[k]))
+                dh_km, dh_s = self._route(where(), (self.c_olon[k], self.c_olat[k]))
                 dh_sf = self.speed_mult(spec, dh_km, dh_s)
             dep_k = c_dep[k]
             leave = dep_k - dh_s
@@ -250,9 +254,20 @@ class Model(StationActions):
             if loc >= 0 and leave > arrived:
                 st = stations[loc]
                 if not (plain_charge and st.kind in ("depot", "public")):
-                    yield from self.at_station(vid, vtype, spec, loc, state, leave, alone=True)
+                    yield from self.at_station(vid, vtype, spec, loc, state, leave)
                 elif st.plugs is not None and state["soc"] < 1.0 - _EPS and leave > arrived + _EPS:
-                    yield from self.charge(vid, vtype, spec, st, state, leave, alone=True)
+                    # a free plug taken at once (take_free_plug: this process is resumed by the
+                    # last callback of each of its events), else charge() asks the clock
+                    held = take_free_plug(env, st.plugs)
+                    if held is None:
+                        yield from self.charge(vid, vtype, spec, st, state, leave)
+                    else:
+                        times, energy = self.start_charge(
+                            vid, vtype, spec, st, state, leave, (held, arrived)
+                        )
+                        if times[3] > env.now:
+                            yield timeout(times[3] - env.now)
+                        self.book_charge(vid, vtype, spec, st, state, times, energy)
             now = env.now
             station_s = now - t_before
             # idle draw while waiting off-plug between trips (temperature model only); before
@@ -316,7 +331,7 @@ class Model(StationActions):
                 )
             )
             loc = c_end_st[k]
-            pos = (c_dlon[k], c_dlat[k])
+            done_k = k
             displaced = False
         # pull in to the depot, then stay there until the horizon ends
         extra_km = 0.0
@@ -326,7 +341,7 @@ class Model(StationActions):
             km, sec = (float(v["pullin_km"]), float(v["pullin_s"]))
             if displaced or (km == 0.0 and sec == 0.0):
                 dpos = (float(self.st_lon[depot]), float(self.st_lat[depot]))
-                km, sec = self._route(pos, dpos)
+                km, sec = self._route(where(), dpos)
             in_sf = self.speed_mult(spec, km, sec)
             need = self.drive_energy(spec, km, in_sf)
             if phev or level() - need / cap >= min_level - 1e-12:
@@ -345,7 +360,7 @@ class Model(StationActions):
             else:
                 self.log.events.append((env.now, vid, "pullin_short_of_energy", level(), ""))
         if loc >= 0 and self.t_end > env.now:
-            yield from self.at_station(vid, vtype, spec, loc, state, self.t_end, alone=True)
+            yield from self.at_station(vid, vtype, spec, loc, state, self.t_end)
         self.log.vehicles[vid] = {
             "soc_end": level(),
             "idle_kwh": state["idle_kwh"],

@@ -60,7 +60,8 @@ def take_free_plug(env: simpy.Environment, plugs: simpy.Resource) -> Any:
     Only when a plug is free, nobody queues and no other event is due at this instant: then
     ``plugs.request()`` would be granted on the spot, its event would be the next one the
     clock processes and the requester would resume from it with nothing between (for a
-    requester resumed by the last callback of its event, see ``StationActions.charge``).
+    requester resumed by the last callback of the event it is processed in: a kernel vehicle,
+    see ``Model.vehicle``).
     The returned object is released with :func:`release_plug` like a request.
     """
     if len(plugs.users) < plugs.capacity and not plugs.put_queue and env.peek() > env.now:
@@ -163,32 +164,48 @@ class StationActions:
         state: dict[str, float],
         deadline: float,
         target: float = 1.0,
-        *,
-        alone: bool = False,
     ) -> Generator[simpy.Event, Any, None]:
         """Queue for a plug and charge toward ``target`` until ``deadline`` (CONTRACT §4).
 
-        ``alone``: the calling process was resumed by an event whose last callback resumed
-        it (a kernel vehicle's own timeouts, requests and conditions), so that when a plug
-        is free and no other event is due at this instant, the plug is taken at once
-        (:func:`take_free_plug`): the granted request's event would be the next one
-        processed, with nothing between, so the clock's order is the same.
+        A kernel vehicle that finds a plug it may take at once (:func:`take_free_plug`) runs
+        the same steps without this generator: :meth:`start_charge`, the wait to the end,
+        :meth:`book_charge`.
         """
         env = self.env
-        plugs = st.plugs
-        if plugs is None or state["soc"] >= target - _EPS or deadline <= env.now + _EPS:
+        if st.plugs is None or state["soc"] >= target - _EPS or deadline <= env.now + _EPS:
             return
         arrive = env.now
-        req = take_free_plug(env, plugs) if alone else None
-        if req is not None:
-            pass
-        elif (req := plugs.request()).triggered:  # a free plug: what ask(take_if_free=True)
-            yield req  # does, without its frame
+        req = st.plugs.request()
+        if req.triggered:  # a free plug: what ask(take_if_free=True) does, without its frame
+            yield req
         else:
             who = (vid, vtype, st, arrive, lambda: state["soc"])
             if not (yield from self.ask(req, deadline, who, take_if_free=True, log_event=True)):
                 return
-        plug = env.now
+        times, energy = self.start_charge(vid, vtype, spec, st, state, deadline, (req, arrive),
+                                          target)
+        if times[3] > env.now:  # end_charge, without a generator of its own
+            yield env.timeout(times[3] - env.now)
+        self.book_charge(vid, vtype, spec, st, state, times, energy)
+
+    def start_charge(
+        self,
+        vid: str,
+        vtype: str,
+        spec: VehicleSpec,
+        st: Station,
+        state: dict[str, float],
+        deadline: float,
+        held: tuple[Any, float],
+        target: float = 1.0,
+    ) -> tuple[tuple[Any, float, float, float], tuple[float, float, float]]:
+        """Plug in now and lay out the charge toward ``target`` until ``deadline``.
+
+        ``held`` is ``(the granted plug request, arrive_s)``. Logs the plug-in and the grid
+        segments; returns the ``times`` and ``energy`` of :meth:`end_charge`.
+        """
+        req, arrive = held
+        plug = self.env.now
         eff = spec.charge_efficiency
         kw = min(st.plug_kw, spec.max_charge_kw, st.grid_cap_kw * eff)
         crv = chg.curve(spec.charging_curve)
@@ -217,9 +234,7 @@ class StationActions:
         e_batt = sum((b - a) * p for a, b, p in segs) / 3600.0
         for a, b, p in segs:
             self.log.segments.append((st.index, vtype, a, b, p / eff))
-        yield from self.end_charge(
-            vid, vtype, spec, st, state, (req, arrive, plug, end), (e_batt, soc_in, soc_out)
-        )
+        return (req, arrive, plug, end), (e_batt, soc_in, soc_out)
 
     def end_charge(
         self,
@@ -236,10 +251,24 @@ class StationActions:
         ``times`` is ``(plug request, arrive_s, plug_s, end_s)``, ``energy`` is
         ``(battery kWh charged, soc at plug-in, soc the charging curve reached)``.
         """
-        req, arrive, plug, end = times
-        e_batt, soc_in, soc_out = energy
+        end = times[3]
         if end > self.env.now:
             yield self.env.timeout(end - self.env.now)
+        self.book_charge(vid, vtype, spec, st, state, times, energy)
+
+    def book_charge(
+        self,
+        vid: str,
+        vtype: str,
+        spec: VehicleSpec,
+        st: Station,
+        state: dict[str, float],
+        times: tuple[Any, float, float, float],
+        energy: tuple[float, float, float],
+    ) -> None:
+        """Release the plug at the end of a charge and book the session (:meth:`end_charge`)."""
+        req, arrive, plug, end = times
+        e_batt, soc_in, soc_out = energy
         assert st.plugs is not None
         release_plug(self.env, st.plugs, req)
         state["soc"] = soc_in + e_batt / spec.battery_kwh
@@ -371,13 +400,8 @@ class StationActions:
         st_idx: int,
         state: dict[str, float],
         deadline: float,
-        *,
-        alone: bool = False,
     ) -> Generator[simpy.Event, Any, None]:
-        """Do what the vehicle does at a station before ``deadline`` (charge, swap or refuel).
-
-        ``alone`` as in :meth:`charge`.
-        """
+        """Do what the vehicle does at a station before ``deadline`` (charge, swap or refuel)."""
         if st_idx < 0:
             return
         st = self.stations[st_idx]
@@ -385,7 +409,7 @@ class StationActions:
             if st.kind in ("depot", "public") and self.schedule is not None:
                 yield from charge_scheduled(self, vid, vtype, spec, st, state, deadline)
             elif st.kind in ("depot", "public"):
-                yield from self.charge(vid, vtype, spec, st, state, deadline, alone=alone)
+                yield from self.charge(vid, vtype, spec, st, state, deadline)
             elif st.kind == "swap" and spec.swappable and state["soc"] < 1.0 - _EPS:
                 yield from self.swap(vid, vtype, spec, st, state, deadline)
         elif spec.is_hydrogen and st.kind == "hydrogen":

@@ -1,13 +1,14 @@
 """The kernel's station fast paths give the same day as SimPy's plain requests and releases.
 
 A kernel vehicle takes a free plug at once when nobody queues and no other event is due at
-that instant (``station_actions.take_free_plug``), and plugs, swap bays and dispensers are
-given back with ``station_actions.release_plug`` instead of ``Resource.release``. Each case
-is simulated twice, as it is and with both replaced by the plain SimPy calls, and every
-result table must be equal to the last bit: vehicles arriving at a station at the same
-instant (some give up, one arrives when a plug frees), a trip ending away from any station,
-missed trips with the re-routed deadhead after them, the horizon ending during a trip and a
-charge, plug-in hybrids, fuel-cell vehicles at a hydrogen station and a swap station.
+that instant (``station_actions.take_free_plug``, called by ``kernel.Model.vehicle``), and
+plugs, swap bays and dispensers are given back with ``station_actions.release_plug``
+instead of ``Resource.release``. Each case is simulated twice, as it is and with both
+replaced by the plain SimPy calls, and every result table must be equal to the last bit:
+vehicles arriving at a station at the same instant (some give up, one arrives when a plug
+frees), a trip ending away from any station, missed trips with the re-routed deadhead
+after them, the horizon ending during a trip and a charge, plug-in hybrids, fuel-cell
+vehicles at a hydrogen station and a swap station.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from simkit import BASE, HEADER, LAT, LON, trip_line
 
 from fleetopt.case import load_case
 from fleetopt.inputs.scenario import scenario_from_dict
-from fleetopt.simulation import station_actions
+from fleetopt.simulation import kernel, station_actions
 from fleetopt.simulation.engine import simulate
 from fleetopt.simulation.result import SimulationResult
 
@@ -52,10 +53,10 @@ def _simulate(
 
     with monkeypatch.context() as m:
         if plain:
-            m.setattr(station_actions, "take_free_plug", lambda env, plugs: None)
+            m.setattr(kernel, "take_free_plug", lambda env, plugs: None)
             m.setattr(station_actions, "release_plug", _plain_release)
         else:
-            m.setattr(station_actions, "take_free_plug", counting_take)
+            m.setattr(kernel, "take_free_plug", counting_take)
         (tmp_path / "trips.csv").write_text("\n".join([HEADER, *lines]) + "\n", encoding="utf-8")
         sc = scenario_from_dict(copy.deepcopy(d), base_dir=tmp_path, file=str(tmp_path / "s.toml"))
         return simulate(load_case(sc, central)), taken[0]
@@ -108,6 +109,10 @@ def _tie_lines(pt: str) -> list[str]:
         _trip("b7", "c", "09:00", "09:40", 10, pt=pt),
         # b8 charges until the horizon end
         _trip("b8", "a", "08:00", "10:00", 95, pt=pt),
+        # b9 comes back when nothing else happens: it takes a free plug at once
+        _trip("b9", "a", "06:07", "06:53", 20, pt=pt),
+        _trip("b9", "b", "07:37", "07:51", 20, pt=pt),
+        _trip("b9", "c", "08:13", "08:29", 20, pt=pt),
     ]
 
 
@@ -115,7 +120,7 @@ def _tie_lines(pt: str) -> list[str]:
 def test_ties_at_a_station_missed_trips_and_the_horizon_end_give_the_same_day(
     tmp_path: Path, central: Any, monkeypatch: pytest.MonkeyPatch, pt: str
 ) -> None:
-    """GIVEN eight buses (bev or phev) on a two-plug depot with arrivals at the same instant, a
+    """GIVEN nine buses (bev or phev) on a two-plug depot with arrivals at the same instant, a
     give-up, an arrival when a plug frees, a trip away from any station, a missed trip and a
     horizon end at 10:30 WHEN simulated with the fast paths and without THEN every table is equal
     and the fast path took plugs."""
