@@ -19,6 +19,9 @@ pull-in it draws nothing.
 ``charging = "smart"`` keeps the plug for the whole stay and charges in the cheapest
 tariff hours of it (same energy, shifted). Power is piecewise constant in time.
 A Case with a ``charging_schedule`` charges by it instead (:mod:`.scheduled`).
+
+What a vehicle does at a station (queue, charge, swap, refuel) is
+:class:`~fleetopt.simulation.station_actions.StationActions`, which ``Model`` inherits.
 """
 
 from __future__ import annotations
