@@ -163,6 +163,15 @@ def finish_trips(df: pd.DataFrame) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- graph tours
+#: The four searches of :meth:`Graph.from_depot`: travel time and length, out and back.
+DEPOT_SEARCHES = ("time_out", "length_out", "time_in", "length_in")
+#: Guess of a depot search's stopping cost (:meth:`Graph.search`): this quantile of the
+#: last ``_RATIO_WINDOW`` costs per straight-line metre found, times ``_LIMIT_MARGIN``.
+_RATIO_WINDOW = 64
+_RATIO_QUANTILE = 0.95
+_LIMIT_MARGIN = 1.05
+
+
 class Graph:
     """Routable part of a network as adjacency arrays, for walks and depot searches."""
 
@@ -184,6 +193,8 @@ class Graph:
         self._component: np.ndarray | None = None
         self._rev_time = net.csr_time.T.tocsr()
         self._rev_length = net.csr_length.T.tocsr()
+        # per search of :data:`DEPOT_SEARCHES`: farthest cost found / farthest straight line
+        self._ratios: dict[str, list[float]] = {k: [] for k in DEPOT_SEARCHES}
 
     def depots(self, k: int, rng: np.random.Generator) -> np.ndarray:
         """Pick ``k`` spread-out depot nodes (k-means++ seeding on node positions)."""
@@ -223,11 +234,52 @@ class Graph:
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Return from_depot's ``t_out, l_out`` at ``out_nodes``, ``t_in, l_in`` at ``in_nodes``.
 
-        (A search limited to the targets' distance was tried: on the central network a
-        delivery area covers most of the graph, so it saved little.)
+        The same numbers as :meth:`from_depot`, from searches stopped early (:meth:`search`).
         """
-        t_out, l_out, t_in, l_in = self.from_depot(depot)
-        return t_out[out_nodes], l_out[out_nodes], t_in[in_nodes], l_in[in_nodes]
+        return (
+            self.search("time_out", depot, out_nodes)[out_nodes],
+            self.search("length_out", depot, out_nodes)[out_nodes],
+            self.search("time_in", depot, in_nodes)[in_nodes],
+            self.search("length_in", depot, in_nodes)[in_nodes],
+        )
+
+    def search(self, kind: str, depot: int, targets: np.ndarray) -> np.ndarray:
+        """Return one row of :meth:`from_depot` (``kind`` of :data:`DEPOT_SEARCHES`), exact at targets.
+
+        The search stops at a cost ``limit`` guessed from the depot's farthest target in a
+        straight line and the costs per straight-line metre that earlier searches of this
+        kind found. Dijkstra settles nodes in order of cost, so every node it reaches
+        within ``limit`` has the cost the whole search gives, bit for bit; a node beyond it
+        is inf. When a target is inf, the whole search is run instead. Other nodes may be
+        inf where :meth:`from_depot` has a cost.
+        """
+        mat = {
+            "time_out": self.net.csr_time,
+            "length_out": self.net.csr_length,
+            "time_in": self._rev_time,
+            "length_in": self._rev_length,
+        }[kind]
+        targets = np.asarray(targets, dtype=np.int64)
+        if targets.size == 0:
+            return np.full(self.net.n_nodes, np.inf)
+        net = self.net
+        far_m = float(haversine_m(net.lon[targets], net.lat[targets],
+                                  net.lon[depot], net.lat[depot]).max())
+        ratios = self._ratios[kind]
+        row = None
+        if ratios and far_m > 0:
+            per_m = float(np.quantile(ratios[-_RATIO_WINDOW:], _RATIO_QUANTILE))
+            row = csgraph.dijkstra(mat, indices=depot, limit=per_m * far_m * _LIMIT_MARGIN)
+            if not np.isfinite(row[targets]).all():
+                row = None
+        if row is None:
+            row = csgraph.dijkstra(mat, indices=depot)
+        found = row[targets]
+        found = found[np.isfinite(found)]
+        if found.size and far_m > 0:
+            ratios.append(float(found.max()) / far_m)
+        out: np.ndarray = row
+        return out
 
     def _walk_tables(self) -> tuple[list[tuple[int, ...]], list[tuple[int, ...]]]:
         """Return, per node and per edge, the edges a walk may take next (built once).
@@ -280,10 +332,8 @@ class Graph:
         return (heads[e] if e >= 0 else start), length, time_s
 
 
-def area_node(
-    g: Graph, depot: int, radius_km: float, reach: np.ndarray, rng: np.random.Generator
-) -> int:
-    """Pick a node within ``radius_km`` of the depot, reachable to and from it, at random."""
+def area_nodes(g: Graph, depot: int, radius_km: float, reach: np.ndarray) -> np.ndarray:
+    """Nodes within ``radius_km`` of the depot, reachable to and from it (cached per depot)."""
     key = (depot, radius_km)
     if key not in g._area:
         lon, lat = g.net.lon[g.nodes], g.net.lat[g.nodes]
@@ -291,7 +341,14 @@ def area_node(
         ok = np.isfinite(reach[g.nodes])
         cand = g.nodes[(d <= radius_km * 1000.0) & ok & (g.nodes != depot)]
         g._area[key] = cand if cand.size else g.nodes[ok]
-    cand = g._area[key]
+    return g._area[key]
+
+
+def area_node(
+    g: Graph, depot: int, radius_km: float, reach: np.ndarray, rng: np.random.Generator
+) -> int:
+    """Pick a node within ``radius_km`` of the depot, reachable to and from it, at random."""
+    cand = area_nodes(g, depot, radius_km, reach)
     return int(cand[rng.integers(cand.size)])
 
 

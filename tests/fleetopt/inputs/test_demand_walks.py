@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from fleetopt import demand
-from fleetopt.demand._common import Graph, area_node
+from fleetopt.demand._common import Graph, area_node, area_nodes
 from fleetopt.demand.delivery import generate_delivery
 from fleetopt.inputs.default_demand import demand_param
 from fleetopt.inputs.road_graph import RoadNetwork, load_network
@@ -140,3 +140,26 @@ def test_generated_tables_are_the_same_for_the_same_seed(net: RoadNetwork) -> No
         c = demand.generate(kind, net, seed=8, size=12)
         pd.testing.assert_frame_equal(a, b)
         assert not a[["departure_s", "distance_km"]].equals(c[["departure_s", "distance_km"]])
+
+
+def test_stopped_searches_give_the_whole_searches_costs(net: RoadNetwork) -> None:
+    """GIVEN 60 depots and targets near and far WHEN each of the four depot searches is run
+    stopped early (Graph.search, its limit guessed from the searches before it) THEN the
+    costs at the targets equal from_depot's bit for bit, every finite cost equals
+    from_depot's, and at least some searches did stop early (fewer finite nodes)."""
+    g = Graph(net)
+    pick = np.random.default_rng(5)
+    stopped = 0
+    for depot in g.depots(60, np.random.default_rng(4)).tolist():
+        whole = dict(zip(("time_out", "length_out", "time_in", "length_in"),
+                         g.from_depot(depot), strict=True))
+        near = area_nodes(g, depot, 2.0, g.round_trip(depot))
+        for kind, targets in (("time_out", pick.choice(near, 15)), ("length_out", near),
+                              ("time_in", pick.choice(g.nodes, 15)),
+                              ("length_in", pick.choice(g.nodes, 3))):
+            row = g.search(kind, depot, targets)
+            assert row[targets].tolist() == whole[kind][targets].tolist()
+            finite = np.isfinite(row)
+            assert row[finite].tolist() == whole[kind][finite].tolist()
+            stopped += int(finite.sum() < np.isfinite(whole[kind]).sum())
+    assert stopped > 100
