@@ -244,7 +244,7 @@ class Graph:
         )
 
     def search(self, kind: str, depot: int, targets: np.ndarray) -> np.ndarray:
-        """Return one row of :meth:`from_depot` (``kind`` of :data:`DEPOT_SEARCHES`), exact at targets.
+        """Return a row of :meth:`from_depot` (``kind``: :data:`DEPOT_SEARCHES`), exact at targets.
 
         The search stops at a cost ``limit`` guessed from the depot's farthest target in a
         straight line and the costs per straight-line metre that earlier searches of this
