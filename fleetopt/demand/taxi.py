@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from fleetopt.demand._common import WeightedChoice
+from fleetopt.demand._common import WeightedChoice, numbered_ids
 from fleetopt.inputs.default_demand import REQUEST_COLUMNS, demand_param, taxi_activity
 from fleetopt.inputs.road_graph import RoadNetwork, haversine_m
 
@@ -64,17 +64,9 @@ def _taxi_pairs(
 def _request_ids(n: int) -> pd.arrays.ArrowStringArray:
     """Return ``taxi-req-000001``, ``taxi-req-000002``, ... (``n`` of them) as text.
 
-    The strings of ``f"taxi-req-{i:06d}"`` (seven digits from a million on), made by Arrow
-    column-wise: millions of requests have no Python string each.
+    The strings of ``f"taxi-req-{i:06d}"`` (seven digits from a million on).
     """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    digits = pc.utf8_lpad(pc.cast(pa.array(np.arange(1, n + 1)), pa.string()), 6, "0")
-    ids: pd.arrays.ArrowStringArray = pd.array(
-        pc.binary_join_element_wise("taxi-req-", digits, ""), dtype="str"
-    )
-    return ids
+    return numbered_ids("taxi-req-", np.arange(1, n + 1), 6)
 
 
 def generate_taxi(net: RoadNetwork, n_taxis: int, rng: np.random.Generator) -> pd.DataFrame:
