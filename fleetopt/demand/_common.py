@@ -21,6 +21,7 @@ from fleetopt.errors import InputError
 from fleetopt.inputs import _caps
 from fleetopt.inputs.default_demand import CITY_SIZE_PARAM, TRIP_COLUMNS, demand_param
 from fleetopt.inputs.road_graph import RoadNetwork, haversine_m, load_network
+from fleetopt.inputs.schedules import sort_trips
 from fleetopt.powertrains import POWERTRAINS
 from fleetopt.units import EARTH_RADIUS_M
 
@@ -141,9 +142,7 @@ def empty_trips() -> pd.DataFrame:
 
 
 def finish_trips(df: pd.DataFrame) -> pd.DataFrame:
-    df = df.sort_values(["vehicle_id", "departure_s", "trip_id"], kind="mergesort").reset_index(
-        drop=True
-    )
+    df = sort_trips(df).reset_index(drop=True)
     df["row"] = np.arange(2, len(df) + 2, dtype=np.int64)
     for c in ("vehicle_id", "vehicle_type", "powertrain", "trip_id", "depot"):
         df[c] = df[c].astype(object)
