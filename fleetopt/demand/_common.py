@@ -119,15 +119,16 @@ class WeightedChoice:
         cdf /= cdf[-1]
         self.cdf = cdf
         edges = np.arange(_BUCKETS + 1, dtype=np.float64) / _BUCKETS
-        self.table = np.searchsorted(cdf, edges, side="right")
+        self.table = np.searchsorted(cdf, edges, side="right").astype(np.int64)
+        self._ends = self.table[1:]  # where each slice's successor starts
 
     def __call__(self, rng: np.random.Generator, size: int | tuple[int, ...]) -> np.ndarray:
         """Return ``rng.choice(p.size, size=size, p=p)``."""
         u = rng.random(size)
         flat = u.ravel()
         bucket = (flat * _BUCKETS).astype(np.intp)  # exact: its start <= u < its end
-        idx = self.table[bucket].astype(np.int64)
-        hi = self.table[bucket + 1]
+        idx = self.table[bucket]
+        hi = self._ends[bucket]
         pending = np.flatnonzero(idx < hi)  # cdf values inside the draw's slice
         while pending.size:
             pending = pending[self.cdf[idx[pending]] <= flat[pending]]
