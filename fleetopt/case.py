@@ -55,7 +55,7 @@ from fleetopt.domain.blocks import read_gtfs_trips
 from fleetopt.errors import InputError, Problem
 from fleetopt.inputs.road_graph import RoadNetwork, load_network
 from fleetopt.inputs.scenario import Fleet, Options, Scenario, read_scenario
-from fleetopt.inputs.schedules import TRIP_COLUMNS, read_requests, read_trips
+from fleetopt.inputs.schedules import TRIP_COLUMNS, read_requests, read_trips, sort_trips
 from fleetopt.inputs.vehicles import POWERTRAINS, VEHICLE_TYPES, VehicleSpec, resolve_spec
 
 __all__ = ["MAX_SNAP_M", "Case", "FleetInput", "build_case", "load_case", "load_fleet"]
@@ -416,9 +416,7 @@ def _fleet_trips(scenario: Scenario, fleets: tuple[FleetInput, ...]) -> pd.DataF
         msg = f"{len(problems)} problem(s) in the trips"
         raise InputError(msg, problems)
     trips = pd.concat(parts, ignore_index=True) if parts else _empty_trips()
-    return trips.sort_values(["vehicle_id", "departure_s", "trip_id"], kind="stable").reset_index(
-        drop=True
-    )
+    return sort_trips(trips).reset_index(drop=True)
 
 
 def _resolve_specs(

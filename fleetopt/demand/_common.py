@@ -10,17 +10,20 @@ import itertools
 import math
 import os
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
 from scipy.sparse import csgraph
+from scipy.spatial import cKDTree
 
 from fleetopt.errors import InputError
 from fleetopt.inputs import _caps
 from fleetopt.inputs.default_demand import CITY_SIZE_PARAM, TRIP_COLUMNS, demand_param
 from fleetopt.inputs.road_graph import RoadNetwork, haversine_m, load_network
+from fleetopt.inputs.schedules import sort_trips
 from fleetopt.powertrains import POWERTRAINS
+from fleetopt.units import EARTH_RADIUS_M
 
 
 def resolve_network(network: RoadNetwork | str | os.PathLike[str]) -> RoadNetwork:
@@ -116,15 +119,16 @@ class WeightedChoice:
         cdf /= cdf[-1]
         self.cdf = cdf
         edges = np.arange(_BUCKETS + 1, dtype=np.float64) / _BUCKETS
-        self.table = np.searchsorted(cdf, edges, side="right")
+        self.table = np.searchsorted(cdf, edges, side="right").astype(np.int64)
+        self._ends = self.table[1:]  # where each slice's successor starts
 
     def __call__(self, rng: np.random.Generator, size: int | tuple[int, ...]) -> np.ndarray:
         """Return ``rng.choice(p.size, size=size, p=p)``."""
         u = rng.random(size)
         flat = u.ravel()
         bucket = (flat * _BUCKETS).astype(np.intp)  # exact: its start <= u < its end
-        idx = self.table[bucket].astype(np.int64)
-        hi = self.table[bucket + 1]
+        idx = self.table[bucket]
+        hi = self._ends[bucket]
         pending = np.flatnonzero(idx < hi)  # cdf values inside the draw's slice
         while pending.size:
             pending = pending[self.cdf[idx[pending]] <= flat[pending]]
@@ -139,9 +143,7 @@ def empty_trips() -> pd.DataFrame:
 
 
 def finish_trips(df: pd.DataFrame) -> pd.DataFrame:
-    df = df.sort_values(["vehicle_id", "departure_s", "trip_id"], kind="mergesort").reset_index(
-        drop=True
-    )
+    df = sort_trips(df).reset_index(drop=True)
     df["row"] = np.arange(2, len(df) + 2, dtype=np.int64)
     for c in ("vehicle_id", "vehicle_type", "powertrain", "trip_id", "depot"):
         df[c] = df[c].astype(object)
@@ -163,6 +165,16 @@ def finish_trips(df: pd.DataFrame) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- graph tours
+#: The four searches of :meth:`Graph.from_depot`: travel time and length, out and back.
+DEPOT_SEARCHES = ("time_out", "length_out", "time_in", "length_in")
+#: Guess of a depot search's stopping cost (:meth:`Graph.search`): this quantile (the lower
+#: of the two values around it) of the last ``_RATIO_WINDOW`` costs per straight-line metre
+#: found, times ``_LIMIT_MARGIN``.
+_RATIO_WINDOW = 64
+_RATIO_QUANTILE = 0.95
+_LIMIT_MARGIN = 1.05
+
+
 class Graph:
     """Routable part of a network as adjacency arrays, for walks and depot searches."""
 
@@ -182,20 +194,55 @@ class Graph:
         self._edge: tuple[list[int], list[float], list[float]] = ([], [], [])
         self._area: dict[tuple[int, float], np.ndarray] = {}
         self._component: np.ndarray | None = None
+        self._tree: cKDTree | None = None
         self._rev_time = net.csr_time.T.tocsr()
         self._rev_length = net.csr_length.T.tocsr()
+        # per search of :data:`DEPOT_SEARCHES`: farthest cost found / farthest straight line
+        self._ratios: dict[str, list[float]] = {k: [] for k in DEPOT_SEARCHES}
 
     def depots(self, k: int, rng: np.random.Generator) -> np.ndarray:
-        """Pick ``k`` spread-out depot nodes (k-means++ seeding on node positions)."""
+        """Pick ``k`` spread-out depot nodes (k-means++ seeding on node positions).
+
+        Each pick is ``rng.choice(nodes, p=d2 / d2.sum())`` over the squared distances
+        ``d2`` to the nearest pick so far, drawn as numpy draws it (the same cumulative sums
+        and the same uniform); after a pick only the nodes :meth:`near` it by the largest
+        distance in ``d2`` can come closer, so only their distances are computed.
+        """
         lon, lat = self.net.lon[self.nodes], self.net.lat[self.nodes]
         chosen = [int(rng.integers(self.nodes.size))]
         d2 = haversine_m(lon, lat, lon[chosen[0]], lat[chosen[0]]) ** 2
         for _ in range(1, k):
-            p = d2 / d2.sum() if d2.sum() > 0 else None
-            c = int(rng.choice(self.nodes.size, p=p))
+            total = d2.sum()
+            if total > 0:
+                cdf = (d2 / total).cumsum()
+                cdf /= cdf[-1]
+                c = int(cdf.searchsorted(rng.random(), side="right"))
+            else:
+                c = int(rng.choice(self.nodes.size, p=None))
             chosen.append(c)
-            d2 = np.minimum(d2, haversine_m(lon, lat, lon[c], lat[c]) ** 2)
+            near = self.near(lon[c], lat[c], math.sqrt(float(d2.max())))
+            d2[near] = np.minimum(d2[near], haversine_m(lon[near], lat[near], lon[c], lat[c]) ** 2)
         return np.asarray(self.nodes[np.array(chosen)], dtype=np.int64)
+
+    def near(self, lon: float, lat: float, radius_m: float) -> np.ndarray:
+        """Positions in ``nodes`` (ascending) of every node within ``radius_m`` of a point.
+
+        A superset of the nodes :func:`haversine_m` puts within ``radius_m``: a ball
+        around the point's unit vector whose chord is that of ``radius_m`` and a margin.
+        """
+        if self._tree is None:
+            phi, lam = np.deg2rad(self.net.lat[self.nodes]), np.deg2rad(self.net.lon[self.nodes])
+            self._tree = cKDTree(
+                np.column_stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)])
+            )
+        half = radius_m / (2.0 * EARTH_RADIUS_M)
+        if half >= math.pi / 2:
+            return np.arange(self.nodes.size)
+        phi, lam = math.radians(lat), math.radians(lon)
+        point = (math.cos(phi) * math.cos(lam), math.cos(phi) * math.sin(lam), math.sin(phi))
+        chord = 2.0 * math.sin(half) * (1.0 + 1e-9) + 1e-12
+        found: np.ndarray = np.sort(np.asarray(self._tree.query_ball_point(point, chord), np.intp))
+        return found
 
     def from_depot(self, depot: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Shortest (time [s], length [m]) from and to ``depot`` for every node."""
@@ -223,11 +270,53 @@ class Graph:
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Return from_depot's ``t_out, l_out`` at ``out_nodes``, ``t_in, l_in`` at ``in_nodes``.
 
-        (A search limited to the targets' distance was tried: on the central network a
-        delivery area covers most of the graph, so it saved little.)
+        The same numbers as :meth:`from_depot`, from searches stopped early (:meth:`search`).
         """
-        t_out, l_out, t_in, l_in = self.from_depot(depot)
-        return t_out[out_nodes], l_out[out_nodes], t_in[in_nodes], l_in[in_nodes]
+        return (
+            self.search("time_out", depot, out_nodes)[out_nodes],
+            self.search("length_out", depot, out_nodes)[out_nodes],
+            self.search("time_in", depot, in_nodes)[in_nodes],
+            self.search("length_in", depot, in_nodes)[in_nodes],
+        )
+
+    def search(self, kind: str, depot: int, targets: np.ndarray) -> np.ndarray:
+        """Return a row of :meth:`from_depot` (``kind``: :data:`DEPOT_SEARCHES`), exact at targets.
+
+        The search stops at a cost ``limit`` guessed from the depot's farthest target in a
+        straight line and the costs per straight-line metre that earlier searches of this
+        kind found. Dijkstra settles nodes in order of cost, so every node it reaches
+        within ``limit`` has the cost the whole search gives, bit for bit; a node beyond it
+        is inf. When a target is inf, the whole search is run instead. Other nodes may be
+        inf where :meth:`from_depot` has a cost.
+        """
+        mat = {
+            "time_out": self.net.csr_time,
+            "length_out": self.net.csr_length,
+            "time_in": self._rev_time,
+            "length_in": self._rev_length,
+        }[kind]
+        targets = np.asarray(targets, dtype=np.int64)
+        if targets.size == 0:
+            return np.full(self.net.n_nodes, np.inf)
+        net = self.net
+        far_m = float(haversine_m(net.lon[targets], net.lat[targets],
+                                  net.lon[depot], net.lat[depot]).max())
+        ratios = self._ratios[kind]
+        row = None
+        if ratios and far_m > 0:
+            window = sorted(ratios[-_RATIO_WINDOW:])
+            per_m = window[int(_RATIO_QUANTILE * (len(window) - 1))]
+            row = csgraph.dijkstra(mat, indices=depot, limit=per_m * far_m * _LIMIT_MARGIN)
+            if not np.isfinite(row[targets]).all():
+                row = None
+        if row is None:
+            row = csgraph.dijkstra(mat, indices=depot)
+        found = row[targets]
+        found = found[np.isfinite(found)]
+        if found.size and far_m > 0:
+            ratios.append(float(found.max()) / far_m)
+        out: np.ndarray = row
+        return out
 
     def _walk_tables(self) -> tuple[list[tuple[int, ...]], list[tuple[int, ...]]]:
         """Return, per node and per edge, the edges a walk may take next (built once).
@@ -280,31 +369,60 @@ class Graph:
         return (heads[e] if e >= 0 else start), length, time_s
 
 
+def area_nodes(g: Graph, depot: int, radius_km: float, reach: np.ndarray) -> np.ndarray:
+    """Nodes within ``radius_km`` of the depot, reachable to and from it (cached per depot)."""
+    key = (depot, radius_km)
+    if key not in g._area:
+        lon0, lat0 = float(g.net.lon[depot]), float(g.net.lat[depot])
+        nodes = g.nodes[g.near(lon0, lat0, radius_km * 1000.0)]
+        d = haversine_m(g.net.lon[nodes], g.net.lat[nodes], lon0, lat0)
+        cand = nodes[(d <= radius_km * 1000.0) & np.isfinite(reach[nodes]) & (nodes != depot)]
+        g._area[key] = cand if cand.size else g.nodes[np.isfinite(reach[g.nodes])]
+    return g._area[key]
+
+
 def area_node(
     g: Graph, depot: int, radius_km: float, reach: np.ndarray, rng: np.random.Generator
 ) -> int:
     """Pick a node within ``radius_km`` of the depot, reachable to and from it, at random."""
-    key = (depot, radius_km)
-    if key not in g._area:
-        lon, lat = g.net.lon[g.nodes], g.net.lat[g.nodes]
-        d = haversine_m(lon, lat, g.net.lon[depot], g.net.lat[depot])
-        ok = np.isfinite(reach[g.nodes])
-        cand = g.nodes[(d <= radius_km * 1000.0) & ok & (g.nodes != depot)]
-        g._area[key] = cand if cand.size else g.nodes[ok]
-    cand = g._area[key]
+    cand = area_nodes(g, depot, radius_km, reach)
     return int(cand[rng.integers(cand.size)])
+
+
+#: A column of ids: Python strings, or the same strings made by Arrow (:func:`numbered_ids`).
+Ids: TypeAlias = "list[str] | pd.arrays.ArrowStringArray"
+
+
+def numbered_ids(
+    prefix: str | pd.arrays.ArrowStringArray, numbers: np.ndarray, digits: int, sep: str = ""
+) -> pd.arrays.ArrowStringArray:
+    """Return ``f"{prefix}{sep}{k:0{digits}d}"`` for each ``k`` of ``numbers``, as text.
+
+    Made by Arrow column-wise, so millions of ids have no Python string each. ``prefix`` is
+    one string or one per number.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = pc.utf8_lpad(pc.cast(pa.array(np.asarray(numbers, dtype=np.int64)), pa.string()),
+                        digits, "0")
+    head = pa.array(prefix, type=pa.string()) if not isinstance(prefix, str) else prefix
+    ids: pd.arrays.ArrowStringArray = pd.array(
+        pc.binary_join_element_wise(head, text, sep), dtype="str"
+    )
+    return ids
 
 
 def trip_columns(
     net: RoadNetwork,
-    origin: Sequence[int],
-    dest: Sequence[int],
-    dep_s: Sequence[float],
-    arr_s: Sequence[float],
-    dist_m: Sequence[float],
-    depot: list[str],
-    vehicle_id: list[str],
-    trip_id: list[str],
+    origin: Sequence[int] | np.ndarray,
+    dest: Sequence[int] | np.ndarray,
+    dep_s: Sequence[float] | np.ndarray,
+    arr_s: Sequence[float] | np.ndarray,
+    dist_m: Sequence[float] | np.ndarray,
+    depot: Ids,
+    vehicle_id: Ids,
+    trip_id: Ids,
     payload_t: float,
 ) -> dict[str, Any]:
     """Return the generated trips' columns from their legs (nodes, times [s], lengths [m])."""

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from fleetopt.demand._common import Graph, area_node, trip_columns
+from fleetopt.demand._common import Graph, area_node, area_nodes, trip_columns
 from fleetopt.inputs.default_demand import demand_param
 from fleetopt.inputs.road_graph import RoadNetwork
 
@@ -15,9 +15,9 @@ from fleetopt.inputs.road_graph import RoadNetwork
 def generate_sanitation(net: RoadNetwork, n: int, rng: np.random.Generator) -> dict[str, Any]:
     """Return the trips of ``n`` sanitation vehicles (two shifts each) on ``net``, by column.
 
-    The depot's shortest paths out and back (:meth:`Graph.from_depot`) are computed once per
-    depot; the lengths of the drives out and the drives back are filled in after its
-    vehicles' shifts are walked.
+    The depot's shortest drive times out to its area are searched once per depot
+    (:meth:`Graph.search`); the lengths of the drives out and the times and lengths of the
+    drives back are looked up and filled in after its vehicles' shifts are walked.
     """
     g = Graph(net)
     per_depot = int(demand_param("sanitation_vehicles_per_depot"))
@@ -35,8 +35,8 @@ def generate_sanitation(net: RoadNetwork, n: int, rng: np.random.Generator) -> d
     depot_of: list[str] = []
     for di in range(depots.size):
         depot = int(depots[di])
-        t_out, l_out, t_in, l_in = g.from_depot(depot)
         reach = g.round_trip(depot)
+        t_out = g.search("time_out", depot, area_nodes(g, depot, radius_km, reach))
         firsts: list[int] = []
         lasts: list[int] = []
         first_rows: list[int] = []
@@ -66,6 +66,9 @@ def generate_sanitation(net: RoadNetwork, n: int, rng: np.random.Generator) -> d
                 lasts.append(node)
                 last_rows.append(len(legs))
                 legs.append([node, depot, t, math.nan, math.nan, vid, (j := j + 1)])
+        l_out = g.search("length_out", depot, np.array(firsts, dtype=np.int64))
+        ends = np.array(lasts, dtype=np.int64)
+        t_in, l_in = g.search("time_in", depot, ends), g.search("length_in", depot, ends)
         for w, r in zip(firsts, first_rows, strict=True):
             legs[r][4] = l_out[w]
         for node, r in zip(lasts, last_rows, strict=True):

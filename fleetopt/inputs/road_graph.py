@@ -443,21 +443,13 @@ class RoadNetwork:
             self._tree[routable_only] = cKDTree(self._xy_m(self.lon[idx], self.lat[idx]))
         lon_a = np.atleast_1d(np.asarray(lon, dtype=float))
         lat_a = np.atleast_1d(np.asarray(lat, dtype=float))
-        if lon_a.size > _SNAP_DISTINCT_MIN and bool(
-            np.isfinite(lon_a).all() and np.isfinite(lat_a).all()
-        ):
+        few = distinct_points(lon_a, lat_a)
+        if few is not None:
             # many points at few places (a day's requests at the road nodes): each distinct
             # point is looked up once, the same answer per point
-            import pandas as pd
-
-            key = np.empty(lon_a.shape, dtype=complex)
-            key.real, key.imag = lon_a, lat_a
-            codes, uniq = pd.factorize(key)
-            if uniq.size < lon_a.size // 2:
-                node, dist_u = self.nearest_nodes(
-                    uniq.real.copy(), uniq.imag.copy(), routable_only=routable_only
-                )
-                return node[codes], dist_u[codes]
+            codes, u_lon, u_lat = few
+            node, dist_u = self.nearest_nodes(u_lon, u_lat, routable_only=routable_only)
+            return node[codes], dist_u[codes]
         dist, pos = self._tree[routable_only].query(self._xy_m(lon_a, lat_a))
         return self._tree_index[routable_only][pos].astype(np.int64), np.asarray(dist, dtype=float)
 
@@ -596,6 +588,27 @@ def load_network(
     path = resolve_network(name_or_path, base_dir=base_dir).resolve()
     name = str(name_or_path) if str(name_or_path) in BUILTIN_NETWORKS else path.name
     return _load_network_cached(path, path.stat().st_mtime_ns, name)
+
+
+def distinct_points(
+    lon: np.ndarray, lat: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Return ``(codes, lon, lat)`` of the distinct points when they are few, else None.
+
+    Few: more than ``_SNAP_DISTINCT_MIN`` points, all finite, at fewer than half as many
+    places; point ``i`` is distinct point ``codes[i]``. A per-point computation run on the
+    distinct points and indexed by ``codes`` gives every point its own answer.
+    """
+    if lon.size <= _SNAP_DISTINCT_MIN or not (np.isfinite(lon).all() and np.isfinite(lat).all()):
+        return None
+    import pandas as pd
+
+    key = np.empty(lon.shape, dtype=complex)
+    key.real, key.imag = lon, lat
+    codes, uniq = pd.factorize(key)
+    if uniq.size >= lon.size // 2:
+        return None
+    return codes, uniq.real.copy(), uniq.imag.copy()
 
 
 def haversine_m(lon1: Any, lat1: Any, lon2: Any, lat2: Any) -> np.ndarray:

@@ -61,6 +61,7 @@ __all__ = [
     "read_requests",
     "read_trips",
     "requests_from_bytes",
+    "sort_trips",
     "trips_from_bytes",
 ]
 
@@ -532,6 +533,22 @@ def read_requests(path: str | Path, *, name: str | None = None) -> pd.DataFrame:
     label = _label(path, name)
     data = _encoding.read_limited(path, name=label)
     return parse_requests(data, name=label)
+
+
+def sort_trips(trips: pd.DataFrame) -> pd.DataFrame:
+    """Return ``trips.sort_values(["vehicle_id", "departure_s", "trip_id"], kind="stable")``.
+
+    The trip id only orders a vehicle's trips that leave at the same time: when no two do
+    (and neither key is missing), the stable sort by vehicle and departure is the same
+    order, found without comparing millions of trip ids.
+    """
+    keys = ["vehicle_id", "departure_s", "trip_id"]
+    if len(trips) > 1 and not trips[keys[:2]].isna().to_numpy().any():
+        head = trips.sort_values(keys[:2], kind="stable")
+        vid, dep = head["vehicle_id"].to_numpy(), head["departure_s"].to_numpy()
+        if not ((vid[1:] == vid[:-1]) & (dep[1:] == dep[:-1])).any():
+            return head
+    return trips.sort_values(keys, kind="stable")
 
 
 def problems_of(exc: InputError) -> list[Problem]:

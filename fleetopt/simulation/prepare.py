@@ -26,7 +26,7 @@ from fleetopt import defaults
 from fleetopt.case import MAX_SNAP_M, Case
 from fleetopt.domain.energy import speed_factor
 from fleetopt.errors import InputError, Problem
-from fleetopt.inputs.road_graph import haversine_m
+from fleetopt.inputs.road_graph import distinct_points, haversine_m
 from fleetopt.inputs.scenario import Fleet
 from fleetopt.inputs.vehicles import VehicleSpec
 from fleetopt.simulation.router import Router
@@ -136,6 +136,11 @@ def _nearest_station(
     out = np.full(len(lon), -1, dtype=np.int64)
     if stations.empty or len(lon) == 0:
         return out
+    few = distinct_points(np.asarray(lon, float), np.asarray(lat, float))
+    if few is not None:  # trips start and end at few places: each is looked up once
+        codes, u_lon, u_lat = few
+        at: np.ndarray = _nearest_station(stations, u_lon, u_lat, radius_m, kinds)[codes]
+        return at
     idx = np.arange(len(stations))
     if kinds is not None:
         idx = idx[stations["kind"].isin(kinds).to_numpy()]

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 from fleetopt import demand
-from fleetopt.demand._common import Graph, area_node
-from fleetopt.demand.delivery import generate_delivery
+from fleetopt.demand._common import Graph, area_node, area_nodes, numbered_ids
+from fleetopt.demand.delivery import _tour_columns, generate_delivery
 from fleetopt.inputs.default_demand import demand_param
 from fleetopt.inputs.road_graph import RoadNetwork, load_network
 
@@ -140,3 +140,73 @@ def test_generated_tables_are_the_same_for_the_same_seed(net: RoadNetwork) -> No
         c = demand.generate(kind, net, seed=8, size=12)
         pd.testing.assert_frame_equal(a, b)
         assert not a[["departure_s", "distance_km"]].equals(c[["departure_s", "distance_km"]])
+
+
+def test_stopped_searches_give_the_whole_searches_costs(net: RoadNetwork) -> None:
+    """GIVEN 60 depots and targets near and far WHEN each of the four depot searches is run
+    stopped early (Graph.search, its limit guessed from the searches before it) THEN the
+    costs at the targets equal from_depot's bit for bit, every finite cost equals
+    from_depot's, and at least some searches did stop early (fewer finite nodes)."""
+    g = Graph(net)
+    pick = np.random.default_rng(5)
+    stopped = 0
+    for depot in g.depots(60, np.random.default_rng(4)).tolist():
+        whole = dict(zip(("time_out", "length_out", "time_in", "length_in"),
+                         g.from_depot(depot), strict=True))
+        near = area_nodes(g, depot, 2.0, g.round_trip(depot))
+        for kind, targets in (("time_out", pick.choice(near, 15)), ("length_out", near),
+                              ("time_in", pick.choice(g.nodes, 15)),
+                              ("length_in", pick.choice(g.nodes, 3))):
+            row = g.search(kind, depot, targets)
+            assert row[targets].tolist() == whole[kind][targets].tolist()
+            finite = np.isfinite(row)
+            assert row[finite].tolist() == whole[kind][finite].tolist()
+            stopped += int(finite.sum() < np.isfinite(whole[kind]).sum())
+    assert stopped > 100
+
+
+def test_tour_columns_equal_a_van_driven_leg_by_leg(net: RoadNetwork) -> None:
+    """GIVEN three vans with 2, 0 and 1 walks (a van whose first walk hit a dead end has none)
+    WHEN their columns are made all vans at once THEN nodes, clocks, lengths and ids equal
+    those of each van driven leg by leg, bit for bit."""
+    depot = np.array([5, 5, 9])
+    stop = np.array([11, 12, 13])
+    n_walks = np.array([2, 0, 1])
+    drives = np.array([[61.7, 70.1, 33.3], [812.5, 901.25, 400.0],
+                       [55.5, 66.6, 77.7], [700.0, 800.5, 900.0]])
+    ends, lengths, times = np.array([20, 21, 22]), np.array([1000.5, 250.0, 333.3]), \
+        np.array([90.1, 22.2, 30.3])
+    got = _tour_columns(net, depot, stop, n_walks, drives, (ends, lengths, times),
+                        np.array([0, 0, 1]))
+    start = demand_param("delivery_start_h") * 3600.0
+    dwell = demand_param("delivery_dwell_min") * 60.0
+    rows = []
+    w = 0
+    for v in range(3):
+        legs = [(int(depot[v]), int(stop[v]), drives[0, v], drives[1, v])]
+        node = int(stop[v])
+        for _ in range(int(n_walks[v])):
+            legs.append((node, int(ends[w]), times[w], lengths[w]))
+            node = int(ends[w])
+            w += 1
+        legs.append((node, int(depot[v]), drives[2, v], drives[3, v]))
+        t = start
+        for j, (o, d, dt, m) in enumerate(legs):
+            rows.append((net.lon[o], net.lat[d], t, t + dt, m / 1000.0,
+                         f"generated-delivery-depot-{[1, 1, 2][v]:02d}",
+                         f"delivery-{v + 1:04d}", f"delivery-{v + 1:04d}-{j + 1:03d}"))
+            t += dt + dwell
+    cols = ("origin_lon", "destination_lat", "departure_s", "arrival_s", "distance_km", "depot",
+            "vehicle_id", "trip_id")
+    for i, c in enumerate(cols):
+        assert list(got[c]) == [r[i] for r in rows], c
+
+
+def test_numbered_ids_are_the_formatted_strings() -> None:
+    """GIVEN numbers below and above the padded width WHEN made into ids by Arrow THEN they
+    are the f-strings, with one prefix or one prefix per number."""
+    k = np.array([1, 42, 999, 1000, 123456])
+    assert list(numbered_ids("van-", k, 3)) == [f"van-{i:03d}" for i in k]
+    heads = pd.array(["a", "b", "c", "d", "e"], dtype="str")
+    assert list(numbered_ids(heads, k, 2, sep="-")) == [f"{h}-{i:02d}" for h, i in
+                                                        zip("abcde", k, strict=True)]

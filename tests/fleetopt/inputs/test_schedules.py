@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from fleetopt.errors import InputError
-from fleetopt.inputs.schedules import TRIP_COLUMNS, read_requests, read_trips
+from fleetopt.inputs.schedules import TRIP_COLUMNS, read_requests, read_trips, sort_trips
 
 HEADER = (
     "vehicle_id,vehicle_type,powertrain,trip_id,departure,arrival,"
@@ -167,3 +168,27 @@ def test_full_width_and_spaced_headers(tmp_path: Path) -> None:
         "bus",
         "bev",
     )
+
+
+def test_sort_trips_is_the_sort_by_vehicle_departure_and_trip_id() -> None:
+    """GIVEN trips in random order without ties, with a vehicle's two trips leaving at one time,
+    and with a missing departure WHEN sorted with sort_trips THEN the order (index) equals the
+    stable sort by vehicle_id, departure_s and trip_id."""
+    rng = np.random.default_rng(1)
+    n = 500
+    base = pd.DataFrame({
+        "vehicle_id": [f"v{i}" for i in rng.integers(0, 40, n)],
+        "departure_s": rng.permutation(n).astype(float),
+        "trip_id": [f"t{i:04d}" for i in rng.permutation(n)],
+    })
+    tied = base.copy()
+    tied.loc[7, ["vehicle_id", "departure_s"]] = tied.loc[3, ["vehicle_id", "departure_s"]]
+    tied.loc[3, "trip_id"], tied.loc[7, "trip_id"] = "t9999", "t0000"
+    missing = base.copy()
+    missing.loc[5, "departure_s"] = np.nan
+    for df in (base, tied, missing):
+        want = df.sort_values(["vehicle_id", "departure_s", "trip_id"], kind="stable")
+        assert sort_trips(df).index.tolist() == want.index.tolist()
+    # the tie is ordered by trip id, which the sort by vehicle and departure alone does not do
+    head = tied.sort_values(["vehicle_id", "departure_s"], kind="stable")
+    assert sort_trips(tied).index.tolist() != head.index.tolist()
