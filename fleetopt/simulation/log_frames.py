@@ -6,10 +6,10 @@ column at a time), :func:`by_station` (the segments' arrays per station) and
 :func:`text_values` (a text column handed on without Python strings).
 
 ``pandas.DataFrame(list_of_tuples)`` guesses every column's type from the whole log; a city
-day logs millions of rows. Here each column is read from the tuples straight into an array
-of its known type (float, int, bool, or text that pandas stores as its string type, as
-before), and the log's list is emptied at once (its tuples are freed before the next table
-is built).
+day logs millions of rows. Here the tuples are read a few hundred at a time straight into
+arrays of the columns' known types (float, int, bool, or text that Arrow stores as pandas'
+string type, as before) and freed as they are read, so the log is gone before the next
+table is built.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from operator import itemgetter
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 __all__ = ["ClockEnd", "Log", "append_rows", "by_station", "frame_of", "text_values"]
 
@@ -90,6 +90,8 @@ class ClockEnd:
 
 
 _DTYPES = {"f": np.float64, "i": np.int64, "b": np.bool_, "o": object}
+#: Log tuples turned into columns at a time (:func:`frame_of`).
+_CHUNK_ROWS = 256
 
 
 def frame_of(rows: list[tuple[Any, ...]], columns: list[str], kinds: str) -> pd.DataFrame:
@@ -114,14 +116,44 @@ def frame_of(rows: list[tuple[Any, ...]], columns: list[str], kinds: str) -> pd.
     if not rows:
         return pd.DataFrame(rows, columns=columns)
     n = len(rows)
-    # one pass over the tuples per column, straight into a typed array (numbers are converted
-    # as ``astype`` converts them from objects; text stays objects for pandas to type)
-    data: dict[str, Any] = {
-        name: np.fromiter(map(itemgetter(j), rows), dtype=_DTYPES[kind], count=n)
-        for j, (name, kind) in enumerate(zip(columns, kinds, strict=True))
-    }
+    dtypes = [_DTYPES[kind] for kind in kinds]
+    if len(dtypes) != len(columns):
+        raise ValueError(f"{len(columns)} columns but {len(kinds)} kinds")
+    arrays: list[np.ndarray] = [np.empty(n, dtype=dt) for dt in dtypes]
+    # a few hundred tuples at a time, turned into columns while they are in the cache and then
+    # dropped from the list (freed there): the canonical sort left the tuples scattered in
+    # memory, and a pass per column over the whole log reads every tuple once per column
+    # (values are converted as ``np.fromiter`` converts them: the arrays' own assignment)
+    nones = [None] * _CHUNK_ROWS
+    held: list[Any] = rows  # its read tuples are replaced by None
+    for a in range(0, n, _CHUNK_ROWS):
+        part = rows[a : a + _CHUNK_ROWS]
+        m = len(part)
+        cols = list(zip(*part, strict=True))
+        held[a : a + m] = nones[:m]
+        del part
+        for arr, col in zip(arrays, cols, strict=True):
+            arr[a : a + m] = col
+        del cols
     rows.clear()
-    return pd.DataFrame(data)
+    return pd.DataFrame(
+        {
+            name: _text_or_objects(arr) if arr.dtype == object else arr
+            for name, arr in zip(columns, arrays, strict=True)
+        }
+    )
+
+
+def _text_or_objects(values: np.ndarray) -> Any:
+    """Return an object column as the ``str`` array pandas would make of it, when it is text.
+
+    ``pd.DataFrame`` types an object array of text (and missing values) as ``str``, one
+    Python string at a time; Arrow builds the same array in one pass. Anything else (no
+    text, mixed types) is handed on as objects, for pandas to type as before.
+    """
+    if pd.api.types.infer_dtype(values, skipna=True) != "string":
+        return values
+    return pd.array(pa.array(values, type=pa.string(), from_pandas=True), dtype="str")
 
 
 def text_values(col: pd.Series) -> Any:
