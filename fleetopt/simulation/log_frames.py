@@ -22,8 +22,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
-__all__ = ["ClockEnd", "Log", "append_rows", "by_station", "frame_of", "text_values"]
+__all__ = [
+    "ClockEnd",
+    "Log",
+    "append_rows",
+    "by_station",
+    "frame_of",
+    "text_isin",
+    "text_values",
+]
 
 
 @dataclass
@@ -163,6 +172,23 @@ def text_values(col: pd.Series) -> Any:
     ``str`` column's array gives the same column without a Python string per row.
     """
     return col.array if col.dtype == "str" else col.to_numpy()
+
+
+def text_isin(col: pd.Series, values: Any) -> pd.Series:
+    """Return ``col.isin(values)``; for a ``str`` column and text values, with Arrow's value set.
+
+    pandas makes an Arrow scalar of every value first (a city's vehicle ids: ~0.6 s); here
+    the value set is one Arrow array of the same values and the same ``is_in`` runs.
+    Anything else is ``col.isin(values)``.
+    """
+    vals = list(values)
+    if col.dtype != "str" or not all(isinstance(v, str) for v in vals):
+        return col.isin(vals)
+    data = pa.array(col.array)
+    if not vals:  # as pandas: no value, no match
+        return pd.Series(np.zeros(len(col), dtype=bool), index=col.index, name=col.name)
+    hit = pc.is_in(data, value_set=pa.array(vals, type=data.type))
+    return pd.Series(np.array(hit, dtype=np.bool_), index=col.index, name=col.name)
 
 
 def append_rows(top: pd.DataFrame, bottom: pd.DataFrame) -> pd.DataFrame:

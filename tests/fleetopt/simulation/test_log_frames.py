@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from fleetopt.simulation import log_frames
-from fleetopt.simulation.log_frames import frame_of, text_values
+from fleetopt.simulation.log_frames import frame_of, text_isin, text_values
 
 COLS = ["t_s", "vehicle_id", "station_index", "served", "soc"]
 
@@ -82,3 +82,14 @@ def test_text_values_give_the_column_a_new_table_makes_of_objects() -> None:
         assert a.dtype == b.dtype
         assert a.equals(b)
     assert not isinstance(text_values(cols[0]), np.ndarray)
+
+
+def test_text_isin_equals_pandas_isin() -> None:
+    """GIVEN a str column (missing value, unordered index, a name) and value sets (an Index of
+    text, a list, none, text mixed with a number) WHEN looked up THEN text_isin equals
+    Series.isin: values, dtype, index and name."""
+    col = pd.Series(["a", "b", np.nan, "车", "a"], dtype="str", index=[4, 1, 2, 0, 9], name="v")
+    for values in (pd.Index(["a", "车", "zz"]), ["b"], [], ["a", 1], pd.Index([], dtype=object)):
+        pd.testing.assert_series_equal(text_isin(col, values), col.isin(values))
+    objects = pd.Series(["a", 3, None], dtype=object)
+    pd.testing.assert_series_equal(text_isin(objects, ["a"]), objects.isin(["a"]))
