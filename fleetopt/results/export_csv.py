@@ -51,9 +51,10 @@ def format_floats(values: np.ndarray) -> pa.StringArray:
     """Return each float64 as numpy's ``astype(str)`` writes it, NaN as an empty string.
 
     Arrow's shortest digits are used where Arrow and numpy both write them positionally
-    (``1e-4 <= |x| < 1e10``), with ``.0`` added to whole numbers (Arrow writes 3 for 3.0);
-    numpy's own text everywhere else (zeros, NaN, tiny and large values). The whole numbers'
-    and the other values' texts go in with one replacement pass.
+    (``1e-4 <= |x| < 1e10``) and the value is not whole; whole numbers there are written as
+    the integers they are with ``.0`` added (Arrow's digits of 3.0 are those of 3); numpy's
+    own text everywhere else (zeros, NaN, tiny and large values). Each value is formatted in
+    one of the three ways only, and the texts are put in row order with one ``take``.
 
     Parameters
     ----------
@@ -72,21 +73,24 @@ def format_floats(values: np.ndarray) -> pa.StringArray:
         whole = same & (v == np.trunc(v))
     if not same.any():  # all zeros, NaN, tiny or large (a fuel column nobody burns)
         return _own_text(v)
-    text = pc.cast(pa.array(v), pa.string())
-    at_whole, at_other = np.flatnonzero(whole), np.flatnonzero(~same)
-    parts = []
-    if at_whole.size:
-        parts.append(pc.binary_join_element_wise(text.take(pa.array(at_whole)), ".0", ""))
-    if at_other.size:
-        parts.append(_own_text(v[at_other]))
-    if not parts:
-        return text
+    rows = [np.flatnonzero(same & ~whole), np.flatnonzero(whole), np.flatnonzero(~same)]
+    parts: list[pa.Array] = []
+    if rows[0].size:
+        parts.append(pc.cast(pa.array(v[rows[0]]), pa.string()))
+    if rows[1].size:  # |x| < 1e10: exact as an int64
+        ints = pc.cast(pa.array(v[rows[1]].astype(np.int64)), pa.string())
+        parts.append(pc.binary_join_element_wise(ints, ".0", ""))
+    if rows[2].size:
+        parts.append(_own_text(v[rows[2]]))
     if len(parts) == 1:
-        new = parts[0]
-    else:  # the two texts in row order
-        order = np.argsort(np.concatenate([at_whole, at_other]), kind="stable")
-        new = pc.take(pa.concat_arrays(parts), pa.array(order))
-    return pc.replace_with_mask(text, pa.array(whole | ~same), new)
+        return parts[0]
+    # row i's text is at place[i] of the parts laid end to end
+    place = np.empty(v.size, dtype=np.int64)
+    start = 0
+    for at in rows:
+        place[at] = np.arange(start, start + at.size)
+        start += at.size
+    return pc.take(pa.concat_arrays(parts), pa.array(place))
 
 
 #: Bit patterns of +0.0 and -0.0 (the commonest values numpy writes itself).

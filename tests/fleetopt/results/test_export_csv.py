@@ -48,6 +48,9 @@ def test_format_floats_equals_numpy_text_over_all_magnitudes() -> None:
         np.array([np.nan] * 10),
         np.array([0.0, -0.0, 5e-324, -1e-5, 1e16, -1e300, np.inf, np.nan, 2.5e-7] * 50),
         np.array([0.0, 1.0, -0.0, np.nan, 0.25, -3.0, 1e-5, 7e20, 0.0, -0.0] * 100),
+        np.array([1.0, -2.0, 9999999999.0, -9999999999.0, 86400.0, 1e9] * 20),  # whole only
+        np.array([0.25, -1e-4, 9999999999.5, 3.5e-4, 0.1 + 0.2] * 20),  # fractions only
+        np.array([1.0, 0.5, 2.0, 0.0, 1.5, 3e-5]),  # the three kinds interleaved
     ],
 )
 def test_format_floats_zeros_nan_and_only_own_text_columns(vals: np.ndarray) -> None:
