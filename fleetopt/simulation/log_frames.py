@@ -1,9 +1,10 @@
 """Hold the kernel's log (lists of tuples) and turn it into tables column by column.
 
 Also :class:`ClockEnd` (what the tables read of a finished clock) and the table helpers a
-city-sized day needs: :func:`append_rows` (two tables appended one
-column at a time), :func:`by_station` (the segments' arrays per station) and
-:func:`text_values` (a text column handed on without Python strings).
+city-sized day needs: :func:`append_rows` (two tables appended one column at a time),
+:func:`by_station` (the segments' arrays per station), :func:`text_values` (a text column
+handed on without Python strings), :func:`text_array` (an object array of text made a
+``str`` array by Arrow) and :func:`text_isin` (``isin`` with an Arrow value set).
 
 ``pandas.DataFrame(list_of_tuples)`` guesses every column's type from the whole log; a city
 day logs millions of rows. Here the tuples are read a few hundred at a time straight into
@@ -30,6 +31,7 @@ __all__ = [
     "append_rows",
     "by_station",
     "frame_of",
+    "text_array",
     "text_isin",
     "text_values",
 ]
@@ -147,14 +149,14 @@ def frame_of(rows: list[tuple[Any, ...]], columns: list[str], kinds: str) -> pd.
     rows.clear()
     return pd.DataFrame(
         {
-            name: _text_or_objects(arr) if arr.dtype == object else arr
+            name: text_array(arr) if arr.dtype == object else arr
             for name, arr in zip(columns, arrays, strict=True)
         }
     )
 
 
-def _text_or_objects(values: np.ndarray) -> Any:
-    """Return an object column as the ``str`` array pandas would make of it, when it is text.
+def text_array(values: np.ndarray) -> Any:
+    """Return an object array as the ``str`` array a new table would make of it, when it is text.
 
     ``pd.DataFrame`` types an object array of text (and missing values) as ``str``, one
     Python string at a time; Arrow builds the same array in one pass. Anything else (no
