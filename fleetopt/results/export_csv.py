@@ -51,9 +51,10 @@ def format_floats(values: np.ndarray) -> pa.StringArray:
     """Return each float64 as numpy's ``astype(str)`` writes it, NaN as an empty string.
 
     Arrow's shortest digits are used where Arrow and numpy both write them positionally
-    (``1e-4 <= |x| < 1e10``), with ``.0`` added to whole numbers (Arrow writes 3 for 3.0);
-    numpy's own text everywhere else (zeros, NaN, tiny and large values). The whole numbers'
-    and the other values' texts go in with one replacement pass.
+    (``1e-4 <= |x| < 1e10``) and the value is not whole; whole numbers there are written as
+    the integers they are with ``.0`` added (Arrow's digits of 3.0 are those of 3); numpy's
+    own text everywhere else (zeros, NaN, tiny and large values). Each value is formatted in
+    one of the three ways only, and the texts are put in row order with one ``take``.
 
     Parameters
     ----------
@@ -72,21 +73,24 @@ def format_floats(values: np.ndarray) -> pa.StringArray:
         whole = same & (v == np.trunc(v))
     if not same.any():  # all zeros, NaN, tiny or large (a fuel column nobody burns)
         return _own_text(v)
-    text = pc.cast(pa.array(v), pa.string())
-    at_whole, at_other = np.flatnonzero(whole), np.flatnonzero(~same)
-    parts = []
-    if at_whole.size:
-        parts.append(pc.binary_join_element_wise(text.take(pa.array(at_whole)), ".0", ""))
-    if at_other.size:
-        parts.append(_own_text(v[at_other]))
-    if not parts:
-        return text
+    rows = [np.flatnonzero(same & ~whole), np.flatnonzero(whole), np.flatnonzero(~same)]
+    parts: list[pa.Array] = []
+    if rows[0].size:
+        parts.append(pc.cast(pa.array(v[rows[0]]), pa.string()))
+    if rows[1].size:  # |x| < 1e10: exact as an int64
+        ints = pc.cast(pa.array(v[rows[1]].astype(np.int64)), pa.string())
+        parts.append(pc.binary_join_element_wise(ints, ".0", ""))
+    if rows[2].size:
+        parts.append(_own_text(v[rows[2]]))
     if len(parts) == 1:
-        new = parts[0]
-    else:  # the two texts in row order
-        order = np.argsort(np.concatenate([at_whole, at_other]), kind="stable")
-        new = pc.take(pa.concat_arrays(parts), pa.array(order))
-    return pc.replace_with_mask(text, pa.array(whole | ~same), new)
+        return parts[0]
+    # row i's text is at place[i] of the parts laid end to end
+    place = np.empty(v.size, dtype=np.int64)
+    start = 0
+    for at in rows:
+        place[at] = np.arange(start, start + at.size)
+        start += at.size
+    return pc.take(pa.concat_arrays(parts), pa.array(place))
 
 
 #: Bit patterns of +0.0 and -0.0 (the commonest values numpy writes itself).
@@ -124,13 +128,15 @@ def _byte_set(chars: str) -> np.ndarray:
 #: character, so looking at the bytes finds exactly the cells the patterns find.
 _QUOTE_BYTES = _byte_set(_QUOTE_CHARS)
 _TRIGGER_BYTES = _byte_set(_TRIGGER_CHARS)
+#: The bytes of ``_QUOTE_CHARS``, each searched for on its own in a text column's bytes.
+_QUOTE_SEEK = tuple(bytes([b]) for b in np.flatnonzero(_QUOTE_BYTES).tolist())
 
 
 def _needs_pandas(text: pa.Array) -> bool:
     """Return True when a text column has a cell the fast path must not write as it is.
 
-    ``text`` is a string array without nulls (:func:`_text_column`). Its bytes are looked up
-    at once: any byte of ``_QUOTE_RE`` anywhere, then the first byte of each non-empty cell
+    ``text`` is a string array without nulls (:func:`_text_column`). Its bytes are searched
+    for each byte of ``_QUOTE_RE``, then the first byte of each non-empty cell is looked up
     against ``_TRIGGER_RE`` (only those cells are then read as text).
     """
     if text.null_count:  # pragma: no cover - _text_column fills nulls
@@ -141,9 +147,10 @@ def _needs_pandas(text: pa.Array) -> bool:
     raw = text.buffers()[2]
     if raw is None or offsets[-1] == offsets[0]:  # every cell empty
         return False
-    data = np.frombuffer(raw, dtype=np.uint8)[offsets[0] : offsets[-1]]
-    if _QUOTE_BYTES[data].any():
+    blob = raw.slice(int(offsets[0]), int(offsets[-1] - offsets[0])).to_pybytes()
+    if any(ch in blob for ch in _QUOTE_SEEK):  # a search per byte value (memchr), not a lookup
         return True
+    data = np.frombuffer(blob, dtype=np.uint8)
     starts = offsets[:-1]
     lead = np.zeros(len(text), dtype=bool)
     full = np.flatnonzero(starts < offsets[1:])
@@ -169,18 +176,15 @@ def _text_column(col: pd.Series) -> pa.Array | None:
     return pc.fill_null(arr, "")
 
 
-def _render(col: pd.Series) -> pa.Array:
-    """Return one column block (checked by :func:`_check`) as CSV cell text."""
-    dt = col.dtype
-    if dt == np.float64:
-        return format_floats(col.to_numpy())
-    if dt == np.bool_:
-        return pc.if_else(pa.array(col.to_numpy()), "True", "False")
-    if isinstance(dt, np.dtype) and dt.kind in "iu":
-        return pc.cast(pa.array(col.to_numpy()), pa.string())
-    text = _text_column(col)
-    assert text is not None  # checked
-    return text
+def _render(col: np.ndarray | pa.Array) -> pa.Array:
+    """Return one block of a column prepared by :func:`_prepared` as CSV cell text."""
+    if isinstance(col, pa.Array):  # text
+        return col
+    if col.dtype == np.float64:
+        return format_floats(col)
+    if col.dtype == np.bool_:
+        return pc.if_else(pa.array(col), "True", "False")
+    return pc.cast(pa.array(col), pa.string())  # integers
 
 
 def _header_ok(frame: pd.DataFrame) -> bool:
@@ -193,22 +197,30 @@ def _header_ok(frame: pd.DataFrame) -> bool:
     )
 
 
-def _block(frame: pd.DataFrame) -> bytes:
-    if all(dt == np.float64 for dt in frame.dtypes):  # a wide table of numbers (load_kw)
-        flat = format_floats(frame.to_numpy(np.float64).ravel())  # row by row
+def _block(
+    frame: pd.DataFrame, cols: list[np.ndarray | pa.Array] | None, a: int, b: int
+) -> bytes:
+    """Return the CSV lines of rows ``a:b`` of the table.
+
+    Made of ``cols`` (:func:`_prepared`), or, for a table of floats only (``cols`` None), of
+    its values row by row.
+    """
+    if cols is None:  # a wide table of numbers (load_kw)
+        flat = format_floats(frame.iloc[a:b].to_numpy(np.float64).ravel())  # row by row
         ncols = len(frame.columns)
-        starts = pa.array(np.arange(0, len(frame) * ncols + 1, ncols, dtype=np.int32))
+        starts = pa.array(np.arange(0, (b - a) * ncols + 1, ncols, dtype=np.int32))
         line = pc.binary_join(pa.ListArray.from_arrays(starts, flat), ",")
         line = pc.binary_join_element_wise(line, "", "\n")  # "row" + "\n" + ""
     else:
-        cells = [_render(frame[c]) for c in frame.columns]
+        cells = [_render(c[a:b]) for c in cols]
         # the line end goes on the last cell (a pass over one column, not over every line)
         cells[-1] = pc.binary_join_element_wise(cells[-1], "", "\n")
         line = pc.binary_join_element_wise(*cells, ",")
     if isinstance(line, pa.ChunkedArray):
         line = line.combine_chunks()
-    line = line.cast(pa.large_string())
-    offsets = np.frombuffer(line.buffers()[1], dtype=np.int64)[
+    # the lines' bytes are read where they are, through their own offsets (not cast first)
+    wide = pa.types.is_large_string(line.type)
+    offsets = np.frombuffer(line.buffers()[1], dtype=np.int64 if wide else np.int32)[
         line.offset : line.offset + len(line) + 1
     ]
     data = line.buffers()[2]
@@ -239,27 +251,41 @@ def csv_blocks(frame: pd.DataFrame) -> Iterator[bytes] | None:
         return None
     rows = max(1, _BLOCK_CELLS // len(frame.columns))
     blocks = [(a, min(a + rows, len(frame))) for a in range(0, len(frame), rows)]
-    # every column is checked whole before the first block (a bad cell late in the table)
-    if not all(_check(frame[name]) for name in frame.columns):
-        return None
+    cols: list[np.ndarray | pa.Array] | None = None
+    if all(dt == np.float64 for dt in frame.dtypes):  # rendered row by row (_block)
+        if bool(np.isneginf(frame.to_numpy(np.float64)).any()):  # as _prepared checks floats
+            return None
+    else:
+        # every column is checked whole before the first block (a bad cell late in the
+        # table), and taken once: the blocks are slices of it
+        cols = []
+        for name in frame.columns:
+            col = _prepared(frame[name])
+            if col is None:
+                return None
+            cols.append(col)
 
     def gen() -> Iterator[bytes]:
         yield (",".join(str(c) for c in frame.columns) + "\n").encode("utf-8")
         for a, b in blocks:
-            yield _block(frame.iloc[a:b])
+            yield _block(frame, cols, a, b)
 
     return gen()
 
 
-def _check(col: pd.Series) -> bool:
-    """Return True when the whole column renders on the fast path (checked before writing)."""
+def _prepared(col: pd.Series) -> np.ndarray | pa.Array | None:
+    """Return a column's values for :func:`_render`, or None when it is not for the fast path.
+
+    Numbers as numpy arrays, text as Arrow strings without nulls; the whole column is checked.
+    """
     dt = col.dtype
     if dt == np.float64:
-        return not bool(np.isneginf(col.to_numpy()).any())
+        values = col.to_numpy()
+        return None if bool(np.isneginf(values).any()) else values
     if dt == np.bool_ or (isinstance(dt, np.dtype) and dt.kind in "iu"):
-        return True
+        return col.to_numpy()
     text = _text_column(col)
-    return text is not None and not _needs_pandas(text)
+    return None if text is None or _needs_pandas(text) else text
 
 
 #: A signed number at a cell start, up to the cell's end (ASCII digits; bytes).

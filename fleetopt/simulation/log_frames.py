@@ -1,15 +1,16 @@
 """Hold the kernel's log (lists of tuples) and turn it into tables column by column.
 
 Also :class:`ClockEnd` (what the tables read of a finished clock) and the table helpers a
-city-sized day needs: :func:`append_rows` (two tables appended one
-column at a time), :func:`by_station` (the segments' arrays per station) and
-:func:`text_values` (a text column handed on without Python strings).
+city-sized day needs: :func:`append_rows` (two tables appended one column at a time),
+:func:`by_station` (the segments' arrays per station), :func:`text_values` (a text column
+handed on without Python strings), :func:`text_array` (an object array of text made a
+``str`` array by Arrow) and :func:`text_isin` (``isin`` with an Arrow value set).
 
 ``pandas.DataFrame(list_of_tuples)`` guesses every column's type from the whole log; a city
-day logs millions of rows. Here each column is read from the tuples straight into an array
-of its known type (float, int, bool, or text that pandas stores as its string type, as
-before), and the log's list is emptied at once (its tuples are freed before the next table
-is built).
+day logs millions of rows. Here the tuples are read a few hundred at a time straight into
+arrays of the columns' known types (float, int, bool, or text that Arrow stores as pandas'
+string type, as before) and freed as they are read, so the log is gone before the next
+table is built.
 """
 
 from __future__ import annotations
@@ -17,13 +18,23 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from operator import itemgetter
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-__all__ = ["ClockEnd", "Log", "append_rows", "by_station", "frame_of", "text_values"]
+__all__ = [
+    "ClockEnd",
+    "Log",
+    "append_rows",
+    "by_station",
+    "frame_of",
+    "text_array",
+    "text_isin",
+    "text_values",
+]
 
 
 @dataclass
@@ -90,6 +101,8 @@ class ClockEnd:
 
 
 _DTYPES = {"f": np.float64, "i": np.int64, "b": np.bool_, "o": object}
+#: Log tuples turned into columns at a time (:func:`frame_of`).
+_CHUNK_ROWS = 256
 
 
 def frame_of(rows: list[tuple[Any, ...]], columns: list[str], kinds: str) -> pd.DataFrame:
@@ -114,14 +127,44 @@ def frame_of(rows: list[tuple[Any, ...]], columns: list[str], kinds: str) -> pd.
     if not rows:
         return pd.DataFrame(rows, columns=columns)
     n = len(rows)
-    # one pass over the tuples per column, straight into a typed array (numbers are converted
-    # as ``astype`` converts them from objects; text stays objects for pandas to type)
-    data: dict[str, Any] = {
-        name: np.fromiter(map(itemgetter(j), rows), dtype=_DTYPES[kind], count=n)
-        for j, (name, kind) in enumerate(zip(columns, kinds, strict=True))
-    }
+    dtypes = [_DTYPES[kind] for kind in kinds]
+    if len(dtypes) != len(columns):
+        raise ValueError(f"{len(columns)} columns but {len(kinds)} kinds")
+    arrays: list[np.ndarray] = [np.empty(n, dtype=dt) for dt in dtypes]
+    # a few hundred tuples at a time, turned into columns while they are in the cache and then
+    # dropped from the list (freed there): the canonical sort left the tuples scattered in
+    # memory, and a pass per column over the whole log reads every tuple once per column
+    # (values are converted as ``np.fromiter`` converts them: the arrays' own assignment)
+    nones = [None] * _CHUNK_ROWS
+    held: list[Any] = rows  # its read tuples are replaced by None
+    for a in range(0, n, _CHUNK_ROWS):
+        part = rows[a : a + _CHUNK_ROWS]
+        m = len(part)
+        cols = list(zip(*part, strict=True))
+        held[a : a + m] = nones[:m]
+        del part
+        for arr, col in zip(arrays, cols, strict=True):
+            arr[a : a + m] = col
+        del cols
     rows.clear()
-    return pd.DataFrame(data)
+    return pd.DataFrame(
+        {
+            name: text_array(arr) if arr.dtype == object else arr
+            for name, arr in zip(columns, arrays, strict=True)
+        }
+    )
+
+
+def text_array(values: np.ndarray) -> Any:
+    """Return an object array as the ``str`` array a new table would make of it, when it is text.
+
+    ``pd.DataFrame`` types an object array of text (and missing values) as ``str``, one
+    Python string at a time; Arrow builds the same array in one pass. Anything else (no
+    text, mixed types) is handed on as objects, for pandas to type as before.
+    """
+    if pd.api.types.infer_dtype(values, skipna=True) != "string":
+        return values
+    return pd.array(pa.array(values, type=pa.string(), from_pandas=True), dtype="str")
 
 
 def text_values(col: pd.Series) -> Any:
@@ -131,6 +174,23 @@ def text_values(col: pd.Series) -> Any:
     ``str`` column's array gives the same column without a Python string per row.
     """
     return col.array if col.dtype == "str" else col.to_numpy()
+
+
+def text_isin(col: pd.Series, values: Any) -> pd.Series:
+    """Return ``col.isin(values)``; for a ``str`` column and text values, with Arrow's value set.
+
+    pandas makes an Arrow scalar of every value first (a city's vehicle ids: ~0.6 s); here
+    the value set is one Arrow array of the same values and the same ``is_in`` runs.
+    Anything else is ``col.isin(values)``.
+    """
+    vals = list(values)
+    if col.dtype != "str" or not all(isinstance(v, str) for v in vals):
+        return col.isin(vals)
+    data = pa.array(col.array)
+    if not vals:  # as pandas: no value, no match
+        return pd.Series(np.zeros(len(col), dtype=bool), index=col.index, name=col.name)
+    hit = pc.is_in(data, value_set=pa.array(vals, type=data.type))
+    return pd.Series(np.array(hit, dtype=np.bool_), index=col.index, name=col.name)
 
 
 def append_rows(top: pd.DataFrame, bottom: pd.DataFrame) -> pd.DataFrame:

@@ -27,6 +27,7 @@ from fleetopt.simulation.log_frames import (
     append_rows,
     by_station,
     frame_of,
+    text_isin,
     text_values,
 )
 from fleetopt.simulation.prepare import Prepared
@@ -362,8 +363,8 @@ def vehicles_table(
     pin = prep.vehicles.set_index(prep.vehicles["vehicle_id"].astype(str))
     veh["pullin_km"] = 0.0
     fuel_mask = (
-        ~veh["vehicle_id"].isin(extra.index)
-        & veh["vehicle_id"].isin(pin.index)
+        ~text_isin(veh["vehicle_id"], extra.index)
+        & text_isin(veh["vehicle_id"], pin.index)
         & ~veh["powertrain"].isin(list(pts.ON_CLOCK))
     )
     if fuel_mask.any():
@@ -574,8 +575,7 @@ def load_table(
         grid_s, _ = load_profile_kw(np.zeros(0), np.zeros(0), np.zeros(0), t0, t1)
     if pv is not None:
         loads.update(pv["station_net_kw"])
-    load = pd.DataFrame(loads, index=pd.Index(grid_s, name="minute_start_s"))
-    return load
+    return pd.DataFrame(loads, index=pd.Index(grid_s, name="minute_start_s"))
 
 
 def summary_extras(

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from fleetopt import powertrains as pts
-from fleetopt.simulation.log_frames import text_values
+from fleetopt.simulation.log_frames import text_array, text_values
 
 #: The :class:`fleetopt.simulation.taxi.TaxiDispatch` these functions work on (typed ``Any``:
 #: the dispatch imports this module, and a type-only import back would be a cycle).
@@ -111,19 +111,22 @@ def trips_table(d: TaxiDispatch) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "trip_id": r["request_id"].astype(str).array,
-            # one shared string per taxi (not a copy per request)
-            "vehicle_id": np.array(
-                [t["vehicle_id"] for t in d.taxis] + [""], dtype=object
-            )[np.where(d.served, idx, len(d.taxis))],
+            # the object arrays of text (one shared string per taxi) go in as the str arrays
+            # the table would make of them (text_array), built by Arrow at once
+            "vehicle_id": text_array(
+                np.array([t["vehicle_id"] for t in d.taxis] + [""], dtype=object)[
+                    np.where(d.served, idx, len(d.taxis))
+                ]
+            ),
             "vehicle_type": "taxi",
-            "powertrain": pt,
+            "powertrain": text_array(pt),
             "fleet": text_values(r["fleet"]),
             "departure_s": r["departure_s"].to_numpy(float),
             "arrival_s": np.where(d.served, d.drop_s, np.nan),
             "origin_lon": r["origin_lon"].to_numpy(float),
             "origin_lat": r["origin_lat"].to_numpy(float),
             "served": d.served,
-            "reason": d.reason,
+            "reason": text_array(d.reason),
             "start_s": d.pickup_s,
             "end_s": d.drop_s,
             "delay_s": np.where(

@@ -48,6 +48,9 @@ def test_format_floats_equals_numpy_text_over_all_magnitudes() -> None:
         np.array([np.nan] * 10),
         np.array([0.0, -0.0, 5e-324, -1e-5, 1e16, -1e300, np.inf, np.nan, 2.5e-7] * 50),
         np.array([0.0, 1.0, -0.0, np.nan, 0.25, -3.0, 1e-5, 7e20, 0.0, -0.0] * 100),
+        np.array([1.0, -2.0, 9999999999.0, -9999999999.0, 86400.0, 1e9] * 20),  # whole only
+        np.array([0.25, -1e-4, 9999999999.5, 3.5e-4, 0.1 + 0.2] * 20),  # fractions only
+        np.array([1.0, 0.5, 2.0, 0.0, 1.5, 3e-5]),  # the three kinds interleaved
     ],
 )
 def test_format_floats_zeros_nan_and_only_own_text_columns(vals: np.ndarray) -> None:
@@ -109,6 +112,25 @@ def test_csv_blocks_equal_pandas_to_csv(n: int, monkeypatch: pytest.MonkeyPatch)
     assert b"".join(parts) == df.to_csv(index=False).encode("utf-8")
 
 
+def test_large_string_text_and_wide_floats_over_blocks_equal_pandas(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """GIVEN text held by Arrow as large strings (missing cells), ints and bools, and a table of
+    floats only, each of more rows than one block WHEN rendered THEN pandas' bytes."""
+    monkeypatch.setattr(export_csv, "_BLOCK_CELLS", 90)
+    n = 101
+    text = pd.array(
+        pa.array([f"车-{i}" if i % 9 else None for i in range(n)], type=pa.large_string()),
+        dtype="str",
+    )
+    df = pd.DataFrame(
+        {"id": text, "k": np.arange(n) - 50, "ok": np.arange(n) % 3 == 0, "x": np.arange(n) / 7}
+    )
+    assert b"".join(csv_blocks(df)) == df.to_csv(index=False).encode("utf-8")
+    wide = pd.DataFrame(np.arange(n * 4).reshape(n, 4) / 3.0, columns=list("abcd"))
+    assert b"".join(csv_blocks(wide)) == wide.to_csv(index=False).encode("utf-8")
+
+
 def test_wide_numeric_table_equals_pandas() -> None:
     """GIVEN a load-profile-like table (a minute column and 300 station columns) WHEN rendered
     THEN pandas' bytes."""
@@ -128,6 +150,7 @@ def test_wide_numeric_table_equals_pandas() -> None:
         pd.DataFrame({"a": ["=HYPERLINK(1)", "z"], "b": [1.0, 2.0]}),  # formula-like
         pd.DataFrame({"a": ["-x", "z"], "b": [1.0, 2.0]}),
         pd.DataFrame({"a": ["z", "z"], "b": [1.0, -np.inf]}),  # "-inf" is escaped
+        pd.DataFrame({"a": [1.0, 2.0], "b": [3.0, -np.inf]}),  # in a table of floats only
         pd.DataFrame({"a": [1.0, 2.0]}),  # one column: the writer quotes an empty cell
         pd.DataFrame({"a": pd.Categorical(["x", "y"]), "b": [1.0, 2.0]}),  # another dtype
         pd.DataFrame({"a": [1, "x"], "b": [1.0, 2.0]}),  # mixed objects
