@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 from pathlib import Path
 
@@ -9,10 +10,16 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from fleetopt.results.export import escape_cell, to_csv_bytes, write_csv, write_excel
+from fleetopt.results.export import (
+    escape_cell,
+    to_csv_bytes,
+    write_csv,
+    write_excel,
+    write_result,
+)
 
 ATTACKS = [
     "=1+1",
@@ -73,6 +80,7 @@ def test_excel_export_has_no_formula_cells(tmp_path: Path) -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.text(max_size=12), min_size=1, max_size=8))
+@example(["\r="])  # a lone carriage return once went out unquoted: a new row "=" on reading
 def test_no_exported_csv_cell_starts_a_formula(texts: list[str]) -> None:
     df = pd.DataFrame({"t": texts})
     back = pd.read_csv(
@@ -81,3 +89,31 @@ def test_no_exported_csv_cell_starts_a_formula(texts: list[str]) -> None:
     for cell in back["t"]:
         if cell and cell[0] in "=+-@\t\r":
             assert escape_cell(cell) == cell  # only plain numbers may start with + or -
+
+
+def _rows(raw: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(max_size=12), min_size=1, max_size=8))
+@example(["a\rb", "\r=cmd", ""])
+@example([""])
+def test_csv_bytes_read_back_cell_for_cell(texts: list[str]) -> None:
+    # every cell comes back as it was escaped, in its own row: no line break inside a cell
+    # (a lone carriage return included) splits a row, and no empty cell is dropped
+    assert _rows(to_csv_bytes(pd.DataFrame({"t": texts}))) == [["t"]] + [
+        [escape_cell(t)] for t in texts
+    ]
+
+
+@pytest.mark.parametrize("column", [["a\rb", "\r=cmd", "y"], ["", "=x", "z,\r"]])
+def test_written_result_keeps_rows_with_carriage_returns(tmp_path: Path, column: list[str]) -> None:
+    # the result writer's path for tables that need quoting or escaping: one row per row
+    write_result({"x": pd.DataFrame({"t": column, "u": [1.5, np.nan, -2.0]}),
+                  "one": pd.DataFrame({"t": column})}, tmp_path, summary={})
+    assert _rows((tmp_path / "x.csv").read_bytes()) == [["t", "u"]] + [
+        [escape_cell(t), u] for t, u in zip(column, ["1.5", "", "-2.0"], strict=True)
+    ]
+    one = [[escape_cell(t)] for t in column]
+    assert _rows((tmp_path / "one.csv").read_bytes()) == [["t"], *one]
