@@ -181,10 +181,13 @@ def _choose(d: TaxiDispatch, i: int, row: np.ndarray, exact_s: float) -> tuple[i
 
 
 def _choose_plug(d: TaxiDispatch, i: int, row: np.ndarray, exact_s: float) -> tuple[int, bool]:
-    """:func:`_choose` for a taxi that only plugs in, with plain lists (the same arithmetic).
+    """:func:`_choose` for a taxi that only plugs in (the same arithmetic, the same pick).
 
     The drive to every station from the row's node (time, finiteness, energy per km rate)
     is kept per node and row; only what depends on the charge level is computed per call.
+    The stations that can take the taxi and, past 32 of them, those no farther than the
+    nearest one's cost are found with array operations (a city has thousands of depots);
+    the few left are compared one by one in file order, as :func:`_choose` does.
     """
     spec = d.specs[i]
     m = d.m
@@ -199,9 +202,9 @@ def _choose_plug(d: TaxiDispatch, i: int, row: np.ndarray, exact_s: float) -> tu
         with np.errstate(invalid="ignore"):
             need = e_m / 1000.0 * d.rate[i]
         fin = np.isfinite(t_go)
-        got = (t_go.tolist(), need, fin, bool(fin.all()))
+        got = (t_go.tolist(), t_go, need, fin, bool(fin.all()))
         d._st_rows[key] = got
-    tl, need, fin, all_in = got
+    tl, t_arr, need, fin, all_in = got
     kw = d._kw.get(id(spec))
     if kw is None:
         sts = m.stations
@@ -218,26 +221,27 @@ def _choose_plug(d: TaxiDispatch, i: int, row: np.ndarray, exact_s: float) -> tu
         d._kw_l[id(spec)] = kw_l
     with np.errstate(invalid="ignore"):
         ok = fin & (lvl - need >= d.min_level[i] - 1e-12)
-    cand = ok.nonzero()[0].tolist()
+    found = ok.nonzero()[0]
     sure = exact_s == math.inf
-    if not cand:
+    if not found.size:
         return -1, sure
     energy = (m.opts.taxi_target_soc - lvl) * spec.battery_kwh  # / kW x 3600: service [s]
     idx_l, plugs_l, cap_l = _plug_lists(d, i, idx)
-    if len(cand) > 32 or not sure:
-        near = min(cand, key=tl.__getitem__)  # the first nearest (file order)
+    if found.size > 32 or not sure:
+        t_found = t_arr[found]
+        near = int(found[np.argmin(t_found)])  # the first nearest (file order)
         plugs = plugs_l[near]
         cap = cap_l[near]
         busy = len(plugs.queue) + max(len(plugs.users) - cap + 1, 0)
         bound = tl[near] + busy / cap * (energy / kw_l[near] * 3600.0)
         if not sure:
-            sure = bound + 1e-6 < exact_s and (len(cand) > 32 or all_in)
+            sure = bound + 1e-6 < exact_s and (found.size > 32 or all_in)
             if not sure:
                 return -1, False
-        if len(cand) > 32:
-            cand = [k for k in cand if tl[k] <= bound + 1e-6]
+        if found.size > 32:
+            found = found[t_found <= bound + 1e-6]
     best, best_cost = -1, math.inf
-    for k in cand:
+    for k in found.tolist():
         if tl[k] >= best_cost - 1e-9:
             continue  # cost >= travel time: it cannot beat the best so far
         plugs = plugs_l[k]

@@ -7,6 +7,7 @@ through the general comparison (``taxi_stations._choose``), the code it took bef
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pandas as pd
@@ -16,8 +17,11 @@ import fleetopt
 from fleetopt.case import load_case
 from fleetopt.simulation import engine, taxi_stations
 from fleetopt.simulation.engine import run_clock
+from fleetopt.simulation.kernel import Model
 from fleetopt.simulation.prepare import prepare
+from fleetopt.simulation.router import Router
 from fleetopt.simulation.tables import assemble
+from fleetopt.simulation.taxi import TaxiDispatch
 from fleetopt.simulation.taxi_fleet import _by_departure
 from tests.fleetopt.simulation.test_taxi_release_rows import _scenario
 
@@ -76,3 +80,37 @@ def test_requests_in_departure_order_are_kept_and_ties_are_sorted_by_id() -> Non
     ref = tied.sort_values(["departure_s", "request_id"], kind="stable").reset_index(drop=True)
     pd.testing.assert_frame_equal(_by_departure(tied), ref)
     assert _by_departure(tied)["request_id"].tolist() == ["q", "b", "m", "z"]
+
+
+def test_plug_choice_equals_the_general_comparison_on_many_stations(
+    tmp_path: Path, central, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GIVEN a dispatch with more than 32 plug stations, some plugs taken and queued
+    WHEN the station is chosen from many nodes at many charge levels, on full and on cut rows
+    THEN the plug-only comparison (array candidates) picks what the general one picks."""
+    case = load_case(_scenario(tmp_path), central)
+    prep = prepare(case)
+    model = Model(case.scenario, prep, Router(case.network), engine._horizon(case.scenario, prep))
+    d = TaxiDispatch(model, prep.requests)
+    idx = taxi_stations.station_table(d, 0)[0]
+    assert idx.size > 32
+    for s in idx.tolist()[::3]:  # fill every third station's plugs and queue one more
+        plugs = model.stations[s].plugs
+        for _ in range(plugs.capacity + 1):
+            plugs.request()
+    nodes = sorted(set(d.r_d.tolist()))[:40]
+    picks = {True: [], False: []}
+    for fast in (True, False):
+        monkeypatch.setattr(taxi_stations, "PLUG_ONLY_FAST", fast)
+        d._st_rows.clear()
+        for a in nodes:
+            d.pos[0] = a
+            for level in (0.02, 0.05, 0.1, 0.3, 0.9):
+                d.level[0] = level
+                cut = taxi_stations._choose(d, 0, d.W[d.R[a]], d._row_exact_s(a))
+                full = taxi_stations._choose(d, 0, d._full_row(a), math.inf)
+                picks[fast].append((cut, full))
+    assert picks[True] == picks[False]
+    chosen = {full[0] for _, full in picks[True]}
+    assert len(chosen) > 3  # several stations win, and some levels reach none
+    assert any(cut[1] for cut, _ in picks[True])
