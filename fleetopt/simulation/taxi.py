@@ -452,8 +452,10 @@ class TaxiDispatch:
                 continue
             if t >= nxt:
                 self._wake_at = t
-                with contextlib.suppress(simpy.Interrupt):
+                try:  # noqa: SIM105 (a plain try: no context manager made per sleep, 0.37 us)
                     yield env.timeout(t - env.now)
+                except simpy.Interrupt:
+                    pass
                 self._wake_at = inf
                 nxt = peek()
                 continue  # re-read: SimPy events may have scheduled earlier taxi events
