@@ -214,10 +214,10 @@ class TaxiDispatch:
         self._st_plugs: dict[tuple[bool, bool], tuple[list[int], list[Any], list[int]]] = {}
         self._kw: dict[int, np.ndarray] = {}  # plug power per station for a spec [kW]
         self._kw_l: dict[int, list[float]] = {}  # the same, at least 1e-9, as a list
-        # drives to the stations from a node: times (list, array), energy per km x rate, finite
+        # drives to the stations from a node in time order: order, times, energy x rate, finite
         self._st_rows: dict[
             tuple[int, bool, bool, bool, bool, float],
-            tuple[list[float], np.ndarray, np.ndarray, np.ndarray, bool],
+            tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, bool],
         ] = {}
         over = model.sc.vehicles
         self.specs = [
