@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from array import array
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 
@@ -29,22 +29,35 @@ _SPLIT = 1e6
 _HEAD = 16
 
 
-def near_of(d: TaxiDispatch, o: int) -> tuple[np.ndarray, np.ndarray, array[int], array[int], int]:
+#: What :func:`near_of` keeps per origin: nodes, times [ms], lengths [m], the heads of the
+#: three as flat arrays and the node count.
+Near: TypeAlias = (
+    "tuple[np.ndarray, np.ndarray, np.ndarray, array[int], array[int], array[float], int]"
+)
+
+
+def near_of(d: TaxiDispatch, o: int) -> Near:
     """Nodes that reach node ``o`` within the longest wait, by travel time (cached per node).
 
     Returns the nodes (intp: the scan indexes with them), their travel times to ``o`` in
-    whole milliseconds (int32), the first :data:`_HEAD` of both as flat int arrays
-    (scanned without numpy) and how many there are.
+    whole milliseconds (int32) and the lengths of those paths [m] (the row's combined weight
+    less the time part, as the scan computed it from the row), the first :data:`_HEAD` of
+    the three as flat arrays (scanned without numpy) and how many nodes there are. The
+    scan reads a node's length in this origin's order instead of from the node's row.
     """
     col = d.W[:, o]
     ok = np.flatnonzero(col <= (d._reach_s * 1000.0 + 1.0) * _SPLIT)
-    ms = np.floor(col[ok] / _SPLIT).astype(np.int64)
+    w = col[ok]
+    ms = np.floor(w / _SPLIT).astype(np.int64)
     order = np.argsort(ms, kind="stable")
     nodes = d._row_nodes[ok[order]].astype(np.intp)
-    ms = ms[order].astype(np.int32)
+    ms = ms[order]
+    lens = w[order] - ms * _SPLIT
+    ms = ms.astype(np.int32)
     # the head as flat arrays: its values inline, not int objects scattered over the heap
-    got = (nodes, ms, array("q", nodes[:_HEAD].astype(np.int64).tobytes()),
-           array("q", ms[:_HEAD].astype(np.int64).tobytes()), int(ms.size))
+    got = (nodes, ms, lens, array("q", nodes[:_HEAD].astype(np.int64).tobytes()),
+           array("q", ms[:_HEAD].astype(np.int64).tobytes()), array("d", lens[:_HEAD].tobytes()),
+           int(ms.size))
     d._near[o] = got
     return got
 
@@ -77,13 +90,12 @@ def nearest_idle(d: TaxiDispatch, j: int, now: float) -> tuple[int, int, float]:
     its pickup time [ms] and pickup length [m].
     """
     # what the scan reads, bundled once per run (TaxiDispatch._scan_refs): one attribute read
-    (trip_s_l, ro, near, lim_l, trip_km_l, nia, bucket, level, rate, min_l, sf, wrow, rows,
-     has) = d._scan
+    (trip_s_l, ro, near, lim_l, trip_km_l, nia, bucket, level, rate, min_l, sf, has) = d._scan
     if not trip_s_l[j] < math.inf:
         return -1, 0, 0.0
     o = ro[j]
     got = near.get(o)
-    nodes, ms, head_n, head_ms, n = got if got is not None else near_of(d, o)
+    nodes, ms, lens, head_n, head_ms, head_l, n = got if got is not None else near_of(d, o)
     x = lim_l[j] - now + 1e-9  # longest pickup [s]
     # the last whole millisecond c with c / 1000 <= x (the times compare in seconds)
     c = math.floor(x * 1000.0)
@@ -93,14 +105,15 @@ def nearest_idle(d: TaxiDispatch, j: int, now: float) -> tuple[int, int, float]:
         c -= 1
     best, best_ms, best_l = -1, -1, 0.0
     trip_km = trip_km_l[j]
-    for m, u in zip(head_ms, head_n):  # noqa: B905 (the same length)
+    for k, m in enumerate(head_ms):
         if m > c:
             return best, best_ms, best_l
+        u = head_n[k]
         if not nia[u]:
             continue
         if best >= 0 and m > best_ms:
             return best, best_ms, best_l
-        l_m = wrow.item(rows[u], o) - m * _SPLIT
+        l_m = head_l[k]
         need_l = l_m / 1000.0 + trip_km
         for i in bucket[u]:  # ascending ids: the first that can go is the node's pick
             if best >= 0 and m == best_ms and i > best:
@@ -126,7 +139,7 @@ def nearest_idle(d: TaxiDispatch, j: int, now: float) -> tuple[int, int, float]:
             if m > c or (best >= 0 and m > best_ms):
                 return best, best_ms, best_l
             u = nodes.item(a + h)
-            l_m = wrow.item(rows[u], o) - m * _SPLIT
+            l_m = lens.item(a + h)
             need_l = l_m / 1000.0 + trip_km
             for i in bucket[u]:
                 if best >= 0 and m == best_ms and i > best:

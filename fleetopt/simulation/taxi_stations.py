@@ -181,10 +181,14 @@ def _choose(d: TaxiDispatch, i: int, row: np.ndarray, exact_s: float) -> tuple[i
 
 
 def _choose_plug(d: TaxiDispatch, i: int, row: np.ndarray, exact_s: float) -> tuple[int, bool]:
-    """:func:`_choose` for a taxi that only plugs in, with plain lists (the same arithmetic).
+    """:func:`_choose` for a taxi that only plugs in (the same arithmetic, the same pick).
 
-    The drive to every station from the row's node (time, finiteness, energy per km rate)
-    is kept per node and row; only what depends on the charge level is computed per call.
+    The drive to every station from the row's node (time, energy per km x rate, finite) is
+    kept per node and row, in travel-time order (file order among equal times); only what
+    depends on the charge level is computed per call, with array operations (a city offers
+    thousands of depots): the stations that can take the taxi, the nearest of them and,
+    past 32 of them, those no farther than the nearest one's cost (a prefix of that
+    order). The few left are compared one by one in file order, as :func:`_choose` does.
     """
     spec = d.specs[i]
     m = d.m
@@ -199,9 +203,10 @@ def _choose_plug(d: TaxiDispatch, i: int, row: np.ndarray, exact_s: float) -> tu
         with np.errstate(invalid="ignore"):
             need = e_m / 1000.0 * d.rate[i]
         fin = np.isfinite(t_go)
-        got = (t_go.tolist(), need, fin, bool(fin.all()))
+        srt = np.argsort(t_go, kind="stable")
+        got = (srt, t_go[srt], need[srt], fin[srt], bool(fin.all()))
         d._st_rows[key] = got
-    tl, need, fin, all_in = got
+    srt, t_s, need_s, fin_s, all_in = got
     kw = d._kw.get(id(spec))
     if kw is None:
         sts = m.stations
@@ -217,33 +222,37 @@ def _choose_plug(d: TaxiDispatch, i: int, row: np.ndarray, exact_s: float) -> tu
         kw_l = np.maximum(kw, 1e-9).tolist()
         d._kw_l[id(spec)] = kw_l
     with np.errstate(invalid="ignore"):
-        ok = fin & (lvl - need >= d.min_level[i] - 1e-12)
-    cand = ok.nonzero()[0].tolist()
+        ok = fin_s & (lvl - need_s >= d.min_level[i] - 1e-12)  # in travel-time order
+    n_ok = int(np.count_nonzero(ok))
     sure = exact_s == math.inf
-    if not cand:
+    if not n_ok:
         return -1, sure
     energy = (m.opts.taxi_target_soc - lvl) * spec.battery_kwh  # / kW x 3600: service [s]
     idx_l, plugs_l, cap_l = _plug_lists(d, i, idx)
-    if len(cand) > 32 or not sure:
-        near = min(cand, key=tl.__getitem__)  # the first nearest (file order)
+    if n_ok > 32 or not sure:
+        first = int(ok.argmax())  # the first nearest (file order among equal times)
+        near = int(srt[first])
         plugs = plugs_l[near]
         cap = cap_l[near]
         busy = len(plugs.queue) + max(len(plugs.users) - cap + 1, 0)
-        bound = tl[near] + busy / cap * (energy / kw_l[near] * 3600.0)
+        bound = float(t_s[first]) + busy / cap * (energy / kw_l[near] * 3600.0)
         if not sure:
-            sure = bound + 1e-6 < exact_s and (len(cand) > 32 or all_in)
+            sure = bound + 1e-6 < exact_s and (n_ok > 32 or all_in)
             if not sure:
                 return -1, False
-        if len(cand) > 32:
-            cand = [k for k in cand if tl[k] <= bound + 1e-6]
+        if n_ok > 32:  # only stations whose drive is no longer than that cost
+            ok = ok[: int(np.searchsorted(t_s, bound + 1e-6, side="right"))]
+    pos = ok.nonzero()[0]
+    files = srt[pos]
+    by_file = np.argsort(files)
     best, best_cost = -1, math.inf
-    for k in cand:
-        if tl[k] >= best_cost - 1e-9:
+    for k, t_k in zip(files[by_file].tolist(), t_s[pos[by_file]].tolist(), strict=True):
+        if t_k >= best_cost - 1e-9:
             continue  # cost >= travel time: it cannot beat the best so far
         plugs = plugs_l[k]
         cap = cap_l[k]
         busy = len(plugs.queue) + max(len(plugs.users) - cap + 1, 0)
-        cost = tl[k] + busy / cap * (energy / kw_l[k] * 3600.0)
+        cost = t_k + busy / cap * (energy / kw_l[k] * 3600.0)
         if cost < best_cost - 1e-9:
             best, best_cost = idx_l[k], cost
     return best, sure
