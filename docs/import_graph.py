@@ -5,7 +5,7 @@ Run from the repository root (no install needed; reads the source with :mod:`ast
     python docs/import_graph.py            # summary
     python docs/import_graph.py --verbose  # every cycle, back-arrow and local import
 
-Layers (STYLE.md): foundation (errors, units, settings, defaults, _json, deadline) may be
+Layers (STYLE.md): foundation (errors, units, settings, defaults, _json, _csv_text, deadline) may be
 imported from anywhere; otherwise a module may import only from layers to its left:
 inputs -> domain -> simulation | siting | planning -> results -> sweeps -> demo -> api
 -> cli | apps. ``simulation``, ``siting`` and ``planning`` must not import each other.
@@ -22,7 +22,7 @@ import networkx as nx
 
 ROOT = Path(__file__).resolve().parent.parent
 FOUNDATION = {"errors", "units", "settings", "defaults", "_json", "deadline", "powertrains",
-              "_mathopt",
+              "_mathopt", "_csv_text",
               "executors", "__init__",
               "__main__"}
 RANK = {

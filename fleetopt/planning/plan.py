@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from fleetopt._csv_text import write_frame_csv
 from fleetopt.case import Case, load_case
 from fleetopt.domain import charging as chg
 from fleetopt.domain.costs import hourly_prices, resolve_tariff
@@ -395,7 +396,7 @@ def compare_policies(
     }
     with tempfile.TemporaryDirectory(prefix="fleetopt-plan-") as tmp:
         path = Path(tmp) / "planned_trips.csv"
-        trips.to_csv(path, index=False)
+        write_frame_csv(trips, path)
         raw = {k: v for k, v in scenario.raw.items() if k not in ("base",)}
         raw["fleets"] = [{"trips": str(path)}]
         recs = []

@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from fleetopt._csv_text import write_frame_csv
 from fleetopt._json import dumps
 from fleetopt.inputs.schedules import TRIP_FILE_COLUMNS
 from fleetopt.planning.battery_sizes import BatteryOption
@@ -236,9 +237,9 @@ class PlanResult:
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         files = [out / "planned_trips.csv", out / "charging_schedule.csv", out / "plan.json"]
-        self.trips_table().to_csv(files[0], index=False)
+        write_frame_csv(self.trips_table(), files[0])
         if self.charging is not None:
-            self.charging.schedule.to_csv(files[1], index=False)
+            write_frame_csv(self.charging.schedule, files[1])
         else:
             files[1].write_text("vehicle_id,station_id,start_s,end_s,battery_kwh,grid_kwh\n")
         files[2].write_text(dumps(self.summary()) + "\n", encoding="utf-8")

@@ -24,6 +24,7 @@ from typing import Any
 
 import pandas as pd
 
+from fleetopt._csv_text import csv_line, frame_csv_text
 from fleetopt._json import to_jsonable
 from fleetopt.results.export_csv import csv_blocks, may_need_escape
 
@@ -132,25 +133,10 @@ def to_csv_bytes(frame: pd.DataFrame, *, bom: bool = True) -> bytes:
     -------
     bytes
     """
-    text = _pandas_csv(escape_frame(frame))
+    text = frame_csv_text(escape_frame(frame))
     return ("\ufeff" if bom else "").encode("utf-8") + text.encode("utf-8")
 
 
-def _pandas_csv(frame: pd.DataFrame) -> str:
-    """Return pandas' ``to_csv(index=False)`` text, with a lone carriage return quoted too.
-
-    The csv module quotes a field holding a comma, a quote or the line terminator (a
-    newline), but not a carriage return alone, which every reader (pandas, Excel, the csv
-    module) takes as a line break: such a table is written with every field quoted, read
-    back field for field (nothing is lost inside quotes) and written again with pandas'
-    minimal quoting plus the carriage return (:func:`_csv_line`). Other tables are pandas'
-    text unchanged.
-    """
-    text = str(frame.to_csv(index=False, lineterminator="\n"))
-    if "\r" not in text:
-        return text
-    quoted = str(frame.to_csv(index=False, lineterminator="\n", quoting=csv.QUOTE_ALL))
-    return "".join(_csv_line(rec) for rec in csv.reader(io.StringIO(quoted, newline="")))
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path, *, bom: bool = True) -> Path:
@@ -305,7 +291,7 @@ def _escaped_csv_bytes(raw: bytes, label: str) -> bytes | None:
         out_rows.append(new)
     if not changed:
         return None
-    body = "".join(_csv_line(rec) for rec in out_rows)
+    body = "".join(csv_line(rec) for rec in out_rows)
     return ("\ufeff" if bom else "").encode("utf-8") + body.encode("utf-8")
 
 
@@ -341,7 +327,7 @@ def write_result(
         if blocks is not None:
             _atomic_write(target, blocks)
         else:
-            raw = _pandas_csv(df).encode("utf-8")
+            raw = frame_csv_text(df).encode("utf-8")
             _atomic_write(target, _escaped_csv_bytes(raw, str(target)) or raw)
         _atomic_parquet(df, out / f"{name}.parquet")
     text = json.dumps(to_jsonable(dict(summary)), indent=2, ensure_ascii=False, allow_nan=False)
@@ -354,27 +340,6 @@ def _atomic_parquet(frame: pd.DataFrame, path: Path) -> Path:
     with _replacing(path) as tmp:
         frame.to_parquet(tmp, index=False)
     return path
-
-
-def _csv_line(rec: list[str]) -> str:
-    """Return one CSV line (newline-terminated) of text fields, quoted as :func:`_csv_field`.
-
-    A line of one empty field is written ``""`` (as the csv module does), so it is not
-    read as a blank line and skipped.
-    """
-    if len(rec) == 1 and not rec[0]:
-        return '""\n'
-    return ",".join(_csv_field(c) for c in rec) + "\n"
-
-
-def _csv_field(cell: str) -> str:
-    """Quote a field that holds a comma, a quote or any line break.
-
-    The csv module leaves a lone carriage return unquoted when lines end in a newline.
-    """
-    if any(ch in cell for ch in ',"\r\n'):
-        return '"' + cell.replace('"', '""') + '"'
-    return cell
 
 
 def escape_csv_tree(folder: str | Path) -> list[Path]:

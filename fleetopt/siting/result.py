@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from fleetopt._csv_text import write_frame_csv
 from fleetopt.siting.summary import (
     OBJECTIVE_UNITS,
     OPTIMAL_GAP_TOL,
@@ -136,7 +137,7 @@ class SitingResult:
         p.write_text(json.dumps(self.to_geojson(), ensure_ascii=False, indent=1), "utf-8")
         paths.append(p)
         p = out_dir / "assignments.csv"
-        self.assignments.to_csv(p, index=False)
+        write_frame_csv(self.assignments, p)
         paths.append(p)
         p = out_dir / "summary.json"
         p.write_text(json.dumps(self.summary(assignments=False), ensure_ascii=False, indent=2),

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from fleetopt.cli import app
 from fleetopt.inputs.schedules import read_trips
 from fleetopt.planning.result import PLAN_KEYS
+from tests.fleetopt.planning.conftest import HAND_TRIPS
 
 runner = CliRunner()
 
@@ -189,3 +190,19 @@ def test_scenario_tariff_prices_the_simulation(make_scenario: Callable) -> None:
     assert float(res.stations["cost_cny"].sum()) == pytest.approx(
         0.3 * res.summary()["grid_energy_kwh"]
     )
+
+
+def test_ids_holding_a_carriage_return_survive_the_plan(
+    make_scenario: Callable, tmp_path: Path
+) -> None:
+    """GIVEN vehicle and trip ids holding a carriage return (quoted in the trips file)
+    WHEN planned with --out THEN it succeeds and planned_trips.csv reads back the same trip
+    ids, row for row (the planner's own CSV round trip and its file quote a lone CR; pandas'
+    writer left it bare, so the planner read its own file back split and failed)."""
+    trips = [('"b\r1"', f'"{tid[:1]}\r{tid[1:]}"', dep, arr, km)
+             for _, tid, dep, arr, km in HAND_TRIPS]
+    out_dir = tmp_path / "o"
+    out = _plan(make_scenario(trips), "--out", str(out_dir))
+    assert out["vehicles_needed"] == {"bus": 2}
+    planned = read_trips(out_dir / "planned_trips.csv")
+    assert sorted(planned["trip_id"]) == ["T\r1", "T\r2", "T\r3", "T\r4"]
