@@ -14,6 +14,7 @@ from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
 
@@ -245,12 +246,20 @@ class Graph:
         return found
 
     def from_depot(self, depot: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Shortest (time [s], length [m]) from and to ``depot`` for every node."""
-        t_out = csgraph.dijkstra(self.net.csr_time, indices=depot)
-        l_out = csgraph.dijkstra(self.net.csr_length, indices=depot)
-        t_in = csgraph.dijkstra(self._rev_time, indices=depot)
-        l_in = csgraph.dijkstra(self._rev_length, indices=depot)
+        """Shortest (time [s], length [m]) from and to ``depot`` for every node (whole searches)."""
+        t_out, l_out, t_in, l_in = (
+            csgraph.dijkstra(self._matrix(kind), indices=depot) for kind in DEPOT_SEARCHES
+        )
         return t_out, l_out, t_in, l_in
+
+    def _matrix(self, kind: str) -> sparse.csr_matrix:
+        """Return the graph a depot search of ``kind`` (:data:`DEPOT_SEARCHES`) runs on."""
+        return {
+            "time_out": self.net.csr_time,
+            "length_out": self.net.csr_length,
+            "time_in": self._rev_time,
+            "length_in": self._rev_length,
+        }[kind]
 
     def round_trip(self, node: int) -> np.ndarray:
         """Return, per node, 0 where ``node`` reaches it and is reached back, else inf.
@@ -289,12 +298,7 @@ class Graph:
         is inf. When a target is inf, the whole search is run instead. Other nodes may be
         inf where :meth:`from_depot` has a cost.
         """
-        mat = {
-            "time_out": self.net.csr_time,
-            "length_out": self.net.csr_length,
-            "time_in": self._rev_time,
-            "length_in": self._rev_length,
-        }[kind]
+        mat = self._matrix(kind)
         targets = np.asarray(targets, dtype=np.int64)
         if targets.size == 0:
             return np.full(self.net.n_nodes, np.inf)
